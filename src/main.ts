@@ -1,0 +1,48 @@
+// The one composition root of the bundle: `shoal <command>`. Each command wires the
+// components it needs; nothing imports this file.
+import { readFileSync } from 'node:fs'
+
+const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
+
+Usage: shoal <command> [flags]
+
+Commands:
+  start        run a single-node fleet on this machine (plane + agent)
+  version      print the Shoal version
+  help         show this help
+
+Flags:
+  -h, --help   show this help
+`
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    return pkg.version
+  } catch {
+    return 'unknown'
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd] = argv
+  if (!cmd || cmd === 'help' || cmd === '-h' || cmd === '--help') {
+    process.stdout.write(usage)
+    return 0
+  }
+  if (cmd === 'version' || cmd === '--version') {
+    process.stdout.write(`shoal ${version()}\n`)
+    return 0
+  }
+  if (cmd === 'start') {
+    process.stdout.write(
+      'shoal start: the store is built (src/plane/store); the API server, node agent, scheduler and\n' +
+        'controllers land in their own issues, so there is no fleet to start yet.\n',
+    )
+    return 0
+  }
+  process.stderr.write(`shoal: unknown command "${cmd}"\nRun 'shoal --help' for usage.\n`)
+  return 1
+}
+
+process.exitCode = await main(process.argv.slice(2))
