@@ -1,0 +1,53 @@
+// Field causes the way Kubernetes words them (field.ErrorList): the caller wraps the list in
+// its Invalid error and renders "<field>: <message>".
+
+export interface FieldCause {
+  field: string
+  message: string
+}
+
+/** How Kubernetes prints a value inside a message: strings quoted, the rest as JSON. */
+export function showValue(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'null'
+}
+
+export function required(field: string, detail?: string): FieldCause {
+  return { field, message: detail ? `Required value: ${detail}` : 'Required value' }
+}
+
+export function invalid(field: string, value: unknown, detail: string): FieldCause {
+  return { field, message: `Invalid value: ${showValue(value)}: ${detail}` }
+}
+
+export function notSupported(field: string, value: unknown, supported: readonly string[]): FieldCause {
+  const list = supported.map((s) => JSON.stringify(s)).join(', ')
+  return { field, message: `Unsupported value: ${showValue(value)}: supported values: ${list}` }
+}
+
+export function duplicate(field: string, value: unknown): FieldCause {
+  return { field, message: `Duplicate value: ${showValue(value)}` }
+}
+
+export function forbidden(field: string, detail: string): FieldCause {
+  return { field, message: `Forbidden: ${detail}` }
+}
+
+export function notFound(field: string, value: unknown): FieldCause {
+  return { field, message: `Not found: ${showValue(value)}` }
+}
+
+export function tooLong(field: string, max: number): FieldCause {
+  return { field, message: `Too long: must have at most ${max} bytes` }
+}
+
+export const immutable = 'field is immutable'
+
+/** An integer in [min, max]; Kubernetes' wording for each bound. */
+export function checkRange(field: string, value: unknown, min: number, max?: number): FieldCause[] {
+  if (value === undefined || value === null) return []
+  if (typeof value !== 'number' || !Number.isInteger(value)) return [invalid(field, value, 'must be an integer')]
+  if (max !== undefined && (value < min || value > max))
+    return [invalid(field, value, `must be between ${min} and ${max}, inclusive`)]
+  if (value < min) return [invalid(field, value, `must be greater than or equal to ${min}`)]
+  return []
+}

@@ -1,0 +1,152 @@
+// core/v1 Pod. A container's image names a WebAssembly component: "sha256:<hex>",
+// "name:tag" or "oci://host/repo:tag".
+import type { Condition, IntOrString, KubeObject, ResourceList } from './meta.ts'
+
+export interface KeyRef {
+  name: string
+  key: string
+  optional?: boolean
+}
+
+export interface EnvVarSource {
+  secretKeyRef?: KeyRef
+  configMapKeyRef?: KeyRef
+  fieldRef?: { fieldPath: string; apiVersion?: string }
+}
+
+export interface EnvVar {
+  name: string
+  value?: string
+  valueFrom?: EnvVarSource
+}
+
+export type Protocol = 'TCP' | 'UDP' | 'SCTP'
+
+export interface ContainerPort {
+  name?: string
+  containerPort: number
+  protocol?: Protocol
+  hostPort?: number
+}
+
+export interface ResourceRequirements {
+  limits?: ResourceList
+  requests?: ResourceList
+}
+
+export interface Probe {
+  httpGet?: { path?: string; port: IntOrString; host?: string; scheme?: 'HTTP' | 'HTTPS' }
+  /** Present only so validation can name it: exec probes are not supported. */
+  exec?: { command?: string[] }
+  tcpSocket?: { port: IntOrString }
+  initialDelaySeconds?: number
+  timeoutSeconds?: number
+  periodSeconds?: number
+  successThreshold?: number
+  failureThreshold?: number
+}
+
+export interface VolumeMount {
+  name: string
+  mountPath: string
+  readOnly?: boolean
+  subPath?: string
+}
+
+export interface Container {
+  name: string
+  image: string
+  command?: string[]
+  args?: string[]
+  env?: EnvVar[]
+  ports?: ContainerPort[]
+  resources?: ResourceRequirements
+  readinessProbe?: Probe
+  livenessProbe?: Probe
+  volumeMounts?: VolumeMount[]
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never'
+}
+
+export interface KeyToPath {
+  key: string
+  path: string
+  mode?: number
+}
+
+export interface Volume {
+  name: string
+  hostPath?: { path: string; type?: string }
+  emptyDir?: { medium?: string; sizeLimit?: string }
+  secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
+  configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
+}
+
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'
+
+export interface Toleration {
+  key?: string
+  operator?: 'Exists' | 'Equal'
+  value?: string
+  effect?: TaintEffect | ''
+  tolerationSeconds?: number
+}
+
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never'
+
+export interface PodSpec {
+  containers: Container[]
+  volumes?: Volume[]
+  restartPolicy?: RestartPolicy
+  nodeName?: string
+  nodeSelector?: Record<string, string>
+  tolerations?: Toleration[]
+  activeDeadlineSeconds?: number
+  terminationGracePeriodSeconds?: number
+}
+
+export interface ContainerState {
+  waiting?: { reason?: string; message?: string }
+  running?: { startedAt?: string }
+  terminated?: {
+    reason?: string
+    exitCode: number
+    message?: string
+    signal?: number
+    startedAt?: string
+    finishedAt?: string
+  }
+}
+
+export interface ContainerStatus {
+  name: string
+  image?: string
+  imageID?: string
+  state?: ContainerState
+  lastState?: ContainerState
+  ready: boolean
+  started?: boolean
+  restartCount: number
+}
+
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown'
+
+export interface PodStatus {
+  phase?: PodPhase
+  conditions?: Condition[]
+  message?: string
+  reason?: string
+  podIP?: string
+  hostIP?: string
+  startTime?: string
+  containerStatuses?: ContainerStatus[]
+}
+
+export interface Pod extends KubeObject {
+  spec: PodSpec
+  status?: PodStatus
+}
+
+export interface PodTemplateSpec {
+  metadata?: KubeObject['metadata']
+  spec: PodSpec
+}

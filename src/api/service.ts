@@ -1,0 +1,59 @@
+// core/v1 Service and Endpoints.
+import type { IntOrString, KubeObject } from './meta.ts'
+import type { Protocol } from './pod.ts'
+
+export interface ServicePort {
+  name?: string
+  port: number
+  targetPort?: IntOrString
+  protocol?: Protocol
+  nodePort?: number
+}
+
+export type ServiceType = 'ClusterIP' | 'NodePort'
+
+export interface ServiceSpec {
+  selector?: Record<string, string>
+  ports?: ServicePort[]
+  type?: ServiceType
+  clusterIP?: string
+  sessionAffinity?: 'None' | 'ClientIP'
+}
+
+export interface Service extends KubeObject {
+  spec: ServiceSpec
+  status?: { loadBalancer?: Record<string, unknown> }
+}
+
+export interface ObjectReference {
+  kind?: string
+  namespace?: string
+  name?: string
+  uid?: string
+  apiVersion?: string
+  resourceVersion?: string
+  fieldPath?: string
+}
+
+export interface EndpointAddress {
+  ip: string
+  hostname?: string
+  nodeName?: string
+  targetRef?: ObjectReference
+}
+
+export interface EndpointPort {
+  name?: string
+  port: number
+  protocol?: Protocol
+}
+
+export interface EndpointSubset {
+  addresses?: EndpointAddress[]
+  notReadyAddresses?: EndpointAddress[]
+  ports?: EndpointPort[]
+}
+
+export interface Endpoints extends KubeObject {
+  subsets?: EndpointSubset[]
+}
