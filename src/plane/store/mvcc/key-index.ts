@@ -1,0 +1,158 @@
+// The MVCC index: every retained version of every key, ordered keys for ranges, and the
+// revision-ordered event list that watches replay. Pure in-memory; the log makes it durable.
+import { SortedKeys } from './sorted-keys.ts'
+import { tombstone, type Revision } from './revision.ts'
+
+export interface KeyRange {
+  from: string
+  /** exclusive; undefined = no upper bound; equal to `from` + '\0' for one key */
+  to?: string
+}
+
+export class KeyIndex {
+  #history = new Map<string, Revision[]>()
+  #keys = new SortedKeys()
+  /** every version from the compact revision on, in write order */
+  #events: Revision[] = []
+  #eventsStart = 0
+
+  get keyCount(): number {
+    return this.#keys.size
+  }
+
+  /** the version of `key` visible at `rev` (tombstones included), or undefined */
+  at(key: string, rev: number): Revision | undefined {
+    const h = this.#history.get(key)
+    if (!h) return undefined
+    if (h[h.length - 1].rev <= rev) return h[h.length - 1]
+    let lo = 0
+    let hi = h.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1
+      if (h[mid].rev <= rev) lo = mid
+      else hi = mid - 1
+    }
+    return h[lo].rev <= rev ? h[lo] : undefined
+  }
+
+  /** the latest version of `key`, undefined if absent or deleted */
+  latest(key: string): Revision | undefined {
+    const h = this.#history.get(key)
+    const r = h?.[h.length - 1]
+    return r?.value ? r : undefined
+  }
+
+  /** the version before `r` of the same key, if still retained */
+  previous(r: Revision): Revision | undefined {
+    const h = this.#history.get(r.key)
+    if (!h) return undefined
+    const i = h.lastIndexOf(r)
+    const p = i > 0 ? h[i - 1] : undefined
+    return p?.value ? p : undefined
+  }
+
+  /** live keys in the range at `rev`, in key order */
+  *range(r: KeyRange, rev: number): IterableIterator<Revision> {
+    for (const key of this.#keys.range(r.from, r.to)) {
+      const v = this.at(key, rev)
+      if (v?.value) yield v
+    }
+  }
+
+  /** live keys in the range now */
+  *keysNow(r: KeyRange): IterableIterator<Revision> {
+    for (const key of this.#keys.range(r.from, r.to)) {
+      const v = this.latest(key)
+      if (v) yield v
+    }
+  }
+
+  put(key: string, rev: number, value: Uint8Array, lease: number): Revision {
+    const prev = this.latest(key)
+    const r: Revision = { key, rev, create: prev ? prev.create : rev, version: prev ? prev.version + 1 : 1, value, lease }
+    this.#push(r)
+    return r
+  }
+
+  /** records a deletion; returns the tombstone, or undefined if the key was not live */
+  delete(key: string, rev: number): Revision | undefined {
+    if (!this.latest(key)) return undefined
+    const t = tombstone(key, rev)
+    this.#push(t)
+    return t
+  }
+
+  /** restores a version exactly as stored (snapshot load); `event` when it is not older than the compact revision */
+  restore(r: Revision, event: boolean): void {
+    this.#push(r, event)
+  }
+
+  #push(r: Revision, event = true): void {
+    let h = this.#history.get(r.key)
+    if (!h) {
+      h = []
+      this.#history.set(r.key, h)
+      this.#keys.add(r.key)
+    }
+    h.push(r)
+    if (event) this.#events.push(r)
+  }
+
+  /** events with rev >= from, in order (a live view: do not keep across awaits) */
+  eventsFrom(from: number): { list: Revision[]; start: number } {
+    const e = this.#events
+    let lo = this.#eventsStart
+    let hi = e.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (e[mid].rev < from) lo = mid + 1
+      else hi = mid
+    }
+    return { list: e, start: lo }
+  }
+
+  /** retained versions older than the compact revision (one per key at most), for snapshots */
+  *baseVersions(compactRev: number): IterableIterator<Revision> {
+    for (const key of this.#keys.range('')) {
+      const h = this.#history.get(key)!
+      if (h[0].rev < compactRev) yield h[0]
+    }
+  }
+
+  /** the events from the compact revision on, for snapshots */
+  eventList(): Revision[] {
+    return this.#events.slice(this.#eventsStart)
+  }
+
+  /**
+   * Drops every version superseded at or below `rev` and tombstones at or below it, as etcd does:
+   * the state at `rev` stays readable and events from `rev` on stay watchable.
+   */
+  compact(rev: number): void {
+    const e = this.#events
+    const touched = new Set<string>()
+    let i = this.#eventsStart
+    for (; i < e.length && e[i].rev < rev; i++) touched.add(e[i].key)
+    this.#eventsStart = i
+    for (let j = i; j < e.length && e[j].rev === rev; j++) touched.add(e[j].key)
+    if (i > 4096 && i > e.length / 2) {
+      this.#events = e.slice(i)
+      this.#eventsStart = 0
+    }
+    for (const key of touched) this.#compactKey(key, rev)
+  }
+
+  #compactKey(key: string, rev: number): void {
+    const h = this.#history.get(key)
+    if (!h) return
+    let keep = 0
+    while (keep + 1 < h.length && h[keep + 1].rev <= rev) keep++
+    if (h[keep].rev <= rev && !h[keep].value) keep++
+    if (keep === 0) return
+    h.splice(0, keep)
+    if (h.length === 0) {
+      this.#history.delete(key)
+      this.#keys.delete(key)
+    }
+  }
+}

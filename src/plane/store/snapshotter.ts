@@ -1,0 +1,72 @@
+// Decides when to snapshot and does it in the background: capture the state and cut the log
+// in the same tick (so the snapshot holds exactly the records before the new segment), wait for
+// those records to be durable, write the snapshot, then delete the segments and snapshots it
+// replaces. Disk then holds one snapshot plus the log written since; memory is bounded by the
+// live keys plus the retained history (auto-compaction).
+import { unlinkSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Logger } from '../../core/index.ts'
+import { pruneSnapshots, writeSnapshot } from './snapshot.ts'
+import type { StoreState } from './state.ts'
+import { listSegments, segmentName } from './wal/segments.ts'
+import type { WalWriter } from './wal/writer.ts'
+
+export interface SnapshotterOptions {
+  dir: string
+  state: StoreState
+  wal: WalWriter
+  log: Logger
+  thresholdBytes: number
+}
+
+export class Snapshotter {
+  #o: SnapshotterOptions
+  #running: Promise<void> | undefined
+  #writtenAtLast = 0
+  #lastSize = 0
+
+  constructor(o: SnapshotterOptions) {
+    this.#o = o
+  }
+
+  maybeStart(): void {
+    if (this.#running) return
+    const since = this.#o.wal.written - this.#writtenAtLast
+    if (since < Math.max(this.#o.thresholdBytes, this.#lastSize)) return
+    this.#running = this.#run()
+      .catch((err) => this.#o.log.error('snapshot failed; the log keeps growing until one succeeds', { err: String(err) }))
+      .finally(() => (this.#running = undefined))
+  }
+
+  /** snapshot now (for tests and admin); resolves when it is on disk */
+  async now(): Promise<void> {
+    await this.#running
+    this.#running = this.#run().finally(() => (this.#running = undefined))
+    await this.#running
+  }
+
+  idle(): Promise<void> {
+    return this.#running ?? Promise.resolve()
+  }
+
+  async #run(): Promise<void> {
+    const { state: s, wal, dir, log } = this.#o
+    const t0 = performance.now()
+    const revision = s.head
+    const compactRevision = s.compactRevision
+    const versions = [...s.index.baseVersions(compactRevision), ...s.index.eventList()]
+    const leases = s.lessor.list()
+    const nextLeaseId = s.lessor.nextId
+    this.#writtenAtLast = wal.written
+    const cut = wal.cut(revision + 1) // same tick as the capture above
+    const walSeq = await cut
+    await wal.sync()
+    const snapDir = join(dir, 'snap')
+    this.#lastSize = await writeSnapshot(snapDir, { revision, compactRevision, walSeq, nextLeaseId, leases, versions })
+    const walDir = join(dir, 'wal')
+    let removed = 0
+    for (const seq of listSegments(walDir)) if (seq < walSeq) (unlinkSync(join(walDir, segmentName(seq))), removed++)
+    pruneSnapshots(snapDir, revision)
+    log.info('snapshot written', { revision, versions: versions.length, bytes: this.#lastSize, segmentsRemoved: removed, ms: Math.round(performance.now() - t0) })
+  }
+}

@@ -1,0 +1,99 @@
+// Segment files on disk: naming, listing, reading back with torn-tail repair, and the
+// directory fsync that makes a created or removed file durable.
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, ftruncateSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CorruptError, type Logger } from '../../../core/index.ts'
+import { scanFrames } from './format.ts'
+import { decodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
+
+const NAME = /^([0-9a-f]{16})\.wal$/
+
+export function segmentName(seq: number): string {
+  return `${seq.toString(16).padStart(16, '0')}.wal`
+}
+
+/** sequence numbers of the segments in `dir`, ascending */
+export function listSegments(dir: string): number[] {
+  const seqs: number[] = []
+  for (const name of readdirSync(dir)) {
+    const m = NAME.exec(name)
+    if (m) seqs.push(parseInt(m[1], 16))
+  }
+  return seqs.sort((a, b) => a - b)
+}
+
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r')
+  try {
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export interface ReadSegment {
+  seq: number
+  records: WalRecord[]
+  /** no header survived: the file was created but its first write never landed */
+  empty: boolean
+}
+
+/** Reads one segment; a torn tail is cut off (and kept aside as <name>.torn-<offset>) only if `last`. */
+export function readSegment(dir: string, seq: number, last: boolean, log: Logger): ReadSegment {
+  const file = join(dir, segmentName(seq))
+  const buf = readFileSync(file)
+  const records: WalRecord[] = []
+  const scan = scanFrames(buf, (payload) => {
+    const r = decodeRecord(payload)
+    if (typeof r === 'string') return r
+    records.push(r)
+    return undefined
+  })
+  const fail = (offset: number, reason: string) => {
+    throw new CorruptError(`store: ${file} is damaged at byte ${offset}: ${reason}; refusing to open`, { file, offset })
+  }
+  if (scan.damage) fail(scan.damage.offset, scan.damage.reason)
+  if (scan.torn && !last) fail(scan.torn.offset, `${scan.torn.reason} inside an older segment`)
+  checkHeader(records, seq, file, buf.length, last)
+  if (scan.torn) repairTail(file, buf, scan.torn, log)
+  return { seq, records: records.slice(1), empty: records.length === 0 }
+}
+
+function checkHeader(records: WalRecord[], seq: number, file: string, size: number, last: boolean): void {
+  const h = records[0]
+  if (!h && last) return // created but never written: the crash came before its first record
+  if (!h || h.type !== 'header') {
+    throw new CorruptError(`store: ${file} does not start with a segment header (${size} bytes)`, { file, offset: 0 })
+  }
+  if (h.version !== FORMAT_VERSION) {
+    throw new CorruptError(`store: ${file} has format version ${h.version}, this build reads ${FORMAT_VERSION}`, { file, offset: 0 })
+  }
+  if (h.seq !== seq) throw new CorruptError(`store: ${file} says it is segment ${h.seq}`, { file, offset: 0 })
+}
+
+function repairTail(file: string, buf: Buffer, torn: { offset: number; reason: string; bytes: number }, log: Logger): void {
+  const aside = `${file}.torn-${torn.offset}`
+  writeFileSync(aside, buf.subarray(torn.offset))
+  const fd = openSync(file, 'r+')
+  try {
+    ftruncateSync(fd, torn.offset)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  log.warn('truncated a torn tail of the log', { file, offset: torn.offset, bytes: torn.bytes, reason: torn.reason, keptAs: aside })
+}
+
+/** Writes a file durably: temp file, fsync, rename, fsync of the directory. */
+export function writeFileDurably(dir: string, name: string, data: Uint8Array): void {
+  const tmp = join(dir, `${name}.tmp`)
+  const fd = openSync(tmp, 'w')
+  try {
+    writeFileSync(fd, data)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(tmp, join(dir, name))
+  fsyncDir(dir)
+}

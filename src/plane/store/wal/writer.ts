@@ -1,0 +1,166 @@
+// Group commit. Appends queue frames; one flush at a time writes everything queued so far and
+// fdatasyncs once, then every append of that flush resolves. Appends that arrive during a flush
+// form the next one, which starts as soon as the current one returns: no write ever waits for a
+// timer, and under load many writes share one fdatasync. A failed write or sync poisons the
+// writer (the data on disk is no longer known), and every later append fails too.
+import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { UnavailableError } from '../../../core/index.ts'
+import { encodeFrame } from './format.ts'
+import { encodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
+import { fsyncDir, segmentName } from './segments.ts'
+
+interface Deferred {
+  promise: Promise<void>
+  resolve(): void
+  reject(err: Error): void
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void
+  let reject!: (err: Error) => void
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)))
+  promise.catch(() => {}) // a rejection is also reported to each caller that awaits it
+  return { promise, resolve, reject }
+}
+
+interface CutMarker {
+  firstRevision: number
+  onCut(seq: number): void
+}
+type Item = Buffer | CutMarker
+
+export interface WriterOptions {
+  dir: string
+  seq: number
+  firstRevision: number
+  segmentBytes: number
+}
+
+export class WalWriter {
+  #dir: string
+  #segmentBytes: number
+  #fd = -1
+  #seq: number
+  #size = 0
+  #queue: Item[] = []
+  #next: Deferred = deferred()
+  #flushing = false
+  #failed: Error | undefined
+  #closed = false
+  /** bytes written since the writer was created or since resetWritten() */
+  written = 0
+  /** the revision of the last record handed to append() (set by the store for auto cuts) */
+  headRevision = 0
+
+  constructor(opts: WriterOptions) {
+    this.#dir = opts.dir
+    this.#segmentBytes = opts.segmentBytes
+    this.#seq = opts.seq
+    this.#open(opts.seq, opts.firstRevision)
+  }
+
+  get seq(): number {
+    return this.#seq
+  }
+
+  /** queues a record; resolves once it (and everything before it) is on disk */
+  append(record: WalRecord): Promise<void> {
+    if (this.#failed) return Promise.reject(this.#failed)
+    if (this.#closed) return Promise.reject(new UnavailableError('store: closed'))
+    this.#queue.push(encodeFrame(encodeRecord(record)))
+    const p = this.#next.promise
+    this.#kick()
+    return p
+  }
+
+  /** queues a cut: records appended after this go to a new segment; resolves with its seq */
+  cut(firstRevision: number): Promise<number> {
+    if (this.#failed) return Promise.reject(this.#failed)
+    return new Promise((onCut) => {
+      this.#queue.push({ firstRevision, onCut })
+      this.#kick()
+    })
+  }
+
+  /** resolves when everything queued so far is durable */
+  sync(): Promise<void> {
+    if (this.#failed) return Promise.reject(this.#failed)
+    if (!this.#flushing && this.#queue.length === 0) return Promise.resolve()
+    return this.#next.promise
+  }
+
+  async close(): Promise<void> {
+    await this.sync().catch(() => {})
+    this.#closed = true
+    if (this.#fd >= 0) closeSync(this.#fd)
+    this.#fd = -1
+  }
+
+  #open(seq: number, firstRevision: number): void {
+    this.#fd = openSync(join(this.#dir, segmentName(seq)), 'wx')
+    this.#seq = seq
+    this.#size = 0
+    this.#write(encodeFrame(encodeRecord({ type: 'header', version: FORMAT_VERSION, seq, firstRevision })))
+    fsyncDir(this.#dir)
+  }
+
+  #write(buf: Buffer): void {
+    for (let off = 0; off < buf.length; ) off += writeSync(this.#fd, buf, off, buf.length - off)
+    this.#size += buf.length
+    this.written += buf.length
+  }
+
+  #kick(): void {
+    if (this.#flushing || this.#queue.length === 0 || this.#failed) return
+    this.#flushing = true
+    const batch = this.#queue
+    const done = this.#next
+    this.#queue = []
+    this.#next = deferred()
+    try {
+      this.#writeBatch(batch)
+    } catch (err) {
+      return this.#fail(err as Error, done)
+    }
+    fdatasync(this.#fd, (err) => {
+      if (err) return this.#fail(err, done)
+      this.#flushing = false
+      done.resolve()
+      this.#kick()
+    })
+  }
+
+  #writeBatch(batch: Item[]): void {
+    let parts: Buffer[] = []
+    const flushParts = () => {
+      if (parts.length) this.#write(parts.length === 1 ? parts[0] : Buffer.concat(parts))
+      parts = []
+    }
+    for (const item of batch) {
+      if (Buffer.isBuffer(item)) {
+        if (this.#size >= this.#segmentBytes && parts.length === 0) this.#cutNow(this.headRevision + 1)
+        parts.push(item)
+        continue
+      }
+      flushParts()
+      this.#cutNow(item.firstRevision)
+      item.onCut(this.#seq)
+    }
+    flushParts()
+  }
+
+  /** rare (once per segment): the old file is synced and closed before the new one is used */
+  #cutNow(firstRevision: number): void {
+    fdatasyncSync(this.#fd)
+    closeSync(this.#fd)
+    this.#open(this.#seq + 1, firstRevision)
+  }
+
+  #fail(err: Error, done: Deferred): void {
+    this.#failed = new UnavailableError(`store: writing the log failed (${err.message}); the store accepts no more writes`, { cause: err })
+    this.#flushing = false
+    done.reject(this.#failed)
+    this.#next.reject(this.#failed)
+  }
+}
