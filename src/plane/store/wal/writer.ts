@@ -46,6 +46,8 @@ export class WalWriter {
   #queue: Item[] = []
   #next: Deferred = deferred()
   #flushing = false
+  /** the batch being written and synced now */
+  #inflight: Deferred | undefined
   #failed: Error | undefined
   #closed = false
   /** bytes written since the writer was created or since resetWritten() */
@@ -86,8 +88,8 @@ export class WalWriter {
   /** resolves when everything queued so far is durable */
   sync(): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed)
-    if (!this.#flushing && this.#queue.length === 0) return Promise.resolve()
-    return this.#next.promise
+    if (this.#queue.length) return this.#next.promise
+    return this.#inflight?.promise ?? Promise.resolve()
   }
 
   async close(): Promise<void> {
@@ -116,6 +118,7 @@ export class WalWriter {
     this.#flushing = true
     const batch = this.#queue
     const done = this.#next
+    this.#inflight = done
     this.#queue = []
     this.#next = deferred()
     try {
@@ -126,6 +129,7 @@ export class WalWriter {
     fdatasync(this.#fd, (err) => {
       if (err) return this.#fail(err, done)
       this.#flushing = false
+      this.#inflight = undefined
       done.resolve()
       this.#kick()
     })

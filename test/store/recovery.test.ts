@@ -1,0 +1,232 @@
+// Recovery of the CBOR log: torn tails are cut and reported, damage refuses to open with the
+// file and offset, history and leases survive a restart, snapshots keep the disk bounded.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { openLogStore, type LogStoreOptions } from '../../src/plane/store/index.ts'
+import { FakeClock, memoryLogger } from '../../src/core/index.ts'
+import { scanFrames } from '../../src/plane/store/wal/format.ts'
+import { collect } from './conformance.ts'
+
+const enc = (s: string) => new TextEncoder().encode(s)
+const dec = (b: Uint8Array) => new TextDecoder().decode(b)
+const tmp = () => mkdtempSync(join(tmpdir(), 'shoal-rec-'))
+const quiet = () => memoryLogger()
+const open = (dir: string, o: Partial<LogStoreOptions> = {}) => openLogStore({ dir, logger: quiet(), ...o })
+const segments = (dir: string) => readdirSync(join(dir, 'wal')).filter((n) => n.endsWith('.wal')).sort()
+
+async function writeKeys(dir: string, n: number, o: Partial<LogStoreOptions> = {}) {
+  const s = await open(dir, o)
+  for (let i = 0; i < n; i++) await s.put(`/k/${i}`, enc(`value-${i}-`.padEnd(100, 'x')))
+  const rev = s.revision
+  await s.close()
+  return rev
+}
+
+test('a torn last record is cut at every byte and reported; everything before it survives', async () => {
+  const base = tmp()
+  const rev = await writeKeys(base, 5)
+  const seg = join(base, 'wal', segments(base)[0])
+  const buf = readFileSync(seg)
+  const frames = scanFrames(buf).frames
+  const last = frames[frames.length - 1].offset
+  for (let cut = last; cut < buf.length; cut++) {
+    const dir = tmp()
+    cpSync(base, dir, { recursive: true })
+    truncateSync(join(dir, 'wal', segments(dir)[0]), cut)
+    const log = quiet()
+    const s = await open(dir, { logger: log })
+    assert.is(s.revision, rev - 1, `cut at ${cut}`)
+    assert.is((await s.range({ prefix: '/k/' })).count, 4)
+    if (cut > last) assert.ok(log.lines.some((l) => l.level === 'warn' && /torn tail/.test(l.msg)), `no report for cut at ${cut}`)
+    await s.put('/after', enc('x'))
+    await s.close()
+    const again = await open(dir)
+    assert.is(again.revision, rev, 'the write after repair survives')
+    await again.close()
+    rmSync(dir, { recursive: true })
+  }
+  rmSync(base, { recursive: true })
+})
+
+test('a zero-filled tail is truncated and reported', async () => {
+  const dir = tmp()
+  const rev = await writeKeys(dir, 3)
+  const seg = join(dir, 'wal', segments(dir)[0])
+  const size = statSync(seg).size
+  appendFileSync(seg, Buffer.alloc(4096))
+  const log = quiet()
+  const s = await open(dir, { logger: log })
+  assert.is(s.revision, rev)
+  assert.ok(log.lines.some((l) => /torn tail/.test(l.msg) && (l.fields as { reason: string }).reason === 'zero-filled tail'))
+  assert.is(statSync(seg).size, size)
+  await s.close()
+  rmSync(dir, { recursive: true })
+})
+
+test('a flipped byte mid-log refuses to open, naming the file and offset, and changes nothing', async () => {
+  const dir = tmp()
+  await writeKeys(dir, 10)
+  const seg = join(dir, 'wal', segments(dir)[0])
+  const buf = readFileSync(seg)
+  const victim = scanFrames(buf).frames[5]
+  buf[victim.offset + 20] ^= 0x40
+  writeFileSync(seg, buf)
+  try {
+    await open(dir)
+    assert.unreachable('opened a damaged log')
+  } catch (err) {
+    const e = err as { code: string; file: string; offset: number; message: string }
+    assert.is(e.code, 'Corrupt')
+    assert.is(e.file, seg)
+    assert.is(e.offset, victim.offset)
+    assert.match(e.message, new RegExp(`damaged at byte ${victim.offset}: CRC mismatch`))
+  }
+  assert.equal(readFileSync(seg), buf, 'the damaged file is left as it was')
+  assert.is(segments(dir).length, 1, 'no new segment was started')
+  rmSync(dir, { recursive: true })
+})
+
+test('damage at the end of an older segment is not mistaken for a torn tail', async () => {
+  const dir = tmp()
+  await writeKeys(dir, 3)
+  await writeKeys(dir, 3) // second open cuts a new segment
+  const [first] = segments(dir)
+  const f = join(dir, 'wal', first)
+  truncateSync(f, statSync(f).size - 3)
+  try {
+    await open(dir)
+    assert.unreachable('opened with a damaged older segment')
+  } catch (err) {
+    assert.match(String(err), /inside an older segment/)
+  }
+  rmSync(dir, { recursive: true })
+})
+
+test('a missing segment refuses to open', async () => {
+  const dir = tmp()
+  for (let i = 0; i < 3; i++) await writeKeys(dir, 2)
+  rmSync(join(dir, 'wal', segments(dir)[1]))
+  try {
+    await open(dir)
+    assert.unreachable('opened with a hole in the log')
+  } catch (err) {
+    assert.match(String(err), /is missing/)
+  }
+  rmSync(dir, { recursive: true })
+})
+
+test('watch from an old revision works across a restart', async () => {
+  const dir = tmp()
+  const s1 = await open(dir)
+  const first = await s1.put('/w/a', enc('0'))
+  for (let i = 1; i < 10; i++) await s1.put(`/w/${i % 2 ? 'a' : 'b'}`, enc(String(i)))
+  await s1.close()
+  const s2 = await open(dir)
+  const c = collect()
+  const w = s2.watch({ prefix: '/w/' }, { startRevision: first.revision, prevKv: true }, { onEvents: c.onEvents })
+  await s2.put('/w/a', enc('live'))
+  await c.until(11)
+  w.cancel()
+  assert.equal(c.events.map((e) => e.kv.modRevision), Array.from({ length: 11 }, (_, i) => first.revision + i))
+  assert.is(dec(c.events[10].kv.value), 'live')
+  assert.is(dec(c.events[10].prevKv!.value), '9')
+  await s2.close()
+  rmSync(dir, { recursive: true })
+})
+
+test('a lease expires after a restart, with its full TTL counted from the restart', async () => {
+  const dir = tmp()
+  const clock = new FakeClock()
+  const s1 = await open(dir, { clock })
+  const lease = await s1.leaseGrant(10)
+  await s1.put('/lease/a', enc('a'), { lease: lease.id })
+  await s1.put('/plain', enc('p'))
+  clock.advance(8000)
+  await s1.close()
+  const clock2 = new FakeClock()
+  const s2 = await open(dir, { clock: clock2 })
+  clock2.advance(9000)
+  assert.ok(await s2.get('/lease/a'), 'still alive 9 s after restart')
+  clock2.advance(1500)
+  await new Promise((r) => setTimeout(r, 20))
+  assert.is(await s2.get('/lease/a'), undefined)
+  assert.ok(await s2.get('/plain'))
+  await s2.close()
+  const s3 = await open(dir)
+  assert.is(await s3.get('/lease/a'), undefined, 'the expiry itself was logged')
+  await assert.not.throws(() => s3.leaseGrant(5))
+  await s3.close()
+  rmSync(dir, { recursive: true })
+})
+
+function diskBytes(dir: string): number {
+  let n = 0
+  for (const sub of ['wal', 'snap']) for (const f of readdirSync(join(dir, sub))) n += statSync(join(dir, sub, f)).size
+  return n
+}
+
+test('snapshots and compaction keep disk and history bounded under endless updates', async () => {
+  const dir = tmp()
+  const o = { segmentBytes: 8 << 10, snapshotBytes: 32 << 10, historyRevisions: 100 }
+  const s = await open(dir, o)
+  let peak = 0
+  const value = enc('v'.repeat(200))
+  for (let i = 0; i < 3000; i++) {
+    await s.put(`/loop/${i % 10}`, value)
+    if (i % 100 === 0) peak = Math.max(peak, diskBytes(dir))
+  }
+  assert.ok(peak < 200 << 10, `disk peaked at ${peak} bytes`)
+  assert.ok(s.compactRevision >= s.revision - 200, `history not compacted: ${s.compactRevision} vs ${s.revision}`)
+  const rev = s.revision
+  await s.close()
+  assert.ok(readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap')).length === 1)
+  const again = await open(dir, o)
+  assert.is(again.revision, rev)
+  const all = await again.range({ prefix: '/loop/' })
+  assert.is(all.count, 10)
+  assert.is(all.kvs[0].version, 300)
+  const past = await again.get('/loop/3', { revision: rev - 50 })
+  assert.ok(past, 'retained history survives the snapshot')
+  await again.close()
+  rmSync(dir, { recursive: true })
+})
+
+test('a damaged snapshot refuses to open with its file name', async () => {
+  const dir = tmp()
+  const s = await open(dir, { segmentBytes: 4 << 10, snapshotBytes: 8 << 10 })
+  for (let i = 0; i < 200; i++) await s.put(`/s/${i % 7}`, enc('x'.repeat(100)))
+  await s.close()
+  const [snap] = readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap'))
+  assert.ok(snap, 'a snapshot was written')
+  const file = join(dir, 'snap', snap)
+  const buf = readFileSync(file)
+  buf[buf.length >> 1] ^= 1
+  writeFileSync(file, buf)
+  try {
+    await open(dir)
+    assert.unreachable('opened with a damaged snapshot')
+  } catch (err) {
+    assert.match(String(err), new RegExp(`snapshot ${file} is damaged`))
+  }
+  rmSync(dir, { recursive: true })
+})
+
+test('a directory in use by a live store is refused', async () => {
+  const dir = tmp()
+  const s = await open(dir)
+  try {
+    await open(dir)
+    assert.unreachable('second open of the same directory')
+  } catch (err) {
+    assert.match(String(err), /is in use by process/)
+  }
+  await s.close()
+  const again = await open(dir)
+  await again.close()
+  rmSync(dir, { recursive: true })
+})
+
+test.run()
