@@ -1,6 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { applyDefaults, fromBase64, toBase64 } from './defaults.ts'
+import { applyDefaults } from './defaults.ts'
+import { fromBase64, toBase64 } from './base64.ts'
 
 const template = () => ({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'hello:1' }] } })
 

@@ -9,6 +9,7 @@ import type { DaemonSet, Deployment, Job } from './workloads.ts'
 import type { HorizontalPodAutoscaler } from './autoscaling.ts'
 import type { Namespace } from './node.ts'
 import { clone } from './json-value.ts'
+import { toBase64 } from './base64.ts'
 
 type Defaulter = (obj: any) => void
 
@@ -136,18 +137,4 @@ function defaultAutoscaler(hpa: HorizontalPodAutoscaler): void {
   hpa.spec.minReplicas ??= 1
   if (!hpa.spec.metrics?.length)
     hpa.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]
-}
-
-/** UTF-8 text to base64, without Buffer (src/api has no node: imports). */
-export function toBase64(text: string): string {
-  let binary = ''
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte)
-  return btoa(binary)
-}
-
-/** base64 to UTF-8 text; undefined when it is not base64. */
-export function fromBase64(data: string): string | undefined {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) return undefined
-  const binary = atob(data)
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))
 }
