@@ -1,0 +1,50 @@
+// Server-side printing: a meta.k8s.io/v1 Table of objects of one kind, rows carrying the
+// object's metadata (PartialObjectMetadata) so `kubectl get -A` can fill its NAMESPACE column.
+import type { KubeObject } from './meta.ts'
+import type { PartialObjectMetadata, Table, TableRow } from './wire.ts'
+import { ageSince } from './age.ts'
+import { tableColumns } from './table-columns.ts'
+import {
+  configMapRow, endpointsRow, eventRow, namespaceRow, nodeRow, podRow, secretRow, serviceRow, type Cell, type RowFn,
+} from './table-rows-core.ts'
+import { autoscalerRow, daemonSetRow, deploymentRow, jobRow } from './table-rows-apps.ts'
+
+const rows: Record<string, RowFn<any>> = {
+  Pod: podRow,
+  Node: nodeRow,
+  Namespace: namespaceRow,
+  Service: serviceRow,
+  Endpoints: endpointsRow,
+  Secret: secretRow,
+  ConfigMap: configMapRow,
+  Event: eventRow,
+  Deployment: deploymentRow,
+  DaemonSet: daemonSetRow,
+  Job: jobRow,
+  HorizontalPodAutoscaler: autoscalerRow,
+}
+
+function partial(obj: KubeObject): PartialObjectMetadata {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }
+}
+
+/** One row: the cells of tableColumns(kind), in order, and the object's metadata. */
+export function tableRow(obj: KubeObject, now: number | Date, kind: string = obj.kind ?? ''): TableRow {
+  const fn = rows[kind]
+  const cells: Cell[] = fn ? fn(obj, +now) : [obj.metadata?.name ?? '', ageSince(obj.metadata?.creationTimestamp, now)]
+  return { cells, object: partial(obj) }
+}
+
+/** A whole Table for a list (or one object) of a kind. */
+export function toTable(
+  items: readonly KubeObject[],
+  options: { kind: string; now: number | Date; resourceVersion?: string },
+): Table {
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: options.resourceVersion === undefined ? {} : { resourceVersion: options.resourceVersion },
+    columnDefinitions: tableColumns(options.kind),
+    rows: items.map((o) => tableRow(o, options.now, options.kind)),
+  }
+}
