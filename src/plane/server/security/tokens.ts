@@ -1,0 +1,154 @@
+// Bearer tokens in <dataDir>/tokens.json (0600). Only SHA-256 hashes are stored; a plain token
+// exists once, as the return value of issue(). File format:
+//   { "version": 1, "tokens": [{ "id", "sha256" (hex), "user", "groups", "role", "node"?, "created" }] }
+// The file is re-read when it changes on disk, so `shoal token issue` in another process takes
+// effect without a restart.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
+import { CorruptError, InvalidError } from '../../../core/index.ts'
+import { readTextIfExists, writePrivateFile } from './private-file.ts'
+
+export type Role = 'admin' | 'viewer' | 'node'
+
+export interface User {
+  name: string
+  groups: string[]
+  role: Role
+  /** set for role node: the only Node this user may act as */
+  node?: string
+}
+
+export interface TokenInfo extends Omit<User, 'name'> {
+  id: string
+  user: string
+  created: string
+}
+
+export interface IssueRequest {
+  /** required for admin and viewer; for role node it is always system:node:<node> */
+  user?: string
+  role: Role
+  node?: string
+}
+
+export interface TokenStore {
+  /** the plain token (shoal_<43 base64url chars>); shown once, never stored */
+  issue(req: IssueRequest): string
+  /** the user for an `Authorization: Bearer <token>` header value; undefined otherwise */
+  authenticate(authorization: string | null | undefined): User | undefined
+  /** removes every token of this user name; returns how many */
+  revoke(user: string): number
+  list(): TokenInfo[]
+}
+
+interface Entry extends TokenInfo {
+  sha256: string
+}
+
+const PREFIX = 'shoal_'
+const groupsFor: Record<Role, string[]> = {
+  admin: ['system:masters', 'system:authenticated'],
+  viewer: ['shoal:viewers', 'system:authenticated'],
+  node: ['system:nodes', 'system:authenticated'],
+}
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest()
+
+export function createTokenStore(dataDir: string, opts: { now?: () => Date } = {}): TokenStore {
+  const file = join(dataDir, 'tokens.json')
+  const now = opts.now ?? (() => new Date())
+  let stamp = fileStamp(file)
+  let entries = load(file)
+  let hashes = entries.map((e) => Buffer.from(e.sha256, 'hex'))
+
+  const save = (next: Entry[]) => {
+    writePrivateFile(file, JSON.stringify({ version: 1, tokens: next }, null, 2) + '\n')
+    entries = next
+    hashes = next.map((e) => Buffer.from(e.sha256, 'hex'))
+    stamp = fileStamp(file)
+  }
+  const refresh = () => {
+    const current = fileStamp(file)
+    if (current === stamp) return
+    try {
+      entries = load(file)
+      hashes = entries.map((e) => Buffer.from(e.sha256, 'hex'))
+      stamp = current
+    } catch {
+      // keep serving with the tokens we had; the next change is read again
+    }
+  }
+
+  return {
+    issue(req) {
+      const entry = { ...identity(req), id: randomBytes(4).toString('hex'), created: now().toISOString() }
+      const token = PREFIX + randomBytes(32).toString('base64url')
+      refresh()
+      save([...entries, { ...entry, sha256: sha256(token).toString('hex') }])
+      return token
+    },
+    authenticate(authorization) {
+      const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '')
+      if (!match) return undefined
+      refresh()
+      const hash = sha256(match[1]!)
+      let found: Entry | undefined
+      for (let i = 0; i < hashes.length; i++) if (timingSafeEqual(hashes[i]!, hash)) found = entries[i] // no early exit
+      if (!found) return undefined
+      return { name: found.user, groups: [...found.groups], role: found.role, ...(found.node ? { node: found.node } : {}) }
+    },
+    revoke(user) {
+      refresh()
+      const kept = entries.filter((e) => e.user !== user)
+      const removed = entries.length - kept.length
+      if (removed > 0) save(kept)
+      return removed
+    },
+    list() {
+      refresh()
+      return entries.map(({ sha256: _hash, ...info }) => ({ ...info, groups: [...info.groups] }))
+    },
+  }
+}
+
+function identity(req: IssueRequest): Omit<TokenInfo, 'id' | 'created'> {
+  if (!Object.hasOwn(groupsFor, req.role)) throw new InvalidError(`tokens: unknown role "${req.role}"`, [{ field: 'role', message: 'must be admin, viewer or node' }])
+  if (req.role === 'node') {
+    if (!req.node || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(req.node)) {
+      throw new InvalidError('tokens: a node token needs a valid node name', [{ field: 'node', message: 'must be a DNS subdomain name' }])
+    }
+    return { user: `system:node:${req.node}`, groups: groupsFor.node, role: 'node', node: req.node }
+  }
+  if (!req.user || req.user.startsWith('system:')) {
+    throw new InvalidError('tokens: a user name is required and may not start with "system:"', [{ field: 'user', message: 'invalid user name' }])
+  }
+  return { user: req.user, groups: groupsFor[req.role], role: req.role }
+}
+
+function fileStamp(file: string): string {
+  try {
+    const s = statSync(file)
+    return `${s.mtimeMs}:${s.size}:${s.ino}`
+  } catch {
+    return 'absent'
+  }
+}
+
+function load(file: string): Entry[] {
+  const text = readTextIfExists(file)
+  if (text === undefined) return []
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (err) {
+    throw new CorruptError(`tokens: ${file} is not valid JSON`, { file, offset: 0 }, { cause: err })
+  }
+  const tokens = (doc as { tokens?: unknown })?.tokens
+  const valid = (e: Entry) =>
+    typeof e?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256) && typeof e.user === 'string' && Object.hasOwn(groupsFor, e.role) && Array.isArray(e.groups)
+  if (!Array.isArray(tokens) || !tokens.every(valid)) {
+    throw new CorruptError(`tokens: ${file} does not hold a valid token list`, { file, offset: 0 })
+  }
+  return tokens as Entry[]
+}
