@@ -90,7 +90,7 @@ export function allResources(): readonly ResourceInfo[] {
 }
 
 /** "v1" for the core group, "apps/v1" otherwise. */
-export function apiVersionOf(info: GroupVersionKind): string {
+export function apiVersionOf(info: { group: string; version: string }): string {
   return info.group ? `${info.group}/${info.version}` : info.version
 }
 

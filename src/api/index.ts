@@ -1,0 +1,52 @@
+// src/api — the bottom layer, shared by the plane, the node agent, the mesh and the CLI.
+// Contract: Kubernetes-shaped resource types (same field names and JSON shapes, so stock
+// kubectl reads and writes them), the resource registry and store key layout, defaults,
+// validation that returns every problem as { field, message } causes with Kubernetes' field
+// paths, label/field selectors, JSON / merge / strategic merge patches, quantities and
+// server-side Table printing. Pure: no I/O, no node: imports, imports nothing of ours.
+// Expected failures are values (ParseResult / PatchResult / FieldCause[]), never throws.
+
+export type * from './meta.ts'
+export type * from './pod.ts'
+export type * from './node.ts'
+export type * from './service.ts'
+export type * from './config.ts'
+export type * from './workloads.ts'
+export type * from './autoscaling.ts'
+export type * from './wire.ts'
+
+export {
+  allResources, apiVersionOf, groupVersions, parseApiVersion, resolveResource, resourceByKind, resourceByPlural,
+  resourceByShortName, resourceFor, resourceForObject, resourcesInCategory,
+  type GroupVersionKind, type ResourceInfo, type SubresourceInfo,
+} from './resources.ts'
+export { parseStoreKey, storeKey, storePrefix, type KeyedResource, type StoreKeyParts } from './store-keys.ts'
+
+export { formatCpu, formatMemory, isQuantity, parseCpu, parseMemory, parseQuantity } from './quantity.ts'
+export { parseImageRef, type ImageRef } from './image-ref.ts'
+export { fromBase64, toBase64 } from './base64.ts'
+
+export { applyDefaults } from './defaults.ts'
+export { validate } from './validate.ts'
+export { validateUpdate } from './validate-update.ts'
+export type { FieldCause } from './field-errors.ts'
+export {
+  configMapKey, dns1035Label, dns1123Label, dns1123Subdomain, envVarName, ianaServiceName, isIP, labelValue, qualifiedKey,
+} from './name-rules.ts'
+
+export {
+  formatRequirements, labelSelectorRequirements, labelSelectorToString, matchesLabels, matchesLabelSelector, parseLabelSelector,
+  type ParseResult, type Requirement, type SelectorOperator,
+} from './label-selector.ts'
+export { fieldValue, matchesFields, parseFieldSelector, selectableFields, type FieldRequirement } from './field-selector.ts'
+
+export { applyJsonPatch, parsePointer, type JsonPatchOperation } from './json-patch.ts'
+export { applyMergePatch } from './merge-patch.ts'
+export { applyStrategicMergePatch } from './strategic-merge-patch.ts'
+export { applyPatch, patchTypeFor, type PatchType } from './patch.ts'
+export type { PatchResult } from './json-value.ts'
+export { scaleOf } from './scale.ts'
+
+export { ageSince, humanDuration } from './age.ts'
+export { tableColumns } from './table-columns.ts'
+export { tableRow, toTable } from './table.ts'
