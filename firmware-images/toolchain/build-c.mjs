@@ -1,0 +1,32 @@
+// C command images: clang-14 compiles main.c for wasm32-wasi (wasi-libc, preview1), then jco wraps
+// the core module in a component with the preview1 → WASI 0.2 command adapter (`jco new --wasi-command`).
+// An image whose world is not plain wasi:cli/command first gets that world's WIT embedded, so the
+// module may import WASI 0.2 interfaces directly (the crasher imports exit-with-code).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { componentEmbed, componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco'
+import { debianVersion, packageVersion, run, toolVersion } from './tools.mjs'
+
+const clang = 'clang-14'
+
+export async function buildC(image, { root, witDir, workDir }) {
+  const source = join(image.dir, image.manifest.source ?? 'main.c')
+  const coreFile = join(workDir, `${image.manifest.name}.core.wasm`)
+  run(clang, [
+    '--target=wasm32-wasi', '--sysroot=/usr', '-Os', '-Wall', '-Werror',
+    `-ffile-prefix-map=${root}/=`, '-Wl,--strip-all', '-o', coreFile, source,
+  ])
+  let core = readFileSync(coreFile)
+  if (image.manifest.world !== 'wasi:cli/command') {
+    core = await componentEmbed({ binary: core, witPath: witDir, world: image.manifest.world })
+  }
+  const adapter = readFileSync(preview1AdapterCommandPath())
+  const bytes = await componentNew(core, [['wasi_snapshot_preview1', adapter]])
+  const builtWith = {
+    clang: toolVersion(clang),
+    'wasi-libc': debianVersion('wasi-libc'),
+    jco: packageVersion('@bytecodealliance/jco'),
+    adapter: 'wasi_snapshot_preview1.command (jco)',
+  }
+  return { bytes, builtWith }
+}

@@ -1,0 +1,55 @@
+// JavaScript images: componentize-js (StarlingMonkey) snapshots the engine with the app loaded.
+// Three things made that snapshot differ from build to build, and each is pinned here:
+// - wizer's random bytes and clock: an LD_PRELOAD library fakes both (deterministic-init.c);
+// - componentize-js's work dir name comes from Math.random(): fixed for the call;
+// - absolute paths (the work dir, the source's folder) end up in the heap image: the source is
+//   copied to a fixed staging folder (stage.mjs) and built from there, so the digest does not
+//   depend on where the repository is checked out.
+import { cpSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { componentize } from '@bytecodealliance/componentize-js'
+import { packageVersion, run } from './tools.mjs'
+import { withStage } from './stage.mjs'
+
+let preloadLibrary
+
+function deterministicPreload(workDir) {
+  preloadLibrary ??= join(workDir, 'deterministic-init.so')
+  const source = new URL('./deterministic-init.c', import.meta.url).pathname
+  run('clang-14', ['-O2', '-shared', '-fPIC', '-o', preloadLibrary, source, '-ldl'])
+  return preloadLibrary
+}
+
+async function componentizeAt(stage, { sourcePath, witPath, worldName, preload }) {
+  const saved = { random: Math.random, cwd: process.cwd(), tmp: process.env.TMPDIR }
+  Math.random = () => 0.5
+  process.chdir(stage.dir)
+  process.env.TMPDIR = stage.tmp
+  try {
+    const env = { LD_PRELOAD: preload }
+    return await componentize({ sourcePath, witPath, worldName, env })
+  } finally {
+    Math.random = saved.random
+    process.chdir(saved.cwd)
+    if (saved.tmp === undefined) delete process.env.TMPDIR
+    else process.env.TMPDIR = saved.tmp
+  }
+}
+
+export async function buildJs(image, { witDir, workDir }) {
+  const { name, world, source = 'app.js' } = image.manifest
+  const preload = deterministicPreload(workDir)
+  const { component } = await withStage(async (stage) => {
+    const appDir = join(stage.dir, name)
+    cpSync(image.dir, appDir, { recursive: true })
+    const witPath = join(stage.dir, 'wit')
+    cpSync(witDir, witPath, { recursive: true })
+    return componentizeAt(stage, { sourcePath: join(appDir, source), witPath, worldName: world, preload })
+  })
+  const builtWith = {
+    'componentize-js': packageVersion('@bytecodealliance/componentize-js'),
+    wizer: packageVersion('@bytecodealliance/wizer'),
+    engine: 'StarlingMonkey (bundled with componentize-js), WASI 0.2.10',
+  }
+  return { bytes: new Uint8Array(component), builtWith }
+}
