@@ -1,12 +1,18 @@
 // The one composition root of the bundle: `shoal <command>`. Each command wires the
 // components it needs; nothing imports this file.
 import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { createPlane } from './plane/index.ts'
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
 
 Usage: shoal <command> [flags]
 
 Commands:
+  plane        run the control plane (store + API server)
+                 --data-dir DIR        where the store, keys and certificates live (default ./shoal-data)
+                 --listen HOST:PORT    API address (default 127.0.0.1:6443)
+                 --insecure-http       plain HTTP, no authentication (loopback tests only)
   start        run a single-node fleet on this machine (plane + agent)
   version      print the Shoal version
   help         show this help
@@ -24,6 +30,23 @@ function version(): string {
   }
 }
 
+async function runPlane(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { 'data-dir': { type: 'string', default: './shoal-data' }, listen: { type: 'string', default: '127.0.0.1:6443' }, 'insecure-http': { type: 'boolean', default: false } },
+    strict: true,
+  })
+  const plane = await createPlane({ dataDir: values['data-dir']!, listen: values.listen, insecureHttp: values['insecure-http'], version: version() })
+  process.stdout.write(`shoal plane: serving ${plane.url}\n`)
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await plane.close()
+  return 0
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd] = argv
   if (!cmd || cmd === 'help' || cmd === '-h' || cmd === '--help') {
@@ -34,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`shoal ${version()}\n`)
     return 0
   }
+  if (cmd === 'plane') return runPlane(argv.slice(1))
   if (cmd === 'start') {
     process.stdout.write(
       'shoal start: the store is built (src/plane/store); the API server, node agent, scheduler and\n' +

@@ -78,6 +78,11 @@ export class LogStore implements T.Store {
     return this.#s.compactRevision
   }
 
+  /** fdatasync count, total seconds and cumulative histogram (bounds: SYNC_BUCKETS) */
+  get syncStats(): { count: number; seconds: number; buckets: number[] } {
+    return this.#wal.syncStats
+  }
+
   /** live watch count (for metrics) */
   get watchCount(): number {
     return this.#hub.size

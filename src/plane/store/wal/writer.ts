@@ -24,6 +24,9 @@ function deferred(): Deferred {
   return { promise, resolve, reject }
 }
 
+/** upper bounds (seconds) of the fdatasync latency histogram, as etcd's wal_fsync_duration */
+export const SYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1]
+
 interface CutMarker {
   firstRevision: number
   onCut(seq: number): void
@@ -52,6 +55,8 @@ export class WalWriter {
   #closed = false
   /** bytes written since the writer was created or since resetWritten() */
   written = 0
+  /** fdatasync calls and the seconds they took, for metrics */
+  readonly syncStats = { count: 0, seconds: 0, buckets: new Array<number>(12).fill(0) }
   /** the revision of the last record handed to append() (set by the store for auto cuts) */
   headRevision = 0
 
@@ -126,13 +131,22 @@ export class WalWriter {
     } catch (err) {
       return this.#fail(err as Error, done)
     }
+    const t0 = process.hrtime.bigint()
     fdatasync(this.#fd, (err) => {
       if (err) return this.#fail(err, done)
+      this.#recordSync(Number(process.hrtime.bigint() - t0) / 1e9)
       this.#flushing = false
       this.#inflight = undefined
       done.resolve()
       this.#kick()
     })
+  }
+
+  #recordSync(sec: number): void {
+    const s = this.syncStats
+    s.count++
+    s.seconds += sec
+    for (let i = 0; i < SYNC_BUCKETS.length; i++) if (sec <= SYNC_BUCKETS[i]) s.buckets[i]++
   }
 
   #writeBatch(batch: Item[]): void {

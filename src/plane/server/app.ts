@@ -1,0 +1,90 @@
+// The Hono app of the plane's API server. Routes: health, /version, discovery, OpenAPI,
+// /metrics, and every resource path through one handler (resource-handler.ts). Errors of any
+// kind become metav1.Status in onError; authentication runs before everything but health.
+import { Hono } from 'hono'
+import type { Logger } from '../../core/index.ts'
+import { ShoalError } from '../../core/index.ts'
+import { AGGREGATED_CT, aggregatedDiscovery, legacyApiVersions, legacyGroupList, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery.ts'
+import { Metrics, type StoreGauges } from './metrics.ts'
+import type { ObjectStore } from './object-store.ts'
+import { parseRequestInfo, type RequestInfo } from './request-info.ts'
+import { handleResource, type Caller, type HandlerDeps } from './resource-handler.ts'
+import { errorResponse, negotiate } from './respond.ts'
+import { openWatches } from './watch-stream.ts'
+import type { KubeObject } from '../../api/index.ts'
+
+export interface Security {
+  /** the caller for an Authorization header, or undefined (401) */
+  authenticate(authorization: string | undefined): Caller | undefined
+  /** throws Forbidden when the caller may not */
+  authorize(caller: Caller, req: RequestInfo, obj?: KubeObject): Promise<void>
+}
+
+export interface ApiAppOptions {
+  objects: ObjectStore
+  log: Logger
+  version: string
+  /** absent: no authentication (loopback tests with --insecure-http only) */
+  security?: Security
+  storeGauges(): StoreGauges
+  ready(): boolean
+  podLogs?: HandlerDeps['podLogs']
+}
+
+const anonymousAdmin: Caller = { name: 'system:anonymous-admin', groups: ['system:masters'] }
+const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version'])
+
+export function createApiApp(o: ApiAppOptions) {
+  const app = new Hono<{ Variables: { caller: Caller } }>()
+  const metrics = new Metrics()
+  const json = (body: unknown, status = 200, ct = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'content-type': ct } })
+
+  app.onError((err, c) => {
+    if (!(err instanceof ShoalError)) o.log.error('request failed', { path: c.req.path, err: String(err), stack: (err as Error).stack })
+    return errorResponse(err, negotiate(c.req.header('accept')))
+  })
+  app.notFound((c) => errorResponse(new ShoalError('NotFound', `the server could not find the requested resource (${c.req.path})`)))
+
+  app.use('*', async (c, next) => {
+    const t0 = performance.now()
+    await next()
+    const ri = parseRequestInfo(c.req.method, c.req.path, c.req.query('watch'))
+    metrics.record(ri?.verb ?? c.req.method.toLowerCase(), ri ? `${ri.resource}${ri.subresource ? '/' + ri.subresource : ''}` : c.req.path.split('/')[1] || '/', c.res.status, (performance.now() - t0) / 1000)
+  })
+  app.use('*', async (c, next) => {
+    if (openPaths.has(c.req.path)) return next()
+    const caller = o.security ? o.security.authenticate(c.req.header('authorization')) : anonymousAdmin
+    if (!caller) throw new ShoalError('Unauthorized', 'Unauthorized')
+    c.set('caller', caller)
+    return next()
+  })
+
+  app.get('/healthz', (c) => c.text('ok'))
+  app.get('/livez', (c) => c.text('ok'))
+  app.get('/readyz', (c) => (o.ready() ? c.text('ok') : c.text('not ready: the store is not open', 503)))
+  app.get('/version', () => json(versionInfo(o.version)))
+  app.get('/metrics', (c) => c.text(metrics.render(o.storeGauges(), openWatches()), 200, { 'content-type': 'text/plain; version=0.0.4' }))
+
+  const wantsAggregated = (accept?: string) => !!accept && accept.includes('apidiscovery.k8s.io')
+  app.get('/api', (c) => (wantsAggregated(c.req.header('accept')) ? json(aggregatedDiscovery(true), 200, AGGREGATED_CT) : json(legacyApiVersions())))
+  app.get('/apis', (c) => (wantsAggregated(c.req.header('accept')) ? json(aggregatedDiscovery(false), 200, AGGREGATED_CT) : json(legacyGroupList())))
+  app.get('/api/:version', (c) => json(resourceList('', c.req.param('version')) ?? notFound(c.req.path)))
+  app.get('/apis/:group/:version', (c) => json(resourceList(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)))
+  app.get('/openapi/v3', () => json(openApiIndex()))
+  app.get('/openapi/v3/api/:version', (c) => json(openApiDocument('', c.req.param('version')) ?? notFound(c.req.path)))
+  app.get('/openapi/v3/apis/:group/:version', (c) => json(openApiDocument(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)))
+
+  const deps: HandlerDeps = {
+    objects: o.objects,
+    log: o.log,
+    podLogs: o.podLogs,
+    authorize: (caller, ri, obj) => (o.security ? o.security.authorize(caller, ri, obj) : Promise.resolve()),
+  }
+  app.all('/api/*', (c) => handleResource(deps, c.req.raw, c.get('caller')))
+  app.all('/apis/*', (c) => handleResource(deps, c.req.raw, c.get('caller')))
+  return app
+}
+
+function notFound(path: string): never {
+  throw new ShoalError('NotFound', `the server could not find the requested resource (${path})`)
+}

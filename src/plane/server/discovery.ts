@@ -1,0 +1,107 @@
+// What kubectl reads before anything else: /version, aggregated discovery on /api and /apis
+// (with its exact content type, short names and categories), the legacy per-group-version
+// resource lists, and the minimal OpenAPI v3 documents that `kubectl apply` and `create`
+// need for their default validation (research/kubectl.md §2–3).
+import { allResources, apiVersionOf, groupVersions, type ResourceInfo } from '../../api/index.ts'
+
+export const AGGREGATED_CT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
+
+export function versionInfo(shoalVersion: string) {
+  return {
+    major: '1',
+    minor: '32',
+    gitVersion: 'v1.32.0',
+    gitCommit: `shoal-${shoalVersion}`,
+    gitTreeState: 'clean',
+    buildDate: '2026-11-29T00:00:00Z',
+    goVersion: 'node' + process.versions.node,
+    compiler: 'shoal',
+    platform: `${process.platform}/${process.arch}`,
+  }
+}
+
+function discoveryResource(r: ResourceInfo) {
+  return {
+    resource: r.resource,
+    responseKind: { group: r.group, version: r.version, kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular,
+    verbs: r.verbs,
+    ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
+    ...(r.categories.length ? { categories: r.categories } : {}),
+    subresources: r.subresources.map((s) => ({ subresource: s.name, responseKind: s.responseKind, verbs: s.verbs })),
+  }
+}
+
+function groupItem(group: string) {
+  const versions = groupVersions().filter((gv) => gv.group === group)
+  return {
+    metadata: group ? { name: group } : {},
+    versions: versions.map((gv) => ({
+      version: gv.version,
+      resources: allResources().filter((r) => r.group === group && r.version === gv.version).map(discoveryResource),
+      freshness: 'Current',
+    })),
+  }
+}
+
+/** aggregated discovery: core for /api, every named group for /apis */
+export function aggregatedDiscovery(core: boolean) {
+  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => (g === '') === core)
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: groups.map(groupItem) }
+}
+
+export function legacyApiVersions() {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] }
+}
+
+export function legacyGroupList() {
+  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter(Boolean)
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: groups.map((name) => {
+      const versions = groupVersions().filter((gv) => gv.group === name).map((gv) => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }))
+      return { name, versions, preferredVersion: versions[0] }
+    }),
+  }
+}
+
+export function resourceList(group: string, version: string) {
+  const rs = allResources().filter((r) => r.group === group && r.version === version)
+  if (!rs.length) return undefined
+  const entries = rs.flatMap((r) => [
+    { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames, categories: r.categories },
+    ...r.subresources.map((s) => ({ name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.responseKind.kind, verbs: s.verbs })),
+  ])
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources: entries }
+}
+
+const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`)
+
+export function openApiIndex() {
+  const paths: Record<string, { serverRelativeURL: string }> = {}
+  for (const gv of groupVersions()) {
+    const p = gvPath(gv.group, gv.version)
+    paths[p] = { serverRelativeURL: `/openapi/v3/${p}` }
+  }
+  return { paths }
+}
+
+/** one PATCH path per kind with its group-version-kind: enough for kubectl's validation */
+export function openApiDocument(group: string, version: string) {
+  const rs = allResources().filter((r) => r.group === group && r.version === version)
+  if (!rs.length) return undefined
+  const paths: Record<string, unknown> = {}
+  for (const r of rs) {
+    const base = `/${gvPath(group, version)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`
+    const gvk = { group: r.group, version: r.version, kind: r.kind }
+    const params = [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }, { name: 'fieldManager', in: 'query', schema: { type: 'string' } }]
+    paths[base] = {
+      get: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'get' },
+      put: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'put', parameters: params },
+      patch: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'patch', parameters: params },
+    }
+  }
+  return { openapi: '3.0.0', info: { title: 'Shoal', version: apiVersionOf(rs[0]) }, paths, components: { schemas: {} } }
+}

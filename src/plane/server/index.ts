@@ -1,0 +1,11 @@
+// plane/server — the Kubernetes-shaped REST API on Hono: discovery, OpenAPI, resources with
+// list/watch/get/create/update/patch/delete, status/scale/log subresources, Table output,
+// metav1.Status errors, metrics. createApiApp() is runtime-free (tested with app.request());
+// serveApi() binds it to a Node HTTP(S) server.
+export { createApiApp, type ApiAppOptions, type Security } from './app.ts'
+export { ObjectStore } from './object-store.ts'
+export { toStatus, ApiError, type Status } from './status.ts'
+export { parseRequestInfo, type RequestInfo, type Verb } from './request-info.ts'
+export type { Caller } from './resource-handler.ts'
+export { endAllWatches } from './watch-stream.ts'
+export { serveApi, type ServeOptions, type RunningServer } from './serve.ts'

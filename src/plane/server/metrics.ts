@@ -1,0 +1,58 @@
+// Prometheus text exposition: requests by verb, resource and code, request latency histogram,
+// store revision, fdatasync latency, open watches. Counters live here; the app records them.
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+
+interface Series {
+  count: number
+  sum: number
+  buckets: number[]
+}
+
+export interface StoreGauges {
+  revision: number
+  compactRevision: number
+  syncStats?: { count: number; seconds: number; buckets: number[] }
+  syncBuckets?: number[]
+}
+
+export class Metrics {
+  #requests = new Map<string, number>()
+  #latency = new Map<string, Series>()
+
+  record(verb: string, resource: string, code: number, seconds: number): void {
+    const k = `verb="${verb}",resource="${resource}",code="${code}"`
+    this.#requests.set(k, (this.#requests.get(k) ?? 0) + 1)
+    const lk = `verb="${verb}",resource="${resource}"`
+    let s = this.#latency.get(lk)
+    if (!s) this.#latency.set(lk, (s = { count: 0, sum: 0, buckets: new Array(LATENCY_BUCKETS.length).fill(0) }))
+    s.count++
+    s.sum += seconds
+    LATENCY_BUCKETS.forEach((b, i) => seconds <= b && s.buckets[i]++)
+  }
+
+  render(store: StoreGauges, watches: number): string {
+    const out: string[] = []
+    out.push('# HELP shoal_apiserver_requests_total API requests by verb, resource and HTTP code.', '# TYPE shoal_apiserver_requests_total counter')
+    for (const [k, v] of this.#requests) out.push(`shoal_apiserver_requests_total{${k}} ${v}`)
+    out.push('# HELP shoal_apiserver_request_duration_seconds API request latency.', '# TYPE shoal_apiserver_request_duration_seconds histogram')
+    for (const [k, s] of this.#latency) histogram(out, 'shoal_apiserver_request_duration_seconds', k, s, LATENCY_BUCKETS)
+    out.push('# HELP shoal_store_revision Current durable store revision.', '# TYPE shoal_store_revision gauge', `shoal_store_revision ${store.revision}`)
+    out.push('# HELP shoal_store_compact_revision Store compact revision.', '# TYPE shoal_store_compact_revision gauge', `shoal_store_compact_revision ${store.compactRevision}`)
+    if (store.syncStats && store.syncBuckets) {
+      out.push('# HELP shoal_store_fsync_duration_seconds Log fdatasync latency.', '# TYPE shoal_store_fsync_duration_seconds histogram')
+      const s = store.syncStats
+      histogram(out, 'shoal_store_fsync_duration_seconds', '', { count: s.count, sum: s.seconds, buckets: s.buckets }, store.syncBuckets)
+    }
+    out.push('# HELP shoal_apiserver_watches Open watch streams.', '# TYPE shoal_apiserver_watches gauge', `shoal_apiserver_watches ${watches}`)
+    return out.join('\n') + '\n'
+  }
+}
+
+function histogram(out: string[], name: string, labels: string, s: Series, bounds: number[]): void {
+  const sep = labels ? ',' : ''
+  bounds.forEach((b, i) => out.push(`${name}_bucket{${labels}${sep}le="${b}"} ${s.buckets[i]}`))
+  out.push(`${name}_bucket{${labels}${sep}le="+Inf"} ${s.count}`)
+  out.push(`${name}_sum${labels ? `{${labels}}` : ''} ${s.sum}`)
+  out.push(`${name}_count${labels ? `{${labels}}` : ''} ${s.count}`)
+}

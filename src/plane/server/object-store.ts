@@ -1,0 +1,145 @@
+// Objects on top of the key/value store, with Kubernetes' write semantics: create is a txn
+// that the key must not exist; update and delete compare the modRevision they read (409
+// Conflict when someone wrote in between); generation counts spec changes; finalizers turn a
+// delete into setting deletionTimestamp until the last finalizer is gone.
+import { randomUUID } from 'node:crypto'
+import { ConflictError, type Clock } from '../../core/index.ts'
+import { storeKey, storePrefix, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { prefixEnd, type Compare, type Store } from '../store/index.ts'
+import { ApiError } from './status.ts'
+import { decodeObject, encodeObject, identityTransform, type StorageTransform } from './object-codec.ts'
+
+export interface Where {
+  namespace?: string
+  name: string
+}
+
+export interface ListPage {
+  items: KubeObject[]
+  revision: number
+  /** key to continue from, when the limit cut the page */
+  next?: string
+}
+
+const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+const qualified = (info: ResourceInfo) => (info.group ? `${info.resource}.${info.group}` : info.resource)
+
+export function notFound(info: ResourceInfo, name: string): ApiError {
+  return new ApiError('NotFound', `${qualified(info)} "${name}" not found`, { name, group: info.group, kind: info.resource })
+}
+
+export class ObjectStore {
+  readonly store: Store
+  #transform: StorageTransform
+  #clock: Clock
+
+  constructor(store: Store, opts: { transform?: StorageTransform; clock: Clock }) {
+    this.store = store
+    this.#transform = opts.transform ?? identityTransform
+    this.#clock = opts.clock
+  }
+
+  now(): string {
+    return rfc3339(this.#clock.now())
+  }
+
+  decode(info: ResourceInfo, kv: Parameters<typeof decodeObject>[0]): KubeObject {
+    return this.#transform.fromStorage(info, decodeObject(kv))
+  }
+
+  #encode(info: ResourceInfo, obj: KubeObject): Uint8Array {
+    return encodeObject(this.#transform.toStorage(info, obj))
+  }
+
+  async get(info: ResourceInfo, where: Where): Promise<KubeObject | undefined> {
+    const kv = await this.store.get(storeKey(info, where))
+    return kv && this.decode(info, kv)
+  }
+
+  async mustGet(info: ResourceInfo, where: Where): Promise<KubeObject> {
+    const obj = await this.get(info, where)
+    if (!obj) throw notFound(info, where.name)
+    return obj
+  }
+
+  /** one page of a list at `revision` (0: now), starting at key `from` */
+  async list(info: ResourceInfo, o: { namespace?: string; revision?: number; from?: string; limit?: number; filter?: (obj: KubeObject) => boolean }): Promise<ListPage> {
+    const prefix = storePrefix(info, o.namespace)
+    const end = prefixEnd(prefix)
+    const chunk = Math.max(o.limit ?? 0, 256)
+    const items: KubeObject[] = []
+    let from = o.from ?? prefix
+    let revision = o.revision || 0
+    for (;;) {
+      const r = await this.store.range({ from, to: end }, { revision: revision || undefined, limit: chunk })
+      revision ||= r.revision
+      for (const kv of r.kvs) {
+        const obj = this.decode(info, kv)
+        if (o.filter && !o.filter(obj)) continue
+        if (o.limit && items.length === o.limit) return { items, revision, next: kv.key }
+        items.push(obj)
+      }
+      if (!r.more) return { items, revision }
+      from = r.kvs[r.kvs.length - 1].key + '\0'
+    }
+  }
+
+  /** stamps server-owned metadata and writes the object if its key is free */
+  async create(info: ResourceInfo, obj: KubeObject): Promise<KubeObject> {
+    const m = obj.metadata
+    const out: KubeObject = {
+      ...obj,
+      metadata: { ...m, uid: randomUUID(), creationTimestamp: this.now(), generation: 1, resourceVersion: undefined, deletionTimestamp: undefined },
+    }
+    delete out.metadata.resourceVersion
+    delete out.metadata.deletionTimestamp
+    const key = storeKey(info, { namespace: m.namespace, name: m.name! })
+    const r = await this.store.txn({
+      compare: [{ key, target: 'createRevision', result: 'equal', value: 0 }],
+      success: [{ type: 'put', key, value: this.#encode(info, out) }],
+    })
+    if (!r.succeeded) throw new ApiError('AlreadyExists', `${qualified(info)} "${m.name}" already exists`, { name: m.name, group: info.group, kind: info.resource })
+    out.metadata.resourceVersion = String(r.revision)
+    return out
+  }
+
+  /**
+   * Writes `next` over `current` if nothing changed in between. An object marked for deletion
+   * whose last finalizer is removed is deleted instead.
+   */
+  async replace(info: ResourceInfo, current: KubeObject, next: KubeObject): Promise<KubeObject> {
+    const key = storeKey(info, { namespace: current.metadata.namespace, name: current.metadata.name! })
+    const cmp: Compare = { key, target: 'modRevision', result: 'equal', value: Number(current.metadata.resourceVersion) }
+    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
+      const r = await this.store.txn({ compare: [cmp], success: [{ type: 'delete', select: { key } }] })
+      if (!r.succeeded) throw this.#conflict(info, current)
+      return { ...next, metadata: { ...next.metadata, resourceVersion: String(r.revision) } }
+    }
+    const stored = { ...next, metadata: { ...next.metadata } }
+    delete stored.metadata.resourceVersion
+    const r = await this.store.txn({ compare: [cmp], success: [{ type: 'put', key, value: this.#encode(info, stored) }] })
+    if (!r.succeeded) throw this.#conflict(info, current)
+    stored.metadata.resourceVersion = String(r.revision)
+    return stored
+  }
+
+  /** deletes now, or marks for deletion while finalizers remain; returns the object as it ends up */
+  async remove(info: ResourceInfo, current: KubeObject, precondition?: { uid?: string; resourceVersion?: string }): Promise<{ obj: KubeObject; deleted: boolean }> {
+    const m = current.metadata
+    if (precondition?.uid && precondition.uid !== m.uid) throw new ConflictError(`Precondition failed: UID in precondition: ${precondition.uid}, UID in object meta: ${m.uid}`)
+    if (precondition?.resourceVersion && precondition.resourceVersion !== m.resourceVersion) throw this.#conflict(info, current)
+    if (m.finalizers?.length) {
+      if (m.deletionTimestamp) return { obj: current, deleted: false }
+      const marked = await this.replace(info, current, { ...current, metadata: { ...m, deletionTimestamp: this.now(), deletionGracePeriodSeconds: 0 } })
+      return { obj: marked, deleted: false }
+    }
+    const next = { ...current, metadata: { ...m, deletionTimestamp: m.deletionTimestamp ?? this.now() } }
+    return { obj: await this.replace(info, current, next), deleted: true }
+  }
+
+  #conflict(info: ResourceInfo, obj: KubeObject): ApiError {
+    const name = obj.metadata.name!
+    return new ApiError('Conflict', `Operation cannot be fulfilled on ${qualified(info)} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group: info.group, kind: info.resource })
+  }
+}
+

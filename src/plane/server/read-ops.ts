@@ -1,0 +1,106 @@
+// list and watch for any kind: label and field selectors, limit/continue pages served from one
+// revision, and watches that turn store events into ADDED / MODIFIED / DELETED, including
+// objects moving into or out of a selector (as kube-apiserver's filtered watch does).
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, storePrefix, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { ShoalError } from '../../core/index.ts'
+import type { WatchEvent as StoreEvent, Watcher } from '../store/index.ts'
+import type { ObjectStore } from './object-store.ts'
+import { bad } from './write-ops.ts'
+
+export type Filter = (obj: KubeObject) => boolean
+
+export function selectorFilter(info: ResourceInfo, query: URLSearchParams): Filter | undefined {
+  const ls = query.get('labelSelector')
+  const fs = query.get('fieldSelector')
+  if (!ls && !fs) return undefined
+  const labels = ls ? parseLabelSelector(ls) : undefined
+  if (labels && !labels.ok) throw bad(`unable to parse requirement: ${labels.error}`)
+  const fields = fs ? parseFieldSelector(fs, info.kind) : undefined
+  if (fields && !fields.ok) throw bad(`invalid field selector: ${fields.error}`)
+  return (obj) => (!labels?.ok || matchesLabels(labels.value, obj.metadata.labels)) && (!fields?.ok || matchesFields(fields.value, obj))
+}
+
+interface ContinueToken {
+  rv: number
+  start: string
+}
+
+function encodeContinue(t: ContinueToken): string {
+  return Buffer.from(JSON.stringify(t)).toString('base64url')
+}
+
+function decodeContinue(s: string, prefix: string): ContinueToken {
+  try {
+    const t = JSON.parse(Buffer.from(s, 'base64url').toString()) as ContinueToken
+    if (Number.isSafeInteger(t.rv) && typeof t.start === 'string' && t.start.startsWith(prefix)) return t
+  } catch {
+    // fall through
+  }
+  throw bad('continue key is not valid')
+}
+
+export async function listObjects(objects: ObjectStore, info: ResourceInfo, namespace: string | undefined, query: URLSearchParams) {
+  const filter = selectorFilter(info, query)
+  const limit = Number(query.get('limit') ?? 0) || 0
+  const prefix = storePrefix(info, namespace)
+  const cont = query.get('continue')
+  const tok = cont ? decodeContinue(cont, prefix) : undefined
+  const page = await objects.list(info, { namespace, filter, limit, revision: tok?.rv, from: tok?.start })
+  const metadata: { resourceVersion: string; continue?: string } = { resourceVersion: String(page.revision) }
+  if (page.next) metadata.continue = encodeContinue({ rv: page.revision, start: page.next })
+  return { metadata, items: page.items }
+}
+
+export interface ApiWatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'ERROR' | 'BOOKMARK'
+  object: KubeObject | Record<string, unknown>
+}
+
+function translate(objects: ObjectStore, info: ResourceInfo, ev: StoreEvent, filter?: Filter): ApiWatchEvent | undefined {
+  const prev = ev.prevKv && objects.decode(info, ev.prevKv)
+  if (ev.type === 'delete') {
+    if (!prev || (filter && !filter(prev))) return undefined
+    return { type: 'DELETED', object: { ...prev, metadata: { ...prev.metadata, resourceVersion: String(ev.kv.modRevision) } } }
+  }
+  const obj = objects.decode(info, ev.kv)
+  const now = !filter || filter(obj)
+  const before = !!prev && (!filter || filter(prev))
+  if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: obj }
+  return before ? { type: 'DELETED', object: obj } : undefined
+}
+
+/**
+ * Starts a watch. resourceVersion "" or "0": the current objects as ADDED first. Otherwise
+ * events after that revision; a compacted one throws Compacted (410) before anything is sent.
+ */
+export async function watchObjects(
+  objects: ObjectStore,
+  info: ResourceInfo,
+  o: { namespace?: string; query: URLSearchParams },
+  send: (ev: ApiWatchEvent) => void,
+  end: (err: Error) => void,
+): Promise<Watcher> {
+  const filter = selectorFilter(info, o.query)
+  const rvParam = o.query.get('resourceVersion') ?? ''
+  let start: number
+  if (rvParam === '' || rvParam === '0') {
+    const page = await objects.list(info, { namespace: o.namespace, filter })
+    for (const obj of page.items) send({ type: 'ADDED', object: obj })
+    start = page.revision + 1
+  } else {
+    const rv = Number(rvParam)
+    if (!Number.isSafeInteger(rv) || rv < 0) throw bad(`resourceVersion "${rvParam}" is not a number`)
+    start = rv + 1
+  }
+  return objects.store.watch({ prefix: storePrefix(info, o.namespace) }, { startRevision: start, prevKv: true }, {
+    onEvents(batch) {
+      for (const ev of batch.events) {
+        const out = translate(objects, info, ev, filter)
+        if (out) send(out)
+      }
+    },
+    onCancel(reason) {
+      end(reason instanceof ShoalError ? reason : new ShoalError('Unavailable', String(reason)))
+    },
+  })
+}

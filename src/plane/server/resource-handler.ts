@@ -1,0 +1,118 @@
+// One handler for every resource path: parse what the path addresses, authorize it, and run
+// the verb. Subresources: status (get/update/patch), scale (Deployments), log (Pods, served
+// by whoever runs the pod).
+import { resourceFor, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { ShoalError, type Logger } from '../../core/index.ts'
+import { readBody } from './body.ts'
+import { deleteObject, parseDeleteOptions } from './delete-ops.ts'
+import type { ObjectStore } from './object-store.ts'
+import { listObjects } from './read-ops.ts'
+import { encode, negotiate, toTable, type Format } from './respond.ts'
+import { parseRequestInfo, type RequestInfo } from './request-info.ts'
+import { getScale, updateScale } from './scale.ts'
+import { successStatus } from './status.ts'
+import { serveWatch } from './watch-stream.ts'
+import { createObject, patchObject, patchTypeOf, updateObject } from './write-ops.ts'
+
+export interface Caller {
+  name: string
+  groups: string[]
+}
+
+export interface HandlerDeps {
+  objects: ObjectStore
+  log: Logger
+  /** throws Forbidden when `caller` may not do `info`; may load the object to decide */
+  authorize(caller: Caller, req: RequestInfo, obj?: KubeObject): Promise<void>
+  /** pods/log: streams a pod's log from its node; absent until node agents exist */
+  podLogs?(pod: KubeObject, query: URLSearchParams): Promise<Response>
+}
+
+const notFoundPath = (path: string) => new ShoalError('NotFound', `the server could not find the requested resource (${path})`)
+
+function lookup(ri: RequestInfo, path: string): ResourceInfo {
+  const info = resourceFor({ group: ri.group, version: ri.version, resource: ri.resource })
+  if (!info) throw notFoundPath(path)
+  if (ri.namespace !== undefined && !info.namespaced) throw notFoundPath(path)
+  if (ri.subresource && !info.subresources.some((s) => s.name === ri.subresource)) throw notFoundPath(path)
+  return info
+}
+
+export async function handleResource(deps: HandlerDeps, req: Request, caller: Caller): Promise<Response> {
+  const url = new URL(req.url)
+  const ri = parseRequestInfo(req.method, url.pathname, url.searchParams.get('watch') ?? undefined)
+  if (!ri) throw notFoundPath(url.pathname)
+  const info = lookup(ri, url.pathname)
+  await deps.authorize(caller, ri)
+  const format = negotiate(req.headers.get('accept'))
+  return run(deps, { req, url, ri, info, format })
+}
+
+interface Ctx {
+  req: Request
+  url: URL
+  ri: RequestInfo
+  info: ResourceInfo
+  format: Format
+}
+
+async function run(deps: HandlerDeps, c: Ctx): Promise<Response> {
+  const { objects } = deps
+  const { ri, info, url, req } = c
+  const where = { namespace: ri.namespace, name: ri.name! }
+  switch (ri.subresource ? `${ri.verb}/${ri.subresource}` : ri.verb) {
+    case 'list':
+      return listResponse(deps, c)
+    case 'watch':
+      return serveWatch(objects, info, { namespace: ri.namespace, query: url.searchParams, format: c.format, signal: req.signal, log: deps.log })
+    case 'get':
+    case 'get/status':
+      return one(c, await objects.mustGet(info, where))
+    case 'create':
+      return one(c, await createObject(objects, info, await readBody(req), ri.namespace), 201)
+    case 'update':
+    case 'update/status':
+      return one(c, await updateObject(objects, info, where, await readBody(req), ri.subresource))
+    case 'patch':
+    case 'patch/status': {
+      const type = patchTypeOf(req.headers.get('content-type') ?? undefined)
+      if (!type) throw new ShoalError('Unsupported', `the patch content type "${req.headers.get('content-type')}" is not supported; use application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json or application/apply-patch+yaml`)
+      const r = await patchObject(objects, info, where, await readBody(req), type, ri.subresource)
+      return one(c, r.obj, r.created ? 201 : 200)
+    }
+    case 'delete': {
+      const r = await deleteObject(objects, info, where, parseDeleteOptions(await readBody(req, { optional: true }), url.searchParams), deps.log)
+      return one(c, r.obj, r.deleted ? 200 : 202)
+    }
+    case 'deletecollection':
+      return deleteCollection(deps, c)
+    case 'get/scale':
+      return encode(c.format === 'cbor' ? 'cbor' : 'json', getScale(info, await objects.mustGet(info, where)))
+    case 'update/scale':
+    case 'patch/scale':
+      return encode(c.format === 'cbor' ? 'cbor' : 'json', await updateScale(objects, info, where, req, ri.verb))
+    case 'get/log':
+      if (!deps.podLogs) throw new ShoalError('Unavailable', `pods "${ri.name}": no node agent serves logs yet`)
+      return deps.podLogs(await objects.mustGet(info, where), url.searchParams)
+  }
+  throw new ShoalError('BadRequest', `${ri.verb} is not supported on ${info.resource}${ri.subresource ? '/' + ri.subresource : ''}`)
+}
+
+function one(c: Ctx, obj: KubeObject, status = 200): Response {
+  if (c.format === 'table') return encode('json', toTable(c.info.kind, [obj], obj.metadata.resourceVersion ?? ''), status)
+  return encode(c.format, obj, status)
+}
+
+async function listResponse(deps: HandlerDeps, c: Ctx): Promise<Response> {
+  const list = await listObjects(deps.objects, c.info, c.ri.namespace, c.url.searchParams)
+  if (c.format === 'table') return encode('json', toTable(c.info.kind, list.items, list.metadata.resourceVersion, { continueToken: list.metadata.continue }))
+  const items = list.items.map((o) => ({ ...o, kind: c.info.kind, apiVersion: o.apiVersion }))
+  return encode(c.format, { kind: c.info.listKind, apiVersion: c.info.group ? `${c.info.group}/${c.info.version}` : c.info.version, metadata: list.metadata, items })
+}
+
+async function deleteCollection(deps: HandlerDeps, c: Ctx): Promise<Response> {
+  const list = await listObjects(deps.objects, c.info, c.ri.namespace, c.url.searchParams)
+  const opts = parseDeleteOptions(await readBody(c.req, { optional: true }), c.url.searchParams)
+  for (const o of list.items) await deleteObject(deps.objects, c.info, { namespace: o.metadata.namespace, name: o.metadata.name! }, opts, deps.log).catch(() => {})
+  return encode(c.format === 'cbor' ? 'cbor' : 'json', successStatus({ kind: c.info.resource }))
+}

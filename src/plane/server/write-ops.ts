@@ -1,0 +1,129 @@
+// create / update / patch / delete for any kind: what kube-apiserver's generic registry does
+// between decoding a body and writing it — type and name checks, defaults, validation,
+// generation, the status subresource split, patch application with retry on conflict.
+import { applyDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { isDeepStrictEqual as deepEqual } from 'node:util'
+import { InvalidError, ShoalError, isShoalError } from '../../core/index.ts'
+import { ApiError } from './status.ts'
+import { notFound, type ObjectStore, type Where } from './object-store.ts'
+
+export const bad = (msg: string) => new ShoalError('BadRequest', msg)
+
+function invalid(info: ResourceInfo, name: string | undefined, causes: { field: string; message: string }[]): InvalidError {
+  const what = info.group ? `${info.kind}.${info.group}` : info.kind
+  const msg = `${what} "${name ?? ''}" is invalid: ${causes.map((c) => `${c.field}: ${c.message}`).join(', ')}`
+  return new InvalidError(msg, causes)
+}
+
+/** the body must be an object of this resource's kind (kind/apiVersion may be left out) */
+export function checkBody(info: ResourceInfo, body: unknown): KubeObject {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw bad('the request body must be a JSON object')
+  const obj = body as KubeObject
+  const want = apiVersionOf(info)
+  if (obj.kind && obj.kind !== info.kind) throw bad(`the body is a ${obj.kind}, this is the ${info.resource} endpoint (kind ${info.kind})`)
+  if (obj.apiVersion && obj.apiVersion !== want) throw bad(`the body has apiVersion ${obj.apiVersion}, ${info.resource} are served as ${want}`)
+  if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null)) throw invalid(info, undefined, [{ field: 'metadata', message: 'must be an object' }])
+  return { ...obj, kind: info.kind, apiVersion: want, metadata: { ...(obj.metadata ?? {}) } }
+}
+
+function placeIn(info: ResourceInfo, obj: KubeObject, namespace?: string): void {
+  if (!info.namespaced) {
+    delete obj.metadata.namespace
+    return
+  }
+  if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
+    throw bad('the namespace of the provided object does not match the namespace sent on the request')
+  }
+  obj.metadata.namespace = namespace ?? obj.metadata.namespace ?? 'default'
+}
+
+const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, 'x')
+
+export async function createObject(objects: ObjectStore, info: ResourceInfo, body: unknown, namespace?: string): Promise<KubeObject> {
+  const obj = checkBody(info, body)
+  placeIn(info, obj, namespace)
+  if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix()
+  const defaulted = applyDefaults(obj)
+  const causes = validate(defaulted)
+  if (causes.length) throw invalid(info, defaulted.metadata.name, causes)
+  if (info.namespaced) await requireNamespace(objects, defaulted.metadata.namespace!)
+  return objects.create(info, defaulted)
+}
+
+async function requireNamespace(objects: ObjectStore, name: string): Promise<void> {
+  const ns = resourceByKind('Namespace')!
+  const found = await objects.get(ns, { name })
+  if (!found) throw new ApiError('NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' })
+  if (found.metadata.deletionTimestamp) throw new ApiError('Forbidden', `unable to create new content in namespace ${name} because it is being terminated`, { name, kind: 'namespaces' })
+}
+
+const hasStatus = (info: ResourceInfo) => info.subresources.some((s) => s.name === 'status')
+type Obj = KubeObject & { spec?: unknown; status?: unknown }
+
+/** the object an update writes: server-owned fields from `cur`, the rest from `body` */
+function merged(info: ResourceInfo, cur: Obj, body: Obj, subresource?: string): Obj {
+  if (subresource === 'status') return { ...cur, status: body.status }
+  const m = cur.metadata
+  const next: Obj = {
+    ...body,
+    metadata: { ...body.metadata, uid: m.uid, creationTimestamp: m.creationTimestamp, deletionTimestamp: m.deletionTimestamp, generation: m.generation, namespace: m.namespace },
+  }
+  if (!m.deletionTimestamp) delete next.metadata.deletionTimestamp
+  if (hasStatus(info)) next.status = cur.status
+  if (!next.status) delete next.status
+  if (!deepEqual(cur.spec, next.spec)) next.metadata.generation = (m.generation ?? 1) + 1
+  return next
+}
+
+export async function updateObject(objects: ObjectStore, info: ResourceInfo, where: Where, body: unknown, subresource?: string): Promise<KubeObject> {
+  const obj = checkBody(info, body)
+  if (obj.metadata.name && obj.metadata.name !== where.name) throw bad(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${where.name})`)
+  obj.metadata.name = where.name
+  const cur = await objects.mustGet(info, where)
+  const rv = obj.metadata.resourceVersion
+  if (rv && rv !== cur.metadata.resourceVersion) {
+    throw new ApiError('Conflict', `Operation cannot be fulfilled on ${info.resource} "${where.name}": the object has been modified; please apply your changes to the latest version and try again`, { name: where.name, kind: info.resource })
+  }
+  const next = applyDefaults(merged(info, cur, obj, subresource))
+  const causes = [...validate(next), ...validateUpdate(cur, next)]
+  if (causes.length) throw invalid(info, where.name, causes)
+  if (deepEqual({ ...cur, metadata: { ...cur.metadata, resourceVersion: undefined } }, { ...next, metadata: { ...next.metadata, resourceVersion: undefined } })) return cur
+  return objects.replace(info, cur, { ...next, metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion } })
+}
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply'
+
+export function patchTypeOf(contentType: string | undefined): PatchType | undefined {
+  const ct = (contentType ?? '').split(';')[0].trim().toLowerCase()
+  return ({ 'application/json-patch+json': 'json', 'application/merge-patch+json': 'merge', 'application/strategic-merge-patch+json': 'strategic', 'application/apply-patch+yaml': 'apply', 'application/apply-patch+cbor': 'apply' } as const)[ct]
+}
+
+function applyPatch(info: ResourceInfo, cur: KubeObject, patch: unknown, type: PatchType): unknown {
+  const r =
+    type === 'json' ? applyJsonPatch(cur, patch)
+    : type === 'merge' ? applyMergePatch(cur, patch)
+    : applyStrategicMergePatch(cur, patch, info.kind)
+  if (!r.ok) throw new ShoalError(/\btest\b/.test(r.error) ? 'Invalid' : 'BadRequest', `the patch could not be applied: ${r.error}`)
+  return r.value
+}
+
+/** applies a patch to the latest object, retrying when a concurrent write wins (as Kubernetes does) */
+export async function patchObject(objects: ObjectStore, info: ResourceInfo, where: Where, patch: unknown, type: PatchType, subresource?: string): Promise<{ obj: KubeObject; created: boolean }> {
+  for (let attempt = 0; ; attempt++) {
+    const cur = await objects.get(info, where)
+    if (!cur) {
+      if (type !== 'apply' || subresource) throw notFound(info, where.name)
+      const body = { ...(patch as KubeObject), metadata: { ...(patch as KubeObject).metadata, name: where.name } }
+      return { obj: await createObject(objects, info, body, where.namespace), created: true }
+    }
+    const patched = applyPatch(info, cur, patch, type) as KubeObject
+    const pinned = (patch as KubeObject)?.metadata?.resourceVersion !== undefined
+    if (!pinned && patched?.metadata) patched.metadata.resourceVersion = cur.metadata.resourceVersion
+    try {
+      return { obj: await updateObject(objects, info, where, patched, subresource), created: false }
+    } catch (err) {
+      if (!isShoalError(err, 'Conflict') || pinned || attempt >= 8) throw err
+    }
+  }
+}
+
