@@ -23,11 +23,7 @@ export function errorResponse(err: unknown, format: Format = 'json'): Response {
   return encode(format === 'table' ? 'json' : format, s, s.code)
 }
 
-function partial(obj: KubeObject) {
-  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }
-}
-
-/** a Table of objects of one kind; rows carry PartialObjectMetadata as kubectl expects */
+/** a Table of objects of one kind (rows carry PartialObjectMetadata); columns only when asked */
 export function toTable(kind: string, objs: KubeObject[], resourceVersion: string, opts: { columns?: boolean; continueToken?: string } = {}) {
   const now = Date.now()
   return {
@@ -35,6 +31,6 @@ export function toTable(kind: string, objs: KubeObject[], resourceVersion: strin
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion, ...(opts.continueToken ? { continue: opts.continueToken } : {}) },
     columnDefinitions: opts.columns === false ? [] : tableColumns(kind),
-    rows: objs.map((o) => ({ cells: tableRow(o, now), object: partial(o) })),
+    rows: objs.map((o) => tableRow(o, now, kind)),
   }
 }

@@ -43,11 +43,21 @@ export async function createObject(objects: ObjectStore, info: ResourceInfo, bod
   const obj = checkBody(info, body)
   placeIn(info, obj, namespace)
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix()
-  const defaulted = applyDefaults(obj)
+  const defaulted = prepareForCreate(info, applyDefaults(obj))
   const causes = validate(defaulted)
   if (causes.length) throw invalid(info, defaulted.metadata.name, causes)
   if (info.namespaced) await requireNamespace(objects, defaulted.metadata.namespace!)
   return objects.create(info, defaulted)
+}
+
+/** as each kind's create strategy in Kubernetes: status starts empty (pods: Pending) */
+function prepareForCreate(info: ResourceInfo, obj: KubeObject): KubeObject {
+  if (!hasStatus(info) || info.kind === 'Namespace') return obj
+  const out = { ...obj } as Obj
+  if (info.kind === 'Pod') out.status = { phase: 'Pending', qosClass: 'BestEffort' }
+  else if (info.kind === 'Node') out.status = (obj as Obj).status ?? {}
+  else delete out.status
+  return out
 }
 
 async function requireNamespace(objects: ObjectStore, name: string): Promise<void> {
