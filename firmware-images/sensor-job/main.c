@@ -1,7 +1,7 @@
 // sensor-job: a wasi:cli command that runs to completion. It lists every regular file in the
 // granted directory (DATA_DIR, default /data; it must be preopened), in name order, with its size,
 // line count and first line, then prints its arguments and SENSOR_ID, and exits 0.
-// Exits 2 if the directory cannot be read.
+// Exits 1 if the directory cannot be read (the preview1 adapter reports any failure as 1).
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +59,7 @@ int main(int argc, char **argv) {
   int count = list_names(dir, names);
   if (count < 0) {
     fprintf(stderr, "sensor-job: cannot read %s (is it granted as a volume?)\n", dir);
-    return 2;
+    return 1;
   }
   printf("sensor-job: %d files in %s\n", count, dir);
   long total = 0;
