@@ -1,20 +1,36 @@
 // Defaults, as the Kubernetes API server fills them in before validation (SetDefaults_*).
 // applyDefaults returns a new object; the input is not changed. The namespace of a namespaced
 // object is the server's to fill in (it comes from the URL).
-import type { KubeObject } from './meta.ts'
+import type { KubeObject, ResourceList } from './meta.ts'
 import type { Container, PodSpec, PodTemplateSpec, Probe, Volume } from './pod.ts'
 import type { Secret } from './config.ts'
 import type { Service } from './service.ts'
-import type { DaemonSet, Deployment, Job } from './workloads.ts'
+import type { DaemonSet, DaemonSetUpdateStrategy, Deployment, DeploymentStrategy, Job, RollingUpdateDeployment } from './workloads.ts'
 import type { HorizontalPodAutoscaler } from './autoscaling.ts'
 import type { Namespace } from './node.ts'
-import { clone } from './json-value.ts'
+import { clone, isObject } from './json-value.ts'
 import { toBase64 } from './base64.ts'
 
 type Defaulter = (obj: any) => void
 
+/** A plain object that defaults can be written into (not null, an array or a scalar). */
+function usable<T>(v: T | null | undefined): v is T {
+  return isObject(v)
+}
+
+/** The object elements of a list; anything malformed is left for validation to report. */
+function objects<T>(list: T[] | undefined): T[] {
+  return Array.isArray(list) ? list.filter(isObject) : []
+}
+
+/** obj[key] as an object to fill in, created when absent; undefined when it holds something else. */
+function child<T extends object>(obj: any, key: string): T | undefined {
+  if (obj[key] === undefined || obj[key] === null) obj[key] = {}
+  return isObject(obj[key]) ? (obj[key] as T) : undefined
+}
+
 const byKind: Record<string, Defaulter> = {
-  Pod: (pod: { spec?: PodSpec }) => pod.spec && defaultPodSpec(pod.spec),
+  Pod: (pod: { spec?: PodSpec }) => defaultPodSpec(pod.spec),
   Deployment: defaultDeployment,
   DaemonSet: defaultDaemonSet,
   Job: defaultJob,
@@ -27,27 +43,29 @@ const byKind: Record<string, Defaulter> = {
 /** A copy of the object with the defaults of its kind filled in. */
 export function applyDefaults<T extends KubeObject>(obj: T): T {
   const out = clone(obj)
-  if (out.kind) byKind[out.kind]?.(out)
+  if (usable(out) && typeof out.kind === 'string') byKind[out.kind]?.(out)
   return out
 }
 
-function defaultPodSpec(spec: PodSpec): void {
+function defaultPodSpec(spec: PodSpec | undefined): void {
+  if (!usable(spec)) return
   spec.restartPolicy ??= 'Always'
   spec.terminationGracePeriodSeconds ??= 30
-  for (const c of spec.containers ?? []) defaultContainer(c)
-  for (const v of spec.volumes ?? []) defaultVolume(v)
+  for (const c of objects(spec.containers)) defaultContainer(c)
+  for (const v of objects(spec.volumes)) defaultVolume(v)
 }
 
 function defaultContainer(c: Container): void {
-  c.imagePullPolicy ??= /:latest$/.test(c.image ?? '') || !/[:@]/.test(c.image ?? '') ? 'Always' : 'IfNotPresent'
-  for (const p of c.ports ?? []) p.protocol ??= 'TCP'
-  for (const e of c.env ?? []) if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1'
-  if (c.resources?.limits) {
-    const requests = (c.resources.requests ??= {})
-    for (const [name, q] of Object.entries(c.resources.limits)) requests[name] ??= q
+  const image = typeof c.image === 'string' ? c.image : ''
+  c.imagePullPolicy ??= /:latest$/.test(image) || !/[:@]/.test(image) ? 'Always' : 'IfNotPresent'
+  for (const p of objects(c.ports)) p.protocol ??= 'TCP'
+  for (const e of objects(c.env)) if (usable(e.valueFrom?.fieldRef)) e.valueFrom.fieldRef.apiVersion ??= 'v1'
+  if (usable(c.resources) && usable(c.resources.limits)) {
+    const requests = child<ResourceList>(c.resources, 'requests')
+    for (const [name, q] of Object.entries(c.resources.limits)) if (requests) requests[name] ??= q
   }
-  if (c.readinessProbe) defaultProbe(c.readinessProbe)
-  if (c.livenessProbe) defaultProbe(c.livenessProbe)
+  if (usable(c.readinessProbe)) defaultProbe(c.readinessProbe)
+  if (usable(c.livenessProbe)) defaultProbe(c.livenessProbe)
 }
 
 function defaultProbe(p: Probe): void {
@@ -55,29 +73,29 @@ function defaultProbe(p: Probe): void {
   p.periodSeconds ??= 10
   p.successThreshold ??= 1
   p.failureThreshold ??= 3
-  if (p.httpGet) {
+  if (usable(p.httpGet)) {
     p.httpGet.path ??= '/'
     p.httpGet.scheme ??= 'HTTP'
   }
 }
 
 function defaultVolume(v: Volume): void {
-  if (v.secret) v.secret.defaultMode ??= 0o644
-  if (v.configMap) v.configMap.defaultMode ??= 0o644
-  if (v.hostPath) v.hostPath.type ??= ''
+  if (usable(v.secret)) v.secret.defaultMode ??= 0o644
+  if (usable(v.configMap)) v.configMap.defaultMode ??= 0o644
+  if (usable(v.hostPath)) v.hostPath.type ??= ''
 }
 
 function defaultTemplate(t: PodTemplateSpec | undefined): void {
-  if (t?.spec) defaultPodSpec(t.spec)
+  if (usable(t)) defaultPodSpec(t.spec)
 }
 
 function defaultDeployment(d: Deployment): void {
-  if (!d.spec) return
+  if (!usable(d.spec)) return
   d.spec.replicas ??= 1
-  const strategy = (d.spec.strategy ??= {})
-  strategy.type ??= 'RollingUpdate'
-  if (strategy.type === 'RollingUpdate') {
-    const ru = (strategy.rollingUpdate ??= {})
+  const strategy = child<DeploymentStrategy>(d.spec, 'strategy')
+  if (strategy) strategy.type ??= 'RollingUpdate'
+  const ru = strategy?.type === 'RollingUpdate' ? child<RollingUpdateDeployment>(strategy, 'rollingUpdate') : undefined
+  if (ru) {
     ru.maxUnavailable ??= '25%'
     ru.maxSurge ??= '25%'
   }
@@ -87,11 +105,11 @@ function defaultDeployment(d: Deployment): void {
 }
 
 function defaultDaemonSet(ds: DaemonSet): void {
-  if (!ds.spec) return
-  const strategy = (ds.spec.updateStrategy ??= {})
-  strategy.type ??= 'RollingUpdate'
-  if (strategy.type === 'RollingUpdate') {
-    const ru = (strategy.rollingUpdate ??= {})
+  if (!usable(ds.spec)) return
+  const strategy = child<DaemonSetUpdateStrategy>(ds.spec, 'updateStrategy')
+  if (strategy) strategy.type ??= 'RollingUpdate'
+  const ru = strategy?.type === 'RollingUpdate' ? child<RollingUpdateDeployment>(strategy, 'rollingUpdate') : undefined
+  if (ru) {
     ru.maxUnavailable ??= 1
     ru.maxSurge ??= 0
   }
@@ -100,7 +118,7 @@ function defaultDaemonSet(ds: DaemonSet): void {
 }
 
 function defaultJob(job: Job): void {
-  if (!job.spec) return
+  if (!usable(job.spec)) return
   if (job.spec.completions === undefined && job.spec.parallelism === undefined) job.spec.completions = 1
   job.spec.parallelism ??= 1
   job.spec.backoffLimit ??= 6
@@ -109,10 +127,10 @@ function defaultJob(job: Job): void {
 }
 
 function defaultService(svc: Service): void {
-  if (!svc.spec) return
+  if (!usable(svc.spec)) return
   svc.spec.type ??= 'ClusterIP'
   svc.spec.sessionAffinity ??= 'None'
-  for (const p of svc.spec.ports ?? []) {
+  for (const p of objects(svc.spec.ports)) {
     p.protocol ??= 'TCP'
     p.targetPort ??= p.port
   }
@@ -120,21 +138,23 @@ function defaultService(svc: Service): void {
 
 function defaultSecret(secret: Secret): void {
   secret.type ??= 'Opaque'
-  if (!secret.stringData) return
-  const data = (secret.data ??= {})
-  for (const [k, v] of Object.entries(secret.stringData)) data[k] = toBase64(v)
+  if (!usable(secret.stringData)) return
+  const data = child<Record<string, string>>(secret, 'data')
+  if (!data) return
+  for (const [k, v] of Object.entries(secret.stringData)) if (typeof v === 'string') data[k] = toBase64(v)
   delete secret.stringData
 }
 
 function defaultNamespace(ns: Namespace): void {
-  if (ns.metadata?.name) (ns.metadata.labels ??= {})['kubernetes.io/metadata.name'] = ns.metadata.name
-  const status = (ns.status ??= {})
-  status.phase ??= 'Active'
+  const labels = usable(ns.metadata) && typeof ns.metadata.name === 'string' ? child<Record<string, string>>(ns.metadata, 'labels') : undefined
+  if (labels) labels['kubernetes.io/metadata.name'] = ns.metadata.name as string
+  const status = child<NonNullable<Namespace['status']>>(ns, 'status')
+  if (status) status.phase ??= 'Active'
 }
 
 function defaultAutoscaler(hpa: HorizontalPodAutoscaler): void {
-  if (!hpa.spec) return
+  if (!usable(hpa.spec)) return
   hpa.spec.minReplicas ??= 1
-  if (!hpa.spec.metrics?.length)
+  if (hpa.spec.metrics === undefined || hpa.spec.metrics === null || (Array.isArray(hpa.spec.metrics) && !hpa.spec.metrics.length))
     hpa.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]
 }

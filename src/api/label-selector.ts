@@ -117,12 +117,16 @@ function matchesOne(r: Requirement, labels: Record<string, string>): boolean {
 
 /** The requirements of a spec's LabelSelector. An empty selector ({}) selects everything. */
 export function labelSelectorRequirements(selector: LabelSelector): ParseResult<Requirement[]> {
-  const out: Requirement[] = Object.entries(selector.matchLabels ?? {}).map(([key, v]) => ({ key, operator: 'Equals', values: [v] }))
+  if (!isRecord(selector)) return fail('a label selector must be an object')
+  const { matchLabels = {}, matchExpressions = [] } = selector
+  if (!isRecord(matchLabels)) return fail('matchLabels must be a map of strings')
+  if (!Array.isArray(matchExpressions)) return fail('matchExpressions must be a list')
+  const out: Requirement[] = Object.entries(matchLabels).map(([key, v]) => ({ key, operator: 'Equals', values: [v] }))
   const ops: Record<string, SelectorOperator> = { In: 'In', NotIn: 'NotIn', Exists: 'Exists', DoesNotExist: 'DoesNotExist' }
-  for (const e of selector.matchExpressions ?? []) {
-    const operator = ops[e.operator]
-    if (!operator) return fail(`${JSON.stringify(e.operator)} is not a valid label selector operator`)
-    const values = e.values ?? []
+  for (const e of matchExpressions) {
+    const operator = isRecord(e) ? ops[String(e.operator)] : undefined
+    if (!operator) return fail(`${JSON.stringify(isRecord(e) ? e.operator : e)} is not a valid label selector operator`)
+    const values = Array.isArray(e.values) ? e.values : []
     if ((operator === 'In' || operator === 'NotIn') === (values.length === 0))
       return fail(`values for ${JSON.stringify(e.key)} ${values.length ? 'must be empty' : 'must be set'} with operator ${e.operator}`)
     out.push({ key: e.key, operator, values: [...values] })
@@ -133,6 +137,8 @@ export function labelSelectorRequirements(selector: LabelSelector): ParseResult<
   }
   return { ok: true, value: out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) }
 }
+
+const isRecord = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Matches labels against a spec's selector. A missing (null) selector selects nothing, as in Kubernetes. */
 export function matchesLabelSelector(selector: LabelSelector | undefined | null, labels?: Record<string, string>): boolean {

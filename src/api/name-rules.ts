@@ -10,9 +10,13 @@ function full(re: string): RegExp {
   return new RegExp(`^${re}$`)
 }
 
+/** Every rule accepts anything from outside: a non-string is a problem, not a crash. */
+const notString = 'must be a string'
+
 const maxLength = (n: number) => `must be no more than ${n} characters`
 
 export function dns1123Label(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 63) out.push(maxLength(63))
   if (!full(label).test(value))
@@ -24,6 +28,7 @@ export function dns1123Label(value: string): string[] {
 }
 
 export function dns1123Subdomain(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 253) out.push(maxLength(253))
   if (!full(subdomain).test(value))
@@ -35,6 +40,7 @@ export function dns1123Subdomain(value: string): string[] {
 }
 
 export function dns1035Label(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 63) out.push(maxLength(63))
   if (!full(dns1035).test(value))
@@ -47,6 +53,7 @@ export function dns1035Label(value: string): string[] {
 
 /** A path segment name (HPA): anything but ".", ".." and names containing "/" or "%". */
 export function pathSegmentName(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   if (value === '.' || value === '..') return [`may not be '${value}'`]
   for (const c of ['/', '%']) if (value.includes(c)) return [`may not contain '${c}'`]
   return []
@@ -58,6 +65,7 @@ const qualifiedNameMessage =
 
 /** A label or annotation key: an optional DNS subdomain prefix, "/", and a name of at most 63 characters. */
 export function qualifiedKey(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   const parts = value.split('/')
   if (parts.length > 2) return [`a qualified name ${qualifiedNameMessage.replace('name part ', '')}`]
   const name = parts.length === 2 ? parts[1] : parts[0]
@@ -74,6 +82,7 @@ export function qualifiedKey(value: string): string[] {
 
 /** A label value: empty, or at most 63 characters of the qualified-name alphabet. */
 export function labelValue(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 63) out.push(maxLength(63))
   if (value !== '' && !full(qualifiedName).test(value))
@@ -86,6 +95,7 @@ export function labelValue(value: string): string[] {
 
 /** An IANA service name (named ports): at most 15 lowercase alphanumerics and '-', at least one letter. */
 export function ianaServiceName(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 15) out.push(maxLength(15))
   if (!/^[-a-z0-9]+$/.test(value)) out.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
@@ -97,6 +107,7 @@ export function ianaServiceName(value: string): string[] {
 
 /** An environment variable name. */
 export function envVarName(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   if (/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(value)) return []
   return [
     "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not " +
@@ -106,6 +117,7 @@ export function envVarName(value: string): string[] {
 
 /** A key of Secret or ConfigMap data. */
 export function configMapKey(value: string): string[] {
+  if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 253) out.push(maxLength(253))
   if (!/^[-._a-zA-Z0-9]+$/.test(value))
@@ -116,10 +128,12 @@ export function configMapKey(value: string): string[] {
 }
 
 export function isIPv4(value: string): boolean {
+  if (typeof value !== 'string') return false
   const parts = value.split('.')
   return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)
 }
 
 export function isIP(value: string): boolean {
+  if (typeof value !== 'string') return false
   return isIPv4(value) || (/^[0-9a-fA-F:.]+$/.test(value) && value.includes(':') && value.split('::').length <= 2)
 }

@@ -3,6 +3,7 @@
 import type { KubeObject } from './meta.ts'
 import type { PartialObjectMetadata, Table, TableRow } from './wire.ts'
 import { ageSince } from './age.ts'
+import { isObject } from './json-value.ts'
 import { tableColumns } from './table-columns.ts'
 import {
   configMapRow, endpointsRow, eventRow, namespaceRow, nodeRow, podRow, secretRow, serviceRow, type Cell, type RowFn,
@@ -28,11 +29,23 @@ function partial(obj: KubeObject): PartialObjectMetadata {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }
 }
 
-/** One row: the cells of tableColumns(kind), in order, and the object's metadata. */
+/**
+ * One row: the cells of tableColumns(kind), in order, and the object's metadata. Stored specs
+ * are validated, but a status an agent wrote may be malformed: such a row reads "<invalid>"
+ * instead of failing the whole listing.
+ */
 export function tableRow(obj: KubeObject, now: number | Date, kind: string = obj.kind ?? ''): TableRow {
+  const safe: KubeObject = isObject(obj.metadata) ? obj : { ...obj, metadata: {} }
+  const name = typeof safe.metadata.name === 'string' ? safe.metadata.name : ''
   const fn = rows[kind]
-  const cells: Cell[] = fn ? fn(obj, +now) : [obj.metadata?.name ?? '', ageSince(obj.metadata?.creationTimestamp, now)]
-  return { cells, object: partial(obj) }
+  if (!fn) return { cells: [name, ageSince(safe.metadata.creationTimestamp, now)], object: partial(safe) }
+  let cells: Cell[]
+  try {
+    cells = fn(safe, +now)
+  } catch {
+    cells = tableColumns(kind).map((c) => (c.name === 'Name' ? name : '<invalid>'))
+  }
+  return { cells, object: partial(safe) }
 }
 
 /** A whole Table for a list (or one object) of a kind. */

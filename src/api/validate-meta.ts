@@ -87,8 +87,12 @@ export function validateLabelSelector(selector: LabelSelector | undefined, path:
   const out = validateLabels(selector.matchLabels, `${path}.matchLabels`)
   for (const [i, e] of (Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []).entries()) {
     const p = `${path}.matchExpressions[${i}]`
+    if (!isRecord(e)) {
+      out.push(invalid(p, e, 'must be an object'))
+      continue
+    }
     const hasValues = Array.isArray(e.values) && e.values.length > 0
-    if (!operators.includes(e.operator)) out.push(notSupported(`${p}.operator`, e.operator, operators))
+    if (!operators.includes(String(e.operator))) out.push(notSupported(`${p}.operator`, e.operator, operators))
     else if ((e.operator === 'In' || e.operator === 'NotIn') && !hasValues)
       out.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"))
     else if ((e.operator === 'Exists' || e.operator === 'DoesNotExist') && hasValues)

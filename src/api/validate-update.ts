@@ -4,7 +4,7 @@
 import type { KubeObject } from './meta.ts'
 import type { Pod, PodSpec } from './pod.ts'
 import { forbidden, immutable, invalid, type FieldCause } from './field-errors.ts'
-import { clone, deepEqual } from './json-value.ts'
+import { clone, deepEqual, isObject } from './json-value.ts'
 import { validate } from './validate.ts'
 
 type Obj = KubeObject & Record<string, any>
@@ -59,19 +59,18 @@ const podUpdateMessage =
 
 /** As Kubernetes: copy the mutable fields from old, then the rest must be equal. */
 function validatePodUpdate(old: Pod, next: Pod): FieldCause[] {
-  if (!old.spec || !next.spec) return []
+  if (!isObject(old.spec) || !isObject(next.spec)) return []
   const out: FieldCause[] = []
   const munged: PodSpec = clone(next.spec)
-  munged.containers?.forEach((c, i) => { if (old.spec.containers?.[i]) c.image = old.spec.containers[i].image })
-  const was = old.spec.activeDeadlineSeconds
-  const now = next.spec.activeDeadlineSeconds
-  if (was !== undefined && now === undefined)
-    out.push(invalid('spec.activeDeadlineSeconds', null, 'must not update from a positive integer to nil value'))
-  else if (was !== undefined && now !== undefined && now > was)
-    out.push(invalid('spec.activeDeadlineSeconds', now, 'must be less than or equal to previous value'))
-  munged.activeDeadlineSeconds = was
-  const sameBut = (t: object, u: object) => deepEqual(stripUndefined({ ...t, tolerationSeconds: 0 }), stripUndefined({ ...u, tolerationSeconds: 0 }))
-  const kept = (old.spec.tolerations ?? []).every((t) => (next.spec.tolerations ?? []).some((u) => sameBut(t, u)))
+  list(munged.containers).forEach((c, i) => {
+    const was: unknown = list(old.spec.containers)[i]
+    if (isObject(c) && isObject(was)) c.image = was.image as string
+  })
+  out.push(...checkDeadline(old.spec.activeDeadlineSeconds, next.spec.activeDeadlineSeconds))
+  munged.activeDeadlineSeconds = old.spec.activeDeadlineSeconds
+  const sameBut = (t: unknown, u: unknown) =>
+    isObject(t) && isObject(u) && deepEqual(stripUndefined({ ...t, tolerationSeconds: 0 }), stripUndefined({ ...u, tolerationSeconds: 0 }))
+  const kept = list(old.spec.tolerations).every((t) => list(next.spec.tolerations).some((u) => sameBut(t, u)))
   if (!kept) out.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'))
   munged.tolerations = old.spec.tolerations
   if (!old.spec.nodeName) munged.nodeName = old.spec.nodeName
@@ -80,6 +79,16 @@ function validatePodUpdate(old: Pod, next: Pod): FieldCause[] {
   if (!deepEqual(stripUndefined(munged), stripUndefined(old.spec))) out.push(forbidden('spec', podUpdateMessage))
   return out
 }
+
+function checkDeadline(was: number | undefined, now: number | undefined): FieldCause[] {
+  if (was !== undefined && now === undefined)
+    return [invalid('spec.activeDeadlineSeconds', null, 'must not update from a positive integer to nil value')]
+  if (typeof was === 'number' && typeof now === 'number' && now > was)
+    return [invalid('spec.activeDeadlineSeconds', now, 'must be less than or equal to previous value')]
+  return []
+}
+
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 
 function stripUndefined(v: unknown): unknown {
   return JSON.parse(JSON.stringify(v)) as unknown
