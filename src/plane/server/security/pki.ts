@@ -53,10 +53,21 @@ export function ensurePki(dataDir: string, opts: PkiOptions = {}): Pki {
   return { caCert: ca.cert, serverCert: server.cert, serverKey: server.key, outcome }
 }
 
+/** Unspecified listen addresses are dropped; a machine hostname that is no DNS name (my_pi) is skipped. */
 function requiredSans(opts: PkiOptions): string[] {
-  const wanted = ['localhost', '127.0.0.1', '::1', opts.hostname ?? osHostname(), ...(opts.sans ?? [])]
   const unspecified = new Set(['0.0.0.0', '::', ''])
-  return [...new Set(wanted.filter((s) => !unspecified.has(s.trim().replace(/^\[|\]$/g, ''))).map(normalizeSan))]
+  const explicit = (opts.sans ?? []).filter((s) => !unspecified.has(s.trim().replace(/^\[|\]$/g, ''))).map(normalizeSan)
+  const host = opts.hostname ?? osHostname()
+  const machine = tryNormalize(host)
+  return [...new Set(['localhost', '127.0.0.1', '::1', ...(machine ? [machine] : []), ...explicit])]
+}
+
+function tryNormalize(san: string): string | undefined {
+  try {
+    return normalizeSan(san)
+  } catch {
+    return undefined
+  }
 }
 
 function readPair(dir: string, name: string): { cert?: string; key?: string } {
