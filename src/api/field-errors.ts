@@ -51,3 +51,33 @@ export function checkRange(field: string, value: unknown, min: number, max?: num
   if (value < min) return [invalid(field, value, `must be greater than or equal to ${min}`)]
   return []
 }
+
+const reasons: [prefix: string, reason: string][] = [
+  ['Required value', 'FieldValueRequired'],
+  ['Invalid value', 'FieldValueInvalid'],
+  ['Unsupported value', 'FieldValueNotSupported'],
+  ['Duplicate value', 'FieldValueDuplicate'],
+  ['Forbidden', 'FieldValueForbidden'],
+  ['Not found', 'FieldValueNotFound'],
+  ['Too long', 'FieldValueTooLong'],
+]
+
+/** The causes as metav1 Status details.causes: { reason: "FieldValueRequired", message, field }. */
+export function statusCauses(causes: readonly FieldCause[]): { reason: string; message: string; field: string }[] {
+  return causes.map((c) => ({
+    reason: reasons.find(([prefix]) => c.message.startsWith(prefix))?.[1] ?? 'FieldValueInvalid',
+    message: c.message,
+    field: c.field,
+  }))
+}
+
+/**
+ * The message of a 422 Invalid Status, worded as Kubernetes does:
+ * `Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0`,
+ * several causes in brackets separated by ", ".
+ */
+export function invalidMessage(target: { kind: string; group?: string; name: string }, causes: readonly FieldCause[]): string {
+  const kind = target.group ? `${target.kind}.${target.group}` : target.kind
+  const parts = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message))
+  return `${kind} "${target.name}" is invalid: ${parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`}`
+}

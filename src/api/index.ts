@@ -29,7 +29,7 @@ export { fromBase64, toBase64 } from './base64.ts'
 export { applyDefaults } from './defaults.ts'
 export { validate } from './validate.ts'
 export { validateUpdate } from './validate-update.ts'
-export type { FieldCause } from './field-errors.ts'
+export { invalidMessage, statusCauses, type FieldCause } from './field-errors.ts'
 export {
   configMapKey, dns1035Label, dns1123Label, dns1123Subdomain, envVarName, ianaServiceName, isIP, labelValue, qualifiedKey,
 } from './name-rules.ts'
