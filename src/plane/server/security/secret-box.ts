@@ -49,66 +49,93 @@ export function isSealed(bytes: Uint8Array): boolean {
 }
 
 export function createSecretBox(dataDir: string, opts: { now?: () => Date } = {}): SecretBox {
-  const file = join(dataDir, 'secret-keys.json')
-  const now = opts.now ?? (() => new Date())
-  const newKey = (): KeyEntry => ({ id: `k-${randomBytes(6).toString('hex')}`, key: randomBytes(32).toString('base64'), created: now().toISOString() })
-  let keys = loadKeys(file)
-  const save = (next: KeyEntry[]) => {
-    writePrivateFile(file, JSON.stringify({ version: 1, keys: next }, null, 2) + '\n')
-    keys = next
+  return new FileSecretBox(join(dataDir, 'secret-keys.json'), opts.now ?? (() => new Date()))
+}
+
+class FileSecretBox implements SecretBox {
+  readonly #file: string
+  readonly #now: () => Date
+  #keys: KeyEntry[]
+
+  constructor(file: string, now: () => Date) {
+    this.#file = file
+    this.#now = now
+    this.#keys = loadKeys(file)
+    if (this.#keys.length === 0) this.#save([this.#newKey()])
   }
-  if (keys.length === 0) save([newKey()])
-  const primary = () => keys[keys.length - 1]!
-  const keyFor = (id: string) => {
-    const entry = keys.find((k) => k.id === id)
-    if (!entry) throw new ShoalError('Internal', `secret-box: key "${id}" is not in ${file} (retired or lost); the value cannot be opened`)
+
+  seal(plaintext: Uint8Array, context = ''): Uint8Array {
+    const { id, key } = this.#primary()
+    const header = Buffer.concat([MAGIC, Buffer.of(id.length), Buffer.from(id, 'ascii')])
+    const nonce = randomBytes(NONCE)
+    const cipher = createCipheriv('aes-256-gcm', Buffer.from(key, 'base64'), nonce)
+    cipher.setAAD(Buffer.concat([header, Buffer.from(context)]))
+    const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
+    return new Uint8Array(Buffer.concat([header, nonce, body, cipher.getAuthTag()]))
+  }
+
+  open(sealed: Uint8Array, context = ''): Uint8Array {
+    const { id, headerLength } = parseHeader(sealed)
+    const key = this.#keyFor(id)
+    const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length)
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(headerLength, headerLength + NONCE))
+    decipher.setAAD(Buffer.concat([bytes.subarray(0, headerLength), Buffer.from(context)]))
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG))
+    try {
+      const body = bytes.subarray(headerLength + NONCE, bytes.length - TAG)
+      return new Uint8Array(Buffer.concat([decipher.update(body), decipher.final()]))
+    } catch (err) {
+      throw new ShoalError('Corrupt', `secret-box: authentication failed with key "${id}": the sealed value was altered or belongs to another object`, { cause: err })
+    }
+  }
+
+  keyIdOf(sealed: Uint8Array): string {
+    return parseHeader(sealed).id
+  }
+
+  primaryKeyId(): string {
+    return this.#primary().id
+  }
+
+  keyIds(): string[] {
+    return this.#keys.map((k) => k.id)
+  }
+
+  rotate(): string {
+    const entry = this.#newKey()
+    this.#save([...this.#keys, entry])
+    return entry.id
+  }
+
+  reencrypt(sealed: Uint8Array, context?: string): Uint8Array {
+    if (this.keyIdOf(sealed) === this.#primary().id) return sealed
+    return this.seal(this.open(sealed, context), context)
+  }
+
+  retire(keyId: string): void {
+    if (keyId === this.#primary().id) throw new InvalidError(`secret-box: key "${keyId}" is the primary key and cannot be retired`)
+    if (!this.#keys.some((k) => k.id === keyId)) throw new InvalidError(`secret-box: no key "${keyId}" to retire`)
+    this.#save(this.#keys.filter((k) => k.id !== keyId))
+  }
+
+  #primary(): KeyEntry {
+    return this.#keys[this.#keys.length - 1]!
+  }
+
+  #keyFor(id: string): Buffer {
+    const entry = this.#keys.find((k) => k.id === id)
+    if (!entry) throw new ShoalError('Internal', `secret-box: key "${id}" is not in ${this.#file} (retired or lost); the value cannot be opened`)
     return Buffer.from(entry.key, 'base64')
   }
 
-  const box: SecretBox = {
-    seal(plaintext, context = '') {
-      const { id, key } = primary()
-      const header = Buffer.concat([MAGIC, Buffer.of(id.length), Buffer.from(id, 'ascii')])
-      const nonce = randomBytes(NONCE)
-      const cipher = createCipheriv('aes-256-gcm', Buffer.from(key, 'base64'), nonce)
-      cipher.setAAD(Buffer.concat([header, Buffer.from(context)]))
-      const body = Buffer.concat([cipher.update(plaintext), cipher.final()])
-      return new Uint8Array(Buffer.concat([header, nonce, body, cipher.getAuthTag()]))
-    },
-    open(sealed, context = '') {
-      const { id, headerLength } = parseHeader(sealed)
-      const key = keyFor(id)
-      const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length)
-      const nonce = bytes.subarray(headerLength, headerLength + NONCE)
-      const decipher = createDecipheriv('aes-256-gcm', key, nonce)
-      decipher.setAAD(Buffer.concat([bytes.subarray(0, headerLength), Buffer.from(context)]))
-      decipher.setAuthTag(bytes.subarray(bytes.length - TAG))
-      try {
-        const plain = Buffer.concat([decipher.update(bytes.subarray(headerLength + NONCE, bytes.length - TAG)), decipher.final()])
-        return new Uint8Array(plain)
-      } catch (err) {
-        throw new ShoalError('Corrupt', `secret-box: authentication failed with key "${id}": the sealed value was altered or belongs to another object`, { cause: err })
-      }
-    },
-    keyIdOf: (sealed) => parseHeader(sealed).id,
-    primaryKeyId: () => primary().id,
-    keyIds: () => keys.map((k) => k.id),
-    rotate() {
-      const entry = newKey()
-      save([...keys, entry])
-      return entry.id
-    },
-    reencrypt(sealed, context) {
-      if (box.keyIdOf(sealed) === primary().id) return sealed
-      return box.seal(box.open(sealed, context), context)
-    },
-    retire(keyId) {
-      if (keyId === primary().id) throw new InvalidError(`secret-box: key "${keyId}" is the primary key and cannot be retired`)
-      if (!keys.some((k) => k.id === keyId)) throw new InvalidError(`secret-box: no key "${keyId}" to retire`)
-      save(keys.filter((k) => k.id !== keyId))
-    },
+  #newKey(): KeyEntry {
+    return { id: `k-${randomBytes(6).toString('hex')}`, key: randomBytes(32).toString('base64'), created: this.#now().toISOString() }
   }
-  return box
+
+  #save(next: KeyEntry[]): void {
+    writePrivateFile(this.#file, JSON.stringify({ version: 1, keys: next }, null, 2) + '\n')
+    this.#keys = next
+  }
 }
 
 function parseHeader(sealed: Uint8Array): { id: string; headerLength: number } {

@@ -56,59 +56,76 @@ const groupsFor: Record<Role, string[]> = {
 const sha256 = (token: string) => createHash('sha256').update(token).digest()
 
 export function createTokenStore(dataDir: string, opts: { now?: () => Date } = {}): TokenStore {
-  const file = join(dataDir, 'tokens.json')
-  const now = opts.now ?? (() => new Date())
-  let stamp = fileStamp(file)
-  let entries = load(file)
-  let hashes = entries.map((e) => Buffer.from(e.sha256, 'hex'))
+  return new FileTokenStore(join(dataDir, 'tokens.json'), opts.now ?? (() => new Date()))
+}
 
-  const save = (next: Entry[]) => {
-    writePrivateFile(file, JSON.stringify({ version: 1, tokens: next }, null, 2) + '\n')
-    entries = next
-    hashes = next.map((e) => Buffer.from(e.sha256, 'hex'))
-    stamp = fileStamp(file)
+class FileTokenStore implements TokenStore {
+  readonly #file: string
+  readonly #now: () => Date
+  #stamp: string
+  #entries: Entry[] = []
+  #hashes: Buffer[] = []
+
+  constructor(file: string, now: () => Date) {
+    this.#file = file
+    this.#now = now
+    this.#stamp = fileStamp(file)
+    this.#use(load(file))
   }
-  const refresh = () => {
-    const current = fileStamp(file)
-    if (current === stamp) return
+
+  issue(req: IssueRequest): string {
+    const entry = { ...identity(req), id: randomBytes(4).toString('hex'), created: this.#now().toISOString() }
+    const token = PREFIX + randomBytes(32).toString('base64url')
+    this.#refresh()
+    this.#save([...this.#entries, { ...entry, sha256: sha256(token).toString('hex') }])
+    return token
+  }
+
+  authenticate(authorization: string | null | undefined): User | undefined {
+    const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '')
+    if (!match) return undefined
+    this.#refresh()
+    const hash = sha256(match[1]!)
+    let found: Entry | undefined
+    for (let i = 0; i < this.#hashes.length; i++) if (timingSafeEqual(this.#hashes[i]!, hash)) found = this.#entries[i] // no early exit
+    if (!found) return undefined
+    return { name: found.user, groups: [...found.groups], role: found.role, ...(found.node ? { node: found.node } : {}) }
+  }
+
+  revoke(user: string): number {
+    this.#refresh()
+    const kept = this.#entries.filter((e) => e.user !== user)
+    const removed = this.#entries.length - kept.length
+    if (removed > 0) this.#save(kept)
+    return removed
+  }
+
+  list(): TokenInfo[] {
+    this.#refresh()
+    return this.#entries.map(({ sha256: _hash, ...info }) => ({ ...info, groups: [...info.groups] }))
+  }
+
+  #use(entries: Entry[]): void {
+    this.#entries = entries
+    this.#hashes = entries.map((e) => Buffer.from(e.sha256, 'hex'))
+  }
+
+  #save(next: Entry[]): void {
+    writePrivateFile(this.#file, JSON.stringify({ version: 1, tokens: next }, null, 2) + '\n')
+    this.#use(next)
+    this.#stamp = fileStamp(this.#file)
+  }
+
+  /** Re-reads the file when another process changed it; a damaged file keeps the tokens we had. */
+  #refresh(): void {
+    const current = fileStamp(this.#file)
+    if (current === this.#stamp) return
     try {
-      entries = load(file)
-      hashes = entries.map((e) => Buffer.from(e.sha256, 'hex'))
-      stamp = current
+      this.#use(load(this.#file))
+      this.#stamp = current
     } catch {
-      // keep serving with the tokens we had; the next change is read again
+      // the next change is read again
     }
-  }
-
-  return {
-    issue(req) {
-      const entry = { ...identity(req), id: randomBytes(4).toString('hex'), created: now().toISOString() }
-      const token = PREFIX + randomBytes(32).toString('base64url')
-      refresh()
-      save([...entries, { ...entry, sha256: sha256(token).toString('hex') }])
-      return token
-    },
-    authenticate(authorization) {
-      const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '')
-      if (!match) return undefined
-      refresh()
-      const hash = sha256(match[1]!)
-      let found: Entry | undefined
-      for (let i = 0; i < hashes.length; i++) if (timingSafeEqual(hashes[i]!, hash)) found = entries[i] // no early exit
-      if (!found) return undefined
-      return { name: found.user, groups: [...found.groups], role: found.role, ...(found.node ? { node: found.node } : {}) }
-    },
-    revoke(user) {
-      refresh()
-      const kept = entries.filter((e) => e.user !== user)
-      const removed = entries.length - kept.length
-      if (removed > 0) save(kept)
-      return removed
-    },
-    list() {
-      refresh()
-      return entries.map(({ sha256: _hash, ...info }) => ({ ...info, groups: [...info.groups] }))
-    },
   }
 }
 
