@@ -1,18 +1,18 @@
-// validateUpdate(old, new): validate(new) plus what may not change: identity (name,
-// namespace, uid, creationTimestamp), workload selectors, most of a pod's spec, a job's
-// template, a service's clusterIP, the data of immutable Secrets and ConfigMaps.
+// validateUpdate(old, new): what may not change on an update: identity (name, namespace,
+// uid, creationTimestamp), workload selectors, most of a pod's spec, a job's template, a
+// service's clusterIP, the data of immutable Secrets and ConfigMaps. It does not repeat
+// validate(new): an update runs both, [...validate(next), ...validateUpdate(old, next)].
 import type { KubeObject } from './meta.ts'
 import type { Pod, PodSpec } from './pod.ts'
 import { forbidden, immutable, invalid, type FieldCause } from './field-errors.ts'
 import { clone, deepEqual, isObject } from './json-value.ts'
-import { validate } from './validate.ts'
 
 type Obj = KubeObject & Record<string, any>
 
-/** validate(next) and the immutability rules of next's kind; old and next are both defaulted. */
+/** The immutability rules of next's kind; old and next are both defaulted. */
 export function validateUpdate(old: KubeObject, next: KubeObject): FieldCause[] {
-  const out = validate(next)
-  if (old.kind !== next.kind) return [...out, invalid('kind', next.kind, immutable)]
+  const out: FieldCause[] = []
+  if (old?.kind !== next?.kind) return [invalid('kind', next?.kind ?? null, immutable)]
   const o = old as Obj
   const n = next as Obj
   for (const f of ['name', 'namespace', 'uid', 'creationTimestamp'] as const)
