@@ -63,7 +63,7 @@ function check(sources: { file: string; text: string }[]): string[] {
       if (to === 'main') problems.push(`${where}: nothing may import main.ts`)
       if (!to || to === from || to === 'main') continue
       if (!(allowed[from] ?? []).includes(to)) problems.push(`${where}: ${from} may not depend on ${to}`)
-      else if (!target.endsWith('/index.ts')) problems.push(`${where}: reach ${to} through its index.ts`)
+      else if (target !== join(src, to, 'index.ts')) problems.push(`${where}: reach ${to} through its index.ts`)
     }
   }
   return problems
@@ -82,12 +82,14 @@ test('the scanner catches upward imports, private reach-ins and imports of main.
     { file: join(src, 'node-agent/pods.ts'), text: "import { z } from '../wasm-runtime/worker.ts'\n" },
     { file: join(src, 'cli/get.ts'), text: "export { m } from '../main.ts'\n" },
     { file: join(src, 'mesh/table.ts'), text: "import { ok } from '../api/index.ts'\nimport { same } from './balancer.ts'\n" },
+    { file: join(src, 'plane/plane.ts'), text: "import { box } from './server/security/index.ts'\n" },
   ])
-  assert.equal(problems.length, 4, problems.join('\n'))
+  assert.equal(problems.length, 5, problems.join('\n'))
   assert.match(problems[0], /plane\/store may not depend on plane\/server/)
   assert.match(problems[1], /node-agent may not depend on plane\/store/)
   assert.match(problems[2], /through its index\.ts/)
   assert.match(problems[3], /nothing may import main\.ts/)
+  assert.match(problems[4], /reach plane\/server through its index\.ts/)
 })
 
 test.run()

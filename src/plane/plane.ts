@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { createLogger, isShoalError, systemClock, type Logger } from '../core/index.ts'
 import { resourceByKind } from '../api/index.ts'
 import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
-import { createApiApp, endAllWatches, ObjectStore, serveApi, type Security } from './server/index.ts'
+import { createAccess, createApiApp, createSecretBox, endAllWatches, ensureSecurity, ObjectStore, rotateSecretKeys, secretTransform, serveApi } from './server/index.ts'
 
 export interface PlaneOptions {
   dataDir: string
@@ -15,13 +15,17 @@ export interface PlaneOptions {
   insecureHttp?: boolean
   logger?: Logger
   version?: string
-  /** TLS material and authn/authz; required unless insecureHttp */
-  security?: { tls: { cert: string; key: string }; security: Security }
+  /** extra names and addresses for the serving certificate */
+  sans?: string[]
 }
 
 export interface Plane {
   url: string
   objects: ObjectStore
+  /** <dataDir>/admin.kubeconfig (absent with insecureHttp) */
+  adminKubeconfig?: string
+  /** new secret key, every stored secret re-sealed with it, old keys retired */
+  rotateSecretKeys(): Promise<{ keyId: string; resealed: number; retired: string[] }>
   close(): Promise<void>
 }
 
@@ -29,6 +33,17 @@ export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen)
   if (!m) throw new Error(`plane: --listen must be host:port, got "${listen}"`)
   return { host: m[1] ?? m[2], port: Number(m[3]) }
+}
+
+/** a listen host as it goes in a URL: unspecified → loopback, IPv6 in brackets */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/** even without TLS, secrets are sealed at rest */
+function insecureSecretBox(dataDir: string) {
+  return createSecretBox(dataDir)
 }
 
 const builtinNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
@@ -44,26 +59,29 @@ async function ensureNamespaces(objects: ObjectStore): Promise<void> {
 
 export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const log = o.logger ?? createLogger('plane')
-  if (!o.insecureHttp && !o.security) throw new Error('plane: TLS and authentication are required unless --insecure-http is given')
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 })
+  const { host, port } = parseListen(o.listen ?? '127.0.0.1:6443')
+  const security = o.insecureHttp ? undefined : ensureSecurity(o.dataDir, { serverUrl: `https://${urlHost(host)}:${port}`, sans: [host, ...(o.sans ?? [])], logger: log })
   const store = await openLogStore({ dir: join(o.dataDir, 'store'), logger: log })
-  const objects = new ObjectStore(store, { clock: systemClock })
+  const secretBox = security?.secrets ?? insecureSecretBox(o.dataDir)
+  const objects = new ObjectStore(store, { clock: systemClock, transform: secretTransform(secretBox) })
   await ensureNamespaces(objects)
   let ready = true
   const app = createApiApp({
     objects,
     log: log.child('api'),
     version: o.version ?? '0.0.0',
-    security: o.security?.security,
+    access: security && createAccess(security.tokens, objects),
     ready: () => ready,
     storeGauges: () => ({ revision: store.revision, compactRevision: store.compactRevision, syncStats: store.syncStats, syncBuckets: SYNC_BUCKETS }),
   })
-  const { host, port } = parseListen(o.listen ?? '127.0.0.1:6443')
-  const server = await serveApi(app.fetch, { host, port, tls: o.security?.tls })
+  const server = await serveApi(app.fetch, { host, port, tls: security?.tls })
   log.info('API server listening', { url: server.url, dataDir: o.dataDir, revision: store.revision })
   return {
     url: server.url,
     objects,
+    adminKubeconfig: security?.adminKubeconfig,
+    rotateSecretKeys: () => rotateSecretKeys(store, secretBox, log),
     async close() {
       ready = false
       const closing = server.close()

@@ -7,31 +7,25 @@ import { ShoalError } from '../../core/index.ts'
 import { AGGREGATED_CT, aggregatedDiscovery, legacyApiVersions, legacyGroupList, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery.ts'
 import { Metrics, type StoreGauges } from './metrics.ts'
 import type { ObjectStore } from './object-store.ts'
-import { parseRequestInfo, type RequestInfo } from './request-info.ts'
+import { parseRequestInfo } from './request-info.ts'
 import { handleResource, type Caller, type HandlerDeps } from './resource-handler.ts'
 import { errorResponse, negotiate } from './respond.ts'
 import { openWatches } from './watch-stream.ts'
-import type { KubeObject } from '../../api/index.ts'
+import type { Access } from './access.ts'
 
-export interface Security {
-  /** the caller for an Authorization header, or undefined (401) */
-  authenticate(authorization: string | undefined): Caller | undefined
-  /** throws Forbidden when the caller may not */
-  authorize(caller: Caller, req: RequestInfo, obj?: KubeObject): Promise<void>
-}
 
 export interface ApiAppOptions {
   objects: ObjectStore
   log: Logger
   version: string
   /** absent: no authentication (loopback tests with --insecure-http only) */
-  security?: Security
+  access?: Access
   storeGauges(): StoreGauges
   ready(): boolean
   podLogs?: HandlerDeps['podLogs']
 }
 
-const anonymousAdmin: Caller = { name: 'system:anonymous-admin', groups: ['system:masters'] }
+const anonymousAdmin: Caller = { name: 'system:anonymous-admin', groups: ['system:masters'], role: 'admin' }
 const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version'])
 
 export function createApiApp(o: ApiAppOptions) {
@@ -53,7 +47,7 @@ export function createApiApp(o: ApiAppOptions) {
   })
   app.use('*', async (c, next) => {
     if (openPaths.has(c.req.path)) return next()
-    const caller = o.security ? o.security.authenticate(c.req.header('authorization')) : anonymousAdmin
+    const caller = o.access ? o.access.authenticate(c.req.header('authorization')) : anonymousAdmin
     if (!caller) throw new ShoalError('Unauthorized', 'Unauthorized')
     c.set('caller', caller)
     return next()
@@ -78,7 +72,7 @@ export function createApiApp(o: ApiAppOptions) {
     objects: o.objects,
     log: o.log,
     podLogs: o.podLogs,
-    authorize: (caller, ri, obj) => (o.security ? o.security.authorize(caller, ri, obj) : Promise.resolve()),
+    authorize: (caller, ri, query) => (o.access ? o.access.authorize(caller, ri, query) : Promise.resolve()),
   }
   app.all('/api/*', (c) => handleResource(deps, c.req.raw, c.get('caller')))
   app.all('/apis/*', (c) => handleResource(deps, c.req.raw, c.get('caller')))

@@ -2,7 +2,10 @@
 // list/watch/get/create/update/patch/delete, status/scale/log subresources, Table output,
 // metav1.Status errors, metrics. createApiApp() is runtime-free (tested with app.request());
 // serveApi() binds it to a Node HTTP(S) server.
-export { createApiApp, type ApiAppOptions, type Security } from './app.ts'
+export { createApiApp, type ApiAppOptions } from './app.ts'
+export { createAccess, type Access } from './access.ts'
+export { secretTransform, rotateSecretKeys } from './secret-keys.ts'
+export { createSecretBox, ensureSecurity, type Security } from './security/index.ts'
 export { ObjectStore } from './object-store.ts'
 export { toStatus, ApiError, type Status } from './status.ts'
 export { parseRequestInfo, type RequestInfo, type Verb } from './request-info.ts'

@@ -17,13 +17,16 @@ import { createObject, patchObject, patchTypeOf, updateObject } from './write-op
 export interface Caller {
   name: string
   groups: string[]
+  role?: 'admin' | 'viewer' | 'node'
+  /** for node callers: the node they act as */
+  node?: string
 }
 
 export interface HandlerDeps {
   objects: ObjectStore
   log: Logger
-  /** throws Forbidden when `caller` may not do `info`; may load the object to decide */
-  authorize(caller: Caller, req: RequestInfo, obj?: KubeObject): Promise<void>
+  /** throws Forbidden when `caller` may not do this; may load the object to decide */
+  authorize(caller: Caller, req: RequestInfo, query: URLSearchParams): Promise<void>
   /** pods/log: streams a pod's log from its node; absent until node agents exist */
   podLogs?(pod: KubeObject, query: URLSearchParams): Promise<Response>
 }
@@ -43,7 +46,7 @@ export async function handleResource(deps: HandlerDeps, req: Request, caller: Ca
   const ri = parseRequestInfo(req.method, url.pathname, url.searchParams.get('watch') ?? undefined)
   if (!ri) throw notFoundPath(url.pathname)
   const info = lookup(ri, url.pathname)
-  await deps.authorize(caller, ri)
+  await deps.authorize(caller, ri, url.searchParams)
   const format = negotiate(req.headers.get('accept'))
   return run(deps, { req, url, ri, info, format })
 }
