@@ -46,6 +46,7 @@ export { applyStrategicMergePatch } from './strategic-merge-patch.ts'
 export { applyPatch, patchTypeFor, type PatchType } from './patch.ts'
 export type { PatchResult } from './json-value.ts'
 export { scaleOf } from './scale.ts'
+export { podQosClass } from './pod-qos.ts'
 
 export { ageSince, humanDuration } from './age.ts'
 export { tableColumns } from './table-columns.ts'

@@ -15,6 +15,17 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean
 }
 
+/** Which manager owns which fields (server-side apply); fieldsV1 is Kubernetes' field set. */
+export interface ManagedFieldsEntry {
+  manager?: string
+  operation?: 'Apply' | 'Update'
+  apiVersion?: string
+  time?: string
+  fieldsType?: 'FieldsV1'
+  fieldsV1?: Record<string, unknown>
+  subresource?: string
+}
+
 export interface ObjectMeta {
   name?: string
   generateName?: string
@@ -30,6 +41,7 @@ export interface ObjectMeta {
   annotations?: Record<string, string>
   ownerReferences?: OwnerReference[]
   finalizers?: string[]
+  managedFields?: ManagedFieldsEntry[]
 }
 
 export interface ListMeta {

@@ -119,6 +119,7 @@ export interface ContainerState {
 
 export interface ContainerStatus {
   name: string
+  containerID?: string
   image?: string
   imageID?: string
   state?: ContainerState
@@ -130,13 +131,19 @@ export interface ContainerStatus {
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown'
 
+export type PodQOSClass = 'Guaranteed' | 'Burstable' | 'BestEffort'
+
 export interface PodStatus {
   phase?: PodPhase
   conditions?: Condition[]
   message?: string
   reason?: string
+  nominatedNodeName?: string
   podIP?: string
+  podIPs?: { ip: string }[]
   hostIP?: string
+  hostIPs?: { ip: string }[]
+  qosClass?: PodQOSClass
   startTime?: string
   containerStatuses?: ContainerStatus[]
 }
