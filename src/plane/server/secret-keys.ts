@@ -5,13 +5,32 @@ import { resourceByKind, storePrefix, type KubeObject } from '../../api/index.ts
 import type { Logger } from '../../core/index.ts'
 import type { Store } from '../store/index.ts'
 import { decodeObject, encodeObject, type StorageTransform } from './object-codec.ts'
-import { reencryptStoredSecret, secretFromStorage, secretToStorage, type SecretBox } from './security/index.ts'
+import { SEALED_FIELD, type SecretBox } from './security/index.ts'
 
+/**
+ * A Secret is stored as its name and namespace plus the WHOLE object sealed: data, and also
+ * annotations such as kubectl's last-applied-configuration, which repeat the data in plaintext.
+ */
 export function secretTransform(box: SecretBox): StorageTransform {
   return {
-    toStorage: (info, obj) => (info.kind === 'Secret' ? (secretToStorage(box, obj) as KubeObject) : obj),
-    fromStorage: (info, obj) => (info.kind === 'Secret' ? (secretFromStorage(box, obj) as KubeObject) : obj),
+    toStorage: (info, obj) => (info.kind === 'Secret' ? sealWhole(box, obj) : obj),
+    fromStorage: (info, obj) => (info.kind === 'Secret' ? openWhole(box, obj) : obj),
   }
+}
+
+const context = (m: { namespace?: string; name?: string }) => `secrets/${m.namespace ?? ''}/${m.name ?? ''}`
+
+function sealWhole(box: SecretBox, obj: KubeObject): KubeObject {
+  const { namespace, name } = obj.metadata
+  const sealed = box.seal(Buffer.from(JSON.stringify(obj)), context(obj.metadata))
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { namespace, name }, [SEALED_FIELD]: Buffer.from(sealed).toString('base64') } as KubeObject
+}
+
+function openWhole(box: SecretBox, stored: KubeObject): KubeObject {
+  const sealed = (stored as unknown as Record<string, string>)[SEALED_FIELD]
+  if (sealed === undefined) return stored
+  const obj = JSON.parse(Buffer.from(box.open(Buffer.from(sealed, 'base64'), context(stored.metadata))).toString()) as KubeObject
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: stored.metadata.resourceVersion } }
 }
 
 /** Rotates to a new key, re-seals every stored secret with it, then retires the old keys. */
@@ -23,8 +42,11 @@ export async function rotateSecretKeys(store: Store, box: SecretBox, log: Logger
     const { kvs } = await store.range({ prefix })
     let conflicts = 0
     for (const kv of kvs) {
-      const next = reencryptStoredSecret(box, decodeObject(kv))
-      if (!next) continue
+      const stored = decodeObject(kv) as KubeObject & { [SEALED_FIELD]?: string }
+      const bytes = stored[SEALED_FIELD] === undefined ? undefined : Buffer.from(stored[SEALED_FIELD], 'base64')
+      const again = bytes && box.reencrypt(bytes, context(stored.metadata))
+      if (!bytes || !again || again === bytes) continue
+      const next = { ...stored, [SEALED_FIELD]: Buffer.from(again).toString('base64') }
       const r = await store.txn({
         compare: [{ key: kv.key, target: 'modRevision', result: 'equal', value: kv.modRevision }],
         success: [{ type: 'put', key: kv.key, value: encodeObject(next as KubeObject) }],
