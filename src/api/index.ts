@@ -4,7 +4,8 @@
 // validation that returns every problem as { field, message } causes with Kubernetes' field
 // paths, label/field selectors, JSON / merge / strategic merge patches, quantities and
 // server-side Table printing. Pure: no I/O, no node: imports, imports nothing of ours.
-// Expected failures are values (ParseResult / PatchResult / FieldCause[]), never throws.
+// Expected failures are values (ParseResult / PatchResult / FieldCause[]), never throws; the one
+// throw is storeKey given a namespaced resource and no namespace (a programming error).
 
 export type * from './meta.ts'
 export type * from './pod.ts'
