@@ -2,20 +2,27 @@
 // the core module in a component with the preview1 → WASI 0.2 command adapter (`jco new --wasi-command`).
 // An image whose world is not plain wasi:cli/command first gets that world's WIT embedded, so the
 // module may import WASI 0.2 interfaces directly (the crasher imports exit-with-code).
-import { readFileSync } from 'node:fs'
+// clang runs `wasm-opt` on its output whenever one is on PATH, so the result depended on PATH
+// (`npm run` adds node_modules/.bin). It always gets binaryen's wasm-opt from node_modules (a jco
+// dependency, pinned by the lock file): smaller images, and the same bytes however it is started.
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { componentEmbed, componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco'
-import { debianVersion, packageVersion, run, toolVersion } from './tools.mjs'
+import { BuildError, debianVersion, packageVersion, run, toolVersion } from './tools.mjs'
 
 const clang = 'clang-14'
+
+function pathWithWasmOpt(root) {
+  const bin = join(root, 'node_modules/.bin')
+  if (!existsSync(join(bin, 'wasm-opt'))) throw new BuildError(`images: ${bin}/wasm-opt not found: run npm ci`)
+  return `${bin}:${process.env.PATH}`
+}
 
 export async function buildC(image, { root, witDir, workDir }) {
   const source = join(image.dir, image.manifest.source ?? 'main.c')
   const coreFile = join(workDir, `${image.manifest.name}.core.wasm`)
-  run(clang, [
-    '--target=wasm32-wasi', '--sysroot=/usr', '-Os', '-Wall', '-Werror',
-    `-ffile-prefix-map=${root}/=`, '-Wl,--strip-all', '-o', coreFile, source,
-  ])
+  const flags = ['--target=wasm32-wasi', '--sysroot=/usr', '-Os', '-Wall', '-Werror', `-ffile-prefix-map=${root}/=`]
+  run(clang, [...flags, '-Wl,--strip-all', '-o', coreFile, source], { env: { ...process.env, PATH: pathWithWasmOpt(root) } })
   let core = readFileSync(coreFile)
   if (image.manifest.world !== 'wasi:cli/command') {
     core = await componentEmbed({ binary: core, witPath: witDir, world: image.manifest.world })
@@ -25,6 +32,7 @@ export async function buildC(image, { root, witDir, workDir }) {
   const builtWith = {
     clang: toolVersion(clang),
     'wasi-libc': debianVersion('wasi-libc'),
+    'wasm-opt': `binaryen ${packageVersion('binaryen')}`,
     jco: packageVersion('@bytecodealliance/jco'),
     adapter: 'wasi_snapshot_preview1.command (jco)',
   }
