@@ -233,6 +233,17 @@ test('cascading delete: Background removes dependents, Orphan keeps them', async
   assert.is((await req('GET', '/api/v1/namespaces/default/configmaps/dep2')).status, 404)
 })
 
+test('a Job gets a selector on its own uid, as in Kubernetes', async () => {
+  const j = await req('POST', '/apis/batch/v1/namespaces/default/jobs', {
+    metadata: { name: 'once' },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'sensor-job:1' }] } } },
+  })
+  assert.is(j.status, 201, JSON.stringify(j.json))
+  const uid = j.json.metadata.uid
+  assert.equal(j.json.spec.selector.matchLabels, { 'batch.kubernetes.io/controller-uid': uid })
+  assert.is(j.json.spec.template.metadata.labels['batch.kubernetes.io/job-name'], 'once')
+})
+
 test('metrics in Prometheus text format', async () => {
   await req('GET', '/api/v1/namespaces/default/pods')
   const m = await app.request('/metrics')

@@ -89,7 +89,7 @@ export class ObjectStore {
     const m = obj.metadata
     const out: KubeObject = {
       ...obj,
-      metadata: { ...m, uid: randomUUID(), creationTimestamp: this.now(), generation: 1, resourceVersion: undefined, deletionTimestamp: undefined },
+      metadata: { ...m, uid: m.uid ?? randomUUID(), creationTimestamp: this.now(), generation: 1, resourceVersion: undefined, deletionTimestamp: undefined },
     }
     delete out.metadata.resourceVersion
     delete out.metadata.deletionTimestamp

@@ -1,8 +1,9 @@
 // create / update / patch / delete for any kind: what kube-apiserver's generic registry does
 // between decoding a body and writing it — type and name checks, defaults, validation,
 // generation, the status subresource split, patch application with retry on conflict.
-import { applyDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { applyDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type Job, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { isDeepStrictEqual as deepEqual } from 'node:util'
+import { randomUUID } from 'node:crypto'
 import { InvalidError, ShoalError, isShoalError } from '../../core/index.ts'
 import { ApiError } from './status.ts'
 import { notFound, type ObjectStore, type Where } from './object-store.ts'
@@ -41,6 +42,7 @@ const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, 'x')
 
 export async function createObject(objects: ObjectStore, info: ResourceInfo, body: unknown, namespace?: string): Promise<KubeObject> {
   const obj = checkBody(info, body)
+  obj.metadata.uid = randomUUID() // server-owned; stamped here so a Job's generated selector can use it
   placeIn(info, obj, namespace)
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix()
   const defaulted = prepareForCreate(info, applyDefaults(obj))
@@ -52,12 +54,24 @@ export async function createObject(objects: ObjectStore, info: ResourceInfo, bod
 
 /** as each kind's create strategy in Kubernetes: status starts empty (pods: Pending) */
 function prepareForCreate(info: ResourceInfo, obj: KubeObject): KubeObject {
+  if (info.kind === 'Job') return jobSelector(obj)
   if (!hasStatus(info) || info.kind === 'Namespace') return obj
   const out = { ...obj } as Obj
   if (info.kind === 'Pod') out.status = { phase: 'Pending', qosClass: 'BestEffort' }
   else if (info.kind === 'Node') out.status = (obj as Obj).status ?? {}
   else delete out.status
   return out
+}
+
+/** as Kubernetes: unless manualSelector, a Job selects its pods by its own uid */
+function jobSelector(obj: KubeObject): KubeObject {
+  const job = obj as Job
+  const { status: _status, ...rest } = job
+  if (job.spec?.manualSelector) return rest
+  const labels = { 'batch.kubernetes.io/controller-uid': obj.metadata.uid!, 'batch.kubernetes.io/job-name': obj.metadata.name ?? '' }
+  const tpl = job.spec?.template ?? {}
+  const spec = { ...job.spec, selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': obj.metadata.uid! } }, template: { ...tpl, metadata: { ...tpl.metadata, labels: { ...tpl.metadata?.labels, ...labels } } } }
+  return { ...rest, spec } as KubeObject
 }
 
 async function requireNamespace(objects: ObjectStore, name: string): Promise<void> {

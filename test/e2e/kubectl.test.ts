@@ -1,0 +1,138 @@
+// The real plane process over HTTPS, driven by the stock kubectl on PATH with the admin
+// kubeconfig the plane wrote, default validation on: get, apply (client-side and server-side),
+// create, delete, label, scale, get -w, -o json/yaml, describe; plus 401/403 paths.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startPlane, type PlaneProcess } from './plane-process.ts'
+
+const haveKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
+const dir = mkdtempSync(join(tmpdir(), 'shoal-kubectl-'))
+const dataDir = join(dir, 'data')
+let plane: PlaneProcess
+
+function kubectl(args: string[], opts: { input?: string; ok?: boolean } = {}) {
+  const r = spawnSync('kubectl', ['--cache-dir', join(dir, 'cache'), ...args], {
+    encoding: 'utf8',
+    input: opts.input,
+    env: { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir },
+    timeout: 60_000,
+  })
+  const out = (r.stdout ?? '') + (r.stderr ?? '')
+  if (opts.ok !== false && r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${out}`)
+  return { status: r.status, out, stdout: r.stdout ?? '' }
+}
+
+const file = (name: string, text: string) => {
+  const p = join(dir, name)
+  writeFileSync(p, text)
+  return p
+}
+
+const deployYaml = (replicas: number, image = 'hello-http:1') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: ${image}
+        ports: [{containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+`
+
+if (!haveKubectl) {
+  test('kubectl against the plane', () => {
+    console.log('SKIPPED kubectl e2e: no kubectl on PATH')
+  })
+} else {
+  test.before(async () => {
+    plane = await startPlane(dataDir)
+  })
+  test.after(async () => {
+    await plane?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('get nodes/namespaces over HTTPS with the generated kubeconfig', () => {
+    assert.match(plane.url, /^https:\/\//)
+    const ns = kubectl(['get', 'namespaces'])
+    assert.match(ns.out, /default\s+Active/)
+    assert.match(kubectl(['version']).out, /Server Version: v1\.32/)
+  })
+
+  test('create -f, AlreadyExists, get -o json / -o yaml, describe, delete', () => {
+    const pod = file('pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: probe-pod, labels: {app: probe}}\nspec:\n  containers: [{name: c, image: hello-http:1}]\n')
+    assert.match(kubectl(['create', '-f', pod]).out, /pod\/probe-pod created/)
+    const dup = kubectl(['create', '-f', pod], { ok: false })
+    assert.match(dup.out, /Error from server \(AlreadyExists\): error when creating ".*pod.yaml": pods "probe-pod" already exists/)
+    const json = JSON.parse(kubectl(['get', 'pod', 'probe-pod', '-o', 'json']).stdout)
+    assert.is(json.metadata.name, 'probe-pod')
+    assert.is(json.status.phase, 'Pending')
+    const yaml = kubectl(['get', 'pods', '-o', 'yaml']).stdout
+    assert.match(yaml, /^kind: List$/m)
+    assert.match(yaml, /name: probe-pod/)
+    assert.match(kubectl(['describe', 'pod', 'probe-pod']).out, /Name:\s+probe-pod[\s\S]*Image:\s+hello-http:1/)
+    assert.match(kubectl(['get', 'pods']).out, /probe-pod\s+0\/1\s+Pending/)
+    assert.match(kubectl(['delete', 'pod', 'probe-pod']).out, /pod "probe-pod" deleted/)
+    const gone = kubectl(['get', 'pod', 'probe-pod'], { ok: false })
+    assert.match(gone.out, /Error from server \(NotFound\): pods "probe-pod" not found/)
+  })
+
+  test('apply: created, unchanged, configured, then --server-side', () => {
+    assert.match(kubectl(['apply', '-f', file('app.yaml', deployYaml(2))]).out, /deployment.apps\/web created\s+service\/web created/)
+    assert.match(kubectl(['apply', '-f', file('app.yaml', deployYaml(2))]).out, /deployment.apps\/web unchanged/)
+    assert.match(kubectl(['apply', '-f', file('app.yaml', deployYaml(3, 'hello-http:2'))]).out, /deployment.apps\/web configured/)
+    const d = JSON.parse(kubectl(['get', 'deploy', 'web', '-o', 'json']).stdout)
+    assert.equal([d.spec.replicas, d.spec.template.spec.containers[0].image, d.metadata.generation], [3, 'hello-http:2', 2])
+    assert.match(kubectl(['apply', '--server-side', '-f', file('app.yaml', deployYaml(4, 'hello-http:2'))]).out, /deployment.apps\/web serverside-applied/)
+    assert.match(kubectl(['get', 'deploy,svc']).out, /deployment.apps\/web\s+0\/4[\s\S]*service\/web\s+ClusterIP/)
+  })
+
+  test('label and scale', () => {
+    assert.match(kubectl(['label', 'deploy', 'web', 'tier=front']).out, /labeled/)
+    assert.match(kubectl(['get', 'deploy', '-l', 'tier=front', '-o', 'name']).out, /deployment.apps\/web/)
+    assert.match(kubectl(['scale', 'deploy', 'web', '--replicas=5']).out, /scaled/)
+    assert.is(JSON.parse(kubectl(['get', 'deploy', 'web', '-o', 'json']).stdout).spec.replicas, 5)
+    assert.match(kubectl(['label', 'deploy', 'web', 'tier-']).out, /unlabeled/)
+  })
+
+  test('get -w streams a change made while it watches', async () => {
+    const env = { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir }
+    const w = spawn('kubectl', ['--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-w', '-o', 'name'], { env })
+    let out = ''
+    w.stdout.on('data', (d) => (out += d))
+    await new Promise((r) => setTimeout(r, 1500))
+    kubectl(['create', '-f', file('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\ndata: {a: "1"}\n')])
+    for (let i = 0; i < 100 && !out.includes('configmap/watched'); i++) await new Promise((r) => setTimeout(r, 100))
+    w.kill()
+    assert.match(out, /configmap\/watched/)
+  })
+
+  test('invalid objects are rejected with field paths; no token is 401', () => {
+    const bad = file('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  containers: [{name: c}]\n')
+    const r = kubectl(['apply', '-f', bad], { ok: false })
+    assert.match(r.out, /is invalid/)
+    assert.match(r.out, /metadata.name/)
+    assert.match(r.out, /spec.containers\[0\].image/)
+    const anon = kubectl(['--token=not-a-token', 'get', 'pods'], { ok: false })
+    assert.match(anon.out, /You must be logged in to the server/)
+  })
+}
+
+test.run()
