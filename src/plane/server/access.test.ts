@@ -1,0 +1,81 @@
+// Authentication and authorization through the app: 401/403 as Status, viewer and node rules.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { memoryLogger, systemClock } from '../../core/index.ts'
+import { openLogStore, type LogStore } from '../store/index.ts'
+import { createAccess } from './access.ts'
+import { createApiApp } from './app.ts'
+import { ObjectStore } from './object-store.ts'
+import { createTokenStore } from './security/index.ts'
+
+let dir: string
+let store: LogStore
+let app: ReturnType<typeof createApiApp>
+let tok: { admin: string; viewer: string; pi1: string }
+
+const call = async (token: string | undefined, method: string, path: string, body?: unknown, ct = 'application/json') => {
+  const headers: Record<string, string> = { 'content-type': ct }
+  if (token) headers.authorization = `Bearer ${token}`
+  const res = await app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  return { status: res.status, json: (await res.json()) as { reason?: string; message?: string; kind?: string; items?: unknown[] } }
+}
+
+const pod = (name: string, nodeName: string, secret?: string) => ({
+  metadata: { name },
+  spec: { nodeName, containers: [{ name: 'c', image: 'i:1', env: secret ? [{ name: 'P', valueFrom: { secretKeyRef: { name: secret, key: 'p' } } }] : [] }] },
+})
+
+test.before.each(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'shoal-access-'))
+  store = await openLogStore({ dir: join(dir, 'store'), logger: memoryLogger() })
+  const objects = new ObjectStore(store, { clock: systemClock })
+  const tokens = createTokenStore(dir)
+  tok = { admin: tokens.issue({ user: 'root', role: 'admin' }), viewer: tokens.issue({ user: 'eve', role: 'viewer' }), pi1: tokens.issue({ role: 'node', node: 'pi-1' }) }
+  app = createApiApp({ objects, log: memoryLogger(), version: 't', access: createAccess(tokens, objects), ready: () => true, storeGauges: () => ({ revision: 0, compactRevision: 0 }) })
+  await call(tok.admin, 'POST', '/api/v1/namespaces', { metadata: { name: 'default' } })
+  await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'mine' }, stringData: { p: 'x' } })
+  await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'theirs' }, stringData: { p: 'y' } })
+  await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', pod('on-1', 'pi-1', 'mine'))
+  await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', pod('on-2', 'pi-2', 'theirs'))
+})
+test.after.each(async () => {
+  await store.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('no or a bad token is 401 Unauthorized as a Status', async () => {
+  for (const t of [undefined, 'shoal_not-a-real-token']) {
+    const r = await call(t, 'GET', '/api/v1/pods')
+    assert.equal([r.status, r.json.kind, r.json.reason], [401, 'Status', 'Unauthorized'])
+  }
+  assert.is((await app.request('/healthz')).status, 200)
+})
+
+test('viewer reads but does not write, and never reads secrets', async () => {
+  assert.is((await call(tok.viewer, 'GET', '/api/v1/namespaces/default/pods')).status, 200)
+  const w = await call(tok.viewer, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'x' } })
+  assert.equal([w.status, w.json.reason], [403, 'Forbidden'])
+  assert.match(w.json.message!, /User "eve" cannot create resource "configmaps"/)
+  assert.is((await call(tok.viewer, 'GET', '/api/v1/namespaces/default/secrets/mine')).status, 403)
+})
+
+test('a node sees and writes only what is bound to it', async () => {
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/pods/on-1')).status, 200)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/pods/on-2')).status, 403)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dpi-1')).status, 200)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/pods')).status, 403)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dpi-2')).status, 403)
+  const st = await call(tok.pi1, 'PATCH', '/api/v1/namespaces/default/pods/on-1/status', { status: { phase: 'Running' } }, 'application/merge-patch+json')
+  assert.is(st.status, 200, JSON.stringify(st.json))
+  assert.is((await call(tok.pi1, 'PATCH', '/api/v1/namespaces/default/pods/on-2/status', { status: { phase: 'Running' } }, 'application/merge-patch+json')).status, 403)
+  assert.is((await call(tok.pi1, 'PATCH', '/api/v1/namespaces/default/pods/on-1', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json')).status, 403)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets/mine')).status, 200)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets/theirs')).status, 403)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets')).status, 403)
+  assert.is((await call(tok.pi1, 'DELETE', '/api/v1/namespaces/default/pods/on-1')).status, 403)
+})
+
+test.run()
