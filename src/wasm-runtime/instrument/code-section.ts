@@ -1,0 +1,66 @@
+// Rewrites the code section: each function body gets a fuel check at its entry and at the head of
+// every loop body; body sizes and the section size are re-encoded. Everything else is copied.
+import { InvalidError } from '../../core/index.ts'
+import { ByteReader } from './byte-reader.ts'
+import { ByteWriter } from './byte-writer.ts'
+import { encodeFuelCheck, findMeterPoints } from './fuel-meter.ts'
+import type { Section } from './sections.ts'
+import { skipValType } from './types.ts'
+
+export interface CodeRewrite {
+  payload: Uint8Array
+  functions: number
+  loops: number
+}
+
+function skipLocals(reader: ByteReader): void {
+  const groups = reader.u32()
+  for (let i = 0; i < groups; i++) {
+    reader.u32()
+    skipValType(reader)
+  }
+}
+
+/** Rewrite one body (reader at its first byte, after the size); returns how many loops it has. */
+function rewriteBody(reader: ByteReader, end: number, fuelGlobal: number, out: ByteWriter): number {
+  const start = reader.pos
+  skipLocals(reader)
+  const points = findMeterPoints(reader, end)
+  const body = new ByteWriter(end - start + points.length * 24)
+  let copied = start
+  for (const point of points) {
+    body.bytes(reader.bytes.subarray(copied, point.at)).bytes(encodeFuelCheck(fuelGlobal, point.weight))
+    copied = point.at
+  }
+  body.bytes(reader.bytes.subarray(copied, end))
+  out.u32(body.length).bytes(body.finish())
+  return points.length - 1
+}
+
+function inFunction(error: unknown, index: number): unknown {
+  if (!(error instanceof InvalidError)) return error
+  return new InvalidError(`${error.message} (function body ${index})`, error.causes, { cause: error })
+}
+
+export function meterCode(section: Section, fuelGlobal: number): CodeRewrite {
+  const src = section.payload
+  const reader = new ByteReader(src, 0, src.length, section.offset)
+  const count = reader.u32()
+  const out = new ByteWriter(src.length + (src.length >> 2) + 64).u32(count)
+  let loops = 0
+  for (let i = 0; i < count; i++) {
+    const sizeAt = reader.pos
+    const size = reader.u32()
+    const end = reader.pos + size
+    if (end > src.length) reader.fail(`function body ${i} (${size} bytes) runs past the code section`, sizeAt)
+    const body = new ByteReader(src, reader.pos, end, section.offset)
+    try {
+      loops += rewriteBody(body, end, fuelGlobal, out)
+    } catch (error) {
+      throw inFunction(error, i)
+    }
+    reader.pos = end
+  }
+  if (!reader.done) reader.fail('code section has trailing bytes')
+  return { payload: out.finish(), functions: count, loops }
+}
