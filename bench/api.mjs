@@ -1,0 +1,198 @@
+// The whole API path — HTTPS, bearer-token auth, JSON decode, defaults, validation, CBOR encode,
+// the store's fdatasync, the JSON answer — measured against the real `shoal plane` process,
+// next to etcd's own bare put rate measured in the same run.
+// Run: node bench/api.mjs   (DUR=3 s per case; ETCD_BIN=/usr/bin/etcd; ETCD_PORTS=23791,23801)
+// Cases: Pod creates/s with p50/p99 at 1 and 64 in flight, a list of 1,000 pods, and watch event
+// latency (create call → event received) with 100 watchers. Table first, one JSON line last.
+// Goals: creates/s at 64 in flight ≥ etcd's bare puts/s at 64, p99 ≤ 20 ms; watch p99 ≤ 10 ms.
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { Agent, request } from 'node:https'
+import os from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { closedLoop, percentile } from './lib/measure.mjs'
+import { startEtcd } from './lib/etcd-server.mjs'
+import { openEtcd } from './lib/peer-etcd.mjs'
+import { podValue } from './lib/pod.mjs'
+
+const DUR = Number(process.env.DUR ?? 3) * 1000
+const ETCD_BIN = process.env.ETCD_BIN ?? '/usr/bin/etcd'
+const [etcdClient, etcdPeer] = (process.env.ETCD_PORTS ?? '23791,23801').split(',').map(Number)
+const root = fileURLToPath(new URL('..', import.meta.url))
+const log = (m) => process.stderr.write(`# ${m}\n`)
+const tmp = mkdtempSync(join(os.tmpdir(), 'shoal-bench-api-'))
+
+async function startPlane(dataDir) {
+  const port = 20000 + Math.floor(Math.random() * 20000)
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SHOAL_LOG_LEVEL: 'warn' },
+  })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (out += d))
+  const url = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`plane did not start:\n${out}`)), 60_000)
+    child.stdout.on('data', () => {
+      const m = /shoal plane: serving (\S+)/.exec(out)
+      if (m) (clearTimeout(t), resolve(m[1]))
+    })
+    child.on('exit', (c) => reject(new Error(`plane exited ${c}:\n${out}`)))
+  })
+  const kc = JSON.parse(readFileSync(join(dataDir, 'admin.kubeconfig'), 'utf8'))
+  const token = kc.users[0].user.token
+  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString()
+  return { url, token, ca, pid: child.pid, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) }
+}
+
+function client(plane, maxSockets) {
+  const agent = new Agent({ keepAlive: true, maxSockets, ca: plane.ca })
+  const { hostname, port } = new URL(plane.url)
+  return (method, path, body) =>
+    new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
+      const req = request({ agent, hostname, port, method, path, headers: { authorization: `Bearer ${plane.token}`, 'content-type': 'application/json', ...(data ? { 'content-length': data.length } : {}) } }, (res) => {
+        const chunks = []
+        res.on('data', (c) => chunks.push(c))
+        res.on('end', () => (res.statusCode >= 300 ? reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks)}`)) : resolve(Buffer.concat(chunks))))
+      })
+      req.on('error', reject)
+      req.end(data)
+    })
+}
+
+const pod = (name) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { app: 'sensor-reader', tier: 'edge' } },
+  spec: {
+    containers: [{ name: 'reader', image: 'sensor-reader:1.4.2', args: ['--interval=5s'], env: [{ name: 'LOG_LEVEL', value: 'info' }], resources: { limits: { cpu: '100m', memory: '32Mi' } }, ports: [{ name: 'metrics', containerPort: 9100 }] }],
+  },
+})
+
+async function ns(call, name) {
+  await call('POST', '/api/v1/namespaces', { metadata: { name } })
+}
+
+async function creates(call, inflight, namespace) {
+  let n = 0
+  return closedLoop(() => call('POST', `/api/v1/namespaces/${namespace}/pods`, pod(`p-${inflight}-${n++}`)), { inflight, durMs: DUR, warmup: 200 })
+}
+
+async function listCase(call) {
+  await ns(call, 'list')
+  let n = 0
+  await Promise.all(Array.from({ length: 32 }, async () => { while (n < 1000) await call('POST', '/api/v1/namespaces/list/pods', pod(`l-${n++}`)) }))
+  const lat = []
+  const end = performance.now() + DUR
+  while (performance.now() < end) {
+    const t = performance.now()
+    const body = await call('GET', '/api/v1/namespaces/list/pods')
+    lat.push(performance.now() - t)
+    if (lat.length === 1 && JSON.parse(body).items.length !== 1000) throw new Error('list did not return 1,000 pods')
+  }
+  lat.sort((a, b) => a - b)
+  return { lists_per_s: Math.round((lat.length * 1000) / DUR), p50_ms: +percentile(lat, 50).toFixed(2), p99_ms: +percentile(lat, 99).toFixed(2) }
+}
+
+function openWatch(plane, path, onLine) {
+  const { hostname, port } = new URL(plane.url)
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, ca: plane.ca, headers: { authorization: `Bearer ${plane.token}` } }, (res) => {
+      let buf = ''
+      res.on('data', (d) => {
+        buf += d
+        let i
+        while ((i = buf.indexOf('\n')) >= 0) (onLine(buf.slice(0, i)), (buf = buf.slice(i + 1)))
+      })
+      resolve(() => req.destroy())
+    })
+    req.on('error', (e) => (e.code === 'ECONNRESET' ? undefined : reject(e)))
+    req.end()
+  })
+}
+
+async function watchCase(plane, call, watchers = 100) {
+  await ns(call, 'watch')
+  const rv = JSON.parse(await call('GET', '/api/v1/namespaces/watch/pods')).metadata.resourceVersion
+  const started = new Map()
+  const lat = []
+  const closers = []
+  for (let i = 0; i < watchers; i++) {
+    closers.push(await openWatch(plane, `/api/v1/namespaces/watch/pods?watch=true&resourceVersion=${rv}`, (line) => {
+      const name = JSON.parse(line).object.metadata.name
+      const t = started.get(name)
+      if (t !== undefined) lat.push(performance.now() - t)
+    }))
+  }
+  const end = performance.now() + DUR
+  let n = 0
+  while (performance.now() < end) {
+    const name = `w-${n++}`
+    started.set(name, performance.now())
+    await call('POST', '/api/v1/namespaces/watch/pods', pod(name))
+    while (lat.length < n * watchers && performance.now() < end + 2000) await new Promise((r) => setImmediate(r))
+  }
+  closers.forEach((c) => c())
+  lat.sort((a, b) => a - b)
+  return { watchers, events: lat.length, p50_ms: +percentile(lat, 50).toFixed(2), p99_ms: +percentile(lat, 99).toFixed(2) }
+}
+
+async function etcdPuts() {
+  mkdirSync(join(tmp, 'etcd'), { recursive: true })
+  const etcd = await startEtcd({ bin: ETCD_BIN, dir: join(tmp, 'etcd'), clientPort: etcdClient, peerPort: etcdPeer })
+  if (etcd.missing) return { missing: etcd.missing }
+  const peer = openEtcd(etcd.url)
+  let i = 0
+  try {
+    const r64 = await closedLoop(() => peer.put(`/registry/pods/default/e-${i++}`, podValue()), { inflight: 64, durMs: DUR })
+    return { version: etcd.version, ...r64 }
+  } finally {
+    await peer.close()
+    await etcd.stop()
+  }
+}
+
+const results = {}
+try {
+  log('etcd bare puts at 64 in flight…')
+  results.etcd = await etcdPuts()
+  log('starting the plane…')
+  const plane = await startPlane(join(tmp, 'plane'))
+  try {
+    const call1 = client(plane, 1)
+    const call64 = client(plane, 64)
+    await ns(call64, 'bench')
+    log('creates at 1 in flight…')
+    results.create_1 = await creates(call1, 1, 'bench')
+    log('creates at 64 in flight…')
+    results.create_64 = await creates(call64, 64, 'bench')
+    log('list of 1,000 pods…')
+    results.list_1000 = await listCase(call64)
+    log('watch latency, 100 watchers…')
+    results.watch_100 = await watchCase(plane, call64)
+  } finally {
+    await plane.stop()
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true })
+}
+
+const e = results.etcd
+const row = (name, v) => console.log(name.padEnd(44) + String(v))
+console.log(`\nShoal API path vs etcd bare puts — ${os.cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}\n`)
+row('etcd puts/s at 64 in flight (etcd3 client)', e.missing ? `n/a (${e.missing})` : `${e.ops}  p50 ${e.p50_us / 1000} ms  p99 ${e.p99_us / 1000} ms`)
+row('Pod creates/s over HTTPS, 1 in flight', `${results.create_1.ops}  p50 ${results.create_1.p50_us / 1000} ms  p99 ${results.create_1.p99_us / 1000} ms`)
+row('Pod creates/s over HTTPS, 64 in flight', `${results.create_64.ops}  p50 ${results.create_64.p50_us / 1000} ms  p99 ${results.create_64.p99_us / 1000} ms`)
+row('list of 1,000 pods', `${results.list_1000.lists_per_s}/s  p50 ${results.list_1000.p50_ms} ms  p99 ${results.list_1000.p99_ms} ms`)
+row('watch latency, 100 watchers', `p50 ${results.watch_100.p50_ms} ms  p99 ${results.watch_100.p99_ms} ms (${results.watch_100.events} events)`)
+const ratio = e.ops ? +(results.create_64.ops / e.ops).toFixed(2) : null
+const mark = (ok) => (ok ? 'PASS' : 'FAIL')
+console.log('\nGoals')
+row('creates/s at 64 ≥ etcd puts/s at 64', ratio === null ? 'n/a' : `${mark(ratio >= 1)} (${ratio}×)`)
+row('create p99 at 64 ≤ 20 ms', `${mark(results.create_64.p99_us <= 20_000)} (${results.create_64.p99_us / 1000} ms)`)
+row('watch p99 with 100 watchers ≤ 10 ms', `${mark(results.watch_100.p99_ms <= 10)} (${results.watch_100.p99_ms} ms)`)
+console.log(JSON.stringify({ ...results, ratio_create64_vs_etcd_put64: ratio }))
