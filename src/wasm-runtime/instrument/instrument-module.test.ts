@@ -1,11 +1,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isShoalError } from '../../core/index.ts'
+import { wasm, type WasmExports, type WasmGlobal, type WasmMemory } from './fixtures/wasm-api.ts'
 import { instantiate, wat } from './fixtures/wat.ts'
 import { inspectModule, instrumentModule } from './index.ts'
 
 type Fn = (...args: number[]) => number
-const fuelOf = (exports: WebAssembly.Exports, name = '__shoal_fuel') => exports[name] as WebAssembly.Global
+const fuelOf = (exports: WasmExports, name = '__shoal_fuel') => exports[name] as WasmGlobal
 
 const loops = wat(`(module
   (func (export "spin") (loop $l (br $l)))
@@ -36,7 +37,7 @@ test('a metered module validates, compiles and gives the same results with plent
   const { bytes, fuelExport, stats } = instrumentModule(loops, { fuel: true })
   assert.is(fuelExport, '__shoal_fuel')
   assert.equal(stats, { functions: 4, loops: 4, memories: 0 })
-  assert.ok(WebAssembly.validate(bytes))
+  assert.ok(wasm.validate(bytes))
   const plain = instantiate(loops)
   const metered = instantiate(bytes)
   fuelOf(metered).value = 10n ** 9n
@@ -51,7 +52,7 @@ test('with little fuel an infinite loop traps with unreachable and returns contr
   const metered = instantiate(instrumentModule(loops, { fuel: true }).bytes)
   fuelOf(metered).value = 5_000_000n
   const started = performance.now()
-  assert.throws(() => (metered.spin as Fn)(), (e: unknown) => e instanceof WebAssembly.RuntimeError && /unreachable/.test(String(e)))
+  assert.throws(() => (metered.spin as Fn)(), (e: unknown) => e instanceof wasm.RuntimeError && /unreachable/.test(String(e)))
   console.log(`  spin with 5e6 fuel trapped after ${(performance.now() - started).toFixed(1)} ms`)
   assert.ok((fuelOf(metered).value as bigint) < 0n)
   assert.throws(() => (metered.sum as Fn)(1), /unreachable/, 'an exhausted instance traps at the next call')
@@ -81,7 +82,7 @@ test('the memory cap makes memory.grow return -1 beyond it', () => {
   assert.is(grow(2), -1)
   assert.is(grow(1), 3)
   assert.is(grow(1), -1)
-  assert.is((exports.mem as WebAssembly.Memory).buffer.byteLength, 4 * 65536)
+  assert.is((exports.mem as WasmMemory).buffer.byteLength, 4 * 65536)
   assert.is((instantiate(grower).grow as Fn)(100), 1, 'uncapped it grows')
 })
 
@@ -100,9 +101,9 @@ test('imported memories are capped too, so the host must provide a bounded memor
   const { bytes, stats } = instrumentModule(importer, { maxMemoryPages: 8, fuel: true })
   assert.is(stats.memories, 1)
   assert.equal(inspectModule(bytes).memories, [{ min: 1, max: 8, shared: false, imported: 'env.memory' }])
-  const unbounded = new WebAssembly.Memory({ initial: 1 })
-  assert.throws(() => instantiate(bytes, { env: { memory: unbounded } }), (e: unknown) => e instanceof WebAssembly.LinkError)
-  const bounded = new WebAssembly.Memory({ initial: 1, maximum: 8 })
+  const unbounded = new wasm.Memory({ initial: 1 })
+  assert.throws(() => instantiate(bytes, { env: { memory: unbounded } }), (e: unknown) => e instanceof wasm.LinkError)
+  const bounded = new wasm.Memory({ initial: 1, maximum: 8 })
   assert.is((instantiate(bytes, { env: { memory: bounded } }).grow as Fn)(8), -1)
 })
 
@@ -110,7 +111,7 @@ test('shared memories keep their shared flag under the cap', () => {
   const shared = wat('(module (memory (export "m") 1 1000 shared))', ['--enable-threads'])
   const { bytes } = instrumentModule(shared, { maxMemoryPages: 16 })
   assert.equal(inspectModule(bytes).memories, [{ min: 1, max: 16, shared: true }])
-  assert.ok(WebAssembly.validate(bytes))
+  assert.ok(wasm.validate(bytes))
 })
 
 test('memory64 is refused with a clear error', () => {
@@ -138,7 +139,7 @@ test('the fuel global goes after imported and defined globals and its export nev
 test('the initial fuel covers a start function; zero initial fuel traps it', () => {
   const start = wat('(module (global (export "x") (mut i32) (i32.const 0)) (func $s (global.set 0 (i32.const 9))) (start $s))')
   const ok = instantiate(instrumentModule(start, { fuel: true }).bytes)
-  assert.is((ok.x as WebAssembly.Global).value, 9)
+  assert.is((ok.x as WasmGlobal).value, 9)
   const starved = instrumentModule(start, { fuel: true, initialFuel: 0n }).bytes
   assert.throws(() => instantiate(starved), /unreachable/)
 })
