@@ -56,13 +56,29 @@ export interface ApiWatchEvent {
   object: KubeObject | Record<string, unknown>
 }
 
+/** decoded objects of watch events, shared by every watch that sees the same store event */
+const decoded = new WeakMap<object, KubeObject>()
+function decodeShared(objects: ObjectStore, info: ResourceInfo, kv: NonNullable<StoreEvent['prevKv']>): KubeObject {
+  let obj = decoded.get(kv)
+  if (!obj) decoded.set(kv, (obj = objects.decode(info, kv)))
+  return obj
+}
+
+const deletedViews = new WeakMap<object, KubeObject>()
+function deletedView(prev: KubeObject, ev: StoreEvent): KubeObject {
+  let obj = deletedViews.get(ev)
+  if (!obj) deletedViews.set(ev, (obj = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(ev.kv.modRevision) } }))
+  return obj
+}
+
+/** watch events are shared between watches: treat their objects as read-only */
 function translate(objects: ObjectStore, info: ResourceInfo, ev: StoreEvent, filter?: Filter): ApiWatchEvent | undefined {
-  const prev = ev.prevKv && objects.decode(info, ev.prevKv)
+  const prev = ev.prevKv && decodeShared(objects, info, ev.prevKv)
   if (ev.type === 'delete') {
     if (!prev || (filter && !filter(prev))) return undefined
-    return { type: 'DELETED', object: { ...prev, metadata: { ...prev.metadata, resourceVersion: String(ev.kv.modRevision) } } }
+    return { type: 'DELETED', object: deletedView(prev, ev) }
   }
-  const obj = objects.decode(info, ev.kv)
+  const obj = decodeShared(objects, info, ev.kv)
   const now = !filter || filter(obj)
   const before = !!prev && (!filter || filter(prev))
   if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: obj }

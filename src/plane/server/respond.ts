@@ -14,7 +14,7 @@ export function negotiate(accept: string | null | undefined): Format {
 }
 
 export function encode(format: Format, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  if (format === 'cbor') return new Response(encodeCbor(body), { status, headers: { 'content-type': 'application/cbor', ...headers } })
+  if (format === 'cbor') return new Response(encodeCbor(body) as Uint8Array<ArrayBuffer>, { status, headers: { 'content-type': 'application/cbor', ...headers } })
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
 }
 

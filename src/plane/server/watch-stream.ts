@@ -11,6 +11,17 @@ import { errorResponse, toTable, type Format } from './respond.ts'
 import { toStatus } from './status.ts'
 
 const streams = new Set<() => void>()
+/** encoded JSON lines per shared event object and type: 100 watchers, one JSON.stringify */
+const lines = new WeakMap<object, Map<string, Uint8Array>>()
+const enc = new TextEncoder()
+
+function jsonLine(type: string, object: object): Uint8Array {
+  let byType = lines.get(object)
+  if (!byType) lines.set(object, (byType = new Map()))
+  let line = byType.get(type)
+  if (!line) byType.set(type, (line = enc.encode(JSON.stringify({ type, object }) + '\n')))
+  return line
+}
 /** watches being served now (for /metrics) */
 export const openWatches = () => streams.size
 /** ends every watch stream cleanly (graceful shutdown): clients see the stream end, as on a timeout */
@@ -25,7 +36,6 @@ export interface WatchRequest {
 }
 
 export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: WatchRequest): Promise<Response> {
-  const enc = new TextEncoder()
   let ctrl!: ReadableStreamDefaultController<Uint8Array>
   let closed = false
   let first = true
@@ -37,7 +47,9 @@ export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: Wa
       object = toTable(info.kind, [ev.object as KubeObject], (ev.object as KubeObject).metadata.resourceVersion ?? '', { columns: first })
       first = false
     }
-    ctrl.enqueue(w.format === 'cbor' ? encodeCbor({ type: ev.type, object }) : enc.encode(JSON.stringify({ type: ev.type, object }) + '\n'))
+    if (w.format === 'cbor') ctrl.enqueue(encodeCbor({ type: ev.type, object }))
+    else if (object === ev.object) ctrl.enqueue(jsonLine(ev.type, object))
+    else ctrl.enqueue(enc.encode(JSON.stringify({ type: ev.type, object }) + '\n'))
   }
   let timer: NodeJS.Timeout | undefined
   let cancelWatch = () => {}

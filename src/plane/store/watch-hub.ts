@@ -29,6 +29,8 @@ export interface WatchSource {
 
 export class WatchHub {
   #watchers = new Map<number, WatchState>()
+  #plain = new WeakMap<Revision, WatchEvent>()
+  #withPrev = new WeakMap<Revision, WatchEvent>()
   #nextId = 1
   #src: WatchSource
 
@@ -101,12 +103,17 @@ export class WatchHub {
     if (more) this.#schedule(w, true)
   }
 
+  /** one event object per version (and prevKv choice), shared by every watcher that sees it */
   #event(r: Revision, prevKv: boolean): WatchEvent {
-    const ev: WatchEvent = { type: r.value ? 'put' : 'delete', kv: toKeyValue(r) }
+    const cache = prevKv ? this.#withPrev : this.#plain
+    let ev = cache.get(r)
+    if (ev) return ev
+    ev = { type: r.value ? 'put' : 'delete', kv: toKeyValue(r) }
     if (prevKv) {
       const p = this.#src.index.previous(r)
       if (p) ev.prevKv = toKeyValue(p)
     }
+    cache.set(r, ev)
     return ev
   }
 }
