@@ -3,7 +3,7 @@
 // the .wasm) and index.json (all of them). Builds are reproducible: same sources and toolchain,
 // same digests. A missing tool or a failed image fails the whole build, naming what is wrong.
 import './preopen-all.mjs' // first: jco and componentize-js read host files through preview2-shim
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildC } from './toolchain/build-c.mjs'
