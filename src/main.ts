@@ -13,7 +13,7 @@ Commands:
                  --data-dir DIR        where the store, keys and certificates live (default ./shoal-data)
                  --listen HOST:PORT    API address (default 127.0.0.1:6443)
                  --insecure-http       plain HTTP, no authentication (loopback tests only)
-  start        run a single-node fleet on this machine (plane + agent)
+  start        run a single-node fleet on this machine (today: the plane; agents land later)
   version      print the Shoal version
   help         show this help
 
@@ -30,7 +30,7 @@ function version(): string {
   }
 }
 
-async function runPlane(args: string[]): Promise<number> {
+async function runPlane(args: string[], hints = false): Promise<number> {
   const { values } = parseArgs({
     args,
     options: { 'data-dir': { type: 'string', default: './shoal-data' }, listen: { type: 'string', default: '127.0.0.1:6443' }, 'insecure-http': { type: 'boolean', default: false } },
@@ -38,6 +38,9 @@ async function runPlane(args: string[]): Promise<number> {
   })
   const plane = await createPlane({ dataDir: values['data-dir']!, listen: values.listen, insecureHttp: values['insecure-http'], version: version() })
   process.stdout.write(`shoal plane: serving ${plane.url}\n`)
+  if (hints && plane.adminKubeconfig) {
+    process.stdout.write(`\nTry:  kubectl --kubeconfig ${plane.adminKubeconfig} get namespaces\nStop: Ctrl-C\n`)
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
@@ -60,10 +63,10 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'plane') return runPlane(argv.slice(1))
   if (cmd === 'start') {
     process.stdout.write(
-      'shoal start: the store is built (src/plane/store); the API server, node agent, scheduler and\n' +
-        'controllers land in their own issues, so there is no fleet to start yet.\n',
+      'shoal start: starting the plane (store + API server). The node agent, scheduler and controllers\n' +
+        'land in their own issues: objects can be created and watched, but no pod runs yet.\n',
     )
-    return 0
+    return runPlane(argv.slice(1), true)
   }
   process.stderr.write(`shoal: unknown command "${cmd}"\nRun 'shoal --help' for usage.\n`)
   return 1
