@@ -73,8 +73,7 @@ async function main() {
     try {
       built.push(await buildImage(image, context))
     } catch (error) {
-      console.log('FAILED')
-      console.error(error instanceof BuildError ? error.message : error)
+      console.log(`FAILED\n  ${error instanceof BuildError ? error.message : error.stack}`)
       failed.push(image.manifest.name)
     }
   }
