@@ -124,6 +124,13 @@ if (!haveKubectl) {
     assert.match(out, /configmap\/watched/)
   })
 
+  test('imperative create namespace / configmap / secret (protobuf bodies)', () => {
+    assert.match(kubectl(['create', 'namespace', 'team']).out, /namespace\/team created/)
+    assert.match(kubectl(['create', 'configmap', 'cfg', '-n', 'team', '--from-literal=a=b']).out, /configmap\/cfg created/)
+    assert.match(kubectl(['create', 'secret', 'generic', 'db', '-n', 'team', '--from-literal=password=pw']).out, /secret\/db created/)
+    assert.is(Buffer.from(kubectl(['get', 'secret', 'db', '-n', 'team', '-o', 'jsonpath={.data.password}']).stdout, 'base64').toString(), 'pw')
+  })
+
   test('invalid objects are rejected with field paths; no token is 401', () => {
     const bad = file('bad.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: Bad_Name}\nspec:\n  containers: [{name: c}]\n')
     const r = kubectl(['apply', '-f', bad], { ok: false })

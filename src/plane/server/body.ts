@@ -3,16 +3,18 @@
 import { parse as parseYaml } from 'yaml'
 import { ShoalError } from '../../core/index.ts'
 import { decodeCbor } from './object-codec.ts'
+import { decodeK8sProtobuf } from './protobuf.ts'
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024
 
-type Kind = 'json' | 'yaml' | 'cbor'
+type Kind = 'json' | 'yaml' | 'cbor' | 'protobuf'
 
 function kindOf(contentType: string | undefined): Kind | undefined {
   const ct = (contentType ?? '').split(';')[0].trim().toLowerCase()
   if (ct === '' || ct === 'application/json' || ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json' || ct === 'application/json-patch+json') return 'json'
   if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml' || ct === 'application/x-yaml' || ct === 'text/yaml') return 'yaml'
   if (ct === 'application/cbor' || ct === 'application/apply-patch+cbor') return 'cbor'
+  if (ct === 'application/vnd.kubernetes.protobuf') return 'protobuf'
   return undefined
 }
 
@@ -33,6 +35,7 @@ export async function readBody(req: Request, opts: { optional?: boolean } = {}):
 
 function decode(kind: Kind, buf: Uint8Array): unknown {
   const text = () => new TextDecoder('utf-8', { fatal: true }).decode(buf)
+  if (kind === 'protobuf') return decodeK8sProtobuf(buf)
   try {
     if (kind === 'cbor') return decodeCbor(buf)
     if (kind === 'json') return JSON.parse(text())
