@@ -2,6 +2,9 @@
 // Kept external: native accelerators with a pure-JS fallback (cbor-extract) and
 // anything loaded by path at run time (worker files, wasm); see README "On a Pi".
 import { build } from 'esbuild'
+import { readFileSync } from 'node:fs'
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
 await build({
   entryPoints: ['src/main.ts'],
@@ -13,6 +16,7 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   external: ['cbor-extract'],
+  define: { __SHOAL_VERSION__: JSON.stringify(version) },
   banner: {
     // CommonJS dependencies inside an ESM bundle still call require().
     js: "#!/usr/bin/env node\nimport { createRequire as __shoalCreateRequire } from 'node:module';\nconst require = __shoalCreateRequire(import.meta.url);",

@@ -21,7 +21,10 @@ Flags:
   -h, --help   show this help
 `
 
+declare const __SHOAL_VERSION__: string | undefined
+
 function version(): string {
+  if (typeof __SHOAL_VERSION__ === 'string') return __SHOAL_VERSION__ // set by the bundle
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
     return pkg.version
