@@ -1,0 +1,41 @@
+// wasm-runtime: runs WebAssembly components as sandboxed, limited, restartable workloads for the
+// node agent.
+//
+// Contract:
+// - start(spec) verifies the image (sha256 = spec.image.digest, component preamble), transpiles it
+//   once per digest + jco version (disk cache under cacheDir), instruments every core module
+//   (memory cap from limits.memoryBytes, fuel metering) and compiles it once per process, then
+//   instantiates it in a shared worker thread. Bad input (missing file, digest mismatch, a core
+//   module or garbage, a bad spec) rejects with InvalidError "runtime: …"; nothing crashes.
+// - Each instance gets only what the spec grants: its env and args (no host env), preopens for its
+//   volumes only, network on/off; wasi:cli/exit ends the instance, never the process; stdout and
+//   stderr are captured per instance as timestamped lines (ring buffer + <logDir>/<id>.log).
+// - Status events (onStatus): starting → running → ready (readiness) → exited with reason
+//   Completed | Error (exitCode) | OOMKilled (memory cap hit) | DeadlineExceeded (CPU budget of a
+//   call used up: limits.cpuMillis × limits.requestTimeoutMs, enforced by fuel). Liveness failure
+//   is reported and the instance is replaced in place (restartCount + 1). A worker thread that
+//   stops answering is terminated; its instances exit with a message saying so.
+// - http (wasi:http/proxy) and handler (handle: list<u8> → list<u8>) instances listen on
+//   url(id) = http://127.0.0.1:<port>; both are recycled (new instance first, then the old one
+//   dropped) after recycleAfterRequests requests or recycleAfterMemoryBytes of linear memory.
+// - FakeRuntime implements the same Runtime interface in memory, for the agent's unit tests.
+export { createRuntime } from './runtime.ts'
+export { FakeRuntime } from './fake-runtime.ts'
+export type {
+  ExitReason,
+  HttpGetAction,
+  InstanceHandle,
+  InstanceLimits,
+  InstanceSpec,
+  InstanceState,
+  InstanceStats,
+  InstanceStatus,
+  LogLine,
+  LogOptions,
+  ProbeSpec,
+  Runtime,
+  RuntimeOptions,
+  StatusListener,
+  VolumeMount,
+  WorkloadKind,
+} from './types.ts'

@@ -1,0 +1,54 @@
+// Messages between the runtime (main thread) and a worker thread hosting many instances.
+// Instances are numbered per runtime (n); the worker knows nothing of pod ids.
+import type { ExitReason, WorkloadKind } from './types.ts'
+
+export interface ModuleSet {
+  key: string
+  glueFile: string
+  modules: Record<string, WebAssembly.Module>
+  fuelExports: string[]
+}
+
+export interface StartRequest {
+  n: number
+  kind: WorkloadKind
+  /** set when this worker has not seen the key yet */
+  load?: ModuleSet
+  key: string
+  env: Record<string, string>
+  args: string[]
+  preopens: Record<string, string>
+  network: boolean
+  /** fuel given before each call into the instance */
+  fuelPerCall: bigint
+  /** wall-clock budget of one call, for the watchdog (Infinity: none) */
+  callBudgetMs: number
+  memoryCapBytes?: number
+  recycleAfterRequests?: number
+  recycleAfterMemoryBytes?: number
+}
+
+export type ToWorker =
+  | ({ t: 'start' } & StartRequest)
+  | { t: 'stop'; n: number }
+  | { t: 'stats'; n: number; req: number }
+  | { t: 'ping'; seq: number }
+
+export interface ExitReport {
+  reason: ExitReason
+  exitCode: number
+  message: string
+}
+
+export type FromWorker =
+  | { t: 'started'; n: number; port?: number }
+  | { t: 'failed'; n: number; message: string }
+  | ({ t: 'exited'; n: number } & ExitReport)
+  | { t: 'stopped'; n: number }
+  | { t: 'log'; n: number; stream: 'stdout' | 'stderr'; time: number; data: Uint8Array }
+  | { t: 'stats'; req: number; memoryBytes: number; requests: number; recycles: number }
+  | { t: 'recycled'; n: number; recycles: number }
+  | { t: 'pong'; seq: number }
+
+/** Layout of the shared "current call" slots the watchdog reads: [instance n (0 = idle), deadline ms] */
+export const callSlotLength = 2

@@ -1,0 +1,217 @@
+// The real runtime: instances of verified, transpiled, instrumented components, many per worker
+// thread, each with its own WASI sandbox, log and probes. The main thread keeps the records and
+// talks to workers only by messages (protocol.ts).
+import { NotFoundError, ShoalError, InvalidError, systemClock } from '../core/index.ts'
+import { prepareImage } from './image-prepare.ts'
+import { InstanceRecord } from './instance-record.ts'
+import { ProbeLoop, probeCheck } from './probe-loop.ts'
+import type { FromWorker } from './protocol.ts'
+import { checkSpec } from './spec-check.ts'
+import { startRequest } from './start-request.ts'
+import { WorkerPool, type PoolWorker } from './worker-pool.ts'
+import type { ExitReason, InstanceHandle, InstanceSpec, InstanceStats, InstanceStatus, LogOptions, Runtime, RuntimeOptions, StatusListener } from './types.ts'
+
+type StatsReply = Extract<FromWorker, { t: 'stats' }>
+
+export class WasmRuntime implements Runtime {
+  readonly #opts: RuntimeOptions
+  readonly #pool: WorkerPool
+  readonly #byId = new Map<string, InstanceRecord>()
+  readonly #byN = new Map<number, InstanceRecord>()
+  readonly #listeners = new Set<StatusListener>()
+  readonly #statsWaiters = new Map<number, (reply: StatsReply) => void>()
+  #nextN = 0
+  #nextReq = 0
+
+  constructor(opts: RuntimeOptions) {
+    this.#opts = opts
+    this.#pool = new WorkerPool({
+      services: opts.workers ?? 1,
+      hangMs: opts.hangMs ?? 3000,
+      events: { message: (_w, m) => this.#onMessage(m), dead: (w, why, blamed) => this.#onDead(w, why, blamed) },
+    })
+  }
+
+  async start(spec: InstanceSpec): Promise<InstanceHandle> {
+    checkSpec(spec)
+    const taken = () => {
+      if (this.#byId.get(spec.id)?.live) throw new ShoalError('AlreadyExists', `runtime: instance ${spec.id} already exists`)
+    }
+    taken()
+    const modules = await prepareImage(spec, this.#opts.cacheDir)
+    taken()
+    const emit: StatusListener = (status) => this.#listeners.forEach((listener) => listener(status))
+    const record = new InstanceRecord(spec, modules, { logDir: this.#opts.logDir, logLines: this.#opts.logLines ?? 1000, emit })
+    this.#byId.set(spec.id, record)
+    record.update({ state: 'starting' })
+    await this.#launch(record)
+    return { id: spec.id, status: { ...record.status } }
+  }
+
+  #launch(record: InstanceRecord): Promise<void> {
+    const n = ++this.#nextN
+    const worker = this.#pool.acquire(record.spec.kind)
+    const needsLoad = !worker.loaded.has(record.modules.key)
+    worker.loaded.add(record.modules.key)
+    worker.host(n)
+    Object.assign(record, { n, worker, port: undefined })
+    this.#byN.set(n, record)
+    return new Promise<void>((resolve, reject) => {
+      record.launch = { resolve, reject }
+      worker.send({ t: 'start', ...startRequest(record.spec, n, record.modules, needsLoad) })
+    })
+  }
+
+  #onMessage(m: FromWorker): void {
+    if (m.t === 'stats') return this.#statsWaiters.get(m.req)?.(m)
+      if (m.t === 'pong') return
+    const record = this.#byN.get(m.n)
+    if (!record) return
+    switch (m.t) {
+      case 'log':
+        return record.logs.write(m.stream, m.time, m.data)
+      case 'started':
+        return this.#started(record, m.port)
+      case 'failed':
+        return this.#finish(record, 'Error', 1, m.message)
+      case 'exited':
+        return this.#finish(record, m.reason, m.exitCode, m.message)
+      case 'stopped':
+        return record.stopped?.()
+      case 'recycled':
+        record.last.recycles = m.recycles
+    }
+  }
+
+  #started(record: InstanceRecord, port: number | undefined): void {
+    record.port = port
+    record.startedAt = Date.now()
+    record.update({ state: 'running', startedAt: record.startedAt, message: undefined })
+    record.launch?.resolve()
+    record.launch = undefined
+    const { readinessProbe, livenessProbe, kind } = record.spec
+    const check = (probe: NonNullable<typeof readinessProbe>) => probeCheck(probe, () => record.url, () => record.live)
+    if (readinessProbe) {
+      const onChange = (ok: boolean, why: string) => record.live && record.update({ state: ok ? 'ready' : 'running', message: ok ? undefined : `readiness probe failed: ${why}` })
+      record.probes.push(new ProbeLoop(readinessProbe, check(readinessProbe), onChange, systemClock))
+    } else if (kind !== 'command') {
+      record.update({ state: 'ready' })
+    }
+    if (livenessProbe) {
+      const onChange = (ok: boolean, why: string) => void (!ok && record.live && this.#restart(record, why))
+      record.probes.push(new ProbeLoop(livenessProbe, check(livenessProbe), onChange, systemClock))
+    }
+    for (const probe of record.probes) probe.start()
+  }
+
+  #detach(record: InstanceRecord): void {
+    this.#byN.delete(record.n)
+    if (record.worker) this.#pool.release(record.worker, record.n)
+  }
+
+  #finish(record: InstanceRecord, reason: ExitReason, exitCode: number, message: string): void {
+    if (this.#byN.get(record.n) !== record) return
+    this.#detach(record)
+    record.exited(reason, exitCode, message)
+    record.launch?.reject(new InvalidError(message))
+    record.launch = undefined
+    record.stopped?.()
+  }
+
+  #onDead(worker: PoolWorker, why: string, blamed: number | undefined): void {
+    for (const n of [...worker.instances]) {
+      const record = this.#byN.get(n)
+      if (record) this.#finish(record, n === blamed ? 'DeadlineExceeded' : 'Error', n === blamed ? 124 : 1, why)
+    }
+  }
+
+  /** Liveness failed: report it, replace the instance in place (same id, restartCount + 1). */
+  async #restart(record: InstanceRecord, why: string): Promise<void> {
+    record.update({ message: `liveness probe failed: ${why}; restarting` })
+    for (const probe of record.probes) probe.stop()
+    record.probes = []
+    const worker = record.worker!
+    worker.send({ t: 'stop', n: record.n })
+    if (worker.role === 'job') worker.die('runtime: liveness restart', undefined, true)
+    this.#detach(record)
+    record.logs.reopen()
+    record.update({ state: 'starting', restartCount: record.status.restartCount + 1 })
+    await this.#launch(record).catch(() => undefined)
+  }
+
+  async stop(id: string, opts: { graceMs?: number } = {}): Promise<void> {
+    const record = this.#byId.get(id)
+    if (!record?.live || !record.worker) return
+    const { worker, n } = record
+    const graceMs = opts.graceMs ?? 2000
+    const acknowledged = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), graceMs)
+      record.stopped = () => (clearTimeout(timer), resolve(true))
+      worker.send({ t: 'stop', n })
+    })
+    record.stopped = undefined
+    if (!record.live || record.n !== n) return
+    if (!acknowledged && worker.role === 'job') worker.die('runtime: stopped', undefined, true)
+    if (acknowledged) this.#finish(record, 'Completed', 0, 'runtime: stopped')
+    else this.#finish(record, 'Error', 137, `runtime: killed after a grace period of ${graceMs} ms`)
+  }
+
+  status(id: string): InstanceStatus | undefined {
+    const status = this.#byId.get(id)?.status
+    return status && { ...status }
+  }
+
+  list(): InstanceStatus[] {
+    return [...this.#byId.values()].map((r) => ({ ...r.status }))
+  }
+
+  onStatus(listener: StatusListener): () => void {
+    this.#listeners.add(listener)
+    return () => void this.#listeners.delete(listener)
+  }
+
+  #record(id: string): InstanceRecord {
+    const record = this.#byId.get(id)
+    if (!record) throw new NotFoundError(`runtime: no instance ${id}`)
+    return record
+  }
+
+  logs(id: string, opts?: LogOptions): AsyncIterable<string> {
+    return this.#record(id).logs.read(opts)
+  }
+
+  async stats(id: string): Promise<InstanceStats> {
+    const record = this.#record(id)
+    const worker = record.worker
+    if (record.live && worker) {
+      const reply = await new Promise<StatsReply | undefined>((resolve) => {
+        const req = ++this.#nextReq
+        const done = (r: StatsReply | undefined) => (clearTimeout(timer), this.#statsWaiters.delete(req), resolve(r))
+        const timer = setTimeout(() => done(undefined), 500)
+        this.#statsWaiters.set(req, done)
+        worker.send({ t: 'stats', n: record.n, req })
+      })
+      if (reply) record.last = { memoryBytes: reply.memoryBytes, requests: reply.requests, recycles: reply.recycles }
+    }
+    return { ...record.last, uptimeMs: record.live ? Date.now() - record.startedAt : 0 }
+  }
+
+  url(id: string): string | undefined {
+    return this.#byId.get(id)?.url
+  }
+
+  remove(id: string): void {
+    const record = this.#byId.get(id)
+    if (record && !record.live) this.#byId.delete(id)
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#byId.values()].filter((r) => r.live).map((r) => this.stop(r.spec.id, { graceMs: 200 })))
+    this.#pool.close()
+    await Promise.all([...this.#byId.values()].map((r) => r.file.close()))
+  }
+}
+
+export function createRuntime(opts: RuntimeOptions): Runtime {
+  return new WasmRuntime(opts)
+}

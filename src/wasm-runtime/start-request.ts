@@ -1,0 +1,25 @@
+// From an InstanceSpec and its prepared modules to what a worker needs to start it. Pure.
+import { callBudget } from './fuel-budget.ts'
+import type { ModuleSet, StartRequest } from './protocol.ts'
+import type { InstanceSpec } from './types.ts'
+
+export function startRequest(spec: InstanceSpec, n: number, modules: ModuleSet, needsLoad: boolean): StartRequest {
+  const preopens: Record<string, string> = {}
+  for (const v of spec.volumes ?? []) preopens[v.guestPath] = v.hostPath
+  const memoryCapBytes = spec.limits?.memoryBytes
+  const recycleAfterMemoryBytes = spec.recycleAfterMemoryBytes ?? (memoryCapBytes ? Math.floor(memoryCapBytes * 0.8) : undefined)
+  return {
+    n,
+    kind: spec.kind,
+    key: modules.key,
+    load: needsLoad ? modules : undefined,
+    env: { ...(spec.env ?? {}) },
+    args: [...(spec.args ?? [])],
+    preopens,
+    network: spec.network === true,
+    ...callBudget(spec.kind, spec.limits ?? {}),
+    memoryCapBytes,
+    recycleAfterRequests: spec.recycleAfterRequests,
+    recycleAfterMemoryBytes,
+  }
+}

@@ -1,0 +1,128 @@
+// The runtime's vocabulary: what the node agent asks for (InstanceSpec) and what it hears back
+// (InstanceStatus, InstanceStats, log lines). Pure types, shared by the real and the fake runtime.
+
+export type WorkloadKind = 'http' | 'handler' | 'command'
+
+export interface VolumeMount {
+  guestPath: string
+  hostPath: string
+  readOnly?: boolean
+}
+
+export interface InstanceLimits {
+  /** caps every linear memory of the instance; growth past it fails (→ OOMKilled) */
+  memoryBytes?: number
+  /** CPU budget in millicores (1000 = one core) while a call runs */
+  cpuMillis?: number
+  /** deadline of one call into the instance: an HTTP request, or a command's whole run */
+  requestTimeoutMs?: number
+}
+
+export interface HttpGetAction {
+  path: string
+}
+
+/** A Kubernetes-style probe: an HTTP GET to the instance, or (without httpGet) "still running". */
+export interface ProbeSpec {
+  httpGet?: HttpGetAction
+  initialDelaySeconds?: number
+  periodSeconds?: number
+  timeoutSeconds?: number
+  successThreshold?: number
+  failureThreshold?: number
+}
+
+export interface InstanceSpec {
+  /** pod uid + container name; unique among live instances */
+  id: string
+  image: { digest: string; path: string }
+  kind: WorkloadKind
+  env: Record<string, string>
+  args: string[]
+  volumes: VolumeMount[]
+  network: boolean
+  limits: InstanceLimits
+  /** replace the instance (start new, drain old) after this many requests */
+  recycleAfterRequests?: number
+  /** …or once its linear memory passes this many bytes (default 80 % of limits.memoryBytes) */
+  recycleAfterMemoryBytes?: number
+  readinessProbe?: ProbeSpec
+  livenessProbe?: ProbeSpec
+}
+
+export type InstanceState = 'starting' | 'running' | 'ready' | 'exited'
+export type ExitReason = 'Completed' | 'Error' | 'OOMKilled' | 'DeadlineExceeded'
+
+export interface InstanceStatus {
+  id: string
+  state: InstanceState
+  ready: boolean
+  /** set when state is 'exited' */
+  reason?: ExitReason
+  exitCode?: number
+  /** a human sentence: why it exited, which probe failed */
+  message?: string
+  /** loopback URL of http and handler instances, e.g. http://127.0.0.1:41234 */
+  url?: string
+  /** restarts done by the runtime itself (liveness failures) */
+  restartCount: number
+  startedAt?: number
+  finishedAt?: number
+}
+
+export interface InstanceStats {
+  /** bytes of all linear memories of the current instance */
+  memoryBytes: number
+  requests: number
+  uptimeMs: number
+  /** how many times the instance was recycled (replaced after N requests or memory growth) */
+  recycles: number
+}
+
+export interface LogOptions {
+  tailLines?: number
+  follow?: boolean
+  timestamps?: boolean
+}
+
+export interface LogLine {
+  time: number
+  stream: 'stdout' | 'stderr'
+  text: string
+}
+
+export interface InstanceHandle {
+  id: string
+  /** resolves once the instance runs (or rejects: bad image, bad spec) */
+  status: InstanceStatus
+}
+
+export type StatusListener = (status: InstanceStatus) => void
+
+/** What the node agent drives; createRuntime() and FakeRuntime both implement it. */
+export interface Runtime {
+  start(spec: InstanceSpec): Promise<InstanceHandle>
+  stop(id: string, opts?: { graceMs?: number }): Promise<void>
+  status(id: string): InstanceStatus | undefined
+  list(): InstanceStatus[]
+  /** returns an unsubscribe function */
+  onStatus(listener: StatusListener): () => void
+  logs(id: string, opts?: LogOptions): AsyncIterable<string>
+  stats(id: string): Promise<InstanceStats>
+  /** where the mesh sends a request for an http or handler instance */
+  url(id: string): string | undefined
+  /** forget an exited instance (its status and log buffer; the log file stays) */
+  remove(id: string): void
+  close(): Promise<void>
+}
+
+export interface RuntimeOptions {
+  cacheDir: string
+  logDir: string
+  /** worker threads hosting http and handler instances (default 1); commands get their own */
+  workers?: number
+  /** lines kept in memory per instance (default 1000) */
+  logLines?: number
+  /** a worker that does not answer a heartbeat within this is replaced (default 3000 ms) */
+  hangMs?: number
+}

@@ -1,0 +1,143 @@
+// Adapter: the worker threads that host instances. A few "service" workers each host many http
+// and handler instances; every running command gets a "job" worker of its own (a command's run
+// is one long synchronous call). A watchdog pings each worker; one that stops answering while
+// not inside a call that may legitimately go on (a call within its deadline, or a command
+// without one) is terminated, its instances are reported, and later starts get a fresh worker.
+import { Worker } from 'node:worker_threads'
+import { callSlotLength, type FromWorker, type ToWorker } from './protocol.ts'
+import { readCallSlot } from './worker/call-guard.ts'
+import type { WorkloadKind } from './types.ts'
+
+export type WorkerRole = 'service' | 'job'
+
+export interface PoolEvents {
+  message(worker: PoolWorker, message: FromWorker): void
+  /** the worker is gone; `blamed` is the instance it was stuck in, if any */
+  dead(worker: PoolWorker, why: string, blamed: number | undefined): void
+}
+
+// From TypeScript sources (tests, benches under tsx) the worker registers tsx first; a build
+// ships worker/host-main.js beside this file.
+const fromSources = import.meta.url.endsWith('.ts')
+const hostMain = new URL(`./worker/host-main.${fromSources ? 'ts' : 'js'}`, import.meta.url)
+const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(hostMain.href)}) })`
+
+function spawn(workerData: unknown): Worker {
+  return fromSources ? new Worker(bootstrap, { eval: true, workerData }) : new Worker(hostMain, { workerData })
+}
+
+export class PoolWorker {
+  readonly role: WorkerRole
+  readonly loaded = new Set<string>()
+  /** instances hosted; while there are any, the worker keeps the process alive */
+  readonly instances = new Set<number>()
+  readonly #worker: Worker
+  readonly #events: PoolEvents
+  readonly #slot = new SharedArrayBuffer(callSlotLength * 8)
+  #lastPong = Date.now()
+  #seq = 0
+  #dead = false
+
+  constructor(role: WorkerRole, events: PoolEvents) {
+    this.role = role
+    this.#events = events
+    this.#worker = spawn({ slot: this.#slot })
+    this.#worker.on('message', (m: FromWorker) => {
+      if (m.t === 'pong') this.#lastPong = Date.now()
+      else events.message(this, m)
+    })
+    this.#worker.on('error', (error) => this.die(`runtime: worker thread failed: ${error.message}`))
+    this.#worker.on('exit', (code) => this.die(`runtime: worker thread exited (code ${code})`))
+    this.#worker.unref()
+  }
+
+  host(n: number): void {
+    if (this.instances.size === 0) this.#worker.ref()
+    this.instances.add(n)
+  }
+
+  unhost(n: number): void {
+    this.instances.delete(n)
+    if (this.instances.size === 0) this.#worker.unref()
+  }
+
+  get alive(): boolean {
+    return !this.#dead
+  }
+
+  send(message: ToWorker): void {
+    if (!this.#dead) this.#worker.postMessage(message)
+  }
+
+  /** Watchdog tick: ping, and end the worker if it hangs. */
+  check(hangMs: number): void {
+    if (this.#dead) return
+    this.send({ t: 'ping', seq: ++this.#seq })
+    const now = Date.now()
+    if (now - this.#lastPong <= hangMs) return
+    const call = readCallSlot(this.#slot)
+    if (call.n !== 0 && now <= call.deadline + hangMs) return
+    const blamed = call.n || undefined
+    const where = blamed ? ' inside a call past its deadline' : ''
+    this.die(`runtime: worker thread stopped answering for ${now - this.#lastPong} ms${where}; terminated`, blamed)
+  }
+
+  /** Terminate; report the instances it hosted unless `quiet`. */
+  die(why: string, blamed?: number, quiet = false): void {
+    if (this.#dead) return
+    this.#dead = true
+    void this.#worker.terminate()
+    if (!quiet) this.#events.dead(this, why, blamed)
+  }
+}
+
+export class WorkerPool {
+  readonly #services: (PoolWorker | undefined)[]
+  readonly #jobs = new Set<PoolWorker>()
+  readonly #events: PoolEvents
+  readonly #timer: NodeJS.Timeout
+
+  constructor(opts: { services: number; hangMs: number; events: PoolEvents }) {
+    this.#services = new Array<PoolWorker | undefined>(Math.max(1, opts.services)).fill(undefined)
+    this.#events = opts.events
+    this.#timer = setInterval(() => this.#all().forEach((w) => w.check(opts.hangMs)), Math.max(50, Math.floor(opts.hangMs / 4)))
+    this.#timer.unref()
+  }
+
+  #all(): PoolWorker[] {
+    return [...this.#services.filter((w): w is PoolWorker => !!w?.alive), ...this.#jobs]
+  }
+
+  /** The worker a new instance of this kind goes to. */
+  acquire(kind: WorkloadKind): PoolWorker {
+    if (kind === 'command') {
+      const idle = [...this.#jobs].find((w) => w.alive && w.instances.size === 0)
+      const worker = idle ?? new PoolWorker('job', this.#events)
+      this.#jobs.add(worker)
+      return worker
+    }
+    let best = 0
+    for (let i = 0; i < this.#services.length; i++) {
+      if (!this.#services[i]?.alive) this.#services[i] = new PoolWorker('service', this.#events)
+      if (this.#services[i]!.instances.size < this.#services[best]!.instances.size) best = i
+    }
+    return this.#services[best]!
+  }
+
+  /** An instance left `worker`; idle job workers beyond one are ended. */
+  release(worker: PoolWorker, n: number): void {
+    worker.unhost(n)
+    if (!worker.alive) this.#jobs.delete(worker)
+    const idle = [...this.#jobs].filter((w) => w.instances.size === 0)
+    for (const w of idle.slice(1)) {
+      this.#jobs.delete(w)
+      w.die('runtime: idle job worker ended', undefined, true)
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer)
+    for (const w of this.#all()) w.die('runtime: closed', undefined, true)
+    this.#jobs.clear()
+  }
+}

@@ -1,0 +1,26 @@
+// The watchdog's view of a worker: which instance it is inside right now and until when it may
+// stay there. Written before and after every call into guest code, read by the main thread from
+// the same SharedArrayBuffer even while this thread is stuck.
+import { callSlotLength } from '../protocol.ts'
+
+export type CallResult<T> = { ok: true; value: T } | { ok: false; message: string }
+
+export class CallSlot {
+  readonly #slot: Float64Array
+  constructor(buffer: SharedArrayBuffer) {
+    this.#slot = new Float64Array(buffer, 0, callSlotLength)
+  }
+  enter(n: number, budgetMs: number): void {
+    this.#slot[1] = Number.isFinite(budgetMs) ? Date.now() + budgetMs : Infinity
+    this.#slot[0] = n
+  }
+  leave(): void {
+    this.#slot[0] = 0
+  }
+}
+
+/** Main-thread reader of the same slot. */
+export function readCallSlot(buffer: SharedArrayBuffer): { n: number; deadline: number } {
+  const slot = new Float64Array(buffer, 0, callSlotLength)
+  return { n: slot[0]!, deadline: slot[1]! }
+}

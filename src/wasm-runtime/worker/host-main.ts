@@ -1,0 +1,28 @@
+// Adapter, worker thread entry: wires the InstanceHost to the parent port. workerData carries
+// the SharedArrayBuffer of the call slot the main thread's watchdog reads.
+import { parentPort, workerData } from 'node:worker_threads'
+import { pathToFileURL } from 'node:url'
+import type { FromWorker, ToWorker } from '../protocol.ts'
+import { CallSlot } from './call-guard.ts'
+import type { InstantiateFn } from './generation.ts'
+import { InstanceHost } from './instance-host.ts'
+
+const port = parentPort!
+const host = new InstanceHost({
+  post: (message: FromWorker) => port.postMessage(message),
+  slot: new CallSlot((workerData as { slot: SharedArrayBuffer }).slot),
+  importGlue: (file) => import(pathToFileURL(file).href) as Promise<{ instantiate: InstantiateFn }>,
+})
+
+port.on('message', (message: ToWorker) => {
+  switch (message.t) {
+    case 'start':
+      return void host.start(message)
+    case 'stop':
+      return host.stop(message.n)
+    case 'stats':
+      return host.stats(message.n, message.req)
+    case 'ping':
+      return port.postMessage({ t: 'pong', seq: message.seq } satisfies FromWorker)
+  }
+})

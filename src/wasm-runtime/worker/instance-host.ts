@@ -1,0 +1,153 @@
+// Worker side: hosts many instances in this thread. Each call into guest code is metered (fuel
+// set from the CPU budget), recorded in the call slot for the watchdog, and guarded: a trap or
+// exit ends that instance alone, reported with the reason the agent shows.
+import type { ExitReport, FromWorker, ModuleSet, StartRequest } from '../protocol.ts'
+import { CallSlot, type CallResult } from './call-guard.ts'
+import { instantiateGeneration, memoryBytes, setFuel, type Generation, type InstantiateFn, type LoadedImage } from './generation.ts'
+import { completed, exitOutcome } from './outcome.ts'
+import { serveHandler } from './serve-handler.ts'
+import { serveHttp } from './serve-http.ts'
+import { wasiImports } from './wasi-imports.ts'
+
+interface Hosted {
+  req: StartRequest
+  image: LoadedImage
+  gen: Generation
+  server?: { port: number; stop(): void }
+  requests: number
+  recycles: number
+  recycling: boolean
+  dead: boolean
+}
+
+export interface HostDeps {
+  post(message: FromWorker): void
+  slot: CallSlot
+  importGlue(file: string): Promise<{ instantiate: InstantiateFn }>
+}
+
+export class InstanceHost {
+  readonly #deps: HostDeps
+  readonly #images = new Map<string, Promise<LoadedImage>>()
+  readonly #hosted = new Map<number, Hosted>()
+  constructor(deps: HostDeps) {
+    this.#deps = deps
+  }
+
+  #image(key: string, load?: ModuleSet): Promise<LoadedImage> {
+    let image = this.#images.get(key)
+    if (!image && load) {
+      image = this.#deps.importGlue(load.glueFile).then(({ instantiate }) => ({ instantiate, modules: load.modules, fuelExports: new Set(load.fuelExports) }))
+      this.#images.set(key, image)
+    }
+    if (!image) throw new Error(`runtime: worker has no modules for ${key}`)
+    return image
+  }
+
+  #generation(req: StartRequest, image: LoadedImage): Generation {
+    const sink = (stream: 'stdout' | 'stderr', data: Uint8Array) => this.#deps.post({ t: 'log', n: req.n, stream, time: Date.now(), data })
+    const imports = wasiImports({ env: req.env, args: req.args, preopens: req.preopens, network: req.network }, sink)
+    return instantiateGeneration(image, imports)
+  }
+
+  async start(req: StartRequest): Promise<void> {
+    try {
+      const image = await this.#image(req.key, req.load)
+      const h: Hosted = { req, image, gen: this.#generation(req, image), requests: 0, recycles: 0, recycling: false, dead: false }
+      this.#hosted.set(req.n, h)
+      if (req.kind === 'command') {
+        this.#deps.post({ t: 'started', n: req.n })
+        setImmediate(() => this.#run(h))
+        return
+      }
+      h.server = req.kind === 'http' ? this.#serveHttp(h) : await this.#serveHandler(h)
+      this.#deps.post({ t: 'started', n: req.n, port: h.server.port })
+    } catch (error) {
+      this.#hosted.delete(req.n)
+      this.#deps.post({ t: 'failed', n: req.n, message: `runtime: cannot instantiate: ${(error as Error)?.message ?? error}` })
+    }
+  }
+
+  #serveHttp(h: Hosted): { port: number; stop(): void } {
+    type Handler = { handle(request: unknown, out: unknown): void }
+    return serveHttp((fn) => this.#call(h, fn), () => h.gen.exports.incomingHandler as Handler)
+  }
+
+  #serveHandler(h: Hosted): Promise<{ port: number; stop(): void }> {
+    return serveHandler((fn) => this.#call(h, fn), () => h.gen.exports.handle as (b: Uint8Array) => Uint8Array)
+  }
+
+  #run(h: Hosted): void {
+    if (h.dead) return
+    const run = (h.gen.exports.run as { run(): void } | undefined)?.run
+    if (!run) return this.#exit(h, { reason: 'Error', exitCode: 1, message: 'runtime: component exports no wasi:cli/run' })
+    const result = this.#call(h, () => run())
+    if (result.ok) this.#exit(h, completed)
+  }
+
+  #call<T>(h: Hosted, fn: () => T): CallResult<T> {
+    if (h.dead) return { ok: false, message: 'runtime: instance has exited' }
+    const gen = h.gen
+    setFuel(gen, h.req.fuelPerCall)
+    this.#deps.slot.enter(h.req.n, h.req.callBudgetMs)
+    try {
+      const value = fn()
+      this.#afterCall(h)
+      return { ok: true, value }
+    } catch (error) {
+      const outcome = exitOutcome(error, gen, h.req.memoryCapBytes)
+      this.#exit(h, outcome)
+      return { ok: false, message: outcome.message }
+    } finally {
+      this.#deps.slot.leave()
+    }
+  }
+
+  #afterCall(h: Hosted): void {
+    h.requests++
+    h.gen.requests++
+    const { recycleAfterRequests, recycleAfterMemoryBytes } = h.req
+    const due = (recycleAfterRequests && h.gen.requests >= recycleAfterRequests) || (recycleAfterMemoryBytes && memoryBytes(h.gen) >= recycleAfterMemoryBytes)
+    if (due && !h.recycling && h.req.kind !== 'command') {
+      h.recycling = true
+      setImmediate(() => this.#recycle(h))
+    }
+  }
+
+  /** Start a fresh generation, then switch to it; the old one only ever served finished calls. */
+  #recycle(h: Hosted): void {
+    if (h.dead) return
+    try {
+      h.gen = this.#generation(h.req, h.image)
+      h.recycles++
+      this.#deps.post({ t: 'recycled', n: h.req.n, recycles: h.recycles })
+    } catch (error) {
+      this.#exit(h, { reason: 'Error', exitCode: 1, message: `runtime: recycling failed: ${(error as Error).message}` })
+    } finally {
+      h.recycling = false
+    }
+  }
+
+  #exit(h: Hosted, outcome: ExitReport): void {
+    if (h.dead) return
+    h.dead = true
+    h.server?.stop()
+    this.#hosted.delete(h.req.n)
+    this.#deps.post({ t: 'exited', n: h.req.n, ...outcome })
+  }
+
+  stop(n: number): void {
+    const h = this.#hosted.get(n)
+    if (h) {
+      h.dead = true
+      h.server?.stop()
+      this.#hosted.delete(n)
+    }
+    this.#deps.post({ t: 'stopped', n })
+  }
+
+  stats(n: number, req: number): void {
+    const h = this.#hosted.get(n)
+    this.#deps.post({ t: 'stats', req, memoryBytes: h ? memoryBytes(h.gen) : 0, requests: h?.requests ?? 0, recycles: h?.recycles ?? 0 })
+  }
+}

@@ -1,0 +1,65 @@
+// Adapter (worker side): the WASI import object of ONE instance. Built from preview2-shim's
+// WASIShim sandbox (its own env, args, preopens for declared volumes only, network on/off; no
+// host env), with three overrides: exit ends the instance (never the process), and stdout/stderr
+// are per-instance streams handed to `onOutput` instead of the process-global ones.
+import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation'
+import { clocks, io } from '@bytecodealliance/preview2-shim'
+
+/** Thrown by wasi:cli/exit; unwinds the guest back to the host, which reads the code. */
+export class GuestExit extends Error {
+  readonly code: number
+  constructor(code: number) {
+    super(`runtime: guest exited with code ${code}`)
+    this.code = code
+  }
+}
+
+export type OutputSink = (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void
+
+export interface SandboxConfig {
+  env: Record<string, string>
+  args: string[]
+  preopens: Record<string, string>
+  network: boolean
+}
+
+type ImportObject = Record<string, unknown>
+const outputStreamProto = (io.streams.OutputStream as unknown as { prototype: object }).prototype
+
+/** An object the glue accepts as wasi:io/streams OutputStream, writing into `sink`. */
+function captureStream(stream: 'stdout' | 'stderr', sink: OutputSink): object {
+  const write = (buf: Uint8Array): void => sink(stream, Uint8Array.from(buf))
+  return Object.assign(Object.create(outputStreamProto) as object, {
+    checkWrite: () => 1n << 20n,
+    write,
+    blockingWriteAndFlush: write,
+    flush: () => undefined,
+    blockingFlush: () => undefined,
+    writeZeroes: (len: bigint) => write(new Uint8Array(Number(len))),
+    blockingWriteZeroesAndFlush: (len: bigint) => write(new Uint8Array(Number(len))),
+    subscribe: () => clocks.monotonicClock.subscribeDuration(0n),
+    [Symbol.dispose]: () => undefined,
+  })
+}
+
+export function wasiImports(config: SandboxConfig, sink: OutputSink): ImportObject {
+  const shim = new WASIShim({
+    sandbox: { env: config.env, args: config.args, preopens: config.preopens, enableNetwork: config.network },
+  })
+  const stdout = captureStream('stdout', sink)
+  const stderr = captureStream('stderr', sink)
+  const exit = {
+    exit: (status: { tag: string }) => {
+      throw new GuestExit(status.tag === 'err' ? 1 : 0)
+    },
+    exitWithCode: (code: number) => {
+      throw new GuestExit(code)
+    },
+  }
+  return {
+    ...(shim.getImportObject() as ImportObject),
+    'wasi:cli/exit': exit,
+    'wasi:cli/stdout': { getStdout: () => stdout },
+    'wasi:cli/stderr': { getStderr: () => stderr },
+  }
+}
