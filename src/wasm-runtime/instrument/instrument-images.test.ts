@@ -63,6 +63,8 @@ interface RunResult {
   runMs: number
   memoryMiB: number
   peakRssMB: number
+  answers?: { status: number; body: string; ms: number; fuelUsed: string }[]
+  traps?: string[]
 }
 
 /** Run the command in a child; undefined if it had to be killed after `timeoutMs`. */
@@ -105,6 +107,19 @@ test('memhog under a 1024-page (64 MiB) cap fails its allocation and RSS stays b
   assert.ok(result.memoryMiB <= 64, `linear memory ${result.memoryMiB} MiB`)
   assert.ok(result.peakRssMB < 300, `peak RSS ${result.peakRssMB} MB`)
   console.log(`  memhog ended (${result.outcome}) at ${result.memoryMiB} MiB linear memory, peak RSS ${result.peakRssMB} MB, after ${result.runMs} ms`)
+})
+
+test('hello-http (12 MB StarlingMonkey) instrumented serves requests; one with too little fuel traps', async () => {
+  const plenty = String(10n ** 12n)
+  const result = await runCommand('hello-http', { maxMemoryPages: 1024, requests: [plenty, plenty, '100000'] }, 90_000)
+  assert.ok(result?.answers, 'the child reported back')
+  const [first, second, starved] = result.answers
+  assert.is(first!.status, 200)
+  assert.match(second!.body, /"pod":"hello-http"/)
+  assert.is(starved!.status, 0, 'no answer to the starved request')
+  assert.equal(result.traps?.length, 1)
+  assert.match(result.traps![0]!, /unreachable/)
+  console.log(`  hello-http: ${first!.fuelUsed} and ${second!.fuelUsed} fuel for two requests (${first!.ms} ms, ${second!.ms} ms)`)
 })
 
 test.after(() => rmSync(work, { recursive: true, force: true }))
