@@ -1,10 +1,10 @@
 // The real runtime: instances of verified, transpiled, instrumented components, many per worker
 // thread, each with its own WASI sandbox, log and probes. The main thread keeps the records and
 // talks to workers only by messages (protocol.ts).
-import { NotFoundError, ShoalError, InvalidError, systemClock } from '../core/index.ts'
+import { NotFoundError, ShoalError, InvalidError } from '../core/index.ts'
 import { prepareImage } from './image-prepare.ts'
 import { InstanceRecord } from './instance-record.ts'
-import { ProbeLoop, probeCheck } from './probe-loop.ts'
+import { startProbes } from './probes.ts'
 import type { FromWorker } from './protocol.ts'
 import { checkSpec } from './spec-check.ts'
 import { startRequest } from './start-request.ts'
@@ -58,7 +58,7 @@ export class WasmRuntime implements Runtime {
     this.#byN.set(n, record)
     return new Promise<void>((resolve, reject) => {
       record.launch = { resolve, reject }
-      worker.send({ t: 'start', ...startRequest(record.spec, n, record.modules, needsLoad) })
+      worker.send({ t: 'start', ...startRequest(record.spec, n, { modules: record.modules, needsLoad, fuelPerMs: this.#opts.fuelPerMs }) })
     })
   }
 
@@ -89,19 +89,7 @@ export class WasmRuntime implements Runtime {
     record.update({ state: 'running', startedAt: record.startedAt, message: undefined })
     record.launch?.resolve()
     record.launch = undefined
-    const { readinessProbe, livenessProbe, kind } = record.spec
-    const check = (probe: NonNullable<typeof readinessProbe>) => probeCheck(probe, () => record.url, () => record.live)
-    if (readinessProbe) {
-      const onChange = (ok: boolean, why: string) => record.live && record.update({ state: ok ? 'ready' : 'running', message: ok ? undefined : `readiness probe failed: ${why}` })
-      record.probes.push(new ProbeLoop(readinessProbe, check(readinessProbe), onChange, systemClock))
-    } else if (kind !== 'command') {
-      record.update({ state: 'ready' })
-    }
-    if (livenessProbe) {
-      const onChange = (ok: boolean, why: string) => void (!ok && record.live && this.#restart(record, why))
-      record.probes.push(new ProbeLoop(livenessProbe, check(livenessProbe), onChange, systemClock))
-    }
-    for (const probe of record.probes) probe.start()
+    startProbes(record, (why) => void this.#restart(record, why))
   }
 
   #detach(record: InstanceRecord): void {

@@ -3,7 +3,8 @@ import { callBudget } from './fuel-budget.ts'
 import type { ModuleSet, StartRequest } from './protocol.ts'
 import type { InstanceSpec } from './types.ts'
 
-export function startRequest(spec: InstanceSpec, n: number, modules: ModuleSet, needsLoad: boolean): StartRequest {
+export function startRequest(spec: InstanceSpec, n: number, opts: { modules: ModuleSet; needsLoad: boolean; fuelPerMs?: number }): StartRequest {
+  const { modules, needsLoad } = opts
   const preopens: Record<string, string> = {}
   for (const v of spec.volumes ?? []) preopens[v.guestPath] = v.hostPath
   const memoryCapBytes = spec.limits?.memoryBytes
@@ -17,7 +18,7 @@ export function startRequest(spec: InstanceSpec, n: number, modules: ModuleSet, 
     args: [...(spec.args ?? [])],
     preopens,
     network: spec.network === true,
-    ...callBudget(spec.kind, spec.limits ?? {}),
+    ...callBudget(spec.kind, spec.limits ?? {}, opts.fuelPerMs),
     memoryCapBytes,
     recycleAfterRequests: spec.recycleAfterRequests,
     recycleAfterMemoryBytes,

@@ -125,4 +125,6 @@ export interface RuntimeOptions {
   logLines?: number
   /** a worker that does not answer a heartbeat within this is replaced (default 3000 ms) */
   hangMs?: number
+  /** fuel units per ms of CPU budget (default: calibrated, see fuel-budget.ts) */
+  fuelPerMs?: number
 }
