@@ -3,7 +3,7 @@
 import { InvalidError } from '../../core/index.ts'
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
-import { encodeFuelCheck, findMeterPoints } from './fuel-meter.ts'
+import { encodeFuelCheck, findMeterPoints, type MeterPoint } from './fuel-meter.ts'
 import type { Section } from './sections.ts'
 import { skipValType } from './types.ts'
 
@@ -11,6 +11,7 @@ export interface CodeRewrite {
   payload: Uint8Array
   functions: number
   loops: number
+  instructions: number
 }
 
 function skipLocals(reader: ByteReader): void {
@@ -21,8 +22,8 @@ function skipLocals(reader: ByteReader): void {
   }
 }
 
-/** Rewrite one body (reader at its first byte, after the size); returns how many loops it has. */
-function rewriteBody(reader: ByteReader, end: number, fuelGlobal: number, out: ByteWriter): number {
+/** Rewrite one body (reader at its first byte, after the size); returns its meter points. */
+function rewriteBody(reader: ByteReader, end: number, fuelGlobal: number, out: ByteWriter): MeterPoint[] {
   const start = reader.pos
   skipLocals(reader)
   const points = findMeterPoints(reader, end)
@@ -34,7 +35,7 @@ function rewriteBody(reader: ByteReader, end: number, fuelGlobal: number, out: B
   }
   body.bytes(reader.bytes.subarray(copied, end))
   out.u32(body.length).bytes(body.finish())
-  return points.length - 1
+  return points
 }
 
 function inFunction(error: unknown, index: number): unknown {
@@ -48,6 +49,7 @@ export function meterCode(section: Section, fuelGlobal: number): CodeRewrite {
   const count = reader.u32()
   const out = new ByteWriter(src.length + (src.length >> 2) + 64).u32(count)
   let loops = 0
+  let instructions = 0
   for (let i = 0; i < count; i++) {
     const sizeAt = reader.pos
     const size = reader.u32()
@@ -55,12 +57,14 @@ export function meterCode(section: Section, fuelGlobal: number): CodeRewrite {
     if (end > src.length) reader.fail(`function body ${i} (${size} bytes) runs past the code section`, sizeAt)
     const body = new ByteReader(src, reader.pos, end, section.offset)
     try {
-      loops += rewriteBody(body, end, fuelGlobal, out)
+      const points = rewriteBody(body, end, fuelGlobal, out)
+      loops += points.length - 1
+      for (const point of points) instructions += point.weight
     } catch (error) {
       throw inFunction(error, i)
     }
     reader.pos = end
   }
   if (!reader.done) reader.fail('code section has trailing bytes')
-  return { payload: out.finish(), functions: count, loops }
+  return { payload: out.finish(), functions: count, loops, instructions }
 }

@@ -22,7 +22,7 @@ function codeOf(module: Uint8Array): number[] {
 test('checks go after the locals and right after each loop block type, weighted per body', () => {
   // loop (empty) br 0 end end
   const out = instrumentModule(rawModule([[0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b]]), { fuel: true })
-  assert.equal(out.stats, { functions: 1, loops: 1, memories: 0 })
+  assert.equal(out.stats, { functions: 1, loops: 1, instructions: 4, memories: 0 })
   const body = [0x00, ...check(0, 2), 0x03, 0x40, ...check(0, 2), 0x0c, 0x00, 0x0b, 0x0b]
   assert.equal(codeOf(out.bytes), [0x01, body.length, ...body])
 })

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { transpile } from '@bytecodealliance/jco'
 import { wasm } from './fixtures/wasm-api.ts'
+import { objdumpInstructions } from './fixtures/wat.ts'
 import { instrumentModule, isComponent, isCoreModule } from './index.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -40,7 +41,7 @@ async function transpileImage(name: string): Promise<Map<string, Uint8Array>> {
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`
 
-test('every core module of every image instruments (fuel + 1024-page cap) and validates', async () => {
+test('every core module of every image instruments (fuel + 1024-page cap), validates, and was walked fully', async () => {
   const names = imageNames()
   assert.ok(names.includes('spinner') && names.includes('memhog') && names.includes('hello-http'))
   for (const name of names) {
@@ -50,6 +51,7 @@ test('every core module of every image instruments (fuel + 1024-page cap) and va
       const { bytes: out, stats } = instrumentModule(bytes, { fuel: true, maxMemoryPages: 1024 })
       const ms = performance.now() - started
       assert.ok(wasm.validate(out), `${file} validates after instrumentation`)
+      assert.is(stats.instructions, objdumpInstructions(bytes), `${file}: the walker saw every instruction wasm-objdump sees`)
       const growth = ((out.length / bytes.length - 1) * 100).toFixed(1)
       console.log(`  ${file.padEnd(24)} ${kib(bytes.length).padStart(12)} → ${kib(out.length).padStart(12)} (+${growth}%)` +
         `  ${ms.toFixed(1).padStart(6)} ms  ${stats.functions} functions, ${stats.loops} loops, ${stats.memories} memories`)

@@ -36,7 +36,7 @@ const loops = wat(`(module
 test('a metered module validates, compiles and gives the same results with plenty of fuel', () => {
   const { bytes, fuelExport, stats } = instrumentModule(loops, { fuel: true })
   assert.is(fuelExport, '__shoal_fuel')
-  assert.equal(stats, { functions: 4, loops: 4, memories: 0 })
+  assert.equal([stats.functions, stats.loops, stats.memories], [4, 4, 0])
   assert.ok(wasm.validate(bytes))
   const plain = instantiate(loops)
   const metered = instantiate(bytes)

@@ -27,6 +27,8 @@ export interface InstrumentStats {
   functions: number
   /** loops metered */
   loops: number
+  /** instructions in the metered bodies (the sum of all weights) */
+  instructions: number
   /** memories (imported + defined) whose maximum was capped */
   memories: number
 }
@@ -69,6 +71,7 @@ function addFuel(sections: Section[], options: InstrumentOptions, stats: Instrum
     putSection(sections, 10, metered.payload)
     stats.functions = metered.functions
     stats.loops = metered.loops
+    stats.instructions = metered.instructions
   }
   putSection(sections, 6, appendMutableI64(globals, options.initialFuel ?? unlimitedFuel))
   putSection(sections, 7, appendExport(exports, { name, kind: 'global', index: fuelGlobal }))
@@ -81,7 +84,7 @@ function addFuel(sections: Section[], options: InstrumentOptions, stats: Instrum
  */
 export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions): InstrumentResult {
   const sections = splitSections(bytes)
-  const stats: InstrumentStats = { functions: 0, loops: 0, memories: 0 }
+  const stats: InstrumentStats = { functions: 0, loops: 0, instructions: 0, memories: 0 }
   if (options.maxMemoryPages !== undefined) stats.memories = capMemories(sections, options.maxMemoryPages)
   if (!options.fuel) return { bytes: joinSections(sections), stats }
   const fuelExport = addFuel(sections, options, stats)

@@ -4,7 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { wasm, type WasmGlobal } from './fixtures/wasm-api.ts'
-import { instantiate, wabtValidate, wat } from './fixtures/wat.ts'
+import { instantiate, objdumpInstructions, wabtValidate, wat } from './fixtures/wat.ts'
 import { instrumentModule } from './index.ts'
 
 type Fn = (...args: unknown[]) => unknown
@@ -14,6 +14,7 @@ function sameBehaviour(bytes: Uint8Array, fn: string, args: unknown[][]): void {
   const { bytes: metered, stats } = instrumentModule(bytes, { fuel: true })
   assert.ok(wasm.validate(metered), 'instrumented module validates')
   assert.ok(stats.loops > 0)
+  assert.is(stats.instructions, objdumpInstructions(bytes), 'the walker sees every instruction wabt sees')
   for (const a of args) {
     const plain = instantiate(bytes)
     const inst = instantiate(metered)
@@ -136,7 +137,7 @@ test('relaxed SIMD and multi-memory memargs (checked with wasm-validate)', () =>
       (loop (br_if 0 (i32.eqz (i32.load $b (i32.const 0)))))
       (i32.const 0)))`, ['--enable-all'])
   const { bytes, stats } = instrumentModule(m, { fuel: true, maxMemoryPages: 2 })
-  assert.equal(stats, { functions: 1, loops: 1, memories: 2 })
+  assert.equal(stats, { functions: 1, loops: 1, instructions: objdumpInstructions(m), memories: 2 })
   assert.is(wabtValidate(bytes), undefined)
 })
 
