@@ -110,11 +110,12 @@ export class InstanceHost {
     const due = (recycleAfterRequests && h.gen.requests >= recycleAfterRequests) || (recycleAfterMemoryBytes && memoryBytes(h.gen) >= recycleAfterMemoryBytes)
     if (due && !h.recycling && h.req.kind !== 'command') {
       h.recycling = true
-      setImmediate(() => this.#recycle(h))
+      queueMicrotask(() => this.#recycle(h))
     }
   }
 
-  /** Start a fresh generation, then switch to it; the old one only ever served finished calls. */
+  /** Start a fresh generation, then switch to it. Runs as a microtask right after the call that
+   *  made it due: calls are synchronous, so the old generation has nothing in flight by then. */
   #recycle(h: Hosted): void {
     if (h.dead) return
     try {
