@@ -32,9 +32,19 @@ export class ByteWriter {
   }
 
   bytes(chunk: Uint8Array): this {
-    this.#reserve(chunk.length)
-    this.#buf.set(chunk, this.#len)
-    this.#len += chunk.length
+    return this.range(chunk, 0, chunk.length)
+  }
+
+  /** Append src[from, to) (short ranges are copied by hand: cheaper than a subarray). */
+  range(src: Uint8Array, from: number, to: number): this {
+    const n = to - from
+    this.#reserve(n)
+    if (n < 32) {
+      for (let i = 0; i < n; i++) this.#buf[this.#len + i] = src[from + i]!
+    } else {
+      this.#buf.set(src.subarray(from, to), this.#len)
+    }
+    this.#len += n
     return this
   }
 
@@ -50,5 +60,10 @@ export class ByteWriter {
   /** The bytes written so far (a copy, so the writer may be reused). */
   finish(): Uint8Array {
     return this.#buf.slice(0, this.#len)
+  }
+
+  /** The bytes written so far without copying; the writer must not be written to afterwards. */
+  view(): Uint8Array {
+    return this.#buf.subarray(0, this.#len)
   }
 }

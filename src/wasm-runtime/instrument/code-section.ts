@@ -22,19 +22,34 @@ function skipLocals(reader: ByteReader): void {
   }
 }
 
-/** Rewrite one body (reader at its first byte, after the size); returns its meter points. */
-function rewriteBody(reader: ByteReader, end: number, fuelGlobal: number, out: ByteWriter): MeterPoint[] {
+/** The check for each weight, encoded once per module. */
+class CheckCache {
+  readonly #fuelGlobal: number
+  readonly #byWeight = new Map<number, Uint8Array>()
+  constructor(fuelGlobal: number) {
+    this.#fuelGlobal = fuelGlobal
+  }
+  get(weight: number): Uint8Array {
+    let check = this.#byWeight.get(weight)
+    if (!check) this.#byWeight.set(weight, (check = encodeFuelCheck(this.#fuelGlobal, weight)))
+    return check
+  }
+}
+
+/** Rewrite one body (reader at its first byte, after the size) straight into `out`; returns its meter points. */
+function rewriteBody(reader: ByteReader, end: number, checks: CheckCache, out: ByteWriter): MeterPoint[] {
   const start = reader.pos
   skipLocals(reader)
   const points = findMeterPoints(reader, end)
-  const body = new ByteWriter(end - start + points.length * 24)
+  let size = end - start
+  for (const point of points) size += checks.get(point.weight).length
+  out.u32(size)
   let copied = start
   for (const point of points) {
-    body.bytes(reader.bytes.subarray(copied, point.at)).bytes(encodeFuelCheck(fuelGlobal, point.weight))
+    out.range(reader.bytes, copied, point.at).bytes(checks.get(point.weight))
     copied = point.at
   }
-  body.bytes(reader.bytes.subarray(copied, end))
-  out.u32(body.length).bytes(body.finish())
+  out.range(reader.bytes, copied, end)
   return points
 }
 
@@ -48,6 +63,7 @@ export function meterCode(section: Section, fuelGlobal: number): CodeRewrite {
   const reader = new ByteReader(src, 0, src.length, section.offset)
   const count = reader.u32()
   const out = new ByteWriter(src.length + (src.length >> 2) + 64).u32(count)
+  const checks = new CheckCache(fuelGlobal)
   let loops = 0
   let instructions = 0
   for (let i = 0; i < count; i++) {
@@ -57,7 +73,7 @@ export function meterCode(section: Section, fuelGlobal: number): CodeRewrite {
     if (end > src.length) reader.fail(`function body ${i} (${size} bytes) runs past the code section`, sizeAt)
     const body = new ByteReader(src, reader.pos, end, section.offset)
     try {
-      const points = rewriteBody(body, end, fuelGlobal, out)
+      const points = rewriteBody(body, end, checks, out)
       loops += points.length - 1
       for (const point of points) instructions += point.weight
     } catch (error) {
@@ -66,5 +82,5 @@ export function meterCode(section: Section, fuelGlobal: number): CodeRewrite {
     reader.pos = end
   }
   if (!reader.done) reader.fail('code section has trailing bytes')
-  return { payload: out.finish(), functions: count, loops, instructions }
+  return { payload: out.view(), functions: count, loops, instructions }
 }
