@@ -142,6 +142,7 @@ test('the initial fuel covers a start function; zero initial fuel traps it', () 
   assert.is((ok.x as WasmGlobal).value, 9)
   const starved = instrumentModule(start, { fuel: true, initialFuel: 0n }).bytes
   assert.throws(() => instantiate(starved), /unreachable/)
+  assert.throws(() => instrumentModule(start, { fuel: true, initialFuel: 1n << 63n }), /wasm: initialFuel must be a signed 64-bit integer/)
 })
 
 test.run()

@@ -60,6 +60,10 @@ function capMemories(sections: Section[], maxPages: number): number {
 }
 
 function addFuel(sections: Section[], options: InstrumentOptions, stats: InstrumentStats): string {
+  const initial = options.initialFuel ?? unlimitedFuel
+  if (initial < -(1n << 63n) || initial > unlimitedFuel) {
+    throw new InvalidError(`wasm: initialFuel must be a signed 64-bit integer, not ${initial}`)
+  }
   const imports = readImports(findSection(sections, 2))
   const globals = findSection(sections, 6)
   const fuelGlobal = countImports(imports, 'global') + countGlobals(globals)
@@ -73,7 +77,7 @@ function addFuel(sections: Section[], options: InstrumentOptions, stats: Instrum
     stats.loops = metered.loops
     stats.instructions = metered.instructions
   }
-  putSection(sections, 6, appendMutableI64(globals, options.initialFuel ?? unlimitedFuel))
+  putSection(sections, 6, appendMutableI64(globals, initial))
   putSection(sections, 7, appendExport(exports, { name, kind: 'global', index: fuelGlobal }))
   return name
 }
