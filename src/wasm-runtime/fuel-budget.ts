@@ -1,12 +1,13 @@
 // From limits to the numbers the worker enforces. Pure.
 // Fuel ≈ guest instructions run. The default rate is calibrated on the spinner image (a tight C
-// loop) on the reference machine (bench/runtime.mjs prints it): ~1.3 M units/ms in V8's baseline
-// tier (Liftoff), which is where a long-running call stays (no on-stack replacement for wasm), and
-// ~20 M units/ms once a function is optimized. Sized for the baseline tier, a runaway call ends
-// within its deadline; optimized code may get less wall time than requestTimeoutMs.
+// loop) on the reference machine (bench/runtime.mjs prints it): 1.3–6 M units/ms while a call
+// runs in V8's baseline tier (Liftoff; a long call stays there, wasm has no on-stack replacement)
+// and ~20 M units/ms once the code is optimized. 5 M/ms sits between: optimized code gets about a
+// quarter of requestTimeoutMs of CPU, baseline code up to ~4× it. A command's own worker is also
+// stopped by the watchdog exactly at its deadline; a service worker only at 4 deadlines + hangMs.
 import type { InstanceLimits, WorkloadKind } from './types.ts'
 
-export const defaultFuelPerMs = 1_200_000
+export const defaultFuelPerMs = 5_000_000
 /** i64 max: no CPU bound at all */
 export const unlimitedFuel = (1n << 63n) - 1n
 /** a service call without limits.requestTimeoutMs still ends after this */

@@ -50,5 +50,6 @@ export type FromWorker =
   | { t: 'recycled'; n: number; recycles: number }
   | { t: 'pong'; seq: number }
 
-/** Layout of the shared "current call" slots the watchdog reads: [instance n (0 = idle), deadline ms] */
-export const callSlotLength = 2
+/** Layout of the shared "current call" slots the watchdog reads: [instance n (0 = idle), deadline
+ *  (epoch ms, Infinity: none), budget ms] */
+export const callSlotLength = 3

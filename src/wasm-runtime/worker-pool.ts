@@ -9,6 +9,8 @@ import { readCallSlot } from './worker/call-guard.ts'
 import type { WorkloadKind } from './types.ts'
 
 export type WorkerRole = 'service' | 'job'
+const watchdogEveryMs = 100
+const serviceSlack = 4
 
 export interface PoolEvents {
   message(worker: PoolWorker, message: FromWorker): void
@@ -69,16 +71,21 @@ export class PoolWorker {
     if (!this.#dead) this.#worker.postMessage(message)
   }
 
-  /** Watchdog tick: ping, and end the worker if it hangs. */
-  check(hangMs: number): void {
+  /** Watchdog tick: ping, and end the worker if it hangs or a call overstays. A job worker hosts
+   *  one command, so its call ends exactly at the deadline; a service worker's call is ended by fuel,
+   *  so the watchdog waits `slack` deadlines more (fuel runs slower in V8's baseline tier). */
+  check(hangMs: number, slack: number): void {
     if (this.#dead) return
     this.send({ t: 'ping', seq: ++this.#seq })
     const now = Date.now()
-    if (now - this.#lastPong <= hangMs) return
     const call = readCallSlot(this.#slot)
-    if (call.n !== 0 && now <= call.deadline + hangMs) return
+    if (call.n !== 0 && this.role === 'job' && now > call.deadline) {
+      return this.die(`runtime: ran past its deadline of ${call.budget} ms; stopped`, call.n)
+    }
+    if (now - this.#lastPong <= hangMs) return
+    if (call.n !== 0 && now <= call.deadline + slack * call.budget + hangMs) return
     const blamed = call.n || undefined
-    const where = blamed ? ' inside a call past its deadline' : ''
+    const where = blamed ? ' inside a call far past its deadline' : ''
     this.die(`runtime: worker thread stopped answering for ${now - this.#lastPong} ms${where}; terminated`, blamed)
   }
 
@@ -100,8 +107,9 @@ export class WorkerPool {
   constructor(opts: { services: number; hangMs: number; events: PoolEvents }) {
     this.#services = new Array<PoolWorker | undefined>(Math.max(1, opts.services)).fill(undefined)
     this.#events = opts.events
-    this.#timer = setInterval(() => this.#all().forEach((w) => w.check(opts.hangMs)), Math.max(50, Math.floor(opts.hangMs / 4)))
+    this.#timer = setInterval(() => this.#all().forEach((w) => w.check(opts.hangMs, serviceSlack)), watchdogEveryMs)
     this.#timer.unref()
+    for (let i = 0; i < this.#services.length; i++) this.#services[i] = new PoolWorker('service', this.#events)
   }
 
   #all(): PoolWorker[] {

@@ -12,6 +12,7 @@ export class CallSlot {
   }
   enter(n: number, budgetMs: number): void {
     this.#slot[1] = Number.isFinite(budgetMs) ? Date.now() + budgetMs : Infinity
+    this.#slot[2] = budgetMs
     this.#slot[0] = n
   }
   leave(): void {
@@ -20,7 +21,7 @@ export class CallSlot {
 }
 
 /** Main-thread reader of the same slot. */
-export function readCallSlot(buffer: SharedArrayBuffer): { n: number; deadline: number } {
+export function readCallSlot(buffer: SharedArrayBuffer): { n: number; deadline: number; budget: number } {
   const slot = new Float64Array(buffer, 0, callSlotLength)
-  return { n: slot[0]!, deadline: slot[1]! }
+  return { n: slot[0]!, deadline: slot[1]!, budget: slot[2]! }
 }
