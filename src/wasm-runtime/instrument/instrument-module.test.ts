@@ -117,6 +117,9 @@ test('shared memories keep their shared flag under the cap', () => {
 test('memory64 is refused with a clear error', () => {
   const mem64 = wat('(module (memory i64 1))', ['--enable-memory64'])
   assert.throws(() => instrumentModule(mem64, { maxMemoryPages: 16 }), /wasm: memory64 memories are not supported \(flags 0x4\) at byte \d+/)
+  assert.throws(() => instrumentModule(mem64, { fuel: true }), /wasm: memory64 memories are not supported/)
+  const imported = wat('(module (import "env" "m" (memory i64 1)))', ['--enable-memory64'])
+  assert.throws(() => instrumentModule(imported, { fuel: true }), /wasm: memory64 memories are not supported/)
 })
 
 test('the fuel global goes after imported and defined globals and its export never clashes', () => {

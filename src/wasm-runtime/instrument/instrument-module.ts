@@ -4,7 +4,7 @@ import { meterCode } from './code-section.ts'
 import { appendExport, readExports, uniqueExportName } from './exports.ts'
 import { appendMutableI64, countGlobals } from './globals.ts'
 import { capImportedMemories, countImports, readImports } from './imports.ts'
-import { capDefinedMemories } from './memories.ts'
+import { capDefinedMemories, readMemories } from './memories.ts'
 import { findSection, joinSections, putSection, splitSections, type Section } from './sections.ts'
 
 export const defaultFuelExport = '__shoal_fuel'
@@ -88,6 +88,7 @@ function addFuel(sections: Section[], options: InstrumentOptions, stats: Instrum
  */
 export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions): InstrumentResult {
   const sections = splitSections(bytes)
+  readMemories(findSection(sections, 5)) // refuses memory64 and custom page sizes whatever is asked
   const stats: InstrumentStats = { functions: 0, loops: 0, instructions: 0, memories: 0 }
   if (options.maxMemoryPages !== undefined) stats.memories = capMemories(sections, options.maxMemoryPages)
   if (!options.fuel) return { bytes: joinSections(sections), stats }
