@@ -2,11 +2,13 @@
 //
 // A meter point is the function entry (right after the locals) or the head of a loop body (right
 // after `loop`'s block type, so every iteration passes it). Its weight is the number of
-// instructions directly in that function or loop body (nested loops charge their own), at least 1:
-// fuel then approximates instructions executed. The check at a meter point is
+// instructions directly in that function or loop body (nested loops charge their own), at least 1,
+// every branch counted: an upper bound on the instructions one pass executes. The check is
 //   global.get $fuel  i64.const <weight>  i64.sub  global.set $fuel
 //   global.get $fuel  i64.const 0  i64.lt_s  if  unreachable  end
-// i.e. 18–25 bytes, one load, one store, one reload, a compare and a never-taken branch.
+// i.e. 16 bytes (global index < 128, weight < 64; a few more otherwise): one load, one store,
+// one reload, a compare and a never-taken branch. Measured on V8 this beat keeping the new value
+// in a local (local.tee), checking before subtracting, and br_if over the unreachable.
 import type { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import { encodeS64 } from './leb128.ts'
