@@ -18,6 +18,7 @@ export interface StartRequest {
   env: Record<string, string>
   args: string[]
   preopens: Record<string, string>
+  readOnlyPaths: string[]
   network: boolean
   /** fuel given before each call into the instance */
   fuelPerCall: bigint

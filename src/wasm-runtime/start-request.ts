@@ -17,6 +17,7 @@ export function startRequest(spec: InstanceSpec, n: number, opts: { modules: Mod
     env: { ...(spec.env ?? {}) },
     args: [...(spec.args ?? [])],
     preopens,
+    readOnlyPaths: (spec.volumes ?? []).filter((v) => v.readOnly).map((v) => v.guestPath),
     network: spec.network === true,
     ...callBudget(spec.kind, spec.limits ?? {}, opts.fuelPerMs),
     memoryCapBytes,

@@ -55,6 +55,23 @@ test('memhog: OOMKilled at its memory limit, process RSS bounded', async () => {
   assert.ok(grew < 96 + 150, `RSS grew by ${grew.toFixed(0)} MiB`)
 })
 
+test('an http instance that outgrows its memory limit ends OOMKilled; its neighbour keeps serving', async () => {
+  const initial = 9502720 // hello-http's linear memory at start
+  const exited = exitOf(runtime, 'web-oom')
+  await runtime.start(f.spec('web-oom', 'hello-http', 'http', { limits: { memoryBytes: initial + 4 * 65536 }, recycleAfterMemoryBytes: 1e12 }))
+  const url = runtime.url('web-oom')!
+  let served = 0
+  while (runtime.status('web-oom')!.state !== 'exited' && served < 5000) {
+    const response = await fetch(`${url}/${'x'.repeat(1000)}`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
+    if (response?.status === 200) served++
+    await response?.arrayBuffer()
+  }
+  const status = await exited
+  assert.is(status.reason, 'OOMKilled', status.message)
+  assert.ok(served > 10, `served ${served} requests first`)
+  assert.is((await fetch(runtime.url('web')!, { method: 'POST', body: 'x' })).status, 200)
+})
+
 test('memory limit below what the image needs at start: a clear error', async () => {
   try {
     await runtime.start(f.spec('tiny', 'hello-http', 'http', { limits: { memoryBytes: 1024 * 1024 } }))

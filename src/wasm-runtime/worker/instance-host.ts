@@ -46,7 +46,8 @@ export class InstanceHost {
 
   #generation(req: StartRequest, image: LoadedImage): Generation {
     const sink = (stream: 'stdout' | 'stderr', data: Uint8Array) => this.#deps.post({ t: 'log', n: req.n, stream, time: Date.now(), data })
-    const imports = wasiImports({ env: req.env, args: req.args, preopens: req.preopens, network: req.network }, sink)
+    const { env, args, preopens, readOnlyPaths, network } = req
+    const imports = wasiImports({ env, args, preopens, readOnlyPaths, network }, sink)
     return instantiateGeneration(image, imports)
   }
 

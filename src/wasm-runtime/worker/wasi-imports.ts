@@ -4,6 +4,7 @@
 // are per-instance streams handed to `onOutput` instead of the process-global ones.
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation'
 import { clocks, io } from '@bytecodealliance/preview2-shim'
+import { readOnlyPreopens } from './read-only-fs.ts'
 
 /** Thrown by wasi:cli/exit; unwinds the guest back to the host, which reads the code. */
 export class GuestExit extends Error {
@@ -20,6 +21,8 @@ export interface SandboxConfig {
   env: Record<string, string>
   args: string[]
   preopens: Record<string, string>
+  /** guest paths of the preopens the guest may only read */
+  readOnlyPaths: string[]
   network: boolean
 }
 
@@ -56,8 +59,11 @@ export function wasiImports(config: SandboxConfig, sink: OutputSink): ImportObje
       throw new GuestExit(code)
     },
   }
+  const imports = shim.getImportObject() as ImportObject
+  const preopens = imports['wasi:filesystem/preopens'] as Parameters<typeof readOnlyPreopens>[0]
   return {
-    ...(shim.getImportObject() as ImportObject),
+    ...imports,
+    'wasi:filesystem/preopens': readOnlyPreopens(preopens, config.readOnlyPaths),
     'wasi:cli/exit': exit,
     'wasi:cli/stdout': { getStdout: () => stdout },
     'wasi:cli/stderr': { getStderr: () => stderr },
