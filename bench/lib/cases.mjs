@@ -6,7 +6,7 @@ import { withNoise } from './noise.mjs'
 
 const RANGE_PREFIX = '/registry/pods/range/'
 const fmt = (r) =>
-  `${r.ops.toLocaleString('en-US')}/s p50 ${r.p50_us} µs p99 ${r.p99_us} µs (other processes: ${r.others_cpu} CPU)`
+  `${r.ops.toLocaleString('en-US')}/s p50 ${r.p50_us} µs p99 ${r.p99_us} µs (CPU ${r.cpu_us} µs/op; other processes: ${r.others_cpu} CPU)`
 
 /** The range fixture: 1,000 keys under RANGE_PREFIX, the rest in namespaces sorting before and after it. */
 async function fillRangeFixture(adapter, cfg) {

@@ -30,15 +30,21 @@ function ownSeconds(pids) {
   return (u.user + u.system) / 1e6 + pids.reduce((s, pid) => s + pidSeconds(pid), 0)
 }
 
-/** Runs fn() and adds `others_cpu` to its result; `pids` = helper processes that count as ours. */
+/** Runs fn() and adds `others_cpu` and `cpu_us` to its result; `pids` = helper processes that count as ours. */
 export async function withNoise(fn, pids = []) {
   const b0 = busySeconds()
   const o0 = ownSeconds(pids)
   const t0 = performance.now()
   const result = await fn()
   const wall = (performance.now() - t0) / 1000
-  const others = (busySeconds() - b0 - (ownSeconds(pids) - o0)) / wall
-  return { ...result, others_cpu: Number.isFinite(others) ? Number(Math.max(0, others).toFixed(2)) : null }
+  const own = ownSeconds(pids) - o0
+  const others = (busySeconds() - b0 - own) / wall
+  return {
+    ...result,
+    // CPU time of this process + `pids` per operation: far less sensitive to other load than ops/s
+    ...(result.n ? { cpu_us: Math.round((own * 1e6) / result.n) } : {}),
+    others_cpu: Number.isFinite(others) ? Number(Math.max(0, others).toFixed(2)) : null,
+  }
 }
 
 /** Foreign CPU use over `ms` before the bench starts, in CPUs. */

@@ -69,6 +69,7 @@ function rowsFor(results, meta) {
     add(`put, ${n} in flight: ops/s`, `put_${n}`, 'ops', int, batchNote)
     add('  p50', `put_${n}`, 'p50_us', lat)
     add('  p99', `put_${n}`, 'p99_us', lat)
+    add('  CPU per put (bench + etcd)', `put_${n}`, 'cpu_us', lat)
   }
   add(`range ${int(meta.range_keys)} keys: ranges/s`, 'range', 'ops', int)
   add('  p50', 'range', 'p50_us', lat)
