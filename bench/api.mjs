@@ -5,7 +5,7 @@
 // Cases: Pod creates/s with p50/p99 at 1 and 64 in flight, a list of 1,000 pods, and watch event
 // latency (create call → event received) with 100 watchers. Table first, one JSON line last.
 // Goals: creates/s at 64 in flight ≥ etcd's bare puts/s at 64, p99 ≤ 20 ms; watch p99 ≤ 10 ms.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:https'
 import os from 'node:os'
@@ -24,9 +24,12 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const log = (m) => process.stderr.write(`# ${m}\n`)
 const tmp = mkdtempSync(join(os.tmpdir(), 'shoal-bench-api-'))
 
+/** the plane runs from the bundle, as it is deployed (not under the tsx loader) */
 async function startPlane(dataDir) {
+  const built = spawnSync(process.execPath, [join(root, 'esbuild.config.mjs')], { cwd: root, stdio: 'inherit' })
+  if (built.status !== 0) throw new Error('bench: npm run build failed')
   const port = 20000 + Math.floor(Math.random() * 20000)
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts'), 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(process.execPath, [join(root, 'dist/shoal.mjs'), 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SHOAL_LOG_LEVEL: 'warn' },
