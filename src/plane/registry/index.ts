@@ -1,0 +1,20 @@
+// plane/registry — the plane's component image registry (Shoal's "docker push / pull").
+// Contract:
+// - Images are WebAssembly component binaries addressed by sha256. A push is streamed to a temp
+//   file while hashed, refused unless the sha256 equals the digest it was pushed as and the bytes
+//   are a well-formed component (preamble + top-level section headers; core modules refused), then
+//   fsynced and renamed to <dir>/blobs/sha256/<hex>. A digest's bytes never change.
+// - A tag (name:tag) points at one digest and may move; earlier digests stay in its history.
+//   tags.json and images.json under dir are replaced atomically. Pushing the same thing twice is
+//   idempotent. A blob a tag still points at is deleted only with force (which drops those tags).
+// - registry.app (Hono, paths relative to its mount point, /images in the plane) serves
+//   GET / · PUT|GET|HEAD|DELETE /blobs/sha256:<hex> (Range, ETag) · PUT|GET|DELETE /tags/<name>/<tag>
+//   · GET /manifests/<name>/<tag|digest>. It throws ShoalError; the mounting app maps codes to HTTP.
+// - pullBlob() is the client side (node agent): resumable, verified before it is renamed into place.
+// - registry.importOci() copies a wasm OCI artifact from a distribution registry.
+export { createRegistry, Registry, type RegistryOptions } from './create-registry.ts'
+export { DEFAULT_MAX_IMAGE_BYTES } from './registry.ts'
+export { pullBlob, type PullOptions, type PullProgress, type PullResult } from './pull-blob.ts'
+export { WASM_CONFIG_TYPE, WASM_LAYER_TYPES, type OciImportOptions, type OciImportResult } from './oci-import.ts'
+export { checkComponent } from './component-check.ts'
+export type * from './types.ts'
