@@ -19,7 +19,7 @@ function mount(r: Registry): Hono {
 }
 
 /** A well-formed component: preamble + one custom section carrying `label`. */
-function component(label: string, pad = 0): Uint8Array {
+function component(label: string, pad = 0): Uint8Array<ArrayBuffer> {
   const payload = Buffer.concat([Buffer.from([label.length]), Buffer.from(label), Buffer.alloc(pad, 1)])
   if (payload.length > 127) return Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 0, (payload.length & 0x7f) | 0x80, payload.length >> 7, ...payload])
   return Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 0, payload.length, ...payload])
@@ -31,7 +31,7 @@ let reg: Registry
 let app: Hono
 const a = component('a', 200)
 const b = component('b')
-const put = (digest: string, body: Uint8Array, headers: Record<string, string> = {}) => app.request(`/images/blobs/${digest}`, { method: 'PUT', body, headers })
+const put = (digest: string, body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) => app.request(`/images/blobs/${digest}`, { method: 'PUT', body, headers })
 const putTag = (path: string, body: unknown) => app.request(`/images/tags/${path}`, { method: 'PUT', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
 
 test.before.each(() => {
