@@ -66,10 +66,11 @@ test('liveness probe failure: reported, and the instance is replaced in place', 
   await until(() => runtime.status('sick')?.state === 'ready')
   const response = await fetch(runtime.url('sick')!, { method: 'POST', body: 'alive' })
   assert.is(await response.text(), 'hello from wat: alive')
+  await runtime.stop('sick')
 })
 
 test('stop: a service exits Completed and its URL is gone; the id can start again', async () => {
-  await runtime.stop('wat', { graceMs: 500 })
+  await runtime.stop('wat', { graceMs: 5000 })
   const status = runtime.status('wat')!
   assert.is(status.state, 'exited')
   assert.is(status.reason, 'Completed')

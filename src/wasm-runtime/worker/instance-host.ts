@@ -70,7 +70,7 @@ export class InstanceHost {
   }
 
   #serveHttp(h: Hosted): { port: number; stop(): void } {
-    type Handler = { handle(request: unknown, out: unknown): void }
+    type Handler = { handle(request: unknown, out: object): void }
     return serveHttp((fn) => this.#call(h, fn), () => h.gen.exports.incomingHandler as Handler)
   }
 
