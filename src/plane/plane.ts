@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import { createLogger, isShoalError, systemClock, type Logger } from '../core/index.ts'
 import { resourceByKind } from '../api/index.ts'
 import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
+import { createRegistry } from './registry/index.ts'
 import { createAccess, createApiApp, createSecretBox, endAllWatches, ensureSecurity, ObjectStore, rotateSecretKeys, secretTransform, serveApi } from './server/index.ts'
 
 export interface PlaneOptions {
@@ -66,8 +67,10 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const secretBox = security?.secrets ?? insecureSecretBox(o.dataDir)
   const objects = new ObjectStore(store, { clock: systemClock, transform: secretTransform(secretBox) })
   await ensureNamespaces(objects)
+  const registry = createRegistry({ dir: join(o.dataDir, 'registry'), logger: log.child('registry') })
   let ready = true
   const app = createApiApp({
+    images: registry,
     objects,
     log: log.child('api'),
     version: o.version ?? '0.0.0',

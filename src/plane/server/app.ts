@@ -23,6 +23,8 @@ export interface ApiAppOptions {
   storeGauges(): StoreGauges
   ready(): boolean
   podLogs?: HandlerDeps['podLogs']
+  /** the image registry's routes, mounted at /images (reads: any caller; writes: admin) */
+  images?: { app: Hono }
 }
 
 const anonymousAdmin: Caller = { name: 'system:anonymous-admin', groups: ['system:masters'], role: 'admin' }
@@ -67,6 +69,16 @@ export function createApiApp(o: ApiAppOptions) {
   app.get('/openapi/v3', () => json(openApiIndex()))
   app.get('/openapi/v3/api/:version', (c) => json(openApiDocument('', c.req.param('version')) ?? notFound(c.req.path)))
   app.get('/openapi/v3/apis/:group/:version', (c) => json(openApiDocument(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)))
+
+  if (o.images) {
+    app.use('/images/*', async (c, next) => {
+      const caller = c.get('caller')
+      const write = c.req.method !== 'GET' && c.req.method !== 'HEAD'
+      if (write && caller.role !== 'admin') throw new ShoalError('Forbidden', `images is forbidden: User "${caller.name}" cannot ${c.req.method === 'DELETE' ? 'delete' : 'push'} images`)
+      return next()
+    })
+    app.route('/images', o.images.app)
+  }
 
   const deps: HandlerDeps = {
     objects: o.objects,
