@@ -30,6 +30,7 @@ export const SYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01
 interface CutMarker {
   firstRevision: number
   onCut(seq: number): void
+  onFail(err: Error): void
 }
 type Item = Buffer | CutMarker
 
@@ -84,8 +85,8 @@ export class WalWriter {
   /** queues a cut: records appended after this go to a new segment; resolves with its seq */
   cut(firstRevision: number): Promise<number> {
     if (this.#failed) return Promise.reject(this.#failed)
-    return new Promise((onCut) => {
-      this.#queue.push({ firstRevision, onCut })
+    return new Promise((onCut, onFail) => {
+      this.#queue.push({ firstRevision, onCut, onFail })
       this.#kick()
     })
   }
@@ -129,7 +130,7 @@ export class WalWriter {
     try {
       this.#writeBatch(batch)
     } catch (err) {
-      return this.#fail(err as Error, done)
+      return this.#fail(err as Error, done, batch)
     }
     const t0 = process.hrtime.bigint()
     fdatasync(this.#fd, (err) => {
@@ -175,10 +176,12 @@ export class WalWriter {
     this.#open(this.#seq + 1, firstRevision)
   }
 
-  #fail(err: Error, done: Deferred): void {
+  #fail(err: Error, done: Deferred, batch: Item[] = []): void {
     this.#failed = new UnavailableError(`store: writing the log failed (${err.message}); the store accepts no more writes`, { cause: err })
     this.#flushing = false
     done.reject(this.#failed)
     this.#next.reject(this.#failed)
+    for (const item of [...batch, ...this.#queue]) if (!Buffer.isBuffer(item)) item.onFail(this.#failed)
+    this.#queue = []
   }
 }
