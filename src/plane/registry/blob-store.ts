@@ -44,9 +44,13 @@ export class BlobStore {
     return join(this.#blobs, digestHex(digest))
   }
 
-  async size(digest: string): Promise<number | undefined> {
+  async stat(digest: string): Promise<{ size: number; mtime: Date } | undefined> {
     const s = await stat(this.path(digest)).catch(() => undefined)
-    return s?.isFile() ? s.size : undefined
+    return s?.isFile() ? { size: s.size, mtime: s.mtime } : undefined
+  }
+
+  async size(digest: string): Promise<number | undefined> {
+    return (await this.stat(digest))?.size
   }
 
   async list(): Promise<string[]> {

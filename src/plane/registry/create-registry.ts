@@ -12,12 +12,15 @@ export class Registry extends RegistryCore {
 
   constructor(o: RegistryOptions) {
     super(o)
-    this.app = registryRoutes(this)
+    this.app = registryRoutes(this, this.log)
   }
 
   /** Copies oci://host[:port]/repo:tag (or @sha256:…) in, tagged repo:tag. */
   importOci(ref: string, opts: OciImportOptions = {}): Promise<OciImportResult> {
-    return importOci(this, ref, { ...opts, log: this.log })
+    return importOci(this, ref, { ...opts, log: this.log }).catch((err) => {
+      this.log.warn('OCI import failed', { ref, err: (err as Error).message })
+      throw err
+    })
   }
 }
 

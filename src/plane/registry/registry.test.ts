@@ -29,6 +29,7 @@ const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('
 let dir = ''
 let reg: Registry
 let app: Hono
+let log = memoryLogger()
 const a = component('a', 200)
 const b = component('b')
 const put = (digest: string, body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}) => app.request(`/images/blobs/${digest}`, { method: 'PUT', body, headers })
@@ -36,7 +37,8 @@ const putTag = (path: string, body: unknown) => app.request(`/images/tags/${path
 
 test.before.each(() => {
   dir = mkdtempSync(join(tmpdir(), 'shoal-registry-'))
-  reg = createRegistry({ dir, logger: memoryLogger(), maxImageBytes: 1024 })
+  log = memoryLogger()
+  reg = createRegistry({ dir, logger: log, maxImageBytes: 1024 })
   app = mount(reg)
 })
 test.after.each(() => rmSync(dir, { recursive: true, force: true }))
@@ -45,6 +47,7 @@ test('push by digest: 201, then 200 for the same bytes; stored under blobs/sha25
   const first = await put(sha(a), a)
   assert.is(first.status, 201)
   assert.equal(await first.json(), { digest: sha(a), size: a.length, created: true })
+  assert.is(first.headers.get('location'), `/images/blobs/${sha(a)}`)
   assert.is((await put(sha(a), a)).status, 200)
   assert.equal(readFileSync(join(dir, 'blobs/sha256', sha(a).slice(7))), Buffer.from(a))
   assert.equal(readdirSync(join(dir, 'tmp')), [])
@@ -55,6 +58,7 @@ test('a wrong digest is a 400 naming both; a core module and garbage are refused
   assert.is(wrong.status, 400)
   const msg = ((await wrong.json()) as { message: string }).message
   assert.ok(msg.includes(sha(a)) && msg.includes(sha(b)), msg)
+  assert.ok(log.lines.some((l) => l.msg === 'request refused' && l.level === 'warn' && String(l.fields?.err).includes('digest mismatch')))
   const core = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0)
   const res = await put(sha(core), core)
   assert.is(res.status, 422)

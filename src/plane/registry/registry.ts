@@ -66,10 +66,7 @@ export class RegistryCore {
   async pushBlob(body: AsyncIterable<Uint8Array> | Uint8Array, opts: { digest?: string; meta?: ImageMeta } = {}): Promise<PushResult> {
     await this.ready()
     const source = body instanceof Uint8Array ? [body] : body
-    const written = await this.#blobs.write(source, { expect: opts.digest, maxBytes: this.maxImageBytes }).catch((err) => {
-      this.log.warn('push refused', { digest: opts.digest, err: (err as Error).message })
-      throw err
-    })
+    const written = await this.#blobs.write(source, { expect: opts.digest, maxBytes: this.maxImageBytes })
     await this.#catalog.change(() => {
       const old = this.#catalog.images[written.digest]
       this.#catalog.images[written.digest] = { ...old, size: written.size, pushedAt: old?.pushedAt ?? this.#now(), ...opts.meta }
@@ -121,15 +118,16 @@ export class RegistryCore {
   async statBlob(digest: string): Promise<BlobRecord> {
     digestHex(digest)
     await this.ready()
-    const size = await this.#blobs.size(digest)
-    if (size === undefined) throw new NotFoundError(`registry: blob ${digest} not found`)
-    const image = this.#catalog.images[digest]
-    return { digest, ...image, pushedAt: image?.pushedAt ?? new Date(0).toISOString(), size }
+    const file = await this.#blobs.stat(digest)
+    if (file === undefined) throw new NotFoundError(`registry: blob ${digest} not found`)
+    const image = this.#catalog.images[digest] // absent only after a crash between rename and catalog write
+    return { digest, ...image, pushedAt: image?.pushedAt ?? file.mtime.toISOString(), size: file.size }
   }
 
   /** name/tag, name/digest or a bare digest → the image's record. */
   async manifest(ref: string, name?: string): Promise<Manifest> {
-    const digest = isDigest(ref) ? ref : name !== undefined ? (await this.getTag(name, ref)).digest : digestHex(ref)
+    if (name === undefined && !isDigest(ref)) throw new ShoalError('BadRequest', `registry: want /manifests/<name>/<tag or digest> or /manifests/sha256:<hex>, got "${ref}"`)
+    const digest = isDigest(ref) ? ref : (await this.getTag(name!, ref)).digest
     const blob = await this.statBlob(digest)
     const tag = isDigest(ref) ? undefined : ref
     return { mediaType: 'application/wasm', ...(name ? { name } : {}), ...(tag ? { tag } : {}), ...blob, tags: this.#catalog.tagsOf(digest) }

@@ -2,7 +2,7 @@
 // (/images). Handlers only translate HTTP ⇄ RegistryCore calls; errors are thrown as ShoalError
 // for the mounting app's one error mapper (no onError here, so the plane's applies).
 import { Hono, type Context } from 'hono'
-import { ShoalError } from '../../core/index.ts'
+import { ShoalError, type Logger } from '../../core/index.ts'
 import { digestHex } from './digest.ts'
 import { contentRange, parseRange } from './range.ts'
 import type { RegistryCore } from './registry.ts'
@@ -41,7 +41,7 @@ async function putBlob(r: RegistryCore, c: Context): Promise<Response> {
   const body = c.req.raw.body
   if (!body) throw new ShoalError('BadRequest', 'registry: the upload has no body (send the .wasm bytes)')
   const res = await r.pushBlob(body as unknown as AsyncIterable<Uint8Array>, { digest })
-  c.header('Location', `blobs/${res.digest}`)
+  c.header('Location', c.req.path) // absolute path, as mounted
   c.header('Docker-Content-Digest', res.digest)
   return c.json(res, res.created ? 201 : 200)
 }
@@ -72,8 +72,12 @@ async function getBlob(r: RegistryCore, c: Context): Promise<Response> {
   return new Response(stream, { status, headers })
 }
 
-export function registryRoutes(r: RegistryCore): Hono {
+export function registryRoutes(r: RegistryCore, log: Logger): Hono {
   const app = new Hono()
+  app.use('*', async (c, next) => {
+    await next()
+    if (c.error) log.warn('request refused', { method: c.req.method, path: c.req.path, err: c.error.message })
+  })
   app.get('/', async (c) => c.json({ images: await r.list() }))
   app.put('/blobs/:digest', (c) => putBlob(r, c))
   app.get('/blobs/:digest', (c) => getBlob(r, c)) // HEAD too: Hono runs GET handlers for HEAD
