@@ -1,10 +1,12 @@
 // Adapter: the core modules of a transpiled component, instrumented (memory cap + fuel) and
-// compiled once per process for each (image, memory cap). Instrumented bytes are also kept on
-// disk beside the transpiled glue, so a restart of the agent skips the rewrite.
+// compiled once per process for each (image, memory cap). The rewrite runs in a short-lived
+// thread (it takes ~0.3 s for a 12 MB module) and its output is kept on disk beside the
+// transpiled glue, so a restart of the agent skips it.
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { InvalidError, isShoalError } from '../core/index.ts'
+import { InvalidError } from '../core/index.ts'
+import { offload } from './thread-spawn.ts'
 import { instrumentModule } from './instrument/index.ts'
 import type { Transpiled } from './transpile-cache.ts'
 
@@ -24,34 +26,41 @@ export function memoryPages(memoryBytes: number | undefined): number | undefined
   return memoryBytes === undefined ? undefined : Math.max(1, Math.floor(memoryBytes / pageBytes))
 }
 
-async function instrumentedBytes(t: Transpiled, file: string, pages: number | undefined): Promise<{ bytes: Uint8Array; fuelExport?: string }> {
+/** Runs in a short-lived thread (offload): rewrites each core module file of `srcDir` into `destDir`. */
+export async function instrumentFiles(srcDir: string, destDir: string, files: string[], pages: number | undefined): Promise<void> {
+  await mkdir(destDir, { recursive: true })
+  for (const file of files) {
+    let result
+    try {
+      result = instrumentModule(new Uint8Array(await readFile(join(srcDir, file))), { maxMemoryPages: pages, fuel: true })
+    } catch (error) {
+      throw new Error(`${file}: ${(error as Error).message}`, { cause: error })
+    }
+    const tmp = join(destDir, `${file}.tmp-${process.pid}-${Date.now()}`)
+    await writeFile(tmp, result.bytes)
+    await rename(tmp, join(destDir, file))
+    await writeFile(join(destDir, `${file}.fuel`), result.fuelExport ?? '')
+  }
+}
+
+async function instrumented(t: Transpiled, pages: number | undefined): Promise<string> {
   const dir = join(t.dir, `instrumented-${pages ?? 'nocap'}`)
-  const cached = join(dir, file)
-  const meta = `${cached}.fuel`
-  if (existsSync(cached) && existsSync(meta)) {
-    return { bytes: new Uint8Array(await readFile(cached)), fuelExport: (await readFile(meta, 'utf8')) || undefined }
-  }
-  const original = new Uint8Array(await readFile(join(t.dir, file)))
-  let result
+  if (t.coreFiles.every((f) => existsSync(join(dir, `${f}.fuel`)))) return dir
   try {
-    result = instrumentModule(original, { maxMemoryPages: pages, fuel: true })
+    await offload<void>(new URL(import.meta.url), 'instrumentFiles', [t.dir, dir, t.coreFiles, pages])
   } catch (error) {
-    const what = isShoalError(error) ? error.message : String(error)
-    throw new InvalidError(`runtime: cannot apply limits to ${file}: ${what}`, [], { cause: error })
+    throw new InvalidError(`runtime: cannot apply limits to ${(error as Error).message}`, [], { cause: error })
   }
-  await mkdir(dir, { recursive: true })
-  const tmp = `${cached}.tmp-${process.pid}`
-  await writeFile(tmp, result.bytes)
-  await rename(tmp, cached)
-  await writeFile(meta, result.fuelExport ?? '')
-  return result
+  return dir
 }
 
 async function prepare(t: Transpiled, pages: number | undefined, key: string): Promise<PreparedModules> {
   const modules: Record<string, WebAssembly.Module> = {}
   const fuelExports = new Set<string>()
+  const dir = await instrumented(t, pages)
   for (const file of t.coreFiles) {
-    const { bytes, fuelExport } = await instrumentedBytes(t, file, pages)
+    const bytes = new Uint8Array(await readFile(join(dir, file)))
+    const fuelExport = await readFile(join(dir, `${file}.fuel`), 'utf8')
     if (fuelExport) fuelExports.add(fuelExport)
     try {
       modules[file] = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)

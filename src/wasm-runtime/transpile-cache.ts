@@ -6,6 +6,7 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InvalidError } from '../core/index.ts'
+import { offload } from './thread-spawn.ts'
 
 export interface Transpiled {
   dir: string
@@ -18,7 +19,10 @@ export interface Transpiled {
 type TranspileFn = (bytes: Uint8Array, opts: Record<string, unknown>) => Promise<{ files: Record<string, Uint8Array> | [string, Uint8Array][] }>
 
 const glueName = 'component'
-let transpiler: Promise<{ transpile: TranspileFn; version: string }> | undefined
+const candidates = [
+  { name: '@bytecodealliance/jco-transpile', fn: 'transpileBytes' },
+  { name: '@bytecodealliance/jco', fn: 'transpile' },
+]
 
 function packageVersion(entryUrl: string): string {
   for (let dir = dirname(fileURLToPath(entryUrl)); dir !== dirname(dir); dir = dirname(dir)) {
@@ -28,21 +32,16 @@ function packageVersion(entryUrl: string): string {
   return 'unknown'
 }
 
-async function loadTranspiler(): Promise<{ transpile: TranspileFn; version: string }> {
-  for (const [name, fn] of [['@bytecodealliance/jco-transpile', 'transpileBytes'], ['@bytecodealliance/jco', 'transpile']]) {
+/** The transpiler that would be used, found without loading it: { name, fn, version }. */
+function findTranspiler(): { name: string; fn: string; version: string } {
+  for (const c of candidates) {
     try {
-      const mod = (await import(name)) as Record<string, TranspileFn>
-      if (typeof mod[fn] === 'function') return { transpile: mod[fn], version: `${name.split('/')[1]}-${packageVersion(import.meta.resolve(name))}` }
+      return { ...c, version: `${c.name.split('/')[1]}-${packageVersion(import.meta.resolve(c.name))}` }
     } catch {
-      // try the next one
+      // not installed: try the next one
     }
   }
   throw new InvalidError('runtime: neither @bytecodealliance/jco-transpile nor @bytecodealliance/jco is installed')
-}
-
-export async function transpilerVersion(): Promise<string> {
-  transpiler ??= loadTranspiler()
-  return (await transpiler).version
 }
 
 async function listing(dir: string): Promise<Transpiled | undefined> {
@@ -51,22 +50,28 @@ async function listing(dir: string): Promise<Transpiled | undefined> {
   return { dir, glueFile: join(dir, `${glueName}.mjs`), coreFiles }
 }
 
+/** Runs in a short-lived thread (offload): jco and its ~100 MB stay out of the agent's heap. */
+export async function transpileFiles(bytes: Uint8Array): Promise<[string, Uint8Array][]> {
+  const { name, fn } = findTranspiler()
+  const transpile = ((await import(name)) as Record<string, TranspileFn>)[fn]!
+  const out = await transpile(bytes, { name: glueName, instantiation: 'sync', noTypescript: true, emitTypescriptDeclarations: false, minify: false })
+  return Array.isArray(out.files) ? out.files : Object.entries(out.files)
+}
+
 /** Transpile (or find in the cache) the component whose verified bytes and digest are given. */
 export async function transpileCached(bytes: Uint8Array, digest: string, cacheDir: string): Promise<Transpiled> {
-  transpiler ??= loadTranspiler()
-  const { transpile, version } = await transpiler
+  const { version } = findTranspiler()
   const dir = join(cacheDir, `${digest.replace('sha256:', '')}-${version}`)
   const cached = await listing(dir)
   if (cached) return cached
-  let out: Awaited<ReturnType<TranspileFn>>
+  let files: [string, Uint8Array][]
   try {
-    out = await transpile(bytes, { name: glueName, instantiation: 'sync', noTypescript: true, emitTypescriptDeclarations: false, minify: false })
+    files = await offload<[string, Uint8Array][]>(new URL(import.meta.url), 'transpileFiles', [bytes])
   } catch (error) {
-    throw new InvalidError(`runtime: jco cannot transpile ${digest}: ${String((error as Error)?.message ?? error)}`, [], { cause: error })
+    throw new InvalidError(`runtime: jco cannot transpile ${digest}: ${(error as Error).message}`, [], { cause: error })
   }
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(tmp, { recursive: true })
-  const files = Array.isArray(out.files) ? out.files : Object.entries(out.files)
   // the glue is ESM; .mjs keeps it ESM wherever the cache dir is (no package.json "type" there)
   for (const [name, data] of files) await writeFile(join(tmp, name === `${glueName}.js` ? `${glueName}.mjs` : name), data)
   await rm(dir, { recursive: true, force: true })

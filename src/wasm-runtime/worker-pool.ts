@@ -3,8 +3,9 @@
 // is one long synchronous call). A watchdog pings each worker; one that stops answering while
 // not inside a call that may legitimately go on (a call within its deadline, or a command
 // without one) is terminated, its instances are reported, and later starts get a fresh worker.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { callSlotLength, type FromWorker, type ToWorker } from './protocol.ts'
+import { moduleUrl, spawnModule } from './thread-spawn.ts'
 import { readCallSlot } from './worker/call-guard.ts'
 import type { WorkloadKind } from './types.ts'
 
@@ -18,15 +19,7 @@ export interface PoolEvents {
   dead(worker: PoolWorker, why: string, blamed: number | undefined): void
 }
 
-// From TypeScript sources (tests, benches under tsx) the worker registers tsx first; a build
-// ships worker/host-main.js beside this file.
-const fromSources = import.meta.url.endsWith('.ts')
-const hostMain = new URL(`./worker/host-main.${fromSources ? 'ts' : 'js'}`, import.meta.url)
-const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(hostMain.href)}) })`
-
-function spawn(workerData: unknown): Worker {
-  return fromSources ? new Worker(bootstrap, { eval: true, workerData }) : new Worker(hostMain, { workerData })
-}
+const hostMain = moduleUrl('./worker/host-main', import.meta.url)
 
 export class PoolWorker {
   readonly role: WorkerRole
@@ -43,7 +36,7 @@ export class PoolWorker {
   constructor(role: WorkerRole, events: PoolEvents) {
     this.role = role
     this.#events = events
-    this.#worker = spawn({ slot: this.#slot })
+    this.#worker = spawnModule(hostMain, { slot: this.#slot })
     this.#worker.on('message', (m: FromWorker) => {
       if (m.t === 'pong') this.#lastPong = Date.now()
       else events.message(this, m)
@@ -69,6 +62,11 @@ export class PoolWorker {
 
   send(message: ToWorker): void {
     if (!this.#dead) this.#worker.postMessage(message)
+  }
+
+  /** The main thread itself was stalled: pongs may be waiting unread, so start a fresh window. */
+  excuse(): void {
+    this.#lastPong = Date.now()
   }
 
   /** Watchdog tick: ping, and end the worker if it hangs or a call overstays. A job worker hosts
@@ -107,7 +105,12 @@ export class WorkerPool {
   constructor(opts: { services: number; hangMs: number; events: PoolEvents }) {
     this.#services = new Array<PoolWorker | undefined>(Math.max(1, opts.services)).fill(undefined)
     this.#events = opts.events
-    this.#timer = setInterval(() => this.#all().forEach((w) => w.check(opts.hangMs, serviceSlack)), watchdogEveryMs)
+    let lastTick = Date.now()
+    this.#timer = setInterval(() => {
+      const stalled = Date.now() - lastTick > 5 * watchdogEveryMs
+      lastTick = Date.now()
+      for (const w of this.#all()) stalled ? w.excuse() : w.check(opts.hangMs, serviceSlack)
+    }, watchdogEveryMs)
     this.#timer.unref()
     for (let i = 0; i < this.#services.length; i++) this.#services[i] = new PoolWorker('service', this.#events)
   }
