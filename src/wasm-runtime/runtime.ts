@@ -19,6 +19,8 @@ export class WasmRuntime implements Runtime {
   readonly #byId = new Map<string, InstanceRecord>()
   readonly #byN = new Map<number, InstanceRecord>()
   readonly #listeners = new Set<StatusListener>()
+  /** ids between start() and their record: a second start of the same id is refused */
+  readonly #starting = new Set<string>()
   readonly #statsWaiters = new Map<number, (reply: StatsReply) => void>()
   #nextN = 0
   #nextReq = 0
@@ -34,18 +36,21 @@ export class WasmRuntime implements Runtime {
 
   async start(spec: InstanceSpec): Promise<InstanceHandle> {
     checkSpec(spec)
-    const taken = () => {
-      if (this.#byId.get(spec.id)?.live) throw new ShoalError('AlreadyExists', `runtime: instance ${spec.id} already exists`)
+    if (this.#byId.get(spec.id)?.live || this.#starting.has(spec.id)) {
+      throw new ShoalError('AlreadyExists', `runtime: instance ${spec.id} already exists`)
     }
-    taken()
-    const modules = await prepareImage(spec, this.#opts.cacheDir)
-    taken()
-    const emit: StatusListener = (status) => this.#listeners.forEach((listener) => listener(status))
-    const record = new InstanceRecord(spec, modules, { logDir: this.#opts.logDir, logLines: this.#opts.logLines ?? 1000, emit })
-    this.#byId.set(spec.id, record)
-    record.update({ state: 'starting' })
-    await this.#launch(record)
-    return { id: spec.id, status: { ...record.status } }
+    this.#starting.add(spec.id)
+    try {
+      const modules = await prepareImage(spec, this.#opts.cacheDir)
+      const emit: StatusListener = (status) => this.#listeners.forEach((listener) => listener(status))
+      const record = new InstanceRecord(spec, modules, { logDir: this.#opts.logDir, logLines: this.#opts.logLines ?? 1000, emit })
+      this.#byId.set(spec.id, record)
+      record.update({ state: 'starting' })
+      await this.#launch(record)
+      return { id: spec.id, status: { ...record.status } }
+    } finally {
+      this.#starting.delete(spec.id)
+    }
   }
 
   #launch(record: InstanceRecord): Promise<void> {

@@ -79,6 +79,12 @@ test('stop: a service exits Completed and its URL is gone; the id can start agai
   assert.is(runtime.status('wat')!.state, 'ready')
 })
 
+test('two concurrent starts of one id: exactly one wins', async () => {
+  const results = await Promise.allSettled([runtime.start(f.spec('twin', 'hello-wat', 'handler')), runtime.start(f.spec('twin', 'hello-wat', 'handler'))])
+  assert.equal(results.map((r) => r.status).sort(), ['fulfilled', 'rejected'])
+  assert.is(runtime.list().filter((s) => s.id === 'twin').length, 1)
+})
+
 test('a second start of a live id is refused', async () => {
   try {
     await runtime.start(f.spec('wat', 'hello-wat', 'handler'))
