@@ -11,8 +11,6 @@ import { startRequest } from './start-request.ts'
 import { WorkerPool, type PoolWorker } from './worker-pool.ts'
 import type { ExitReason, InstanceHandle, InstanceSpec, InstanceStats, InstanceStatus, LogOptions, Runtime, RuntimeOptions, StatusListener } from './types.ts'
 
-type StatsReply = Extract<FromWorker, { t: 'stats' }>
-
 export class WasmRuntime implements Runtime {
   readonly #opts: RuntimeOptions
   readonly #pool: WorkerPool
@@ -21,9 +19,7 @@ export class WasmRuntime implements Runtime {
   readonly #listeners = new Set<StatusListener>()
   /** ids between start() and their record: a second start of the same id is refused */
   readonly #starting = new Set<string>()
-  readonly #statsWaiters = new Map<number, (reply: StatsReply) => void>()
   #nextN = 0
-  #nextReq = 0
 
   constructor(opts: RuntimeOptions) {
     this.#opts = opts
@@ -68,8 +64,7 @@ export class WasmRuntime implements Runtime {
   }
 
   #onMessage(m: FromWorker): void {
-    if (m.t === 'stats') return this.#statsWaiters.get(m.req)?.(m)
-      if (m.t === 'pong') return
+    if (m.t === 'stats' || m.t === 'pong') return // answered inside the pool
     const record = this.#byN.get(m.n)
     if (!record) return
     switch (m.t) {
@@ -177,13 +172,7 @@ export class WasmRuntime implements Runtime {
     const record = this.#record(id)
     const worker = record.worker
     if (record.live && worker) {
-      const reply = await new Promise<StatsReply | undefined>((resolve) => {
-        const req = ++this.#nextReq
-        const done = (r: StatsReply | undefined) => (clearTimeout(timer), this.#statsWaiters.delete(req), resolve(r))
-        const timer = setTimeout(() => done(undefined), 500)
-        this.#statsWaiters.set(req, done)
-        worker.send({ t: 'stats', n: record.n, req })
-      })
+      const reply = await worker.stats(record.n)
       if (reply) record.last = { memoryBytes: reply.memoryBytes, requests: reply.requests, recycles: reply.recycles }
     }
     return { ...record.last, uptimeMs: record.live ? Date.now() - record.startedAt : 0 }

@@ -10,6 +10,7 @@ import { readCallSlot } from './worker/call-guard.ts'
 import type { WorkloadKind } from './types.ts'
 
 export type WorkerRole = 'service' | 'job'
+export type StatsReply = Extract<FromWorker, { t: 'stats' }>
 const watchdogEveryMs = 100
 const serviceSlack = 4
 
@@ -29,6 +30,7 @@ export class PoolWorker {
   readonly #worker: Worker
   readonly #events: PoolEvents
   readonly #slot = new SharedArrayBuffer(callSlotLength * 8)
+  readonly #statsWaiters = new Map<number, (reply: StatsReply | undefined) => void>()
   #lastPong = Date.now()
   #seq = 0
   #dead = false
@@ -39,6 +41,7 @@ export class PoolWorker {
     this.#worker = spawnModule(hostMain, { slot: this.#slot })
     this.#worker.on('message', (m: FromWorker) => {
       if (m.t === 'pong') this.#lastPong = Date.now()
+      else if (m.t === 'stats') this.#statsWaiters.get(m.req)?.(m)
       else events.message(this, m)
     })
     this.#worker.on('error', (error) => this.die(`runtime: worker thread failed: ${error.message}`))
@@ -62,6 +65,21 @@ export class PoolWorker {
 
   send(message: ToWorker): void {
     if (!this.#dead) this.#worker.postMessage(message)
+  }
+
+  /** An instance's counters, or undefined if the worker does not answer within `timeoutMs`. */
+  stats(n: number, timeoutMs = 500): Promise<StatsReply | undefined> {
+    const req = ++this.#seq
+    return new Promise((resolve) => {
+      const done = (reply: StatsReply | undefined) => {
+        clearTimeout(timer)
+        this.#statsWaiters.delete(req)
+        resolve(reply)
+      }
+      const timer = setTimeout(() => done(undefined), timeoutMs)
+      this.#statsWaiters.set(req, done)
+      this.send({ t: 'stats', n, req })
+    })
   }
 
   /** The main thread itself was stalled: pongs may be waiting unread, so start a fresh window. */
