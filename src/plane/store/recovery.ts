@@ -47,10 +47,9 @@ export async function recover(dir: string, clock: Clock, log: Logger, onLeaseExp
       throw new CorruptError(`store: segment ${file} is missing (found ${segmentName(seq)} after it)`, { file, offset: 0 })
     }
     const last = i === segs.length - 1
-    const seg = readSegment(walDir, seq, last, log)
     const where = join(walDir, segmentName(seq))
-    for (const r of seg.records) state.apply(r, where)
-    records += seg.records.length
+    const seg = readSegment(walDir, seq, last, log, (r) => state.apply(r, where))
+    records += seg.records
     nextSeq = seq + 1
     if (last && seg.empty) {
       unlinkSync(where) // created, never written: reuse its number

@@ -8,8 +8,8 @@
 //   [12, count]      trailer: the number of versions; a snapshot without it is incomplete
 // Written to a temp file, fsynced, renamed, directory fsynced; encoding yields to the event loop
 // between chunks so a large snapshot does not stall requests.
-import { open, readFile } from 'node:fs/promises'
-import { readdirSync, renameSync, unlinkSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import { readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { Encoder } from 'cbor-x'
 import { CorruptError } from '../../core/index.ts'
@@ -81,7 +81,7 @@ function versionFromWire(w: unknown): Revision | undefined {
 /** Reads a snapshot; any damage is an error naming the file and offset (snapshots are never torn). */
 export async function readSnapshot(dir: string, revision: number): Promise<SnapshotState> {
   const file = join(dir, snapshotName(revision))
-  const buf = await readFile(file)
+  const buf = readFileSync(file) // start-up only: one read, no event-loop round trips
   const bad = (offset: number, what: string) => new CorruptError(`store: snapshot ${file} is damaged at byte ${offset}: ${what}`, { file, offset })
   const scan = scanFrames(buf)
   const trouble = scan.damage ?? scan.torn

@@ -9,8 +9,13 @@ export interface KeyRange {
   to?: string
 }
 
+/** one version (the common case: no memory for an array) or several, oldest first */
+type History = Revision | Revision[]
+const versionsOf = (h: History): Revision[] => (Array.isArray(h) ? h : [h])
+const newest = (h: History): Revision => (Array.isArray(h) ? h[h.length - 1] : h)
+
 export class KeyIndex {
-  #history = new Map<string, Revision[]>()
+  #history = new Map<string, History>()
   #keys = new SortedKeys()
   /** every version from the compact revision on, in write order */
   #events: Revision[] = []
@@ -22,9 +27,12 @@ export class KeyIndex {
 
   /** the version of `key` visible at `rev` (tombstones included), or undefined */
   at(key: string, rev: number): Revision | undefined {
-    const h = this.#history.get(key)
-    if (!h) return undefined
-    if (h[h.length - 1].rev <= rev) return h[h.length - 1]
+    const hist = this.#history.get(key)
+    if (!hist) return undefined
+    const last = newest(hist)
+    if (last.rev <= rev) return last
+    if (!Array.isArray(hist)) return undefined
+    const h = hist
     let lo = 0
     let hi = h.length - 1
     while (lo < hi) {
@@ -38,14 +46,15 @@ export class KeyIndex {
   /** the latest version of `key`, undefined if absent or deleted */
   latest(key: string): Revision | undefined {
     const h = this.#history.get(key)
-    const r = h?.[h.length - 1]
+    const r = h && newest(h)
     return r?.value ? r : undefined
   }
 
   /** the version before `r` of the same key, if still retained */
   previous(r: Revision): Revision | undefined {
-    const h = this.#history.get(r.key)
-    if (!h) return undefined
+    const hist = this.#history.get(r.key)
+    if (!hist || !Array.isArray(hist)) return undefined
+    const h = hist
     const i = h.lastIndexOf(r)
     const p = i > 0 ? h[i - 1] : undefined
     return p?.value ? p : undefined
@@ -88,13 +97,12 @@ export class KeyIndex {
   }
 
   #push(r: Revision, event = true): void {
-    let h = this.#history.get(r.key)
+    const h = this.#history.get(r.key)
     if (!h) {
-      h = []
-      this.#history.set(r.key, h)
+      this.#history.set(r.key, r)
       this.#keys.add(r.key)
-    }
-    h.push(r)
+    } else if (Array.isArray(h)) h.push(r)
+    else this.#history.set(r.key, [h, r])
     if (event) this.#events.push(r)
   }
 
@@ -114,8 +122,8 @@ export class KeyIndex {
   /** retained versions older than the compact revision (one per key at most), for snapshots */
   *baseVersions(compactRev: number): IterableIterator<Revision> {
     for (const key of this.#keys.range('')) {
-      const h = this.#history.get(key)!
-      if (h[0].rev < compactRev) yield h[0]
+      const first = versionsOf(this.#history.get(key)!)[0]
+      if (first.rev < compactRev) yield first
     }
   }
 
@@ -143,8 +151,9 @@ export class KeyIndex {
   }
 
   #compactKey(key: string, rev: number): void {
-    const h = this.#history.get(key)
-    if (!h) return
+    const hist = this.#history.get(key)
+    if (!hist) return
+    const h = versionsOf(hist)
     let keep = 0
     while (keep + 1 < h.length && h[keep + 1].rev <= rev) keep++
     if (h[keep].rev <= rev && !h[keep].value) keep++
@@ -153,6 +162,7 @@ export class KeyIndex {
     if (h.length === 0) {
       this.#history.delete(key)
       this.#keys.delete(key)
-    }
+    } else if (h.length === 1) this.#history.set(key, h[0])
+    else if (h !== hist) this.#history.set(key, h)
   }
 }

@@ -41,6 +41,14 @@ export class SortedKeys {
       this.#size = 1
       return
     }
+    const tail = this.#chunks[this.#chunks.length - 1]
+    if (key > tail[tail.length - 1]) {
+      // appending in order (snapshot load, monotonic names): no search, no splice
+      if (tail.length >= CHUNK) this.#chunks.push([key])
+      else tail.push(key)
+      this.#size++
+      return
+    }
     const ci = this.#chunkFor(key)
     const chunk = this.#chunks[ci]
     const i = lowerBound(chunk, key)

@@ -33,20 +33,29 @@ export function fsyncDir(dir: string): void {
 
 export interface ReadSegment {
   seq: number
-  records: WalRecord[]
+  /** records handed to `apply` (the header not counted) */
+  records: number
   /** no header survived: the file was created but its first write never landed */
   empty: boolean
 }
 
-/** Reads one segment; a torn tail is cut off (and kept aside as <name>.torn-<offset>) only if `last`. */
-export function readSegment(dir: string, seq: number, last: boolean, log: Logger): ReadSegment {
+/**
+ * Reads one segment, handing each record to `apply` as it is decoded (a damaged log throws
+ * before open returns, so nothing applied from it is ever used). A torn tail is cut off (and
+ * kept aside as <name>.torn-<offset>) only if `last`.
+ */
+export function readSegment(dir: string, seq: number, last: boolean, log: Logger, apply: (r: WalRecord) => void): ReadSegment {
   const file = join(dir, segmentName(seq))
   const buf = readFileSync(file)
   const records: WalRecord[] = []
+  let count = 0
   const scan = scanFrames(buf, (payload) => {
     const r = decodeRecord(payload)
     if (typeof r === 'string') return r
-    records.push(r)
+    if (count++ === 0) {
+      records.push(r)
+      checkHeader(records, seq, file, buf.length, last)
+    } else apply(r)
     return undefined
   })
   const fail = (offset: number, reason: string) => {
@@ -54,9 +63,9 @@ export function readSegment(dir: string, seq: number, last: boolean, log: Logger
   }
   if (scan.damage) fail(scan.damage.offset, scan.damage.reason)
   if (scan.torn && !last) fail(scan.torn.offset, `${scan.torn.reason} inside an older segment`)
-  checkHeader(records, seq, file, buf.length, last)
+  if (count === 0) checkHeader(records, seq, file, buf.length, last)
   if (scan.torn) repairTail(file, buf, scan.torn, log)
-  return { seq, records: records.slice(1), empty: records.length === 0 }
+  return { seq, records: Math.max(0, count - 1), empty: count === 0 }
 }
 
 function checkHeader(records: WalRecord[], seq: number, file: string, size: number, last: boolean): void {
