@@ -12,7 +12,7 @@ let failures = 0
 const t0 = Date.now()
 try {
   for (let i = 0; i < rounds; i++) {
-    const r = await crashRound(dir, 5 + Math.floor(Math.random() * 400))
+    const r = await crashRound(dir, 5 + Math.floor(Math.random() * 400), i % 2 ? 'pool' : 'inline')
     acked += r.acked
     if (r.missing.length || r.gaps) {
       failures++

@@ -5,11 +5,13 @@ import { createLogger } from '../../src/core/index.ts'
 
 const dir = process.argv[2]
 const writers = Number(process.argv[3] ?? 64)
+const inlineSync = process.argv[4] === 'pool' ? false : 'always'
 const store = await openLogStore({
   dir,
   segmentBytes: 64 << 10,
   snapshotBytes: 256 << 10,
   historyRevisions: 2000,
+  inlineSync,
   logger: createLogger('crash-child', { level: 'error' }),
 })
 const value = new Uint8Array(300).fill(7)

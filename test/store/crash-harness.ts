@@ -9,9 +9,9 @@ import { createLogger } from '../../src/core/index.ts'
 
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url))
 
-function runChild(dir: string, killAfterMs: number): Promise<{ acks: Map<string, number>; killed: boolean }> {
+function runChild(dir: string, killAfterMs: number, mode: 'inline' | 'pool'): Promise<{ acks: Map<string, number>; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, '64'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, '64', mode], { stdio: ['ignore', 'pipe', 'pipe'] })
     const acks = new Map<string, number>()
     let buf = ''
     let err = ''
@@ -43,8 +43,9 @@ export interface RoundResult {
   gaps: number
 }
 
-export async function crashRound(dir: string, killAfterMs: number): Promise<RoundResult> {
-  const { acks } = await runChild(dir, killAfterMs)
+/** `mode`: where the child's fdatasync runs (wal/writer.ts): both are exercised */
+export async function crashRound(dir: string, killAfterMs: number, mode: 'inline' | 'pool' = 'inline'): Promise<RoundResult> {
+  const { acks } = await runChild(dir, killAfterMs, mode)
   const store = await openLogStore({ dir, historyRevisions: 2000, logger: createLogger('crash-check', { level: 'error' }) })
   try {
     const all = await store.range({ prefix: '/crash/' })

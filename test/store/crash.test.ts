@@ -16,7 +16,7 @@ test(`${ROUNDS} rounds of SIGKILL under 64 concurrent writers lose no acknowledg
   let lastRevision = 0
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const r = await crashRound(dir, 10 + Math.floor(Math.random() * 250))
+      const r = await crashRound(dir, 10 + Math.floor(Math.random() * 250), round % 2 ? 'pool' : 'inline')
       assert.equal(r.missing, [], `round ${round}: acknowledged writes lost`)
       assert.is(r.gaps, 0, `round ${round}: revision gaps`)
       assert.ok(r.revision >= lastRevision, `round ${round}: revision went back`)

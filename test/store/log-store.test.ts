@@ -19,3 +19,17 @@ storeConformance('cbor log', {
     rmSync(dirs.get(store)!, { recursive: true, force: true })
   },
 })
+
+// the same contract with fdatasync forced onto the event-loop thread (fast-disk mode)
+storeConformance('cbor log, inline fdatasync', {
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-store-'))
+    const store = await openLogStore({ dir, inlineSync: 'always', logger: createLogger('test', { level: 'error' }) })
+    dirs.set(store, dir)
+    return store
+  },
+  async destroy(store) {
+    await store.close()
+    rmSync(dirs.get(store)!, { recursive: true, force: true })
+  },
+})

@@ -23,6 +23,8 @@ export interface LogStoreOptions {
   segmentBytes?: number
   /** log bytes written since the last snapshot that trigger the next one (default 64 MiB) */
   snapshotBytes?: number
+  /** allow fdatasync on the event-loop thread while syncs are fast (default true; 'always' for tests; see wal/writer.ts) */
+  inlineSync?: boolean | 'always'
   /** revisions of history kept for past reads and watches; older ones are compacted (default 10,000; 0: keep all) */
   historyRevisions?: number
   clock?: Clock
@@ -62,7 +64,7 @@ export class LogStore implements T.Store {
     this.#lock = lock
     this.#committed = state.head
     this.#history = opts.historyRevisions ?? 10_000
-    this.#wal = new WalWriter({ dir: join(opts.dir, 'wal'), seq, firstRevision: state.head + 1, segmentBytes: opts.segmentBytes ?? 64 << 20 })
+    this.#wal = new WalWriter({ dir: join(opts.dir, 'wal'), seq, firstRevision: state.head + 1, segmentBytes: opts.segmentBytes ?? 64 << 20, inlineSync: opts.inlineSync })
     this.#wal.headRevision = state.head
     this.#hub = new WatchHub({ index: state.index, committed: () => this.#committed, compactRevision: () => state.compactRevision })
     this.#snap = new Snapshotter({ dir: opts.dir, state, wal: this.#wal, log, thresholdBytes: opts.snapshotBytes ?? 64 << 20 })
