@@ -2,7 +2,7 @@
 // components it needs; nothing imports this file.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { createPlane } from './plane/index.ts'
+import { createPlane, createTokenStore, type Role } from './plane/index.ts'
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
 
@@ -13,6 +13,10 @@ Commands:
                  --data-dir DIR        where the store, keys and certificates live (default ./shoal-data)
                  --listen HOST:PORT    API address (default 127.0.0.1:6443)
                  --insecure-http       plain HTTP, no authentication (loopback tests only)
+  token        bearer tokens of a plane (works while it runs; tokens apply at once)
+                 token issue --data-dir DIR --role admin|viewer|node [--user NAME] [--node NAME]
+                 token list --data-dir DIR
+                 token revoke --data-dir DIR --user NAME
   start        run a single-node fleet on this machine (today: the plane; agents land later)
   version      print the Shoal version
   help         show this help
@@ -53,6 +57,34 @@ async function runPlane(args: string[], hints = false): Promise<number> {
   return 0
 }
 
+function runToken(args: string[]): number {
+  const [sub, ...rest] = args
+  const { values } = parseArgs({
+    args: rest,
+    options: { 'data-dir': { type: 'string', default: './shoal-data' }, role: { type: 'string' }, user: { type: 'string' }, node: { type: 'string' } },
+    strict: true,
+  })
+  const tokens = createTokenStore(values['data-dir']!)
+  if (sub === 'issue') {
+    const role = values.role as Role | undefined
+    if (!role || !['admin', 'viewer', 'node'].includes(role)) throw new Error('token issue: --role must be admin, viewer or node')
+    if (role === 'node' && !values.node) throw new Error('token issue: a node token needs --node NAME')
+    if (role !== 'node' && !values.user) throw new Error(`token issue: a ${role} token needs --user NAME`)
+    process.stdout.write(tokens.issue({ role, user: values.user, node: values.node }) + '\n')
+    return 0
+  }
+  if (sub === 'list') {
+    for (const t of tokens.list()) process.stdout.write(`${t.user}\t${t.role}${t.node ? `\t${t.node}` : ''}\t${t.created}\n`)
+    return 0
+  }
+  if (sub === 'revoke') {
+    if (!values.user) throw new Error('token revoke: --user NAME is required')
+    process.stdout.write(`revoked ${tokens.revoke(values.user)} token(s) of ${values.user}\n`)
+    return 0
+  }
+  throw new Error(`token: unknown subcommand "${sub ?? ''}" (issue, list, revoke)`)
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd] = argv
   if (!cmd || cmd === 'help' || cmd === '-h' || cmd === '--help') {
@@ -64,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (cmd === 'plane') return runPlane(argv.slice(1))
+  if (cmd === 'token') return runToken(argv.slice(1))
   if (cmd === 'start') {
     process.stdout.write(
       'shoal start: starting the plane (store + API server). The node agent, scheduler and controllers\n' +
@@ -75,4 +108,9 @@ export async function main(argv: string[]): Promise<number> {
   return 1
 }
 
-process.exitCode = await main(process.argv.slice(2))
+try {
+  process.exitCode = await main(process.argv.slice(2))
+} catch (err) {
+  process.stderr.write(`shoal: ${(err as Error).message}\n`)
+  process.exitCode = 1
+}

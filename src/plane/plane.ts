@@ -69,8 +69,10 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   await ensureNamespaces(objects)
   const registry = createRegistry({ dir: join(o.dataDir, 'registry'), logger: log.child('registry') })
   let ready = true
+  const rotate = () => rotateSecretKeys(store, secretBox, log)
   const app = createApiApp({
     images: registry,
+    admin: { rotateSecretKeys: rotate },
     objects,
     log: log.child('api'),
     version: o.version ?? '0.0.0',
@@ -84,7 +86,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     url: server.url,
     objects,
     adminKubeconfig: security?.adminKubeconfig,
-    rotateSecretKeys: () => rotateSecretKeys(store, secretBox, log),
+    rotateSecretKeys: rotate,
     async close() {
       ready = false
       const closing = server.close()

@@ -4,7 +4,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startPlane, type PlaneProcess } from './plane-process.ts'
@@ -24,6 +25,18 @@ function kubectl(args: string[], opts: { input?: string; ok?: boolean } = {}) {
   const out = (r.stdout ?? '') + (r.stderr ?? '')
   if (opts.ok !== false && r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${out}`)
   return { status: r.status, out, stdout: r.stdout ?? '' }
+}
+
+function httpsPost(url: string, token: string, ca: string): Promise<{ resealed: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', ca, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      let body = ''
+      res.on('data', (d) => (body += d))
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${res.statusCode} ${body}`))))
+    })
+    req.on('error', reject)
+    req.end()
+  })
 }
 
 const file = (name: string, text: string) => {
@@ -129,6 +142,25 @@ if (!haveKubectl) {
     assert.match(kubectl(['create', 'configmap', 'cfg', '-n', 'team', '--from-literal=a=b']).out, /configmap\/cfg created/)
     assert.match(kubectl(['create', 'secret', 'generic', 'db', '-n', 'team', '--from-literal=password=pw']).out, /secret\/db created/)
     assert.is(Buffer.from(kubectl(['get', 'secret', 'db', '-n', 'team', '-o', 'jsonpath={.data.password}']).stdout, 'base64').toString(), 'pw')
+  })
+
+  test('a viewer token issued by `shoal token issue` works at once: reads yes, writes and secrets no', () => {
+    const main = new URL('../../src/main.ts', import.meta.url).pathname
+    const issued = spawnSync(process.execPath, ['--import', 'tsx', main, 'token', 'issue', '--data-dir', dataDir, '--role', 'viewer', '--user', 'eve'], { encoding: 'utf8' })
+    assert.is(issued.status, 0, issued.stderr)
+    const token = issued.stdout.trim()
+    assert.match(kubectl([`--token=${token}`, 'get', 'deploy']).out, /web/)
+    const denied = kubectl([`--token=${token}`, 'delete', 'deploy', 'web'], { ok: false })
+    assert.match(denied.out, /Error from server \(Forbidden\)/)
+    assert.match(kubectl([`--token=${token}`, 'get', 'secrets'], { ok: false }).out, /Forbidden/)
+  })
+
+  test('secret keys rotate through the admin endpoint; values stay readable', async () => {
+    kubectl(['apply', '-f', file('secret.yaml', 'apiVersion: v1\nkind: Secret\nmetadata: {name: rot}\nstringData: {password: before-rotation}\n')])
+    const kc = JSON.parse(readFileSync(join(dataDir, 'admin.kubeconfig'), 'utf8'))
+    const res = await httpsPost(`${plane.url}/shoal/v1/secret-keys/rotate`, kc.users[0].user.token, Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString())
+    assert.ok(res.resealed >= 1, JSON.stringify(res))
+    assert.is(Buffer.from(kubectl(['get', 'secret', 'rot', '-o', 'jsonpath={.data.password}']).stdout, 'base64').toString(), 'before-rotation')
   })
 
   test('invalid objects are rejected with field paths; no token is 401', () => {

@@ -23,6 +23,8 @@ export interface ApiAppOptions {
   storeGauges(): StoreGauges
   ready(): boolean
   podLogs?: HandlerDeps['podLogs']
+  /** plane operations for admins: POST /shoal/v1/secret-keys/rotate */
+  admin?: { rotateSecretKeys(): Promise<unknown> }
   /** the image registry's routes, mounted at /images (reads: any caller; writes: admin) */
   images?: { app: Hono }
 }
@@ -79,6 +81,13 @@ export function createApiApp(o: ApiAppOptions) {
     })
     app.route('/images', o.images.app)
   }
+
+  app.post('/shoal/v1/secret-keys/rotate', async (c) => {
+    const caller = c.get('caller')
+    if (caller.role !== 'admin') throw new ShoalError('Forbidden', `User "${caller.name}" cannot rotate secret keys`)
+    if (!o.admin) throw new ShoalError('NotFound', 'this plane has no secret keys to rotate')
+    return json(await o.admin.rotateSecretKeys())
+  })
 
   const deps: HandlerDeps = {
     objects: o.objects,

@@ -1,0 +1,22 @@
+import { createRuntime } from '../runtime.ts'
+import { readFileSync } from 'node:fs'
+const img = (app: string) => ({ digest: JSON.parse(readFileSync(`/tmp/rt-exp/images/${app}.json`, 'utf8')).digest, path: `/tmp/rt-exp/images/${app}.wasm` })
+const rt = createRuntime({ cacheDir: '/tmp/rt-exp/cache', logDir: '/tmp/rt-exp/logs' })
+rt.onStatus((s) => console.log('status', JSON.stringify(s)))
+const base = { env: {}, args: [], volumes: [], network: false, limits: {} }
+let t = performance.now()
+await rt.start({ ...base, id: 'wat', image: img('hello-wat'), kind: 'handler' })
+console.log('wat start ms', performance.now() - t)
+t = performance.now()
+await rt.start({ ...base, id: 'wat2', image: img('hello-wat'), kind: 'handler' })
+console.log('wat2 start ms', performance.now() - t)
+let r = await fetch(rt.url('wat')! , { method: 'POST', body: 'abc' }); console.log(r.status, await r.text())
+t = performance.now()
+await rt.start({ ...base, id: 'http', image: img('hello-http'), kind: 'http', env: { POD_NAME: 'pod-a' } })
+console.log('http start ms', performance.now() - t)
+r = await fetch(rt.url('http')! + '/hi'); console.log(r.status, await r.text())
+await rt.start({ ...base, id: 'crash', image: img('crasher'), kind: 'command', env: { CRASH_AFTER_MS: '50' } })
+await new Promise((r) => setTimeout(r, 500))
+for await (const l of rt.logs('crash', { timestamps: true })) console.log('LOG', l)
+console.log(await rt.stats('http'), await rt.stats('wat'))
+await rt.close()
