@@ -26,7 +26,7 @@ for (const key of keys) {
     .filter((r) => typeof r[key] === 'number' && (!c || (r[`${c}_others_cpu`] ?? 0) <= maxOthers))
     .map((r) => r[key])
   out[key] = quiet.length ? median(quiet) : null
-  if (c) out[`${c}_quiet_runs`] = quiet.length
+  if (c) out[`${c}_quiet_runs`] = runs.filter((r) => (r[`${c}_others_cpu`] ?? Infinity) <= maxOthers).length
 }
 for (const key of Object.keys(out)) {
   const m = /^shoal_(.+)_(ops|p50_us|p99_us)$/.exec(key)
