@@ -120,10 +120,19 @@ export class LogStore implements T.Store {
     return { kvs, count, more: count > kvs.length && !o.countOnly }
   }
 
+  /** the hot path: one key, no compares — the same record a one-put txn writes, without its machinery */
   async put(key: string, value: Uint8Array, options: T.PutOptions = {}): Promise<T.PutResult> {
-    const r = await this.txn({ compare: [], success: [{ type: 'put', key, value, lease: options.lease, prevKv: options.prevKv }] })
-    const res = r.results[0] as { prevKv?: T.KeyValue }
-    return res.prevKv ? { revision: r.revision, prevKv: res.prevKv } : { revision: r.revision }
+    this.#checkOpen()
+    if (typeof key !== 'string' || key.length === 0) throw new InvalidError('store: key must be a non-empty string')
+    if (!(value instanceof Uint8Array)) throw new InvalidError('store: value must be bytes')
+    const lease = options.lease
+    if (lease && !this.#s.lessor.has(lease)) throw new NotFoundError(`store: lease ${lease} not found`)
+    const prev = options.prevKv ? this.#s.index.latest(key) : undefined
+    const rev = this.#s.head + 1
+    const op: WalOp = lease ? { key, value, lease } : { key, value }
+    this.#s.applyOps(rev, [op])
+    await this.#persist(rev, { type: 'txn', revision: rev, ops: [op] })
+    return prev ? { revision: rev, prevKv: toKeyValue(prev) } : { revision: rev }
   }
 
   async delete(select: T.KeySelector, options: { prevKv?: boolean } = {}): Promise<T.DeleteResult> {

@@ -8,7 +8,7 @@
 // while syncs are slow — an SD card takes milliseconds — and on this thread, gathering the
 // appends of one event-loop turn, while they are fast (an SSD: ~0.1 ms, less than the thread
 // hop itself). A sync that turns slow switches back at once.
-import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync, writevSync } from 'node:fs'
 import { join } from 'node:path'
 import { UnavailableError } from '../../../core/index.ts'
 import { encodeFrame } from './format.ts'
@@ -32,6 +32,8 @@ function deferred(): Deferred {
 /** upper bounds (seconds) of the fdatasync latency histogram, as etcd's wal_fsync_duration */
 export const SYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1]
 
+/** flushes whose fdatasync may run at once: the CPU prepares the next batch while the disk syncs */
+const MAX_SYNCS = 2
 /** sync on this thread while the average fdatasync is under this (seconds)… */
 const INLINE_AVG_SYNC = 0.0003
 /** …and leave that mode on any single sync slower than this */
@@ -62,9 +64,11 @@ export class WalWriter {
   #size = 0
   #queue: Item[] = []
   #next: Deferred = deferred()
-  #flushing = false
-  /** the batch being written and synced now */
-  #inflight: Deferred | undefined
+  /** flushes written and not yet known durable, oldest first */
+  #inflight: Deferred[] = []
+  /** fdatasync calls still running on the pool (a file is closed only when none is) */
+  #pending = 0
+  #idle: (() => void)[] = []
   #failed: Error | undefined
   #closed = false
   /** bytes written since the writer was created or since resetWritten() */
@@ -117,11 +121,12 @@ export class WalWriter {
   sync(): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed)
     if (this.#queue.length) return this.#next.promise
-    return this.#inflight?.promise ?? Promise.resolve()
+    return this.#inflight[this.#inflight.length - 1]?.promise ?? Promise.resolve()
   }
 
   async close(): Promise<void> {
     await this.sync().catch(() => {})
+    if (this.#pending) await new Promise<void>((r) => this.#idle.push(r))
     this.#closed = true
     if (this.#fd >= 0) closeSync(this.#fd)
     this.#fd = -1
@@ -141,18 +146,40 @@ export class WalWriter {
     this.written += buf.length
   }
 
+  /** many frames in one system call, without copying them into one buffer first */
+  #writev(parts: Buffer[]): void {
+    let total = 0
+    for (const p of parts) total += p.length
+    const done = parts.length > 1 && parts.length <= 1024 ? writevSync(this.#fd, parts) : 0
+    if (done < total) {
+      const rest = Buffer.concat(parts).subarray(done)
+      for (let off = 0; off < rest.length; ) off += writeSync(this.#fd, rest, off, rest.length - off)
+    }
+    this.#size += total
+    this.written += total
+  }
+
   #kick(): void {
-    if (this.#flushing || this.#queue.length === 0 || this.#failed) return
-    if (this.#inline) {
-      if (this.#scheduled) return
+    if (this.#queue.length === 0 || this.#failed) return
+    const busy = this.#pending
+    if (this.#inline || busy) {
+      // gather this turn's appends into one batch: inline, or a second sync overlapping the first
+      if (this.#scheduled || busy >= MAX_SYNCS) return
       this.#scheduled = true
-      setImmediate(() => ((this.#scheduled = false), this.#flushInline()))
+      setImmediate(() => ((this.#scheduled = false), this.#inline ? this.#flushInline() : this.#flushPool()))
       return
     }
-    this.#flushing = true
+    this.#flushPool()
+  }
+
+  /** write now, fdatasync on the libuv pool; a second flush may overlap the first's sync */
+  #flushPool(): void {
+    if (this.#queue.length === 0 || this.#failed || this.#pending >= MAX_SYNCS) return
+    // a cut closes the file: never while a sync on it is still running
+    if (this.#pending && (this.#size >= this.#segmentBytes || this.#queue.some((i) => !Buffer.isBuffer(i)))) return
     const batch = this.#queue
     const done = this.#next
-    this.#inflight = done
+    this.#inflight.push(done)
     this.#queue = []
     this.#next = deferred()
     try {
@@ -161,19 +188,22 @@ export class WalWriter {
       return this.#fail(err as Error, done, batch)
     }
     const t0 = process.hrtime.bigint()
+    this.#pending++
     fdatasync(this.#fd, (err) => {
+      this.#pending--
+      if (!this.#pending) for (const r of this.#idle.splice(0)) r()
       if (err) return this.#fail(err, done)
       this.#recordSync(Number(process.hrtime.bigint() - t0) / 1e9)
-      this.#flushing = false
-      this.#inflight = undefined
-      done.resolve()
+      // this sync covered every write before it, so every earlier flush is durable too
+      // (if a later sync already said so, `done` is gone from the list and nothing changes)
+      for (const d of this.#inflight.splice(0, this.#inflight.indexOf(done) + 1)) d.resolve()
       this.#kick()
     })
   }
 
   /** one turn's appends, written and synced on this thread (fast disks only) */
   #flushInline(): void {
-    if (this.#flushing || this.#queue.length === 0 || this.#failed) return
+    if (this.#pending || this.#queue.length === 0 || this.#failed) return
     const batch = this.#queue
     const done = this.#next
     this.#queue = []
@@ -208,7 +238,8 @@ export class WalWriter {
   #writeBatch(batch: Item[]): void {
     let parts: Buffer[] = []
     const flushParts = () => {
-      if (parts.length) this.#write(parts.length === 1 ? parts[0] : Buffer.concat(parts))
+      if (parts.length === 1) this.#write(parts[0])
+      else if (parts.length) this.#writev(parts)
       parts = []
     }
     for (const item of batch) {
@@ -233,8 +264,9 @@ export class WalWriter {
 
   #fail(err: Error, done: Deferred, batch: Item[] = []): void {
     this.#failed = new UnavailableError(`store: writing the log failed (${err.message}); the store accepts no more writes`, { cause: err })
-    this.#flushing = false
     done.reject(this.#failed)
+    for (const d of this.#inflight) d.reject(this.#failed)
+    this.#inflight = []
     this.#next.reject(this.#failed)
     for (const item of [...batch, ...this.#queue]) if (!Buffer.isBuffer(item)) item.onFail(this.#failed)
     this.#queue = []
