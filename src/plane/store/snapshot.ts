@@ -20,6 +20,7 @@ import type { Revision } from './mvcc/revision.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
 const CHUNK = 1024
+const SYNC_EVERY = 4 << 20
 const NAME = /^([0-9a-f]{16})\.snap$/
 
 export interface SnapshotState {
@@ -52,10 +53,14 @@ export async function writeSnapshot(dir: string, s: SnapshotState): Promise<numb
   const tmp = join(dir, `${name}.tmp`)
   const fh = await open(tmp, 'w')
   let bytes = 0
+  let unsynced = 0
   const put = async (payload: unknown[]) => {
     const frame = encodeFrame(cbor.encode(payload))
     bytes += frame.length
+    unsynced += frame.length
     await fh.write(frame)
+    // flush in small steps: one large flush at the end would stall the log's own fdatasyncs
+    if (unsynced >= SYNC_EVERY) (await fh.datasync(), (unsynced = 0))
   }
   try {
     await put([10, FORMAT_VERSION, s.revision, s.compactRevision, s.walSeq, s.nextLeaseId, s.leases.map((l) => [l.id, l.ttl])])
