@@ -47,6 +47,8 @@ interface Entry extends TokenInfo {
 }
 
 const PREFIX = 'shoal_'
+/** how stale the in-memory token list may be for a token that is found */
+const REFRESH_MS = 1000
 const groupsFor: Record<Role, string[]> = {
   admin: ['system:masters', 'system:authenticated'],
   viewer: ['shoal:viewers', 'system:authenticated'],
@@ -65,6 +67,7 @@ class FileTokenStore implements TokenStore {
   #stamp: string
   #entries: Entry[] = []
   #hashes: Buffer[] = []
+  #checkedAt = 0
 
   constructor(file: string, now: () => Date) {
     this.#file = file
@@ -84,12 +87,21 @@ class FileTokenStore implements TokenStore {
   authenticate(authorization: string | null | undefined): User | undefined {
     const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '')
     if (!match) return undefined
-    this.#refresh()
+    // the file is looked at once a second at most on the hot path, and at once for an unknown
+    // token, so a token issued by another process works immediately and a revoked one within 1 s
+    const stale = this.#now().getTime() - this.#checkedAt >= REFRESH_MS
+    if (stale) this.#refresh()
     const hash = sha256(match[1]!)
-    let found: Entry | undefined
-    for (let i = 0; i < this.#hashes.length; i++) if (timingSafeEqual(this.#hashes[i]!, hash)) found = this.#entries[i] // no early exit
+    let found = this.#find(hash)
+    if (!found && !stale) (this.#refresh(), (found = this.#find(hash)))
     if (!found) return undefined
     return { name: found.user, groups: [...found.groups], role: found.role, ...(found.node ? { node: found.node } : {}) }
+  }
+
+  #find(hash: Buffer): Entry | undefined {
+    let found: Entry | undefined
+    for (let i = 0; i < this.#hashes.length; i++) if (timingSafeEqual(this.#hashes[i]!, hash)) found = this.#entries[i] // no early exit
+    return found
   }
 
   revoke(user: string): number {
@@ -118,6 +130,7 @@ class FileTokenStore implements TokenStore {
 
   /** Re-reads the file when another process changed it; a damaged file keeps the tokens we had. */
   #refresh(): void {
+    this.#checkedAt = this.#now().getTime()
     const current = fileStamp(this.#file)
     if (current === this.#stamp) return
     try {
