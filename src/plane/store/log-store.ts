@@ -232,6 +232,7 @@ export class LogStore implements T.Store {
 
   async compact(revision: number): Promise<void> {
     this.#checkOpen()
+    await this.#snap.idle() // a snapshot being written walks the history this would drop
     if (revision <= this.#s.compactRevision) throw new CompactedError('store', revision, this.#s.compactRevision)
     if (revision > this.#committed) throw new InvalidError(`store: cannot compact to future revision ${revision} (current ${this.#committed})`)
     this.#s.apply({ type: 'compact', revision })
@@ -241,7 +242,7 @@ export class LogStore implements T.Store {
 
   #autoCompact(): void {
     const keep = this.#history
-    if (keep <= 0) return
+    if (keep <= 0 || this.#snap.running) return
     const target = this.#committed - keep
     if (target - this.#s.compactRevision < Math.max(64, keep >> 3)) return
     this.#s.apply({ type: 'compact', revision: target })

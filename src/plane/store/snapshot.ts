@@ -19,7 +19,6 @@ import { fsyncDir } from './wal/segments.ts'
 import type { Revision } from './mvcc/revision.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
-const CHUNK = 1024
 const SYNC_EVERY = 4 << 20
 const NAME = /^([0-9a-f]{16})\.snap$/
 
@@ -32,6 +31,8 @@ export interface SnapshotState {
   /** base versions, then events, in the order described above */
   versions: Revision[]
 }
+
+export type SnapshotHeader = Omit<SnapshotState, 'versions'>
 
 export function snapshotName(revision: number): string {
   return `${revision.toString(16).padStart(16, '0')}.snap`
@@ -48,7 +49,8 @@ export function listSnapshots(dir: string): number[] {
 
 const wire = (r: Revision) => [r.key, r.rev, r.create, r.version, r.value ?? null, r.lease]
 
-export async function writeSnapshot(dir: string, s: SnapshotState): Promise<number> {
+/** writes a snapshot whose versions come in chunks (see Snapshotter: walked lazily, not copied) */
+export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iterable<Revision[]>): Promise<number> {
   const name = snapshotName(s.revision)
   const tmp = join(dir, `${name}.tmp`)
   const fh = await open(tmp, 'w')
@@ -64,8 +66,13 @@ export async function writeSnapshot(dir: string, s: SnapshotState): Promise<numb
   }
   try {
     await put([10, FORMAT_VERSION, s.revision, s.compactRevision, s.walSeq, s.nextLeaseId, s.leases.map((l) => [l.id, l.ttl])])
-    for (let i = 0; i < s.versions.length; i += CHUNK) await put([11, s.versions.slice(i, i + CHUNK).map(wire)])
-    await put([12, s.versions.length])
+    let count = 0
+    for (const chunk of chunks) {
+      if (!chunk.length) continue
+      count += chunk.length
+      await put([11, chunk.map(wire)])
+    }
+    await put([12, count])
     await fh.datasync()
   } finally {
     await fh.close()

@@ -11,6 +11,9 @@ import type { StoreState } from './state.ts'
 import { listSegments, segmentName } from './wal/segments.ts'
 import type { WalWriter } from './wal/writer.ts'
 
+/** keys or events per snapshot chunk */
+const PAGE = 1024
+
 export interface SnapshotterOptions {
   dir: string
   state: StoreState
@@ -45,6 +48,11 @@ export class Snapshotter {
     await this.#running
   }
 
+  /** a snapshot is being written: compaction must wait (the walk reads retained history) */
+  get running(): boolean {
+    return this.#running !== undefined
+  }
+
   idle(): Promise<void> {
     return this.#running ?? Promise.resolve()
   }
@@ -54,7 +62,6 @@ export class Snapshotter {
     const t0 = performance.now()
     const revision = s.head
     const compactRevision = s.compactRevision
-    const versions = [...s.index.baseVersions(compactRevision), ...s.index.eventList()]
     const leases = s.lessor.list()
     const nextLeaseId = s.lessor.nextId
     this.#writtenAtLast = wal.written
@@ -62,11 +69,30 @@ export class Snapshotter {
     const walSeq = await cut
     await wal.sync()
     const snapDir = join(dir, 'snap')
-    this.#lastSize = await writeSnapshot(snapDir, { revision, compactRevision, walSeq, nextLeaseId, leases, versions })
+    // no copy of the state: the versions are walked page by page while the file is written
+    // (compaction waits for the snapshot, see running; later writes only add newer versions)
+    let versions = 0
+    const pages = function* () {
+      let key: string | undefined = ''
+      while (key !== undefined) {
+        const p = s.index.baseVersionsPage(key, compactRevision, PAGE)
+        versions += p.versions.length
+        yield p.versions
+        key = p.next
+      }
+      let at: number | undefined
+      do {
+        const p = s.index.eventsPage(compactRevision, revision, at, PAGE)
+        versions += p.versions.length
+        yield p.versions
+        at = p.next
+      } while (at !== undefined)
+    }
+    this.#lastSize = await writeSnapshot(snapDir, { revision, compactRevision, walSeq, nextLeaseId, leases }, pages())
     const walDir = join(dir, 'wal')
     let removed = 0
     for (const seq of listSegments(walDir)) if (seq < walSeq) (unlinkSync(join(walDir, segmentName(seq))), removed++)
     pruneSnapshots(snapDir, revision)
-    log.info('snapshot written', { revision, versions: versions.length, bytes: this.#lastSize, segmentsRemoved: removed, ms: Math.round(performance.now() - t0) })
+    log.info('snapshot written', { revision, versions, bytes: this.#lastSize, segmentsRemoved: removed, ms: Math.round(performance.now() - t0) })
   }
 }

@@ -119,17 +119,32 @@ export class KeyIndex {
     return { list: e, start: lo }
   }
 
-  /** retained versions older than the compact revision (one per key at most), for snapshots */
-  *baseVersions(compactRev: number): IterableIterator<Revision> {
-    for (const key of this.#keys.range('')) {
+  /**
+   * Snapshot walk, part 1: up to `max` keys after `after` ('' to start), with each key's retained
+   * version older than `compactRev` (one per key at most). `next` is where to go on, or undefined
+   * at the end. Safe across awaits while no compaction runs (history only grows at its end).
+   */
+  baseVersionsPage(after: string, compactRev: number, max: number): { versions: Revision[]; next?: string } {
+    const versions: Revision[] = []
+    let last: string | undefined
+    let seen = 0
+    for (const key of this.#keys.range(after)) {
+      if (key === after) continue
+      if (seen++ === max) return { versions, next: last }
+      last = key
       const first = versionsOf(this.#history.get(key)!)[0]
-      if (first.rev < compactRev) yield first
+      if (first.rev < compactRev) versions.push(first)
     }
+    return { versions }
   }
 
-  /** the events from the compact revision on, for snapshots */
-  eventList(): Revision[] {
-    return this.#events.slice(this.#eventsStart)
+  /** Snapshot walk, part 2: events with rev in [from, to], at most `max`, from position `at` */
+  eventsPage(from: number, to: number, at: number | undefined, max: number): { versions: Revision[]; next?: number } {
+    const e = this.#events
+    let i = at ?? this.eventsFrom(from).start
+    const versions: Revision[] = []
+    for (; i < e.length && e[i].rev <= to && versions.length < max; i++) versions.push(e[i])
+    return i < e.length && e[i].rev <= to ? { versions, next: i } : { versions }
   }
 
   /**
