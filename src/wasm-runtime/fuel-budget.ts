@@ -1,13 +1,13 @@
 // From limits to the numbers the worker enforces. Pure.
-// Fuel ≈ guest instructions run. The default rate is calibrated on the spinner image (a tight C
-// loop) on the reference machine (bench/runtime.mjs prints it): 1.3–6 M units/ms while a call
-// runs in V8's baseline tier (Liftoff; a long call stays there, wasm has no on-stack replacement)
-// and ~20 M units/ms once the code is optimized. 5 M/ms sits between: optimized code gets about a
-// quarter of requestTimeoutMs of CPU, baseline code up to ~4× it. A command's own worker is also
-// stopped by the watchdog exactly at its deadline; a service worker only at 4 deadlines + hangMs.
+// Fuel ≈ guest instructions run, but the time a unit takes depends on the code: measured here
+// (bench/runtime.mjs prints it) from ~1.3 M units/ms (a tight loop in V8's baseline tier, where a
+// long call stays: wasm has no on-stack replacement) to ~25 M units/ms (optimized code). The
+// default is the slow end, so a runaway call always ends within requestTimeoutMs; the price is
+// that CPU-heavy optimized code may get as little as 1/20 of it. RuntimeOptions.fuelPerMs moves
+// the trade-off. A command's own worker is also stopped by the watchdog exactly at its deadline.
 import type { InstanceLimits, WorkloadKind } from './types.ts'
 
-export const defaultFuelPerMs = 5_000_000
+export const defaultFuelPerMs = 1_200_000
 /** i64 max: no CPU bound at all */
 export const unlimitedFuel = (1n << 63n) - 1n
 /** a service call without limits.requestTimeoutMs still ends after this */

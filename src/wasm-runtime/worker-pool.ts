@@ -12,7 +12,7 @@ import type { WorkloadKind } from './types.ts'
 export type WorkerRole = 'service' | 'job'
 export type StatsReply = Extract<FromWorker, { t: 'stats' }>
 const watchdogEveryMs = 100
-const serviceSlack = 4
+const serviceSlack = 1
 
 export interface PoolEvents {
   message(worker: PoolWorker, message: FromWorker): void
@@ -89,7 +89,7 @@ export class PoolWorker {
 
   /** Watchdog tick: ping, and end the worker if it hangs or a call overstays. A job worker hosts
    *  one command, so its call ends exactly at the deadline; a service worker's call is ended by fuel,
-   *  so the watchdog waits `slack` deadlines more (fuel runs slower in V8's baseline tier). */
+   *  so the watchdog only steps in `slack` deadlines + hangMs later (fuel bypassed or mis-sized). */
   check(hangMs: number, slack: number): void {
     if (this.#dead) return
     this.send({ t: 'ping', seq: ++this.#seq })
