@@ -13,6 +13,7 @@ export type WorkerRole = 'service' | 'job'
 export type StatsReply = Extract<FromWorker, { t: 'stats' }>
 const watchdogEveryMs = 100
 const serviceSlack = 1
+const startupMs = 15_000
 
 export interface PoolEvents {
   message(worker: PoolWorker, message: FromWorker): void
@@ -32,6 +33,8 @@ export class PoolWorker {
   readonly #slot = new SharedArrayBuffer(callSlotLength * 8)
   readonly #statsWaiters = new Map<number, (reply: StatsReply | undefined) => void>()
   #lastPong = Date.now()
+  /** until the first pong the thread is still starting (slow under load, slower under tsx) */
+  #answered = false
   #seq = 0
   #dead = false
 
@@ -40,8 +43,10 @@ export class PoolWorker {
     this.#events = events
     this.#worker = spawnModule(hostMain, { slot: this.#slot })
     this.#worker.on('message', (m: FromWorker) => {
-      if (m.t === 'pong') this.#lastPong = Date.now()
-      else if (m.t === 'stats') this.#statsWaiters.get(m.req)?.(m)
+      if (m.t === 'pong') {
+        this.#lastPong = Date.now()
+        this.#answered = true
+      } else if (m.t === 'stats') this.#statsWaiters.get(m.req)?.(m)
       else events.message(this, m)
     })
     this.#worker.on('error', (error) => this.die(`runtime: worker thread failed: ${error.message}`))
@@ -98,7 +103,7 @@ export class PoolWorker {
     if (call.n !== 0 && this.role === 'job' && now > call.deadline) {
       return this.die(`runtime: ran past its deadline of ${call.budget} ms; stopped`, call.n)
     }
-    if (now - this.#lastPong <= hangMs) return
+    if (now - this.#lastPong <= (this.#answered ? hangMs : Math.max(hangMs, startupMs))) return
     if (call.n !== 0 && now <= call.deadline + slack * call.budget + hangMs) return
     const blamed = call.n || undefined
     const where = blamed ? ' inside a call far past its deadline' : ''

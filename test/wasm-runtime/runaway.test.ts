@@ -4,16 +4,23 @@
 // and the next start gets a fresh worker.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createRuntime, type InstanceStatus } from '../../src/wasm-runtime/index.ts'
+import { createRuntime, type InstanceStatus, type Runtime, type RuntimeOptions } from '../../src/wasm-runtime/index.ts'
 import { exitOf, fixture } from './images.ts'
 import { buildSpinHandler } from './spin-handler.ts'
 
 const f = fixture()
 const spin = await buildSpinHandler(f.dir)
+
+function runtimeWith(opts: Partial<RuntimeOptions>): Runtime {
+  const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir, workers: 1, ...opts })
+  runtimes.push(runtime)
+  return runtime
+}
+const runtimes: Runtime[] = []
 const post = (url: string, body: string) => fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(20_000) })
 
 test('fuel: the runaway call ends within its deadline, neighbours in the same worker answer', async () => {
-  const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir, workers: 1 })
+  const runtime = runtimeWith({})
   await runtime.start(f.spec('calm', 'hello-wat', 'handler'))
   await runtime.start({ ...f.spec('wild', 'hello-wat', 'handler'), image: spin, limits: { requestTimeoutMs: 1000 } })
   assert.is(await (await post(runtime.url('wild')!, 'fine')).text(), 'hello from wat: fine')
@@ -24,13 +31,13 @@ test('fuel: the runaway call ends within its deadline, neighbours in the same wo
   const response = await runaway
   assert.is(response.status, 503)
   assert.is(status.reason, 'DeadlineExceeded')
-  assert.ok(Date.now() - started < 1000 + 500, `took ${Date.now() - started} ms`)
+  // fuel counts CPU work: on a busy machine the wall time can be longer, never the watchdog's 5 s
+  assert.ok(Date.now() - started < 2 * 1000 + 500, `took ${Date.now() - started} ms`)
   assert.is(await (await post(runtime.url('calm')!, 'still here')).text(), 'hello from wat: still here')
-  await runtime.close()
 })
 
 test('watchdog: without fuel the worker is ended, its instances reported, a new one starts', async () => {
-  const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir, workers: 1, hangMs: 500, fuelPerMs: 1e12 })
+  const runtime = runtimeWith({ hangMs: 500, fuelPerMs: 1e12 })
   const exits: InstanceStatus[] = []
   runtime.onStatus((s) => s.state === 'exited' && exits.push(s))
   await runtime.start(f.spec('calm', 'hello-wat', 'handler'))
@@ -44,8 +51,10 @@ test('watchdog: without fuel the worker is ended, its instances reported, a new 
   await runaway
   await runtime.start(f.spec('again', 'hello-wat', 'handler'))
   assert.is(await (await post(runtime.url('again')!, 'back')).text(), 'hello from wat: back')
-  await runtime.close()
 })
 
-test.after(() => f.cleanup())
+test.after(async () => {
+  await Promise.all(runtimes.map((r) => r.close()))
+  f.cleanup()
+})
 test.run()

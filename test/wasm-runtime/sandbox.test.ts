@@ -10,6 +10,7 @@ import { collect, exitOf, fixture } from './images.ts'
 
 const f = fixture()
 const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir })
+let second: typeof runtime | undefined
 const granted = join(f.dir, 'granted')
 const outside = join(f.dir, 'outside')
 mkdirSync(join(granted, 'sub'), { recursive: true })
@@ -80,6 +81,7 @@ test('two instances at once: each log holds only its own lines, timestamped, als
 
 test('hello-http answers with its own env and POD_NAME', async () => {
   const rt = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir })
+  second = rt
   await rt.start(f.spec('web-a', 'hello-http', 'http', { env: { POD_NAME: 'web-a', COLOR: 'blue' } }))
   await rt.start(f.spec('web-b', 'hello-http', 'http', { env: { POD_NAME: 'web-b' } }))
   const a = await (await fetch(rt.url('web-a') + '/status?x=1')).json()
@@ -89,5 +91,9 @@ test('hello-http answers with its own env and POD_NAME', async () => {
   await rt.close()
 })
 
-test.after(() => f.cleanup())
+test.after(async () => {
+  await runtime.close() // again, in case a test failed before its own close
+  await second?.close()
+  f.cleanup()
+})
 test.run()
