@@ -4,8 +4,9 @@
 // Contract:
 // - start(spec) verifies the image (sha256 = spec.image.digest, component preamble), transpiles it
 //   once per digest + jco version (disk cache under cacheDir), instruments every core module
-//   (memory cap from limits.memoryBytes, fuel metering) and compiles it once per process, then
-//   instantiates it in a shared worker thread. Bad input (missing file, digest mismatch, a core
+//   (memory cap from limits.memoryBytes, fuel metering) — both in short-lived threads — and
+//   compiles it once per process, then instantiates it in a shared worker thread (commands: a
+//   worker of their own). Bad input (missing file, digest mismatch, a core
 //   module or garbage, a bad spec) rejects with InvalidError "runtime: …"; nothing crashes.
 // - Each instance gets only what the spec grants: its env and args (no host env), preopens for its
 //   volumes only, network on/off; wasi:cli/exit ends the instance, never the process; stdout and
@@ -17,7 +18,9 @@
 //   stops answering is terminated; its instances exit with a message saying so.
 // - http (wasi:http/proxy) and handler (handle: list<u8> → list<u8>) instances listen on
 //   url(id) = http://127.0.0.1:<port>; both are recycled (new instance first, then the old one
-//   dropped) after recycleAfterRequests requests or recycleAfterMemoryBytes of linear memory.
+//   dropped) after recycleAfterRequests requests or recycleAfterMemoryBytes of linear memory
+//   (default 80 % of limits.memoryBytes). Once an instance has exited, its port may be given to
+//   a later instance: follow url(id), never a remembered port.
 // - FakeRuntime implements the same Runtime interface in memory, for the agent's unit tests.
 export { createRuntime } from './runtime.ts'
 export { FakeRuntime } from './fake-runtime.ts'
