@@ -214,6 +214,17 @@ test('a damaged snapshot refuses to open with its file name', async () => {
   rmSync(dir, { recursive: true })
 })
 
+test('restarts without writes do not pile up empty segments', async () => {
+  const dir = tmp()
+  await writeKeys(dir, 3)
+  for (let i = 0; i < 5; i++) await (await open(dir)).close()
+  assert.is(segments(dir).length, 2, segments(dir).join(','))
+  const s = await open(dir)
+  assert.is((await s.range({ prefix: '/k/' })).count, 3)
+  await s.close()
+  rmSync(dir, { recursive: true })
+})
+
 test('a directory in use by a live store is refused', async () => {
   const dir = tmp()
   const s = await open(dir)

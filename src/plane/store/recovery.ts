@@ -51,8 +51,10 @@ export async function recover(dir: string, clock: Clock, log: Logger, onLeaseExp
     const seg = readSegment(walDir, seq, last, log, (r) => state.apply(r, where))
     records += seg.records
     nextSeq = seq + 1
-    if (last && seg.empty) {
-      unlinkSync(where) // created, never written: reuse its number
+    if (last && seg.records === 0) {
+      // created and never written to (or only its header): reuse its number rather than leave
+      // one more empty file behind at every restart
+      unlinkSync(where)
       nextSeq = seq
     }
   }

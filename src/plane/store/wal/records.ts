@@ -1,6 +1,7 @@
 // Log records and their CBOR payloads (layout in format.ts). decodeRecord checks the shape of
 // every field, so a payload with a good CRC but foreign content is reported, never applied.
 import { Encoder } from 'cbor-x'
+import { fastDecodeTxn } from './fast-txn.ts'
 
 export const FORMAT_VERSION = 1
 
@@ -82,6 +83,8 @@ function fromWire(a: unknown[]): WalRecord | undefined {
 
 /** Decodes a payload; a string result says what is wrong with it. */
 export function decodeRecord(payload: Uint8Array): WalRecord | string {
+  const fast = fastDecodeTxn(payload)
+  if (fast) return fast
   let a: unknown
   try {
     a = cbor.decode(payload)
