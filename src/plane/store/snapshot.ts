@@ -15,12 +15,11 @@ import { Encoder } from 'cbor-x'
 import { CorruptError } from '../../core/index.ts'
 import { encodeFrame, scanFrames } from './wal/format.ts'
 import { FORMAT_VERSION } from './wal/records.ts'
-import { fsyncDir } from './wal/segments.ts'
+import { fsyncDir, listNumbered, numberedName } from './wal/segments.ts'
 import type { Revision } from './mvcc/revision.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
 const SYNC_EVERY = 4 << 20
-const NAME = /^([0-9a-f]{16})\.snap$/
 
 export interface SnapshotState {
   revision: number
@@ -34,18 +33,8 @@ export interface SnapshotState {
 
 export type SnapshotHeader = Omit<SnapshotState, 'versions'>
 
-export function snapshotName(revision: number): string {
-  return `${revision.toString(16).padStart(16, '0')}.snap`
-}
-
-export function listSnapshots(dir: string): number[] {
-  const revs: number[] = []
-  for (const name of readdirSync(dir)) {
-    const m = NAME.exec(name)
-    if (m) revs.push(parseInt(m[1], 16))
-  }
-  return revs.sort((a, b) => a - b)
-}
+export const snapshotName = (revision: number) => numberedName(revision, 'snap')
+export const listSnapshots = (dir: string) => listNumbered(dir, 'snap')
 
 const wire = (r: Revision) => [r.key, r.rev, r.create, r.version, r.value ?? null, r.lease]
 

@@ -6,21 +6,24 @@ import { CorruptError, type Logger } from '../../../core/index.ts'
 import { scanFrames } from './format.ts'
 import { decodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
 
-const NAME = /^([0-9a-f]{16})\.wal$/
-
-export function segmentName(seq: number): string {
-  return `${seq.toString(16).padStart(16, '0')}.wal`
+/** `<n as 16 hex digits>.<ext>`: how segments (by seq) and snapshots (by revision) are named */
+export function numberedName(n: number, ext: string): string {
+  return `${n.toString(16).padStart(16, '0')}.${ext}`
 }
+
+/** the numbers of the `<16 hex>.<ext>` files in `dir`, ascending */
+export function listNumbered(dir: string, ext: string): number[] {
+  const nums: number[] = []
+  for (const name of readdirSync(dir)) {
+    if (name.length === 17 + ext.length && name.endsWith(`.${ext}`) && /^[0-9a-f]{16}\./.test(name)) nums.push(parseInt(name.slice(0, 16), 16))
+  }
+  return nums.sort((a, b) => a - b)
+}
+
+export const segmentName = (seq: number) => numberedName(seq, 'wal')
 
 /** sequence numbers of the segments in `dir`, ascending */
-export function listSegments(dir: string): number[] {
-  const seqs: number[] = []
-  for (const name of readdirSync(dir)) {
-    const m = NAME.exec(name)
-    if (m) seqs.push(parseInt(m[1], 16))
-  }
-  return seqs.sort((a, b) => a - b)
-}
+export const listSegments = (dir: string) => listNumbered(dir, 'wal')
 
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r')
