@@ -35,7 +35,9 @@ export class Snapshotter {
   maybeStart(): void {
     if (this.#running) return
     const since = this.#o.wal.written - this.#writtenAtLast
-    if (since < Math.max(this.#o.thresholdBytes, this.#lastSize)) return
+    // at least the threshold, and twice the last snapshot: rewriting the state costs at most half
+    // of what the log itself writes (a large store is not re-snapshotted every few MB)
+    if (since < Math.max(this.#o.thresholdBytes, 2 * this.#lastSize)) return
     this.#running = this.#run()
       .catch((err) => this.#o.log.error('snapshot failed; the log keeps growing until one succeeds', { err: String(err) }))
       .finally(() => (this.#running = undefined))
