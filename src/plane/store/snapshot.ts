@@ -16,6 +16,7 @@ import { CorruptError } from '../../core/index.ts'
 import { encodeFrame, scanFrames } from './wal/format.ts'
 import { FORMAT_VERSION } from './wal/records.ts'
 import { fsyncDir, listNumbered, numberedName } from './wal/segments.ts'
+import { fastDecodeVersions } from './wal/fast-decode.ts'
 import type { Revision } from './mvcc/revision.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
@@ -90,6 +91,11 @@ export async function readSnapshot(dir: string, revision: number): Promise<Snaps
   let state: SnapshotState | undefined
   let complete = false
   for (const f of scan.frames) {
+    const fast = state && fastDecodeVersions(f.payload)
+    if (fast) {
+      for (const v of fast) state!.versions.push(v)
+      continue
+    }
     let a: unknown[]
     try {
       a = cbor.decode(f.payload) as unknown[]

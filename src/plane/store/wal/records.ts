@@ -1,7 +1,7 @@
 // Log records and their CBOR payloads (layout in format.ts). decodeRecord checks the shape of
 // every field, so a payload with a good CRC but foreign content is reported, never applied.
 import { Encoder } from 'cbor-x'
-import { fastDecodeTxn } from './fast-txn.ts'
+import { fastDecodeTxn } from './fast-decode.ts'
 
 export const FORMAT_VERSION = 1
 

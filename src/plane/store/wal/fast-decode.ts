@@ -1,8 +1,9 @@
-// A decoder for the one record shape that dominates a log, [1, revision, [[key, value, lease?], …]],
-// reading the CBOR bytes directly (cbor-x costs several µs per call on small records; replay
+// Decoders for the two shapes that dominate a replay — log txn records [1, revision, [[key, value,
+// lease?], …]] and snapshot chunks of key versions — reading the CBOR bytes directly (cbor-x costs several µs per call on small records; replay
 // decodes one call per record). Anything it does not recognise returns undefined, and the
 // general decoder (records.ts) takes over, so it can only be faster, never different.
 import type { WalOp, WalRecord } from './records.ts'
+import type { Revision } from '../mvcc/revision.ts'
 
 // cursor state of one decode (the decoder is synchronous and not re-entrant)
 let b: Buffer
@@ -57,4 +58,40 @@ export function fastDecodeTxn(bytes: Uint8Array): WalRecord | undefined {
     ops.push(o)
   }
   return p === b.length ? { type: 'txn', revision, ops } : undefined
+}
+
+function version(): Revision | undefined {
+  if (b[p] !== 0x86) return undefined
+  p++
+  const key = text()
+  if (key === undefined) return undefined
+  const rev = head(0)
+  const create = rev < 0 ? -1 : head(0)
+  const ver = create < 0 ? -1 : head(0)
+  if (ver < 0) return undefined
+  let value: Uint8Array | undefined
+  if (b[p] === 0xf6) p++
+  else {
+    const n = head(2)
+    if (n < 0 || p + n > b.length) return undefined
+    value = b.subarray(p, (p += n))
+  }
+  const lease = head(0)
+  return lease < 0 ? undefined : { key, rev, create, version: ver, value, lease }
+}
+
+/** snapshot chunk [11, [[key, rev, create, version, value|null, lease], …]] (snapshot.ts) */
+export function fastDecodeVersions(bytes: Uint8Array): Revision[] | undefined {
+  if (bytes[0] !== 0x82 || bytes[1] !== 0x0b) return undefined
+  b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  p = 2
+  const n = head(4)
+  if (n < 0) return undefined
+  const out: Revision[] = []
+  for (let i = 0; i < n; i++) {
+    const v = version()
+    if (!v) return undefined
+    out.push(v)
+  }
+  return p === b.length ? out : undefined
 }

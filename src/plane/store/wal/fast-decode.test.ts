@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Encoder } from 'cbor-x'
-import { fastDecodeTxn } from './fast-txn.ts'
+import { fastDecodeTxn, fastDecodeVersions } from './fast-decode.ts'
 import { encodeRecord, type WalRecord } from './records.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
@@ -31,6 +31,19 @@ test('declines anything else instead of guessing', () => {
   assert.is(fastDecodeTxn(Uint8Array.from([...good, 0])), undefined, 'trailing byte')
   const badUtf8 = Uint8Array.from([0x83, 0x01, 0x03, 0x81, 0x81, 0x62, 0xff, 0xfe])
   assert.is(fastDecodeTxn(badUtf8), undefined)
+})
+
+test('decodes snapshot chunks of key versions, tombstones included, and declines other shapes', () => {
+  const versions = [
+    { key: '/a', rev: 5, create: 3, version: 2, value: new Uint8Array([1, 2]), lease: 0 },
+    { key: '/b', rev: 70000, create: 0, version: 0, value: undefined, lease: 0 },
+    { key: '/c', rev: 9, create: 9, version: 1, value: new Uint8Array(300).fill(4), lease: 77 },
+  ]
+  const chunk = cbor.encode([11, versions.map((r) => [r.key, r.rev, r.create, r.version, r.value ?? null, r.lease])])
+  const got = fastDecodeVersions(chunk)!
+  assert.equal(got.map((v) => ({ ...v, value: v.value && [...v.value] })), versions.map((v) => ({ ...v, value: v.value && [...v.value] })))
+  assert.is(fastDecodeVersions(cbor.encode([10, 1, 2])), undefined)
+  assert.is(fastDecodeVersions(chunk.subarray(0, chunk.length - 2)), undefined)
 })
 
 test.run()
