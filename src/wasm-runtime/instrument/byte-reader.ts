@@ -36,7 +36,7 @@ export class ByteReader {
     return this.bytes[this.pos++]!
   }
 
-  skip(n: number): void {
+  advance(n: number): void {
     if (n < 0 || this.pos + n > this.end) this.fail(`${n} bytes run past the end`)
     this.pos += n
   }
@@ -95,7 +95,7 @@ export class ByteReader {
   name(): string {
     const length = this.u32()
     const at = this.pos
-    this.skip(length)
+    this.advance(length)
     try {
       return decoder.decode(this.bytes.subarray(at, at + length))
     } catch (cause) {

@@ -40,8 +40,8 @@ export function skipImmediates(reader: ByteReader, op: number, at: number): void
     case Imm.Leb: reader.skipLeb(); return
     case Imm.Leb2: reader.skipLeb(); reader.skipLeb(); return
     case Imm.MemArg: skipMemArg(reader); return
-    case Imm.F32: reader.skip(4); return
-    case Imm.F64: reader.skip(8); return
+    case Imm.F32: reader.advance(4); return
+    case Imm.F64: reader.advance(8); return
     case Imm.BrTable: {
       const count = reader.u32()
       for (let i = 0; i <= count; i++) reader.skipLeb()

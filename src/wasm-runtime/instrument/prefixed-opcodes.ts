@@ -30,11 +30,11 @@ const simdGaps = new Set([0x9a, 0xa2, 0xa5, 0xa6, 0xaf, 0xb0, 0xb2, 0xb3, 0xb4, 
 export function skipFdImmediates(reader: ByteReader, at: number): void {
   const sub = reader.u32()
   if (sub <= 0x0b || sub === 0x5c || sub === 0x5d) return skipMemArg(reader) // loads, store, load_zero
-  if (sub === 0x0c || sub === 0x0d) return reader.skip(16) // v128.const, i8x16.shuffle
-  if (sub >= 0x15 && sub <= 0x22) return reader.skip(1) // extract/replace lane
+  if (sub === 0x0c || sub === 0x0d) return reader.advance(16) // v128.const, i8x16.shuffle
+  if (sub >= 0x15 && sub <= 0x22) return reader.advance(1) // extract/replace lane
   if (sub >= 0x54 && sub <= 0x5b) {
     skipMemArg(reader) // load/store lane: memarg then lane index
-    return reader.skip(1)
+    return reader.advance(1)
   }
   if (sub <= 0x113 && !simdGaps.has(sub)) return // no immediates (incl. relaxed SIMD 0x100–0x113)
   unknown(reader, 0xfd, sub, at)
@@ -43,7 +43,7 @@ export function skipFdImmediates(reader: ByteReader, at: number): void {
 export function skipFeImmediates(reader: ByteReader, at: number): void {
   const sub = reader.u32()
   if (sub === 0x03) {
-    reader.skip(1) // atomic.fence: reserved byte 0x00
+    reader.advance(1) // atomic.fence: reserved byte 0x00
     return
   }
   if (sub <= 0x02 || (sub >= 0x10 && sub <= 0x4e)) return skipMemArg(reader)
