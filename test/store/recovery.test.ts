@@ -194,6 +194,50 @@ test('snapshots and compaction keep disk and history bounded under endless updat
   rmSync(dir, { recursive: true })
 })
 
+test('values left on disk at open are served, survive the snapshot that deletes their files, and the next restart', async () => {
+  const dir = tmp()
+  const o = { segmentBytes: 16 << 10, snapshotBytes: 48 << 10, historyRevisions: 0 }
+  // history is kept whole (historyRevisions 0), so old versions must come back from the old files too
+  const want = new Map<string, string>()
+  const first = await open(dir, o)
+  for (let i = 0; i < 600; i++) {
+    const key = `/v/${i % 150}`
+    const v = `${key}@${i}-`.padEnd(150 + (i % 40), String.fromCharCode(97 + (i % 26)))
+    await first.put(key, enc(v))
+    want.set(key, v)
+  }
+  for (let i = 0; i < 150; i += 10) (await first.delete({ key: `/v/${i}` }), want.delete(`/v/${i}`))
+  const before = first.revision
+  const old = await first.get('/v/7', { revision: 200 })
+  await first.close()
+  const oldFiles = [...segments(dir), ...readdirSync(join(dir, 'snap'))]
+
+  const s = await open(dir, o) // nothing read: every value is still on disk
+  for (let i = 0; i < 400; i++) await s.put(`/w/${i % 20}`, enc('w'.repeat(300))) // snapshots, deleting the files read at open
+  const left = [...segments(dir), ...readdirSync(join(dir, 'snap'))].filter((f) => oldFiles.includes(f))
+  assert.equal(left, [], 'the files read at open were replaced by a snapshot')
+  const check = async (store: typeof s) => {
+    const all = await store.range({ prefix: '/v/' })
+    assert.is(all.count, want.size)
+    for (const kv of all.kvs) assert.is(dec(kv.value), want.get(kv.key))
+    const past = await store.get('/v/7', { revision: 200 })
+    assert.is(dec(past!.value), dec(old!.value), 'history read from the old files')
+    const c = collect()
+    const w = store.watch({ prefix: '/v/' }, { startRevision: before - 20, prevKv: true }, { onEvents: c.onEvents })
+    await c.until(21)
+    w.cancel()
+    const puts = c.events.slice(0, 6)
+    assert.ok(puts.every((e) => e.type === 'put' && dec(e.kv.value).startsWith(`${e.kv.key}@`)), 'old values replayed to a watch')
+    assert.ok(c.events.slice(6).every((e) => e.type === 'delete' && e.prevKv!.value.length >= 150), 'deletes replayed with their old values')
+  }
+  await check(s)
+  await s.close()
+  const again = await open(dir, o)
+  await check(again)
+  await again.close()
+  rmSync(dir, { recursive: true })
+})
+
 test('a damaged snapshot refuses to open with its file name', async () => {
   const dir = tmp()
   const s = await open(dir, { segmentBytes: 4 << 10, snapshotBytes: 8 << 10 })

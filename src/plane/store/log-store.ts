@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { CompactedError, InvalidError, NotFoundError, UnavailableError, createLogger, systemClock, type Clock, type Logger } from '../../core/index.ts'
 import type { KeyRange } from './mvcc/key-index.ts'
 import { toKeyValue, type Revision } from './mvcc/revision.ts'
-import { recover } from './recovery.ts'
+import { recover, type Recovered } from './recovery.ts'
 import { Snapshotter } from './snapshotter.ts'
 import type { StoreState } from './state.ts'
 import { checkTxn, evalCompare, hasWrites, toRange } from './txn-eval.ts'
@@ -16,6 +16,7 @@ import { WatchHub } from './watch-hub.ts'
 import type { WalOp } from './wal/records.ts'
 import { WalWriter } from './wal/writer.ts'
 import { DirLock } from './dir-lock.ts'
+import type { ValueFiles } from './wal/value-file.ts'
 
 export interface LogStoreOptions {
   dir: string
@@ -38,7 +39,7 @@ export async function openLogStore(opts: LogStoreOptions): Promise<LogStore> {
     const t0 = performance.now()
     let store: LogStore | undefined
     const rec = await recover(opts.dir, opts.clock ?? systemClock, log, (id) => store?.expireLease(id))
-    store = new LogStore(opts, rec.state, rec.nextSeq, log, lock)
+    store = new LogStore(opts, rec, { log, lock })
     log.info('opened', { dir: opts.dir, revision: rec.state.head, records: rec.records, snapshot: rec.snapshotRevision, ms: Math.round(performance.now() - t0) })
     return store
   } catch (err) {
@@ -54,11 +55,14 @@ export class LogStore implements T.Store {
   #snap: Snapshotter
   #log: Logger
   #lock: DirLock
+  #files: ValueFiles
   #committed: number
   #history: number
   #closed = false
 
-  constructor(opts: LogStoreOptions, state: StoreState, seq: number, log: Logger, lock: DirLock) {
+  constructor(opts: LogStoreOptions, rec: Recovered, { log, lock }: { log: Logger; lock: DirLock }) {
+    const { state, nextSeq: seq } = rec
+    this.#files = rec.files
     this.#s = state
     this.#log = log
     this.#lock = lock
@@ -67,7 +71,7 @@ export class LogStore implements T.Store {
     this.#wal = new WalWriter({ dir: join(opts.dir, 'wal'), seq, firstRevision: state.head + 1, segmentBytes: opts.segmentBytes ?? 64 << 20, inlineSync: opts.inlineSync })
     this.#wal.headRevision = state.head
     this.#hub = new WatchHub({ index: state.index, committed: () => this.#committed, compactRevision: () => state.compactRevision })
-    this.#snap = new Snapshotter({ dir: opts.dir, state, wal: this.#wal, log, thresholdBytes: opts.snapshotBytes ?? 64 << 20 })
+    this.#snap = new Snapshotter({ dir: opts.dir, state, wal: this.#wal, log, files: rec.files, thresholdBytes: opts.snapshotBytes ?? 64 << 20 })
     state.lessor.start()
     this.#autoCompact()
   }
@@ -261,6 +265,7 @@ export class LogStore implements T.Store {
     await this.#snap.idle()
     await this.#wal.close()
     this.#hub.closeAll()
+    this.#files.closeAll()
     this.#lock.release()
   }
 }

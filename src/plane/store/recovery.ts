@@ -6,7 +6,9 @@ import { join } from 'node:path'
 import { CorruptError, type Clock, type Logger } from '../../core/index.ts'
 import { listSnapshots, readSnapshot } from './snapshot.ts'
 import { StoreState } from './state.ts'
+import { FrameReader } from './wal/frame-reader.ts'
 import { listSegments, readSegment, segmentName } from './wal/segments.ts'
+import { ValueFiles } from './wal/value-file.ts'
 
 export interface Recovered {
   state: StoreState
@@ -15,9 +17,22 @@ export interface Recovered {
   /** revision of the snapshot loaded (0: none) */
   snapshotRevision: number
   records: number
+  /** the files read at open: values of restored versions stay in them until first read */
+  files: ValueFiles
 }
 
 export async function recover(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: number) => void): Promise<Recovered> {
+  const files = new ValueFiles()
+  try {
+    return readAll(dir, clock, log, onLeaseExpired, files)
+  } catch (err) {
+    files.closeAll()
+    throw err
+  }
+}
+
+function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: number) => void, files: ValueFiles): Recovered {
+  const reader = new FrameReader()
   const walDir = join(dir, 'wal')
   const snapDir = join(dir, 'snap')
   mkdirSync(walDir, { recursive: true })
@@ -27,7 +42,7 @@ export async function recover(dir: string, clock: Clock, log: Logger, onLeaseExp
   let fromSeq = 0
   let snapshotRevision = 0
   if (snaps.length) {
-    const snap = await readSnapshot(snapDir, snaps[snaps.length - 1])
+    const snap = readSnapshot(snapDir, snaps[snaps.length - 1], { reader, files })
     state.head = snap.revision
     state.compactRevision = snap.compactRevision
     for (const l of snap.leases) state.lessor.grant(l.id, l.ttl)
@@ -48,15 +63,16 @@ export async function recover(dir: string, clock: Clock, log: Logger, onLeaseExp
     }
     const last = i === segs.length - 1
     const where = join(walDir, segmentName(seq))
-    const seg = readSegment(walDir, seq, last, log, (r) => state.apply(r, where))
+    const seg = readSegment(walDir, seq, last, { log, reader, files, apply: (r) => state.apply(r, where) })
     records += seg.records
     nextSeq = seq + 1
     if (last && seg.records === 0) {
       // created and never written to (or only its header): reuse its number rather than leave
       // one more empty file behind at every restart
+      files.retire(where)
       unlinkSync(where)
       nextSeq = seq
     }
   }
-  return { state, nextSeq, snapshotRevision, records }
+  return { state, nextSeq, snapshotRevision, records, files }
 }

@@ -9,14 +9,16 @@
 // Written to a temp file, fsynced, renamed, directory fsynced; encoding yields to the event loop
 // between chunks so a large snapshot does not stall requests.
 import { open } from 'node:fs/promises'
-import { readdirSync, readFileSync, renameSync, unlinkSync } from 'node:fs'
+import { readdirSync, renameSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { Encoder } from 'cbor-x'
 import { CorruptError } from '../../core/index.ts'
-import { encodeFrame, scanFrames } from './wal/format.ts'
+import { encodeFrame } from './wal/format.ts'
+import type { FrameReader } from './wal/frame-reader.ts'
+import type { ValueFiles } from './wal/value-file.ts'
 import { FORMAT_VERSION } from './wal/records.ts'
 import { fsyncDir, listNumbered, numberedName } from './wal/segments.ts'
-import { fastDecodeVersions } from './wal/fast-decode.ts'
+import { fastDecodeVersions, type FilePlace } from './wal/fast-decode.ts'
 import type { Revision } from './mvcc/revision.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
@@ -80,48 +82,66 @@ function versionFromWire(w: unknown): Revision | undefined {
   return { key, rev, create, version, value: value ?? undefined, lease }
 }
 
-/** Reads a snapshot; any damage is an error naming the file and offset (snapshots are never torn). */
-export async function readSnapshot(dir: string, revision: number): Promise<SnapshotState> {
-  const file = join(dir, snapshotName(revision))
-  const buf = readFileSync(file) // start-up only: one read, no event-loop round trips
-  const bad = (offset: number, what: string) => new CorruptError(`store: snapshot ${file} is damaged at byte ${offset}: ${what}`, { file, offset })
-  const scan = scanFrames(buf)
-  const trouble = scan.damage ?? scan.torn
-  if (trouble) throw bad(trouble.offset, trouble.reason)
-  let state: SnapshotState | undefined
-  let complete = false
-  for (const f of scan.frames) {
-    const fast = state && fastDecodeVersions(f.payload)
+/** builds a SnapshotState from its payloads, in file order */
+class SnapshotLoader {
+  state: SnapshotState | undefined
+  complete = false
+
+  /** takes one payload; a string says what is wrong with it */
+  add(payload: Buffer, at: FilePlace): string | undefined {
+    const fast = this.state && fastDecodeVersions(payload, at)
     if (fast) {
-      for (const v of fast) state!.versions.push(v)
-      continue
+      for (const v of fast) this.state!.versions.push(v)
+      return undefined
     }
     let a: unknown[]
     try {
-      a = cbor.decode(f.payload) as unknown[]
+      a = cbor.decode(Uint8Array.prototype.slice.call(payload)) as unknown[] // a copy: payload is a view of a reused buffer
     } catch (err) {
-      throw bad(f.offset, `undecodable payload (${(err as Error).message})`)
+      return `undecodable payload (${(err as Error).message})`
     }
+    const state = this.state
     if (a[0] === 10 && !state) {
-      if (a[1] !== FORMAT_VERSION) throw bad(f.offset, `format version ${String(a[1])}`)
+      if (a[1] !== FORMAT_VERSION) return `format version ${String(a[1])}`
       const leases = (a[6] as [number, number][]).map(([id, ttl]) => ({ id, ttl }))
-      state = { revision: a[2] as number, compactRevision: a[3] as number, walSeq: a[4] as number, nextLeaseId: a[5] as number, leases, versions: [] }
+      this.state = { revision: a[2] as number, compactRevision: a[3] as number, walSeq: a[4] as number, nextLeaseId: a[5] as number, leases, versions: [] }
     } else if (a[0] === 11 && state) {
       for (const w of a[1] as unknown[]) {
         const v = versionFromWire(w)
-        if (!v) throw bad(f.offset, 'malformed key version')
+        if (!v) return 'malformed key version'
         state.versions.push(v)
       }
-    } else if (a[0] === 12 && state && a[1] === state.versions.length) complete = true
-    else throw bad(f.offset, `unexpected record type ${String(a[0])}`)
+    } else if (a[0] === 12 && state && a[1] === state.versions.length) this.complete = true
+    else return `unexpected record type ${String(a[0])}`
+    return undefined
   }
-  if (!state || !complete || state.revision !== revision) throw bad(buf.length, 'incomplete snapshot')
+}
+
+/**
+ * Reads a snapshot through `reader`; values stay in the file (`files`) until first read. Any
+ * damage is an error naming the file and offset (snapshots are written whole, never torn).
+ */
+export function readSnapshot(dir: string, revision: number, o: { reader: FrameReader; files: ValueFiles }): SnapshotState {
+  const file = join(dir, snapshotName(revision))
+  const source = o.files.open(file)
+  const bad = (offset: number, what: string) => new CorruptError(`store: snapshot ${file} is damaged at byte ${offset}: ${what}`, { file, offset })
+  const loader = new SnapshotLoader()
+  const scan = o.reader.read(source.fd, (payload, offset) => loader.add(payload, { source, offset }))
+  const trouble = scan.damage ?? scan.torn
+  if (trouble) throw bad(trouble.offset, trouble.reason)
+  const { state } = loader
+  if (!state || !loader.complete || state.revision !== revision) throw bad(scan.size, 'incomplete snapshot')
   return state
 }
 
 /** Removes snapshots older than `keep` and leftover temp files. */
-export function pruneSnapshots(dir: string, keep: number): void {
-  for (const rev of listSnapshots(dir)) if (rev < keep) unlinkSync(join(dir, snapshotName(rev)))
+export function pruneSnapshots(dir: string, keep: number, onRemove?: (file: string) => void): void {
+  for (const rev of listSnapshots(dir)) {
+    if (rev >= keep) continue
+    const file = join(dir, snapshotName(rev))
+    onRemove?.(file)
+    unlinkSync(file)
+  }
   for (const name of readdirSync(dir)) if (name.endsWith('.snap.tmp')) unlinkSync(join(dir, name))
 }
 

@@ -10,6 +10,7 @@ import { pruneSnapshots, writeSnapshot } from './snapshot.ts'
 import type { StoreState } from './state.ts'
 import { listSegments, segmentName } from './wal/segments.ts'
 import type { WalWriter } from './wal/writer.ts'
+import type { ValueFiles } from './wal/value-file.ts'
 
 /** keys or events per snapshot chunk */
 const PAGE = 1024
@@ -19,6 +20,8 @@ export interface SnapshotterOptions {
   state: StoreState
   wal: WalWriter
   log: Logger
+  /** files read at open; retired as their segments and snapshots are deleted */
+  files: ValueFiles
   thresholdBytes: number
 }
 
@@ -60,7 +63,7 @@ export class Snapshotter {
   }
 
   async #run(): Promise<void> {
-    const { state: s, wal, dir, log } = this.#o
+    const { state: s, wal, dir, log, files } = this.#o
     const t0 = performance.now()
     const revision = s.head
     const compactRevision = s.compactRevision
@@ -91,10 +94,19 @@ export class Snapshotter {
       } while (at !== undefined)
     }
     this.#lastSize = await writeSnapshot(snapDir, { revision, compactRevision, walSeq, nextLeaseId, leases }, pages())
+    // every value the snapshot wrote has been read; a version it did not write (there should be
+    // none from before the cut) is read now, before the files are retired
+    if (files.size) s.index.readValues()
     const walDir = join(dir, 'wal')
     let removed = 0
-    for (const seq of listSegments(walDir)) if (seq < walSeq) (unlinkSync(join(walDir, segmentName(seq))), removed++)
-    pruneSnapshots(snapDir, revision)
+    for (const seq of listSegments(walDir)) {
+      if (seq >= walSeq) continue
+      const file = join(walDir, segmentName(seq))
+      files.retire(file)
+      unlinkSync(file)
+      removed++
+    }
+    pruneSnapshots(snapDir, revision, (file) => files.retire(file))
     log.info('snapshot written', { revision, versions, bytes: this.#lastSize, segmentsRemoved: removed, ms: Math.round(performance.now() - t0) })
   }
 }

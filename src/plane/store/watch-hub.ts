@@ -108,7 +108,7 @@ export class WatchHub {
     const cache = prevKv ? this.#withPrev : this.#plain
     let ev = cache.get(r)
     if (ev) return ev
-    ev = { type: r.value ? 'put' : 'delete', kv: toKeyValue(r) }
+    ev = { type: r.version ? 'put' : 'delete', kv: toKeyValue(r) }
     if (prevKv) {
       const p = this.#src.index.previous(r)
       if (p) ev.prevKv = toKeyValue(p)

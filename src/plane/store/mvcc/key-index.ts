@@ -1,7 +1,7 @@
 // The MVCC index: every retained version of every key, ordered keys for ranges, and the
 // revision-ordered event list that watches replay. Pure in-memory; the log makes it durable.
 import { SortedKeys } from './sorted-keys.ts'
-import { tombstone, type Revision } from './revision.ts'
+import { LazyRevision, makeRevision, tombstone, type Revision, type ValueRef } from './revision.ts'
 
 export interface KeyRange {
   from: string
@@ -47,7 +47,7 @@ export class KeyIndex {
   latest(key: string): Revision | undefined {
     const h = this.#history.get(key)
     const r = h && newest(h)
-    return r?.value ? r : undefined
+    return r?.version ? r : undefined
   }
 
   /** the version before `r` of the same key, if still retained */
@@ -57,14 +57,14 @@ export class KeyIndex {
     const h = hist
     const i = h.lastIndexOf(r)
     const p = i > 0 ? h[i - 1] : undefined
-    return p?.value ? p : undefined
+    return p?.version ? p : undefined
   }
 
   /** live keys in the range at `rev`, in key order */
   *range(r: KeyRange, rev: number): IterableIterator<Revision> {
     for (const key of this.#keys.range(r.from, r.to)) {
       const v = this.at(key, rev)
-      if (v?.value) yield v
+      if (v?.version) yield v
     }
   }
 
@@ -76,9 +76,9 @@ export class KeyIndex {
     }
   }
 
-  put(key: string, rev: number, value: Uint8Array, lease: number): Revision {
+  put(key: string, rev: number, value: Uint8Array | ValueRef, lease: number): Revision {
     const prev = this.latest(key)
-    const r: Revision = { key, rev, create: prev ? prev.create : rev, version: prev ? prev.version + 1 : 1, value, lease }
+    const r = makeRevision(key, rev, prev ? prev.create : rev, prev ? prev.version + 1 : 1, value, lease)
     this.#push(r)
     return r
   }
@@ -104,6 +104,11 @@ export class KeyIndex {
     } else if (Array.isArray(h)) h.push(r)
     else this.#history.set(r.key, [h, r])
     if (event) this.#events.push(r)
+  }
+
+  /** reads every value still on disk into memory (before the files holding them are deleted) */
+  readValues(): void {
+    for (const h of this.#history.values()) for (const r of versionsOf(h)) if (r instanceof LazyRevision && r.onDisk) void r.value
   }
 
   /** events with rev >= from, in order (a live view: do not keep across awaits) */
@@ -171,7 +176,7 @@ export class KeyIndex {
     const h = versionsOf(hist)
     let keep = 0
     while (keep + 1 < h.length && h[keep + 1].rev <= rev) keep++
-    if (h[keep].rev <= rev && !h[keep].value) keep++
+    if (h[keep].rev <= rev && !h[keep].version) keep++
     if (keep === 0) return
     h.splice(0, keep)
     if (h.length === 0) {

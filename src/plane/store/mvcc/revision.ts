@@ -1,5 +1,10 @@
 // One version of one key, as it was written at `rev`. Immutable once created, so readers,
 // watchers and snapshots can hold on to it while writes go on.
+//
+// Versions restored at open keep their value on disk until first read (LazyRevision): replay
+// then reads the log through one small reused buffer instead of faulting every value into fresh
+// memory, and a value costs memory only once something reads it. The snapshot that replaces the
+// files reads every value it writes, so no version outlives the file its value is in.
 
 export interface Revision {
   readonly key: string
@@ -7,11 +12,63 @@ export interface Revision {
   readonly rev: number
   /** createRevision; 0 for a tombstone */
   readonly create: number
-  /** 1 on create, +1 per change; 0 for a tombstone */
+  /** 1 on create, +1 per change; 0 for a tombstone (test this, not value, to tell them apart) */
   readonly version: number
-  /** undefined marks a tombstone (the key was deleted at rev) */
+  /** undefined marks a tombstone (the key was deleted at rev); may read from disk on first use */
   readonly value: Uint8Array | undefined
   readonly lease: number
+}
+
+/** a file that holds values: read(offset, length) returns exactly those bytes or throws */
+export interface ValueSource {
+  readonly name: string
+  read(offset: number, length: number): Uint8Array
+}
+
+/** where a value is: `length` bytes at `offset` of `source` */
+export class ValueRef {
+  constructor(
+    readonly source: ValueSource,
+    readonly offset: number,
+    readonly length: number,
+  ) {}
+}
+
+/** a version whose value is read from its file on first use, then kept */
+export class LazyRevision implements Revision {
+  // the reference is held inline (not as the ValueRef) to spare an object per version
+  #source: ValueSource | undefined
+  #offset: number
+  #length: number
+  #value: Uint8Array | undefined
+  constructor(
+    readonly key: string,
+    readonly rev: number,
+    readonly create: number,
+    readonly version: number,
+    ref: ValueRef,
+    readonly lease: number,
+  ) {
+    this.#source = ref.source
+    this.#offset = ref.offset
+    this.#length = ref.length
+  }
+
+  get value(): Uint8Array {
+    if (this.#value) return this.#value
+    this.#value = this.#source!.read(this.#offset, this.#length)
+    this.#source = undefined
+    return this.#value
+  }
+
+  /** whether the value is still only on disk */
+  get onDisk(): boolean {
+    return this.#value === undefined
+  }
+}
+
+export function makeRevision(key: string, rev: number, create: number, version: number, value: Uint8Array | ValueRef, lease: number): Revision {
+  return value instanceof ValueRef ? new LazyRevision(key, rev, create, version, value, lease) : { key, rev, create, version, value, lease }
 }
 
 const EMPTY = new Uint8Array(0)
@@ -24,7 +81,7 @@ export function tombstone(key: string, rev: number): Revision {
 export function toKeyValue(r: Revision, keysOnly = false) {
   return {
     key: r.key,
-    value: keysOnly || !r.value ? EMPTY : r.value,
+    value: keysOnly || !r.version ? EMPTY : r.value!,
     createRevision: r.create,
     modRevision: r.rev,
     version: r.version,

@@ -3,9 +3,15 @@ import * as assert from 'uvu/assert'
 import { Encoder } from 'cbor-x'
 import { fastDecodeTxn, fastDecodeVersions } from './fast-decode.ts'
 import { encodeRecord, type WalRecord } from './records.ts'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { LazyRevision, ValueRef } from '../mvcc/revision.ts'
+import { ValueFiles } from './value-file.ts'
+import { CorruptError } from '../../../core/index.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
-const plain = (r: WalRecord) => (r.type === 'txn' ? { ...r, ops: r.ops.map((o) => ({ ...o, value: o.value && [...o.value] })) } : r)
+const plain = (r: WalRecord) => (r.type === 'txn' ? { ...r, ops: r.ops.map((o) => ({ ...o, value: o.value && [...(o.value as Uint8Array)] })) } : r)
 
 test('decodes txn records exactly as the general decoder does, for every length form', () => {
   const cases: WalRecord[] = []
@@ -44,6 +50,39 @@ test('decodes snapshot chunks of key versions, tombstones included, and declines
   assert.equal(got.map((v) => ({ ...v, value: v.value && [...v.value] })), versions.map((v) => ({ ...v, value: v.value && [...v.value] })))
   assert.is(fastDecodeVersions(cbor.encode([10, 1, 2])), undefined)
   assert.is(fastDecodeVersions(chunk.subarray(0, chunk.length - 2)), undefined)
+})
+
+test('with a file place, values become references read on first use; tombstones stay plain', () => {
+  const chunk = cbor.encode([11, [['/a', 5, 3, 2, new Uint8Array([1, 2, 3]), 0], ['/b', 6, 0, 0, null, 0]]])
+  const file = Buffer.concat([Buffer.from('prefix..'), chunk])
+  const reads: [number, number][] = []
+  const source = { name: 'mem', read: (o: number, n: number) => (reads.push([o, n]), file.subarray(o, o + n)) }
+  const [a, b] = fastDecodeVersions(chunk, { source, offset: 8 })!
+  assert.ok(a instanceof LazyRevision && a.onDisk, 'not read while decoding')
+  assert.equal(reads, [])
+  assert.equal([...a.value!], [1, 2, 3])
+  assert.equal([...a.value!], [1, 2, 3])
+  assert.is(reads.length, 1, 'read once, then kept')
+  assert.not.ok(b instanceof LazyRevision)
+  assert.is(b.value, undefined)
+  const txn = encodeRecord({ type: 'txn', revision: 4, ops: [{ key: 'k', value: new Uint8Array([9, 9]) }] })
+  const r = fastDecodeTxn(txn, { source, offset: 100 })! as { ops: { value: ValueRef }[] }
+  const ref = r.ops[0].value
+  assert.ok(ref instanceof ValueRef)
+  assert.equal([...txn.subarray(ref.offset - 100, ref.offset - 100 + ref.length)], [9, 9])
+})
+
+test('a value whose file was retired is a Corrupt error naming the file, not wrong bytes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-vf-'))
+  const path = join(dir, 'seg')
+  writeFileSync(path, 'abcdef')
+  const files = new ValueFiles()
+  const f = files.open(path)
+  assert.is(Buffer.from(f.read(2, 3)).toString(), 'cde')
+  assert.throws(() => f.read(4, 10), /ends before the value at byte 4/)
+  files.retire(path)
+  assert.throws(() => f.read(0, 1), (e: Error) => e instanceof CorruptError && e.message.includes(path))
+  rmSync(dir, { recursive: true })
 })
 
 test.run()

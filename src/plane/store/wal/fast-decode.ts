@@ -3,11 +3,26 @@
 // decodes one call per record). Anything it does not recognise returns undefined, and the
 // general decoder (records.ts) takes over, so it can only be faster, never different.
 import type { WalOp, WalRecord } from './records.ts'
-import type { Revision } from '../mvcc/revision.ts'
+import { makeRevision, ValueRef, type Revision, type ValueSource } from '../mvcc/revision.ts'
+
+/** where the decoded bytes lie in a file: values then become references into it, not copies */
+export interface FilePlace {
+  source: ValueSource
+  /** file offset of the first byte handed to the decoder */
+  offset: number
+}
 
 // cursor state of one decode (the decoder is synchronous and not re-entrant)
 let b: Buffer
 let p = 0
+let place: FilePlace | undefined
+
+/** the next `n` bytes as a value: a view of the buffer, or a reference into the file */
+function bytesValue(n: number): Uint8Array | ValueRef {
+  const v = place ? new ValueRef(place.source, place.offset + p, n) : b.subarray(p, p + n)
+  p += n
+  return v
+}
 
 /** reads a CBOR head of `major` at p and advances; -1 when it is something else */
 function head(major: number): number {
@@ -38,16 +53,18 @@ function op(): WalOp | undefined {
   if (len === 1) return { key }
   const n = head(2)
   if (n < 0 || p + n > b.length) return undefined
-  const value = b.subarray(p, (p += n))
+  const value = bytesValue(n)
   if (len === 2) return { key, value }
   const lease = head(0)
   return lease < 0 ? undefined : { key, value, lease }
 }
 
-export function fastDecodeTxn(bytes: Uint8Array): WalRecord | undefined {
+/** `at`: the bytes are a view of that file place, and values become references into it */
+export function fastDecodeTxn(bytes: Uint8Array, at?: FilePlace): WalRecord | undefined {
   if (bytes[0] !== 0x83 || bytes[1] !== 0x01) return undefined
   b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   p = 2
+  place = at
   const revision = head(0)
   const n = revision < 0 ? -1 : head(4)
   if (n < 0) return undefined
@@ -69,22 +86,24 @@ function version(): Revision | undefined {
   const create = rev < 0 ? -1 : head(0)
   const ver = create < 0 ? -1 : head(0)
   if (ver < 0) return undefined
-  let value: Uint8Array | undefined
+  let value: Uint8Array | ValueRef | undefined
   if (b[p] === 0xf6) p++
   else {
     const n = head(2)
     if (n < 0 || p + n > b.length) return undefined
-    value = b.subarray(p, (p += n))
+    value = bytesValue(n)
   }
   const lease = head(0)
-  return lease < 0 ? undefined : { key, rev, create, version: ver, value, lease }
+  if (lease < 0) return undefined
+  return value === undefined ? { key, rev, create, version: ver, value, lease } : makeRevision(key, rev, create, ver, value, lease)
 }
 
 /** snapshot chunk [11, [[key, rev, create, version, value|null, lease], …]] (snapshot.ts) */
-export function fastDecodeVersions(bytes: Uint8Array): Revision[] | undefined {
+export function fastDecodeVersions(bytes: Uint8Array, at?: FilePlace): Revision[] | undefined {
   if (bytes[0] !== 0x82 || bytes[1] !== 0x0b) return undefined
   b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   p = 2
+  place = at
   const n = head(4)
   if (n < 0) return undefined
   const out: Revision[] = []

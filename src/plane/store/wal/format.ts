@@ -62,7 +62,6 @@ export interface ScanResult {
   damage?: BadFrame
 }
 
-/** Checks one frame at `o`; returns its payload or why it is bad. */
 function readFrame(buf: Buffer, o: number): { payload: Buffer } | { bad: string; span: number } {
   if (buf.length - o < HEADER_BYTES) return { bad: `short frame header (${buf.length - o} bytes)`, span: buf.length - o }
   const len = buf.readUInt32LE(o)
@@ -117,11 +116,18 @@ export function scanFrames(buf: Buffer, decodable: (payload: Buffer) => string |
       o += HEADER_BYTES + r.payload.length
       continue
     }
-    if (bad === 'zero length' && allZero(buf, o)) return { frames, end: o, ...(o < buf.length ? { torn: { offset: o, reason: 'zero-filled tail', bytes: buf.length - o } } : {}) }
-    const reason = bad ?? 'undecodable payload'
-    const torn = !validFrameAfter(buf, o + 1) || hasZeroSector(buf, o, o + Math.max(span, HEADER_BYTES))
-    if (torn) return { frames, end: o, torn: { offset: o, reason, bytes: buf.length - o } }
-    return { frames, end: o, damage: { offset: o, reason } }
+    return { frames, ...classifyBad(buf, o, bad ?? 'undecodable payload', span) }
   }
   return { frames, end: o }
 }
+
+/** Why reading stopped at the bad frame at `o` of `buf`: a torn tail, or damage (see the top). */
+export function classifyBad(buf: Buffer, o: number, reason: string, span: number): Omit<ScanResult, 'frames'> {
+  if (reason === 'zero length' && allZero(buf, o)) return { end: o, ...(o < buf.length ? { torn: { offset: o, reason: 'zero-filled tail', bytes: buf.length - o } } : {}) }
+  const torn = !validFrameAfter(buf, o + 1) || hasZeroSector(buf, o, o + Math.max(span, HEADER_BYTES))
+  if (torn) return { end: o, torn: { offset: o, reason, bytes: buf.length - o } }
+  return { end: o, damage: { offset: o, reason } }
+}
+
+/** Checks one frame at `o`: its payload, or why it is bad and how many bytes it spans. */
+export { readFrame }

@@ -1,14 +1,16 @@
 // Log records and their CBOR payloads (layout in format.ts). decodeRecord checks the shape of
 // every field, so a payload with a good CRC but foreign content is reported, never applied.
 import { Encoder } from 'cbor-x'
-import { fastDecodeTxn } from './fast-decode.ts'
+import { fastDecodeTxn, type FilePlace } from './fast-decode.ts'
+import type { ValueRef } from '../mvcc/revision.ts'
 
 export const FORMAT_VERSION = 1
 
 /** One write inside a txn record; no value means the key is deleted. */
 export interface WalOp {
   key: string
-  value?: Uint8Array
+  /** a ValueRef only in records read back at open (the writer is always handed bytes) */
+  value?: Uint8Array | ValueRef
   lease?: number
 }
 
@@ -22,6 +24,7 @@ export type WalRecord =
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
 
 function opToWire(op: WalOp): unknown[] {
+  if (op.value && !(op.value instanceof Uint8Array)) throw new TypeError('store: a value read back from the log cannot be written again by reference')
   if (!op.value) return [op.key]
   return op.lease ? [op.key, op.value, op.lease] : [op.key, op.value]
 }
@@ -81,10 +84,15 @@ function fromWire(a: unknown[]): WalRecord | undefined {
   return undefined
 }
 
-/** Decodes a payload; a string result says what is wrong with it. */
-export function decodeRecord(payload: Uint8Array): WalRecord | string {
-  const fast = fastDecodeTxn(payload)
+/**
+ * Decodes a payload; a string result says what is wrong with it. With `at` the payload is a
+ * view of that file place: values become references into the file, and anything the general
+ * decoder returns is copied out of the (reused) buffer first.
+ */
+export function decodeRecord(payload: Uint8Array, at?: FilePlace): WalRecord | string {
+  const fast = fastDecodeTxn(payload, at)
   if (fast) return fast
+  if (at) payload = Uint8Array.prototype.slice.call(payload)
   let a: unknown
   try {
     a = cbor.decode(payload)

@@ -1,9 +1,10 @@
 // Segment files on disk: naming, listing, reading back with torn-tail repair, and the
 // directory fsync that makes a created or removed file durable.
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, renameSync, ftruncateSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, renameSync, ftruncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CorruptError, type Logger } from '../../../core/index.ts'
-import { scanFrames } from './format.ts'
+import type { FrameReader } from './frame-reader.ts'
+import type { ValueFiles } from './value-file.ts'
 import { decodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
 
 /** `<n as 16 hex digits>.<ext>`: how segments (by seq) and snapshots (by revision) are named */
@@ -44,21 +45,22 @@ export interface ReadSegment {
 
 /**
  * Reads one segment, handing each record to `apply` as it is decoded (a damaged log throws
- * before open returns, so nothing applied from it is ever used). A torn tail is cut off (and
- * kept aside as <name>.torn-<offset>) only if `last`.
+ * before open returns, so nothing applied from it is ever used); values stay in the file
+ * (`files`) until read. A torn tail is cut off (and kept aside as <name>.torn-<offset>) only if `last`.
  */
-export function readSegment(dir: string, seq: number, last: boolean, log: Logger, apply: (r: WalRecord) => void): ReadSegment {
+export function readSegment(dir: string, seq: number, last: boolean, o: { log: Logger; reader: FrameReader; files: ValueFiles; apply: (r: WalRecord) => void }): ReadSegment {
   const file = join(dir, segmentName(seq))
-  const buf = readFileSync(file)
+  const source = o.files.open(file)
+  const size = fstatSync(source.fd).size
   const records: WalRecord[] = []
   let count = 0
-  const scan = scanFrames(buf, (payload) => {
-    const r = decodeRecord(payload)
+  const scan = o.reader.read(source.fd, (payload, offset) => {
+    const r = decodeRecord(payload, { source, offset })
     if (typeof r === 'string') return r
     if (count++ === 0) {
       records.push(r)
-      checkHeader(records, seq, file, buf.length, last)
-    } else apply(r)
+      checkHeader(records, seq, file, size, last)
+    } else o.apply(r)
     return undefined
   })
   const fail = (offset: number, reason: string) => {
@@ -66,8 +68,8 @@ export function readSegment(dir: string, seq: number, last: boolean, log: Logger
   }
   if (scan.damage) fail(scan.damage.offset, scan.damage.reason)
   if (scan.torn && !last) fail(scan.torn.offset, `${scan.torn.reason} inside an older segment`)
-  if (count === 0) checkHeader(records, seq, file, buf.length, last)
-  if (scan.torn) repairTail(file, buf, scan.torn, log)
+  if (count === 0) checkHeader(records, seq, file, size, last)
+  if (scan.torn) repairTail(file, scan.tail!, scan.torn, o.log)
   return { seq, records: Math.max(0, count - 1), empty: count === 0 }
 }
 
@@ -83,9 +85,10 @@ function checkHeader(records: WalRecord[], seq: number, file: string, size: numb
   if (h.seq !== seq) throw new CorruptError(`store: ${file} says it is segment ${h.seq}`, { file, offset: 0 })
 }
 
-function repairTail(file: string, buf: Buffer, torn: { offset: number; reason: string; bytes: number }, log: Logger): void {
+/** `tail`: the file's bytes from the torn offset on */
+function repairTail(file: string, tail: Buffer, torn: { offset: number; reason: string; bytes: number }, log: Logger): void {
   const aside = `${file}.torn-${torn.offset}`
-  writeFileSync(aside, buf.subarray(torn.offset))
+  writeFileSync(aside, tail)
   const fd = openSync(file, 'r+')
   try {
     ftruncateSync(fd, torn.offset)

@@ -1,0 +1,64 @@
+// Files read back at open whose values stay on disk until first read (mvcc/revision.ts,
+// LazyRevision). Each file is opened once for reading; the snapshotter closes it when it
+// deletes the file, after the snapshot that replaces it has read every value it wrote.
+import { closeSync, openSync, readSync } from 'node:fs'
+import { CorruptError } from '../../../core/index.ts'
+import type { ValueSource } from '../mvcc/revision.ts'
+
+export class ValueFile implements ValueSource {
+  #fd: number | undefined
+
+  constructor(readonly name: string) {
+    this.#fd = openSync(name, 'r')
+  }
+
+  /** the open descriptor (replay reads the file through it too) */
+  get fd(): number {
+    if (this.#fd === undefined) throw new Error(`store: ${this.name} is closed`)
+    return this.#fd
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const fd = this.#fd
+    if (fd === undefined) throw new CorruptError(`store: a value at byte ${offset} of ${this.name} was read after the file was retired`, { file: this.name, offset })
+    const out = Buffer.allocUnsafe(length)
+    let got = 0
+    while (got < length) {
+      const n = readSync(fd, out, got, length - got, offset + got)
+      if (n === 0) throw new CorruptError(`store: ${this.name} ends before the value at byte ${offset} (${length} bytes)`, { file: this.name, offset })
+      got += n
+    }
+    return out
+  }
+
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd)
+    this.#fd = undefined
+  }
+}
+
+/** the files of one store whose values may still be on disk, by path */
+export class ValueFiles {
+  #files = new Map<string, ValueFile>()
+
+  open(path: string): ValueFile {
+    let f = this.#files.get(path)
+    if (!f) this.#files.set(path, (f = new ValueFile(path)))
+    return f
+  }
+
+  /** the file is being deleted: nothing may read from it any more */
+  retire(path: string): void {
+    this.#files.get(path)?.close()
+    this.#files.delete(path)
+  }
+
+  get size(): number {
+    return this.#files.size
+  }
+
+  closeAll(): void {
+    for (const f of this.#files.values()) f.close()
+    this.#files.clear()
+  }
+}
