@@ -2,8 +2,9 @@
 // Contract: Kubernetes-shaped resource types (same field names and JSON shapes, so stock
 // kubectl reads and writes them), the resource registry and store key layout, defaults,
 // validation that returns every problem as { field, message } causes with Kubernetes' field
-// paths, label/field selectors, JSON / merge / strategic merge patches, quantities and
-// server-side Table printing. Pure: no I/O, no node: imports, imports nothing of ours.
+// paths, each kind's field schema (unknown and duplicate fields for fieldValidation),
+// label/field selectors, JSON / merge / strategic merge patches, quantities and server-side
+// Table printing. Pure: no I/O, no node: imports, imports nothing of ours.
 // Expected failures are values (ParseResult / PatchResult / FieldCause[]), never throws; the one
 // throw is storeKey given a namespaced resource and no namespace (a programming error).
 
@@ -31,6 +32,13 @@ export { applyDefaults } from './defaults.ts'
 export { validate } from './validate.ts'
 export { validateUpdate } from './validate-update.ts'
 export { invalidMessage, statusCauses, type FieldCause } from './field-errors.ts'
+export type { FieldSchema, Leaf, ListSchema, ObjectSchema } from './field-schema.ts'
+export { pruneUnknown, schemaFor, unknownFields } from './unknown-fields.ts'
+export { scanJsonKeys, type JsonKeys } from './json-duplicates.ts'
+export {
+  appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, warningHeader,
+  type BodySource, type FieldProblems, type FieldValidation, type YamlDuplicate,
+} from './field-validation.ts'
 export {
   configMapKey, dns1035Label, dns1123Label, dns1123Subdomain, envVarName, ianaServiceName, isIP, labelValue, qualifiedKey,
 } from './name-rules.ts'

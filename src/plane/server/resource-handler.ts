@@ -1,18 +1,19 @@
 // One handler for every resource path: parse what the path addresses, authorize it, and run
 // the verb. Subresources: status (get/update/patch), scale (Deployments), log (Pods, served
 // by whoever runs the pod).
-import { resourceFor, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { resourceFor, warningHeader, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { ShoalError, type Logger } from '../../core/index.ts'
-import { readBody } from './body.ts'
+import { readBody, readParsedBody } from './body.ts'
 import { deleteObject, parseDeleteOptions } from './delete-ops.ts'
 import type { ObjectStore } from './object-store.ts'
 import { listObjects } from './read-ops.ts'
 import { encode, negotiate, toTable, type Format } from './respond.ts'
 import { parseRequestInfo, type RequestInfo } from './request-info.ts'
 import { getScale, updateScale } from './scale.ts'
+import { applyPatchTo } from './scale-patch.ts'
 import { successStatus } from './status.ts'
 import { serveWatch } from './watch-stream.ts'
-import { createObject, patchObject, patchTypeOf, updateObject } from './write-ops.ts'
+import { checkedBody, checkedPatch, createObject, fieldCheck, patchObject, patchTypeOf, updateObject, type FieldCheck } from './write-ops.ts'
 
 export interface Caller {
   name: string
@@ -71,17 +72,22 @@ async function run(deps: HandlerDeps, c: Ctx): Promise<Response> {
     case 'get':
     case 'get/status':
       return one(c, await objects.mustGet(info, where))
-    case 'create':
-      return one(c, await createObject(objects, info, await readBody(req), ri.namespace), 201)
+    case 'create': {
+      const check = await fieldCheck('create', url.searchParams, () => readParsedBody(req))
+      return one(c, await createObject(objects, info, check.body.value, ri.namespace, check), 201, check)
+    }
     case 'update':
-    case 'update/status':
-      return one(c, await updateObject(objects, info, where, await readBody(req), ri.subresource))
+    case 'update/status': {
+      const check = await fieldCheck('update', url.searchParams, () => readParsedBody(req))
+      return one(c, await updateObject(objects, info, where, check.body.value, ri.subresource, check), 200, check)
+    }
     case 'patch':
     case 'patch/status': {
       const type = patchTypeOf(req.headers.get('content-type') ?? undefined)
       if (!type) throw new ShoalError('Unsupported', `the patch content type "${req.headers.get('content-type')}" is not supported; use application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json or application/apply-patch+yaml`)
-      const r = await patchObject(objects, info, where, await readBody(req), type, ri.subresource)
-      return one(c, r.obj, r.created ? 201 : 200)
+      const check = await fieldCheck('patch', url.searchParams, () => readParsedBody(req))
+      const r = await patchObject(objects, info, where, check.body.value, type, ri.subresource, check)
+      return one(c, r.obj, r.created ? 201 : 200, check)
     }
     case 'delete': {
       const r = await deleteObject(objects, info, where, parseDeleteOptions(await readBody(req, { optional: true }), url.searchParams), deps.log)
@@ -92,8 +98,10 @@ async function run(deps: HandlerDeps, c: Ctx): Promise<Response> {
     case 'get/scale':
       return encode(c.format === 'cbor' ? 'cbor' : 'json', getScale(info, await objects.mustGet(info, where)))
     case 'update/scale':
-    case 'patch/scale':
-      return encode(c.format === 'cbor' ? 'cbor' : 'json', await updateScale(objects, info, where, req, ri.verb))
+    case 'patch/scale': {
+      const check = await checkScale(deps, c, where)
+      return withWarnings(encode(c.format === 'cbor' ? 'cbor' : 'json', await updateScale(objects, info, where, req, ri.verb)), check)
+    }
     case 'get/log':
       if (!deps.podLogs) throw new ShoalError('Unavailable', `pods "${ri.name}": no node agent serves logs yet`)
       return deps.podLogs(await objects.mustGet(info, where), url.searchParams)
@@ -101,9 +109,35 @@ async function run(deps: HandlerDeps, c: Ctx): Promise<Response> {
   throw new ShoalError('BadRequest', `${ri.verb} is not supported on ${info.resource}${ri.subresource ? '/' + ri.subresource : ''}`)
 }
 
-function one(c: Ctx, obj: KubeObject, status = 200): Response {
-  if (c.format === 'table') return encode('json', toTable(c.info.kind, [obj], obj.metadata.resourceVersion ?? ''), status)
-  return encode(c.format, obj, status)
+function one(c: Ctx, obj: KubeObject, status = 200, check?: FieldCheck): Response {
+  if (c.format === 'table') return withWarnings(encode('json', toTable(c.info.kind, [obj], obj.metadata.resourceVersion ?? ''), status), check)
+  return withWarnings(encode(c.format, obj, status), check)
+}
+
+/** Warn mode's unknown and duplicate fields, one Warning header each (kubectl prints "Warning: …") */
+function withWarnings(res: Response, check?: FieldCheck): Response {
+  for (const w of (check?.warnings ?? []).slice(0, maxWarnings)) res.headers.append('warning', warningHeader(w))
+  return res
+}
+
+const maxWarnings = 100
+const scaleKind = { kind: 'Scale', version: 'v1' }
+
+/**
+ * A Scale body judged against the Scale schema before updateScale (which reads the request
+ * itself and takes only spec.replicas from it, so nothing needs pruning).
+ */
+async function checkScale(deps: HandlerDeps, c: Ctx, where: { namespace?: string; name: string }): Promise<FieldCheck> {
+  const update = c.ri.verb === 'update'
+  const check = await fieldCheck(update ? 'update' : 'patch', c.url.searchParams, () => readParsedBody(c.req.clone()))
+  if (check.directive === 'Ignore') return check
+  if (update) checkedBody(scaleKind, check.body.value, check)
+  else {
+    const type = patchTypeOf(c.req.headers.get('content-type') ?? undefined) ?? 'merge'
+    const patched = applyPatchTo(getScale(c.info, await deps.objects.mustGet(c.info, where)), check.body.value, type)
+    checkedPatch('Scale', check.body.value, patched, check)
+  }
+  return check
 }
 
 async function listResponse(deps: HandlerDeps, c: Ctx): Promise<Response> {

@@ -1,7 +1,11 @@
 // create / update / patch / delete for any kind: what kube-apiserver's generic registry does
 // between decoding a body and writing it — type and name checks, defaults, validation,
-// generation, the status subresource split, patch application with retry on conflict.
+// generation, the status subresource split, patch application with retry on conflict, and
+// fieldValidation (unknown and duplicate fields: Strict fails, Warn warns, unknown fields are
+// never stored).
 import { applyDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type Job, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, pruneUnknown, type FieldProblems, type FieldValidation } from '../../api/index.ts'
+import type { ParsedBody } from './body.ts'
 import { isDeepStrictEqual as deepEqual } from 'node:util'
 import { randomUUID } from 'node:crypto'
 import { InvalidError, ShoalError, isShoalError } from '../../core/index.ts'
@@ -38,10 +42,58 @@ function placeIn(info: ResourceInfo, obj: KubeObject, namespace?: string): void 
   obj.metadata.namespace = namespace ?? obj.metadata.namespace ?? 'default'
 }
 
+/** fieldValidation for one write request: the directive, the body as sent, the warnings for the response */
+export interface FieldCheck {
+  directive: FieldValidation
+  body: ParsedBody
+  warnings: string[]
+}
+
+const optionsKind = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' } as const
+
+/** reads ?fieldValidation= first (a bad value fails before the body is read, as in Kubernetes), then the body */
+export async function fieldCheck(verb: keyof typeof optionsKind, query: URLSearchParams, readBody: () => Promise<ParsedBody>): Promise<FieldCheck> {
+  const d = parseFieldValidation(query.get('fieldValidation'))
+  if (!d.ok) throw new InvalidError(`${optionsKind[verb]}.meta.k8s.io "" is invalid: fieldValidation: ${d.error}`, [{ field: 'fieldValidation', message: d.error }])
+  return { directive: d.value, body: await readBody(), warnings: [] }
+}
+
+/** Strict: any problem fails the request; Warn: the problems become warnings; Ignore: silence */
+function judge(check: FieldCheck, problems: FieldProblems, fail: (text: string) => ShoalError): string[] {
+  if (check.directive === 'Ignore' || !problems.warnings.length) return []
+  if (check.directive === 'Strict') throw fail(problems.strict)
+  return problems.warnings
+}
+
+/** as kube-apiserver words a body it could not decode */
+export const undecodable = (kind: { kind: string; version: string }) => (text: string) =>
+  bad(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${text}`)
+
+/** create and update: judges the body as sent, and returns it without its unknown fields */
+export function checkedBody(kind: { kind: string; version: string }, body: unknown, check?: FieldCheck): unknown {
+  if (!check) return body
+  if (check.directive !== 'Ignore') check.warnings.push(...judge(check, objectProblems(kind.kind, body, check.body.source()), undecodable(kind)))
+  return pruneUnknown(kind.kind, body)
+}
+
+const jsonKeysOf = (check: FieldCheck) => {
+  const src = check.body.source()
+  return 'json' in src ? src.json : undefined
+}
+
+/** server-side apply: repeated keys per the directive; unknown fields fail in every mode, as in Kubernetes */
+function checkApply(info: ResourceInfo, where: Where, patch: unknown, check?: FieldCheck): void {
+  if (!check) return
+  const src = check.body.source()
+  if (check.directive !== 'Ignore' && 'yaml' in src) check.warnings.push(...judge(check, applyProblems(src.yaml), bad))
+  const failed = appliedUnknownError(info.kind, apiVersionOf(info), patch, where)
+  if (failed) throw bad(failed)
+}
+
 const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, 'x')
 
-export async function createObject(objects: ObjectStore, info: ResourceInfo, body: unknown, namespace?: string): Promise<KubeObject> {
-  const obj = checkBody(info, body)
+export async function createObject(objects: ObjectStore, info: ResourceInfo, body: unknown, namespace?: string, check?: FieldCheck): Promise<KubeObject> {
+  const obj = checkBody(info, checkedBody(info, body, check))
   obj.metadata.uid = randomUUID() // server-owned; stamped here so a Job's generated selector can use it
   placeIn(info, obj, namespace)
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix()
@@ -99,8 +151,8 @@ function merged(info: ResourceInfo, cur: Obj, body: Obj, subresource?: string): 
   return next
 }
 
-export async function updateObject(objects: ObjectStore, info: ResourceInfo, where: Where, body: unknown, subresource?: string): Promise<KubeObject> {
-  const obj = checkBody(info, body)
+export async function updateObject(objects: ObjectStore, info: ResourceInfo, where: Where, body: unknown, subresource?: string, check?: FieldCheck): Promise<KubeObject> {
+  const obj = checkBody(info, checkedBody(info, body, check))
   if (obj.metadata.name && obj.metadata.name !== where.name) throw bad(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${where.name})`)
   obj.metadata.name = where.name
   const cur = await objects.mustGet(info, where)
@@ -131,8 +183,12 @@ function applyPatch(info: ResourceInfo, cur: KubeObject, patch: unknown, type: P
   return r.value
 }
 
-/** applies a patch to the latest object, retrying when a concurrent write wins (as Kubernetes does) */
-export async function patchObject(objects: ObjectStore, info: ResourceInfo, where: Where, patch: unknown, type: PatchType, subresource?: string): Promise<{ obj: KubeObject; created: boolean }> {
+/**
+ * Applies a patch to the latest object, retrying when a concurrent write wins (as Kubernetes
+ * does). With a field check, the patched object is judged and stored without unknown fields.
+ */
+export async function patchObject(objects: ObjectStore, info: ResourceInfo, where: Where, patch: unknown, type: PatchType, subresource?: string, check?: FieldCheck): Promise<{ obj: KubeObject; created: boolean }> {
+  if (type === 'apply') checkApply(info, where, patch, check)
   for (let attempt = 0; ; attempt++) {
     const cur = await objects.get(info, where)
     if (!cur) {
@@ -140,14 +196,30 @@ export async function patchObject(objects: ObjectStore, info: ResourceInfo, wher
       const body = { ...(patch as KubeObject), metadata: { ...(patch as KubeObject).metadata, name: where.name } }
       return { obj: await createObject(objects, info, body, where.namespace), created: true }
     }
-    const patched = applyPatch(info, cur, patch, type) as KubeObject
+    const { patched, warnings } = patchChecked(info, cur, patch, type, check)
     const pinned = (patch as KubeObject)?.metadata?.resourceVersion !== undefined
     if (!pinned && patched?.metadata) patched.metadata.resourceVersion = cur.metadata.resourceVersion
     try {
-      return { obj: await updateObject(objects, info, where, patched, subresource), created: false }
+      const obj = await updateObject(objects, info, where, patched, subresource)
+      check?.warnings.push(...warnings)
+      return { obj, created: false }
     } catch (err) {
       if (!isShoalError(err, 'Conflict') || pinned || attempt >= 8) throw err
     }
   }
 }
 
+/** the patch applied to the stored object (as Kubernetes decodes it: without unknown fields), then judged and pruned */
+function patchChecked(info: ResourceInfo, cur: KubeObject, patch: unknown, type: PatchType, check?: FieldCheck): { patched: KubeObject; warnings: string[] } {
+  if (!check) return { patched: applyPatch(info, cur, patch, type) as KubeObject, warnings: [] }
+  const patched = applyPatch(info, pruneUnknown(info.kind, cur), patch, type)
+  if (type === 'apply') return { patched: patched as KubeObject, warnings: [] }
+  const attempt: FieldCheck = { ...check, warnings: [] }
+  return { patched: checkedPatch(info.kind, patch, patched, attempt) as KubeObject, warnings: attempt.warnings }
+}
+
+/** any patch but apply: judges the patch body and the patched object, and returns the object without its unknown fields */
+export function checkedPatch(kind: string, patch: unknown, patched: unknown, check: FieldCheck): unknown {
+  if (check.directive !== 'Ignore') check.warnings.push(...judge(check, patchProblems(kind, patch, patched, jsonKeysOf(check)), bad))
+  return pruneUnknown(kind, patched)
+}
