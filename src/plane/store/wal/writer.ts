@@ -14,6 +14,7 @@ import { UnavailableError } from '../../../core/index.ts'
 import { encodeFrame } from './format.ts'
 import { encodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
 import { fsyncDir, segmentName } from './segments.ts'
+import { txnFrameBound, writeTxnFrame } from './txn-frame.ts'
 
 interface Deferred {
   promise: Promise<void>
@@ -38,6 +39,8 @@ const MAX_SYNCS = 2
 const INLINE_AVG_SYNC = 0.0003
 /** …and leave that mode on any single sync slower than this */
 const INLINE_MAX_SYNC = 0.002
+/** txn frames are encoded into one reused buffer of this size (more while a batch needs it) */
+const ARENA_BYTES = 1 << 20
 
 interface CutMarker {
   firstRevision: number
@@ -83,6 +86,9 @@ export class WalWriter {
   #scheduled = false
   /** the revision of the last record handed to append() (set by the store for auto cuts) */
   headRevision = 0
+  /** queued txn frames, back to back (written with one call), reused once a batch is written */
+  #arena = Buffer.allocUnsafe(ARENA_BYTES)
+  #used = 0
 
   constructor(opts: WriterOptions) {
     this.#dir = opts.dir
@@ -102,7 +108,7 @@ export class WalWriter {
   append(record: WalRecord): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed)
     if (this.#closed) return Promise.reject(new UnavailableError('store: closed'))
-    this.#queue.push(encodeFrame(encodeRecord(record)))
+    this.#queue.push(this.#frame(record))
     const p = this.#next.promise
     this.#kick()
     return p
@@ -130,6 +136,27 @@ export class WalWriter {
     this.#closed = true
     if (this.#fd >= 0) closeSync(this.#fd)
     this.#fd = -1
+  }
+
+  /** the record's frame: txns straight into the arena, the rare others on their own */
+  #frame(record: WalRecord): Buffer {
+    if (record.type !== 'txn') return encodeFrame(encodeRecord(record))
+    const bound = txnFrameBound(record.ops)
+    if (this.#used + bound > this.#arena.length) {
+      // frames already queued keep the old buffer alive until they are written
+      this.#arena = Buffer.allocUnsafe(Math.max(ARENA_BYTES, 2 * this.#arena.length, bound))
+      this.#used = 0
+    }
+    const start = this.#used
+    this.#used = writeTxnFrame(this.#arena, start, record.revision, record.ops)
+    return this.#arena.subarray(start, this.#used)
+  }
+
+  /** the queue was written out: the arena's bytes are in the kernel and can be reused */
+  #recycle(): void {
+    if (this.#queue.length) return
+    this.#used = 0
+    if (this.#arena.length > 8 * ARENA_BYTES) this.#arena = Buffer.allocUnsafe(ARENA_BYTES)
   }
 
   #open(seq: number, firstRevision: number): void {
@@ -187,6 +214,7 @@ export class WalWriter {
     } catch (err) {
       return this.#fail(err as Error, done, batch)
     }
+    this.#recycle()
     const t0 = process.hrtime.bigint()
     this.#pending++
     fdatasync(this.#fd, (err) => {
@@ -211,6 +239,7 @@ export class WalWriter {
     const t0 = process.hrtime.bigint()
     try {
       this.#writeBatch(batch)
+      this.#recycle()
       fdatasyncSync(this.#fd)
     } catch (err) {
       return this.#fail(err as Error, done, batch)
@@ -235,17 +264,26 @@ export class WalWriter {
     for (let i = 0; i < SYNC_BUCKETS.length; i++) if (sec <= SYNC_BUCKETS[i]) s.buckets[i]++
   }
 
+  /** writes the frames, frames adjacent in one buffer (the arena) with one call; cuts as queued */
   #writeBatch(batch: Item[]): void {
     let parts: Buffer[] = []
+    let run: Buffer | undefined // the current run of adjacent frames
+    let runEnd = 0
+    const endRun = () => {
+      if (run) parts.push(run.byteOffset + run.length === runEnd ? run : Buffer.from(run.buffer, run.byteOffset, runEnd - run.byteOffset))
+      run = undefined
+    }
     const flushParts = () => {
+      endRun()
       if (parts.length === 1) this.#write(parts[0])
       else if (parts.length) this.#writev(parts)
       parts = []
     }
     for (const item of batch) {
       if (Buffer.isBuffer(item)) {
-        if (this.#size >= this.#segmentBytes && parts.length === 0) this.#cutNow(this.headRevision + 1)
-        parts.push(item)
+        if (this.#size >= this.#segmentBytes && parts.length === 0 && !run) this.#cutNow(this.headRevision + 1)
+        if (run && item.buffer === run.buffer && item.byteOffset === runEnd) runEnd += item.length
+        else (endRun(), (run = item), (runEnd = item.byteOffset + item.length))
         continue
       }
       flushParts()

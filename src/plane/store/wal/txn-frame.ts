@@ -1,0 +1,54 @@
+// Writes a txn record's frame straight into a caller's buffer: the same bytes as
+// encodeFrame(encodeRecord(txn)) (minimal CBOR heads, as cbor-x writes them) without the two
+// allocations and copies per write — the log's hottest path. Other records are rare and go
+// through records.ts.
+import { crc32 } from 'node:zlib'
+import { HEADER_BYTES } from './format.ts'
+import type { WalOp } from './records.ts'
+
+/** a CBOR head of `major` with argument `n` at `p` (n ≥ 2^32 only for unsigned ints); returns the next position */
+function head(out: Buffer, p: number, major: number, n: number): number {
+  const m = major << 5
+  if (n < 24) return (out[p] = m | n), p + 1
+  if (n < 0x100) return (out[p] = m | 24), (out[p + 1] = n), p + 2
+  if (n < 0x10000) return (out[p] = m | 25), out.writeUInt16BE(n, p + 1), p + 3
+  if (n < 0x100000000) return (out[p] = m | 26), out.writeUInt32BE(n, p + 1), p + 5
+  // beyond 32 bits cbor-x writes a float64, and reads a uint64 back as a bigint: do as it does
+  out[p] = 0xfb
+  out.writeDoubleBE(n, p + 1)
+  return p + 9
+}
+
+/** bytes the frame can take at most (heads at 9 bytes, keys at 3 bytes a UTF-16 unit) */
+export function txnFrameBound(ops: WalOp[]): number {
+  let n = HEADER_BYTES + 2 + 9 + 9
+  for (const op of ops) n += 1 + 9 + 3 * op.key.length + (op.value ? 9 + op.value.length + 9 : 0)
+  return n
+}
+
+/**
+ * Encodes [1, revision, ops] as a frame at `at` of `out`, which must have txnFrameBound(ops)
+ * bytes free there; returns the end of the frame.
+ */
+export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: WalOp[]): number {
+  let p = at + HEADER_BYTES
+  out[p++] = 0x83
+  out[p++] = 0x01
+  p = head(out, p, 0, revision)
+  p = head(out, p, 4, ops.length)
+  for (const op of ops) {
+    const value = op.value as Uint8Array | undefined // a ValueRef never reaches the writer (records.ts)
+    out[p++] = 0x80 | (value ? (op.lease ? 3 : 2) : 1)
+    p = head(out, p, 3, Buffer.byteLength(op.key))
+    p += out.write(op.key, p, 'utf8')
+    if (!value) continue
+    p = head(out, p, 2, value.length)
+    out.set(value, p)
+    p += value.length
+    if (op.lease) p = head(out, p, 0, op.lease)
+  }
+  const len = p - at - HEADER_BYTES
+  out.writeUInt32LE(len, at)
+  out.writeUInt32LE(crc32(out.subarray(at + HEADER_BYTES, p)), at + 4)
+  return p
+}
