@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { resourceByKind } from '../../api/index.ts'
+import { resourceByKind, unknownFields } from '../../api/index.ts'
 import { memoryLogger, systemClock } from '../../core/index.ts'
 import { openLogStore, type LogStore } from '../store/index.ts'
 import { createApiApp } from './app.ts'
@@ -177,6 +177,28 @@ test('objects stored before this check are cleaned by the next patch, not blamed
   await objects.create(resourceByKind('Deployment')!, old)
   const r = await req('PATCH', `${deployments}/web?fieldValidation=Strict`, { metadata: { labels: { extra: 'x' } } }, 'application/merge-patch+json')
   assert.equal([r.status, r.json.metadata.labels.extra, r.json.spec.replicass], [200, 'x', undefined])
+})
+
+test('what the server stores and serves has no unknown field: GET, edit, PUT back works under Strict', async () => {
+  const bodies: [string, object][] = [
+    ['/apis/apps/v1/namespaces/default/deployments', deployment()],
+    ['/api/v1/namespaces/default/pods', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i:1', ports: [{ containerPort: 80 }], readinessProbe: { httpGet: { port: 80 } } }], volumes: [{ name: 'v', secret: { secretName: 's' } }] } }],
+    ['/apis/batch/v1/namespaces/default/jobs', { metadata: { name: 'j' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i:1' }] } } } }],
+    ['/api/v1/namespaces/default/services', { metadata: { name: 's' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } }],
+    ['/api/v1/namespaces/default/secrets', { metadata: { name: 'sec' }, stringData: { a: 'b' } }],
+    ['/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers', { metadata: { name: 'h' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 3 } }],
+    ['/apis/apps/v1/namespaces/default/daemonsets', { metadata: { name: 'd' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i:1' }] } } } }],
+  ]
+  for (const [path, body] of bodies) {
+    const created = await req('POST', `${path}?fieldValidation=Strict`, body)
+    assert.is(created.status, 201, `${path}: ${created.json?.message}`)
+    const got = (await req('GET', `${path}/${created.json.metadata.name}`)).json
+    assert.equal(unknownFields(got.kind, got), [], got.kind)
+    const put = await req('PUT', `${path}/${got.metadata.name}?fieldValidation=Strict`, { ...got, metadata: { ...got.metadata, labels: { edited: 'yes' } } })
+    assert.is(put.status, 200, `${path}: ${put.json?.message}`)
+  }
+  const ns = (await req('GET', '/api/v1/namespaces/default')).json
+  assert.equal(unknownFields('Namespace', ns), [])
 })
 
 test.run()
