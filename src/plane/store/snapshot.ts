@@ -18,6 +18,7 @@ import type { FrameReader } from './wal/frame-reader.ts'
 import type { ValueFiles } from './wal/value-file.ts'
 import { FORMAT_VERSION } from './wal/records.ts'
 import { fsyncDir, listNumbered, numberedName } from './wal/segments.ts'
+import { versionsFrameBound, writeVersionsFrame } from './wal/frame-encode.ts'
 import { fastDecodeVersions, type FilePlace } from './wal/fast-decode.ts'
 import type { Revision } from './mvcc/revision.ts'
 
@@ -39,32 +40,45 @@ export type SnapshotHeader = Omit<SnapshotState, 'versions'>
 export const snapshotName = (revision: number) => numberedName(revision, 'snap')
 export const listSnapshots = (dir: string) => listNumbered(dir, 'snap')
 
-const wire = (r: Revision) => [r.key, r.rev, r.create, r.version, r.value ?? null, r.lease]
+/** bytes encoded before a write: small enough that the event loop gets a turn often */
+const WRITE_BYTES = 1 << 20
 
 /** writes a snapshot whose versions come in chunks (see Snapshotter: walked lazily, not copied) */
 export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iterable<Revision[]>): Promise<number> {
   const name = snapshotName(s.revision)
   const tmp = join(dir, `${name}.tmp`)
   const fh = await open(tmp, 'w')
+  let buf = Buffer.allocUnsafe(WRITE_BYTES) // frames are encoded into it, then written; reused
+  let used = 0
   let bytes = 0
   let unsynced = 0
-  const put = async (payload: unknown[]) => {
-    const frame = encodeFrame(cbor.encode(payload))
-    bytes += frame.length
-    unsynced += frame.length
-    await fh.write(frame)
+  const flush = async () => {
+    if (used) await fh.write(buf, 0, used)
+    bytes += used
+    unsynced += used
+    used = 0
     // flush in small steps: one large flush at the end would stall the log's own fdatasyncs
     if (unsynced >= SYNC_EVERY) (await fh.datasync(), (unsynced = 0))
   }
+  const reserve = async (bound: number) => {
+    if (used + bound > buf.length) await flush()
+    if (bound > buf.length) buf = Buffer.allocUnsafe(bound)
+  }
+  const putFrame = async (frame: Buffer) => {
+    await reserve(frame.length)
+    used += frame.copy(buf, used)
+  }
   try {
-    await put([10, FORMAT_VERSION, s.revision, s.compactRevision, s.walSeq, s.nextLeaseId, s.leases.map((l) => [l.id, l.ttl])])
+    await putFrame(encodeFrame(cbor.encode([10, FORMAT_VERSION, s.revision, s.compactRevision, s.walSeq, s.nextLeaseId, s.leases.map((l) => [l.id, l.ttl])])))
     let count = 0
     for (const chunk of chunks) {
       if (!chunk.length) continue
       count += chunk.length
-      await put([11, chunk.map(wire)])
+      await reserve(versionsFrameBound(chunk))
+      used = writeVersionsFrame(buf, used, chunk)
     }
-    await put([12, count])
+    await putFrame(encodeFrame(cbor.encode([12, count])))
+    await flush()
     await fh.datasync()
   } finally {
     await fh.close()

@@ -14,7 +14,7 @@ import { UnavailableError } from '../../../core/index.ts'
 import { encodeFrame } from './format.ts'
 import { encodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
 import { fsyncDir, segmentName } from './segments.ts'
-import { txnFrameBound, writeTxnFrame } from './txn-frame.ts'
+import { txnFrameBound, writeTxnFrame } from './frame-encode.ts'
 
 interface Deferred {
   promise: Promise<void>

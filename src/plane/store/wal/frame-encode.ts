@@ -1,10 +1,11 @@
-// Writes a txn record's frame straight into a caller's buffer: the same bytes as
-// encodeFrame(encodeRecord(txn)) (minimal CBOR heads, as cbor-x writes them) without the two
-// allocations and copies per write — the log's hottest path. Other records are rare and go
-// through records.ts.
+// Writes the two frames that carry values straight into a caller's buffer — txn records (the
+// log's hottest path) and snapshot chunks of key versions — with the same bytes cbor-x +
+// encodeFrame would produce (minimal CBOR heads), minus their allocations and copies. The
+// rare other records go through records.ts.
 import { crc32 } from 'node:zlib'
 import { HEADER_BYTES } from './format.ts'
 import type { WalOp } from './records.ts'
+import type { Revision } from '../mvcc/revision.ts'
 
 /** a CBOR head of `major` with argument `n` at `p` (n ≥ 2^32 only for unsigned ints); returns the next position */
 function head(out: Buffer, p: number, major: number, n: number): number {
@@ -47,8 +48,45 @@ export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: Wa
     p += value.length
     if (op.lease) p = head(out, p, 0, op.lease)
   }
-  const len = p - at - HEADER_BYTES
-  out.writeUInt32LE(len, at)
-  out.writeUInt32LE(crc32(out.subarray(at + HEADER_BYTES, p)), at + 4)
-  return p
+  return seal(out, at, p)
+}
+
+/** bytes a snapshot chunk frame of `versions` can take at most */
+export function versionsFrameBound(versions: readonly Revision[]): number {
+  let n = HEADER_BYTES + 2 + 9
+  for (const v of versions) n += 1 + 9 + 3 * v.key.length + 9 * 5 + (v.version ? v.value!.length : 0)
+  return n
+}
+
+/**
+ * Encodes the snapshot chunk [11, [[key, rev, create, version, value|null, lease], …]] as a frame
+ * at `at` of `out` (versionsFrameBound(versions) bytes free there); returns the end of the frame.
+ */
+export function writeVersionsFrame(out: Buffer, at: number, versions: readonly Revision[]): number {
+  let p = at + HEADER_BYTES
+  out[p++] = 0x82
+  out[p++] = 0x0b
+  p = head(out, p, 4, versions.length)
+  for (const v of versions) {
+    out[p++] = 0x86
+    p = head(out, p, 3, Buffer.byteLength(v.key))
+    p += out.write(v.key, p, 'utf8')
+    p = head(out, p, 0, v.rev)
+    p = head(out, p, 0, v.create)
+    p = head(out, p, 0, v.version)
+    if (v.version) {
+      const value = v.value!
+      p = head(out, p, 2, value.length)
+      out.set(value, p)
+      p += value.length
+    } else out[p++] = 0xf6
+    p = head(out, p, 0, v.lease)
+  }
+  return seal(out, at, p)
+}
+
+function seal(out: Buffer, at: number, end: number): number {
+  out.writeUInt32LE(end - at - HEADER_BYTES, at)
+  out.writeUInt32LE(crc32(out.subarray(at + HEADER_BYTES, end)), at + 4)
+  return end
 }
