@@ -1,0 +1,106 @@
+// Stock kubectl's imperative commands against the real plane process. `create deployment|job|
+// service|secret|configmap|namespace` and `debug --copy-to` send protobuf bodies (typed client);
+// `run` and `expose` send JSON. Each test checks what was stored, via `kubectl get -o json`.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startPlane, type PlaneProcess } from './plane-process.ts'
+
+const haveKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
+const dir = mkdtempSync(join(tmpdir(), 'shoal-kubectl-imperative-'))
+const dataDir = join(dir, 'data')
+let plane: PlaneProcess
+
+function kubectl(args: string[], opts: { ok?: boolean } = {}) {
+  const r = spawnSync('kubectl', ['--cache-dir', join(dir, 'cache'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir },
+    timeout: 60_000,
+  })
+  const out = (r.stdout ?? '') + (r.stderr ?? '')
+  if (opts.ok !== false && r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${out}`)
+  return { status: r.status, out, stdout: r.stdout ?? '' }
+}
+
+const getJson = (...args: string[]) => JSON.parse(kubectl(['get', ...args, '-o', 'json']).stdout)
+
+if (!haveKubectl) {
+  test('kubectl imperative commands against the plane', () => {
+    console.log('SKIPPED kubectl-imperative e2e: no kubectl on PATH')
+  })
+} else {
+  test.before(async () => {
+    plane = await startPlane(dataDir)
+  })
+  test.after(async () => {
+    await plane?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('create deployment: image, replicas, port, selector and labels arrive', () => {
+    assert.match(kubectl(['create', 'deployment', 'web', '--image=hello-http:1', '--replicas=2', '--port=8080']).out, /deployment.apps\/web created/)
+    const d = getJson('deployment', 'web')
+    assert.equal(d.metadata.labels, { app: 'web' })
+    assert.is(d.spec.replicas, 2)
+    assert.equal(d.spec.selector, { matchLabels: { app: 'web' } })
+    assert.equal(d.spec.template.metadata.labels, { app: 'web' })
+    const [c] = d.spec.template.spec.containers
+    assert.equal([c.name, c.image, c.ports[0].containerPort], ['hello-http', 'hello-http:1', 8080])
+  })
+
+  test('create deployment --replicas=0 keeps the zero; a command after -- becomes the command', () => {
+    kubectl(['create', 'deployment', 'idle', '--image=hello-http:1', '--replicas=0'])
+    assert.is(getJson('deployment', 'idle').spec.replicas, 0)
+    kubectl(['create', 'deployment', 'cmd', '--image=hello-http:1', '--', '/bin/serve', '--port=9000'])
+    assert.equal(getJson('deployment', 'cmd').spec.template.spec.containers[0].command, ['/bin/serve', '--port=9000'])
+  })
+
+  test('create job: image, command and restartPolicy Never', () => {
+    assert.match(kubectl(['create', 'job', 'once', '--image=hello-http:1', '--', 'echo', 'hi']).out, /job.batch\/once created/)
+    const spec = getJson('job', 'once').spec.template.spec
+    assert.equal([spec.containers[0].image, spec.containers[0].command, spec.restartPolicy], ['hello-http:1', ['echo', 'hi'], 'Never'])
+  })
+
+  test('create service clusterip and nodeport: ports, int and named targetPort, nodePort, selector', () => {
+    assert.match(kubectl(['create', 'service', 'clusterip', 'front', '--tcp=80:8080', '--tcp=443:web']).out, /service\/front created/)
+    const s = getJson('service', 'front')
+    assert.is(s.spec.type, 'ClusterIP')
+    assert.equal(s.spec.selector, { app: 'front' })
+    assert.equal(s.spec.ports.map((p: { port: number; targetPort: unknown; protocol: string }) => [p.port, p.targetPort, p.protocol]), [[80, 8080, 'TCP'], [443, 'web', 'TCP']])
+    kubectl(['create', 'service', 'nodeport', 'edge', '--tcp=80:8080', '--node-port=30080'])
+    const np = getJson('service', 'edge')
+    assert.equal([np.spec.type, np.spec.ports[0].nodePort], ['NodePort', 30080])
+    const lb = kubectl(['create', 'service', 'loadbalancer', 'lb', '--tcp=80:8080'], { ok: false })
+    assert.match(lb.out, /is invalid: spec\.type: Unsupported value: "LoadBalancer"/, 'the body was decoded; validation refuses the type')
+  })
+
+  test('create namespace / configmap / secret generic and docker-registry', () => {
+    assert.match(kubectl(['create', 'namespace', 'team']).out, /namespace\/team created/)
+    kubectl(['create', 'configmap', 'cfg', '-n', 'team', '--from-literal=a=b', '--from-literal=c=d'])
+    assert.equal(getJson('configmap', 'cfg', '-n', 'team').data, { a: 'b', c: 'd' })
+    kubectl(['create', 'secret', 'generic', 'db', '-n', 'team', '--from-literal=password=pw'])
+    assert.is(Buffer.from(getJson('secret', 'db', '-n', 'team').data.password, 'base64').toString(), 'pw')
+    kubectl(['create', 'secret', 'docker-registry', 'reg', '--docker-server=r.example', '--docker-username=u', '--docker-password=p'])
+    const reg = getJson('secret', 'reg')
+    assert.is(reg.type, 'kubernetes.io/dockerconfigjson')
+    assert.equal(JSON.parse(Buffer.from(reg.data['.dockerconfigjson'], 'base64').toString()).auths['r.example'].username, 'u')
+  })
+
+  test('run, expose deployment, expose pod, debug --copy-to', () => {
+    assert.match(kubectl(['run', 'solo', '--image=hello-http:1', '--port=8080', '--labels=app=solo']).out, /pod\/solo created/)
+    const pod = getJson('pod', 'solo')
+    assert.equal([pod.metadata.labels, pod.spec.containers[0].image, pod.spec.containers[0].ports[0].containerPort], [{ app: 'solo' }, 'hello-http:1', 8080])
+    assert.match(kubectl(['expose', 'deployment', 'web', '--port=80', '--target-port=8080', '--name=web-svc']).out, /service\/web-svc exposed/)
+    const svc = getJson('service', 'web-svc')
+    assert.equal([svc.spec.selector, svc.spec.ports[0].port, svc.spec.ports[0].targetPort], [{ app: 'web' }, 80, 8080])
+    assert.match(kubectl(['expose', 'pod', 'solo', '--port=80', '--name=solo-svc']).out, /service\/solo-svc exposed/)
+    assert.equal(getJson('service', 'solo-svc').spec.selector, { app: 'solo' })
+    kubectl(['debug', 'solo', '--copy-to=solo-copy', '--image=hello-http:2', '--container=dbg', '--profile=general'])
+    assert.equal(getJson('pod', 'solo-copy').spec.containers.map((c: { name: string; image: string }) => [c.name, c.image]), [['solo', 'hello-http:1'], ['dbg', 'hello-http:2']])
+  })
+}
+
+test.run()
