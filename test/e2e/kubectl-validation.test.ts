@@ -1,0 +1,117 @@
+// fieldValidation end to end: the real plane process and the stock kubectl on PATH. kubectl's
+// default --validate=strict sends fieldValidation=Strict, so a typo in a manifest fails with the
+// server's BadRequest naming the field and nothing is created; --validate=warn creates the object
+// without the field and prints the server's warnings; --validate=false (fieldValidation=Ignore)
+// drops it silently; server-side apply fails on unknown fields whatever the mode.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startPlane, type PlaneProcess } from './plane-process.ts'
+
+const haveKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
+const dir = mkdtempSync(join(tmpdir(), 'shoal-kubectl-validation-'))
+const dataDir = join(dir, 'data')
+let plane: PlaneProcess
+
+function kubectl(args: string[], opts: { ok?: boolean } = {}) {
+  const r = spawnSync('kubectl', ['--cache-dir', join(dir, 'cache'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir },
+    timeout: 60_000,
+  })
+  const out = (r.stdout ?? '') + (r.stderr ?? '')
+  if (opts.ok !== false && r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${out}`)
+  return { status: r.status, out, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }
+}
+
+const file = (name: string, text: string) => {
+  const p = join(dir, name)
+  writeFileSync(p, text)
+  return p
+}
+
+const manifest = (name: string, typo: boolean) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+  labels: {app: ${name}}
+spec:
+  ${typo ? 'replicass' : 'replicas'}: 2
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      containers:
+      - name: web
+        image: hello-http:1
+${typo ? '        imagee: hello-http:2\n' : ''}`
+
+const notFound = (name: string) => {
+  const r = kubectl(['get', 'deployment', name], { ok: false })
+  return r.status !== 0 && /NotFound/.test(r.out)
+}
+
+if (!haveKubectl) {
+  test('kubectl field validation against the plane', () => {
+    console.log('SKIPPED kubectl-validation e2e: no kubectl on PATH')
+  })
+} else {
+  test.before(async () => {
+    plane = await startPlane(dataDir)
+  })
+  test.after(async () => {
+    await plane?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  test('apply -f with a typo: BadRequest naming every unknown field, nothing created', () => {
+    const r = kubectl(['apply', '-f', file('typo.yaml', manifest('typo', true))], { ok: false })
+    assert.is(r.status, 1)
+    assert.match(r.out, 'Error from server (BadRequest): error when creating "')
+    assert.match(r.out, 'typo.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicass", unknown field "spec.template.spec.containers[0].imagee"')
+    assert.ok(notFound('typo'))
+    const created = kubectl(['create', '-f', file('typo.yaml', manifest('typo', true))], { ok: false })
+    assert.match(created.out, /Error from server \(BadRequest\).*strict decoding error: unknown field "spec.replicass"/)
+    assert.ok(notFound('typo'))
+  })
+
+  test('apply --validate=warn creates the object without the unknown fields and prints the warnings', () => {
+    const r = kubectl(['apply', '--validate=warn', '-f', file('warn.yaml', manifest('warn', true))])
+    assert.match(r.stdout, 'deployment.apps/warn created')
+    assert.match(r.stderr, 'Warning: unknown field "spec.replicass"')
+    assert.match(r.stderr, 'Warning: unknown field "spec.template.spec.containers[0].imagee"')
+    const d = JSON.parse(kubectl(['get', 'deployment', 'warn', '-o', 'json']).stdout)
+    assert.is(d.spec.replicass, undefined)
+    assert.is(d.spec.template.spec.containers[0].imagee, undefined)
+    assert.is(d.spec.replicas, 1, 'the typo did not set replicas; the default did')
+  })
+
+  test('apply --validate=false (fieldValidation=Ignore) drops them silently', () => {
+    const r = kubectl(['apply', '--validate=false', '-f', file('ignore.yaml', manifest('ignore', true))])
+    assert.match(r.stdout, 'deployment.apps/ignore created')
+    assert.not.match(r.stderr, 'Warning')
+    assert.is(JSON.parse(kubectl(['get', 'deployment', 'ignore', '-o', 'json']).stdout).spec.replicass, undefined)
+  })
+
+  test('client-side apply of a typo onto an existing object fails and leaves it unchanged', () => {
+    kubectl(['apply', '-f', file('ok.yaml', manifest('ok', false))])
+    const r = kubectl(['apply', '-f', file('ok.yaml', manifest('ok', true))], { ok: false })
+    assert.match(r.out, /Error from server \(BadRequest\): error when applying patch:[\s\S]*strict decoding error: unknown field "spec.replicass"/)
+    const d = JSON.parse(kubectl(['get', 'deployment', 'ok', '-o', 'json']).stdout)
+    assert.equal([d.spec.replicas, d.metadata.generation], [2, 1])
+  })
+
+  test('apply --server-side with a typo fails and creates nothing', () => {
+    const r = kubectl(['apply', '--server-side', '-f', file('ssa.yaml', manifest('ssa', true))], { ok: false })
+    assert.is(r.status, 1)
+    assert.match(r.out, 'Error from server (BadRequest): failed to create typed patch object (default/ssa; apps/v1, Kind=Deployment): errors:')
+    assert.match(r.out, '.spec.replicass: field not declared in schema')
+    assert.ok(notFound('ssa'))
+    assert.match(kubectl(['apply', '--server-side', '-f', file('ssa.yaml', manifest('ssa', false))]).out, 'deployment.apps/ssa serverside-applied')
+  })
+}
+
+test.run()
