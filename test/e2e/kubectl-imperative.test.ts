@@ -4,7 +4,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startPlane, type PlaneProcess } from './plane-process.ts'
@@ -26,6 +27,22 @@ function kubectl(args: string[], opts: { ok?: boolean } = {}) {
 }
 
 const getJson = (...args: string[]) => JSON.parse(kubectl(['get', ...args, '-o', 'json']).stdout)
+
+/** POSTs a raw protobuf body with the admin kubeconfig's token and CA */
+function postProtobuf(path: string, body: Uint8Array): Promise<{ status: number; body: { message?: string } }> {
+  const kc = JSON.parse(readFileSync(join(dataDir, 'admin.kubeconfig'), 'utf8'))
+  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString()
+  const headers = { authorization: `Bearer ${kc.users[0].user.token}`, 'content-type': 'application/vnd.kubernetes.protobuf' }
+  return new Promise((resolve, reject) => {
+    const req = request(`${plane.url}${path}`, { method: 'POST', ca, headers }, (res) => {
+      let text = ''
+      res.on('data', (d) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
 
 if (!haveKubectl) {
   test('kubectl imperative commands against the plane', () => {
@@ -77,7 +94,7 @@ if (!haveKubectl) {
     assert.match(lb.out, /is invalid: spec\.type: Unsupported value: "LoadBalancer"/, 'the body was decoded; validation refuses the type')
   })
 
-  test('create namespace / configmap / secret generic and docker-registry', () => {
+  test('create namespace / configmap / secret generic and docker-registry; --save-config annotations', () => {
     assert.match(kubectl(['create', 'namespace', 'team']).out, /namespace\/team created/)
     kubectl(['create', 'configmap', 'cfg', '-n', 'team', '--from-literal=a=b', '--from-literal=c=d'])
     assert.equal(getJson('configmap', 'cfg', '-n', 'team').data, { a: 'b', c: 'd' })
@@ -87,6 +104,10 @@ if (!haveKubectl) {
     const reg = getJson('secret', 'reg')
     assert.is(reg.type, 'kubernetes.io/dockerconfigjson')
     assert.equal(JSON.parse(Buffer.from(reg.data['.dockerconfigjson'], 'base64').toString()).auths['r.example'].username, 'u')
+    kubectl(['create', 'deployment', 'saved', '-n', 'team', '--image=hello-http:1', '--save-config'])
+    const saved = getJson('deployment', 'saved', '-n', 'team')
+    assert.is(saved.metadata.namespace, 'team')
+    assert.is(JSON.parse(saved.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).spec.template.spec.containers[0].image, 'hello-http:1')
   })
 
   test('run, expose deployment, expose pod, debug --copy-to', () => {
@@ -100,6 +121,20 @@ if (!haveKubectl) {
     assert.equal(getJson('service', 'solo-svc').spec.selector, { app: 'solo' })
     kubectl(['debug', 'solo', '--copy-to=solo-copy', '--image=hello-http:2', '--container=dbg', '--profile=general'])
     assert.equal(getJson('pod', 'solo-copy').spec.containers.map((c: { name: string; image: string }) => [c.name, c.image]), [['solo', 'hello-http:1'], ['dbg', 'hello-http:2']])
+  })
+
+  test('a malformed protobuf body is 400 naming the problem, an unserved kind 415; nothing is written', async () => {
+    // "k8s\0" + Unknown{typeMeta{v1, ConfigMap}, raw: ObjectMeta{name "half"} announced 40 bytes, 8 sent}
+    const enc = (s: string) => [...new TextEncoder().encode(s)]
+    const typeMeta = (apiVersion: string, kind: string) => [0x0a, 4 + apiVersion.length + kind.length, 0x0a, apiVersion.length, ...enc(apiVersion), 0x12, kind.length, ...enc(kind)]
+    const truncated = Uint8Array.from([0x6b, 0x38, 0x73, 0, ...typeMeta('v1', 'ConfigMap'), 0x12, 8, 0x0a, 40, 0x0a, 4, ...enc('half')])
+    const bad = await postProtobuf('/api/v1/namespaces/default/configmaps', truncated)
+    assert.is(bad.status, 400)
+    assert.match(bad.body.message ?? '', /protobuf body is malformed: field 1 is truncated/)
+    const other = await postProtobuf('/api/v1/namespaces/default/configmaps', Uint8Array.from([0x6b, 0x38, 0x73, 0, ...typeMeta('batch/v1', 'CronJob'), 0x12, 0]))
+    assert.is(other.status, 415)
+    assert.match(other.body.message ?? '', /got batch\/v1\/CronJob.*--dry-run=client -o yaml/)
+    assert.not.match(kubectl(['get', 'configmaps', '-o', 'name']).stdout, /half/)
   })
 }
 
