@@ -63,7 +63,7 @@ export function decodeK8sProtobuf(buf: Uint8Array): Record<string, unknown> {
     if (!message) throw new ShoalError('Unsupported', `protobuf bodies are understood for ${Object.keys(KINDS).join(', ')} only (got ${kind ? gvk : 'no kind'}); ${hint}`)
     if (contentEncoding) throw new ShoalError('Unsupported', `protobuf bodies with contentEncoding "${contentEncoding}" are not understood; ${hint}`)
     if (!raw) throw new WireError(`the envelope carries no object (field 2) for ${gvk}`)
-    return { apiVersion, kind, ...decodeMessage(k8sSchema, message, raw) }
+    return { apiVersion, kind, ...decodeMessage(raw, { schema: k8sSchema, type: message }) }
   } catch (err) {
     if (!(err instanceof WireError)) throw err
     throw new ShoalError('BadRequest', `the protobuf body is malformed: ${err.message}`, { cause: err })

@@ -8,8 +8,13 @@ type Json = Record<string, unknown>
 
 const utf8 = new TextDecoder()
 
-/** Decodes `buf` as message `type`; `path` names it in errors (e.g. "spec.template"). */
-export function decodeMessage(schema: Schema, type: string, buf: Uint8Array, path = '', into: Json = {}): Json {
+/** Decodes `buf` as the schema's message `type` into its JSON shape. */
+export function decodeMessage(buf: Uint8Array, opts: { schema: Schema; type: string }): Json {
+  return message(opts.schema, opts.type, buf, '', {})
+}
+
+/** Decodes into `into` (a repeated singular message merges); `path` names it in errors, e.g. "spec.template". */
+function message(schema: Schema, type: string, buf: Uint8Array, path: string, into: Json): Json {
   const fields = schema[type]
   if (!fields) throw new WireError(`no schema for message ${type}`)
   for (const f of located(wireFields(buf), path)) {
@@ -18,8 +23,8 @@ export function decodeMessage(schema: Schema, type: string, buf: Uint8Array, pat
     const at = spec.inline ? path : join(path, spec.json)
     if (spec.map) putEntry(schema, spec, f, at, (into[spec.json] ??= {}) as Json)
     else if (spec.repeated) pushValues(schema, spec, f, at, (into[spec.json] ??= []) as unknown[])
-    else if (spec.inline) decodeMessage(schema, spec.type, lenOf(f, at), path, into)
-    else if (!isScalar(spec.type) && schema[spec.type]) into[spec.json] = decodeMessage(schema, spec.type, lenOf(f, at), at, (into[spec.json] ?? {}) as Json)
+    else if (spec.inline) message(schema, spec.type, lenOf(f, at), path, into)
+    else if (!isScalar(spec.type) && schema[spec.type]) into[spec.json] = message(schema, spec.type, lenOf(f, at), at, (into[spec.json] ?? {}) as Json)
     else {
       const v = valueOf(schema, spec.type, f, at)
       if (v === undefined || (!spec.keepZero && isZero(v))) delete into[spec.json]
@@ -112,7 +117,7 @@ function pushValues(schema: Schema, spec: FieldSpec, f: WireField, path: string,
   const at = `${path}[${into.length}]`
   if ((spec.type === 'int' || spec.type === 'bool') && f.wire === LEN) {
     for (const v of packedVarints(f.bytes!)) into.push(spec.type === 'bool' ? v !== 0 : v)
-  } else if (schema[spec.type]) into.push(decodeMessage(schema, spec.type, lenOf(f, at), at))
+  } else if (schema[spec.type]) into.push(message(schema, spec.type, lenOf(f, at), at, {}))
   else into.push(valueOf(schema, spec.type, f, at) ?? null)
 }
 
@@ -121,7 +126,7 @@ function putEntry(schema: Schema, spec: FieldSpec, f: WireField, path: string, i
   let value: unknown
   for (const e of located(wireFields(lenOf(f, path)), path)) {
     if (e.no === 1) key = utf8.decode(lenOf(e, `${path} key`))
-    else if (e.no === 2) value = schema[spec.type] ? decodeMessage(schema, spec.type, lenOf(e, `${path}[${key}]`), `${path}[${key}]`) : valueOf(schema, spec.type, e, `${path}[${key}]`)
+    else if (e.no === 2) value = schema[spec.type] ? message(schema, spec.type, lenOf(e, `${path}[${key}]`), `${path}[${key}]`, {}) : valueOf(schema, spec.type, e, `${path}[${key}]`)
   }
   // an own property even for "__proto__", as JSON.parse would make it
   Object.defineProperty(into, key, { value: value ?? zeroOf(spec.type), enumerable: true, writable: true, configurable: true })
