@@ -51,18 +51,37 @@ test('a torn last record is cut at every byte and reported; everything before it
   rmSync(base, { recursive: true })
 })
 
-test('a zero-filled tail is truncated and reported', async () => {
+test('a zero-filled tail (the unused end of a segment after a crash) is trimmed, with no zeros kept aside', async () => {
   const dir = tmp()
   const rev = await writeKeys(dir, 3)
   const seg = join(dir, 'wal', segments(dir)[0])
   const size = statSync(seg).size
-  appendFileSync(seg, Buffer.alloc(4096))
+  appendFileSync(seg, Buffer.alloc(5 << 20)) // more than one read chunk
   const log = quiet()
   const s = await open(dir, { logger: log })
   assert.is(s.revision, rev)
-  assert.ok(log.lines.some((l) => /torn tail/.test(l.msg) && (l.fields as { reason: string }).reason === 'zero-filled tail'))
+  assert.ok(log.lines.some((l) => /unused segment space; trimmed/.test(l.msg) && (l.fields as { offset: number }).offset === size))
   assert.is(statSync(seg).size, size)
+  assert.equal(readdirSync(join(dir, 'wal')).filter((f) => f.includes('.torn-')), [])
   await s.close()
+  rmSync(dir, { recursive: true })
+})
+
+test('segments are extended when created and trimmed to what they hold when cut or closed', async () => {
+  const dir = tmp()
+  const s = await open(dir, { segmentBytes: 64 << 10 })
+  await s.put('/a', enc('x'))
+  const [live] = segments(dir)
+  assert.is(statSync(join(dir, 'wal', live)).size, 64 << 10, 'the open segment has its full size')
+  for (let i = 0; i < 100; i++) await s.put(`/b/${i}`, enc('y'.repeat(1000)))
+  await s.close()
+  const sizes = segments(dir).map((f) => statSync(join(dir, 'wal', f)).size)
+  assert.ok(sizes.length >= 2, 'cut at least once')
+  assert.ok(sizes.every((n) => n < 64 << 10 || n < (64 << 10) + 2000), `trimmed: ${sizes}`)
+  assert.ok(sizes.every((n) => n !== 64 << 10))
+  const again = await open(dir, { segmentBytes: 64 << 10 })
+  assert.is((await again.range({ prefix: '/b/' })).count, 100)
+  await again.close()
   rmSync(dir, { recursive: true })
 })
 

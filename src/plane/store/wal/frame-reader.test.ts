@@ -52,7 +52,8 @@ test('a cut at every byte, a flipped byte and a zero tail are classified exactly
     assert.is(got.end, want.end)
     assert.equal(got.torn, want.torn)
     assert.equal(got.damage, want.damage)
-    if (got.torn) assert.ok(got.tail!.equals(c.subarray(got.torn.offset)), 'the torn bytes are handed back for keeping aside')
+    if (got.torn?.reason === 'zero-filled tail') assert.is(got.tail, undefined, 'zeros are checked in place, not read into memory')
+    else if (got.torn) assert.ok(got.tail!.equals(c.subarray(got.torn.offset)), 'the torn bytes are handed back for keeping aside')
   }
 })
 

@@ -50,6 +50,7 @@ export class FrameReader {
       }
       if (have < HEADER_BYTES) return bad(`short frame header (${size - o} bytes)`, size - o)
       const len = this.#buf.readUInt32LE(o - start)
+      if (len === 0 && this.#zerosToEnd(fd, o, size)) return { size, frames, end: o, torn: { offset: o, reason: 'zero-filled tail', bytes: size - o } }
       if (len === 0) return bad('zero length', HEADER_BYTES)
       if (len > MAX_PAYLOAD) return bad(`length ${len} over the ${MAX_PAYLOAD}-byte limit`, size - o)
       const need = HEADER_BYTES + len
@@ -67,6 +68,19 @@ export class FrameReader {
       o += need
     }
     return { size, frames, end: o }
+  }
+
+  /** whether the file holds only zeros from `o` on (the unused end of a segment), read chunk by chunk */
+  #zerosToEnd(fd: number, o: number, size: number): boolean {
+    for (let at = o; at < size; ) {
+      const n = Math.min(this.#buf.length, size - at)
+      const b = this.#buf.subarray(0, n)
+      readFully(fd, b, at)
+      // all zero iff the first byte is and every byte equals the one before it
+      if (b[0] !== 0 || b.compare(b, 0, n - 1, 1, n) !== 0) return false
+      at += n
+    }
+    return true
   }
 
   /** refills the buffer from file offset `o`, with room for at least `need` bytes */

@@ -69,7 +69,8 @@ export function readSegment(dir: string, seq: number, last: boolean, o: { log: L
   if (scan.damage) fail(scan.damage.offset, scan.damage.reason)
   if (scan.torn && !last) fail(scan.torn.offset, `${scan.torn.reason} inside an older segment`)
   if (count === 0) checkHeader(records, seq, file, size, last)
-  if (scan.torn) repairTail(file, scan.tail!, scan.torn, o.log)
+  if (scan.torn?.reason === 'zero-filled tail' && !scan.tail) trimZeros(file, scan.torn.offset, o.log)
+  else if (scan.torn) repairTail(file, scan.tail!, scan.torn, o.log)
   return { seq, records: Math.max(0, count - 1), empty: count === 0 }
 }
 
@@ -85,17 +86,27 @@ function checkHeader(records: WalRecord[], seq: number, file: string, size: numb
   if (h.seq !== seq) throw new CorruptError(`store: ${file} says it is segment ${h.seq}`, { file, offset: 0 })
 }
 
-/** `tail`: the file's bytes from the torn offset on */
-function repairTail(file: string, tail: Buffer, torn: { offset: number; reason: string; bytes: number }, log: Logger): void {
-  const aside = `${file}.torn-${torn.offset}`
-  writeFileSync(aside, tail)
+/** the unused, zero end of a segment that was not closed (a crash): nothing in it, nothing to keep */
+function trimZeros(file: string, offset: number, log: Logger): void {
+  truncateDurably(file, offset)
+  log.info('log ends in unused segment space; trimmed', { file, offset })
+}
+
+function truncateDurably(file: string, offset: number): void {
   const fd = openSync(file, 'r+')
   try {
-    ftruncateSync(fd, torn.offset)
+    ftruncateSync(fd, offset)
     fsyncSync(fd)
   } finally {
     closeSync(fd)
   }
+}
+
+/** `tail`: the file's bytes from the torn offset on */
+function repairTail(file: string, tail: Buffer, torn: { offset: number; reason: string; bytes: number }, log: Logger): void {
+  const aside = `${file}.torn-${torn.offset}`
+  writeFileSync(aside, tail)
+  truncateDurably(file, torn.offset)
   log.warn('truncated a torn tail of the log', { file, offset: torn.offset, bytes: torn.bytes, reason: torn.reason, keptAs: aside })
 }
 

@@ -8,7 +8,12 @@
 // while syncs are slow — an SD card takes milliseconds — and on this thread, gathering the
 // appends of one event-loop turn, while they are fast (an SSD: ~0.1 ms, less than the thread
 // hop itself). A sync that turns slow switches back at once.
-import { closeSync, fdatasync, fdatasyncSync, openSync, writeSync, writevSync } from 'node:fs'
+//
+// A new segment is extended to its full size at once (sparse: no bytes written) and frames are
+// written at their offsets, so an fdatasync need not record a new file size: ≈ 30 % less per
+// sync measured here (research/store.md: +29 % with a zero-filled file). The unused end reads as
+// zeros, the end of the log (format.ts); a cut or a close trims a segment to what it holds.
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, writeSync, writevSync } from 'node:fs'
 import { join } from 'node:path'
 import { UnavailableError } from '../../../core/index.ts'
 import { encodeFrame } from './format.ts'
@@ -134,7 +139,7 @@ export class WalWriter {
     await this.sync().catch(() => {})
     if (this.#pending) await new Promise<void>((r) => this.#idle.push(r))
     this.#closed = true
-    if (this.#fd >= 0) closeSync(this.#fd)
+    if (this.#fd >= 0) this.#finish()
     this.#fd = -1
   }
 
@@ -164,11 +169,12 @@ export class WalWriter {
     this.#seq = seq
     this.#size = 0
     this.#write(encodeFrame(encodeRecord({ type: 'header', version: FORMAT_VERSION, seq, firstRevision })))
+    if (this.#segmentBytes > this.#size) ftruncateSync(this.#fd, this.#segmentBytes)
     fsyncDir(this.#dir)
   }
 
   #write(buf: Buffer): void {
-    for (let off = 0; off < buf.length; ) off += writeSync(this.#fd, buf, off, buf.length - off)
+    for (let off = 0; off < buf.length; ) off += writeSync(this.#fd, buf, off, buf.length - off, this.#size + off)
     this.#size += buf.length
     this.written += buf.length
   }
@@ -177,10 +183,10 @@ export class WalWriter {
   #writev(parts: Buffer[]): void {
     let total = 0
     for (const p of parts) total += p.length
-    const done = parts.length > 1 && parts.length <= 1024 ? writevSync(this.#fd, parts) : 0
+    const done = parts.length > 1 && parts.length <= 1024 ? writevSync(this.#fd, parts, this.#size) : 0
     if (done < total) {
       const rest = Buffer.concat(parts).subarray(done)
-      for (let off = 0; off < rest.length; ) off += writeSync(this.#fd, rest, off, rest.length - off)
+      for (let off = 0; off < rest.length; ) off += writeSync(this.#fd, rest, off, rest.length - off, this.#size + done + off)
     }
     this.#size += total
     this.written += total
@@ -295,9 +301,17 @@ export class WalWriter {
 
   /** rare (once per segment): the old file is synced and closed before the new one is used */
   #cutNow(firstRevision: number): void {
-    fdatasyncSync(this.#fd)
-    closeSync(this.#fd)
+    this.#finish()
     this.#open(this.#seq + 1, firstRevision)
+  }
+
+  /** trims the segment to what it holds, makes that durable and closes it */
+  #finish(): void {
+    try {
+      if (!this.#failed) (ftruncateSync(this.#fd, this.#size), fdatasyncSync(this.#fd))
+    } finally {
+      closeSync(this.#fd)
+    }
   }
 
   #fail(err: Error, done: Deferred, batch: Item[] = []): void {
