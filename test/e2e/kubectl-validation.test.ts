@@ -2,7 +2,8 @@
 // default --validate=strict sends fieldValidation=Strict, so a typo in a manifest fails with the
 // server's BadRequest naming the field and nothing is created; --validate=warn creates the object
 // without the field and prints the server's warnings; --validate=false (fieldValidation=Ignore)
-// drops it silently; server-side apply fails on unknown fields whatever the mode.
+// drops it silently; server-side apply fails on unknown fields whatever the mode. `kubectl
+// explain` reads the same schema from /openapi/v3.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
@@ -111,6 +112,13 @@ if (!haveKubectl) {
     assert.match(r.out, '.spec.replicass: field not declared in schema')
     assert.ok(notFound('ssa'))
     assert.match(kubectl(['apply', '--server-side', '-f', file('ssa.yaml', manifest('ssa', false))]).out, 'deployment.apps/ssa serverside-applied')
+  })
+
+  test('explain shows the fields the server knows', () => {
+    assert.match(kubectl(['explain', 'deployment.spec.replicas']).out, /FIELD: replicas <integer>/)
+    const containers = kubectl(['explain', 'pods.spec.containers']).out
+    for (const f of ['image\t<string>', 'imagePullPolicy\t<string>', 'readinessProbe\t<Object>']) assert.match(containers, f)
+    assert.match(kubectl(['explain', 'deployment.spec.replicass'], { ok: false }).out, /field "replicass" does not exist/)
   })
 }
 

@@ -2,7 +2,7 @@
 // (with its exact content type, short names and categories), the legacy per-group-version
 // resource lists, and the minimal OpenAPI v3 documents that `kubectl apply` and `create`
 // need for their default validation (research/kubectl.md §2–3).
-import { allResources, apiVersionOf, groupVersions, type ResourceInfo } from '../../api/index.ts'
+import { allResources, apiVersionOf, groupVersions, kindOpenApiSchema, sharedOpenApiSchemas, type ResourceInfo } from '../../api/index.ts'
 
 export const AGGREGATED_CT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
 
@@ -88,12 +88,23 @@ export function openApiIndex() {
   return { paths }
 }
 
-/** one PATCH path per kind with its group-version-kind: enough for kubectl's validation */
+/** the API group's name in Kubernetes' OpenAPI schema names: "" → core, "autoscaling" → autoscaling */
+const schemaName = (r: ResourceInfo) => `io.k8s.api.${r.group ? r.group.split('.')[0] : 'core'}.${r.version}.${r.kind}`
+
+/**
+ * One PATCH path per kind with its group-version-kind (enough for kubectl's validation, which
+ * then leaves it to fieldValidation on the server), and each kind's field schema for `kubectl
+ * explain`. The PATCH paths declare no request body on purpose: kubectl then computes
+ * client-side apply patches from its built-in types, which know the merge keys.
+ */
 export function openApiDocument(group: string, version: string) {
   const rs = allResources().filter((r) => r.group === group && r.version === version)
   if (!rs.length) return undefined
   const paths: Record<string, unknown> = {}
+  const schemas: Record<string, unknown> = { ...sharedOpenApiSchemas }
   for (const r of rs) {
+    const schema = kindOpenApiSchema(r)
+    if (schema) schemas[schemaName(r)] = schema
     const base = `/${gvPath(group, version)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`
     const gvk = { group: r.group, version: r.version, kind: r.kind }
     const params = [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }, { name: 'fieldManager', in: 'query', schema: { type: 'string' } }]
@@ -103,5 +114,5 @@ export function openApiDocument(group: string, version: string) {
       patch: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'patch', parameters: params },
     }
   }
-  return { openapi: '3.0.0', info: { title: 'Shoal', version: apiVersionOf(rs[0]) }, paths, components: { schemas: {} } }
+  return { openapi: '3.0.0', info: { title: 'Shoal', version: apiVersionOf(rs[0]) }, paths, components: { schemas } }
 }

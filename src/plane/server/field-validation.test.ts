@@ -201,4 +201,12 @@ test('what the server stores and serves has no unknown field: GET, edit, PUT bac
   assert.equal(unknownFields('Namespace', ns), [])
 })
 
+test('/openapi/v3 describes the same fields for kubectl explain; PATCH paths keep no request body', async () => {
+  const doc = (await req('GET', '/openapi/v3/apis/apps/v1')).json
+  assert.is(doc.components.schemas['io.k8s.api.apps.v1.Deployment'].properties.spec.properties.replicas.type, 'integer')
+  assert.ok((await req('GET', '/openapi/v3/api/v1')).json.components.schemas['io.k8s.api.core.v1.Pod'])
+  const patch = doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments/{name}'].patch
+  assert.is(patch.requestBody, undefined, 'with one, kubectl would build client-side apply patches from this schema, which has no merge keys')
+})
+
 test.run()
