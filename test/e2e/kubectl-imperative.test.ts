@@ -123,6 +123,14 @@ if (!haveKubectl) {
     assert.equal(getJson('pod', 'solo-copy').spec.containers.map((c: { name: string; image: string }) => [c.name, c.image]), [['solo', 'hello-http:1'], ['dbg', 'hello-http:2']])
   })
 
+  test('--dry-run=server answers as a create would and stores nothing; a dry-run delete keeps the object', () => {
+    assert.match(kubectl(['create', 'deployment', 'dry', '--image=hello-http:1', '--dry-run=server', '-o', 'json']).stdout, /"name": "dry"/)
+    assert.match(kubectl(['get', 'deployment', 'dry'], { ok: false }).out, /NotFound/)
+    kubectl(['create', 'configmap', 'keep', '--from-literal=a=b'])
+    assert.match(kubectl(['delete', 'configmap', 'keep', '--dry-run=server']).out, /configmap "keep" deleted \(server dry run\)/)
+    assert.equal(getJson('configmap', 'keep').data, { a: 'b' })
+  })
+
   test('a malformed protobuf body is 400 naming the problem, an unserved kind 415; nothing is written', async () => {
     // "k8s\0" + Unknown{typeMeta{v1, ConfigMap}, raw: ObjectMeta{name "half"} announced 40 bytes, 8 sent}
     const enc = (s: string) => [...new TextEncoder().encode(s)]

@@ -14,6 +14,8 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string }
   gracePeriodSeconds?: number
   orphanDependents?: boolean
+  /** ["All"]: check, write nothing (kubectl sends it in the body, others in the query) */
+  dryRun?: string[]
 }
 
 export function parseDeleteOptions(body: unknown, query: URLSearchParams): DeleteOptions {
@@ -21,6 +23,9 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   const qp = query.get('propagationPolicy')
   if (qp) o.propagationPolicy = qp as Propagation
   if (o.orphanDependents === true && !o.propagationPolicy) o.propagationPolicy = 'Orphan'
+  if (o.dryRun !== undefined && (!Array.isArray(o.dryRun) || o.dryRun.some((v) => v !== 'All'))) {
+    throw bad(`dryRun: Unsupported value: ${JSON.stringify(o.dryRun)}: supported values: "All"`)
+  }
   if (o.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(o.propagationPolicy)) {
     throw bad(`propagationPolicy must be Background, Foreground or Orphan, not "${o.propagationPolicy}"`)
   }

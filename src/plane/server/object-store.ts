@@ -1,11 +1,12 @@
 // Objects on top of the key/value store, with Kubernetes' write semantics: create is a txn
 // that the key must not exist; update and delete compare the modRevision they read (409
 // Conflict when someone wrote in between); generation counts spec changes; finalizers turn a
-// delete into setting deletionTimestamp until the last finalizer is gone.
+// delete into setting deletionTimestamp until the last finalizer is gone. A dry-run view
+// (?dryRun=All) does all of it — checks, compares, stamping — and writes nothing.
 import { randomUUID } from 'node:crypto'
 import { ConflictError, type Clock } from '../../core/index.ts'
 import { storeKey, storePrefix, type KubeObject, type ResourceInfo } from '../../api/index.ts'
-import { prefixEnd, type Compare, type Store } from '../store/index.ts'
+import { prefixEnd, type Compare, type Store, type Txn, type TxnResult } from '../store/index.ts'
 import { ApiError } from './status.ts'
 import { decodeObject, encodeObject, identityTransform, type StorageTransform } from './object-codec.ts'
 
@@ -30,13 +31,26 @@ export function notFound(info: ResourceInfo, name: string): ApiError {
 
 export class ObjectStore {
   readonly store: Store
+  /** a dry-run view: writes are checked (their compares evaluated), never made */
+  readonly dry: boolean
   #transform: StorageTransform
   #clock: Clock
 
-  constructor(store: Store, opts: { transform?: StorageTransform; clock: Clock }) {
+  constructor(store: Store, opts: { transform?: StorageTransform; clock: Clock; dry?: boolean }) {
     this.store = store
+    this.dry = opts.dry ?? false
     this.#transform = opts.transform ?? identityTransform
     this.#clock = opts.clock
+  }
+
+  /** the same objects, for requests with ?dryRun=All */
+  dryRun(): ObjectStore {
+    return this.dry ? this : new ObjectStore(this.store, { transform: this.#transform, clock: this.#clock, dry: true })
+  }
+
+  /** a write txn, or in a dry run only its compares (a txn without writes writes nothing) */
+  #commit(t: Txn): Promise<TxnResult> {
+    return this.store.txn(this.dry ? { compare: t.compare, success: [] } : t)
   }
 
   now(): string {
@@ -94,12 +108,12 @@ export class ObjectStore {
     delete out.metadata.resourceVersion
     delete out.metadata.deletionTimestamp
     const key = storeKey(info, { namespace: m.namespace, name: m.name! })
-    const r = await this.store.txn({
+    const r = await this.#commit({
       compare: [{ key, target: 'createRevision', result: 'equal', value: 0 }],
       success: [{ type: 'put', key, value: this.#encode(info, out) }],
     })
     if (!r.succeeded) throw new ApiError('AlreadyExists', `${qualified(info)} "${m.name}" already exists`, { name: m.name, group: info.group, kind: info.resource })
-    out.metadata.resourceVersion = String(r.revision)
+    if (!this.dry) out.metadata.resourceVersion = String(r.revision) // a dry-run create has none, as in Kubernetes
     return out
   }
 
@@ -111,15 +125,15 @@ export class ObjectStore {
     const key = storeKey(info, { namespace: current.metadata.namespace, name: current.metadata.name! })
     const cmp: Compare = { key, target: 'modRevision', result: 'equal', value: Number(current.metadata.resourceVersion) }
     if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
-      const r = await this.store.txn({ compare: [cmp], success: [{ type: 'delete', select: { key } }] })
+      const r = await this.#commit({ compare: [cmp], success: [{ type: 'delete', select: { key } }] })
       if (!r.succeeded) throw this.#conflict(info, current)
-      return { ...next, metadata: { ...next.metadata, resourceVersion: String(r.revision) } }
+      return { ...next, metadata: { ...next.metadata, resourceVersion: this.dry ? current.metadata.resourceVersion : String(r.revision) } }
     }
     const stored = { ...next, metadata: { ...next.metadata } }
     delete stored.metadata.resourceVersion
-    const r = await this.store.txn({ compare: [cmp], success: [{ type: 'put', key, value: this.#encode(info, stored) }] })
+    const r = await this.#commit({ compare: [cmp], success: [{ type: 'put', key, value: this.#encode(info, stored) }] })
     if (!r.succeeded) throw this.#conflict(info, current)
-    stored.metadata.resourceVersion = String(r.revision)
+    stored.metadata.resourceVersion = this.dry ? current.metadata.resourceVersion : String(r.revision)
     return stored
   }
 

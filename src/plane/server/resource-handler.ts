@@ -2,7 +2,7 @@
 // the verb. Subresources: status (get/update/patch), scale (Deployments), log (Pods, served
 // by whoever runs the pod).
 import { resourceFor, warningHeader, type KubeObject, type ResourceInfo } from '../../api/index.ts'
-import { ShoalError, type Logger } from '../../core/index.ts'
+import { InvalidError, ShoalError, type Logger } from '../../core/index.ts'
 import { readBody, readParsedBody } from './body.ts'
 import { deleteObject, parseDeleteOptions } from './delete-ops.ts'
 import type { ObjectStore } from './object-store.ts'
@@ -60,7 +60,19 @@ interface Ctx {
   format: Format
 }
 
-async function run(deps: HandlerDeps, c: Ctx): Promise<Response> {
+const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deletecollection'])
+
+/** ?dryRun=All: the request runs in full against a view of the store that writes nothing */
+function dryRunDeps(deps: HandlerDeps, query: URLSearchParams): HandlerDeps {
+  const values = query.getAll('dryRun')
+  if (!values.length) return deps
+  const wrong = values.find((v) => v !== 'All')
+  if (wrong !== undefined) throw new InvalidError(`dryRun: Unsupported value: "${wrong}": supported values: "All"`, [{ field: 'dryRun', message: `Unsupported value: "${wrong}": supported values: "All"` }])
+  return { ...deps, objects: deps.objects.dryRun() }
+}
+
+async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
+  const deps = WRITES.has(c.ri.verb) ? dryRunDeps(depsIn, c.url.searchParams) : depsIn
   const { objects } = deps
   const { ri, info, url, req } = c
   const where = { namespace: ri.namespace, name: ri.name! }
@@ -90,7 +102,8 @@ async function run(deps: HandlerDeps, c: Ctx): Promise<Response> {
       return one(c, r.obj, r.created ? 201 : 200, check)
     }
     case 'delete': {
-      const r = await deleteObject(objects, info, where, parseDeleteOptions(await readBody(req, { optional: true }), url.searchParams), deps.log)
+      const opts = parseDeleteOptions(await readBody(req, { optional: true }), url.searchParams)
+      const r = await deleteObject(opts.dryRun?.length ? objects.dryRun() : objects, info, where, opts, deps.log)
       return one(c, r.obj, r.deleted ? 200 : 202)
     }
     case 'deletecollection':
@@ -150,6 +163,7 @@ async function listResponse(deps: HandlerDeps, c: Ctx): Promise<Response> {
 async function deleteCollection(deps: HandlerDeps, c: Ctx): Promise<Response> {
   const list = await listObjects(deps.objects, c.info, c.ri.namespace, c.url.searchParams)
   const opts = parseDeleteOptions(await readBody(c.req, { optional: true }), c.url.searchParams)
-  for (const o of list.items) await deleteObject(deps.objects, c.info, { namespace: o.metadata.namespace, name: o.metadata.name! }, opts, deps.log).catch(() => {})
+  const objects = opts.dryRun?.length ? deps.objects.dryRun() : deps.objects
+  for (const o of list.items) await deleteObject(objects, c.info, { namespace: o.metadata.namespace, name: o.metadata.name! }, opts, deps.log).catch(() => {})
   return encode(c.format === 'cbor' ? 'cbor' : 'json', successStatus({ kind: c.info.resource }))
 }
