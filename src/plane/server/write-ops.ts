@@ -66,7 +66,7 @@ function judge(check: FieldCheck, problems: FieldProblems, fail: (text: string) 
 }
 
 /** as kube-apiserver words a body it could not decode */
-export const undecodable = (kind: { kind: string; version: string }) => (text: string) =>
+const undecodable = (kind: { kind: string; version: string }) => (text: string) =>
   bad(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${text}`)
 
 /** create and update: judges the body as sent, and returns it without its unknown fields */
