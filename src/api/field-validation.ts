@@ -47,8 +47,9 @@ const under = (path: string, parents: string[]) => parents.some((p) => path === 
  * document order (a field both unknown and repeated counts as unknown only); in YAML, the
  * decoder's duplicate-key lines first, then the unknown fields sorted.
  */
-export function objectProblems(kind: string, obj: unknown, source: BodySource): FieldProblems {
-  const unknown = unknownFields(kind, obj)
+export function objectProblems(kind: string, body: { value: unknown; source: BodySource }): FieldProblems {
+  const { source } = body
+  const unknown = unknownFields(kind, body.value)
   if ('yaml' in source) return yamlProblems(source.yaml, [...unknown].sort())
   if (!('json' in source)) return listed(unknown.map(unknownText))
   const { duplicates, firstSeen } = source.json
@@ -79,7 +80,8 @@ const jsonPatchOpFields = new Set(['op', 'path', 'value', 'from'])
  * of its operations, and its operations' unknown keys), then the unknown fields of the patched
  * object, sorted.
  */
-export function patchProblems(kind: string, patch: unknown, patched: unknown, keys: JsonKeys | undefined): FieldProblems {
+export function patchProblems(kind: string, p: { patch: unknown; patched: unknown; keys?: JsonKeys }): FieldProblems {
+  const { patch, patched, keys } = p
   const texts: string[] = Array.isArray(patch) ? jsonPatchOpProblems(patch, keys) : (keys?.duplicates ?? []).map((d) => duplicateText(d.path))
   texts.push(...unknownFields(kind, patched).sort().map(unknownText))
   return listed(texts)
@@ -110,13 +112,14 @@ export function applyProblems(duplicates: YamlDuplicate[]): FieldProblems {
  * Server-side apply of a body with fields its kind does not have: Kubernetes cannot build the
  * typed object and fails whatever fieldValidation says. undefined when there are none.
  */
-export function appliedUnknownError(kind: string, apiVersion: string, obj: unknown, where: { namespace?: string; name: string }): string | undefined {
+export function appliedUnknownError(obj: unknown, at: { kind: string; apiVersion: string; namespace?: string; name: string }): string | undefined {
+  const { kind, apiVersion } = at
   const unknown = unknownFields(kind, obj)
   if (!unknown.length) return undefined
   const gv = apiVersion.includes('/') ? apiVersion : `/${apiVersion}`
   const errs = unknown.map((p) => `.${p}: field not declared in schema`)
   const detail = errs.length === 1 ? errs[0] : `errors:\n  ${errs.join('\n  ')}`
-  return `failed to create typed patch object (${where.namespace ?? ''}/${where.name}; ${gv}, Kind=${kind}): ${detail}`
+  return `failed to create typed patch object (${at.namespace ?? ''}/${at.name}; ${gv}, Kind=${kind}): ${detail}`
 }
 
 /** a Warning header value (RFC 7234 warn-code 299), ASCII-only as Go's strconv.Quote makes it */

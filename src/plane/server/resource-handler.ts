@@ -85,19 +85,19 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
     case 'get/status':
       return one(c, await objects.mustGet(info, where))
     case 'create': {
-      const check = await fieldCheck('create', url.searchParams, () => readParsedBody(req))
+      const check = await fieldCheck('create', { query: url.searchParams, readBody: () => readParsedBody(req) })
       return one(c, await createObject(objects, info, check.body.value, ri.namespace, check), 201, check)
     }
     case 'update':
     case 'update/status': {
-      const check = await fieldCheck('update', url.searchParams, () => readParsedBody(req))
+      const check = await fieldCheck('update', { query: url.searchParams, readBody: () => readParsedBody(req) })
       return one(c, await updateObject(objects, info, where, check.body.value, ri.subresource, check), 200, check)
     }
     case 'patch':
     case 'patch/status': {
       const type = patchTypeOf(req.headers.get('content-type') ?? undefined)
       if (!type) throw new ShoalError('Unsupported', `the patch content type "${req.headers.get('content-type')}" is not supported; use application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json or application/apply-patch+yaml`)
-      const check = await fieldCheck('patch', url.searchParams, () => readParsedBody(req))
+      const check = await fieldCheck('patch', { query: url.searchParams, readBody: () => readParsedBody(req) })
       const r = await patchObject(objects, info, where, check.body.value, type, ri.subresource, check)
       return one(c, r.obj, r.created ? 201 : 200, check)
     }
@@ -142,13 +142,13 @@ const scaleKind = { kind: 'Scale', version: 'v1' }
  */
 async function checkScale(deps: HandlerDeps, c: Ctx, where: { namespace?: string; name: string }): Promise<FieldCheck> {
   const update = c.ri.verb === 'update'
-  const check = await fieldCheck(update ? 'update' : 'patch', c.url.searchParams, () => readParsedBody(c.req.clone()))
+  const check = await fieldCheck(update ? 'update' : 'patch', { query: c.url.searchParams, readBody: () => readParsedBody(c.req.clone()) })
   if (check.directive === 'Ignore') return check
-  if (update) checkedBody(scaleKind, check.body.value, check)
+  if (update) checkedBody(check.body.value, { type: scaleKind, check })
   else {
     const type = patchTypeOf(c.req.headers.get('content-type') ?? undefined) ?? 'merge'
     const patched = applyPatchTo(getScale(c.info, await deps.objects.mustGet(c.info, where)), check.body.value, type)
-    checkedPatch('Scale', check.body.value, patched, check)
+    checkedPatch(patched, { kind: 'Scale', patch: check.body.value, check })
   }
   return check
 }

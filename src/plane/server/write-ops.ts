@@ -52,10 +52,10 @@ export interface FieldCheck {
 const optionsKind = { create: 'CreateOptions', update: 'UpdateOptions', patch: 'PatchOptions' } as const
 
 /** reads ?fieldValidation= first (a bad value fails before the body is read, as in Kubernetes), then the body */
-export async function fieldCheck(verb: keyof typeof optionsKind, query: URLSearchParams, readBody: () => Promise<ParsedBody>): Promise<FieldCheck> {
-  const d = parseFieldValidation(query.get('fieldValidation'))
+export async function fieldCheck(verb: keyof typeof optionsKind, req: { query: URLSearchParams; readBody(): Promise<ParsedBody> }): Promise<FieldCheck> {
+  const d = parseFieldValidation(req.query.get('fieldValidation'))
   if (!d.ok) throw new InvalidError(`${optionsKind[verb]}.meta.k8s.io "" is invalid: fieldValidation: ${d.error}`, [{ field: 'fieldValidation', message: d.error }])
-  return { directive: d.value, body: await readBody(), warnings: [] }
+  return { directive: d.value, body: await req.readBody(), warnings: [] }
 }
 
 /** Strict: any problem fails the request; Warn: the problems become warnings; Ignore: silence */
@@ -70,10 +70,11 @@ const undecodable = (kind: { kind: string; version: string }) => (text: string) 
   bad(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${text}`)
 
 /** create and update: judges the body as sent, and returns it without its unknown fields */
-export function checkedBody(kind: { kind: string; version: string }, body: unknown, check?: FieldCheck): unknown {
+export function checkedBody(body: unknown, o: { type: { kind: string; version: string }; check?: FieldCheck }): unknown {
+  const { type, check } = o
   if (!check) return body
-  if (check.directive !== 'Ignore') check.warnings.push(...judge(check, objectProblems(kind.kind, body, check.body.source()), undecodable(kind)))
-  return pruneUnknown(kind.kind, body)
+  if (check.directive !== 'Ignore') check.warnings.push(...judge(check, objectProblems(type.kind, { value: body, source: check.body.source() }), undecodable(type)))
+  return pruneUnknown(type.kind, body)
 }
 
 const jsonKeysOf = (check: FieldCheck) => {
@@ -86,14 +87,14 @@ function checkApply(info: ResourceInfo, where: Where, patch: unknown, check?: Fi
   if (!check) return
   const src = check.body.source()
   if (check.directive !== 'Ignore' && 'yaml' in src) check.warnings.push(...judge(check, applyProblems(src.yaml), bad))
-  const failed = appliedUnknownError(info.kind, apiVersionOf(info), patch, where)
+  const failed = appliedUnknownError(patch, { kind: info.kind, apiVersion: apiVersionOf(info), ...where })
   if (failed) throw bad(failed)
 }
 
 const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, 'x')
 
 export async function createObject(objects: ObjectStore, info: ResourceInfo, body: unknown, namespace?: string, check?: FieldCheck): Promise<KubeObject> {
-  const obj = checkBody(info, checkedBody(info, body, check))
+  const obj = checkBody(info, checkedBody(body, { type: info, check }))
   obj.metadata.uid = randomUUID() // server-owned; stamped here so a Job's generated selector can use it
   placeIn(info, obj, namespace)
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix()
@@ -152,7 +153,7 @@ function merged(info: ResourceInfo, cur: Obj, body: Obj, subresource?: string): 
 }
 
 export async function updateObject(objects: ObjectStore, info: ResourceInfo, where: Where, body: unknown, subresource?: string, check?: FieldCheck): Promise<KubeObject> {
-  const obj = checkBody(info, checkedBody(info, body, check))
+  const obj = checkBody(info, checkedBody(body, { type: info, check }))
   if (obj.metadata.name && obj.metadata.name !== where.name) throw bad(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${where.name})`)
   obj.metadata.name = where.name
   const cur = await objects.mustGet(info, where)
@@ -215,11 +216,12 @@ function patchChecked(info: ResourceInfo, cur: KubeObject, patch: unknown, type:
   const patched = applyPatch(info, pruneUnknown(info.kind, cur), patch, type)
   if (type === 'apply') return { patched: patched as KubeObject, warnings: [] }
   const attempt: FieldCheck = { ...check, warnings: [] }
-  return { patched: checkedPatch(info.kind, patch, patched, attempt) as KubeObject, warnings: attempt.warnings }
+  return { patched: checkedPatch(patched, { kind: info.kind, patch, check: attempt }) as KubeObject, warnings: attempt.warnings }
 }
 
 /** any patch but apply: judges the patch body and the patched object, and returns the object without its unknown fields */
-export function checkedPatch(kind: string, patch: unknown, patched: unknown, check: FieldCheck): unknown {
-  if (check.directive !== 'Ignore') check.warnings.push(...judge(check, patchProblems(kind, patch, patched, jsonKeysOf(check)), bad))
+export function checkedPatch(patched: unknown, o: { kind: string; patch: unknown; check: FieldCheck }): unknown {
+  const { kind, patch, check } = o
+  if (check.directive !== 'Ignore') check.warnings.push(...judge(check, patchProblems(kind, { patch, patched, keys: jsonKeysOf(check) }), bad))
   return pruneUnknown(kind, patched)
 }
