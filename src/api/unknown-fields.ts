@@ -26,21 +26,42 @@ export function schemaFor(kind: string): ObjectSchema | undefined {
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-const join = (path: string, key: string) => (path ? `${path}.${key}` : key)
 const fieldOf = (s: ObjectSchema, key: string): FieldSchema | undefined => (Object.hasOwn(s, key) ? s[key] : undefined)
 
-function collect(schema: FieldSchema, value: unknown, path: string, out: string[]): void {
-  if (isLeaf(schema)) return
+/** "spec.containers[0].imagee" from the segments walked so far (built only for an unknown field) */
+function pathOf(segments: (string | number)[], key: string): string {
+  let p = ''
+  for (const s of segments) p = typeof s === 'number' ? `${p}[${s}]` : p ? `${p}.${s}` : s
+  return p ? `${p}.${key}` : key
+}
+
+// every request walks its whole body: the walk allocates nothing unless a field is unknown
+function collect(schema: FieldSchema, value: unknown, at: (string | number)[], out: string[] | undefined): number {
+  if (isLeaf(schema)) return 0
+  let found = 0
   if (isList(schema)) {
-    if (Array.isArray(value)) value.forEach((v, i) => collect(schema[0], v, `${path}[${i}]`, out))
-    return
+    if (!Array.isArray(value)) return 0
+    for (let i = 0; i < value.length; i++) {
+      at.push(i)
+      found += collect(schema[0], value[i], at, out)
+      at.pop()
+    }
+    return found
   }
-  if (!isPlainObject(value)) return
-  for (const [key, v] of Object.entries(value)) {
+  if (!isPlainObject(value)) return 0
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
     const field = fieldOf(schema, key)
-    if (field === undefined) out.push(join(path, key))
-    else collect(field, v, join(path, key), out)
+    if (field === undefined) {
+      found++
+      out?.push(pathOf(at, key))
+      continue
+    }
+    at.push(key)
+    found += collect(field, value[key], at, out)
+    at.pop()
   }
+  return found
 }
 
 /**
@@ -51,7 +72,7 @@ function collect(schema: FieldSchema, value: unknown, path: string, out: string[
 export function unknownFields(kind: string, obj: unknown): string[] {
   const schema = schemaFor(kind)
   const out: string[] = []
-  if (schema) collect(schema, obj, '', out)
+  if (schema) collect(schema, obj, [], out)
   return out
 }
 
@@ -67,8 +88,8 @@ function prune(schema: FieldSchema, value: unknown): unknown {
   return out
 }
 
-/** `obj` without its unknown fields (a new object; `obj` is not changed) */
+/** `obj` without its unknown fields: `obj` itself when it has none, else a pruned copy (`obj` is not changed) */
 export function pruneUnknown<T>(kind: string, obj: T): T {
   const schema = schemaFor(kind)
-  return schema ? (prune(schema, obj) as T) : obj
+  return schema && collect(schema, obj, [], undefined) ? (prune(schema, obj) as T) : obj
 }
