@@ -76,6 +76,23 @@ const pod = (name) => ({
   },
 })
 
+/** the plane's own create-latency histogram from /metrics (handler start → response), by bucket bound */
+async function createBuckets(call) {
+  const text = (await call('GET', '/metrics')).toString()
+  const out = new Map()
+  for (const m of text.matchAll(/request_duration_seconds_bucket\{verb="create",resource="pods",le="([^"]+)"\} (\d+)/g)) out.set(m[1], Number(m[2]))
+  return out
+}
+
+/** p50/p99 as the upper bound of the bucket they fall in, for the requests between two scrapes */
+function serverPercentiles(before, after) {
+  const rows = [...after].map(([le, n]) => [le, n - (before.get(le) ?? 0)])
+  const total = rows[rows.length - 1]?.[1] ?? 0
+  const at = (q) => rows.find(([, n]) => n >= q * total)?.[0]
+  const ms = (le) => (le === '+Inf' ? Infinity : Number(le) * 1000)
+  return { requests: total, p50_ms_at_most: ms(at(0.5)), p99_ms_at_most: ms(at(0.99)) }
+}
+
 async function ns(call, name) {
   await call('POST', '/api/v1/namespaces', { metadata: { name } })
 }
@@ -175,7 +192,9 @@ try {
     log('creates at 1 in flight…')
     results.create_1 = await creates(call1, 1, 'bench')
     log('creates at 64 in flight…')
+    const before = await createBuckets(call64)
     results.create_64 = await creates(call64, 64, 'bench')
+    results.create_64_server = serverPercentiles(before, await createBuckets(call64))
     log('list of 1,000 pods…')
     results.list_1000 = await listCase(call64)
     log('watch latency, 100 watchers…')
@@ -193,6 +212,8 @@ console.log(`\nShoal API path vs etcd bare puts — ${os.cpus().length} CPUs, No
 row('etcd puts/s at 64 in flight (etcd3 client)', e.missing ? `n/a (${e.missing})` : `${e.ops}  p50 ${e.p50_us / 1000} ms  p99 ${e.p99_us / 1000} ms`)
 row('Pod creates/s over HTTPS, 1 in flight', `${results.create_1.ops}  p50 ${results.create_1.p50_us / 1000} ms  p99 ${results.create_1.p99_us / 1000} ms`)
 row('Pod creates/s over HTTPS, 64 in flight', `${results.create_64.ops}  p50 ${results.create_64.p50_us / 1000} ms  p99 ${results.create_64.p99_us / 1000} ms`)
+const sv = results.create_64_server
+row('  the same, inside the plane (/metrics)', `p50 ≤ ${sv.p50_ms_at_most} ms  p99 ≤ ${sv.p99_ms_at_most} ms (bucket bounds, ${sv.requests} requests)`)
 row('list of 1,000 pods', `${results.list_1000.lists_per_s}/s  p50 ${results.list_1000.p50_ms} ms  p99 ${results.list_1000.p99_ms} ms`)
 row('watch latency, 100 watchers', `p50 ${results.watch_100.p50_ms} ms  p99 ${results.watch_100.p99_ms} ms (${results.watch_100.events} events)`)
 const ratio = e.ops ? +(results.create_64.ops / e.ops).toFixed(2) : null
