@@ -93,6 +93,21 @@ function serverPercentiles(before, after) {
   return { requests: total, p50_ms_at_most: ms(at(0.5)), p99_ms_at_most: ms(at(0.99)) }
 }
 
+/** the same creates driven by wrk (C, 2 threads, 64 connections) when it is on PATH: a client that
+ *  costs far less CPU than Node's https agent, to show how much of the latency is the client's */
+function wrkCreates(plane, namespace) {
+  if (spawnSync('wrk', ['--version']).error) return { missing: 'wrk not on PATH (apt-get install wrk)' }
+  const r = spawnSync('wrk', ['-t2', '-c64', `-d${Math.round(DUR / 1000)}s`, '-s', join(root, 'bench/lib/wrk-create.lua'), plane.url], {
+    env: { ...process.env, SHOAL_TOKEN: plane.token, SHOAL_PATH: `/api/v1/namespaces/${namespace}/pods` },
+    encoding: 'utf8',
+  })
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'))
+  if (!line) return { missing: `wrk failed: ${r.stderr || r.stdout}` }
+  const w = JSON.parse(line)
+  if (w.non2xx || w.errors) throw new Error(`bench: wrk saw ${w.non2xx} non-2xx answers and ${w.errors} socket errors`)
+  return w
+}
+
 async function ns(call, name) {
   await call('POST', '/api/v1/namespaces', { metadata: { name } })
 }
@@ -195,6 +210,9 @@ try {
     const before = await createBuckets(call64)
     results.create_64 = await creates(call64, 64, 'bench')
     results.create_64_server = serverPercentiles(before, await createBuckets(call64))
+    log('creates at 64 in flight, wrk as the client…')
+    await ns(call64, 'wrk')
+    results.create_64_wrk = wrkCreates(plane, 'wrk')
     log('list of 1,000 pods…')
     results.list_1000 = await listCase(call64)
     log('watch latency, 100 watchers…')
@@ -214,6 +232,8 @@ row('Pod creates/s over HTTPS, 1 in flight', `${results.create_1.ops}  p50 ${res
 row('Pod creates/s over HTTPS, 64 in flight', `${results.create_64.ops}  p50 ${results.create_64.p50_us / 1000} ms  p99 ${results.create_64.p99_us / 1000} ms`)
 const sv = results.create_64_server
 row('  the same, inside the plane (/metrics)', `p50 ≤ ${sv.p50_ms_at_most} ms  p99 ≤ ${sv.p99_ms_at_most} ms (bucket bounds, ${sv.requests} requests)`)
+const w = results.create_64_wrk
+row('  the same with wrk as the client', w.missing ? `n/a (${w.missing})` : `${w.ops}  p50 ${w.p50_ms} ms  p99 ${w.p99_ms} ms`)
 row('list of 1,000 pods', `${results.list_1000.lists_per_s}/s  p50 ${results.list_1000.p50_ms} ms  p99 ${results.list_1000.p99_ms} ms`)
 row('watch latency, 100 watchers', `p50 ${results.watch_100.p50_ms} ms  p99 ${results.watch_100.p99_ms} ms (${results.watch_100.events} events)`)
 const ratio = e.ops ? +(results.create_64.ops / e.ops).toFixed(2) : null
