@@ -38,7 +38,8 @@ export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: Wa
   p = head(out, p, 0, revision)
   p = head(out, p, 4, ops.length)
   for (const op of ops) {
-    const value = op.value as Uint8Array | undefined // a ValueRef never reaches the writer (records.ts)
+    const value = op.value
+    if (value && !(value instanceof Uint8Array)) throw new TypeError('store: a value read back from the log cannot be written again by reference')
     out[p++] = 0x80 | (value ? (op.lease ? 3 : 2) : 1)
     p = head(out, p, 3, Buffer.byteLength(op.key))
     p += out.write(op.key, p, 'utf8')
