@@ -53,3 +53,20 @@ export interface Scale extends KubeObject {
   spec: { replicas?: number }
   status?: { replicas: number; selector?: string }
 }
+
+/** autoscaling/v1 HorizontalPodAutoscaler: one CPU target; served besides v2, stored as v2 (hpa-conversion.ts) */
+export interface HorizontalPodAutoscalerV1 extends KubeObject {
+  spec: {
+    scaleTargetRef: CrossVersionObjectReference
+    minReplicas?: number
+    maxReplicas: number
+    targetCPUUtilizationPercentage?: number
+  }
+  status?: {
+    observedGeneration?: number
+    lastScaleTime?: string
+    currentReplicas: number
+    desiredReplicas: number
+    currentCPUUtilizationPercentage?: number
+  }
+}

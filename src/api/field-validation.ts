@@ -112,9 +112,9 @@ export function applyProblems(duplicates: YamlDuplicate[]): FieldProblems {
  * Server-side apply of a body with fields its kind does not have: Kubernetes cannot build the
  * typed object and fails whatever fieldValidation says. undefined when there are none.
  */
-export function appliedUnknownError(obj: unknown, at: { kind: string; apiVersion: string; namespace?: string; name: string }): string | undefined {
+export function appliedUnknownError(obj: unknown, at: { kind: string; apiVersion: string; namespace?: string; name: string; schema?: string }): string | undefined {
   const { kind, apiVersion } = at
-  const unknown = unknownFields(kind, obj)
+  const unknown = unknownFields(at.schema ?? kind, obj)
   if (!unknown.length) return undefined
   const gv = apiVersion.includes('/') ? apiVersion : `/${apiVersion}`
   const errs = unknown.map((p) => `.${p}: field not declared in schema`)

@@ -19,9 +19,11 @@ export type * from './wire.ts'
 
 export {
   allResources, apiVersionOf, groupVersions, parseApiVersion, resolveResource, resourceByKind, resourceByPlural,
-  resourceByShortName, resourceFor, resourceForObject, resourcesInCategory,
+  resourceByShortName, resourceFor, resourceForObject, resourcesInCategory, servedResources, storageResource,
   type GroupVersionKind, type ResourceInfo, type SubresourceInfo,
 } from './resources.ts'
+export { schemaName, toServedVersion, toStorageVersion } from './served-versions.ts'
+export { hpaFromV1, hpaToV1 } from './hpa-conversion.ts'
 export { parseStoreKey, storeKey, storePrefix, type KeyedResource, type StoreKeyParts } from './store-keys.ts'
 
 export { formatCpu, formatMemory, isQuantity, parseCpu, parseMemory, parseQuantity } from './quantity.ts'

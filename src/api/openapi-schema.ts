@@ -3,6 +3,7 @@
 // structure and types: no descriptions, no patch strategies (without them kubectl keeps
 // computing client-side apply patches from its built-in types).
 import { isLeaf, isList, type FieldSchema, type Leaf } from './field-schema.ts'
+import { schemaName } from './served-versions.ts'
 import { schemaFor } from './unknown-fields.ts'
 
 export type OpenApiSchema = Record<string, unknown>
@@ -39,8 +40,8 @@ export function openApiSchema(s: FieldSchema): OpenApiSchema {
 }
 
 /** components.schemas entry of a kind: its schema with x-kubernetes-group-version-kind; undefined without a schema */
-export function kindOpenApiSchema(gvk: { group: string; version: string; kind: string }): OpenApiSchema | undefined {
-  const s = schemaFor(gvk.kind)
+export function kindOpenApiSchema(gvk: { group: string; version: string; kind: string; storageVersion?: string }): OpenApiSchema | undefined {
+  const s = schemaFor(schemaName(gvk))
   if (!s) return undefined
   const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version
   return {

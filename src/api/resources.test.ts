@@ -2,7 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
   allResources, apiVersionOf, groupVersions, parseApiVersion, resolveResource, resourceByKind, resourceByPlural,
-  resourceByShortName, resourceFor, resourceForObject, resourcesInCategory,
+  resourceByShortName, resourceFor, resourceForObject, resourcesInCategory, servedResources, storageResource,
 } from './resources.ts'
 import { parseStoreKey, storeKey, storePrefix } from './store-keys.ts'
 
@@ -47,7 +47,18 @@ test('api versions', () => {
   assert.equal(parseApiVersion('apps/v1'), { group: 'apps', version: 'v1' })
   assert.equal(parseApiVersion('v1'), { group: '', version: 'v1' })
   assert.is(apiVersionOf(resourceByKind('Service')!), 'v1')
-  assert.equal(groupVersions().map(apiVersionOf), ['v1', 'apps/v1', 'batch/v1', 'autoscaling/v2'])
+  assert.equal(groupVersions().map(apiVersionOf), ['v1', 'apps/v1', 'batch/v1', 'autoscaling/v2', 'autoscaling/v1'])
+})
+
+test('autoscaling/v1 HorizontalPodAutoscaler: served by URL and in discovery, stored and looked up by kind as v2', () => {
+  const v1 = resourceFor({ group: 'autoscaling', version: 'v1', resource: 'horizontalpodautoscalers' })!
+  assert.equal([v1.kind, v1.version, v1.storageVersion], ['HorizontalPodAutoscaler', 'v1', 'v2'])
+  assert.equal(v1.subresources[0].responseKind, { group: 'autoscaling', version: 'v1', kind: 'HorizontalPodAutoscaler' })
+  assert.is(storageResource(v1), resourceByKind('HorizontalPodAutoscaler'))
+  assert.is(storeKey(v1, { namespace: 'd', name: 'h' }), storeKey(storageResource(v1), { namespace: 'd', name: 'h' }))
+  assert.equal(servedResources().filter((r) => r.kind === 'HorizontalPodAutoscaler').map((r) => r.version), ['v2', 'v1'])
+  assert.is(allResources().filter((r) => r.kind === 'HorizontalPodAutoscaler').length, 1)
+  assert.is(resolveResource('hpa')!.version, 'v2')
 })
 
 test('store keys and prefixes', () => {

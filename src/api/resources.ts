@@ -24,6 +24,8 @@ export interface ResourceInfo extends GroupVersionKind {
   categories: string[]
   verbs: string[]
   subresources: SubresourceInfo[]
+  /** the version objects are stored at: `version` itself, except for a version served besides it */
+  storageVersion: string
 }
 
 const allVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
@@ -38,6 +40,8 @@ interface Entry {
   all?: boolean
   verbs?: string[]
   subs?: string[]
+  /** versions served besides gv's, converted to and from it (served-versions.ts) */
+  served?: string[]
 }
 
 const entries: Entry[] = [
@@ -55,7 +59,7 @@ const entries: Entry[] = [
   { gv: 'apps/v1', kind: 'DaemonSet', resource: 'daemonsets', namespaced: true, short: ['ds'], all: true, subs: ['status'] },
   { gv: 'batch/v1', kind: 'Job', resource: 'jobs', namespaced: true, all: true, subs: ['status'] },
   { gv: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', namespaced: true,
-    short: ['hpa'], all: true, subs: ['status'] },
+    short: ['hpa'], all: true, subs: ['status'], served: ['v1'] },
 ]
 
 function subresource(name: string, self: GroupVersionKind): SubresourceInfo {
@@ -66,9 +70,9 @@ function subresource(name: string, self: GroupVersionKind): SubresourceInfo {
   return { name, responseKind: self, verbs: statusVerbs }
 }
 
-function toInfo(e: Entry): ResourceInfo {
-  const [group, version] = e.gv.includes('/') ? e.gv.split('/') : ['', e.gv]
-  const gvk = { group, version, kind: e.kind }
+function toInfo(e: Entry, servedVersion?: string): ResourceInfo {
+  const [group, storageVersion] = e.gv.includes('/') ? e.gv.split('/') : ['', e.gv]
+  const gvk = { group, version: servedVersion ?? storageVersion, kind: e.kind }
   return {
     ...gvk,
     resource: e.resource,
@@ -79,14 +83,30 @@ function toInfo(e: Entry): ResourceInfo {
     categories: e.all ? ['all'] : [],
     verbs: e.verbs ?? allVerbs,
     subresources: (e.subs ?? []).map((s) => subresource(s, gvk)),
+    storageVersion,
   }
 }
 
-const registry: readonly ResourceInfo[] = Object.freeze(entries.map(toInfo))
+/** each resource at its storage version: what every lookup but resourceFor answers */
+const registry: readonly ResourceInfo[] = Object.freeze(entries.map((e) => toInfo(e)))
+/** the versions served besides the storage version (autoscaling/v1 HorizontalPodAutoscaler) */
+const alsoServed: readonly ResourceInfo[] = Object.freeze(entries.flatMap((e) => (e.served ?? []).map((v) => toInfo(e, v))))
+const served: readonly ResourceInfo[] = Object.freeze([...registry, ...alsoServed])
 
-/** Every resource, core group first, in a stable order. */
+/** Every resource, core group first, in a stable order, each once: at its storage version. */
 export function allResources(): readonly ResourceInfo[] {
   return registry
+}
+
+/** Every resource at every version served (discovery): storage versions first, so they are preferred. */
+export function servedResources(): readonly ResourceInfo[] {
+  return served
+}
+
+/** the same resource at its storage version */
+export function storageResource(info: ResourceInfo): ResourceInfo {
+  if (info.version === info.storageVersion) return info
+  return registry.find((r) => r.group === info.group && r.resource === info.resource)!
 }
 
 /** "v1" for the core group, "apps/v1" otherwise. */
@@ -112,9 +132,9 @@ export function resourceByShortName(shortName: string): ResourceInfo | undefined
   return registry.find((r) => r.shortNames.includes(shortName))
 }
 
-/** The resource a URL names: /apis/<group>/<version>/.../<resource>. */
+/** The resource a URL names: /apis/<group>/<version>/.../<resource>, at any version served. */
 export function resourceFor(gvr: { group: string; version: string; resource: string }): ResourceInfo | undefined {
-  return registry.find((r) => r.group === gvr.group && r.version === gvr.version && r.resource === gvr.resource)
+  return servedResources().find((r) => r.group === gvr.group && r.version === gvr.version && r.resource === gvr.resource)
 }
 
 /** The resource of an object, from its apiVersion and kind. */
@@ -144,9 +164,9 @@ export function resourcesInCategory(category: string): ResourceInfo[] {
   return registry.filter((r) => r.categories.includes(category))
 }
 
-/** The group/versions served, core ("v1") first: for /api and /apis discovery. */
+/** The group/versions served, core ("v1") first, a group's storage version before its others: for /api and /apis discovery. */
 export function groupVersions(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>()
-  for (const r of registry) seen.set(apiVersionOf(r), { group: r.group, version: r.version })
+  for (const r of servedResources()) seen.set(apiVersionOf(r), { group: r.group, version: r.version })
   return [...seen.values()]
 }

@@ -1,5 +1,5 @@
 // Field schemas of apps/v1 Deployment and DaemonSet, batch/v1 Job, autoscaling/v2
-// HorizontalPodAutoscaler and the autoscaling/v1 Scale subresource object.
+// HorizontalPodAutoscaler (and autoscaling/v1) and the autoscaling/v1 Scale subresource object.
 import { bool, fields, int, intOrStr, listOf, obj, qty, str, time, type ObjectSchema } from './field-schema.ts'
 import { conditions, kindSchema, labelSelector } from './schema-meta.ts'
 import { podTemplateSpec } from './schema-pod.ts'
@@ -70,6 +70,18 @@ export const horizontalPodAutoscaler = kindSchema({
     lastScaleTime: time,
     currentMetrics: listOf({ type: str, resource: { name: str, current: metricValue }, ...fields(obj, 'object', 'pods', 'containerResource', 'external') }),
     conditions,
+  },
+})
+
+/** autoscaling/v1 HorizontalPodAutoscaler: one CPU target (other metrics ride in annotations, hpa-conversion.ts) */
+export const horizontalPodAutoscalerV1 = kindSchema({
+  spec: {
+    scaleTargetRef: { kind: str, name: str, apiVersion: str },
+    ...fields(int, 'minReplicas', 'maxReplicas', 'targetCPUUtilizationPercentage'),
+  },
+  status: {
+    ...fields(int, 'observedGeneration', 'currentReplicas', 'desiredReplicas', 'currentCPUUtilizationPercentage'),
+    lastScaleTime: time,
   },
 })
 

@@ -1,5 +1,6 @@
 // Table cells of the workload kinds (apps/v1, batch/v1, autoscaling/v2), as kubectl's printers.
-import type { HorizontalPodAutoscaler } from './autoscaling.ts'
+import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerV1 } from './autoscaling.ts'
+import { hpaFromV1 } from './hpa-conversion.ts'
 import type { PodTemplateSpec } from './pod.ts'
 import type { LabelSelector } from './meta.ts'
 import type { DaemonSet, Deployment, Job } from './workloads.ts'
@@ -73,7 +74,13 @@ export function formatMetrics(hpa: HorizontalPodAutoscaler): string {
   return parts.length > 2 ? `${parts.slice(0, 2).join(', ')} + ${parts.length - 2} more...` : parts.join(', ')
 }
 
-export const autoscalerRow: RowFn<HorizontalPodAutoscaler> = (hpa, now) => [
+/** rows of either version served: an autoscaling/v1 object is read as v2 (its metrics are in annotations) */
+export const autoscalerRow: RowFn<HorizontalPodAutoscaler> = (served, now) => {
+  const v2 = served.apiVersion === 'autoscaling/v1' ? hpaFromV1(served as unknown as HorizontalPodAutoscalerV1) : undefined
+  return autoscalerCells(v2?.ok ? v2.value : served, now)
+}
+
+const autoscalerCells: RowFn<HorizontalPodAutoscaler> = (hpa, now) => [
   hpa.metadata.name ?? '', `${hpa.spec?.scaleTargetRef?.kind ?? ''}/${hpa.spec?.scaleTargetRef?.name ?? ''}`, formatMetrics(hpa),
   hpa.spec?.minReplicas !== undefined ? String(hpa.spec.minReplicas) : '<unset>', hpa.spec?.maxReplicas ?? 0,
   hpa.status?.currentReplicas ?? 0, ageSince(hpa.metadata.creationTimestamp, now),

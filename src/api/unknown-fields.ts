@@ -2,7 +2,7 @@
 // names them ("spec.template.spec.containers[0].imagee"), and the same object without them.
 import { isLeaf, isList, type FieldSchema, type ObjectSchema } from './field-schema.ts'
 import { configMap, endpoints, event, namespace, node, pod, secret, service } from './schema-core.ts'
-import { daemonSet, deployment, horizontalPodAutoscaler, job, scale } from './schema-workloads.ts'
+import { daemonSet, deployment, horizontalPodAutoscaler, horizontalPodAutoscalerV1, job, scale } from './schema-workloads.ts'
 
 const schemas: Readonly<Record<string, ObjectSchema>> = {
   Namespace: namespace,
@@ -17,10 +17,11 @@ const schemas: Readonly<Record<string, ObjectSchema>> = {
   DaemonSet: daemonSet,
   Job: job,
   HorizontalPodAutoscaler: horizontalPodAutoscaler,
+  'autoscaling/v1/HorizontalPodAutoscaler': horizontalPodAutoscalerV1,
   Scale: scale,
 }
 
-/** the schema of a kind Shoal serves (and of Scale); undefined for any other kind */
+/** the schema of a kind Shoal serves (and of Scale), by schemaName (served-versions.ts); undefined for any other */
 export function schemaFor(kind: string): ObjectSchema | undefined {
   return Object.hasOwn(schemas, kind) ? schemas[kind] : undefined
 }

@@ -1,8 +1,9 @@
 // What kubectl reads before anything else: /version, aggregated discovery on /api and /apis
 // (with its exact content type, short names and categories), the legacy per-group-version
 // resource lists, and the minimal OpenAPI v3 documents that `kubectl apply` and `create`
-// need for their default validation (research/kubectl.md §2–3).
-import { allResources, apiVersionOf, groupVersions, kindOpenApiSchema, sharedOpenApiSchemas, type ResourceInfo } from '../../api/index.ts'
+// need for their default validation (research/kubectl.md §2–3). Every version served is
+// listed, a group's storage version first: the one aggregated discovery marks preferred.
+import { apiVersionOf, groupVersions, kindOpenApiSchema, servedResources, sharedOpenApiSchemas, type ResourceInfo } from '../../api/index.ts'
 
 export const AGGREGATED_CT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
 
@@ -39,7 +40,7 @@ function groupItem(group: string) {
     metadata: group ? { name: group } : {},
     versions: versions.map((gv) => ({
       version: gv.version,
-      resources: allResources().filter((r) => r.group === group && r.version === gv.version).map(discoveryResource),
+      resources: servedResources().filter((r) => r.group === group && r.version === gv.version).map(discoveryResource),
       freshness: 'Current',
     })),
   }
@@ -68,7 +69,7 @@ export function legacyGroupList() {
 }
 
 export function resourceList(group: string, version: string) {
-  const rs = allResources().filter((r) => r.group === group && r.version === version)
+  const rs = servedResources().filter((r) => r.group === group && r.version === version)
   if (!rs.length) return undefined
   const entries = rs.flatMap((r) => [
     { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames, categories: r.categories },
@@ -98,7 +99,7 @@ const schemaName = (r: ResourceInfo) => `io.k8s.api.${r.group ? r.group.split('.
  * client-side apply patches from its built-in types, which know the merge keys.
  */
 export function openApiDocument(group: string, version: string) {
-  const rs = allResources().filter((r) => r.group === group && r.version === version)
+  const rs = servedResources().filter((r) => r.group === group && r.version === version)
   if (!rs.length) return undefined
   const paths: Record<string, unknown> = {}
   const schemas: Record<string, unknown> = { ...sharedOpenApiSchemas }

@@ -131,6 +131,15 @@ test('a HorizontalPodAutoscaler (autoscaling/v2) and a Service with nodePort', (
   assert.equal(svc.spec, { ports: [{ protocol: 'TCP', port: 80, nodePort: 30080 }], type: 'NodePort' })
 })
 
+test('an autoscaling/v1 HorizontalPodAutoscaler as `kubectl autoscale --min=2 --max=5 --cpu-percent=80` sends it', () => {
+  const hpa = decodeK8sProtobuf(envelope('autoscaling/v1', 'HorizontalPodAutoscaler', { 1: meta('web'), 2: { 1: { 1: 'Deployment', 2: 'web', 3: 'apps/v1' }, 2: 2, 3: 5, 4: 80 }, 3: { 3: 0, 4: 0 } }))
+  assert.equal(hpa, {
+    apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'web' },
+    spec: { scaleTargetRef: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' }, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 80 },
+    status: { currentReplicas: 0, desiredReplicas: 0 },
+  })
+})
+
 test('Secret, ConfigMap (binaryData) and Namespace as kubectl create sends them', () => {
   const secret = decodeK8sProtobuf(envelope('v1', 'Secret', { 1: meta('db', { app: 'x' }), 2: map({ password: new TextEncoder().encode('pw') }), 3: 'Opaque' }))
   assert.equal(secret, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', labels: { app: 'x' } }, data: { password: 'cHc=' }, type: 'Opaque' })
@@ -149,7 +158,7 @@ test('unknown field numbers are skipped, whatever their wire type', () => {
 test('kinds Shoal does not serve are 415 with a hint; malformed bodies are 400 naming the problem', () => {
   const is415 = (e: { code: string; message: string }) => e.code === 'Unsupported' && /--dry-run=client -o yaml/.test(e.message) && /batch\/v1\/CronJob/.test(e.message)
   assert.throws(() => decodeK8sProtobuf(envelope('batch/v1', 'CronJob', {})), is415)
-  assert.throws(() => decodeK8sProtobuf(envelope('autoscaling/v1', 'HorizontalPodAutoscaler', {})), (e: { code: string }) => e.code === 'Unsupported')
+  assert.throws(() => decodeK8sProtobuf(envelope('autoscaling/v1', 'Scale', {})), (e: { code: string }) => e.code === 'Unsupported')
   const bad = (buf: Uint8Array, re: RegExp) => assert.throws(() => decodeK8sProtobuf(buf), (e: { code: string; message: string }) => e.code === 'BadRequest' && re.test(e.message))
   bad(Uint8Array.from([1, 2, 3, 4]), /"k8s\\0" envelope/)
   bad(hex(captured.deploy).subarray(0, 120), /malformed: field 2 is truncated/)

@@ -16,16 +16,19 @@ const MAGIC = [0x6b, 0x38, 0x73, 0x00] // "k8s\0"
 
 export const k8sSchema = defineSchema({ ...metaTables, ...coreTables, ...workloadsTables })
 
-/** apiVersion/kind → the message that carries it */
-const KINDS: Record<string, string> = Object.fromEntries(
-  [
-    ...['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Secret', 'ConfigMap', 'Event'].map((k) => `v1/${k}`),
-    'apps/v1/Deployment',
-    'apps/v1/DaemonSet',
-    'batch/v1/Job',
-    'autoscaling/v2/HorizontalPodAutoscaler',
-  ].map((gvk) => [gvk, gvk.slice(gvk.lastIndexOf('/') + 1)]),
-)
+/** apiVersion/kind → the message that carries it (the kind, unless another version's message has that name) */
+const KINDS: Record<string, string> = {
+  ...Object.fromEntries(
+    [
+      ...['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Secret', 'ConfigMap', 'Event'].map((k) => `v1/${k}`),
+      'apps/v1/Deployment',
+      'apps/v1/DaemonSet',
+      'batch/v1/Job',
+      'autoscaling/v2/HorizontalPodAutoscaler',
+    ].map((gvk) => [gvk, gvk.slice(gvk.lastIndexOf('/') + 1)]),
+  ),
+  'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV1',
+}
 
 interface Envelope {
   apiVersion: string

@@ -1,7 +1,9 @@
 // list and watch for any kind: label and field selectors, limit/continue pages served from one
 // revision, and watches that turn store events into ADDED / MODIFIED / DELETED, including
-// objects moving into or out of a selector (as kube-apiserver's filtered watch does).
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, storePrefix, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+// objects moving into or out of a selector (as kube-apiserver's filtered watch does). `info` is
+// the resource at the version asked for: objects are read at the storage version and answered
+// converted to it.
+import { apiVersionOf, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, storageResource, storePrefix, toServedVersion, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { ShoalError } from '../../core/index.ts'
 import type { WatchEvent as StoreEvent, Watcher } from '../store/index.ts'
 import type { ObjectStore } from './object-store.ts'
@@ -45,10 +47,10 @@ export async function listObjects(objects: ObjectStore, info: ResourceInfo, name
   const prefix = storePrefix(info, namespace)
   const cont = query.get('continue')
   const tok = cont ? decodeContinue(cont, prefix) : undefined
-  const page = await objects.list(info, { namespace, filter, limit, revision: tok?.rv, from: tok?.start })
+  const page = await objects.list(storageResource(info), { namespace, filter, limit, revision: tok?.rv, from: tok?.start })
   const metadata: { resourceVersion: string; continue?: string } = { resourceVersion: String(page.revision) }
   if (page.next) metadata.continue = encodeContinue({ rv: page.revision, start: page.next })
-  return { metadata, items: page.items }
+  return { metadata, items: page.items.map((o) => toServedVersion(info, o)) }
 }
 
 export interface ApiWatchEvent {
@@ -60,8 +62,19 @@ export interface ApiWatchEvent {
 const decoded = new WeakMap<object, KubeObject>()
 function decodeShared(objects: ObjectStore, info: ResourceInfo, kv: NonNullable<StoreEvent['prevKv']>): KubeObject {
   let obj = decoded.get(kv)
-  if (!obj) decoded.set(kv, (obj = objects.decode(info, kv)))
+  if (!obj) decoded.set(kv, (obj = objects.decode(storageResource(info), kv)))
   return obj
+}
+
+/** a shared stored object at another served version, shared in turn by the watches of that version */
+const served = new WeakMap<KubeObject, Map<string, KubeObject>>()
+function servedShared(info: ResourceInfo, obj: KubeObject): KubeObject {
+  if (info.version === info.storageVersion) return obj
+  let views = served.get(obj)
+  if (!views) served.set(obj, (views = new Map()))
+  let view = views.get(apiVersionOf(info))
+  if (!view) views.set(apiVersionOf(info), (view = toServedVersion(info, obj)))
+  return view
 }
 
 const deletedViews = new WeakMap<object, KubeObject>()
@@ -76,13 +89,13 @@ function translate(objects: ObjectStore, info: ResourceInfo, ev: StoreEvent, fil
   const prev = ev.prevKv && decodeShared(objects, info, ev.prevKv)
   if (ev.type === 'delete') {
     if (!prev || (filter && !filter(prev))) return undefined
-    return { type: 'DELETED', object: deletedView(prev, ev) }
+    return { type: 'DELETED', object: servedShared(info, deletedView(prev, ev)) }
   }
   const obj = decodeShared(objects, info, ev.kv)
   const now = !filter || filter(obj)
   const before = !!prev && (!filter || filter(prev))
-  if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: obj }
-  return before ? { type: 'DELETED', object: obj } : undefined
+  if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: servedShared(info, obj) }
+  return before ? { type: 'DELETED', object: servedShared(info, obj) } : undefined
 }
 
 /**
@@ -100,8 +113,8 @@ export async function watchObjects(
   const rvParam = o.query.get('resourceVersion') ?? ''
   let start: number
   if (rvParam === '' || rvParam === '0') {
-    const page = await objects.list(info, { namespace: o.namespace, filter })
-    for (const obj of page.items) send({ type: 'ADDED', object: obj })
+    const page = await objects.list(storageResource(info), { namespace: o.namespace, filter })
+    for (const obj of page.items) send({ type: 'ADDED', object: toServedVersion(info, obj) })
     start = page.revision + 1
   } else {
     const rv = Number(rvParam)

@@ -1,7 +1,9 @@
 // One handler for every resource path: parse what the path addresses, authorize it, and run
 // the verb. Subresources: status (get/update/patch), scale (Deployments), log (Pods, served
-// by whoever runs the pod).
-import { resourceFor, warningHeader, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+// by whoever runs the pod). A version served besides the storage version (autoscaling/v1 HPA)
+// goes through the same verbs: bodies are converted to the storage version in write-ops, and
+// every object answered is converted back here (one, lists and watches in read-ops).
+import { resourceFor, storageResource, toServedVersion, warningHeader, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { InvalidError, ShoalError, type Logger } from '../../core/index.ts'
 import { readBody, readParsedBody } from './body.ts'
 import { deleteObject, parseDeleteOptions } from './delete-ops.ts'
@@ -49,14 +51,17 @@ export async function handleResource(deps: HandlerDeps, req: Request, caller: Ca
   const info = lookup(ri, url.pathname)
   await deps.authorize(caller, ri, url.searchParams)
   const format = negotiate(req.headers.get('accept'))
-  return run(deps, { req, url, ri, info, format })
+  return run(deps, { req, url, ri, info, stored: storageResource(info), format })
 }
 
 interface Ctx {
   req: Request
   url: URL
   ri: RequestInfo
+  /** the resource at the version the path names */
   info: ResourceInfo
+  /** the same resource at its storage version (what the object store holds) */
+  stored: ResourceInfo
   format: Format
 }
 
@@ -83,7 +88,7 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
       return serveWatch(objects, info, { namespace: ri.namespace, query: url.searchParams, format: c.format, signal: req.signal, log: deps.log })
     case 'get':
     case 'get/status':
-      return one(c, await objects.mustGet(info, where))
+      return one(c, await objects.mustGet(c.stored, where))
     case 'create': {
       const check = await fieldCheck('create', { query: url.searchParams, readBody: () => readParsedBody(req) })
       return one(c, await createObject(objects, info, check.body.value, ri.namespace, check), 201, check)
@@ -103,7 +108,7 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
     }
     case 'delete': {
       const opts = parseDeleteOptions(await readBody(req, { optional: true }), url.searchParams)
-      const r = await deleteObject(opts.dryRun?.length ? objects.dryRun() : objects, info, where, opts, deps.log)
+      const r = await deleteObject(opts.dryRun?.length ? objects.dryRun() : objects, c.stored, where, opts, deps.log)
       return one(c, r.obj, r.deleted ? 200 : 202)
     }
     case 'deletecollection':
@@ -122,9 +127,10 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
   throw new ShoalError('BadRequest', `${ri.verb} is not supported on ${info.resource}${ri.subresource ? '/' + ri.subresource : ''}`)
 }
 
+/** one stored object, answered at the version asked for */
 function one(c: Ctx, obj: KubeObject, status = 200, check?: FieldCheck): Response {
   if (c.format === 'table') return withWarnings(encode('json', toTable(c.info.kind, [obj], obj.metadata.resourceVersion ?? ''), status), check)
-  return withWarnings(encode(c.format, obj, status), check)
+  return withWarnings(encode(c.format, toServedVersion(c.info, obj), status), check)
 }
 
 /** Warn mode's unknown and duplicate fields, one Warning header each (kubectl prints "Warning: …") */
@@ -164,6 +170,6 @@ async function deleteCollection(deps: HandlerDeps, c: Ctx): Promise<Response> {
   const list = await listObjects(deps.objects, c.info, c.ri.namespace, c.url.searchParams)
   const opts = parseDeleteOptions(await readBody(c.req, { optional: true }), c.url.searchParams)
   const objects = opts.dryRun?.length ? deps.objects.dryRun() : deps.objects
-  for (const o of list.items) await deleteObject(objects, c.info, { namespace: o.metadata.namespace, name: o.metadata.name! }, opts, deps.log).catch(() => {})
+  for (const o of list.items) await deleteObject(objects, c.stored, { namespace: o.metadata.namespace, name: o.metadata.name! }, opts, deps.log).catch(() => {})
   return encode(c.format === 'cbor' ? 'cbor' : 'json', successStatus({ kind: c.info.resource }))
 }

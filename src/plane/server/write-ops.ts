@@ -2,8 +2,11 @@
 // between decoding a body and writing it — type and name checks, defaults, validation,
 // generation, the status subresource split, patch application with retry on conflict, and
 // fieldValidation (unknown and duplicate fields: Strict fails, Warn warns, unknown fields are
-// never stored).
+// never stored). `info` is the resource at the version the request addresses: bodies and patches
+// are judged at that version, converted to the storage version, and defaulted and validated
+// there; the results are storage-version objects (the handler converts what it answers).
 import { applyDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type Job, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { schemaName, storageResource, toServedVersion, toStorageVersion } from '../../api/index.ts'
 import { appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, pruneUnknown, type FieldProblems, type FieldValidation } from '../../api/index.ts'
 import type { ParsedBody } from './body.ts'
 import { isDeepStrictEqual as deepEqual } from 'node:util'
@@ -29,6 +32,13 @@ export function checkBody(info: ResourceInfo, body: unknown): KubeObject {
   if (obj.apiVersion && obj.apiVersion !== want) throw bad(`the body has apiVersion ${obj.apiVersion}, ${info.resource} are served as ${want}`)
   if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null)) throw invalid(info, undefined, [{ field: 'metadata', message: 'must be an object' }])
   return { ...obj, kind: info.kind, apiVersion: want, metadata: { ...(obj.metadata ?? {}) } }
+}
+
+/** a body checked at the served version, as the storage version stores it (as Kubernetes decodes into its internal version) */
+function inStorageVersion(info: ResourceInfo, obj: KubeObject): KubeObject {
+  const r = toStorageVersion(info, obj)
+  if (!r.ok) throw bad(`${info.kind} in version "${info.version}" cannot be converted to version "${info.storageVersion}": ${r.error}`)
+  return r.value
 }
 
 function placeIn(info: ResourceInfo, obj: KubeObject, namespace?: string): void {
@@ -70,11 +80,12 @@ const undecodable = (kind: { kind: string; version: string }) => (text: string) 
   bad(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${text}`)
 
 /** create and update: judges the body as sent, and returns it without its unknown fields */
-export function checkedBody(body: unknown, o: { type: { kind: string; version: string }; check?: FieldCheck }): unknown {
+export function checkedBody(body: unknown, o: { type: { group?: string; kind: string; version: string; storageVersion?: string }; check?: FieldCheck }): unknown {
   const { type, check } = o
   if (!check) return body
-  if (check.directive !== 'Ignore') check.warnings.push(...judge(check, objectProblems(type.kind, { value: body, source: check.body.source() }), undecodable(type)))
-  return pruneUnknown(type.kind, body)
+  const schema = schemaName(type)
+  if (check.directive !== 'Ignore') check.warnings.push(...judge(check, objectProblems(schema, { value: body, source: check.body.source() }), undecodable(type)))
+  return pruneUnknown(schema, body)
 }
 
 const jsonKeysOf = (check: FieldCheck) => {
@@ -87,14 +98,15 @@ function checkApply(info: ResourceInfo, where: Where, patch: unknown, check?: Fi
   if (!check) return
   const src = check.body.source()
   if (check.directive !== 'Ignore' && 'yaml' in src) check.warnings.push(...judge(check, applyProblems(src.yaml), bad))
-  const failed = appliedUnknownError(patch, { kind: info.kind, apiVersion: apiVersionOf(info), ...where })
+  const failed = appliedUnknownError(patch, { kind: info.kind, apiVersion: apiVersionOf(info), schema: schemaName(info), ...where })
   if (failed) throw bad(failed)
 }
 
 const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, 'x')
 
-export async function createObject(objects: ObjectStore, info: ResourceInfo, body: unknown, namespace?: string, check?: FieldCheck): Promise<KubeObject> {
-  const obj = checkBody(info, checkedBody(body, { type: info, check }))
+export async function createObject(objects: ObjectStore, served: ResourceInfo, body: unknown, namespace?: string, check?: FieldCheck): Promise<KubeObject> {
+  const obj = inStorageVersion(served, checkBody(served, checkedBody(body, { type: served, check })))
+  const info = storageResource(served)
   obj.metadata.uid = randomUUID() // server-owned; stamped here so a Job's generated selector can use it
   placeIn(info, obj, namespace)
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix()
@@ -152,8 +164,9 @@ function merged(info: ResourceInfo, cur: Obj, body: Obj, subresource?: string): 
   return next
 }
 
-export async function updateObject(objects: ObjectStore, info: ResourceInfo, where: Where, body: unknown, subresource?: string, check?: FieldCheck): Promise<KubeObject> {
-  const obj = checkBody(info, checkedBody(body, { type: info, check }))
+export async function updateObject(objects: ObjectStore, served: ResourceInfo, where: Where, body: unknown, subresource?: string, check?: FieldCheck): Promise<KubeObject> {
+  const obj = inStorageVersion(served, checkBody(served, checkedBody(body, { type: served, check })))
+  const info = storageResource(served)
   if (obj.metadata.name && obj.metadata.name !== where.name) throw bad(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${where.name})`)
   obj.metadata.name = where.name
   const cur = await objects.mustGet(info, where)
@@ -191,13 +204,13 @@ function applyPatch(info: ResourceInfo, cur: KubeObject, patch: unknown, type: P
 export async function patchObject(objects: ObjectStore, info: ResourceInfo, where: Where, patch: unknown, type: PatchType, subresource?: string, check?: FieldCheck): Promise<{ obj: KubeObject; created: boolean }> {
   if (type === 'apply') checkApply(info, where, patch, check)
   for (let attempt = 0; ; attempt++) {
-    const cur = await objects.get(info, where)
+    const cur = await objects.get(storageResource(info), where)
     if (!cur) {
       if (type !== 'apply' || subresource) throw notFound(info, where.name)
       const body = { ...(patch as KubeObject), metadata: { ...(patch as KubeObject).metadata, name: where.name } }
       return { obj: await createObject(objects, info, body, where.namespace), created: true }
     }
-    const { patched, warnings } = patchChecked(info, cur, patch, type, check)
+    const { patched, warnings } = patchChecked(info, toServedVersion(info, cur), patch, type, check)
     const pinned = (patch as KubeObject)?.metadata?.resourceVersion !== undefined
     if (!pinned && patched?.metadata) patched.metadata.resourceVersion = cur.metadata.resourceVersion
     try {
@@ -210,16 +223,16 @@ export async function patchObject(objects: ObjectStore, info: ResourceInfo, wher
   }
 }
 
-/** the patch applied to the stored object (as Kubernetes decodes it: without unknown fields), then judged and pruned */
+/** the patch applied to the stored object at the served version (as Kubernetes decodes it: without unknown fields), then judged and pruned */
 function patchChecked(info: ResourceInfo, cur: KubeObject, patch: unknown, type: PatchType, check?: FieldCheck): { patched: KubeObject; warnings: string[] } {
   if (!check) return { patched: applyPatch(info, cur, patch, type) as KubeObject, warnings: [] }
-  const patched = applyPatch(info, pruneUnknown(info.kind, cur), patch, type)
+  const patched = applyPatch(info, pruneUnknown(schemaName(info), cur), patch, type)
   if (type === 'apply') return { patched: patched as KubeObject, warnings: [] }
   const attempt: FieldCheck = { ...check, warnings: [] }
-  return { patched: checkedPatch(patched, { kind: info.kind, patch, check: attempt }) as KubeObject, warnings: attempt.warnings }
+  return { patched: checkedPatch(patched, { kind: schemaName(info), patch, check: attempt }) as KubeObject, warnings: attempt.warnings }
 }
 
-/** any patch but apply: judges the patch body and the patched object, and returns the object without its unknown fields */
+/** any patch but apply: judges the patch body and the patched object, and returns the object without its unknown fields (kind: its schemaName) */
 export function checkedPatch(patched: unknown, o: { kind: string; patch: unknown; check: FieldCheck }): unknown {
   const { kind, patch, check } = o
   if (check.directive !== 'Ignore') check.warnings.push(...judge(check, patchProblems(kind, { patch, patched, keys: jsonKeysOf(check) }), bad))

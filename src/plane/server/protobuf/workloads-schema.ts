@@ -1,5 +1,6 @@
-// apps/v1, batch/v1 and autoscaling/v2 messages (k8s.io/api/{apps/v1,batch/v1,autoscaling/v2}/
-// generated.proto, as compiled into kubectl v1.32). Pod templates are core's PodTemplateSpec.
+// apps/v1, batch/v1, autoscaling/v2 and autoscaling/v1 messages (k8s.io/api/{apps/v1,batch/v1,
+// autoscaling/v2,autoscaling/v1}/generated.proto, as compiled into kubectl v1.32). Pod templates
+// are core's PodTemplateSpec. autoscaling/v1 messages that differ from v2's end in V1.
 
 export const workloadsTables: Record<string, string> = {
   Deployment: '1:metadata:ObjectMeta 2:spec:DeploymentSpec',
@@ -31,4 +32,10 @@ export const workloadsTables: Record<string, string> = {
   HorizontalPodAutoscalerBehavior: '1:scaleUp:HPAScalingRules 2:scaleDown:HPAScalingRules',
   HPAScalingRules: '3:stabilizationWindowSeconds:int? 1:selectPolicy:string? 2:policies:[]HPAScalingPolicy',
   HPAScalingPolicy: '1:type 2:value:int 3:periodSeconds:int',
+  // autoscaling/v1, as `kubectl autoscale` sends it
+  HorizontalPodAutoscalerV1: '1:metadata:ObjectMeta 2:spec:HorizontalPodAutoscalerSpecV1 3:status:HorizontalPodAutoscalerStatusV1',
+  HorizontalPodAutoscalerSpecV1:
+    '1:scaleTargetRef:CrossVersionObjectReference 2:minReplicas:int? 3:maxReplicas:int 4:targetCPUUtilizationPercentage:int?',
+  HorizontalPodAutoscalerStatusV1:
+    '1:observedGeneration:int? 2:lastScaleTime:Time 3:currentReplicas:int? 4:desiredReplicas:int? 5:currentCPUUtilizationPercentage:int?',
 }
