@@ -1,5 +1,5 @@
 // Stock kubectl's imperative commands against the real plane process. `create deployment|job|
-// service|secret|configmap|namespace` and `debug --copy-to` send protobuf bodies (typed client);
+// service|secret|configmap|namespace`, `autoscale` and `debug --copy-to` send protobuf bodies (typed client);
 // `run` and `expose` send JSON. Each test checks what was stored, via `kubectl get -o json`.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -129,6 +129,19 @@ if (!haveKubectl) {
     kubectl(['create', 'configmap', 'keep', '--from-literal=a=b'])
     assert.match(kubectl(['delete', 'configmap', 'keep', '--dry-run=server']).out, /configmap "keep" deleted \(server dry run\)/)
     assert.equal(getJson('configmap', 'keep').data, { a: 'b' })
+  })
+
+  test('autoscale deployment: kubectl POSTs an autoscaling/v1 HPA (protobuf), stored and read back as v2', () => {
+    kubectl(['create', 'deployment', 'scaled', '--image=hello-http:1'])
+    assert.match(kubectl(['autoscale', 'deployment', 'scaled', '--min=2', '--max=5', '--cpu-percent=80']).out, /horizontalpodautoscaler.autoscaling\/scaled autoscaled/)
+    const hpa = getJson('hpa', 'scaled')
+    assert.equal([hpa.apiVersion, hpa.spec.minReplicas, hpa.spec.maxReplicas], ['autoscaling/v2', 2, 5])
+    assert.equal(hpa.spec.scaleTargetRef, { kind: 'Deployment', name: 'scaled', apiVersion: 'apps/v1' })
+    assert.equal(hpa.spec.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }])
+    const table = kubectl(['get', 'hpa', 'scaled']).stdout.split('\n')
+    assert.match(table[0], /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE$/)
+    assert.match(table[1], /^scaled\s+Deployment\/scaled\s+cpu: <unknown>\/80%\s+2\s+5\s+0\s+\S+$/)
+    assert.is(getJson('horizontalpodautoscalers.v1.autoscaling', 'scaled').spec.targetCPUUtilizationPercentage, 80)
   })
 
   test('a malformed protobuf body is 400 naming the problem, an unserved kind 415; nothing is written', async () => {
