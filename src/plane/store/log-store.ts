@@ -125,18 +125,25 @@ export class LogStore implements T.Store {
   }
 
   /** the hot path: one key, no compares — the same record a one-put txn writes, without its machinery */
-  async put(key: string, value: Uint8Array, options: T.PutOptions = {}): Promise<T.PutResult> {
-    this.#checkOpen()
-    if (typeof key !== 'string' || key.length === 0) throw new InvalidError('store: key must be a non-empty string')
-    if (!(value instanceof Uint8Array)) throw new InvalidError('store: value must be bytes')
-    const lease = options.lease
-    if (lease && !this.#s.lessor.has(lease)) throw new NotFoundError(`store: lease ${lease} not found`)
-    const prev = options.prevKv ? this.#s.index.latest(key) : undefined
+  put(key: string, value: Uint8Array, options?: T.PutOptions): Promise<T.PutResult> {
+    const lease = options?.lease
+    const refused = this.#refusePut(key, value, lease)
+    if (refused) return Promise.reject(refused)
+    const prev = options?.prevKv ? this.#s.index.latest(key) : undefined
     const rev = this.#s.head + 1
     const op: WalOp = lease ? { key, value, lease } : { key, value }
     this.#s.applyOps(rev, [op])
-    await this.#persist(rev, { type: 'txn', revision: rev, ops: [op] })
-    return prev ? { revision: rev, prevKv: toKeyValue(prev) } : { revision: rev }
+    const result: T.PutResult = prev ? { revision: rev, prevKv: toKeyValue(prev) } : { revision: rev }
+    this.#wal.headRevision = rev
+    return this.#wal.append({ type: 'txn', revision: rev, ops: [op] }).then(() => (this.#publish(rev), result))
+  }
+
+  #refusePut(key: string, value: Uint8Array, lease: number | undefined): Error | undefined {
+    if (this.#closed) return new UnavailableError('store: closed')
+    if (typeof key !== 'string' || key.length === 0) return new InvalidError('store: key must be a non-empty string')
+    if (!(value instanceof Uint8Array)) return new InvalidError('store: value must be bytes')
+    if (lease && !this.#s.lessor.has(lease)) return new NotFoundError(`store: lease ${lease} not found`)
+    return undefined
   }
 
   async delete(select: T.KeySelector, options: { prevKv?: boolean } = {}): Promise<T.DeleteResult> {
@@ -182,12 +189,21 @@ export class LogStore implements T.Store {
   async #persist(rev: number, record?: Parameters<WalWriter['append']>[0]): Promise<void> {
     if (record) this.#wal.headRevision = this.#s.head
     await (record ? this.#wal.append(record) : this.#wal.sync())
-    if (rev > this.#committed) {
-      this.#committed = rev
-      this.#hub.notify()
-      this.#autoCompact()
-      this.#snap.maybeStart()
-    }
+    this.#publish(rev)
+  }
+
+  /**
+   * `rev` is durable: shows it (and everything the same flush made durable) to readers and
+   * watchers. The first write of a flush to get here publishes the whole flush; the rest find
+   * nothing to do.
+   */
+  #publish(rev: number): void {
+    const durable = Math.max(rev, this.#wal.durableRevision)
+    if (durable <= this.#committed) return
+    this.#committed = durable
+    this.#hub.notify()
+    this.#autoCompact()
+    this.#snap.maybeStart()
   }
 
   watch(select: T.KeySelector, options: T.WatchOptions, handlers: T.WatchHandlers): T.Watcher {

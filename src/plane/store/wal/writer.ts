@@ -91,6 +91,8 @@ export class WalWriter {
   #scheduled = false
   /** the revision of the last record handed to append() (set by the store for auto cuts) */
   headRevision = 0
+  /** the highest revision known durable: every record up to it has been synced */
+  durableRevision = 0
   /** queued txn frames, back to back (written with one call), reused once a batch is written */
   #arena = Buffer.allocUnsafe(ARENA_BYTES)
   #used = 0
@@ -221,6 +223,7 @@ export class WalWriter {
       return this.#fail(err as Error, done, batch)
     }
     this.#recycle()
+    const head = this.headRevision
     const t0 = process.hrtime.bigint()
     this.#pending++
     fdatasync(this.#fd, (err) => {
@@ -230,6 +233,7 @@ export class WalWriter {
       this.#recordSync(Number(process.hrtime.bigint() - t0) / 1e9)
       // this sync covered every write before it, so every earlier flush is durable too
       // (if a later sync already said so, `done` is gone from the list and nothing changes)
+      if (head > this.durableRevision) this.durableRevision = head
       for (const d of this.#inflight.splice(0, this.#inflight.indexOf(done) + 1)) d.resolve()
       this.#kick()
     })
@@ -251,6 +255,7 @@ export class WalWriter {
       return this.#fail(err as Error, done, batch)
     }
     this.#recordSync(Number(process.hrtime.bigint() - t0) / 1e9)
+    this.durableRevision = this.headRevision
     done.resolve()
     this.#kick()
   }
