@@ -37,7 +37,7 @@ export { invalidMessage, statusCauses, type FieldCause } from './field-errors.ts
 export type { FieldSchema, Leaf, ListSchema, ObjectSchema } from './field-schema.ts'
 export { pruneUnknown, schemaFor, unknownFields } from './unknown-fields.ts'
 export { kindOpenApiSchema, openApiSchema, sharedOpenApiSchemas, type OpenApiSchema } from './openapi-schema.ts'
-export { scanJsonKeys, type JsonKeys } from './json-duplicates.ts'
+export { lazyJsonKeys, scanJsonKeys, type JsonKeys } from './json-duplicates.ts'
 export {
   appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, warningHeader,
   type BodySource, type FieldProblems, type FieldValidation, type YamlDuplicate,

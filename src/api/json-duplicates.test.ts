@@ -2,7 +2,7 @@
 // no crash on any text JSON.parse accepts.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { scanJsonKeys } from './json-duplicates.ts'
+import { lazyJsonKeys, scanJsonKeys } from './json-duplicates.ts'
 
 test('repeated keys are found at every depth, in arrays too, with the offset of the repeat', () => {
   const text = '{"metadata":{"name":"a","name":"b"},"spec":{"containers":[{"name":"x"},{"name":"y","image":"i","image":"j"}]},"spec":{}}'
@@ -32,6 +32,25 @@ test('very deep nesting is not scanned past a bound, and does not throw', () => 
   const deep = '['.repeat(5000) + ']'.repeat(5000)
   JSON.parse(deep)
   assert.equal(scanJsonKeys(deep).duplicates, [])
+})
+
+test('the lazy keys find the same duplicates, and skip the scan only when key counts agree', () => {
+  const texts = [
+    '{"metadata":{"name":"a","name":"b"},"spec":{"containers":[{"name":"x"},{"name":"y","image":"i","image":"j"}]},"spec":{}}',
+    ' { "a\\"b" : "}{][,\\\\", "a\\u0022b" : [ 1 , true , null , -2.5e3 ] , "x": {"k:": ":"} } ',
+    '{"a":{"b":1},"c":[{"d":2}],"a":{"e":3}}',
+    '{"__proto__":{"x":1},"__proto__":{"y":2}}',
+    '{"a":"\\"","b":"x\\\\","c":{"d":[{"e":1}]}}',
+    '[{"op":"add","path":"/a","path":"/b"}]',
+    '{}', '[]', '"s"', '3',
+  ]
+  for (const text of texts) {
+    const value = JSON.parse(text)
+    const want = scanJsonKeys(text)
+    const lazy = lazyJsonKeys(text, value)
+    assert.equal(lazy.duplicates, want.duplicates, text)
+    assert.equal([...lazy.firstSeen], [...want.firstSeen], text)
+  }
 })
 
 test.run()

@@ -26,6 +26,54 @@ export function scanJsonKeys(text: string): JsonKeys {
   return keys
 }
 
+/**
+ * The keys of a text JSON.parse turned into `value`, scanned only as far as asked: a text with
+ * as many keys as its parsed value holds has no duplicates, so the full scan runs only when
+ * they differ or when `firstSeen` is read (to order unknown fields). Call it right after the
+ * parse, before anything changes `value`.
+ */
+export function lazyJsonKeys(text: string, value: unknown): JsonKeys {
+  let full: JsonKeys | undefined
+  const scan = () => (full ??= scanJsonKeys(text))
+  const clean = countKeyTokens(text) === countKeys(value)
+  return {
+    get duplicates() {
+      return clean ? [] : scan().duplicates
+    },
+    get firstSeen() {
+      return scan().firstSeen
+    },
+  }
+}
+
+/** object keys in a JSON text: strings followed by a colon */
+function countKeyTokens(text: string): number {
+  let n = 0
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) !== 0x22) continue
+    for (i++; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (c === 0x5c) i++
+      else if (c === 0x22) break
+    }
+    let j = i + 1
+    while (j < text.length && isSpace(text[j])) j++
+    if (text.charCodeAt(j) === 0x3a) n++
+  }
+  return n
+}
+
+function countKeys(v: unknown): number {
+  if (v === null || typeof v !== 'object') return 0
+  let n = 0
+  if (Array.isArray(v)) {
+    for (const x of v) n += countKeys(x)
+    return n
+  }
+  for (const k in v) if (Object.hasOwn(v, k)) n += 1 + countKeys((v as Record<string, unknown>)[k])
+  return n
+}
+
 class Scanner {
   #text: string
   #keys: JsonKeys

@@ -1,7 +1,7 @@
 // Request bodies: size limit (413), content types (415), and a clear 400 that says what is
 // wrong with malformed JSON, YAML or CBOR. Nothing is written before the body parsed.
 import { LineCounter, parseDocument, visit, isScalar, type Document } from 'yaml'
-import { scanJsonKeys, type BodySource, type YamlDuplicate } from '../../api/index.ts'
+import { lazyJsonKeys, type BodySource, type YamlDuplicate } from '../../api/index.ts'
 import { ShoalError } from '../../core/index.ts'
 import { decodeCbor } from './object-codec.ts'
 import { decodeK8sProtobuf } from './protobuf.ts'
@@ -67,8 +67,8 @@ function decode(kind: Kind, buf: Uint8Array): ParsedBody {
 
 function jsonBody(text: string): ParsedBody {
   const value: unknown = JSON.parse(text)
-  let keys: ReturnType<typeof scanJsonKeys> | undefined
-  return { value, source: () => ({ json: (keys ??= scanJsonKeys(text)) }) }
+  const json = lazyJsonKeys(text, value) // counted now, while value is as parsed
+  return { value, source: () => ({ json }) }
 }
 
 /** YAML: the last of repeated keys wins (as in Kubernetes); the repeats are kept for fieldValidation */
