@@ -52,9 +52,11 @@ export function objectProblems(kind: string, body: { value: unknown; source: Bod
   const unknown = unknownFields(kind, body.value)
   if ('yaml' in source) return yamlProblems(source.yaml, [...unknown].sort())
   if (!('json' in source)) return listed(unknown.map(unknownText))
-  const { duplicates, firstSeen } = source.json
+  const keys = source.json // firstSeen only when needed: reading it scans the whole text
+  const duplicates = keys.duplicates
+  if (!unknown.length && !duplicates.length) return none
   const items = [
-    ...unknown.map((p) => ({ at: firstSeen.get(p) ?? Infinity, text: unknownText(p) })),
+    ...unknown.map((p) => ({ at: keys.firstSeen.get(p) ?? Infinity, text: unknownText(p) })),
     ...duplicates.filter((d) => !under(d.path, unknown)).map((d) => ({ at: d.at, text: duplicateText(d.path) })),
   ].sort((a, b) => a.at - b.at)
   return listed(items.map((i) => i.text))
