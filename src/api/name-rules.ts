@@ -6,9 +6,12 @@ const subdomain = `${label}(\\.${label})*`
 const dns1035 = '[a-z]([-a-z0-9]*[a-z0-9])?'
 const qualifiedName = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]'
 
-function full(re: string): RegExp {
-  return new RegExp(`^${re}$`)
-}
+const full = (re: string) => new RegExp(`^${re}$`)
+// compiled once: every name, label and annotation key of every write is checked against them
+const labelRe = full(label)
+const subdomainRe = full(subdomain)
+const dns1035Re = full(dns1035)
+const qualifiedNameRe = full(qualifiedName)
 
 /** Every rule accepts anything from outside: a non-string is a problem, not a crash. */
 const notString = 'must be a string'
@@ -19,7 +22,7 @@ export function dns1123Label(value: string): string[] {
   if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 63) out.push(maxLength(63))
-  if (!full(label).test(value))
+  if (!labelRe.test(value))
     out.push(
       "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end " +
         `with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '${label}')`,
@@ -31,7 +34,7 @@ export function dns1123Subdomain(value: string): string[] {
   if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 253) out.push(maxLength(253))
-  if (!full(subdomain).test(value))
+  if (!subdomainRe.test(value))
     out.push(
       "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start " +
         `and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '${subdomain}')`,
@@ -43,7 +46,7 @@ export function dns1035Label(value: string): string[] {
   if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 63) out.push(maxLength(63))
-  if (!full(dns1035).test(value))
+  if (!dns1035Re.test(value))
     out.push(
       "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, " +
         `and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '${dns1035}')`,
@@ -76,7 +79,7 @@ export function qualifiedKey(value: string): string[] {
   }
   if (name.length === 0) out.push('name part must be non-empty')
   else if (name.length > 63) out.push(`name part ${maxLength(63)}`)
-  if (name.length > 0 && !full(qualifiedName).test(name)) out.push(qualifiedNameMessage)
+  if (name.length > 0 && !qualifiedNameRe.test(name)) out.push(qualifiedNameMessage)
   return out
 }
 
@@ -85,7 +88,7 @@ export function labelValue(value: string): string[] {
   if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 63) out.push(maxLength(63))
-  if (value !== '' && !full(qualifiedName).test(value))
+  if (value !== '' && !qualifiedNameRe.test(value))
     out.push(
       "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start " +
         `and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(${qualifiedName})?')`,
