@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import { CompactedError, InvalidError, NotFoundError, UnavailableError, createLogger, systemClock, type Clock, type Logger } from '../../core/index.ts'
 import type { KeyRange } from './mvcc/key-index.ts'
-import { toKeyValue, type Revision } from './mvcc/revision.ts'
+import { LazyRevision, toKeyValue, type Revision } from './mvcc/revision.ts'
 import { recover, type Recovered } from './recovery.ts'
 import { Snapshotter } from './snapshotter.ts'
 import type { StoreState } from './state.ts'
@@ -113,14 +113,16 @@ export class LogStore implements T.Store {
   }
 
   #rangeAt(range: KeyRange, rev: number | 'head', o: Omit<T.RangeOptions, 'revision'>) {
-    const kvs: T.KeyValue[] = []
+    const found: Revision[] = []
     let count = 0
     const limit = o.limit && o.limit > 0 ? o.limit : Infinity
     const iter = rev === 'head' ? this.#s.index.keysNow(range) : this.#s.index.range(range, rev)
     for (const r of iter) {
       count++
-      if (!o.countOnly && kvs.length < limit) kvs.push(toKeyValue(r, o.keysOnly))
+      if (!o.countOnly && found.length < limit) found.push(r)
     }
+    if (!o.keysOnly) LazyRevision.readAll(found)
+    const kvs = found.map((r) => toKeyValue(r, o.keysOnly))
     return { kvs, count, more: count > kvs.length && !o.countOnly }
   }
 

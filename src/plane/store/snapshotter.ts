@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { Logger } from '../../core/index.ts'
 import { pruneSnapshots, writeSnapshot } from './snapshot.ts'
 import type { StoreState } from './state.ts'
+import { LazyRevision } from './mvcc/revision.ts'
 import { listSegments, segmentName } from './wal/segments.ts'
 import type { WalWriter } from './wal/writer.ts'
 import type { ValueFiles } from './wal/value-file.ts'
@@ -82,6 +83,7 @@ export class Snapshotter {
       while (key !== undefined) {
         const p = s.index.baseVersionsPage(key, compactRevision, PAGE)
         versions += p.versions.length
+        LazyRevision.readAll(p.versions) // after a restart: one read per run of neighbours
         yield p.versions
         key = p.next
       }

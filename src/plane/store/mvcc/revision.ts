@@ -65,7 +65,38 @@ export class LazyRevision implements Revision {
   get onDisk(): boolean {
     return this.#value === undefined
   }
+
+  /**
+   * Reads the values of those `versions` still on disk, neighbours in a file with one read
+   * (a range after a restart: keys written in order sit side by side in the snapshot).
+   */
+  static readAll(versions: readonly Revision[]): void {
+    const lazy: LazyRevision[] = []
+    for (const v of versions) if (v instanceof LazyRevision && v.#value === undefined) lazy.push(v)
+    if (lazy.length < 2) return
+    lazy.sort((a, b) => (a.#source === b.#source ? a.#offset - b.#offset : a.#source!.name < b.#source!.name ? -1 : 1))
+    for (let i = 0; i < lazy.length; ) {
+      const first = lazy[i]
+      let end = first.#offset + first.#length
+      let j = i + 1
+      for (; j < lazy.length; j++) {
+        const n = lazy[j]
+        if (n.#source !== first.#source || n.#offset > end + RUN_GAP || n.#offset + n.#length - first.#offset > RUN_BYTES) break
+        end = Math.max(end, n.#offset + n.#length)
+      }
+      const run = j - i === 1 ? undefined : first.#source!.read(first.#offset, end - first.#offset)
+      for (; i < j; i++) {
+        const r = lazy[i]
+        r.#value = run ? run.subarray(r.#offset - first.#offset, r.#offset - first.#offset + r.#length) : r.#source!.read(r.#offset, r.#length)
+        r.#source = undefined
+      }
+    }
+  }
 }
+
+/** values this close together are read with the bytes between them, up to RUN_BYTES at a time */
+const RUN_GAP = 4096
+const RUN_BYTES = 1 << 20
 
 export function makeRevision(key: string, rev: number, create: number, version: number, value: Uint8Array | ValueRef, lease: number): Revision {
   return value instanceof ValueRef ? new LazyRevision(key, rev, create, version, value, lease) : { key, rev, create, version, value, lease }
