@@ -1,38 +1,24 @@
 // Route tests with app.request(): no socket, a real store in a temp dir.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { decode as cborDecode } from 'cbor-x'
-import { memoryLogger, systemClock } from '../../core/index.ts'
-import { openLogStore, type LogStore } from '../store/index.ts'
-import { createApiApp } from './app.ts'
-import { ObjectStore } from './object-store.ts'
+import type { LogStore } from '../store/index.ts'
+import { openRouteFixture, readWatchLines, type RouteFixture } from './route-fixture.ts'
 import { AGGREGATED_CT } from './discovery.ts'
 
-let dir: string
+let f: RouteFixture
 let store: LogStore
-let app: ReturnType<typeof createApiApp>
+let app: RouteFixture['app']
 
 test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'shoal-api-'))
-  store = await openLogStore({ dir, logger: memoryLogger() })
-  const objects = new ObjectStore(store, { clock: systemClock })
-  app = createApiApp({ objects, log: memoryLogger(), version: 'test', ready: () => true, storeGauges: () => ({ revision: store.revision, compactRevision: 0 }) })
-  await req('POST', '/api/v1/namespaces', { metadata: { name: 'default' } })
+  f = await openRouteFixture('api')
+  ;({ store, app } = f)
 })
-test.after.each(async () => {
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+test.after.each(() => f.close())
 
 async function req(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers } }
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
-  const res = await app.request(path, init)
-  const text = res.headers.get('content-type')?.includes('json') ? await res.text() : undefined
-  return { res, status: res.status, json: text ? JSON.parse(text) : undefined }
+  const { res, status, json } = await f.request(method, path, body, headers)
+  return { res, status, json }
 }
 
 const pod = (name: string, labels: Record<string, string> = { app: 'web' }) => ({
@@ -157,24 +143,7 @@ test('limit and continue page through one revision', async () => {
   assert.equal(p2.json.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['c', 'd', 'e'])
 })
 
-async function readLines(res: Response, n: number): Promise<{ type: string; object: { metadata: { name: string; resourceVersion: string }; code?: number } }[]> {
-  const reader = res.body!.getReader()
-  const dec = new TextDecoder()
-  let buf = ''
-  const out = []
-  while (out.length < n) {
-    const { value, done } = await reader.read()
-    if (done) break
-    buf += dec.decode(value)
-    let i
-    while ((i = buf.indexOf('\n')) >= 0) {
-      out.push(JSON.parse(buf.slice(0, i)))
-      buf = buf.slice(i + 1)
-    }
-  }
-  await reader.cancel()
-  return out
-}
+const readLines = readWatchLines
 
 test('watch from a list resourceVersion streams changes; a compacted one is 410 Gone', async () => {
   await req('POST', '/api/v1/namespaces/default/pods', pod('w1'))

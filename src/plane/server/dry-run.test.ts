@@ -2,32 +2,21 @@
 // nothing is stored (kubectl --dry-run=server).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { memoryLogger, systemClock } from '../../core/index.ts'
-import { openLogStore, type LogStore } from '../store/index.ts'
-import { createApiApp } from './app.ts'
-import { ObjectStore } from './object-store.ts'
+import type { LogStore } from '../store/index.ts'
+import { openRouteFixture, type RouteFixture } from './route-fixture.ts'
 
-let dir: string
+let f: RouteFixture
 let store: LogStore
-let app: ReturnType<typeof createApiApp>
 
 test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'shoal-dry-'))
-  store = await openLogStore({ dir, logger: memoryLogger() })
-  app = createApiApp({ objects: new ObjectStore(store, { clock: systemClock }), log: memoryLogger(), version: 'test', ready: () => true, storeGauges: () => ({ revision: store.revision, compactRevision: 0 }) })
-  await req('POST', '/api/v1/namespaces', { metadata: { name: 'default' } })
+  f = await openRouteFixture('dry')
+  store = f.store
 })
-test.after.each(async () => {
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+test.after.each(() => f.close())
 
 async function req(method: string, path: string, body?: unknown, contentType = 'application/json') {
-  const res = await app.request(path, { method, headers: body === undefined ? {} : { 'content-type': contentType }, body: body === undefined ? undefined : JSON.stringify(body) })
-  return { status: res.status, json: await res.json() }
+  const { status, json } = await f.request(method, path, body, body === undefined ? {} : { 'content-type': contentType })
+  return { status, json }
 }
 
 const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'main', image: 'hello-http:1' }] } })

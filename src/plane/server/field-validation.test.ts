@@ -3,39 +3,25 @@
 // Warn says so in Warning headers; patches and the scale subresource are judged too.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { resourceByKind, unknownFields } from '../../api/index.ts'
-import { memoryLogger, systemClock } from '../../core/index.ts'
-import { openLogStore, type LogStore } from '../store/index.ts'
-import { createApiApp } from './app.ts'
-import { ObjectStore } from './object-store.ts'
+import type { LogStore } from '../store/index.ts'
+import { openRouteFixture, type RouteFixture } from './route-fixture.ts'
+import type { ObjectStore } from './object-store.ts'
 
-let dir: string
+let f: RouteFixture
 let store: LogStore
-let app: ReturnType<typeof createApiApp>
 let objects: ObjectStore
 
 test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'shoal-fv-'))
-  store = await openLogStore({ dir, logger: memoryLogger() })
-  objects = new ObjectStore(store, { clock: systemClock })
-  app = createApiApp({ objects, log: memoryLogger(), version: 'test', ready: () => true, storeGauges: () => ({ revision: store.revision, compactRevision: 0 }) })
-  await req('POST', '/api/v1/namespaces', { metadata: { name: 'default' } })
+  f = await openRouteFixture('fv')
+  ;({ store, objects } = f)
 })
-test.after.each(async () => {
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+test.after.each(() => f.close())
 
 async function req(method: string, path: string, body?: unknown, contentType = 'application/json') {
-  const init: RequestInit = { method, headers: body === undefined ? {} : { 'content-type': contentType } }
-  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)
-  const res = await app.request(path, init)
-  const text = await res.text()
+  const { res, status, text } = await f.request(method, path, body, body === undefined ? {} : { 'content-type': contentType })
   const warnings = (res.headers.get('warning') ?? '').split(/, (?=299 )/).filter(Boolean)
-  return { status: res.status, json: text.startsWith('{') ? JSON.parse(text) : undefined, warnings }
+  return { status, json: text.startsWith('{') ? JSON.parse(text) : undefined, warnings }
 }
 
 const deployments = '/apis/apps/v1/namespaces/default/deployments'

@@ -2,37 +2,21 @@
 // autoscaling/v1, stored as autoscaling/v2, through every verb.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { memoryLogger, systemClock } from '../../core/index.ts'
-import { openLogStore, type LogStore } from '../store/index.ts'
-import { createApiApp } from './app.ts'
+import { openRouteFixture, readWatchLines, type RouteFixture } from './route-fixture.ts'
 import { AGGREGATED_CT } from './discovery.ts'
-import { ObjectStore } from './object-store.ts'
 
-let dir: string
-let store: LogStore
-let app: ReturnType<typeof createApiApp>
+let f: RouteFixture
+let app: RouteFixture['app']
 
 test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'shoal-served-'))
-  store = await openLogStore({ dir, logger: memoryLogger() })
-  const objects = new ObjectStore(store, { clock: systemClock })
-  app = createApiApp({ objects, log: memoryLogger(), version: 'test', ready: () => true, storeGauges: () => ({ revision: store.revision, compactRevision: 0 }) })
-  await req('POST', '/api/v1/namespaces', { metadata: { name: 'default' } })
+  f = await openRouteFixture('served')
+  app = f.app
 })
-test.after.each(async () => {
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+test.after.each(() => f.close())
 
 async function req(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const init: RequestInit = { method, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers } }
-  if (body !== undefined) init.body = JSON.stringify(body)
-  const res = await app.request(path, init)
-  const text = res.headers.get('content-type')?.includes('json') ? await res.text() : undefined
-  return { res, status: res.status, json: text ? JSON.parse(text) : undefined }
+  const { res, status, json } = await f.request(method, path, body, headers)
+  return { res, status, json }
 }
 
 const V1 = '/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers'
@@ -146,23 +130,6 @@ test('discovery lists autoscaling v2 (preferred) and v1; OpenAPI has a v1 docume
   assert.ok(doc.components.schemas['io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler'].properties.spec.properties.targetCPUUtilizationPercentage)
 })
 
-async function readLines(res: Response, n: number): Promise<{ type: string; object: Record<string, any> }[]> {
-  const reader = res.body!.getReader()
-  const dec = new TextDecoder()
-  let buf = ''
-  const out = []
-  while (out.length < n) {
-    const { value, done } = await reader.read()
-    if (done) break
-    buf += dec.decode(value)
-    let i
-    while ((i = buf.indexOf('\n')) >= 0) {
-      out.push(JSON.parse(buf.slice(0, i)))
-      buf = buf.slice(i + 1)
-    }
-  }
-  await reader.cancel()
-  return out
-}
+const readLines = readWatchLines
 
 test.run()
