@@ -91,6 +91,7 @@ export class Snapshotter {
       do {
         const p = s.index.eventsPage(compactRevision, revision, at, PAGE)
         versions += p.versions.length
+        LazyRevision.readAll(p.versions)
         yield p.versions
         at = p.next
       } while (at !== undefined)
