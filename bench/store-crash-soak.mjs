@@ -14,9 +14,9 @@ try {
   for (let i = 0; i < rounds; i++) {
     const r = await crashRound(dir, 5 + Math.floor(Math.random() * 400), i % 2 ? 'pool' : 'inline')
     acked += r.acked
-    if (r.missing.length || r.gaps) {
+    if (r.missing.length || r.gaps || r.badValues.length) {
       failures++
-      console.log(`round ${i}: ${r.missing.length} acknowledged writes missing, ${r.gaps} gaps`, r.missing.slice(0, 5))
+      console.log(`round ${i}: ${r.missing.length} acknowledged writes missing, ${r.gaps} gaps, ${r.badValues.length} wrong values`, r.missing.slice(0, 5), r.badValues.slice(0, 5))
     }
     if (i % 25 === 24) console.log(`${i + 1}/${rounds} rounds, ${acked} acknowledged writes, revision ${r.revision}`)
   }

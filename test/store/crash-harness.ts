@@ -41,6 +41,8 @@ export interface RoundResult {
   revision: number
   missing: string[]
   gaps: number
+  /** keys whose value did not read back as written (values are read lazily after a reopen) */
+  badValues: string[]
 }
 
 /** `mode`: where the child's fdatasync runs (wal/writer.ts): both are exercised */
@@ -51,11 +53,12 @@ export async function crashRound(dir: string, killAfterMs: number, mode: 'inline
     const all = await store.range({ prefix: '/crash/' })
     const byKey = new Map(all.kvs.map((kv) => [kv.key, kv.modRevision]))
     const missing = [...acks].filter(([k, rev]) => byKey.get(k) !== rev).map(([k, rev]) => `${k}@${rev} (found ${byKey.get(k)})`)
+    const badValues = all.kvs.filter((kv) => kv.value.length !== 300 || kv.value.some((b) => b !== 7)).map((kv) => kv.key)
     const revs = all.kvs.map((kv) => kv.modRevision).sort((a, b) => a - b)
     let gaps = 0
     for (let i = 0; i < revs.length; i++) if (revs[i] !== i + 1) gaps++
     if (revs.length !== store.revision) gaps++
-    return { acked: acks.size, revision: store.revision, missing, gaps }
+    return { acked: acks.size, revision: store.revision, missing, gaps, badValues }
   } finally {
     await store.close()
   }

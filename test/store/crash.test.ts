@@ -19,6 +19,7 @@ test(`${ROUNDS} rounds of SIGKILL under 64 concurrent writers lose no acknowledg
       const r = await crashRound(dir, 10 + Math.floor(Math.random() * 250), round % 2 ? 'pool' : 'inline')
       assert.equal(r.missing, [], `round ${round}: acknowledged writes lost`)
       assert.is(r.gaps, 0, `round ${round}: revision gaps`)
+      assert.equal(r.badValues, [], `round ${round}: values read back wrong`)
       assert.ok(r.revision >= lastRevision, `round ${round}: revision went back`)
       lastRevision = r.revision
       acked += r.acked
