@@ -1,30 +1,65 @@
 // Authentication and authorization of API requests: bearer tokens from the token store, then
-// the role rules of security/authorizer.ts. For node users the server supplies what the rules
-// need: the spec.nodeName of the pod concerned (or of the list's field selector), and whether a
-// secret is referenced by a pod bound to that node.
+// the role rules of security/authorizer.ts, for real requests and access reviews alike. For node
+// users the server supplies what the rules need: the spec.nodeName of the pod concerned (or of
+// the list's field selector), and whether a secret is referenced by a pod bound to that node.
 import { parseFieldSelector, resourceByKind, type Pod } from '../../api/index.ts'
 import type { Caller } from './resource-handler.ts'
 import type { ObjectStore } from './object-store.ts'
-import type { RequestInfo } from './request-info.ts'
-import { authorize, forbiddenError, type Attributes, type TokenStore, type User } from './security/index.ts'
+import {
+  authorize,
+  authorizeNonResource,
+  forbiddenError,
+  type Attributes,
+  type Decision,
+  type NonResourceAttributes,
+  type TokenStore,
+  type User,
+} from './security/index.ts'
+
+/** what a resource request (or a review asking about one) is about; RequestInfo has it all */
+export type ResourceRequest = Omit<Attributes, 'nodeName' | 'referencedByNode'>
 
 export interface Access {
   authenticate(authorization: string | undefined): Caller | undefined
-  authorize(caller: Caller, req: RequestInfo, query: URLSearchParams): Promise<void>
+  /** the authorizer's decision; for node callers the facts their rules need are loaded first */
+  decide(caller: Caller, req: ResourceRequest, query: URLSearchParams): Promise<Decision>
+  /** the decision for a path that is no resource (discovery, /metrics, /images, …) */
+  decideNonResource(caller: Caller, req: NonResourceAttributes): Decision
+  /** decide(), and the 403 kube-apiserver would send when denied */
+  authorize(caller: Caller, req: ResourceRequest, query: URLSearchParams): Promise<void>
 }
 
+/** the caller of a plane without authentication (--insecure-http on loopback) */
+export const anonymousAdmin: Caller = { name: 'system:anonymous-admin', groups: ['system:masters'], role: 'admin' }
+
+export const userOf = (caller: Caller): User => ({ name: caller.name, groups: caller.groups, role: caller.role ?? 'viewer', node: caller.node })
+
 export function createAccess(tokens: TokenStore, objects: ObjectStore): Access {
+  return accessWith(objects, (h) => {
+    const u = tokens.authenticate(h)
+    return u && { name: u.name, groups: u.groups, role: u.role, node: u.node }
+  })
+}
+
+/** no authentication: every request is the anonymous admin's (still decided by the authorizer) */
+export function openAccess(objects: ObjectStore): Access {
+  return accessWith(objects, () => anonymousAdmin)
+}
+
+function accessWith(objects: ObjectStore, authenticate: Access['authenticate']): Access {
+  const decide: Access['decide'] = async (caller, req, query) => {
+    const user = userOf(caller)
+    const attrs: Attributes = { verb: req.verb, group: req.group, resource: req.resource, subresource: req.subresource, namespace: req.namespace, name: req.name }
+    if (user.role === 'node' && req.group === '') await addNodeFacts(objects, user.node ?? '', attrs, query)
+    return authorize(user, attrs)
+  }
   return {
-    authenticate(h) {
-      const u = tokens.authenticate(h)
-      return u && { name: u.name, groups: u.groups, role: u.role, node: u.node }
-    },
-    async authorize(caller, ri, query) {
-      const user: User = { name: caller.name, groups: caller.groups, role: caller.role ?? 'viewer', node: caller.node }
-      const attrs: Attributes = { verb: ri.verb, group: ri.group, resource: ri.resource, subresource: ri.subresource, namespace: ri.namespace, name: ri.name }
-      if (user.role === 'node' && ri.group === '') await addNodeFacts(objects, user.node ?? '', attrs, query)
-      const d = authorize(user, attrs)
-      if (!d.allowed) throw forbiddenError(attrs, d.reason)
+    authenticate,
+    decide,
+    decideNonResource: (caller, req) => authorizeNonResource(userOf(caller), req),
+    async authorize(caller, req, query) {
+      const d = await decide(caller, req, query)
+      if (!d.allowed) throw forbiddenError(req, d.reason)
     },
   }
 }

@@ -1,6 +1,8 @@
 // The Hono app of the plane's API server. Routes: health, /version, discovery, OpenAPI,
-// /metrics, and every resource path through one handler (resource-handler.ts). Errors of any
-// kind become metav1.Status in onError; authentication runs before everything but health.
+// /metrics, the self-reviews (reviews.ts), and every resource path through one handler
+// (resource-handler.ts). Errors of any kind become metav1.Status in onError; authentication runs
+// before everything but health; a path that is no resource is authorized right after it, a
+// resource path by its handler (which first finds out whether the resource exists).
 import { Hono } from 'hono'
 import type { Logger } from '../../core/index.ts'
 import { ShoalError } from '../../core/index.ts'
@@ -10,8 +12,10 @@ import type { ObjectStore } from './object-store.ts'
 import { parseRequestInfo } from './request-info.ts'
 import { handleResource, type Caller, type HandlerDeps } from './resource-handler.ts'
 import { errorResponse, negotiate } from './respond.ts'
+import { reviewRoutes } from './reviews.ts'
 import { openWatches } from './watch-stream.ts'
-import type { Access } from './access.ts'
+import { openAccess, type Access } from './access.ts'
+import { forbiddenPathError } from './security/index.ts'
 
 
 export interface ApiAppOptions {
@@ -29,12 +33,12 @@ export interface ApiAppOptions {
   images?: { app: Hono }
 }
 
-const anonymousAdmin: Caller = { name: 'system:anonymous-admin', groups: ['system:masters'], role: 'admin' }
 const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version'])
 
 export function createApiApp(o: ApiAppOptions) {
   const app = new Hono<{ Variables: { caller: Caller } }>()
   const metrics = new Metrics()
+  const access = o.access ?? openAccess(o.objects)
   const json = (body: unknown, status = 200, ct = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'content-type': ct } })
 
   app.onError((err, c) => {
@@ -51,9 +55,13 @@ export function createApiApp(o: ApiAppOptions) {
   })
   app.use('*', async (c, next) => {
     if (openPaths.has(c.req.path)) return next()
-    const caller = o.access ? o.access.authenticate(c.req.header('authorization')) : anonymousAdmin
+    const caller = access.authenticate(c.req.header('authorization'))
     if (!caller) throw new ShoalError('Unauthorized', 'Unauthorized')
     c.set('caller', caller)
+    if (!parseRequestInfo(c.req.method, c.req.path)) {
+      const d = access.decideNonResource(caller, { verb: c.req.method.toLowerCase(), path: c.req.path })
+      if (!d.allowed) throw forbiddenPathError(d.reason)
+    }
     return next()
   })
 
@@ -72,19 +80,9 @@ export function createApiApp(o: ApiAppOptions) {
   app.get('/openapi/v3/api/:version', (c) => json(openApiDocument('', c.req.param('version')) ?? notFound(c.req.path)))
   app.get('/openapi/v3/apis/:group/:version', (c) => json(openApiDocument(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)))
 
-  if (o.images) {
-    app.use('/images/*', async (c, next) => {
-      const caller = c.get('caller')
-      const write = c.req.method !== 'GET' && c.req.method !== 'HEAD'
-      if (write && caller.role !== 'admin') throw new ShoalError('Forbidden', `images is forbidden: User "${caller.name}" cannot ${c.req.method === 'DELETE' ? 'delete' : 'push'} images`)
-      return next()
-    })
-    app.route('/images', o.images.app)
-  }
+  if (o.images) app.route('/images', o.images.app) // reads: any caller; writes: admins (non-resource rules)
 
-  app.post('/shoal/v1/secret-keys/rotate', async (c) => {
-    const caller = c.get('caller')
-    if (caller.role !== 'admin') throw new ShoalError('Forbidden', `User "${caller.name}" cannot rotate secret keys`)
+  app.post('/shoal/v1/secret-keys/rotate', async () => {
     if (!o.admin) throw new ShoalError('NotFound', 'this plane has no secret keys to rotate')
     return json(await o.admin.rotateSecretKeys())
   })
@@ -93,8 +91,9 @@ export function createApiApp(o: ApiAppOptions) {
     objects: o.objects,
     log: o.log,
     podLogs: o.podLogs,
-    authorize: (caller, ri, query) => (o.access ? o.access.authorize(caller, ri, query) : Promise.resolve()),
+    authorize: (caller, ri, query) => access.authorize(caller, ri, query),
   }
+  app.route('/apis', reviewRoutes(access))
   app.all('/api/*', (c) => handleResource(deps, c.req.raw, c.get('caller')))
   app.all('/apis/*', (c) => handleResource(deps, c.req.raw, c.get('caller')))
   return app

@@ -3,7 +3,9 @@
 // resource lists, and the minimal OpenAPI v3 documents that `kubectl apply` and `create`
 // need for their default validation (research/kubectl.md §2–3). Every version served is
 // listed, a group's storage version first: the one aggregated discovery marks preferred.
+// Discovery also lists the self-reviews (create only, not stored; OpenAPI leaves them out).
 import { apiVersionOf, groupVersions, kindOpenApiSchema, servedResources, sharedOpenApiSchemas, type ResourceInfo } from '../../api/index.ts'
+import { reviewResources } from './review-kinds.ts'
 
 export const AGGREGATED_CT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
 
@@ -34,13 +36,23 @@ function discoveryResource(r: ResourceInfo) {
   }
 }
 
+/** every resource discovery lists: the stored ones, then the reviews */
+const listed: readonly ResourceInfo[] = [...servedResources(), ...reviewResources()]
+
+/** the group/versions discovery lists, in the order of `listed` */
+function listedGroupVersions(): { group: string; version: string }[] {
+  const seen = new Map<string, { group: string; version: string }>()
+  for (const r of listed) if (!seen.has(apiVersionOf(r))) seen.set(apiVersionOf(r), { group: r.group, version: r.version })
+  return [...seen.values()]
+}
+
 function groupItem(group: string) {
-  const versions = groupVersions().filter((gv) => gv.group === group)
+  const versions = listedGroupVersions().filter((gv) => gv.group === group)
   return {
     metadata: group ? { name: group } : {},
     versions: versions.map((gv) => ({
       version: gv.version,
-      resources: servedResources().filter((r) => r.group === group && r.version === gv.version).map(discoveryResource),
+      resources: listed.filter((r) => r.group === group && r.version === gv.version).map(discoveryResource),
       freshness: 'Current',
     })),
   }
@@ -48,7 +60,7 @@ function groupItem(group: string) {
 
 /** aggregated discovery: core for /api, every named group for /apis */
 export function aggregatedDiscovery(core: boolean) {
-  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter((g) => (g === '') === core)
+  const groups = [...new Set(listedGroupVersions().map((gv) => gv.group))].filter((g) => (g === '') === core)
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: groups.map(groupItem) }
 }
 
@@ -57,19 +69,19 @@ export function legacyApiVersions() {
 }
 
 export function legacyGroupList() {
-  const groups = [...new Set(groupVersions().map((gv) => gv.group))].filter(Boolean)
+  const groups = [...new Set(listedGroupVersions().map((gv) => gv.group))].filter(Boolean)
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
     groups: groups.map((name) => {
-      const versions = groupVersions().filter((gv) => gv.group === name).map((gv) => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }))
+      const versions = listedGroupVersions().filter((gv) => gv.group === name).map((gv) => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }))
       return { name, versions, preferredVersion: versions[0] }
     }),
   }
 }
 
 export function resourceList(group: string, version: string) {
-  const rs = servedResources().filter((r) => r.group === group && r.version === version)
+  const rs = listed.filter((r) => r.group === group && r.version === version)
   if (!rs.length) return undefined
   const entries = rs.flatMap((r) => [
     { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames, categories: r.categories },

@@ -1,5 +1,5 @@
 // Kubernetes' protobuf request bodies, as stock kubectl's typed client sends them for its
-// imperative `create deployment|job|service|secret|configmap|namespace`: "k8s\0" then a
+// imperative `create deployment|job|service|secret|configmap|namespace` and `auth can-i|whoami`: "k8s\0" then a
 // runtime.Unknown {1: typeMeta {1: apiVersion, 2: kind}, 2: raw, 3: contentEncoding, 4: contentType}
 // with raw the object's own message. The object is decoded by the schema tables in protobuf/
 // into the JSON shape kubectl would have sent, so the rest of the server sees no difference.
@@ -8,13 +8,14 @@ import { ShoalError } from '../../core/index.ts'
 import { coreTables } from './protobuf/core-schema.ts'
 import { decodeMessage } from './protobuf/decode.ts'
 import { metaTables } from './protobuf/meta-schema.ts'
+import { reviewTables } from './protobuf/review-schema.ts'
 import { defineSchema } from './protobuf/schema.ts'
 import { LEN, WireError, wireFields } from './protobuf/wire.ts'
 import { workloadsTables } from './protobuf/workloads-schema.ts'
 
 const MAGIC = [0x6b, 0x38, 0x73, 0x00] // "k8s\0"
 
-export const k8sSchema = defineSchema({ ...metaTables, ...coreTables, ...workloadsTables })
+export const k8sSchema = defineSchema({ ...metaTables, ...coreTables, ...workloadsTables, ...reviewTables })
 
 /** apiVersion/kind → the message that carries it (the kind, unless another version's message has that name) */
 const KINDS: Record<string, string> = {
@@ -25,6 +26,9 @@ const KINDS: Record<string, string> = {
       'apps/v1/DaemonSet',
       'batch/v1/Job',
       'autoscaling/v2/HorizontalPodAutoscaler',
+      'authorization.k8s.io/v1/SelfSubjectAccessReview',
+      'authorization.k8s.io/v1/SelfSubjectRulesReview',
+      'authentication.k8s.io/v1/SelfSubjectReview',
     ].map((gvk) => [gvk, gvk.slice(gvk.lastIndexOf('/') + 1)]),
   ),
   'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV1',

@@ -1,13 +1,17 @@
 // Who may do what: a pure function of the user and the request's attributes, in the spirit of
 // Kubernetes RBAC (admin, viewer) plus the Node authorizer (a node sees and writes only what is
-// bound to it). Denials carry a reason worded like kube-apiserver's.
+// bound to it). Denials carry a reason worded like kube-apiserver's. Every role may create the
+// self-reviews (as system:basic-user grants in Kubernetes) and get any path that is no
+// resource (discovery, /version, /metrics, image pulls); only admins may do more there.
+// "*" in a review's verb, group or resource means all of them: allowed only if all would be.
 import { ShoalError } from '../../../core/index.ts'
 import type { User } from './tokens.ts'
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection'
 
 export interface Attributes {
-  verb: Verb
+  /** a Verb for real requests; a review may ask about any verb, or "*" */
+  verb: string
   /** API group, '' for core */
   group: string
   resource: string
@@ -21,19 +25,39 @@ export interface Attributes {
   referencedByNode?: boolean
 }
 
+/** a request for a path that is no resource: the verb is the HTTP method in lower case */
+export interface NonResourceAttributes {
+  verb: string
+  path: string
+}
+
 export type Decision = { allowed: true } | { allowed: false; reason: string }
 
-const READ: ReadonlySet<Verb> = new Set(['get', 'list', 'watch'])
-const NODE_READABLE = new Set(['nodes', 'services', 'endpoints', 'configmaps', 'namespaces'])
+export const READ_VERBS: readonly Verb[] = ['get', 'list', 'watch']
+export const NODE_READABLE: readonly string[] = ['nodes', 'services', 'endpoints', 'configmaps', 'namespaces']
+/** what every authenticated user may create: group → resources */
+export const SELF_REVIEWS: Readonly<Record<string, readonly string[]>> = {
+  'authorization.k8s.io': ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+  'authentication.k8s.io': ['selfsubjectreviews'],
+}
+/** the non-resource verbs every authenticated user has */
+export const NON_RESOURCE_READ: readonly string[] = ['get', 'head']
+
+const READ: ReadonlySet<string> = new Set(READ_VERBS)
+const NODE_READS: ReadonlySet<string> = new Set(NODE_READABLE)
 const ALLOW: Decision = { allowed: true }
 
+const isSelfReview = (a: Attributes) => a.verb === 'create' && !a.subresource && (SELF_REVIEWS[a.group] ?? []).includes(a.resource)
+/** the request concerns core secrets, or may (a "*" group or resource) */
+const mayTouchSecrets = (a: Attributes) => (a.group === '' || a.group === '*') && (a.resource === 'secrets' || a.resource === '*')
+
 export function authorize(user: User, attrs: Attributes): Decision {
+  if (user.role === 'admin') return ALLOW
+  if (isSelfReview(attrs)) return ALLOW
   switch (user.role) {
-    case 'admin':
-      return ALLOW
     case 'viewer':
       if (!READ.has(attrs.verb)) return deny(user, attrs)
-      return attrs.group === '' && attrs.resource === 'secrets' ? deny(user, attrs, 'viewers may not read secrets') : ALLOW
+      return mayTouchSecrets(attrs) ? deny(user, attrs, 'viewers may not read secrets') : ALLOW
     case 'node':
       return user.node ? authorizeNode(user, user.node, attrs) : deny(user, attrs, 'node user without a node name')
   }
@@ -44,7 +68,7 @@ function authorizeNode(user: User, node: string, a: Attributes): Decision {
   const sub = a.subresource ?? ''
   if (a.verb === 'create' && a.resource === 'events' && (a.group === '' || a.group === 'events.k8s.io') && !sub) return ALLOW
   if (a.group !== '') return deny(user, a)
-  if (READ.has(a.verb) && NODE_READABLE.has(a.resource) && !sub) return ALLOW
+  if (READ.has(a.verb) && NODE_READS.has(a.resource) && !sub) return ALLOW
   switch (a.resource) {
     case 'nodes':
       if (a.verb === 'create' && !sub) return ownNode(user, node, a)
@@ -78,6 +102,16 @@ function deny(user: User, a: Attributes, why?: string): Decision {
   const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope'
   const base = `User "${user.name}" cannot ${a.verb} resource "${resource}" in API group "${a.group}" ${scope}`
   return { allowed: false, reason: why ? `${base}: ${why}` : base }
+}
+
+export function authorizeNonResource(user: User, attrs: NonResourceAttributes): Decision {
+  if (user.role === 'admin' || NON_RESOURCE_READ.includes(attrs.verb)) return ALLOW
+  return { allowed: false, reason: `User "${user.name}" cannot ${attrs.verb} path "${attrs.path}"` }
+}
+
+/** kube-apiserver's 403 for a path that is no resource: `forbidden: User "…" cannot post path "/x"` */
+export function forbiddenPathError(reason: string): ShoalError {
+  return new ShoalError('Forbidden', `forbidden: ${reason}`)
 }
 
 /** The 403 error kube-apiserver would send: `pods "web" is forbidden: User "…" cannot …`. */
