@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isShoalError } from '../../../core/index.ts'
-import { authorize, forbiddenError, type Attributes } from './authorizer.ts'
+import { authorize, authorizeNonResource, forbiddenError, type Attributes } from './authorizer.ts'
 import type { User } from './tokens.ts'
 
 const admin: User = { name: 'alice', groups: ['system:masters'], role: 'admin' }
@@ -62,6 +62,22 @@ const rows: Row[] = [
   [pi1, { verb: 'delete', group: '', resource: 'events', namespace: ns, name: 'e' }, false],
   // a node-role user without a node name gets nothing
   [{ ...pi1, node: undefined }, { verb: 'list', group: '', resource: 'nodes' }, false],
+  // every role creates self-reviews (system:basic-user), and nothing else of those groups
+  ...[viewer, pi1, { ...pi1, node: undefined }].flatMap((u): Row[] => [
+    [u, { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' }, true],
+    [u, { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews' }, true],
+    [u, { verb: 'create', group: 'authentication.k8s.io', resource: 'selfsubjectreviews' }, true],
+    [u, { verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' }, false],
+    [u, { verb: 'delete', group: 'authentication.k8s.io', resource: 'selfsubjectreviews', name: 'x' }, false],
+  ]),
+  // "*" (from a review) is allowed only where every value would be
+  [admin, { verb: '*', group: '*', resource: '*' }, true],
+  [viewer, { verb: 'get', group: '*', resource: '*', namespace: ns }, false],
+  [viewer, { verb: 'list', group: '', resource: '*' }, false],
+  [viewer, { verb: 'list', group: 'apps', resource: '*' }, true],
+  [viewer, { verb: '*', group: 'apps', resource: 'deployments' }, false],
+  [pi1, { verb: 'get', group: '*', resource: 'nodes', name: 'pi-1' }, false],
+  [pi1, { verb: '*', group: '', resource: 'nodes', name: 'pi-1' }, false],
 ]
 
 test('authorization table', () => {
@@ -70,6 +86,18 @@ test('authorization table', () => {
     assert.is(decision.allowed, allowed, `${user.name} ${JSON.stringify(attrs)}`)
     if (!decision.allowed) assert.match(decision.reason, `User "${user.name}" cannot ${attrs.verb} resource "${attrs.resource}`)
   }
+})
+
+test('paths that are no resource: everyone gets and heads, only admins do more', () => {
+  for (const u of [viewer, pi1]) {
+    assert.ok(authorizeNonResource(u, { verb: 'get', path: '/metrics' }).allowed)
+    assert.ok(authorizeNonResource(u, { verb: 'head', path: '/images/v2/' }).allowed)
+    assert.equal(authorizeNonResource(u, { verb: 'post', path: '/shoal/v1/secret-keys/rotate' }), {
+      allowed: false,
+      reason: `User "${u.name}" cannot post path "/shoal/v1/secret-keys/rotate"`,
+    })
+  }
+  assert.ok(authorizeNonResource(admin, { verb: 'put', path: '/images/blobs/x' }).allowed)
 })
 
 test('denials read like Kubernetes', () => {
