@@ -49,8 +49,7 @@ async function accessReviewStatus(access: Access, caller: Caller, body: Json): P
 
 async function rulesReviewStatus(caller: Caller, body: Json): Promise<Json> {
   rulesNamespace(body) // required, though Shoal's roles are the same in every namespace
-  const rules = rulesFor(userOf(caller), servedResources())
-  return { ...rules }
+  return { ...rulesFor(userOf(caller), servedResources()) }
 }
 
 function userInfo(caller: Caller) {
