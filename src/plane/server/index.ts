@@ -1,6 +1,6 @@
 // plane/server — the Kubernetes-shaped REST API on Hono: discovery, OpenAPI, resources with
 // list/watch/get/create/update/patch/delete, status/scale/log subresources, Table output,
-// metav1.Status errors, metrics. createApiApp() is runtime-free (tested with app.request());
+// metav1.Status errors, metrics, and the self-reviews behind `kubectl auth can-i|whoami`. createApiApp() is runtime-free (tested with app.request());
 // serveApi() binds it to a Node HTTP(S) server.
 export { createApiApp, type ApiAppOptions } from './app.ts'
 export { createAccess, type Access } from './access.ts'
