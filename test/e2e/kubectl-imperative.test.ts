@@ -3,38 +3,22 @@
 // `run` and `expose` send JSON. Each test checks what was stored, via `kubectl get -o json`.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startPlane, type PlaneProcess } from './plane-process.ts'
+import { kubectlSuite } from './kubectl-harness.ts'
 
-const haveKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
-const dir = mkdtempSync(join(tmpdir(), 'shoal-kubectl-imperative-'))
-const dataDir = join(dir, 'data')
-let plane: PlaneProcess
-
-function kubectl(args: string[], opts: { ok?: boolean } = {}) {
-  const r = spawnSync('kubectl', ['--cache-dir', join(dir, 'cache'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir },
-    timeout: 60_000,
-  })
-  const out = (r.stdout ?? '') + (r.stderr ?? '')
-  if (opts.ok !== false && r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${out}`)
-  return { status: r.status, out, stdout: r.stdout ?? '' }
-}
-
-const getJson = (...args: string[]) => JSON.parse(kubectl(['get', ...args, '-o', 'json']).stdout)
+const suite = kubectlSuite('kubectl-imperative')
+const kubectl = (args: string[], opts?: { ok?: boolean }) => suite!.kubectl(args, opts)
+const getJson = (...args: string[]) => suite!.getJson(...args)
 
 /** POSTs a raw protobuf body with the admin kubeconfig's token and CA */
 function postProtobuf(path: string, body: Uint8Array): Promise<{ status: number; body: { message?: string } }> {
-  const kc = JSON.parse(readFileSync(join(dataDir, 'admin.kubeconfig'), 'utf8'))
+  const kc = JSON.parse(readFileSync(join(suite!.dataDir, 'admin.kubeconfig'), 'utf8'))
   const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString()
   const headers = { authorization: `Bearer ${kc.users[0].user.token}`, 'content-type': 'application/vnd.kubernetes.protobuf' }
   return new Promise((resolve, reject) => {
-    const req = request(`${plane.url}${path}`, { method: 'POST', ca, headers }, (res) => {
+    const req = request(`${suite!.plane().url}${path}`, { method: 'POST', ca, headers }, (res) => {
       let text = ''
       res.on('data', (d) => (text += d))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
@@ -44,18 +28,7 @@ function postProtobuf(path: string, body: Uint8Array): Promise<{ status: number;
   })
 }
 
-if (!haveKubectl) {
-  test('kubectl imperative commands against the plane', () => {
-    console.log('SKIPPED kubectl-imperative e2e: no kubectl on PATH')
-  })
-} else {
-  test.before(async () => {
-    plane = await startPlane(dataDir)
-  })
-  test.after(async () => {
-    await plane?.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+if (suite) {
 
   test('create deployment: image, replicas, port, selector and labels arrive', () => {
     assert.match(kubectl(['create', 'deployment', 'web', '--image=hello-http:1', '--replicas=2', '--port=8080']).out, /deployment.apps\/web created/)

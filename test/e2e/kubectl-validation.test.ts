@@ -6,33 +6,11 @@
 // explain` reads the same schema from /openapi/v3.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startPlane, type PlaneProcess } from './plane-process.ts'
+import { kubectlSuite } from './kubectl-harness.ts'
 
-const haveKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
-const dir = mkdtempSync(join(tmpdir(), 'shoal-kubectl-validation-'))
-const dataDir = join(dir, 'data')
-let plane: PlaneProcess
-
-function kubectl(args: string[], opts: { ok?: boolean } = {}) {
-  const r = spawnSync('kubectl', ['--cache-dir', join(dir, 'cache'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir },
-    timeout: 60_000,
-  })
-  const out = (r.stdout ?? '') + (r.stderr ?? '')
-  if (opts.ok !== false && r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${out}`)
-  return { status: r.status, out, stdout: r.stdout ?? '', stderr: r.stderr ?? '' }
-}
-
-const file = (name: string, text: string) => {
-  const p = join(dir, name)
-  writeFileSync(p, text)
-  return p
-}
+const suite = kubectlSuite('kubectl-validation')
+const kubectl = (args: string[], opts?: { ok?: boolean }) => suite!.kubectl(args, opts)
+const file = (name: string, text: string) => suite!.file(name, text)
 
 const manifest = (name: string, typo: boolean) => `apiVersion: apps/v1
 kind: Deployment
@@ -55,18 +33,7 @@ const notFound = (name: string) => {
   return r.status !== 0 && /NotFound/.test(r.out)
 }
 
-if (!haveKubectl) {
-  test('kubectl field validation against the plane', () => {
-    console.log('SKIPPED kubectl-validation e2e: no kubectl on PATH')
-  })
-} else {
-  test.before(async () => {
-    plane = await startPlane(dataDir)
-  })
-  test.after(async () => {
-    await plane?.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+if (suite) {
 
   test('apply -f with a typo: BadRequest naming every unknown field, nothing created', () => {
     const r = kubectl(['apply', '-f', file('typo.yaml', manifest('typo', true))], { ok: false })

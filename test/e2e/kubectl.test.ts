@@ -4,28 +4,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { request } from 'node:https'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startPlane, type PlaneProcess } from './plane-process.ts'
+import { kubectlSuite } from './kubectl-harness.ts'
 
-const haveKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
-const dir = mkdtempSync(join(tmpdir(), 'shoal-kubectl-'))
-const dataDir = join(dir, 'data')
-let plane: PlaneProcess
-
-function kubectl(args: string[], opts: { input?: string; ok?: boolean } = {}) {
-  const r = spawnSync('kubectl', ['--cache-dir', join(dir, 'cache'), ...args], {
-    encoding: 'utf8',
-    input: opts.input,
-    env: { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir },
-    timeout: 60_000,
-  })
-  const out = (r.stdout ?? '') + (r.stderr ?? '')
-  if (opts.ok !== false && r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${out}`)
-  return { status: r.status, out, stdout: r.stdout ?? '' }
-}
+const suite = kubectlSuite('kubectl')
+const kubectl = (args: string[], opts?: { input?: string; ok?: boolean }) => suite!.kubectl(args, opts)
 
 function httpsPost(url: string, token: string, ca: string): Promise<{ resealed: number }> {
   return new Promise((resolve, reject) => {
@@ -39,11 +24,7 @@ function httpsPost(url: string, token: string, ca: string): Promise<{ resealed: 
   })
 }
 
-const file = (name: string, text: string) => {
-  const p = join(dir, name)
-  writeFileSync(p, text)
-  return p
-}
+const file = (name: string, text: string) => suite!.file(name, text)
 
 const deployYaml = (replicas: number, image = 'hello-http:1') => `apiVersion: apps/v1
 kind: Deployment
@@ -69,21 +50,10 @@ spec:
   ports: [{port: 80, targetPort: 8080}]
 `
 
-if (!haveKubectl) {
-  test('kubectl against the plane', () => {
-    console.log('SKIPPED kubectl e2e: no kubectl on PATH')
-  })
-} else {
-  test.before(async () => {
-    plane = await startPlane(dataDir)
-  })
-  test.after(async () => {
-    await plane?.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+if (suite) {
 
   test('get nodes/namespaces over HTTPS with the generated kubeconfig', () => {
-    assert.match(plane.url, /^https:\/\//)
+    assert.match(suite.plane().url, /^https:\/\//)
     const ns = kubectl(['get', 'namespaces'])
     assert.match(ns.out, /default\s+Active/)
     assert.match(kubectl(['version']).out, /Server Version: v1\.32/)
@@ -126,8 +96,7 @@ if (!haveKubectl) {
   })
 
   test('get -w streams a change made while it watches', async () => {
-    const env = { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir }
-    const w = spawn('kubectl', ['--cache-dir', join(dir, 'cache'), 'get', 'configmaps', '-w', '-o', 'name'], { env })
+    const w = spawn('kubectl', ['--cache-dir', join(suite.dir, 'cache'), 'get', 'configmaps', '-w', '-o', 'name'], { env: suite.env })
     let out = ''
     w.stdout.on('data', (d) => (out += d))
     await new Promise((r) => setTimeout(r, 1500))
@@ -146,7 +115,7 @@ if (!haveKubectl) {
 
   test('a viewer token issued by `shoal token issue` works at once: reads yes, writes and secrets no', () => {
     const main = new URL('../../src/main.ts', import.meta.url).pathname
-    const issued = spawnSync(process.execPath, ['--import', 'tsx', main, 'token', 'issue', '--data-dir', dataDir, '--role', 'viewer', '--user', 'eve'], { encoding: 'utf8' })
+    const issued = spawnSync(process.execPath, ['--import', 'tsx', main, 'token', 'issue', '--data-dir', suite.dataDir, '--role', 'viewer', '--user', 'eve'], { encoding: 'utf8' })
     assert.is(issued.status, 0, issued.stderr)
     const token = issued.stdout.trim()
     assert.match(kubectl([`--token=${token}`, 'get', 'deploy']).out, /web/)
@@ -157,8 +126,8 @@ if (!haveKubectl) {
 
   test('secret keys rotate through the admin endpoint; values stay readable', async () => {
     kubectl(['apply', '-f', file('secret.yaml', 'apiVersion: v1\nkind: Secret\nmetadata: {name: rot}\nstringData: {password: before-rotation}\n')])
-    const kc = JSON.parse(readFileSync(join(dataDir, 'admin.kubeconfig'), 'utf8'))
-    const res = await httpsPost(`${plane.url}/shoal/v1/secret-keys/rotate`, kc.users[0].user.token, Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString())
+    const kc = JSON.parse(readFileSync(join(suite.dataDir, 'admin.kubeconfig'), 'utf8'))
+    const res = await httpsPost(`${suite.plane().url}/shoal/v1/secret-keys/rotate`, kc.users[0].user.token, Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString())
     assert.ok(res.resealed >= 1, JSON.stringify(res))
     assert.is(Buffer.from(kubectl(['get', 'secret', 'rot', '-o', 'jsonpath={.data.password}']).stdout, 'base64').toString(), 'before-rotation')
   })
