@@ -78,4 +78,12 @@ test('a node sees and writes only what is bound to it', async () => {
   assert.is((await call(tok.pi1, 'DELETE', '/api/v1/namespaces/default/pods/on-1')).status, 403)
 })
 
+test('a node registers its own Node object and no other', async () => {
+  const other = await call(tok.pi1, 'POST', '/api/v1/nodes', { metadata: { name: 'pi-2' } })
+  assert.is(other.status, 403)
+  assert.match(other.json.message!, /node "pi-1" is not allowed to create node "pi-2"/)
+  assert.is((await call(tok.pi1, 'POST', '/api/v1/nodes', { metadata: { name: 'pi-1' } })).status, 201)
+  assert.is((await call(tok.admin, 'GET', '/api/v1/nodes/pi-2')).status, 404, 'nothing was written for pi-2')
+})
+
 test.run()

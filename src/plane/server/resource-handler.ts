@@ -51,7 +51,7 @@ export async function handleResource(deps: HandlerDeps, req: Request, caller: Ca
   const info = lookup(ri, url.pathname)
   await deps.authorize(caller, ri, url.searchParams)
   const format = negotiate(req.headers.get('accept'))
-  return run(deps, { req, url, ri, info, stored: storageResource(info), format })
+  return run(deps, { req, url, ri, info, stored: storageResource(info), format, caller })
 }
 
 interface Ctx {
@@ -63,6 +63,14 @@ interface Ctx {
   /** the same resource at its storage version (what the object store holds) */
   stored: ResourceInfo
   format: Format
+  caller: Caller
+}
+
+/** a node may create only its own Node object (the authorizer cannot see the name of a create) */
+function admitOwnNode(caller: Caller, info: ResourceInfo, body: unknown): void {
+  if (caller.role !== 'node' || info.kind !== 'Node') return
+  const name = (body as { metadata?: { name?: unknown } } | undefined)?.metadata?.name
+  if (name !== caller.node) throw new ShoalError('Forbidden', `nodes "${String(name ?? '')}" is forbidden: node "${caller.node}" is not allowed to create node "${String(name ?? '')}"`)
 }
 
 const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deletecollection'])
@@ -91,6 +99,7 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
       return one(c, await objects.mustGet(c.stored, where))
     case 'create': {
       const check = await fieldCheck('create', { query: url.searchParams, readBody: () => readParsedBody(req) })
+      admitOwnNode(c.caller, info, check.body.value)
       return one(c, await createObject(objects, info, check.body.value, ri.namespace, check), 201, check)
     }
     case 'update':

@@ -34,6 +34,7 @@ const rows: Row[] = [
   [pi1, { verb: 'update', group: '', resource: 'configmaps', namespace: ns, name: 'cfg' }, false],
   // node: its own Node object only
   [pi1, { verb: 'create', group: '', resource: 'nodes', name: 'pi-1' }, true],
+  [pi1, { verb: 'create', group: '', resource: 'nodes' }, true], // the name is admitted by the handler
   [pi1, { verb: 'create', group: '', resource: 'nodes', name: 'pi-2' }, false],
   [pi1, { verb: 'update', group: '', resource: 'nodes', subresource: 'status', name: 'pi-1' }, true],
   [pi1, { verb: 'patch', group: '', resource: 'nodes', name: 'pi-1' }, true],

@@ -71,7 +71,9 @@ function authorizeNode(user: User, node: string, a: Attributes): Decision {
   if (READ.has(a.verb) && NODE_READS.has(a.resource) && !sub) return ALLOW
   switch (a.resource) {
     case 'nodes':
-      if (a.verb === 'create' && !sub) return ownNode(user, node, a)
+      // a create names no object yet: allowed here, and the handler admits only the node's own
+      // name (as Kubernetes' NodeRestriction admission does); a review that names one is judged
+      if (a.verb === 'create' && !sub) return a.name === undefined ? ALLOW : ownNode(user, node, a)
       if ((a.verb === 'get' || a.verb === 'update' || a.verb === 'patch') && (sub === '' || sub === 'status')) return ownNode(user, node, a)
       break
     case 'pods':
