@@ -3,28 +3,14 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startPlane, type PlaneProcess } from './plane-process.ts'
+import { kubectlSuite } from './kubectl-harness.ts'
 
-const haveKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
-const dir = mkdtempSync(join(tmpdir(), 'shoal-kubectl-auth-'))
-const dataDir = join(dir, 'data')
+const suite = kubectlSuite('kubectl-auth')
 const main = new URL('../../src/main.ts', import.meta.url).pathname
-let plane: PlaneProcess
-
-function kubectl(args: string[]) {
-  const r = spawnSync('kubectl', ['--cache-dir', join(dir, 'cache'), ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG: join(dataDir, 'admin.kubeconfig'), HOME: dir },
-    timeout: 60_000,
-  })
-  return { status: r.status, out: (r.stdout ?? '') + (r.stderr ?? ''), stdout: r.stdout ?? '' }
-}
+const kubectl = (args: string[]) => suite!.kubectl(args, { ok: false })
 
 function issue(...args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', main, 'token', 'issue', '--data-dir', dataDir, ...args], { encoding: 'utf8' })
+  const r = spawnSync(process.execPath, ['--import', 'tsx', main, 'token', 'issue', '--data-dir', suite!.dataDir, ...args], { encoding: 'utf8' })
   assert.is(r.status, 0, r.stderr)
   return r.stdout.trim()
 }
@@ -35,18 +21,7 @@ function canI(token: string | undefined, ...args: string[]) {
   return { answer: r.stdout.trim(), status: r.status, out: r.out }
 }
 
-if (!haveKubectl) {
-  test('kubectl auth against the plane', () => {
-    console.log('SKIPPED kubectl auth e2e: no kubectl on PATH')
-  })
-} else {
-  test.before(async () => {
-    plane = await startPlane(dataDir)
-  })
-  test.after(async () => {
-    await plane?.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+if (suite) {
 
   test('admin: can-i anything, whoami names the admin user', () => {
     const r = canI(undefined, 'create', 'pods')
