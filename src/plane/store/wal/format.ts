@@ -22,8 +22,8 @@
 //   [4, revision]                                          history compacted at revision
 // Values are CBOR byte strings holding the caller's bytes unchanged (themselves CBOR).
 //
-// A segment is extended to its full size when created (sparse) and trimmed when cut or closed, so
-// the last one may end in zeros after a crash: reading stops at the end of the file, or at a
+// A segment is extended ahead of its writes (sparse, 4 MiB at a time; writer.ts) and trimmed when
+// cut or closed, so the last one may end in zeros after a crash: reading stops at the end of the file, or at a
 // length of 0 followed only by zero bytes (the unused end, trimmed without a warning). A frame
 // that is short, has a bad CRC or an undecodable payload is a torn tail when no valid frame
 // follows it (or when a whole 512-byte sector inside it is zero: that write never reached the
