@@ -6,4 +6,4 @@
 export type * from './types.ts'
 export { openLogStore, LogStore, type LogStoreOptions } from './log-store.ts'
 export { prefixEnd } from './mvcc/sorted-keys.ts'
-export { SYNC_BUCKETS } from './wal/writer.ts'
+export { SYNC_BUCKETS } from './wal/sync-meter.ts'

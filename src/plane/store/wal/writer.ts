@@ -4,10 +4,9 @@
 // timer, and under load many writes share one fdatasync. A failed write or sync poisons the
 // writer (the data on disk is no longer known), and every later append fails too.
 //
-// Where the fdatasync runs adapts to the disk: on the libuv pool (the event loop keeps serving)
-// while syncs are slow — an SD card takes milliseconds — and on this thread, gathering the
-// appends of one event-loop turn, while they are fast (an SSD: ~0.1 ms, less than the thread
-// hop itself). A sync that turns slow switches back at once.
+// Where the fdatasync runs adapts to the disk (sync-meter.ts): on the libuv pool while syncs are
+// slow, on this thread, gathering the appends of one event-loop turn, while they are fast. Frames
+// are encoded into a reused arena (frame-arena.ts), and adjacent ones written with one call.
 //
 // A segment is extended ahead of its writes, 4 MiB at a time (sparse where the file system can:
 // no bytes written), and frames are written at their offsets, so most fdatasyncs need not record
@@ -21,7 +20,8 @@ import { UnavailableError } from '../../../core/index.ts'
 import { encodeFrame } from './format.ts'
 import { encodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
 import { fsyncDir, segmentName } from './segments.ts'
-import { txnFrameBound, writeTxnFrame } from './frame-encode.ts'
+import { FrameArena } from './frame-arena.ts'
+import { SyncMeter } from './sync-meter.ts'
 
 interface Deferred {
   promise: Promise<void>
@@ -37,19 +37,10 @@ function deferred(): Deferred {
   return { promise, resolve, reject }
 }
 
-/** upper bounds (seconds) of the fdatasync latency histogram, as etcd's wal_fsync_duration */
-export const SYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1]
-
 /** flushes whose fdatasync may run at once: the CPU prepares the next batch while the disk syncs */
 const MAX_SYNCS = 2
-/** sync on this thread while the average fdatasync is under this (seconds)… */
-const INLINE_AVG_SYNC = 0.0003
-/** …and leave that mode on any single sync slower than this */
-const INLINE_MAX_SYNC = 0.002
 /** how far ahead of its writes a segment file is extended */
 const EXTEND_STEP = 4 << 20
-/** txn frames are encoded into one reused buffer of this size (more while a batch needs it) */
-const ARENA_BYTES = 1 << 20
 
 interface CutMarker {
   firstRevision: number
@@ -87,30 +78,25 @@ export class WalWriter {
   #closed = false
   /** bytes written since the writer was created or since resetWritten() */
   written = 0
-  /** fdatasync calls and the seconds they took, for metrics */
-  readonly syncStats = { count: 0, seconds: 0, buckets: new Array<number>(12).fill(0) }
-  /** syncs on this thread while the average fdatasync is fast; see the header */
-  #inline = false
-  #allowInline: boolean
-  #forceInline: boolean
-  #avgSync = 0.001
+  #meter: SyncMeter
   #scheduled = false
   /** the revision of the last record handed to append() (set by the store for auto cuts) */
   headRevision = 0
   /** the highest revision known durable: every record up to it has been synced */
   durableRevision = 0
-  /** queued txn frames, back to back (written with one call), reused once a batch is written */
-  #arena = Buffer.allocUnsafe(ARENA_BYTES)
-  #used = 0
+  #arena = new FrameArena()
 
   constructor(opts: WriterOptions) {
     this.#dir = opts.dir
     this.#segmentBytes = opts.segmentBytes
-    this.#allowInline = opts.inlineSync !== false
-    this.#forceInline = opts.inlineSync === 'always'
-    this.#inline = this.#forceInline
+    this.#meter = new SyncMeter(opts.inlineSync)
     this.#seq = opts.seq
     this.#open(opts.seq, opts.firstRevision)
+  }
+
+  /** fdatasync calls and the seconds they took, for metrics (bounds: SYNC_BUCKETS) */
+  get syncStats(): SyncMeter['stats'] {
+    return this.#meter.stats
   }
 
   get seq(): number {
@@ -121,7 +107,7 @@ export class WalWriter {
   append(record: WalRecord): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed)
     if (this.#closed) return Promise.reject(new UnavailableError('store: closed'))
-    this.#queue.push(this.#frame(record))
+    this.#queue.push(this.#arena.frame(record))
     const p = this.#next.promise
     this.#kick()
     return p
@@ -151,25 +137,9 @@ export class WalWriter {
     this.#fd = -1
   }
 
-  /** the record's frame: txns straight into the arena, the rare others on their own */
-  #frame(record: WalRecord): Buffer {
-    if (record.type !== 'txn') return encodeFrame(encodeRecord(record))
-    const bound = txnFrameBound(record.ops)
-    if (this.#used + bound > this.#arena.length) {
-      // frames already queued keep the old buffer alive until they are written
-      this.#arena = Buffer.allocUnsafe(Math.max(ARENA_BYTES, 2 * this.#arena.length, bound))
-      this.#used = 0
-    }
-    const start = this.#used
-    this.#used = writeTxnFrame(this.#arena, start, record.revision, record.ops)
-    return this.#arena.subarray(start, this.#used)
-  }
-
   /** the queue was written out: the arena's bytes are in the kernel and can be reused */
   #recycle(): void {
-    if (this.#queue.length) return
-    this.#used = 0
-    if (this.#arena.length > 8 * ARENA_BYTES) this.#arena = Buffer.allocUnsafe(ARENA_BYTES)
+    if (!this.#queue.length) this.#arena.reset()
   }
 
   #open(seq: number, firstRevision: number): void {
@@ -212,11 +182,11 @@ export class WalWriter {
   #kick(): void {
     if (this.#queue.length === 0 || this.#failed) return
     const busy = this.#pending
-    if (this.#inline || busy) {
+    if (this.#meter.inline || busy) {
       // gather this turn's appends into one batch: inline, or a second sync overlapping the first
       if (this.#scheduled || busy >= MAX_SYNCS) return
       this.#scheduled = true
-      setImmediate(() => ((this.#scheduled = false), this.#inline ? this.#flushInline() : this.#flushPool()))
+      setImmediate(() => ((this.#scheduled = false), this.#meter.inline ? this.#flushInline() : this.#flushPool()))
       return
     }
     this.#flushPool()
@@ -245,7 +215,7 @@ export class WalWriter {
       this.#pending--
       if (!this.#pending) for (const r of this.#idle.splice(0)) r()
       if (err) return this.#fail(err, done)
-      this.#recordSync(Number(process.hrtime.bigint() - t0) / 1e9)
+      this.#meter.record(Number(process.hrtime.bigint() - t0) / 1e9)
       // this sync covered every write before it, so every earlier flush is durable too
       // (if a later sync already said so, `done` is gone from the list and nothing changes)
       if (head > this.durableRevision) this.durableRevision = head
@@ -269,25 +239,10 @@ export class WalWriter {
     } catch (err) {
       return this.#fail(err as Error, done, batch)
     }
-    this.#recordSync(Number(process.hrtime.bigint() - t0) / 1e9)
+    this.#meter.record(Number(process.hrtime.bigint() - t0) / 1e9)
     this.durableRevision = this.headRevision
     done.resolve()
     this.#kick()
-  }
-
-  #recordSync(sec: number): void {
-    this.#avgSync = this.#avgSync * 0.9 + sec * 0.1
-    if (this.#forceInline) return this.#count(sec)
-    if (sec > INLINE_MAX_SYNC) this.#inline = false
-    else if (this.#avgSync < INLINE_AVG_SYNC) this.#inline = this.#allowInline
-    this.#count(sec)
-  }
-
-  #count(sec: number): void {
-    const s = this.syncStats
-    s.count++
-    s.seconds += sec
-    for (let i = 0; i < SYNC_BUCKETS.length; i++) if (sec <= SYNC_BUCKETS[i]) s.buckets[i]++
   }
 
   /** writes the frames, frames adjacent in one buffer (the arena) with one call; cuts as queued */
