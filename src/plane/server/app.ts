@@ -9,7 +9,7 @@ import { ShoalError } from '../../core/index.ts'
 import { AGGREGATED_CT, aggregatedDiscovery, legacyApiVersions, legacyGroupList, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery.ts'
 import { Metrics, type StoreGauges } from './metrics.ts'
 import type { ObjectStore } from './object-store.ts'
-import { parseRequestInfo } from './request-info.ts'
+import { parseRequestInfo, type RequestInfo } from './request-info.ts'
 import { handleResource, type Caller, type HandlerDeps } from './resource-handler.ts'
 import { errorResponse, negotiate } from './respond.ts'
 import { reviewRoutes } from './reviews.ts'
@@ -36,7 +36,7 @@ export interface ApiAppOptions {
 const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version'])
 
 export function createApiApp(o: ApiAppOptions) {
-  const app = new Hono<{ Variables: { caller: Caller } }>()
+  const app = new Hono<{ Variables: { caller: Caller; requestInfo: RequestInfo | undefined } }>()
   const metrics = new Metrics()
   const access = o.access ?? openAccess(o.objects)
   const json = (body: unknown, status = 200, ct = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'content-type': ct } })
@@ -50,7 +50,7 @@ export function createApiApp(o: ApiAppOptions) {
   app.use('*', async (c, next) => {
     const t0 = performance.now()
     await next()
-    const ri = parseRequestInfo(c.req.method, c.req.path, c.req.query('watch'))
+    const ri = c.get('requestInfo') ?? parseRequestInfo(c.req.method, c.req.path, c.req.query('watch'))
     metrics.record(ri?.verb ?? c.req.method.toLowerCase(), ri ? `${ri.resource}${ri.subresource ? '/' + ri.subresource : ''}` : c.req.path.split('/')[1] || '/', c.res.status, (performance.now() - t0) / 1000)
   })
   app.use('*', async (c, next) => {
@@ -58,7 +58,9 @@ export function createApiApp(o: ApiAppOptions) {
     const caller = access.authenticate(c.req.header('authorization'))
     if (!caller) throw new ShoalError('Unauthorized', 'Unauthorized')
     c.set('caller', caller)
-    if (!parseRequestInfo(c.req.method, c.req.path)) {
+    const ri = parseRequestInfo(c.req.method, c.req.path, c.req.query('watch')) // once per request: auth, handler and metrics share it
+    c.set('requestInfo', ri)
+    if (!ri) {
       const d = access.decideNonResource(caller, { verb: c.req.method.toLowerCase(), path: c.req.path })
       if (!d.allowed) throw forbiddenPathError(d.reason)
     }
@@ -94,8 +96,8 @@ export function createApiApp(o: ApiAppOptions) {
     authorize: (caller, ri, query) => access.authorize(caller, ri, query),
   }
   app.route('/apis', reviewRoutes(access))
-  app.all('/api/*', (c) => handleResource(deps, c.req.raw, c.get('caller')))
-  app.all('/apis/*', (c) => handleResource(deps, c.req.raw, c.get('caller')))
+  app.all('/api/*', (c) => handleResource(deps, c.req.raw, { caller: c.get('caller'), requestInfo: c.get('requestInfo') }))
+  app.all('/apis/*', (c) => handleResource(deps, c.req.raw, { caller: c.get('caller'), requestInfo: c.get('requestInfo') }))
   return app
 }
 

@@ -44,9 +44,11 @@ function lookup(ri: RequestInfo, path: string): ResourceInfo {
   return info
 }
 
-export async function handleResource(deps: HandlerDeps, req: Request, caller: Caller): Promise<Response> {
+/** `requestInfo`: the request's path as already parsed by the app (parsed here when absent) */
+export async function handleResource(deps: HandlerDeps, req: Request, o: { caller: Caller; requestInfo?: RequestInfo }): Promise<Response> {
+  const { caller } = o
   const url = new URL(req.url)
-  const ri = parseRequestInfo(req.method, url.pathname, url.searchParams.get('watch') ?? undefined)
+  const ri = o.requestInfo ?? parseRequestInfo(req.method, url.pathname, url.searchParams.get('watch') ?? undefined)
   if (!ri) throw notFoundPath(url.pathname)
   const info = lookup(ri, url.pathname)
   await deps.authorize(caller, ri, url.searchParams)
