@@ -1,19 +1,10 @@
 // Authentication and authorization through the app: 401/403 as Status, viewer and node rules.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { memoryLogger, systemClock } from '../../core/index.ts'
-import { openLogStore, type LogStore } from '../store/index.ts'
-import { createAccess } from './access.ts'
-import { createApiApp } from './app.ts'
-import { ObjectStore } from './object-store.ts'
-import { createTokenStore } from './security/index.ts'
+import { openRouteFixture, type RouteFixture } from './route-fixture.ts'
 
-let dir: string
-let store: LogStore
-let app: ReturnType<typeof createApiApp>
+let f: RouteFixture
+let app: RouteFixture['app']
 let tok: { admin: string; viewer: string; pi1: string }
 
 const call = async (token: string | undefined, method: string, path: string, body?: unknown, ct = 'application/json') => {
@@ -29,22 +20,14 @@ const pod = (name: string, nodeName: string, secret?: string) => ({
 })
 
 test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'shoal-access-'))
-  store = await openLogStore({ dir: join(dir, 'store'), logger: memoryLogger() })
-  const objects = new ObjectStore(store, { clock: systemClock })
-  const tokens = createTokenStore(dir)
-  tok = { admin: tokens.issue({ user: 'root', role: 'admin' }), viewer: tokens.issue({ user: 'eve', role: 'viewer' }), pi1: tokens.issue({ role: 'node', node: 'pi-1' }) }
-  app = createApiApp({ objects, log: memoryLogger(), version: 't', access: createAccess(tokens, objects), ready: () => true, storeGauges: () => ({ revision: 0, compactRevision: 0 }) })
-  await call(tok.admin, 'POST', '/api/v1/namespaces', { metadata: { name: 'default' } })
+  f = await openRouteFixture('access', { tokens: true })
+  ;({ app, tokens: tok } = f)
   await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'mine' }, stringData: { p: 'x' } })
   await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'theirs' }, stringData: { p: 'y' } })
   await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', pod('on-1', 'pi-1', 'mine'))
   await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', pod('on-2', 'pi-2', 'theirs'))
 })
-test.after.each(async () => {
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+test.after.each(() => f.close())
 
 test('no or a bad token is 401 Unauthorized as a Status', async () => {
   for (const t of [undefined, 'shoal_not-a-real-token']) {

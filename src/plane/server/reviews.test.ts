@@ -2,20 +2,11 @@
 // request gets, whoami echoes the caller, rules reviews list the role, bad bodies are 400/422.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { memoryLogger, systemClock } from '../../core/index.ts'
-import { openLogStore, type LogStore } from '../store/index.ts'
-import { createAccess } from './access.ts'
-import { createApiApp } from './app.ts'
-import { ObjectStore } from './object-store.ts'
-import { createTokenStore } from './security/index.ts'
+import { openRouteFixture, type RouteFixture } from './route-fixture.ts'
 
 type Body = { status?: Record<string, unknown>; reason?: string; message?: string; kind?: string; spec?: unknown; items?: { metadata: { name?: string }; versions: { resources: { resource: string; verbs: string[] }[] }[] }[] }
-let dir: string
-let store: LogStore
-let app: ReturnType<typeof createApiApp>
+let f: RouteFixture
+let app: RouteFixture['app']
 let tok: Record<'admin' | 'viewer' | 'pi1', string>
 
 const call = async (token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
@@ -38,22 +29,14 @@ const pod = (name: string, nodeName: string, secret: string) => ({
 })
 
 test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'shoal-reviews-'))
-  store = await openLogStore({ dir: join(dir, 'store'), logger: memoryLogger() })
-  const objects = new ObjectStore(store, { clock: systemClock })
-  const tokens = createTokenStore(dir)
-  tok = { admin: tokens.issue({ user: 'root', role: 'admin' }), viewer: tokens.issue({ user: 'eve', role: 'viewer' }), pi1: tokens.issue({ role: 'node', node: 'pi-1' }) }
-  app = createApiApp({ objects, log: memoryLogger(), version: 't', access: createAccess(tokens, objects), ready: () => true, storeGauges: () => ({ revision: 0, compactRevision: 0 }) })
-  await call(tok.admin, 'POST', '/api/v1/namespaces', { metadata: { name: 'default' } })
+  f = await openRouteFixture('reviews', { tokens: true })
+  ;({ app, tokens: tok } = f)
   for (const n of ['pi-1', 'pi-2']) await call(tok.admin, 'POST', '/api/v1/nodes', { metadata: { name: n } })
   for (const s of ['mine', 'theirs']) await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: s }, stringData: { p: 'x' } })
   await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', pod('on-1', 'pi-1', 'mine'))
   await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', pod('on-2', 'pi-2', 'theirs'))
 })
-test.after.each(async () => {
-  await store.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+test.after.each(() => f.close())
 
 const ns = '/api/v1/namespaces/default'
 const mergePatch = { 'content-type': 'application/merge-patch+json' }
