@@ -136,8 +136,7 @@ export class LogStore implements T.Store {
     const op: WalOp = lease ? { key, value, lease } : { key, value }
     this.#s.applyOps(rev, [op])
     const result: T.PutResult = prev ? { revision: rev, prevKv: toKeyValue(prev) } : { revision: rev }
-    this.#wal.headRevision = rev
-    return this.#wal.append({ type: 'txn', revision: rev, ops: [op] }).then(() => (this.#publish(rev), result))
+    return this.#persist(rev, { type: 'txn', revision: rev, ops: [op] }).then(() => result)
   }
 
   #refusePut(key: string, value: Uint8Array, lease: number | undefined): Error | undefined {
@@ -187,11 +186,10 @@ export class LogStore implements T.Store {
     return { type: 'delete', deleted: victims.length, prevKvs: op.prevKv ? victims.map((v) => toKeyValue(v)) : [] }
   }
 
-  /** waits until `rev` (and the record, if any) is durable, then publishes it */
-  async #persist(rev: number, record?: Parameters<WalWriter['append']>[0]): Promise<void> {
+  /** resolves once `rev` (and the record, if any) is durable and published (no async wrapper: hot path) */
+  #persist(rev: number, record?: Parameters<WalWriter['append']>[0]): Promise<void> {
     if (record) this.#wal.headRevision = this.#s.head
-    await (record ? this.#wal.append(record) : this.#wal.sync())
-    this.#publish(rev)
+    return (record ? this.#wal.append(record) : this.#wal.sync()).then(() => this.#publish(rev))
   }
 
   /**

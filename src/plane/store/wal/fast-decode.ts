@@ -59,22 +59,32 @@ function op(): WalOp | undefined {
   return lease < 0 ? undefined : { key, value, lease }
 }
 
-/** `at`: the bytes are a view of that file place, and values become references into it */
-export function fastDecodeTxn(bytes: Uint8Array, at?: FilePlace): WalRecord | undefined {
-  if (bytes[0] !== 0x83 || bytes[1] !== 0x01) return undefined
+/** starts a decode of `bytes` after its 2-byte prefix; `at`: where the bytes lie in a file */
+function begin(bytes: Uint8Array, at: FilePlace | undefined): void {
   b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   p = 2
   place = at
-  const revision = head(0)
-  const n = revision < 0 ? -1 : head(4)
+}
+
+/** `n` items read by `one`, and the payload must end right after them */
+function items<T>(n: number, one: () => T | undefined): T[] | undefined {
   if (n < 0) return undefined
-  const ops: WalOp[] = []
+  const out: T[] = []
   for (let i = 0; i < n; i++) {
-    const o = op()
-    if (!o) return undefined
-    ops.push(o)
+    const x = one()
+    if (!x) return undefined
+    out.push(x)
   }
-  return p === b.length ? { type: 'txn', revision, ops } : undefined
+  return p === b.length ? out : undefined
+}
+
+/** `at`: the bytes are a view of that file place, and values become references into it */
+export function fastDecodeTxn(bytes: Uint8Array, at?: FilePlace): WalRecord | undefined {
+  if (bytes[0] !== 0x83 || bytes[1] !== 0x01) return undefined
+  begin(bytes, at)
+  const revision = head(0)
+  const ops = items(revision < 0 ? -1 : head(4), op)
+  return ops && { type: 'txn', revision, ops }
 }
 
 function version(): Revision | undefined {
@@ -101,16 +111,6 @@ function version(): Revision | undefined {
 /** snapshot chunk [11, [[key, rev, create, version, value|null, lease], …]] (snapshot.ts) */
 export function fastDecodeVersions(bytes: Uint8Array, at?: FilePlace): Revision[] | undefined {
   if (bytes[0] !== 0x82 || bytes[1] !== 0x0b) return undefined
-  b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  p = 2
-  place = at
-  const n = head(4)
-  if (n < 0) return undefined
-  const out: Revision[] = []
-  for (let i = 0; i < n; i++) {
-    const v = version()
-    if (!v) return undefined
-    out.push(v)
-  }
-  return p === b.length ? out : undefined
+  begin(bytes, at)
+  return items(head(4), version)
 }

@@ -22,9 +22,10 @@
 //   [4, revision]                                          history compacted at revision
 // Values are CBOR byte strings holding the caller's bytes unchanged (themselves CBOR).
 //
-// A segment is extended ahead of its writes (sparse, 4 MiB at a time; writer.ts) and trimmed when
-// cut or closed, so the last one may end in zeros after a crash: reading stops at the end of the file, or at a
-// length of 0 followed only by zero bytes (the unused end, trimmed without a warning). A frame
+// A segment is extended ahead of its writes (sparse, 4 MiB at a time; writer.ts) and trimmed
+// when cut or closed, so the last one may end in zeros after a crash: reading stops at the end
+// of the file, or at a length of 0 followed only by zero bytes (the unused end, trimmed without
+// a warning). A frame
 // that is short, has a bad CRC or an undecodable payload is a torn tail when no valid frame
 // follows it (or when a whole 512-byte sector inside it is zero: that write never reached the
 // disk, so nothing after it was acknowledged); the tail is cut off and reported. Anything else is
@@ -64,7 +65,8 @@ export interface ScanResult {
   damage?: BadFrame
 }
 
-function readFrame(buf: Buffer, o: number): { payload: Buffer } | { bad: string; span: number } {
+/** Checks one frame at `o`: its payload, or why it is bad and how many bytes it spans. */
+export function readFrame(buf: Buffer, o: number): { payload: Buffer } | { bad: string; span: number } {
   if (buf.length - o < HEADER_BYTES) return { bad: `short frame header (${buf.length - o} bytes)`, span: buf.length - o }
   const len = buf.readUInt32LE(o)
   if (len === 0) return { bad: 'zero length', span: HEADER_BYTES }
@@ -130,6 +132,3 @@ export function classifyBad(buf: Buffer, o: number, reason: string, span: number
   if (torn) return { end: o, torn: { offset: o, reason, bytes: buf.length - o } }
   return { end: o, damage: { offset: o, reason } }
 }
-
-/** Checks one frame at `o`: its payload, or why it is bad and how many bytes it spans. */
-export { readFrame }

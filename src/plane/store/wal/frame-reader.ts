@@ -3,10 +3,10 @@
 // measured on the 2-vCPU dev VM, more than reading and checking the bytes), and the values stay
 // on disk anyway until something reads them (mvcc/revision.ts). Payloads handed to `onFrame`
 // are views of that buffer, valid only during the call. At a bad frame the rest of the file is
-// read and classified exactly as scanFrames does (torn tail or damage).
+// read and judged by format.ts itself (readFrame, classifyBad): torn tail or damage.
 import { fstatSync, readSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
-import { classifyBad, HEADER_BYTES, MAX_PAYLOAD, type ScanResult } from './format.ts'
+import { classifyBad, HEADER_BYTES, MAX_PAYLOAD, readFrame, type ScanResult } from './format.ts'
 
 const CHUNK = 4 << 20
 
@@ -35,35 +35,35 @@ export class FrameReader {
     let filled = 0 // valid bytes in #buf
     let o = 0 // file offset of the next frame
     let frames = 0
-    const bad = (reason: string, span: number): StreamResult => {
+    // the rest of the file, judged exactly as a whole-buffer scan would (format.ts)
+    const bad = (rejected?: { bad: string; span: number }): StreamResult => {
       const tail = Buffer.allocUnsafe(size - o)
       readFully(fd, tail, o)
-      const c = classifyBad(tail, 0, reason, span)
+      const why = rejected ?? (readFrame(tail, 0) as { bad: string; span: number })
+      const c = classifyBad(tail, 0, why.bad, why.span)
       const shift = <T extends { offset: number }>(x?: T) => x && { ...x, offset: x.offset + o }
       return { size, frames, end: c.end + o, torn: shift(c.torn), damage: shift(c.damage), tail }
     }
     while (o < size) {
       const have = start + filled - o
-      if (have < HEADER_BYTES && start + filled < size) {
+      if (have < HEADER_BYTES) {
+        if (start + filled >= size) return bad()
         ;({ start, filled } = this.#fill(fd, o, HEADER_BYTES, size))
         continue
       }
-      if (have < HEADER_BYTES) return bad(`short frame header (${size - o} bytes)`, size - o)
       const len = this.#buf.readUInt32LE(o - start)
       if (len === 0 && this.#zerosToEnd(fd, o, size)) return { size, frames, end: o, torn: { offset: o, reason: 'zero-filled tail', bytes: size - o } }
-      if (len === 0) return bad('zero length', HEADER_BYTES)
-      if (len > MAX_PAYLOAD) return bad(`length ${len} over the ${MAX_PAYLOAD}-byte limit`, size - o)
       const need = HEADER_BYTES + len
-      if (o + need > size) return bad(`frame of ${len} bytes runs past the end of the file`, size - o)
+      if (len === 0 || len > MAX_PAYLOAD || o + need > size) return bad()
       if (have < need) {
         ;({ start, filled } = this.#fill(fd, o, need, size))
         continue
       }
       const at = o - start + HEADER_BYTES
       const payload = this.#buf.subarray(at, at + len)
-      if (crc32(payload) !== this.#buf.readUInt32LE(at - 4)) return bad('CRC mismatch', need)
+      if (crc32(payload) !== this.#buf.readUInt32LE(at - 4)) return bad()
       const why = onFrame(payload, o + HEADER_BYTES)
-      if (why !== undefined) return bad(why, need)
+      if (why !== undefined) return bad({ bad: why, span: need })
       frames++
       o += need
     }
