@@ -28,6 +28,13 @@ test('targetCPUUtilizationPercentage is the cpu Utilization metric, both ways', 
   assert.equal(hpaToV1(v2({ minReplicas: 2, metrics: [cpu(80)] })), v1({ minReplicas: 2, targetCPUUtilizationPercentage: 80 }))
 })
 
+test('a cpu AverageValue metric before the Utilization one does not hide it', () => {
+  const cpuValue = { type: 'Resource' as const, resource: { name: 'cpu' as const, target: { type: 'AverageValue' as const, averageValue: '500m' } } }
+  const served = hpaToV1(v2({ metrics: [cpuValue, cpu(70)] }))
+  assert.is(served.spec.targetCPUUtilizationPercentage, 70)
+  assert.equal(fromV1(served).spec.metrics, [cpuValue, cpu(70)])
+})
+
 test('a v1 HPA without a target gets CPU at 80 % (the old controller default, made explicit)', () => {
   assert.equal(fromV1(v1({})).spec.metrics, [cpu(80)])
 })

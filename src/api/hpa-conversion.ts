@@ -61,7 +61,7 @@ export function hpaToV1(hpa: HorizontalPodAutoscaler): HorizontalPodAutoscalerV1
   const { spec: specIn, status: statusIn, ...rest } = hpa as unknown as Json
   const spec = obj(specIn)
   const metrics = list(spec.metrics)
-  const cpu = metrics.find((m) => m.type === 'Resource' && obj(m.resource).name === 'cpu')
+  const cpu = metrics.find(isCpuUtilization)
   const annotations = withoutRoundTrip(obj(obj(rest.metadata).annotations))
   const others = metrics.filter((m) => !isCpuUtilization(m))
   if (others.length) annotations[METRICS_ANNOTATION] = JSON.stringify(others.map((m) => mapSources(m, sourceToV1)))
