@@ -56,6 +56,7 @@ export { applyJsonPatch, parsePointer, type JsonPatchOperation } from './json-pa
 export { applyMergePatch } from './merge-patch.ts'
 export { applyStrategicMergePatch } from './strategic-merge-patch.ts'
 export { applyPatch, patchTypeFor, type PatchType } from './patch.ts'
+export { isObject } from './json-value.ts'
 export type { PatchResult } from './json-value.ts'
 export { scaleOf } from './scale.ts'
 export { podQosClass } from './pod-qos.ts'

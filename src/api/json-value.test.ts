@@ -9,6 +9,7 @@ test('clone makes what a JSON round trip makes, and shares nothing with the orig
     { a: 1, b: undefined, c: [1, undefined, { d: null }], e: { f: { g: 'h' } } },
     hostile,
     { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } },
+    { metadata: { creationTimestamp: new Date('2026-11-29T10:00:00Z') } }, // CBOR bodies decode timestamps as Dates
   ]
   for (const v of cases) assert.equal(clone(v), JSON.parse(JSON.stringify(v)))
   const copy = clone(hostile) as Record<string, unknown>

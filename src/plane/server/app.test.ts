@@ -74,6 +74,15 @@ test('bad input: 422 with every field path, 400 for malformed JSON/YAML, 415, 41
   assert.is(ct.status, 415)
   const big = await req('POST', '/api/v1/namespaces/default/pods', JSON.stringify({ metadata: { name: 'big', annotations: { a: 'x'.repeat(4 << 20) } } }), { 'content-type': 'application/json' })
   assert.is(big.status, 413)
+  const listMeta = await req('POST', '/api/v1/namespaces/default/pods', { metadata: [1], spec: {} })
+  assert.is(listMeta.status, 422, 'metadata that is a list')
+  assert.equal(listMeta.json.details.causes.map((c: { field: string }) => c.field), ['metadata'])
+  for (const body of ['null', '5', '[]']) {
+    const apply = await req('PATCH', '/api/v1/namespaces/default/pods/none?fieldManager=t', body, { 'content-type': 'application/apply-patch+yaml' })
+    assert.equal([apply.status, apply.json.message], [400, 'the apply body must be an object'], `apply ${body}`)
+  }
+  const dry = await req('DELETE', '/api/v1/namespaces/default', { dryRun: 'All' })
+  assert.equal([dry.status, dry.json.message], [400, 'dryRun must be a list of strings, not "All"'])
   assert.is(store.revision, before, 'failed requests wrote nothing')
 })
 
@@ -187,6 +196,11 @@ test('scale subresource reads and writes spec.replicas', async () => {
   assert.is((await req('GET', '/apis/apps/v1/namespaces/default/deployments/s')).json.spec.replicas, 3)
   const neg = await req('PATCH', '/apis/apps/v1/namespaces/default/deployments/s/scale', { spec: { replicas: -1 } }, { 'content-type': 'application/merge-patch+json' })
   assert.is(neg.status, 400)
+  for (const [method, ct] of [['PUT', 'application/json'], ['PATCH', 'application/merge-patch+json']]) {
+    const nul = await req(method, '/apis/apps/v1/namespaces/default/deployments/s/scale', 'null', { 'content-type': ct })
+    assert.is(nul.status, 400, `${method} null`)
+  }
+  assert.is((await req('GET', '/apis/apps/v1/namespaces/default/deployments/s')).json.spec.replicas, 3)
 })
 
 test('cascading delete: Background removes dependents, Orphan keeps them', async () => {

@@ -23,9 +23,9 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   const qp = query.get('propagationPolicy')
   if (qp) o.propagationPolicy = qp as Propagation
   if (o.orphanDependents === true && !o.propagationPolicy) o.propagationPolicy = 'Orphan'
-  if (o.dryRun !== undefined && (!Array.isArray(o.dryRun) || o.dryRun.some((v) => v !== 'All'))) {
-    throw bad(`dryRun: Unsupported value: ${JSON.stringify(o.dryRun)}: supported values: "All"`)
-  }
+  if (o.dryRun !== undefined && !Array.isArray(o.dryRun)) throw bad(`dryRun must be a list of strings, not ${JSON.stringify(o.dryRun)}`)
+  const wrong = o.dryRun?.find((v) => v !== 'All')
+  if (wrong !== undefined) throw bad(`dryRun: Unsupported value: ${JSON.stringify(wrong)}: supported values: "All"`)
   if (o.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(o.propagationPolicy)) {
     throw bad(`propagationPolicy must be Background, Foreground or Orphan, not "${o.propagationPolicy}"`)
   }
@@ -76,7 +76,7 @@ export async function deleteObject(objects: ObjectStore, info: ResourceInfo, w: 
   if (policy === 'Foreground' || policy === 'Orphan') await cascade(objects, cur, policy, log)
   const latest = policy === 'Background' && info.kind !== 'Namespace' ? cur : await objects.mustGet(info, w)
   const res = await objects.remove(info, latest, o.preconditions)
-  if (res.deleted && policy === 'Background') {
+  if (res.deleted && policy === 'Background' && !objects.dry) {
     cascade(objects, cur, 'Background', log).catch((err) => log.warn('background cascade failed', { err: String(err) }))
   }
   return res

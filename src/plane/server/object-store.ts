@@ -22,6 +22,7 @@ export interface ListPage {
   next?: string
 }
 
+const NOTHING = new Uint8Array(0)
 const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
 const qualified = (info: ResourceInfo) => (info.group ? `${info.resource}.${info.group}` : info.resource)
 
@@ -62,6 +63,7 @@ export class ObjectStore {
   }
 
   #encode(info: ResourceInfo, obj: KubeObject): Uint8Array {
+    if (this.dry) return NOTHING // written by no one: not sealed, not encoded
     return encodeObject(this.#transform.toStorage(info, obj))
   }
 

@@ -12,10 +12,9 @@ import { listObjects } from './read-ops.ts'
 import { encode, negotiate, toTable, type Format } from './respond.ts'
 import { parseRequestInfo, type RequestInfo } from './request-info.ts'
 import { getScale, updateScale } from './scale.ts'
-import { applyPatchTo } from './scale-patch.ts'
 import { successStatus } from './status.ts'
 import { serveWatch } from './watch-stream.ts'
-import { checkedBody, checkedPatch, createObject, fieldCheck, patchObject, patchTypeOf, updateObject, type FieldCheck } from './write-ops.ts'
+import { createObject, fieldCheck, patchObject, patchTypeOf, updateObject, type FieldCheck } from './write-ops.ts'
 
 export interface Caller {
   name: string
@@ -128,8 +127,10 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
       return encode(c.format === 'cbor' ? 'cbor' : 'json', getScale(info, await objects.mustGet(info, where)))
     case 'update/scale':
     case 'patch/scale': {
-      const check = await checkScale(deps, c, where)
-      return withWarnings(encode(c.format === 'cbor' ? 'cbor' : 'json', await updateScale(objects, info, where, req, ri.verb)), check)
+      const update = ri.verb === 'update'
+      const check = await fieldCheck(update ? 'update' : 'patch', { query: url.searchParams, readBody: () => readParsedBody(req) })
+      const patchType = update ? undefined : (patchTypeOf(req.headers.get('content-type') ?? undefined) ?? 'merge')
+      return withWarnings(encode(c.format === 'cbor' ? 'cbor' : 'json', await updateScale(objects, info, where, { body: check.body.value, patchType, check })), check)
     }
     case 'get/log':
       if (!deps.podLogs) throw new ShoalError('Unavailable', `pods "${ri.name}": no node agent serves logs yet`)
@@ -151,24 +152,6 @@ function withWarnings(res: Response, check?: FieldCheck): Response {
 }
 
 const maxWarnings = 100
-const scaleKind = { kind: 'Scale', version: 'v1' }
-
-/**
- * A Scale body judged against the Scale schema before updateScale (which reads the request
- * itself and takes only spec.replicas from it, so nothing needs pruning).
- */
-async function checkScale(deps: HandlerDeps, c: Ctx, where: { namespace?: string; name: string }): Promise<FieldCheck> {
-  const update = c.ri.verb === 'update'
-  const check = await fieldCheck(update ? 'update' : 'patch', { query: c.url.searchParams, readBody: () => readParsedBody(c.req.clone()) })
-  if (check.directive === 'Ignore') return check
-  if (update) checkedBody(check.body.value, { type: scaleKind, check })
-  else {
-    const type = patchTypeOf(c.req.headers.get('content-type') ?? undefined) ?? 'merge'
-    const patched = applyPatchTo(getScale(c.info, await deps.objects.mustGet(c.info, where)), check.body.value, type)
-    checkedPatch(patched, { kind: 'Scale', patch: check.body.value, check })
-  }
-  return check
-}
 
 async function listResponse(deps: HandlerDeps, c: Ctx): Promise<Response> {
   const list = await listObjects(deps.objects, c.info, c.ri.namespace, c.url.searchParams)

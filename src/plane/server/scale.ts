@@ -1,9 +1,8 @@
 // The scale subresource (autoscaling/v1 Scale) of Deployments: kubectl scale and the HPA
 // read and write spec.replicas through it.
-import { labelSelectorToString, type KubeObject, type ResourceInfo } from '../../api/index.ts'
-import { readBody } from './body.ts'
+import { isObject, labelSelectorToString, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import type { ObjectStore, Where } from './object-store.ts'
-import { bad, patchObject, patchTypeOf } from './write-ops.ts'
+import { bad, checkedBody, checkedPatch, patchObject, type FieldCheck, type PatchType } from './write-ops.ts'
 import { applyPatchTo } from './scale-patch.ts'
 
 type Scalable = KubeObject & { spec?: { replicas?: number; selector?: Parameters<typeof labelSelectorToString>[0] }; status?: { replicas?: number } }
@@ -21,17 +20,27 @@ export function getScale(_info: ResourceInfo, obj: KubeObject) {
   }
 }
 
-/** PUT or PATCH of a Scale: only spec.replicas reaches the object */
-export async function updateScale(objects: ObjectStore, info: ResourceInfo, where: Where, req: Request, verb: string) {
-  const body = (await readBody(req)) as { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } } | unknown[]
-  let replicas: unknown
-  if (verb === 'patch') {
-    const type = patchTypeOf(req.headers.get('content-type') ?? undefined) ?? 'merge'
-    const cur = getScale(info, await objects.mustGet(info, where))
-    replicas = (applyPatchTo(cur, body, type) as { spec?: { replicas?: unknown } }).spec?.replicas
-  } else replicas = (body as { spec?: { replicas?: unknown } }).spec?.replicas
+const scaleKind = { kind: 'Scale', version: 'v1' }
+type ScaleBody = { spec?: { replicas?: unknown }; metadata?: { resourceVersion?: string } }
+
+/**
+ * PUT (`patchType` undefined) or PATCH of a Scale, its body already read: judged against the
+ * Scale schema when `check` says so; only spec.replicas reaches the object.
+ */
+export async function updateScale(objects: ObjectStore, info: ResourceInfo, where: Where, o: { body: unknown; patchType?: PatchType; check: FieldCheck }) {
+  const { body, patchType, check } = o
+  let scale: ScaleBody | undefined
+  if (patchType) {
+    scale = applyPatchTo(getScale(info, await objects.mustGet(info, where)), body, patchType) as ScaleBody | undefined
+    if (check.directive !== 'Ignore') checkedPatch(scale, { kind: 'Scale', patch: body, check })
+  } else {
+    if (!isObject(body)) throw bad('the request body must be a Scale object')
+    if (check.directive !== 'Ignore') checkedBody(body, { type: scaleKind, check })
+    scale = body as ScaleBody
+  }
+  const replicas = scale?.spec?.replicas
   if (!Number.isSafeInteger(replicas) || (replicas as number) < 0) throw bad(`spec.replicas must be a whole number ≥ 0, got ${JSON.stringify(replicas)}`)
-  const rv = Array.isArray(body) ? undefined : body.metadata?.resourceVersion
+  const rv = isObject(body) ? (body as ScaleBody).metadata?.resourceVersion : undefined
   const patch = { spec: { replicas }, ...(rv ? { metadata: { resourceVersion: rv } } : {}) }
   const r = await patchObject(objects, info, where, patch, 'merge')
   return getScale(info, r.obj)
