@@ -40,10 +40,27 @@ function discoveryResource(r: ResourceInfo) {
 const listed: readonly ResourceInfo[] = [...servedResources(), ...reviewResources()]
 
 /** the group/versions discovery lists, in the order of `listed` */
-function listedGroupVersions(): { group: string; version: string }[] {
+const listedGVs: readonly { group: string; version: string }[] = (() => {
   const seen = new Map<string, { group: string; version: string }>()
   for (const r of listed) if (!seen.has(apiVersionOf(r))) seen.set(apiVersionOf(r), { group: r.group, version: r.version })
   return [...seen.values()]
+})()
+const listedGroupVersions = () => listedGVs
+
+/**
+ * Every document here depends only on the resources compiled in, so each is built once, on its
+ * first request (kubectl asks for discovery and OpenAPI on every command); callers only read it.
+ */
+function memo<A extends (string | boolean)[], R>(build: (...a: A) => R): (...a: A) => R {
+  const built = new Map<string, R>()
+  return (...a) => {
+    const key = a.join('/')
+    const known = built.get(key)
+    if (known !== undefined) return known
+    const doc = build(...a)
+    if (doc !== undefined) built.set(key, doc) // unknown group/versions (any path) are not kept
+    return doc
+  }
 }
 
 function groupItem(group: string) {
@@ -59,16 +76,16 @@ function groupItem(group: string) {
 }
 
 /** aggregated discovery: core for /api, every named group for /apis */
-export function aggregatedDiscovery(core: boolean) {
+export const aggregatedDiscovery = memo((core: boolean) => {
   const groups = [...new Set(listedGroupVersions().map((gv) => gv.group))].filter((g) => (g === '') === core)
   return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: groups.map(groupItem) }
-}
+})
 
 export function legacyApiVersions() {
   return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] }
 }
 
-export function legacyGroupList() {
+export const legacyGroupList = memo(() => {
   const groups = [...new Set(listedGroupVersions().map((gv) => gv.group))].filter(Boolean)
   return {
     kind: 'APIGroupList',
@@ -78,9 +95,9 @@ export function legacyGroupList() {
       return { name, versions, preferredVersion: versions[0] }
     }),
   }
-}
+})
 
-export function resourceList(group: string, version: string) {
+export const resourceList = memo((group: string, version: string) => {
   const rs = listed.filter((r) => r.group === group && r.version === version)
   if (!rs.length) return undefined
   const entries = rs.flatMap((r) => [
@@ -88,21 +105,21 @@ export function resourceList(group: string, version: string) {
     ...r.subresources.map((s) => ({ name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.responseKind.kind, verbs: s.verbs })),
   ])
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources: entries }
-}
+})
 
 const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`)
 
-export function openApiIndex() {
+export const openApiIndex = memo(() => {
   const paths: Record<string, { serverRelativeURL: string }> = {}
   for (const gv of groupVersions()) {
     const p = gvPath(gv.group, gv.version)
     paths[p] = { serverRelativeURL: `/openapi/v3/${p}` }
   }
   return { paths }
-}
+})
 
 /** the API group's name in Kubernetes' OpenAPI schema names: "" → core, "autoscaling" → autoscaling */
-const schemaName = (r: ResourceInfo) => `io.k8s.api.${r.group ? r.group.split('.')[0] : 'core'}.${r.version}.${r.kind}`
+const openApiName = (r: ResourceInfo) => `io.k8s.api.${r.group ? r.group.split('.')[0] : 'core'}.${r.version}.${r.kind}`
 
 /**
  * One PATCH path per kind with its group-version-kind (enough for kubectl's validation, which
@@ -110,14 +127,14 @@ const schemaName = (r: ResourceInfo) => `io.k8s.api.${r.group ? r.group.split('.
  * explain`. The PATCH paths declare no request body on purpose: kubectl then computes
  * client-side apply patches from its built-in types, which know the merge keys.
  */
-export function openApiDocument(group: string, version: string) {
+export const openApiDocument = memo((group: string, version: string) => {
   const rs = servedResources().filter((r) => r.group === group && r.version === version)
   if (!rs.length) return undefined
   const paths: Record<string, unknown> = {}
   const schemas: Record<string, unknown> = { ...sharedOpenApiSchemas }
   for (const r of rs) {
     const schema = kindOpenApiSchema(r)
-    if (schema) schemas[schemaName(r)] = schema
+    if (schema) schemas[openApiName(r)] = schema
     const base = `/${gvPath(group, version)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`
     const gvk = { group: r.group, version: r.version, kind: r.kind }
     const params = [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }, { name: 'fieldManager', in: 'query', schema: { type: 'string' } }]
@@ -128,4 +145,4 @@ export function openApiDocument(group: string, version: string) {
     }
   }
   return { openapi: '3.0.0', info: { title: 'Shoal', version: apiVersionOf(rs[0]) }, paths, components: { schemas } }
-}
+})
