@@ -1,5 +1,6 @@
 // Unknown fields: what a body has that its kind's schema does not, as Kubernetes' strict decoder
 // names them ("spec.template.spec.containers[0].imagee"), and the same object without them.
+import { isObject } from './json-value.ts'
 import { isLeaf, isList, type FieldSchema, type ObjectSchema } from './field-schema.ts'
 import { configMap, endpoints, event, namespace, node, pod, secret, service } from './schema-core.ts'
 import { daemonSet, deployment, horizontalPodAutoscaler, horizontalPodAutoscalerV1, job, scale } from './schema-workloads.ts'
@@ -26,7 +27,6 @@ export function schemaFor(kind: string): ObjectSchema | undefined {
   return Object.hasOwn(schemas, kind) ? schemas[kind] : undefined
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const fieldOf = (s: ObjectSchema, key: string): FieldSchema | undefined => (Object.hasOwn(s, key) ? s[key] : undefined)
 
 /** "spec.containers[0].imagee" from the segments walked so far (built only for an unknown field) */
@@ -49,7 +49,7 @@ function collect(schema: FieldSchema, value: unknown, at: (string | number)[], o
     }
     return found
   }
-  if (!isPlainObject(value)) return 0
+  if (!isObject(value)) return 0
   for (const key in value) {
     if (!Object.hasOwn(value, key)) continue
     const field = fieldOf(schema, key)
@@ -80,7 +80,7 @@ export function unknownFields(kind: string, obj: unknown): string[] {
 function prune(schema: FieldSchema, value: unknown): unknown {
   if (isLeaf(schema)) return value
   if (isList(schema)) return Array.isArray(value) ? value.map((v) => prune(schema[0], v)) : value
-  if (!isPlainObject(value)) return value
+  if (!isObject(value)) return value
   const out: Record<string, unknown> = {}
   for (const [key, v] of Object.entries(value)) {
     const field = fieldOf(schema, key)

@@ -34,6 +34,8 @@ const KINDS: Record<string, string> = {
   'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV1',
 }
 
+const utf8 = new TextDecoder()
+
 interface Envelope {
   apiVersion: string
   kind: string
@@ -43,9 +45,12 @@ interface Envelope {
 
 function readEnvelope(buf: Uint8Array): Envelope {
   const env: Envelope = { apiVersion: '', kind: '', contentEncoding: '' }
-  const text = (b?: Uint8Array) => new TextDecoder().decode(b)
+  const text = (b?: Uint8Array) => utf8.decode(b)
   for (const f of wireFields(buf.subarray(MAGIC.length))) {
-    if (f.wire !== LEN) throw new WireError(`envelope field ${f.no} has wire type ${f.wire}, expected ${LEN}`)
+    if (f.wire !== LEN) {
+      if (f.no <= 3) throw new WireError(`envelope field ${f.no} has wire type ${f.wire}, expected ${LEN}`)
+      continue // a field of a later envelope version: skipped, as unknown message fields are
+    }
     if (f.no === 1) {
       for (const t of wireFields(f.bytes!)) {
         if (t.wire !== LEN) continue

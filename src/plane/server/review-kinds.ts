@@ -3,7 +3,7 @@
 // the reading of a request body. Create-only, never stored. A body that is not the kind's JSON
 // shape is 400 naming the field, as kube-apiserver's decoder does; a well-formed access review
 // with neither or both of resourceAttributes and nonResourceAttributes is 422 Invalid.
-import { invalidMessage, type ResourceInfo } from '../../api/index.ts'
+import { invalidMessage, isObject, type ResourceInfo } from '../../api/index.ts'
 import { InvalidError, ShoalError } from '../../core/index.ts'
 import type { ResourceRequest } from './access.ts'
 import type { NonResourceAttributes } from './security/index.ts'
@@ -41,7 +41,6 @@ export type Json = Record<string, unknown>
 export type AccessQuestion = { resource: ResourceRequest; fieldSelector?: string } | { nonResource: NonResourceAttributes }
 
 const apiVersion = (k: ReviewKind) => `${k.group}/${k.version}`
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v)
 
 function badBody(k: ReviewKind, detail: string): ShoalError {

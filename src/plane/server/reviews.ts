@@ -8,13 +8,13 @@ import { Hono, type Context } from 'hono'
 import { servedResources } from '../../api/index.ts'
 import { userOf, type Access } from './access.ts'
 import { readBody } from './body.ts'
-import { parseRequestInfo } from './request-info.ts'
+import { parseRequestInfo, type RequestInfo } from './request-info.ts'
 import type { Caller } from './resource-handler.ts'
 import { encode, negotiate } from './respond.ts'
 import { ACCESS_REVIEW, RULES_REVIEW, SELF_REVIEW, accessQuestion, reviewObject, rulesNamespace, type Json, type ReviewKind } from './review-kinds.ts'
 import { rulesFor, type Decision } from './security/index.ts'
 
-type Env = { Variables: { caller: Caller } }
+type Env = { Variables: { caller: Caller; requestInfo: RequestInfo | undefined } }
 
 /** routes under /apis: POST /apis/<group>/<version>/<resource> for each review kind */
 export function reviewRoutes(access: Access): Hono<Env> {
@@ -30,7 +30,7 @@ const pathOf = (k: ReviewKind) => `/${k.group}/${k.version}/${k.resource}`
 /** authorizes the create, reads the body, answers 201 with the review and its status */
 async function review(c: Context<Env>, access: Access, k: ReviewKind, statusOf: (body: Json) => Promise<Json>): Promise<Response> {
   const url = new URL(c.req.url)
-  const ri = parseRequestInfo('POST', url.pathname)!
+  const ri = c.get('requestInfo') ?? parseRequestInfo('POST', url.pathname)! // parsed by the app already
   await access.authorize(c.get('caller'), ri, url.searchParams)
   const body = reviewObject(k, await readBody(c.req.raw))
   const status = await statusOf(body)
