@@ -101,19 +101,19 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
     case 'create': {
       const check = await fieldCheck('create', { query: url.searchParams, readBody: () => readParsedBody(req) })
       admitOwnNode(c.caller, info, check.body.value)
-      return one(c, await createObject(objects, info, check.body.value, ri.namespace, check), 201, check)
+      return one(c, await createObject(objects, info, { body: check.body.value, namespace: ri.namespace, check }), 201, check)
     }
     case 'update':
     case 'update/status': {
       const check = await fieldCheck('update', { query: url.searchParams, readBody: () => readParsedBody(req) })
-      return one(c, await updateObject(objects, info, where, check.body.value, ri.subresource, check), 200, check)
+      return one(c, await updateObject(objects, info, { where, body: check.body.value, subresource: ri.subresource, check }), 200, check)
     }
     case 'patch':
     case 'patch/status': {
       const type = patchTypeOf(req.headers.get('content-type') ?? undefined)
       if (!type) throw new ShoalError('Unsupported', `the patch content type "${req.headers.get('content-type')}" is not supported; use application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json or application/apply-patch+yaml`)
       const check = await fieldCheck('patch', { query: url.searchParams, readBody: () => readParsedBody(req) })
-      const r = await patchObject(objects, info, where, check.body.value, type, ri.subresource, check)
+      const r = await patchObject(objects, info, { where, patch: check.body.value, type, subresource: ri.subresource, check })
       return one(c, r.obj, r.created ? 201 : 200, check)
     }
     case 'delete': {

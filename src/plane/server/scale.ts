@@ -42,6 +42,6 @@ export async function updateScale(objects: ObjectStore, info: ResourceInfo, wher
   if (!Number.isSafeInteger(replicas) || (replicas as number) < 0) throw bad(`spec.replicas must be a whole number ≥ 0, got ${JSON.stringify(replicas)}`)
   const rv = isObject(body) ? (body as ScaleBody).metadata?.resourceVersion : undefined
   const patch = { spec: { replicas }, ...(rv ? { metadata: { resourceVersion: rv } } : {}) }
-  const r = await patchObject(objects, info, where, patch, 'merge')
+  const r = await patchObject(objects, info, { where, patch, type: 'merge' })
   return getScale(info, r.obj)
 }

@@ -30,7 +30,7 @@ export function checkBody(info: ResourceInfo, body: unknown): KubeObject {
   const want = apiVersionOf(info)
   if (obj.kind && obj.kind !== info.kind) throw bad(`the body is a ${obj.kind}, this is the ${info.resource} endpoint (kind ${info.kind})`)
   if (obj.apiVersion && obj.apiVersion !== want) throw bad(`the body has apiVersion ${obj.apiVersion}, ${info.resource} are served as ${want}`)
-  if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null)) throw invalid(info, undefined, [{ field: 'metadata', message: 'must be an object' }])
+  if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) throw invalid(info, undefined, [{ field: 'metadata', message: 'must be an object' }])
   return { ...obj, kind: info.kind, apiVersion: want, metadata: { ...(obj.metadata ?? {}) } }
 }
 
@@ -104,7 +104,8 @@ function checkApply(info: ResourceInfo, where: Where, patch: unknown, check?: Fi
 
 const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, 'x')
 
-export async function createObject(objects: ObjectStore, served: ResourceInfo, body: unknown, namespace?: string, check?: FieldCheck): Promise<KubeObject> {
+export async function createObject(objects: ObjectStore, served: ResourceInfo, o: { body: unknown; namespace?: string; check?: FieldCheck }): Promise<KubeObject> {
+  const { body, namespace, check } = o
   const obj = inStorageVersion(served, checkBody(served, checkedBody(body, { type: served, check })))
   const info = storageResource(served)
   obj.metadata.uid = randomUUID() // server-owned; stamped here so a Job's generated selector can use it
@@ -164,7 +165,8 @@ function merged(info: ResourceInfo, cur: Obj, body: Obj, subresource?: string): 
   return next
 }
 
-export async function updateObject(objects: ObjectStore, served: ResourceInfo, where: Where, body: unknown, subresource?: string, check?: FieldCheck): Promise<KubeObject> {
+export async function updateObject(objects: ObjectStore, served: ResourceInfo, o: { where: Where; body: unknown; subresource?: string; check?: FieldCheck }): Promise<KubeObject> {
+  const { where, body, subresource, check } = o
   const obj = inStorageVersion(served, checkBody(served, checkedBody(body, { type: served, check })))
   const info = storageResource(served)
   if (obj.metadata.name && obj.metadata.name !== where.name) throw bad(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${where.name})`)
@@ -201,20 +203,22 @@ function applyPatch(info: ResourceInfo, cur: KubeObject, patch: unknown, type: P
  * Applies a patch to the latest object, retrying when a concurrent write wins (as Kubernetes
  * does). With a field check, the patched object is judged and stored without unknown fields.
  */
-export async function patchObject(objects: ObjectStore, info: ResourceInfo, where: Where, patch: unknown, type: PatchType, subresource?: string, check?: FieldCheck): Promise<{ obj: KubeObject; created: boolean }> {
+export async function patchObject(objects: ObjectStore, info: ResourceInfo, o: { where: Where; patch: unknown; type: PatchType; subresource?: string; check?: FieldCheck }): Promise<{ obj: KubeObject; created: boolean }> {
+  const { where, patch, type, subresource, check } = o
+  if (type === 'apply' && (!patch || typeof patch !== 'object' || Array.isArray(patch))) throw bad('the apply body must be an object')
   if (type === 'apply') checkApply(info, where, patch, check)
   for (let attempt = 0; ; attempt++) {
     const cur = await objects.get(storageResource(info), where)
     if (!cur) {
       if (type !== 'apply' || subresource) throw notFound(info, where.name)
       const body = { ...(patch as KubeObject), metadata: { ...(patch as KubeObject).metadata, name: where.name } }
-      return { obj: await createObject(objects, info, body, where.namespace), created: true }
+      return { obj: await createObject(objects, info, { body, namespace: where.namespace }), created: true }
     }
     const { patched, warnings } = patchChecked(info, toServedVersion(info, cur), patch, type, check)
     const pinned = (patch as KubeObject)?.metadata?.resourceVersion !== undefined
     if (!pinned && patched?.metadata) patched.metadata.resourceVersion = cur.metadata.resourceVersion
     try {
-      const obj = await updateObject(objects, info, where, patched, subresource)
+      const obj = await updateObject(objects, info, { where, body: patched, subresource })
       check?.warnings.push(...warnings)
       return { obj, created: false }
     } catch (err) {
