@@ -3,6 +3,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { openRouteFixture, type RouteFixture } from './route-fixture.ts'
+import { REVIEW_KINDS } from './review-kinds.ts'
+import { SELF_REVIEWS } from './security/authorizer.ts'
 
 type Body = { status?: Record<string, unknown>; reason?: string; message?: string; kind?: string; spec?: unknown; items?: { metadata: { name?: string }; versions: { resources: { resource: string; verbs: string[] }[] }[] }[] }
 let f: RouteFixture
@@ -140,6 +142,12 @@ test('kubectl’s protobuf body; reviews are create-only and listed by discovery
   assert.equal(group.versions[0]!.resources.map((x) => [x.resource, x.verbs]), [['selfsubjectaccessreviews', ['create']], ['selfsubjectrulesreviews', ['create']]])
   const authn = await call(tok.viewer, 'GET', '/apis/authentication.k8s.io/v1')
   assert.equal((authn.json as { resources?: { name: string }[] }).resources?.map((x) => x.name), ['selfsubjectreviews'])
+})
+
+test('the authorizer lets every caller create exactly the reviews that are served', () => {
+  const served = REVIEW_KINDS.map((k) => `${k.group}/${k.resource}`).sort()
+  const allowed = Object.entries(SELF_REVIEWS).flatMap(([g, rs]) => rs.map((r) => `${g}/${r}`)).sort()
+  assert.equal(allowed, served)
 })
 
 test.run()
