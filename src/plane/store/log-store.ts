@@ -17,6 +17,7 @@ import type { WalOp } from './wal/records.ts'
 import { WalWriter } from './wal/writer.ts'
 import { DirLock } from './dir-lock.ts'
 import type { ValueFiles } from './wal/value-file.ts'
+import { segmentName } from './wal/segments.ts'
 
 export interface LogStoreOptions {
   dir: string
@@ -68,7 +69,9 @@ export class LogStore implements T.Store {
     this.#lock = lock
     this.#committed = state.head
     this.#history = opts.historyRevisions ?? 10_000
-    this.#wal = new WalWriter({ dir: join(opts.dir, 'wal'), seq, firstRevision: state.head + 1, segmentBytes: opts.segmentBytes ?? 64 << 20, inlineSync: opts.inlineSync })
+    const walDir = join(opts.dir, 'wal')
+    const sourceOf = (seq: number) => rec.files.open(join(walDir, segmentName(seq)))
+    this.#wal = new WalWriter({ dir: walDir, seq, firstRevision: state.head + 1, segmentBytes: opts.segmentBytes ?? 64 << 20, inlineSync: opts.inlineSync, sourceOf })
     this.#wal.headRevision = state.head
     this.#hub = new WatchHub({ index: state.index, committed: () => this.#committed, compactRevision: () => state.compactRevision })
     this.#snap = new Snapshotter({ dir: opts.dir, state, wal: this.#wal, log, files: rec.files, thresholdBytes: opts.snapshotBytes ?? 64 << 20 })
@@ -87,6 +90,11 @@ export class LogStore implements T.Store {
   /** fdatasync count, total seconds and cumulative histogram (bounds: SYNC_BUCKETS) */
   get syncStats(): { count: number; seconds: number; buckets: number[] } {
     return this.#wal.syncStats
+  }
+
+  /** retained versions and the values held in memory (for metrics: new values until they settle) */
+  get valueStats(): { versions: number; inMemory: number; bytesInMemory: number } {
+    return this.#s.index.valueStats()
   }
 
   /** live watch count (for metrics) */
@@ -121,8 +129,8 @@ export class LogStore implements T.Store {
       count++
       if (!o.countOnly && found.length < limit) found.push(r)
     }
-    if (!o.keysOnly) LazyRevision.readAll(found)
-    const kvs = found.map((r) => toKeyValue(r, o.keysOnly))
+    const values = o.keysOnly ? undefined : LazyRevision.readAll(found)
+    const kvs = found.map((r, i) => toKeyValue(r, o.keysOnly, values?.[i]))
     return { kvs, count, more: count > kvs.length && !o.countOnly }
   }
 
@@ -134,9 +142,9 @@ export class LogStore implements T.Store {
     const prev = options?.prevKv ? this.#s.index.latest(key) : undefined
     const rev = this.#s.head + 1
     const op: WalOp = lease ? { key, value, lease } : { key, value }
-    this.#s.applyOps(rev, [op])
+    const versions = this.#s.applyOps(rev, [op]) as LazyRevision[]
     const result: T.PutResult = prev ? { revision: rev, prevKv: toKeyValue(prev) } : { revision: rev }
-    return this.#persist(rev, { type: 'txn', revision: rev, ops: [op] }).then(() => result)
+    return this.#persist(rev, { type: 'txn', revision: rev, ops: [op] }, versions).then(() => result)
   }
 
   #refusePut(key: string, value: Uint8Array, lease: number | undefined): Error | undefined {
@@ -164,18 +172,20 @@ export class LogStore implements T.Store {
     const next = hasWrites(ops) ? this.#s.head + 1 : this.#s.head
     const results: T.TxnOpResult[] = []
     const wal: WalOp[] = []
-    for (const op of ops) results.push(this.#applyOp(op, next, wal))
+    const written: LazyRevision[] = []
+    for (const op of ops) results.push(this.#applyOp(op, next, wal, written))
     const rev = wal.length ? next : this.#s.head // deleting nothing writes nothing
-    await this.#persist(rev, wal.length ? { type: 'txn', revision: rev, ops: wal } : undefined)
+    await this.#persist(rev, wal.length ? { type: 'txn', revision: rev, ops: wal } : undefined, written)
     return { succeeded, revision: rev, results }
   }
 
-  #applyOp(op: T.TxnOp, rev: number, wal: WalOp[]): T.TxnOpResult {
+  /** applies one op of a txn: its log ops go to `wal`, the versions whose values they carry to `written` */
+  #applyOp(op: T.TxnOp, rev: number, wal: WalOp[], written: LazyRevision[]): T.TxnOpResult {
     if (op.type === 'range') return { type: 'range', ...this.#rangeAt(toRange(op.select), 'head', op.options ?? {}) }
     if (op.type === 'put') {
       const prev = this.#s.index.latest(op.key)
       const w: WalOp = op.lease ? { key: op.key, value: op.value, lease: op.lease } : { key: op.key, value: op.value }
-      this.#s.applyOps(rev, [w])
+      written.push(this.#s.applyOps(rev, [w])[0] as LazyRevision)
       wal.push(w)
       return op.prevKv && prev ? { type: 'put', prevKv: toKeyValue(prev) } : { type: 'put' }
     }
@@ -186,10 +196,13 @@ export class LogStore implements T.Store {
     return { type: 'delete', deleted: victims.length, prevKvs: op.prevKv ? victims.map((v) => toKeyValue(v)) : [] }
   }
 
-  /** resolves once `rev` (and the record, if any) is durable and published (no async wrapper: hot path) */
-  #persist(rev: number, record?: Parameters<WalWriter['append']>[0]): Promise<void> {
+  /**
+   * Resolves once `rev` (and the record, if any) is durable and published (no async wrapper: hot
+   * path). `versions`: those whose values the record carries, to be settled into the log.
+   */
+  #persist(rev: number, record?: Parameters<WalWriter['append']>[0], versions?: LazyRevision[]): Promise<void> {
     if (record) this.#wal.headRevision = this.#s.head
-    return (record ? this.#wal.append(record) : this.#wal.sync()).then(() => this.#publish(rev))
+    return (record ? this.#wal.append(record, versions) : this.#wal.sync()).then(() => this.#publish(rev))
   }
 
   /**
@@ -280,6 +293,7 @@ export class LogStore implements T.Store {
     this.#s.lessor.stop()
     await this.#snap.idle()
     await this.#wal.close()
+    await new Promise((r) => setImmediate(r)) // the last settles (wal/writer.ts) open their files
     this.#hub.closeAll()
     this.#files.closeAll()
     this.#lock.release()

@@ -43,8 +43,17 @@ export const listSnapshots = (dir: string) => listNumbered(dir, 'snap')
 /** bytes encoded before a write: small enough that the event loop gets a turn often */
 const WRITE_BYTES = 1 << 20
 
-/** writes a snapshot whose versions come in chunks (see Snapshotter: walked lazily, not copied) */
-export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iterable<Revision[]>): Promise<number> {
+/** a chunk of versions to write, with their values when already read (LazyRevision.readAll) */
+export interface SnapshotChunk {
+  versions: Revision[]
+  values?: (Uint8Array | undefined)[]
+}
+
+/**
+ * Writes a snapshot whose versions come in chunks (see Snapshotter: walked lazily, not copied);
+ * returns its size and path. `placed(version, offset)` learns where each value landed in the file.
+ */
+export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iterable<SnapshotChunk>, placed?: (v: Revision, offset: number) => void): Promise<{ bytes: number; file: string }> {
   const name = snapshotName(s.revision)
   const tmp = join(dir, `${name}.tmp`)
   const fh = await open(tmp, 'w')
@@ -71,11 +80,14 @@ export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iter
   try {
     await putFrame(encodeFrame(cbor.encode([10, FORMAT_VERSION, s.revision, s.compactRevision, s.walSeq, s.nextLeaseId, s.leases.map((l) => [l.id, l.ttl])])))
     let count = 0
-    for (const chunk of chunks) {
-      if (!chunk.length) continue
-      count += chunk.length
-      await reserve(versionsFrameBound(chunk))
-      used = writeVersionsFrame(buf, used, chunk)
+    const at: number[] = []
+    for (const { versions, values } of chunks) {
+      if (!versions.length) continue
+      count += versions.length
+      await reserve(versionsFrameBound(versions))
+      at.length = 0
+      used = writeVersionsFrame(buf, used, versions, values, placed && at)
+      if (placed) for (let i = 0; i < versions.length; i++) if (at[i] >= 0) placed(versions[i], bytes + at[i])
     }
     await putFrame(encodeFrame(cbor.encode([12, count])))
     await flush()
@@ -83,9 +95,10 @@ export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iter
   } finally {
     await fh.close()
   }
-  renameSync(tmp, join(dir, name))
+  const file = join(dir, name)
+  renameSync(tmp, file)
   fsyncDir(dir)
-  return bytes
+  return { bytes, file }
 }
 
 function versionFromWire(w: unknown): Revision | undefined {
@@ -148,14 +161,15 @@ export function readSnapshot(dir: string, revision: number, o: { reader: FrameRe
   return state
 }
 
-/** Removes snapshots older than `keep` and leftover temp files. */
-export function pruneSnapshots(dir: string, keep: number, onRemove?: (file: string) => void): void {
+/** Removes snapshots older than `keep` and leftover temp files (`dryRun`: only names them). */
+export function pruneSnapshots(dir: string, keep: number, onRemove?: (file: string) => void, o: { dryRun?: boolean } = {}): void {
   for (const rev of listSnapshots(dir)) {
     if (rev >= keep) continue
     const file = join(dir, snapshotName(rev))
     onRemove?.(file)
-    unlinkSync(file)
+    if (!o.dryRun) unlinkSync(file)
   }
+  if (o.dryRun) return
   for (const name of readdirSync(dir)) if (name.endsWith('.snap.tmp')) unlinkSync(join(dir, name))
 }
 

@@ -2,13 +2,14 @@
 // in the same tick (so the snapshot holds exactly the records before the new segment), wait for
 // those records to be durable, write the snapshot, then delete the segments and snapshots it
 // replaces. Disk then holds one snapshot plus the log written since; memory is bounded by the
-// live keys plus the retained history (auto-compaction).
+// live keys plus the retained history (auto-compaction). Values read from the files being
+// deleted are re-pointed at the new snapshot first (mvcc/revision.ts).
 import { unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../../core/index.ts'
-import { pruneSnapshots, writeSnapshot } from './snapshot.ts'
+import { pruneSnapshots, writeSnapshot, type SnapshotChunk } from './snapshot.ts'
 import type { StoreState } from './state.ts'
-import { LazyRevision } from './mvcc/revision.ts'
+import { LazyRevision, type Revision, type ValueSource } from './mvcc/revision.ts'
 import { listSegments, segmentName } from './wal/segments.ts'
 import type { WalWriter } from './wal/writer.ts'
 import type { ValueFiles } from './wal/value-file.ts'
@@ -78,37 +79,40 @@ export class Snapshotter {
     // no copy of the state: the versions are walked page by page while the file is written
     // (compaction waits for the snapshot, see running; later writes only add newer versions)
     let versions = 0
+    const chunk = (vs: Revision[]): SnapshotChunk => ((versions += vs.length), { versions: vs, values: LazyRevision.readAll(vs) })
     const pages = function* () {
       let key: string | undefined = ''
       while (key !== undefined) {
         const p = s.index.baseVersionsPage(key, compactRevision, PAGE)
-        versions += p.versions.length
-        LazyRevision.readAll(p.versions) // after a restart: one read per run of neighbours
-        yield p.versions
+        yield chunk(p.versions) // values on disk: one read per run of neighbours
         key = p.next
       }
       let at: number | undefined
       do {
         const p = s.index.eventsPage(compactRevision, revision, at, PAGE)
-        versions += p.versions.length
-        LazyRevision.readAll(p.versions)
-        yield p.versions
+        yield chunk(p.versions)
         at = p.next
       } while (at !== undefined)
     }
-    this.#lastSize = await writeSnapshot(snapDir, { revision, compactRevision, walSeq, nextLeaseId, leases }, pages())
-    // every value the snapshot wrote has been read; a version it did not write (there should be
-    // none from before the cut) is read now, before the files are retired
-    if (files.size) s.index.readValues()
+    const moved: LazyRevision[] = []
+    const offsets: number[] = []
+    const placed = (v: Revision, offset: number) => v instanceof LazyRevision && (moved.push(v), offsets.push(offset))
+    const snap = await writeSnapshot(snapDir, { revision, compactRevision, walSeq, nextLeaseId, leases }, pages(), placed)
+    this.#lastSize = snap.bytes
+    // every value the snapshot wrote is read from it from now on; one it did not write (there
+    // should be none from before the cut) is pinned in memory before its file goes
+    const source = files.open(snap.file)
+    for (let i = 0; i < moved.length; i++) moved[i].moveTo(source, offsets[i])
     const walDir = join(dir, 'wal')
-    let removed = 0
-    for (const seq of listSegments(walDir)) {
-      if (seq >= walSeq) continue
-      const file = join(walDir, segmentName(seq))
+    const doomed: string[] = listSegments(walDir).filter((seq) => seq < walSeq).map((seq) => join(walDir, segmentName(seq)))
+    const retiring = new Set<ValueSource>(doomed.map((f) => files.open(f)))
+    pruneSnapshots(snapDir, revision, (file) => retiring.add(files.open(file)), { dryRun: true })
+    s.index.pinFrom(retiring)
+    for (const file of doomed) {
       files.retire(file)
       unlinkSync(file)
-      removed++
     }
+    const removed = doomed.length
     pruneSnapshots(snapDir, revision, (file) => files.retire(file))
     log.info('snapshot written', { revision, versions, bytes: this.#lastSize, segmentsRemoved: removed, ms: Math.round(performance.now() - t0) })
   }

@@ -29,8 +29,11 @@ export interface WatchSource {
 
 export class WatchHub {
   #watchers = new Map<number, WatchState>()
-  #plain = new WeakMap<Revision, WatchEvent>()
-  #withPrev = new WeakMap<Revision, WatchEvent>()
+  // events of the latest commit, shared by the watchers that deliver them; emptied at the next
+  // commit, so an event (and what callers hang on it: decoded objects, encoded lines) lives as
+  // long as some watcher's client needs it, not as long as its version stays in the index
+  #plain = new Map<Revision, WatchEvent>()
+  #withPrev = new Map<Revision, WatchEvent>()
   #nextId = 1
   #src: WatchSource
 
@@ -53,6 +56,8 @@ export class WatchHub {
 
   /** called after each commit */
   notify(): void {
+    if (this.#plain.size) this.#plain.clear()
+    if (this.#withPrev.size) this.#withPrev.clear()
     for (const w of this.#watchers.values()) this.#schedule(w)
   }
 

@@ -1,7 +1,7 @@
 // The MVCC index: every retained version of every key, ordered keys for ranges, and the
 // revision-ordered event list that watches replay. Pure in-memory; the log makes it durable.
 import { SortedKeys } from './sorted-keys.ts'
-import { LazyRevision, makeRevision, tombstone, type Revision, type ValueRef } from './revision.ts'
+import { LazyRevision, makeRevision, tombstone, type Revision, type ValueRef, type ValueSource } from './revision.ts'
 
 export interface KeyRange {
   from: string
@@ -106,9 +106,25 @@ export class KeyIndex {
     if (event) this.#events.push(r)
   }
 
-  /** reads every value still on disk into memory (before the files holding them are deleted) */
-  readValues(): void {
-    for (const h of this.#history.values()) for (const r of versionsOf(h)) if (r instanceof LazyRevision && r.onDisk) void r.value
+  /** retained versions, and those whose value is held in memory (new ones, not yet settled) */
+  valueStats(): { versions: number; inMemory: number; bytesInMemory: number } {
+    let versions = 0
+    let inMemory = 0
+    let bytesInMemory = 0
+    for (const h of this.#history.values()) {
+      for (const r of versionsOf(h)) {
+        versions++
+        if (!r.version || (r instanceof LazyRevision && r.onDisk)) continue
+        inMemory++
+        bytesInMemory += r.value!.length
+      }
+    }
+    return { versions, inMemory, bytesInMemory }
+  }
+
+  /** reads into memory every value still read from one of `sources` (files about to be deleted) */
+  pinFrom(sources: ReadonlySet<ValueSource>): void {
+    for (const h of this.#history.values()) for (const r of versionsOf(h)) if (r instanceof LazyRevision && r.onDisk && sources.has(r.source!)) r.pin()
   }
 
   /** events with rev >= from, in order (a live view: do not keep across awaits) */

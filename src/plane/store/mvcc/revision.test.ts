@@ -10,8 +10,9 @@ function source(name: string, bytes: Buffer) {
 
 const file = Buffer.from(Array.from({ length: 20000 }, (_, i) => i & 0xff))
 const lazy = (src: ValueSource, offset: number, length: number, key = `k${offset}`) => makeRevision(key, 1, 1, 1, new ValueRef(src, offset, length), 0)
+const bytesAt = (offset: number, length: number) => [...file.subarray(offset, offset + length)]
 
-test('readAll reads neighbours with one read, far ones apart, and every value is exact', () => {
+test('readAll reads neighbours with one read, far ones apart, every value exact, and keeps nothing', () => {
   const a = source('a', file)
   const b = source('b', file)
   const near = [lazy(a, 100, 10), lazy(a, 120, 5), lazy(a, 110, 10)] // out of order, small gaps
@@ -19,15 +20,18 @@ test('readAll reads neighbours with one read, far ones apart, and every value is
   const other = lazy(b, 130, 7)
   const plain = makeRevision('p', 1, 1, 1, new Uint8Array([1]), 0)
   const all = [...near, far, other, plain, tombstone('t', 2)]
-  LazyRevision.readAll(all)
+  const values = LazyRevision.readAll(all)
   assert.equal(a.reads, [[100, 25], [15000, 20]])
   assert.equal(b.reads, [[130, 7]])
-  for (const r of [...near, far, other]) {
-    assert.not.ok((r as LazyRevision).onDisk)
-    const { offset, length } = { offset: Number(r.key.slice(1)), length: r.value!.length }
-    assert.equal([...r.value!], [...file.subarray(offset, offset + length)], r.key)
+  for (const [i, r] of [...near, far, other].entries()) {
+    assert.ok((r as LazyRevision).onDisk, 'not kept in memory')
+    assert.equal([...values[i]!], bytesAt(Number(r.key.slice(1)), (r as LazyRevision).length), r.key)
   }
-  assert.is(a.reads.length, 2, 'values read once, then kept')
+  assert.equal([...values[5]!], [1])
+  assert.is(values[6], undefined, 'a tombstone has no value')
+  values[0]![0] ^= 0xff
+  assert.equal([...near[0].value], bytesAt(100, 10), 'values handed out are copies')
+  assert.is(a.reads.length, 3, 'a value on disk is read again on the next use')
 })
 
 test('a run stops at 1 MiB', () => {
@@ -37,6 +41,37 @@ test('a run stops at 1 MiB', () => {
   LazyRevision.readAll(revs)
   assert.ok(s.reads.length >= 3, `${s.reads.length} reads`)
   assert.ok(s.reads.every(([, n]) => n <= 1 << 20))
+})
+
+test('a new value is in memory until settled, then read from its place; a place set by moveTo wins', () => {
+  const seg = source('seg', file)
+  const snap = source('snap', file)
+  const r = makeRevision('k', 5, 5, 1, Uint8Array.from(file.subarray(300, 310)), 0)
+  assert.not.ok(r.onDisk)
+  assert.is(r.length, 10)
+  assert.equal([...r.value], bytesAt(300, 10))
+  r.settle(seg, 300)
+  assert.ok(r.onDisk)
+  assert.is(r.source, seg)
+  assert.equal([...r.value], bytesAt(300, 10))
+  assert.equal(seg.reads, [[300, 10]])
+  r.moveTo(snap, 300)
+  void r.value
+  assert.equal(snap.reads, [[300, 10]], 'read from the snapshot after the move')
+
+  // a snapshot may place a value before its record's settle runs: the settle must not undo it
+  const early = makeRevision('e', 6, 6, 1, Uint8Array.from(file.subarray(40, 44)), 0)
+  early.moveTo(snap, 40)
+  early.settle(seg, 9999)
+  assert.is(early.source, snap)
+  assert.equal([...early.value], bytesAt(40, 4))
+
+  const pinned = lazy(seg, 500, 8)
+  pinned.pin()
+  assert.not.ok(pinned.onDisk)
+  const n = seg.reads.length
+  assert.equal([...pinned.value], bytesAt(500, 8))
+  assert.is(seg.reads.length, n, 'a pinned value is not read again')
 })
 
 test.run()

@@ -12,8 +12,11 @@ export class FrameArena {
   #buf = Buffer.allocUnsafe(ARENA_BYTES)
   #used = 0
 
-  /** the record's frame; a view of the arena for txns, valid until reset() */
-  frame(record: WalRecord): Buffer {
+  /**
+   * The record's frame; a view of the arena for txns, valid until reset(). `valueAt` gets the
+   * offset in the frame of each value of a txn, in op order.
+   */
+  frame(record: WalRecord, valueAt?: number[]): Buffer {
     if (record.type !== 'txn') return encodeFrame(encodeRecord(record))
     const bound = txnFrameBound(record.ops)
     if (this.#used + bound > this.#buf.length) {
@@ -22,7 +25,9 @@ export class FrameArena {
       this.#used = 0
     }
     const start = this.#used
-    this.#used = writeTxnFrame(this.#buf, start, record.revision, record.ops)
+    const first = valueAt?.length ?? 0
+    this.#used = writeTxnFrame(this.#buf, start, record.revision, record.ops, valueAt)
+    if (valueAt) for (let i = first; i < valueAt.length; i++) valueAt[i] -= start
     return this.#buf.subarray(start, this.#used)
   }
 

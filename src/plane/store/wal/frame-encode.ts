@@ -5,7 +5,7 @@
 import { crc32 } from 'node:zlib'
 import { HEADER_BYTES } from './format.ts'
 import type { WalOp } from './records.ts'
-import type { Revision } from '../mvcc/revision.ts'
+import { LazyRevision, type Revision } from '../mvcc/revision.ts'
 
 /** a CBOR head of `major` with argument `n` at `p` (n ≥ 2^32 only for unsigned ints); returns the next position */
 function head(out: Buffer, p: number, major: number, n: number): number {
@@ -29,9 +29,10 @@ export function txnFrameBound(ops: WalOp[]): number {
 
 /**
  * Encodes [1, revision, ops] as a frame at `at` of `out`, which must have txnFrameBound(ops)
- * bytes free there; returns the end of the frame.
+ * bytes free there; returns the end of the frame. `valueAt` gets the position in `out` of each
+ * value, in op order.
  */
-export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: WalOp[]): number {
+export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: WalOp[], valueAt?: number[]): number {
   let p = at + HEADER_BYTES
   out[p++] = 0x83
   out[p++] = 0x01
@@ -45,6 +46,7 @@ export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: Wa
     p += out.write(op.key, p, 'utf8')
     if (!value) continue
     p = head(out, p, 2, value.length)
+    valueAt?.push(p)
     out.set(value, p)
     p += value.length
     if (op.lease) p = head(out, p, 0, op.lease)
@@ -52,23 +54,29 @@ export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: Wa
   return seal(out, at, p)
 }
 
+/** a version's value length, without reading a value that is on disk */
+const valueLength = (v: Revision) => (!v.version ? 0 : v instanceof LazyRevision ? v.length : v.value!.length)
+
 /** bytes a snapshot chunk frame of `versions` can take at most */
 export function versionsFrameBound(versions: readonly Revision[]): number {
   let n = HEADER_BYTES + 2 + 9
-  for (const v of versions) n += 1 + 9 + 3 * v.key.length + 9 * 5 + (v.version ? v.value!.length : 0)
+  for (const v of versions) n += 1 + 9 + 3 * v.key.length + 9 * 5 + valueLength(v)
   return n
 }
 
 /**
  * Encodes the snapshot chunk [11, [[key, rev, create, version, value|null, lease], …]] as a frame
  * at `at` of `out` (versionsFrameBound(versions) bytes free there); returns the end of the frame.
+ * `values[i]` is the value of `versions[i]` when already read (LazyRevision.readAll); `valueAt[i]`
+ * gets the position in `out` of that value (-1 for a tombstone).
  */
-export function writeVersionsFrame(out: Buffer, at: number, versions: readonly Revision[]): number {
+export function writeVersionsFrame(out: Buffer, at: number, versions: readonly Revision[], values?: readonly (Uint8Array | undefined)[], valueAt?: number[]): number {
   let p = at + HEADER_BYTES
   out[p++] = 0x82
   out[p++] = 0x0b
   p = head(out, p, 4, versions.length)
-  for (const v of versions) {
+  for (let i = 0; i < versions.length; i++) {
+    const v = versions[i]
     out[p++] = 0x86
     p = head(out, p, 3, Buffer.byteLength(v.key))
     p += out.write(v.key, p, 'utf8')
@@ -76,11 +84,12 @@ export function writeVersionsFrame(out: Buffer, at: number, versions: readonly R
     p = head(out, p, 0, v.create)
     p = head(out, p, 0, v.version)
     if (v.version) {
-      const value = v.value!
+      const value = values?.[i] ?? v.value!
       p = head(out, p, 2, value.length)
+      valueAt?.push(p)
       out.set(value, p)
       p += value.length
-    } else out[p++] = 0xf6
+    } else (out[p++] = 0xf6), valueAt?.push(-1)
     p = head(out, p, 0, v.lease)
   }
   return seal(out, at, p)

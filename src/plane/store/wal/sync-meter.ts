@@ -1,15 +1,29 @@
 // Where the writer's fdatasync runs, and how long syncs take. On the libuv pool (the event loop
-// keeps serving) while syncs are slow — an SD card takes milliseconds — and on the event-loop
-// thread while they are fast (an SSD: ~0.1 ms, less than the thread hop itself); a sync that
-// turns slow switches back at once. Also the latency histogram /metrics shows.
+// keeps serving) or on the event-loop thread; the thread hop costs on a small VM ≈ 0.2–0.3 ms a
+// sync (two wake-ups), and overlapping syncs on one file wait for each other, so inline wins
+// whenever blocking the loop costs little:
+// - the disk is fast (average sync under 0.3 ms: an SSD), whatever the load; or
+// - the loop has little else to do: its own work, syncs not counted, takes under half of the
+//   time (a store driven by writers that wait for their acks), and syncs average under 2 ms.
+// A plane busy with requests (TLS, JSON) keeps the pool, so requests are parsed while the disk
+// syncs; an SD card's 5–20 ms syncs always go to the pool, and any single sync over 10 ms sends
+// them there at once. Measured in bench/README.md. Also the latency histogram /metrics shows.
+import { performance } from 'node:perf_hooks'
 
 /** upper bounds (seconds) of the fdatasync latency histogram, as etcd's wal_fsync_duration */
 export const SYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1]
 
-/** sync on this thread while the average fdatasync is under this (seconds)… */
-const INLINE_AVG_SYNC = 0.0003
-/** …and leave that mode on any single sync slower than this */
-const INLINE_MAX_SYNC = 0.002
+/** inline whatever the load while the average sync is under this (seconds)… */
+const FAST_SYNC = 0.0003
+/** …or while it is under this and the loop's own work leaves it half idle… */
+const LIGHT_LOAD_SYNC = 0.002
+const LIGHT_LOAD = 0.5
+/** …and never after a single sync slower than this */
+const STALL_SYNC = 0.01
+/** how often the loop's load is taken (ms) */
+const LOAD_WINDOW = 100
+
+type Elu = ReturnType<typeof performance.eventLoopUtilization>
 
 export class SyncMeter {
   /** fdatasync calls, the seconds they took and the cumulative histogram (bounds: SYNC_BUCKETS) */
@@ -18,8 +32,11 @@ export class SyncMeter {
   #allow: boolean
   #force: boolean
   #avg = 0.001
+  /** the loop's own share of the last window (inline syncs not counted) */
+  #load = 1
+  #window: { at: number; elu: Elu; inlineMs: number } | undefined
 
-  /** `mode`: true (default) lets fast syncs run inline, false never, 'always' always (tests) */
+  /** `mode`: true (default) lets syncs run inline when that is cheaper, false never, 'always' always (tests) */
   constructor(mode: boolean | 'always' = true) {
     this.#allow = mode !== false
     this.#force = mode === 'always'
@@ -31,15 +48,27 @@ export class SyncMeter {
     return this.#inline
   }
 
-  record(sec: number): void {
+  /** a sync (with its write, when `inline`) took `sec` */
+  record(sec: number, inline = false): void {
     this.#avg = this.#avg * 0.9 + sec * 0.1
-    if (!this.#force) {
-      if (sec > INLINE_MAX_SYNC) this.#inline = false
-      else if (this.#avg < INLINE_AVG_SYNC) this.#inline = this.#allow
-    }
+    if (this.#allow && !this.#force) this.#decide(sec, inline)
     const s = this.stats
     s.count++
     s.seconds += sec
     for (let i = 0; i < SYNC_BUCKETS.length; i++) if (sec <= SYNC_BUCKETS[i]) s.buckets[i]++
+  }
+
+  #decide(sec: number, inline: boolean): void {
+    const now = performance.now()
+    const w = (this.#window ??= { at: now, elu: performance.eventLoopUtilization(), inlineMs: 0 })
+    if (inline) w.inlineMs += sec * 1000
+    if (now - w.at >= LOAD_WINDOW) {
+      const elu = performance.eventLoopUtilization()
+      const active = elu.active - w.elu.active
+      this.#load = Math.max(0, active - w.inlineMs) / (now - w.at)
+      this.#window = { at: now, elu, inlineMs: 0 }
+    }
+    if (sec > STALL_SYNC) this.#inline = false
+    else this.#inline = this.#avg < FAST_SYNC || (this.#avg < LIGHT_LOAD_SYNC && this.#load < LIGHT_LOAD)
   }
 }

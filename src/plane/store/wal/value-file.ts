@@ -1,9 +1,11 @@
-// Files read back at open whose values stay on disk until first read (mvcc/revision.ts,
-// LazyRevision). Each file is opened once for reading; the snapshotter closes it when it
-// deletes the file, after the snapshot that replaces it has read every value it wrote.
+// The files values are read from once they have left memory (mvcc/revision.ts, LazyRevision):
+// log segments and snapshots. Each file is opened once for reading; the snapshotter closes it
+// when it deletes the file, after every value in it has been re-pointed at the new snapshot.
 import { closeSync, openSync, readSync } from 'node:fs'
 import { CorruptError } from '../../../core/index.ts'
 import type { ValueSource } from '../mvcc/revision.ts'
+
+let scratch = Buffer.allocUnsafe(1 << 20)
 
 export class ValueFile implements ValueSource {
   #fd: number | undefined
@@ -19,16 +21,25 @@ export class ValueFile implements ValueSource {
   }
 
   read(offset: number, length: number): Uint8Array {
+    return this.#readInto(Buffer.allocUnsafe(length), offset, length)
+  }
+
+  /** the bytes in a buffer shared by every file, valid until the next view() (ranges copy values out of it) */
+  view(offset: number, length: number): Uint8Array {
+    if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length))
+    return this.#readInto(scratch, offset, length)
+  }
+
+  #readInto(out: Buffer, offset: number, length: number): Buffer {
     const fd = this.#fd
     if (fd === undefined) throw new CorruptError(`store: a value at byte ${offset} of ${this.name} was read after the file was retired`, { file: this.name, offset })
-    const out = Buffer.allocUnsafe(length)
     let got = 0
     while (got < length) {
       const n = readSync(fd, out, got, length - got, offset + got)
       if (n === 0) throw new CorruptError(`store: ${this.name} ends before the value at byte ${offset} (${length} bytes)`, { file: this.name, offset })
       got += n
     }
-    return out
+    return out.subarray(0, length)
   }
 
   close(): void {

@@ -22,6 +22,7 @@ import { encodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
 import { fsyncDir, segmentName } from './segments.ts'
 import { FrameArena } from './frame-arena.ts'
 import { SyncMeter } from './sync-meter.ts'
+import type { LazyRevision, ValueSource } from '../mvcc/revision.ts'
 
 interface Deferred {
   promise: Promise<void>
@@ -49,6 +50,15 @@ interface CutMarker {
 }
 type Item = Buffer | CutMarker
 
+/** the versions whose values a txn frame carries: settled into the segment once it is durable */
+interface Settle {
+  frame: Buffer
+  versions: LazyRevision[]
+  /** offsets of the values: in the frame until written, then in segment `seq` */
+  at: number[]
+  seq: number
+}
+
 export interface WriterOptions {
   dir: string
   seq: number
@@ -56,7 +66,8 @@ export interface WriterOptions {
   segmentBytes: number
   /** allow fdatasync on the event-loop thread while syncs are fast (default true); 'always' forces it (tests) */
   inlineSync?: boolean | 'always'
-
+  /** the file to read the values of segment `seq` from once they have left memory */
+  sourceOf?: (seq: number) => ValueSource
 }
 
 export class WalWriter {
@@ -68,6 +79,9 @@ export class WalWriter {
   /** the file's length: #size rounded up to the next extension step */
   #extent = 0
   #queue: Item[] = []
+  /** the queued frames that carry versions to settle, in queue order */
+  #settles: Settle[] = []
+  #sourceOf: ((seq: number) => ValueSource) | undefined
   #next: Deferred = deferred()
   /** flushes written and not yet known durable, oldest first */
   #inflight: Deferred[] = []
@@ -90,6 +104,7 @@ export class WalWriter {
     this.#dir = opts.dir
     this.#segmentBytes = opts.segmentBytes
     this.#meter = new SyncMeter(opts.inlineSync)
+    this.#sourceOf = opts.sourceOf
     this.#seq = opts.seq
     this.#open(opts.seq, opts.firstRevision)
   }
@@ -103,11 +118,20 @@ export class WalWriter {
     return this.#seq
   }
 
-  /** queues a record; resolves once it (and everything before it) is on disk */
-  append(record: WalRecord): Promise<void> {
+  /**
+   * Queues a record; resolves once it (and everything before it) is on disk. `versions`: the
+   * versions a txn's values belong to, in op order; once the record is durable (and after the
+   * callers' continuations have run) they let go of their values and read them from the segment.
+   */
+  append(record: WalRecord, versions?: LazyRevision[]): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed)
     if (this.#closed) return Promise.reject(new UnavailableError('store: closed'))
-    this.#queue.push(this.#arena.frame(record))
+    if (versions?.length && this.#sourceOf && record.type === 'txn') {
+      const at: number[] = []
+      const frame = this.#arena.frame(record, at)
+      this.#settles.push({ frame, versions, at, seq: 0 })
+      this.#queue.push(frame)
+    } else this.#queue.push(this.#arena.frame(record))
     const p = this.#next.promise
     this.#kick()
     return p
@@ -198,12 +222,14 @@ export class WalWriter {
     // a cut closes the file: never while a sync on it is still running
     if (this.#pending && (this.#size >= this.#segmentBytes || this.#queue.some((i) => !Buffer.isBuffer(i)))) return
     const batch = this.#queue
+    const settles = this.#settles
     const done = this.#next
     this.#inflight.push(done)
     this.#queue = []
+    this.#settles = []
     this.#next = deferred()
     try {
-      this.#writeBatch(batch)
+      this.#writeBatch(batch, settles)
     } catch (err) {
       return this.#fail(err as Error, done, batch)
     }
@@ -215,38 +241,61 @@ export class WalWriter {
       this.#pending--
       if (!this.#pending) for (const r of this.#idle.splice(0)) r()
       if (err) return this.#fail(err, done)
-      this.#meter.record(Number(process.hrtime.bigint() - t0) / 1e9)
+      this.#meter.record(Number(process.hrtime.bigint() - t0) / 1e9, false)
       // this sync covered every write before it, so every earlier flush is durable too
       // (if a later sync already said so, `done` is gone from the list and nothing changes)
       if (head > this.durableRevision) this.durableRevision = head
       for (const d of this.#inflight.splice(0, this.#inflight.indexOf(done) + 1)) d.resolve()
+      this.#settleLater(settles)
       this.#kick()
     })
+  }
+
+  /** after the continuations of the resolved appends (publish, watch delivery) have run */
+  #settleLater(settles: Settle[]): void {
+    if (settles.length) setImmediate(() => this.#settle(settles))
+  }
+
+  #settle(settles: Settle[]): void {
+    let seq = -1
+    let source: ValueSource | undefined
+    for (const s of settles) {
+      if (s.seq !== seq) (seq = s.seq), (source = this.#sourceOf!(seq))
+      for (let i = 0; i < s.versions.length; i++) s.versions[i].settle(source!, s.at[i])
+    }
   }
 
   /** one turn's appends, written and synced on this thread (fast disks only) */
   #flushInline(): void {
     if (this.#pending || this.#queue.length === 0 || this.#failed) return
     const batch = this.#queue
+    const settles = this.#settles
     const done = this.#next
     this.#queue = []
+    this.#settles = []
     this.#next = deferred()
     const t0 = process.hrtime.bigint()
     try {
-      this.#writeBatch(batch)
+      this.#writeBatch(batch, settles)
       this.#recycle()
       fdatasyncSync(this.#fd)
     } catch (err) {
       return this.#fail(err as Error, done, batch)
     }
-    this.#meter.record(Number(process.hrtime.bigint() - t0) / 1e9)
+    this.#meter.record(Number(process.hrtime.bigint() - t0) / 1e9, true)
     this.durableRevision = this.headRevision
     done.resolve()
+    this.#settleLater(settles)
     this.#kick()
   }
 
-  /** writes the frames, frames adjacent in one buffer (the arena) with one call; cuts as queued */
-  #writeBatch(batch: Item[]): void {
+  /**
+   * Writes the frames, frames adjacent in one buffer (the arena) with one call; cuts as queued.
+   * Each of `settles` (in batch order) learns its segment and the file offsets of its values.
+   */
+  #writeBatch(batch: Item[], settles: Settle[] = []): void {
+    let pos = this.#size // where the next frame lands in the current segment
+    let next = 0 // the next of `settles`
     let parts: Buffer[] = []
     let run: Buffer | undefined // the current run of adjacent frames
     let runEnd = 0
@@ -262,13 +311,21 @@ export class WalWriter {
     }
     for (const item of batch) {
       if (Buffer.isBuffer(item)) {
-        if (this.#size >= this.#segmentBytes && parts.length === 0 && !run) this.#cutNow(this.headRevision + 1)
+        if (this.#size >= this.#segmentBytes && parts.length === 0 && !run) (this.#cutNow(this.headRevision + 1), (pos = this.#size))
+        const s = settles[next]
+        if (s?.frame === item) {
+          for (let i = 0; i < s.at.length; i++) s.at[i] += pos
+          s.seq = this.#seq
+          next++
+        }
+        pos += item.length
         if (run && item.buffer === run.buffer && item.byteOffset === runEnd) runEnd += item.length
         else (endRun(), (run = item), (runEnd = item.byteOffset + item.length))
         continue
       }
       flushParts()
       this.#cutNow(item.firstRevision)
+      pos = this.#size
       item.onCut(this.#seq)
     }
     flushParts()
