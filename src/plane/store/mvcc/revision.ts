@@ -112,38 +112,56 @@ export class LazyRevision implements Revision {
    */
   static readAll(versions: readonly Revision[]): (Uint8Array | undefined)[] {
     const out: (Uint8Array | undefined)[] = new Array(versions.length)
-    const lazy: number[] = []
+    const lazy: LazyRevision[] = []
+    const slot: number[] = []
     for (let i = 0; i < versions.length; i++) {
       const v = versions[i]
-      if (v instanceof LazyRevision && v.#value === undefined) lazy.push(i)
+      if (v instanceof LazyRevision && v.#value === undefined) lazy.push(v), slot.push(i)
       else out[i] = v.version ? v.value : undefined
     }
-    if (lazy.length === 1) out[lazy[0]] = versions[lazy[0]].value
+    if (lazy.length === 1) out[slot[0]] = lazy[0].value
     if (lazy.length < 2) return out
-    const at = (i: number) => versions[i] as LazyRevision
-    lazy.sort((x, y) => {
-      const a = at(x)
-      const b = at(y)
-      return a.#source === b.#source ? a.#offset - b.#offset : a.#source!.name < b.#source!.name ? -1 : 1
-    })
+    if (!LazyRevision.#inFileOrder(lazy)) {
+      // rare: keys whose values were written out of key order (sort positions, then both lists)
+      const order = lazy.map((_, k) => k).sort((x, y) => LazyRevision.#byPlace(lazy[x], lazy[y]))
+      const l = order.map((k) => lazy[k])
+      const s = order.map((k) => slot[k])
+      for (let k = 0; k < l.length; k++) (lazy[k] = l[k]), (slot[k] = s[k])
+    }
     for (let i = 0; i < lazy.length; ) {
-      const first = at(lazy[i])
+      const first = lazy[i]
+      const src = first.#source!
       let end = first.#offset + first.#length
       let j = i + 1
       for (; j < lazy.length; j++) {
-        const n = at(lazy[j])
-        if (n.#source !== first.#source || n.#offset > end + RUN_GAP || n.#offset + n.#length - first.#offset > RUN_BYTES) break
+        const n = lazy[j]
+        if (n.#source !== src || n.#offset > end + RUN_GAP || n.#offset + n.#length - first.#offset > RUN_BYTES) break
         end = Math.max(end, n.#offset + n.#length)
       }
-      const src = first.#source!
-      const run = j - i === 1 ? undefined : (src.view ?? src.read).call(src, first.#offset, end - first.#offset)
+      if (j - i === 1) {
+        out[slot[i]] = first.value
+        i++
+        continue
+      }
+      const run = (src.view ?? src.read).call(src, first.#offset, end - first.#offset)
       for (; i < j; i++) {
-        const r = at(lazy[i])
+        const r = lazy[i]
         const o = r.#offset - first.#offset
-        out[lazy[i]] = run ? Buffer.from(run.subarray(o, o + r.#length)) : r.value
+        const copy = Buffer.allocUnsafe(r.#length) // small: from Node's pool
+        copy.set(new Uint8Array(run.buffer, run.byteOffset + o, r.#length))
+        out[slot[i]] = copy
       }
     }
     return out
+  }
+
+  static #byPlace(a: LazyRevision, b: LazyRevision): number {
+    return a.#source === b.#source ? a.#offset - b.#offset : a.#source!.name < b.#source!.name ? -1 : 1
+  }
+
+  static #inFileOrder(lazy: LazyRevision[]): boolean {
+    for (let k = 1; k < lazy.length; k++) if (LazyRevision.#byPlace(lazy[k - 1], lazy[k]) > 0) return false
+    return true
   }
 }
 
