@@ -1,7 +1,10 @@
 // Shoal's store vs etcd 3.4 vs SQLite-as-kine: same machine, same run, same durability (every
 // write acknowledged after fsync/fdatasync), same ~1 KiB Pod-like CBOR value, a new key per write.
 // Run: node --import tsx bench/store.mjs   (re-executes itself under tsx when started without it)
-// Env: PEERS=shoal,etcd,sqlite · DUR=3 s per case · N=100000 replay records · RANGE_TOTAL=20000 keys in the range fixture ·
+// The put cases run interleaved: each peer's 3 s are taken in ROUNDS slices, the peers taking turns,
+// so a disk that changes speed from minute to minute (this VM's does) is shared fairly; SEQUENTIAL=1
+// runs each peer's cases back to back instead (the older way).
+// Env: PEERS=shoal,etcd,sqlite · DUR=3 s per case · ROUNDS=3 · N=100000 replay records · RANGE_TOTAL=20000 keys in the range fixture ·
 //      ETCD_BIN=/usr/bin/etcd · ETCD_PORTS=23791,23801 · BENCH_TMP=<dir for data> · SHOAL_STORE=<module>
 // Progress goes to stderr; stdout gets the table, the goals and, last, one JSON line.
 import { spawnSync } from 'node:child_process'
@@ -16,7 +19,7 @@ if (!process.execArgv.join(' ').includes('tsx')) {
 }
 
 const { VALUE_BYTES } = await import('./lib/pod.mjs')
-const { benchCases } = await import('./lib/cases.mjs')
+const { benchCases, readCases, interleavedPuts } = await import('./lib/cases.mjs')
 const { startEtcd, portFree } = await import('./lib/etcd-server.mjs')
 const { importStore, openShoal } = await import('./lib/peer-shoal.mjs')
 const { openEtcd } = await import('./lib/peer-etcd.mjs')
@@ -34,6 +37,8 @@ const cfg = {
   etcdBin: process.env.ETCD_BIN ?? '/usr/bin/etcd',
   etcdPorts: (process.env.ETCD_PORTS ?? '23791,23801').split(',').map(Number),
   peers: new Set((process.env.PEERS ?? 'shoal,etcd,sqlite').split(',')),
+  rounds: Number(process.env.ROUNDS ?? 3),
+  sequential: process.env.SEQUENTIAL === '1',
 }
 let etcdPid // stopped on Ctrl-C too
 const log = (msg) => process.stderr.write(`# ${msg}\n`)
@@ -87,6 +92,71 @@ async function runSqlite(results, dir, meta) {
   }
 }
 
+/**
+ * Every peer open at once: each runs its read cases (range, put→watch) on its own, then the put
+ * cases run interleaved (lib/cases.mjs interleavedPuts). A peer that fails is reported as failed.
+ */
+async function runInterleaved(results, sub, meta) {
+  const peers = []
+  const cleanup = []
+  const join1 = async (name, open) => {
+    try {
+      const p = await open()
+      if (!p) return
+      cleanup.push(p.close)
+      results[name] = await readCases(p.adapter, { ...cfg, pids: p.pids, log })
+      peers.push({ name, adapter: p.adapter, pids: p.pids })
+    } catch (err) {
+      failed(results, name, err)
+    }
+  }
+  let mod
+  try {
+    if (cfg.peers.has('shoal')) {
+      await join1('shoal', async () => {
+        mod = await importStore()
+        if (mod.missing) {
+          log(`Shoal: skipped: ${mod.missing}`)
+          results.shoal_note = results.replay_note = 'not run'
+          mod = undefined
+          return undefined
+        }
+        const adapter = await openShoal(mod, sub('shoal'))
+        return { adapter, close: () => adapter.close() }
+      })
+    }
+    if (cfg.peers.has('etcd')) {
+      await join1('etcd', async () => {
+        const server = await startEtcd({ bin: cfg.etcdBin, dir: sub('etcd'), clientPort: cfg.etcdPorts[0], peerPort: cfg.etcdPorts[1] })
+        if (server.missing) {
+          log(`etcd: skipped: ${server.missing}`)
+          results.etcd_note = 'not installed'
+          return undefined
+        }
+        meta.etcd_version = server.version
+        etcdPid = server.pid
+        log(`etcd ${server.version}: pid ${server.pid}, ${server.url}`)
+        const adapter = openEtcd(server.url)
+        return { adapter, pids: [server.pid], close: async () => (await adapter.close(), await server.stop(), (etcdPid = undefined)) }
+      })
+    }
+    if (cfg.peers.has('sqlite')) {
+      await join1('sqlite', async () => {
+        const adapter = openSqlite(sub('sqlite'))
+        meta.sqlite_version = adapter.version
+        log(`SQLite List plan: ${adapter.plan().join(' · ')}`)
+        return { adapter, close: () => adapter.close() }
+      })
+      if (results.sqlite) results.sqlite.watch_note = 'not measured'
+    }
+    const puts = await interleavedPuts(peers, { ...cfg, log }, cfg.rounds)
+    peers.forEach((p, i) => Object.assign(results[p.name], puts[i]))
+  } finally {
+    for (const close of cleanup.reverse()) await close().catch((err) => log(`closing failed: ${err.message}`))
+  }
+  return mod && !results.shoal_note ? mod : undefined
+}
+
 function runReplayCase(results, dir) {
   log(`Shoal replay: writing ${cfg.replayN.toLocaleString('en-US')} records, then opening them in a fresh process`)
   try {
@@ -120,6 +190,7 @@ function describeMachine(tmp) {
     range_total_keys: cfg.rangeTotal,
     replay_n: cfg.replayN,
     etcd_version: null,
+    put_rounds: cfg.sequential ? null : cfg.rounds,
   }
 }
 
@@ -148,9 +219,12 @@ async function main() {
   })
   const t0 = Date.now()
   try {
-    const shoal = cfg.peers.has('shoal') && (await runShoal(results, sub('shoal')).catch((err) => failed(results, 'shoal', err)))
-    if (cfg.peers.has('etcd')) await runEtcd(results, sub('etcd'), meta).catch((err) => failed(results, 'etcd', err))
-    if (cfg.peers.has('sqlite')) await runSqlite(results, sub('sqlite'), meta).catch((err) => failed(results, 'sqlite', err))
+    let shoal
+    if (cfg.sequential) {
+      shoal = cfg.peers.has('shoal') && (await runShoal(results, sub('shoal')).catch((err) => failed(results, 'shoal', err)))
+      if (cfg.peers.has('etcd')) await runEtcd(results, sub('etcd'), meta).catch((err) => failed(results, 'etcd', err))
+      if (cfg.peers.has('sqlite')) await runSqlite(results, sub('sqlite'), meta).catch((err) => failed(results, 'sqlite', err))
+    } else shoal = await runInterleaved(results, sub, meta)
     if (shoal) runReplayCase(results, join(tmp, 'replay'))
   } finally {
     // Removed only at the end: on this disk (online discard) deleting ~100 MB stalls the next fsync.
@@ -159,7 +233,7 @@ async function main() {
   const rl = replayLabel(cfg.replayN)
   console.log(`store bench ${meta.date} · ${meta.machine} · ${meta.nproc} CPU · Node ${meta.node} · etcd ${meta.etcd_version ?? 'n/a'} · SQLite ${meta.sqlite_version}`)
   console.log(`other processes before the start: ${meta.others_cpu_before} CPU (see the 'other processes' row; > 0.2 makes figures unreliable)`)
-  console.log(`value ${VALUE_BYTES} B CBOR, new key per write, ${meta.dur_s} s per case after warm-up; replay ${rl}; Shoal/etcd: ops ratio (higher is better), latency ratio (lower is better)`)
+  console.log(`value ${VALUE_BYTES} B CBOR, new key per write, ${meta.dur_s} s per case after warm-up${meta.put_rounds ? ` (puts: ${meta.put_rounds} slices per peer, peers taking turns)` : ''}; replay ${rl}; Shoal/etcd: ops ratio (higher is better), latency ratio (lower is better)`)
   console.log(table(results, meta))
   console.log(goalLines(results))
   log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`)

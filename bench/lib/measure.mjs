@@ -33,14 +33,39 @@ async function runWorkers(op, inflight, shouldGo, lat) {
  * `inflight` concurrent callers of `op` (each awaits its call before the next): `warmup` calls
  * unmeasured, then as many as fit in `durMs`. `perOp` = records acknowledged per call (batches).
  */
-export async function closedLoop(op, { inflight = 1, warmup = 200, durMs = 3000, perOp = 1 } = {}) {
+export async function closedLoop(op, { inflight = 1, warmup = 200, durMs = 3000, perOp = 1, raw = false } = {}) {
   let left = warmup
   await runWorkers(op, inflight, () => left-- > 0)
   const lat = []
   const t0 = performance.now()
   const end = t0 + durMs
   await runWorkers(op, inflight, () => performance.now() < end, lat)
-  return summarize(lat, performance.now() - t0, { perOp })
+  const elapsed = performance.now() - t0
+  return { ...summarize(lat, elapsed, { perOp }), ...(raw ? { lat, elapsed_ms: elapsed, per_op: perOp } : {}) }
+}
+
+/** one result from slices of the same case run at different times (raw latencies merged) */
+export function mergeSlices(slices) {
+  const lat = slices.flatMap((s) => s.lat)
+  const elapsed = slices.reduce((t, s) => t + s.elapsed_ms, 0)
+  const n = slices.reduce((t, s) => t + s.n, 0)
+  const merged = summarize(lat, elapsed, { perOp: slices[0].per_op })
+  const weighted = (k) => {
+    const have = slices.filter((s) => Number.isFinite(s[k]))
+    if (!have.length) return undefined
+    const w = have.reduce((t, s) => t + s.n, 0)
+    return have.reduce((t, s) => t + s[k] * s.n, 0) / w
+  }
+  const cpu = weighted('cpu_us')
+  const others = Math.max(...slices.map((s) => s.others_cpu ?? 0))
+  return {
+    ...merged,
+    n,
+    slices: slices.length,
+    ...(slices[0].batch ? { batch: slices[0].batch } : {}),
+    ...(cpu !== undefined ? { cpu_us: Math.round(cpu) } : {}),
+    others_cpu: others,
+  }
 }
 
 /** Writes `count` records through `put(i)` with `inflight` callers (loading, not measured). */
