@@ -84,7 +84,7 @@ for (const inlineSync of [true, 'always'] as const) {
   })
 }
 
-test('a value read from disk is not kept: memory holds only values not yet settled', async () => {
+test('memory holds values not yet settled, plus a bounded cache of single reads; ranges keep nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-values-'))
   const s = await open(dir)
   for (let i = 0; i < 50; i++) await s.put(`/v/${i}`, enc(valueOf(`/v/${i}`, i)))

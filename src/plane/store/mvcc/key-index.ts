@@ -106,7 +106,7 @@ export class KeyIndex {
     if (event) this.#events.push(r)
   }
 
-  /** retained versions, and those whose value is held in memory (new ones, not yet settled) */
+  /** retained versions, and those whose value is held in memory (new ones not yet settled; the read cache not counted) */
   valueStats(): { versions: number; inMemory: number; bytesInMemory: number } {
     let versions = 0
     let inMemory = 0
@@ -114,7 +114,7 @@ export class KeyIndex {
     for (const h of this.#history.values()) {
       for (const r of versionsOf(h)) {
         versions++
-        if (!r.version || (r instanceof LazyRevision && r.onDisk)) continue
+        if (!r.version || (r instanceof LazyRevision && (r.onDisk || r.cached))) continue
         inMemory++
         bytesInMemory += r.value!.length
       }
@@ -124,7 +124,7 @@ export class KeyIndex {
 
   /** reads into memory every value still read from one of `sources` (files about to be deleted) */
   pinFrom(sources: ReadonlySet<ValueSource>): void {
-    for (const h of this.#history.values()) for (const r of versionsOf(h)) if (r instanceof LazyRevision && r.onDisk && sources.has(r.source!)) r.pin()
+    for (const h of this.#history.values()) for (const r of versionsOf(h)) if (r instanceof LazyRevision && r.source && sources.has(r.source)) r.pin()
   }
 
   /** events with rev >= from, in order (a live view: do not keep across awaits) */

@@ -12,7 +12,7 @@ const file = Buffer.from(Array.from({ length: 20000 }, (_, i) => i & 0xff))
 const lazy = (src: ValueSource, offset: number, length: number, key = `k${offset}`) => makeRevision(key, 1, 1, 1, new ValueRef(src, offset, length), 0)
 const bytesAt = (offset: number, length: number) => [...file.subarray(offset, offset + length)]
 
-test('readAll reads neighbours with one read, far ones apart, every value exact, and keeps nothing', () => {
+test('readAll reads neighbours with one read, far ones apart, every value exact, and keeps nothing (ranges bypass the read cache)', () => {
   const a = source('a', file)
   const b = source('b', file)
   const near = [lazy(a, 100, 10), lazy(a, 120, 5), lazy(a, 110, 10)] // out of order, small gaps
@@ -30,8 +30,9 @@ test('readAll reads neighbours with one read, far ones apart, every value exact,
   assert.equal([...values[5]!], [1])
   assert.is(values[6], undefined, 'a tombstone has no value')
   values[0]![0] ^= 0xff
+  LazyRevision.readAll(near)
+  assert.is(a.reads.length, 3, 'read again by the next range')
   assert.equal([...near[0].value], bytesAt(100, 10), 'values handed out are copies')
-  assert.is(a.reads.length, 3, 'a value on disk is read again on the next use')
 })
 
 test('a run stops at 1 MiB', () => {
@@ -53,11 +54,10 @@ test('a new value is in memory until settled, then read from its place; a place 
   r.settle(seg, 300)
   assert.ok(r.onDisk)
   assert.is(r.source, seg)
-  assert.equal([...r.value], bytesAt(300, 10))
-  assert.equal(seg.reads, [[300, 10]])
   r.moveTo(snap, 300)
-  void r.value
+  assert.equal([...r.value], bytesAt(300, 10))
   assert.equal(snap.reads, [[300, 10]], 'read from the snapshot after the move')
+  assert.equal(seg.reads, [])
 
   // a snapshot may place a value before its record's settle runs: the settle must not undo it
   const early = makeRevision('e', 6, 6, 1, Uint8Array.from(file.subarray(40, 44)), 0)
@@ -68,10 +68,38 @@ test('a new value is in memory until settled, then read from its place; a place 
 
   const pinned = lazy(seg, 500, 8)
   pinned.pin()
+  assert.is(pinned.source, undefined, 'a pinned value no longer needs its file')
   assert.not.ok(pinned.onDisk)
   const n = seg.reads.length
   assert.equal([...pinned.value], bytesAt(500, 8))
   assert.is(seg.reads.length, n, 'a pinned value is not read again')
+})
+
+test('single reads are kept in a bounded cache, oldest out first; big values and pinned ones are handled', () => {
+  const big = Buffer.alloc(16 << 20, 7)
+  const s = source('cache', big)
+  const chunk = 128 << 10
+  const revs = Array.from({ length: 100 }, (_, i) => lazy(s, i * chunk, chunk)) // 12.5 MiB in all
+  const keep = lazy(s, 15 << 20, 1000)
+  void keep.value
+  keep.pin() // e.g. its file is being deleted: it must survive eviction
+  for (const r of revs) void r.value
+  assert.is(s.reads.length, 101)
+  const { bytes, values } = LazyRevision.readCache
+  assert.ok(bytes <= 8 << 20, `${bytes} bytes cached`)
+  assert.ok(values >= 60, `${values} values cached`)
+  assert.ok(revs[0].onDisk, 'the oldest went back to disk')
+  assert.not.ok(revs[99].onDisk, 'the newest is kept')
+  assert.ok(revs[99].cached)
+  void revs[99].value
+  assert.is(s.reads.length, 101, 'a cached value is not read again')
+  void revs[0].value
+  assert.is(s.reads.length, 102, 'an evicted one is')
+  assert.not.ok(keep.onDisk, 'a pinned value stays in memory')
+  assert.equal([...keep.value], [...big.subarray(15 << 20, (15 << 20) + 1000)])
+  const huge = lazy(s, 0, 1 << 20)
+  void huge.value
+  assert.ok(huge.onDisk, 'values over 256 KiB are not cached')
 })
 
 test.run()

@@ -47,6 +47,8 @@ export class LazyRevision implements Revision {
   #offset = 0
   #length: number
   #value: Uint8Array | undefined
+  /** counted in the read cache (see below) */
+  #cached = false
   constructor(
     readonly key: string,
     readonly rev: number,
@@ -65,9 +67,52 @@ export class LazyRevision implements Revision {
     }
   }
 
-  /** the bytes: from memory while new, else one read of the file (not kept) */
+  /**
+   * The bytes: from memory while new, else one read of the file, kept in a small cache shared by
+   * the process (READ_CACHE_BYTES, oldest out first): objects read one at a time again and again —
+   * the namespace checked on every create, an object read before its update — stay in memory,
+   * everything else goes back to the file. Ranges bypass it (readAll), so a list of everything
+   * does not wash it out.
+   */
   get value(): Uint8Array {
-    return this.#value ?? this.#source!.read(this.#offset, this.#length)
+    const v = this.#value
+    if (v) return v
+    const bytes = this.#source!.read(this.#offset, this.#length)
+    if (this.#length <= READ_CACHE_MAX_VALUE) LazyRevision.#remember(this, bytes)
+    return bytes
+  }
+
+  static #cache: LazyRevision[] = []
+  static #cacheHead = 0
+  static #cacheBytes = 0
+
+  static #remember(r: LazyRevision, bytes: Uint8Array): void {
+    r.#value = bytes
+    r.#cached = true
+    const c = LazyRevision.#cache
+    c.push(r)
+    LazyRevision.#cacheBytes += r.#length
+    while (LazyRevision.#cacheBytes > READ_CACHE_BYTES) {
+      const old = c[LazyRevision.#cacheHead]
+      c[LazyRevision.#cacheHead++] = undefined as unknown as LazyRevision
+      old.#cached = false
+      LazyRevision.#cacheBytes -= old.#length
+      if (old.#source) old.#value = undefined // a pinned value has no file to go back to
+    }
+    if (LazyRevision.#cacheHead > 1024 && LazyRevision.#cacheHead > c.length >> 1) {
+      LazyRevision.#cache = c.slice(LazyRevision.#cacheHead)
+      LazyRevision.#cacheHead = 0
+    }
+  }
+
+  /** values kept by the read cache and their bytes (for metrics and tests) */
+  static get readCache(): { values: number; bytes: number } {
+    return { values: LazyRevision.#cache.length - LazyRevision.#cacheHead, bytes: LazyRevision.#cacheBytes }
+  }
+
+  /** whether the value is in memory only because a read put it in the cache */
+  get cached(): boolean {
+    return this.#cached
   }
 
   /** the value's length, without reading it */
@@ -103,6 +148,7 @@ export class LazyRevision implements Revision {
   /** reads the value into memory for good (its file is about to be deleted without a new place) */
   pin(): void {
     this.#value ??= this.#source!.read(this.#offset, this.#length)
+    this.#source = undefined
   }
 
   /**
@@ -119,7 +165,7 @@ export class LazyRevision implements Revision {
       if (v instanceof LazyRevision && v.#value === undefined) lazy.push(v), slot.push(i)
       else out[i] = v.version ? v.value : undefined
     }
-    if (lazy.length === 1) out[slot[0]] = lazy[0].value
+    if (lazy.length === 1) out[slot[0]] = lazy[0].value // one key (a get): through the read cache
     if (lazy.length < 2) return out
     if (!LazyRevision.#inFileOrder(lazy)) {
       // rare: keys whose values were written out of key order (sort positions, then both lists)
@@ -139,7 +185,7 @@ export class LazyRevision implements Revision {
         end = Math.max(end, n.#offset + n.#length)
       }
       if (j - i === 1) {
-        out[slot[i]] = first.value
+        out[slot[i]] = src.read(first.#offset, first.#length) // a range: not cached
         i++
         continue
       }
@@ -164,6 +210,10 @@ export class LazyRevision implements Revision {
     return true
   }
 }
+
+/** bytes of values the read cache keeps, and the largest value it takes */
+const READ_CACHE_BYTES = 8 << 20
+const READ_CACHE_MAX_VALUE = 256 << 10
 
 /** values this close together are read with the bytes between them, up to RUN_BYTES at a time */
 const RUN_GAP = 4096
