@@ -1,7 +1,8 @@
 // The whole API path — HTTPS, bearer-token auth, JSON decode, defaults, validation, CBOR encode,
 // the store's fdatasync, the JSON answer — measured against the real `shoal plane` process,
 // next to etcd's own bare put rate measured in the same run.
-// Run: node bench/api.mjs   (DUR=3 s per case; ETCD_BIN=/usr/bin/etcd; ETCD_PORTS=23791,23801)
+// Run: node bench/api.mjs   (DUR=3 s per case; ETCD_BIN=/usr/bin/etcd; ETCD_PORTS=23791,23801;
+//      PLANE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p" to profile the plane; ONLY=watch for that case alone)
 // Cases: Pod creates/s with p50/p99 at 1 and 64 in flight, a list of 1,000 pods, and watch event
 // latency (create call → event received) with 100 watchers. Table first, one JSON line last.
 // etcd's puts and the plane's creates at 64 in flight are taken in ROUNDS=3 slices each, taking
@@ -31,7 +32,8 @@ async function startPlane(dataDir) {
   const built = spawnSync(process.execPath, [join(root, 'esbuild.config.mjs')], { cwd: root, stdio: 'inherit' })
   if (built.status !== 0) throw new Error('bench: npm run build failed')
   const port = 20000 + Math.floor(Math.random() * 20000)
-  const child = spawn(process.execPath, [join(root, 'dist/shoal.mjs'), 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+  const flags = (process.env.PLANE_NODE_FLAGS ?? '').split(' ').filter(Boolean) // e.g. --cpu-prof
+  const child = spawn(process.execPath, [...flags, join(root, 'dist/shoal.mjs'), 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SHOAL_LOG_LEVEL: 'warn' },
@@ -220,6 +222,7 @@ async function interleaved64(etcd, call64) {
 }
 
 const results = {}
+const onlyWatch = process.env.ONLY === 'watch'
 try {
   log('starting etcd and the plane…')
   const etcd = await startEtcdPeer()
@@ -228,17 +231,19 @@ try {
     const call1 = client(plane, 1)
     const call64 = client(plane, 64)
     await ns(call64, 'bench')
-    log('creates at 1 in flight…')
-    results.create_1 = await creates(call1, 1, 'bench')
-    log('etcd bare puts and creates at 64 in flight, taking turns…')
-    const before = await createBuckets(call64)
-    Object.assign(results, await interleaved64(etcd, call64))
-    results.create_64_server = serverPercentiles(before, await createBuckets(call64))
-    log('creates at 64 in flight, wrk as the client…')
-    await ns(call64, 'wrk')
-    results.create_64_wrk = wrkCreates(plane, 'wrk')
-    log('list of 1,000 pods…')
-    results.list_1000 = await listCase(call64)
+    if (!onlyWatch) {
+      log('creates at 1 in flight…')
+      results.create_1 = await creates(call1, 1, 'bench')
+      log('etcd bare puts and creates at 64 in flight, taking turns…')
+      const before = await createBuckets(call64)
+      Object.assign(results, await interleaved64(etcd, call64))
+      results.create_64_server = serverPercentiles(before, await createBuckets(call64))
+      log('creates at 64 in flight, wrk as the client…')
+      await ns(call64, 'wrk')
+      results.create_64_wrk = wrkCreates(plane, 'wrk')
+      log('list of 1,000 pods…')
+      results.list_1000 = await listCase(call64)
+    }
     log('watch latency, 100 watchers…')
     results.watch_100 = await watchCase(plane, call64)
   } finally {
@@ -249,6 +254,10 @@ try {
   rmSync(tmp, { recursive: true, force: true })
 }
 
+if (onlyWatch) {
+  console.log(JSON.stringify(results))
+  process.exit(0)
+}
 const e = results.etcd
 const row = (name, v) => console.log(name.padEnd(44) + String(v))
 console.log(`\nShoal API path vs etcd bare puts — ${os.cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}\n`)

@@ -3,7 +3,8 @@
 // (resource-handler.ts). Errors of any kind become metav1.Status in onError; authentication runs
 // before everything but health; a path that is no resource is authorized right after it, a
 // resource path by its handler (which first finds out whether the resource exists).
-import { Hono } from 'hono'
+import type { ServerResponse } from 'node:http'
+import { Hono, type Context } from 'hono'
 import type { Logger } from '../../core/index.ts'
 import { ShoalError } from '../../core/index.ts'
 import { AGGREGATED_CT, aggregatedDiscovery, legacyApiVersions, legacyGroupList, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery.ts'
@@ -96,8 +97,10 @@ export function createApiApp(o: ApiAppOptions) {
     authorize: (caller, ri, query) => access.authorize(caller, ri, query),
   }
   app.route('/apis', reviewRoutes(access))
-  app.all('/api/*', (c) => handleResource(deps, c.req.raw, { caller: c.get('caller'), requestInfo: c.get('requestInfo') }))
-  app.all('/apis/*', (c) => handleResource(deps, c.req.raw, { caller: c.get('caller'), requestInfo: c.get('requestInfo') }))
+  // served by @hono/node-server, env carries the Node response (watches write to it directly)
+  const resource = (c: Context) => handleResource(deps, c.req.raw, { caller: c.get('caller'), requestInfo: c.get('requestInfo'), outgoing: (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing })
+  app.all('/api/*', resource)
+  app.all('/apis/*', resource)
   return app
 }
 

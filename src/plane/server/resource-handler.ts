@@ -3,6 +3,7 @@
 // by whoever runs the pod). A version served besides the storage version (autoscaling/v1 HPA)
 // goes through the same verbs: bodies are converted to the storage version in write-ops, and
 // every object answered is converted back here (one, lists and watches in read-ops).
+import type { ServerResponse } from 'node:http'
 import { resourceFor, storageResource, toServedVersion, warningHeader, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { InvalidError, ShoalError, type Logger } from '../../core/index.ts'
 import { readBody, readParsedBody } from './body.ts'
@@ -43,8 +44,11 @@ function lookup(ri: RequestInfo, path: string): ResourceInfo {
   return info
 }
 
-/** `requestInfo`: the request's path as already parsed by the app (parsed here when absent) */
-export async function handleResource(deps: HandlerDeps, req: Request, o: { caller: Caller; requestInfo?: RequestInfo }): Promise<Response> {
+/**
+ * `requestInfo`: the request's path as already parsed by the app (parsed here when absent);
+ * `outgoing`: the Node response, when served by Node (watches write to it directly)
+ */
+export async function handleResource(deps: HandlerDeps, req: Request, o: { caller: Caller; requestInfo?: RequestInfo; outgoing?: ServerResponse }): Promise<Response> {
   const { caller } = o
   const url = new URL(req.url)
   const ri = o.requestInfo ?? parseRequestInfo(req.method, url.pathname, url.searchParams.get('watch') ?? undefined)
@@ -52,7 +56,7 @@ export async function handleResource(deps: HandlerDeps, req: Request, o: { calle
   const info = lookup(ri, url.pathname)
   await deps.authorize(caller, ri, url.searchParams)
   const format = negotiate(req.headers.get('accept'))
-  return run(deps, { req, url, ri, info, stored: storageResource(info), format, caller })
+  return run(deps, { req, url, ri, info, stored: storageResource(info), format, caller, outgoing: o.outgoing })
 }
 
 interface Ctx {
@@ -65,6 +69,7 @@ interface Ctx {
   stored: ResourceInfo
   format: Format
   caller: Caller
+  outgoing?: ServerResponse
 }
 
 /** a node may create only its own Node object (the authorizer cannot see the name of a create) */
@@ -94,7 +99,7 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
     case 'list':
       return listResponse(deps, c)
     case 'watch':
-      return serveWatch(objects, info, { namespace: ri.namespace, query: url.searchParams, format: c.format, signal: req.signal, log: deps.log })
+      return serveWatch(objects, info, { namespace: ri.namespace, query: url.searchParams, format: c.format, signal: req.signal, log: deps.log, outgoing: c.outgoing })
     case 'get':
     case 'get/status':
       return one(c, await objects.mustGet(c.stored, where))
