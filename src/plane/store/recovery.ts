@@ -17,7 +17,7 @@ export interface Recovered {
   /** revision of the snapshot loaded (0: none) */
   snapshotRevision: number
   records: number
-  /** the files read at open: values of restored versions stay in them until first read */
+  /** the files values are read from (segments and snapshots), starting with those read at open */
   files: ValueFiles
 }
 
