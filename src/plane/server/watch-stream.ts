@@ -62,18 +62,30 @@ function chunkOf(line: Uint8Array): Buffer {
   return c
 }
 
+/**
+ * bytes a watcher's connection may hold unsent before the watch is dropped: a client that stopped
+ * reading would otherwise grow the plane's memory without bound (a Pi has little). The client sees
+ * its stream break and watches again from its last resourceVersion, as with kube-apiserver.
+ */
+export const MAX_UNSENT_BYTES = 4 << 20
+
 /** chunks written to the connection itself; Node's response writes the head and, on close, the last chunk */
-function connectionSink(out: ServerResponse, onGone: () => void): Sink {
+function connectionSink(out: ServerResponse, onGone: () => void, log: Logger): Sink {
   let pending: Uint8Array[] | undefined = []
   const send = (b: Uint8Array) => {
     const socket = out.socket
     if (!socket || socket.destroyed) return onGone()
     socket.write(chunkOf(b))
+    if (socket.writableLength > MAX_UNSENT_BYTES) {
+      log.warn('watch dropped: the client does not keep up', { unsentBytes: socket.writableLength, remote: socket.remoteAddress })
+      socket.destroy()
+      onGone()
+    }
   }
   return {
     write: (b) => (pending ? pending.push(b) : send(b)),
     close: () => {
-      if (!out.writableEnded) out.end()
+      if (!out.writableEnded && !out.socket?.destroyed) out.end()
     },
     open: (headers) => {
       out.writeHead(200, headers)
@@ -104,7 +116,7 @@ function webStreamSink(onCancel: () => void): Sink {
 export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: WatchRequest): Promise<Response> {
   let closed = false
   let first = true
-  const sink = w.outgoing ? connectionSink(w.outgoing, () => finish()) : webStreamSink(() => finish())
+  const sink = w.outgoing ? connectionSink(w.outgoing, () => finish(), w.log) : webStreamSink(() => finish())
   const line = (ev: ApiWatchEvent) => {
     if (closed) return
     let object = ev.object
