@@ -234,6 +234,9 @@ test('metrics in Prometheus text format', async () => {
   assert.match(text, /shoal_apiserver_requests_total\{verb="list",resource="pods",code="200"\} 1/)
   assert.match(text, /shoal_store_revision \d+/)
   assert.match(text, /shoal_apiserver_watches 0/)
+  assert.match(text, /shoal_store_versions [1-9]\d*/)
+  assert.match(text, /shoal_store_value_bytes\{state="unsettled"\} \d+/)
+  assert.match(text, /shoal_store_value_bytes\{state="cached"\} \d+/)
 })
 
 test.run()

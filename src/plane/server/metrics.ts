@@ -1,5 +1,5 @@
 // Prometheus text exposition: requests by verb, resource and code, request latency histogram,
-// store revision, fdatasync latency, open watches. Counters live here; the app records them.
+// store revision, fdatasync latency, retained versions and value bytes in memory, open watches. Counters live here; the app records them.
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
@@ -14,6 +14,8 @@ export interface StoreGauges {
   compactRevision: number
   syncStats?: { count: number; seconds: number; buckets: number[] }
   syncBuckets?: number[]
+  /** retained versions; bytes of values in memory: not yet durable, and kept by the read cache */
+  memory?: { versions: number; unsettledBytes: number; cacheBytes: number }
 }
 
 export class Metrics {
@@ -43,6 +45,12 @@ export class Metrics {
       out.push('# HELP shoal_store_fsync_duration_seconds Log fdatasync latency.', '# TYPE shoal_store_fsync_duration_seconds histogram')
       const s = store.syncStats
       histogram(out, 'shoal_store_fsync_duration_seconds', '', { count: s.count, sum: s.seconds, buckets: s.buckets }, store.syncBuckets)
+    }
+    if (store.memory) {
+      const m = store.memory
+      out.push('# HELP shoal_store_versions Key versions the store retains (live keys plus history).', '# TYPE shoal_store_versions gauge', `shoal_store_versions ${m.versions}`)
+      out.push('# HELP shoal_store_value_bytes Bytes of stored values held in memory (the rest are read from the log and snapshot files).', '# TYPE shoal_store_value_bytes gauge')
+      out.push(`shoal_store_value_bytes{state="unsettled"} ${m.unsettledBytes}`, `shoal_store_value_bytes{state="cached"} ${m.cacheBytes}`)
     }
     out.push('# HELP shoal_apiserver_watches Open watch streams.', '# TYPE shoal_apiserver_watches gauge', `shoal_apiserver_watches ${watches}`)
     return out.join('\n') + '\n'

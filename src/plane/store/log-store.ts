@@ -97,6 +97,12 @@ export class LogStore implements T.Store {
     return this.#s.index.valueStats()
   }
 
+  /** what the store's values take in memory, for /metrics (walks the index: once a scrape, not per request) */
+  get memoryStats(): { versions: number; unsettledBytes: number; cacheBytes: number } {
+    const v = this.#s.index.valueStats()
+    return { versions: v.versions, unsettledBytes: v.bytesInMemory, cacheBytes: LazyRevision.readCache.bytes }
+  }
+
   /** live watch count (for metrics) */
   get watchCount(): number {
     return this.#hub.size
