@@ -167,15 +167,21 @@ async function watchCase(plane, call, watchers = 100) {
   let first = Infinity
   let last = 0
   const closers = []
-  for (let i = 0; i < watchers; i++) {
-    closers.push(await openWatch(plane, `/api/v1/namespaces/watch/pods?watch=true&resourceVersion=${rv}`, (line, at) => {
-      const name = JSON.parse(line).object.metadata.name
-      const t = started.get(name)
-      if (t === undefined) return
+  // lines are parsed after the event has reached every stream: parsing one stream's line in its
+  // data handler would delay the next stream's arrival (100 streams share this one process)
+  const pending = []
+  const take = () => {
+    for (const [line, at] of pending.splice(0)) {
+      const t = started.get(JSON.parse(line).object.metadata.name)
+      if (t === undefined) continue
       lat.push(at - t)
       first = Math.min(first, at)
       last = Math.max(last, at)
-    }))
+    }
+  }
+  let arrived = 0
+  for (let i = 0; i < watchers; i++) {
+    closers.push(await openWatch(plane, `/api/v1/namespaces/watch/pods?watch=true&resourceVersion=${rv}`, (line, at) => (pending.push([line, at]), arrived++)))
   }
   const end = performance.now() + DUR
   let n = 0
@@ -187,7 +193,8 @@ async function watchCase(plane, call, watchers = 100) {
     last = 0
     await call('POST', '/api/v1/namespaces/watch/pods', pod(name))
     acks.push(performance.now() - t)
-    while (lat.length < n * watchers && performance.now() < end + 2000) await new Promise((r) => setImmediate(r))
+    while (arrived < n * watchers && performance.now() < end + 2000) await new Promise((r) => setImmediate(r))
+    take()
     if (last) spread.push(last - first)
   }
   closers.forEach((c) => c())
