@@ -161,15 +161,14 @@ export function readSnapshot(dir: string, revision: number, o: { reader: FrameRe
   return state
 }
 
-/** Removes snapshots older than `keep` and leftover temp files (`dryRun`: only names them). */
-export function pruneSnapshots(dir: string, keep: number, onRemove?: (file: string) => void, o: { dryRun?: boolean } = {}): void {
+/** Removes snapshots older than `keep` and leftover temp files. */
+export function pruneSnapshots(dir: string, keep: number, onRemove?: (file: string) => void): void {
   for (const rev of listSnapshots(dir)) {
     if (rev >= keep) continue
     const file = join(dir, snapshotName(rev))
     onRemove?.(file)
-    if (!o.dryRun) unlinkSync(file)
+    unlinkSync(file)
   }
-  if (o.dryRun) return
   for (const name of readdirSync(dir)) if (name.endsWith('.snap.tmp')) unlinkSync(join(dir, name))
 }
 

@@ -7,9 +7,9 @@
 import { unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../../core/index.ts'
-import { pruneSnapshots, writeSnapshot, type SnapshotChunk } from './snapshot.ts'
+import { listSnapshots, pruneSnapshots, snapshotName, writeSnapshot, type SnapshotChunk } from './snapshot.ts'
 import type { StoreState } from './state.ts'
-import { LazyRevision, type Revision, type ValueSource } from './mvcc/revision.ts'
+import { LazyRevision, type Revision } from './mvcc/revision.ts'
 import { listSegments, segmentName } from './wal/segments.ts'
 import type { WalWriter } from './wal/writer.ts'
 import type { ValueFiles } from './wal/value-file.ts'
@@ -104,15 +104,15 @@ export class Snapshotter {
     const source = files.open(snap.file)
     for (let i = 0; i < moved.length; i++) moved[i].moveTo(source, offsets[i])
     const walDir = join(dir, 'wal')
-    const doomed: string[] = listSegments(walDir).filter((seq) => seq < walSeq).map((seq) => join(walDir, segmentName(seq)))
-    const retiring = new Set<ValueSource>(doomed.map((f) => files.open(f)))
-    pruneSnapshots(snapDir, revision, (file) => retiring.add(files.open(file)), { dryRun: true })
-    s.index.pinFrom(retiring)
-    for (const file of doomed) {
+    const segments = listSegments(walDir).filter((seq) => seq < walSeq).map((seq) => join(walDir, segmentName(seq)))
+    const snapshots = listSnapshots(snapDir).filter((rev) => rev < revision).map((rev) => join(snapDir, snapshotName(rev)))
+    // only a file something was read from can still have values pointing at it
+    s.index.pinFrom(new Set([...segments, ...snapshots].flatMap((f) => files.get(f) ?? [])))
+    for (const file of segments) {
       files.retire(file)
       unlinkSync(file)
     }
-    const removed = doomed.length
+    const removed = segments.length
     pruneSnapshots(snapDir, revision, (file) => files.retire(file))
     log.info('snapshot written', { revision, versions, bytes: this.#lastSize, segmentsRemoved: removed, ms: Math.round(performance.now() - t0) })
   }

@@ -58,6 +58,11 @@ export class ValueFiles {
     return f
   }
 
+  /** the file if it is open (values may point at it), without opening it */
+  get(path: string): ValueFile | undefined {
+    return this.#files.get(path)
+  }
+
   /** the file is being deleted: nothing may read from it any more */
   retire(path: string): void {
     this.#files.get(path)?.close()
