@@ -53,9 +53,9 @@ for (const inlineSync of [true, 'always'] as const) {
       await turn()
     }
     await write(400) // 64 in flight at most in practice: many records share a flush
-    const stats = s.valueStats
+    const stats = s.memoryStats
     assert.ok(stats.versions > 400, `${stats.versions} versions retained`)
-    assert.is(stats.inMemory, 0, 'no value held in memory once its record is durable')
+    assert.is(stats.unsettled, 0, 'no value held in memory once its record is durable')
     await check(s, want, past)
     const segs = () => readdirSync(join(dir, 'wal')).filter((f) => f.endsWith('.wal'))
     assert.ok(segs().length > 1 || readdirSync(join(dir, 'snap')).some((f) => f.endsWith('.snap')), 'segments were cut')
@@ -64,7 +64,7 @@ for (const inlineSync of [true, 'always'] as const) {
     const firstSegs = segs()
     for (let k = 0; k < 40 && segs().some((f) => firstSegs.includes(f)); k++) await write(100) // snapshots run in the background
     assert.equal(segs().filter((f) => firstSegs.includes(f)), [], 'the old segments were deleted')
-    assert.is(s.valueStats.inMemory, 0, 're-pointed at the snapshot, not pinned in memory')
+    assert.is(s.memoryStats.unsettled, 0, 're-pointed at the snapshot, not pinned in memory')
     await check(s, want, past)
 
     // watchers got every value, delivered while it was still in memory
@@ -91,13 +91,13 @@ test('memory holds values not yet settled, plus a bounded cache of single reads;
   await turn()
   const r = await s.range({ prefix: '/v/' })
   assert.is(r.count, 50)
-  assert.is(s.valueStats.inMemory, 0)
+  assert.is(s.memoryStats.unsettled, 0)
   const pending = s.put('/v/new', enc('new value'))
-  assert.is(s.valueStats.inMemory, 1, 'a value in flight is in memory')
-  assert.is(s.valueStats.bytesInMemory, 9)
+  assert.is(s.memoryStats.unsettled, 1, 'a value in flight is in memory')
+  assert.is(s.memoryStats.unsettledBytes, 9)
   await pending
   await turn()
-  assert.is(s.valueStats.inMemory, 0)
+  assert.is(s.memoryStats.unsettled, 0)
   await s.close()
   rmSync(dir, { recursive: true })
 })

@@ -92,15 +92,14 @@ export class LogStore implements T.Store {
     return this.#wal.syncStats
   }
 
-  /** retained versions and the values held in memory (for metrics: new values until they settle) */
-  get valueStats(): { versions: number; inMemory: number; bytesInMemory: number } {
-    return this.#s.index.valueStats()
-  }
-
-  /** what the store's values take in memory, for /metrics (walks the index: once a scrape, not per request) */
-  get memoryStats(): { versions: number; unsettledBytes: number; cacheBytes: number } {
+  /**
+   * What the store's values take in memory: retained versions, values not yet settled into the
+   * log (count and bytes), and the read cache's bytes. Walks the index: for a metrics scrape or a
+   * test, not per request.
+   */
+  get memoryStats(): { versions: number; unsettled: number; unsettledBytes: number; cacheBytes: number } {
     const v = this.#s.index.valueStats()
-    return { versions: v.versions, unsettledBytes: v.bytesInMemory, cacheBytes: LazyRevision.readCache.bytes }
+    return { versions: v.versions, unsettled: v.inMemory, unsettledBytes: v.bytesInMemory, cacheBytes: LazyRevision.readCache.bytes }
   }
 
   /** live watch count (for metrics) */
