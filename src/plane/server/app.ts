@@ -34,10 +34,13 @@ export interface ApiAppOptions {
   images?: { app: Hono }
 }
 
+/** Variables the middleware sets; Bindings: what @hono/node-server passes (absent under app.request()) */
+type AppEnv = { Variables: { caller: Caller; requestInfo: RequestInfo | undefined }; Bindings: { outgoing?: ServerResponse } }
+
 const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version'])
 
 export function createApiApp(o: ApiAppOptions) {
-  const app = new Hono<{ Variables: { caller: Caller; requestInfo: RequestInfo | undefined } }>()
+  const app = new Hono<AppEnv>()
   const metrics = new Metrics()
   const access = o.access ?? openAccess(o.objects)
   const json = (body: unknown, status = 200, ct = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'content-type': ct } })
@@ -98,7 +101,7 @@ export function createApiApp(o: ApiAppOptions) {
   }
   app.route('/apis', reviewRoutes(access))
   // served by @hono/node-server, env carries the Node response (watches write to it directly)
-  const resource = (c: Context) => handleResource(deps, c.req.raw, { caller: c.get('caller'), requestInfo: c.get('requestInfo'), outgoing: (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing })
+  const resource = (c: Context<AppEnv>) => handleResource(deps, c.req.raw, { caller: c.get('caller'), requestInfo: c.get('requestInfo'), outgoing: c.env?.outgoing })
   app.all('/api/*', resource)
   app.all('/apis/*', resource)
   return app
