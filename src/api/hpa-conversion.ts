@@ -25,23 +25,22 @@ const obj = (v: unknown): Json => (isObject(v) ? v : {})
 const defined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined))
 const isCpuUtilization = (m: Json) => m.type === 'Resource' && obj(m.resource).name === 'cpu' && obj(obj(m.resource).target).averageUtilization !== undefined
 
-/** v2 metric source (Resource, ContainerResource) → v1's flat target fields; other types as they are */
-function sourceToV1(src: unknown): unknown {
-  if (!isObject(src) || !isObject(src.target)) return src
-  const { target, ...rest } = src
-  return defined({ ...rest, targetAverageUtilization: target.averageUtilization, targetAverageValue: target.averageValue })
+/**
+ * v2 metric source (Resource, ContainerResource) → v1's flat fields: `target` (or `current`)
+ * becomes targetAverageUtilization / targetAverageValue (currentAverage…); other types as they are
+ */
+const flatToV1 = (field: 'target' | 'current') => (src: unknown): unknown => {
+  if (!isObject(src) || !isObject(src[field])) return src
+  const { [field]: nested, ...rest } = src as Json & Record<typeof field, Json>
+  return defined({ ...rest, [`${field}AverageUtilization`]: nested.averageUtilization, [`${field}AverageValue`]: nested.averageValue })
 }
+const sourceToV1 = flatToV1('target')
+const currentToV1 = flatToV1('current')
 
 function sourceFromV1(src: unknown): unknown {
   if (!isObject(src)) return src
   const { targetAverageUtilization: u, targetAverageValue: v, ...rest } = src
   return { ...rest, target: defined({ type: u === undefined ? 'AverageValue' : 'Utilization', averageUtilization: u, averageValue: v }) }
-}
-
-function currentToV1(src: unknown): unknown {
-  if (!isObject(src) || !isObject(src.current)) return src
-  const { current, ...rest } = src
-  return defined({ ...rest, currentAverageUtilization: current.averageUtilization, currentAverageValue: current.averageValue })
 }
 
 function currentFromV1(src: unknown): unknown {
