@@ -4,9 +4,11 @@
 // timer, and under load many writes share one fdatasync. A failed write or sync poisons the
 // writer (the data on disk is no longer known), and every later append fails too.
 //
-// Where the fdatasync runs adapts to the disk (sync-meter.ts): on the libuv pool while syncs are
-// slow, on this thread, gathering the appends of one event-loop turn, while they are fast. Frames
-// are encoded into a reused arena (frame-arena.ts), and adjacent ones written with one call.
+// Where the fdatasync runs adapts to the disk and the load (sync-meter.ts): on the libuv pool, or
+// on this thread, gathering the appends of one event-loop turn. Frames are encoded into a reused
+// arena (frame-arena.ts), and adjacent ones written with one call. Once a flush is durable (and
+// its appenders' continuations have run), the versions whose values it carried are told where
+// those values lie in the segment and let go of them (settle; mvcc/revision.ts).
 //
 // A segment is extended ahead of its writes, 4 MiB at a time (sparse where the file system can:
 // no bytes written), and frames are written at their offsets, so most fdatasyncs need not record
