@@ -278,6 +278,15 @@ export class LogStore implements T.Store {
     await this.#persist(this.#s.head, { type: 'compact', revision })
   }
 
+  /**
+   * Writes a snapshot now and deletes the log it replaces (the store also does this on its
+   * own, see snapshotter.ts); resolves when it is on disk.
+   */
+  async snapshot(): Promise<void> {
+    this.#checkOpen()
+    await this.#snap.now()
+  }
+
   #autoCompact(): void {
     const keep = this.#history
     if (keep <= 0 || this.#snap.running) return

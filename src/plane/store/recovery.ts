@@ -63,7 +63,7 @@ function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: nu
     }
     const last = i === segs.length - 1
     const where = join(walDir, segmentName(seq))
-    const seg = readSegment(walDir, seq, last, { log, reader, files, apply: (r) => state.apply(r, where) })
+    const seg = readSegment(walDir, seq, last, { log, reader, files, apply: (r) => state.apply(r, where), applyScanned: (t, source, offset) => state.replayScanned(t, source, offset, where) })
     records += seg.records
     nextSeq = seq + 1
     if (last && seg.records === 0) {

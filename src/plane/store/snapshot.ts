@@ -43,10 +43,13 @@ export const listSnapshots = (dir: string) => listNumbered(dir, 'snap')
 /** bytes encoded before a write: small enough that the event loop gets a turn often */
 const WRITE_BYTES = 1 << 20
 
-/** a chunk of versions to write, with their values when already read (LazyRevision.readAll) */
+/**
+ * A chunk of versions to write; `values` reads their values (LazyRevision.readAll) and is called
+ * right before the chunk is encoded, with no await between: they may be views of a reused buffer.
+ */
 export interface SnapshotChunk {
   versions: Revision[]
-  values?: (Uint8Array | undefined)[]
+  values?: () => (Uint8Array | undefined)[]
 }
 
 /**
@@ -86,7 +89,7 @@ export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iter
       count += versions.length
       await reserve(versionsFrameBound(versions))
       at.length = 0
-      used = writeVersionsFrame(buf, used, versions, values, placed && at)
+      used = writeVersionsFrame(buf, used, versions, values?.(), placed && at)
       if (placed) for (let i = 0; i < versions.length; i++) if (at[i] >= 0) placed(versions[i], bytes + at[i])
     }
     await putFrame(encodeFrame(cbor.encode([12, count])))

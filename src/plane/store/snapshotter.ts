@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { Logger } from '../../core/index.ts'
 import { listSnapshots, pruneSnapshots, snapshotName, writeSnapshot, type SnapshotChunk } from './snapshot.ts'
 import type { StoreState } from './state.ts'
-import { LazyRevision, type Revision } from './mvcc/revision.ts'
+import { LazyRevision, type ReadArena, type Revision } from './mvcc/revision.ts'
 import { listSegments, segmentName } from './wal/segments.ts'
 import type { WalWriter } from './wal/writer.ts'
 import type { ValueFiles } from './wal/value-file.ts'
@@ -79,7 +79,8 @@ export class Snapshotter {
     // no copy of the state: the versions are walked page by page while the file is written
     // (compaction waits for the snapshot, see running; later writes only add newer versions)
     let versions = 0
-    const chunk = (vs: Revision[]): SnapshotChunk => ((versions += vs.length), { versions: vs, values: LazyRevision.readAll(vs) })
+    const arena: ReadArena = { buf: Buffer.allocUnsafe(2 << 20), used: 0 } // one buffer for every chunk's values
+    const chunk = (vs: Revision[]): SnapshotChunk => ((versions += vs.length), { versions: vs, values: () => LazyRevision.readAll(vs, arena) })
     const pages = function* () {
       let key: string | undefined = ''
       while (key !== undefined) {

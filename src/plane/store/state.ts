@@ -2,9 +2,10 @@
 // and recovery both go through apply(), so what is replayed is exactly what was served.
 import { CorruptError, type Clock } from '../../core/index.ts'
 import { KeyIndex } from './mvcc/key-index.ts'
-import type { Revision } from './mvcc/revision.ts'
+import type { Revision, ValueSource } from './mvcc/revision.ts'
 import { Lessor } from './lessor.ts'
 import type { WalOp, WalRecord } from './wal/records.ts'
+import type { TxnScan } from './wal/fast-decode.ts'
 
 export class StoreState {
   readonly index = new KeyIndex()
@@ -39,6 +40,27 @@ export class StoreState {
       case 'header':
         return
     }
+  }
+
+  /**
+   * Replay of the txn record just read by scanTxn (wal/fast-decode.ts), whose bytes start at
+   * `offset` of `source`: the same result as apply() with the decoded record, built without
+   * the record (one lookup per put, the value left in the file).
+   */
+  replayScanned(t: TxnScan, source: ValueSource, offset: number, where: string): void {
+    if (t.revision <= this.head) return // already in the snapshot
+    this.#expect(t.revision, where)
+    for (let i = 0; i < t.count; i++) {
+      const key = t.keys[i]
+      if (t.at[i] < 0) {
+        this.applyOps(t.revision, [{ key }])
+        continue
+      }
+      const replaced = this.index.putPlaced(key, t.revision, source, offset + t.at[i], t.len[i], t.lease[i])
+      if (replaced) this.lessor.detach(replaced, key)
+      if (t.lease[i]) this.lessor.attach(t.lease[i], key)
+    }
+    this.head = t.revision
   }
 
   #expect(rev: number, where?: string): void {

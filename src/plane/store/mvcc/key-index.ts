@@ -83,6 +83,24 @@ export class KeyIndex {
     return r
   }
 
+  /**
+   * Replay of a put whose value is `length` bytes at `offset` of `source`, with one lookup of
+   * the key; returns the lease of the live version it replaces (0: none or no lease).
+   */
+  putPlaced(key: string, rev: number, source: ValueSource, offset: number, length: number, lease: number): number {
+    const h = this.#history.get(key)
+    const last = h && newest(h)
+    const prev = last?.version ? last : undefined
+    const r = LazyRevision.placed(key, rev, prev ? prev.create : rev, prev ? prev.version + 1 : 1, source, offset, length, lease)
+    if (!h) {
+      this.#history.set(key, r)
+      this.#keys.add(key)
+    } else if (Array.isArray(h)) h.push(r)
+    else this.#history.set(key, [h, r])
+    this.#events.push(r)
+    return prev ? prev.lease : 0
+  }
+
   /** records a deletion; returns the tombstone, or undefined if the key was not live */
   delete(key: string, rev: number): Revision | undefined {
     if (!this.latest(key)) return undefined
@@ -153,7 +171,8 @@ export class KeyIndex {
       if (key === after) continue
       if (seen++ === max) return { versions, next: last }
       last = key
-      const first = versionsOf(this.#history.get(key)!)[0]
+      const h = this.#history.get(key)!
+      const first = Array.isArray(h) ? h[0] : h
       if (first.rev < compactRev) versions.push(first)
     }
     return { versions }
@@ -175,10 +194,14 @@ export class KeyIndex {
   compact(rev: number): void {
     const e = this.#events
     const touched = new Set<string>()
+    // Only keys with a window event that is not a creation (version 1) can lose a version: after
+    // the last compaction a key keeps at most one version older than the window, and a key
+    // created in the window has nothing live before it — a tombstone or an older version before
+    // that creation is a window event of its own. So a store of new keys compacts for free.
     let i = this.#eventsStart
-    for (; i < e.length && e[i].rev < rev; i++) touched.add(e[i].key)
+    for (; i < e.length && e[i].rev < rev; i++) if (e[i].version !== 1) touched.add(e[i].key)
     this.#eventsStart = i
-    for (let j = i; j < e.length && e[j].rev === rev; j++) touched.add(e[j].key)
+    for (let j = i; j < e.length && e[j].rev === rev; j++) if (e[j].version !== 1) touched.add(e[j].key)
     if (i > 4096 && i > e.length / 2) {
       this.#events = e.slice(i)
       this.#eventsStart = 0

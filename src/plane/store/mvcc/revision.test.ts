@@ -102,4 +102,22 @@ test('single reads are kept in a bounded cache, oldest out first; big values and
   assert.ok(huge.onDisk, 'values over 256 KiB are not cached')
 })
 
+test('readAll into an arena: views of one lent buffer, exact across runs and files, nothing allocated per value, reused by the next call', () => {
+  const bytes = Buffer.from(Array.from({ length: 20000 }, (_, i) => (i * 7) & 0xff))
+  const mk = (name: string) => Object.assign(source(name, bytes), { readInto: (out: Buffer, o: number, n: number) => (bytes.copy(out, 0, o, o + n), out.subarray(0, n)) })
+  const a = mk('a')
+  const b = mk('b')
+  const vs = [lazy(a, 10, 30), lazy(a, 45, 5), lazy(a, 9000, 100), lazy(b, 0, 64), makeRevision('m', 1, 1, 1, new Uint8Array([9]), 0), tombstone('t', 2)]
+  const arena = { buf: Buffer.alloc(128), used: 0 }
+  const first = arena.buf
+  const values = LazyRevision.readAll(vs, arena)
+  for (const [i, [o, n]] of [[10, 30], [45, 5], [9000, 100], [0, 64]].entries()) assert.equal([...values[i]!], [...bytes.subarray(o, o + n)], `value ${i}`)
+  assert.equal([...values[4]!], [9])
+  assert.is(values[5], undefined)
+  assert.ok(values[0]!.buffer === first.buffer, 'the first run went into the lent buffer')
+  assert.ok(arena.buf !== first, 'a run that did not fit got a new buffer (the views of the old one stay valid)')
+  assert.equal([...values[0]!], [...bytes.subarray(10, 40)], 'still exact after the arena moved on')
+  assert.ok(vs.slice(0, 4).every((r) => (r as LazyRevision).onDisk), 'nothing kept in memory')
+})
+
 test.run()

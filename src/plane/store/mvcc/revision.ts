@@ -29,6 +29,14 @@ export interface ValueSource {
   read(offset: number, length: number): Uint8Array
   /** the same bytes in a reused buffer, valid until the next call (optional) */
   view?(offset: number, length: number): Uint8Array
+  /** the bytes read into the start of `out` (optional); returns their view of it */
+  readInto?(out: Buffer, offset: number, length: number): Uint8Array
+}
+
+/** a buffer a caller lends readAll for the values it uses at once (see readAll) */
+export interface ReadArena {
+  buf: Buffer
+  used: number
 }
 
 /** where a value is: `length` bytes at `offset` of `source` */
@@ -65,6 +73,16 @@ export class LazyRevision implements Revision {
       this.#value = value
       this.#length = value.length
     }
+  }
+
+  /** a version read back from the log: its value is `length` bytes at `offset` of `source` */
+  static placed(key: string, rev: number, create: number, version: number, source: ValueSource, offset: number, length: number, lease: number): LazyRevision {
+    const r = new LazyRevision(key, rev, create, version, EMPTY, lease)
+    r.#source = source
+    r.#offset = offset
+    r.#length = length
+    r.#value = undefined
+    return r
   }
 
   /**
@@ -155,8 +173,11 @@ export class LazyRevision implements Revision {
    * The values of `versions` (undefined for tombstones), in order; those on disk are read with
    * one read per run of neighbours in a file (a range: keys written together sit side by side),
    * and copied out, so a value handed out never keeps a whole run alive. Nothing is kept.
+   * `arena`: values are views of it instead of copies, valid until the next call with it — for
+   * a caller that uses them at once (a snapshot writing them out): no allocation per value, and
+   * no fresh memory per run (faulting in new pages costs more than reading the bytes here).
    */
-  static readAll(versions: readonly Revision[]): (Uint8Array | undefined)[] {
+  static readAll(versions: readonly Revision[], arena?: ReadArena): (Uint8Array | undefined)[] {
     const out: (Uint8Array | undefined)[] = new Array(versions.length)
     const lazy: LazyRevision[] = []
     const slot: number[] = []
@@ -165,8 +186,9 @@ export class LazyRevision implements Revision {
       if (v instanceof LazyRevision && v.#value === undefined) lazy.push(v), slot.push(i)
       else out[i] = v.version ? v.value : undefined
     }
-    if (lazy.length === 1) out[slot[0]] = lazy[0].value // one key (a get): through the read cache
-    if (lazy.length < 2) return out
+    if (lazy.length === 1 && !arena) out[slot[0]] = lazy[0].value // one key (a get): through the read cache
+    if (lazy.length < 2 && !arena) return out
+    if (arena) arena.used = 0
     if (!LazyRevision.#inFileOrder(lazy)) {
       // rare: keys whose values were written out of key order (sort positions, then both lists)
       const order = lazy.map((_, k) => k).sort((x, y) => LazyRevision.#byPlace(lazy[x], lazy[y]))
@@ -183,6 +205,15 @@ export class LazyRevision implements Revision {
         const n = lazy[j]
         if (n.#source !== src || n.#offset > end + RUN_GAP || n.#offset + n.#length - first.#offset > RUN_BYTES) break
         end = Math.max(end, n.#offset + n.#length)
+      }
+      if (arena && src.readInto) {
+        const span = end - first.#offset
+        // a new buffer when full: views already handed out keep the old one alive
+        if (arena.used + span > arena.buf.length) (arena.buf = Buffer.allocUnsafe(Math.max(span, arena.buf.length))), (arena.used = 0)
+        const run = src.readInto(arena.buf.subarray(arena.used), first.#offset, span)
+        arena.used += span
+        for (; i < j; i++) out[slot[i]] = run.subarray(lazy[i].#offset - first.#offset, lazy[i].#offset - first.#offset + lazy[i].#length)
+        continue
       }
       if (j - i === 1) {
         out[slot[i]] = src.read(first.#offset, first.#length) // a range: not cached

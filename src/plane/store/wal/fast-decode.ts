@@ -45,18 +45,60 @@ function text(): string | undefined {
   return s
 }
 
-function op(): WalOp | undefined {
+/**
+ * The ops of the last txn scanned (scanTxn), in flat arrays reused from record to record: a
+ * replay applies them straight to the index, with no record, op or reference object per write.
+ * `at[i]` is where op i's value starts in the scanned bytes (-1: a delete).
+ */
+export interface TxnScan {
+  revision: number
+  count: number
+  readonly keys: string[]
+  readonly at: number[]
+  readonly len: number[]
+  readonly lease: number[]
+}
+
+export const scanned: TxnScan = { revision: 0, count: 0, keys: [], at: [], len: [], lease: [] }
+
+/** op `i` of a txn into `scanned`; false when it is not the expected shape */
+function scanOp(i: number): boolean {
   const len = head(4)
-  if (len < 1 || len > 3) return undefined
+  if (len < 1 || len > 3) return false
   const key = text()
-  if (key === undefined) return undefined
-  if (len === 1) return { key }
+  if (key === undefined) return false
+  scanned.keys[i] = key
+  scanned.at[i] = -1
+  scanned.len[i] = 0
+  scanned.lease[i] = 0
+  if (len === 1) return true
   const n = head(2)
-  if (n < 0 || p + n > b.length) return undefined
-  const value = bytesValue(n)
-  if (len === 2) return { key, value }
+  if (n < 0 || p + n > b.length) return false
+  scanned.at[i] = p
+  scanned.len[i] = n
+  p += n
+  if (len === 2) return true
   const lease = head(0)
-  return lease < 0 ? undefined : { key, value, lease }
+  scanned.lease[i] = lease
+  return lease >= 0
+}
+
+/**
+ * Reads a txn record [1, revision, [[key, value?, lease?], …]] into `scanned` (valid until the
+ * next call); false when the bytes are anything else (the general decoder then decides).
+ */
+export function scanTxn(bytes: Uint8Array): boolean {
+  if (bytes[0] !== 0x83 || bytes[1] !== 0x01) return false
+  begin(bytes, undefined)
+  const revision = head(0)
+  const n = revision < 0 ? -1 : head(4)
+  if (n < 0) return false
+  for (let i = 0; i < n; i++) if (!scanOp(i)) return false
+  if (p !== b.length) return false
+  scanned.revision = revision
+  scanned.count = n
+  scanned.keys.length = scanned.at.length = scanned.len.length = scanned.lease.length = n // no key outlives its record
+  return true
 }
 
 /** starts a decode of `bytes` after its 2-byte prefix; `at`: where the bytes lie in a file */
@@ -80,11 +122,18 @@ function items<T>(n: number, one: () => T | undefined): T[] | undefined {
 
 /** `at`: the bytes are a view of that file place, and values become references into it */
 export function fastDecodeTxn(bytes: Uint8Array, at?: FilePlace): WalRecord | undefined {
-  if (bytes[0] !== 0x83 || bytes[1] !== 0x01) return undefined
-  begin(bytes, at)
-  const revision = head(0)
-  const ops = items(revision < 0 ? -1 : head(4), op)
-  return ops && { type: 'txn', revision, ops }
+  if (!scanTxn(bytes)) return undefined
+  const { revision, count, keys, at: pos, len, lease } = scanned
+  const ops: WalOp[] = new Array(count)
+  for (let i = 0; i < count; i++) {
+    if (pos[i] < 0) {
+      ops[i] = { key: keys[i] }
+      continue
+    }
+    const value = at ? new ValueRef(at.source, at.offset + pos[i], len[i]) : b.subarray(pos[i], pos[i] + len[i])
+    ops[i] = lease[i] ? { key: keys[i], value, lease: lease[i] } : { key: keys[i], value }
+  }
+  return { type: 'txn', revision, ops }
 }
 
 function version(): Revision | undefined {

@@ -6,6 +6,8 @@ import { CorruptError, type Logger } from '../../../core/index.ts'
 import type { FrameReader } from './frame-reader.ts'
 import type { ValueFiles } from './value-file.ts'
 import { decodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
+import { scanned, scanTxn, type TxnScan } from './fast-decode.ts'
+import type { ValueSource } from '../mvcc/revision.ts'
 
 /** `<n as 16 hex digits>.<ext>`: how segments (by seq) and snapshots (by revision) are named */
 export function numberedName(n: number, ext: string): string {
@@ -35,6 +37,15 @@ export function fsyncDir(dir: string): void {
   }
 }
 
+export interface SegmentReplay {
+  log: Logger
+  reader: FrameReader
+  files: ValueFiles
+  apply: (r: WalRecord) => void
+  /** a txn record read by scanTxn, its bytes at `offset` of `source` */
+  applyScanned: (t: TxnScan, source: ValueSource, offset: number) => void
+}
+
 export interface ReadSegment {
   seq: number
   /** records handed to `apply` (the header not counted) */
@@ -48,13 +59,19 @@ export interface ReadSegment {
  * before open returns, so nothing applied from it is ever used); values stay in the file
  * (`files`) until read. A torn tail is cut off (and kept aside as <name>.torn-<offset>) only if `last`.
  */
-export function readSegment(dir: string, seq: number, last: boolean, o: { log: Logger; reader: FrameReader; files: ValueFiles; apply: (r: WalRecord) => void }): ReadSegment {
+export function readSegment(dir: string, seq: number, last: boolean, o: SegmentReplay): ReadSegment {
   const file = join(dir, segmentName(seq))
   const source = o.files.open(file)
   const size = fstatSync(source.fd).size
   const records: WalRecord[] = []
   let count = 0
   const scan = o.reader.read(source.fd, (payload, offset) => {
+    // the common record (a txn after the header) goes to the state without being built
+    if (count > 0 && scanTxn(payload)) {
+      count++
+      o.applyScanned(scanned, source, offset)
+      return undefined
+    }
     const r = decodeRecord(payload, { source, offset })
     if (typeof r === 'string') return r
     if (count++ === 0) {

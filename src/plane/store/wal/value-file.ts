@@ -21,16 +21,17 @@ export class ValueFile implements ValueSource {
   }
 
   read(offset: number, length: number): Uint8Array {
-    return this.#readInto(Buffer.allocUnsafe(length), offset, length)
+    return this.readInto(Buffer.allocUnsafe(length), offset, length)
   }
 
   /** the bytes in a buffer shared by every file, valid until the next view() (ranges copy values out of it) */
   view(offset: number, length: number): Uint8Array {
     if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length))
-    return this.#readInto(scratch, offset, length)
+    return this.readInto(scratch, offset, length)
   }
 
-  #readInto(out: Buffer, offset: number, length: number): Buffer {
+  /** reads into the start of `out` (at least `length` long); returns the bytes' view of it */
+  readInto(out: Buffer, offset: number, length: number): Buffer {
     const fd = this.#fd
     if (fd === undefined) throw new CorruptError(`store: a value at byte ${offset} of ${this.name} was read after the file was retired`, { file: this.name, offset })
     let got = 0
