@@ -2,7 +2,7 @@
 // the store's fdatasync, the JSON answer — measured against the real `shoal plane` process,
 // next to etcd's own bare put rate measured in the same run.
 // Run: node bench/api.mjs   (DUR=3 s per case; ETCD_BIN=/usr/bin/etcd; ETCD_PORTS=23791,23801;
-//      PLANE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p" to profile the plane; ONLY=watch for that case alone)
+//      PLANE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p" to profile the plane; ONLY=watch or ONLY=creates for those cases alone)
 // Cases: Pod creates/s with p50/p99 at 1 and 64 in flight, a list of 1,000 pods, and watch event
 // latency (create call → event received) with 100 watchers. Table first, one JSON line last.
 // etcd's puts and the plane's creates at 64 in flight are taken in ROUNDS=3 slices each, taking
@@ -251,15 +251,21 @@ async function interleaved64(etcd, call64) {
 
 const results = {}
 const onlyWatch = process.env.ONLY === 'watch'
+const onlyCreates = process.env.ONLY === 'creates' // the plane's creates alone (to profile them)
 try {
   log('starting etcd and the plane…')
-  const etcd = await startEtcdPeer()
+  const etcd = onlyCreates ? { missing: 'ONLY=creates' } : await startEtcdPeer()
   const plane = await startPlane(join(tmp, 'plane'))
   try {
     const call1 = client(plane, 1)
     const call64 = client(plane, 64)
     await ns(call64, 'bench')
-    if (!onlyWatch) {
+    if (onlyCreates) {
+      results.create_1 = await creates(call1, 1, 'bench')
+      const before = await createBuckets(call64)
+      results.create_64 = await creates(call64, 64, 'bench')
+      results.create_64_server = serverPercentiles(before, await createBuckets(call64))
+    } else if (!onlyWatch) {
       log('creates at 1 in flight…')
       results.create_1 = await creates(call1, 1, 'bench')
       log('etcd bare puts and creates at 64 in flight, taking turns…')
@@ -272,8 +278,10 @@ try {
       log('list of 1,000 pods…')
       results.list_1000 = await listCase(call64)
     }
-    log('watch latency, 100 watchers…')
-    results.watch_100 = await watchCase(plane, call64)
+    if (!onlyCreates) {
+      log('watch latency, 100 watchers…')
+      results.watch_100 = await watchCase(plane, call64)
+    }
   } finally {
     await plane.stop()
     await etcd.stop?.()
@@ -282,7 +290,7 @@ try {
   rmSync(tmp, { recursive: true, force: true })
 }
 
-if (onlyWatch) {
+if (onlyWatch || onlyCreates) {
   console.log(JSON.stringify(results))
   process.exit(0)
 }

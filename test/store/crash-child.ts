@@ -17,6 +17,9 @@ const store = await openLogStore({
 const value = new Uint8Array(300).fill(7)
 const tag = `${process.pid}`
 process.stdout.write(`ready ${store.revision}\n`)
+// every write is a new key, so the store would never snapshot on its own (nothing to reclaim):
+// snapshots are asked for, so that kills land during them and during the deletes after them too
+setInterval(() => store.snapshot().catch(() => {}), 150)
 
 async function writer(w: number) {
   for (let n = 0; ; n++) {

@@ -292,7 +292,8 @@ test('values left on disk at open are served, survive the snapshot that deletes 
   const oldFiles = [...segments(dir), ...readdirSync(join(dir, 'snap'))]
 
   const s = await open(dir, o) // nothing read: every value is still on disk
-  for (let i = 0; i < 400; i++) await s.put(`/w/${i % 20}`, enc('w'.repeat(300))) // snapshots, deleting the files read at open
+  for (let i = 0; i < 400; i++) await s.put(`/w/${i % 20}`, enc('w'.repeat(300)))
+  await s.snapshot() // deletes the files read at open (history kept whole: the store would not reclaim on its own)
   const left = [...segments(dir), ...readdirSync(join(dir, 'snap'))].filter((f) => oldFiles.includes(f))
   assert.equal(left, [], 'the files read at open were replaced by a snapshot')
   const check = async (store: typeof s) => {
@@ -317,10 +318,39 @@ test('values left on disk at open are served, survive the snapshot that deletes 
   rmSync(dir, { recursive: true })
 })
 
+test('a snapshot is taken only when it frees at least what it writes: not for a store that only grows, counting the log found at open', async () => {
+  const dir = tmp()
+  const o = { segmentBytes: 16 << 10, snapshotBytes: 32 << 10, historyRevisions: 50 }
+  const snaps = () => readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap'))
+  const s = await open(dir, o)
+  const value = enc('g'.repeat(300))
+  for (let i = 0; i < 600; i++) await s.put(`/grow/${i}`, value) // ≈ 200 KB of new keys: nothing dead
+  await new Promise((r) => setTimeout(r, 20))
+  assert.equal(snaps(), [], 'new keys only: no snapshot')
+  // updates of a few keys: the old versions die once compacted; some dead bytes before a restart…
+  for (let i = 0; i < 80; i++) await s.put(`/hot/${i % 4}`, value)
+  await s.close()
+  const again = await open(dir, o)
+  assert.equal(snaps(), [])
+  // …and more after it: the log replayed at open counts, so the snapshot comes when dead ≥ retained
+  let n = 0
+  while (!snaps().length && n < 2000) {
+    await again.put(`/hot/${n++ % 4}`, value)
+    if (n % 50 === 0) await new Promise((r) => setTimeout(r, 5))
+  }
+  assert.ok(snaps().length === 1, `a snapshot after ${n} more updates`)
+  const grown = 600 * 340 // the retained bytes of /grow/, about
+  assert.ok(n * 340 > grown - 100 * 340 && n * 340 < 2 * grown, `taken once the dead bytes passed the live ones (${n} updates)`)
+  assert.is((await again.range({ prefix: '/grow/' })).count, 600)
+  await again.close()
+  rmSync(dir, { recursive: true })
+})
+
 test('a damaged snapshot refuses to open with its file name', async () => {
   const dir = tmp()
   const s = await open(dir, { segmentBytes: 4 << 10, snapshotBytes: 8 << 10 })
   for (let i = 0; i < 200; i++) await s.put(`/s/${i % 7}`, enc('x'.repeat(100)))
+  await s.snapshot()
   await s.close()
   const [snap] = readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap'))
   assert.ok(snap, 'a snapshot was written')

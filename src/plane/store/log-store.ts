@@ -23,7 +23,7 @@ export interface LogStoreOptions {
   dir: string
   /** a segment is cut past this size (default 64 MiB) */
   segmentBytes?: number
-  /** log bytes written since the last snapshot that trigger the next one (default 64 MiB) */
+  /** dead bytes on disk (superseded or compacted versions) that trigger a snapshot, which is also taken only once they are at least the retained bytes (default 64 MiB; snapshotter.ts) */
   snapshotBytes?: number
   /** allow fdatasync on the event-loop thread while syncs are fast (default true; 'always' for tests; see wal/writer.ts) */
   inlineSync?: boolean | 'always'
@@ -74,7 +74,7 @@ export class LogStore implements T.Store {
     this.#wal = new WalWriter({ dir: walDir, seq, firstRevision: state.head + 1, segmentBytes: opts.segmentBytes ?? 64 << 20, inlineSync: opts.inlineSync, sourceOf })
     this.#wal.headRevision = state.head
     this.#hub = new WatchHub({ index: state.index, committed: () => this.#committed, compactRevision: () => state.compactRevision })
-    this.#snap = new Snapshotter({ dir: opts.dir, state, wal: this.#wal, log, files: rec.files, thresholdBytes: opts.snapshotBytes ?? 64 << 20 })
+    this.#snap = new Snapshotter({ dir: opts.dir, state, wal: this.#wal, log, files: rec.files, thresholdBytes: opts.snapshotBytes ?? 64 << 20, snapshotBytes: rec.snapshotBytes, logBytes: rec.logBytes })
     state.lessor.start()
     this.#autoCompact()
   }

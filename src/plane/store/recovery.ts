@@ -19,6 +19,9 @@ export interface Recovered {
   records: number
   /** the files values are read from (segments and snapshots), starting with those read at open */
   files: ValueFiles
+  /** sizes of the snapshot loaded and of the segments replayed after it (what the next snapshot may reclaim) */
+  snapshotBytes: number
+  logBytes: number
 }
 
 export async function recover(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: number) => void): Promise<Recovered> {
@@ -41,6 +44,8 @@ function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: nu
   const snaps = listSnapshots(snapDir)
   let fromSeq = 0
   let snapshotRevision = 0
+  let snapshotBytes = 0
+  let logBytes = 0
   if (snaps.length) {
     const snap = readSnapshot(snapDir, snaps[snaps.length - 1], { reader, files })
     state.head = snap.revision
@@ -50,6 +55,7 @@ function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: nu
     state.restore(snap.versions)
     fromSeq = snap.walSeq
     snapshotRevision = snap.revision
+    snapshotBytes = snap.bytes
   }
   const all = listSegments(walDir)
   for (const seq of all) if (seq < fromSeq) unlinkSync(join(walDir, segmentName(seq))) // an interrupted prune
@@ -65,6 +71,7 @@ function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: nu
     const where = join(walDir, segmentName(seq))
     const seg = readSegment(walDir, seq, last, { log, reader, files, apply: (r) => state.apply(r, where), applyScanned: (t, source, offset) => state.replayScanned(t, source, offset, where) })
     records += seg.records
+    logBytes += seg.bytes
     nextSeq = seq + 1
     if (last && seg.records === 0) {
       // created and never written to (or only its header): reuse its number rather than leave
@@ -74,5 +81,5 @@ function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: nu
       nextSeq = seq
     }
   }
-  return { state, nextSeq, snapshotRevision, records, files }
+  return { state, nextSeq, snapshotRevision, records, files, snapshotBytes, logBytes }
 }

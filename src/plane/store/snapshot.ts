@@ -35,6 +35,9 @@ export interface SnapshotState {
   versions: Revision[]
 }
 
+/** a snapshot as read back: its state and the size of its file */
+export type ReadSnapshot = SnapshotState & { bytes: number }
+
 export type SnapshotHeader = Omit<SnapshotState, 'versions'>
 
 export const snapshotName = (revision: number) => numberedName(revision, 'snap')
@@ -151,7 +154,7 @@ class SnapshotLoader {
  * Reads a snapshot through `reader`; values stay in the file (`files`) until first read. Any
  * damage is an error naming the file and offset (snapshots are written whole, never torn).
  */
-export function readSnapshot(dir: string, revision: number, o: { reader: FrameReader; files: ValueFiles }): SnapshotState {
+export function readSnapshot(dir: string, revision: number, o: { reader: FrameReader; files: ValueFiles }): ReadSnapshot {
   const file = join(dir, snapshotName(revision))
   const source = o.files.open(file)
   const bad = (offset: number, what: string) => new CorruptError(`store: snapshot ${file} is damaged at byte ${offset}: ${what}`, { file, offset })
@@ -161,7 +164,7 @@ export function readSnapshot(dir: string, revision: number, o: { reader: FrameRe
   if (trouble) throw bad(trouble.offset, trouble.reason)
   const { state } = loader
   if (!state || !loader.complete || state.revision !== revision) throw bad(scan.size, 'incomplete snapshot')
-  return state
+  return { ...state, bytes: scan.size }
 }
 
 /** Removes snapshots older than `keep` and leftover temp files. */

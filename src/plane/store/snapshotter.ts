@@ -4,6 +4,14 @@
 // replaces. Disk then holds one snapshot plus the log written since; memory is bounded by the
 // live keys plus the retained history (auto-compaction). Values read from the files being
 // deleted are re-pointed at the new snapshot first (mvcc/revision.ts).
+//
+// When: a snapshot rewrites every retained version, so it is taken only when it frees at least
+// as much as it writes, and at least the threshold: dead bytes on disk (the last snapshot plus
+// the log since, minus what is still retained) ≥ max(threshold, retained bytes). Endless
+// updates of the same keys snapshot every `threshold` of log; a store that only grows (new
+// keys, history kept) is never rewritten — on an SD card that would be wear for nothing, and
+// replaying its log costs about what loading the same versions from a snapshot does. Disk stays
+// under twice the retained data plus the threshold.
 import { unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../../core/index.ts'
@@ -25,24 +33,37 @@ export interface SnapshotterOptions {
   /** files read at open; retired as their segments and snapshots are deleted */
   files: ValueFiles
   thresholdBytes: number
+  /** sizes found at open: the snapshot loaded and the log replayed after it */
+  snapshotBytes: number
+  logBytes: number
 }
 
 export class Snapshotter {
   #o: SnapshotterOptions
   #running: Promise<void> | undefined
+  /** log bytes on disk from before the writer's first write (replayed at open); 0 after a snapshot */
+  #logAtOpen: number
   #writtenAtLast = 0
-  #lastSize = 0
+  #lastSize: number
 
   constructor(o: SnapshotterOptions) {
     this.#o = o
+    this.#lastSize = o.snapshotBytes
+    this.#logAtOpen = o.logBytes
+  }
+
+  /** bytes on disk that a snapshot now would free, and what it would write */
+  get reclaim(): { dead: number; retained: number } {
+    const onDisk = this.#lastSize + this.#logAtOpen + this.#o.wal.written - this.#writtenAtLast
+    const retained = this.#o.state.index.retainedBytes
+    return { dead: Math.max(0, onDisk - retained), retained }
   }
 
   maybeStart(): void {
     if (this.#running) return
-    const since = this.#o.wal.written - this.#writtenAtLast
-    // at least the threshold, and twice the last snapshot: rewriting the state costs at most half
-    // of what the log itself writes (a large store is not re-snapshotted every few MB)
-    if (since < Math.max(this.#o.thresholdBytes, 2 * this.#lastSize)) return
+    if (this.#logAtOpen + this.#o.wal.written - this.#writtenAtLast < this.#o.thresholdBytes) return // the cheap test first
+    const { dead, retained } = this.reclaim
+    if (dead < Math.max(this.#o.thresholdBytes, retained)) return
     this.#running = this.#run()
       .catch((err) => this.#o.log.error('snapshot failed; the log keeps growing until one succeeds', { err: String(err) }))
       .finally(() => (this.#running = undefined))
@@ -72,6 +93,7 @@ export class Snapshotter {
     const leases = s.lessor.list()
     const nextLeaseId = s.lessor.nextId
     this.#writtenAtLast = wal.written
+    this.#logAtOpen = 0
     const cut = wal.cut(revision + 1) // same tick as the capture above
     const walSeq = await cut
     await wal.sync()

@@ -14,12 +14,22 @@ type History = Revision | Revision[]
 const versionsOf = (h: History): Revision[] => (Array.isArray(h) ? h : [h])
 const newest = (h: History): Revision => (Array.isArray(h) ? h[h.length - 1] : h)
 
+/** a version's CBOR framing in a snapshot, about: array head, revisions, version, lease, heads */
+const VERSION_OVERHEAD = 24
+const snapshotBytes = (r: Revision) => r.key.length + (r.version ? (r instanceof LazyRevision ? r.length : r.value!.length) : 0) + VERSION_OVERHEAD
+
 export class KeyIndex {
   #history = new Map<string, History>()
   #keys = new SortedKeys()
   /** every version from the compact revision on, in write order */
   #events: Revision[] = []
   #eventsStart = 0
+  #retainedBytes = 0
+
+  /** about what a snapshot of every retained version writes (keys, values, ≈ 24 bytes of framing each) */
+  get retainedBytes(): number {
+    return this.#retainedBytes
+  }
 
   get keyCount(): number {
     return this.#keys.size
@@ -98,6 +108,7 @@ export class KeyIndex {
     } else if (Array.isArray(h)) h.push(r)
     else this.#history.set(key, [h, r])
     this.#events.push(r)
+    this.#retainedBytes += key.length + length + VERSION_OVERHEAD
     return prev ? prev.lease : 0
   }
 
@@ -122,6 +133,7 @@ export class KeyIndex {
     } else if (Array.isArray(h)) h.push(r)
     else this.#history.set(r.key, [h, r])
     if (event) this.#events.push(r)
+    this.#retainedBytes += snapshotBytes(r)
   }
 
   /** retained versions, and those whose value is held in memory (new ones not yet settled; the read cache not counted) */
@@ -217,7 +229,7 @@ export class KeyIndex {
     while (keep + 1 < h.length && h[keep + 1].rev <= rev) keep++
     if (h[keep].rev <= rev && !h[keep].version) keep++
     if (keep === 0) return
-    h.splice(0, keep)
+    for (const r of h.splice(0, keep)) this.#retainedBytes -= snapshotBytes(r)
     if (h.length === 0) {
       this.#history.delete(key)
       this.#keys.delete(key)

@@ -52,6 +52,8 @@ export interface ReadSegment {
   records: number
   /** no header survived: the file was created but its first write never landed */
   empty: boolean
+  /** the file's size as read (before any torn tail was cut) */
+  bytes: number
 }
 
 /**
@@ -88,7 +90,7 @@ export function readSegment(dir: string, seq: number, last: boolean, o: SegmentR
   if (count === 0) checkHeader(records, seq, file, size, last)
   if (scan.torn?.reason === 'zero-filled tail' && !scan.tail) trimZeros(file, scan.torn.offset, o.log)
   else if (scan.torn) repairTail(file, scan.tail!, scan.torn, o.log)
-  return { seq, records: Math.max(0, count - 1), empty: count === 0 }
+  return { seq, records: Math.max(0, count - 1), empty: count === 0, bytes: size }
 }
 
 function checkHeader(records: WalRecord[], seq: number, file: string, size: number, last: boolean): void {
