@@ -52,37 +52,33 @@ export class ValueRef {
 export class LazyRevision implements Revision {
   // the place is held inline (not as a ValueRef) to spare an object per version
   #source: ValueSource | undefined
-  #offset = 0
+  #offset: number
   #length: number
   #value: Uint8Array | undefined
   /** counted in the read cache (see below) */
   #cached = false
+
+  /** `value` in memory, or undefined with its place (`source`, `offset`, `length`); see makeRevision */
   constructor(
     readonly key: string,
     readonly rev: number,
     readonly create: number,
     readonly version: number,
-    value: Uint8Array | ValueRef,
     readonly lease: number,
+    value: Uint8Array | undefined,
+    source: ValueSource | undefined,
+    offset: number,
+    length: number,
   ) {
-    if (value instanceof ValueRef) {
-      this.#source = value.source
-      this.#offset = value.offset
-      this.#length = value.length
-    } else {
-      this.#value = value
-      this.#length = value.length
-    }
+    this.#value = value
+    this.#source = source
+    this.#offset = offset
+    this.#length = length
   }
 
   /** a version read back from the log: its value is `length` bytes at `offset` of `source` */
   static placed(key: string, rev: number, create: number, version: number, source: ValueSource, offset: number, length: number, lease: number): LazyRevision {
-    const r = new LazyRevision(key, rev, create, version, EMPTY, lease)
-    r.#source = source
-    r.#offset = offset
-    r.#length = length
-    r.#value = undefined
-    return r
+    return new LazyRevision(key, rev, create, version, lease, undefined, source, offset, length)
   }
 
   /**
@@ -251,7 +247,8 @@ const RUN_GAP = 4096
 const RUN_BYTES = 1 << 20
 
 export function makeRevision(key: string, rev: number, create: number, version: number, value: Uint8Array | ValueRef, lease: number): LazyRevision {
-  return new LazyRevision(key, rev, create, version, value, lease)
+  if (value instanceof ValueRef) return new LazyRevision(key, rev, create, version, lease, undefined, value.source, value.offset, value.length)
+  return new LazyRevision(key, rev, create, version, lease, value, undefined, 0, value.length)
 }
 
 const EMPTY = new Uint8Array(0)

@@ -12,6 +12,9 @@ export interface FilePlace {
   offset: number
 }
 
+/** Buffer.prototype.utf8Slice: Node's own method behind toString('utf8', start, end) (Node 18–24) */
+type NodeBuffer = Buffer & { utf8Slice(start: number, end: number): string }
+
 // cursor state of one decode (the decoder is synchronous and not re-entrant)
 let b: Buffer
 let p = 0
@@ -39,7 +42,7 @@ function head(major: number): number {
 function text(): string | undefined {
   const n = head(3)
   if (n < 0 || p + n > b.length) return undefined
-  const s = b.toString('utf8', p, p + n)
+  const s = (b as NodeBuffer).utf8Slice(p, p + n) // what toString('utf8', …) calls, without its argument checks
   if (s.includes('\ufffd') && Buffer.byteLength(s) !== n) return undefined // not UTF-8: general decoder
   p += n
   return s
@@ -97,7 +100,6 @@ export function scanTxn(bytes: Uint8Array): boolean {
   if (p !== b.length) return false
   scanned.revision = revision
   scanned.count = n
-  scanned.keys.length = scanned.at.length = scanned.len.length = scanned.lease.length = n // no key outlives its record
   return true
 }
 

@@ -51,7 +51,7 @@ export class FrameReader {
         ;({ start, filled } = this.#fill(fd, o, HEADER_BYTES, size))
         continue
       }
-      const len = this.#buf.readUInt32LE(o - start)
+      const len = u32(this.#buf, o - start)
       if (len === 0 && this.#zerosToEnd(fd, o, size)) return { size, frames, end: o, torn: { offset: o, reason: 'zero-filled tail', bytes: size - o } }
       const need = HEADER_BYTES + len
       if (len === 0 || len > MAX_PAYLOAD || o + need > size) return bad()
@@ -61,7 +61,7 @@ export class FrameReader {
       }
       const at = o - start + HEADER_BYTES
       const payload = this.#buf.subarray(at, at + len)
-      if (crc32(payload) !== this.#buf.readUInt32LE(at - 4)) return bad()
+      if (crc32(payload) !== u32(this.#buf, at - 4)) return bad()
       const why = onFrame(payload, o + HEADER_BYTES)
       if (why !== undefined) return bad({ bad: why, span: need })
       frames++
@@ -92,6 +92,9 @@ export class FrameReader {
     return { start: o, filled: n }
   }
 }
+
+/** little-endian u32 at `i` (bounds already checked: the frame header is in the buffer) */
+const u32 = (b: Buffer, i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0
 
 function readFully(fd: number, into: Buffer, position: number): void {
   let got = 0
