@@ -23,7 +23,14 @@ export interface ListPage {
 }
 
 const NOTHING = new Uint8Array(0)
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z')
+/** the second as Kubernetes writes timestamps (RFC 3339, whole seconds); the last one is kept: every create asks */
+let lastSecond = NaN
+let lastStamp = ''
+function rfc3339(ms: number): string {
+  const sec = Math.floor(ms / 1000)
+  if (sec !== lastSecond) (lastSecond = sec), (lastStamp = new Date(sec * 1000).toISOString().replace('.000Z', 'Z'))
+  return lastStamp
+}
 const qualified = (info: ResourceInfo) => (info.group ? `${info.resource}.${info.group}` : info.resource)
 
 export function notFound(info: ResourceInfo, name: string): ApiError {
