@@ -1,0 +1,78 @@
+// The floor under bench/api.mjs's create latency: a bare Node HTTPS server (node:https, the
+// plane's own kind of certificate, no Hono, no store, no auth) that spends a fixed CPU time per
+// request and answers a pod-sized JSON, driven by the same client api.mjs uses (Node's https
+// agent, keep-alive, 64 in flight) on the same machine. What it shows: how much of the plane's
+// create p99 at 64 in flight any Node HTTPS server with that much work per request would have here.
+// Run: node bench/http-floor.mjs   (DUR=3 s per case; WORK_US="0,50,100,150,210" µs per request)
+import { fork, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { Agent, createServer, request } from 'node:https'
+import os from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { closedLoop } from './lib/measure.mjs'
+
+if (!process.execArgv.join(' ').includes('tsx') && process.argv[2] !== 'server') {
+  const args = ['--import', 'tsx', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]
+  process.exit(spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1)
+}
+
+const DUR = Number(process.env.DUR ?? 3) * 1000
+const WORK_US = (process.env.WORK_US ?? '0,50,100,150,210').split(',').map(Number)
+const pod = JSON.stringify({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'p', labels: { app: 'sensor-reader', tier: 'edge' } },
+  spec: { containers: [{ name: 'reader', image: 'sensor-reader:1.4.2', args: ['--interval=5s'], env: [{ name: 'LOG_LEVEL', value: 'info' }], resources: { limits: { cpu: '100m', memory: '32Mi' } }, ports: [{ name: 'metrics', containerPort: 9100 }] }] },
+})
+
+if (process.argv[2] === 'server') {
+  // child: the server, on its own process as the plane is
+  const [cert, key, workUs] = [process.env.CERT, process.env.KEY, Number(process.argv[3])]
+  const server = createServer({ cert, key }, (req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const obj = JSON.parse(Buffer.concat(chunks).toString())
+      const until = performance.now() + workUs / 1000
+      while (performance.now() < until); // the handler's own work
+      const out = JSON.stringify({ ...obj, metadata: { ...obj.metadata, uid: '6b0b4d5e-4f8e-4c9e-9d3a-0d8b1f2e3c4d', resourceVersion: '12345', creationTimestamp: new Date().toISOString() }, status: { phase: 'Pending', qosClass: 'Burstable' } })
+      res.writeHead(201, { 'content-type': 'application/json' })
+      res.end(out)
+    })
+  })
+  server.keepAliveTimeout = 65_000
+  server.listen(0, '127.0.0.1', () => process.send(server.address().port))
+} else {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'shoal-http-floor-'))
+  const { ensurePki } = await import('../src/plane/server/security/pki.ts')
+  const pki = ensurePki(tmp, { sans: ['127.0.0.1'] })
+  const rows = []
+  try {
+    for (const workUs of WORK_US) {
+      const child = fork(fileURLToPath(import.meta.url), ['server', String(workUs)], { env: { ...process.env, CERT: pki.serverCert, KEY: pki.serverKey }, execArgv: [] })
+      const port = await new Promise((resolve, reject) => (child.once('message', resolve), child.once('exit', (c) => reject(new Error(`server exited ${c}`)))))
+      const agent = new Agent({ keepAlive: true, maxSockets: 64, ca: pki.caCert })
+      const call = () =>
+        new Promise((resolve, reject) => {
+          const req = request({ agent, hostname: '127.0.0.1', port, method: 'POST', path: '/api/v1/namespaces/bench/pods', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(pod) } }, (res) => {
+            res.on('data', () => {})
+            res.on('end', resolve)
+          })
+          req.on('error', reject)
+          req.end(pod)
+        })
+      const r = await closedLoop(call, { inflight: 64, durMs: DUR, warmup: 200 })
+      agent.destroy()
+      child.kill()
+      rows.push({ work_us: workUs, ops: r.ops, p50_ms: +(r.p50_us / 1000).toFixed(2), p99_ms: +(r.p99_us / 1000).toFixed(2) })
+      process.stderr.write(`# ${workUs} µs of work per request: ${r.ops}/s p50 ${r.p50_us / 1000} ms p99 ${r.p99_us / 1000} ms\n`)
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true })
+  }
+  console.log(`\nBare Node HTTPS server, 64 in flight from Node's https agent — ${os.cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}\n`)
+  console.log('work per request   requests/s     p50       p99')
+  for (const r of rows) console.log(`${String(r.work_us).padStart(6)} µs        ${String(r.ops).padStart(8)}  ${String(r.p50_ms).padStart(7)} ms ${String(r.p99_ms).padStart(7)} ms`)
+  console.log(JSON.stringify({ date: new Date().toISOString(), nproc: os.cpus().length, node: process.version, rows }))
+}
