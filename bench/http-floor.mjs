@@ -3,6 +3,7 @@
 // request and answers a pod-sized JSON, driven by the same client api.mjs uses (Node's https
 // agent, keep-alive, 64 in flight) on the same machine. What it shows: how much of the plane's
 // create p99 at 64 in flight any Node HTTPS server with that much work per request would have here.
+// With wrk on PATH, the same server is also driven by wrk (as api.mjs does), to part the client's share.
 // Run: node bench/http-floor.mjs   (DUR=3 s per case; WORK_US="0,50,100,150,210" µs per request)
 import { fork, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -25,6 +26,15 @@ const pod = JSON.stringify({
   metadata: { name: 'p', labels: { app: 'sensor-reader', tier: 'edge' } },
   spec: { containers: [{ name: 'reader', image: 'sensor-reader:1.4.2', args: ['--interval=5s'], env: [{ name: 'LOG_LEVEL', value: 'info' }], resources: { limits: { cpu: '100m', memory: '32Mi' } }, ports: [{ name: 'metrics', containerPort: 9100 }] }] },
 })
+
+/** the same load from wrk (C, 2 threads, 64 connections) when it is on PATH: a client that costs far less CPU */
+function wrk(port) {
+  if (spawnSync('wrk', ['--version']).error) return { missing: 'wrk not on PATH' }
+  const script = fileURLToPath(new URL('./lib/wrk-create.lua', import.meta.url))
+  const r = spawnSync('wrk', ['-t2', '-c64', `-d${Math.round(DUR / 1000)}s`, '-s', script, `https://127.0.0.1:${port}`], { env: { ...process.env, SHOAL_TOKEN: 'none', SHOAL_PATH: '/api/v1/namespaces/bench/pods' }, encoding: 'utf8' })
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'))
+  return line ? JSON.parse(line) : { missing: `wrk failed: ${r.stderr || r.stdout}` }
+}
 
 if (process.argv[2] === 'server') {
   // child: the server, on its own process as the plane is
@@ -64,15 +74,17 @@ if (process.argv[2] === 'server') {
         })
       const r = await closedLoop(call, { inflight: 64, durMs: DUR, warmup: 200 })
       agent.destroy()
+      const w = wrk(port)
       child.kill()
-      rows.push({ work_us: workUs, ops: r.ops, p50_ms: +(r.p50_us / 1000).toFixed(2), p99_ms: +(r.p99_us / 1000).toFixed(2) })
-      process.stderr.write(`# ${workUs} µs of work per request: ${r.ops}/s p50 ${r.p50_us / 1000} ms p99 ${r.p99_us / 1000} ms\n`)
+      rows.push({ work_us: workUs, ops: r.ops, p50_ms: +(r.p50_us / 1000).toFixed(2), p99_ms: +(r.p99_us / 1000).toFixed(2), wrk: w })
+      process.stderr.write(`# ${workUs} µs of work per request: ${r.ops}/s p50 ${r.p50_us / 1000} ms p99 ${r.p99_us / 1000} ms; wrk ${w.missing ?? `${w.ops}/s p50 ${w.p50_ms} ms p99 ${w.p99_ms} ms`}\n`)
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
   console.log(`\nBare Node HTTPS server, 64 in flight from Node's https agent — ${os.cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}\n`)
-  console.log('work per request   requests/s     p50       p99')
-  for (const r of rows) console.log(`${String(r.work_us).padStart(6)} µs        ${String(r.ops).padStart(8)}  ${String(r.p50_ms).padStart(7)} ms ${String(r.p99_ms).padStart(7)} ms`)
+  console.log('work per request   requests/s     p50       p99   | wrk: requests/s     p50       p99')
+  const wcol = (w) => (w.missing ? 'n/a' : `${String(w.ops).padStart(8)}  ${String(w.p50_ms).padStart(7)} ms ${String(w.p99_ms).padStart(7)} ms`)
+  for (const r of rows) console.log(`${String(r.work_us).padStart(6)} µs        ${String(r.ops).padStart(8)}  ${String(r.p50_ms).padStart(7)} ms ${String(r.p99_ms).padStart(7)} ms |    ${wcol(r.wrk)}`)
   console.log(JSON.stringify({ date: new Date().toISOString(), nproc: os.cpus().length, node: process.version, rows }))
 }
