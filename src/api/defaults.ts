@@ -42,9 +42,13 @@ const byKind: Record<string, Defaulter> = {
 
 /** A copy of the object with the defaults of its kind filled in. */
 export function applyDefaults<T extends KubeObject>(obj: T): T {
-  const out = clone(obj)
-  if (usable(out) && typeof out.kind === 'string') byKind[out.kind]?.(out)
-  return out
+  return fillDefaults(clone(obj))
+}
+
+/** Fills in the defaults of the object's kind in the object itself (one the caller owns: a decoded request body). */
+export function fillDefaults<T extends KubeObject>(obj: T): T {
+  if (usable(obj) && typeof obj.kind === 'string') byKind[obj.kind]?.(obj)
+  return obj
 }
 
 function defaultPodSpec(spec: PodSpec | undefined): void {

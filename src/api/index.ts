@@ -30,7 +30,7 @@ export { formatCpu, formatMemory, isQuantity, parseCpu, parseMemory, parseQuanti
 export { parseImageRef, type ImageRef } from './image-ref.ts'
 export { fromBase64, toBase64 } from './base64.ts'
 
-export { applyDefaults } from './defaults.ts'
+export { applyDefaults, fillDefaults } from './defaults.ts'
 export { validate } from './validate.ts'
 export { validateUpdate } from './validate-update.ts'
 export { invalidMessage, statusCauses, type FieldCause } from './field-errors.ts'

@@ -184,6 +184,33 @@ test('delete: finalizers hold the object with a deletionTimestamp until removed'
   assert.is((await req('GET', '/api/v1/namespaces/default/configmaps/f')).status, 404)
 })
 
+test('creates follow their namespace: refused while it is being deleted, NotFound once it is gone, allowed again when it is back', async () => {
+  const ns = (name: string) => ({ metadata: { name, finalizers: ['example.com/hold'] } })
+  assert.is((await req('POST', '/api/v1/namespaces', ns('life'))).status, 201)
+  assert.is((await req('POST', '/api/v1/namespaces/life/pods', pod('p1'))).status, 201)
+  assert.is((await req('DELETE', '/api/v1/namespaces/life')).status, 202)
+  const terminating = await req('POST', '/api/v1/namespaces/life/pods', pod('p2'))
+  assert.equal([terminating.status, terminating.json.reason, terminating.json.message], [403, 'Forbidden', 'unable to create new content in namespace life because it is being terminated'])
+  await req('PATCH', '/api/v1/namespaces/life', { metadata: { finalizers: null } }, { 'content-type': 'application/merge-patch+json' })
+  const gone = await req('POST', '/api/v1/namespaces/life/pods', pod('p3'))
+  assert.equal([gone.status, gone.json.message], [404, 'namespaces "life" not found'])
+  assert.is((await req('POST', '/api/v1/namespaces', { metadata: { name: 'life' } })).status, 201)
+  assert.is((await req('POST', '/api/v1/namespaces/life/pods', pod('p4'))).status, 201)
+})
+
+test('what a create answers is what it stored: defaults, server-owned metadata, no client resourceVersion or deletionTimestamp', async () => {
+  const body = { ...pod('shared'), metadata: { name: 'shared', resourceVersion: '999', deletionTimestamp: '2020-01-01T00:00:00Z' } }
+  const c = await req('POST', '/api/v1/namespaces/default/pods', body)
+  assert.is(c.status, 201)
+  assert.is(c.json.spec.restartPolicy, 'Always')
+  assert.is(c.json.metadata.generation, 1)
+  assert.ok(c.json.metadata.resourceVersion !== '999')
+  const g = await req('GET', '/api/v1/namespaces/default/pods/shared')
+  assert.equal(g.json.spec, c.json.spec, 'what was answered is what was stored')
+  assert.is(g.json.metadata.resourceVersion, c.json.metadata.resourceVersion)
+  assert.is('deletionTimestamp' in g.json.metadata, false)
+})
+
 test('scale subresource reads and writes spec.replicas', async () => {
   await req('POST', '/apis/apps/v1/namespaces/default/deployments', {
     metadata: { name: 's' },

@@ -52,8 +52,11 @@ async function parseBody(req: Request, opts: { optional?: boolean }): Promise<Pa
 
 const other = (value: unknown): ParsedBody => ({ value, source: () => ({ other: true }) })
 
+/** fatal: a body that is not UTF-8 is a 400, not replacement characters (one decoder: decode() keeps no state) */
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
 function decode(kind: Kind, buf: Uint8Array): ParsedBody {
-  const text = () => new TextDecoder('utf-8', { fatal: true }).decode(buf)
+  const text = () => utf8.decode(buf)
   if (kind === 'protobuf') return other(decodeK8sProtobuf(buf))
   try {
     if (kind === 'cbor') return other(decodeCbor(buf))

@@ -5,10 +5,12 @@
 // (?dryRun=All) does all of it — checks, compares, stamping — and writes nothing.
 import { randomUUID } from 'node:crypto'
 import { ConflictError, type Clock } from '../../core/index.ts'
-import { storeKey, storePrefix, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { resourceByKind, storeKey, storePrefix, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { prefixEnd, type Compare, type Store, type Txn, type TxnResult } from '../store/index.ts'
 import { ApiError } from './status.ts'
 import { decodeObject, encodeObject, identityTransform, type StorageTransform } from './object-codec.ts'
+
+const NAMESPACES = resourceByKind('Namespace')!
 
 export interface Where {
   namespace?: string
@@ -79,6 +81,23 @@ export class ObjectStore {
     return kv && this.decode(info, kv)
   }
 
+  /**
+   * Whether a namespace exists and is not being deleted. Every namespaced create asks, so the
+   * answer is kept per stored revision of the namespace: the object is decoded once per change.
+   */
+  async namespacePhase(name: string): Promise<'missing' | 'active' | 'terminating'> {
+    const kv = await this.store.get(storeKey(NAMESPACES, { name }))
+    if (!kv) return 'missing'
+    const hit = this.#namespaces.get(name)
+    if (hit?.rev === kv.modRevision) return hit.phase
+    const phase = this.decode(NAMESPACES, kv).metadata.deletionTimestamp ? 'terminating' : 'active'
+    if (this.#namespaces.size >= 4096) this.#namespaces.clear()
+    this.#namespaces.set(name, { rev: kv.modRevision, phase })
+    return phase
+  }
+
+  #namespaces = new Map<string, { rev: number; phase: 'active' | 'terminating' }>()
+
   async mustGet(info: ResourceInfo, where: Where): Promise<KubeObject> {
     const obj = await this.get(info, where)
     if (!obj) throw notFound(info, where.name)
@@ -110,12 +129,10 @@ export class ObjectStore {
   /** stamps server-owned metadata and writes the object if its key is free */
   async create(info: ResourceInfo, obj: KubeObject): Promise<KubeObject> {
     const m = obj.metadata
-    const out: KubeObject = {
-      ...obj,
-      metadata: { ...m, uid: m.uid ?? randomUUID(), creationTimestamp: this.now(), generation: 1, resourceVersion: undefined, deletionTimestamp: undefined },
-    }
-    delete out.metadata.resourceVersion
-    delete out.metadata.deletionTimestamp
+    // built without the client's resourceVersion and deletionTimestamp (no delete: objects with
+    // deleted properties turn into slow dictionaries for the encoders after)
+    const { resourceVersion: _rv, deletionTimestamp: _dt, ...given } = m
+    const out: KubeObject = { ...obj, metadata: { ...given, uid: m.uid ?? randomUUID(), creationTimestamp: this.now(), generation: 1 } }
     const key = storeKey(info, { namespace: m.namespace, name: m.name! })
     const r = await this.#commit({
       compare: [{ key, target: 'createRevision', result: 'equal', value: 0 }],

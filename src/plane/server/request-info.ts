@@ -31,8 +31,11 @@ function verbFor(method: string, named: boolean, watch: boolean): Verb | undefin
 }
 
 /** undefined when the path is not a resource path (discovery, unknown shapes) */
+/** a path segment with %-escapes decoded (most have none: no decodeURIComponent call) */
+const unescapePart = (p: string) => (p.includes('%') ? decodeURIComponent(p) : p)
+
 export function parseRequestInfo(method: string, path: string, watchParam?: string): RequestInfo | undefined {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent)
+  const parts = path.split('/').filter(Boolean).map(unescapePart)
   let group: string
   let version: string
   let rest: string[]

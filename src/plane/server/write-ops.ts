@@ -5,7 +5,7 @@
 // never stored). `info` is the resource at the version the request addresses: bodies and patches
 // are judged at that version, converted to the storage version, and defaulted and validated
 // there; the results are storage-version objects (the handler converts what it answers).
-import { applyDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type Job, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { applyDefaults, fillDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type Job, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { schemaName, storageResource, toServedVersion, toStorageVersion } from '../../api/index.ts'
 import { appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, pruneUnknown, type FieldProblems, type FieldValidation } from '../../api/index.ts'
 import type { ParsedBody } from './body.ts'
@@ -111,7 +111,8 @@ export async function createObject(objects: ObjectStore, served: ResourceInfo, o
   obj.metadata.uid = randomUUID() // server-owned; stamped here so a Job's generated selector can use it
   placeIn(info, obj, namespace)
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix()
-  const defaulted = prepareForCreate(info, applyDefaults(obj))
+  // the body was decoded for this request and is not used after it: defaults go into it, no copy
+  const defaulted = prepareForCreate(info, fillDefaults(obj))
   const causes = validate(defaulted)
   if (causes.length) throw invalid(info, defaulted.metadata.name, causes)
   if (info.namespaced) await requireNamespace(objects, defaulted.metadata.namespace!)
@@ -141,10 +142,9 @@ function jobSelector(obj: KubeObject): KubeObject {
 }
 
 async function requireNamespace(objects: ObjectStore, name: string): Promise<void> {
-  const ns = resourceByKind('Namespace')!
-  const found = await objects.get(ns, { name })
-  if (!found) throw new ApiError('NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' })
-  if (found.metadata.deletionTimestamp) throw new ApiError('Forbidden', `unable to create new content in namespace ${name} because it is being terminated`, { name, kind: 'namespaces' })
+  const phase = await objects.namespacePhase(name)
+  if (phase === 'missing') throw new ApiError('NotFound', `namespaces "${name}" not found`, { name, kind: 'namespaces' })
+  if (phase === 'terminating') throw new ApiError('Forbidden', `unable to create new content in namespace ${name} because it is being terminated`, { name, kind: 'namespaces' })
 }
 
 const hasStatus = (info: ResourceInfo) => info.subresources.some((s) => s.name === 'status')
