@@ -70,16 +70,32 @@ export class KeyIndex {
     return p?.version ? p : undefined
   }
 
-  /** live keys in the range at `rev`, in key order */
-  *range(r: KeyRange, rev: number): IterableIterator<Revision> {
+  /** live keys in the range at `rev`, in key order (one key: no walk of the ordered keys) */
+  range(r: KeyRange, rev: number): Iterable<Revision> {
+    if (r.to !== undefined && r.to.length === r.from.length + 1 && r.to === r.from + '\0') {
+      const v = this.at(r.from, rev)
+      return v?.version ? [v] : []
+    }
+    return this.#walk(r, rev)
+  }
+
+  *#walk(r: KeyRange, rev: number): IterableIterator<Revision> {
     for (const key of this.#keys.range(r.from, r.to)) {
       const v = this.at(key, rev)
       if (v?.version) yield v
     }
   }
 
-  /** live keys in the range now */
-  *keysNow(r: KeyRange): IterableIterator<Revision> {
+  /** live keys in the range now (one key: no walk of the ordered keys) */
+  keysNow(r: KeyRange): Iterable<Revision> {
+    if (r.to !== undefined && r.to.length === r.from.length + 1 && r.to === r.from + '\0') {
+      const v = this.latest(r.from)
+      return v ? [v] : []
+    }
+    return this.#walkNow(r)
+  }
+
+  *#walkNow(r: KeyRange): IterableIterator<Revision> {
     for (const key of this.#keys.range(r.from, r.to)) {
       const v = this.latest(key)
       if (v) yield v
