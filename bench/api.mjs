@@ -2,7 +2,7 @@
 // the store's fdatasync, the JSON answer — measured against the real `shoal plane` process,
 // next to etcd's own bare put rate measured in the same run.
 // Run: node bench/api.mjs   (DUR=3 s per case; ETCD_BIN=/usr/bin/etcd; ETCD_PORTS=23791,23801;
-//      PLANE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p" to profile the plane; ONLY=watch or ONLY=creates for those cases alone)
+//      PLANE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p" to profile the plane; ONLY=watch or ONLY=creates for those cases alone; PLANE_BUNDLE=<file> runs that build instead of building dist/)
 // Cases: Pod creates/s with p50/p99 at 1 and 64 in flight, a list of 1,000 pods, and watch event
 // latency (create call → event received) with 100 watchers. Table first, one JSON line last.
 // etcd's puts and the plane's creates at 64 in flight are taken in ROUNDS=3 slices each, taking
@@ -29,11 +29,14 @@ const tmp = mkdtempSync(join(os.tmpdir(), 'shoal-bench-api-'))
 
 /** the plane runs from the bundle, as it is deployed (not under the tsx loader) */
 async function startPlane(dataDir) {
-  const built = spawnSync(process.execPath, [join(root, 'esbuild.config.mjs')], { cwd: root, stdio: 'inherit' })
-  if (built.status !== 0) throw new Error('bench: npm run build failed')
+  const bundle = process.env.PLANE_BUNDLE ?? join(root, 'dist/shoal.mjs') // another build, to compare two (A/B)
+  if (!process.env.PLANE_BUNDLE) {
+    const built = spawnSync(process.execPath, [join(root, 'esbuild.config.mjs')], { cwd: root, stdio: 'inherit' })
+    if (built.status !== 0) throw new Error('bench: npm run build failed')
+  }
   const port = 20000 + Math.floor(Math.random() * 20000)
   const flags = (process.env.PLANE_NODE_FLAGS ?? '').split(' ').filter(Boolean) // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...flags, join(root, 'dist/shoal.mjs'), 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(process.execPath, [...flags, bundle, 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SHOAL_LOG_LEVEL: 'warn' },
