@@ -78,7 +78,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     version: o.version ?? '0.0.0',
     access: security && createAccess(security.tokens, objects),
     ready: () => ready,
-    storeGauges: () => ({ revision: store.revision, compactRevision: store.compactRevision, syncStats: store.syncStats, syncBuckets: SYNC_BUCKETS, memory: store.memoryStats }),
+    storeGauges: () => ({ revision: store.revision, compactRevision: store.compactRevision, syncStats: store.syncStats, syncBuckets: SYNC_BUCKETS, memory: store.memoryStats, disk: store.diskStats }),
   })
   const server = await serveApi(app.fetch, { host, port, tls: security?.tls })
   log.info('API server listening', { url: server.url, dataDir: o.dataDir, revision: store.revision })

@@ -264,6 +264,8 @@ test('metrics in Prometheus text format', async () => {
   assert.match(text, /shoal_store_versions [1-9]\d*/)
   assert.match(text, /shoal_store_value_bytes\{state="unsettled"\} \d+/)
   assert.match(text, /shoal_store_value_bytes\{state="cached"\} \d+/)
+  assert.match(text, /shoal_store_disk_bytes\{state="retained"\} [1-9]\d*/)
+  assert.match(text, /shoal_store_disk_bytes\{state="dead"\} \d+/)
 })
 
 test.run()

@@ -16,6 +16,8 @@ export interface StoreGauges {
   syncBuckets?: number[]
   /** retained versions; bytes of values in memory: not yet durable, and kept by the read cache */
   memory?: { versions: number; unsettledBytes: number; cacheBytes: number }
+  /** bytes of the log and snapshot files: what a snapshot would keep, and what it would free */
+  disk?: { retainedBytes: number; deadBytes: number }
 }
 
 export class Metrics {
@@ -51,6 +53,10 @@ export class Metrics {
       out.push('# HELP shoal_store_versions Key versions the store retains (live keys plus history).', '# TYPE shoal_store_versions gauge', `shoal_store_versions ${m.versions}`)
       out.push('# HELP shoal_store_value_bytes Bytes of stored values held in memory (the rest are read from the log and snapshot files).', '# TYPE shoal_store_value_bytes gauge')
       out.push(`shoal_store_value_bytes{state="unsettled"} ${m.unsettledBytes}`, `shoal_store_value_bytes{state="cached"} ${m.cacheBytes}`)
+    }
+    if (store.disk) {
+      out.push('# HELP shoal_store_disk_bytes Bytes of the store\'s log and snapshot files: retained (what a snapshot keeps) and dead (superseded or compacted versions it frees); a snapshot runs once dead >= max(64 MiB, retained).', '# TYPE shoal_store_disk_bytes gauge')
+      out.push(`shoal_store_disk_bytes{state="retained"} ${store.disk.retainedBytes}`, `shoal_store_disk_bytes{state="dead"} ${store.disk.deadBytes}`)
     }
     out.push('# HELP shoal_apiserver_watches Open watch streams.', '# TYPE shoal_apiserver_watches gauge', `shoal_apiserver_watches ${watches}`)
     return out.join('\n') + '\n'

@@ -40,7 +40,7 @@ export async function openRouteFixture(name: string, o: { tokens?: boolean } = {
     ? { admin: ts.issue({ user: 'root', role: 'admin' }), viewer: ts.issue({ user: 'eve', role: 'viewer' }), pi1: ts.issue({ role: 'node', node: 'pi-1' }) }
     : { admin: '', viewer: '', pi1: '' }
   const access = ts && createAccess(ts, objects)
-  const app = createApiApp({ objects, log: memoryLogger(), version: 'test', access, ready: () => true, storeGauges: () => ({ revision: store.revision, compactRevision: 0, memory: store.memoryStats }) })
+  const app = createApiApp({ objects, log: memoryLogger(), version: 'test', access, ready: () => true, storeGauges: () => ({ revision: store.revision, compactRevision: 0, memory: store.memoryStats, disk: store.diskStats }) })
   const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
     const init: RequestInit = { method, headers: { ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers } }
     if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body)

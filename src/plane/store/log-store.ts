@@ -102,6 +102,12 @@ export class LogStore implements T.Store {
     return { versions: v.versions, unsettled: v.inMemory, unsettledBytes: v.bytesInMemory, cacheBytes: LazyRevision.readCache.bytes }
   }
 
+  /** bytes on disk a snapshot would keep (retained) and free (dead); see snapshotter.ts for when it runs */
+  get diskStats(): { retainedBytes: number; deadBytes: number } {
+    const r = this.#snap.reclaim
+    return { retainedBytes: r.retained, deadBytes: r.dead }
+  }
+
   /** live watch count (for metrics) */
   get watchCount(): number {
     return this.#hub.size

@@ -14,8 +14,8 @@ type History = Revision | Revision[]
 const versionsOf = (h: History): Revision[] => (Array.isArray(h) ? h : [h])
 const newest = (h: History): Revision => (Array.isArray(h) ? h[h.length - 1] : h)
 
-/** a version's CBOR framing in a snapshot, about: array head, revisions, version, lease, heads */
-const VERSION_OVERHEAD = 24
+/** a version's CBOR framing in a snapshot, about: array head, key and value heads, revisions, version, lease (a log record takes ≈ 20 with its frame header) */
+const VERSION_OVERHEAD = 16
 const snapshotBytes = (r: Revision) => r.key.length + (r.version ? (r instanceof LazyRevision ? r.length : r.value!.length) : 0) + VERSION_OVERHEAD
 
 export class KeyIndex {
@@ -26,7 +26,7 @@ export class KeyIndex {
   #eventsStart = 0
   #retainedBytes = 0
 
-  /** about what a snapshot of every retained version writes (keys, values, ≈ 24 bytes of framing each) */
+  /** about what a snapshot of every retained version writes (keys, values, ≈ 16 bytes of framing each) */
   get retainedBytes(): number {
     return this.#retainedBytes
   }
