@@ -4,7 +4,7 @@
 // The put cases run interleaved: each peer's 3 s are taken in ROUNDS slices, the peers taking turns,
 // so a disk that changes speed from minute to minute (this VM's does) is shared fairly; SEQUENTIAL=1
 // runs each peer's cases back to back instead (the older way).
-// Env: PEERS=shoal,etcd,sqlite · DUR=3 s per case · ROUNDS=3 · N=100000 replay records · RANGE_TOTAL=20000 keys in the range fixture ·
+// Env: PEERS=shoal,etcd,sqlite · DUR=3 s per case · ROUNDS=3 · N=100000 replay records · REPLAY_OPENS=3 fresh opens (median) · RANGE_TOTAL=20000 keys in the range fixture ·
 //      ETCD_BIN=/usr/bin/etcd · ETCD_PORTS=23791,23801 · BENCH_TMP=<dir for data> · SHOAL_STORE=<module>
 // Progress goes to stderr; stdout gets the table, the goals and, last, one JSON line.
 import { spawnSync } from 'node:child_process'
@@ -161,7 +161,7 @@ function runReplayCase(results, dir) {
   log(`Shoal replay: writing ${cfg.replayN.toLocaleString('en-US')} records, then opening them in a fresh process`)
   try {
     results.replay = runReplay(dir, cfg.replayN)
-    log(`Shoal replay: open→ready ${results.replay.s.toFixed(3)} s, peak RSS ${results.replay.rss_mb} MB`)
+    log(`Shoal replay: open→ready ${results.replay.s.toFixed(3)} s (median of ${results.replay.s_each.join(', ')}), peak RSS ${results.replay.rss_mb} MB`)
   } catch (err) {
     log(`Shoal replay failed: ${err.message}${err.cause ? ` (${err.cause.message})` : ''}`)
     results.replay_note = 'failed'

@@ -81,6 +81,7 @@ function rowsFor(results, meta) {
   const rp = results.replay
   const rl = replayLabel(meta.replay_n)
   rows.push([`replay ${rl} × 1 KiB: open→ready`, rp ? `${rp.s.toFixed(3)} s` : results.replay_note ?? 'n/a', '', '', ''])
+  if (rp?.s_each?.length > 1) rows.push([`  each of ${rp.s_each.length} fresh opens (median above)`, rp.s_each.map((x) => x.toFixed(3)).join(' / '), '', '', ''])
   rows.push(['  peak RSS', rp ? `${rp.rss_mb} MB (bare ${rp.baseline_rss_mb})` : 'n/a', '', '', ''])
   return rows
 }
