@@ -2,7 +2,7 @@
 // file and offset, history and leases survive a restart, snapshots keep the disk bounded.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openLogStore, type LogStoreOptions } from '../../src/plane/store/index.ts'
@@ -346,6 +346,38 @@ test('a snapshot is taken only when it frees at least what it writes: not for a 
   assert.is((await again.range({ prefix: '/grow/' })).count, 600)
   await again.snapshot() // whatever ran in the background, a snapshot now leaves almost nothing dead
   assert.ok(again.diskStats.deadBytes < 16 << 10, `after a snapshot: ${JSON.stringify(again.diskStats)}`)
+  await again.close()
+  rmSync(dir, { recursive: true })
+})
+
+test('a snapshot that fails loses nothing, keeps its dead bytes counted and is tried again once the log grew by the threshold', async () => {
+  const dir = tmp()
+  const log = quiet()
+  const o = { segmentBytes: 8 << 10, snapshotBytes: 16 << 10, historyRevisions: 20, logger: log }
+  const s = await open(dir, o)
+  const value = enc('h'.repeat(200))
+  const snapDir = join(dir, 'snap')
+  rmSync(snapDir, { recursive: true })
+  writeFileSync(snapDir, 'not a directory') // every snapshot now fails to create its file
+  for (let i = 0; i < 300; i++) await s.put(`/hot/${i % 3}`, value)
+  await new Promise((r) => setTimeout(r, 20))
+  const failures = () => log.lines.filter((l) => l.msg.startsWith('snapshot failed')).length
+  assert.ok(failures() >= 1, 'a snapshot was tried and failed')
+  const tried = failures()
+  assert.ok(failures() < 10, `not retried on every write (${tried} failures in 300 writes)`)
+  assert.ok(s.diskStats.deadBytes > 16 << 10, `the dead bytes stay counted: ${JSON.stringify(s.diskStats)}`)
+  rmSync(snapDir)
+  mkdirSync(snapDir)
+  for (let i = 0; i < 200 && !readdirSync(snapDir).some((f) => f.endsWith('.snap')); i++) {
+    await s.put(`/hot/${i % 3}`, value)
+    if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5))
+  }
+  assert.ok(readdirSync(snapDir).some((f) => f.endsWith('.snap')), 'the next try succeeded')
+  await s.close()
+  const again = await open(dir, { ...o, logger: quiet() })
+  const all = await again.range({ prefix: '/hot/' })
+  assert.is(all.count, 3)
+  assert.is(again.revision, s.revision)
   await again.close()
   rmSync(dir, { recursive: true })
 })

@@ -59,13 +59,20 @@ export class Snapshotter {
     return { dead: Math.max(0, onDisk - retained), retained }
   }
 
+  /** after a failed snapshot, no new try before the log has grown by the threshold again */
+  #retryAt = 0
+
   maybeStart(): void {
     if (this.#running) return
-    if (this.#logAtOpen + this.#o.wal.written - this.#writtenAtLast < this.#o.thresholdBytes) return // the cheap test first
+    const { wal, thresholdBytes } = this.#o
+    if (this.#logAtOpen + wal.written - this.#writtenAtLast < thresholdBytes || wal.written < this.#retryAt) return // the cheap tests first
     const { dead, retained } = this.reclaim
-    if (dead < Math.max(this.#o.thresholdBytes, retained)) return
+    if (dead < Math.max(thresholdBytes, retained)) return
     this.#running = this.#run()
-      .catch((err) => this.#o.log.error('snapshot failed; the log keeps growing until one succeeds', { err: String(err) }))
+      .catch((err) => {
+        this.#retryAt = wal.written + thresholdBytes
+        this.#o.log.error('snapshot failed; the log keeps growing until one succeeds', { err: String(err) })
+      })
       .finally(() => (this.#running = undefined))
   }
 
@@ -92,8 +99,7 @@ export class Snapshotter {
     const compactRevision = s.compactRevision
     const leases = s.lessor.list()
     const nextLeaseId = s.lessor.nextId
-    this.#writtenAtLast = wal.written
-    this.#logAtOpen = 0
+    const written = wal.written // what the log held at the cut: the snapshot replaces all of it
     const cut = wal.cut(revision + 1) // same tick as the capture above
     const walSeq = await cut
     await wal.sync()
@@ -122,6 +128,8 @@ export class Snapshotter {
     const placed = (v: Revision, offset: number) => v instanceof LazyRevision && (moved.push(v), offsets.push(offset))
     const snap = await writeSnapshot(snapDir, { revision, compactRevision, walSeq, nextLeaseId, leases }, pages(), placed)
     this.#lastSize = snap.bytes
+    this.#writtenAtLast = written // a failed snapshot changes nothing here: its log is still on disk
+    this.#logAtOpen = 0
     // every value the snapshot wrote is read from it from now on; one it did not write (there
     // should be none from before the cut) is pinned in memory before its file goes
     const source = files.open(snap.file)
