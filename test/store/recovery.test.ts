@@ -350,6 +350,30 @@ test('a snapshot is taken only when it frees at least what it writes: not for a 
   rmSync(dir, { recursive: true })
 })
 
+test('deleting many objects frees their bytes with the next snapshot, though the tombstones add little log', async () => {
+  const dir = tmp()
+  const o = { segmentBytes: 64 << 10, snapshotBytes: 64 << 10, historyRevisions: 10 }
+  const s = await open(dir, o)
+  const value = enc('d'.repeat(1000))
+  for (let i = 0; i < 300; i++) await s.put(`/big/${i}`, value)
+  await s.snapshot()
+  const snapAfterWrites = readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap'))
+  const full = diskBytes(dir)
+  assert.ok(full > 300_000, `${full} bytes on disk`)
+  await s.delete({ prefix: '/big/' }) // one revision, 300 tombstones: a few KB of log
+  for (let i = 0; i < 100; i++) await s.put('/small', enc(`s${i}`)) // revisions past the delete: auto-compaction (every 64) reaches it
+  await new Promise((r) => setTimeout(r, 20))
+  const snaps = readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap'))
+  assert.ok(snaps.length === 1 && snaps[0] !== snapAfterWrites[0], 'a new snapshot replaced the one holding the deleted values')
+  assert.ok(diskBytes(dir) < full / 3, `disk after the delete: ${diskBytes(dir)} bytes, the active segment extended ahead included (was ${full})`)
+  await s.close()
+  const again = await open(dir, o)
+  assert.is((await again.range({ prefix: '/big/' })).count, 0)
+  assert.is(dec((await again.get('/small'))!.value), 's99')
+  await again.close()
+  rmSync(dir, { recursive: true })
+})
+
 test('a snapshot that fails loses nothing, keeps its dead bytes counted and is tried again once the log grew by the threshold', async () => {
   const dir = tmp()
   const log = quiet()

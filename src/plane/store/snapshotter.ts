@@ -65,7 +65,8 @@ export class Snapshotter {
   maybeStart(): void {
     if (this.#running) return
     const { wal, thresholdBytes } = this.#o
-    if (this.#logAtOpen + wal.written - this.#writtenAtLast < thresholdBytes || wal.written < this.#retryAt) return // the cheap tests first
+    if (wal.written < this.#retryAt) return
+    // no test on how much log is new: deleting many objects writes small tombstones but frees all their bytes
     const { dead, retained } = this.reclaim
     if (dead < Math.max(thresholdBytes, retained)) return
     this.#running = this.#run()
