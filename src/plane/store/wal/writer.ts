@@ -86,7 +86,8 @@ export class WalWriter {
   #sourceOf: ((seq: number) => ValueSource) | undefined
   #next: Deferred = deferred()
   /** flushes written and not yet known durable, oldest first */
-  #inflight: Deferred[] = []
+  /** flushes written whose sync has not come back, oldest first, with the values they carry */
+  #inflight: { done: Deferred; settles: Settle[] }[] = []
   /** fdatasync calls still running on the pool (a file is closed only when none is) */
   #pending = 0
   #idle: (() => void)[] = []
@@ -152,7 +153,7 @@ export class WalWriter {
   sync(): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed)
     if (this.#queue.length) return this.#next.promise
-    return this.#inflight[this.#inflight.length - 1]?.promise ?? Promise.resolve()
+    return this.#inflight[this.#inflight.length - 1]?.done.promise ?? Promise.resolve()
   }
 
   async close(): Promise<void> {
@@ -226,7 +227,8 @@ export class WalWriter {
     const batch = this.#queue
     const settles = this.#settles
     const done = this.#next
-    this.#inflight.push(done)
+    const entry = { done, settles }
+    this.#inflight.push(entry)
     this.#queue = []
     this.#settles = []
     this.#next = deferred()
@@ -244,11 +246,12 @@ export class WalWriter {
       if (!this.#pending) for (const r of this.#idle.splice(0)) r()
       if (err) return this.#fail(err, done)
       this.#meter.record(Number(process.hrtime.bigint() - t0) / 1e9, false)
-      // this sync covered every write before it, so every earlier flush is durable too
-      // (if a later sync already said so, `done` is gone from the list and nothing changes)
+      // this sync covered every write before it, so every earlier flush is durable too, values
+      // included (if a later sync already said so, this flush is gone from the list: nothing to do)
       if (head > this.durableRevision) this.durableRevision = head
-      for (const d of this.#inflight.splice(0, this.#inflight.indexOf(done) + 1)) d.resolve()
-      this.#settleLater(settles)
+      const covered = this.#inflight.splice(0, this.#inflight.indexOf(entry) + 1)
+      for (const f of covered) f.done.resolve()
+      this.#settleLater(covered.length === 1 ? covered[0].settles : covered.flatMap((f) => f.settles))
       this.#kick()
     })
   }
@@ -351,7 +354,7 @@ export class WalWriter {
   #fail(err: Error, done: Deferred, batch: Item[] = []): void {
     this.#failed = new UnavailableError(`store: writing the log failed (${err.message}); the store accepts no more writes`, { cause: err })
     done.reject(this.#failed)
-    for (const d of this.#inflight) d.reject(this.#failed)
+    for (const f of this.#inflight) f.done.reject(this.#failed)
     this.#inflight = []
     this.#next.reject(this.#failed)
     for (const item of [...batch, ...this.#queue]) if (!Buffer.isBuffer(item)) item.onFail(this.#failed)
