@@ -241,6 +241,11 @@ test('a replayed log gives exactly the state that was served: puts, updates, del
   rmSync(dir, { recursive: true })
 })
 
+/** waits until `cond` holds, 5 s at most (background work on a busy CI machine) */
+async function until(cond: () => boolean): Promise<void> {
+  for (const end = Date.now() + 5000; !cond() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10))
+}
+
 function diskBytes(dir: string): number {
   let n = 0
   for (const sub of ['wal', 'snap']) for (const f of readdirSync(join(dir, sub))) n += statSync(join(dir, sub, f)).size
@@ -362,8 +367,9 @@ test('deleting many objects frees their bytes with the next snapshot, though the
   assert.ok(full > 300_000, `${full} bytes on disk`)
   await s.delete({ prefix: '/big/' }) // one revision, 300 tombstones: a few KB of log
   for (let i = 0; i < 100; i++) await s.put('/small', enc(`s${i}`)) // revisions past the delete: auto-compaction (every 64) reaches it
-  await new Promise((r) => setTimeout(r, 20))
-  const snaps = readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap'))
+  const current = () => readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap'))
+  await until(() => current()[0] !== snapAfterWrites[0]) // the snapshot runs in the background
+  const snaps = current()
   assert.ok(snaps.length === 1 && snaps[0] !== snapAfterWrites[0], 'a new snapshot replaced the one holding the deleted values')
   assert.ok(diskBytes(dir) < full / 3, `disk after the delete: ${diskBytes(dir)} bytes, the active segment extended ahead included (was ${full})`)
   await s.close()
@@ -384,19 +390,21 @@ test('a snapshot that fails loses nothing, keeps its dead bytes counted and is t
   rmSync(snapDir, { recursive: true })
   writeFileSync(snapDir, 'not a directory') // every snapshot now fails to create its file
   for (let i = 0; i < 300; i++) await s.put(`/hot/${i % 3}`, value)
-  await new Promise((r) => setTimeout(r, 20))
   const failures = () => log.lines.filter((l) => l.msg.startsWith('snapshot failed')).length
+  await until(() => failures() > 0) // the attempt runs in the background
   assert.ok(failures() >= 1, 'a snapshot was tried and failed')
   const tried = failures()
   assert.ok(failures() < 10, `not retried on every write (${tried} failures in 300 writes)`)
   assert.ok(s.diskStats.deadBytes > 16 << 10, `the dead bytes stay counted: ${JSON.stringify(s.diskStats)}`)
   rmSync(snapDir)
   mkdirSync(snapDir)
-  for (let i = 0; i < 200 && !readdirSync(snapDir).some((f) => f.endsWith('.snap')); i++) {
+  const snapped = () => readdirSync(snapDir).some((f) => f.endsWith('.snap'))
+  for (let i = 0; i < 400 && !snapped(); i++) {
     await s.put(`/hot/${i % 3}`, value)
     if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5))
   }
-  assert.ok(readdirSync(snapDir).some((f) => f.endsWith('.snap')), 'the next try succeeded')
+  await until(snapped)
+  assert.ok(snapped(), 'the next try succeeded')
   await s.close()
   const again = await open(dir, { ...o, logger: quiet() })
   const all = await again.range({ prefix: '/hot/' })
