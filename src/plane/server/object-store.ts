@@ -45,6 +45,8 @@ export class ObjectStore {
   readonly dry: boolean
   #transform: StorageTransform
   #clock: Clock
+  /** each namespace's phase at the stored revision it was read at (namespacePhase) */
+  #namespaces = new Map<string, { rev: number; phase: 'active' | 'terminating' }>()
 
   constructor(store: Store, opts: { transform?: StorageTransform; clock: Clock; dry?: boolean }) {
     this.store = store
@@ -95,8 +97,6 @@ export class ObjectStore {
     this.#namespaces.set(name, { rev: kv.modRevision, phase })
     return phase
   }
-
-  #namespaces = new Map<string, { rev: number; phase: 'active' | 'terminating' }>()
 
   async mustGet(info: ResourceInfo, where: Where): Promise<KubeObject> {
     const obj = await this.get(info, where)

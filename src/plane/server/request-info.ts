@@ -30,10 +30,10 @@ function verbFor(method: string, named: boolean, watch: boolean): Verb | undefin
   return undefined
 }
 
-/** undefined when the path is not a resource path (discovery, unknown shapes) */
 /** a path segment with %-escapes decoded (most have none: no decodeURIComponent call) */
 const unescapePart = (p: string) => (p.includes('%') ? decodeURIComponent(p) : p)
 
+/** undefined when the path is not a resource path (discovery, unknown shapes) */
 export function parseRequestInfo(method: string, path: string, watchParam?: string): RequestInfo | undefined {
   const parts = path.split('/').filter(Boolean).map(unescapePart)
   let group: string

@@ -18,6 +18,9 @@ const newest = (h: History): Revision => (Array.isArray(h) ? h[h.length - 1] : h
 const VERSION_OVERHEAD = 16
 const snapshotBytes = (r: Revision) => r.key.length + (r.version ? (r instanceof LazyRevision ? r.length : r.value!.length) : 0) + VERSION_OVERHEAD
 
+/** [key, key + '\0'): exactly one key (a get) */
+const isOneKey = (r: KeyRange) => r.to !== undefined && r.to.length === r.from.length + 1 && r.to === r.from + '\0'
+
 export class KeyIndex {
   #history = new Map<string, History>()
   #keys = new SortedKeys()
@@ -72,7 +75,7 @@ export class KeyIndex {
 
   /** live keys in the range at `rev`, in key order (one key: no walk of the ordered keys) */
   range(r: KeyRange, rev: number): Iterable<Revision> {
-    if (r.to !== undefined && r.to.length === r.from.length + 1 && r.to === r.from + '\0') {
+    if (isOneKey(r)) {
       const v = this.at(r.from, rev)
       return v?.version ? [v] : []
     }
@@ -88,7 +91,7 @@ export class KeyIndex {
 
   /** live keys in the range now (one key: no walk of the ordered keys) */
   keysNow(r: KeyRange): Iterable<Revision> {
-    if (r.to !== undefined && r.to.length === r.from.length + 1 && r.to === r.from + '\0') {
+    if (isOneKey(r)) {
       const v = this.latest(r.from)
       return v ? [v] : []
     }
@@ -117,14 +120,7 @@ export class KeyIndex {
     const h = this.#history.get(key)
     const last = h && newest(h)
     const prev = last?.version ? last : undefined
-    const r = LazyRevision.placed(key, rev, prev ? prev.create : rev, prev ? prev.version + 1 : 1, source, offset, length, lease)
-    if (!h) {
-      this.#history.set(key, r)
-      this.#keys.add(key)
-    } else if (Array.isArray(h)) h.push(r)
-    else this.#history.set(key, [h, r])
-    this.#events.push(r)
-    this.#retainedBytes += key.length + length + VERSION_OVERHEAD
+    this.#append(LazyRevision.placed(key, rev, prev ? prev.create : rev, prev ? prev.version + 1 : 1, source, offset, length, lease), true, h)
     return prev ? prev.lease : 0
   }
 
@@ -142,7 +138,11 @@ export class KeyIndex {
   }
 
   #push(r: Revision, event = true): void {
-    const h = this.#history.get(r.key)
+    this.#append(r, event, this.#history.get(r.key))
+  }
+
+  /** adds `r` after `h`, the key's history as already looked up */
+  #append(r: Revision, event: boolean, h: History | undefined): void {
     if (!h) {
       this.#history.set(r.key, r)
       this.#keys.add(r.key)

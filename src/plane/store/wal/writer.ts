@@ -85,7 +85,6 @@ export class WalWriter {
   #settles: Settle[] = []
   #sourceOf: ((seq: number) => ValueSource) | undefined
   #next: Deferred = deferred()
-  /** flushes written and not yet known durable, oldest first */
   /** flushes written whose sync has not come back, oldest first, with the values they carry */
   #inflight: { done: Deferred; settles: Settle[] }[] = []
   /** fdatasync calls still running on the pool (a file is closed only when none is) */
