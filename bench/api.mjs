@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { closedLoop, mergeSlices, percentile } from './lib/measure.mjs'
 import { startEtcd } from './lib/etcd-server.mjs'
 import { openEtcd } from './lib/peer-etcd.mjs'
-import { podValue } from './lib/pod.mjs'
+import { podCreateBody, podValue } from './lib/pod.mjs'
 
 const DUR = Number(process.env.DUR ?? 3) * 1000
 const ETCD_BIN = process.env.ETCD_BIN ?? '/usr/bin/etcd'
@@ -74,14 +74,7 @@ function client(plane, maxSockets) {
     })
 }
 
-const pod = (name) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name, labels: { app: 'sensor-reader', tier: 'edge' } },
-  spec: {
-    containers: [{ name: 'reader', image: 'sensor-reader:1.4.2', args: ['--interval=5s'], env: [{ name: 'LOG_LEVEL', value: 'info' }], resources: { limits: { cpu: '100m', memory: '32Mi' } }, ports: [{ name: 'metrics', containerPort: 9100 }] }],
-  },
-})
+const pod = podCreateBody
 
 /** the plane's own create-latency histogram from /metrics (handler start → response), by bucket bound */
 async function createBuckets(call) {

@@ -12,6 +12,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { closedLoop } from './lib/measure.mjs'
+import { podCreateBody } from './lib/pod.mjs'
 
 if (!process.execArgv.join(' ').includes('tsx') && process.argv[2] !== 'server') {
   const args = ['--import', 'tsx', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]
@@ -20,12 +21,7 @@ if (!process.execArgv.join(' ').includes('tsx') && process.argv[2] !== 'server')
 
 const DUR = Number(process.env.DUR ?? 3) * 1000
 const WORK_US = (process.env.WORK_US ?? '0,50,100,150,210').split(',').map(Number)
-const pod = JSON.stringify({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name: 'p', labels: { app: 'sensor-reader', tier: 'edge' } },
-  spec: { containers: [{ name: 'reader', image: 'sensor-reader:1.4.2', args: ['--interval=5s'], env: [{ name: 'LOG_LEVEL', value: 'info' }], resources: { limits: { cpu: '100m', memory: '32Mi' } }, ports: [{ name: 'metrics', containerPort: 9100 }] }] },
-})
+const pod = JSON.stringify(podCreateBody('p'))
 
 /** the same load from wrk (C, 2 threads, 64 connections) when it is on PATH: a client that costs far less CPU */
 function wrk(port) {

@@ -55,6 +55,18 @@ export function podValue() {
   return TEMPLATE.slice()
 }
 
+/** the Pod a client sends to create one (bench/api.mjs, bench/http-floor.mjs; wrk-create.lua writes the same) */
+export function podCreateBody(name) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { app: 'sensor-reader', tier: 'edge' } },
+    spec: {
+      containers: [{ name: 'reader', image: 'sensor-reader:1.4.2', args: ['--interval=5s'], env: [{ name: 'LOG_LEVEL', value: 'info' }], resources: { limits: { cpu: '100m', memory: '32Mi' } }, ports: [{ name: 'metrics', containerPort: 9100 }] }],
+    },
+  }
+}
+
 export function podKey(namespace, i) {
   return `/registry/pods/${namespace}/name-${i}`
 }
