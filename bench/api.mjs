@@ -3,19 +3,22 @@
 // next to etcd's own bare put rate measured in the same run.
 // Run: node bench/api.mjs   (DUR=3 s per case; ETCD_BIN=/usr/bin/etcd; ETCD_PORTS=23791,23801;
 //      PLANE_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/p" to profile the plane; ONLY=watch or ONLY=creates for those cases alone; PLANE_BUNDLE=<file> runs that build instead of building dist/)
+// Before any case: WARMUP=3000 creates and etcd puts, not counted (see warm()).
 // Cases: Pod creates/s with p50/p99 at 1 and 64 in flight, a list of 1,000 pods, and watch event
 // latency (create call → event received) with 100 watchers. Table first, one JSON line last.
 // etcd's puts and the plane's creates at 64 in flight are taken in ROUNDS=3 slices each, taking
 // turns, so both see the same disk and CPU (this VM's change from minute to minute).
+// With wrk on PATH, the creates at 64 again and etcd's bare puts at 64 (its JSON gateway), both driven
+// by wrk: the two servers side by side with a client that is not the bottleneck.
 // Goals: creates/s at 64 in flight ≥ etcd's bare puts/s at 64, p99 ≤ 20 ms; watch p99 ≤ 10 ms.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { Agent, request } from 'node:https'
 import os from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { closedLoop, mergeSlices, percentile } from './lib/measure.mjs'
+import { client, ns, watchCase } from './lib/api-client.mjs'
 import { startEtcd } from './lib/etcd-server.mjs'
 import { openEtcd } from './lib/peer-etcd.mjs'
 import { podCreateBody, podValue } from './lib/pod.mjs'
@@ -58,22 +61,6 @@ async function startPlane(dataDir) {
   return { url, token, ca, pid: child.pid, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) }
 }
 
-function client(plane, maxSockets) {
-  const agent = new Agent({ keepAlive: true, maxSockets, ca: plane.ca })
-  const { hostname, port } = new URL(plane.url)
-  return (method, path, body) =>
-    new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-      const req = request({ agent, hostname, port, method, path, headers: { authorization: `Bearer ${plane.token}`, 'content-type': 'application/json', ...(data ? { 'content-length': data.length } : {}) } }, (res) => {
-        const chunks = []
-        res.on('data', (c) => chunks.push(c))
-        res.on('end', () => (res.statusCode >= 300 ? reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks)}`)) : resolve(Buffer.concat(chunks))))
-      })
-      req.on('error', reject)
-      req.end(data)
-    })
-}
-
 const pod = podCreateBody
 
 /** the plane's own create-latency histogram from /metrics (handler start → response), by bucket bound */
@@ -93,24 +80,25 @@ function serverPercentiles(before, after) {
   return { requests: total, p50_ms_at_most: ms(at(0.5)), p99_ms_at_most: ms(at(0.99)) }
 }
 
-/** the same creates driven by wrk (C, 2 threads, 64 connections) when it is on PATH: a client that
- *  costs far less CPU than Node's https agent, to show how much of the latency is the client's */
-function wrkCreates(plane, namespace) {
+/** runs wrk (C, 2 threads, 64 connections) with one of bench/lib's scripts, which prints one JSON line */
+function wrk(script, url, env) {
   if (spawnSync('wrk', ['--version']).error) return { missing: 'wrk not on PATH (apt-get install wrk)' }
-  const r = spawnSync('wrk', ['-t2', '-c64', `-d${Math.round(DUR / 1000)}s`, '-s', join(root, 'bench/lib/wrk-create.lua'), plane.url], {
-    env: { ...process.env, SHOAL_TOKEN: plane.token, SHOAL_PATH: `/api/v1/namespaces/${namespace}/pods` },
-    encoding: 'utf8',
-  })
+  const r = spawnSync('wrk', ['-t2', '-c64', `-d${Math.round(DUR / 1000)}s`, '-s', join(root, 'bench/lib', script), url], { env: { ...process.env, ...env }, encoding: 'utf8' })
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'))
   if (!line) return { missing: `wrk failed: ${r.stderr || r.stdout}` }
   const w = JSON.parse(line)
-  if (w.non2xx || w.errors) throw new Error(`bench: wrk saw ${w.non2xx} non-2xx answers and ${w.errors} socket errors`)
+  if (w.non2xx || w.errors) throw new Error(`bench: wrk (${script}) saw ${w.non2xx} non-2xx answers and ${w.errors} socket errors`)
   return w
 }
 
-async function ns(call, name) {
-  await call('POST', '/api/v1/namespaces', { metadata: { name } })
-}
+/** the same creates driven by wrk: a client that costs far less CPU than Node's https agent, to
+ *  show how much of the latency is the client's */
+const wrkCreates = (plane, namespace) => wrk('wrk-create.lua', plane.url, { SHOAL_TOKEN: plane.token, SHOAL_PATH: `/api/v1/namespaces/${namespace}/pods` })
+
+/** etcd's bare puts driven by the same wrk, through etcd's JSON gateway (plain HTTP, no auth): the
+ *  peer's latency with a client that is not the bottleneck (the etcd3 client is, research/store.md) */
+const wrkEtcdPuts = (etcd) =>
+  etcd.missing ? { missing: etcd.missing } : wrk('wrk-etcd-put.lua', etcd.url, { ETCD_VALUE_B64: Buffer.from(podValue()).toString('base64'), ETCD_KEY_PREFIX: '/registry/pods/wrk/e-' })
 
 async function creates(call, inflight, namespace) {
   let n = 0
@@ -133,80 +121,6 @@ async function listCase(call) {
   return { lists_per_s: Math.round((lat.length * 1000) / DUR), p50_ms: +percentile(lat, 50).toFixed(2), p99_ms: +percentile(lat, 99).toFixed(2) }
 }
 
-function openWatch(plane, path, onLine) {
-  const { hostname, port } = new URL(plane.url)
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, ca: plane.ca, headers: { authorization: `Bearer ${plane.token}` } }, (res) => {
-      let buf = ''
-      res.on('data', (d) => {
-        // the arrival time is taken before any parsing: 100 streams share this one client
-        // process, and its own JSON work would otherwise be counted as the server's latency
-        const at = performance.now()
-        buf += d
-        let i
-        while ((i = buf.indexOf('\n')) >= 0) (onLine(buf.slice(0, i), at), (buf = buf.slice(i + 1)))
-      })
-      resolve(() => req.destroy())
-    })
-    req.on('error', (e) => (e.code === 'ECONNRESET' ? undefined : reject(e)))
-    req.end()
-  })
-}
-
-async function watchCase(plane, call, watchers = 100) {
-  await ns(call, 'watch')
-  const rv = JSON.parse(await call('GET', '/api/v1/namespaces/watch/pods')).metadata.resourceVersion
-  const started = new Map()
-  const lat = []
-  const acks = [] // create call → its response
-  const spread = [] // first watcher → last watcher, per event
-  let first = Infinity
-  let last = 0
-  const closers = []
-  // lines are parsed after the event has reached every stream: parsing one stream's line in its
-  // data handler would delay the next stream's arrival (100 streams share this one process)
-  const pending = []
-  const take = () => {
-    for (const [line, at] of pending.splice(0)) {
-      const t = started.get(JSON.parse(line).object.metadata.name)
-      if (t === undefined) continue
-      lat.push(at - t)
-      first = Math.min(first, at)
-      last = Math.max(last, at)
-    }
-  }
-  let arrived = 0
-  for (let i = 0; i < watchers; i++) {
-    closers.push(await openWatch(plane, `/api/v1/namespaces/watch/pods?watch=true&resourceVersion=${rv}`, (line, at) => (pending.push([line, at]), arrived++)))
-  }
-  const end = performance.now() + DUR
-  let n = 0
-  while (performance.now() < end) {
-    const name = `w-${n++}`
-    const t = performance.now()
-    started.set(name, t)
-    first = Infinity
-    last = 0
-    await call('POST', '/api/v1/namespaces/watch/pods', pod(name))
-    acks.push(performance.now() - t)
-    while (arrived < n * watchers && performance.now() < end + 2000) await new Promise((r) => setImmediate(r))
-    take()
-    if (last) spread.push(last - first)
-  }
-  closers.forEach((c) => c())
-  const ms = (a, p) => +percentile(a.sort((x, y) => x - y), p).toFixed(2)
-  return {
-    watchers,
-    events: lat.length,
-    p50_ms: ms(lat, 50),
-    p99_ms: ms(lat, 99),
-    create_p50_ms: ms(acks, 50),
-    create_p99_ms: ms(acks, 99),
-    spread_p50_ms: ms(spread, 50),
-    spread_p99_ms: ms(spread, 99),
-  }
-}
-
 /** etcd, running next to the plane so the two can take turns (see interleaved64) */
 async function startEtcdPeer() {
   mkdirSync(join(tmp, 'etcd'), { recursive: true })
@@ -216,6 +130,7 @@ async function startEtcdPeer() {
   let i = 0
   return {
     version: etcd.version,
+    url: etcd.url,
     put: () => peer.put(`/registry/pods/default/e-${i++}`, podValue()),
     stop: async () => (await peer.close(), await etcd.stop()),
   }
@@ -245,6 +160,17 @@ async function interleaved64(etcd, call64) {
   }
 }
 
+/**
+ * WARMUP calls of `op` at 64 in flight, before anything is measured: the plane's create path
+ * runs ≈ 2× slower for its first couple of thousand requests (V8 still compiling it: creates one
+ * at a time, p50 1.4–1.6 ms in the first 1,600, 0.7–0.9 ms after), as does the etcd3 client
+ */
+const WARMUP = Number(process.env.WARMUP ?? 3000)
+async function warm(op) {
+  let n = 0
+  await Promise.all(Array.from({ length: 64 }, async () => { while (n++ < WARMUP) await op() }))
+}
+
 const results = {}
 const onlyWatch = process.env.ONLY === 'watch'
 const onlyCreates = process.env.ONLY === 'creates' // the plane's creates alone (to profile them)
@@ -256,6 +182,11 @@ try {
     const call1 = client(plane, 1)
     const call64 = client(plane, 64)
     await ns(call64, 'bench')
+    await ns(call64, 'warmup')
+    log(`warm-up: ${WARMUP} creates and ${etcd.put ? `${WARMUP} etcd puts` : 'no etcd puts'} at 64 in flight, not counted…`)
+    let w = 0
+    await warm(() => call64('POST', '/api/v1/namespaces/warmup/pods', pod(`w-${w++}`)))
+    if (etcd.put) await warm(etcd.put)
     if (onlyCreates) {
       results.create_1 = await creates(call1, 1, 'bench')
       const before = await createBuckets(call64)
@@ -271,12 +202,14 @@ try {
       log('creates at 64 in flight, wrk as the client…')
       await ns(call64, 'wrk')
       results.create_64_wrk = wrkCreates(plane, 'wrk')
+      log('etcd bare puts at 64 in flight, wrk as the client…')
+      results.etcd_wrk = wrkEtcdPuts(etcd)
       log('list of 1,000 pods…')
       results.list_1000 = await listCase(call64)
     }
     if (!onlyCreates) {
       log('watch latency, 100 watchers…')
-      results.watch_100 = await watchCase(plane, call64)
+      results.watch_100 = await watchCase(plane, call64, { dur: DUR })
     }
   } finally {
     await plane.stop()
@@ -300,6 +233,8 @@ const sv = results.create_64_server
 row('  the same, inside the plane (/metrics)', `p50 ≤ ${sv.p50_ms_at_most} ms  p99 ≤ ${sv.p99_ms_at_most} ms (bucket bounds, ${sv.requests} requests)`)
 const w = results.create_64_wrk
 row('  the same with wrk as the client', w.missing ? `n/a (${w.missing})` : `${w.ops}  p50 ${w.p50_ms} ms  p99 ${w.p99_ms} ms`)
+const ew = results.etcd_wrk
+row('etcd puts/s at 64, wrk (JSON gateway)', ew.missing ? `n/a (${ew.missing})` : `${ew.ops}  p50 ${ew.p50_ms} ms  p99 ${ew.p99_ms} ms`)
 row('list of 1,000 pods', `${results.list_1000.lists_per_s}/s  p50 ${results.list_1000.p50_ms} ms  p99 ${results.list_1000.p99_ms} ms`)
 const wc = results.watch_100
 row('watch latency, 100 watchers', `p50 ${wc.p50_ms} ms  p99 ${wc.p99_ms} ms (${wc.events} events)`)
@@ -310,5 +245,10 @@ const mark = (ok) => (ok ? 'PASS' : 'FAIL')
 console.log('\nGoals')
 row('creates/s at 64 ≥ etcd puts/s at 64', ratio === null ? 'n/a' : `${mark(ratio >= 1)} (${ratio}×)`)
 row('create p99 at 64 ≤ 20 ms', `${mark(results.create_64.p99_us <= 20_000)} (${results.create_64.p99_us / 1000} ms)`)
+const wrkRatio = w.ops && ew.ops ? +(w.ops / ew.ops).toFixed(2) : null
+if (wrkRatio !== null) {
+  row('  with wrk for both: creates/s vs puts/s', `${wrkRatio}×`)
+  row('  with wrk for both: p99 create vs put', `${w.p99_ms} vs ${ew.p99_ms} ms (${+(w.p99_ms / ew.p99_ms).toFixed(2)}×)`)
+}
 row('watch p99 with 100 watchers ≤ 10 ms', `${mark(results.watch_100.p99_ms <= 10)} (${results.watch_100.p99_ms} ms)`)
-console.log(JSON.stringify({ ...results, ratio_create64_vs_etcd_put64: ratio }))
+console.log(JSON.stringify({ ...results, ratio_create64_vs_etcd_put64: ratio, ratio_wrk_create64_vs_etcd_put64: wrkRatio }))
