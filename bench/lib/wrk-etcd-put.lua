@@ -4,12 +4,7 @@
 -- in ETCD_VALUE_B64; keys are ETCD_KEY_PREFIX .. "<thread>-<n>". Prints one JSON line when done.
 local value = os.getenv("ETCD_VALUE_B64")
 local prefix = os.getenv("ETCD_KEY_PREFIX")
-local threads = {}
-
-function setup(thread)
-  thread:set("tid", #threads + 1)
-  table.insert(threads, thread)
-end
+dofile((debug.getinfo(1, "S").source:sub(2):match("^(.*/)") or "./") .. "wrk-report.lua") -- setup (tid) and done
 
 local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 local function base64(s)
@@ -29,11 +24,4 @@ request = function()
   n = n + 1
   local body = '{"key":"' .. base64(string.format("%s%d-%d", prefix, tid, n)) .. '","value":"' .. value .. '"}'
   return wrk.format("POST", "/v3/kv/put", { ["Content-Type"] = "application/json" }, body)
-end
-
-function done(summary, latency, requests)
-  local s = summary.duration / 1e6
-  io.write(string.format('{"requests":%d,"ops":%.0f,"p50_ms":%.2f,"p99_ms":%.2f,"non2xx":%d,"errors":%d}\n',
-    summary.requests, summary.requests / s, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
