@@ -8,7 +8,7 @@ import type { Service } from './service.ts'
 import type { DaemonSet, DaemonSetUpdateStrategy, Deployment, DeploymentStrategy, Job, RollingUpdateDeployment } from './workloads.ts'
 import type { HorizontalPodAutoscaler } from './autoscaling.ts'
 import type { Namespace } from './node.ts'
-import { clone, isObject } from './json-value.ts'
+import { lookupTable, clone, isObject } from './json-value.ts'
 import { toBase64 } from './base64.ts'
 
 type Defaulter = (obj: any) => void
@@ -29,7 +29,7 @@ function child<T extends object>(obj: any, key: string): T | undefined {
   return isObject(obj[key]) ? (obj[key] as T) : undefined
 }
 
-const byKind: Record<string, Defaulter> = {
+const byKind = lookupTable<Defaulter>({
   Pod: (pod: { spec?: PodSpec }) => defaultPodSpec(pod.spec),
   Deployment: defaultDeployment,
   DaemonSet: defaultDaemonSet,
@@ -38,7 +38,7 @@ const byKind: Record<string, Defaulter> = {
   Secret: defaultSecret,
   Namespace: defaultNamespace,
   HorizontalPodAutoscaler: defaultAutoscaler,
-}
+})
 
 /** A copy of the object with the defaults of its kind filled in. */
 export function applyDefaults<T extends KubeObject>(obj: T): T {

@@ -5,7 +5,10 @@
 /** scalars, and values whose inside is free-form (maps, opaque objects) */
 export type Leaf =
   | 'string'
+  /** int32, as most Kubernetes counts and ports */
   | 'integer'
+  /** int64: generations, grace periods, deadlines in seconds */
+  | 'int64'
   | 'number'
   | 'boolean'
   | 'int-or-string'
@@ -29,6 +32,7 @@ export type FieldSchema = Leaf | ObjectSchema | ListSchema
 
 export const str: Leaf = 'string'
 export const int: Leaf = 'integer'
+export const int64: Leaf = 'int64'
 export const num: Leaf = 'number'
 export const bool: Leaf = 'boolean'
 export const intOrStr: Leaf = 'int-or-string'

@@ -1,5 +1,6 @@
 // Field selectors (`metadata.name=x,status.phase!=Running,spec.nodeName=`): parsing with
 // Kubernetes' escapes (\, \= \! \\), the fields each kind supports, and matching.
+import { lookupTable } from './json-value.ts'
 import type { ParseResult } from './label-selector.ts'
 
 export interface FieldRequirement {
@@ -10,7 +11,7 @@ export interface FieldRequirement {
 
 const common = ['metadata.name', 'metadata.namespace']
 
-const byKind: Record<string, string[]> = {
+const byKind = lookupTable<string[]>({
   Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
   Event: [
     'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
@@ -21,7 +22,7 @@ const byKind: Record<string, string[]> = {
   Node: ['spec.unschedulable'],
   Namespace: ['status.phase'],
   Job: ['status.successful'],
-}
+})
 
 /** The fields a kind can be selected by (always metadata.name and metadata.namespace). */
 export function selectableFields(kind: string): string[] {

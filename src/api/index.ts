@@ -36,8 +36,10 @@ export { validateUpdate } from './validate-update.ts'
 export { invalidMessage, statusCauses, type FieldCause } from './field-errors.ts'
 export type { FieldSchema, Leaf, ListSchema, ObjectSchema } from './field-schema.ts'
 export { pruneUnknown, schemaFor, unknownFields } from './unknown-fields.ts'
+export { numberProblem } from './number-fields.ts'
 export { kindOpenApiSchema, openApiSchema, sharedOpenApiSchemas, type OpenApiSchema } from './openapi-schema.ts'
 export { lazyJsonKeys, scanJsonKeys, type JsonKeys } from './json-duplicates.ts'
+export { checkBodyTree, MAX_NESTING, tooDeep, type BodyCheck } from './body-check.ts'
 export {
   appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, warningHeader,
   type BodySource, type FieldProblems, type FieldValidation, type YamlDuplicate,
@@ -56,10 +58,11 @@ export { applyJsonPatch, parsePointer, type JsonPatchOperation } from './json-pa
 export { applyMergePatch } from './merge-patch.ts'
 export { applyStrategicMergePatch } from './strategic-merge-patch.ts'
 export { applyPatch, patchTypeFor, type PatchType } from './patch.ts'
-export { isObject } from './json-value.ts'
+export { copyOwn, isObject, lookupTable, own, put } from './json-value.ts'
 export type { PatchResult } from './json-value.ts'
 export { scaleOf } from './scale.ts'
 export { podQosClass } from './pod-qos.ts'
+export { podReferences, type PodReferences } from './pod-refs.ts'
 
 export { ageSince, humanDuration } from './age.ts'
 export { tableColumns } from './table-columns.ts'

@@ -30,12 +30,13 @@ export function scanJsonKeys(text: string): JsonKeys {
  * The keys of a text JSON.parse turned into `value`, scanned only as far as asked: a text with
  * as many keys as its parsed value holds has no duplicates, so the full scan runs only when
  * they differ or when `firstSeen` is read (to order unknown fields). Call it right after the
- * parse, before anything changes `value`.
+ * parse, before anything changes `value`; `keys`, when the caller counted them already
+ * (body-check.ts does), saves a walk.
  */
-export function lazyJsonKeys(text: string, value: unknown): JsonKeys {
+export function lazyJsonKeys(text: string, value: unknown, keys: number = countKeys(value)): JsonKeys {
   let full: JsonKeys | undefined
   const scan = () => (full ??= scanJsonKeys(text))
-  const clean = countKeyTokens(text) === countKeys(value)
+  const clean = countKeyTokens(text) === keys
   return {
     get duplicates() {
       return clean ? [] : scan().duplicates

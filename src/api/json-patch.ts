@@ -1,6 +1,7 @@
 // JSON patch (RFC 6902) with JSON pointers (RFC 6901): add, remove, replace, move, copy, test.
 // The patch applies as a whole or not at all; the error names the operation that failed.
-import { clone, deepEqual, isObject, type PatchResult } from './json-value.ts'
+// Pointer tokens address own properties only: "/__proto__/x" adds a field named "__proto__".
+import { clone, deepEqual, isObject, own, put, type PatchResult } from './json-value.ts'
 
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test'
@@ -56,7 +57,7 @@ function add(doc: Doc, tokens: string[], value: unknown): boolean {
     const i = arrayIndex(parent, last, true)
     return i !== undefined && (parent.splice(i, 0, value), true)
   }
-  return parent !== undefined && ((parent[last] = value), true)
+  return parent !== undefined && (put(parent, last, value), true)
 }
 
 function remove(doc: Doc, tokens: string[]): boolean {
@@ -106,9 +107,10 @@ export function applyJsonPatch<T = unknown>(target: unknown, patch: unknown): Pa
   if (!Array.isArray(patch)) return { ok: false, error: 'a JSON patch must be an array of operations' }
   const doc: Doc = { root: clone(target) }
   for (const [i, op] of patch.entries()) {
-    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
+    if (!isObject(op) || typeof own(op, 'op') !== 'string' || typeof own(op, 'path') !== 'string')
       return { ok: false, error: `operation ${i}: needs "op" and "path"` }
-    const error = applyOne(doc, op as unknown as JsonPatchOperation)
+    const operation = { op: op.op, path: op.path, value: own(op, 'value'), from: own(op, 'from') } as JsonPatchOperation
+    const error = applyOne(doc, operation)
     if (error) return { ok: false, error: `operation ${i}: ${error}` }
   }
   return { ok: true, value: doc.root as T }

@@ -1,4 +1,7 @@
-// Plain JSON values: the deep copy, equality and type tests the patch functions share.
+// Plain JSON values: the deep copy, equality and type tests the patch functions share, and
+// the own-property access every merge of user JSON goes through: a key the user wrote
+// ("__proto__", "constructor", "toString") is only ever an own property, never a way into a
+// prototype, and lookup tables keyed by user strings have no prototype at all.
 
 export type JsonObject = { [key: string]: unknown }
 
@@ -39,3 +42,29 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 export type PatchResult<T = unknown> = { ok: true; value: T } | { ok: false; error: string }
+
+/** `o[key]` when `o` has it as its own property; undefined for inherited ones ("__proto__", "constructor") */
+export function own(o: JsonObject, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined
+}
+
+/** `o[key] = value` as an own property, also for "__proto__" (which plain assignment would turn into a prototype) */
+export function put(o: JsonObject, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true })
+  else o[key] = value
+}
+
+/** A shallow copy of an object's own enumerable properties, "__proto__" kept as a plain key. */
+export function copyOwn(o: JsonObject): JsonObject {
+  const out: JsonObject = {}
+  for (const k of Object.keys(o)) put(out, k, o[k])
+  return out
+}
+
+/**
+ * A lookup table for keys that come from requests (kinds, content types, suffixes): no
+ * prototype, so `table["constructor"]` or `table["__proto__"]` is undefined, not a function.
+ */
+export function lookupTable<T>(entries: Record<string, T>): Readonly<Record<string, T | undefined>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries))
+}

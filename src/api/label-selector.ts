@@ -1,5 +1,6 @@
 // Label selectors: the string form kubectl sends (`app in (nginx,x),!foo,tier=web,env!=prod,key`),
 // the LabelSelector object form of specs, matching, and conversion between the two.
+import { lookupTable } from './json-value.ts'
 import type { LabelSelector } from './meta.ts'
 import { labelValue, qualifiedKey } from './name-rules.ts'
 import { tokenize, type Token } from './selector-tokens.ts'
@@ -59,7 +60,7 @@ function parseRequirement(tokens: Token[], start: number, text: string): Step {
     return { ok: true, value: { requirement: { key: key.text, operator: bang ? 'DoesNotExist' : 'Exists', values: [] }, next: i } }
   }
   if (op.kind === 'in' || op.kind === 'notin') return parseSet(tokens, i + 1, text, { key: key.text, operator: op.kind === 'in' ? 'In' : 'NotIn', values: [] })
-  const operators: Record<string, SelectorOperator> = { '=': 'Equals', '==': 'Equals', '!=': 'NotEquals', '>': 'GreaterThan', '<': 'LessThan' }
+  const operators = lookupTable<SelectorOperator>({ '=': 'Equals', '==': 'Equals', '!=': 'NotEquals', '>': 'GreaterThan', '<': 'LessThan' })
   const operator = operators[op.kind]
   if (!operator) return fail(near(text, op, "expected one of '=', '==', '!=', 'in', 'notin', '>', '<' or ','"))
   const value = tokens[i + 1]
@@ -122,7 +123,7 @@ export function labelSelectorRequirements(selector: LabelSelector): ParseResult<
   if (!isRecord(matchLabels)) return fail('matchLabels must be a map of strings')
   if (!Array.isArray(matchExpressions)) return fail('matchExpressions must be a list')
   const out: Requirement[] = Object.entries(matchLabels).map(([key, v]) => ({ key, operator: 'Equals', values: [v] }))
-  const ops: Record<string, SelectorOperator> = { In: 'In', NotIn: 'NotIn', Exists: 'Exists', DoesNotExist: 'DoesNotExist' }
+  const ops = lookupTable<SelectorOperator>({ In: 'In', NotIn: 'NotIn', Exists: 'Exists', DoesNotExist: 'DoesNotExist' })
   for (const e of matchExpressions) {
     const operator = isRecord(e) ? ops[String(e.operator)] : undefined
     if (!operator) return fail(`${JSON.stringify(isRecord(e) ? e.operator : e)} is not a valid label selector operator`)

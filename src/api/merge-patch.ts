@@ -1,12 +1,14 @@
 // JSON merge patch (RFC 7386): objects merge key by key, null deletes, anything else replaces.
-import { clone, isObject, type PatchResult } from './json-value.ts'
+// Keys are own properties only: "__proto__" in a patch is a field name, not a prototype.
+import { clone, copyOwn, isObject, own, put, type PatchResult } from './json-value.ts'
 
 function merge(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return clone(patch)
-  const out = isObject(target) ? { ...target } : {}
-  for (const [k, v] of Object.entries(patch)) {
+  const out = isObject(target) ? copyOwn(target) : {}
+  for (const k of Object.keys(patch)) {
+    const v = patch[k]
     if (v === null) delete out[k]
-    else out[k] = merge(out[k], v)
+    else put(out, k, merge(own(out, k), v))
   }
   return out
 }

@@ -23,6 +23,7 @@ export const sharedOpenApiSchemas: Record<string, OpenApiSchema> = {
 const leaves: Record<Leaf, OpenApiSchema> = {
   string: { type: 'string' },
   integer: { type: 'integer', format: 'int32' },
+  int64: { type: 'integer', format: 'int64' },
   number: { type: 'number', format: 'double' },
   boolean: { type: 'boolean' },
   'int-or-string': intOrString,

@@ -1,6 +1,7 @@
 // Where strategic merge patch merges lists instead of replacing them: the patchMergeKey and
 // patchStrategy tags of the Kubernetes Go types, for the kinds Shoal serves. A list not named
 // here is atomic (args, command, tolerations, taints, subsets...) and is replaced whole.
+import { lookupTable } from './json-value.ts'
 
 export interface FieldStrategy {
   /** a list of objects merged element by element on this key */
@@ -49,7 +50,7 @@ const workload = (status: FieldStrategy): FieldStrategy => ({
   fields: { metadata, spec: { fields: { template } }, status },
 })
 
-const byKind: Record<string, FieldStrategy> = {
+const byKind = lookupTable<FieldStrategy>({
   Pod: { fields: { metadata, spec: podSpec, status: podStatus } },
   Deployment: workload(statusWithConditions),
   DaemonSet: workload(statusWithConditions),
@@ -58,7 +59,7 @@ const byKind: Record<string, FieldStrategy> = {
   Node: { fields: { metadata, status: { fields: { conditions, addresses: { mergeKey: 'type' } } } } },
   Namespace: { fields: { metadata, status: statusWithConditions } },
   HorizontalPodAutoscaler: { fields: { metadata, status: statusWithConditions } },
-}
+})
 
 /** The strategy of a kind's top level; kinds without merged lists get only metadata's. */
 export function patchStrategyFor(kind: string): FieldStrategy {

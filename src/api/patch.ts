@@ -1,18 +1,19 @@
 // One entry point for PATCH bodies: the patch type a Content-Type names, and applying it.
 // Server-side apply (application/apply-patch+yaml) is the server's: it needs field managers.
 import { applyJsonPatch } from './json-patch.ts'
-import type { PatchResult } from './json-value.ts'
+import { lookupTable, type PatchResult } from './json-value.ts'
 import { applyMergePatch } from './merge-patch.ts'
 import { applyStrategicMergePatch } from './strategic-merge-patch.ts'
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply'
 
-const byContentType: Record<string, PatchType> = {
+const byContentType = lookupTable<PatchType>({
   'application/json-patch+json': 'json',
   'application/merge-patch+json': 'merge',
   'application/strategic-merge-patch+json': 'strategic',
   'application/apply-patch+yaml': 'apply',
-}
+  'application/apply-patch+cbor': 'apply',
+})
 
 /** The patch type of a Content-Type header (parameters ignored); undefined when unsupported (415). */
 export function patchTypeFor(contentType: string | undefined): PatchType | undefined {

@@ -79,6 +79,13 @@ export interface Volume {
   emptyDir?: { medium?: string; sizeLimit?: string }
   secret?: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
   configMap?: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }
+  /** secrets and configmaps in one directory (downwardAPI and token sources are not supported) */
+  projected?: { sources: ProjectedSource[]; defaultMode?: number }
+}
+
+export interface ProjectedSource {
+  secret?: { name: string; items?: KeyToPath[]; optional?: boolean }
+  configMap?: { name: string; items?: KeyToPath[]; optional?: boolean }
 }
 
 export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'

@@ -1,10 +1,11 @@
 // Resource quantities as Kubernetes writes them: "100m", "0.5", "2", "64Mi", "1G", "129e6".
 // Parsing is exact (decimal digits and BigInt), and rounds up like Quantity.MilliValue/Value.
+import { lookupTable } from './json-value.ts'
 
 export const quantityPattern = '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'
 
-const binary: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 }
-const decimal: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 }
+const binary = lookupTable<number>({ Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 })
+const decimal = lookupTable<number>({ n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 })
 
 interface Exact {
   negative: boolean
@@ -16,8 +17,8 @@ interface Exact {
 }
 
 function suffixOf(suffix: string): { exp10: number; exp2: number } | undefined {
-  if (suffix in binary) return { exp10: 0, exp2: binary[suffix] }
-  if (suffix in decimal) return { exp10: decimal[suffix], exp2: 0 }
+  if (suffix in binary) return { exp10: 0, exp2: binary[suffix]! }
+  if (suffix in decimal) return { exp10: decimal[suffix]!, exp2: 0 }
   const m = /^[eE]([+-]?\d+)$/.exec(suffix)
   return m ? { exp10: Number(m[1]), exp2: 0 } : undefined
 }
@@ -82,7 +83,7 @@ export function formatCpu(millicores: number): string {
 /** Bytes back to the largest exact binary suffix: 67108864 → "64Mi", 1000 → "1000". */
 export function formatMemory(bytes: number): string {
   for (const [suffix, exp] of Object.entries(binary).reverse()) {
-    const unit = 2 ** exp
+    const unit = 2 ** exp!
     if (bytes !== 0 && bytes % unit === 0) return `${bytes / unit}${suffix}`
   }
   return String(bytes)

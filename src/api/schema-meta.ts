@@ -1,6 +1,6 @@
 // Field schemas of metav1 (ObjectMeta, owner references, managed fields, label selectors,
 // conditions) and of core/v1 ObjectReference: the pieces every kind shares.
-import { bool, fields, int, listOf, map, obj, str, strs, time, type ObjectSchema } from './field-schema.ts'
+import { bool, fields, int, int64, listOf, map, obj, str, strs, time, type ObjectSchema } from './field-schema.ts'
 
 export const ownerReference: ObjectSchema = {
   ...fields(str, 'apiVersion', 'kind', 'name', 'uid'),
@@ -15,9 +15,9 @@ export const managedFieldsEntry: ObjectSchema = {
 
 export const objectMeta: ObjectSchema = {
   ...fields(str, 'name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion'),
-  generation: int,
+  generation: int64,
   ...fields(time, 'creationTimestamp', 'deletionTimestamp'),
-  deletionGracePeriodSeconds: int,
+  deletionGracePeriodSeconds: int64,
   labels: map,
   annotations: map,
   ownerReferences: listOf(ownerReference),
@@ -34,7 +34,7 @@ export const labelSelector: ObjectSchema = {
 export const condition: ObjectSchema = {
   ...fields(str, 'type', 'status', 'reason', 'message'),
   ...fields(time, 'lastTransitionTime', 'lastUpdateTime', 'lastHeartbeatTime', 'lastProbeTime'),
-  observedGeneration: int,
+  observedGeneration: int64,
 }
 
 export const conditions = listOf(condition)

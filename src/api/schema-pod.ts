@@ -3,7 +3,7 @@
 // on (securityContext, affinity, lifecycle, most volume types) are opaque objects here;
 // validation says which of them are not supported.
 import {
-  bool, fields, int, intOrStr, listOf, map, obj, qty, qtyMap, str, strs, time, type ObjectSchema,
+  bool, fields, int, int64, intOrStr, listOf, map, obj, qty, qtyMap, str, strs, time, type ObjectSchema,
 } from './field-schema.ts'
 import { conditions, objectMeta } from './schema-meta.ts'
 
@@ -36,7 +36,8 @@ const probe: ObjectSchema = {
   httpGet: { path: str, port: intOrStr, host: str, scheme: str, httpHeaders: listOf({ name: str, value: str }) },
   tcpSocket: { port: intOrStr, host: str },
   grpc: { port: int, service: str },
-  ...fields(int, 'initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold', 'terminationGracePeriodSeconds'),
+  ...fields(int, 'initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'),
+  terminationGracePeriodSeconds: int64,
 }
 
 const volumeMount: ObjectSchema = {
@@ -75,7 +76,7 @@ const volume: ObjectSchema = {
     'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image'),
 }
 
-const toleration: ObjectSchema = { ...fields(str, 'key', 'operator', 'value', 'effect'), tolerationSeconds: int }
+const toleration: ObjectSchema = { ...fields(str, 'key', 'operator', 'value', 'effect'), tolerationSeconds: int64 }
 
 export const podSpec: ObjectSchema = {
   volumes: listOf(volume),
@@ -84,7 +85,8 @@ export const podSpec: ObjectSchema = {
   ephemeralContainers: listOf(obj),
   ...fields(str, 'restartPolicy', 'dnsPolicy', 'serviceAccountName', 'serviceAccount', 'nodeName', 'hostname', 'subdomain',
     'schedulerName', 'priorityClassName', 'runtimeClassName', 'preemptionPolicy'),
-  ...fields(int, 'terminationGracePeriodSeconds', 'activeDeadlineSeconds', 'priority'),
+  ...fields(int64, 'terminationGracePeriodSeconds', 'activeDeadlineSeconds'),
+  priority: int,
   nodeSelector: map,
   ...fields(bool, 'automountServiceAccountToken', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'enableServiceLinks',
     'setHostnameAsFQDN', 'hostUsers'),
@@ -125,7 +127,7 @@ const hostIPs = listOf({ ip: str })
 
 export const podStatus: ObjectSchema = {
   ...fields(str, 'phase', 'message', 'reason', 'nominatedNodeName', 'hostIP', 'podIP', 'qosClass', 'resize'),
-  observedGeneration: int,
+  observedGeneration: int64,
   conditions,
   hostIPs,
   podIPs: hostIPs,

@@ -1,6 +1,6 @@
 // Field schemas of apps/v1 Deployment and DaemonSet, batch/v1 Job, autoscaling/v2
 // HorizontalPodAutoscaler (and autoscaling/v1) and the autoscaling/v1 Scale subresource object.
-import { bool, fields, int, intOrStr, listOf, obj, qty, str, time, type ObjectSchema } from './field-schema.ts'
+import { bool, fields, int, int64, intOrStr, listOf, obj, qty, str, time, type ObjectSchema } from './field-schema.ts'
 import { conditions, kindSchema, labelSelector } from './schema-meta.ts'
 import { podTemplateSpec } from './schema-pod.ts'
 
@@ -16,7 +16,8 @@ export const deployment = kindSchema({
     paused: bool,
   },
   status: {
-    ...fields(int, 'observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas',
+    observedGeneration: int64,
+    ...fields(int, 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas',
       'terminatingReplicas', 'collisionCount'),
     conditions,
   },
@@ -30,7 +31,8 @@ export const daemonSet = kindSchema({
     ...fields(int, 'minReadySeconds', 'revisionHistoryLimit'),
   },
   status: {
-    ...fields(int, 'currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady', 'observedGeneration',
+    observedGeneration: int64,
+    ...fields(int, 'currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady',
       'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount'),
     conditions,
   },
@@ -38,7 +40,8 @@ export const daemonSet = kindSchema({
 
 export const job = kindSchema({
   spec: {
-    ...fields(int, 'parallelism', 'completions', 'activeDeadlineSeconds', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes',
+    activeDeadlineSeconds: int64,
+    ...fields(int, 'parallelism', 'completions', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes',
       'ttlSecondsAfterFinished'),
     ...fields(obj, 'podFailurePolicy', 'successPolicy'),
     selector: labelSelector,
@@ -66,7 +69,8 @@ export const horizontalPodAutoscaler = kindSchema({
     behavior: obj,
   },
   status: {
-    ...fields(int, 'observedGeneration', 'currentReplicas', 'desiredReplicas'),
+    observedGeneration: int64,
+    ...fields(int, 'currentReplicas', 'desiredReplicas'),
     lastScaleTime: time,
     currentMetrics: listOf({ type: str, resource: { name: str, current: metricValue }, ...fields(obj, 'object', 'pods', 'containerResource', 'external') }),
     conditions,
@@ -80,7 +84,8 @@ export const horizontalPodAutoscalerV1 = kindSchema({
     ...fields(int, 'minReplicas', 'maxReplicas', 'targetCPUUtilizationPercentage'),
   },
   status: {
-    ...fields(int, 'observedGeneration', 'currentReplicas', 'desiredReplicas', 'currentCPUUtilizationPercentage'),
+    observedGeneration: int64,
+    ...fields(int, 'currentReplicas', 'desiredReplicas', 'currentCPUUtilizationPercentage'),
     lastScaleTime: time,
   },
 })

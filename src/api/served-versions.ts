@@ -2,6 +2,7 @@
 // a group: one stored form, and a conversion on the way in (a request body → storage version,
 // before defaults and validation) and on the way out (every object a response or watch carries).
 // A version's field schema (fieldValidation, OpenAPI) is filed under schemaName.
+import { lookupTable } from './json-value.ts'
 import type { HorizontalPodAutoscaler, HorizontalPodAutoscalerV1 } from './autoscaling.ts'
 import { hpaFromV1, hpaToV1 } from './hpa-conversion.ts'
 import type { ParseResult } from './label-selector.ts'
@@ -14,12 +15,12 @@ interface Conversion {
 }
 
 /** "<apiVersion>/<kind>" of a served version → its conversion to and from the storage version */
-const conversions: Record<string, Conversion> = {
+const conversions = lookupTable<Conversion>({
   'autoscaling/v1/HorizontalPodAutoscaler': {
     toStorage: (o) => hpaFromV1(o as HorizontalPodAutoscalerV1),
     fromStorage: (o) => hpaToV1(o as HorizontalPodAutoscaler),
   },
-}
+})
 
 const isStorage = (info: ResourceInfo) => info.version === info.storageVersion
 

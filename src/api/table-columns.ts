@@ -1,5 +1,6 @@
 // The columns of server-side printing per kind (kubectl's usual `get` columns). Priority 1
 // columns show only with -o wide. Rows (table-rows-*.ts) fill every column, wide ones included.
+import { lookupTable } from './json-value.ts'
 import type { TableColumnDefinition } from './wire.ts'
 
 type Spec = [name: string, type?: TableColumnDefinition['type'], priority?: number]
@@ -8,7 +9,7 @@ const name: Spec = ['Name']
 const age: Spec = ['Age']
 const wideWorkload: Spec[] = [['Containers', 'string', 1], ['Images', 'string', 1], ['Selector', 'string', 1]]
 
-const specs: Record<string, Spec[]> = {
+const specs = lookupTable<Spec[]>({
   Pod: [name, ['Ready'], ['Status'], ['Restarts'], age, ['IP', 'string', 1], ['Node', 'string', 1],
     ['Nominated Node', 'string', 1], ['Readiness Gates', 'string', 1]],
   Node: [name, ['Status'], ['Roles'], age, ['Version'], ['Internal-IP', 'string', 1], ['External-IP', 'string', 1],
@@ -25,9 +26,9 @@ const specs: Record<string, Spec[]> = {
     ['Available', 'integer'], ['Node Selector'], age, ...wideWorkload],
   Job: [name, ['Status'], ['Completions'], ['Duration'], age, ...wideWorkload],
   HorizontalPodAutoscaler: [name, ['Reference'], ['Targets'], ['MinPods'], ['MaxPods', 'integer'], ['Replicas', 'integer'], age],
-}
+})
 
-const descriptions: Record<string, string> = {
+const descriptions = lookupTable<string>({
   Name: 'Name must be unique within a namespace.',
   Age: 'Time since the object was created.',
   Ready: 'The number of ready replicas or containers out of the desired number.',
@@ -38,7 +39,7 @@ const descriptions: Record<string, string> = {
   Selector: 'The label selector of the pods this object targets.',
   Containers: 'Names of each container in the template.',
   Images: 'Images referenced by each container in the template.',
-}
+})
 
 function column([n, type = 'string', priority = 0]: Spec, kind: string): TableColumnDefinition {
   const isName = n === 'Name' && kind !== 'Event'

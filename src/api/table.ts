@@ -3,14 +3,14 @@
 import type { KubeObject } from './meta.ts'
 import type { PartialObjectMetadata, Table, TableRow } from './wire.ts'
 import { ageSince } from './age.ts'
-import { isObject } from './json-value.ts'
+import { lookupTable, isObject } from './json-value.ts'
 import { tableColumns } from './table-columns.ts'
 import {
   configMapRow, endpointsRow, eventRow, namespaceRow, nodeRow, podRow, secretRow, serviceRow, type Cell, type RowFn,
 } from './table-rows-core.ts'
 import { autoscalerRow, daemonSetRow, deploymentRow, jobRow } from './table-rows-apps.ts'
 
-const rows: Record<string, RowFn<any>> = {
+const rows = lookupTable<RowFn<any>>({
   Pod: podRow,
   Node: nodeRow,
   Namespace: namespaceRow,
@@ -23,7 +23,7 @@ const rows: Record<string, RowFn<any>> = {
   DaemonSet: daemonSetRow,
   Job: jobRow,
   HorizontalPodAutoscaler: autoscalerRow,
-}
+})
 
 function partial(obj: KubeObject): PartialObjectMetadata {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata }

@@ -1,11 +1,11 @@
 // Unknown fields: what a body has that its kind's schema does not, as Kubernetes' strict decoder
 // names them ("spec.template.spec.containers[0].imagee"), and the same object without them.
-import { isObject } from './json-value.ts'
+import { lookupTable, isObject } from './json-value.ts'
 import { isLeaf, isList, type FieldSchema, type ObjectSchema } from './field-schema.ts'
 import { configMap, endpoints, event, namespace, node, pod, secret, service } from './schema-core.ts'
 import { daemonSet, deployment, horizontalPodAutoscaler, horizontalPodAutoscalerV1, job, scale } from './schema-workloads.ts'
 
-const schemas: Readonly<Record<string, ObjectSchema>> = {
+const schemas = lookupTable<ObjectSchema>({
   Namespace: namespace,
   Node: node,
   Pod: pod,
@@ -20,7 +20,7 @@ const schemas: Readonly<Record<string, ObjectSchema>> = {
   HorizontalPodAutoscaler: horizontalPodAutoscaler,
   'autoscaling/v1/HorizontalPodAutoscaler': horizontalPodAutoscalerV1,
   Scale: scale,
-}
+})
 
 /** the schema of a kind Shoal serves (and of Scale), by schemaName (served-versions.ts); undefined for any other */
 export function schemaFor(kind: string): ObjectSchema | undefined {

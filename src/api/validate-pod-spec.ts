@@ -40,7 +40,7 @@ function validateContainers(spec: PodSpec, path: string, volumes: Set<string>): 
   return out
 }
 
-const volumeSources = ['hostPath', 'emptyDir', 'secret', 'configMap'] as const
+const volumeSources = ['hostPath', 'emptyDir', 'secret', 'configMap', 'projected'] as const
 
 /** Validates the volumes into out; returns the names mounts may refer to. */
 function validateVolumes(volumes: Volume[], path: string, out: FieldCause[]): Set<string> {
@@ -68,7 +68,22 @@ function validateVolumeSource(v: Volume, at: string): FieldCause[] {
   if (v.hostPath && !v.hostPath.path) return [required(`${at}.hostPath.path`)]
   if (v.secret && !v.secret.secretName) return [required(`${at}.secret.secretName`)]
   if (v.configMap && !v.configMap.name) return [required(`${at}.configMap.name`)]
+  if (v.projected) return validateProjected(v.projected, `${at}.projected`)
   return []
+}
+
+function validateProjected(p: NonNullable<Volume['projected']>, at: string): FieldCause[] {
+  if (!Array.isArray(p.sources)) return [required(`${at}.sources`)]
+  const out: FieldCause[] = []
+  p.sources.forEach((src, i) => {
+    const here = `${at}.sources[${i}]`
+    const kinds = Object.keys(src ?? {})
+    const unsupported = kinds.find((k) => k !== 'secret' && k !== 'configMap')
+    if (unsupported) out.push(forbidden(`${here}.${unsupported}`, 'projected source not supported; use secret or configMap'))
+    else if (kinds.length !== 1) out.push(required(here, 'must specify exactly one of secret, configMap'))
+    else if (!src.secret?.name && !src.configMap?.name) out.push(required(`${here}.${kinds[0]}.name`))
+  })
+  return out
 }
 
 const effects = ['NoSchedule', 'PreferNoSchedule', 'NoExecute']

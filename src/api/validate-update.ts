@@ -5,7 +5,7 @@
 import type { KubeObject } from './meta.ts'
 import type { Pod, PodSpec } from './pod.ts'
 import { forbidden, immutable, invalid, type FieldCause } from './field-errors.ts'
-import { clone, deepEqual, isObject } from './json-value.ts'
+import { lookupTable, clone, deepEqual, isObject } from './json-value.ts'
 
 type Obj = KubeObject & Record<string, any>
 
@@ -25,7 +25,7 @@ function unchanged(o: unknown, n: unknown, field: string): FieldCause[] {
   return deepEqual(o, n) ? [] : [invalid(field, n ?? null, immutable)]
 }
 
-const updateRules: Record<string, (o: Obj, n: Obj) => FieldCause[]> = {
+const updateRules = lookupTable<(o: Obj, n: Obj) => FieldCause[]>({
   Deployment: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
   DaemonSet: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
   Job: (o, n) => [
@@ -41,7 +41,7 @@ const updateRules: Record<string, (o: Obj, n: Obj) => FieldCause[]> = {
     o.spec?.podCIDR && o.spec.podCIDR !== n.spec?.podCIDR
       ? [forbidden('spec.podCIDR', 'node updates may not change podCIDR except from "" to valid')]
       : [],
-}
+})
 
 function immutableData(o: Obj, n: Obj): FieldCause[] {
   if (o.immutable !== true) return []

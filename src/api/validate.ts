@@ -1,5 +1,6 @@
 // validate(obj): every problem of an object, as field causes with Kubernetes' paths
 // ("metadata.name", "spec.template.spec.containers[1].name"). Run it after applyDefaults.
+import { lookupTable } from './json-value.ts'
 import type { KubeObject } from './meta.ts'
 import { invalid, notSupported, required, type FieldCause } from './field-errors.ts'
 import { dns1035Label, dns1123Label, dns1123Subdomain, pathSegmentName } from './name-rules.ts'
@@ -17,7 +18,7 @@ interface KindRules {
   body?: (obj: any) => FieldCause[]
 }
 
-const kinds: Record<string, KindRules> = {
+const kinds = lookupTable<KindRules>({
   Namespace: { name: dns1123Label },
   Node: { name: dns1123Subdomain, body: validateNode },
   Pod: { name: dns1123Subdomain, body: (pod) => validatePodSpec(pod.spec, 'spec') },
@@ -30,7 +31,7 @@ const kinds: Record<string, KindRules> = {
   DaemonSet: { name: dns1123Subdomain, body: validateDaemonSet },
   Job: { name: dns1123Subdomain, body: validateJob },
   HorizontalPodAutoscaler: { name: pathSegmentName, body: validateAutoscaler },
-}
+})
 
 /** Every problem of the object; empty when it is valid. */
 export function validate(obj: unknown): FieldCause[] {

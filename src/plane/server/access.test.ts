@@ -61,6 +61,35 @@ test('a node sees and writes only what is bound to it', async () => {
   assert.is((await call(tok.pi1, 'DELETE', '/api/v1/namespaces/default/pods/on-1')).status, 403)
 })
 
+test('a node reads the secrets and configmaps its pods use anywhere in their spec, and no others', async () => {
+  const used = ['env-from', 'projected', 'init-env', 'pull', 'eph']
+  for (const name of [...used, 'unused']) {
+    await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name }, stringData: { p: 'x' } })
+    await call(tok.admin, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `cm-${name}` }, data: { k: 'v' } })
+  }
+  const spec = {
+    nodeName: 'pi-1',
+    imagePullSecrets: [{ name: 'pull' }],
+    initContainers: [{ name: 'init', image: 'i:1', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'init-env', key: 'p' } } }, { name: 'B', valueFrom: { configMapKeyRef: { name: 'cm-init-env', key: 'k' } } }] }],
+    containers: [{ name: 'c', image: 'i:1', envFrom: [{ secretRef: { name: 'env-from' } }, { configMapRef: { name: 'cm-env-from' } }] }],
+    ephemeralContainers: [{ name: 'dbg', image: 'i:1', envFrom: [{ secretRef: { name: 'eph' } }, { configMapRef: { name: 'cm-eph' } }] }],
+    volumes: [
+      { name: 'p', projected: { sources: [{ secret: { name: 'projected' } }, { configMap: { name: 'cm-projected' } }] } },
+      { name: 'q', configMap: { name: 'cm-pull' } },
+    ],
+  }
+  const made = await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'refs' }, spec })
+  assert.is(made.status, 201, JSON.stringify(made.json))
+  for (const name of used) {
+    assert.is((await call(tok.pi1, 'GET', `/api/v1/namespaces/default/secrets/${name}`)).status, 200, `secret ${name}`)
+    assert.is((await call(tok.pi1, 'GET', `/api/v1/namespaces/default/configmaps/cm-${name}`)).status, 200, `configmap cm-${name}`)
+  }
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets/unused')).status, 403)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/configmaps/cm-unused')).status, 403)
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/configmaps')).status, 403, 'no list of every configmap')
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/configmaps?watch=1')).status, 403)
+})
+
 test('a node registers its own Node object and no other', async () => {
   const other = await call(tok.pi1, 'POST', '/api/v1/nodes', { metadata: { name: 'pi-2' } })
   assert.is(other.status, 403)

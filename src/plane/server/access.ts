@@ -1,8 +1,9 @@
 // Authentication and authorization of API requests: bearer tokens from the token store, then
 // the role rules of security/authorizer.ts, for real requests and access reviews alike. For node
 // users the server supplies what the rules need: the spec.nodeName of the pod concerned (or of
-// the list's field selector), and whether a secret is referenced by a pod bound to that node.
-import { parseFieldSelector, resourceByKind, type Pod } from '../../api/index.ts'
+// the list's field selector), and whether a secret or configmap is referenced by a pod bound to
+// that node (api/pod-refs.ts: env, envFrom, volumes and projected volumes of every container).
+import { parseFieldSelector, podReferences, resourceByKind, type Pod } from '../../api/index.ts'
 import type { Caller } from './resource-handler.ts'
 import type { ObjectStore } from './object-store.ts'
 import {
@@ -76,16 +77,14 @@ async function addNodeFacts(objects: ObjectStore, node: string, attrs: Attribute
       attrs.nodeName = req?.value
     }
   }
-  if (attrs.resource === 'secrets' && attrs.name && attrs.namespace) {
+  if ((attrs.resource === 'secrets' || attrs.resource === 'configmaps') && attrs.name && attrs.namespace) {
     const bound = await objects.list(pods, { namespace: attrs.namespace, filter: (p) => (p as Pod).spec?.nodeName === node })
-    attrs.referencedByNode = bound.items.some((p) => referencesSecret(p as Pod, attrs.name!))
+    attrs.referencedByNode = bound.items.some((p) => referencedBy(p as Pod, attrs.resource, attrs.name!))
   }
 }
 
-export function referencesSecret(pod: Pod, secret: string): boolean {
-  const spec = pod.spec
-  if (!spec) return false
-  if (spec.volumes?.some((v) => v.secret?.secretName === secret)) return true
-  return spec.containers.some((c) => c.env?.some((e) => e.valueFrom?.secretKeyRef?.name === secret))
+/** the pod's spec names the secret (resource "secrets") or configmap ("configmaps") anywhere */
+export function referencedBy(pod: Pod, resource: string, name: string): boolean {
+  const refs = podReferences(pod)
+  return (resource === 'secrets' ? refs.secrets : refs.configMaps).has(name)
 }
-

@@ -1,10 +1,11 @@
 // Request bodies: size limit (413), content types (415), and a clear 400 that says what is
 // wrong with malformed JSON, YAML or CBOR. Nothing is written before the body parsed.
 import { LineCounter, parseDocument, visit, isScalar, type Document } from 'yaml'
-import { lazyJsonKeys, type BodySource, type YamlDuplicate } from '../../api/index.ts'
-import { ShoalError } from '../../core/index.ts'
+import { checkBodyTree, lazyJsonKeys, MAX_NESTING, tooDeep, type BodySource, type YamlDuplicate } from '../../api/index.ts'
+import { readLimited, ShoalError } from '../../core/index.ts'
 import { decodeCbor } from './object-codec.ts'
 import { decodeK8sProtobuf } from './protobuf.ts'
+import { yamlNesting } from './yaml-depth.ts'
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024
 
@@ -38,8 +39,8 @@ export async function readParsedBody(req: Request): Promise<ParsedBody> {
 async function parseBody(req: Request, opts: { optional?: boolean }): Promise<ParsedBody | undefined> {
   const len = Number(req.headers.get('content-length') ?? 0)
   if (len > MAX_BODY_BYTES) throw new ShoalError('TooLarge', `the request body is ${len} bytes, over the ${MAX_BODY_BYTES}-byte limit`)
-  const buf = new Uint8Array(await req.arrayBuffer())
-  if (buf.length > MAX_BODY_BYTES) throw new ShoalError('TooLarge', `the request body is over the ${MAX_BODY_BYTES}-byte limit`)
+  // counted as they arrive: a chunked body is refused once past the limit, not read to its end
+  const buf = await readLimited(req.body, { limit: MAX_BODY_BYTES, tooLarge: `the request body is over the ${MAX_BODY_BYTES}-byte limit` })
   if (buf.length === 0) {
     if (opts.optional) return undefined
     throw new ShoalError('BadRequest', 'the request body is empty')
@@ -56,26 +57,31 @@ const other = (value: unknown): ParsedBody => ({ value, source: () => ({ other: 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 function decode(kind: Kind, buf: Uint8Array): ParsedBody {
-  const text = () => utf8.decode(buf)
-  if (kind === 'protobuf') return other(decodeK8sProtobuf(buf))
+  const what = kind === 'json' ? 'JSON' : kind === 'yaml' ? 'YAML' : kind === 'cbor' ? 'CBOR' : 'protobuf'
+  let body: ParsedBody
+  let jsonText: string | undefined
   try {
-    if (kind === 'cbor') return other(decodeCbor(buf))
-    if (kind === 'json') return jsonBody(text())
-    return yamlBody(text())
+    if (kind === 'protobuf') body = other(decodeK8sProtobuf(buf))
+    else if (kind === 'cbor') body = other(decodeCbor(buf))
+    else if (kind === 'yaml') body = yamlBody(utf8.decode(buf))
+    else body = other(JSON.parse((jsonText = utf8.decode(buf))))
   } catch (err) {
-    const what = kind === 'json' ? 'JSON' : kind === 'yaml' ? 'YAML' : 'CBOR'
-    throw new ShoalError('BadRequest', `the request body is not valid ${what}: ${(err as Error).message.split('\n')[0]}`, { cause: err })
+    if (err instanceof ShoalError) throw err
+    // the decoders recurse: a body nested deep enough overflows their stack before any check
+    const why = /Maximum call stack size exceeded/.test(String(err)) || (err as Error).message === tooDeep ? tooDeep : (err as Error).message.split('\n')[0]
+    throw new ShoalError('BadRequest', `the request body is not valid ${what}: ${why}`, { cause: err })
   }
-}
-
-function jsonBody(text: string): ParsedBody {
-  const value: unknown = JSON.parse(text)
-  const json = lazyJsonKeys(text, value) // counted now, while value is as parsed
-  return { value, source: () => ({ json }) }
+  const checked = checkBodyTree(body.value)
+  if (!checked.ok) throw new ShoalError('BadRequest', `the request body is refused: ${checked.error}`)
+  if (jsonText === undefined) return body
+  // keys counted by the check (one walk) are compared with the text's now, while the value is as parsed
+  const json = lazyJsonKeys(jsonText, body.value, checked.keys)
+  return { value: body.value, source: () => ({ json }) }
 }
 
 /** YAML: the last of repeated keys wins (as in Kubernetes); the repeats are kept for fieldValidation */
 function yamlBody(text: string): ParsedBody {
+  if (yamlNesting(text, MAX_NESTING) > MAX_NESTING) throw new RangeError(tooDeep)
   const lines = new LineCounter()
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false, lineCounter: lines })
   if (doc.errors.length) throw doc.errors[0]

@@ -22,6 +22,11 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   const o: DeleteOptions = body && typeof body === 'object' ? { ...(body as DeleteOptions) } : {}
   const qp = query.get('propagationPolicy')
   if (qp) o.propagationPolicy = qp as Propagation
+  const grace = query.get('gracePeriodSeconds')
+  if (grace !== null) o.gracePeriodSeconds = /^-?\d{1,18}$/.test(grace.trim()) ? Number(grace) : NaN
+  if (o.gracePeriodSeconds !== undefined && !Number.isSafeInteger(o.gracePeriodSeconds)) {
+    throw bad(`gracePeriodSeconds: Invalid value: ${JSON.stringify(grace ?? o.gracePeriodSeconds)}: must be a whole number of seconds`)
+  }
   if (o.orphanDependents === true && !o.propagationPolicy) o.propagationPolicy = 'Orphan'
   if (o.dryRun !== undefined && !Array.isArray(o.dryRun)) throw bad(`dryRun must be a list of strings, not ${JSON.stringify(o.dryRun)}`)
   const wrong = o.dryRun?.find((v) => v !== 'All')

@@ -133,7 +133,8 @@ export class ObjectStore {
     // deleted properties turn into slow dictionaries for the encoders after), and a plain copy
     // loop, not rest destructuring (which V8 runs in its runtime: ≈ 4 µs a create against 0.2)
     const meta: Record<string, unknown> = {}
-    for (const k in m) if (k !== 'resourceVersion' && k !== 'deletionTimestamp') meta[k] = (m as Record<string, unknown>)[k]
+    // own keys only: nothing inherited is copied, and a body's keys were checked at decode
+    for (const k of Object.keys(m)) if (k !== 'resourceVersion' && k !== 'deletionTimestamp') meta[k] = (m as Record<string, unknown>)[k]
     meta.uid = m.uid ?? randomUUID()
     meta.creationTimestamp = this.now()
     meta.generation = 1

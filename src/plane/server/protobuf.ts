@@ -4,6 +4,7 @@
 // with raw the object's own message. The object is decoded by the schema tables in protobuf/
 // into the JSON shape kubectl would have sent, so the rest of the server sees no difference.
 // A malformed body is 400 naming the problem; a kind Shoal does not serve is 415 with a hint.
+import { lookupTable } from '../../api/index.ts'
 import { ShoalError } from '../../core/index.ts'
 import { coreTables } from './protobuf/core-schema.ts'
 import { decodeMessage } from './protobuf/decode.ts'
@@ -18,7 +19,7 @@ const MAGIC = [0x6b, 0x38, 0x73, 0x00] // "k8s\0"
 export const k8sSchema = defineSchema({ ...metaTables, ...coreTables, ...workloadsTables, ...reviewTables })
 
 /** apiVersion/kind → the message that carries it (the kind, unless another version's message has that name) */
-const KINDS: Record<string, string> = {
+const KINDS = lookupTable<string>({
   ...Object.fromEntries(
     [
       ...['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Secret', 'ConfigMap', 'Event'].map((k) => `v1/${k}`),
@@ -32,7 +33,7 @@ const KINDS: Record<string, string> = {
     ].map((gvk) => [gvk, gvk.slice(gvk.lastIndexOf('/') + 1)]),
   ),
   'autoscaling/v1/HorizontalPodAutoscaler': 'HorizontalPodAutoscalerV1',
-}
+})
 
 const utf8 = new TextDecoder()
 

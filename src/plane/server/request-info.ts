@@ -1,6 +1,8 @@
 // Parses a request path into what it addresses, the way kube-apiserver's RequestInfoFactory
 // does: /api/v1/namespaces/default/pods/web/status → group "", version v1, namespace default,
 // resource pods, name web, subresource status. The verb comes from the method and ?watch.
+import { ShoalError } from '../../core/index.ts'
+
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection'
 
 export interface RequestInfo {
@@ -31,7 +33,14 @@ function verbFor(method: string, named: boolean, watch: boolean): Verb | undefin
 }
 
 /** a path segment with %-escapes decoded (most have none: no decodeURIComponent call) */
-const unescapePart = (p: string) => (p.includes('%') ? decodeURIComponent(p) : p)
+function unescapePart(p: string): string {
+  if (!p.includes('%')) return p
+  try {
+    return decodeURIComponent(p)
+  } catch {
+    throw new ShoalError('BadRequest', `the request path has a malformed %-escape in "${p}" (a % must be followed by two hex digits of UTF-8)`)
+  }
+}
 
 /** undefined when the path is not a resource path (discovery, unknown shapes) */
 export function parseRequestInfo(method: string, path: string, watchParam?: string): RequestInfo | undefined {

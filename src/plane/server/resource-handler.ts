@@ -4,7 +4,7 @@
 // goes through the same verbs: bodies are converted to the storage version in write-ops, and
 // every object answered is converted back here (one, lists and watches in read-ops).
 import type { ServerResponse } from 'node:http'
-import { resourceFor, storageResource, toServedVersion, warningHeader, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { patchTypeFor, resourceFor, storageResource, toServedVersion, warningHeader, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { InvalidError, ShoalError, type Logger } from '../../core/index.ts'
 import { readBody, readParsedBody } from './body.ts'
 import { deleteObject, parseDeleteOptions } from './delete-ops.ts'
@@ -15,7 +15,7 @@ import { parseRequestInfo, type RequestInfo } from './request-info.ts'
 import { getScale, updateScale } from './scale.ts'
 import { successStatus } from './status.ts'
 import { serveWatch } from './watch-stream.ts'
-import { createObject, fieldCheck, patchObject, patchTypeOf, updateObject, type FieldCheck } from './write-ops.ts'
+import { createObject, fieldCheck, patchObject, updateObject, type FieldCheck } from './write-ops.ts'
 
 export interface Caller {
   name: string
@@ -115,7 +115,7 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
     }
     case 'patch':
     case 'patch/status': {
-      const type = patchTypeOf(req.headers.get('content-type') ?? undefined)
+      const type = patchTypeFor(req.headers.get('content-type') ?? undefined)
       if (!type) throw new ShoalError('Unsupported', `the patch content type "${req.headers.get('content-type')}" is not supported; use application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json or application/apply-patch+yaml`)
       const check = await fieldCheck('patch', { query: url.searchParams, readBody: () => readParsedBody(req) })
       const r = await patchObject(objects, info, { where, patch: check.body.value, type, subresource: ri.subresource, check })
@@ -134,7 +134,7 @@ async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
     case 'patch/scale': {
       const update = ri.verb === 'update'
       const check = await fieldCheck(update ? 'update' : 'patch', { query: url.searchParams, readBody: () => readParsedBody(req) })
-      const patchType = update ? undefined : (patchTypeOf(req.headers.get('content-type') ?? undefined) ?? 'merge')
+      const patchType = update ? undefined : (patchTypeFor(req.headers.get('content-type') ?? undefined) ?? 'merge')
       return withWarnings(encode(c.format === 'cbor' ? 'cbor' : 'json', await updateScale(objects, info, where, { body: check.body.value, patchType, check })), check)
     }
     case 'get/log':

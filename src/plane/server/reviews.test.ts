@@ -146,7 +146,7 @@ test('kubectl’s protobuf body; reviews are create-only and listed by discovery
 
 test('the authorizer lets every caller create exactly the reviews that are served', () => {
   const served = REVIEW_KINDS.map((k) => `${k.group}/${k.resource}`).sort()
-  const allowed = Object.entries(SELF_REVIEWS).flatMap(([g, rs]) => rs.map((r) => `${g}/${r}`)).sort()
+  const allowed = Object.entries(SELF_REVIEWS).flatMap(([g, rs]) => rs!.map((r) => `${g}/${r}`)).sort()
   assert.equal(allowed, served)
 })
 

@@ -1,6 +1,6 @@
 // Applies a patch to a Scale object (it has no strategic-merge metadata: merge rules apply).
-import { applyJsonPatch, applyMergePatch } from '../../api/index.ts'
-import { bad, type PatchType } from './write-ops.ts'
+import { applyJsonPatch, applyMergePatch, type PatchType } from '../../api/index.ts'
+import { bad } from './write-ops.ts'
 
 export function applyPatchTo(scale: unknown, patch: unknown, type: PatchType): unknown {
   const r = type === 'json' ? applyJsonPatch(scale, patch) : applyMergePatch(scale, patch)

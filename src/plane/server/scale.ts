@@ -1,8 +1,8 @@
 // The scale subresource (autoscaling/v1 Scale) of Deployments: kubectl scale and the HPA
 // read and write spec.replicas through it.
-import { isObject, labelSelectorToString, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import { isObject, labelSelectorToString, type KubeObject, type PatchType, type ResourceInfo } from '../../api/index.ts'
 import type { ObjectStore, Where } from './object-store.ts'
-import { bad, checkedBody, checkedPatch, patchObject, type FieldCheck, type PatchType } from './write-ops.ts'
+import { bad, checkedBody, checkedPatch, patchObject, type FieldCheck } from './write-ops.ts'
 import { applyPatchTo } from './scale-patch.ts'
 
 type Scalable = KubeObject & { spec?: { replicas?: number; selector?: Parameters<typeof labelSelectorToString>[0] }; status?: { replicas?: number } }

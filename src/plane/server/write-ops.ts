@@ -5,8 +5,8 @@
 // never stored). `info` is the resource at the version the request addresses: bodies and patches
 // are judged at that version, converted to the storage version, and defaulted and validated
 // there; the results are storage-version objects (the handler converts what it answers).
-import { applyDefaults, fillDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type Job, type KubeObject, type ResourceInfo } from '../../api/index.ts'
-import { schemaName, storageResource, toServedVersion, toStorageVersion } from '../../api/index.ts'
+import { applyDefaults, fillDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type Job, type KubeObject, type PatchType, type ResourceInfo } from '../../api/index.ts'
+import { checkBodyTree, numberProblem, schemaName, storageResource, toServedVersion, toStorageVersion } from '../../api/index.ts'
 import { appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, pruneUnknown, type FieldProblems, type FieldValidation } from '../../api/index.ts'
 import type { ParsedBody } from './body.ts'
 import { isDeepStrictEqual as deepEqual } from 'node:util'
@@ -31,6 +31,8 @@ export function checkBody(info: ResourceInfo, body: unknown): KubeObject {
   if (obj.kind && obj.kind !== info.kind) throw bad(`the body is a ${obj.kind}, this is the ${info.resource} endpoint (kind ${info.kind})`)
   if (obj.apiVersion && obj.apiVersion !== want) throw bad(`the body has apiVersion ${obj.apiVersion}, ${info.resource} are served as ${want}`)
   if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) throw invalid(info, undefined, [{ field: 'metadata', message: 'must be an object' }])
+  const numbers = numberProblem(schemaName(info), obj)
+  if (numbers) throw undecodable(info)(`json: ${numbers}`)
   return { ...obj, kind: info.kind, apiVersion: want, metadata: { ...(obj.metadata ?? {}) } }
 }
 
@@ -183,19 +185,15 @@ export async function updateObject(objects: ObjectStore, served: ResourceInfo, o
   return objects.replace(info, cur, { ...next, metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion } })
 }
 
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply'
-
-export function patchTypeOf(contentType: string | undefined): PatchType | undefined {
-  const ct = (contentType ?? '').split(';')[0].trim().toLowerCase()
-  return ({ 'application/json-patch+json': 'json', 'application/merge-patch+json': 'merge', 'application/strategic-merge-patch+json': 'strategic', 'application/apply-patch+yaml': 'apply', 'application/apply-patch+cbor': 'apply' } as const)[ct]
-}
-
 function applyPatch(info: ResourceInfo, cur: KubeObject, patch: unknown, type: PatchType): unknown {
   const r =
     type === 'json' ? applyJsonPatch(cur, patch)
     : type === 'merge' ? applyMergePatch(cur, patch)
     : applyStrategicMergePatch(cur, patch, info.kind)
   if (!r.ok) throw new ShoalError(/\btest\b/.test(r.error) ? 'Invalid' : 'BadRequest', `the patch could not be applied: ${r.error}`)
+  // a patch can nest deeper than its body, or add a "__proto__" field by a JSON pointer
+  const tree = checkBodyTree(r.value)
+  if (!tree.ok) throw bad(`the patched object is refused: ${tree.error}`)
   return r.value
 }
 

@@ -28,7 +28,9 @@ const rows: Row[] = [
   [pi1, { verb: 'get', group: '', resource: 'nodes', name: 'pi-2' }, true],
   [pi1, { verb: 'watch', group: '', resource: 'services' }, true],
   [pi1, { verb: 'list', group: '', resource: 'endpoints', namespace: ns }, true],
-  [pi1, { verb: 'get', group: '', resource: 'configmaps', namespace: ns, name: 'cfg' }, true],
+  [pi1, { verb: 'get', group: '', resource: 'configmaps', namespace: ns, name: 'cfg', referencedByNode: true }, true],
+  [pi1, { verb: 'get', group: '', resource: 'configmaps', namespace: ns, name: 'cfg' }, false], // used by no pod of pi-1
+  [pi1, { verb: 'list', group: '', resource: 'configmaps', namespace: ns }, false],
   [pi1, { verb: 'list', group: '', resource: 'namespaces' }, true],
   [pi1, { verb: 'list', group: 'apps', resource: 'deployments' }, false],
   [pi1, { verb: 'update', group: '', resource: 'configmaps', namespace: ns, name: 'cfg' }, false],

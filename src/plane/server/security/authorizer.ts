@@ -4,6 +4,7 @@
 // self-reviews (as system:basic-user grants in Kubernetes) and get any path that is no
 // resource (discovery, /version, /metrics, image pulls); only admins may do more there.
 // "*" in a review's verb, group or resource means all of them: allowed only if all would be.
+import { lookupTable } from '../../../api/index.ts'
 import { ShoalError } from '../../../core/index.ts'
 import type { User } from './tokens.ts'
 
@@ -21,7 +22,7 @@ export interface Attributes {
   /** pods only: spec.nodeName of the object concerned (or the spec.nodeName field selector of a
    * list/watch). For an update, authorize the old and the new object: both must pass. */
   nodeName?: string
-  /** secrets only: the server found a pod bound to the requesting node that references it */
+  /** secrets and configmaps only: the server found a pod bound to the requesting node that references it */
   referencedByNode?: boolean
 }
 
@@ -34,12 +35,12 @@ export interface NonResourceAttributes {
 export type Decision = { allowed: true } | { allowed: false; reason: string }
 
 export const READ_VERBS: readonly Verb[] = ['get', 'list', 'watch']
-export const NODE_READABLE: readonly string[] = ['nodes', 'services', 'endpoints', 'configmaps', 'namespaces']
-/** what every authenticated user may create: group → resources */
-export const SELF_REVIEWS: Readonly<Record<string, readonly string[]>> = {
+export const NODE_READABLE: readonly string[] = ['nodes', 'services', 'endpoints', 'namespaces']
+/** what every authenticated user may create: group → resources (no prototype: a group is the caller's word) */
+export const SELF_REVIEWS = lookupTable<readonly string[]>({
   'authorization.k8s.io': ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
   'authentication.k8s.io': ['selfsubjectreviews'],
-}
+})
 /** the non-resource verbs every authenticated user has */
 export const NON_RESOURCE_READ: readonly string[] = ['get', 'head']
 
@@ -81,6 +82,7 @@ function authorizeNode(user: User, node: string, a: Attributes): Decision {
       if ((a.verb === 'update' || a.verb === 'patch') && sub === 'status') return boundPod(user, node, a)
       break
     case 'secrets':
+    case 'configmaps':
       if (a.verb === 'get' && !sub && a.name) {
         return a.referencedByNode === true ? ALLOW : deny(user, a, `no relationship found between node '${node}' and this object`)
       }

@@ -33,7 +33,7 @@ export interface ServedResource {
 }
 
 const selfReviews = (): ResourceRule[] =>
-  Object.entries(SELF_REVIEWS).map(([group, resources]) => ({ verbs: ['create'], apiGroups: [group], resources: [...resources] }))
+  Object.entries(SELF_REVIEWS).map(([group, resources]) => ({ verbs: ['create'], apiGroups: [group], resources: [...resources!] }))
 
 const nonResourceRead = (): NonResourceRule[] => [{ verbs: [...NON_RESOURCE_READ], nonResourceURLs: ['*'] }]
 

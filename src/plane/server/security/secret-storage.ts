@@ -3,6 +3,7 @@
 //   API form:     { ..., metadata, type, data: { "password": "aHVudGVyMg==" } }
 //   stored form:  { ..., metadata, type, sealedData: "<base64 of seal(JSON of data)>" }
 // The seal is bound to "secrets/<namespace>/<name>": call toStorage once namespace and name are set.
+import { put } from '../../../api/index.ts'
 import { InvalidError, ShoalError } from '../../../core/index.ts'
 import type { SecretBox } from './secret-box.ts'
 
@@ -19,7 +20,7 @@ export type StoredSecret<T extends SecretLike> = Omit<T, 'data' | 'stringData'> 
 export function secretToStorage<T extends SecretLike>(box: SecretBox, secret: T): StoredSecret<T> {
   const { data, stringData, ...rest } = secret
   const merged: Record<string, string> = { ...data }
-  for (const [k, v] of Object.entries(stringData ?? {})) merged[k] = Buffer.from(v).toString('base64')
+  for (const [k, v] of Object.entries(stringData ?? {})) put(merged, k, Buffer.from(v).toString('base64'))
   if (Object.keys(merged).length === 0) return rest
   const sealed = box.seal(Buffer.from(JSON.stringify(merged)), context(secret))
   return { ...rest, [SEALED_FIELD]: Buffer.from(sealed).toString('base64') }
