@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'BadRequest'
   | 'Compacted'
   | 'Unavailable'
+  /** the answer did not come in the time allowed; the client may retry (HTTP 504) */
+  | 'Timeout'
   | 'Corrupt'
   | 'Unauthorized'
   | 'Forbidden'

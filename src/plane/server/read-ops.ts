@@ -4,9 +4,9 @@
 // the resource at the version asked for: objects are read at the storage version and answered
 // converted to it.
 import { apiVersionOf, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, storageResource, storePrefix, toServedVersion, type KubeObject, type ResourceInfo } from '../../api/index.ts'
-import { ShoalError } from '../../core/index.ts'
-import type { WatchEvent as StoreEvent, Watcher } from '../store/index.ts'
+import type { WatchBatch, WatchEvent as StoreEvent, Watcher } from '../store/index.ts'
 import type { ObjectStore } from './object-store.ts'
+import { awaitRevision, watchError, watchResourceVersion } from './watch-start.ts'
 import { bad } from './write-ops.ts'
 
 export type Filter = (obj: KubeObject) => boolean
@@ -15,10 +15,11 @@ export function selectorFilter(info: ResourceInfo, query: URLSearchParams): Filt
   const ls = query.get('labelSelector')
   const fs = query.get('fieldSelector')
   if (!ls && !fs) return undefined
+  // worded as kube-apiserver's 400s: "unable to parse requirement: …", "field label not supported: …"
   const labels = ls ? parseLabelSelector(ls) : undefined
-  if (labels && !labels.ok) throw bad(`unable to parse requirement: ${labels.error}`)
+  if (labels && !labels.ok) throw bad(labels.error.startsWith('unable to parse requirement') ? labels.error : `unable to parse requirement: ${labels.error}`)
   const fields = fs ? parseFieldSelector(fs, info.kind) : undefined
-  if (fields && !fields.ok) throw bad(`invalid field selector: ${fields.error}`)
+  if (fields && !fields.ok) throw bad(fields.error)
   return (obj) => (!labels?.ok || matchesLabels(labels.value, obj.metadata.labels)) && (!fields?.ok || matchesFields(fields.value, obj))
 }
 
@@ -99,37 +100,43 @@ function translate(objects: ObjectStore, info: ResourceInfo, ev: StoreEvent, fil
 }
 
 /**
- * Starts a watch. resourceVersion "" or "0": the current objects as ADDED first. Otherwise
- * events after that revision; a compacted one throws Compacted (410) before anything is sent.
+ * Starts a watch; everything that can fail does so here, before a byte is sent. resourceVersion
+ * "" or "0": the current objects as ADDED first. Otherwise events after that revision, once the
+ * store has it (watch-start.ts: 400 malformed, 504 never arrived, 410 Expired compacted).
+ * `end`: the watch ended on the store's side after it started (compaction overtook it: Expired).
  */
 export async function watchObjects(
   objects: ObjectStore,
   info: ResourceInfo,
-  o: { namespace?: string; query: URLSearchParams },
+  o: { namespace?: string; query: URLSearchParams; signal?: AbortSignal },
   send: (ev: ApiWatchEvent) => void,
   end: (err: Error) => void,
 ): Promise<Watcher> {
   const filter = selectorFilter(info, o.query)
-  const rvParam = o.query.get('resourceVersion') ?? ''
+  const rv = watchResourceVersion(o.query)
   let start: number
-  if (rvParam === '' || rvParam === '0') {
+  if (!rv) {
     const page = await objects.list(storageResource(info), { namespace: o.namespace, filter })
     for (const obj of page.items) send({ type: 'ADDED', object: toServedVersion(info, obj) })
     start = page.revision + 1
   } else {
-    const rv = Number(rvParam)
-    if (!Number.isSafeInteger(rv) || rv < 0) throw bad(`resourceVersion "${rvParam}" is not a number`)
-    start = rv + 1
+    await awaitRevision(objects.store, rv, { signal: o.signal })
+    start = rv.revision + 1
   }
-  return objects.store.watch({ prefix: storePrefix(info, o.namespace) }, { startRevision: start, prevKv: true }, {
-    onEvents(batch) {
+  let at = start - 1
+  const handlers = {
+    onEvents(batch: WatchBatch) {
       for (const ev of batch.events) {
         const out = translate(objects, info, ev, filter)
         if (out) send(out)
       }
+      if (batch.events.length) at = batch.events[batch.events.length - 1].kv.modRevision
     },
-    onCancel(reason) {
-      end(reason instanceof ShoalError ? reason : new ShoalError('Unavailable', String(reason)))
-    },
-  })
+    onCancel: (reason: Error) => end(watchError(reason, at)),
+  }
+  try {
+    return objects.store.watch({ prefix: storePrefix(info, o.namespace) }, { startRevision: start, prevKv: true }, handlers)
+  } catch (err) {
+    throw watchError(err, rv?.text ?? at)
+  }
 }

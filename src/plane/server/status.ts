@@ -9,7 +9,7 @@ export interface Status {
   status: 'Success' | 'Failure'
   message: string
   reason?: string
-  details?: { name?: string; group?: string; kind?: string; causes?: { field: string; message: string; reason: string }[] }
+  details?: { name?: string; group?: string; kind?: string; causes?: { field?: string; message: string; reason: string }[]; retryAfterSeconds?: number }
   code: number
 }
 
@@ -21,6 +21,7 @@ const table: Record<ErrorCode, [number, string]> = {
   BadRequest: [400, 'BadRequest'],
   Compacted: [410, 'Expired'],
   Unavailable: [503, 'ServiceUnavailable'],
+  Timeout: [504, 'Timeout'],
   Corrupt: [500, 'InternalError'],
   Unauthorized: [401, 'Unauthorized'],
   Forbidden: [403, 'Forbidden'],

@@ -1,7 +1,8 @@
 // A watch as an HTTP response: 200 with headers sent at once, then one JSON event per line
 // until timeoutSeconds passes or the client leaves (research/kubectl.md §5: never end a watch
-// early, flush headers immediately, objects carry kind and apiVersion). A revision that is
-// already compacted is a 410 before the stream starts, an ERROR event if it happens later.
+// early, flush headers immediately, objects carry kind and apiVersion). Nothing is sent before
+// the watch is established: an error until then (bad selector or resourceVersion, a revision
+// compacted or not reached) is a plain Status response; after it, an ERROR event, then the end.
 //
 // Served by the Node server, a watch writes its chunks straight to the connection: one write per
 // event per watcher, the chunk framing encoded once per event and shared like the line itself.
@@ -113,20 +114,33 @@ function webStreamSink(onCancel: () => void): Sink {
   }
 }
 
-export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: WatchRequest): Promise<Response> {
-  let closed = false
+/** writes watch events to the sink in the format asked for (for a Table, columns in the first event only) */
+function eventWriter(sink: Sink, info: ResourceInfo, format: Format): (ev: ApiWatchEvent) => void {
   let first = true
-  const sink = w.outgoing ? connectionSink(w.outgoing, () => finish(), w.log) : webStreamSink(() => finish())
-  const line = (ev: ApiWatchEvent) => {
-    if (closed) return
+  return (ev) => {
     let object = ev.object
-    if (w.format === 'table' && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
+    if (format === 'table' && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
       object = toTable(info.kind, [ev.object as KubeObject], (ev.object as KubeObject).metadata.resourceVersion ?? '', { columns: first })
       first = false
     }
-    if (w.format === 'cbor') sink.write(encodeCbor({ type: ev.type, object }))
+    if (format === 'cbor') sink.write(encodeCbor({ type: ev.type, object }))
     else if (object === ev.object) sink.write(jsonLine(ev.type, object))
     else sink.write(enc.encode(JSON.stringify({ type: ev.type, object }) + '\n'))
+  }
+}
+
+/**
+ * Everything that can fail before the stream starts (selectors, resourceVersion, a revision not
+ * reached yet or compacted) is answered as a plain Status response: the sink is opened, and the
+ * headers sent, only once the watch is established.
+ */
+export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: WatchRequest): Promise<Response> {
+  let closed = false
+  let opened = false
+  const sink = w.outgoing ? connectionSink(w.outgoing, () => finish(), w.log) : webStreamSink(() => finish())
+  const write = eventWriter(sink, info, w.format)
+  const line = (ev: ApiWatchEvent) => {
+    if (!closed) write(ev)
   }
   let timer: NodeJS.Timeout | undefined
   let cancelWatch = () => {}
@@ -137,11 +151,12 @@ export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: Wa
     clearTimeout(timer)
     cancelWatch()
     w.signal.removeEventListener('abort', finish)
-    sink.close()
+    // before the headers went out there is no stream to end: the caller answers instead
+    if (opened) sink.close()
   }
   streams.add(finish)
   try {
-    const watcher = await watchObjects(objects, info, { namespace: w.namespace, query: w.query }, line, (err) => {
+    const watcher = await watchObjects(objects, info, { namespace: w.namespace, query: w.query, signal: w.signal }, line, (err) => {
       line({ type: 'ERROR', object: toStatus(err) as unknown as Record<string, unknown> })
       finish()
     })
@@ -151,8 +166,18 @@ export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: Wa
     return errorResponse(err, w.format)
   }
   const timeout = Number(w.query.get('timeoutSeconds') ?? 0)
-  if (timeout > 0) timer = setTimeout(finish, timeout * 1000)
-  w.signal.addEventListener('abort', finish)
-  const type = w.format === 'cbor' ? 'application/cbor-seq' : 'application/json'
-  return sink.open({ 'content-type': type, 'cache-control': 'no-cache', 'transfer-encoding': 'chunked' })
+  if (w.signal.aborted) finish()
+  if (closed) cancelWatch() // ended while being set up (client gone, shutdown, store closed): what was written, then the end
+  else if (timeout > 0) timer = setTimeout(finish, timeout * 1000)
+  if (!closed) w.signal.addEventListener('abort', finish)
+  opened = true
+  const res = sink.open(streamHeaders(w.format))
+  if (closed) sink.close()
+  return res
 }
+
+const streamHeaders = (format: Format) => ({
+  'content-type': format === 'cbor' ? 'application/cbor-seq' : 'application/json',
+  'cache-control': 'no-cache',
+  'transfer-encoding': 'chunked',
+})
