@@ -1,12 +1,12 @@
 // The plane as one object: store + API server (+ scheduler, controllers and broker as their
 // issues land). createPlane() is what `shoal plane` runs and what another program embeds.
 import { join } from 'node:path'
-import { mkdirSync } from 'node:fs'
 import { createLogger, isShoalError, systemClock, type Logger } from '../core/index.ts'
 import { resourceByKind } from '../api/index.ts'
 import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
+import { ensurePrivateDataDir } from './data-dir.ts'
 import { createRegistry } from './registry/index.ts'
-import { createAccess, createApiApp, createSecretBox, endAllWatches, ensureSecurity, ObjectStore, rotateSecretKeys, secretTransform, serveApi } from './server/index.ts'
+import { BUILTIN_NAMESPACES, createAccess, createApiApp, createSecretBox, endAllWatches, ensureSecurity, ObjectStore, rotateSecretKeys, secretTransform, serveApi } from './server/index.ts'
 
 export interface PlaneOptions {
   dataDir: string
@@ -47,11 +47,9 @@ function insecureSecretBox(dataDir: string) {
   return createSecretBox(dataDir)
 }
 
-const builtinNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
-
 async function ensureNamespaces(objects: ObjectStore): Promise<void> {
   const info = resourceByKind('Namespace')!
-  for (const name of builtinNamespaces) {
+  for (const name of BUILTIN_NAMESPACES) {
     await objects.create(info, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as never).catch((err) => {
       if (!isShoalError(err, 'AlreadyExists')) throw err
     })
@@ -60,7 +58,7 @@ async function ensureNamespaces(objects: ObjectStore): Promise<void> {
 
 export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const log = o.logger ?? createLogger('plane')
-  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 })
+  ensurePrivateDataDir(o.dataDir, log) // 0700, as etcd's; fixed (with a warning) when open to others
   const { host, port } = parseListen(o.listen ?? '127.0.0.1:6443')
   const security = o.insecureHttp ? undefined : ensureSecurity(o.dataDir, { serverUrl: `https://${urlHost(host)}:${port}`, sans: [host, ...(o.sans ?? [])], logger: log })
   const store = await openLogStore({ dir: join(o.dataDir, 'store'), logger: log })

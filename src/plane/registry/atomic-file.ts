@@ -1,5 +1,6 @@
 // Small files replaced whole and atomically: write a temp file beside the target, fsync it,
 // rename it over the target, fsync the directory. A crash leaves the old or the new file.
+// Files are 0600: only the plane's user reads the registry.
 import { open, rename, rm } from 'node:fs/promises'
 import { dirname, join, basename } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -16,7 +17,7 @@ export async function fsyncDir(dir: string): Promise<void> {
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    const fh = await open(tmp, 'wx', 0o644)
+    const fh = await open(tmp, 'wx', 0o600)
     try {
       await fh.writeFile(data)
       await fh.sync()

@@ -1,7 +1,7 @@
 // Content-addressed blobs on disk: <dir>/blobs/sha256/<hex>. An upload streams into
 // <dir>/tmp/<random>.upload while it is hashed and checked as a component, is fsynced, then
 // renamed into place (and the directory fsynced), so a blob file is always complete and its
-// name is its sha256. Nothing is ever rewritten in place.
+// name is its sha256. Nothing is ever rewritten in place. Directories are 0700, files 0600.
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises'
@@ -35,9 +35,9 @@ export class BlobStore {
   }
 
   async init(): Promise<void> {
-    await mkdir(this.#blobs, { recursive: true })
+    await mkdir(this.#blobs, { recursive: true, mode: 0o700 })
     await rm(this.#tmp, { recursive: true, force: true }) // uploads a crash interrupted
-    await mkdir(this.#tmp, { recursive: true })
+    await mkdir(this.#tmp, { recursive: true, mode: 0o700 })
   }
 
   path(digest: string): string {
@@ -71,7 +71,7 @@ export class BlobStore {
   async write(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: WriteOptions): Promise<Written> {
     if (opts.expect !== undefined) digestHex(opts.expect)
     const tmp = join(this.#tmp, `${randomBytes(8).toString('hex')}.upload`)
-    const fh = await open(tmp, 'wx', 0o644)
+    const fh = await open(tmp, 'wx', 0o600)
     let closed = false
     try {
       const { digest, size } = await this.#fill(fh, body, opts)

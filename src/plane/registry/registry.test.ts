@@ -76,6 +76,17 @@ test('over maxImageBytes is a 413, by Content-Length or while streaming', async 
   assert.is((await reg.pushBlob(big).catch((e) => e)).code, 'TooLarge')
 })
 
+test('a tag body with no Content-Length is a 413 once past 64 KiB, without reading the rest', async () => {
+  let pulled = 0
+  const body = new ReadableStream<Uint8Array>({
+    pull: (c) => (pulled < 64 << 20 ? ((pulled += 4096), c.enqueue(new Uint8Array(4096).fill(0x20))) : c.error(new Error('read 64 MiB'))),
+  }, { highWaterMark: 0 })
+  const res = await app.request('/images/tags/a/1', { method: 'PUT', body, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit)
+  assert.is(res.status, 413)
+  assert.match(((await res.json()) as { message: string }).message, 'registry: a tag body is at most 65536 bytes')
+  assert.ok(pulled <= 65536 + 4096, `read ${pulled} bytes`)
+})
+
 test('tags move, digests do not; history keeps the earlier digest; state survives a restart', async () => {
   await put(sha(a), a)
   await put(sha(b), b)

@@ -55,7 +55,7 @@ export class RegistryCore {
   /** Creates the directories and reads the catalog; every operation awaits it. */
   ready(): Promise<void> {
     this.#ready ??= (async () => {
-      await mkdir(this.dir, { recursive: true })
+      await mkdir(this.dir, { recursive: true, mode: 0o700 })
       await this.#blobs.init()
       await this.#catalog.load()
     })()

@@ -2,7 +2,7 @@
 // (/images). Handlers only translate HTTP ⇄ RegistryCore calls; errors are thrown as ShoalError
 // for the mounting app's one error mapper (no onError here, so the plane's applies).
 import { Hono, type Context } from 'hono'
-import { ShoalError, type Logger } from '../../core/index.ts'
+import { readLimited, ShoalError, type Logger } from '../../core/index.ts'
 import { digestHex } from './digest.ts'
 import { contentRange, parseRange } from './range.ts'
 import type { RegistryCore } from './registry.ts'
@@ -22,10 +22,11 @@ function nameAndTag(c: Context): [string, string] {
 }
 
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
-  if (Number(c.req.header('content-length') ?? 0) > MAX_TAG_BODY) throw new ShoalError('TooLarge', `registry: a tag body is at most ${MAX_TAG_BODY} bytes`)
-  const text = await c.req.text()
+  const tooLarge = `registry: a tag body is at most ${MAX_TAG_BODY} bytes`
+  if (Number(c.req.header('content-length') ?? 0) > MAX_TAG_BODY) throw new ShoalError('TooLarge', tooLarge)
+  const bytes = await readLimited(c.req.raw.body, { limit: MAX_TAG_BODY, tooLarge }) // chunked too
   try {
-    const v = JSON.parse(text)
+    const v = JSON.parse(new TextDecoder().decode(bytes))
     if (v && typeof v === 'object' && !Array.isArray(v)) return v
   } catch (cause) {
     throw new ShoalError('BadRequest', `registry: the tag body is not JSON (want {"digest":"sha256:…"})`, { cause })

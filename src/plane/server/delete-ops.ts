@@ -5,6 +5,7 @@
 import { allResources, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import { isShoalError, type Logger } from '../../core/index.ts'
 import type { ObjectStore, Where } from './object-store.ts'
+import { checkDeletable } from './builtin-namespaces.ts'
 import { bad } from './write-ops.ts'
 
 export type Propagation = 'Background' | 'Foreground' | 'Orphan'
@@ -75,6 +76,7 @@ async function emptyNamespace(objects: ObjectStore, ns: string, log: Logger): Pr
 }
 
 export async function deleteObject(objects: ObjectStore, info: ResourceInfo, w: Where, o: DeleteOptions, log: Logger): Promise<{ obj: KubeObject; deleted: boolean }> {
+  checkDeletable(info, w.name) // default, kube-system…: 403, also within a deletecollection (which skips them)
   const cur = await objects.mustGet(info, w)
   const policy = o.propagationPolicy ?? 'Background'
   if (info.kind === 'Namespace') await emptyNamespace(objects, cur.metadata.name!, log)

@@ -38,6 +38,8 @@ test('a dry-run create answers the object as it would be stored and stores nothi
 
 test('dry-run update, patch and delete check everything and change nothing', async () => {
   const created = (await req('POST', PODS, pod('a'))).json
+  await req('POST', '/api/v1/namespaces', { metadata: { name: 'other' } })
+  await req('POST', '/api/v1/namespaces/other/pods', pod('b'))
   const rev = store.revision
   const put = await req('PUT', `${PODS}/a?dryRun=All`, { ...created, metadata: { ...created.metadata, labels: { app: 'new' } } })
   assert.is(put.status, 200)
@@ -47,13 +49,15 @@ test('dry-run update, patch and delete check everything and change nothing', asy
   const stale = await req('PUT', `${PODS}/a?dryRun=All`, { ...created, metadata: { ...created.metadata, resourceVersion: '1' } })
   assert.is(stale.status, 409, 'conflicts still detected')
   assert.is((await req('DELETE', `${PODS}/a?dryRun=All`)).status, 200)
-  assert.is((await req('DELETE', `/api/v1/namespaces/default?dryRun=All`)).status, 200)
+  assert.is((await req('DELETE', `/api/v1/namespaces/other?dryRun=All`)).status, 200)
+  assert.is((await req('DELETE', `/api/v1/namespaces/default?dryRun=All`)).status, 403, 'a built-in namespace is refused, dry run or not')
   assert.is((await req('DELETE', `${PODS}/a`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] })).status, 200, 'dryRun in DeleteOptions, as kubectl sends it')
   assert.is((await req('DELETE', PODS, { dryRun: ['All'] })).status, 200, 'deletecollection')
   const after = await req('GET', `${PODS}/a`)
   assert.is(after.status, 200)
   assert.equal(after.json.metadata.labels, { app: 'web' })
-  assert.is((await req('GET', '/api/v1/namespaces/default')).json.metadata.deletionTimestamp, undefined)
+  assert.is((await req('GET', '/api/v1/namespaces/other')).json.metadata.deletionTimestamp, undefined)
+  assert.is((await req('GET', '/api/v1/namespaces/other/pods/b')).status, 200)
   assert.is(store.revision, rev)
 })
 

@@ -1,5 +1,5 @@
 // One store process per directory: a LOCK file holding the owner's pid. A lock left by a
-// process that is gone (killed, crashed) is taken over.
+// process that is gone (killed, crashed) is taken over. The directory is created 0700, LOCK 0600.
 import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { UnavailableError } from '../../core/index.ts'
@@ -22,10 +22,10 @@ export class DirLock {
   }
 
   static acquire(dir: string): DirLock {
-    mkdirSync(dir, { recursive: true })
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
     const file = join(dir, 'LOCK')
     try {
-      const fd = openSync(file, 'wx')
+      const fd = openSync(file, 'wx', 0o600)
       writeSync(fd, String(process.pid))
       closeSync(fd)
     } catch (err) {
@@ -34,7 +34,7 @@ export class DirLock {
       if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
         throw new UnavailableError(`store: ${dir} is in use by process ${pid} (${file})`)
       }
-      writeFileSync(file, String(process.pid))
+      writeFileSync(file, String(process.pid), { mode: 0o600 })
     }
     return new DirLock(file)
   }

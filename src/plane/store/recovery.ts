@@ -38,8 +38,8 @@ function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: nu
   const reader = new FrameReader()
   const walDir = join(dir, 'wal')
   const snapDir = join(dir, 'snap')
-  mkdirSync(walDir, { recursive: true })
-  mkdirSync(snapDir, { recursive: true })
+  mkdirSync(walDir, { recursive: true, mode: 0o700 })
+  mkdirSync(snapDir, { recursive: true, mode: 0o700 })
   const state = new StoreState(clock, onLeaseExpired)
   const snaps = listSnapshots(snapDir)
   let fromSeq = 0

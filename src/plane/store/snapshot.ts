@@ -62,7 +62,7 @@ export interface SnapshotChunk {
 export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iterable<SnapshotChunk>, placed?: (v: Revision, offset: number) => void): Promise<{ bytes: number; file: string }> {
   const name = snapshotName(s.revision)
   const tmp = join(dir, `${name}.tmp`)
-  const fh = await open(tmp, 'w')
+  const fh = await open(tmp, 'w', 0o600)
   let buf = Buffer.allocUnsafe(WRITE_BYTES) // frames are encoded into it, then written; reused
   let used = 0
   let bytes = 0
@@ -73,7 +73,10 @@ export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iter
     unsynced += used
     used = 0
     // flush in small steps: one large flush at the end would stall the log's own fdatasyncs
-    if (unsynced >= SYNC_EVERY) (await fh.datasync(), (unsynced = 0))
+    if (unsynced >= SYNC_EVERY) {
+        await fh.datasync()
+        unsynced = 0
+      }
   }
   const reserve = async (bound: number) => {
     if (used + bound > buf.length) await flush()

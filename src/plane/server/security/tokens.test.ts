@@ -36,14 +36,28 @@ test('wrong tokens, other schemes and missing headers do not authenticate', () =
 test('a node token is bound to its node: user system:node:<name>, group system:nodes', () => {
   const dir = tmp()
   const store = createTokenStore(dir)
-  const token = store.issue({ role: 'node', node: 'pi-1', user: 'ignored' })
-  assert.equal(store.authenticate(`Bearer ${token}`), {
-    name: 'system:node:pi-1',
-    groups: ['system:nodes', 'system:authenticated'],
-    role: 'node',
-    node: 'pi-1',
-  })
+  const want = { name: 'system:node:pi-1', groups: ['system:nodes', 'system:authenticated'], role: 'node', node: 'pi-1' }
+  for (const req of [{ node: 'pi-1' }, { node: 'pi-1', user: 'system:node:pi-1' }, { user: 'system:node:pi-1' }]) {
+    const token = store.issue({ role: 'node', ...req })
+    assert.equal(store.authenticate(`Bearer ${token}`), want, JSON.stringify(req))
+  }
   rmSync(dir, { recursive: true })
+})
+
+test('a node token with another user name is refused, not issued under system:node:<name>', () => {
+  const store = createTokenStore(tmp())
+  for (const user of ['ignored', 'system:node:pi-2', 'pi-1']) {
+    const err = (() => {
+      try {
+        store.issue({ role: 'node', node: 'pi-1', user })
+      } catch (e) {
+        return e as Error
+      }
+    })()
+    assert.ok(isShoalError(err, 'Invalid'), user)
+    assert.match(err!.message, `tokens: a node token's user is always system:node:pi-1, not "${user}"`)
+  }
+  assert.equal(store.list(), [])
 })
 
 test('invalid requests are refused with InvalidError', () => {
@@ -80,7 +94,20 @@ test('a token issued by another process works at once; a revoked one stops withi
   const token = cli.issue({ role: 'node', node: 'pi-9' })
   assert.is(plane.authenticate(`Bearer ${token}`)?.node, 'pi-9')
   cli.revoke('system:node:pi-9')
-  now += 1000
+  // the plane looks at the file once a second while the tokens it is shown are known ones
+  now += 999
+  assert.is(plane.authenticate(`Bearer ${token}`)?.node, 'pi-9', 'still accepted 999 ms after the last look')
+  now += 1
+  assert.is(plane.authenticate(`Bearer ${token}`), undefined)
+  rmSync(dir, { recursive: true })
+})
+
+test('a token revoked through the store the plane authenticates with stops at once', () => {
+  const dir = tmp()
+  const plane = createTokenStore(dir)
+  const token = plane.issue({ user: 'bob', role: 'viewer' })
+  assert.is(plane.authenticate(`Bearer ${token}`)?.name, 'bob')
+  plane.revoke('bob')
   assert.is(plane.authenticate(`Bearer ${token}`), undefined)
   rmSync(dir, { recursive: true })
 })

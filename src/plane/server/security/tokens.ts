@@ -26,7 +26,7 @@ export interface TokenInfo extends Omit<User, 'name'> {
 }
 
 export interface IssueRequest {
-  /** required for admin and viewer; for role node it is always system:node:<node> */
+  /** required for admin and viewer; for role node it is always system:node:<node> (absent, or that) */
   user?: string
   role: Role
   node?: string
@@ -94,7 +94,10 @@ class FileTokenStore implements TokenStore {
     if (stale) this.#refresh()
     const hash = sha256(match[1]!)
     let found = this.#find(hash)
-    if (!found && !stale) (this.#refresh(), (found = this.#find(hash)))
+    if (!found && !stale) {
+      this.#refresh()
+      found = this.#find(hash)
+    }
     if (!found) return undefined
     return { name: found.user, groups: [...found.groups], role: found.role, ...(found.node ? { node: found.node } : {}) }
   }
@@ -146,10 +149,15 @@ class FileTokenStore implements TokenStore {
 function identity(req: IssueRequest): Omit<TokenInfo, 'id' | 'created'> {
   if (!Object.hasOwn(groupsFor, req.role)) throw new InvalidError(`tokens: unknown role "${req.role}"`, [{ field: 'role', message: 'must be admin, viewer or node' }])
   if (req.role === 'node') {
-    if (!req.node || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(req.node)) {
+    // as in Kubernetes, a node's user is system:node:<node>: a user naming it is the same request
+    const node = req.node ?? /^system:node:(.+)$/.exec(req.user ?? '')?.[1]
+    if (!node || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(node)) {
       throw new InvalidError('tokens: a node token needs a valid node name', [{ field: 'node', message: 'must be a DNS subdomain name' }])
     }
-    return { user: `system:node:${req.node}`, groups: groupsFor.node, role: 'node', node: req.node }
+    if (req.user !== undefined && req.user !== `system:node:${node}`) {
+      throw new InvalidError(`tokens: a node token's user is always system:node:${node}, not "${req.user}"; name the node instead`, [{ field: 'user', message: `must be absent or system:node:${node}` }])
+    }
+    return { user: `system:node:${node}`, groups: groupsFor.node, role: 'node', node }
   }
   if (!req.user || req.user.startsWith('system:')) {
     throw new InvalidError('tokens: a user name is required and may not start with "system:"', [{ field: 'user', message: 'invalid user name' }])

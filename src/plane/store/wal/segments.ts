@@ -124,7 +124,7 @@ function truncateDurably(file: string, offset: number): void {
 /** `tail`: the file's bytes from the torn offset on */
 function repairTail(file: string, tail: Buffer, torn: { offset: number; reason: string; bytes: number }, log: Logger): void {
   const aside = `${file}.torn-${torn.offset}`
-  writeFileSync(aside, tail)
+  writeFileSync(aside, tail, { mode: 0o600 })
   truncateDurably(file, torn.offset)
   log.warn('truncated a torn tail of the log', { file, offset: torn.offset, bytes: torn.bytes, reason: torn.reason, keptAs: aside })
 }
@@ -132,7 +132,7 @@ function repairTail(file: string, tail: Buffer, torn: { offset: number; reason: 
 /** Writes a file durably: temp file, fsync, rename, fsync of the directory. */
 export function writeFileDurably(dir: string, name: string, data: Uint8Array): void {
   const tmp = join(dir, `${name}.tmp`)
-  const fd = openSync(tmp, 'w')
+  const fd = openSync(tmp, 'w', 0o600)
   try {
     writeFileSync(fd, data)
     fsyncSync(fd)

@@ -169,7 +169,7 @@ export class WalWriter {
   }
 
   #open(seq: number, firstRevision: number): void {
-    this.#fd = openSync(join(this.#dir, segmentName(seq)), 'wx')
+    this.#fd = openSync(join(this.#dir, segmentName(seq)), 'wx', 0o600) // only the plane's user reads the log
     this.#seq = seq
     this.#size = 0
     this.#extent = 0
@@ -264,7 +264,10 @@ export class WalWriter {
     let seq = -1
     let source: ValueSource | undefined
     for (const s of settles) {
-      if (s.seq !== seq) (seq = s.seq), (source = this.#sourceOf!(seq))
+      if (s.seq !== seq) {
+        seq = s.seq
+        source = this.#sourceOf!(seq)
+      }
       for (let i = 0; i < s.versions.length; i++) s.versions[i].settle(source!, s.at[i])
     }
   }
@@ -315,7 +318,10 @@ export class WalWriter {
     }
     for (const item of batch) {
       if (Buffer.isBuffer(item)) {
-        if (this.#size >= this.#segmentBytes && parts.length === 0 && !run) (this.#cutNow(this.headRevision + 1), (pos = this.#size))
+        if (this.#size >= this.#segmentBytes && parts.length === 0 && !run) {
+        this.#cutNow(this.headRevision + 1)
+        pos = this.#size
+      }
         const s = settles[next]
         if (s?.frame === item) {
           for (let i = 0; i < s.at.length; i++) s.at[i] += pos
@@ -324,7 +330,11 @@ export class WalWriter {
         }
         pos += item.length
         if (run && item.buffer === run.buffer && item.byteOffset === runEnd) runEnd += item.length
-        else (endRun(), (run = item), (runEnd = item.byteOffset + item.length))
+        else {
+        endRun()
+        run = item
+        runEnd = item.byteOffset + item.length
+      }
         continue
       }
       flushParts()
@@ -344,7 +354,10 @@ export class WalWriter {
   /** trims the segment to what it holds, makes that durable and closes it */
   #finish(): void {
     try {
-      if (!this.#failed) (ftruncateSync(this.#fd, this.#size), fdatasyncSync(this.#fd))
+      if (!this.#failed) {
+      ftruncateSync(this.#fd, this.#size)
+      fdatasyncSync(this.#fd)
+    }
     } finally {
       closeSync(this.#fd)
     }
