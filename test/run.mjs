@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Test runner: type check, then every *.test.ts under src/ and test/, each file in its own
+// Test runner: type check and lint (eslint, prettier --check), then every *.test.ts under src/ and test/, each file in its own
 // process (a crash or a hang in one file cannot take the others down). uvu prints a summary per
 // file; this adds them up and ends with the line CI reads: "N passed, N failed".
 // Usage: npm test [-- substring ...]   (only files whose path contains one of the substrings)
@@ -60,10 +60,18 @@ let passed = 0
 let failed = 0
 let skipped = 0
 
+/** the whole-tree checks: each counts as one test */
+const checks = [
+  ['typecheck', [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']],
+  ['lint', [join(root, 'node_modules/eslint/bin/eslint.js'), '.']],
+  ['format', [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']],
+]
 if (filters.length === 0 || process.env.TYPECHECK === '1') {
-  const tsc = await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.'], 300_000)
-  if (tsc.code === 0) { passed++; console.log('ok   typecheck') }
-  else { failed++; console.log('FAIL typecheck\n' + tsc.out) }
+  const results = await Promise.all(checks.map(([, args]) => run(process.execPath, args, 600_000)))
+  checks.forEach(([name], i) => {
+    if (results[i].code === 0) { passed++; console.log(`ok   ${name}`) }
+    else { failed++; console.log(`FAIL ${name}` + (name === 'format' ? ' (npm run format fixes it)' : '') + '\n' + results[i].out) }
+  })
 }
 
 let next = 0

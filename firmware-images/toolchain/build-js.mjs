@@ -5,7 +5,7 @@
 // - absolute paths (the work dir, the source's folder) end up in the heap image: the source is
 //   copied to a fixed staging folder (stage.mjs) and built from there, so the digest does not
 //   depend on where the repository is checked out.
-import { cpSync, readFileSync } from 'node:fs'
+import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import { componentize } from '@bytecodealliance/componentize-js'
 import { packageVersion, run } from './tools.mjs'

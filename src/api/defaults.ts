@@ -11,6 +11,7 @@ import type { Namespace } from './node.ts'
 import { lookupTable, clone, isObject } from './json-value.ts'
 import { toBase64 } from './base64.ts'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untrusted bodies of any shape
 type Defaulter = (obj: any) => void
 
 /** A plain object that defaults can be written into (not null, an array or a scalar). */
@@ -24,6 +25,7 @@ function objects<T>(list: T[] | undefined): T[] {
 }
 
 /** obj[key] as an object to fill in, created when absent; undefined when it holds something else. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walks untrusted bodies
 function child<T extends object>(obj: any, key: string): T | undefined {
   if (obj[key] === undefined || obj[key] === null) obj[key] = {}
   return isObject(obj[key]) ? (obj[key] as T) : undefined

@@ -139,6 +139,7 @@ export function labelSelectorRequirements(selector: LabelSelector): ParseResult<
   return { ok: true, value: out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a selector from a body, checked field by field
 const isRecord = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v)
 
 /** Matches labels against a spec's selector. A missing (null) selector selects nothing, as in Kubernetes. */

@@ -1,6 +1,6 @@
 // Field schemas of metav1 (ObjectMeta, owner references, managed fields, label selectors,
 // conditions) and of core/v1 ObjectReference: the pieces every kind shares.
-import { bool, fields, int, int64, listOf, map, obj, str, strs, time, type ObjectSchema } from './field-schema.ts'
+import { bool, fields, int64, listOf, map, obj, str, strs, time, type ObjectSchema } from './field-schema.ts'
 
 export const ownerReference: ObjectSchema = {
   ...fields(str, 'apiVersion', 'kind', 'name', 'uid'),

@@ -10,6 +10,7 @@ import {
 } from './table-rows-core.ts'
 import { autoscalerRow, daemonSetRow, deploymentRow, jobRow } from './table-rows-apps.ts'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row function takes its own kind
 const rows = lookupTable<RowFn<any>>({
   Pod: podRow,
   Node: nodeRow,

@@ -7,6 +7,7 @@ import type { Pod, PodSpec } from './pod.ts'
 import { forbidden, immutable, invalid, type FieldCause } from './field-errors.ts'
 import { lookupTable, clone, deepEqual, isObject } from './json-value.ts'
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- old and new objects of any kind
 type Obj = KubeObject & Record<string, any>
 
 /** The immutability rules of next's kind; old and next are both defaulted. */

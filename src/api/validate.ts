@@ -15,6 +15,7 @@ import { validateEvent, validateNode } from './validate-cluster.ts'
 
 interface KindRules {
   name: NameRule
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind validates its own shape
   body?: (obj: any) => FieldCause[]
 }
 

@@ -28,7 +28,7 @@ export interface KubectlSuite {
   /** runs kubectl; throws with its output when it fails, unless `ok: false` */
   kubectl(args: string[], opts?: { input?: string; ok?: boolean; kubeconfig?: string }): KubectlRun
   /** `kubectl get <args> -o json`, parsed */
-  getJson(...args: string[]): any // eslint-disable-line @typescript-eslint/no-explicit-any
+  getJson(...args: string[]): any
   /** writes a file into the suite's dir and returns its path */
   file(name: string, text: string): string
 }

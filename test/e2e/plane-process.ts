@@ -36,7 +36,10 @@ export async function startPlane(dataDir: string, opts: { insecureHttp?: boolean
     child.on('exit', (code) => reject(new Error(`plane exited with ${code}:\n${out}`)))
     child.stdout!.on('data', () => {
       const m = /shoal plane: serving (\S+)/.exec(out)
-      if (m) (clearTimeout(t), resolve(m[1]))
+      if (m) {
+        clearTimeout(t)
+        resolve(m[1])
+      }
     })
   })
   return {

@@ -290,7 +290,10 @@ test('values left on disk at open are served, survive the snapshot that deletes 
     await first.put(key, enc(v))
     want.set(key, v)
   }
-  for (let i = 0; i < 150; i += 10) (await first.delete({ key: `/v/${i}` }), want.delete(`/v/${i}`))
+  for (let i = 0; i < 150; i += 10) {
+    await first.delete({ key: `/v/${i}` })
+    want.delete(`/v/${i}`)
+  }
   const before = first.revision
   const old = await first.get('/v/7', { revision: 200 })
   await first.close()

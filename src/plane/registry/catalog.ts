@@ -56,6 +56,7 @@ export class Catalog {
     return out.sort()
   }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by the caller
   async #read(file: string): Promise<any> {
     const path = join(this.#dir, file)
     let text: string

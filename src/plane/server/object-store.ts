@@ -30,7 +30,10 @@ let lastSecond = NaN
 let lastStamp = ''
 function rfc3339(ms: number): string {
   const sec = Math.floor(ms / 1000)
-  if (sec !== lastSecond) (lastSecond = sec), (lastStamp = new Date(sec * 1000).toISOString().replace('.000Z', 'Z'))
+  if (sec !== lastSecond) {
+    lastSecond = sec
+    lastStamp = new Date(sec * 1000).toISOString().replace('.000Z', 'Z')
+  }
   return lastStamp
 }
 const qualified = (info: ResourceInfo) => (info.group ? `${info.resource}.${info.group}` : info.resource)

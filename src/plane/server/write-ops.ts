@@ -5,7 +5,7 @@
 // never stored). `info` is the resource at the version the request addresses: bodies and patches
 // are judged at that version, converted to the storage version, and defaulted and validated
 // there; the results are storage-version objects (the handler converts what it answers).
-import { applyDefaults, fillDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, resourceByKind, type Job, type KubeObject, type PatchType, type ResourceInfo } from '../../api/index.ts'
+import { applyDefaults, fillDefaults, validate, validateUpdate, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, apiVersionOf, type Job, type KubeObject, type PatchType, type ResourceInfo } from '../../api/index.ts'
 import { checkBodyTree, numberProblem, schemaName, storageResource, toServedVersion, toStorageVersion } from '../../api/index.ts'
 import { appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, pruneUnknown, type FieldProblems, type FieldValidation } from '../../api/index.ts'
 import type { ParsedBody } from './body.ts'

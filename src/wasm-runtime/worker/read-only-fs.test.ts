@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { filesystem } from '@bytecodealliance/preview2-shim'
 import { readOnlyPreopens } from './read-only-fs.ts'
 
-type Any = any // eslint-disable-line @typescript-eslint/no-explicit-any
+type Any = any
 const dir = mkdtempSync(join(tmpdir(), 'shoal-ro-'))
 writeFileSync(join(dir, 'a.txt'), 'hello')
 const fs = (filesystem as Any).createFilesystem({ preopens: { '/ro': dir, '/rw': dir } })

@@ -149,7 +149,10 @@ export class LazyRevision implements Revision {
    * of it. A version a snapshot already placed keeps that place.
    */
   settle(source: ValueSource, offset: number): void {
-    if (!this.#source) (this.#source = source), (this.#offset = offset)
+    if (!this.#source) {
+      this.#source = source
+      this.#offset = offset
+    }
     this.#value = undefined
   }
 
@@ -179,7 +182,10 @@ export class LazyRevision implements Revision {
     const slot: number[] = []
     for (let i = 0; i < versions.length; i++) {
       const v = versions[i]
-      if (v instanceof LazyRevision && v.#value === undefined) lazy.push(v), slot.push(i)
+      if (v instanceof LazyRevision && v.#value === undefined) {
+        lazy.push(v)
+        slot.push(i)
+      }
       else out[i] = v.version ? v.value : undefined
     }
     if (lazy.length === 1 && !arena) out[slot[0]] = lazy[0].value // one key (a get): through the read cache
@@ -190,7 +196,10 @@ export class LazyRevision implements Revision {
       const order = lazy.map((_, k) => k).sort((x, y) => LazyRevision.#byPlace(lazy[x], lazy[y]))
       const l = order.map((k) => lazy[k])
       const s = order.map((k) => slot[k])
-      for (let k = 0; k < l.length; k++) (lazy[k] = l[k]), (slot[k] = s[k])
+      for (let k = 0; k < l.length; k++) {
+        lazy[k] = l[k]
+        slot[k] = s[k]
+      }
     }
     for (let i = 0; i < lazy.length; ) {
       const first = lazy[i]
@@ -205,7 +214,10 @@ export class LazyRevision implements Revision {
       if (arena && src.readInto) {
         const span = end - first.#offset
         // a new buffer when full: views already handed out keep the old one alive
-        if (arena.used + span > arena.buf.length) (arena.buf = Buffer.allocUnsafe(Math.max(span, arena.buf.length))), (arena.used = 0)
+        if (arena.used + span > arena.buf.length) {
+    arena.buf = Buffer.allocUnsafe(Math.max(span, arena.buf.length))
+    arena.used = 0
+  }
         const run = src.readInto(arena.buf.subarray(arena.used), first.#offset, span)
         arena.used += span
         for (; i < j; i++) out[slot[i]] = run.subarray(lazy[i].#offset - first.#offset, lazy[i].#offset - first.#offset + lazy[i].#length)

@@ -89,7 +89,10 @@ export function writeVersionsFrame(out: Buffer, at: number, versions: readonly R
       valueAt?.push(p)
       out.set(value, p)
       p += value.length
-    } else (out[p++] = 0xf6), valueAt?.push(-1)
+    } else {
+      out[p++] = 0xf6
+      valueAt?.push(-1)
+    }
     p = head(out, p, 0, v.lease)
   }
   return seal(out, at, p)
