@@ -34,16 +34,23 @@ const tmp = mkdtempSync(join(os.tmpdir(), 'shoal-bench-api-'))
 async function startPlane(dataDir) {
   const bundle = process.env.PLANE_BUNDLE ?? join(root, 'dist/shoal.mjs') // another build, to compare two (A/B)
   if (!process.env.PLANE_BUNDLE) {
-    const built = spawnSync(process.execPath, [join(root, 'esbuild.config.mjs')], { cwd: root, stdio: 'inherit' })
+    const built = spawnSync(process.execPath, [join(root, 'esbuild.config.mjs')], {
+      cwd: root,
+      stdio: 'inherit',
+    })
     if (built.status !== 0) throw new Error('bench: npm run build failed')
   }
   const port = 20000 + Math.floor(Math.random() * 20000)
   const flags = (process.env.PLANE_NODE_FLAGS ?? '').split(' ').filter(Boolean) // e.g. --cpu-prof
-  const child = spawn(process.execPath, [...flags, bundle, 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SHOAL_LOG_LEVEL: 'warn' },
-  })
+  const child = spawn(
+    process.execPath,
+    [...flags, bundle, 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SHOAL_LOG_LEVEL: 'warn' },
+    },
+  )
   let out = ''
   child.stdout.on('data', (d) => (out += d))
   child.stderr.on('data', (d) => (out += d))
@@ -58,7 +65,13 @@ async function startPlane(dataDir) {
   const kc = JSON.parse(readFileSync(join(dataDir, 'admin.kubeconfig'), 'utf8'))
   const token = kc.users[0].user.token
   const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString()
-  return { url, token, ca, pid: child.pid, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) }
+  return {
+    url,
+    token,
+    ca,
+    pid: child.pid,
+    stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))),
+  }
 }
 
 const pod = podCreateBody
@@ -67,7 +80,10 @@ const pod = podCreateBody
 async function createBuckets(call) {
   const text = (await call('GET', '/metrics')).toString()
   const out = new Map()
-  for (const m of text.matchAll(/request_duration_seconds_bucket\{verb="create",resource="pods",le="([^"]+)"\} (\d+)/g)) out.set(m[1], Number(m[2]))
+  for (const m of text.matchAll(
+    /request_duration_seconds_bucket\{verb="create",resource="pods",le="([^"]+)"\} (\d+)/g,
+  ))
+    out.set(m[1], Number(m[2]))
   return out
 }
 
@@ -82,49 +98,83 @@ function serverPercentiles(before, after) {
 
 /** runs wrk (C, 2 threads, 64 connections) with one of bench/lib's scripts, which prints one JSON line */
 function wrk(script, url, env) {
-  if (spawnSync('wrk', ['--version']).error) return { missing: 'wrk not on PATH (apt-get install wrk)' }
-  const r = spawnSync('wrk', ['-t2', '-c64', `-d${Math.round(DUR / 1000)}s`, '-s', join(root, 'bench/lib', script), url], { env: { ...process.env, ...env }, encoding: 'utf8' })
+  if (spawnSync('wrk', ['--version']).error)
+    return { missing: 'wrk not on PATH (apt-get install wrk)' }
+  const r = spawnSync(
+    'wrk',
+    ['-t2', '-c64', `-d${Math.round(DUR / 1000)}s`, '-s', join(root, 'bench/lib', script), url],
+    { env: { ...process.env, ...env }, encoding: 'utf8' },
+  )
   const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'))
   if (!line) return { missing: `wrk failed: ${r.stderr || r.stdout}` }
   const w = JSON.parse(line)
-  if (w.non2xx || w.errors) throw new Error(`bench: wrk (${script}) saw ${w.non2xx} non-2xx answers and ${w.errors} socket errors`)
+  if (w.non2xx || w.errors)
+    throw new Error(
+      `bench: wrk (${script}) saw ${w.non2xx} non-2xx answers and ${w.errors} socket errors`,
+    )
   return w
 }
 
 /** the same creates driven by wrk: a client that costs far less CPU than Node's https agent, to
  *  show how much of the latency is the client's */
-const wrkCreates = (plane, namespace) => wrk('wrk-create.lua', plane.url, { SHOAL_TOKEN: plane.token, SHOAL_PATH: `/api/v1/namespaces/${namespace}/pods` })
+const wrkCreates = (plane, namespace) =>
+  wrk('wrk-create.lua', plane.url, {
+    SHOAL_TOKEN: plane.token,
+    SHOAL_PATH: `/api/v1/namespaces/${namespace}/pods`,
+  })
 
 /** etcd's bare puts driven by the same wrk, through etcd's JSON gateway (plain HTTP, no auth): the
  *  peer's latency with a client that is not the bottleneck (the etcd3 client is, research/store.md) */
 const wrkEtcdPuts = (etcd) =>
-  etcd.missing ? { missing: etcd.missing } : wrk('wrk-etcd-put.lua', etcd.url, { ETCD_VALUE_B64: Buffer.from(podValue()).toString('base64'), ETCD_KEY_PREFIX: '/registry/pods/wrk/e-' })
+  etcd.missing
+    ? { missing: etcd.missing }
+    : wrk('wrk-etcd-put.lua', etcd.url, {
+        ETCD_VALUE_B64: Buffer.from(podValue()).toString('base64'),
+        ETCD_KEY_PREFIX: '/registry/pods/wrk/e-',
+      })
 
 async function creates(call, inflight, namespace) {
   let n = 0
-  return closedLoop(() => call('POST', `/api/v1/namespaces/${namespace}/pods`, pod(`p-${inflight}-${n++}`)), { inflight, durMs: DUR, warmup: 200 })
+  return closedLoop(
+    () => call('POST', `/api/v1/namespaces/${namespace}/pods`, pod(`p-${inflight}-${n++}`)),
+    { inflight, durMs: DUR, warmup: 200 },
+  )
 }
 
 async function listCase(call) {
   await ns(call, 'list')
   let n = 0
-  await Promise.all(Array.from({ length: 32 }, async () => { while (n < 1000) await call('POST', '/api/v1/namespaces/list/pods', pod(`l-${n++}`)) }))
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (n < 1000) await call('POST', '/api/v1/namespaces/list/pods', pod(`l-${n++}`))
+    }),
+  )
   const lat = []
   const end = performance.now() + DUR
   while (performance.now() < end) {
     const t = performance.now()
     const body = await call('GET', '/api/v1/namespaces/list/pods')
     lat.push(performance.now() - t)
-    if (lat.length === 1 && JSON.parse(body).items.length !== 1000) throw new Error('list did not return 1,000 pods')
+    if (lat.length === 1 && JSON.parse(body).items.length !== 1000)
+      throw new Error('list did not return 1,000 pods')
   }
   lat.sort((a, b) => a - b)
-  return { lists_per_s: Math.round((lat.length * 1000) / DUR), p50_ms: +percentile(lat, 50).toFixed(2), p99_ms: +percentile(lat, 99).toFixed(2) }
+  return {
+    lists_per_s: Math.round((lat.length * 1000) / DUR),
+    p50_ms: +percentile(lat, 50).toFixed(2),
+    p99_ms: +percentile(lat, 99).toFixed(2),
+  }
 }
 
 /** etcd, running next to the plane so the two can take turns (see interleaved64) */
 async function startEtcdPeer() {
   mkdirSync(join(tmp, 'etcd'), { recursive: true })
-  const etcd = await startEtcd({ bin: ETCD_BIN, dir: join(tmp, 'etcd'), clientPort: etcdClient, peerPort: etcdPeer })
+  const etcd = await startEtcd({
+    bin: ETCD_BIN,
+    dir: join(tmp, 'etcd'),
+    clientPort: etcdClient,
+    peerPort: etcdPeer,
+  })
   if (etcd.missing) return { missing: etcd.missing }
   const peer = openEtcd(etcd.url)
   let i = 0
@@ -148,14 +198,21 @@ async function interleaved64(etcd, call64) {
   let n = 0
   const create = () => call64('POST', '/api/v1/namespaces/bench/pods', pod(`p-64-${n++}`))
   for (let r = 0; r < rounds; r++) {
-    const etcdSlice = async () => !etcd.missing && e.push(await closedLoop(etcd.put, { inflight: 64, durMs: DUR / rounds, raw: true }))
-    const createSlice = async () => c.push(await closedLoop(create, { inflight: 64, durMs: DUR / rounds, warmup: 200, raw: true }))
+    const etcdSlice = async () =>
+      !etcd.missing &&
+      e.push(await closedLoop(etcd.put, { inflight: 64, durMs: DUR / rounds, raw: true }))
+    const createSlice = async () =>
+      c.push(
+        await closedLoop(create, { inflight: 64, durMs: DUR / rounds, warmup: 200, raw: true }),
+      )
     if (r % 2) (await createSlice(), await etcdSlice())
     else (await etcdSlice(), await createSlice())
   }
   const strip = ({ lat, elapsed_ms, per_op, ...rest }) => rest
   return {
-    etcd: etcd.missing ? { missing: etcd.missing } : { version: etcd.version, ...strip(mergeSlices(e)) },
+    etcd: etcd.missing
+      ? { missing: etcd.missing }
+      : { version: etcd.version, ...strip(mergeSlices(e)) },
     create_64: strip(mergeSlices(c)),
   }
 }
@@ -168,7 +225,11 @@ async function interleaved64(etcd, call64) {
 const WARMUP = Number(process.env.WARMUP ?? 3000)
 async function warm(op) {
   let n = 0
-  await Promise.all(Array.from({ length: 64 }, async () => { while (n++ < WARMUP) await op() }))
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (n++ < WARMUP) await op()
+    }),
+  )
 }
 
 const results = {}
@@ -183,7 +244,9 @@ try {
     const call64 = client(plane, 64)
     await ns(call64, 'bench')
     await ns(call64, 'warmup')
-    log(`warm-up: ${WARMUP} creates and ${etcd.put ? `${WARMUP} etcd puts` : 'no etcd puts'} at 64 in flight, not counted…`)
+    log(
+      `warm-up: ${WARMUP} creates and ${etcd.put ? `${WARMUP} etcd puts` : 'no etcd puts'} at 64 in flight, not counted…`,
+    )
     let w = 0
     await warm(() => call64('POST', '/api/v1/namespaces/warmup/pods', pod(`w-${w++}`)))
     if (etcd.put) await warm(etcd.put)
@@ -225,17 +288,42 @@ if (onlyWatch || onlyCreates) {
 }
 const e = results.etcd
 const row = (name, v) => console.log(name.padEnd(44) + String(v))
-console.log(`\nShoal API path vs etcd bare puts — ${os.cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}\n`)
-row('etcd puts/s at 64 in flight (etcd3 client)', e.missing ? `n/a (${e.missing})` : `${e.ops}  p50 ${e.p50_us / 1000} ms  p99 ${e.p99_us / 1000} ms`)
-row('Pod creates/s over HTTPS, 1 in flight', `${results.create_1.ops}  p50 ${results.create_1.p50_us / 1000} ms  p99 ${results.create_1.p99_us / 1000} ms`)
-row('Pod creates/s over HTTPS, 64 in flight', `${results.create_64.ops}  p50 ${results.create_64.p50_us / 1000} ms  p99 ${results.create_64.p99_us / 1000} ms`)
+console.log(
+  `\nShoal API path vs etcd bare puts — ${os.cpus().length} CPUs, Node ${process.version}, ${new Date().toISOString()}\n`,
+)
+row(
+  'etcd puts/s at 64 in flight (etcd3 client)',
+  e.missing
+    ? `n/a (${e.missing})`
+    : `${e.ops}  p50 ${e.p50_us / 1000} ms  p99 ${e.p99_us / 1000} ms`,
+)
+row(
+  'Pod creates/s over HTTPS, 1 in flight',
+  `${results.create_1.ops}  p50 ${results.create_1.p50_us / 1000} ms  p99 ${results.create_1.p99_us / 1000} ms`,
+)
+row(
+  'Pod creates/s over HTTPS, 64 in flight',
+  `${results.create_64.ops}  p50 ${results.create_64.p50_us / 1000} ms  p99 ${results.create_64.p99_us / 1000} ms`,
+)
 const sv = results.create_64_server
-row('  the same, inside the plane (/metrics)', `p50 ≤ ${sv.p50_ms_at_most} ms  p99 ≤ ${sv.p99_ms_at_most} ms (bucket bounds, ${sv.requests} requests)`)
+row(
+  '  the same, inside the plane (/metrics)',
+  `p50 ≤ ${sv.p50_ms_at_most} ms  p99 ≤ ${sv.p99_ms_at_most} ms (bucket bounds, ${sv.requests} requests)`,
+)
 const w = results.create_64_wrk
-row('  the same with wrk as the client', w.missing ? `n/a (${w.missing})` : `${w.ops}  p50 ${w.p50_ms} ms  p99 ${w.p99_ms} ms`)
+row(
+  '  the same with wrk as the client',
+  w.missing ? `n/a (${w.missing})` : `${w.ops}  p50 ${w.p50_ms} ms  p99 ${w.p99_ms} ms`,
+)
 const ew = results.etcd_wrk
-row('etcd puts/s at 64, wrk (JSON gateway)', ew.missing ? `n/a (${ew.missing})` : `${ew.ops}  p50 ${ew.p50_ms} ms  p99 ${ew.p99_ms} ms`)
-row('list of 1,000 pods', `${results.list_1000.lists_per_s}/s  p50 ${results.list_1000.p50_ms} ms  p99 ${results.list_1000.p99_ms} ms`)
+row(
+  'etcd puts/s at 64, wrk (JSON gateway)',
+  ew.missing ? `n/a (${ew.missing})` : `${ew.ops}  p50 ${ew.p50_ms} ms  p99 ${ew.p99_ms} ms`,
+)
+row(
+  'list of 1,000 pods',
+  `${results.list_1000.lists_per_s}/s  p50 ${results.list_1000.p50_ms} ms  p99 ${results.list_1000.p99_ms} ms`,
+)
 const wc = results.watch_100
 row('watch latency, 100 watchers', `p50 ${wc.p50_ms} ms  p99 ${wc.p99_ms} ms (${wc.events} events)`)
 row('  of it: the create, 1 in flight', `p50 ${wc.create_p50_ms} ms  p99 ${wc.create_p99_ms} ms`)
@@ -243,12 +331,30 @@ row('  first → last of the 100 watchers', `p50 ${wc.spread_p50_ms} ms  p99 ${w
 const ratio = e.ops ? +(results.create_64.ops / e.ops).toFixed(2) : null
 const mark = (ok) => (ok ? 'PASS' : 'FAIL')
 console.log('\nGoals')
-row('creates/s at 64 ≥ etcd puts/s at 64', ratio === null ? 'n/a' : `${mark(ratio >= 1)} (${ratio}×)`)
-row('create p99 at 64 ≤ 20 ms', `${mark(results.create_64.p99_us <= 20_000)} (${results.create_64.p99_us / 1000} ms)`)
+row(
+  'creates/s at 64 ≥ etcd puts/s at 64',
+  ratio === null ? 'n/a' : `${mark(ratio >= 1)} (${ratio}×)`,
+)
+row(
+  'create p99 at 64 ≤ 20 ms',
+  `${mark(results.create_64.p99_us <= 20_000)} (${results.create_64.p99_us / 1000} ms)`,
+)
 const wrkRatio = w.ops && ew.ops ? +(w.ops / ew.ops).toFixed(2) : null
 if (wrkRatio !== null) {
   row('  with wrk for both: creates/s vs puts/s', `${wrkRatio}×`)
-  row('  with wrk for both: p99 create vs put', `${w.p99_ms} vs ${ew.p99_ms} ms (${+(w.p99_ms / ew.p99_ms).toFixed(2)}×)`)
+  row(
+    '  with wrk for both: p99 create vs put',
+    `${w.p99_ms} vs ${ew.p99_ms} ms (${+(w.p99_ms / ew.p99_ms).toFixed(2)}×)`,
+  )
 }
-row('watch p99 with 100 watchers ≤ 10 ms', `${mark(results.watch_100.p99_ms <= 10)} (${results.watch_100.p99_ms} ms)`)
-console.log(JSON.stringify({ ...results, ratio_create64_vs_etcd_put64: ratio, ratio_wrk_create64_vs_etcd_put64: wrkRatio }))
+row(
+  'watch p99 with 100 watchers ≤ 10 ms',
+  `${mark(results.watch_100.p99_ms <= 10)} (${results.watch_100.p99_ms} ms)`,
+)
+console.log(
+  JSON.stringify({
+    ...results,
+    ratio_create64_vs_etcd_put64: ratio,
+    ratio_wrk_create64_vs_etcd_put64: wrkRatio,
+  }),
+)

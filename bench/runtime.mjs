@@ -14,7 +14,13 @@ import { fileURLToPath } from 'node:url'
 
 const self = fileURLToPath(import.meta.url)
 if (!process.execArgv.join(' ').includes('tsx')) {
-  process.exit(spawnSync(process.execPath, ['--import', 'tsx', ...process.execArgv, self, ...process.argv.slice(2)], { stdio: 'inherit' }).status ?? 1)
+  process.exit(
+    spawnSync(
+      process.execPath,
+      ['--import', 'tsx', ...process.execArgv, self, ...process.argv.slice(2)],
+      { stdio: 'inherit' },
+    ).status ?? 1,
+  )
 }
 
 const root = join(self, '../..')
@@ -34,12 +40,26 @@ const kinds = { js: 'http', small: 'handler' }
 
 function images() {
   const dir = join(root, 'firmware-images/.build')
-  if (!existsSync(join(dir, 'index.json'))) spawnSync('npm', ['run', 'images'], { cwd: root, stdio: 'inherit' })
-  const image = (app) => ({ digest: JSON.parse(readFileSync(join(dir, `${app}.json`), 'utf8')).digest, path: join(dir, `${app}.wasm`) })
+  if (!existsSync(join(dir, 'index.json')))
+    spawnSync('npm', ['run', 'images'], { cwd: root, stdio: 'inherit' })
+  const image = (app) => ({
+    digest: JSON.parse(readFileSync(join(dir, `${app}.json`), 'utf8')).digest,
+    path: join(dir, `${app}.wasm`),
+  })
   return Object.fromEntries(['hello-http', 'hello-wat', 'spinner'].map((a) => [a, image(a)]))
 }
 
-const spec = (img, id, app, more = {}) => ({ id, image: img[app], kind: app === 'spinner' ? 'command' : kinds[app === apps.js ? 'js' : 'small'], env: { POD_NAME: id }, args: [], volumes: [], network: false, limits: {}, ...more })
+const spec = (img, id, app, more = {}) => ({
+  id,
+  image: img[app],
+  kind: app === 'spinner' ? 'command' : kinds[app === apps.js ? 'js' : 'small'],
+  env: { POD_NAME: id },
+  args: [],
+  volumes: [],
+  network: false,
+  limits: {},
+  ...more,
+})
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
 
 function request(url, body) {
@@ -63,8 +83,13 @@ async function firstResponse(url, body, timeoutMs = 20_000) {
   }
 }
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]
-const median = (xs) => pct([...xs].sort((a, b) => a - b), 50)
+const pct = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]
+const median = (xs) =>
+  pct(
+    [...xs].sort((a, b) => a - b),
+    50,
+  )
 
 /** Closed-loop keep-alive load: `concurrency` requests in flight for durMs. */
 async function load(url, body, concurrency, durMs = cfg.durMs) {
@@ -92,12 +117,18 @@ const nodeServers = {
 
 async function nodeChild(which) {
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['-e', nodeServers[which]], { env: { POD_NAME: 'node-child', PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const port = await new Promise((resolve) => child.stdout.once('data', (d) => resolve(Number(String(d).trim()))))
+  const child = spawn(process.execPath, ['-e', nodeServers[which]], {
+    env: { POD_NAME: 'node-child', PATH: process.env.PATH },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const port = await new Promise((resolve) =>
+    child.stdout.once('data', (d) => resolve(Number(String(d).trim()))),
+  )
   const url = `http://127.0.0.1:${port}/`
   await firstResponse(url, which === 'small' ? 'x' : undefined)
   const startMs = performance.now() - t0
-  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) * 1024
+  const rss =
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) * 1024
   return { url, startMs, rss, stop: () => child.kill() }
 }
 
@@ -115,7 +146,11 @@ if (process.argv[2] === '--cold') {
 }
 
 function coldStart(app) {
-  const out = spawnSync(process.execPath, ['--import', 'tsx', self, '--cold', app, mkdtempSync(join(cfg.tmp, 'cold-'))], { encoding: 'utf8' })
+  const out = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', self, '--cold', app, mkdtempSync(join(cfg.tmp, 'cold-'))],
+    { encoding: 'utf8' },
+  )
   return JSON.parse(out.stdout.trim().split('\n').pop()).ms
 }
 
@@ -150,7 +185,9 @@ async function calibrateFuel(img) {
   const rates = []
   for (const ms of [1000, 1000, 1000]) {
     const id = `spin-${rates.length}`
-    const done = new Promise((resolve) => rt.onStatus((s) => s.id === id && s.state === 'exited' && resolve(s)))
+    const done = new Promise((resolve) =>
+      rt.onStatus((s) => s.id === id && s.state === 'exited' && resolve(s)),
+    )
     await rt.start(spec(img, id, 'spinner', { limits: { requestTimeoutMs: ms } }))
     const s = await done
     rates.push(Math.round((ms * defaultFuelPerMs) / Math.max(1, s.finishedAt - s.startedAt)))
@@ -169,7 +206,12 @@ async function main() {
   const rt = createRuntime({ cacheDir: join(cfg.tmp, 'cache'), logDir: join(cfg.tmp, 'logs') })
   for (const [which, app] of Object.entries(apps)) {
     log(`warm start ${app}`)
-    r[which].warmMs = await warmStart(rt, img, app, which === 'js' ? Math.min(cfg.warmN, 10) : cfg.warmN)
+    r[which].warmMs = await warmStart(
+      rt,
+      img,
+      app,
+      which === 'js' ? Math.min(cfg.warmN, 10) : cfg.warmN,
+    )
     log(`load ${app}`)
     const url = rt.url(`prime-${app}`)
     const body = which === 'small' ? 'ping' : undefined
@@ -180,7 +222,13 @@ async function main() {
     log(`node child process (${which})`)
     const child = await nodeChild(which)
     const body = which === 'small' ? 'ping' : undefined
-    r[which === 'js' ? 'nodeJs' : 'nodeSmall'] = { coldMs: child.startMs, warmMs: child.startMs, perInstance: child.rss, c1: await load(child.url, body, 1), c8: await load(child.url, body, 8) }
+    r[which === 'js' ? 'nodeJs' : 'nodeSmall'] = {
+      coldMs: child.startMs,
+      warmMs: child.startMs,
+      perInstance: child.rss,
+      c1: await load(child.url, body, 1),
+      c8: await load(child.url, body, 8),
+    }
     child.stop()
   }
   for (const [which, app] of Object.entries(apps)) {
@@ -203,15 +251,28 @@ function report(r) {
     ['memory per idle instance (MiB)', (x) => (x.perInstance / 1048576).toFixed(2)],
     ['idle instances per GiB', (x) => String(perGiB(x))],
   ]
-  const cols = [['JS wasm', r.js], ['JS node', r.nodeJs], ['small wasm', r.small], ['small node', r.nodeSmall]]
-  const lines = [['', ...cols.map(([n]) => n)], ...rows.map(([label, fn]) => [label, ...cols.map(([, x]) => fn(x))])]
+  const cols = [
+    ['JS wasm', r.js],
+    ['JS node', r.nodeJs],
+    ['small wasm', r.small],
+    ['small node', r.nodeSmall],
+  ]
+  const lines = [
+    ['', ...cols.map(([n]) => n)],
+    ...rows.map(([label, fn]) => [label, ...cols.map(([, x]) => fn(x))]),
+  ]
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)))
-  for (const l of lines) console.log(l.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '))
+  for (const l of lines)
+    console.log(l.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  '))
   const ratio = (a, b) => (a / b).toFixed(2)
-  console.log(`\nratios wasm / node child: warm start JS ${ratio(r.js.warmMs, r.nodeJs.warmMs)}, small ${ratio(r.small.warmMs, r.nodeSmall.warmMs)}; ` +
-    `memory JS ${ratio(r.js.perInstance, r.nodeJs.perInstance)}, small ${ratio(r.small.perInstance, r.nodeSmall.perInstance)}; ` +
-    `c=1 p50 JS ${ratio(r.js.c1.p50, r.nodeJs.c1.p50)}, small ${ratio(r.small.c1.p50, r.nodeSmall.c1.p50)}`)
-  console.log(`fuel: ${r.fuel.firstRun} units/ms on a first (baseline-tier) run, ${r.fuel.later} later; configured ${r.fuel.configured}`)
+  console.log(
+    `\nratios wasm / node child: warm start JS ${ratio(r.js.warmMs, r.nodeJs.warmMs)}, small ${ratio(r.small.warmMs, r.nodeSmall.warmMs)}; ` +
+      `memory JS ${ratio(r.js.perInstance, r.nodeJs.perInstance)}, small ${ratio(r.small.perInstance, r.nodeSmall.perInstance)}; ` +
+      `c=1 p50 JS ${ratio(r.js.c1.p50, r.nodeJs.c1.p50)}, small ${ratio(r.small.c1.p50, r.nodeSmall.c1.p50)}`,
+  )
+  console.log(
+    `fuel: ${r.fuel.firstRun} units/ms on a first (baseline-tier) run, ${r.fuel.later} later; configured ${r.fuel.configured}`,
+  )
   const goals = [
     ['warm start small ≤ 10 ms', r.small.warmMs <= 10, `${f1(r.small.warmMs)} ms`],
     ['warm start JS ≤ 150 ms', r.js.warmMs <= 150, `${f1(r.js.warmMs)} ms`],
@@ -219,7 +280,11 @@ function report(r) {
   ]
   console.log('')
   for (const [goal, ok, got] of goals) console.log(`${ok ? 'PASS' : 'FAIL'}  ${goal}  (${got})`)
-  const flat = { machine: `${os.cpus().length} cpu, ${(os.totalmem() / GiB).toFixed(0)} GiB, node ${process.version}`, ...r, goals: Object.fromEntries(goals.map(([g, ok]) => [g, ok])) }
+  const flat = {
+    machine: `${os.cpus().length} cpu, ${(os.totalmem() / GiB).toFixed(0)} GiB, node ${process.version}`,
+    ...r,
+    goals: Object.fromEntries(goals.map(([g, ok]) => [g, ok])),
+  }
   console.log(JSON.stringify(flat))
 }
 

@@ -16,12 +16,19 @@ try {
     acked += r.acked
     if (r.missing.length || r.gaps || r.badValues.length) {
       failures++
-      console.log(`round ${i}: ${r.missing.length} acknowledged writes missing, ${r.gaps} gaps, ${r.badValues.length} wrong values`, r.missing.slice(0, 5), r.badValues.slice(0, 5))
+      console.log(
+        `round ${i}: ${r.missing.length} acknowledged writes missing, ${r.gaps} gaps, ${r.badValues.length} wrong values`,
+        r.missing.slice(0, 5),
+        r.badValues.slice(0, 5),
+      )
     }
-    if (i % 25 === 24) console.log(`${i + 1}/${rounds} rounds, ${acked} acknowledged writes, revision ${r.revision}`)
+    if (i % 25 === 24)
+      console.log(`${i + 1}/${rounds} rounds, ${acked} acknowledged writes, revision ${r.revision}`)
   }
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
-console.log(JSON.stringify({ rounds, acked, failures, seconds: Math.round((Date.now() - t0) / 1000) }))
+console.log(
+  JSON.stringify({ rounds, acked, failures, seconds: Math.round((Date.now() - t0) / 1000) }),
+)
 process.exitCode = failures ? 1 : 0

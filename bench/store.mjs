@@ -14,7 +14,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 if (!process.execArgv.join(' ').includes('tsx')) {
-  const args = ['--import', 'tsx', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)]
+  const args = [
+    '--import',
+    'tsx',
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    ...process.argv.slice(2),
+  ]
   process.exit(spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1)
 }
 
@@ -61,7 +67,12 @@ async function runShoal(results, dir) {
 }
 
 async function runEtcd(results, dir, meta) {
-  const server = await startEtcd({ bin: cfg.etcdBin, dir, clientPort: cfg.etcdPorts[0], peerPort: cfg.etcdPorts[1] })
+  const server = await startEtcd({
+    bin: cfg.etcdBin,
+    dir,
+    clientPort: cfg.etcdPorts[0],
+    peerPort: cfg.etcdPorts[1],
+  })
   if (server.missing) {
     log(`etcd: skipped: ${server.missing}`)
     results.etcd_note = 'not installed'
@@ -127,7 +138,12 @@ async function runInterleaved(results, sub, meta) {
     }
     if (cfg.peers.has('etcd')) {
       await join1('etcd', async () => {
-        const server = await startEtcd({ bin: cfg.etcdBin, dir: sub('etcd'), clientPort: cfg.etcdPorts[0], peerPort: cfg.etcdPorts[1] })
+        const server = await startEtcd({
+          bin: cfg.etcdBin,
+          dir: sub('etcd'),
+          clientPort: cfg.etcdPorts[0],
+          peerPort: cfg.etcdPorts[1],
+        })
         if (server.missing) {
           log(`etcd: skipped: ${server.missing}`)
           results.etcd_note = 'not installed'
@@ -137,7 +153,11 @@ async function runInterleaved(results, sub, meta) {
         etcdPid = server.pid
         log(`etcd ${server.version}: pid ${server.pid}, ${server.url}`)
         const adapter = openEtcd(server.url)
-        return { adapter, pids: [server.pid], close: async () => (await adapter.close(), await server.stop(), (etcdPid = undefined)) }
+        return {
+          adapter,
+          pids: [server.pid],
+          close: async () => (await adapter.close(), await server.stop(), (etcdPid = undefined)),
+        }
       })
     }
     if (cfg.peers.has('sqlite')) {
@@ -152,16 +172,21 @@ async function runInterleaved(results, sub, meta) {
     const puts = await interleavedPuts(peers, { ...cfg, log }, cfg.rounds)
     peers.forEach((p, i) => Object.assign(results[p.name], puts[i]))
   } finally {
-    for (const close of cleanup.reverse()) await close().catch((err) => log(`closing failed: ${err.message}`))
+    for (const close of cleanup.reverse())
+      await close().catch((err) => log(`closing failed: ${err.message}`))
   }
   return mod && !results.shoal_note ? mod : undefined
 }
 
 function runReplayCase(results, dir) {
-  log(`Shoal replay: writing ${cfg.replayN.toLocaleString('en-US')} records, then opening them in a fresh process`)
+  log(
+    `Shoal replay: writing ${cfg.replayN.toLocaleString('en-US')} records, then opening them in a fresh process`,
+  )
   try {
     results.replay = runReplay(dir, cfg.replayN)
-    log(`Shoal replay: open→ready ${results.replay.s.toFixed(3)} s (median of ${results.replay.s_each.join(', ')}), peak RSS ${results.replay.rss_mb} MB`)
+    log(
+      `Shoal replay: open→ready ${results.replay.s.toFixed(3)} s (median of ${results.replay.s_each.join(', ')}), peak RSS ${results.replay.rss_mb} MB`,
+    )
   } catch (err) {
     log(`Shoal replay failed: ${err.message}${err.cause ? ` (${err.cause.message})` : ''}`)
     results.replay_note = 'failed'
@@ -178,7 +203,8 @@ function failed(results, peer, err) {
 
 function describeMachine(tmp) {
   const fsType = statfsSync(tmp).type
-  if (fsType === 0x01021994) log(`WARNING: ${tmp} is tmpfs: fsync costs nothing there, set BENCH_TMP to a disk`)
+  if (fsType === 0x01021994)
+    log(`WARNING: ${tmp} is tmpfs: fsync costs nothing there, set BENCH_TMP to a disk`)
   return {
     date: new Date().toISOString(),
     machine: `${os.type()} ${os.release()} ${os.machine()}`,
@@ -199,7 +225,9 @@ async function checkEtcdPorts() {
   if (!cfg.peers.has('etcd') || !existsSync(cfg.etcdBin)) return
   for (const port of cfg.etcdPorts) {
     if (!(await portFree(port))) {
-      throw new Error(`bench: refusing to run: 127.0.0.1:${port} is taken (an etcd left over?); free it or set ETCD_PORTS=<client>,<peer>`)
+      throw new Error(
+        `bench: refusing to run: 127.0.0.1:${port} is taken (an etcd left over?); free it or set ETCD_PORTS=<client>,<peer>`,
+      )
     }
   }
 }
@@ -211,7 +239,10 @@ async function main() {
   const meta = describeMachine(tmp)
   const results = {}
   meta.others_cpu_before = await idleCheck()
-  if (meta.others_cpu_before > 0.2) log(`WARNING: other processes use ${meta.others_cpu_before} CPU before the start; figures will be low and noisy`)
+  if (meta.others_cpu_before > 0.2)
+    log(
+      `WARNING: other processes use ${meta.others_cpu_before} CPU before the start; figures will be low and noisy`,
+    )
   process.once('SIGINT', () => {
     if (etcdPid) process.kill(etcdPid, 'SIGKILL')
     rmSync(tmp, { recursive: true, force: true })
@@ -221,9 +252,13 @@ async function main() {
   try {
     let shoal
     if (cfg.sequential) {
-      shoal = cfg.peers.has('shoal') && (await runShoal(results, sub('shoal')).catch((err) => failed(results, 'shoal', err)))
-      if (cfg.peers.has('etcd')) await runEtcd(results, sub('etcd'), meta).catch((err) => failed(results, 'etcd', err))
-      if (cfg.peers.has('sqlite')) await runSqlite(results, sub('sqlite'), meta).catch((err) => failed(results, 'sqlite', err))
+      shoal =
+        cfg.peers.has('shoal') &&
+        (await runShoal(results, sub('shoal')).catch((err) => failed(results, 'shoal', err)))
+      if (cfg.peers.has('etcd'))
+        await runEtcd(results, sub('etcd'), meta).catch((err) => failed(results, 'etcd', err))
+      if (cfg.peers.has('sqlite'))
+        await runSqlite(results, sub('sqlite'), meta).catch((err) => failed(results, 'sqlite', err))
     } else shoal = await runInterleaved(results, sub, meta)
     if (shoal) runReplayCase(results, join(tmp, 'replay'))
   } finally {
@@ -231,9 +266,15 @@ async function main() {
     rmSync(tmp, { recursive: true, force: true })
   }
   const rl = replayLabel(cfg.replayN)
-  console.log(`store bench ${meta.date} · ${meta.machine} · ${meta.nproc} CPU · Node ${meta.node} · etcd ${meta.etcd_version ?? 'n/a'} · SQLite ${meta.sqlite_version}`)
-  console.log(`other processes before the start: ${meta.others_cpu_before} CPU (see the 'other processes' row; > 0.2 makes figures unreliable)`)
-  console.log(`value ${VALUE_BYTES} B CBOR, new key per write, ${meta.dur_s} s per case after warm-up${meta.put_rounds ? ` (puts: ${meta.put_rounds} slices per peer, peers taking turns)` : ''}; replay ${rl}; Shoal/etcd: ops ratio (higher is better), latency ratio (lower is better)`)
+  console.log(
+    `store bench ${meta.date} · ${meta.machine} · ${meta.nproc} CPU · Node ${meta.node} · etcd ${meta.etcd_version ?? 'n/a'} · SQLite ${meta.sqlite_version}`,
+  )
+  console.log(
+    `other processes before the start: ${meta.others_cpu_before} CPU (see the 'other processes' row; > 0.2 makes figures unreliable)`,
+  )
+  console.log(
+    `value ${VALUE_BYTES} B CBOR, new key per write, ${meta.dur_s} s per case after warm-up${meta.put_rounds ? ` (puts: ${meta.put_rounds} slices per peer, peers taking turns)` : ''}; replay ${rl}; Shoal/etcd: ops ratio (higher is better), latency ratio (lower is better)`,
+  )
   console.log(table(results, meta))
   console.log(goalLines(results))
   log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`)

@@ -21,7 +21,8 @@ function readManifest(dir, app) {
   const problems = []
   if (manifest.name !== app) problems.push(`name must be "${app}" (the folder name)`)
   if (!/^\d+\.\d+\.\d+$/.test(manifest.version ?? '')) problems.push('version must be x.y.z')
-  if (!builders[manifest.language]) problems.push(`language must be one of ${Object.keys(builders).join(', ')}`)
+  if (!builders[manifest.language])
+    problems.push(`language must be one of ${Object.keys(builders).join(', ')}`)
   if (!kinds.includes(manifest.kind)) problems.push(`kind must be one of ${kinds.join(', ')}`)
   if (!manifest.world) problems.push('world is missing')
   if (problems.length) throw new BuildError(`images: ${app}/image.json: ${problems.join('; ')}`)
@@ -39,7 +40,18 @@ function findImages() {
 function metadataOf(manifest, bytes, builtWith) {
   const { name, version, kind, world, language, description } = manifest
   const digest = sha256(bytes)
-  return { name, version, ref: `${name}:${version}@${digest}`, digest, size: bytes.length, kind, world, language, description, builtWith }
+  return {
+    name,
+    version,
+    ref: `${name}:${version}@${digest}`,
+    digest,
+    size: bytes.length,
+    kind,
+    world,
+    language,
+    description,
+    builtWith,
+  }
 }
 
 async function buildImage(image, context) {
@@ -77,7 +89,10 @@ async function main() {
       failed.push(image.manifest.name)
     }
   }
-  if (failed.length) throw new BuildError(`images: ${failed.length} of ${images.length} failed: ${failed.join(', ')}`)
+  if (failed.length)
+    throw new BuildError(
+      `images: ${failed.length} of ${images.length} failed: ${failed.join(', ')}`,
+    )
   writeFileSync(join(buildDir, 'index.json'), JSON.stringify({ images: built }, null, 2) + '\n')
   console.log(`images: ${built.length} built into ${buildDir}`)
 }

@@ -85,7 +85,9 @@ declare const __SHOAL_VERSION__: string | undefined
 function version(): string {
   if (typeof __SHOAL_VERSION__ === 'string') return __SHOAL_VERSION__ // set by the bundle
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string
+    }
     return pkg.version
   } catch {
     return 'unknown'
@@ -95,14 +97,26 @@ function version(): string {
 async function runPlane(args: string[], hints = false): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { 'data-dir': { type: 'string', default: './shoal-data' }, listen: { type: 'string', default: '127.0.0.1:6443' }, 'insecure-http': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'data-dir': { type: 'string', default: './shoal-data' },
+      listen: { type: 'string', default: '127.0.0.1:6443' },
+      'insecure-http': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   })
   if (values.help) return help(hints ? 'start' : 'plane')
-  const plane = await createPlane({ dataDir: values['data-dir']!, listen: values.listen, insecureHttp: values['insecure-http'], version: version() })
+  const plane = await createPlane({
+    dataDir: values['data-dir']!,
+    listen: values.listen,
+    insecureHttp: values['insecure-http'],
+    version: version(),
+  })
   process.stdout.write(`shoal plane: serving ${plane.url}\n`)
   if (hints && plane.adminKubeconfig) {
-    process.stdout.write(`\nTry:  kubectl --kubeconfig ${plane.adminKubeconfig} get namespaces\nStop: Ctrl-C\n`)
+    process.stdout.write(
+      `\nTry:  kubectl --kubeconfig ${plane.adminKubeconfig} get namespaces\nStop: Ctrl-C\n`,
+    )
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
@@ -117,11 +131,19 @@ function runToken(args: string[]): number {
   const [sub, ...rest] = args
   if (isHelp(sub)) return help('token')
   if (sub !== 'issue' && sub !== 'list' && sub !== 'revoke') {
-    throw new Error(`token: ${sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed'} (issue, list, revoke); see 'shoal token --help'`)
+    throw new Error(
+      `token: ${sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed'} (issue, list, revoke); see 'shoal token --help'`,
+    )
   }
   const { values } = parseArgs({
     args: rest,
-    options: { 'data-dir': { type: 'string', default: './shoal-data' }, role: { type: 'string' }, user: { type: 'string' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      'data-dir': { type: 'string', default: './shoal-data' },
+      role: { type: 'string' },
+      user: { type: 'string' },
+      node: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
     strict: true,
   })
   if (values.help) return help(`token ${sub}`)
@@ -131,10 +153,12 @@ function runToken(args: string[]): number {
     return 0
   }
   if (sub === 'list') {
-    for (const t of tokens.list()) process.stdout.write(`${t.user}\t${t.role}${t.node ? `\t${t.node}` : ''}\t${t.created}\n`)
+    for (const t of tokens.list())
+      process.stdout.write(`${t.user}\t${t.role}${t.node ? `\t${t.node}` : ''}\t${t.created}\n`)
     return 0
   }
-  if (values.user && values.node) throw new Error('token revoke: give --user NAME or --node NAME, not both')
+  if (values.user && values.node)
+    throw new Error('token revoke: give --user NAME or --node NAME, not both')
   const user = values.node ? `system:node:${values.node}` : values.user
   if (!user) throw new Error('token revoke: --user NAME or --node NAME is required')
   process.stdout.write(`revoked ${tokens.revoke(user)} token(s) of ${user}\n`)
@@ -142,19 +166,32 @@ function runToken(args: string[]): number {
 }
 
 /** a node token names its node (--node); its user is always system:node:<node>, as in Kubernetes */
-function issueRequest(values: { role?: string; user?: string; node?: string }): { role: Role; user?: string; node?: string } {
+function issueRequest(values: { role?: string; user?: string; node?: string }): {
+  role: Role
+  user?: string
+  node?: string
+} {
   const role = values.role as Role | undefined
-  if (!role || !['admin', 'viewer', 'node'].includes(role)) throw new Error('token issue: --role must be admin, viewer or node')
+  if (!role || !['admin', 'viewer', 'node'].includes(role))
+    throw new Error('token issue: --role must be admin, viewer or node')
   if (role !== 'node') {
-    if (values.node) throw new Error(`token issue: --node is for node tokens (--role node); a ${role} token needs --user NAME`)
+    if (values.node)
+      throw new Error(
+        `token issue: --node is for node tokens (--role node); a ${role} token needs --user NAME`,
+      )
     if (!values.user) throw new Error(`token issue: a ${role} token needs --user NAME`)
     return { role, user: values.user }
   }
   const named = /^system:node:(.+)$/.exec(values.user ?? '')?.[1]
   if (values.user !== undefined && !named) {
-    throw new Error(`token issue: a node token's user is always system:node:<node>; name the node with --node NAME instead of --user ${values.user}`)
+    throw new Error(
+      `token issue: a node token's user is always system:node:<node>; name the node with --node NAME instead of --user ${values.user}`,
+    )
   }
-  if (named && values.node && named !== values.node) throw new Error(`token issue: --user ${values.user} names another node than --node ${values.node}`)
+  if (named && values.node && named !== values.node)
+    throw new Error(
+      `token issue: --user ${values.user} names another node than --node ${values.node}`,
+    )
   const node = values.node ?? named
   if (!node) throw new Error('token issue: a node token needs --node NAME')
   return { role, node }
@@ -169,7 +206,8 @@ export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
   if (!cmd || isHelp(cmd)) return help('')
   if (cmd === 'help') {
-    if (rest[0] && !usages[rest.join(' ')]) throw new Error(`help: unknown command "${rest.join(' ')}"`)
+    if (rest[0] && !usages[rest.join(' ')])
+      throw new Error(`help: unknown command "${rest.join(' ')}"`)
     return help(rest.join(' '))
   }
   if (cmd === 'version' || cmd === '--version') {

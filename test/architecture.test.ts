@@ -23,8 +23,25 @@ const allowed: Record<string, string[]> = {
   'plane/controllers': ['api', 'core', 'plane/store'],
   'plane/transport': ['api', 'core', 'plane/store'],
   'plane/registry': ['api', 'core', 'plane/store'],
-  'plane/server': ['api', 'core', 'plane/store', 'plane/scheduler', 'plane/controllers', 'plane/transport', 'plane/registry'],
-  plane: ['api', 'core', 'plane/store', 'plane/scheduler', 'plane/controllers', 'plane/transport', 'plane/registry', 'plane/server'],
+  'plane/server': [
+    'api',
+    'core',
+    'plane/store',
+    'plane/scheduler',
+    'plane/controllers',
+    'plane/transport',
+    'plane/registry',
+  ],
+  plane: [
+    'api',
+    'core',
+    'plane/store',
+    'plane/scheduler',
+    'plane/controllers',
+    'plane/transport',
+    'plane/registry',
+    'plane/server',
+  ],
 }
 
 function files(dir: string, out: string[] = []): string[] {
@@ -39,15 +56,17 @@ function files(dir: string, out: string[] = []): string[] {
 /** 'src/plane/store/log.ts' → 'plane/store'; 'src/api/pod.ts' → 'api'; main.ts → 'main' */
 function componentOf(file: string): string | undefined {
   const rel = relative(src, file).split('/')
-  if (rel[0] === '..' || rel.length === 1) return rel.length === 1 && rel[0] === 'main.ts' ? 'main' : undefined
+  if (rel[0] === '..' || rel.length === 1)
+    return rel.length === 1 && rel[0] === 'main.ts' ? 'main' : undefined
   if (rel[0] === 'plane') return rel.length > 2 ? `plane/${rel[1]}` : 'plane'
   return rel[0]
 }
 
 function importsOf(text: string): string[] {
   const specs: string[] = []
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
-  for (let m; (m = re.exec(text)); ) specs.push(m[1] ?? m[2])
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g
+  for (let m; (m = re.exec(text));) specs.push(m[1] ?? m[2])
   return specs.filter((s) => s.startsWith('.'))
 }
 
@@ -62,8 +81,10 @@ function check(sources: { file: string; text: string }[]): string[] {
       const where = `${relative(root, file)} imports ${spec}`
       if (to === 'main') problems.push(`${where}: nothing may import main.ts`)
       if (!to || to === from || to === 'main') continue
-      if (!(allowed[from] ?? []).includes(to)) problems.push(`${where}: ${from} may not depend on ${to}`)
-      else if (target !== join(src, to, 'index.ts')) problems.push(`${where}: reach ${to} through its index.ts`)
+      if (!(allowed[from] ?? []).includes(to))
+        problems.push(`${where}: ${from} may not depend on ${to}`)
+      else if (target !== join(src, to, 'index.ts'))
+        problems.push(`${where}: reach ${to} through its index.ts`)
     }
   }
   return problems
@@ -78,11 +99,23 @@ test('imports follow the dependency direction and enter components by index.ts',
 test('the scanner catches upward imports, private reach-ins and imports of main.ts', () => {
   const problems = check([
     { file: join(src, 'plane/store/log.ts'), text: "import { x } from '../server/index.ts'\n" },
-    { file: join(src, 'node-agent/agent.ts'), text: "import { y } from '../plane/store/index.ts'\n" },
-    { file: join(src, 'node-agent/pods.ts'), text: "import { z } from '../wasm-runtime/worker.ts'\n" },
+    {
+      file: join(src, 'node-agent/agent.ts'),
+      text: "import { y } from '../plane/store/index.ts'\n",
+    },
+    {
+      file: join(src, 'node-agent/pods.ts'),
+      text: "import { z } from '../wasm-runtime/worker.ts'\n",
+    },
     { file: join(src, 'cli/get.ts'), text: "export { m } from '../main.ts'\n" },
-    { file: join(src, 'mesh/table.ts'), text: "import { ok } from '../api/index.ts'\nimport { same } from './balancer.ts'\n" },
-    { file: join(src, 'plane/plane.ts'), text: "import { box } from './server/security/index.ts'\n" },
+    {
+      file: join(src, 'mesh/table.ts'),
+      text: "import { ok } from '../api/index.ts'\nimport { same } from './balancer.ts'\n",
+    },
+    {
+      file: join(src, 'plane/plane.ts'),
+      text: "import { box } from './server/security/index.ts'\n",
+    },
   ])
   assert.equal(problems.length, 5, problems.join('\n'))
   assert.match(problems[0], /plane\/store may not depend on plane\/server/)

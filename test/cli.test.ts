@@ -10,7 +10,9 @@ import { join } from 'node:path'
 const root = new URL('..', import.meta.url).pathname
 const main = join(root, 'src/main.ts')
 
-function shoal(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function shoal(
+  ...args: string[]
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { cwd: root })
     let stdout = ''
@@ -30,7 +32,8 @@ test('every command and subcommand answers --help and -h with its usage, exit 0'
     [['token', '-h'], 'Usage: shoal token'],
     [['token', 'issue', '-h'], 'Usage: shoal token issue'],
   ]
-  for (const cmd of ['plane', 'start', 'token', 'token issue', 'token list', 'token revoke']) cases.push([[...cmd.split(' '), '--help'], `Usage: shoal ${cmd}`])
+  for (const cmd of ['plane', 'start', 'token', 'token issue', 'token list', 'token revoke'])
+    cases.push([[...cmd.split(' '), '--help'], `Usage: shoal ${cmd}`])
   for (const [args, want] of cases) {
     const r = await shoal(...args)
     assert.is(r.status, 0, `shoal ${args.join(' ')}: ${r.stderr}`)
@@ -41,22 +44,80 @@ test('every command and subcommand answers --help and -h with its usage, exit 0'
 test('a node token is named by --node (or --user system:node:NAME); any other --user is refused, saying so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'))
   try {
-    const wrong = await shoal('token', 'issue', '--data-dir', dir, '--role', 'node', '--user', 'pi-3')
+    const wrong = await shoal(
+      'token',
+      'issue',
+      '--data-dir',
+      dir,
+      '--role',
+      'node',
+      '--user',
+      'pi-3',
+    )
     assert.is(wrong.status, 1)
-    assert.match(wrong.stderr, "a node token's user is always system:node:<node>; name the node with --node NAME instead of --user pi-3")
-    const mismatch = await shoal('token', 'issue', '--data-dir', dir, '--role', 'node', '--node', 'pi-3', '--user', 'system:node:pi-4')
+    assert.match(
+      wrong.stderr,
+      "a node token's user is always system:node:<node>; name the node with --node NAME instead of --user pi-3",
+    )
+    const mismatch = await shoal(
+      'token',
+      'issue',
+      '--data-dir',
+      dir,
+      '--role',
+      'node',
+      '--node',
+      'pi-3',
+      '--user',
+      'system:node:pi-4',
+    )
     assert.is(mismatch.status, 1)
     assert.match(mismatch.stderr, '--user system:node:pi-4 names another node than --node pi-3')
-    const stray = await shoal('token', 'issue', '--data-dir', dir, '--role', 'viewer', '--user', 'v', '--node', 'pi-3')
+    const stray = await shoal(
+      'token',
+      'issue',
+      '--data-dir',
+      dir,
+      '--role',
+      'viewer',
+      '--user',
+      'v',
+      '--node',
+      'pi-3',
+    )
     assert.is(stray.status, 1)
     assert.match(stray.stderr, '--node is for node tokens (--role node)')
-    const byUser = await shoal('token', 'issue', '--data-dir', dir, '--role', 'node', '--user', 'system:node:pi-3')
+    const byUser = await shoal(
+      'token',
+      'issue',
+      '--data-dir',
+      dir,
+      '--role',
+      'node',
+      '--user',
+      'system:node:pi-3',
+    )
     assert.is(byUser.status, 0, byUser.stderr)
     assert.match(byUser.stdout, /^shoal_\S+\n$/)
-    const byNode = await shoal('token', 'issue', '--data-dir', dir, '--role', 'node', '--node', 'pi-3')
+    const byNode = await shoal(
+      'token',
+      'issue',
+      '--data-dir',
+      dir,
+      '--role',
+      'node',
+      '--node',
+      'pi-3',
+    )
     assert.is(byNode.status, 0, byNode.stderr)
     const list = await shoal('token', 'list', '--data-dir', dir)
-    assert.equal(list.stdout.trim().split('\n').map((l) => l.split('\t').slice(0, 3).join(' ')), ['system:node:pi-3 node pi-3', 'system:node:pi-3 node pi-3'])
+    assert.equal(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t').slice(0, 3).join(' ')),
+      ['system:node:pi-3 node pi-3', 'system:node:pi-3 node pi-3'],
+    )
     const revoked = await shoal('token', 'revoke', '--data-dir', dir, '--node', 'pi-3')
     assert.is(revoked.stdout, 'revoked 2 token(s) of system:node:pi-3\n')
   } finally {

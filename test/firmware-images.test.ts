@@ -33,7 +33,12 @@ function wasmOf(name: string): Buffer {
 const transpiled = new Map<string, string>()
 async function transpileImage(name: string): Promise<string> {
   if (!transpiled.has(name)) {
-    const { files } = await transpile(wasmOf(name), { name, instantiation: 'async', noTypescript: true, quiet: true })
+    const { files } = await transpile(wasmOf(name), {
+      name,
+      instantiation: 'async',
+      noTypescript: true,
+      quiet: true,
+    })
     const dir = join(work, name)
     for (const [file, bytes] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, file)), { recursive: true })
@@ -65,18 +70,37 @@ if (mode === 'serve') {
 }
 `
 
-function startChild(glue: string, mode: 'run' | 'serve', sandbox: Sandbox, nodeFlags: string[] = []): ChildProcess {
-  const args = [...nodeFlags, '--input-type=module', '-e', runner, glue, mode, JSON.stringify(sandbox)]
+function startChild(
+  glue: string,
+  mode: 'run' | 'serve',
+  sandbox: Sandbox,
+  nodeFlags: string[] = [],
+): ChildProcess {
+  const args = [
+    ...nodeFlags,
+    '--input-type=module',
+    '-e',
+    runner,
+    glue,
+    mode,
+    JSON.stringify(sandbox),
+  ]
   return spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 // tsconfig's lib has no WebAssembly types; this test needs only compile()
-const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<object> } }).WebAssembly
+const wasm = (
+  globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<object> } }
+).WebAssembly
 
 type Outcome = { code: number | null; stdout: string; stderr: string }
 
 /** Runs a command image to its end (or kills it after timeoutMs); returns exit code and output. */
-async function runCommand(name: string, sandbox: Sandbox, options: { timeoutMs?: number; nodeFlags?: string[] } = {}): Promise<Outcome> {
+async function runCommand(
+  name: string,
+  sandbox: Sandbox,
+  options: { timeoutMs?: number; nodeFlags?: string[] } = {},
+): Promise<Outcome> {
   const child = startChild(await transpileImage(name), 'run', sandbox, options.nodeFlags)
   const outcome: Outcome = { code: null, stdout: '', stderr: '' }
   child.stdout!.on('data', (chunk) => (outcome.stdout += chunk))
@@ -88,14 +112,24 @@ async function runCommand(name: string, sandbox: Sandbox, options: { timeoutMs?:
 }
 
 /** Waits until the child's stdout matches pattern; returns the match. */
-function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+function waitForOutput(
+  child: ChildProcess,
+  pattern: RegExp,
+  timeoutMs = 20_000,
+): Promise<RegExpMatchArray> {
   let seen = ''
   return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no ${pattern} within ${timeoutMs} ms; output: ${seen}`)), timeoutMs)
+    const timer = setTimeout(
+      () => fail(new Error(`no ${pattern} within ${timeoutMs} ms; output: ${seen}`)),
+      timeoutMs,
+    )
     child.stdout!.on('data', (chunk) => {
       seen += chunk
       const match = pattern.exec(seen)
-      if (match) { clearTimeout(timer); done(match) }
+      if (match) {
+        clearTimeout(timer)
+        done(match)
+      }
     })
     child.stderr!.on('data', (chunk) => (seen += chunk))
   })
@@ -114,8 +148,16 @@ test('every image is a component whose digest and size match its bytes', () => {
   const preamble = Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00])
   for (const image of readIndex()) {
     const bytes = wasmOf(image.name)
-    assert.equal(bytes.subarray(0, 8), preamble, `${image.name}.wasm starts with the component preamble`)
-    assert.is(image.digest, 'sha256:' + createHash('sha256').update(bytes).digest('hex'), `${image.name} digest`)
+    assert.equal(
+      bytes.subarray(0, 8),
+      preamble,
+      `${image.name}.wasm starts with the component preamble`,
+    )
+    assert.is(
+      image.digest,
+      'sha256:' + createHash('sha256').update(bytes).digest('hex'),
+      `${image.name} digest`,
+    )
     assert.is(image.size, bytes.length, `${image.name} size`)
   }
 })
@@ -146,7 +188,9 @@ test('sensor-job reads its granted /data directory, prints args and SENSOR_ID, e
   writeFileSync(join(data, 'temperature.csv'), 'ts,celsius\n1,20.5\n2,21.0\n')
   writeFileSync(join(data, 'note.txt'), 'no newline at the end')
   const outcome = await runCommand('sensor-job', {
-    env: { SENSOR_ID: 'pi-07' }, args: ['sensor-job', '--window', '5m'], preopens: { '/data': data },
+    env: { SENSOR_ID: 'pi-07' },
+    args: ['sensor-job', '--window', '5m'],
+    preopens: { '/data': data },
   })
   assert.is(outcome.code, 0, outcome.stderr)
   assert.match(outcome.stdout, 'sensor-job: 2 files in /data')
@@ -177,14 +221,20 @@ test('spinner keeps running until it is killed', async () => {
 })
 
 test('memhog grows until the memory cap stops it', async () => {
-  const outcome = await runCommand('memhog', { env: { MEMHOG_REPORT_MIB: '8' } }, { nodeFlags: ['--wasm-max-mem-pages=1024'] })
+  const outcome = await runCommand(
+    'memhog',
+    { env: { MEMHOG_REPORT_MIB: '8' } },
+    { nodeFlags: ['--wasm-max-mem-pages=1024'] },
+  )
   assert.match(outcome.stdout, 'memhog: 32 MiB')
   assert.match(outcome.stderr, /memhog: out of memory after (5\d|6\d) MiB/)
   assert.ok(outcome.code !== 0 && outcome.code !== null, `exit code ${outcome.code}`)
 })
 
 test('hello-http serves many requests from one instance with env, pod name and path', async () => {
-  const child = startChild(await transpileImage('hello-http'), 'serve', { env: { POD_NAME: 'web-1', GREETING: 'hi' } })
+  const child = startChild(await transpileImage('hello-http'), 'serve', {
+    env: { POD_NAME: 'web-1', GREETING: 'hi' },
+  })
   try {
     const [, address] = await waitForOutput(child, /listening (.*)\n/)
     const { port } = JSON.parse(address)
@@ -192,8 +242,16 @@ test('hello-http serves many requests from one instance with env, pod name and p
       const response = await fetch(`http://127.0.0.1:${port}${path}`)
       assert.is(response.status, 200)
       assert.is(response.headers.get('content-type'), 'application/json')
-      const body = (await response.json()) as { pod: string; path: string; method: string; env: Record<string, string> }
-      assert.equal([body.pod, body.path, body.method, body.env.GREETING], ['web-1', path, 'GET', 'hi'])
+      const body = (await response.json()) as {
+        pod: string
+        path: string
+        method: string
+        env: Record<string, string>
+      }
+      assert.equal(
+        [body.pod, body.path, body.method, body.env.GREETING],
+        ['web-1', path, 'GET', 'hi'],
+      )
     }
   } finally {
     child.kill('SIGKILL')

@@ -64,13 +64,26 @@ let skipped = 0
 const checks = [
   ['typecheck', [join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']],
   ['lint', [join(root, 'node_modules/eslint/bin/eslint.js'), '.']],
-  ['format', [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.']],
+  [
+    'format',
+    [join(root, 'node_modules/prettier/bin/prettier.cjs'), '--check', '--log-level', 'warn', '.'],
+  ],
 ]
 if (filters.length === 0 || process.env.TYPECHECK === '1') {
   const results = await Promise.all(checks.map(([, args]) => run(process.execPath, args, 600_000)))
   checks.forEach(([name], i) => {
-    if (results[i].code === 0) { passed++; console.log(`ok   ${name}`) }
-    else { failed++; console.log(`FAIL ${name}` + (name === 'format' ? ' (npm run format fixes it)' : '') + '\n' + results[i].out) }
+    if (results[i].code === 0) {
+      passed++
+      console.log(`ok   ${name}`)
+    } else {
+      failed++
+      console.log(
+        `FAIL ${name}` +
+          (name === 'format' ? ' (npm run format fixes it)' : '') +
+          '\n' +
+          results[i].out,
+      )
+    }
   })
 }
 
@@ -79,18 +92,29 @@ async function worker() {
   while (next < files.length) {
     const file = files[next++]
     const t0 = Date.now()
-    const res = summarize(file, await run(process.execPath, ['--import', 'tsx', file], perFileTimeoutMs))
+    const res = summarize(
+      file,
+      await run(process.execPath, ['--import', 'tsx', file], perFileTimeoutMs),
+    )
     const ms = Date.now() - t0
     results.push(res)
     const status = res.failed ? 'FAIL' : 'ok  '
-    console.log(`${status} ${file}  (${res.passed} passed${res.skipped ? `, ${res.skipped} skipped` : ''}${res.failed ? `, ${res.failed} failed` : ''}, ${ms} ms)`)
+    console.log(
+      `${status} ${file}  (${res.passed} passed${res.skipped ? `, ${res.skipped} skipped` : ''}${res.failed ? `, ${res.failed} failed` : ''}, ${ms} ms)`,
+    )
     if (res.failed || process.env.TEST_VERBOSE) console.log(res.out.replace(/^/gm, '    '))
-    else for (const line of res.out.split('\n')) if (/^\s*SKIPPED /.test(line)) console.log('    ' + line.trim())
+    else
+      for (const line of res.out.split('\n'))
+        if (/^\s*SKIPPED /.test(line)) console.log('    ' + line.trim())
   }
 }
 await Promise.all(Array.from({ length: jobs }, worker))
 
-for (const r of results) { passed += r.passed; failed += r.failed; skipped += r.skipped }
+for (const r of results) {
+  passed += r.passed
+  failed += r.failed
+  skipped += r.skipped
+}
 console.log(`\n${files.length} test files in ${((Date.now() - started) / 1000).toFixed(1)} s`)
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)
 process.exitCode = failed ? 1 : 0

@@ -13,11 +13,29 @@ export function client(plane, maxSockets) {
   return (method, path, body) =>
     new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
-      const req = request({ agent, hostname, port, method, path, headers: { authorization: `Bearer ${plane.token}`, 'content-type': 'application/json', ...(data ? { 'content-length': data.length } : {}) } }, (res) => {
-        const chunks = []
-        res.on('data', (c) => chunks.push(c))
-        res.on('end', () => (res.statusCode >= 300 ? reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks)}`)) : resolve(Buffer.concat(chunks))))
-      })
+      const req = request(
+        {
+          agent,
+          hostname,
+          port,
+          method,
+          path,
+          headers: {
+            authorization: `Bearer ${plane.token}`,
+            'content-type': 'application/json',
+            ...(data ? { 'content-length': data.length } : {}),
+          },
+        },
+        (res) => {
+          const chunks = []
+          res.on('data', (c) => chunks.push(c))
+          res.on('end', () =>
+            res.statusCode >= 300
+              ? reject(new Error(`${method} ${path}: ${res.statusCode} ${Buffer.concat(chunks)}`))
+              : resolve(Buffer.concat(chunks)),
+          )
+        },
+      )
       req.on('error', reject)
       req.end(data)
     })
@@ -30,18 +48,22 @@ export async function ns(call, name) {
 export function openWatch(plane, path, onLine) {
   const { hostname, port } = new URL(plane.url)
   return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, path, ca: plane.ca, headers: { authorization: `Bearer ${plane.token}` } }, (res) => {
-      let buf = ''
-      res.on('data', (d) => {
-        // the arrival time is taken before any parsing: 100 streams share this one client
-        // process, and its own JSON work would otherwise be counted as the server's latency
-        const at = performance.now()
-        buf += d
-        let i
-        while ((i = buf.indexOf('\n')) >= 0) (onLine(buf.slice(0, i), at), (buf = buf.slice(i + 1)))
-      })
-      resolve(() => req.destroy())
-    })
+    const req = request(
+      { hostname, port, path, ca: plane.ca, headers: { authorization: `Bearer ${plane.token}` } },
+      (res) => {
+        let buf = ''
+        res.on('data', (d) => {
+          // the arrival time is taken before any parsing: 100 streams share this one client
+          // process, and its own JSON work would otherwise be counted as the server's latency
+          const at = performance.now()
+          buf += d
+          let i
+          while ((i = buf.indexOf('\n')) >= 0)
+            (onLine(buf.slice(0, i), at), (buf = buf.slice(i + 1)))
+        })
+        resolve(() => req.destroy())
+      },
+    )
     req.on('error', (e) => (e.code === 'ECONNRESET' ? undefined : reject(e)))
     req.end()
   })
@@ -52,9 +74,14 @@ export function openWatch(plane, path, onLine) {
  * same that are not counted (the first second of events through fresh streams runs colder code:
  * p99 12.5–14 ms against 9.3–11 ms in three runs right after, on the same plane)
  */
-export async function watchCase(plane, call, { dur, warmup = 1000, watchers = 100, namespace = 'watch' }) {
+export async function watchCase(
+  plane,
+  call,
+  { dur, warmup = 1000, watchers = 100, namespace = 'watch' },
+) {
   await ns(call, namespace)
-  const rv = JSON.parse(await call('GET', `/api/v1/namespaces/${namespace}/pods`)).metadata.resourceVersion
+  const rv = JSON.parse(await call('GET', `/api/v1/namespaces/${namespace}/pods`)).metadata
+    .resourceVersion
   const started = new Map()
   const lat = []
   const acks = [] // create call → its response
@@ -76,7 +103,13 @@ export async function watchCase(plane, call, { dur, warmup = 1000, watchers = 10
   }
   let arrived = 0
   for (let i = 0; i < watchers; i++) {
-    closers.push(await openWatch(plane, `/api/v1/namespaces/${namespace}/pods?watch=true&resourceVersion=${rv}`, (line, at) => (pending.push([line, at]), arrived++)))
+    closers.push(
+      await openWatch(
+        plane,
+        `/api/v1/namespaces/${namespace}/pods?watch=true&resourceVersion=${rv}`,
+        (line, at) => (pending.push([line, at]), arrived++),
+      ),
+    )
   }
   const from = performance.now() + warmup
   const end = from + dur
@@ -90,12 +123,17 @@ export async function watchCase(plane, call, { dur, warmup = 1000, watchers = 10
     last = 0
     await call('POST', `/api/v1/namespaces/${namespace}/pods`, pod(name))
     if (counted) acks.push(performance.now() - t)
-    while (arrived < n * watchers && performance.now() < end + 2000) await new Promise((r) => setImmediate(r))
+    while (arrived < n * watchers && performance.now() < end + 2000)
+      await new Promise((r) => setImmediate(r))
     take()
     if (last) spread.push(last - first)
   }
   closers.forEach((c) => c())
-  const ms = (a, p) => +percentile(a.sort((x, y) => x - y), p).toFixed(2)
+  const ms = (a, p) =>
+    +percentile(
+      a.sort((x, y) => x - y),
+      p,
+    ).toFixed(2)
   return {
     watchers,
     events: lat.length,
@@ -107,4 +145,3 @@ export async function watchCase(plane, call, { dur, warmup = 1000, watchers = 10
     spread_p99_ms: ms(spread, 99),
   }
 }
-

@@ -21,7 +21,8 @@ async function fillRangeFixture(adapter, cfg) {
 
 async function rangeCase(adapter, cfg) {
   const got = await adapter.range(RANGE_PREFIX)
-  if (got !== cfg.rangeKeys) throw new Error(`bench: ${adapter.name} range returned ${got} keys, want ${cfg.rangeKeys}`)
+  if (got !== cfg.rangeKeys)
+    throw new Error(`bench: ${adapter.name} range returned ${got} keys, want ${cfg.rangeKeys}`)
   return closedLoop(() => adapter.range(RANGE_PREFIX), { warmup: 20, durMs: cfg.durMs })
 }
 
@@ -31,9 +32,13 @@ function putCase(adapter, inflight, { nextKey, cfg, durMs = cfg.durMs, raw = fal
     return closedLoop(() => adapter.put(nextKey(), podValue()), { ...opts, inflight })
   }
   // A synchronous peer (SQLite): `inflight` INSERTs per transaction, its form of group commit.
-  const batch = () => adapter.putBatch(Array.from({ length: inflight }, () => [nextKey(), podValue()]))
-  return closedLoop(batch, { ...opts, warmup: Math.ceil(cfg.warmup / inflight), perOp: inflight })
-    .then((r) => ({ ...r, batch: inflight }))
+  const batch = () =>
+    adapter.putBatch(Array.from({ length: inflight }, () => [nextKey(), podValue()]))
+  return closedLoop(batch, {
+    ...opts,
+    warmup: Math.ceil(cfg.warmup / inflight),
+    perOp: inflight,
+  }).then((r) => ({ ...r, batch: inflight }))
 }
 
 /** the cases before the puts: range fixture, range, put→watch (`cfg.pids`: the peer's server processes) */
@@ -47,9 +52,16 @@ export async function readCases(adapter, cfg) {
   log(`${adapter.name} range ${cfg.rangeKeys}: ${fmt(r.range)}`)
   if (adapter.watch) {
     let w = 0
-    const opts = { prefix: '/registry/pods/watch/', nextKey: () => podKey('watch', w++), value: podValue, durMs: cfg.durMs }
+    const opts = {
+      prefix: '/registry/pods/watch/',
+      nextKey: () => podKey('watch', w++),
+      value: podValue,
+      durMs: cfg.durMs,
+    }
     r.watch = await noisy(() => watchLatency(adapter, opts))
-    log(`${adapter.name} put→watch: p50 ${r.watch.p50_us} µs p99 ${r.watch.p99_us} µs (put ack p50 ${r.watch.put_p50_us} µs; other processes: ${r.watch.others_cpu} CPU)`)
+    log(
+      `${adapter.name} put→watch: p50 ${r.watch.p50_us} µs p99 ${r.watch.p99_us} µs (put ack p50 ${r.watch.put_p50_us} µs; other processes: ${r.watch.others_cpu} CPU)`,
+    )
   }
   return r
 }
@@ -62,7 +74,9 @@ export async function benchCases(adapter, cfg) {
   const nextKey = () => podKey('default', seq++)
   for (const n of [1, 16, 64]) {
     r[`put_${n}`] = await noisy(() => putCase(adapter, n, { nextKey, cfg }))
-    log(`${adapter.name} put ${n} in flight${r[`put_${n}`].batch ? ` (${n}/txn)` : ''}: ${fmt(r[`put_${n}`])}`)
+    log(
+      `${adapter.name} put ${n} in flight${r[`put_${n}`].batch ? ` (${n}/txn)` : ''}: ${fmt(r[`put_${n}`])}`,
+    )
   }
   return r
 }
@@ -83,12 +97,19 @@ export async function interleavedPuts(peers, cfg, rounds = 3) {
         const i = (k + round) % peers.length
         const { adapter, pids = [] } = peers[i]
         const nextKey = () => podKey('default', seqs[i]++)
-        slices[i].push(await withNoise(() => putCase(adapter, n, { nextKey, cfg, durMs: cfg.durMs / rounds, raw: true }), pids))
+        slices[i].push(
+          await withNoise(
+            () => putCase(adapter, n, { nextKey, cfg, durMs: cfg.durMs / rounds, raw: true }),
+            pids,
+          ),
+        )
       }
     }
     for (let i = 0; i < peers.length; i++) {
       const r = (out[i][`put_${n}`] = mergeSlices(slices[i]))
-      cfg.log(`${peers[i].adapter.name} put ${n} in flight${r.batch ? ` (${n}/txn)` : ''}, ${rounds} slices taking turns: ${fmt(r)}`)
+      cfg.log(
+        `${peers[i].adapter.name} put ${n} in flight${r.batch ? ` (${n}/txn)` : ''}, ${rounds} slices taking turns: ${fmt(r)}`,
+      )
     }
   }
   return out

@@ -22,7 +22,8 @@ export function portFree(port) {
 async function waitHealthy(url, proc, timeoutMs) {
   const end = Date.now() + timeoutMs
   while (Date.now() < end) {
-    if (proc.exitCode !== null) throw new Error(`etcd exited with code ${proc.exitCode} while starting`)
+    if (proc.exitCode !== null)
+      throw new Error(`etcd exited with code ${proc.exitCode} while starting`)
     try {
       const res = await fetch(`${url}/health`)
       if (res.ok && (await res.json()).health === 'true') return
@@ -42,18 +43,35 @@ export async function startEtcd({ bin, dir, clientPort, peerPort }) {
   if (!existsSync(bin)) return { missing: `${bin} not found (Debian: apt-get install etcd-server)` }
   for (const port of [clientPort, peerPort]) {
     if (!(await portFree(port))) {
-      throw new Error(`bench: port 127.0.0.1:${port} is taken; stop whatever listens there or set ETCD_PORTS=<client>,<peer>`)
+      throw new Error(
+        `bench: port 127.0.0.1:${port} is taken; stop whatever listens there or set ETCD_PORTS=<client>,<peer>`,
+      )
     }
   }
   const url = `http://127.0.0.1:${clientPort}`
   const peer = `http://127.0.0.1:${peerPort}`
   const log = openSync(join(dir, 'etcd.log'), 'a')
   const args = [
-    '--name', 'bench', '--data-dir', join(dir, 'data'),
-    '--listen-client-urls', url, '--advertise-client-urls', url,
-    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-    '--initial-cluster', `bench=${peer}`, '--initial-cluster-state', 'new',
-    '--log-level', 'warn', '--logger', 'zap',
+    '--name',
+    'bench',
+    '--data-dir',
+    join(dir, 'data'),
+    '--listen-client-urls',
+    url,
+    '--advertise-client-urls',
+    url,
+    '--listen-peer-urls',
+    peer,
+    '--initial-advertise-peer-urls',
+    peer,
+    '--initial-cluster',
+    `bench=${peer}`,
+    '--initial-cluster-state',
+    'new',
+    '--log-level',
+    'warn',
+    '--logger',
+    'zap',
   ]
   const proc = spawn(bin, args, { stdio: ['ignore', log, log] })
   closeSync(log)

@@ -33,7 +33,10 @@ async function runWorkers(op, inflight, shouldGo, lat) {
  * `inflight` concurrent callers of `op` (each awaits its call before the next): `warmup` calls
  * unmeasured, then as many as fit in `durMs`. `perOp` = records acknowledged per call (batches).
  */
-export async function closedLoop(op, { inflight = 1, warmup = 200, durMs = 3000, perOp = 1, raw = false } = {}) {
+export async function closedLoop(
+  op,
+  { inflight = 1, warmup = 200, durMs = 3000, perOp = 1, raw = false } = {},
+) {
   let left = warmup
   await runWorkers(op, inflight, () => left-- > 0)
   const lat = []
@@ -41,7 +44,10 @@ export async function closedLoop(op, { inflight = 1, warmup = 200, durMs = 3000,
   const end = t0 + durMs
   await runWorkers(op, inflight, () => performance.now() < end, lat)
   const elapsed = performance.now() - t0
-  return { ...summarize(lat, elapsed, { perOp }), ...(raw ? { lat, elapsed_ms: elapsed, per_op: perOp } : {}) }
+  return {
+    ...summarize(lat, elapsed, { perOp }),
+    ...(raw ? { lat, elapsed_ms: elapsed, per_op: perOp } : {}),
+  }
 }
 
 /** one result from slices of the same case run at different times (raw latencies merged) */
@@ -71,7 +77,11 @@ export function mergeSlices(slices) {
 /** Writes `count` records through `put(i)` with `inflight` callers (loading, not measured). */
 export async function load(put, count, inflight = 64) {
   let next = 0
-  await runWorkers(() => put(next++), inflight, () => next < count)
+  await runWorkers(
+    () => put(next++),
+    inflight,
+    () => next < count,
+  )
 }
 
 /**

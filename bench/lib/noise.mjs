@@ -7,7 +7,12 @@ const TICK_S = 0.01 // USER_HZ = 100 on Linux
 
 function busySeconds() {
   try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+    const f = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number)
     const [user, nice, system, , , irq, softirq, steal] = f
     return (user + nice + system + irq + softirq + (steal ?? 0)) * TICK_S
   } catch {

@@ -12,10 +12,13 @@ export const STORE_MODULE = process.env.SHOAL_STORE
 export async function importStore() {
   try {
     const mod = await import(STORE_MODULE)
-    if (typeof mod.openLogStore !== 'function') return { missing: `${STORE_MODULE} exports no openLogStore` }
+    if (typeof mod.openLogStore !== 'function')
+      return { missing: `${STORE_MODULE} exports no openLogStore` }
     return mod
   } catch (err) {
-    return { missing: `cannot import ${STORE_MODULE}: ${err.code ?? ''} ${err.message.split('\n')[0]}` }
+    return {
+      missing: `cannot import ${STORE_MODULE}: ${err.code ?? ''} ${err.message.split('\n')[0]}`,
+    }
   }
 }
 
@@ -32,11 +35,15 @@ export async function openShoal(mod, dir) {
       return res.kvs.length
     },
     async watch(prefix, onKey) {
-      const watcher = store.watch({ prefix }, {}, {
-        onEvents(batch) {
-          for (const ev of batch.events) onKey(ev.kv.key)
+      const watcher = store.watch(
+        { prefix },
+        {},
+        {
+          onEvents(batch) {
+            for (const ev of batch.events) onKey(ev.kv.key)
+          },
         },
-      })
+      )
       return () => watcher.cancel()
     },
     async close() {

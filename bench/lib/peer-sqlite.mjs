@@ -50,7 +50,11 @@ export function openSqlite(dir) {
   return {
     name: 'SQLite',
     version: db.prepare('SELECT sqlite_version() AS v').get().v,
-    plan: () => db.prepare(`EXPLAIN QUERY PLAN ${LIST_SQL}`).all('/x/%', '/x/', 0).map((r) => r.detail),
+    plan: () =>
+      db
+        .prepare(`EXPLAIN QUERY PLAN ${LIST_SQL}`)
+        .all('/x/%', '/x/', 0)
+        .map((r) => r.detail),
     /** one INSERT, its own (autocommit) transaction, as kine does for a create */
     put(key, value) {
       insert.run(key, asBuffer(value))

@@ -23,10 +23,11 @@ export function podObject(name, namespace) {
           name: 'reader',
           image: 'oci://registry.local/wasm/sensor-reader:1.4.2',
           args: ['--interval=5s', '--bus=i2c-1', '--topic=greenhouse/a/climate'],
-          env: [
-            { name: 'LOG_LEVEL', value: 'info' },
-          ],
-          resources: { requests: { cpu: '50m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } },
+          env: [{ name: 'LOG_LEVEL', value: 'info' }],
+          resources: {
+            requests: { cpu: '50m', memory: '16Mi' },
+            limits: { cpu: '100m', memory: '32Mi' },
+          },
           ports: [{ name: 'metrics', containerPort: 9100, protocol: 'TCP' }],
         },
       ],
@@ -62,7 +63,16 @@ export function podCreateBody(name) {
     kind: 'Pod',
     metadata: { name, labels: { app: 'sensor-reader', tier: 'edge' } },
     spec: {
-      containers: [{ name: 'reader', image: 'sensor-reader:1.4.2', args: ['--interval=5s'], env: [{ name: 'LOG_LEVEL', value: 'info' }], resources: { limits: { cpu: '100m', memory: '32Mi' } }, ports: [{ name: 'metrics', containerPort: 9100 }] }],
+      containers: [
+        {
+          name: 'reader',
+          image: 'sensor-reader:1.4.2',
+          args: ['--interval=5s'],
+          env: [{ name: 'LOG_LEVEL', value: 'info' }],
+          resources: { limits: { cpu: '100m', memory: '32Mi' } },
+          ports: [{ name: 'metrics', containerPort: 9100 }],
+        },
+      ],
     },
   }
 }

@@ -14,12 +14,16 @@ const VIA_SH = ['-c', '"$@"; exit $?', 'sh']
 function child(args) {
   let out
   try {
-    out = execFileSync('/bin/sh', [...VIA_SH, process.execPath, '--import', 'tsx', CHILD, ...args], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      timeout: 120_000,
-      maxBuffer: 16 << 20,
-    })
+    out = execFileSync(
+      '/bin/sh',
+      [...VIA_SH, process.execPath, '--import', 'tsx', CHILD, ...args],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        timeout: 120_000,
+        maxBuffer: 16 << 20,
+      },
+    )
   } catch (err) {
     out = err.stdout ?? ''
     if (!out.trim()) throw new Error(`bench: replay child "${args[0]}" failed`, { cause: err })

@@ -5,7 +5,8 @@ const PEERS = ['shoal', 'etcd', 'sqlite']
 const CASES = ['put_1', 'put_16', 'put_64', 'range', 'watch']
 
 const int = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : 'n/a')
-const lat = (us) => (!Number.isFinite(us) ? 'n/a' : us < 1000 ? `${Math.round(us)} µs` : `${(us / 1000).toFixed(2)} ms`)
+const lat = (us) =>
+  !Number.isFinite(us) ? 'n/a' : us < 1000 ? `${Math.round(us)} µs` : `${(us / 1000).toFixed(2)} ms`
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : undefined)
 const times = (r) => (r === undefined ? 'n/a' : `${r < 10 ? r.toFixed(2) : r.toFixed(1)}×`)
 
@@ -49,8 +50,20 @@ export function goals(results) {
     g('goal_put_1_ops_4x', 'puts/s at 1 in flight ≥ 4× etcd', r1, times(r1), (v) => v >= 4),
     g('goal_put_64_ops_10x', 'puts/s at 64 in flight ≥ 10× etcd', r64, times(r64), (v) => v >= 10),
     g('goal_put_64_p99_5x', 'p99 at 64 in flight ≤ 1/5 of etcd', p99, times(p99), (v) => v <= 0.2),
-    g('goal_replay_s', 'replay ≤ 0.5 s', rp.s, rp.s === undefined ? 'n/a' : `${rp.s.toFixed(3)} s`, (v) => v <= 0.5),
-    g('goal_replay_rss', 'replay peak RSS ≤ 250 MB', rp.rss_mb, rp.rss_mb === undefined ? 'n/a' : `${rp.rss_mb} MB`, (v) => v <= 250),
+    g(
+      'goal_replay_s',
+      'replay ≤ 0.5 s',
+      rp.s,
+      rp.s === undefined ? 'n/a' : `${rp.s.toFixed(3)} s`,
+      (v) => v <= 0.5,
+    ),
+    g(
+      'goal_replay_rss',
+      'replay peak RSS ≤ 250 MB',
+      rp.rss_mb,
+      rp.rss_mb === undefined ? 'n/a' : `${rp.rss_mb} MB`,
+      (v) => v <= 250,
+    ),
   ]
 }
 
@@ -77,11 +90,28 @@ function rowsFor(results, meta) {
   add('put→watch event: p50', 'watch', 'p50_us', lat)
   add('  p99', 'watch', 'p99_us', lat)
   const busiest = (p) => Math.max(...CASES.map((c) => results[p][c]?.others_cpu ?? 0))
-  rows.push(['other processes, busiest case', ...PEERS.map((p) => (results[p] ? `${busiest(p).toFixed(2)} CPU` : '')), ''])
+  rows.push([
+    'other processes, busiest case',
+    ...PEERS.map((p) => (results[p] ? `${busiest(p).toFixed(2)} CPU` : '')),
+    '',
+  ])
   const rp = results.replay
   const rl = replayLabel(meta.replay_n)
-  rows.push([`replay ${rl} × 1 KiB: open→ready`, rp ? `${rp.s.toFixed(3)} s` : results.replay_note ?? 'n/a', '', '', ''])
-  if (rp?.s_each?.length > 1) rows.push([`  each of ${rp.s_each.length} fresh opens (median above)`, rp.s_each.map((x) => x.toFixed(3)).join(' / '), '', '', ''])
+  rows.push([
+    `replay ${rl} × 1 KiB: open→ready`,
+    rp ? `${rp.s.toFixed(3)} s` : (results.replay_note ?? 'n/a'),
+    '',
+    '',
+    '',
+  ])
+  if (rp?.s_each?.length > 1)
+    rows.push([
+      `  each of ${rp.s_each.length} fresh opens (median above)`,
+      rp.s_each.map((x) => x.toFixed(3)).join(' / '),
+      '',
+      '',
+      '',
+    ])
   rows.push(['  peak RSS', rp ? `${rp.rss_mb} MB (bare ${rp.baseline_rss_mb})` : 'n/a', '', '', ''])
   return rows
 }
@@ -90,12 +120,15 @@ export function table(results, meta) {
   const head = ['case', 'Shoal', 'etcd', 'SQLite (kine)', 'Shoal/etcd']
   const rows = [head, ...rowsFor(results, meta)]
   const width = head.map((_, i) => Math.max(...rows.map((r) => r[i].length)))
-  const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')
+  const line = (r) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(width[i]) : c.padStart(width[i]))).join(' | ')
   const sep = width.map((w) => '-'.repeat(w)).join('-|-')
   return [line(head), sep, ...rows.slice(1).map(line)].join('\n')
 }
 
 export function goalLines(results) {
   const mark = (pass) => (pass === null ? '  n/a' : pass ? ' PASS' : ' FAIL')
-  return goals(results).map((g) => `${mark(g.pass)}  ${g.text.padEnd(36)} ${g.shown}`).join('\n')
+  return goals(results)
+    .map((g) => `${mark(g.pass)}  ${g.text.padEnd(36)} ${g.shown}`)
+    .join('\n')
 }

@@ -20,18 +20,27 @@ const caseOf = (key) => /^((?:shoal|etcd|sqlite)_(?:put_\d+|range_\d+|watch))_/.
 const out = {}
 const keys = new Set(runs.flatMap((r) => Object.keys(r)))
 for (const key of keys) {
-  if (!runs.some((r) => typeof r[key] === 'number') || key.endsWith('_others_cpu') || key.startsWith('ratio_')) continue
+  if (
+    !runs.some((r) => typeof r[key] === 'number') ||
+    key.endsWith('_others_cpu') ||
+    key.startsWith('ratio_')
+  )
+    continue
   const c = caseOf(key)
   const quiet = runs
     .filter((r) => typeof r[key] === 'number' && (!c || (r[`${c}_others_cpu`] ?? 0) <= maxOthers))
     .map((r) => r[key])
   out[key] = quiet.length ? median(quiet) : null
-  if (c) out[`${c}_quiet_runs`] = runs.filter((r) => (r[`${c}_others_cpu`] ?? Infinity) <= maxOthers).length
+  if (c)
+    out[`${c}_quiet_runs`] = runs.filter(
+      (r) => (r[`${c}_others_cpu`] ?? Infinity) <= maxOthers,
+    ).length
 }
 for (const key of Object.keys(out)) {
   const m = /^shoal_(.+)_(ops|p50_us|p99_us)$/.exec(key)
   const etcd = m && out[`etcd_${m[1]}_${m[2]}`]
-  if (m && etcd && out[key] !== null) out[`ratio_${m[1]}_${m[2].replace('_us', '')}`] = Number((out[key] / etcd).toFixed(3))
+  if (m && etcd && out[key] !== null)
+    out[`ratio_${m[1]}_${m[2].replace('_us', '')}`] = Number((out[key] / etcd).toFixed(3))
 }
 console.log(`${runs.length} runs; medians over cases with other processes ≤ ${maxOthers} CPU`)
 console.log(JSON.stringify(out))

@@ -14,15 +14,25 @@ const clang = 'clang-14'
 
 function pathWithWasmOpt(root) {
   const bin = join(root, 'node_modules/.bin')
-  if (!existsSync(join(bin, 'wasm-opt'))) throw new BuildError(`images: ${bin}/wasm-opt not found: run npm ci`)
+  if (!existsSync(join(bin, 'wasm-opt')))
+    throw new BuildError(`images: ${bin}/wasm-opt not found: run npm ci`)
   return `${bin}:${process.env.PATH}`
 }
 
 export async function buildC(image, { root, witDir, workDir }) {
   const source = join(image.dir, image.manifest.source ?? 'main.c')
   const coreFile = join(workDir, `${image.manifest.name}.core.wasm`)
-  const flags = ['--target=wasm32-wasi', '--sysroot=/usr', '-Os', '-Wall', '-Werror', `-ffile-prefix-map=${root}/=`]
-  run(clang, [...flags, '-Wl,--strip-all', '-o', coreFile, source], { env: { ...process.env, PATH: pathWithWasmOpt(root) } })
+  const flags = [
+    '--target=wasm32-wasi',
+    '--sysroot=/usr',
+    '-Os',
+    '-Wall',
+    '-Werror',
+    `-ffile-prefix-map=${root}/=`,
+  ]
+  run(clang, [...flags, '-Wl,--strip-all', '-o', coreFile, source], {
+    env: { ...process.env, PATH: pathWithWasmOpt(root) },
+  })
   let core = readFileSync(coreFile)
   if (image.manifest.world !== 'wasi:cli/command') {
     core = await componentEmbed({ binary: core, witPath: witDir, world: image.manifest.world })

@@ -44,7 +44,12 @@ export async function buildJs(image, { witDir, workDir }) {
     cpSync(image.dir, appDir, { recursive: true })
     const witPath = join(stage.dir, 'wit')
     cpSync(witDir, witPath, { recursive: true })
-    return componentizeAt(stage, { sourcePath: join(appDir, source), witPath, worldName: world, preload })
+    return componentizeAt(stage, {
+      sourcePath: join(appDir, source),
+      witPath,
+      worldName: world,
+      preload,
+    })
   })
   const builtWith = {
     'componentize-js': packageVersion('@bytecodealliance/componentize-js'),

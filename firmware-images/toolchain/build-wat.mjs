@@ -9,7 +9,14 @@ export async function buildWat(image, { witDir, workDir }) {
   const source = join(image.dir, image.manifest.source ?? 'main.wat')
   const coreFile = join(workDir, `${image.manifest.name}.core.wasm`)
   run('wat2wasm', [source, '-o', coreFile])
-  const embedded = await componentEmbed({ binary: readFileSync(coreFile), witPath: witDir, world: image.manifest.world })
+  const embedded = await componentEmbed({
+    binary: readFileSync(coreFile),
+    witPath: witDir,
+    world: image.manifest.world,
+  })
   const bytes = await componentNew(embedded, undefined)
-  return { bytes, builtWith: { wabt: toolVersion('wat2wasm'), jco: packageVersion('@bytecodealliance/jco') } }
+  return {
+    bytes,
+    builtWith: { wabt: toolVersion('wat2wasm'), jco: packageVersion('@bytecodealliance/jco') },
+  }
 }

@@ -4,14 +4,19 @@ import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
-const installHint = 'install the Debian packages: apt-get install -y wabt clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32'
+const installHint =
+  'install the Debian packages: apt-get install -y wabt clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32'
 
 export class BuildError extends Error {}
 
 /** Runs a tool and returns its stdout; a missing tool or a failure becomes a BuildError. */
 export function run(tool, args, options = {}) {
   try {
-    return execFileSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options })
+    return execFileSync(tool, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...options,
+    })
   } catch (error) {
     if (error.code === 'ENOENT') throw new BuildError(`images: ${tool} not found: ${installHint}`)
     const output = `${error.stdout ?? ''}${error.stderr ?? ''}`.trim()
@@ -39,7 +44,10 @@ export function packageVersion(name) {
 /** The version of a Debian package, or "unknown" off Debian. */
 export function debianVersion(name) {
   try {
-    return execFileSync('dpkg-query', ['-W', '-f=${Version}', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    return execFileSync('dpkg-query', ['-W', '-f=${Version}', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
   } catch {
     return 'unknown'
   }

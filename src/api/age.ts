@@ -13,7 +13,10 @@ export function humanDuration(ms: number): string {
   const hours = Math.floor(minutes / 60)
   if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`
   if (hours < 48) return `${hours}h`
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`
+  if (hours < 24 * 8)
+    return hours % 24 === 0
+      ? `${Math.floor(hours / 24)}d`
+      : `${Math.floor(hours / 24)}d${hours % 24}h`
   const days = Math.floor(hours / 24)
   if (hours < 24 * 365 * 2) return `${days}d`
   const years = Math.floor(days / 365)

@@ -30,7 +30,8 @@ function walk(v: unknown, depth: number): number {
     return n
   }
   for (const k of Object.keys(v)) {
-    if (k === '__proto__') throw new Refused('it has a field named "__proto__", which is not accepted', [k])
+    if (k === '__proto__')
+      throw new Refused('it has a field named "__proto__", which is not accepted', [k])
     n += 1 + step((v as Record<string, unknown>)[k], depth, k)
   }
   return n

@@ -5,7 +5,14 @@ import type { KubeObject, ResourceList } from './meta.ts'
 import type { Container, PodSpec, PodTemplateSpec, Probe, Volume } from './pod.ts'
 import type { Secret } from './config.ts'
 import type { Service } from './service.ts'
-import type { DaemonSet, DaemonSetUpdateStrategy, Deployment, DeploymentStrategy, Job, RollingUpdateDeployment } from './workloads.ts'
+import type {
+  DaemonSet,
+  DaemonSetUpdateStrategy,
+  Deployment,
+  DeploymentStrategy,
+  Job,
+  RollingUpdateDeployment,
+} from './workloads.ts'
 import type { HorizontalPodAutoscaler } from './autoscaling.ts'
 import type { Namespace } from './node.ts'
 import { lookupTable, clone, isObject } from './json-value.ts'
@@ -65,7 +72,8 @@ function defaultContainer(c: Container): void {
   const image = typeof c.image === 'string' ? c.image : ''
   c.imagePullPolicy ??= /:latest$/.test(image) || !/[:@]/.test(image) ? 'Always' : 'IfNotPresent'
   for (const p of objects(c.ports)) p.protocol ??= 'TCP'
-  for (const e of objects(c.env)) if (usable(e.valueFrom?.fieldRef)) e.valueFrom.fieldRef.apiVersion ??= 'v1'
+  for (const e of objects(c.env))
+    if (usable(e.valueFrom?.fieldRef)) e.valueFrom.fieldRef.apiVersion ??= 'v1'
   if (usable(c.resources) && usable(c.resources.limits)) {
     const requests = child<ResourceList>(c.resources, 'requests')
     for (const [name, q] of Object.entries(c.resources.limits)) if (requests) requests[name] ??= q
@@ -100,7 +108,10 @@ function defaultDeployment(d: Deployment): void {
   d.spec.replicas ??= 1
   const strategy = child<DeploymentStrategy>(d.spec, 'strategy')
   if (strategy) strategy.type ??= 'RollingUpdate'
-  const ru = strategy?.type === 'RollingUpdate' ? child<RollingUpdateDeployment>(strategy, 'rollingUpdate') : undefined
+  const ru =
+    strategy?.type === 'RollingUpdate'
+      ? child<RollingUpdateDeployment>(strategy, 'rollingUpdate')
+      : undefined
   if (ru) {
     ru.maxUnavailable ??= '25%'
     ru.maxSurge ??= '25%'
@@ -114,7 +125,10 @@ function defaultDaemonSet(ds: DaemonSet): void {
   if (!usable(ds.spec)) return
   const strategy = child<DaemonSetUpdateStrategy>(ds.spec, 'updateStrategy')
   if (strategy) strategy.type ??= 'RollingUpdate'
-  const ru = strategy?.type === 'RollingUpdate' ? child<RollingUpdateDeployment>(strategy, 'rollingUpdate') : undefined
+  const ru =
+    strategy?.type === 'RollingUpdate'
+      ? child<RollingUpdateDeployment>(strategy, 'rollingUpdate')
+      : undefined
   if (ru) {
     ru.maxUnavailable ??= 1
     ru.maxSurge ??= 0
@@ -125,7 +139,8 @@ function defaultDaemonSet(ds: DaemonSet): void {
 
 function defaultJob(job: Job): void {
   if (!usable(job.spec)) return
-  if (job.spec.completions === undefined && job.spec.parallelism === undefined) job.spec.completions = 1
+  if (job.spec.completions === undefined && job.spec.parallelism === undefined)
+    job.spec.completions = 1
   job.spec.parallelism ??= 1
   job.spec.backoffLimit ??= 6
   job.spec.suspend ??= false
@@ -147,12 +162,16 @@ function defaultSecret(secret: Secret): void {
   if (!usable(secret.stringData)) return
   const data = child<Record<string, string>>(secret, 'data')
   if (!data) return
-  for (const [k, v] of Object.entries(secret.stringData)) if (typeof v === 'string') data[k] = toBase64(v)
+  for (const [k, v] of Object.entries(secret.stringData))
+    if (typeof v === 'string') data[k] = toBase64(v)
   delete secret.stringData
 }
 
 function defaultNamespace(ns: Namespace): void {
-  const labels = usable(ns.metadata) && typeof ns.metadata.name === 'string' ? child<Record<string, string>>(ns.metadata, 'labels') : undefined
+  const labels =
+    usable(ns.metadata) && typeof ns.metadata.name === 'string'
+      ? child<Record<string, string>>(ns.metadata, 'labels')
+      : undefined
   if (labels) labels['kubernetes.io/metadata.name'] = ns.metadata.name as string
   const status = child<NonNullable<Namespace['status']>>(ns, 'status')
   if (status) status.phase ??= 'Active'
@@ -161,6 +180,15 @@ function defaultNamespace(ns: Namespace): void {
 function defaultAutoscaler(hpa: HorizontalPodAutoscaler): void {
   if (!usable(hpa.spec)) return
   hpa.spec.minReplicas ??= 1
-  if (hpa.spec.metrics === undefined || hpa.spec.metrics === null || (Array.isArray(hpa.spec.metrics) && !hpa.spec.metrics.length))
-    hpa.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }]
+  if (
+    hpa.spec.metrics === undefined ||
+    hpa.spec.metrics === null ||
+    (Array.isArray(hpa.spec.metrics) && !hpa.spec.metrics.length)
+  )
+    hpa.spec.metrics = [
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+      },
+    ]
 }

@@ -8,7 +8,7 @@ export interface FieldCause {
 
 /** How Kubernetes prints a value inside a message: strings quoted, the rest as JSON. */
 export function showValue(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? 'null'
+  return typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? 'null')
 }
 
 export function required(field: string, detail?: string): FieldCause {
@@ -19,7 +19,11 @@ export function invalid(field: string, value: unknown, detail: string): FieldCau
   return { field, message: `Invalid value: ${showValue(value)}: ${detail}` }
 }
 
-export function notSupported(field: string, value: unknown, supported: readonly string[]): FieldCause {
+export function notSupported(
+  field: string,
+  value: unknown,
+  supported: readonly string[],
+): FieldCause {
   const list = supported.map((s) => JSON.stringify(s)).join(', ')
   return { field, message: `Unsupported value: ${showValue(value)}: supported values: ${list}` }
 }
@@ -45,7 +49,8 @@ export const immutable = 'field is immutable'
 /** An integer in [min, max]; Kubernetes' wording for each bound. */
 export function checkRange(field: string, value: unknown, min: number, max?: number): FieldCause[] {
   if (value === undefined || value === null) return []
-  if (typeof value !== 'number' || !Number.isInteger(value)) return [invalid(field, value, 'must be an integer')]
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    return [invalid(field, value, 'must be an integer')]
   if (max !== undefined && (value < min || value > max))
     return [invalid(field, value, `must be between ${min} and ${max}, inclusive`)]
   if (value < min) return [invalid(field, value, `must be greater than or equal to ${min}`)]
@@ -63,7 +68,9 @@ const reasons: [prefix: string, reason: string][] = [
 ]
 
 /** The causes as metav1 Status details.causes: { reason: "FieldValueRequired", message, field }. */
-export function statusCauses(causes: readonly FieldCause[]): { reason: string; message: string; field: string }[] {
+export function statusCauses(
+  causes: readonly FieldCause[],
+): { reason: string; message: string; field: string }[] {
   return causes.map((c) => ({
     reason: reasons.find(([prefix]) => c.message.startsWith(prefix))?.[1] ?? 'FieldValueInvalid',
     message: c.message,
@@ -76,7 +83,10 @@ export function statusCauses(causes: readonly FieldCause[]): { reason: string; m
  * `Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0`,
  * several causes in brackets separated by ", ".
  */
-export function invalidMessage(target: { kind: string; group?: string; name: string }, causes: readonly FieldCause[]): string {
+export function invalidMessage(
+  target: { kind: string; group?: string; name: string },
+  causes: readonly FieldCause[],
+): string {
   const kind = target.group ? `${target.kind}.${target.group}` : target.kind
   const parts = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message))
   return `${kind} "${target.name}" is invalid: ${parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`}`

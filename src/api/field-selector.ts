@@ -12,11 +12,27 @@ export interface FieldRequirement {
 const common = ['metadata.name', 'metadata.namespace']
 
 const byKind = lookupTable<string[]>({
-  Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
   Event: [
-    'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid',
-    'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath',
-    'reason', 'reportingComponent', 'source', 'type',
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
   ],
   Secret: ['type'],
   Node: ['spec.unschedulable'],
@@ -35,7 +51,10 @@ function splitTerms(text: string): string[] {
   let start = 0
   for (let i = 0; i < text.length; i++) {
     if (text[i] === '\\') i++
-    else if (text[i] === ',') { terms.push(text.slice(start, i)); start = i + 1 }
+    else if (text[i] === ',') {
+      terms.push(text.slice(start, i))
+      start = i + 1
+    }
   }
   terms.push(text.slice(start))
   return terms
@@ -44,7 +63,10 @@ function splitTerms(text: string): string[] {
 function unescape(text: string): string | undefined {
   let out = ''
   for (let i = 0; i < text.length; i++) {
-    if (text[i] !== '\\') { out += text[i]; continue }
+    if (text[i] !== '\\') {
+      out += text[i]
+      continue
+    }
     const next = text[++i]
     if (next === undefined || !'\\,=!'.includes(next)) return undefined
     out += next
@@ -55,7 +77,10 @@ function unescape(text: string): string | undefined {
 /** The first unescaped operator of a term, checked in Kubernetes' order: !=, ==, =. */
 function findOperator(term: string): { at: number; op: string } | undefined {
   for (let i = 0; i < term.length; i++) {
-    if (term[i] === '\\') { i++; continue }
+    if (term[i] === '\\') {
+      i++
+      continue
+    }
     const op = ['!=', '==', '='].find((o) => term.startsWith(o, i))
     if (op) return { at: i, op }
   }
@@ -63,7 +88,10 @@ function findOperator(term: string): { at: number; op: string } | undefined {
 }
 
 function parseTerm(term: string): ParseResult<FieldRequirement> {
-  const bad = { ok: false as const, error: `invalid selector: '${term}'; can't understand '${term}'` }
+  const bad = {
+    ok: false as const,
+    error: `invalid selector: '${term}'; can't understand '${term}'`,
+  }
   const found = findOperator(term)
   if (!found) return bad
   const field = unescape(term.slice(0, found.at).trim())
@@ -93,7 +121,8 @@ export function parseFieldSelector(text: string, kind?: string): ParseResult<Fie
 export function fieldValue(obj: unknown, field: string): string {
   const path = field === 'source' ? ['source', 'component'] : field.split('.')
   let v: unknown = obj
-  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined
+  for (const p of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined
   if (field === 'spec.unschedulable' && v === undefined) return 'false'
   return v === undefined || v === null ? '' : String(v)
 }

@@ -14,7 +14,9 @@ const directives: FieldValidation[] = ['Ignore', 'Strict', 'Warn']
  * The ?fieldValidation= parameter; absent or empty means Warn, as in Kubernetes. The error is
  * the message of the field cause "fieldValidation".
  */
-export function parseFieldValidation(value: string | null | undefined): ParseResult<FieldValidation> {
+export function parseFieldValidation(
+  value: string | null | undefined,
+): ParseResult<FieldValidation> {
   if (value === null || value === undefined || value === '') return { ok: true, value: 'Warn' }
   if ((directives as string[]).includes(value)) return { ok: true, value: value as FieldValidation }
   return { ok: false, error: notSupported('fieldValidation', value, ['', ...directives]).message }
@@ -37,17 +39,22 @@ export interface FieldProblems {
 
 const unknownText = (path: string) => `unknown field ${JSON.stringify(path)}`
 const duplicateText = (path: string) => `duplicate field ${JSON.stringify(path)}`
-export const yamlDuplicateText = (d: YamlDuplicate) => `line ${d.line}: key ${JSON.stringify(d.key)} already set in map`
+export const yamlDuplicateText = (d: YamlDuplicate) =>
+  `line ${d.line}: key ${JSON.stringify(d.key)} already set in map`
 
 const none: FieldProblems = { warnings: [], strict: '' }
-const under = (path: string, parents: string[]) => parents.some((p) => path === p || path.startsWith(p + '.') || path.startsWith(p + '['))
+const under = (path: string, parents: string[]) =>
+  parents.some((p) => path === p || path.startsWith(p + '.') || path.startsWith(p + '['))
 
 /**
  * The problems of an object body (create, update): in JSON, duplicate and unknown fields in
  * document order (a field both unknown and repeated counts as unknown only); in YAML, the
  * decoder's duplicate-key lines first, then the unknown fields sorted.
  */
-export function objectProblems(kind: string, body: { value: unknown; source: BodySource }): FieldProblems {
+export function objectProblems(
+  kind: string,
+  body: { value: unknown; source: BodySource },
+): FieldProblems {
   const { source } = body
   const unknown = unknownFields(kind, body.value)
   if ('yaml' in source) return yamlProblems(source.yaml, [...unknown].sort())
@@ -57,7 +64,9 @@ export function objectProblems(kind: string, body: { value: unknown; source: Bod
   if (!unknown.length && !duplicates.length) return none
   const items = [
     ...unknown.map((p) => ({ at: keys.firstSeen.get(p) ?? Infinity, text: unknownText(p) })),
-    ...duplicates.filter((d) => !under(d.path, unknown)).map((d) => ({ at: d.at, text: duplicateText(d.path) })),
+    ...duplicates
+      .filter((d) => !under(d.path, unknown))
+      .map((d) => ({ at: d.at, text: duplicateText(d.path) })),
   ].sort((a, b) => a.at - b.at)
   return listed(items.map((i) => i.text))
 }
@@ -72,7 +81,9 @@ function yamlProblems(duplicates: YamlDuplicate[], unknownSorted: string[]): Fie
 }
 
 function listed(texts: string[]): FieldProblems {
-  return texts.length ? { warnings: texts, strict: `strict decoding error: ${texts.join(', ')}` } : none
+  return texts.length
+    ? { warnings: texts, strict: `strict decoding error: ${texts.join(', ')}` }
+    : none
 }
 
 const jsonPatchOpFields = new Set(['op', 'path', 'value', 'from'])
@@ -82,9 +93,14 @@ const jsonPatchOpFields = new Set(['op', 'path', 'value', 'from'])
  * of its operations, and its operations' unknown keys), then the unknown fields of the patched
  * object, sorted.
  */
-export function patchProblems(kind: string, p: { patch: unknown; patched: unknown; keys?: JsonKeys }): FieldProblems {
+export function patchProblems(
+  kind: string,
+  p: { patch: unknown; patched: unknown; keys?: JsonKeys },
+): FieldProblems {
   const { patch, patched, keys } = p
-  const texts: string[] = Array.isArray(patch) ? jsonPatchOpProblems(patch, keys) : (keys?.duplicates ?? []).map((d) => duplicateText(d.path))
+  const texts: string[] = Array.isArray(patch)
+    ? jsonPatchOpProblems(patch, keys)
+    : (keys?.duplicates ?? []).map((d) => duplicateText(d.path))
   texts.push(...unknownFields(kind, patched).sort().map(unknownText))
   return listed(texts)
 }
@@ -94,11 +110,16 @@ function jsonPatchOpProblems(ops: unknown[], keys: JsonKeys | undefined): string
   ops.forEach((op, i) => {
     if (typeof op !== 'object' || op === null || Array.isArray(op)) return
     for (const k of Object.keys(op)) {
-      if (!jsonPatchOpFields.has(k)) items.push({ at: keys?.firstSeen.get(`[${i}].${k}`) ?? Infinity, text: `json patch unknown field ${JSON.stringify(`[${i}].${k}`)}` })
+      if (!jsonPatchOpFields.has(k))
+        items.push({
+          at: keys?.firstSeen.get(`[${i}].${k}`) ?? Infinity,
+          text: `json patch unknown field ${JSON.stringify(`[${i}].${k}`)}`,
+        })
     }
   })
   for (const d of keys?.duplicates ?? []) {
-    if (/^\[\d+\]\.[^.[]+$/.test(d.path)) items.push({ at: d.at, text: `json patch duplicate field ${JSON.stringify(d.path)}` })
+    if (/^\[\d+\]\.[^.[]+$/.test(d.path))
+      items.push({ at: d.at, text: `json patch duplicate field ${JSON.stringify(d.path)}` })
   }
   return items.sort((a, b) => a.at - b.at).map((i) => i.text)
 }
@@ -107,14 +128,20 @@ function jsonPatchOpProblems(ops: unknown[], keys: JsonKeys | undefined): string
 export function applyProblems(duplicates: YamlDuplicate[]): FieldProblems {
   if (!duplicates.length) return none
   const lines = duplicates.map(yamlDuplicateText)
-  return { warnings: lines, strict: `error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  ${lines.join('\n  ')}` }
+  return {
+    warnings: lines,
+    strict: `error strict decoding YAML: error converting YAML to JSON: yaml: unmarshal errors:\n  ${lines.join('\n  ')}`,
+  }
 }
 
 /**
  * Server-side apply of a body with fields its kind does not have: Kubernetes cannot build the
  * typed object and fails whatever fieldValidation says. undefined when there are none.
  */
-export function appliedUnknownError(obj: unknown, at: { kind: string; apiVersion: string; namespace?: string; name: string; schema?: string }): string | undefined {
+export function appliedUnknownError(
+  obj: unknown,
+  at: { kind: string; apiVersion: string; namespace?: string; name: string; schema?: string },
+): string | undefined {
   const { kind, apiVersion } = at
   const unknown = unknownFields(at.schema ?? kind, obj)
   if (!unknown.length) return undefined
@@ -126,6 +153,9 @@ export function appliedUnknownError(obj: unknown, at: { kind: string; apiVersion
 
 /** a Warning header value (RFC 7234 warn-code 299), ASCII-only as Go's strconv.Quote makes it */
 export function warningHeader(text: string): string {
-  const quoted = JSON.stringify(text).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  const quoted = JSON.stringify(text).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
   return `299 - ${quoted}`
 }

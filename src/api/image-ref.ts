@@ -10,12 +10,15 @@ export type ImageRef =
 
 const digestRe = /^sha256:[a-f0-9]{64}$/
 const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
-const nameRe = new RegExp(`^(${component}(?:/${component})*)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`)
+const nameRe = new RegExp(
+  `^(${component}(?:/${component})*)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`,
+)
 const hostRe = /^[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?(?::\d{1,5})?$/
 
 /** Parses an image reference; undefined when it is none of the three forms. */
 export function parseImageRef(image: string): ImageRef | undefined {
-  if (image.startsWith('sha256:')) return digestRe.test(image) ? { scheme: 'digest', digest: image } : undefined
+  if (image.startsWith('sha256:'))
+    return digestRe.test(image) ? { scheme: 'digest', digest: image } : undefined
   if (image.startsWith('oci://')) return parseOci(image.slice('oci://'.length))
   const m = nameRe.exec(image)
   if (!m) return undefined

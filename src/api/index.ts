@@ -18,15 +18,41 @@ export type * from './autoscaling.ts'
 export type * from './wire.ts'
 
 export {
-  allResources, apiVersionOf, groupVersions, parseApiVersion, resolveResource, resourceByKind, resourceByPlural,
-  resourceByShortName, resourceFor, resourceForObject, resourcesInCategory, servedResources, storageResource,
-  type GroupVersionKind, type ResourceInfo, type SubresourceInfo,
+  allResources,
+  apiVersionOf,
+  groupVersions,
+  parseApiVersion,
+  resolveResource,
+  resourceByKind,
+  resourceByPlural,
+  resourceByShortName,
+  resourceFor,
+  resourceForObject,
+  resourcesInCategory,
+  servedResources,
+  storageResource,
+  type GroupVersionKind,
+  type ResourceInfo,
+  type SubresourceInfo,
 } from './resources.ts'
 export { schemaName, toServedVersion, toStorageVersion } from './served-versions.ts'
 export { hpaFromV1, hpaToV1 } from './hpa-conversion.ts'
-export { parseStoreKey, storeKey, storePrefix, type KeyedResource, type StoreKeyParts } from './store-keys.ts'
+export {
+  parseStoreKey,
+  storeKey,
+  storePrefix,
+  type KeyedResource,
+  type StoreKeyParts,
+} from './store-keys.ts'
 
-export { formatCpu, formatMemory, isQuantity, parseCpu, parseMemory, parseQuantity } from './quantity.ts'
+export {
+  formatCpu,
+  formatMemory,
+  isQuantity,
+  parseCpu,
+  parseMemory,
+  parseQuantity,
+} from './quantity.ts'
 export { parseImageRef, type ImageRef } from './image-ref.ts'
 export { fromBase64, toBase64 } from './base64.ts'
 
@@ -37,22 +63,56 @@ export { invalidMessage, statusCauses, type FieldCause } from './field-errors.ts
 export type { FieldSchema, Leaf, ListSchema, ObjectSchema } from './field-schema.ts'
 export { pruneUnknown, schemaFor, unknownFields } from './unknown-fields.ts'
 export { numberProblem } from './number-fields.ts'
-export { kindOpenApiSchema, openApiSchema, sharedOpenApiSchemas, type OpenApiSchema } from './openapi-schema.ts'
+export {
+  kindOpenApiSchema,
+  openApiSchema,
+  sharedOpenApiSchemas,
+  type OpenApiSchema,
+} from './openapi-schema.ts'
 export { lazyJsonKeys, scanJsonKeys, type JsonKeys } from './json-duplicates.ts'
 export { checkBodyTree, MAX_NESTING, tooDeep, type BodyCheck } from './body-check.ts'
 export {
-  appliedUnknownError, applyProblems, objectProblems, parseFieldValidation, patchProblems, warningHeader,
-  type BodySource, type FieldProblems, type FieldValidation, type YamlDuplicate,
+  appliedUnknownError,
+  applyProblems,
+  objectProblems,
+  parseFieldValidation,
+  patchProblems,
+  warningHeader,
+  type BodySource,
+  type FieldProblems,
+  type FieldValidation,
+  type YamlDuplicate,
 } from './field-validation.ts'
 export {
-  configMapKey, dns1035Label, dns1123Label, dns1123Subdomain, envVarName, ianaServiceName, isIP, labelValue, qualifiedKey,
+  configMapKey,
+  dns1035Label,
+  dns1123Label,
+  dns1123Subdomain,
+  envVarName,
+  ianaServiceName,
+  isIP,
+  labelValue,
+  qualifiedKey,
 } from './name-rules.ts'
 
 export {
-  formatRequirements, labelSelectorRequirements, labelSelectorToString, matchesLabels, matchesLabelSelector, parseLabelSelector,
-  type ParseResult, type Requirement, type SelectorOperator,
+  formatRequirements,
+  labelSelectorRequirements,
+  labelSelectorToString,
+  matchesLabels,
+  matchesLabelSelector,
+  parseLabelSelector,
+  type ParseResult,
+  type Requirement,
+  type SelectorOperator,
 } from './label-selector.ts'
-export { fieldValue, matchesFields, parseFieldSelector, selectableFields, type FieldRequirement } from './field-selector.ts'
+export {
+  fieldValue,
+  matchesFields,
+  parseFieldSelector,
+  selectableFields,
+  type FieldRequirement,
+} from './field-selector.ts'
 
 export { applyJsonPatch, parsePointer, type JsonPatchOperation } from './json-patch.ts'
 export { applyMergePatch } from './merge-patch.ts'

@@ -33,7 +33,11 @@ export function scanJsonKeys(text: string): JsonKeys {
  * parse, before anything changes `value`; `keys`, when the caller counted them already
  * (body-check.ts does), saves a walk.
  */
-export function lazyJsonKeys(text: string, value: unknown, keys: number = countKeys(value)): JsonKeys {
+export function lazyJsonKeys(
+  text: string,
+  value: unknown,
+  keys: number = countKeys(value),
+): JsonKeys {
   let full: JsonKeys | undefined
   const scan = () => (full ??= scanJsonKeys(text))
   const clean = countKeyTokens(text) === keys
@@ -104,7 +108,12 @@ class Scanner {
       this.#i = this.#stringEnd(this.#i)
       return
     }
-    while (this.#i < this.#text.length && !',]}'.includes(this.#text[this.#i]) && !isSpace(this.#text[this.#i])) this.#i++
+    while (
+      this.#i < this.#text.length &&
+      !',]}'.includes(this.#text[this.#i]) &&
+      !isSpace(this.#text[this.#i])
+    )
+      this.#i++
   }
 
   #object(path: string, depth: number): void {

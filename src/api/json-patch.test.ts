@@ -24,17 +24,22 @@ test('add, remove, replace, move, copy and test apply in order', () => {
   ])
   assert.equal(r, {
     ok: true,
-    value: { metadata: { name: 'y', labels: {}, generateName: 'y' }, spec: { args: ['mid', 'b', 'end'], first: 'a' } },
+    value: {
+      metadata: { name: 'y', labels: {}, generateName: 'y' },
+      spec: { args: ['mid', 'b', 'end'], first: 'a' },
+    },
   })
   assert.equal(original, doc(), 'the input is untouched')
 })
 
 test('a failing test or a missing path fails the whole patch', () => {
   assert.equal(applyJsonPatch(doc(), [{ op: 'test', path: '/metadata/name', value: 'z' }]), {
-    ok: false, error: 'operation 0: testing value "/metadata/name" failed: test failed',
+    ok: false,
+    error: 'operation 0: testing value "/metadata/name" failed: test failed',
   })
   assert.equal(applyJsonPatch(doc(), [{ op: 'remove', path: '/spec/nope' }]), {
-    ok: false, error: 'operation 0: remove operation does not apply: doc is missing path: "/spec/nope"',
+    ok: false,
+    error: 'operation 0: remove operation does not apply: doc is missing path: "/spec/nope"',
   })
   assert.not.ok(applyJsonPatch(doc(), [{ op: 'replace', path: '/spec/args/5', value: 1 }]).ok)
   assert.not.ok(applyJsonPatch(doc(), [{ op: 'add', path: '/no/such/parent', value: 1 }]).ok)
@@ -45,7 +50,10 @@ test('a failing test or a missing path fails the whole patch', () => {
 })
 
 test('the whole document can be replaced', () => {
-  assert.equal(applyJsonPatch(doc(), [{ op: 'replace', path: '', value: { a: 1 } }]), { ok: true, value: { a: 1 } })
+  assert.equal(applyJsonPatch(doc(), [{ op: 'replace', path: '', value: { a: 1 } }]), {
+    ok: true,
+    value: { a: 1 },
+  })
 })
 
 test.run()

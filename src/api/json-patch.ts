@@ -14,7 +14,10 @@ export interface JsonPatchOperation {
 export function parsePointer(pointer: string): string[] | undefined {
   if (pointer === '') return []
   if (!pointer.startsWith('/')) return undefined
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
 }
 
 type Container = Record<string, unknown> | unknown[]
@@ -44,7 +47,9 @@ function get(doc: unknown, tokens: string[]): { found: boolean; value?: unknown 
     const i = arrayIndex(parent, last, false)
     return i === undefined ? { found: false } : { found: true, value: parent[i] }
   }
-  return parent && Object.hasOwn(parent, last) ? { found: true, value: parent[last] } : { found: false }
+  return parent && Object.hasOwn(parent, last)
+    ? { found: true, value: parent[last] }
+    : { found: false }
 }
 
 type Doc = { root: unknown }
@@ -73,7 +78,8 @@ function applyOne(doc: Doc, op: JsonPatchOperation): string | undefined {
   const path = parsePointer(op.path ?? '')
   if (!path) return `invalid JSON pointer ${JSON.stringify(op.path)}`
   const from = op.from === undefined ? undefined : parsePointer(op.from)
-  const missing = (p: string) => `${op.op} operation does not apply: doc is missing path: ${JSON.stringify(p)}`
+  const missing = (p: string) =>
+    `${op.op} operation does not apply: doc is missing path: ${JSON.stringify(p)}`
   switch (op.op) {
     case 'add':
       return add(doc, path, clone(op.value)) ? undefined : missing(op.path)
@@ -86,7 +92,8 @@ function applyOne(doc: Doc, op: JsonPatchOperation): string | undefined {
     case 'move':
     case 'copy': {
       if (!from) return `invalid JSON pointer ${JSON.stringify(op.from)} in "from"`
-      if (op.op === 'move' && op.path.startsWith(`${op.from}/`)) return `move operation cannot move ${JSON.stringify(op.from)} into its own child`
+      if (op.op === 'move' && op.path.startsWith(`${op.from}/`))
+        return `move operation cannot move ${JSON.stringify(op.from)} into its own child`
       const source = get(doc.root, from)
       if (!source.found) return missing(op.from ?? '')
       if (op.op === 'move') remove(doc, from)
@@ -95,7 +102,9 @@ function applyOne(doc: Doc, op: JsonPatchOperation): string | undefined {
     case 'test': {
       const target = get(doc.root, path)
       if (!target.found) return missing(op.path)
-      return deepEqual(target.value, op.value) ? undefined : `testing value ${JSON.stringify(op.path)} failed: test failed`
+      return deepEqual(target.value, op.value)
+        ? undefined
+        : `testing value ${JSON.stringify(op.path)} failed: test failed`
     }
     default:
       return `unexpected operation ${JSON.stringify((op as { op: unknown }).op)}`
@@ -104,12 +113,18 @@ function applyOne(doc: Doc, op: JsonPatchOperation): string | undefined {
 
 /** Applies a JSON patch to a copy of the document. */
 export function applyJsonPatch<T = unknown>(target: unknown, patch: unknown): PatchResult<T> {
-  if (!Array.isArray(patch)) return { ok: false, error: 'a JSON patch must be an array of operations' }
+  if (!Array.isArray(patch))
+    return { ok: false, error: 'a JSON patch must be an array of operations' }
   const doc: Doc = { root: clone(target) }
   for (const [i, op] of patch.entries()) {
     if (!isObject(op) || typeof own(op, 'op') !== 'string' || typeof own(op, 'path') !== 'string')
       return { ok: false, error: `operation ${i}: needs "op" and "path"` }
-    const operation = { op: op.op, path: op.path, value: own(op, 'value'), from: own(op, 'from') } as JsonPatchOperation
+    const operation = {
+      op: op.op,
+      path: op.path,
+      value: own(op, 'value'),
+      from: own(op, 'from'),
+    } as JsonPatchOperation
     const error = applyOne(doc, operation)
     if (error) return { ok: false, error: `operation ${i}: ${error}` }
   }

@@ -16,7 +16,8 @@ export function isObject(v: unknown): v is JsonObject {
  */
 export function clone<T>(v: T): T {
   if (v === null || typeof v !== 'object') return v
-  if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return clone((v as unknown as { toJSON(): T }).toJSON()) // a Date from a CBOR body
+  if (typeof (v as { toJSON?: unknown }).toJSON === 'function')
+    return clone((v as unknown as { toJSON(): T }).toJSON()) // a Date from a CBOR body
   if (Array.isArray(v)) {
     const a = new Array(v.length)
     for (let i = 0; i < v.length; i++) a[i] = v[i] === undefined ? null : clone(v[i])
@@ -27,7 +28,13 @@ export function clone<T>(v: T): T {
     if (!Object.hasOwn(v, k)) continue
     const x = (v as JsonObject)[k]
     if (x === undefined) continue
-    if (k === '__proto__') Object.defineProperty(o, k, { value: clone(x), enumerable: true, writable: true, configurable: true })
+    if (k === '__proto__')
+      Object.defineProperty(o, k, {
+        value: clone(x),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     else o[k] = clone(x)
   }
   return o as T
@@ -35,10 +42,14 @@ export function clone<T>(v: T): T {
 
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]))
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]))
   if (!isObject(a) || !isObject(b)) return false
   const ka = Object.keys(a)
-  return ka.length === Object.keys(b).length && ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]))
+  return (
+    ka.length === Object.keys(b).length &&
+    ka.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]))
+  )
 }
 
 export type PatchResult<T = unknown> = { ok: true; value: T } | { ok: false; error: string }
@@ -50,7 +61,8 @@ export function own(o: JsonObject, key: string): unknown {
 
 /** `o[key] = value` as an own property, also for "__proto__" (which plain assignment would turn into a prototype) */
 export function put(o: JsonObject, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true })
+  if (key === '__proto__')
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true })
   else o[key] = value
 }
 
@@ -65,6 +77,8 @@ export function copyOwn(o: JsonObject): JsonObject {
  * A lookup table for keys that come from requests (kinds, content types, suffixes): no
  * prototype, so `table["constructor"]` or `table["__proto__"]` is undefined, not a function.
  */
-export function lookupTable<T>(entries: Record<string, T>): Readonly<Record<string, T | undefined>> {
+export function lookupTable<T>(
+  entries: Record<string, T>,
+): Readonly<Record<string, T | undefined>> {
   return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries))
 }

@@ -1,8 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
-  formatRequirements, labelSelectorRequirements, labelSelectorToString, matchesLabels, matchesLabelSelector,
-  parseLabelSelector, type Requirement,
+  formatRequirements,
+  labelSelectorRequirements,
+  labelSelectorToString,
+  matchesLabels,
+  matchesLabelSelector,
+  parseLabelSelector,
+  type Requirement,
 } from './label-selector.ts'
 
 function parse(text: string): Requirement[] {
@@ -39,7 +44,9 @@ test('parses every operator the way kubectl sends them, sorted by key', () => {
 
 test('matching follows Kubernetes semantics', () => {
   const labels = { app: 'nginx', tier: 'web', key: '', n: '5' }
-  assert.ok(matchesLabels(parse('app in (nginx,x),!foo,tier=web,env!=prod,key,x notin (a)'), labels))
+  assert.ok(
+    matchesLabels(parse('app in (nginx,x),!foo,tier=web,env!=prod,key,x notin (a)'), labels),
+  )
   assert.ok(matchesLabels(parse(''), {}))
   assert.ok(matchesLabels(parse('n>4,n<6'), labels))
   assert.not.ok(matchesLabels(parse('n>5'), labels))

@@ -1,6 +1,16 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { configMapKey, dns1035Label, dns1123Label, dns1123Subdomain, envVarName, ianaServiceName, isIP, labelValue, qualifiedKey } from './name-rules.ts'
+import {
+  configMapKey,
+  dns1035Label,
+  dns1123Label,
+  dns1123Subdomain,
+  envVarName,
+  ianaServiceName,
+  isIP,
+  labelValue,
+  qualifiedKey,
+} from './name-rules.ts'
 
 test('DNS names', () => {
   assert.equal(dns1123Label('web-1'), [])

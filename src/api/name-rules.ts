@@ -70,7 +70,8 @@ const qualifiedNameMessage =
 export function qualifiedKey(value: string): string[] {
   if (typeof value !== 'string') return [notString]
   const parts = value.split('/')
-  if (parts.length > 2) return [`a qualified name ${qualifiedNameMessage.replace('name part ', '')}`]
+  if (parts.length > 2)
+    return [`a qualified name ${qualifiedNameMessage.replace('name part ', '')}`]
   const name = parts.length === 2 ? parts[1] : parts[0]
   const out: string[] = []
   if (parts.length === 2) {
@@ -101,8 +102,9 @@ export function ianaServiceName(value: string): string[] {
   if (typeof value !== 'string') return [notString]
   const out: string[] = []
   if (value.length > 15) out.push(maxLength(15))
-  if (!/^[-a-z0-9]+$/.test(value)) out.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)")
-  if (value.includes('--')) out.push("must not contain consecutive hyphens")
+  if (!/^[-a-z0-9]+$/.test(value))
+    out.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)')
+  if (value.includes('--')) out.push('must not contain consecutive hyphens')
   if (!/[a-z]/.test(value)) out.push('must contain at least one letter (a-z)')
   if (value.startsWith('-') || value.endsWith('-')) out.push('must not begin or end with a hyphen')
   return out
@@ -124,7 +126,9 @@ export function configMapKey(value: string): string[] {
   const out: string[] = []
   if (value.length > 253) out.push(maxLength(253))
   if (!/^[-._a-zA-Z0-9]+$/.test(value))
-    out.push("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')")
+    out.push(
+      "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+    )
   if (value === '.' || value === '..') out.push(`must not be '${value}'`)
   else if (value.startsWith('..')) out.push("must not start with '..'")
   return out
@@ -138,5 +142,8 @@ export function isIPv4(value: string): boolean {
 
 export function isIP(value: string): boolean {
   if (typeof value !== 'string') return false
-  return isIPv4(value) || (/^[0-9a-fA-F:.]+$/.test(value) && value.includes(':') && value.split('::').length <= 2)
+  return (
+    isIPv4(value) ||
+    (/^[0-9a-fA-F:.]+$/.test(value) && value.includes(':') && value.split('::').length <= 2)
+  )
 }

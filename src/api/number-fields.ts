@@ -12,8 +12,10 @@ const INT32_MIN = -(2 ** 31)
 
 function leafProblem(leaf: string, v: number): string | undefined {
   if (!Number.isFinite(v)) return 'a number out of range (larger than any number type)'
-  if (leaf === 'integer' && !(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX)) return `number ${v} into a field of type int32`
-  if (leaf === 'int64' && !Number.isSafeInteger(v)) return `number ${v} into a field of type int64 (whole numbers up to ±2^53 are kept exactly)`
+  if (leaf === 'integer' && !(Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX))
+    return `number ${v} into a field of type int32`
+  if (leaf === 'int64' && !Number.isSafeInteger(v))
+    return `number ${v} into a field of type int64 (whole numbers up to ±2^53 are kept exactly)`
   return undefined
 }
 

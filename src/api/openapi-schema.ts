@@ -16,8 +16,17 @@ const quantity = ref(quantityName)
 
 /** the named schemas the kinds refer to (kubectl explain prints their last name segment as the type) */
 export const sharedOpenApiSchemas: Record<string, OpenApiSchema> = {
-  [intOrStringName]: { description: 'A number or a string: a port number or name, a count or a percentage.', type: 'string', format: 'int-or-string', 'x-kubernetes-int-or-string': true },
-  [quantityName]: { description: 'A resource quantity: "100m", "64Mi", 2.', type: 'string', 'x-kubernetes-int-or-string': true },
+  [intOrStringName]: {
+    description: 'A number or a string: a port number or name, a count or a percentage.',
+    type: 'string',
+    format: 'int-or-string',
+    'x-kubernetes-int-or-string': true,
+  },
+  [quantityName]: {
+    description: 'A resource quantity: "100m", "64Mi", 2.',
+    type: 'string',
+    'x-kubernetes-int-or-string': true,
+  },
 }
 
 const leaves: Record<Leaf, OpenApiSchema> = {
@@ -37,11 +46,19 @@ const leaves: Record<Leaf, OpenApiSchema> = {
 export function openApiSchema(s: FieldSchema): OpenApiSchema {
   if (isLeaf(s)) return leaves[s]
   if (isList(s)) return { type: 'array', items: openApiSchema(s[0]) }
-  return { type: 'object', properties: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, openApiSchema(v)])) }
+  return {
+    type: 'object',
+    properties: Object.fromEntries(Object.entries(s).map(([k, v]) => [k, openApiSchema(v)])),
+  }
 }
 
 /** components.schemas entry of a kind: its schema with x-kubernetes-group-version-kind; undefined without a schema */
-export function kindOpenApiSchema(gvk: { group: string; version: string; kind: string; storageVersion?: string }): OpenApiSchema | undefined {
+export function kindOpenApiSchema(gvk: {
+  group: string
+  version: string
+  kind: string
+  storageVersion?: string
+}): OpenApiSchema | undefined {
   const s = schemaFor(schemaName(gvk))
   if (!s) return undefined
   const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version

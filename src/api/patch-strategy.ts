@@ -55,8 +55,16 @@ const byKind = lookupTable<FieldStrategy>({
   Deployment: workload(statusWithConditions),
   DaemonSet: workload(statusWithConditions),
   Job: workload(statusWithConditions),
-  Service: { fields: { metadata, spec: { fields: { ports: { mergeKey: 'port' } } }, status: statusWithConditions } },
-  Node: { fields: { metadata, status: { fields: { conditions, addresses: { mergeKey: 'type' } } } } },
+  Service: {
+    fields: {
+      metadata,
+      spec: { fields: { ports: { mergeKey: 'port' } } },
+      status: statusWithConditions,
+    },
+  },
+  Node: {
+    fields: { metadata, status: { fields: { conditions, addresses: { mergeKey: 'type' } } } },
+  },
   Namespace: { fields: { metadata, status: statusWithConditions } },
   HorizontalPodAutoscaler: { fields: { metadata, status: statusWithConditions } },
 })

@@ -13,22 +13,51 @@ test('content types name patch types', () => {
 })
 
 test('applyPatch dispatches on the type', () => {
-  const pod = { spec: { containers: [{ name: 'a', image: 'a:1' }, { name: 'b', image: 'b:1' }] } }
-  const smp = applyPatch<any>(pod, { type: 'strategic', patch: { spec: { containers: [{ name: 'b', image: 'b:2' }] } }, kind: 'Pod' })
+  const pod = {
+    spec: {
+      containers: [
+        { name: 'a', image: 'a:1' },
+        { name: 'b', image: 'b:1' },
+      ],
+    },
+  }
+  const smp = applyPatch<any>(pod, {
+    type: 'strategic',
+    patch: { spec: { containers: [{ name: 'b', image: 'b:2' }] } },
+    kind: 'Pod',
+  })
   assert.equal(smp.ok && smp.value.spec.containers.length, 2)
-  const merge = applyPatch<any>(pod, { type: 'merge', patch: { spec: { containers: [{ name: 'b', image: 'b:2' }] } }, kind: 'Pod' })
+  const merge = applyPatch<any>(pod, {
+    type: 'merge',
+    patch: { spec: { containers: [{ name: 'b', image: 'b:2' }] } },
+    kind: 'Pod',
+  })
   assert.equal(merge.ok && merge.value.spec.containers.length, 1)
-  const json = applyPatch<any>(pod, { type: 'json', patch: [{ op: 'remove', path: '/spec/containers/0' }], kind: 'Pod' })
+  const json = applyPatch<any>(pod, {
+    type: 'json',
+    patch: [{ op: 'remove', path: '/spec/containers/0' }],
+    kind: 'Pod',
+  })
   assert.equal(json.ok && json.value.spec.containers, [{ name: 'b', image: 'b:1' }])
 })
 
 test('scaleOf gives the Scale kubectl scale reads', () => {
-  const d = { kind: 'Deployment', metadata: { name: 'web', namespace: 'default', resourceVersion: '7' },
-    spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [] } } }, status: { replicas: 2 } }
-  assert.equal(scaleOf(d as any), {
-    kind: 'Scale', apiVersion: 'autoscaling/v1',
+  const d = {
+    kind: 'Deployment',
     metadata: { name: 'web', namespace: 'default', resourceVersion: '7' },
-    spec: { replicas: 3 }, status: { replicas: 2, selector: 'app=web' },
+    spec: {
+      replicas: 3,
+      selector: { matchLabels: { app: 'web' } },
+      template: { spec: { containers: [] } },
+    },
+    status: { replicas: 2 },
+  }
+  assert.equal(scaleOf(d as any), {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: 'web', namespace: 'default', resourceVersion: '7' },
+    spec: { replicas: 3 },
+    status: { replicas: 2, selector: 'app=web' },
   })
 })
 

@@ -59,7 +59,12 @@ export function podReferences(pod: Pod): PodReferences {
   const refs: PodReferences = { secrets: new Set(), configMaps: new Set() }
   const spec = pod.spec as LooseSpec | undefined
   if (!spec) return refs
-  for (const c of [...list(spec.containers), ...list(spec.initContainers), ...list(spec.ephemeralContainers)]) visitContainer(c ?? {}, refs)
+  for (const c of [
+    ...list(spec.containers),
+    ...list(spec.initContainers),
+    ...list(spec.ephemeralContainers),
+  ])
+    visitContainer(c ?? {}, refs)
   for (const v of list(spec.volumes)) visitVolume(v, refs)
   for (const s of list(spec.imagePullSecrets)) add(refs.secrets, s?.name)
   return refs

@@ -1,6 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { formatCpu, formatMemory, isQuantity, parseCpu, parseMemory, parseQuantity } from './quantity.ts'
+import {
+  formatCpu,
+  formatMemory,
+  isQuantity,
+  parseCpu,
+  parseMemory,
+  parseQuantity,
+} from './quantity.ts'
 
 test('cpu parses to millicores, rounding up', () => {
   assert.is(parseCpu('100m'), 100)

@@ -45,26 +45,76 @@ interface Entry {
 }
 
 const entries: Entry[] = [
-  { gv: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false, short: ['ns'], subs: ['status'],
-    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
+  {
+    gv: 'v1',
+    kind: 'Namespace',
+    resource: 'namespaces',
+    namespaced: false,
+    short: ['ns'],
+    subs: ['status'],
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  },
   { gv: 'v1', kind: 'Node', resource: 'nodes', namespaced: false, short: ['no'], subs: ['status'] },
-  { gv: 'v1', kind: 'Pod', resource: 'pods', namespaced: true, short: ['po'], all: true, subs: ['status', 'log'] },
-  { gv: 'v1', kind: 'Service', resource: 'services', namespaced: true, short: ['svc'], all: true, subs: ['status'] },
+  {
+    gv: 'v1',
+    kind: 'Pod',
+    resource: 'pods',
+    namespaced: true,
+    short: ['po'],
+    all: true,
+    subs: ['status', 'log'],
+  },
+  {
+    gv: 'v1',
+    kind: 'Service',
+    resource: 'services',
+    namespaced: true,
+    short: ['svc'],
+    all: true,
+    subs: ['status'],
+  },
   { gv: 'v1', kind: 'Endpoints', resource: 'endpoints', namespaced: true, short: ['ep'] },
   { gv: 'v1', kind: 'Secret', resource: 'secrets', namespaced: true },
   { gv: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, short: ['cm'] },
   { gv: 'v1', kind: 'Event', resource: 'events', namespaced: true, short: ['ev'] },
-  { gv: 'apps/v1', kind: 'Deployment', resource: 'deployments', namespaced: true, short: ['deploy'], all: true,
-    subs: ['status', 'scale'] },
-  { gv: 'apps/v1', kind: 'DaemonSet', resource: 'daemonsets', namespaced: true, short: ['ds'], all: true, subs: ['status'] },
+  {
+    gv: 'apps/v1',
+    kind: 'Deployment',
+    resource: 'deployments',
+    namespaced: true,
+    short: ['deploy'],
+    all: true,
+    subs: ['status', 'scale'],
+  },
+  {
+    gv: 'apps/v1',
+    kind: 'DaemonSet',
+    resource: 'daemonsets',
+    namespaced: true,
+    short: ['ds'],
+    all: true,
+    subs: ['status'],
+  },
   { gv: 'batch/v1', kind: 'Job', resource: 'jobs', namespaced: true, all: true, subs: ['status'] },
-  { gv: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', namespaced: true,
-    short: ['hpa'], all: true, subs: ['status'], served: ['v1'] },
+  {
+    gv: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    resource: 'horizontalpodautoscalers',
+    namespaced: true,
+    short: ['hpa'],
+    all: true,
+    subs: ['status'],
+    served: ['v1'],
+  },
 ]
 
 function subresource(name: string, self: GroupVersionKind): SubresourceInfo {
   if (name === 'scale') {
-    return { name, responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] }
+    return {
+      name,
+      responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+      verbs: ['get', 'patch', 'update'],
+    }
   }
   if (name === 'log') return { name, responseKind: self, verbs: ['get'] }
   return { name, responseKind: self, verbs: statusVerbs }
@@ -90,7 +140,9 @@ function toInfo(e: Entry, servedVersion?: string): ResourceInfo {
 /** each resource at its storage version: what every lookup but resourceFor answers */
 const registry: readonly ResourceInfo[] = Object.freeze(entries.map((e) => toInfo(e)))
 /** the versions served besides the storage version (autoscaling/v1 HorizontalPodAutoscaler) */
-const alsoServed: readonly ResourceInfo[] = Object.freeze(entries.flatMap((e) => (e.served ?? []).map((v) => toInfo(e, v))))
+const alsoServed: readonly ResourceInfo[] = Object.freeze(
+  entries.flatMap((e) => (e.served ?? []).map((v) => toInfo(e, v))),
+)
 const served: readonly ResourceInfo[] = Object.freeze([...registry, ...alsoServed])
 
 /** Every resource, core group first, in a stable order, each once: at its storage version. */
@@ -117,7 +169,9 @@ export function apiVersionOf(info: { group: string; version: string }): string {
 /** Splits an apiVersion: "apps/v1" → { group: "apps", version: "v1" }, "v1" → { group: "", version: "v1" }. */
 export function parseApiVersion(apiVersion: string): { group: string; version: string } {
   const slash = apiVersion.indexOf('/')
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }
 }
 
 export function resourceByKind(kind: string, group?: string): ResourceInfo | undefined {
@@ -133,12 +187,21 @@ export function resourceByShortName(shortName: string): ResourceInfo | undefined
 }
 
 /** The resource a URL names: /apis/<group>/<version>/.../<resource>, at any version served. */
-export function resourceFor(gvr: { group: string; version: string; resource: string }): ResourceInfo | undefined {
-  return servedResources().find((r) => r.group === gvr.group && r.version === gvr.version && r.resource === gvr.resource)
+export function resourceFor(gvr: {
+  group: string
+  version: string
+  resource: string
+}): ResourceInfo | undefined {
+  return servedResources().find(
+    (r) => r.group === gvr.group && r.version === gvr.version && r.resource === gvr.resource,
+  )
 }
 
 /** The resource of an object, from its apiVersion and kind. */
-export function resourceForObject(obj: { apiVersion?: string; kind?: string }): ResourceInfo | undefined {
+export function resourceForObject(obj: {
+  apiVersion?: string
+  kind?: string
+}): ResourceInfo | undefined {
   if (!obj.kind || !obj.apiVersion) return undefined
   const { group, version } = parseApiVersion(obj.apiVersion)
   return registry.find((r) => r.kind === obj.kind && r.group === group && r.version === version)
@@ -155,7 +218,10 @@ export function resolveResource(name: string): ResourceInfo | undefined {
   return registry.find(
     (r) =>
       (group === undefined || r.group === group) &&
-      (r.resource === base || r.singular === base || r.shortNames.includes(base) || r.kind.toLowerCase() === base),
+      (r.resource === base ||
+        r.singular === base ||
+        r.shortNames.includes(base) ||
+        r.kind.toLowerCase() === base),
   )
 }
 
@@ -167,6 +233,7 @@ export function resourcesInCategory(category: string): ResourceInfo[] {
 /** The group/versions served, core ("v1") first, a group's storage version before its others: for /api and /apis discovery. */
 export function groupVersions(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>()
-  for (const r of servedResources()) seen.set(apiVersionOf(r), { group: r.group, version: r.version })
+  for (const r of servedResources())
+    seen.set(apiVersionOf(r), { group: r.group, version: r.version })
   return [...seen.values()]
 }

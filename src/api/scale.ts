@@ -7,13 +7,18 @@ export function scaleOf(d: Deployment): Scale {
   const selector = d.spec?.selector ? labelSelectorToString(d.spec.selector) : undefined
   const { name, namespace, uid, resourceVersion, creationTimestamp } = d.metadata
   const metadata = Object.fromEntries(
-    Object.entries({ name, namespace, uid, resourceVersion, creationTimestamp }).filter(([, v]) => v !== undefined),
+    Object.entries({ name, namespace, uid, resourceVersion, creationTimestamp }).filter(
+      ([, v]) => v !== undefined,
+    ),
   )
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
     metadata,
     spec: { replicas: d.spec?.replicas ?? 0 },
-    status: { replicas: d.status?.replicas ?? 0, ...(selector?.ok ? { selector: selector.value } : {}) },
+    status: {
+      replicas: d.status?.replicas ?? 0,
+      ...(selector?.ok ? { selector: selector.value } : {}),
+    },
   }
 }

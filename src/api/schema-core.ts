@@ -1,6 +1,19 @@
 // Field schemas of the core/v1 kinds: Namespace, Node, Pod, Service, Endpoints, Secret,
 // ConfigMap and Event.
-import { bool, fields, int, intOrStr, listOf, map, obj, qtyMap, str, strs, time, type ObjectSchema } from './field-schema.ts'
+import {
+  bool,
+  fields,
+  int,
+  intOrStr,
+  listOf,
+  map,
+  obj,
+  qtyMap,
+  str,
+  strs,
+  time,
+  type ObjectSchema,
+} from './field-schema.ts'
 import { conditions, kindSchema, objectReference } from './schema-meta.ts'
 import { podSpec, podStatus } from './schema-pod.ts'
 
@@ -10,8 +23,19 @@ export const namespace = kindSchema({
 })
 
 const nodeInfo: ObjectSchema = {
-  ...fields(str, 'machineID', 'systemUUID', 'bootID', 'kernelVersion', 'osImage', 'containerRuntimeVersion', 'kubeletVersion',
-    'kubeProxyVersion', 'operatingSystem', 'architecture'),
+  ...fields(
+    str,
+    'machineID',
+    'systemUUID',
+    'bootID',
+    'kernelVersion',
+    'osImage',
+    'containerRuntimeVersion',
+    'kubeletVersion',
+    'kubeProxyVersion',
+    'operatingSystem',
+    'architecture',
+  ),
   swap: obj,
 }
 
@@ -38,14 +62,30 @@ export const node = kindSchema({
 
 export const pod = kindSchema({ spec: podSpec, status: podStatus })
 
-const servicePort: ObjectSchema = { ...fields(str, 'name', 'protocol', 'appProtocol'), port: int, targetPort: intOrStr, nodePort: int }
+const servicePort: ObjectSchema = {
+  ...fields(str, 'name', 'protocol', 'appProtocol'),
+  port: int,
+  targetPort: intOrStr,
+  nodePort: int,
+}
 
 export const service = kindSchema({
   spec: {
     ports: listOf(servicePort),
     selector: map,
-    ...fields(str, 'clusterIP', 'type', 'sessionAffinity', 'loadBalancerIP', 'externalName', 'externalTrafficPolicy', 'ipFamilyPolicy',
-      'loadBalancerClass', 'internalTrafficPolicy', 'trafficDistribution'),
+    ...fields(
+      str,
+      'clusterIP',
+      'type',
+      'sessionAffinity',
+      'loadBalancerIP',
+      'externalName',
+      'externalTrafficPolicy',
+      'ipFamilyPolicy',
+      'loadBalancerClass',
+      'internalTrafficPolicy',
+      'trafficDistribution',
+    ),
     ...fields(strs, 'clusterIPs', 'externalIPs', 'loadBalancerSourceRanges', 'ipFamilies'),
     healthCheckNodePort: int,
     ...fields(bool, 'publishNotReadyAddresses', 'allocateLoadBalancerNodePorts'),
@@ -54,7 +94,10 @@ export const service = kindSchema({
   status: { loadBalancer: obj, conditions },
 })
 
-const endpointAddress: ObjectSchema = { ...fields(str, 'ip', 'hostname', 'nodeName'), targetRef: objectReference }
+const endpointAddress: ObjectSchema = {
+  ...fields(str, 'ip', 'hostname', 'nodeName'),
+  targetRef: objectReference,
+}
 
 export const endpoints = kindSchema({
   subsets: listOf({

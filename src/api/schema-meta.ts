@@ -1,6 +1,17 @@
 // Field schemas of metav1 (ObjectMeta, owner references, managed fields, label selectors,
 // conditions) and of core/v1 ObjectReference: the pieces every kind shares.
-import { bool, fields, int64, listOf, map, obj, str, strs, time, type ObjectSchema } from './field-schema.ts'
+import {
+  bool,
+  fields,
+  int64,
+  listOf,
+  map,
+  obj,
+  str,
+  strs,
+  time,
+  type ObjectSchema,
+} from './field-schema.ts'
 
 export const ownerReference: ObjectSchema = {
   ...fields(str, 'apiVersion', 'kind', 'name', 'uid'),
@@ -39,7 +50,16 @@ export const condition: ObjectSchema = {
 
 export const conditions = listOf(condition)
 
-export const objectReference: ObjectSchema = fields(str, 'kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath')
+export const objectReference: ObjectSchema = fields(
+  str,
+  'kind',
+  'namespace',
+  'name',
+  'uid',
+  'apiVersion',
+  'resourceVersion',
+  'fieldPath',
+)
 
 /** a top-level kind: type meta, object meta and the kind's own fields */
 export function kindSchema(own: ObjectSchema): ObjectSchema {

@@ -3,7 +3,20 @@
 // on (securityContext, affinity, lifecycle, most volume types) are opaque objects here;
 // validation says which of them are not supported.
 import {
-  bool, fields, int, int64, intOrStr, listOf, map, obj, qty, qtyMap, str, strs, time, type ObjectSchema,
+  bool,
+  fields,
+  int,
+  int64,
+  intOrStr,
+  listOf,
+  map,
+  obj,
+  qty,
+  qtyMap,
+  str,
+  strs,
+  time,
+  type ObjectSchema,
 } from './field-schema.ts'
 import { conditions, objectMeta } from './schema-meta.ts'
 
@@ -23,7 +36,13 @@ const envVar: ObjectSchema = {
 
 const envFromSource: ObjectSchema = { prefix: str, configMapRef: localRef, secretRef: localRef }
 
-const containerPort: ObjectSchema = { name: str, hostPort: int, containerPort: int, protocol: str, hostIP: str }
+const containerPort: ObjectSchema = {
+  name: str,
+  hostPort: int,
+  containerPort: int,
+  protocol: str,
+  hostIP: str,
+}
 
 export const resourceRequirements: ObjectSchema = {
   limits: qtyMap,
@@ -33,20 +52,50 @@ export const resourceRequirements: ObjectSchema = {
 
 const probe: ObjectSchema = {
   exec: { command: strs },
-  httpGet: { path: str, port: intOrStr, host: str, scheme: str, httpHeaders: listOf({ name: str, value: str }) },
+  httpGet: {
+    path: str,
+    port: intOrStr,
+    host: str,
+    scheme: str,
+    httpHeaders: listOf({ name: str, value: str }),
+  },
   tcpSocket: { port: intOrStr, host: str },
   grpc: { port: int, service: str },
-  ...fields(int, 'initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'),
+  ...fields(
+    int,
+    'initialDelaySeconds',
+    'timeoutSeconds',
+    'periodSeconds',
+    'successThreshold',
+    'failureThreshold',
+  ),
   terminationGracePeriodSeconds: int64,
 }
 
 const volumeMount: ObjectSchema = {
-  ...fields(str, 'name', 'mountPath', 'subPath', 'mountPropagation', 'subPathExpr', 'recursiveReadOnly'),
+  ...fields(
+    str,
+    'name',
+    'mountPath',
+    'subPath',
+    'mountPropagation',
+    'subPathExpr',
+    'recursiveReadOnly',
+  ),
   readOnly: bool,
 }
 
 export const container: ObjectSchema = {
-  ...fields(str, 'name', 'image', 'workingDir', 'restartPolicy', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy'),
+  ...fields(
+    str,
+    'name',
+    'image',
+    'workingDir',
+    'restartPolicy',
+    'terminationMessagePath',
+    'terminationMessagePolicy',
+    'imagePullPolicy',
+  ),
   command: strs,
   args: strs,
   ports: listOf(containerPort),
@@ -71,25 +120,75 @@ const volume: ObjectSchema = {
   emptyDir: { medium: str, sizeLimit: qty },
   secret: { secretName: str, items: listOf(keyToPath), defaultMode: int, optional: bool },
   configMap: { name: str, items: listOf(keyToPath), defaultMode: int, optional: bool },
-  ...fields(obj, 'gcePersistentDisk', 'awsElasticBlockStore', 'gitRepo', 'nfs', 'iscsi', 'glusterfs', 'persistentVolumeClaim',
-    'rbd', 'flexVolume', 'cinder', 'cephfs', 'flocker', 'downwardAPI', 'fc', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk',
-    'photonPersistentDisk', 'projected', 'portworxVolume', 'scaleIO', 'storageos', 'csi', 'ephemeral', 'image'),
+  ...fields(
+    obj,
+    'gcePersistentDisk',
+    'awsElasticBlockStore',
+    'gitRepo',
+    'nfs',
+    'iscsi',
+    'glusterfs',
+    'persistentVolumeClaim',
+    'rbd',
+    'flexVolume',
+    'cinder',
+    'cephfs',
+    'flocker',
+    'downwardAPI',
+    'fc',
+    'azureFile',
+    'vsphereVolume',
+    'quobyte',
+    'azureDisk',
+    'photonPersistentDisk',
+    'projected',
+    'portworxVolume',
+    'scaleIO',
+    'storageos',
+    'csi',
+    'ephemeral',
+    'image',
+  ),
 }
 
-const toleration: ObjectSchema = { ...fields(str, 'key', 'operator', 'value', 'effect'), tolerationSeconds: int64 }
+const toleration: ObjectSchema = {
+  ...fields(str, 'key', 'operator', 'value', 'effect'),
+  tolerationSeconds: int64,
+}
 
 export const podSpec: ObjectSchema = {
   volumes: listOf(volume),
   initContainers: listOf(container),
   containers: listOf(container),
   ephemeralContainers: listOf(obj),
-  ...fields(str, 'restartPolicy', 'dnsPolicy', 'serviceAccountName', 'serviceAccount', 'nodeName', 'hostname', 'subdomain',
-    'schedulerName', 'priorityClassName', 'runtimeClassName', 'preemptionPolicy'),
+  ...fields(
+    str,
+    'restartPolicy',
+    'dnsPolicy',
+    'serviceAccountName',
+    'serviceAccount',
+    'nodeName',
+    'hostname',
+    'subdomain',
+    'schedulerName',
+    'priorityClassName',
+    'runtimeClassName',
+    'preemptionPolicy',
+  ),
   ...fields(int64, 'terminationGracePeriodSeconds', 'activeDeadlineSeconds'),
   priority: int,
   nodeSelector: map,
-  ...fields(bool, 'automountServiceAccountToken', 'hostNetwork', 'hostPID', 'hostIPC', 'shareProcessNamespace', 'enableServiceLinks',
-    'setHostnameAsFQDN', 'hostUsers'),
+  ...fields(
+    bool,
+    'automountServiceAccountToken',
+    'hostNetwork',
+    'hostPID',
+    'hostIPC',
+    'shareProcessNamespace',
+    'enableServiceLinks',
+    'setHostnameAsFQDN',
+    'hostUsers',
+  ),
   ...fields(obj, 'securityContext', 'affinity', 'dnsConfig'),
   imagePullSecrets: listOf({ name: str }),
   tolerations: listOf(toleration),
@@ -108,7 +207,15 @@ export const podTemplateSpec: ObjectSchema = { metadata: objectMeta, spec: podSp
 const containerState: ObjectSchema = {
   waiting: { reason: str, message: str },
   running: { startedAt: time },
-  terminated: { exitCode: int, signal: int, reason: str, message: str, startedAt: time, finishedAt: time, containerID: str },
+  terminated: {
+    exitCode: int,
+    signal: int,
+    reason: str,
+    message: str,
+    startedAt: time,
+    finishedAt: time,
+    containerID: str,
+  },
 }
 
 const containerStatus: ObjectSchema = {
@@ -126,12 +233,27 @@ const containerStatus: ObjectSchema = {
 const hostIPs = listOf({ ip: str })
 
 export const podStatus: ObjectSchema = {
-  ...fields(str, 'phase', 'message', 'reason', 'nominatedNodeName', 'hostIP', 'podIP', 'qosClass', 'resize'),
+  ...fields(
+    str,
+    'phase',
+    'message',
+    'reason',
+    'nominatedNodeName',
+    'hostIP',
+    'podIP',
+    'qosClass',
+    'resize',
+  ),
   observedGeneration: int64,
   conditions,
   hostIPs,
   podIPs: hostIPs,
   startTime: time,
-  ...fields(listOf(containerStatus), 'initContainerStatuses', 'containerStatuses', 'ephemeralContainerStatuses'),
+  ...fields(
+    listOf(containerStatus),
+    'initContainerStatuses',
+    'containerStatuses',
+    'ephemeralContainerStatuses',
+  ),
   resourceClaimStatuses: listOf(obj),
 }

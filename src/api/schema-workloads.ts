@@ -1,6 +1,18 @@
 // Field schemas of apps/v1 Deployment and DaemonSet, batch/v1 Job, autoscaling/v2
 // HorizontalPodAutoscaler (and autoscaling/v1) and the autoscaling/v1 Scale subresource object.
-import { bool, fields, int, int64, intOrStr, listOf, obj, qty, str, time, type ObjectSchema } from './field-schema.ts'
+import {
+  bool,
+  fields,
+  int,
+  int64,
+  intOrStr,
+  listOf,
+  obj,
+  qty,
+  str,
+  time,
+  type ObjectSchema,
+} from './field-schema.ts'
 import { conditions, kindSchema, labelSelector } from './schema-meta.ts'
 import { podTemplateSpec } from './schema-pod.ts'
 
@@ -17,8 +29,16 @@ export const deployment = kindSchema({
   },
   status: {
     observedGeneration: int64,
-    ...fields(int, 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas',
-      'terminatingReplicas', 'collisionCount'),
+    ...fields(
+      int,
+      'replicas',
+      'updatedReplicas',
+      'readyReplicas',
+      'availableReplicas',
+      'unavailableReplicas',
+      'terminatingReplicas',
+      'collisionCount',
+    ),
     conditions,
   },
 })
@@ -32,8 +52,17 @@ export const daemonSet = kindSchema({
   },
   status: {
     observedGeneration: int64,
-    ...fields(int, 'currentNumberScheduled', 'numberMisscheduled', 'desiredNumberScheduled', 'numberReady',
-      'updatedNumberScheduled', 'numberAvailable', 'numberUnavailable', 'collisionCount'),
+    ...fields(
+      int,
+      'currentNumberScheduled',
+      'numberMisscheduled',
+      'desiredNumberScheduled',
+      'numberReady',
+      'updatedNumberScheduled',
+      'numberAvailable',
+      'numberUnavailable',
+      'collisionCount',
+    ),
     conditions,
   },
 })
@@ -41,8 +70,15 @@ export const daemonSet = kindSchema({
 export const job = kindSchema({
   spec: {
     activeDeadlineSeconds: int64,
-    ...fields(int, 'parallelism', 'completions', 'backoffLimit', 'backoffLimitPerIndex', 'maxFailedIndexes',
-      'ttlSecondsAfterFinished'),
+    ...fields(
+      int,
+      'parallelism',
+      'completions',
+      'backoffLimit',
+      'backoffLimitPerIndex',
+      'maxFailedIndexes',
+      'ttlSecondsAfterFinished',
+    ),
     ...fields(obj, 'podFailurePolicy', 'successPolicy'),
     selector: labelSelector,
     ...fields(bool, 'manualSelector', 'suspend'),
@@ -58,21 +94,34 @@ export const job = kindSchema({
   },
 })
 
-const metricTarget: ObjectSchema = { type: str, value: qty, averageValue: qty, averageUtilization: int }
+const metricTarget: ObjectSchema = {
+  type: str,
+  value: qty,
+  averageValue: qty,
+  averageUtilization: int,
+}
 const metricValue: ObjectSchema = { value: qty, averageValue: qty, averageUtilization: int }
 
 export const horizontalPodAutoscaler = kindSchema({
   spec: {
     scaleTargetRef: { kind: str, name: str, apiVersion: str },
     ...fields(int, 'minReplicas', 'maxReplicas'),
-    metrics: listOf({ type: str, resource: { name: str, target: metricTarget }, ...fields(obj, 'object', 'pods', 'containerResource', 'external') }),
+    metrics: listOf({
+      type: str,
+      resource: { name: str, target: metricTarget },
+      ...fields(obj, 'object', 'pods', 'containerResource', 'external'),
+    }),
     behavior: obj,
   },
   status: {
     observedGeneration: int64,
     ...fields(int, 'currentReplicas', 'desiredReplicas'),
     lastScaleTime: time,
-    currentMetrics: listOf({ type: str, resource: { name: str, current: metricValue }, ...fields(obj, 'object', 'pods', 'containerResource', 'external') }),
+    currentMetrics: listOf({
+      type: str,
+      resource: { name: str, current: metricValue },
+      ...fields(obj, 'object', 'pods', 'containerResource', 'external'),
+    }),
     conditions,
   },
 })

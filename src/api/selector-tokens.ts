@@ -15,13 +15,24 @@ export function tokenize(text: string): Token[] {
   const out: Token[] = []
   let i = 0
   while (i < text.length) {
-    if (/\s/.test(text[i])) { i++; continue }
+    if (/\s/.test(text[i])) {
+      i++
+      continue
+    }
     const sym = symbols.find((s) => text.startsWith(s, i))
-    if (sym) { out.push({ kind: sym, text: sym, pos: i }); i += sym.length; continue }
+    if (sym) {
+      out.push({ kind: sym, text: sym, pos: i })
+      i += sym.length
+      continue
+    }
     let j = i
     while (j < text.length && !special.test(text[j])) j++
     const word = text.slice(i, j)
-    out.push({ kind: word === 'in' ? 'in' : word === 'notin' ? 'notin' : 'word', text: word, pos: i })
+    out.push({
+      kind: word === 'in' ? 'in' : word === 'notin' ? 'notin' : 'word',
+      text: word,
+      pos: i,
+    })
     i = j
   }
   return out

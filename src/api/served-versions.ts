@@ -26,7 +26,10 @@ const isStorage = (info: ResourceInfo) => info.version === info.storageVersion
 
 function conversionOf(info: ResourceInfo): Conversion {
   const c = conversions[`${apiVersionOf(info)}/${info.kind}`]
-  if (!c) throw new TypeError(`api: ${info.resource} are served at ${apiVersionOf(info)} with no conversion to ${info.storageVersion}`)
+  if (!c)
+    throw new TypeError(
+      `api: ${info.resource} are served at ${apiVersionOf(info)} with no conversion to ${info.storageVersion}`,
+    )
   return c
 }
 
@@ -44,6 +47,13 @@ export function toStorageVersion(info: ResourceInfo, obj: KubeObject): ParseResu
  * The name a kind's field schema is filed under at this version: the kind at its storage
  * version, "<apiVersion>/<kind>" at another ("autoscaling/v1/HorizontalPodAutoscaler").
  */
-export function schemaName(t: { group?: string; version: string; kind: string; storageVersion?: string }): string {
-  return !t.storageVersion || t.version === t.storageVersion ? t.kind : `${apiVersionOf({ group: t.group ?? '', version: t.version })}/${t.kind}`
+export function schemaName(t: {
+  group?: string
+  version: string
+  kind: string
+  storageVersion?: string
+}): string {
+  return !t.storageVersion || t.version === t.storageVersion
+    ? t.kind
+    : `${apiVersionOf({ group: t.group ?? '', version: t.version })}/${t.kind}`
 }

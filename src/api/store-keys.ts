@@ -22,7 +22,10 @@ function groupSegment(group: string): string {
 export function storeKey(info: KeyedResource, where: { namespace?: string; name: string }): string {
   const base = `/registry/${groupSegment(info.group)}/${info.resource}/`
   if (!info.namespaced) return base + where.name
-  if (!where.namespace) throw new TypeError(`api: ${info.resource} are namespaced, the key of "${where.name}" needs a namespace`)
+  if (!where.namespace)
+    throw new TypeError(
+      `api: ${info.resource} are namespaced, the key of "${where.name}" needs a namespace`,
+    )
   return `${base}${where.namespace}/${where.name}`
 }
 
@@ -38,6 +41,7 @@ export function parseStoreKey(key: string): StoreKeyParts | undefined {
   if (parts[0] !== '' || parts[1] !== 'registry') return undefined
   const group = parts[2] === 'core' ? '' : parts[2]
   if (parts.length === 5 && parts[4]) return { group, resource: parts[3], name: parts[4] }
-  if (parts.length === 6 && parts[4] && parts[5]) return { group, resource: parts[3], namespace: parts[4], name: parts[5] }
+  if (parts.length === 6 && parts[4] && parts[5])
+    return { group, resource: parts[3], namespace: parts[4], name: parts[5] }
   return undefined
 }

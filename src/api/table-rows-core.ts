@@ -30,18 +30,36 @@ export const podRow: RowFn<Pod> = (pod, now) => {
     const s = cs.state ?? {}
     if (s.waiting?.reason) reason = s.waiting.reason
     else if (s.terminated?.reason) reason = s.terminated.reason
-    else if (s.terminated) reason = s.terminated.signal ? `Signal:${s.terminated.signal}` : `ExitCode:${s.terminated.exitCode}`
-    else if (cs.ready && s.running) { hasRunning = true; ready++ }
+    else if (s.terminated)
+      reason = s.terminated.signal
+        ? `Signal:${s.terminated.signal}`
+        : `ExitCode:${s.terminated.exitCode}`
+    else if (cs.ready && s.running) {
+      hasRunning = true
+      ready++
+    }
   }
   if (reason === 'Completed' && hasRunning)
-    reason = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? 'Running' : 'NotReady'
+    reason = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+      ? 'Running'
+      : 'NotReady'
   const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed'
   if (pod.metadata.deletionTimestamp && pod.status?.reason === 'NodeLost') reason = 'Unknown'
   else if (pod.metadata.deletionTimestamp && !terminal) reason = 'Terminating'
-  const restartCell = restarts && lastRestart ? `${restarts} (${ageSince(new Date(lastRestart).toISOString(), now)} ago)` : String(restarts)
+  const restartCell =
+    restarts && lastRestart
+      ? `${restarts} (${ageSince(new Date(lastRestart).toISOString(), now)} ago)`
+      : String(restarts)
   return [
-    pod.metadata.name ?? '', `${ready}/${pod.spec?.containers?.length ?? 0}`, reason, restartCell,
-    ageSince(pod.metadata.creationTimestamp, now), orNone(pod.status?.podIP), orNone(pod.spec?.nodeName), '<none>', '<none>',
+    pod.metadata.name ?? '',
+    `${ready}/${pod.spec?.containers?.length ?? 0}`,
+    reason,
+    restartCell,
+    ageSince(pod.metadata.creationTimestamp, now),
+    orNone(pod.status?.podIP),
+    orNone(pod.spec?.nodeName),
+    '<none>',
+    '<none>',
   ]
 }
 
@@ -58,18 +76,28 @@ export const nodeRow: RowFn<Node> = (node, now) => {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready')
   const status = [ready ? (ready.status === 'True' ? 'Ready' : 'NotReady') : 'Unknown']
   if (node.spec?.unschedulable) status.push('SchedulingDisabled')
-  const address = (type: string) => orNone(node.status?.addresses?.find((a) => a.type === type)?.address)
+  const address = (type: string) =>
+    orNone(node.status?.addresses?.find((a) => a.type === type)?.address)
   const info = node.status?.nodeInfo ?? {}
   const unknown = (s: string | undefined) => (s ? s : '<unknown>')
   return [
-    node.metadata.name ?? '', status.join(','), nodeRoles(node.metadata.labels), ageSince(node.metadata.creationTimestamp, now),
-    info.kubeletVersion ?? '', address('InternalIP'), address('ExternalIP'), unknown(info.osImage), unknown(info.kernelVersion),
+    node.metadata.name ?? '',
+    status.join(','),
+    nodeRoles(node.metadata.labels),
+    ageSince(node.metadata.creationTimestamp, now),
+    info.kubeletVersion ?? '',
+    address('InternalIP'),
+    address('ExternalIP'),
+    unknown(info.osImage),
+    unknown(info.kernelVersion),
     unknown(info.containerRuntimeVersion),
   ]
 }
 
 export const namespaceRow: RowFn<Namespace> = (ns, now) => [
-  ns.metadata.name ?? '', ns.status?.phase ?? '', ageSince(ns.metadata.creationTimestamp, now),
+  ns.metadata.name ?? '',
+  ns.status?.phase ?? '',
+  ageSince(ns.metadata.creationTimestamp, now),
 ]
 
 export const serviceRow: RowFn<Service> = (svc, now) => {
@@ -77,8 +105,13 @@ export const serviceRow: RowFn<Service> = (svc, now) => {
     .map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`)
     .join(',')
   return [
-    svc.metadata.name ?? '', svc.spec?.type ?? 'ClusterIP', orNone(svc.spec?.clusterIP), '<none>', orNone(ports),
-    ageSince(svc.metadata.creationTimestamp, now), formatLabels(svc.spec?.selector),
+    svc.metadata.name ?? '',
+    svc.spec?.type ?? 'ClusterIP',
+    orNone(svc.spec?.clusterIP),
+    '<none>',
+    orNone(ports),
+    ageSince(svc.metadata.creationTimestamp, now),
+    formatLabels(svc.spec?.selector),
   ]
 }
 
@@ -98,14 +131,22 @@ export function formatEndpoints(ep: Endpoints): string {
   return orNone(list.join(','))
 }
 
-export const endpointsRow: RowFn<Endpoints> = (ep, now) => [ep.metadata.name ?? '', formatEndpoints(ep), ageSince(ep.metadata.creationTimestamp, now)]
+export const endpointsRow: RowFn<Endpoints> = (ep, now) => [
+  ep.metadata.name ?? '',
+  formatEndpoints(ep),
+  ageSince(ep.metadata.creationTimestamp, now),
+]
 
 export const secretRow: RowFn<Secret> = (s, now) => [
-  s.metadata.name ?? '', s.type ?? '', Object.keys(s.data ?? {}).length, ageSince(s.metadata.creationTimestamp, now),
+  s.metadata.name ?? '',
+  s.type ?? '',
+  Object.keys(s.data ?? {}).length,
+  ageSince(s.metadata.creationTimestamp, now),
 ]
 
 export const configMapRow: RowFn<ConfigMap> = (cm, now) => [
-  cm.metadata.name ?? '', Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length,
+  cm.metadata.name ?? '',
+  Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length,
   ageSince(cm.metadata.creationTimestamp, now),
 ]
 
@@ -117,7 +158,15 @@ export const eventRow: RowFn<Event> = (ev, now) => {
   const component = ev.source?.component || ev.reportingComponent || ''
   const source = ev.source?.host ? `${component}, ${ev.source.host}` : component
   return [
-    last, ev.type ?? '', ev.reason ?? '', target, ev.involvedObject?.fieldPath ?? '', source, (ev.message ?? '').trim(), first,
-    ev.count ?? 1, ev.metadata.name ?? '',
+    last,
+    ev.type ?? '',
+    ev.reason ?? '',
+    target,
+    ev.involvedObject?.fieldPath ?? '',
+    source,
+    (ev.message ?? '').trim(),
+    first,
+    ev.count ?? 1,
+    ev.metadata.name ?? '',
   ]
 }

@@ -6,7 +6,16 @@ import { ageSince } from './age.ts'
 import { lookupTable, isObject } from './json-value.ts'
 import { tableColumns } from './table-columns.ts'
 import {
-  configMapRow, endpointsRow, eventRow, namespaceRow, nodeRow, podRow, secretRow, serviceRow, type Cell, type RowFn,
+  configMapRow,
+  endpointsRow,
+  eventRow,
+  namespaceRow,
+  nodeRow,
+  podRow,
+  secretRow,
+  serviceRow,
+  type Cell,
+  type RowFn,
 } from './table-rows-core.ts'
 import { autoscalerRow, daemonSetRow, deploymentRow, jobRow } from './table-rows-apps.ts'
 
@@ -35,11 +44,16 @@ function partial(obj: KubeObject): PartialObjectMetadata {
  * are validated, but a status an agent wrote may be malformed: such a row reads "<invalid>"
  * instead of failing the whole listing.
  */
-export function tableRow(obj: KubeObject, now: number | Date, kind: string = obj.kind ?? ''): TableRow {
+export function tableRow(
+  obj: KubeObject,
+  now: number | Date,
+  kind: string = obj.kind ?? '',
+): TableRow {
   const safe: KubeObject = isObject(obj.metadata) ? obj : { ...obj, metadata: {} }
   const name = typeof safe.metadata.name === 'string' ? safe.metadata.name : ''
   const fn = rows[kind]
-  if (!fn) return { cells: [name, ageSince(safe.metadata.creationTimestamp, now)], object: partial(safe) }
+  if (!fn)
+    return { cells: [name, ageSince(safe.metadata.creationTimestamp, now)], object: partial(safe) }
   let cells: Cell[]
   try {
     cells = fn(safe, +now)
@@ -57,7 +71,8 @@ export function toTable(
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: options.resourceVersion === undefined ? {} : { resourceVersion: options.resourceVersion },
+    metadata:
+      options.resourceVersion === undefined ? {} : { resourceVersion: options.resourceVersion },
     columnDefinitions: tableColumns(options.kind),
     rows: items.map((o) => tableRow(o, options.now, options.kind)),
   }

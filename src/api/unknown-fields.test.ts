@@ -8,7 +8,10 @@ import { parseAllDocuments } from 'yaml'
 import { allResources } from './resources.ts'
 import { pruneUnknown, schemaFor, unknownFields } from './unknown-fields.ts'
 
-const docsManifests = readFileSync(new URL('../../test/fixtures/kubernetes-docs-manifests.yaml', import.meta.url), 'utf8')
+const docsManifests = readFileSync(
+  new URL('../../test/fixtures/kubernetes-docs-manifests.yaml', import.meta.url),
+  'utf8',
+)
 
 test('every kind served, and Scale, has a schema with type and object meta', () => {
   for (const r of allResources()) {
@@ -31,7 +34,12 @@ test('manifests copied from the Kubernetes docs have no unknown field', () => {
 const deployment = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
-  metadata: { name: 'web', labels: { 'whatever/key': 'v' }, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' }, colour: 'red' },
+  metadata: {
+    name: 'web',
+    labels: { 'whatever/key': 'v' },
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+    colour: 'red',
+  },
   spec: {
     replicass: 3,
     selector: { matchLabels: { app: 'web', anything: 'x' } },
@@ -41,7 +49,12 @@ const deployment = {
         nodeSelector: { 'free.form/key': 'yes' },
         containers: [
           { name: 'a', image: 'a:1', resources: { limits: { cpu: '1', 'example.com/gpu': 1 } } },
-          { name: 'b', imagee: 'b:1', ports: [{ containerPort: 80 }, { containerPort: 81, hostPortt: 1 }], env: [{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'x', extra: 1 } } }] },
+          {
+            name: 'b',
+            imagee: 'b:1',
+            ports: [{ containerPort: 80 }, { containerPort: 81, hostPortt: 1 }],
+            env: [{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'x', extra: 1 } } }],
+          },
         ],
         volumes: [{ name: 'v', emptyDirr: {} }],
         securityContext: { runAsUser: 1, anythingGoes: { deep: true } },
@@ -52,7 +65,7 @@ const deployment = {
   topLevel: 1,
 }
 
-test('unknown fields are found with Kubernetes\' paths, in object order; maps are free-form', () => {
+test("unknown fields are found with Kubernetes' paths, in object order; maps are free-form", () => {
   assert.equal(unknownFields('Deployment', deployment), [
     'metadata.colour',
     'spec.replicass',
@@ -63,13 +76,37 @@ test('unknown fields are found with Kubernetes\' paths, in object order; maps ar
     'status.bogus',
     'topLevel',
   ])
-  assert.equal(unknownFields('ConfigMap', { data: { 'any key': 'v', nested: 'x' }, binaryData: { b: 'eA==' }, dta: {} }), ['dta'])
-  assert.equal(unknownFields('Secret', { data: { k: 'v' }, stringData: { s: 'v' }, type: 'Opaque' }), [])
-  assert.equal(unknownFields('Node', { status: { capacity: { cpu: '4', 'hugepages-2Mi': 0 }, nodeInfo: { kubeletVersion: 'v', extra: 1 } } }), ['status.nodeInfo.extra'])
+  assert.equal(
+    unknownFields('ConfigMap', {
+      data: { 'any key': 'v', nested: 'x' },
+      binaryData: { b: 'eA==' },
+      dta: {},
+    }),
+    ['dta'],
+  )
+  assert.equal(
+    unknownFields('Secret', { data: { k: 'v' }, stringData: { s: 'v' }, type: 'Opaque' }),
+    [],
+  )
+  assert.equal(
+    unknownFields('Node', {
+      status: {
+        capacity: { cpu: '4', 'hugepages-2Mi': 0 },
+        nodeInfo: { kubeletVersion: 'v', extra: 1 },
+      },
+    }),
+    ['status.nodeInfo.extra'],
+  )
 })
 
 test('values of the wrong shape are left to validation, not reported as unknown', () => {
-  assert.equal(unknownFields('Pod', { spec: { containers: 'not a list', volumes: [null, 3, 'x'] }, metadata: [] }), [])
+  assert.equal(
+    unknownFields('Pod', {
+      spec: { containers: 'not a list', volumes: [null, 3, 'x'] },
+      metadata: [],
+    }),
+    [],
+  )
   assert.equal(unknownFields('Pod', null), [])
   assert.equal(unknownFields('Pod', [{ foo: 1 }]), [])
 })
@@ -79,11 +116,22 @@ test('pruneUnknown drops exactly the unknown fields and leaves the input alone',
   const pruned = pruneUnknown('Deployment', deployment)
   assert.is(JSON.stringify(deployment), before, 'input unchanged')
   assert.equal(unknownFields('Deployment', pruned), [])
-  assert.equal(pruned.metadata, { name: 'web', labels: { 'whatever/key': 'v' }, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' } })
+  assert.equal(pruned.metadata, {
+    name: 'web',
+    labels: { 'whatever/key': 'v' },
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}' },
+  })
   const c = pruned.spec.template.spec.containers
-  assert.equal(c[1], { name: 'b', ports: [{ containerPort: 80 }, { containerPort: 81 }], env: [{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'x' } } }] })
+  assert.equal(c[1], {
+    name: 'b',
+    ports: [{ containerPort: 80 }, { containerPort: 81 }],
+    env: [{ name: 'X', valueFrom: { fieldRef: { fieldPath: 'x' } } }],
+  })
   assert.equal(c[0].resources, { limits: { cpu: '1', 'example.com/gpu': 1 } })
-  assert.equal(pruned.spec.template.spec.securityContext, { runAsUser: 1, anythingGoes: { deep: true } })
+  assert.equal(pruned.spec.template.spec.securityContext, {
+    runAsUser: 1,
+    anythingGoes: { deep: true },
+  })
   assert.equal(pruned.spec.template.spec.volumes, [{ name: 'v' }])
   assert.equal(pruned.status, { replicas: 1 })
   assert.is('topLevel' in pruned, false)

@@ -2,8 +2,24 @@
 // names them ("spec.template.spec.containers[0].imagee"), and the same object without them.
 import { lookupTable, isObject } from './json-value.ts'
 import { isLeaf, isList, type FieldSchema, type ObjectSchema } from './field-schema.ts'
-import { configMap, endpoints, event, namespace, node, pod, secret, service } from './schema-core.ts'
-import { daemonSet, deployment, horizontalPodAutoscaler, horizontalPodAutoscalerV1, job, scale } from './schema-workloads.ts'
+import {
+  configMap,
+  endpoints,
+  event,
+  namespace,
+  node,
+  pod,
+  secret,
+  service,
+} from './schema-core.ts'
+import {
+  daemonSet,
+  deployment,
+  horizontalPodAutoscaler,
+  horizontalPodAutoscalerV1,
+  job,
+  scale,
+} from './schema-workloads.ts'
 
 const schemas = lookupTable<ObjectSchema>({
   Namespace: namespace,
@@ -27,7 +43,8 @@ export function schemaFor(kind: string): ObjectSchema | undefined {
   return Object.hasOwn(schemas, kind) ? schemas[kind] : undefined
 }
 
-const fieldOf = (s: ObjectSchema, key: string): FieldSchema | undefined => (Object.hasOwn(s, key) ? s[key] : undefined)
+const fieldOf = (s: ObjectSchema, key: string): FieldSchema | undefined =>
+  Object.hasOwn(s, key) ? s[key] : undefined
 
 /** "spec.containers[0].imagee" from the segments walked so far (built only for an unknown field) */
 function pathOf(segments: (string | number)[], key: string): string {
@@ -37,7 +54,12 @@ function pathOf(segments: (string | number)[], key: string): string {
 }
 
 // every request walks its whole body: the walk allocates nothing unless a field is unknown
-function collect(schema: FieldSchema, value: unknown, at: (string | number)[], out: string[] | undefined): number {
+function collect(
+  schema: FieldSchema,
+  value: unknown,
+  at: (string | number)[],
+  out: string[] | undefined,
+): number {
   if (isLeaf(schema)) return 0
   let found = 0
   if (isList(schema)) {

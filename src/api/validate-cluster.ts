@@ -1,7 +1,14 @@
 // Validation of the cluster kinds Node (taints, podCIDR) and Event.
 import type { Event } from './config.ts'
 import type { Node } from './node.ts'
-import { duplicate, invalid, notSupported, required, tooLong, type FieldCause } from './field-errors.ts'
+import {
+  duplicate,
+  invalid,
+  notSupported,
+  required,
+  tooLong,
+  type FieldCause,
+} from './field-errors.ts'
 import { labelValue, qualifiedKey } from './name-rules.ts'
 
 const effects = ['NoSchedule', 'PreferNoSchedule', 'NoExecute']
@@ -22,7 +29,14 @@ export function validateNode(node: Node): FieldCause[] {
     seen.add(key)
   })
   const cidr = node.spec?.podCIDR
-  if (cidr && !/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(cidr)) out.push(invalid('spec.podCIDR', cidr, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)'))
+  if (cidr && !/^[0-9a-fA-F.:]+\/\d{1,3}$/.test(cidr))
+    out.push(
+      invalid(
+        'spec.podCIDR',
+        cidr,
+        'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+      ),
+    )
   return out
 }
 
@@ -31,7 +45,9 @@ export function validateEvent(ev: Event): FieldCause[] {
   const involved = ev.involvedObject
   if (!involved || typeof involved !== 'object') return [required('involvedObject')]
   if (involved.namespace && ev.metadata?.namespace && involved.namespace !== ev.metadata.namespace)
-    out.push(invalid('involvedObject.namespace', involved.namespace, 'does not match event.namespace'))
+    out.push(
+      invalid('involvedObject.namespace', involved.namespace, 'does not match event.namespace'),
+    )
   if (ev.type !== undefined && ev.type !== 'Normal' && ev.type !== 'Warning')
     out.push(notSupported('type', ev.type, ['Normal', 'Warning']))
   if ((ev.reason ?? '').length > 128) out.push(tooLong('reason', 128))

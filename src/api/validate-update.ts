@@ -17,7 +17,8 @@ export function validateUpdate(old: KubeObject, next: KubeObject): FieldCause[] 
   const o = old as Obj
   const n = next as Obj
   for (const f of ['name', 'namespace', 'uid', 'creationTimestamp'] as const)
-    if ((o.metadata?.[f] ?? '') !== (n.metadata?.[f] ?? '')) out.push(invalid(`metadata.${f}`, n.metadata?.[f] ?? '', immutable))
+    if ((o.metadata?.[f] ?? '') !== (n.metadata?.[f] ?? ''))
+      out.push(invalid(`metadata.${f}`, n.metadata?.[f] ?? '', immutable))
   out.push(...(updateRules[next.kind ?? '']?.(o, n) ?? []))
   return out
 }
@@ -35,7 +36,8 @@ const updateRules = lookupTable<(o: Obj, n: Obj) => FieldCause[]>({
     ...unchanged(o.spec?.completions, n.spec?.completions, 'spec.completions'),
   ],
   Pod: (o, n) => validatePodUpdate(o as Pod, n as Pod),
-  Service: (o, n) => (o.spec?.clusterIP ? unchanged(o.spec.clusterIP, n.spec?.clusterIP, 'spec.clusterIP') : []),
+  Service: (o, n) =>
+    o.spec?.clusterIP ? unchanged(o.spec.clusterIP, n.spec?.clusterIP, 'spec.clusterIP') : [],
   Secret: immutableData,
   ConfigMap: immutableData,
   Node: (o, n) =>
@@ -47,9 +49,11 @@ const updateRules = lookupTable<(o: Obj, n: Obj) => FieldCause[]>({
 function immutableData(o: Obj, n: Obj): FieldCause[] {
   if (o.immutable !== true) return []
   const out: FieldCause[] = []
-  if (n.immutable !== true) out.push(forbidden('immutable', 'field is immutable when `immutable` is set'))
+  if (n.immutable !== true)
+    out.push(forbidden('immutable', 'field is immutable when `immutable` is set'))
   for (const f of ['data', 'binaryData', 'stringData'])
-    if (!deepEqual(o[f] ?? {}, n[f] ?? {})) out.push(forbidden(f, 'field is immutable when `immutable` is set'))
+    if (!deepEqual(o[f] ?? {}, n[f] ?? {}))
+      out.push(forbidden(f, 'field is immutable when `immutable` is set'))
   return out
 }
 
@@ -70,22 +74,47 @@ function validatePodUpdate(old: Pod, next: Pod): FieldCause[] {
   out.push(...checkDeadline(old.spec.activeDeadlineSeconds, next.spec.activeDeadlineSeconds))
   munged.activeDeadlineSeconds = old.spec.activeDeadlineSeconds
   const sameBut = (t: unknown, u: unknown) =>
-    isObject(t) && isObject(u) && deepEqual(stripUndefined({ ...t, tolerationSeconds: 0 }), stripUndefined({ ...u, tolerationSeconds: 0 }))
-  const kept = list(old.spec.tolerations).every((t) => list(next.spec.tolerations).some((u) => sameBut(t, u)))
-  if (!kept) out.push(forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'))
+    isObject(t) &&
+    isObject(u) &&
+    deepEqual(
+      stripUndefined({ ...t, tolerationSeconds: 0 }),
+      stripUndefined({ ...u, tolerationSeconds: 0 }),
+    )
+  const kept = list(old.spec.tolerations).every((t) =>
+    list(next.spec.tolerations).some((u) => sameBut(t, u)),
+  )
+  if (!kept)
+    out.push(
+      forbidden(
+        'spec.tolerations',
+        'existing toleration can not be modified except its tolerationSeconds',
+      ),
+    )
   munged.tolerations = old.spec.tolerations
   if (!old.spec.nodeName) munged.nodeName = old.spec.nodeName
-  if ((old.spec.terminationGracePeriodSeconds ?? 0) < 0 && next.spec.terminationGracePeriodSeconds === 1)
+  if (
+    (old.spec.terminationGracePeriodSeconds ?? 0) < 0 &&
+    next.spec.terminationGracePeriodSeconds === 1
+  )
     munged.terminationGracePeriodSeconds = old.spec.terminationGracePeriodSeconds
-  if (!deepEqual(stripUndefined(munged), stripUndefined(old.spec))) out.push(forbidden('spec', podUpdateMessage))
+  if (!deepEqual(stripUndefined(munged), stripUndefined(old.spec)))
+    out.push(forbidden('spec', podUpdateMessage))
   return out
 }
 
 function checkDeadline(was: number | undefined, now: number | undefined): FieldCause[] {
   if (was !== undefined && now === undefined)
-    return [invalid('spec.activeDeadlineSeconds', null, 'must not update from a positive integer to nil value')]
+    return [
+      invalid(
+        'spec.activeDeadlineSeconds',
+        null,
+        'must not update from a positive integer to nil value',
+      ),
+    ]
   if (typeof was === 'number' && typeof now === 'number' && now > was)
-    return [invalid('spec.activeDeadlineSeconds', now, 'must be less than or equal to previous value')]
+    return [
+      invalid('spec.activeDeadlineSeconds', now, 'must be less than or equal to previous value'),
+    ]
   return []
 }
 

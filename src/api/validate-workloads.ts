@@ -2,7 +2,14 @@
 import type { IntOrString, LabelSelector } from './meta.ts'
 import type { PodTemplateSpec } from './pod.ts'
 import type { DaemonSet, Deployment, DeploymentStrategy, Job } from './workloads.ts'
-import { checkRange, forbidden, invalid, notSupported, required, type FieldCause } from './field-errors.ts'
+import {
+  checkRange,
+  forbidden,
+  invalid,
+  notSupported,
+  required,
+  type FieldCause,
+} from './field-errors.ts'
 import { labelSelectorRequirements, matchesLabels } from './label-selector.ts'
 import { validateLabels, validateLabelSelector } from './validate-meta.ts'
 import { validatePodSpec } from './validate-pod-spec.ts'
@@ -18,16 +25,28 @@ function validateSelectorAndTemplate(
     if (options.selectorRequired) out.push(required('spec.selector'))
   } else {
     out.push(...validateLabelSelector(selector, 'spec.selector'))
-    const isEmpty = !Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length
-    if (isEmpty) out.push(invalid('spec.selector', selector, `empty selector is invalid for ${options.kind}`))
+    const isEmpty =
+      !Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length
+    if (isEmpty)
+      out.push(invalid('spec.selector', selector, `empty selector is invalid for ${options.kind}`))
   }
   if (!template || typeof template !== 'object') return [...out, required('spec.template')]
   const labels = template.metadata?.labels ?? {}
   out.push(...validateLabels(template.metadata?.labels, 'spec.template.metadata.labels'))
   const reqs = selector && labelSelectorRequirements(selector)
   if (reqs?.ok && reqs.value.length && !matchesLabels(reqs.value, labels))
-    out.push(invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'))
-  out.push(...validatePodSpec(template.spec, 'spec.template.spec', { restartPolicies: options.restartPolicies }))
+    out.push(
+      invalid(
+        'spec.template.metadata.labels',
+        labels,
+        '`selector` does not match template `labels`',
+      ),
+    )
+  out.push(
+    ...validatePodSpec(template.spec, 'spec.template.spec', {
+      restartPolicies: options.restartPolicies,
+    }),
+  )
   return out
 }
 
@@ -48,13 +67,35 @@ function validateStrategy(s: DeploymentStrategy | undefined, path: string): Fiel
   const types = ['Recreate', 'RollingUpdate']
   if (!types.includes(s.type ?? '')) return [notSupported(`${path}.type`, s.type ?? '', types)]
   if (s.type === 'Recreate')
-    return s.rollingUpdate ? [forbidden(`${path}.rollingUpdate`, "may not be specified when strategy `type` is 'Recreate'")] : []
+    return s.rollingUpdate
+      ? [
+          forbidden(
+            `${path}.rollingUpdate`,
+            "may not be specified when strategy `type` is 'Recreate'",
+          ),
+        ]
+      : []
   const ru = s.rollingUpdate ?? {}
-  const out = [...checkIntOrPercent(ru.maxUnavailable, `${path}.rollingUpdate.maxUnavailable`), ...checkIntOrPercent(ru.maxSurge, `${path}.rollingUpdate.maxSurge`)]
+  const out = [
+    ...checkIntOrPercent(ru.maxUnavailable, `${path}.rollingUpdate.maxUnavailable`),
+    ...checkIntOrPercent(ru.maxSurge, `${path}.rollingUpdate.maxSurge`),
+  ]
   if (typeof ru.maxUnavailable === 'string' && parseInt(ru.maxUnavailable, 10) > 100)
-    out.push(invalid(`${path}.rollingUpdate.maxUnavailable`, ru.maxUnavailable, 'must not be greater than 100%'))
+    out.push(
+      invalid(
+        `${path}.rollingUpdate.maxUnavailable`,
+        ru.maxUnavailable,
+        'must not be greater than 100%',
+      ),
+    )
   if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge))
-    out.push(invalid(`${path}.rollingUpdate.maxUnavailable`, ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'))
+    out.push(
+      invalid(
+        `${path}.rollingUpdate.maxUnavailable`,
+        ru.maxUnavailable,
+        'may not be 0 when `maxSurge` is 0',
+      ),
+    )
   return out
 }
 
@@ -63,30 +104,56 @@ export function validateDeployment(d: Deployment): FieldCause[] {
   if (!spec || typeof spec !== 'object') return [required('spec')]
   const out = [
     ...checkRange('spec.replicas', spec.replicas, 0),
-    ...validateSelectorAndTemplate(spec.selector, spec.template, { kind: 'deployment', restartPolicies: ['Always'], selectorRequired: true }),
+    ...validateSelectorAndTemplate(spec.selector, spec.template, {
+      kind: 'deployment',
+      restartPolicies: ['Always'],
+      selectorRequired: true,
+    }),
     ...validateStrategy(spec.strategy, 'spec.strategy'),
     ...checkRange('spec.minReadySeconds', spec.minReadySeconds, 0),
     ...checkRange('spec.revisionHistoryLimit', spec.revisionHistoryLimit, 0),
     ...checkRange('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 0),
   ]
-  if (spec.progressDeadlineSeconds !== undefined && spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0))
-    out.push(invalid('spec.progressDeadlineSeconds', spec.progressDeadlineSeconds, 'must be greater than minReadySeconds'))
+  if (
+    spec.progressDeadlineSeconds !== undefined &&
+    spec.progressDeadlineSeconds <= (spec.minReadySeconds ?? 0)
+  )
+    out.push(
+      invalid(
+        'spec.progressDeadlineSeconds',
+        spec.progressDeadlineSeconds,
+        'must be greater than minReadySeconds',
+      ),
+    )
   return out
 }
 
 export function validateDaemonSet(ds: DaemonSet): FieldCause[] {
   const spec = ds.spec
   if (!spec || typeof spec !== 'object') return [required('spec')]
-  const out = validateSelectorAndTemplate(spec.selector, spec.template, { kind: 'daemonset', restartPolicies: ['Always'], selectorRequired: true })
+  const out = validateSelectorAndTemplate(spec.selector, spec.template, {
+    kind: 'daemonset',
+    restartPolicies: ['Always'],
+    selectorRequired: true,
+  })
   const strategy = spec.updateStrategy
   const types = ['RollingUpdate', 'OnDelete']
-  if (strategy && !types.includes(strategy.type ?? '')) out.push(notSupported('spec.updateStrategy.type', strategy.type ?? '', types))
+  if (strategy && !types.includes(strategy.type ?? ''))
+    out.push(notSupported('spec.updateStrategy.type', strategy.type ?? '', types))
   const ru = strategy?.rollingUpdate
   if (ru) {
-    out.push(...checkIntOrPercent(ru.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'))
+    out.push(
+      ...checkIntOrPercent(ru.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable'),
+    )
     out.push(...checkIntOrPercent(ru.maxSurge, 'spec.updateStrategy.rollingUpdate.maxSurge'))
     if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge ?? 0))
-      out.push(invalid('spec.updateStrategy.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'))
+      out.push(
+        invalid(
+          'spec.updateStrategy.rollingUpdate.maxUnavailable',
+          ru.maxUnavailable,
+          'may not be 0 when `maxSurge` is 0',
+        ),
+      )
   }
   out.push(...checkRange('spec.minReadySeconds', spec.minReadySeconds, 0))
   out.push(...checkRange('spec.revisionHistoryLimit', spec.revisionHistoryLimit, 0))
@@ -103,7 +170,9 @@ export function validateJob(job: Job): FieldCause[] {
     ...checkRange('spec.activeDeadlineSeconds', spec.activeDeadlineSeconds, 1),
     ...checkRange('spec.ttlSecondsAfterFinished', spec.ttlSecondsAfterFinished, 0),
     ...validateSelectorAndTemplate(spec.selector, spec.template, {
-      kind: 'job', restartPolicies: ['OnFailure', 'Never'], selectorRequired: spec.manualSelector === true,
+      kind: 'job',
+      restartPolicies: ['OnFailure', 'Never'],
+      selectorRequired: spec.manualSelector === true,
     }),
   ]
 }

@@ -15,7 +15,7 @@ import { validateEvent, validateNode } from './validate-cluster.ts'
 
 interface KindRules {
   name: NameRule
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind validates its own shape
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each kind validates its own shape
   body?: (obj: any) => FieldCause[]
 }
 
@@ -36,15 +36,24 @@ const kinds = lookupTable<KindRules>({
 
 /** Every problem of the object; empty when it is valid. */
 export function validate(obj: unknown): FieldCause[] {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return [invalid('', obj, 'must be a JSON object')]
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    return [invalid('', obj, 'must be a JSON object')]
   const o = obj as KubeObject
   if (!o.kind) return [required('kind')]
   const info = resourceByKind(o.kind)
   const rules = kinds[o.kind]
-  if (!info || !rules) return [notSupported('kind', o.kind, allResources().map((r) => r.kind))]
+  if (!info || !rules)
+    return [
+      notSupported(
+        'kind',
+        o.kind,
+        allResources().map((r) => r.kind),
+      ),
+    ]
   const out: FieldCause[] = []
   if (!o.apiVersion) out.push(required('apiVersion'))
-  else if (o.apiVersion !== apiVersionOf(info)) out.push(notSupported('apiVersion', o.apiVersion, [apiVersionOf(info)]))
+  else if (o.apiVersion !== apiVersionOf(info))
+    out.push(notSupported('apiVersion', o.apiVersion, [apiVersionOf(info)]))
   out.push(...validateObjectMeta(o.metadata, { namespaced: info.namespaced, nameRule: rules.name }))
   if (rules.body) out.push(...rules.body(o))
   return out

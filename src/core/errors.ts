@@ -57,7 +57,10 @@ export class InvalidError extends ShoalError {
 export class CompactedError extends ShoalError {
   readonly compactRevision: number
   constructor(component: string, revision: number, compactRevision: number) {
-    super('Compacted', `${component}: required revision ${revision} has been compacted (compact revision ${compactRevision})`)
+    super(
+      'Compacted',
+      `${component}: required revision ${revision} has been compacted (compact revision ${compactRevision})`,
+    )
     this.compactRevision = compactRevision
   }
 }
@@ -66,7 +69,11 @@ export class CompactedError extends ShoalError {
 export class CorruptError extends ShoalError {
   readonly file: string
   readonly offset: number
-  constructor(message: string, where: { file: string; offset: number }, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    where: { file: string; offset: number },
+    options?: { cause?: unknown },
+  ) {
     super('Corrupt', message, options)
     this.file = where.file
     this.offset = where.offset

@@ -11,14 +11,24 @@ export interface Logger {
   child(component: string): Logger
 }
 
-export type Sink = (line: { level: Level; component: string; msg: string; fields?: Record<string, unknown> }) => void
+export type Sink = (line: {
+  level: Level
+  component: string
+  msg: string
+  fields?: Record<string, unknown>
+}) => void
 
 const stderrSink: Sink = ({ level, component, msg, fields }) => {
   const extra = fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : ''
-  process.stderr.write(`${new Date().toISOString()} ${level.padEnd(5)} ${component}: ${msg}${extra}\n`)
+  process.stderr.write(
+    `${new Date().toISOString()} ${level.padEnd(5)} ${component}: ${msg}${extra}\n`,
+  )
 }
 
-export function createLogger(component = 'shoal', opts: { level?: Level; sink?: Sink } = {}): Logger {
+export function createLogger(
+  component = 'shoal',
+  opts: { level?: Level; sink?: Sink } = {},
+): Logger {
   const min = rank[opts.level ?? ((process.env.SHOAL_LOG_LEVEL as Level) || 'info')] ?? rank.info
   const sink = opts.sink ?? stderrSink
   const at = (level: Level) => (msg: string, fields?: Record<string, unknown>) => {
@@ -34,8 +44,15 @@ export function createLogger(component = 'shoal', opts: { level?: Level; sink?: 
 }
 
 /** Collects lines in memory; for tests that assert what was reported. */
-export function memoryLogger(): Logger & { lines: { level: Level; component: string; msg: string; fields?: Record<string, unknown> }[] } {
-  const lines: { level: Level; component: string; msg: string; fields?: Record<string, unknown> }[] = []
+export function memoryLogger(): Logger & {
+  lines: { level: Level; component: string; msg: string; fields?: Record<string, unknown> }[]
+} {
+  const lines: {
+    level: Level
+    component: string
+    msg: string
+    fields?: Record<string, unknown>
+  }[] = []
   const log = createLogger('test', { level: 'debug', sink: (l) => lines.push(l) })
   return Object.assign(log, { lines })
 }

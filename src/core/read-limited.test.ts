@@ -6,15 +6,21 @@ import { readLimited } from './read-limited.ts'
 function stream(chunks: number[][]): { body: ReadableStream<Uint8Array>; cancelled(): boolean } {
   let cancelled = false
   const queue = chunks.map((c) => Uint8Array.from(c))
-  const body = new ReadableStream<Uint8Array>({
-    pull: (c) => (queue.length ? c.enqueue(queue.shift()!) : c.close()),
-    cancel: () => void (cancelled = true),
-  }, { highWaterMark: 0 })
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull: (c) => (queue.length ? c.enqueue(queue.shift()!) : c.close()),
+      cancel: () => void (cancelled = true),
+    },
+    { highWaterMark: 0 },
+  )
   return { body, cancelled: () => cancelled }
 }
 
 test('chunks are joined; exactly the limit is read; no body is empty', async () => {
-  assert.equal(await readLimited(stream([[1, 2], [3], [4, 5]]).body, { limit: 5, tooLarge: 'big' }), Uint8Array.of(1, 2, 3, 4, 5))
+  assert.equal(
+    await readLimited(stream([[1, 2], [3], [4, 5]]).body, { limit: 5, tooLarge: 'big' }),
+    Uint8Array.of(1, 2, 3, 4, 5),
+  )
   assert.equal(await readLimited(null, { limit: 5, tooLarge: 'big' }), new Uint8Array(0))
 })
 

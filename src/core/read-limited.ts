@@ -9,7 +9,10 @@ export interface ReadLimitedOptions {
   tooLarge: string
 }
 
-export async function readLimited(body: ReadableStream<Uint8Array> | null, o: ReadLimitedOptions): Promise<Uint8Array> {
+export async function readLimited(
+  body: ReadableStream<Uint8Array> | null,
+  o: ReadLimitedOptions,
+): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0)
   const reader = body.getReader()
   const chunks: Uint8Array[] = []

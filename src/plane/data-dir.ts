@@ -17,12 +17,20 @@ export function ensurePrivateDataDir(dir: string, log: Logger): void {
     try {
       chmodSync(dir, 0o700)
     } catch (cause) {
-      throw new ShoalError('Forbidden', `plane: the data dir ${dir} is open to other users (mode ${octal(mode)}) and cannot be made 0700: ${(cause as Error).message}`, { cause })
+      throw new ShoalError(
+        'Forbidden',
+        `plane: the data dir ${dir} is open to other users (mode ${octal(mode)}) and cannot be made 0700: ${(cause as Error).message}`,
+        { cause },
+      )
     }
     log.warn('the data dir was open to other users; made it 0700', { dir, was: octal(mode) })
   }
   const fixed = closeTree(dir, log)
-  if (fixed.length) log.warn('files in the data dir were open to other users; removed their group and other permissions', { dir, count: fixed.length, first: fixed[0] })
+  if (fixed.length)
+    log.warn(
+      'files in the data dir were open to other users; removed their group and other permissions',
+      { dir, count: fixed.length, first: fixed[0] },
+    )
 }
 
 /** every file and directory under dir (symlinks are not followed) without group/other bits */
@@ -36,7 +44,11 @@ function closeTree(dir: string, log: Logger, fixed: string[] = []): string[] {
         chmodSync(path, s.mode & 0o700)
         fixed.push(path)
       } catch (err) {
-        log.warn('could not make a file in the data dir private', { path, mode: octal(s.mode), err: (err as Error).message })
+        log.warn('could not make a file in the data dir private', {
+          path,
+          mode: octal(s.mode),
+          err: (err as Error).message,
+        })
       }
     }
     if (s.isDirectory()) closeTree(path, log, fixed)

@@ -6,7 +6,18 @@ import { resourceByKind } from '../api/index.ts'
 import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
 import { ensurePrivateDataDir } from './data-dir.ts'
 import { createRegistry } from './registry/index.ts'
-import { BUILTIN_NAMESPACES, createAccess, createApiApp, createSecretBox, endAllWatches, ensureSecurity, ObjectStore, rotateSecretKeys, secretTransform, serveApi } from './server/index.ts'
+import {
+  BUILTIN_NAMESPACES,
+  createAccess,
+  createApiApp,
+  createSecretBox,
+  endAllWatches,
+  ensureSecurity,
+  ObjectStore,
+  rotateSecretKeys,
+  secretTransform,
+  serveApi,
+} from './server/index.ts'
 
 export interface PlaneOptions {
   dataDir: string
@@ -50,9 +61,17 @@ function insecureSecretBox(dataDir: string) {
 async function ensureNamespaces(objects: ObjectStore): Promise<void> {
   const info = resourceByKind('Namespace')!
   for (const name of BUILTIN_NAMESPACES) {
-    await objects.create(info, { apiVersion: 'v1', kind: 'Namespace', metadata: { name }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } } as never).catch((err) => {
-      if (!isShoalError(err, 'AlreadyExists')) throw err
-    })
+    await objects
+      .create(info, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      } as never)
+      .catch((err) => {
+        if (!isShoalError(err, 'AlreadyExists')) throw err
+      })
   }
 }
 
@@ -60,12 +79,24 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const log = o.logger ?? createLogger('plane')
   ensurePrivateDataDir(o.dataDir, log) // 0700, as etcd's; fixed (with a warning) when open to others
   const { host, port } = parseListen(o.listen ?? '127.0.0.1:6443')
-  const security = o.insecureHttp ? undefined : ensureSecurity(o.dataDir, { serverUrl: `https://${urlHost(host)}:${port}`, sans: [host, ...(o.sans ?? [])], logger: log })
+  const security = o.insecureHttp
+    ? undefined
+    : ensureSecurity(o.dataDir, {
+        serverUrl: `https://${urlHost(host)}:${port}`,
+        sans: [host, ...(o.sans ?? [])],
+        logger: log,
+      })
   const store = await openLogStore({ dir: join(o.dataDir, 'store'), logger: log })
   const secretBox = security?.secrets ?? insecureSecretBox(o.dataDir)
-  const objects = new ObjectStore(store, { clock: systemClock, transform: secretTransform(secretBox) })
+  const objects = new ObjectStore(store, {
+    clock: systemClock,
+    transform: secretTransform(secretBox),
+  })
   await ensureNamespaces(objects)
-  const registry = createRegistry({ dir: join(o.dataDir, 'registry'), logger: log.child('registry') })
+  const registry = createRegistry({
+    dir: join(o.dataDir, 'registry'),
+    logger: log.child('registry'),
+  })
   let ready = true
   const rotate = () => rotateSecretKeys(store, secretBox, log)
   const app = createApiApp({
@@ -76,10 +107,21 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     version: o.version ?? '0.0.0',
     access: security && createAccess(security.tokens, objects),
     ready: () => ready,
-    storeGauges: () => ({ revision: store.revision, compactRevision: store.compactRevision, syncStats: store.syncStats, syncBuckets: SYNC_BUCKETS, memory: store.memoryStats, disk: store.diskStats }),
+    storeGauges: () => ({
+      revision: store.revision,
+      compactRevision: store.compactRevision,
+      syncStats: store.syncStats,
+      syncBuckets: SYNC_BUCKETS,
+      memory: store.memoryStats,
+      disk: store.diskStats,
+    }),
   })
   const server = await serveApi(app.fetch, { host, port, tls: security?.tls })
-  log.info('API server listening', { url: server.url, dataDir: o.dataDir, revision: store.revision })
+  log.info('API server listening', {
+    url: server.url,
+    dataDir: o.dataDir,
+    revision: store.revision,
+  })
   return {
     url: server.url,
     objects,

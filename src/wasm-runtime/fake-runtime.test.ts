@@ -20,7 +20,10 @@ test('start walks starting → running → ready and records the spec', async ()
   const seen: InstanceStatus[] = []
   rt.onStatus((s) => seen.push(s))
   const handle = await rt.start(spec('a'))
-  assert.equal(seen.map((s) => s.state), ['starting', 'running', 'ready'])
+  assert.equal(
+    seen.map((s) => s.state),
+    ['starting', 'running', 'ready'],
+  )
   assert.is(handle.status.state, 'ready')
   assert.match(rt.url('a')!, /^http:\/\/127\.0\.0\.1:\d+$/)
   assert.is(rt.started.length, 1)
@@ -34,7 +37,20 @@ test('the test drives exits, readiness, logs and stats', async () => {
   rt.setStats('job', { requests: 7 })
   assert.is((await rt.stats('job')).requests, 7)
   rt.exit('job', 'OOMKilled', 137)
-  assert.equal({ ...rt.status('job'), finishedAt: 0 }, { id: 'job', state: 'exited', ready: false, restartCount: 0, startedAt: rt.status('job')!.startedAt, reason: 'OOMKilled', exitCode: 137, message: 'OOMKilled', finishedAt: 0 })
+  assert.equal(
+    { ...rt.status('job'), finishedAt: 0 },
+    {
+      id: 'job',
+      state: 'exited',
+      ready: false,
+      restartCount: 0,
+      startedAt: rt.status('job')!.startedAt,
+      reason: 'OOMKilled',
+      exitCode: 137,
+      message: 'OOMKilled',
+      finishedAt: 0,
+    },
+  )
   const lines: string[] = []
   for await (const line of rt.logs('job', { follow: true })) lines.push(line)
   assert.equal(lines, ['hello'])

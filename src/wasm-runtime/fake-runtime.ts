@@ -4,7 +4,16 @@
 import { InvalidError, NotFoundError, ShoalError } from '../core/index.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { checkSpec } from './spec-check.ts'
-import type { ExitReason, InstanceHandle, InstanceSpec, InstanceStats, InstanceStatus, LogOptions, Runtime, StatusListener } from './types.ts'
+import type {
+  ExitReason,
+  InstanceHandle,
+  InstanceSpec,
+  InstanceStats,
+  InstanceStatus,
+  LogOptions,
+  Runtime,
+  StatusListener,
+} from './types.ts'
 
 interface FakeInstance {
   spec: InstanceSpec
@@ -22,7 +31,10 @@ export class FakeRuntime implements Runtime {
   #nextPort = 20000
 
   /** Starts of this image digest reject with InvalidError(message). */
-  failImage(digest: string, message = `runtime: image ${digest} is not a WebAssembly component`): void {
+  failImage(
+    digest: string,
+    message = `runtime: image ${digest} is not a WebAssembly component`,
+  ): void {
     this.#badImages.set(digest, message)
   }
 
@@ -35,14 +47,22 @@ export class FakeRuntime implements Runtime {
   async start(spec: InstanceSpec): Promise<InstanceHandle> {
     checkSpec(spec)
     this.started.push(spec)
-    if (this.#instances.get(spec.id)?.status.state !== undefined && this.#instances.get(spec.id)!.status.state !== 'exited') {
+    if (
+      this.#instances.get(spec.id)?.status.state !== undefined &&
+      this.#instances.get(spec.id)!.status.state !== 'exited'
+    ) {
       throw new ShoalError('AlreadyExists', `runtime: instance ${spec.id} already exists`)
     }
     const bad = this.#badImages.get(spec.image.digest)
     if (bad) throw new InvalidError(bad)
     const url = spec.kind === 'command' ? undefined : `http://127.0.0.1:${this.#nextPort++}`
     const status: InstanceStatus = { id: spec.id, state: 'starting', ready: false, restartCount: 0 }
-    const instance: FakeInstance = { spec, status, logs: new LogBuffer(1000, () => undefined), stats: { memoryBytes: 65536, requests: 0, recycles: 0 } }
+    const instance: FakeInstance = {
+      spec,
+      status,
+      logs: new LogBuffer(1000, () => undefined),
+      stats: { memoryBytes: 65536, requests: 0, recycles: 0 },
+    }
     this.#instances.set(spec.id, instance)
     this.#set(instance, {})
     this.#set(instance, { state: 'running', startedAt: Date.now(), ...(url ? { url } : {}) })
@@ -57,12 +77,24 @@ export class FakeRuntime implements Runtime {
   }
 
   /** The instance ends the way a real one would report it. */
-  exit(id: string, reason: ExitReason, exitCode = reason === 'Completed' ? 0 : 1, message: string = reason): void {
+  exit(
+    id: string,
+    reason: ExitReason,
+    exitCode = reason === 'Completed' ? 0 : 1,
+    message: string = reason,
+  ): void {
     const instance = this.#get(id)
     instance.logs.close()
     const { url: _url, ...rest } = instance.status
     instance.status = rest
-    this.#set(instance, { state: 'exited', ready: false, reason, exitCode, message, finishedAt: Date.now() })
+    this.#set(instance, {
+      state: 'exited',
+      ready: false,
+      reason,
+      exitCode,
+      message,
+      finishedAt: Date.now(),
+    })
   }
 
   setReady(id: string, ready: boolean): void {
@@ -70,7 +102,11 @@ export class FakeRuntime implements Runtime {
   }
 
   log(id: string, text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
-    this.#get(id).logs.write(stream, Date.now(), new TextEncoder().encode(text.endsWith('\n') ? text : text + '\n'))
+    this.#get(id).logs.write(
+      stream,
+      Date.now(),
+      new TextEncoder().encode(text.endsWith('\n') ? text : text + '\n'),
+    )
   }
 
   setStats(id: string, stats: Partial<Omit<InstanceStats, 'uptimeMs'>>): void {
@@ -80,7 +116,8 @@ export class FakeRuntime implements Runtime {
   async stop(id: string, opts: { graceMs?: number } = {}): Promise<void> {
     this.stopped.push({ id, graceMs: opts.graceMs })
     const instance = this.#instances.get(id)
-    if (instance && instance.status.state !== 'exited') this.exit(id, 'Completed', 0, 'runtime: stopped')
+    if (instance && instance.status.state !== 'exited')
+      this.exit(id, 'Completed', 0, 'runtime: stopped')
   }
 
   status(id: string): InstanceStatus | undefined {
@@ -104,7 +141,10 @@ export class FakeRuntime implements Runtime {
   async stats(id: string): Promise<InstanceStats> {
     const instance = this.#get(id)
     const live = instance.status.state !== 'exited'
-    return { ...instance.stats, uptimeMs: live ? Date.now() - (instance.status.startedAt ?? Date.now()) : 0 }
+    return {
+      ...instance.stats,
+      uptimeMs: live ? Date.now() - (instance.status.startedAt ?? Date.now()) : 0,
+    }
   }
 
   url(id: string): string | undefined {

@@ -19,7 +19,11 @@ export interface CallBudget {
   callBudgetMs: number
 }
 
-export function callBudget(kind: WorkloadKind, limits: InstanceLimits, fuelPerMs = defaultFuelPerMs): CallBudget {
+export function callBudget(
+  kind: WorkloadKind,
+  limits: InstanceLimits,
+  fuelPerMs = defaultFuelPerMs,
+): CallBudget {
   const ms = limits.requestTimeoutMs ?? (kind === 'command' ? Infinity : defaultServiceCallMs)
   if (!Number.isFinite(ms)) return { fuelPerCall: unlimitedFuel, callBudgetMs: Infinity }
   const cpuFraction = Math.min(1, Math.max(0.001, (limits.cpuMillis ?? 1000) / 1000))

@@ -21,15 +21,30 @@ test('a component passes', () => {
 })
 
 test('a core module, garbage and a short file are named as such', () => {
-  assert.match(message(() => checkComponent(core, 'c.wasm')), 'runtime: c.wasm is not a WebAssembly component (want preamble 00 61 73 6d 0d 00 01 00; it is a core module')
-  assert.match(message(() => checkComponent(new TextEncoder().encode('<html>hello'), 'g.wasm')), 'its first bytes are 3c 68 74 6d 6c 3e 68 65')
-  assert.match(message(() => checkComponent(new Uint8Array(3), 's.wasm')), 'only 3 bytes long')
+  assert.match(
+    message(() => checkComponent(core, 'c.wasm')),
+    'runtime: c.wasm is not a WebAssembly component (want preamble 00 61 73 6d 0d 00 01 00; it is a core module',
+  )
+  assert.match(
+    message(() => checkComponent(new TextEncoder().encode('<html>hello'), 'g.wasm')),
+    'its first bytes are 3c 68 74 6d 6c 3e 68 65',
+  )
+  assert.match(
+    message(() => checkComponent(new Uint8Array(3), 's.wasm')),
+    'only 3 bytes long',
+  )
 })
 
 test('digests: format and match', () => {
   checkDigestFormat(`sha256:${'a'.repeat(64)}`)
-  assert.match(message(() => checkDigestFormat('sha256:ABC')), 'is not sha256:<64 hex digits>')
-  assert.match(message(() => checkDigest('sha256:1', 'sha256:2', 'x.wasm')), 'runtime: x.wasm has digest sha256:1, but the spec wants sha256:2')
+  assert.match(
+    message(() => checkDigestFormat('sha256:ABC')),
+    'is not sha256:<64 hex digits>',
+  )
+  assert.match(
+    message(() => checkDigest('sha256:1', 'sha256:2', 'x.wasm')),
+    'runtime: x.wasm has digest sha256:1, but the spec wants sha256:2',
+  )
 })
 
 test.run()

@@ -16,7 +16,9 @@ export async function loadImage(path: string, digest: string): Promise<Uint8Arra
   try {
     bytes = new Uint8Array(await readFile(path))
   } catch (error) {
-    throw new InvalidError(`runtime: cannot read image ${path}: ${(error as Error).message}`, [], { cause: error })
+    throw new InvalidError(`runtime: cannot read image ${path}: ${(error as Error).message}`, [], {
+      cause: error,
+    })
   }
   checkDigest(sha256Of(bytes), digest, basename(path))
   checkComponent(bytes, basename(path))

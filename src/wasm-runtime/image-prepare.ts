@@ -17,7 +17,13 @@ async function prepareFresh(spec: InstanceSpec, cacheDir: string): Promise<Prepa
 export async function prepareImage(spec: InstanceSpec, cacheDir: string): Promise<PreparedModules> {
   const stamp = await imageStamp(spec.image.path)
   if (!stamp) return prepareFresh(spec, cacheDir)
-  const key = [spec.image.path, stamp, spec.image.digest, spec.limits?.memoryBytes ?? '', cacheDir].join('|')
+  const key = [
+    spec.image.path,
+    stamp,
+    spec.image.digest,
+    spec.limits?.memoryBytes ?? '',
+    cacheDir,
+  ].join('|')
   let entry = verified.get(key)
   if (!entry) {
     entry = prepareFresh(spec, cacheDir)

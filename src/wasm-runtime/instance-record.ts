@@ -29,7 +29,11 @@ export class InstanceRecord {
   last = { memoryBytes: 0, requests: 0, recycles: 0 }
   readonly #emit: StatusListener
 
-  constructor(spec: InstanceSpec, modules: PreparedModules, opts: { logDir: string; logLines: number; emit: StatusListener }) {
+  constructor(
+    spec: InstanceSpec,
+    modules: PreparedModules,
+    opts: { logDir: string; logLines: number; emit: StatusListener },
+  ) {
     this.spec = spec
     this.modules = modules
     this.file = new LogFile(opts.logDir, spec.id)
@@ -39,7 +43,9 @@ export class InstanceRecord {
   }
 
   get url(): string | undefined {
-    return this.port !== undefined && this.status.state !== 'exited' ? `http://127.0.0.1:${this.port}` : undefined
+    return this.port !== undefined && this.status.state !== 'exited'
+      ? `http://127.0.0.1:${this.port}`
+      : undefined
   }
 
   get live(): boolean {
@@ -54,7 +60,10 @@ export class InstanceRecord {
       delete next.exitCode
       delete next.finishedAt
     }
-    next.url = this.port !== undefined && next.state !== 'exited' ? `http://127.0.0.1:${this.port}` : undefined
+    next.url =
+      this.port !== undefined && next.state !== 'exited'
+        ? `http://127.0.0.1:${this.port}`
+        : undefined
     if (next.url === undefined) delete next.url
     this.status = next
     this.#emit({ ...next })
@@ -64,7 +73,14 @@ export class InstanceRecord {
     for (const probe of this.probes) probe.stop()
     this.probes = []
     this.logs.close()
-    this.update({ state: 'exited', ready: false, reason, exitCode, message, finishedAt: Date.now() })
+    this.update({
+      state: 'exited',
+      ready: false,
+      reason,
+      exitCode,
+      message,
+      finishedAt: Date.now(),
+    })
     this.port = undefined
   }
 }

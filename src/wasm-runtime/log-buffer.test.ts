@@ -21,14 +21,20 @@ test('splits writes into lines per stream, joining partial writes', async () => 
   log.write('stdout', 1002, bytes('lo\r\nworld\npart'))
   log.close(1003)
   assert.equal(await collect(log.read()), ['oops', 'hello', 'world', 'part'])
-  assert.equal(sunk.map((l) => l.stream), ['stderr', 'stdout', 'stdout', 'stdout'])
+  assert.equal(
+    sunk.map((l) => l.stream),
+    ['stderr', 'stdout', 'stdout', 'stdout'],
+  )
 })
 
 test('keeps only the last N lines; tailLines and timestamps', async () => {
   const log = new LogBuffer(3, () => undefined)
-  for (let i = 0; i < 5; i++) log.write('stdout', Date.UTC(2026, 0, 1, 0, 0, i), bytes(`line ${i}\n`))
+  for (let i = 0; i < 5; i++)
+    log.write('stdout', Date.UTC(2026, 0, 1, 0, 0, i), bytes(`line ${i}\n`))
   assert.equal(await collect(log.read()), ['line 2', 'line 3', 'line 4'])
-  assert.equal(await collect(log.read({ tailLines: 1, timestamps: true })), ['2026-01-01T00:00:04.000Z stdout line 4'])
+  assert.equal(await collect(log.read({ tailLines: 1, timestamps: true })), [
+    '2026-01-01T00:00:04.000Z stdout line 4',
+  ])
 })
 
 test('follow yields new lines until the log is closed', async () => {

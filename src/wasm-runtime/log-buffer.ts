@@ -67,7 +67,10 @@ export class LogBuffer {
 
   async *read(opts: LogOptions = {}): AsyncGenerator<string> {
     const timestamps = opts.timestamps ?? false
-    const tail = opts.tailLines === undefined ? this.#lines : this.#lines.slice(Math.max(0, this.#lines.length - opts.tailLines))
+    const tail =
+      opts.tailLines === undefined
+        ? this.#lines
+        : this.#lines.slice(Math.max(0, this.#lines.length - opts.tailLines))
     let seen = this.#seq
     for (const line of tail) yield formatLine(line, timestamps)
     while (opts.follow && !this.#closed) {
@@ -80,7 +83,8 @@ export class LogBuffer {
       })
       const fresh = Math.min(this.#seq - seen, this.#lines.length)
       seen = this.#seq
-      for (const line of this.#lines.slice(this.#lines.length - fresh)) yield formatLine(line, timestamps)
+      for (const line of this.#lines.slice(this.#lines.length - fresh))
+        yield formatLine(line, timestamps)
     }
   }
 }

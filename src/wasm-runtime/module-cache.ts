@@ -27,12 +27,20 @@ export function memoryPages(memoryBytes: number | undefined): number | undefined
 }
 
 /** Runs in a short-lived thread (offload): rewrites each core module file of `srcDir` into `destDir`. */
-export async function instrumentFiles(srcDir: string, destDir: string, files: string[], pages: number | undefined): Promise<void> {
+export async function instrumentFiles(
+  srcDir: string,
+  destDir: string,
+  files: string[],
+  pages: number | undefined,
+): Promise<void> {
   await mkdir(destDir, { recursive: true })
   for (const file of files) {
     let result
     try {
-      result = instrumentModule(new Uint8Array(await readFile(join(srcDir, file))), { maxMemoryPages: pages, fuel: true })
+      result = instrumentModule(new Uint8Array(await readFile(join(srcDir, file))), {
+        maxMemoryPages: pages,
+        fuel: true,
+      })
     } catch (error) {
       throw new Error(`${file}: ${(error as Error).message}`, { cause: error })
     }
@@ -47,14 +55,25 @@ async function instrumented(t: Transpiled, pages: number | undefined): Promise<s
   const dir = join(t.dir, `instrumented-${pages ?? 'nocap'}`)
   if (t.coreFiles.every((f) => existsSync(join(dir, `${f}.fuel`)))) return dir
   try {
-    await offload<void>(new URL(import.meta.url), 'instrumentFiles', [t.dir, dir, t.coreFiles, pages])
+    await offload<void>(new URL(import.meta.url), 'instrumentFiles', [
+      t.dir,
+      dir,
+      t.coreFiles,
+      pages,
+    ])
   } catch (error) {
-    throw new InvalidError(`runtime: cannot apply limits to ${(error as Error).message}`, [], { cause: error })
+    throw new InvalidError(`runtime: cannot apply limits to ${(error as Error).message}`, [], {
+      cause: error,
+    })
   }
   return dir
 }
 
-async function prepare(t: Transpiled, pages: number | undefined, key: string): Promise<PreparedModules> {
+async function prepare(
+  t: Transpiled,
+  pages: number | undefined,
+  key: string,
+): Promise<PreparedModules> {
   const modules: Record<string, WebAssembly.Module> = {}
   const fuelExports = new Set<string>()
   const dir = await instrumented(t, pages)
@@ -65,14 +84,19 @@ async function prepare(t: Transpiled, pages: number | undefined, key: string): P
     try {
       modules[file] = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>)
     } catch (error) {
-      throw new InvalidError(`runtime: ${file} does not compile: ${(error as Error).message}`, [], { cause: error })
+      throw new InvalidError(`runtime: ${file} does not compile: ${(error as Error).message}`, [], {
+        cause: error,
+      })
     }
   }
   return { key, glueFile: t.glueFile, modules, fuelExports: [...fuelExports] }
 }
 
 /** Compiled, instrumented modules for a transpiled image under a memory cap (memoized). */
-export function preparedModules(t: Transpiled, memoryBytes: number | undefined): Promise<PreparedModules> {
+export function preparedModules(
+  t: Transpiled,
+  memoryBytes: number | undefined,
+): Promise<PreparedModules> {
   const pages = memoryPages(memoryBytes)
   const key = `${t.dir}#${pages ?? 'nocap'}`
   let entry = compiled.get(key)

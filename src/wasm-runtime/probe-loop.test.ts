@@ -5,11 +5,20 @@ import { ProbeLoop } from './probe-loop.ts'
 
 const tick = () => new Promise((r) => setImmediate(r))
 
-async function run(results: (string | undefined)[], probe: ConstructorParameters<typeof ProbeLoop>[0], steps: number) {
+async function run(
+  results: (string | undefined)[],
+  probe: ConstructorParameters<typeof ProbeLoop>[0],
+  steps: number,
+) {
   const clock = new FakeClock()
   const changes: [boolean, string][] = []
   let i = 0
-  const loop = new ProbeLoop(probe, async () => results[Math.min(i++, results.length - 1)], (ok, why) => changes.push([ok, why]), clock)
+  const loop = new ProbeLoop(
+    probe,
+    async () => results[Math.min(i++, results.length - 1)],
+    (ok, why) => changes.push([ok, why]),
+    clock,
+  )
   loop.start()
   for (let s = 0; s < steps; s++) {
     clock.advance(1000)
@@ -25,13 +34,24 @@ test('initial delay, then one check per period', async () => {
 })
 
 test('successThreshold passes in a row make it pass; only transitions are reported', async () => {
-  const { changes } = await run([undefined, 'x', undefined, undefined, undefined], { periodSeconds: 1, successThreshold: 2 }, 6)
+  const { changes } = await run(
+    [undefined, 'x', undefined, undefined, undefined],
+    { periodSeconds: 1, successThreshold: 2 },
+    6,
+  )
   assert.equal(changes, [[true, 'probe passed']])
 })
 
 test('failureThreshold failures in a row make it fail, with the last reason', async () => {
-  const { changes } = await run([undefined, 'a', 'b', undefined, 'c', 'd', 'e'], { periodSeconds: 1, failureThreshold: 3 }, 8)
-  assert.equal(changes, [[true, 'probe passed'], [false, 'e']])
+  const { changes } = await run(
+    [undefined, 'a', 'b', undefined, 'c', 'd', 'e'],
+    { periodSeconds: 1, failureThreshold: 3 },
+    8,
+  )
+  assert.equal(changes, [
+    [true, 'probe passed'],
+    [false, 'e'],
+  ])
 })
 
 test.run()

@@ -18,7 +18,12 @@ export class ProbeLoop {
   #failures = 0
   #stopped = false
 
-  constructor(probe: ProbeSpec, check: ProbeCheck, onChange: (passing: boolean, message: string) => void, clock: Clock) {
+  constructor(
+    probe: ProbeSpec,
+    check: ProbeCheck,
+    onChange: (passing: boolean, message: string) => void,
+    clock: Clock,
+  ) {
     this.#probe = probe
     this.#check = check
     this.#onChange = onChange
@@ -71,7 +76,11 @@ export class ProbeLoop {
 }
 
 /** The check of a probe: an HTTP GET to the instance (2xx/3xx passes), or just "running". */
-export function probeCheck(probe: ProbeSpec, url: () => string | undefined, running: () => boolean): ProbeCheck {
+export function probeCheck(
+  probe: ProbeSpec,
+  url: () => string | undefined,
+  running: () => boolean,
+): ProbeCheck {
   const get = probe.httpGet
   if (!get) return async () => (running() ? undefined : 'instance is not running')
   return async (timeoutMs) => {
@@ -80,7 +89,9 @@ export function probeCheck(probe: ProbeSpec, url: () => string | undefined, runn
     try {
       const response = await fetch(base + get.path, { signal: AbortSignal.timeout(timeoutMs) })
       await response.arrayBuffer()
-      return response.status >= 200 && response.status < 400 ? undefined : `HTTP GET ${get.path} answered ${response.status}`
+      return response.status >= 200 && response.status < 400
+        ? undefined
+        : `HTTP GET ${get.path} answered ${response.status}`
     } catch (error) {
       return `HTTP GET ${get.path} failed: ${(error as Error).message}`
     }

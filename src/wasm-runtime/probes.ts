@@ -6,12 +6,25 @@ import type { InstanceRecord } from './instance-record.ts'
 import { ProbeLoop, probeCheck } from './probe-loop.ts'
 import type { ProbeSpec } from './types.ts'
 
-export function startProbes(record: InstanceRecord, onLivenessFailure: (why: string) => void, clock: Clock = systemClock): void {
+export function startProbes(
+  record: InstanceRecord,
+  onLivenessFailure: (why: string) => void,
+  clock: Clock = systemClock,
+): void {
   const { readinessProbe, livenessProbe, kind } = record.spec
-  const check = (probe: ProbeSpec) => probeCheck(probe, () => record.url, () => record.live)
+  const check = (probe: ProbeSpec) =>
+    probeCheck(
+      probe,
+      () => record.url,
+      () => record.live,
+    )
   if (readinessProbe) {
     const onChange = (ok: boolean, why: string) => {
-      if (record.live) record.update({ state: ok ? 'ready' : 'running', message: ok ? undefined : `readiness probe failed: ${why}` })
+      if (record.live)
+        record.update({
+          state: ok ? 'ready' : 'running',
+          message: ok ? undefined : `readiness probe failed: ${why}`,
+        })
     }
     record.probes.push(new ProbeLoop(readinessProbe, check(readinessProbe), onChange, clock))
   } else if (kind !== 'command') {

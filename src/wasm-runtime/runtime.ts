@@ -9,7 +9,17 @@ import type { FromWorker } from './protocol.ts'
 import { checkSpec } from './spec-check.ts'
 import { startRequest } from './start-request.ts'
 import { WorkerPool, type PoolWorker } from './worker-pool.ts'
-import type { ExitReason, InstanceHandle, InstanceSpec, InstanceStats, InstanceStatus, LogOptions, Runtime, RuntimeOptions, StatusListener } from './types.ts'
+import type {
+  ExitReason,
+  InstanceHandle,
+  InstanceSpec,
+  InstanceStats,
+  InstanceStatus,
+  LogOptions,
+  Runtime,
+  RuntimeOptions,
+  StatusListener,
+} from './types.ts'
 
 export class WasmRuntime implements Runtime {
   readonly #opts: RuntimeOptions
@@ -26,7 +36,10 @@ export class WasmRuntime implements Runtime {
     this.#pool = new WorkerPool({
       services: opts.workers ?? 1,
       hangMs: opts.hangMs ?? 3000,
-      events: { message: (_w, m) => this.#onMessage(m), dead: (w, why, blamed) => this.#onDead(w, why, blamed) },
+      events: {
+        message: (_w, m) => this.#onMessage(m),
+        dead: (w, why, blamed) => this.#onDead(w, why, blamed),
+      },
     })
   }
 
@@ -38,8 +51,13 @@ export class WasmRuntime implements Runtime {
     this.#starting.add(spec.id)
     try {
       const modules = await prepareImage(spec, this.#opts.cacheDir)
-      const emit: StatusListener = (status) => this.#listeners.forEach((listener) => listener(status))
-      const record = new InstanceRecord(spec, modules, { logDir: this.#opts.logDir, logLines: this.#opts.logLines ?? 1000, emit })
+      const emit: StatusListener = (status) =>
+        this.#listeners.forEach((listener) => listener(status))
+      const record = new InstanceRecord(spec, modules, {
+        logDir: this.#opts.logDir,
+        logLines: this.#opts.logLines ?? 1000,
+        emit,
+      })
       this.#byId.set(spec.id, record)
       record.update({ state: 'starting' })
       await this.#launch(record)
@@ -59,7 +77,14 @@ export class WasmRuntime implements Runtime {
     this.#byN.set(n, record)
     return new Promise<void>((resolve, reject) => {
       record.launch = { resolve, reject }
-      worker.send({ t: 'start', ...startRequest(record.spec, n, { modules: record.modules, needsLoad, fuelPerMs: this.#opts.fuelPerMs }) })
+      worker.send({
+        t: 'start',
+        ...startRequest(record.spec, n, {
+          modules: record.modules,
+          needsLoad,
+          fuelPerMs: this.#opts.fuelPerMs,
+        }),
+      })
     })
   }
 
@@ -109,7 +134,13 @@ export class WasmRuntime implements Runtime {
   #onDead(worker: PoolWorker, why: string, blamed: number | undefined): void {
     for (const n of [...worker.instances]) {
       const record = this.#byN.get(n)
-      if (record) this.#finish(record, n === blamed ? 'DeadlineExceeded' : 'Error', n === blamed ? 124 : 1, why)
+      if (record)
+        this.#finish(
+          record,
+          n === blamed ? 'DeadlineExceeded' : 'Error',
+          n === blamed ? 124 : 1,
+          why,
+        )
     }
   }
 
@@ -173,7 +204,12 @@ export class WasmRuntime implements Runtime {
     const worker = record.worker
     if (record.live && worker) {
       const reply = await worker.stats(record.n)
-      if (reply) record.last = { memoryBytes: reply.memoryBytes, requests: reply.requests, recycles: reply.recycles }
+      if (reply)
+        record.last = {
+          memoryBytes: reply.memoryBytes,
+          requests: reply.requests,
+          recycles: reply.recycles,
+        }
     }
     return { ...record.last, uptimeMs: record.live ? Date.now() - record.startedAt : 0 }
   }
@@ -188,7 +224,11 @@ export class WasmRuntime implements Runtime {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#byId.values()].filter((r) => r.live).map((r) => this.stop(r.spec.id, { graceMs: 200 })))
+    await Promise.all(
+      [...this.#byId.values()]
+        .filter((r) => r.live)
+        .map((r) => this.stop(r.spec.id, { graceMs: 200 })),
+    )
     this.#pool.close()
     await Promise.all([...this.#byId.values()].map((r) => r.file.close()))
   }

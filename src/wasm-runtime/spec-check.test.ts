@@ -34,13 +34,26 @@ test('every problem is listed with its field path', () => {
   } catch (error) {
     assert.instance(error, InvalidError)
     const fields = (error as InvalidError).causes.map((c) => c.field)
-    assert.equal(fields, ['id', 'kind', 'volumes[0].guestPath', 'limits.memoryBytes', 'readinessProbe.httpGet.path', 'readinessProbe.periodSeconds'])
-    assert.match((error as Error).message, /^runtime: invalid instance spec: id is required; kind must be one of/)
+    assert.equal(fields, [
+      'id',
+      'kind',
+      'volumes[0].guestPath',
+      'limits.memoryBytes',
+      'readinessProbe.httpGet.path',
+      'readinessProbe.periodSeconds',
+    ])
+    assert.match(
+      (error as Error).message,
+      /^runtime: invalid instance spec: id is required; kind must be one of/,
+    )
   }
 })
 
 test('a command cannot have an HTTP probe', () => {
-  assert.throws(() => checkSpec({ ...good, kind: 'command', livenessProbe: { httpGet: { path: '/' } } }), /livenessProbe\.httpGet a command serves no HTTP/)
+  assert.throws(
+    () => checkSpec({ ...good, kind: 'command', livenessProbe: { httpGet: { path: '/' } } }),
+    /livenessProbe\.httpGet a command serves no HTTP/,
+  )
 })
 
 test.run()

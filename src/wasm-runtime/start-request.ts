@@ -3,12 +3,17 @@ import { callBudget } from './fuel-budget.ts'
 import type { ModuleSet, StartRequest } from './protocol.ts'
 import type { InstanceSpec } from './types.ts'
 
-export function startRequest(spec: InstanceSpec, n: number, opts: { modules: ModuleSet; needsLoad: boolean; fuelPerMs?: number }): StartRequest {
+export function startRequest(
+  spec: InstanceSpec,
+  n: number,
+  opts: { modules: ModuleSet; needsLoad: boolean; fuelPerMs?: number },
+): StartRequest {
   const { modules, needsLoad } = opts
   const preopens: Record<string, string> = {}
   for (const v of spec.volumes ?? []) preopens[v.guestPath] = v.hostPath
   const memoryCapBytes = spec.limits?.memoryBytes
-  const recycleAfterMemoryBytes = spec.recycleAfterMemoryBytes ?? (memoryCapBytes ? Math.floor(memoryCapBytes * 0.8) : undefined)
+  const recycleAfterMemoryBytes =
+    spec.recycleAfterMemoryBytes ?? (memoryCapBytes ? Math.floor(memoryCapBytes * 0.8) : undefined)
   return {
     n,
     kind: spec.kind,

@@ -30,7 +30,10 @@ const { module, fn, args, tsx } = workerData
 
 /** Run `fn(...args)` exported by the module at `url` in a short-lived thread; its memory goes with it. */
 export function offload<T>(url: URL, fn: string, args: unknown[]): Promise<T> {
-  const worker = new Worker(offloadScript, { eval: true, workerData: { module: url.href, fn, args, tsx: fromSources } })
+  const worker = new Worker(offloadScript, {
+    eval: true,
+    workerData: { module: url.href, fn, args, tsx: fromSources },
+  })
   return new Promise<T>((resolve, reject) => {
     worker.once('message', (m: { result?: T; error?: string }) => {
       void worker.terminate()

@@ -16,7 +16,10 @@ export interface Transpiled {
   coreFiles: string[]
 }
 
-type TranspileFn = (bytes: Uint8Array, opts: Record<string, unknown>) => Promise<{ files: Record<string, Uint8Array> | [string, Uint8Array][] }>
+type TranspileFn = (
+  bytes: Uint8Array,
+  opts: Record<string, unknown>,
+) => Promise<{ files: Record<string, Uint8Array> | [string, Uint8Array][] }>
 
 const glueName = 'component'
 const candidates = [
@@ -36,12 +39,17 @@ function packageVersion(entryUrl: string): string {
 function findTranspiler(): { name: string; fn: string; version: string } {
   for (const c of candidates) {
     try {
-      return { ...c, version: `${c.name.split('/')[1]}-${packageVersion(import.meta.resolve(c.name))}` }
+      return {
+        ...c,
+        version: `${c.name.split('/')[1]}-${packageVersion(import.meta.resolve(c.name))}`,
+      }
     } catch {
       // not installed: try the next one
     }
   }
-  throw new InvalidError('runtime: neither @bytecodealliance/jco-transpile nor @bytecodealliance/jco is installed')
+  throw new InvalidError(
+    'runtime: neither @bytecodealliance/jco-transpile nor @bytecodealliance/jco is installed',
+  )
 }
 
 async function listing(dir: string): Promise<Transpiled | undefined> {
@@ -54,26 +62,43 @@ async function listing(dir: string): Promise<Transpiled | undefined> {
 export async function transpileFiles(bytes: Uint8Array): Promise<[string, Uint8Array][]> {
   const { name, fn } = findTranspiler()
   const transpile = ((await import(name)) as Record<string, TranspileFn>)[fn]!
-  const out = await transpile(bytes, { name: glueName, instantiation: 'sync', noTypescript: true, emitTypescriptDeclarations: false, minify: false })
+  const out = await transpile(bytes, {
+    name: glueName,
+    instantiation: 'sync',
+    noTypescript: true,
+    emitTypescriptDeclarations: false,
+    minify: false,
+  })
   return Array.isArray(out.files) ? out.files : Object.entries(out.files)
 }
 
 /** Transpile (or find in the cache) the component whose verified bytes and digest are given. */
-export async function transpileCached(bytes: Uint8Array, digest: string, cacheDir: string): Promise<Transpiled> {
+export async function transpileCached(
+  bytes: Uint8Array,
+  digest: string,
+  cacheDir: string,
+): Promise<Transpiled> {
   const { version } = findTranspiler()
   const dir = join(cacheDir, `${digest.replace('sha256:', '')}-${version}`)
   const cached = await listing(dir)
   if (cached) return cached
   let files: [string, Uint8Array][]
   try {
-    files = await offload<[string, Uint8Array][]>(new URL(import.meta.url), 'transpileFiles', [bytes])
+    files = await offload<[string, Uint8Array][]>(new URL(import.meta.url), 'transpileFiles', [
+      bytes,
+    ])
   } catch (error) {
-    throw new InvalidError(`runtime: jco cannot transpile ${digest}: ${(error as Error).message}`, [], { cause: error })
+    throw new InvalidError(
+      `runtime: jco cannot transpile ${digest}: ${(error as Error).message}`,
+      [],
+      { cause: error },
+    )
   }
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`
   await mkdir(tmp, { recursive: true })
   // the glue is ESM; .mjs keeps it ESM wherever the cache dir is (no package.json "type" there)
-  for (const [name, data] of files) await writeFile(join(tmp, name === `${glueName}.js` ? `${glueName}.mjs` : name), data)
+  for (const [name, data] of files)
+    await writeFile(join(tmp, name === `${glueName}.js` ? `${glueName}.mjs` : name), data)
   await rm(dir, { recursive: true, force: true })
   await rename(tmp, dir)
   return (await listing(dir))!

@@ -107,7 +107,10 @@ export class PoolWorker {
     if (call.n !== 0 && now <= call.deadline + slack * call.budget + hangMs) return
     const blamed = call.n || undefined
     const where = blamed ? ' inside a call far past its deadline' : ''
-    this.die(`runtime: worker thread stopped answering for ${now - this.#lastPong} ms${where}; terminated`, blamed)
+    this.die(
+      `runtime: worker thread stopped answering for ${now - this.#lastPong} ms${where}; terminated`,
+      blamed,
+    )
   }
 
   /** Terminate; report the instances it hosted unless `quiet`. */
@@ -135,7 +138,8 @@ export class WorkerPool {
       for (const w of this.#all()) stalled ? w.excuse() : w.check(opts.hangMs, serviceSlack)
     }, watchdogEveryMs)
     this.#timer.unref()
-    for (let i = 0; i < this.#services.length; i++) this.#services[i] = new PoolWorker('service', this.#events)
+    for (let i = 0; i < this.#services.length; i++)
+      this.#services[i] = new PoolWorker('service', this.#events)
   }
 
   #all(): PoolWorker[] {

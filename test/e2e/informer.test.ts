@@ -37,16 +37,23 @@ async function watchRequests(kc: KubeConfig, plane: Plane, code: number): Promis
     req.on('error', reject)
     req.end()
   })
-  const m = new RegExp(`shoal_apiserver_requests_total\\{verb="watch",resource="configmaps",code="${code}"\\} (\\d+)`).exec(text)
+  const m = new RegExp(
+    `shoal_apiserver_requests_total\\{verb="watch",resource="configmaps",code="${code}"\\} (\\d+)`,
+  ).exec(text)
   return Number(m?.[1] ?? 0)
 }
 
 test('an informer whose resourceVersion was compacted gets 410 Expired and relists', async () => {
-  const plane = await createPlane({ dataDir: join(dir, 'data'), listen: `127.0.0.1:${await freePort()}`, logger: memoryLogger() })
+  const plane = await createPlane({
+    dataDir: join(dir, 'data'),
+    listen: `127.0.0.1:${await freePort()}`,
+    logger: memoryLogger(),
+  })
   const kc = new KubeConfig()
   kc.loadFromFile(plane.adminKubeconfig!)
   const core = kc.makeApiClient(CoreV1Api)
-  const cm = (name: string, namespace = 'default') => core.createNamespacedConfigMap({ namespace, body: { metadata: { name } } })
+  const cm = (name: string, namespace = 'default') =>
+    core.createNamespacedConfigMap({ namespace, body: { metadata: { name } } })
   let lists = 0
   const informer = makeInformer<V1ConfigMap>(kc, '/api/v1/namespaces/default/configmaps', () => {
     lists++
@@ -73,13 +80,23 @@ test('an informer whose resourceVersion was compacted gets 410 Expired and relis
     await informer.start() // watches from its last resourceVersion, now compacted
     await until('the informer to relist and see "while-away"', () => seen.has('while-away'))
     assert.is(lists, 2, 'listed again')
-    assert.equal(informer.list().map((o) => o.metadata!.name).sort(), ['one', 'while-away'])
+    assert.equal(
+      informer
+        .list()
+        .map((o) => o.metadata!.name)
+        .sort(),
+      ['one', 'while-away'],
+    )
     await cm('after')
     await until('the informer to see "after" through its new watch', () => seen.has('after'))
     assert.is(lists, 2, 'watching again, not listing')
     assert.equal(errors, [])
     assert.is(await watchRequests(kc, plane, 410), 1, 'one watch answered 410 Expired')
-    assert.is(await watchRequests(kc, plane, 200), 2, 'two watches streamed: before and after the relist, no loop')
+    assert.is(
+      await watchRequests(kc, plane, 200),
+      2,
+      'two watches streamed: before and after the relist, no loop',
+    )
   } finally {
     await informer.stop()
     await plane.close()

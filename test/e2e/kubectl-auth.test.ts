@@ -10,7 +10,11 @@ const main = new URL('../../src/main.ts', import.meta.url).pathname
 const kubectl = (args: string[]) => suite!.kubectl(args, { ok: false })
 
 function issue(...args: string[]): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', main, 'token', 'issue', '--data-dir', suite!.dataDir, ...args], { encoding: 'utf8' })
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', main, 'token', 'issue', '--data-dir', suite!.dataDir, ...args],
+    { encoding: 'utf8' },
+  )
   assert.is(r.status, 0, r.stderr)
   return r.stdout.trim()
 }
@@ -22,7 +26,6 @@ function canI(token: string | undefined, ...args: string[]) {
 }
 
 if (suite) {
-
   test('admin: can-i anything, whoami names the admin user', () => {
     const r = canI(undefined, 'create', 'pods')
     assert.equal([r.answer, r.status], ['yes', 0], r.out)
@@ -56,7 +59,10 @@ if (suite) {
     assert.is(canI(token, 'update', 'nodes/pi-2', '--subresource=status').status, 1)
     assert.is(canI(token, 'list', 'secrets').status, 1)
     assert.is(canI(token, 'create', 'deployments').status, 1)
-    assert.match(kubectl([`--token=${token}`, 'auth', 'whoami']).stdout, /Username\s+system:node:pi-1/)
+    assert.match(
+      kubectl([`--token=${token}`, 'auth', 'whoami']).stdout,
+      /Username\s+system:node:pi-1/,
+    )
   })
 }
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startPlane, type PlaneProcess } from './plane-process.ts'
 
-export const haveKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
+export const haveKubectl =
+  spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
 
 export interface KubectlRun {
   status: number | null
@@ -57,8 +58,14 @@ export function kubectlSuite(name: string): KubectlSuite | undefined {
       env: opts.kubeconfig ? { ...env, KUBECONFIG: opts.kubeconfig } : env,
       timeout: 60_000,
     })
-    const run = { status: r.status, out: (r.stdout ?? '') + (r.stderr ?? ''), stdout: r.stdout ?? '', stderr: r.stderr ?? '' }
-    if (opts.ok !== false && r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${run.out}`)
+    const run = {
+      status: r.status,
+      out: (r.stdout ?? '') + (r.stderr ?? ''),
+      stdout: r.stdout ?? '',
+      stderr: r.stderr ?? '',
+    }
+    if (opts.ok !== false && r.status !== 0)
+      throw new Error(`kubectl ${args.join(' ')} failed (${r.status}):\n${run.out}`)
     return run
   }
   return {

@@ -34,15 +34,22 @@ const notFound = (name: string) => {
 }
 
 if (suite) {
-
   test('apply -f with a typo: BadRequest naming every unknown field, nothing created', () => {
     const r = kubectl(['apply', '-f', file('typo.yaml', manifest('typo', true))], { ok: false })
     assert.is(r.status, 1)
     assert.match(r.out, 'Error from server (BadRequest): error when creating "')
-    assert.match(r.out, 'typo.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicass", unknown field "spec.template.spec.containers[0].imagee"')
+    assert.match(
+      r.out,
+      'typo.yaml": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicass", unknown field "spec.template.spec.containers[0].imagee"',
+    )
     assert.ok(notFound('typo'))
-    const created = kubectl(['create', '-f', file('typo.yaml', manifest('typo', true))], { ok: false })
-    assert.match(created.out, /Error from server \(BadRequest\).*strict decoding error: unknown field "spec.replicass"/)
+    const created = kubectl(['create', '-f', file('typo.yaml', manifest('typo', true))], {
+      ok: false,
+    })
+    assert.match(
+      created.out,
+      /Error from server \(BadRequest\).*strict decoding error: unknown field "spec.replicass"/,
+    )
     assert.ok(notFound('typo'))
   })
 
@@ -58,34 +65,57 @@ if (suite) {
   })
 
   test('apply --validate=false (fieldValidation=Ignore) drops them silently', () => {
-    const r = kubectl(['apply', '--validate=false', '-f', file('ignore.yaml', manifest('ignore', true))])
+    const r = kubectl([
+      'apply',
+      '--validate=false',
+      '-f',
+      file('ignore.yaml', manifest('ignore', true)),
+    ])
     assert.match(r.stdout, 'deployment.apps/ignore created')
     assert.not.match(r.stderr, 'Warning')
-    assert.is(JSON.parse(kubectl(['get', 'deployment', 'ignore', '-o', 'json']).stdout).spec.replicass, undefined)
+    assert.is(
+      JSON.parse(kubectl(['get', 'deployment', 'ignore', '-o', 'json']).stdout).spec.replicass,
+      undefined,
+    )
   })
 
   test('client-side apply of a typo onto an existing object fails and leaves it unchanged', () => {
     kubectl(['apply', '-f', file('ok.yaml', manifest('ok', false))])
     const r = kubectl(['apply', '-f', file('ok.yaml', manifest('ok', true))], { ok: false })
-    assert.match(r.out, /Error from server \(BadRequest\): error when applying patch:[\s\S]*strict decoding error: unknown field "spec.replicass"/)
+    assert.match(
+      r.out,
+      /Error from server \(BadRequest\): error when applying patch:[\s\S]*strict decoding error: unknown field "spec.replicass"/,
+    )
     const d = JSON.parse(kubectl(['get', 'deployment', 'ok', '-o', 'json']).stdout)
     assert.equal([d.spec.replicas, d.metadata.generation], [2, 1])
   })
 
   test('apply --server-side with a typo fails and creates nothing', () => {
-    const r = kubectl(['apply', '--server-side', '-f', file('ssa.yaml', manifest('ssa', true))], { ok: false })
+    const r = kubectl(['apply', '--server-side', '-f', file('ssa.yaml', manifest('ssa', true))], {
+      ok: false,
+    })
     assert.is(r.status, 1)
-    assert.match(r.out, 'Error from server (BadRequest): failed to create typed patch object (default/ssa; apps/v1, Kind=Deployment): errors:')
+    assert.match(
+      r.out,
+      'Error from server (BadRequest): failed to create typed patch object (default/ssa; apps/v1, Kind=Deployment): errors:',
+    )
     assert.match(r.out, '.spec.replicass: field not declared in schema')
     assert.ok(notFound('ssa'))
-    assert.match(kubectl(['apply', '--server-side', '-f', file('ssa.yaml', manifest('ssa', false))]).out, 'deployment.apps/ssa serverside-applied')
+    assert.match(
+      kubectl(['apply', '--server-side', '-f', file('ssa.yaml', manifest('ssa', false))]).out,
+      'deployment.apps/ssa serverside-applied',
+    )
   })
 
   test('explain shows the fields the server knows', () => {
     assert.match(kubectl(['explain', 'deployment.spec.replicas']).out, /FIELD: replicas <integer>/)
     const containers = kubectl(['explain', 'pods.spec.containers']).out
-    for (const f of ['image\t<string>', 'imagePullPolicy\t<string>', 'readinessProbe\t<Object>']) assert.match(containers, f)
-    assert.match(kubectl(['explain', 'deployment.spec.replicass'], { ok: false }).out, /field "replicass" does not exist/)
+    for (const f of ['image\t<string>', 'imagePullPolicy\t<string>', 'readinessProbe\t<Object>'])
+      assert.match(containers, f)
+    assert.match(
+      kubectl(['explain', 'deployment.spec.replicass'], { ok: false }).out,
+      /field "replicass" does not exist/,
+    )
   })
 }
 

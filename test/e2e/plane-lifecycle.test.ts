@@ -12,11 +12,14 @@ const dir = mkdtempSync(join(tmpdir(), 'shoal-life-'))
 
 function openWatch(url: string): Promise<{ ended: Promise<string> }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0`, (res) => {
-      let body = ''
-      res.on('data', (d) => (body += d))
-      resolve({ ended: new Promise((r) => res.on('end', () => r(body))) })
-    })
+    const req = request(
+      `${url}/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=0`,
+      (res) => {
+        let body = ''
+        res.on('data', (d) => (body += d))
+        resolve({ ended: new Promise((r) => res.on('end', () => r(body))) })
+      },
+    )
     req.on('error', reject)
     req.end()
   })
@@ -32,7 +35,10 @@ test('SIGTERM ends open watches cleanly, exits 0, and the data is there after a 
   })
   assert.is(created.status, 201)
   assert.is(await (await fetch(`${plane.url}/readyz`)).text(), 'ok')
-  assert.match(await (await fetch(`${plane.url}/metrics`)).text(), /shoal_store_fsync_duration_seconds_count \d+/)
+  assert.match(
+    await (await fetch(`${plane.url}/metrics`)).text(),
+    /shoal_store_fsync_duration_seconds_count \d+/,
+  )
   const w = await openWatch(plane.url)
   const code = await plane.stop()
   const body = await w.ended
@@ -40,7 +46,9 @@ test('SIGTERM ends open watches cleanly, exits 0, and the data is there after a 
   assert.match(body, /"type":"ADDED"[^\n]*"name":"keep"/)
   assert.match(plane.output(), /plane stopped/)
   const again = await startPlane(data, { insecureHttp: true })
-  const got = await (await fetch(`${again.url}/api/v1/namespaces/default/configmaps/keep`)).json() as { data: { a: string } }
+  const got = (await (
+    await fetch(`${again.url}/api/v1/namespaces/default/configmaps/keep`)
+  ).json()) as { data: { a: string } }
   assert.is(got.data.a, '1')
   assert.is(await again.stop(), 0)
 })

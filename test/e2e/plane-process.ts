@@ -23,9 +23,21 @@ export interface PlaneProcess {
   stop(): Promise<number | null>
 }
 
-export async function startPlane(dataDir: string, opts: { insecureHttp?: boolean; port?: number } = {}): Promise<PlaneProcess> {
+export async function startPlane(
+  dataDir: string,
+  opts: { insecureHttp?: boolean; port?: number } = {},
+): Promise<PlaneProcess> {
   const port = opts.port ?? (await freePort())
-  const args = ['--import', 'tsx', main, 'plane', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`]
+  const args = [
+    '--import',
+    'tsx',
+    main,
+    'plane',
+    '--data-dir',
+    dataDir,
+    '--listen',
+    `127.0.0.1:${port}`,
+  ]
   if (opts.insecureHttp) args.push('--insecure-http')
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''

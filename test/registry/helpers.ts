@@ -12,11 +12,24 @@ import { fileURLToPath } from 'node:url'
 import { getRequestListener } from '@hono/node-server'
 import { Hono } from 'hono'
 import { isShoalError, memoryLogger } from '../../src/core/index.ts'
-import { createRegistry, type Registry, type RegistryOptions } from '../../src/plane/registry/index.ts'
+import {
+  createRegistry,
+  type Registry,
+  type RegistryOptions,
+} from '../../src/plane/registry/index.ts'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const buildDir = join(root, 'firmware-images/.build')
-const codes: Record<string, number> = { NotFound: 404, Invalid: 422, BadRequest: 400, Conflict: 409, TooLarge: 413, Unsupported: 415, Forbidden: 403, Unavailable: 503 }
+const codes: Record<string, number> = {
+  NotFound: 404,
+  Invalid: 422,
+  BadRequest: 400,
+  Conflict: 409,
+  TooLarge: 413,
+  Unsupported: 415,
+  Forbidden: 403,
+  Unavailable: 503,
+}
 
 export interface SampleImage {
   name: string
@@ -35,7 +48,8 @@ export function tempDir(prefix: string): string {
 
 /** Copies <app>.wasm/.json into dir (building the images once if they are missing). */
 export function sampleImage(app: string, dir: string): SampleImage {
-  if (!existsSync(join(buildDir, `${app}.json`))) spawnSync('npm', ['run', 'images'], { cwd: root, stdio: 'ignore' })
+  if (!existsSync(join(buildDir, `${app}.json`)))
+    spawnSync('npm', ['run', 'images'], { cwd: root, stdio: 'ignore' })
   copyFileSync(join(buildDir, `${app}.wasm`), join(dir, `${app}.wasm`))
   copyFileSync(join(buildDir, `${app}.json`), join(dir, `${app}.json`))
   const meta = JSON.parse(readFileSync(join(dir, `${app}.json`), 'utf8'))
@@ -46,7 +60,10 @@ export function sampleImage(app: string, dir: string): SampleImage {
 /** A core module built with wat2wasm (a fixed minimal one when wabt is not installed). */
 export function coreModule(dir: string): Buffer {
   const wat = join(dir, 'core.wat')
-  writeFileSync(wat, '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))\n')
+  writeFileSync(
+    wat,
+    '(module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))\n',
+  )
   const out = join(dir, 'core.wasm')
   const r = spawnSync('wat2wasm', [wat, '-o', out])
   return r.status === 0 ? readFileSync(out) : Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
@@ -59,10 +76,14 @@ export interface Served {
   close(): Promise<void>
 }
 
-export async function serveRegistry(o: Partial<RegistryOptions> & { dir: string }): Promise<Served> {
+export async function serveRegistry(
+  o: Partial<RegistryOptions> & { dir: string },
+): Promise<Served> {
   const registry = createRegistry({ logger: memoryLogger(), ...o })
   const app = new Hono()
-  app.onError((err, c) => c.json({ message: err.message }, (isShoalError(err) ? codes[err.code] ?? 500 : 500) as 400))
+  app.onError((err, c) =>
+    c.json({ message: err.message }, (isShoalError(err) ? (codes[err.code] ?? 500) : 500) as 400),
+  )
   app.route('/images', registry.app)
   const server: Server = createServer(getRequestListener(app.fetch))
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))

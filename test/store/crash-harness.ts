@@ -9,9 +9,15 @@ import { createLogger } from '../../src/core/index.ts'
 
 const child = fileURLToPath(new URL('./crash-child.ts', import.meta.url))
 
-function runChild(dir: string, killAfterMs: number, mode: 'inline' | 'pool'): Promise<{ acks: Map<string, number>; killed: boolean }> {
+function runChild(
+  dir: string,
+  killAfterMs: number,
+  mode: 'inline' | 'pool',
+): Promise<{ acks: Map<string, number>; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, '64', mode], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, '64', mode], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     const acks = new Map<string, number>()
     let buf = ''
     let err = ''
@@ -30,7 +36,8 @@ function runChild(dir: string, killAfterMs: number, mode: 'inline' | 'pool'): Pr
     p.on('error', reject)
     p.on('close', (code, signal) => {
       clearTimeout(timer)
-      if (signal !== 'SIGKILL') reject(new Error(`crash child exited on its own (code ${code}): ${err}`))
+      if (signal !== 'SIGKILL')
+        reject(new Error(`crash child exited on its own (code ${code}): ${err}`))
       else resolve({ acks, killed: true })
     })
   })
@@ -46,14 +53,26 @@ export interface RoundResult {
 }
 
 /** `mode`: where the child's fdatasync runs (wal/writer.ts): both are exercised */
-export async function crashRound(dir: string, killAfterMs: number, mode: 'inline' | 'pool' = 'inline'): Promise<RoundResult> {
+export async function crashRound(
+  dir: string,
+  killAfterMs: number,
+  mode: 'inline' | 'pool' = 'inline',
+): Promise<RoundResult> {
   const { acks } = await runChild(dir, killAfterMs, mode)
-  const store = await openLogStore({ dir, historyRevisions: 2000, logger: createLogger('crash-check', { level: 'error' }) })
+  const store = await openLogStore({
+    dir,
+    historyRevisions: 2000,
+    logger: createLogger('crash-check', { level: 'error' }),
+  })
   try {
     const all = await store.range({ prefix: '/crash/' })
     const byKey = new Map(all.kvs.map((kv) => [kv.key, kv.modRevision]))
-    const missing = [...acks].filter(([k, rev]) => byKey.get(k) !== rev).map(([k, rev]) => `${k}@${rev} (found ${byKey.get(k)})`)
-    const badValues = all.kvs.filter((kv) => kv.value.length !== 300 || kv.value.some((b) => b !== 7)).map((kv) => kv.key)
+    const missing = [...acks]
+      .filter(([k, rev]) => byKey.get(k) !== rev)
+      .map(([k, rev]) => `${k}@${rev} (found ${byKey.get(k)})`)
+    const badValues = all.kvs
+      .filter((kv) => kv.value.length !== 300 || kv.value.some((b) => b !== 7))
+      .map((kv) => kv.key)
     const revs = all.kvs.map((kv) => kv.modRevision).sort((a, b) => a - b)
     let gaps = 0
     for (let i = 0; i < revs.length; i++) if (revs[i] !== i + 1) gaps++

@@ -16,7 +16,11 @@ test(`${ROUNDS} rounds of SIGKILL under 64 concurrent writers lose no acknowledg
   let lastRevision = 0
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const r = await crashRound(dir, 10 + Math.floor(Math.random() * 250), round % 2 ? 'pool' : 'inline')
+      const r = await crashRound(
+        dir,
+        10 + Math.floor(Math.random() * 250),
+        round % 2 ? 'pool' : 'inline',
+      )
       assert.equal(r.missing, [], `round ${round}: acknowledged writes lost`)
       assert.is(r.gaps, 0, `round ${round}: revision gaps`)
       assert.equal(r.badValues, [], `round ${round}: values read back wrong`)
@@ -24,7 +28,10 @@ test(`${ROUNDS} rounds of SIGKILL under 64 concurrent writers lose no acknowledg
       lastRevision = r.revision
       acked += r.acked
     }
-    assert.ok(acked > ROUNDS * 10, `too few writes were acknowledged (${acked}) for the test to mean anything`)
+    assert.ok(
+      acked > ROUNDS * 10,
+      `too few writes were acknowledged (${acked}) for the test to mean anything`,
+    )
     console.log(`  ${ROUNDS} rounds, ${acked} acknowledged writes, final revision ${lastRevision}`)
   } finally {
     rmSync(dir, { recursive: true, force: true })

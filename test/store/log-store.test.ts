@@ -24,7 +24,11 @@ storeConformance('cbor log', {
 storeConformance('cbor log, inline fdatasync', {
   async open() {
     const dir = mkdtempSync(join(tmpdir(), 'shoal-store-'))
-    const store = await openLogStore({ dir, inlineSync: 'always', logger: createLogger('test', { level: 'error' }) })
+    const store = await openLogStore({
+      dir,
+      inlineSync: 'always',
+      logger: createLogger('test', { level: 'error' }),
+    })
     dirs.set(store, dir)
     return store
   },

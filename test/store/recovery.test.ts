@@ -2,7 +2,18 @@
 // file and offset, history and leases survive a restart, snapshots keep the disk bounded.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs'
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openLogStore, type LogStoreOptions } from '../../src/plane/store/index.ts'
@@ -14,8 +25,12 @@ const enc = (s: string) => new TextEncoder().encode(s)
 const dec = (b: Uint8Array) => new TextDecoder().decode(b)
 const tmp = () => mkdtempSync(join(tmpdir(), 'shoal-rec-'))
 const quiet = () => memoryLogger()
-const open = (dir: string, o: Partial<LogStoreOptions> = {}) => openLogStore({ dir, logger: quiet(), ...o })
-const segments = (dir: string) => readdirSync(join(dir, 'wal')).filter((n) => n.endsWith('.wal')).sort()
+const open = (dir: string, o: Partial<LogStoreOptions> = {}) =>
+  openLogStore({ dir, logger: quiet(), ...o })
+const segments = (dir: string) =>
+  readdirSync(join(dir, 'wal'))
+    .filter((n) => n.endsWith('.wal'))
+    .sort()
 
 async function writeKeys(dir: string, n: number, o: Partial<LogStoreOptions> = {}) {
   const s = await open(dir, o)
@@ -40,7 +55,11 @@ test('a torn last record is cut at every byte and reported; everything before it
     const s = await open(dir, { logger: log })
     assert.is(s.revision, rev - 1, `cut at ${cut}`)
     assert.is((await s.range({ prefix: '/k/' })).count, 4)
-    if (cut > last) assert.ok(log.lines.some((l) => l.level === 'warn' && /torn tail/.test(l.msg)), `no report for cut at ${cut}`)
+    if (cut > last)
+      assert.ok(
+        log.lines.some((l) => l.level === 'warn' && /torn tail/.test(l.msg)),
+        `no report for cut at ${cut}`,
+      )
     await s.put('/after', enc('x'))
     await s.close()
     const again = await open(dir)
@@ -60,9 +79,18 @@ test('a zero-filled tail (the unused end of a segment after a crash) is trimmed,
   const log = quiet()
   const s = await open(dir, { logger: log })
   assert.is(s.revision, rev)
-  assert.ok(log.lines.some((l) => /unused segment space; trimmed/.test(l.msg) && (l.fields as { offset: number }).offset === size))
+  assert.ok(
+    log.lines.some(
+      (l) =>
+        /unused segment space; trimmed/.test(l.msg) &&
+        (l.fields as { offset: number }).offset === size,
+    ),
+  )
   assert.is(statSync(seg).size, size)
-  assert.equal(readdirSync(join(dir, 'wal')).filter((f) => f.includes('.torn-')), [])
+  assert.equal(
+    readdirSync(join(dir, 'wal')).filter((f) => f.includes('.torn-')),
+    [],
+  )
   await s.close()
   rmSync(dir, { recursive: true })
 })
@@ -77,7 +105,11 @@ test('segments are extended ahead of their writes in 4 MiB steps and trimmed whe
   const smallDir = tmp()
   const small = await open(smallDir, { segmentBytes: 64 << 10 })
   await small.put('/a', enc('x'))
-  assert.is(statSync(join(smallDir, 'wal', segments(smallDir)[0])).size, 64 << 10, 'never extended past the segment size')
+  assert.is(
+    statSync(join(smallDir, 'wal', segments(smallDir)[0])).size,
+    64 << 10,
+    'never extended past the segment size',
+  )
   await small.close()
   rmSync(smallDir, { recursive: true })
   const big = enc('y'.repeat(700_000))
@@ -85,9 +117,17 @@ test('segments are extended ahead of their writes in 4 MiB steps and trimmed whe
   assert.ok(segments(dir).length >= 2, 'cut at least once')
   await s.put('/c', enc('z'))
   const sizes = () => segments(dir).map((f) => statSync(join(dir, 'wal', f)).size)
-  assert.ok(sizes().slice(0, -1).every((n) => n % step !== 0), `cut segments trimmed: ${sizes()}`)
+  assert.ok(
+    sizes()
+      .slice(0, -1)
+      .every((n) => n % step !== 0),
+    `cut segments trimmed: ${sizes()}`,
+  )
   await s.close()
-  assert.ok(sizes().every((n) => n % step !== 0), `closed segment trimmed: ${sizes()}`)
+  assert.ok(
+    sizes().every((n) => n % step !== 0),
+    `closed segment trimmed: ${sizes()}`,
+  )
   const again = await open(dir, { segmentBytes: 6 << 20 })
   assert.is((await again.range({ prefix: '/b/' })).count, 10)
   assert.is(dec((await again.get('/c'))!.value), 'z')
@@ -155,11 +195,18 @@ test('watch from an old revision works across a restart', async () => {
   await s1.close()
   const s2 = await open(dir)
   const c = collect()
-  const w = s2.watch({ prefix: '/w/' }, { startRevision: first.revision, prevKv: true }, { onEvents: c.onEvents })
+  const w = s2.watch(
+    { prefix: '/w/' },
+    { startRevision: first.revision, prevKv: true },
+    { onEvents: c.onEvents },
+  )
   await s2.put('/w/a', enc('live'))
   await c.until(11)
   w.cancel()
-  assert.equal(c.events.map((e) => e.kv.modRevision), Array.from({ length: 11 }, (_, i) => first.revision + i))
+  assert.equal(
+    c.events.map((e) => e.kv.modRevision),
+    Array.from({ length: 11 }, (_, i) => first.revision + i),
+  )
   assert.is(dec(c.events[10].kv.value), 'live')
   assert.is(dec(c.events[10].prevKv!.value), '9')
   await s2.close()
@@ -197,11 +244,34 @@ async function observe(s: Awaited<ReturnType<typeof open>>, leases: number[]) {
   const past: unknown[] = []
   for (let rev = s.compactRevision; rev <= s.revision; rev += 7) {
     const r = await s.range({ prefix: '/' }, { revision: rev })
-    past.push(rev, r.kvs.map((kv) => [kv.key, kv.createRevision, kv.modRevision, kv.version, kv.lease, dec(kv.value)]))
+    past.push(
+      rev,
+      r.kvs.map((kv) => [
+        kv.key,
+        kv.createRevision,
+        kv.modRevision,
+        kv.version,
+        kv.lease,
+        dec(kv.value),
+      ]),
+    )
   }
   const leaseKeys = []
   for (const id of leases) leaseKeys.push(id, (await s.leaseTimeToLive(id)).keys.sort())
-  return { revision: s.revision, compact: s.compactRevision, now: now.kvs.map((kv) => [kv.key, kv.createRevision, kv.modRevision, kv.version, kv.lease, dec(kv.value)]), past, leaseKeys }
+  return {
+    revision: s.revision,
+    compact: s.compactRevision,
+    now: now.kvs.map((kv) => [
+      kv.key,
+      kv.createRevision,
+      kv.modRevision,
+      kv.version,
+      kv.lease,
+      dec(kv.value),
+    ]),
+    past,
+    leaseKeys,
+  }
 }
 
 test('a replayed log gives exactly the state that was served: puts, updates, deletes, multi-op txns, leases, compactions', async () => {
@@ -209,21 +279,29 @@ test('a replayed log gives exactly the state that was served: puts, updates, del
   const clock = new FakeClock()
   const o = { clock, historyRevisions: 0 }
   const s = await open(dir, o)
-  const leases = [(await s.leaseGrant(60)).id, (await s.leaseGrant(60)).id, (await s.leaseGrant(60)).id]
+  const leases = [
+    (await s.leaseGrant(60)).id,
+    (await s.leaseGrant(60)).id,
+    (await s.leaseGrant(60)).id,
+  ]
   let seed = 7
   const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n)
   for (let i = 0; i < 1500; i++) {
     const key = `/r/${rnd(120)}`
     const pick = rnd(20)
-    if (pick < 11) await s.put(key, enc(`${key}=${i}`), rnd(3) === 0 ? { lease: leases[rnd(3)] } : undefined)
+    if (pick < 11)
+      await s.put(key, enc(`${key}=${i}`), rnd(3) === 0 ? { lease: leases[rnd(3)] } : undefined)
     else if (pick < 14) await s.delete({ key })
     else if (pick < 17) {
       // several writes at one revision: a put replacing a leased version, a delete, a new key
-      await s.txn({ compare: [], success: [
-        { type: 'put', key, value: enc(`txn-${i}`), lease: rnd(2) ? leases[rnd(3)] : undefined },
-        { type: 'delete', select: { key: `/r/${rnd(120)}` } },
-        { type: 'put', key: `/t/${i}`, value: enc(`t${i}`.repeat(rnd(40))) },
-      ] })
+      await s.txn({
+        compare: [],
+        success: [
+          { type: 'put', key, value: enc(`txn-${i}`), lease: rnd(2) ? leases[rnd(3)] : undefined },
+          { type: 'delete', select: { key: `/r/${rnd(120)}` } },
+          { type: 'put', key: `/t/${i}`, value: enc(`t${i}`.repeat(rnd(40))) },
+        ],
+      })
     } else if (pick < 18) await s.delete({ prefix: `/r/${rnd(10)}` })
     else if (pick < 19 && s.revision - s.compactRevision > 300) await s.compact(s.revision - 200)
     else await s.put(`/n/${i}`, enc(`new-${i}`))
@@ -243,12 +321,14 @@ test('a replayed log gives exactly the state that was served: puts, updates, del
 
 /** waits until `cond` holds, 5 s at most (background work on a busy CI machine) */
 async function until(cond: () => boolean): Promise<void> {
-  for (const end = Date.now() + 5000; !cond() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10))
+  for (const end = Date.now() + 5000; !cond() && Date.now() < end;)
+    await new Promise((r) => setTimeout(r, 10))
 }
 
 function diskBytes(dir: string): number {
   let n = 0
-  for (const sub of ['wal', 'snap']) for (const f of readdirSync(join(dir, sub))) n += statSync(join(dir, sub, f)).size
+  for (const sub of ['wal', 'snap'])
+    for (const f of readdirSync(join(dir, sub))) n += statSync(join(dir, sub, f)).size
   return n
 }
 
@@ -263,7 +343,10 @@ test('snapshots and compaction keep disk and history bounded under endless updat
     if (i % 100 === 0) peak = Math.max(peak, diskBytes(dir))
   }
   assert.ok(peak < 200 << 10, `disk peaked at ${peak} bytes`)
-  assert.ok(s.compactRevision >= s.revision - 200, `history not compacted: ${s.compactRevision} vs ${s.revision}`)
+  assert.ok(
+    s.compactRevision >= s.revision - 200,
+    `history not compacted: ${s.compactRevision} vs ${s.revision}`,
+  )
   const rev = s.revision
   await s.close()
   assert.ok(readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap')).length === 1)
@@ -302,7 +385,9 @@ test('values left on disk at open are served, survive the snapshot that deletes 
   const s = await open(dir, o) // nothing read: every value is still on disk
   for (let i = 0; i < 400; i++) await s.put(`/w/${i % 20}`, enc('w'.repeat(300)))
   await s.snapshot() // deletes the files read at open (history kept whole: the store would not reclaim on its own)
-  const left = [...segments(dir), ...readdirSync(join(dir, 'snap'))].filter((f) => oldFiles.includes(f))
+  const left = [...segments(dir), ...readdirSync(join(dir, 'snap'))].filter((f) =>
+    oldFiles.includes(f),
+  )
   assert.equal(left, [], 'the files read at open were replaced by a snapshot')
   const check = async (store: typeof s) => {
     const all = await store.range({ prefix: '/v/' })
@@ -311,12 +396,22 @@ test('values left on disk at open are served, survive the snapshot that deletes 
     const past = await store.get('/v/7', { revision: 200 })
     assert.is(dec(past!.value), dec(old!.value), 'history read from the old files')
     const c = collect()
-    const w = store.watch({ prefix: '/v/' }, { startRevision: before - 20, prevKv: true }, { onEvents: c.onEvents })
+    const w = store.watch(
+      { prefix: '/v/' },
+      { startRevision: before - 20, prevKv: true },
+      { onEvents: c.onEvents },
+    )
     await c.until(21)
     w.cancel()
     const puts = c.events.slice(0, 6)
-    assert.ok(puts.every((e) => e.type === 'put' && dec(e.kv.value).startsWith(`${e.kv.key}@`)), 'old values replayed to a watch')
-    assert.ok(c.events.slice(6).every((e) => e.type === 'delete' && e.prevKv!.value.length >= 150), 'deletes replayed with their old values')
+    assert.ok(
+      puts.every((e) => e.type === 'put' && dec(e.kv.value).startsWith(`${e.kv.key}@`)),
+      'old values replayed to a watch',
+    )
+    assert.ok(
+      c.events.slice(6).every((e) => e.type === 'delete' && e.prevKv!.value.length >= 150),
+      'deletes replayed with their old values',
+    )
   }
   await check(s)
   await s.close()
@@ -341,7 +436,10 @@ test('a snapshot is taken only when it frees at least what it writes: not for a 
   const again = await open(dir, o)
   assert.equal(snaps(), [])
   const before = again.diskStats
-  assert.ok(before.deadBytes > 16_000 && before.deadBytes < before.retainedBytes, `dead bytes found at open counted: ${JSON.stringify(before)}`)
+  assert.ok(
+    before.deadBytes > 16_000 && before.deadBytes < before.retainedBytes,
+    `dead bytes found at open counted: ${JSON.stringify(before)}`,
+  )
   // …and more after it: the log replayed at open counts, so the snapshot comes when dead ≥ retained
   let n = 0
   while (!snaps().length && n < 2000) {
@@ -350,10 +448,16 @@ test('a snapshot is taken only when it frees at least what it writes: not for a 
   }
   assert.ok(snaps().length === 1, `a snapshot after ${n} more updates`)
   const grown = 600 * 340 // the retained bytes of /grow/, about
-  assert.ok(n * 340 > grown - 100 * 340 && n * 340 < 2 * grown, `taken once the dead bytes passed the live ones (${n} updates)`)
+  assert.ok(
+    n * 340 > grown - 100 * 340 && n * 340 < 2 * grown,
+    `taken once the dead bytes passed the live ones (${n} updates)`,
+  )
   assert.is((await again.range({ prefix: '/grow/' })).count, 600)
   await again.snapshot() // whatever ran in the background, a snapshot now leaves almost nothing dead
-  assert.ok(again.diskStats.deadBytes < 16 << 10, `after a snapshot: ${JSON.stringify(again.diskStats)}`)
+  assert.ok(
+    again.diskStats.deadBytes < 16 << 10,
+    `after a snapshot: ${JSON.stringify(again.diskStats)}`,
+  )
   await again.close()
   rmSync(dir, { recursive: true })
 })
@@ -373,8 +477,14 @@ test('deleting many objects frees their bytes with the next snapshot, though the
   const current = () => readdirSync(join(dir, 'snap')).filter((f) => f.endsWith('.snap'))
   await until(() => current()[0] !== snapAfterWrites[0]) // the snapshot runs in the background
   const snaps = current()
-  assert.ok(snaps.length === 1 && snaps[0] !== snapAfterWrites[0], 'a new snapshot replaced the one holding the deleted values')
-  assert.ok(diskBytes(dir) < full / 3, `disk after the delete: ${diskBytes(dir)} bytes, the active segment extended ahead included (was ${full})`)
+  assert.ok(
+    snaps.length === 1 && snaps[0] !== snapAfterWrites[0],
+    'a new snapshot replaced the one holding the deleted values',
+  )
+  assert.ok(
+    diskBytes(dir) < full / 3,
+    `disk after the delete: ${diskBytes(dir)} bytes, the active segment extended ahead included (was ${full})`,
+  )
   await s.close()
   const again = await open(dir, o)
   assert.is((await again.range({ prefix: '/big/' })).count, 0)
@@ -398,7 +508,10 @@ test('a snapshot that fails loses nothing, keeps its dead bytes counted and is t
   assert.ok(failures() >= 1, 'a snapshot was tried and failed')
   const tried = failures()
   assert.ok(failures() < 10, `not retried on every write (${tried} failures in 300 writes)`)
-  assert.ok(s.diskStats.deadBytes > 16 << 10, `the dead bytes stay counted: ${JSON.stringify(s.diskStats)}`)
+  assert.ok(
+    s.diskStats.deadBytes > 16 << 10,
+    `the dead bytes stay counted: ${JSON.stringify(s.diskStats)}`,
+  )
   rmSync(snapDir)
   mkdirSync(snapDir)
   const snapped = () => readdirSync(snapDir).some((f) => f.endsWith('.snap'))

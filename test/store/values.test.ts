@@ -13,8 +13,10 @@ import { collect } from './conformance.ts'
 
 const enc = (s: string) => new TextEncoder().encode(s)
 const dec = (b: Uint8Array) => new TextDecoder().decode(b)
-const open = (dir: string, o: Partial<LogStoreOptions> = {}) => openLogStore({ dir, logger: memoryLogger(), ...o })
-const valueOf = (key: string, i: number) => `${key}#${i}:`.padEnd(200 + (i % 97), String.fromCharCode(97 + (i % 26)))
+const open = (dir: string, o: Partial<LogStoreOptions> = {}) =>
+  openLogStore({ dir, logger: memoryLogger(), ...o })
+const valueOf = (key: string, i: number) =>
+  `${key}#${i}:`.padEnd(200 + (i % 97), String.fromCharCode(97 + (i % 26)))
 
 /** every value the store serves now, at the head and at past revisions, is `want` */
 async function check(s: LogStore, want: Map<string, string>, past: [string, number, string][]) {
@@ -22,7 +24,8 @@ async function check(s: LogStore, want: Map<string, string>, past: [string, numb
   assert.is(all.count, want.size)
   for (const kv of all.kvs) assert.is(dec(kv.value), want.get(kv.key), kv.key)
   for (const [key, v] of want) assert.is(dec((await s.get(key))!.value), v, key)
-  for (const [key, rev, v] of past) assert.is(dec((await s.get(key, { revision: rev }))!.value), v, `${key}@${rev}`)
+  for (const [key, rev, v] of past)
+    assert.is(dec((await s.get(key, { revision: rev }))!.value), v, `${key}@${rev}`)
 }
 
 for (const inlineSync of [true, 'always'] as const) {
@@ -46,8 +49,20 @@ for (const inlineSync of [true, 'always'] as const) {
           const other = `/v/${(i + 1) % 120}`
           const ov = valueOf(other, i + 1000)
           want.set(other, ov)
-          batch.push(s.txn({ compare: [], success: [{ type: 'put', key, value: enc(v) }, { type: 'delete', select: { key: '/v/none' } }, { type: 'put', key: other, value: enc(ov) }] }))
-        } else batch.push(s.put(key, enc(v)).then((r) => i % 50 === 0 && past.push([key, r.revision, v])))
+          batch.push(
+            s.txn({
+              compare: [],
+              success: [
+                { type: 'put', key, value: enc(v) },
+                { type: 'delete', select: { key: '/v/none' } },
+                { type: 'put', key: other, value: enc(ov) },
+              ],
+            }),
+          )
+        } else
+          batch.push(
+            s.put(key, enc(v)).then((r) => i % 50 === 0 && past.push([key, r.revision, v])),
+          )
       }
       await Promise.all(batch)
       await turn()
@@ -58,7 +73,10 @@ for (const inlineSync of [true, 'always'] as const) {
     assert.is(stats.unsettled, 0, 'no value held in memory once its record is durable')
     await check(s, want, past)
     const segs = () => readdirSync(join(dir, 'wal')).filter((f) => f.endsWith('.wal'))
-    assert.ok(segs().length > 1 || readdirSync(join(dir, 'snap')).some((f) => f.endsWith('.snap')), 'segments were cut')
+    assert.ok(
+      segs().length > 1 || readdirSync(join(dir, 'snap')).some((f) => f.endsWith('.snap')),
+      'segments were cut',
+    )
 
     // more writes, then a snapshot (history is kept whole: nothing to reclaim, so the store would
     // not take one itself) deletes the segments the values were read from, with writes in flight
@@ -67,7 +85,11 @@ for (const inlineSync of [true, 'always'] as const) {
     const during = write(100)
     await s.snapshot()
     await during
-    assert.equal(segs().filter((f) => firstSegs.includes(f)), [], 'the old segments were deleted')
+    assert.equal(
+      segs().filter((f) => firstSegs.includes(f)),
+      [],
+      'the old segments were deleted',
+    )
     assert.is(s.memoryStats.unsettled, 0, 're-pointed at the snapshot, not pinned in memory')
     await check(s, want, past)
 
@@ -78,7 +100,12 @@ for (const inlineSync of [true, 'always'] as const) {
     const last = new Map<string, string>()
     for (const e of seen.events) if (e.type === 'put') last.set(e.kv.key, dec(e.kv.value))
     assert.equal(last, want, 'the last value a watcher saw per key is the stored one')
-    assert.ok(seen.events.filter((e) => e.prevKv).every((e) => dec(e.prevKv!.value).startsWith(`${e.kv.key}#`)), 'previous values read back from disk')
+    assert.ok(
+      seen.events
+        .filter((e) => e.prevKv)
+        .every((e) => dec(e.prevKv!.value).startsWith(`${e.kv.key}#`)),
+      'previous values read back from disk',
+    )
 
     await s.close()
     const again = await open(dir, o)

@@ -59,8 +59,14 @@ test('a digest mismatch is refused with both digests', async () => {
 })
 
 test('a malformed digest and a missing file are refused', async () => {
-  assert.match((await startError(f.image('hello-wat').path, 'md5:abc')).message, /is not sha256:<64 hex digits>/)
-  assert.match((await startError(join(f.dir, 'nope.wasm'), `sha256:${'1'.repeat(64)}`)).message, /^runtime: cannot read image/)
+  assert.match(
+    (await startError(f.image('hello-wat').path, 'md5:abc')).message,
+    /is not sha256:<64 hex digits>/,
+  )
+  assert.match(
+    (await startError(join(f.dir, 'nope.wasm'), `sha256:${'1'.repeat(64)}`)).message,
+    /^runtime: cannot read image/,
+  )
 })
 
 test('after all that the runtime still starts a good image', async () => {

@@ -14,7 +14,8 @@ const buildDir = join(root, 'firmware-images/.build')
 function tryCopy(to: string): boolean {
   try {
     if (!existsSync(join(buildDir, 'index.json'))) return false
-    for (const f of readdirSync(buildDir)) if (/\.(wasm|json)$/.test(f)) copyFileSync(join(buildDir, f), join(to, f))
+    for (const f of readdirSync(buildDir))
+      if (/\.(wasm|json)$/.test(f)) copyFileSync(join(buildDir, f), join(to, f))
     return existsSync(join(to, 'hello-http.wasm')) && existsSync(join(to, 'spinner.wasm'))
   } catch {
     return false
@@ -26,7 +27,12 @@ export interface Fixture {
   cacheDir: string
   logDir: string
   image(app: string): { digest: string; path: string }
-  spec(id: string, app: string, kind: InstanceSpec['kind'], more?: Partial<InstanceSpec>): InstanceSpec
+  spec(
+    id: string,
+    app: string,
+    kind: InstanceSpec['kind'],
+    more?: Partial<InstanceSpec>,
+  ): InstanceSpec
   cleanup(): void
 }
 
@@ -36,16 +42,30 @@ export function fixture(): Fixture {
   spawnSync('mkdir', ['-p', images])
   for (let attempt = 0; !tryCopy(images); attempt++) {
     if (attempt === 3) throw new Error('test: no sample images; `npm run images` failed')
-    if (attempt === 0 && !existsSync(join(buildDir, 'index.json'))) spawnSync('npm', ['run', 'images'], { cwd: root, stdio: 'ignore' })
+    if (attempt === 0 && !existsSync(join(buildDir, 'index.json')))
+      spawnSync('npm', ['run', 'images'], { cwd: root, stdio: 'ignore' })
     else spawnSync('sleep', ['5'])
   }
-  const image = (app: string) => ({ digest: JSON.parse(readFileSync(join(images, `${app}.json`), 'utf8')).digest as string, path: join(images, `${app}.wasm`) })
+  const image = (app: string) => ({
+    digest: JSON.parse(readFileSync(join(images, `${app}.json`), 'utf8')).digest as string,
+    path: join(images, `${app}.wasm`),
+  })
   return {
     dir,
     cacheDir: join(dir, 'cache'),
     logDir: join(dir, 'logs'),
     image,
-    spec: (id, app, kind, more = {}) => ({ id, image: image(app), kind, env: {}, args: [], volumes: [], network: false, limits: {}, ...more }),
+    spec: (id, app, kind, more = {}) => ({
+      id,
+      image: image(app),
+      kind,
+      env: {},
+      args: [],
+      volumes: [],
+      network: false,
+      limits: {},
+      ...more,
+    }),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   }
 }

@@ -32,15 +32,24 @@ test('spinner: stopped within its deadline, DeadlineExceeded; a neighbour answer
 
 test('spinner with half a core: still ends by its deadline', async () => {
   const exited = exitOf(runtime, 'spin-half')
-  await runtime.start(f.spec('spin-half', 'spinner', 'command', { limits: { requestTimeoutMs: 800, cpuMillis: 500 } }))
+  await runtime.start(
+    f.spec('spin-half', 'spinner', 'command', {
+      limits: { requestTimeoutMs: 800, cpuMillis: 500 },
+    }),
+  )
   const status = await exited
   assert.is(status.reason, 'DeadlineExceeded')
-  assert.ok(status.finishedAt! - status.startedAt! < 800, `ran ${status.finishedAt! - status.startedAt!} ms`)
+  assert.ok(
+    status.finishedAt! - status.startedAt! < 800,
+    `ran ${status.finishedAt! - status.startedAt!} ms`,
+  )
 })
 
 test('an http call out of CPU budget: 503, DeadlineExceeded, and the neighbours in its worker go on', async () => {
   const exited = exitOf(runtime, 'web-slow')
-  await runtime.start(f.spec('web-slow', 'hello-http', 'http', { limits: { requestTimeoutMs: 0.001 } }))
+  await runtime.start(
+    f.spec('web-slow', 'hello-http', 'http', { limits: { requestTimeoutMs: 0.001 } }),
+  )
   const response = await fetch(`${runtime.url('web-slow')}/`, { signal: AbortSignal.timeout(5000) })
   assert.is(response.status, 503)
   assert.match(await response.text(), /CPU budget/)
@@ -61,7 +70,10 @@ test('memhog: OOMKilled at its memory limit, process RSS bounded', async () => {
   assert.is(status.exitCode, 137)
   assert.match(status.message!, /memory limit reached \(9\d\.\d MiB of 96\.0 MiB\)/)
   const lines = await collect(runtime.logs('hog'))
-  assert.ok(lines.some((l) => /memhog: out of memory after 9\d MiB/.test(l)), lines.join('\n'))
+  assert.ok(
+    lines.some((l) => /memhog: out of memory after 9\d MiB/.test(l)),
+    lines.join('\n'),
+  )
   const grew = (peak - before) / 1048576
   assert.ok(grew < 96 + 150, `RSS grew by ${grew.toFixed(0)} MiB`)
 })
@@ -69,11 +81,18 @@ test('memhog: OOMKilled at its memory limit, process RSS bounded', async () => {
 test('an http instance that outgrows its memory limit ends OOMKilled; its neighbour keeps serving', async () => {
   const initial = 9502720 // hello-http's linear memory at start
   const exited = exitOf(runtime, 'web-oom')
-  await runtime.start(f.spec('web-oom', 'hello-http', 'http', { limits: { memoryBytes: initial + 4 * 65536 }, recycleAfterMemoryBytes: 1e12 }))
+  await runtime.start(
+    f.spec('web-oom', 'hello-http', 'http', {
+      limits: { memoryBytes: initial + 4 * 65536 },
+      recycleAfterMemoryBytes: 1e12,
+    }),
+  )
   const url = runtime.url('web-oom')!
   let served = 0
   while (runtime.status('web-oom')!.state !== 'exited' && served < 5000) {
-    const response = await fetch(`${url}/${'x'.repeat(1000)}`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined)
+    const response = await fetch(`${url}/${'x'.repeat(1000)}`, {
+      signal: AbortSignal.timeout(10_000),
+    }).catch(() => undefined)
     if (response?.status === 200) served++
     // the instance may be killed while its answer is still coming: undici then rejects the body with "terminated"
     await response?.arrayBuffer().catch(() => undefined)
@@ -86,28 +105,39 @@ test('an http instance that outgrows its memory limit ends OOMKilled; its neighb
 
 test('memory limit below what the image needs at start: a clear error', async () => {
   try {
-    await runtime.start(f.spec('tiny', 'hello-http', 'http', { limits: { memoryBytes: 1024 * 1024 } }))
+    await runtime.start(
+      f.spec('tiny', 'hello-http', 'http', { limits: { memoryBytes: 1024 * 1024 } }),
+    )
     assert.unreachable('should fail')
   } catch (error) {
-    assert.match((error as Error).message, /^runtime: cannot apply limits to component\.core\.wasm: wasm: /)
+    assert.match(
+      (error as Error).message,
+      /^runtime: cannot apply limits to component\.core\.wasm: wasm: /,
+    )
   }
 })
 
 test('crasher: its exit code is reported as reason Error', async () => {
   const exited = exitOf(runtime, 'crash')
-  await runtime.start(f.spec('crash', 'crasher', 'command', { env: { CRASH_AFTER_MS: '50', CRASH_CODE: '42' } }))
+  await runtime.start(
+    f.spec('crash', 'crasher', 'command', { env: { CRASH_AFTER_MS: '50', CRASH_CODE: '42' } }),
+  )
   const status = await exited
   assert.is(status.reason, 'Error')
   assert.is(status.exitCode, 42)
   assert.is(status.message, 'exited with code 42')
   const lines = await collect(runtime.logs('crash'))
-  assert.equal(lines, ['crasher: started, exiting with code 42 in 50 ms', 'crasher: crashing now (code 42)'])
+  assert.equal(lines, [
+    'crasher: started, exiting with code 42 in 50 ms',
+    'crasher: crashing now (code 42)',
+  ])
 })
 
 test('stop: a running command is killed after its grace period, the runtime goes on', async () => {
   const exited = exitOf(runtime, 'spin-stop')
   await runtime.start(f.spec('spin-stop', 'spinner', 'command'))
-  for await (const line of runtime.logs('spin-stop', { follow: true })) if (line.includes('spinning forever')) break
+  for await (const line of runtime.logs('spin-stop', { follow: true }))
+    if (line.includes('spinning forever')) break
   await runtime.stop('spin-stop', { graceMs: 100 })
   const status = await exited
   assert.is(status.reason, 'Error')

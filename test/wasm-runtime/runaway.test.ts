@@ -4,7 +4,12 @@
 // and the next start gets a fresh worker.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { createRuntime, type InstanceStatus, type Runtime, type RuntimeOptions } from '../../src/wasm-runtime/index.ts'
+import {
+  createRuntime,
+  type InstanceStatus,
+  type Runtime,
+  type RuntimeOptions,
+} from '../../src/wasm-runtime/index.ts'
 import { exitOf, fixture } from './images.ts'
 import { buildSpinHandler } from './spin-handler.ts'
 
@@ -17,12 +22,17 @@ function runtimeWith(opts: Partial<RuntimeOptions>): Runtime {
   return runtime
 }
 const runtimes: Runtime[] = []
-const post = (url: string, body: string) => fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(20_000) })
+const post = (url: string, body: string) =>
+  fetch(url, { method: 'POST', body, signal: AbortSignal.timeout(20_000) })
 
 test('fuel: the runaway call ends within its deadline, neighbours in the same worker answer', async () => {
   const runtime = runtimeWith({})
   await runtime.start(f.spec('calm', 'hello-wat', 'handler'))
-  await runtime.start({ ...f.spec('wild', 'hello-wat', 'handler'), image: spin, limits: { requestTimeoutMs: 1000 } })
+  await runtime.start({
+    ...f.spec('wild', 'hello-wat', 'handler'),
+    image: spin,
+    limits: { requestTimeoutMs: 1000 },
+  })
   assert.is(await (await post(runtime.url('wild')!, 'fine')).text(), 'hello from wat: fine')
   const exited = exitOf(runtime, 'wild')
   const started = Date.now()
@@ -33,7 +43,10 @@ test('fuel: the runaway call ends within its deadline, neighbours in the same wo
   assert.is(status.reason, 'DeadlineExceeded')
   // fuel counts CPU work: on a busy machine the wall time can be longer, never the watchdog's 5 s
   assert.ok(Date.now() - started < 2 * 1000 + 500, `took ${Date.now() - started} ms`)
-  assert.is(await (await post(runtime.url('calm')!, 'still here')).text(), 'hello from wat: still here')
+  assert.is(
+    await (await post(runtime.url('calm')!, 'still here')).text(),
+    'hello from wat: still here',
+  )
 })
 
 test('watchdog: without fuel the worker is ended, its instances reported, a new one starts', async () => {
@@ -41,11 +54,18 @@ test('watchdog: without fuel the worker is ended, its instances reported, a new 
   const exits: InstanceStatus[] = []
   runtime.onStatus((s) => s.state === 'exited' && exits.push(s))
   await runtime.start(f.spec('calm', 'hello-wat', 'handler'))
-  await runtime.start({ ...f.spec('wild', 'hello-wat', 'handler'), image: spin, limits: { requestTimeoutMs: 100 } })
+  await runtime.start({
+    ...f.spec('wild', 'hello-wat', 'handler'),
+    image: spin,
+    limits: { requestTimeoutMs: 100 },
+  })
   const runaway = post(runtime.url('wild')!, '!loop').catch((error: Error) => error)
   const [wild, calm] = await Promise.all([exitOf(runtime, 'wild'), exitOf(runtime, 'calm')])
   assert.is(wild.reason, 'DeadlineExceeded')
-  assert.match(wild.message!, /stopped answering .* inside a call far past its deadline; terminated/)
+  assert.match(
+    wild.message!,
+    /stopped answering .* inside a call far past its deadline; terminated/,
+  )
   assert.is(calm.reason, 'Error')
   assert.match(calm.message!, /^runtime: worker thread stopped answering/)
   await runaway

@@ -32,7 +32,11 @@ async function runJob(id: string, env: Record<string, string>, args: string[] = 
 
 test('env and args reach a command, and nothing of the host env', async () => {
   process.env.SHOAL_HOST_ONLY = 'leak'
-  const { status, lines } = await runJob('job-env', { SENSOR_ID: 'greenhouse-7', DATA_DIR: '/data' }, ['sensor-job', '--window', '5m'])
+  const { status, lines } = await runJob(
+    'job-env',
+    { SENSOR_ID: 'greenhouse-7', DATA_DIR: '/data' },
+    ['sensor-job', '--window', '5m'],
+  )
   assert.is(status.reason, 'Completed')
   assert.is(status.exitCode, 0)
   assert.ok(lines.includes('sensor-job: args: sensor-job --window 5m'), lines.join('\n'))
@@ -45,7 +49,10 @@ test('an in-dir subdirectory and an in-dir symlink can be read', async () => {
   for (const dir of ['/data/sub', '/data/in-link']) {
     const { status, lines } = await runJob(`job-in-${dir.length}`, { DATA_DIR: dir })
     assert.is(status.reason, 'Completed', dir)
-    assert.ok(lines.some((l) => l.includes('inner.txt: 6 bytes')), lines.join('\n'))
+    assert.ok(
+      lines.some((l) => l.includes('inner.txt: 6 bytes')),
+      lines.join('\n'),
+    )
   }
 })
 
@@ -60,13 +67,19 @@ for (const [name, dir] of [
     const { status, lines } = await runJob(`job-${name.length}`, { DATA_DIR: dir })
     assert.is(status.reason, 'Error')
     assert.is(status.exitCode, 1)
-    assert.ok(lines.some((l) => l.startsWith('sensor-job: cannot read')), lines.join('\n'))
+    assert.ok(
+      lines.some((l) => l.startsWith('sensor-job: cannot read')),
+      lines.join('\n'),
+    )
     assert.not.ok(lines.some((l) => l.includes('secret')))
   })
 }
 
 test('two instances at once: each log holds only its own lines, timestamped, also on disk', async () => {
-  const [a, b] = await Promise.all([runJob('twin-a', { SENSOR_ID: 'alpha' }), runJob('twin-b', { SENSOR_ID: 'beta' })])
+  const [a, b] = await Promise.all([
+    runJob('twin-a', { SENSOR_ID: 'alpha' }),
+    runJob('twin-b', { SENSOR_ID: 'beta' }),
+  ])
   assert.ok(a.lines.includes('sensor-job: SENSOR_ID=alpha'))
   assert.not.ok(a.lines.some((l) => l.includes('beta')))
   assert.ok(b.lines.includes('sensor-job: SENSOR_ID=beta'))
@@ -82,11 +95,19 @@ test('two instances at once: each log holds only its own lines, timestamped, als
 test('hello-http answers with its own env and POD_NAME', async () => {
   const rt = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir })
   second = rt
-  await rt.start(f.spec('web-a', 'hello-http', 'http', { env: { POD_NAME: 'web-a', COLOR: 'blue' } }))
+  await rt.start(
+    f.spec('web-a', 'hello-http', 'http', { env: { POD_NAME: 'web-a', COLOR: 'blue' } }),
+  )
   await rt.start(f.spec('web-b', 'hello-http', 'http', { env: { POD_NAME: 'web-b' } }))
   const a = await (await fetch(rt.url('web-a') + '/status?x=1')).json()
   const b = await (await fetch(rt.url('web-b') + '/')).json()
-  assert.equal(a, { message: 'hello from shoal', pod: 'web-a', method: 'GET', path: '/status?x=1', env: { POD_NAME: 'web-a', COLOR: 'blue' } })
+  assert.equal(a, {
+    message: 'hello from shoal',
+    pod: 'web-a',
+    method: 'GET',
+    path: '/status?x=1',
+    env: { POD_NAME: 'web-a', COLOR: 'blue' },
+  })
   assert.equal(b.env, { POD_NAME: 'web-b' })
   await rt.close()
 })

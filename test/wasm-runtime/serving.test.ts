@@ -31,10 +31,19 @@ test('handler kind: body in, body out over HTTP; stats count requests', async ()
 })
 
 test('http kind recycled every 5 requests: 40 concurrent requests all answered', async () => {
-  await runtime.start(f.spec('web', 'hello-http', 'http', { env: { POD_NAME: 'web' }, recycleAfterRequests: 5 }))
+  await runtime.start(
+    f.spec('web', 'hello-http', 'http', { env: { POD_NAME: 'web' }, recycleAfterRequests: 5 }),
+  )
   const url = runtime.url('web')!
-  const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => fetch(`${url}/r${i}`).then(async (r) => [r.status, (await r.json()).path])))
-  assert.equal(answers, Array.from({ length: 40 }, (_, i) => [200, `/r${i}`]))
+  const answers = await Promise.all(
+    Array.from({ length: 40 }, (_, i) =>
+      fetch(`${url}/r${i}`).then(async (r) => [r.status, (await r.json()).path]),
+    ),
+  )
+  assert.equal(
+    answers,
+    Array.from({ length: 40 }, (_, i) => [200, `/r${i}`]),
+  )
   const stats = await runtime.stats('web')
   assert.is(stats.requests, 40)
   assert.ok(stats.recycles >= 4, `recycled ${stats.recycles} times`)
@@ -44,14 +53,17 @@ test('http kind recycled every 5 requests: 40 concurrent requests all answered',
 
 test('recycled when linear memory passes a threshold', async () => {
   await runtime.start(f.spec('wat-mem', 'hello-wat', 'handler', { recycleAfterMemoryBytes: 1 }))
-  for (let i = 0; i < 3; i++) await (await fetch(runtime.url('wat-mem')!, { method: 'POST', body: 'x' })).text()
+  for (let i = 0; i < 3; i++)
+    await (await fetch(runtime.url('wat-mem')!, { method: 'POST', body: 'x' })).text()
   await until(() => true)
   await new Promise((r) => setTimeout(r, 50))
   assert.ok((await runtime.stats('wat-mem')).recycles >= 2)
 })
 
 test('readiness probe: ready only after it passes', async () => {
-  const spec = f.spec('probed', 'hello-http', 'http', { readinessProbe: { httpGet: { path: '/healthz' }, periodSeconds: 0.05 } })
+  const spec = f.spec('probed', 'hello-http', 'http', {
+    readinessProbe: { httpGet: { path: '/healthz' }, periodSeconds: 0.05 },
+  })
   const handle = await runtime.start(spec)
   assert.is(handle.status.state, 'running')
   await until(() => runtime.status('probed')?.state === 'ready')
@@ -59,10 +71,20 @@ test('readiness probe: ready only after it passes', async () => {
 })
 
 test('liveness probe failure: reported, and the instance is replaced in place', async () => {
-  const livenessProbe = { httpGet: { path: '/live' }, periodSeconds: 0.05, timeoutSeconds: 0.000001, failureThreshold: 2 }
+  const livenessProbe = {
+    httpGet: { path: '/live' },
+    periodSeconds: 0.05,
+    timeoutSeconds: 0.000001,
+    failureThreshold: 2,
+  }
   await runtime.start(f.spec('sick', 'hello-wat', 'handler', { livenessProbe }))
   await until(() => (runtime.status('sick')?.restartCount ?? 0) >= 1)
-  assert.ok(seen.some((s) => s.id === 'sick' && /^liveness probe failed: HTTP GET \/live failed/.test(s.message ?? '')))
+  assert.ok(
+    seen.some(
+      (s) =>
+        s.id === 'sick' && /^liveness probe failed: HTTP GET \/live failed/.test(s.message ?? ''),
+    ),
+  )
   await until(() => runtime.status('sick')?.state === 'ready')
   const response = await fetch(runtime.url('sick')!, { method: 'POST', body: 'alive' })
   assert.is(await response.text(), 'hello from wat: alive')
@@ -80,7 +102,10 @@ test('stop: a service exits Completed and its URL is gone; the id can start agai
 })
 
 test('two concurrent starts of one id: exactly one wins', async () => {
-  const results = await Promise.allSettled([runtime.start(f.spec('twin', 'hello-wat', 'handler')), runtime.start(f.spec('twin', 'hello-wat', 'handler'))])
+  const results = await Promise.allSettled([
+    runtime.start(f.spec('twin', 'hello-wat', 'handler')),
+    runtime.start(f.spec('twin', 'hello-wat', 'handler')),
+  ])
   assert.equal(results.map((r) => r.status).sort(), ['fulfilled', 'rejected'])
   assert.is(runtime.list().filter((s) => s.id === 'twin').length, 1)
 })

@@ -65,10 +65,15 @@ export class BlobStore {
 
   /** A stream of bytes start..end (inclusive) of a stored blob. */
   read(digest: string, start: number, end: number): ReadableStream<Uint8Array> {
-    return Readable.toWeb(createReadStream(this.path(digest), { start, end })) as ReadableStream<Uint8Array>
+    return Readable.toWeb(
+      createReadStream(this.path(digest), { start, end }),
+    ) as ReadableStream<Uint8Array>
   }
 
-  async write(body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: WriteOptions): Promise<Written> {
+  async write(
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    opts: WriteOptions,
+  ): Promise<Written> {
     if (opts.expect !== undefined) digestHex(opts.expect)
     const tmp = join(this.#tmp, `${randomBytes(8).toString('hex')}.upload`)
     const fh = await open(tmp, 'wx', 0o600)
@@ -90,13 +95,18 @@ export class BlobStore {
     }
   }
 
-  async #fill(fh: FileHandle, body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, opts: WriteOptions): Promise<{ digest: string; size: number }> {
+  async #fill(
+    fh: FileHandle,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    opts: WriteOptions,
+  ): Promise<{ digest: string; size: number }> {
     const hash = createHash('sha256')
     const check = new ComponentCheck()
     let size = 0
     for await (const chunk of body) {
       size += chunk.length
-      if (size > opts.maxBytes) throw new ShoalError('TooLarge', `registry: image is over the ${opts.maxBytes}-byte limit`)
+      if (size > opts.maxBytes)
+        throw new ShoalError('TooLarge', `registry: image is over the ${opts.maxBytes}-byte limit`)
       check.push(chunk)
       hash.update(chunk)
       await fh.writeFile(chunk) // loops over short writes, from the current position
@@ -104,7 +114,10 @@ export class BlobStore {
     check.end()
     const digest = `sha256:${hash.digest('hex')}`
     if (opts.expect !== undefined && digest !== opts.expect) {
-      throw new ShoalError('BadRequest', `registry: digest mismatch: expected ${opts.expect} but the ${size} bytes received hash to ${digest}`)
+      throw new ShoalError(
+        'BadRequest',
+        `registry: digest mismatch: expected ${opts.expect} but the ${size} bytes received hash to ${digest}`,
+      )
     }
     return { digest, size }
   }

@@ -39,8 +39,14 @@ export class Catalog {
   change<T>(fn: () => Promise<T> | T): Promise<T> {
     const run = this.#queue.then(async () => {
       const result = await fn()
-      await writeFileAtomic(join(this.#dir, 'tags.json'), JSON.stringify({ version: 1, tags: this.tags }, null, 1) + '\n')
-      await writeFileAtomic(join(this.#dir, 'images.json'), JSON.stringify({ version: 1, images: this.images }, null, 1) + '\n')
+      await writeFileAtomic(
+        join(this.#dir, 'tags.json'),
+        JSON.stringify({ version: 1, tags: this.tags }, null, 1) + '\n',
+      )
+      await writeFileAtomic(
+        join(this.#dir, 'images.json'),
+        JSON.stringify({ version: 1, images: this.images }, null, 1) + '\n',
+      )
       return result
     })
     this.#queue = run.catch(() => {})
@@ -51,12 +57,13 @@ export class Catalog {
   tagsOf(digest: string): string[] {
     const out: string[] = []
     for (const [name, tags] of Object.entries(this.tags)) {
-      for (const [tag, e] of Object.entries(tags)) if (e.digest === digest) out.push(`${name}:${tag}`)
+      for (const [tag, e] of Object.entries(tags))
+        if (e.digest === digest) out.push(`${name}:${tag}`)
     }
     return out.sort()
   }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by the caller
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed JSON, checked by the caller
   async #read(file: string): Promise<any> {
     const path = join(this.#dir, file)
     let text: string
@@ -70,8 +77,15 @@ export class Catalog {
       const v = JSON.parse(text)
       if (v && typeof v === 'object' && v.version === 1) return v
     } catch (cause) {
-      throw new CorruptError(`registry: ${path} is not valid JSON`, { file: path, offset: 0 }, { cause })
+      throw new CorruptError(
+        `registry: ${path} is not valid JSON`,
+        { file: path, offset: 0 },
+        { cause },
+      )
     }
-    throw new CorruptError(`registry: ${path} is not a version 1 registry file`, { file: path, offset: 0 })
+    throw new CorruptError(`registry: ${path} is not a version 1 registry file`, {
+      file: path,
+      offset: 0,
+    })
   }
 }

@@ -34,19 +34,34 @@ test('a preamble and well-formed sections pass, in one piece or byte by byte', (
 })
 
 test('a core module is refused with a message that says how to make a component', () => {
-  assert.match(refusal([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]), 'registry: upload is a core WebAssembly module, not a component (build it with jco new / componentize)')
+  assert.match(
+    refusal([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]),
+    'registry: upload is a core WebAssembly module, not a component (build it with jco new / componentize)',
+  )
 })
 
 test('garbage, truncation and malformed headers are refused with what and where', () => {
   assert.match(refusal([...'hello world'].map((c) => c.charCodeAt(0))), 'not WebAssembly')
   assert.match(refusal([0x00, 0x61, 0x73]), 'truncated: 3 bytes')
   assert.match(refusal([]), 'truncated: 0 bytes')
-  assert.match(refusal([...preamble, ...custom(10)].slice(0, -4)), /truncated: section 0 ends 4 bytes past the end/)
+  assert.match(
+    refusal([...preamble, ...custom(10)].slice(0, -4)),
+    /truncated: section 0 ends 4 bytes past the end/,
+  )
   assert.match(refusal([...preamble, 0x00]), /truncated inside the header of section 0 at offset 8/)
-  assert.match(refusal([...preamble, ...custom(0), 0x2a, 0x00]), /unknown section id 42 at offset 12 \(section 1\)/)
+  assert.match(
+    refusal([...preamble, ...custom(0), 0x2a, 0x00]),
+    /unknown section id 42 at offset 12 \(section 1\)/,
+  )
   assert.match(refusal([...preamble, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]), /malformed size/)
-  assert.match(refusal([0x00, 0x61, 0x73, 0x6d, 0x0e, 0x00, 0x01, 0x00]), /unsupported encoding version 0xe/)
-  assert.match(refusal([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x02, 0x00]), /unknown WebAssembly layer 2/)
+  assert.match(
+    refusal([0x00, 0x61, 0x73, 0x6d, 0x0e, 0x00, 0x01, 0x00]),
+    /unsupported encoding version 0xe/,
+  )
+  assert.match(
+    refusal([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x02, 0x00]),
+    /unknown WebAssembly layer 2/,
+  )
 })
 
 test('the refusal is an InvalidError about the body', () => {

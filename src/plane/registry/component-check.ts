@@ -13,12 +13,17 @@ function refuse(what: string): InvalidError {
 
 /** Why an 8-byte preamble is not a component's; undefined when it is one. */
 export function preambleProblem(p: Uint8Array): string | undefined {
-  if (p.length < 8 && MAGIC.every((b, i) => i >= p.length || p[i] === b)) return `upload is truncated: ${p.length} bytes, shorter than the 8-byte WebAssembly preamble`
-  if (!MAGIC.every((b, i) => p[i] === b)) return 'upload is not WebAssembly (it does not start with \\0asm)'
+  if (p.length < 8 && MAGIC.every((b, i) => i >= p.length || p[i] === b))
+    return `upload is truncated: ${p.length} bytes, shorter than the 8-byte WebAssembly preamble`
+  if (!MAGIC.every((b, i) => p[i] === b))
+    return 'upload is not WebAssembly (it does not start with \\0asm)'
   const [v0, v1, l0, l1] = [p[4], p[5], p[6], p[7]]
-  if (l0 === 0 && l1 === 0 && v0 === 1 && v1 === 0) return 'upload is a core WebAssembly module, not a component (build it with jco new / componentize)'
-  if (l0 !== 1 || l1 !== 0) return `upload has an unknown WebAssembly layer ${l0 | (l1 << 8)} (a component has layer 1)`
-  if (v0 !== 0x0d || v1 !== 0) return `upload is a WebAssembly component of unsupported encoding version 0x${(v0 | (v1 << 8)).toString(16)} (want 0xd)`
+  if (l0 === 0 && l1 === 0 && v0 === 1 && v1 === 0)
+    return 'upload is a core WebAssembly module, not a component (build it with jco new / componentize)'
+  if (l0 !== 1 || l1 !== 0)
+    return `upload has an unknown WebAssembly layer ${l0 | (l1 << 8)} (a component has layer 1)`
+  if (v0 !== 0x0d || v1 !== 0)
+    return `upload is a WebAssembly component of unsupported encoding version 0x${(v0 | (v1 << 8)).toString(16)} (want 0xd)`
   return undefined
 }
 
@@ -55,8 +60,14 @@ export class ComponentCheck {
       const problem = preambleProblem(Uint8Array.from(this.#preamble))
       throw refuse(problem ?? 'upload is truncated inside the WebAssembly preamble')
     }
-    if (this.#header.length > 0) throw refuse(`upload is truncated inside the header of section ${this.#sections} at offset ${this.#offset - this.#header.length}`)
-    if (this.#skip > 0) throw refuse(`upload is truncated: section ${this.#sections - 1} ends ${this.#skip} bytes past the end of the file (${this.#offset} bytes)`)
+    if (this.#header.length > 0)
+      throw refuse(
+        `upload is truncated inside the header of section ${this.#sections} at offset ${this.#offset - this.#header.length}`,
+      )
+    if (this.#skip > 0)
+      throw refuse(
+        `upload is truncated: section ${this.#sections - 1} ends ${this.#skip} bytes past the end of the file (${this.#offset} bytes)`,
+      )
     return this.#sections
   }
 
@@ -70,10 +81,16 @@ export class ComponentCheck {
     h.push(b)
     const at = this.#offset - (h.length - 1) // where this header starts
     if (h.length === 1) {
-      if (b > MAX_SECTION_ID) throw refuse(`upload is not a well-formed component: unknown section id ${b} at offset ${at} (section ${this.#sections})`)
+      if (b > MAX_SECTION_ID)
+        throw refuse(
+          `upload is not a well-formed component: unknown section id ${b} at offset ${at} (section ${this.#sections})`,
+        )
       return
     }
-    if (h.length > 6 || (h.length === 6 && b > 0x0f)) throw refuse(`upload is not a well-formed component: section ${this.#sections} at offset ${at} has a malformed size (LEB128 u32 too long)`)
+    if (h.length > 6 || (h.length === 6 && b > 0x0f))
+      throw refuse(
+        `upload is not a well-formed component: section ${this.#sections} at offset ${at} has a malformed size (LEB128 u32 too long)`,
+      )
     if (b & 0x80) return
     let size = 0
     for (let k = h.length - 1; k >= 1; k--) size = size * 128 + (h[k] & 0x7f)

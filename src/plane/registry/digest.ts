@@ -9,6 +9,10 @@ export function isDigest(s: string): boolean {
 
 /** The hex part of a digest; a BadRequest naming the value when it is not one. */
 export function digestHex(digest: string): string {
-  if (!isDigest(digest)) throw new ShoalError('BadRequest', `registry: "${digest}" is not a digest (want sha256:<64 lowercase hex digits>)`)
+  if (!isDigest(digest))
+    throw new ShoalError(
+      'BadRequest',
+      `registry: "${digest}" is not a digest (want sha256:<64 lowercase hex digits>)`,
+    )
   return digest.slice('sha256:'.length)
 }

@@ -15,6 +15,11 @@
 export { createRegistry, Registry, type RegistryOptions } from './create-registry.ts'
 export { DEFAULT_MAX_IMAGE_BYTES } from './registry.ts'
 export { pullBlob, type PullOptions, type PullProgress, type PullResult } from './pull-blob.ts'
-export { WASM_CONFIG_TYPE, WASM_LAYER_TYPES, type OciImportOptions, type OciImportResult } from './oci-import.ts'
+export {
+  WASM_CONFIG_TYPE,
+  WASM_LAYER_TYPES,
+  type OciImportOptions,
+  type OciImportResult,
+} from './oci-import.ts'
 export { checkComponent } from './component-check.ts'
 export type * from './types.ts'

@@ -25,19 +25,34 @@ async function fetchToken(s: OciSession, challenge: Record<string, string>): Pro
   if (challenge.service) url.searchParams.set('service', challenge.service)
   url.searchParams.set('scope', challenge.scope ?? `repository:${s.repository}:pull`)
   const res = await s.fetch(url, { headers: s.headers })
-  if (!res.ok) throw new ShoalError('Forbidden', `registry: the OCI registry's token service ${url.origin} refused an anonymous token (HTTP ${res.status})`)
+  if (!res.ok)
+    throw new ShoalError(
+      'Forbidden',
+      `registry: the OCI registry's token service ${url.origin} refused an anonymous token (HTTP ${res.status})`,
+    )
   const body = (await res.json()) as { token?: string; access_token?: string }
   const token = body.token ?? body.access_token
-  if (!token) throw new ShoalError('Forbidden', `registry: the OCI registry's token service ${url.origin} returned no token`)
+  if (!token)
+    throw new ShoalError(
+      'Forbidden',
+      `registry: the OCI registry's token service ${url.origin} returned no token`,
+    )
   return token
 }
 
 async function send(s: OciSession, url: string, accept: string): Promise<Response> {
-  const headers: Record<string, string> = { ...s.headers, Accept: accept, ...(s.token ? { Authorization: `Bearer ${s.token}` } : {}) }
+  const headers: Record<string, string> = {
+    ...s.headers,
+    Accept: accept,
+    ...(s.token ? { Authorization: `Bearer ${s.token}` } : {}),
+  }
   try {
     return await s.fetch(url, { headers })
   } catch (cause) {
-    throw new UnavailableError(`registry: cannot reach the OCI registry at ${s.base}: ${(cause as Error).message}`, { cause })
+    throw new UnavailableError(
+      `registry: cannot reach the OCI registry at ${s.base}: ${(cause as Error).message}`,
+      { cause },
+    )
   }
 }
 
@@ -45,7 +60,10 @@ async function send(s: OciSession, url: string, accept: string): Promise<Respons
 export async function ociGet(s: OciSession, path: string, accept: string): Promise<Response> {
   const url = `${s.base}/v2/${s.repository}/${path}`
   let res = await send(s, url, accept)
-  const challenge = res.status === 401 && !s.token ? parseBearerChallenge(res.headers.get('www-authenticate') ?? '') : undefined
+  const challenge =
+    res.status === 401 && !s.token
+      ? parseBearerChallenge(res.headers.get('www-authenticate') ?? '')
+      : undefined
   if (challenge) {
     await res.body?.cancel()
     s.token = await fetchToken(s, challenge)

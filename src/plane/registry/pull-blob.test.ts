@@ -8,7 +8,22 @@ import { Hono } from 'hono'
 import { isShoalError, memoryLogger } from '../../core/index.ts'
 import { createRegistry, pullBlob, type PullProgress } from './index.ts'
 
-const bytes = Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 0, 0xe8, 0x07, 1, 0x78, ...new Array(998).fill(5)])
+const bytes = Uint8Array.from([
+  0,
+  0x61,
+  0x73,
+  0x6d,
+  0x0d,
+  0,
+  1,
+  0,
+  0,
+  0xe8,
+  0x07,
+  1,
+  0x78,
+  ...new Array(998).fill(5),
+])
 const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
 const baseUrl = 'http://registry.test/images'
 let dir = ''
@@ -44,7 +59,9 @@ test.before.each(async () => {
   const reg = createRegistry({ dir: join(dir, 'registry'), logger: memoryLogger() })
   await reg.pushBlob(bytes, { digest })
   app = new Hono().route('/images', reg.app)
-  app.onError((err, c) => c.json({ message: err.message }, isShoalError(err, 'NotFound') ? 404 : 500))
+  app.onError((err, c) =>
+    c.json({ message: err.message }, isShoalError(err, 'NotFound') ? 404 : 500),
+  )
   ranges = []
 })
 test.after.each(() => rmSync(dir, { recursive: true, force: true }))
@@ -52,7 +69,13 @@ test.after.each(() => rmSync(dir, { recursive: true, force: true }))
 test('a whole pull lands at dest, verified, with progress up to the total', async () => {
   const seen: PullProgress[] = []
   const dest = join(dir, 'images', 'a.wasm')
-  const res = await pullBlob({ baseUrl, digest, dest, fetch: fetchCutting(0, 0), onProgress: (p) => seen.push(p) })
+  const res = await pullBlob({
+    baseUrl,
+    digest,
+    dest,
+    fetch: fetchCutting(0, 0),
+    onProgress: (p) => seen.push(p),
+  })
   assert.equal(res, { digest, size: bytes.length, path: dest, resumedFrom: 0 })
   assert.equal(new Uint8Array(readFileSync(dest)), bytes)
   assert.equal(seen.at(-1), { bytes: bytes.length, total: bytes.length })
@@ -61,7 +84,13 @@ test('a whole pull lands at dest, verified, with progress up to the total', asyn
 
 test('a body cut mid-way is resumed with a Range request and completes', async () => {
   const dest = join(dir, 'b.wasm')
-  const res = await pullBlob({ baseUrl, digest, dest, fetch: fetchCutting(1, 300), retryDelayMs: 1 })
+  const res = await pullBlob({
+    baseUrl,
+    digest,
+    dest,
+    fetch: fetchCutting(1, 300),
+    retryDelayMs: 1,
+  })
   assert.equal(ranges, [null, 'bytes=300-'])
   assert.is(res.size, bytes.length)
   assert.equal(new Uint8Array(readFileSync(dest)), bytes)
@@ -69,7 +98,13 @@ test('a body cut mid-way is resumed with a Range request and completes', async (
 
 test('a pull that gives up keeps its partial file; the next one resumes from it', async () => {
   const dest = join(dir, 'c.wasm')
-  const err = await pullBlob({ baseUrl, digest, dest, fetch: fetchCutting(1, 400), attempts: 1 }).catch((e) => e)
+  const err = await pullBlob({
+    baseUrl,
+    digest,
+    dest,
+    fetch: fetchCutting(1, 400),
+    attempts: 1,
+  }).catch((e) => e)
   assert.is(err.code, 'Unavailable')
   assert.match(err.message, 'stopped after 400 bytes')
   assert.is(readFileSync(`${dest}.partial`).length, 400)
@@ -82,7 +117,10 @@ test('a pull that gives up keeps its partial file; the next one resumes from it'
 test('a complete partial file (416) is verified and placed', async () => {
   const dest = join(dir, 'd.wasm')
   writeFileSync(`${dest}.partial`, bytes)
-  assert.is((await pullBlob({ baseUrl, digest, dest, fetch: fetchCutting(0, 0) })).size, bytes.length)
+  assert.is(
+    (await pullBlob({ baseUrl, digest, dest, fetch: fetchCutting(0, 0) })).size,
+    bytes.length,
+  )
   assert.equal(new Uint8Array(readFileSync(dest)), bytes)
 })
 
@@ -100,7 +138,12 @@ test('bytes that do not hash to the digest fail clearly and delete the partial f
 
 test('an unknown digest is NotFound at once', async () => {
   const other = `sha256:${'0'.repeat(64)}`
-  const err = await pullBlob({ baseUrl, digest: other, dest: join(dir, 'f.wasm'), fetch: fetchCutting(0, 0) }).catch((e) => e)
+  const err = await pullBlob({
+    baseUrl,
+    digest: other,
+    dest: join(dir, 'f.wasm'),
+    fetch: fetchCutting(0, 0),
+  }).catch((e) => e)
   assert.is(err.code, 'NotFound')
   assert.is(ranges.length, 1)
 })

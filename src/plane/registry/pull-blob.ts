@@ -57,7 +57,10 @@ export async function pullBlob(o: PullOptions): Promise<PullResult> {
       last = err
     }
   }
-  throw new UnavailableError(`registry: pulling ${o.digest} from ${o.baseUrl} failed after ${attempts} attempts: ${(last as Error)?.message}`, { cause: last })
+  throw new UnavailableError(
+    `registry: pulling ${o.digest} from ${o.baseUrl} failed after ${attempts} attempts: ${(last as Error)?.message}`,
+    { cause: last },
+  )
 }
 
 async function sizeOf(path: string): Promise<number> {
@@ -67,7 +70,10 @@ async function sizeOf(path: string): Promise<number> {
 /** One request from the partial file's size on; resolves with the blob's total size. */
 async function downloadOnce(o: PullOptions, partial: string): Promise<number> {
   let offset = await sizeOf(partial)
-  const headers: Record<string, string> = { ...o.headers, ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}) }
+  const headers: Record<string, string> = {
+    ...o.headers,
+    ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
+  }
   const url = `${o.baseUrl.replace(/\/+$/, '')}/blobs/${o.digest}`
   const res = await (o.fetch ?? fetch)(url, { headers })
   const total = totalOf(res)
@@ -78,7 +84,9 @@ async function downloadOnce(o: PullOptions, partial: string): Promise<number> {
   }
   if (res.status !== 200 && res.status !== 206) await refuse(res, o.digest)
   if (res.status === 206 && !res.headers.get('content-range')?.startsWith(`bytes ${offset}-`)) {
-    throw new Interrupted(`the registry answered a different range (${res.headers.get('content-range')})`)
+    throw new Interrupted(
+      `the registry answered a different range (${res.headers.get('content-range')})`,
+    )
   }
   if (res.status === 200) offset = 0 // the whole blob: start over
   const fh = await open(partial, offset === 0 ? 'w' : 'a')
@@ -92,11 +100,14 @@ async function downloadOnce(o: PullOptions, partial: string): Promise<number> {
     }
     await fh.sync()
   } catch (err) {
-    throw new Interrupted(`the download stopped after ${bytes} bytes: ${(err as Error).message}`, { cause: err })
+    throw new Interrupted(`the download stopped after ${bytes} bytes: ${(err as Error).message}`, {
+      cause: err,
+    })
   } finally {
     await fh.close()
   }
-  if (total !== undefined && bytes !== total) throw new Interrupted(`the download ended after ${bytes} of ${total} bytes`)
+  if (total !== undefined && bytes !== total)
+    throw new Interrupted(`the download ended after ${bytes} of ${total} bytes`)
   return bytes
 }
 
@@ -111,17 +122,28 @@ function totalOf(res: Response): number | undefined {
 async function refuse(res: Response, digest: string): Promise<never> {
   const text = (await res.text().catch(() => '')).slice(0, 300)
   if (res.status >= 500) throw new Interrupted(`HTTP ${res.status} ${text}`)
-  if (res.status === 404) throw new NotFoundError(`registry: blob ${digest} not found at the registry`)
-  throw new ShoalError(res.status === 401 ? 'Unauthorized' : res.status === 403 ? 'Forbidden' : 'BadRequest', `registry: pulling ${digest} was refused: HTTP ${res.status} ${text}`)
+  if (res.status === 404)
+    throw new NotFoundError(`registry: blob ${digest} not found at the registry`)
+  throw new ShoalError(
+    res.status === 401 ? 'Unauthorized' : res.status === 403 ? 'Forbidden' : 'BadRequest',
+    `registry: pulling ${digest} was refused: HTTP ${res.status} ${text}`,
+  )
 }
 
-async function verifyAndPlace(o: PullOptions, partial: string, total: number): Promise<{ digest: string; size: number; path: string }> {
+async function verifyAndPlace(
+  o: PullOptions,
+  partial: string,
+  total: number,
+): Promise<{ digest: string; size: number; path: string }> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(partial)) hash.update(chunk as Buffer)
   const got = `sha256:${hash.digest('hex')}`
   if (got !== o.digest) {
     await rm(partial, { force: true })
-    throw new CorruptError(`registry: pulled ${total} bytes hash to ${got}, not ${o.digest}; the partial download was deleted`, { file: partial, offset: 0 })
+    throw new CorruptError(
+      `registry: pulled ${total} bytes hash to ${got}, not ${o.digest}; the partial download was deleted`,
+      { file: partial, offset: 0 },
+    )
   }
   await rename(partial, o.dest)
   await fsyncDir(dirname(o.dest))

@@ -14,7 +14,8 @@ test('past the end is unsatisfiable; nonsense and several ranges are ignored', (
   assert.equal(parseRange('bytes=1000-', 1000), { kind: 'unsatisfiable' })
   assert.equal(parseRange('bytes=-0', 1000), { kind: 'unsatisfiable' })
   assert.is(contentRange({ kind: 'unsatisfiable' }, 1000), 'bytes */1000')
-  for (const h of [undefined, '', 'bytes=5-3', 'items=0-1', 'bytes=0-1,5-6', 'bytes=-']) assert.equal(parseRange(h, 1000), { kind: 'whole' }, String(h))
+  for (const h of [undefined, '', 'bytes=5-3', 'items=0-1', 'bytes=0-1,5-6', 'bytes=-'])
+    assert.equal(parseRange(h, 1000), { kind: 'whole' }, String(h))
 })
 
 test.run()

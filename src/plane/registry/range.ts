@@ -24,5 +24,7 @@ export function parseRange(header: string | undefined, size: number): RangeAnswe
 }
 
 export function contentRange(answer: RangeAnswer, size: number): string {
-  return answer.kind === 'partial' ? `bytes ${answer.start}-${answer.end}/${size}` : `bytes */${size}`
+  return answer.kind === 'partial'
+    ? `bytes ${answer.start}-${answer.end}/${size}`
+    : `bytes */${size}`
 }

@@ -2,11 +2,28 @@
 // Routes (routes.ts) and in-process callers use the same methods; every failure is a ShoalError.
 import { mkdir } from 'node:fs/promises'
 import { parseImageRef } from '../../api/index.ts'
-import { createLogger, InvalidError, NotFoundError, ShoalError, systemClock, type Clock, type Logger } from '../../core/index.ts'
+import {
+  createLogger,
+  InvalidError,
+  NotFoundError,
+  ShoalError,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '../../core/index.ts'
 import { BlobStore } from './blob-store.ts'
 import { Catalog, HISTORY_LIMIT } from './catalog.ts'
 import { digestHex, isDigest } from './digest.ts'
-import type { BlobRecord, DeletedBlob, ImageMeta, ImageSummary, Manifest, PushResult, TagRecord, TagResult } from './types.ts'
+import type {
+  BlobRecord,
+  DeletedBlob,
+  ImageMeta,
+  ImageSummary,
+  Manifest,
+  PushResult,
+  TagRecord,
+  TagResult,
+} from './types.ts'
 
 export const DEFAULT_MAX_IMAGE_BYTES = 128 * 1024 * 1024
 
@@ -30,7 +47,13 @@ export function pickMeta(input: Record<string, unknown>): ImageMeta {
 export function checkName(name: string, tag: string): void {
   const ref = parseImageRef(`${name}:${tag}`)
   if (ref?.scheme !== 'name' || ref.name !== name || ref.tag !== tag) {
-    throw new InvalidError(`registry: "${name}:${tag}" is not a valid image name and tag`, [{ field: 'name', message: 'lowercase path components like hello/wat, then a tag like 1.0 ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})' }])
+    throw new InvalidError(`registry: "${name}:${tag}" is not a valid image name and tag`, [
+      {
+        field: 'name',
+        message:
+          'lowercase path components like hello/wat, then a tag like 1.0 ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})',
+      },
+    ])
   }
 }
 
@@ -63,36 +86,68 @@ export class RegistryCore {
   }
 
   /** Stores an image; verifies the digest (when given) and that the bytes are a component. */
-  async pushBlob(body: AsyncIterable<Uint8Array> | Uint8Array, opts: { digest?: string; meta?: ImageMeta } = {}): Promise<PushResult> {
+  async pushBlob(
+    body: AsyncIterable<Uint8Array> | Uint8Array,
+    opts: { digest?: string; meta?: ImageMeta } = {},
+  ): Promise<PushResult> {
     await this.ready()
     const source = body instanceof Uint8Array ? [body] : body
-    const written = await this.#blobs.write(source, { expect: opts.digest, maxBytes: this.maxImageBytes })
+    const written = await this.#blobs.write(source, {
+      expect: opts.digest,
+      maxBytes: this.maxImageBytes,
+    })
     await this.#catalog.change(() => {
       const old = this.#catalog.images[written.digest]
-      this.#catalog.images[written.digest] = { ...old, size: written.size, pushedAt: old?.pushedAt ?? this.#now(), ...opts.meta }
+      this.#catalog.images[written.digest] = {
+        ...old,
+        size: written.size,
+        pushedAt: old?.pushedAt ?? this.#now(),
+        ...opts.meta,
+      }
     })
-    if (written.created) this.log.info('image pushed', { digest: written.digest, size: written.size })
+    if (written.created)
+      this.log.info('image pushed', { digest: written.digest, size: written.size })
     return written
   }
 
   /** Points name:tag at a stored digest; the tag's earlier digests are kept in its history. */
-  async putTag(name: string, tag: string, input: { digest: string } & ImageMeta): Promise<TagResult> {
+  async putTag(
+    name: string,
+    tag: string,
+    input: { digest: string } & ImageMeta,
+  ): Promise<TagResult> {
     checkName(name, tag)
-    if (typeof input?.digest !== 'string' || !isDigest(input.digest)) throw new InvalidError('registry: the tag needs a "digest" of the form sha256:<64 hex digits>', [{ field: 'digest', message: 'required' }])
+    if (typeof input?.digest !== 'string' || !isDigest(input.digest))
+      throw new InvalidError(
+        'registry: the tag needs a "digest" of the form sha256:<64 hex digits>',
+        [{ field: 'digest', message: 'required' }],
+      )
     await this.ready()
     const { digest } = input
     return this.#catalog.change(async () => {
       const size = await this.#blobs.size(digest)
-      if (size === undefined) throw new InvalidError(`registry: blob ${digest} is not stored; push it first (PUT /blobs/${digest})`, [{ field: 'digest', message: 'not stored' }])
+      if (size === undefined)
+        throw new InvalidError(
+          `registry: blob ${digest} is not stored; push it first (PUT /blobs/${digest})`,
+          [{ field: 'digest', message: 'not stored' }],
+        )
       const repo = (this.#catalog.tags[name] ??= {})
       const old = repo[tag]
       const at = this.#now()
       const moved = old !== undefined && old.digest !== digest
-      const history = moved ? [{ digest: old.digest, at: old.updatedAt }, ...old.history].slice(0, HISTORY_LIMIT) : old?.history ?? []
+      const history = moved
+        ? [{ digest: old.digest, at: old.updatedAt }, ...old.history].slice(0, HISTORY_LIMIT)
+        : (old?.history ?? [])
       repo[tag] = { digest, updatedAt: moved || !old ? at : old.updatedAt, history }
       const image = this.#catalog.images[digest]
-      this.#catalog.images[digest] = { ...image, size, pushedAt: image?.pushedAt ?? at, ...pickMeta(input as unknown as Record<string, unknown>) }
-      if (moved || !old) this.log.info('tag set', { image: `${name}:${tag}`, digest, previous: old?.digest })
+      this.#catalog.images[digest] = {
+        ...image,
+        size,
+        pushedAt: image?.pushedAt ?? at,
+        ...pickMeta(input as unknown as Record<string, unknown>),
+      }
+      if (moved || !old)
+        this.log.info('tag set', { image: `${name}:${tag}`, digest, previous: old?.digest })
       return { name, tag, ...repo[tag], created: !old, ...(moved ? { previous: old.digest } : {}) }
     })
   }
@@ -121,23 +176,42 @@ export class RegistryCore {
     const file = await this.#blobs.stat(digest)
     if (file === undefined) throw new NotFoundError(`registry: blob ${digest} not found`)
     const image = this.#catalog.images[digest] // absent only after a crash between rename and catalog write
-    return { digest, ...image, pushedAt: image?.pushedAt ?? file.mtime.toISOString(), size: file.size }
+    return {
+      digest,
+      ...image,
+      pushedAt: image?.pushedAt ?? file.mtime.toISOString(),
+      size: file.size,
+    }
   }
 
   /** name/tag, name/digest or a bare digest → the image's record. */
   async manifest(ref: string, name?: string): Promise<Manifest> {
-    if (name === undefined && !isDigest(ref)) throw new ShoalError('BadRequest', `registry: want /manifests/<name>/<tag or digest> or /manifests/sha256:<hex>, got "${ref}"`)
+    if (name === undefined && !isDigest(ref))
+      throw new ShoalError(
+        'BadRequest',
+        `registry: want /manifests/<name>/<tag or digest> or /manifests/sha256:<hex>, got "${ref}"`,
+      )
     const digest = isDigest(ref) ? ref : (await this.getTag(name!, ref)).digest
     const blob = await this.statBlob(digest)
     const tag = isDigest(ref) ? undefined : ref
-    return { mediaType: 'application/wasm', ...(name ? { name } : {}), ...(tag ? { tag } : {}), ...blob, tags: this.#catalog.tagsOf(digest) }
+    return {
+      mediaType: 'application/wasm',
+      ...(name ? { name } : {}),
+      ...(tag ? { tag } : {}),
+      ...blob,
+      tags: this.#catalog.tagsOf(digest),
+    }
   }
 
   async list(): Promise<ImageSummary[]> {
     await this.ready()
     const digests = await this.#blobs.list()
-    const out = await Promise.all(digests.map(async (d) => ({ ...(await this.statBlob(d)), tags: this.#catalog.tagsOf(d) })))
-    return out.sort((a, b) => (a.pushedAt < b.pushedAt ? 1 : a.pushedAt > b.pushedAt ? -1 : a.digest.localeCompare(b.digest)))
+    const out = await Promise.all(
+      digests.map(async (d) => ({ ...(await this.statBlob(d)), tags: this.#catalog.tagsOf(d) })),
+    )
+    return out.sort((a, b) =>
+      a.pushedAt < b.pushedAt ? 1 : a.pushedAt > b.pushedAt ? -1 : a.digest.localeCompare(b.digest),
+    )
   }
 
   /** Refuses (Conflict) while a tag points at the blob, unless force, which removes those tags too. */
@@ -145,8 +219,13 @@ export class RegistryCore {
     await this.statBlob(digest)
     return this.#catalog.change(async () => {
       const tags = this.#catalog.tagsOf(digest)
-      if (tags.length && !opts.force) throw new ShoalError('Conflict', `registry: blob ${digest} is still tagged as ${tags.join(', ')}; delete those tags first or pass ?force=true`)
-      for (const t of tags) this.#untag(t.slice(0, t.lastIndexOf(':')), t.slice(t.lastIndexOf(':') + 1))
+      if (tags.length && !opts.force)
+        throw new ShoalError(
+          'Conflict',
+          `registry: blob ${digest} is still tagged as ${tags.join(', ')}; delete those tags first or pass ?force=true`,
+        )
+      for (const t of tags)
+        this.#untag(t.slice(0, t.lastIndexOf(':')), t.slice(t.lastIndexOf(':') + 1))
       delete this.#catalog.images[digest]
       await this.#blobs.remove(digest)
       this.log.info('blob deleted', { digest, untagged: tags })
@@ -155,7 +234,10 @@ export class RegistryCore {
   }
 
   /** Bytes start..end (inclusive; default the whole blob) of a stored image. */
-  async openBlob(digest: string, range?: { start: number; end: number }): Promise<{ blob: BlobRecord; stream: ReadableStream<Uint8Array> }> {
+  async openBlob(
+    digest: string,
+    range?: { start: number; end: number },
+  ): Promise<{ blob: BlobRecord; stream: ReadableStream<Uint8Array> }> {
     const blob = await this.statBlob(digest)
     const { start, end } = range ?? { start: 0, end: blob.size - 1 }
     return { blob, stream: this.#blobs.read(digest, start, Math.max(start, end)) }

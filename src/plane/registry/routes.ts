@@ -17,30 +17,44 @@ function splitLast(path: string): [string | undefined, string] {
 
 function nameAndTag(c: Context): [string, string] {
   const [name, tag] = splitLast(c.req.param('path') ?? '')
-  if (!name || !tag) throw new ShoalError('BadRequest', `registry: want /tags/<name>/<tag>, got ${c.req.path}`)
+  if (!name || !tag)
+    throw new ShoalError('BadRequest', `registry: want /tags/<name>/<tag>, got ${c.req.path}`)
   return [name, tag]
 }
 
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
   const tooLarge = `registry: a tag body is at most ${MAX_TAG_BODY} bytes`
-  if (Number(c.req.header('content-length') ?? 0) > MAX_TAG_BODY) throw new ShoalError('TooLarge', tooLarge)
+  if (Number(c.req.header('content-length') ?? 0) > MAX_TAG_BODY)
+    throw new ShoalError('TooLarge', tooLarge)
   const bytes = await readLimited(c.req.raw.body, { limit: MAX_TAG_BODY, tooLarge }) // chunked too
   try {
     const v = JSON.parse(new TextDecoder().decode(bytes))
     if (v && typeof v === 'object' && !Array.isArray(v)) return v
   } catch (cause) {
-    throw new ShoalError('BadRequest', `registry: the tag body is not JSON (want {"digest":"sha256:…"})`, { cause })
+    throw new ShoalError(
+      'BadRequest',
+      `registry: the tag body is not JSON (want {"digest":"sha256:…"})`,
+      { cause },
+    )
   }
-  throw new ShoalError('BadRequest', 'registry: the tag body must be a JSON object like {"digest":"sha256:…"}')
+  throw new ShoalError(
+    'BadRequest',
+    'registry: the tag body must be a JSON object like {"digest":"sha256:…"}',
+  )
 }
 
 async function putBlob(r: RegistryCore, c: Context): Promise<Response> {
   const digest = c.req.param('digest') ?? ''
   digestHex(digest)
   const declared = Number(c.req.header('content-length') ?? NaN)
-  if (declared > r.maxImageBytes) throw new ShoalError('TooLarge', `registry: the upload is ${declared} bytes, over the ${r.maxImageBytes}-byte limit`)
+  if (declared > r.maxImageBytes)
+    throw new ShoalError(
+      'TooLarge',
+      `registry: the upload is ${declared} bytes, over the ${r.maxImageBytes}-byte limit`,
+    )
   const body = c.req.raw.body
-  if (!body) throw new ShoalError('BadRequest', 'registry: the upload has no body (send the .wasm bytes)')
+  if (!body)
+    throw new ShoalError('BadRequest', 'registry: the upload has no body (send the .wasm bytes)')
   const res = await r.pushBlob(body as unknown as AsyncIterable<Uint8Array>, { digest })
   c.header('Location', c.req.path) // absolute path, as mounted
   c.header('Docker-Content-Digest', res.digest)
@@ -60,9 +74,15 @@ async function getBlob(r: RegistryCore, c: Context): Promise<Response> {
   }
   if (c.req.header('if-none-match') === etag) return new Response(null, { status: 304, headers })
   const ifRange = c.req.header('if-range')
-  const range = parseRange(ifRange === undefined || ifRange === etag ? c.req.header('range') : undefined, blob.size)
+  const range = parseRange(
+    ifRange === undefined || ifRange === etag ? c.req.header('range') : undefined,
+    blob.size,
+  )
   if (range.kind === 'unsatisfiable') {
-    return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': contentRange(range, blob.size) } })
+    return new Response(null, {
+      status: 416,
+      headers: { ...headers, 'Content-Range': contentRange(range, blob.size) },
+    })
   }
   const span = range.kind === 'partial' ? range : { start: 0, end: blob.size - 1 }
   headers['Content-Length'] = String(span.end - span.start + 1)
@@ -77,12 +97,15 @@ export function registryRoutes(r: RegistryCore, log: Logger): Hono {
   const app = new Hono()
   app.use('*', async (c, next) => {
     await next()
-    if (c.error) log.warn('request refused', { method: c.req.method, path: c.req.path, err: c.error.message })
+    if (c.error)
+      log.warn('request refused', { method: c.req.method, path: c.req.path, err: c.error.message })
   })
   app.get('/', async (c) => c.json({ images: await r.list() }))
   app.put('/blobs/:digest', (c) => putBlob(r, c))
   app.get('/blobs/:digest', (c) => getBlob(r, c)) // HEAD too: Hono runs GET handlers for HEAD
-  app.delete('/blobs/:digest', async (c) => c.json(await r.deleteBlob(c.req.param('digest'), { force: c.req.query('force') === 'true' })))
+  app.delete('/blobs/:digest', async (c) =>
+    c.json(await r.deleteBlob(c.req.param('digest'), { force: c.req.query('force') === 'true' })),
+  )
   app.put('/tags/:path{.+}', async (c) => {
     const [name, tag] = nameAndTag(c)
     const res = await r.putTag(name, tag, (await jsonBody(c)) as { digest: string })

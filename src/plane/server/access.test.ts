@@ -7,23 +7,56 @@ let f: RouteFixture
 let app: RouteFixture['app']
 let tok: { admin: string; viewer: string; pi1: string }
 
-const call = async (token: string | undefined, method: string, path: string, body?: unknown, ct = 'application/json') => {
+const call = async (
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  ct = 'application/json',
+) => {
   const headers: Record<string, string> = { 'content-type': ct }
   if (token) headers.authorization = `Bearer ${token}`
-  const res = await app.request(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
-  return { status: res.status, json: (await res.json()) as { reason?: string; message?: string; kind?: string; items?: unknown[] } }
+  const res = await app.request(path, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  return {
+    status: res.status,
+    json: (await res.json()) as {
+      reason?: string
+      message?: string
+      kind?: string
+      items?: unknown[]
+    },
+  }
 }
 
 const pod = (name: string, nodeName: string, secret?: string) => ({
   metadata: { name },
-  spec: { nodeName, containers: [{ name: 'c', image: 'i:1', env: secret ? [{ name: 'P', valueFrom: { secretKeyRef: { name: secret, key: 'p' } } }] : [] }] },
+  spec: {
+    nodeName,
+    containers: [
+      {
+        name: 'c',
+        image: 'i:1',
+        env: secret ? [{ name: 'P', valueFrom: { secretKeyRef: { name: secret, key: 'p' } } }] : [],
+      },
+    ],
+  },
 })
 
 test.before.each(async () => {
   f = await openRouteFixture('access', { tokens: true })
   ;({ app, tokens: tok } = f)
-  await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'mine' }, stringData: { p: 'x' } })
-  await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name: 'theirs' }, stringData: { p: 'y' } })
+  await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', {
+    metadata: { name: 'mine' },
+    stringData: { p: 'x' },
+  })
+  await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', {
+    metadata: { name: 'theirs' },
+    stringData: { p: 'y' },
+  })
   await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', pod('on-1', 'pi-1', 'mine'))
   await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', pod('on-2', 'pi-2', 'theirs'))
 })
@@ -39,7 +72,9 @@ test('no or a bad token is 401 Unauthorized as a Status', async () => {
 
 test('viewer reads but does not write, and never reads secrets', async () => {
   assert.is((await call(tok.viewer, 'GET', '/api/v1/namespaces/default/pods')).status, 200)
-  const w = await call(tok.viewer, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'x' } })
+  const w = await call(tok.viewer, 'POST', '/api/v1/namespaces/default/configmaps', {
+    metadata: { name: 'x' },
+  })
   assert.equal([w.status, w.json.reason], [403, 'Forbidden'])
   assert.match(w.json.message!, /User "eve" cannot create resource "configmaps"/)
   assert.is((await call(tok.viewer, 'GET', '/api/v1/namespaces/default/secrets/mine')).status, 403)
@@ -48,13 +83,47 @@ test('viewer reads but does not write, and never reads secrets', async () => {
 test('a node sees and writes only what is bound to it', async () => {
   assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/pods/on-1')).status, 200)
   assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/pods/on-2')).status, 403)
-  assert.is((await call(tok.pi1, 'GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dpi-1')).status, 200)
+  assert.is(
+    (await call(tok.pi1, 'GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dpi-1')).status,
+    200,
+  )
   assert.is((await call(tok.pi1, 'GET', '/api/v1/pods')).status, 403)
-  assert.is((await call(tok.pi1, 'GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dpi-2')).status, 403)
-  const st = await call(tok.pi1, 'PATCH', '/api/v1/namespaces/default/pods/on-1/status', { status: { phase: 'Running' } }, 'application/merge-patch+json')
+  assert.is(
+    (await call(tok.pi1, 'GET', '/api/v1/pods?fieldSelector=spec.nodeName%3Dpi-2')).status,
+    403,
+  )
+  const st = await call(
+    tok.pi1,
+    'PATCH',
+    '/api/v1/namespaces/default/pods/on-1/status',
+    { status: { phase: 'Running' } },
+    'application/merge-patch+json',
+  )
   assert.is(st.status, 200, JSON.stringify(st.json))
-  assert.is((await call(tok.pi1, 'PATCH', '/api/v1/namespaces/default/pods/on-2/status', { status: { phase: 'Running' } }, 'application/merge-patch+json')).status, 403)
-  assert.is((await call(tok.pi1, 'PATCH', '/api/v1/namespaces/default/pods/on-1', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json')).status, 403)
+  assert.is(
+    (
+      await call(
+        tok.pi1,
+        'PATCH',
+        '/api/v1/namespaces/default/pods/on-2/status',
+        { status: { phase: 'Running' } },
+        'application/merge-patch+json',
+      )
+    ).status,
+    403,
+  )
+  assert.is(
+    (
+      await call(
+        tok.pi1,
+        'PATCH',
+        '/api/v1/namespaces/default/pods/on-1',
+        { metadata: { labels: { a: 'b' } } },
+        'application/merge-patch+json',
+      )
+    ).status,
+    403,
+  )
   assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets/mine')).status, 200)
   assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets/theirs')).status, 403)
   assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets')).status, 403)
@@ -64,29 +133,79 @@ test('a node sees and writes only what is bound to it', async () => {
 test('a node reads the secrets and configmaps its pods use anywhere in their spec, and no others', async () => {
   const used = ['env-from', 'projected', 'init-env', 'pull', 'eph']
   for (const name of [...used, 'unused']) {
-    await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', { metadata: { name }, stringData: { p: 'x' } })
-    await call(tok.admin, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `cm-${name}` }, data: { k: 'v' } })
+    await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', {
+      metadata: { name },
+      stringData: { p: 'x' },
+    })
+    await call(tok.admin, 'POST', '/api/v1/namespaces/default/configmaps', {
+      metadata: { name: `cm-${name}` },
+      data: { k: 'v' },
+    })
   }
   const spec = {
     nodeName: 'pi-1',
     imagePullSecrets: [{ name: 'pull' }],
-    initContainers: [{ name: 'init', image: 'i:1', env: [{ name: 'A', valueFrom: { secretKeyRef: { name: 'init-env', key: 'p' } } }, { name: 'B', valueFrom: { configMapKeyRef: { name: 'cm-init-env', key: 'k' } } }] }],
-    containers: [{ name: 'c', image: 'i:1', envFrom: [{ secretRef: { name: 'env-from' } }, { configMapRef: { name: 'cm-env-from' } }] }],
-    ephemeralContainers: [{ name: 'dbg', image: 'i:1', envFrom: [{ secretRef: { name: 'eph' } }, { configMapRef: { name: 'cm-eph' } }] }],
+    initContainers: [
+      {
+        name: 'init',
+        image: 'i:1',
+        env: [
+          { name: 'A', valueFrom: { secretKeyRef: { name: 'init-env', key: 'p' } } },
+          { name: 'B', valueFrom: { configMapKeyRef: { name: 'cm-init-env', key: 'k' } } },
+        ],
+      },
+    ],
+    containers: [
+      {
+        name: 'c',
+        image: 'i:1',
+        envFrom: [{ secretRef: { name: 'env-from' } }, { configMapRef: { name: 'cm-env-from' } }],
+      },
+    ],
+    ephemeralContainers: [
+      {
+        name: 'dbg',
+        image: 'i:1',
+        envFrom: [{ secretRef: { name: 'eph' } }, { configMapRef: { name: 'cm-eph' } }],
+      },
+    ],
     volumes: [
-      { name: 'p', projected: { sources: [{ secret: { name: 'projected' } }, { configMap: { name: 'cm-projected' } }] } },
+      {
+        name: 'p',
+        projected: {
+          sources: [{ secret: { name: 'projected' } }, { configMap: { name: 'cm-projected' } }],
+        },
+      },
       { name: 'q', configMap: { name: 'cm-pull' } },
     ],
   }
-  const made = await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', { metadata: { name: 'refs' }, spec })
+  const made = await call(tok.admin, 'POST', '/api/v1/namespaces/default/pods', {
+    metadata: { name: 'refs' },
+    spec,
+  })
   assert.is(made.status, 201, JSON.stringify(made.json))
   for (const name of used) {
-    assert.is((await call(tok.pi1, 'GET', `/api/v1/namespaces/default/secrets/${name}`)).status, 200, `secret ${name}`)
-    assert.is((await call(tok.pi1, 'GET', `/api/v1/namespaces/default/configmaps/cm-${name}`)).status, 200, `configmap cm-${name}`)
+    assert.is(
+      (await call(tok.pi1, 'GET', `/api/v1/namespaces/default/secrets/${name}`)).status,
+      200,
+      `secret ${name}`,
+    )
+    assert.is(
+      (await call(tok.pi1, 'GET', `/api/v1/namespaces/default/configmaps/cm-${name}`)).status,
+      200,
+      `configmap cm-${name}`,
+    )
   }
   assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets/unused')).status, 403)
-  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/configmaps/cm-unused')).status, 403)
-  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/configmaps')).status, 403, 'no list of every configmap')
+  assert.is(
+    (await call(tok.pi1, 'GET', '/api/v1/namespaces/default/configmaps/cm-unused')).status,
+    403,
+  )
+  assert.is(
+    (await call(tok.pi1, 'GET', '/api/v1/namespaces/default/configmaps')).status,
+    403,
+    'no list of every configmap',
+  )
   assert.is((await call(tok.pi1, 'GET', '/api/v1/configmaps?watch=1')).status, 403)
 })
 
@@ -94,8 +213,15 @@ test('a node registers its own Node object and no other', async () => {
   const other = await call(tok.pi1, 'POST', '/api/v1/nodes', { metadata: { name: 'pi-2' } })
   assert.is(other.status, 403)
   assert.match(other.json.message!, /node "pi-1" is not allowed to create node "pi-2"/)
-  assert.is((await call(tok.pi1, 'POST', '/api/v1/nodes', { metadata: { name: 'pi-1' } })).status, 201)
-  assert.is((await call(tok.admin, 'GET', '/api/v1/nodes/pi-2')).status, 404, 'nothing was written for pi-2')
+  assert.is(
+    (await call(tok.pi1, 'POST', '/api/v1/nodes', { metadata: { name: 'pi-1' } })).status,
+    201,
+  )
+  assert.is(
+    (await call(tok.admin, 'GET', '/api/v1/nodes/pi-2')).status,
+    404,
+    'nothing was written for pi-2',
+  )
 })
 
 test.run()

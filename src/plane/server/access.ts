@@ -31,9 +31,18 @@ export interface Access {
 }
 
 /** the caller of a plane without authentication (--insecure-http on loopback) */
-export const anonymousAdmin: Caller = { name: 'system:anonymous-admin', groups: ['system:masters'], role: 'admin' }
+export const anonymousAdmin: Caller = {
+  name: 'system:anonymous-admin',
+  groups: ['system:masters'],
+  role: 'admin',
+}
 
-export const userOf = (caller: Caller): User => ({ name: caller.name, groups: caller.groups, role: caller.role ?? 'viewer', node: caller.node })
+export const userOf = (caller: Caller): User => ({
+  name: caller.name,
+  groups: caller.groups,
+  role: caller.role ?? 'viewer',
+  node: caller.node,
+})
 
 export function createAccess(tokens: TokenStore, objects: ObjectStore): Access {
   return accessWith(objects, (h) => {
@@ -50,8 +59,16 @@ export function openAccess(objects: ObjectStore): Access {
 function accessWith(objects: ObjectStore, authenticate: Access['authenticate']): Access {
   const decide: Access['decide'] = async (caller, req, query) => {
     const user = userOf(caller)
-    const attrs: Attributes = { verb: req.verb, group: req.group, resource: req.resource, subresource: req.subresource, namespace: req.namespace, name: req.name }
-    if (user.role === 'node' && req.group === '') await addNodeFacts(objects, user.node ?? '', attrs, query)
+    const attrs: Attributes = {
+      verb: req.verb,
+      group: req.group,
+      resource: req.resource,
+      subresource: req.subresource,
+      namespace: req.namespace,
+      name: req.name,
+    }
+    if (user.role === 'node' && req.group === '')
+      await addNodeFacts(objects, user.node ?? '', attrs, query)
     return authorize(user, attrs)
   }
   return {
@@ -65,21 +82,38 @@ function accessWith(objects: ObjectStore, authenticate: Access['authenticate']):
   }
 }
 
-async function addNodeFacts(objects: ObjectStore, node: string, attrs: Attributes, query: URLSearchParams): Promise<void> {
+async function addNodeFacts(
+  objects: ObjectStore,
+  node: string,
+  attrs: Attributes,
+  query: URLSearchParams,
+): Promise<void> {
   const pods = resourceByKind('Pod')!
   if (attrs.resource === 'pods') {
     if (attrs.name && attrs.namespace) {
-      const pod = (await objects.get(pods, { namespace: attrs.namespace, name: attrs.name })) as Pod | undefined
+      const pod = (await objects.get(pods, { namespace: attrs.namespace, name: attrs.name })) as
+        Pod | undefined
       attrs.nodeName = pod?.spec?.nodeName
     } else {
       const fs = parseFieldSelector(query.get('fieldSelector') ?? '', 'Pod')
-      const req = fs.ok ? fs.value.find((r) => r.field === 'spec.nodeName' && r.operator !== '!=') : undefined
+      const req = fs.ok
+        ? fs.value.find((r) => r.field === 'spec.nodeName' && r.operator !== '!=')
+        : undefined
       attrs.nodeName = req?.value
     }
   }
-  if ((attrs.resource === 'secrets' || attrs.resource === 'configmaps') && attrs.name && attrs.namespace) {
-    const bound = await objects.list(pods, { namespace: attrs.namespace, filter: (p) => (p as Pod).spec?.nodeName === node })
-    attrs.referencedByNode = bound.items.some((p) => referencedBy(p as Pod, attrs.resource, attrs.name!))
+  if (
+    (attrs.resource === 'secrets' || attrs.resource === 'configmaps') &&
+    attrs.name &&
+    attrs.namespace
+  ) {
+    const bound = await objects.list(pods, {
+      namespace: attrs.namespace,
+      filter: (p) => (p as Pod).spec?.nodeName === node,
+    })
+    attrs.referencedByNode = bound.items.some((p) =>
+      referencedBy(p as Pod, attrs.resource, attrs.name!),
+    )
   }
 }
 

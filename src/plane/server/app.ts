@@ -7,7 +7,16 @@ import type { ServerResponse } from 'node:http'
 import { Hono, type Context } from 'hono'
 import type { Logger } from '../../core/index.ts'
 import { ShoalError } from '../../core/index.ts'
-import { AGGREGATED_CT, aggregatedDiscovery, legacyApiVersions, legacyGroupList, openApiDocument, openApiIndex, resourceList, versionInfo } from './discovery.ts'
+import {
+  AGGREGATED_CT,
+  aggregatedDiscovery,
+  legacyApiVersions,
+  legacyGroupList,
+  openApiDocument,
+  openApiIndex,
+  resourceList,
+  versionInfo,
+} from './discovery.ts'
 import { Metrics, type StoreGauges } from './metrics.ts'
 import type { ObjectStore } from './object-store.ts'
 import { parseRequestInfo, type RequestInfo } from './request-info.ts'
@@ -17,7 +26,6 @@ import { reviewRoutes } from './reviews.ts'
 import { openWatches } from './watch-stream.ts'
 import { openAccess, type Access } from './access.ts'
 import { forbiddenPathError } from './security/index.ts'
-
 
 export interface ApiAppOptions {
   objects: ObjectStore
@@ -35,7 +43,10 @@ export interface ApiAppOptions {
 }
 
 /** Variables the middleware sets; Bindings: what @hono/node-server passes (absent under app.request()) */
-type AppEnv = { Variables: { caller: Caller; requestInfo: RequestInfo | undefined }; Bindings: { outgoing?: ServerResponse } }
+type AppEnv = {
+  Variables: { caller: Caller; requestInfo: RequestInfo | undefined }
+  Bindings: { outgoing?: ServerResponse }
+}
 
 const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version'])
 
@@ -43,19 +54,40 @@ export function createApiApp(o: ApiAppOptions) {
   const app = new Hono<AppEnv>()
   const metrics = new Metrics()
   const access = o.access ?? openAccess(o.objects)
-  const json = (body: unknown, status = 200, ct = 'application/json') => new Response(JSON.stringify(body), { status, headers: { 'content-type': ct } })
+  const json = (body: unknown, status = 200, ct = 'application/json') =>
+    new Response(JSON.stringify(body), { status, headers: { 'content-type': ct } })
 
   app.onError((err, c) => {
-    if (!(err instanceof ShoalError)) o.log.error('request failed', { path: c.req.path, err: String(err), stack: (err as Error).stack })
+    if (!(err instanceof ShoalError))
+      o.log.error('request failed', {
+        path: c.req.path,
+        err: String(err),
+        stack: (err as Error).stack,
+      })
     return errorResponse(err, negotiate(c.req.header('accept')))
   })
-  app.notFound((c) => errorResponse(new ShoalError('NotFound', `the server could not find the requested resource (${c.req.path})`)))
+  app.notFound((c) =>
+    errorResponse(
+      new ShoalError(
+        'NotFound',
+        `the server could not find the requested resource (${c.req.path})`,
+      ),
+    ),
+  )
 
   app.use('*', async (c, next) => {
     const t0 = performance.now()
     await next()
-    const ri = c.get('requestInfo') ?? parseRequestInfo(c.req.method, c.req.path, c.req.query('watch'))
-    metrics.record(ri?.verb ?? c.req.method.toLowerCase(), ri ? `${ri.resource}${ri.subresource ? '/' + ri.subresource : ''}` : c.req.path.split('/')[1] || '/', c.res.status, (performance.now() - t0) / 1000)
+    const ri =
+      c.get('requestInfo') ?? parseRequestInfo(c.req.method, c.req.path, c.req.query('watch'))
+    metrics.record(
+      ri?.verb ?? c.req.method.toLowerCase(),
+      ri
+        ? `${ri.resource}${ri.subresource ? '/' + ri.subresource : ''}`
+        : c.req.path.split('/')[1] || '/',
+      c.res.status,
+      (performance.now() - t0) / 1000,
+    )
   })
   app.use('*', async (c, next) => {
     if (openPaths.has(c.req.path)) return next()
@@ -65,7 +97,10 @@ export function createApiApp(o: ApiAppOptions) {
     const ri = parseRequestInfo(c.req.method, c.req.path, c.req.query('watch')) // once per request: auth, handler and metrics share it
     c.set('requestInfo', ri)
     if (!ri) {
-      const d = access.decideNonResource(caller, { verb: c.req.method.toLowerCase(), path: c.req.path })
+      const d = access.decideNonResource(caller, {
+        verb: c.req.method.toLowerCase(),
+        path: c.req.path,
+      })
       if (!d.allowed) throw forbiddenPathError(d.reason)
     }
     return next()
@@ -73,18 +108,40 @@ export function createApiApp(o: ApiAppOptions) {
 
   app.get('/healthz', (c) => c.text('ok'))
   app.get('/livez', (c) => c.text('ok'))
-  app.get('/readyz', (c) => (o.ready() ? c.text('ok') : c.text('not ready: the store is not open', 503)))
+  app.get('/readyz', (c) =>
+    o.ready() ? c.text('ok') : c.text('not ready: the store is not open', 503),
+  )
   app.get('/version', () => json(versionInfo(o.version)))
-  app.get('/metrics', (c) => c.text(metrics.render(o.storeGauges(), openWatches()), 200, { 'content-type': 'text/plain; version=0.0.4' }))
+  app.get('/metrics', (c) =>
+    c.text(metrics.render(o.storeGauges(), openWatches()), 200, {
+      'content-type': 'text/plain; version=0.0.4',
+    }),
+  )
 
   const wantsAggregated = (accept?: string) => !!accept && accept.includes('apidiscovery.k8s.io')
-  app.get('/api', (c) => (wantsAggregated(c.req.header('accept')) ? json(aggregatedDiscovery(true), 200, AGGREGATED_CT) : json(legacyApiVersions())))
-  app.get('/apis', (c) => (wantsAggregated(c.req.header('accept')) ? json(aggregatedDiscovery(false), 200, AGGREGATED_CT) : json(legacyGroupList())))
-  app.get('/api/:version', (c) => json(resourceList('', c.req.param('version')) ?? notFound(c.req.path)))
-  app.get('/apis/:group/:version', (c) => json(resourceList(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)))
+  app.get('/api', (c) =>
+    wantsAggregated(c.req.header('accept'))
+      ? json(aggregatedDiscovery(true), 200, AGGREGATED_CT)
+      : json(legacyApiVersions()),
+  )
+  app.get('/apis', (c) =>
+    wantsAggregated(c.req.header('accept'))
+      ? json(aggregatedDiscovery(false), 200, AGGREGATED_CT)
+      : json(legacyGroupList()),
+  )
+  app.get('/api/:version', (c) =>
+    json(resourceList('', c.req.param('version')) ?? notFound(c.req.path)),
+  )
+  app.get('/apis/:group/:version', (c) =>
+    json(resourceList(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)),
+  )
   app.get('/openapi/v3', () => json(openApiIndex()))
-  app.get('/openapi/v3/api/:version', (c) => json(openApiDocument('', c.req.param('version')) ?? notFound(c.req.path)))
-  app.get('/openapi/v3/apis/:group/:version', (c) => json(openApiDocument(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)))
+  app.get('/openapi/v3/api/:version', (c) =>
+    json(openApiDocument('', c.req.param('version')) ?? notFound(c.req.path)),
+  )
+  app.get('/openapi/v3/apis/:group/:version', (c) =>
+    json(openApiDocument(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)),
+  )
 
   if (o.images) app.route('/images', o.images.app) // reads: any caller; writes: admins (non-resource rules)
 
@@ -101,7 +158,12 @@ export function createApiApp(o: ApiAppOptions) {
   }
   app.route('/apis', reviewRoutes(access))
   // served by @hono/node-server, env carries the Node response (watches write to it directly)
-  const resource = (c: Context<AppEnv>) => handleResource(deps, c.req.raw, { caller: c.get('caller'), requestInfo: c.get('requestInfo'), outgoing: c.env?.outgoing })
+  const resource = (c: Context<AppEnv>) =>
+    handleResource(deps, c.req.raw, {
+      caller: c.get('caller'),
+      requestInfo: c.get('requestInfo'),
+      outgoing: c.env?.outgoing,
+    })
   app.all('/api/*', resource)
   app.all('/apis/*', resource)
   return app

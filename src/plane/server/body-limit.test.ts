@@ -15,11 +15,17 @@ function endless(): { body: ReadableStream<Uint8Array>; pulled(): number; cancel
   let pulled = 0
   let cancelled = false
   const chunk = new Uint8Array(CHUNK).fill(0x20)
-  const body = new ReadableStream<Uint8Array>({
-    start: (c) => c.enqueue(new TextEncoder().encode('{"metadata":{"name":"x"},"data":{"a":"')),
-    pull: (c) => (pulled < 64 << 20 ? ((pulled += CHUNK), c.enqueue(chunk)) : c.error(new Error('the server read 64 MiB'))),
-    cancel: () => void (cancelled = true),
-  }, { highWaterMark: 0 })
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start: (c) => c.enqueue(new TextEncoder().encode('{"metadata":{"name":"x"},"data":{"a":"')),
+      pull: (c) =>
+        pulled < 64 << 20
+          ? ((pulled += CHUNK), c.enqueue(chunk))
+          : c.error(new Error('the server read 64 MiB')),
+      cancel: () => void (cancelled = true),
+    },
+    { highWaterMark: 0 },
+  )
   return { body, pulled: () => pulled, cancelled: () => cancelled }
 }
 
@@ -27,9 +33,19 @@ let f: RouteFixture
 
 test.before.each(async () => {
   f = await openRouteFixture('body-limit', { tokens: true })
-  await f.request('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'x' } }, { authorization: `Bearer ${f.tokens.admin}` })
-  const pod = { metadata: { name: 'p' }, spec: { nodeName: 'pi-1', containers: [{ name: 'c', image: 'i:1' }] } }
-  await f.request('POST', '/api/v1/namespaces/default/pods', pod, { authorization: `Bearer ${f.tokens.admin}` })
+  await f.request(
+    'POST',
+    '/api/v1/namespaces/default/configmaps',
+    { metadata: { name: 'x' } },
+    { authorization: `Bearer ${f.tokens.admin}` },
+  )
+  const pod = {
+    metadata: { name: 'p' },
+    spec: { nodeName: 'pi-1', containers: [{ name: 'c', image: 'i:1' }] },
+  }
+  await f.request('POST', '/api/v1/namespaces/default/pods', pod, {
+    authorization: `Bearer ${f.tokens.admin}`,
+  })
 })
 test.after.each(() => f.close())
 
@@ -47,7 +63,12 @@ test('a body with no Content-Length is a 413 once past the limit, on every route
   for (const [who, method, path, ct] of routes) {
     const s = endless()
     const token = f.tokens[who as keyof RouteFixture['tokens']]
-    const res = await f.app.request(path, { method, body: s.body, duplex: 'half', headers: { authorization: `Bearer ${token}`, 'content-type': ct ?? 'application/json' } } as RequestInit)
+    const res = await f.app.request(path, {
+      method,
+      body: s.body,
+      duplex: 'half',
+      headers: { authorization: `Bearer ${token}`, 'content-type': ct ?? 'application/json' },
+    } as RequestInit)
     const what = `${method} ${path}`
     assert.is(res.status, 413, what)
     const status = (await res.json()) as { reason: string; message: string }
@@ -56,7 +77,9 @@ test('a body with no Content-Length is a 413 once past the limit, on every route
     assert.ok(s.pulled() <= MAX_BODY_BYTES + 2 * CHUNK, `${what}: read ${s.pulled()} bytes`)
     assert.ok(s.cancelled(), `${what}: the body stream is cancelled`)
   }
-  const cmNow = await f.request('GET', `${cm}/x`, undefined, { authorization: `Bearer ${f.tokens.admin}` })
+  const cmNow = await f.request('GET', `${cm}/x`, undefined, {
+    authorization: `Bearer ${f.tokens.admin}`,
+  })
   assert.is(cmNow.status, 200, 'nothing was written or deleted')
 })
 
@@ -65,13 +88,22 @@ test('on a socket, the 413 arrives while the client is still sending, then the c
   const limit = 64 * 1024 * 1024 // what the client would send; the 413 must come long before
   let sent = 0
   try {
-    const got = await new Promise<{ status: number; text: string; sentBefore: number; closed: Promise<void> }>((resolve, reject) => {
+    const got = await new Promise<{
+      status: number
+      text: string
+      sentBefore: number
+      closed: Promise<void>
+    }>((resolve, reject) => {
       const req = request({
         host: '127.0.0.1',
         port: server.port,
         method: 'PUT',
         path: '/api/v1/namespaces/default/pods/p/status',
-        headers: { authorization: `Bearer ${f.tokens.pi1}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        headers: {
+          authorization: `Bearer ${f.tokens.pi1}`,
+          'content-type': 'application/json',
+          'transfer-encoding': 'chunked',
+        },
       })
       const closed = new Promise<void>((r) => req.on('close', () => r()))
       req.on('error', () => {}) // the server drops the connection after answering: EPIPE / ECONNRESET
@@ -97,7 +129,12 @@ test('on a socket, the 413 arrives while the client is still sending, then the c
     assert.match(got.text, 'RequestEntityTooLarge')
     assert.ok(got.sentBefore < limit, `answered after ${got.sentBefore} of ${limit} bytes`)
     // the rest of the body is not read: the plane closes the connection (@hono/node-server, ≤ 0.5 s)
-    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('the connection is still open after 10 s')), 10_000).unref())
+    const late = new Promise((_, reject) =>
+      setTimeout(
+        () => reject(new Error('the connection is still open after 10 s')),
+        10_000,
+      ).unref(),
+    )
     await Promise.race([got.closed, late])
   } finally {
     await server.close(100)

@@ -9,8 +9,16 @@ let f: RouteFixture
 
 test.before.each(async () => {
   f = await openRouteFixture('builtin-ns')
-  for (const name of [...BUILTIN_NAMESPACES.slice(1), 'scratch']) assert.is((await f.request('POST', '/api/v1/namespaces', { metadata: { name } })).status, 201)
-  assert.is((await f.request('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'keep' } })).status, 201)
+  for (const name of [...BUILTIN_NAMESPACES.slice(1), 'scratch'])
+    assert.is((await f.request('POST', '/api/v1/namespaces', { metadata: { name } })).status, 201)
+  assert.is(
+    (
+      await f.request('POST', '/api/v1/namespaces/default/configmaps', {
+        metadata: { name: 'keep' },
+      })
+    ).status,
+    201,
+  )
 })
 test.after.each(() => f.close())
 
@@ -32,13 +40,22 @@ test('deleting default, kube-system, kube-public or kube-node-lease is 403 Forbi
     }
   }
   assert.is((await f.request('GET', '/api/v1/namespaces/default/configmaps/keep')).status, 200)
-  assert.is((await f.request('DELETE', '/api/v1/namespaces/scratch')).status, 200, 'other namespaces are deleted as before')
+  assert.is(
+    (await f.request('DELETE', '/api/v1/namespaces/scratch')).status,
+    200,
+    'other namespaces are deleted as before',
+  )
 })
 
 test('a deletecollection of namespaces leaves the built-in ones and their contents', async () => {
   assert.is((await f.request('DELETE', '/api/v1/namespaces')).status, 200)
-  const left = (await f.request('GET', '/api/v1/namespaces')).json.items.filter((n: { metadata: { deletionTimestamp?: string } }) => !n.metadata.deletionTimestamp)
-  assert.equal(left.map((n: { metadata: { name: string } }) => n.metadata.name).sort(), [...BUILTIN_NAMESPACES].sort())
+  const left = (await f.request('GET', '/api/v1/namespaces')).json.items.filter(
+    (n: { metadata: { deletionTimestamp?: string } }) => !n.metadata.deletionTimestamp,
+  )
+  assert.equal(
+    left.map((n: { metadata: { name: string } }) => n.metadata.name).sort(),
+    [...BUILTIN_NAMESPACES].sort(),
+  )
   assert.is((await f.request('GET', '/api/v1/namespaces/default/configmaps/keep')).status, 200)
 })
 

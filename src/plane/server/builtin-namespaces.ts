@@ -4,10 +4,19 @@
 import type { ResourceInfo } from '../../api/index.ts'
 import { ApiError } from './status.ts'
 
-export const BUILTIN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
+export const BUILTIN_NAMESPACES: readonly string[] = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+]
 
 /** throws Forbidden, as kube-apiserver answers, before anything in the namespace is touched */
 export function checkDeletable(info: ResourceInfo, name: string): void {
   if (info.kind !== 'Namespace' || !BUILTIN_NAMESPACES.includes(name)) return
-  throw new ApiError('Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' })
+  throw new ApiError(
+    'Forbidden',
+    `namespaces "${name}" is forbidden: this namespace may not be deleted`,
+    { name, kind: 'namespaces' },
+  )
 }

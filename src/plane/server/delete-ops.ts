@@ -26,40 +26,71 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   const grace = query.get('gracePeriodSeconds')
   if (grace !== null) o.gracePeriodSeconds = /^-?\d{1,18}$/.test(grace.trim()) ? Number(grace) : NaN
   if (o.gracePeriodSeconds !== undefined && !Number.isSafeInteger(o.gracePeriodSeconds)) {
-    throw bad(`gracePeriodSeconds: Invalid value: ${JSON.stringify(grace ?? o.gracePeriodSeconds)}: must be a whole number of seconds`)
+    throw bad(
+      `gracePeriodSeconds: Invalid value: ${JSON.stringify(grace ?? o.gracePeriodSeconds)}: must be a whole number of seconds`,
+    )
   }
   if (o.orphanDependents === true && !o.propagationPolicy) o.propagationPolicy = 'Orphan'
-  if (o.dryRun !== undefined && !Array.isArray(o.dryRun)) throw bad(`dryRun must be a list of strings, not ${JSON.stringify(o.dryRun)}`)
+  if (o.dryRun !== undefined && !Array.isArray(o.dryRun))
+    throw bad(`dryRun must be a list of strings, not ${JSON.stringify(o.dryRun)}`)
   const wrong = o.dryRun?.find((v) => v !== 'All')
-  if (wrong !== undefined) throw bad(`dryRun: Unsupported value: ${JSON.stringify(wrong)}: supported values: "All"`)
-  if (o.propagationPolicy && !['Background', 'Foreground', 'Orphan'].includes(o.propagationPolicy)) {
-    throw bad(`propagationPolicy must be Background, Foreground or Orphan, not "${o.propagationPolicy}"`)
+  if (wrong !== undefined)
+    throw bad(`dryRun: Unsupported value: ${JSON.stringify(wrong)}: supported values: "All"`)
+  if (
+    o.propagationPolicy &&
+    !['Background', 'Foreground', 'Orphan'].includes(o.propagationPolicy)
+  ) {
+    throw bad(
+      `propagationPolicy must be Background, Foreground or Orphan, not "${o.propagationPolicy}"`,
+    )
   }
   return o
 }
 
-async function dependentsOf(objects: ObjectStore, owner: KubeObject): Promise<{ info: ResourceInfo; obj: KubeObject }[]> {
+async function dependentsOf(
+  objects: ObjectStore,
+  owner: KubeObject,
+): Promise<{ info: ResourceInfo; obj: KubeObject }[]> {
   const out: { info: ResourceInfo; obj: KubeObject }[] = []
   const uid = owner.metadata.uid
   for (const info of allResources()) {
     if (!info.namespaced) continue
-    const page = await objects.list(info, { namespace: owner.metadata.namespace, filter: (o) => !!o.metadata.ownerReferences?.some((r) => r.uid === uid) })
+    const page = await objects.list(info, {
+      namespace: owner.metadata.namespace,
+      filter: (o) => !!o.metadata.ownerReferences?.some((r) => r.uid === uid),
+    })
     for (const obj of page.items) out.push({ info, obj })
   }
   return out
 }
 
-const where = (o: KubeObject): Where => ({ namespace: o.metadata.namespace, name: o.metadata.name! })
+const where = (o: KubeObject): Where => ({
+  namespace: o.metadata.namespace,
+  name: o.metadata.name!,
+})
 
-async function cascade(objects: ObjectStore, owner: KubeObject, policy: Propagation, log: Logger): Promise<void> {
+async function cascade(
+  objects: ObjectStore,
+  owner: KubeObject,
+  policy: Propagation,
+  log: Logger,
+): Promise<void> {
   for (const d of await dependentsOf(objects, owner)) {
     try {
       if (policy === 'Orphan') {
         const refs = d.obj.metadata.ownerReferences!.filter((r) => r.uid !== owner.metadata.uid)
-        await objects.replace(d.info, d.obj, { ...d.obj, metadata: { ...d.obj.metadata, ownerReferences: refs.length ? refs : undefined } })
+        await objects.replace(d.info, d.obj, {
+          ...d.obj,
+          metadata: { ...d.obj.metadata, ownerReferences: refs.length ? refs : undefined },
+        })
       } else await deleteObject(objects, d.info, where(d.obj), { propagationPolicy: policy }, log)
     } catch (err) {
-      if (!isShoalError(err, 'NotFound') && !isShoalError(err, 'Conflict')) log.warn('cascading delete failed', { owner: owner.metadata.name, dependent: d.obj.metadata.name, err: String(err) })
+      if (!isShoalError(err, 'NotFound') && !isShoalError(err, 'Conflict'))
+        log.warn('cascading delete failed', {
+          owner: owner.metadata.name,
+          dependent: d.obj.metadata.name,
+          err: String(err),
+        })
     }
   }
 }
@@ -69,22 +100,36 @@ async function emptyNamespace(objects: ObjectStore, ns: string, log: Logger): Pr
     if (!info.namespaced) continue
     for (const obj of (await objects.list(info, { namespace: ns })).items) {
       await deleteObject(objects, info, where(obj), {}, log).catch((err) => {
-        if (!isShoalError(err, 'NotFound')) log.warn('deleting namespace content failed', { ns, name: obj.metadata.name, err: String(err) })
+        if (!isShoalError(err, 'NotFound'))
+          log.warn('deleting namespace content failed', {
+            ns,
+            name: obj.metadata.name,
+            err: String(err),
+          })
       })
     }
   }
 }
 
-export async function deleteObject(objects: ObjectStore, info: ResourceInfo, w: Where, o: DeleteOptions, log: Logger): Promise<{ obj: KubeObject; deleted: boolean }> {
+export async function deleteObject(
+  objects: ObjectStore,
+  info: ResourceInfo,
+  w: Where,
+  o: DeleteOptions,
+  log: Logger,
+): Promise<{ obj: KubeObject; deleted: boolean }> {
   checkDeletable(info, w.name) // default, kube-system…: 403, also within a deletecollection (which skips them)
   const cur = await objects.mustGet(info, w)
   const policy = o.propagationPolicy ?? 'Background'
   if (info.kind === 'Namespace') await emptyNamespace(objects, cur.metadata.name!, log)
   if (policy === 'Foreground' || policy === 'Orphan') await cascade(objects, cur, policy, log)
-  const latest = policy === 'Background' && info.kind !== 'Namespace' ? cur : await objects.mustGet(info, w)
+  const latest =
+    policy === 'Background' && info.kind !== 'Namespace' ? cur : await objects.mustGet(info, w)
   const res = await objects.remove(info, latest, o.preconditions)
   if (res.deleted && policy === 'Background' && !objects.dry) {
-    cascade(objects, cur, 'Background', log).catch((err) => log.warn('background cascade failed', { err: String(err) }))
+    cascade(objects, cur, 'Background', log).catch((err) =>
+      log.warn('background cascade failed', { err: String(err) }),
+    )
   }
   return res
 }

@@ -4,7 +4,14 @@
 // need for their default validation (research/kubectl.md §2–3). Every version served is
 // listed, a group's storage version first: the one aggregated discovery marks preferred.
 // Discovery also lists the self-reviews (create only, not stored; OpenAPI leaves them out).
-import { apiVersionOf, groupVersions, kindOpenApiSchema, servedResources, sharedOpenApiSchemas, type ResourceInfo } from '../../api/index.ts'
+import {
+  apiVersionOf,
+  groupVersions,
+  kindOpenApiSchema,
+  servedResources,
+  sharedOpenApiSchemas,
+  type ResourceInfo,
+} from '../../api/index.ts'
 import { reviewResources } from './review-kinds.ts'
 
 export const AGGREGATED_CT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
@@ -32,7 +39,11 @@ function discoveryResource(r: ResourceInfo) {
     verbs: r.verbs,
     ...(r.shortNames.length ? { shortNames: r.shortNames } : {}),
     ...(r.categories.length ? { categories: r.categories } : {}),
-    subresources: r.subresources.map((s) => ({ subresource: s.name, responseKind: s.responseKind, verbs: s.verbs })),
+    subresources: r.subresources.map((s) => ({
+      subresource: s.name,
+      responseKind: s.responseKind,
+      verbs: s.verbs,
+    })),
   }
 }
 
@@ -42,7 +53,9 @@ const listed: readonly ResourceInfo[] = [...servedResources(), ...reviewResource
 /** the group/versions discovery lists, in the order of `listed` */
 const listedGVs: readonly { group: string; version: string }[] = (() => {
   const seen = new Map<string, { group: string; version: string }>()
-  for (const r of listed) if (!seen.has(apiVersionOf(r))) seen.set(apiVersionOf(r), { group: r.group, version: r.version })
+  for (const r of listed)
+    if (!seen.has(apiVersionOf(r)))
+      seen.set(apiVersionOf(r), { group: r.group, version: r.version })
   return [...seen.values()]
 })()
 const listedGroupVersions = () => listedGVs
@@ -69,7 +82,9 @@ function groupItem(group: string) {
     metadata: group ? { name: group } : {},
     versions: versions.map((gv) => ({
       version: gv.version,
-      resources: listed.filter((r) => r.group === group && r.version === gv.version).map(discoveryResource),
+      resources: listed
+        .filter((r) => r.group === group && r.version === gv.version)
+        .map(discoveryResource),
       freshness: 'Current',
     })),
   }
@@ -77,12 +92,23 @@ function groupItem(group: string) {
 
 /** aggregated discovery: core for /api, every named group for /apis */
 export const aggregatedDiscovery = memo((core: boolean) => {
-  const groups = [...new Set(listedGroupVersions().map((gv) => gv.group))].filter((g) => (g === '') === core)
-  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items: groups.map(groupItem) }
+  const groups = [...new Set(listedGroupVersions().map((gv) => gv.group))].filter(
+    (g) => (g === '') === core,
+  )
+  return {
+    kind: 'APIGroupDiscoveryList',
+    apiVersion: 'apidiscovery.k8s.io/v2',
+    metadata: {},
+    items: groups.map(groupItem),
+  }
 })
 
 export function legacyApiVersions() {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] }
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }],
+  }
 }
 
 export const legacyGroupList = memo(() => {
@@ -91,7 +117,9 @@ export const legacyGroupList = memo(() => {
     kind: 'APIGroupList',
     apiVersion: 'v1',
     groups: groups.map((name) => {
-      const versions = listedGroupVersions().filter((gv) => gv.group === name).map((gv) => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }))
+      const versions = listedGroupVersions()
+        .filter((gv) => gv.group === name)
+        .map((gv) => ({ groupVersion: `${name}/${gv.version}`, version: gv.version }))
       return { name, versions, preferredVersion: versions[0] }
     }),
   }
@@ -101,13 +129,33 @@ export const resourceList = memo((group: string, version: string) => {
   const rs = listed.filter((r) => r.group === group && r.version === version)
   if (!rs.length) return undefined
   const entries = rs.flatMap((r) => [
-    { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, shortNames: r.shortNames, categories: r.categories },
-    ...r.subresources.map((s) => ({ name: `${r.resource}/${s.name}`, singularName: '', namespaced: r.namespaced, kind: s.responseKind.kind, verbs: s.verbs })),
+    {
+      name: r.resource,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs,
+      shortNames: r.shortNames,
+      categories: r.categories,
+    },
+    ...r.subresources.map((s) => ({
+      name: `${r.resource}/${s.name}`,
+      singularName: '',
+      namespaced: r.namespaced,
+      kind: s.responseKind.kind,
+      verbs: s.verbs,
+    })),
   ])
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources: entries }
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: entries,
+  }
 })
 
-const gvPath = (group: string, version: string) => (group ? `apis/${group}/${version}` : `api/${version}`)
+const gvPath = (group: string, version: string) =>
+  group ? `apis/${group}/${version}` : `api/${version}`
 
 export const openApiIndex = memo(() => {
   const paths: Record<string, { serverRelativeURL: string }> = {}
@@ -119,7 +167,8 @@ export const openApiIndex = memo(() => {
 })
 
 /** the API group's name in Kubernetes' OpenAPI schema names: "" → core, "autoscaling" → autoscaling */
-const openApiName = (r: ResourceInfo) => `io.k8s.api.${r.group ? r.group.split('.')[0] : 'core'}.${r.version}.${r.kind}`
+const openApiName = (r: ResourceInfo) =>
+  `io.k8s.api.${r.group ? r.group.split('.')[0] : 'core'}.${r.version}.${r.kind}`
 
 /**
  * One PATCH path per kind with its group-version-kind (enough for kubectl's validation, which
@@ -137,12 +186,28 @@ export const openApiDocument = memo((group: string, version: string) => {
     if (schema) schemas[openApiName(r)] = schema
     const base = `/${gvPath(group, version)}${r.namespaced ? '/namespaces/{namespace}' : ''}/${r.resource}/{name}`
     const gvk = { group: r.group, version: r.version, kind: r.kind }
-    const params = [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }, { name: 'fieldManager', in: 'query', schema: { type: 'string' } }]
+    const params = [
+      { name: 'fieldValidation', in: 'query', schema: { type: 'string' } },
+      { name: 'fieldManager', in: 'query', schema: { type: 'string' } },
+    ]
     paths[base] = {
       get: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'get' },
-      put: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'put', parameters: params },
-      patch: { 'x-kubernetes-group-version-kind': gvk, 'x-kubernetes-action': 'patch', parameters: params },
+      put: {
+        'x-kubernetes-group-version-kind': gvk,
+        'x-kubernetes-action': 'put',
+        parameters: params,
+      },
+      patch: {
+        'x-kubernetes-group-version-kind': gvk,
+        'x-kubernetes-action': 'patch',
+        parameters: params,
+      },
     }
   }
-  return { openapi: '3.0.0', info: { title: 'Shoal', version: apiVersionOf(rs[0]) }, paths, components: { schemas } }
+  return {
+    openapi: '3.0.0',
+    info: { title: 'Shoal', version: apiVersionOf(rs[0]) },
+    paths,
+    components: { schemas },
+  }
 })

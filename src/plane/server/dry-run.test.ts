@@ -15,11 +15,21 @@ test.before.each(async () => {
 test.after.each(() => f.close())
 
 async function req(method: string, path: string, body?: unknown, contentType = 'application/json') {
-  const { status, json } = await f.request(method, path, body, body === undefined ? {} : { 'content-type': contentType })
+  const { status, json } = await f.request(
+    method,
+    path,
+    body,
+    body === undefined ? {} : { 'content-type': contentType },
+  )
   return { status, json }
 }
 
-const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'web' } }, spec: { containers: [{ name: 'main', image: 'hello-http:1' }] } })
+const pod = (name: string) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { app: 'web' } },
+  spec: { containers: [{ name: 'main', image: 'hello-http:1' }] },
+})
 const PODS = '/api/v1/namespaces/default/pods'
 
 test('a dry-run create answers the object as it would be stored and stores nothing', async () => {
@@ -41,22 +51,45 @@ test('dry-run update, patch and delete check everything and change nothing', asy
   await req('POST', '/api/v1/namespaces', { metadata: { name: 'other' } })
   await req('POST', '/api/v1/namespaces/other/pods', pod('b'))
   const rev = store.revision
-  const put = await req('PUT', `${PODS}/a?dryRun=All`, { ...created, metadata: { ...created.metadata, labels: { app: 'new' } } })
+  const put = await req('PUT', `${PODS}/a?dryRun=All`, {
+    ...created,
+    metadata: { ...created.metadata, labels: { app: 'new' } },
+  })
   assert.is(put.status, 200)
   assert.equal(put.json.metadata.labels, { app: 'new' })
-  const patch = await req('PATCH', `${PODS}/a?dryRun=All`, { metadata: { labels: { tier: 'x' } } }, 'application/merge-patch+json')
+  const patch = await req(
+    'PATCH',
+    `${PODS}/a?dryRun=All`,
+    { metadata: { labels: { tier: 'x' } } },
+    'application/merge-patch+json',
+  )
   assert.is(patch.json.metadata.labels.tier, 'x')
-  const stale = await req('PUT', `${PODS}/a?dryRun=All`, { ...created, metadata: { ...created.metadata, resourceVersion: '1' } })
+  const stale = await req('PUT', `${PODS}/a?dryRun=All`, {
+    ...created,
+    metadata: { ...created.metadata, resourceVersion: '1' },
+  })
   assert.is(stale.status, 409, 'conflicts still detected')
   assert.is((await req('DELETE', `${PODS}/a?dryRun=All`)).status, 200)
   assert.is((await req('DELETE', `/api/v1/namespaces/other?dryRun=All`)).status, 200)
-  assert.is((await req('DELETE', `/api/v1/namespaces/default?dryRun=All`)).status, 403, 'a built-in namespace is refused, dry run or not')
-  assert.is((await req('DELETE', `${PODS}/a`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] })).status, 200, 'dryRun in DeleteOptions, as kubectl sends it')
+  assert.is(
+    (await req('DELETE', `/api/v1/namespaces/default?dryRun=All`)).status,
+    403,
+    'a built-in namespace is refused, dry run or not',
+  )
+  assert.is(
+    (await req('DELETE', `${PODS}/a`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] }))
+      .status,
+    200,
+    'dryRun in DeleteOptions, as kubectl sends it',
+  )
   assert.is((await req('DELETE', PODS, { dryRun: ['All'] })).status, 200, 'deletecollection')
   const after = await req('GET', `${PODS}/a`)
   assert.is(after.status, 200)
   assert.equal(after.json.metadata.labels, { app: 'web' })
-  assert.is((await req('GET', '/api/v1/namespaces/other')).json.metadata.deletionTimestamp, undefined)
+  assert.is(
+    (await req('GET', '/api/v1/namespaces/other')).json.metadata.deletionTimestamp,
+    undefined,
+  )
   assert.is((await req('GET', '/api/v1/namespaces/other/pods/b')).status, 200)
   assert.is(store.revision, rev)
 })

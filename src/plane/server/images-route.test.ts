@@ -24,13 +24,28 @@ test('admins push, viewers pull, nobody without a token', async () => {
   const admin = tokens.issue({ user: 'root', role: 'admin' })
   const viewer = tokens.issue({ user: 'eve', role: 'viewer' })
   const registry = createRegistry({ dir: join(dir, 'registry') })
-  const app = createApiApp({ objects, log: memoryLogger(), version: 't', access: createAccess(tokens, objects), images: registry, ready: () => true, storeGauges: () => ({ revision: 0, compactRevision: 0 }) })
+  const app = createApiApp({
+    objects,
+    log: memoryLogger(),
+    version: 't',
+    access: createAccess(tokens, objects),
+    images: registry,
+    ready: () => true,
+    storeGauges: () => ({ revision: 0, compactRevision: 0 }),
+  })
   const bytes = readFileSync(image)
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-  const put = (token: string) => app.request(`/images/blobs/${digest}`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/wasm' }, body: bytes })
+  const put = (token: string) =>
+    app.request(`/images/blobs/${digest}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/wasm' },
+      body: bytes,
+    })
   assert.is((await put(viewer)).status, 403)
   assert.ok([200, 201].includes((await put(admin)).status))
-  const pulled = await app.request(`/images/blobs/${digest}`, { headers: { authorization: `Bearer ${viewer}` } })
+  const pulled = await app.request(`/images/blobs/${digest}`, {
+    headers: { authorization: `Bearer ${viewer}` },
+  })
   assert.is(pulled.status, 200)
   assert.equal(Buffer.from(await pulled.arrayBuffer()), bytes)
   const anon = await app.request(`/images/blobs/${digest}`)

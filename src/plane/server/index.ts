@@ -5,7 +5,13 @@
 export { createApiApp, type ApiAppOptions } from './app.ts'
 export { createAccess, type Access } from './access.ts'
 export { secretTransform, rotateSecretKeys } from './secret-keys.ts'
-export { createSecretBox, createTokenStore, ensureSecurity, type Role, type Security } from './security/index.ts'
+export {
+  createSecretBox,
+  createTokenStore,
+  ensureSecurity,
+  type Role,
+  type Security,
+} from './security/index.ts'
 export { ObjectStore } from './object-store.ts'
 export { BUILTIN_NAMESPACES } from './builtin-namespaces.ts'
 export { toStatus, ApiError, type Status } from './status.ts'

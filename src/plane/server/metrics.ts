@@ -29,7 +29,11 @@ export class Metrics {
     this.#requests.set(k, (this.#requests.get(k) ?? 0) + 1)
     const lk = `verb="${verb}",resource="${resource}"`
     let s = this.#latency.get(lk)
-    if (!s) this.#latency.set(lk, (s = { count: 0, sum: 0, buckets: new Array(LATENCY_BUCKETS.length).fill(0) }))
+    if (!s)
+      this.#latency.set(
+        lk,
+        (s = { count: 0, sum: 0, buckets: new Array(LATENCY_BUCKETS.length).fill(0) }),
+      )
     s.count++
     s.sum += seconds
     LATENCY_BUCKETS.forEach((b, i) => seconds <= b && s.buckets[i]++)
@@ -37,28 +41,72 @@ export class Metrics {
 
   render(store: StoreGauges, watches: number): string {
     const out: string[] = []
-    out.push('# HELP shoal_apiserver_requests_total API requests by verb, resource and HTTP code.', '# TYPE shoal_apiserver_requests_total counter')
+    out.push(
+      '# HELP shoal_apiserver_requests_total API requests by verb, resource and HTTP code.',
+      '# TYPE shoal_apiserver_requests_total counter',
+    )
     for (const [k, v] of this.#requests) out.push(`shoal_apiserver_requests_total{${k}} ${v}`)
-    out.push('# HELP shoal_apiserver_request_duration_seconds API request latency.', '# TYPE shoal_apiserver_request_duration_seconds histogram')
-    for (const [k, s] of this.#latency) histogram(out, 'shoal_apiserver_request_duration_seconds', k, s, LATENCY_BUCKETS)
-    out.push('# HELP shoal_store_revision Current durable store revision.', '# TYPE shoal_store_revision gauge', `shoal_store_revision ${store.revision}`)
-    out.push('# HELP shoal_store_compact_revision Store compact revision.', '# TYPE shoal_store_compact_revision gauge', `shoal_store_compact_revision ${store.compactRevision}`)
+    out.push(
+      '# HELP shoal_apiserver_request_duration_seconds API request latency.',
+      '# TYPE shoal_apiserver_request_duration_seconds histogram',
+    )
+    for (const [k, s] of this.#latency)
+      histogram(out, 'shoal_apiserver_request_duration_seconds', k, s, LATENCY_BUCKETS)
+    out.push(
+      '# HELP shoal_store_revision Current durable store revision.',
+      '# TYPE shoal_store_revision gauge',
+      `shoal_store_revision ${store.revision}`,
+    )
+    out.push(
+      '# HELP shoal_store_compact_revision Store compact revision.',
+      '# TYPE shoal_store_compact_revision gauge',
+      `shoal_store_compact_revision ${store.compactRevision}`,
+    )
     if (store.syncStats && store.syncBuckets) {
-      out.push('# HELP shoal_store_fsync_duration_seconds Log fdatasync latency.', '# TYPE shoal_store_fsync_duration_seconds histogram')
+      out.push(
+        '# HELP shoal_store_fsync_duration_seconds Log fdatasync latency.',
+        '# TYPE shoal_store_fsync_duration_seconds histogram',
+      )
       const s = store.syncStats
-      histogram(out, 'shoal_store_fsync_duration_seconds', '', { count: s.count, sum: s.seconds, buckets: s.buckets }, store.syncBuckets)
+      histogram(
+        out,
+        'shoal_store_fsync_duration_seconds',
+        '',
+        { count: s.count, sum: s.seconds, buckets: s.buckets },
+        store.syncBuckets,
+      )
     }
     if (store.memory) {
       const m = store.memory
-      out.push('# HELP shoal_store_versions Key versions the store retains (live keys plus history).', '# TYPE shoal_store_versions gauge', `shoal_store_versions ${m.versions}`)
-      out.push('# HELP shoal_store_value_bytes Bytes of stored values held in memory (the rest are read from the log and snapshot files).', '# TYPE shoal_store_value_bytes gauge')
-      out.push(`shoal_store_value_bytes{state="unsettled"} ${m.unsettledBytes}`, `shoal_store_value_bytes{state="cached"} ${m.cacheBytes}`)
+      out.push(
+        '# HELP shoal_store_versions Key versions the store retains (live keys plus history).',
+        '# TYPE shoal_store_versions gauge',
+        `shoal_store_versions ${m.versions}`,
+      )
+      out.push(
+        '# HELP shoal_store_value_bytes Bytes of stored values held in memory (the rest are read from the log and snapshot files).',
+        '# TYPE shoal_store_value_bytes gauge',
+      )
+      out.push(
+        `shoal_store_value_bytes{state="unsettled"} ${m.unsettledBytes}`,
+        `shoal_store_value_bytes{state="cached"} ${m.cacheBytes}`,
+      )
     }
     if (store.disk) {
-      out.push('# HELP shoal_store_disk_bytes Bytes of the store\'s log and snapshot files: retained (what a snapshot keeps) and dead (superseded or compacted versions it frees); a snapshot runs once dead >= max(64 MiB, retained).', '# TYPE shoal_store_disk_bytes gauge')
-      out.push(`shoal_store_disk_bytes{state="retained"} ${store.disk.retainedBytes}`, `shoal_store_disk_bytes{state="dead"} ${store.disk.deadBytes}`)
+      out.push(
+        "# HELP shoal_store_disk_bytes Bytes of the store's log and snapshot files: retained (what a snapshot keeps) and dead (superseded or compacted versions it frees); a snapshot runs once dead >= max(64 MiB, retained).",
+        '# TYPE shoal_store_disk_bytes gauge',
+      )
+      out.push(
+        `shoal_store_disk_bytes{state="retained"} ${store.disk.retainedBytes}`,
+        `shoal_store_disk_bytes{state="dead"} ${store.disk.deadBytes}`,
+      )
     }
-    out.push('# HELP shoal_apiserver_watches Open watch streams.', '# TYPE shoal_apiserver_watches gauge', `shoal_apiserver_watches ${watches}`)
+    out.push(
+      '# HELP shoal_apiserver_watches Open watch streams.',
+      '# TYPE shoal_apiserver_watches gauge',
+      `shoal_apiserver_watches ${watches}`,
+    )
     return out.join('\n') + '\n'
   }
 }

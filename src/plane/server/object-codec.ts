@@ -14,7 +14,10 @@ export interface StorageTransform {
   fromStorage(info: ResourceInfo, obj: KubeObject): KubeObject
 }
 
-export const identityTransform: StorageTransform = { toStorage: (_, o) => o, fromStorage: (_, o) => o }
+export const identityTransform: StorageTransform = {
+  toStorage: (_, o) => o,
+  fromStorage: (_, o) => o,
+}
 
 export function encodeObject(obj: KubeObject): Uint8Array {
   const { resourceVersion: _rv, ...meta } = obj.metadata
@@ -26,7 +29,11 @@ export function decodeObject<T extends KubeObject = KubeObject>(kv: KeyValue): T
   try {
     obj = cbor.decode(kv.value) as T
   } catch (err) {
-    throw new CorruptError(`server: stored object ${kv.key} does not decode (${(err as Error).message})`, { file: kv.key, offset: 0 }, { cause: err })
+    throw new CorruptError(
+      `server: stored object ${kv.key} does not decode (${(err as Error).message})`,
+      { file: kv.key, offset: 0 },
+      { cause: err },
+    )
   }
   obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) }
   return obj
@@ -51,9 +58,9 @@ function plain(v: unknown, depth: number): unknown {
   if (!(v instanceof Map)) return v // a Date (tag 1) or a byte string
   const o: Record<string, unknown> = {}
   for (const [k, x] of v) {
-    if (typeof k !== 'string') throw new TypeError(`map keys must be text strings, found ${typeof k} ${String(k)}`)
+    if (typeof k !== 'string')
+      throw new TypeError(`map keys must be text strings, found ${typeof k} ${String(k)}`)
     put(o, k, plain(x, depth + 1))
   }
   return o
 }
-

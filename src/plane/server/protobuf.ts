@@ -16,13 +16,20 @@ import { workloadsTables } from './protobuf/workloads-schema.ts'
 
 const MAGIC = [0x6b, 0x38, 0x73, 0x00] // "k8s\0"
 
-export const k8sSchema = defineSchema({ ...metaTables, ...coreTables, ...workloadsTables, ...reviewTables })
+export const k8sSchema = defineSchema({
+  ...metaTables,
+  ...coreTables,
+  ...workloadsTables,
+  ...reviewTables,
+})
 
 /** apiVersion/kind → the message that carries it (the kind, unless another version's message has that name) */
 const KINDS = lookupTable<string>({
   ...Object.fromEntries(
     [
-      ...['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Secret', 'ConfigMap', 'Event'].map((k) => `v1/${k}`),
+      ...['Namespace', 'Node', 'Pod', 'Service', 'Endpoints', 'Secret', 'ConfigMap', 'Event'].map(
+        (k) => `v1/${k}`,
+      ),
       'apps/v1/Deployment',
       'apps/v1/DaemonSet',
       'batch/v1/Job',
@@ -49,7 +56,8 @@ function readEnvelope(buf: Uint8Array): Envelope {
   const text = (b?: Uint8Array) => utf8.decode(b)
   for (const f of wireFields(buf.subarray(MAGIC.length))) {
     if (f.wire !== LEN) {
-      if (f.no <= 3) throw new WireError(`envelope field ${f.no} has wire type ${f.wire}, expected ${LEN}`)
+      if (f.no <= 3)
+        throw new WireError(`envelope field ${f.no} has wire type ${f.wire}, expected ${LEN}`)
       continue // a field of a later envelope version: skipped, as unknown message fields are
     }
     if (f.no === 1) {
@@ -64,21 +72,36 @@ function readEnvelope(buf: Uint8Array): Envelope {
   return env
 }
 
-const hint = 'send JSON or YAML, e.g. `kubectl create ... --dry-run=client -o yaml | kubectl apply -f -`'
+const hint =
+  'send JSON or YAML, e.g. `kubectl create ... --dry-run=client -o yaml | kubectl apply -f -`'
 
 /** decodes a kubectl protobuf body into the JSON shape of the object */
 export function decodeK8sProtobuf(buf: Uint8Array): Record<string, unknown> {
-  if (MAGIC.some((b, i) => buf[i] !== b)) throw new ShoalError('BadRequest', 'the protobuf body does not start with the "k8s\\0" envelope')
+  if (MAGIC.some((b, i) => buf[i] !== b))
+    throw new ShoalError(
+      'BadRequest',
+      'the protobuf body does not start with the "k8s\\0" envelope',
+    )
   try {
     const { apiVersion, kind, raw, contentEncoding } = readEnvelope(buf)
     const gvk = `${apiVersion}/${kind}`
     const message = KINDS[gvk]
-    if (!message) throw new ShoalError('Unsupported', `protobuf bodies are understood for ${Object.keys(KINDS).join(', ')} only (got ${kind ? gvk : 'no kind'}); ${hint}`)
-    if (contentEncoding) throw new ShoalError('Unsupported', `protobuf bodies with contentEncoding "${contentEncoding}" are not understood; ${hint}`)
+    if (!message)
+      throw new ShoalError(
+        'Unsupported',
+        `protobuf bodies are understood for ${Object.keys(KINDS).join(', ')} only (got ${kind ? gvk : 'no kind'}); ${hint}`,
+      )
+    if (contentEncoding)
+      throw new ShoalError(
+        'Unsupported',
+        `protobuf bodies with contentEncoding "${contentEncoding}" are not understood; ${hint}`,
+      )
     if (!raw) throw new WireError(`the envelope carries no object (field 2) for ${gvk}`)
     return { apiVersion, kind, ...decodeMessage(raw, { schema: k8sSchema, type: message }) }
   } catch (err) {
     if (!(err instanceof WireError)) throw err
-    throw new ShoalError('BadRequest', `the protobuf body is malformed: ${err.message}`, { cause: err })
+    throw new ShoalError('BadRequest', `the protobuf body is malformed: ${err.message}`, {
+      cause: err,
+    })
   }
 }

@@ -3,7 +3,18 @@
 // objects moving into or out of a selector (as kube-apiserver's filtered watch does). `info` is
 // the resource at the version asked for: objects are read at the storage version and answered
 // converted to it.
-import { apiVersionOf, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, storageResource, storePrefix, toServedVersion, type KubeObject, type ResourceInfo } from '../../api/index.ts'
+import {
+  apiVersionOf,
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+  storageResource,
+  storePrefix,
+  toServedVersion,
+  type KubeObject,
+  type ResourceInfo,
+} from '../../api/index.ts'
 import type { WatchBatch, WatchEvent as StoreEvent, Watcher } from '../store/index.ts'
 import type { ObjectStore } from './object-store.ts'
 import { awaitRevision, watchError, watchResourceVersion } from './watch-start.ts'
@@ -17,10 +28,17 @@ export function selectorFilter(info: ResourceInfo, query: URLSearchParams): Filt
   if (!ls && !fs) return undefined
   // worded as kube-apiserver's 400s: "unable to parse requirement: …", "field label not supported: …"
   const labels = ls ? parseLabelSelector(ls) : undefined
-  if (labels && !labels.ok) throw bad(labels.error.startsWith('unable to parse requirement') ? labels.error : `unable to parse requirement: ${labels.error}`)
+  if (labels && !labels.ok)
+    throw bad(
+      labels.error.startsWith('unable to parse requirement')
+        ? labels.error
+        : `unable to parse requirement: ${labels.error}`,
+    )
   const fields = fs ? parseFieldSelector(fs, info.kind) : undefined
   if (fields && !fields.ok) throw bad(fields.error)
-  return (obj) => (!labels?.ok || matchesLabels(labels.value, obj.metadata.labels)) && (!fields?.ok || matchesFields(fields.value, obj))
+  return (obj) =>
+    (!labels?.ok || matchesLabels(labels.value, obj.metadata.labels)) &&
+    (!fields?.ok || matchesFields(fields.value, obj))
 }
 
 interface ContinueToken {
@@ -35,21 +53,35 @@ function encodeContinue(t: ContinueToken): string {
 function decodeContinue(s: string, prefix: string): ContinueToken {
   try {
     const t = JSON.parse(Buffer.from(s, 'base64url').toString()) as ContinueToken
-    if (Number.isSafeInteger(t.rv) && typeof t.start === 'string' && t.start.startsWith(prefix)) return t
+    if (Number.isSafeInteger(t.rv) && typeof t.start === 'string' && t.start.startsWith(prefix))
+      return t
   } catch {
     // fall through
   }
   throw bad('continue key is not valid')
 }
 
-export async function listObjects(objects: ObjectStore, info: ResourceInfo, namespace: string | undefined, query: URLSearchParams) {
+export async function listObjects(
+  objects: ObjectStore,
+  info: ResourceInfo,
+  namespace: string | undefined,
+  query: URLSearchParams,
+) {
   const filter = selectorFilter(info, query)
   const limit = Number(query.get('limit') ?? 0) || 0
   const prefix = storePrefix(info, namespace)
   const cont = query.get('continue')
   const tok = cont ? decodeContinue(cont, prefix) : undefined
-  const page = await objects.list(storageResource(info), { namespace, filter, limit, revision: tok?.rv, from: tok?.start })
-  const metadata: { resourceVersion: string; continue?: string } = { resourceVersion: String(page.revision) }
+  const page = await objects.list(storageResource(info), {
+    namespace,
+    filter,
+    limit,
+    revision: tok?.rv,
+    from: tok?.start,
+  })
+  const metadata: { resourceVersion: string; continue?: string } = {
+    resourceVersion: String(page.revision),
+  }
   if (page.next) metadata.continue = encodeContinue({ rv: page.revision, start: page.next })
   return { metadata, items: page.items.map((o) => toServedVersion(info, o)) }
 }
@@ -61,7 +93,11 @@ export interface ApiWatchEvent {
 
 /** decoded objects of watch events, shared by every watch that sees the same store event */
 const decoded = new WeakMap<object, KubeObject>()
-function decodeShared(objects: ObjectStore, info: ResourceInfo, kv: NonNullable<StoreEvent['prevKv']>): KubeObject {
+function decodeShared(
+  objects: ObjectStore,
+  info: ResourceInfo,
+  kv: NonNullable<StoreEvent['prevKv']>,
+): KubeObject {
   let obj = decoded.get(kv)
   if (!obj) decoded.set(kv, (obj = objects.decode(storageResource(info), kv)))
   return obj
@@ -81,12 +117,24 @@ function servedShared(info: ResourceInfo, obj: KubeObject): KubeObject {
 const deletedViews = new WeakMap<object, KubeObject>()
 function deletedView(prev: KubeObject, ev: StoreEvent): KubeObject {
   let obj = deletedViews.get(ev)
-  if (!obj) deletedViews.set(ev, (obj = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(ev.kv.modRevision) } }))
+  if (!obj)
+    deletedViews.set(
+      ev,
+      (obj = {
+        ...prev,
+        metadata: { ...prev.metadata, resourceVersion: String(ev.kv.modRevision) },
+      }),
+    )
   return obj
 }
 
 /** watch events are shared between watches: treat their objects as read-only */
-function translate(objects: ObjectStore, info: ResourceInfo, ev: StoreEvent, filter?: Filter): ApiWatchEvent | undefined {
+function translate(
+  objects: ObjectStore,
+  info: ResourceInfo,
+  ev: StoreEvent,
+  filter?: Filter,
+): ApiWatchEvent | undefined {
   const prev = ev.prevKv && decodeShared(objects, info, ev.prevKv)
   if (ev.type === 'delete') {
     if (!prev || (filter && !filter(prev))) return undefined
@@ -135,7 +183,11 @@ export async function watchObjects(
     onCancel: (reason: Error) => end(watchError(reason, at)),
   }
   try {
-    return objects.store.watch({ prefix: storePrefix(info, o.namespace) }, { startRevision: start, prevKv: true }, handlers)
+    return objects.store.watch(
+      { prefix: storePrefix(info, o.namespace) },
+      { startRevision: start, prevKv: true },
+      handlers,
+    )
   } catch (err) {
     throw watchError(err, rv?.text ?? at)
   }

@@ -3,7 +3,8 @@
 // resource pods, name web, subresource status. The verb comes from the method and ?watch.
 import { ShoalError } from '../../core/index.ts'
 
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection'
+export type Verb =
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection'
 
 export interface RequestInfo {
   group: string
@@ -38,22 +39,36 @@ function unescapePart(p: string): string {
   try {
     return decodeURIComponent(p)
   } catch {
-    throw new ShoalError('BadRequest', `the request path has a malformed %-escape in "${p}" (a % must be followed by two hex digits of UTF-8)`)
+    throw new ShoalError(
+      'BadRequest',
+      `the request path has a malformed %-escape in "${p}" (a % must be followed by two hex digits of UTF-8)`,
+    )
   }
 }
 
 /** undefined when the path is not a resource path (discovery, unknown shapes) */
-export function parseRequestInfo(method: string, path: string, watchParam?: string): RequestInfo | undefined {
+export function parseRequestInfo(
+  method: string,
+  path: string,
+  watchParam?: string,
+): RequestInfo | undefined {
   const parts = path.split('/').filter(Boolean).map(unescapePart)
   let group: string
   let version: string
   let rest: string[]
-  if (parts[0] === 'api' && parts.length >= 3) [group, version, rest] = ['', parts[1], parts.slice(2)]
-  else if (parts[0] === 'apis' && parts.length >= 4) [group, version, rest] = [parts[1], parts[2], parts.slice(3)]
+  if (parts[0] === 'api' && parts.length >= 3)
+    [group, version, rest] = ['', parts[1], parts.slice(2)]
+  else if (parts[0] === 'apis' && parts.length >= 4)
+    [group, version, rest] = [parts[1], parts[2], parts.slice(3)]
   else return undefined
   let namespace: string | undefined
   // /namespaces/<ns>/<resource>... but /namespaces/<ns> and /namespaces/<ns>/status|finalize are the namespace itself
-  if (rest[0] === 'namespaces' && rest.length >= 3 && rest[2] !== 'status' && rest[2] !== 'finalize') {
+  if (
+    rest[0] === 'namespaces' &&
+    rest.length >= 3 &&
+    rest[2] !== 'status' &&
+    rest[2] !== 'finalize'
+  ) {
     namespace = rest[1]
     rest = rest.slice(2)
   }

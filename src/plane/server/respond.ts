@@ -13,9 +13,21 @@ export function negotiate(accept: string | null | undefined): Format {
   return 'json'
 }
 
-export function encode(format: Format, body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  if (format === 'cbor') return new Response(encodeCbor(body) as Uint8Array<ArrayBuffer>, { status, headers: { 'content-type': 'application/cbor', ...headers } })
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })
+export function encode(
+  format: Format,
+  body: unknown,
+  status = 200,
+  headers: Record<string, string> = {},
+): Response {
+  if (format === 'cbor')
+    return new Response(encodeCbor(body) as Uint8Array<ArrayBuffer>, {
+      status,
+      headers: { 'content-type': 'application/cbor', ...headers },
+    })
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+  })
 }
 
 export function errorResponse(err: unknown, format: Format = 'json'): Response {
@@ -24,7 +36,12 @@ export function errorResponse(err: unknown, format: Format = 'json'): Response {
 }
 
 /** a Table of objects of one kind (rows carry PartialObjectMetadata); columns only when asked */
-export function toTable(kind: string, objs: KubeObject[], resourceVersion: string, opts: { columns?: boolean; continueToken?: string } = {}) {
+export function toTable(
+  kind: string,
+  objs: KubeObject[],
+  resourceVersion: string,
+  opts: { columns?: boolean; continueToken?: string } = {},
+) {
   const now = Date.now()
   return {
     kind: 'Table',

@@ -15,9 +15,24 @@ export interface ReviewKind {
   resource: string
 }
 
-export const ACCESS_REVIEW: ReviewKind = { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', resource: 'selfsubjectaccessreviews' }
-export const RULES_REVIEW: ReviewKind = { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectRulesReview', resource: 'selfsubjectrulesreviews' }
-export const SELF_REVIEW: ReviewKind = { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', resource: 'selfsubjectreviews' }
+export const ACCESS_REVIEW: ReviewKind = {
+  group: 'authorization.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectAccessReview',
+  resource: 'selfsubjectaccessreviews',
+}
+export const RULES_REVIEW: ReviewKind = {
+  group: 'authorization.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectRulesReview',
+  resource: 'selfsubjectrulesreviews',
+}
+export const SELF_REVIEW: ReviewKind = {
+  group: 'authentication.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectReview',
+  resource: 'selfsubjectreviews',
+}
 export const REVIEW_KINDS: readonly ReviewKind[] = [ACCESS_REVIEW, RULES_REVIEW, SELF_REVIEW]
 
 /** how discovery lists a review: cluster-scoped, create only */
@@ -38,35 +53,53 @@ export function reviewResources(): ResourceInfo[] {
 export type Json = Record<string, unknown>
 
 /** what an access review asks about: exactly one of the two */
-export type AccessQuestion = { resource: ResourceRequest; fieldSelector?: string } | { nonResource: NonResourceAttributes }
+export type AccessQuestion =
+  { resource: ResourceRequest; fieldSelector?: string } | { nonResource: NonResourceAttributes }
 
 const apiVersion = (k: ReviewKind) => `${k.group}/${k.version}`
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v)
 
 function badBody(k: ReviewKind, detail: string): ShoalError {
-  return new ShoalError('BadRequest', `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: ${detail}`)
+  return new ShoalError(
+    'BadRequest',
+    `${k.kind} in version "${k.version}" cannot be handled as a ${k.kind}: ${detail}`,
+  )
 }
 
 /** the body as an object of kind k (apiVersion and kind may be left out) */
 export function reviewObject(k: ReviewKind, body: unknown): Json {
   if (!isObject(body)) throw badBody(k, `the body must be a JSON object, not ${typeName(body)}`)
   if (body.apiVersion !== undefined && body.apiVersion !== apiVersion(k)) {
-    throw badBody(k, `apiVersion ${JSON.stringify(body.apiVersion)} does not match the expected API version "${apiVersion(k)}"`)
+    throw badBody(
+      k,
+      `apiVersion ${JSON.stringify(body.apiVersion)} does not match the expected API version "${apiVersion(k)}"`,
+    )
   }
-  if (body.kind !== undefined && body.kind !== k.kind) throw badBody(k, `kind ${JSON.stringify(body.kind)} does not match the expected kind "${k.kind}"`)
+  if (body.kind !== undefined && body.kind !== k.kind)
+    throw badBody(
+      k,
+      `kind ${JSON.stringify(body.kind)} does not match the expected kind "${k.kind}"`,
+    )
   for (const field of ['metadata', 'spec']) {
-    if (body[field] !== undefined && body[field] !== null && !isObject(body[field])) throw badBody(k, `${field}: expected an object, got ${typeName(body[field])}`)
+    if (body[field] !== undefined && body[field] !== null && !isObject(body[field]))
+      throw badBody(k, `${field}: expected an object, got ${typeName(body[field])}`)
   }
   return body
 }
 
 /** the string fields of an object at `path`: each a string or absent */
-function strings<F extends string>(k: ReviewKind, obj: Json, path: string, fields: readonly F[]): Partial<Record<F, string>> {
+function strings<F extends string>(
+  k: ReviewKind,
+  obj: Json,
+  path: string,
+  fields: readonly F[],
+): Partial<Record<F, string>> {
   const out: Partial<Record<F, string>> = {}
   for (const f of fields) {
     const v = obj[f]
     if (v === undefined || v === null) continue
-    if (typeof v !== 'string') throw badBody(k, `${path}.${f}: expected a string, got ${typeName(v)}`)
+    if (typeof v !== 'string')
+      throw badBody(k, `${path}.${f}: expected a string, got ${typeName(v)}`)
     if (v !== '') out[f] = v
   }
   return out
@@ -79,7 +112,15 @@ function child(k: ReviewKind, obj: Json, path: string, field: string): Json | un
   return v
 }
 
-const RESOURCE_FIELDS = ['namespace', 'verb', 'group', 'version', 'resource', 'subresource', 'name'] as const
+const RESOURCE_FIELDS = [
+  'namespace',
+  'verb',
+  'group',
+  'version',
+  'resource',
+  'subresource',
+  'name',
+] as const
 
 /** spec.resourceAttributes or spec.nonResourceAttributes of a SelfSubjectAccessReview */
 export function accessQuestion(review: Json): AccessQuestion {
@@ -89,9 +130,19 @@ export function accessQuestion(review: Json): AccessQuestion {
   const nra = child(k, spec, 'spec', 'nonResourceAttributes')
   if (!ra === !nra) {
     const cause = ra
-      ? { field: 'spec.nonResourceAttributes', message: 'Invalid value: "object": cannot be specified in combination with resourceAttributes' }
-      : { field: 'spec.resourceAttributes', message: 'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified' }
-    throw new InvalidError(invalidMessage({ kind: k.kind, group: k.group, name: '' }, [cause]), [cause])
+      ? {
+          field: 'spec.nonResourceAttributes',
+          message:
+            'Invalid value: "object": cannot be specified in combination with resourceAttributes',
+        }
+      : {
+          field: 'spec.resourceAttributes',
+          message:
+            'Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified',
+        }
+    throw new InvalidError(invalidMessage({ kind: k.kind, group: k.group, name: '' }, [cause]), [
+      cause,
+    ])
   }
   if (nra) {
     const n = strings(k, nra, 'spec.nonResourceAttributes', ['path', 'verb'])
@@ -99,8 +150,16 @@ export function accessQuestion(review: Json): AccessQuestion {
   }
   const r = strings(k, ra!, 'spec.resourceAttributes', RESOURCE_FIELDS)
   const fs = child(k, ra!, 'spec.resourceAttributes', 'fieldSelector')
-  const rawSelector = fs && strings(k, fs, 'spec.resourceAttributes.fieldSelector', ['rawSelector']).rawSelector
-  const resource: ResourceRequest = { verb: r.verb ?? '', group: r.group ?? '', resource: r.resource ?? '', subresource: r.subresource, namespace: r.namespace, name: r.name }
+  const rawSelector =
+    fs && strings(k, fs, 'spec.resourceAttributes.fieldSelector', ['rawSelector']).rawSelector
+  const resource: ResourceRequest = {
+    verb: r.verb ?? '',
+    group: r.group ?? '',
+    resource: r.resource ?? '',
+    subresource: r.subresource,
+    namespace: r.namespace,
+    name: r.name,
+  }
   return rawSelector ? { resource, fieldSelector: rawSelector } : { resource }
 }
 

@@ -11,7 +11,16 @@ import { readBody } from './body.ts'
 import { parseRequestInfo, type RequestInfo } from './request-info.ts'
 import type { Caller } from './resource-handler.ts'
 import { encode, negotiate } from './respond.ts'
-import { ACCESS_REVIEW, RULES_REVIEW, SELF_REVIEW, accessQuestion, reviewObject, rulesNamespace, type Json, type ReviewKind } from './review-kinds.ts'
+import {
+  ACCESS_REVIEW,
+  RULES_REVIEW,
+  SELF_REVIEW,
+  accessQuestion,
+  reviewObject,
+  rulesNamespace,
+  type Json,
+  type ReviewKind,
+} from './review-kinds.ts'
 import { rulesFor, type Decision } from './security/index.ts'
 
 type Env = { Variables: { caller: Caller; requestInfo: RequestInfo | undefined } }
@@ -19,22 +28,39 @@ type Env = { Variables: { caller: Caller; requestInfo: RequestInfo | undefined }
 /** routes under /apis: POST /apis/<group>/<version>/<resource> for each review kind */
 export function reviewRoutes(access: Access): Hono<Env> {
   const app = new Hono<Env>()
-  app.post(pathOf(ACCESS_REVIEW), (c) => review(c, access, ACCESS_REVIEW, (body) => accessReviewStatus(access, c.get('caller'), body)))
-  app.post(pathOf(RULES_REVIEW), (c) => review(c, access, RULES_REVIEW, (body) => rulesReviewStatus(c.get('caller'), body)))
-  app.post(pathOf(SELF_REVIEW), (c) => review(c, access, SELF_REVIEW, async () => ({ userInfo: userInfo(c.get('caller')) })))
+  app.post(pathOf(ACCESS_REVIEW), (c) =>
+    review(c, access, ACCESS_REVIEW, (body) => accessReviewStatus(access, c.get('caller'), body)),
+  )
+  app.post(pathOf(RULES_REVIEW), (c) =>
+    review(c, access, RULES_REVIEW, (body) => rulesReviewStatus(c.get('caller'), body)),
+  )
+  app.post(pathOf(SELF_REVIEW), (c) =>
+    review(c, access, SELF_REVIEW, async () => ({ userInfo: userInfo(c.get('caller')) })),
+  )
   return app
 }
 
 const pathOf = (k: ReviewKind) => `/${k.group}/${k.version}/${k.resource}`
 
 /** authorizes the create, reads the body, answers 201 with the review and its status */
-async function review(c: Context<Env>, access: Access, k: ReviewKind, statusOf: (body: Json) => Promise<Json>): Promise<Response> {
+async function review(
+  c: Context<Env>,
+  access: Access,
+  k: ReviewKind,
+  statusOf: (body: Json) => Promise<Json>,
+): Promise<Response> {
   const url = new URL(c.req.url)
   const ri = c.get('requestInfo') ?? parseRequestInfo('POST', url.pathname)! // parsed by the app already
   await access.authorize(c.get('caller'), ri, url.searchParams)
   const body = reviewObject(k, await readBody(c.req.raw))
   const status = await statusOf(body)
-  const answer = { kind: k.kind, apiVersion: `${k.group}/${k.version}`, metadata: body.metadata ?? {}, ...(body.spec !== undefined ? { spec: body.spec } : {}), status }
+  const answer = {
+    kind: k.kind,
+    apiVersion: `${k.group}/${k.version}`,
+    metadata: body.metadata ?? {},
+    ...(body.spec !== undefined ? { spec: body.spec } : {}),
+    status,
+  }
   return encode(negotiate(c.req.header('accept')) === 'cbor' ? 'cbor' : 'json', answer, 201)
 }
 
@@ -42,7 +68,12 @@ async function accessReviewStatus(access: Access, caller: Caller, body: Json): P
   const q = accessQuestion(body)
   let d: Decision
   if ('nonResource' in q) d = access.decideNonResource(caller, q.nonResource)
-  else d = await access.decide(caller, q.resource, new URLSearchParams(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}))
+  else
+    d = await access.decide(
+      caller,
+      q.resource,
+      new URLSearchParams(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}),
+    )
   if (d.allowed) return { allowed: true, reason: `allowed by the role "${userOf(caller).role}"` }
   return { allowed: false, denied: true, reason: d.reason }
 }

@@ -35,22 +35,52 @@ test('secret values never reach the disk in plaintext, and rotation retires the 
   const store = await openLogStore({ dir: join(dir, 'store'), logger: log })
   const box = createSecretBox(dir)
   const objects = new ObjectStore(store, { clock: systemClock, transform: secretTransform(box) })
-  const app = createApiApp({ objects, log, version: 't', ready: () => true, storeGauges: () => ({ revision: 0, compactRevision: 0 }) })
-  const post = (path: string, body: unknown) => app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  const app = createApiApp({
+    objects,
+    log,
+    version: 't',
+    ready: () => true,
+    storeGauges: () => ({ revision: 0, compactRevision: 0 }),
+  })
+  const post = (path: string, body: unknown) =>
+    app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
   await post('/api/v1/namespaces', { metadata: { name: 'default' } })
-  const manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ stringData: { password: SECRET } }) } }, stringData: { password: SECRET } }
+  const manifest = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: 'db',
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+          stringData: { password: SECRET },
+        }),
+      },
+    },
+    stringData: { password: SECRET },
+  }
   assert.is((await post('/api/v1/namespaces/default/secrets', manifest)).status, 201)
-  const got = (await (await app.request('/api/v1/namespaces/default/secrets/db')).json()) as { data: { password: string } }
+  const got = (await (await app.request('/api/v1/namespaces/default/secrets/db')).json()) as {
+    data: { password: string }
+  }
   assert.is(Buffer.from(got.data.password, 'base64').toString(), SECRET)
   assert.equal(leaks(dir), [], 'plaintext or base64 of the secret found on disk')
-  assert.ok(log.lines.every((l) => !JSON.stringify(l).includes(SECRET)), 'secret in a log line')
+  assert.ok(
+    log.lines.every((l) => !JSON.stringify(l).includes(SECRET)),
+    'secret in a log line',
+  )
 
   const oldKey = box.primaryKeyId()
   const r = await rotateSecretKeys(store, box, log)
   assert.is(r.resealed, 1)
   assert.equal(r.retired, [oldKey])
   assert.equal(box.keyIds(), [r.keyId])
-  const again = (await (await app.request('/api/v1/namespaces/default/secrets/db')).json()) as { data: { password: string } }
+  const again = (await (await app.request('/api/v1/namespaces/default/secrets/db')).json()) as {
+    data: { password: string }
+  }
   assert.is(Buffer.from(again.data.password, 'base64').toString(), SECRET)
   assert.equal(leaks(dir), [])
   const keyFile = statSync(join(dir, 'secret-keys.json'))

@@ -18,23 +18,35 @@ export function secretTransform(box: SecretBox): StorageTransform {
   }
 }
 
-const context = (m: { namespace?: string; name?: string }) => `secrets/${m.namespace ?? ''}/${m.name ?? ''}`
+const context = (m: { namespace?: string; name?: string }) =>
+  `secrets/${m.namespace ?? ''}/${m.name ?? ''}`
 
 function sealWhole(box: SecretBox, obj: KubeObject): KubeObject {
   const { namespace, name } = obj.metadata
   const sealed = box.seal(Buffer.from(JSON.stringify(obj)), context(obj.metadata))
-  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { namespace, name }, [SEALED_FIELD]: Buffer.from(sealed).toString('base64') } as KubeObject
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: { namespace, name },
+    [SEALED_FIELD]: Buffer.from(sealed).toString('base64'),
+  } as KubeObject
 }
 
 function openWhole(box: SecretBox, stored: KubeObject): KubeObject {
   const sealed = (stored as unknown as Record<string, string>)[SEALED_FIELD]
   if (sealed === undefined) return stored
-  const obj = JSON.parse(Buffer.from(box.open(Buffer.from(sealed, 'base64'), context(stored.metadata))).toString()) as KubeObject
+  const obj = JSON.parse(
+    Buffer.from(box.open(Buffer.from(sealed, 'base64'), context(stored.metadata))).toString(),
+  ) as KubeObject
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: stored.metadata.resourceVersion } }
 }
 
 /** Rotates to a new key, re-seals every stored secret with it, then retires the old keys. */
-export async function rotateSecretKeys(store: Store, box: SecretBox, log: Logger): Promise<{ keyId: string; resealed: number; retired: string[] }> {
+export async function rotateSecretKeys(
+  store: Store,
+  box: SecretBox,
+  log: Logger,
+): Promise<{ keyId: string; resealed: number; retired: string[] }> {
   const keyId = box.rotate()
   const prefix = storePrefix(resourceByKind('Secret')!)
   let resealed = 0
@@ -43,7 +55,8 @@ export async function rotateSecretKeys(store: Store, box: SecretBox, log: Logger
     let conflicts = 0
     for (const kv of kvs) {
       const stored = decodeObject(kv) as KubeObject & { [SEALED_FIELD]?: string }
-      const bytes = stored[SEALED_FIELD] === undefined ? undefined : Buffer.from(stored[SEALED_FIELD], 'base64')
+      const bytes =
+        stored[SEALED_FIELD] === undefined ? undefined : Buffer.from(stored[SEALED_FIELD], 'base64')
       const again = bytes && box.reencrypt(bytes, context(stored.metadata))
       if (!bytes || !again || again === bytes) continue
       const next = { ...stored, [SEALED_FIELD]: Buffer.from(again).toString('base64') }

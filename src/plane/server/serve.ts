@@ -18,9 +18,14 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>
 }
 
-export async function serveApi(fetch: (req: Request) => Response | Promise<Response>, o: ServeOptions): Promise<RunningServer> {
+export async function serveApi(
+  fetch: (req: Request) => Response | Promise<Response>,
+  o: ServeOptions,
+): Promise<RunningServer> {
   const listener = getRequestListener(fetch)
-  const server: Server = o.tls ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, listener) : createHttpServer(listener)
+  const server: Server = o.tls
+    ? createHttpsServer({ cert: o.tls.cert, key: o.tls.key }, listener)
+    : createHttpServer(listener)
   server.keepAliveTimeout = 65_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

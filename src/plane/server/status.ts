@@ -9,7 +9,13 @@ export interface Status {
   status: 'Success' | 'Failure'
   message: string
   reason?: string
-  details?: { name?: string; group?: string; kind?: string; causes?: { field?: string; message: string; reason: string }[]; retryAfterSeconds?: number }
+  details?: {
+    name?: string
+    group?: string
+    kind?: string
+    causes?: { field?: string; message: string; reason: string }[]
+    retryAfterSeconds?: number
+  }
   code: number
 }
 
@@ -33,7 +39,12 @@ const table: Record<ErrorCode, [number, string]> = {
 /** An API error that knows the object it is about (for Status.details). */
 export class ApiError extends ShoalError {
   readonly details: Status['details']
-  constructor(code: ErrorCode, message: string, details?: Status['details'], options?: { cause?: unknown }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details?: Status['details'],
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options)
     this.details = details
   }
@@ -41,17 +52,48 @@ export class ApiError extends ShoalError {
 
 export function toStatus(err: unknown): Status {
   if (!(err instanceof ShoalError)) {
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `internal error: ${(err as Error)?.message ?? String(err)}`, reason: 'InternalError', code: 500 }
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `internal error: ${(err as Error)?.message ?? String(err)}`,
+      reason: 'InternalError',
+      code: 500,
+    }
   }
   const [code, reason] = table[err.code] ?? [500, 'InternalError']
-  const s: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, reason, code }
+  const s: Status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: err.message,
+    reason,
+    code,
+  }
   const details = err instanceof ApiError ? { ...err.details } : undefined
   if (err instanceof InvalidError && err.causes.length) {
-    s.details = { ...details, causes: err.causes.map((c) => ({ field: c.field, message: c.message, reason: 'FieldValueInvalid' })) }
+    s.details = {
+      ...details,
+      causes: err.causes.map((c) => ({
+        field: c.field,
+        message: c.message,
+        reason: 'FieldValueInvalid',
+      })),
+    }
   } else if (details) s.details = details
   return s
 }
 
 export function successStatus(details?: Status['details']): Status {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', message: '', details, code: 200 }
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    message: '',
+    details,
+    code: 200,
+  }
 }

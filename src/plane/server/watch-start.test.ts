@@ -12,7 +12,9 @@ import { openWatches } from './watch-stream.ts'
 
 const CMS = '/api/v1/namespaces/default/configmaps'
 
-async function served(run: (f: RouteFixture, server: RunningServer) => Promise<void>): Promise<void> {
+async function served(
+  run: (f: RouteFixture, server: RunningServer) => Promise<void>,
+): Promise<void> {
   const f = await openRouteFixture('watch-start')
   const server = await serveApi(f.app.fetch, { host: '127.0.0.1', port: 0 })
   const errors: unknown[][] = []
@@ -29,16 +31,39 @@ async function served(run: (f: RouteFixture, server: RunningServer) => Promise<v
 }
 
 const create = async (f: RouteFixture, name: string, resource = 'configmaps') => {
-  const r = await f.request('POST', `/api/v1/namespaces/default/${resource}`, { metadata: { name }, data: {} })
+  const r = await f.request('POST', `/api/v1/namespaces/default/${resource}`, {
+    metadata: { name },
+    data: {},
+  })
   assert.is(r.status, 201, r.text)
 }
 
 const badInputs: [string, string, string | RegExp][] = [
-  ['resourceVersion=abc', 'a resourceVersion that is not a number', 'resourceVersion: Invalid value: "abc": must be a non-negative integer'],
-  ['resourceVersion=-5', 'a negative resourceVersion', 'resourceVersion: Invalid value: "-5": must be a non-negative integer'],
-  ['resourceVersion=99999999999999999999', 'a resourceVersion past uint64', 'resourceVersion: Invalid value: "99999999999999999999": out of range (the largest resourceVersion is 18446744073709551615)'],
-  ['labelSelector=a%3D%3D%3Db', 'a label selector that does not parse', /^unable to parse requirement: .*"a===b"/],
-  ['fieldSelector=spec.foo%3Dx', 'an unknown field selector', 'field label not supported: spec.foo'],
+  [
+    'resourceVersion=abc',
+    'a resourceVersion that is not a number',
+    'resourceVersion: Invalid value: "abc": must be a non-negative integer',
+  ],
+  [
+    'resourceVersion=-5',
+    'a negative resourceVersion',
+    'resourceVersion: Invalid value: "-5": must be a non-negative integer',
+  ],
+  [
+    'resourceVersion=99999999999999999999',
+    'a resourceVersion past uint64',
+    'resourceVersion: Invalid value: "99999999999999999999": out of range (the largest resourceVersion is 18446744073709551615)',
+  ],
+  [
+    'labelSelector=a%3D%3D%3Db',
+    'a label selector that does not parse',
+    /^unable to parse requirement: .*"a===b"/,
+  ],
+  [
+    'fieldSelector=spec.foo%3Dx',
+    'an unknown field selector',
+    'field label not supported: spec.foo',
+  ],
 ]
 
 for (const [query, what, message] of badInputs) {
@@ -64,7 +89,10 @@ test('watch from a compacted resourceVersion: 410 Expired, "too old resource ver
     const res = await fetch(`${server.url}${CMS}?watch=1&resourceVersion=${rv}`)
     assert.is(res.status, 410)
     const s = await res.json()
-    assert.equal([s.reason, s.code, s.message], ['Expired', 410, `too old resource version: ${rv} (${f.store.revision - 1})`])
+    assert.equal(
+      [s.reason, s.code, s.message],
+      ['Expired', 410, `too old resource version: ${rv} (${f.store.revision - 1})`],
+    )
   }))
 
 test('a list continuing from a compacted revision is 410 Expired as well', () =>
@@ -92,7 +120,10 @@ test('watch from a resourceVersion the store never reaches: waits 3 s, then 504 
       status: 'Failure',
       message: `Timeout: Too large resource version: ${current + 1000}, current: ${current}`,
       reason: 'Timeout',
-      details: { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 },
+      details: {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      },
       code: 504,
     })
     assert.is(openWatches(), 0)
@@ -108,10 +139,23 @@ test('watch from a resourceVersion that arrives within the wait: the stream star
     await create(f, 'at-rv') // revision rv: the client has seen it, so it is not sent
     const res = await opened
     assert.is(res.status, 200)
-    assert.ok(performance.now() - t0 < 2500, 'answered once the revision arrived, not at the end of the wait')
+    assert.ok(
+      performance.now() - t0 < 2500,
+      'answered once the revision arrived, not at the end of the wait',
+    )
     await create(f, 'after')
-    const events = (await res.text()).trim().split('\n').map((l) => JSON.parse(l))
-    assert.equal(events.map((e) => [e.type, e.object.metadata.name, Number(e.object.metadata.resourceVersion)]), [['ADDED', 'after', rv + 1]])
+    const events = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    assert.equal(
+      events.map((e) => [
+        e.type,
+        e.object.metadata.name,
+        Number(e.object.metadata.resourceVersion),
+      ]),
+      [['ADDED', 'after', rv + 1]],
+    )
   }))
 
 test('compaction that overtakes a running watch: an ERROR event (410 Expired), then the stream ends', () =>
@@ -129,9 +173,23 @@ test('compaction that overtakes a running watch: an ERROR event (410 Expired), t
     const seen = f.store.revision
     await new Promise((r) => setTimeout(r, 100))
     cancels[0](new CompactedError('store', seen + 1, seen + 10))
-    const events = (await res.text()).trim().split('\n').map((l) => JSON.parse(l))
-    assert.equal(events.map((e) => e.type), ['ADDED', 'ERROR'])
-    assert.equal(events[1].object, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${seen} (${seen + 9})`, reason: 'Expired', code: 410 })
+    const events = (await res.text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    assert.equal(
+      events.map((e) => e.type),
+      ['ADDED', 'ERROR'],
+    )
+    assert.equal(events[1].object, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `too old resource version: ${seen} (${seen + 9})`,
+      reason: 'Expired',
+      code: 410,
+    })
     assert.is(openWatches(), 0)
   }))
 

@@ -22,31 +22,45 @@ export interface WatchRv {
 export function watchResourceVersion(query: URLSearchParams): WatchRv | undefined {
   const text = query.get('resourceVersion') ?? ''
   if (text === '') return undefined
-  const invalid = (why: string) => new ShoalError('BadRequest', `resourceVersion: Invalid value: ${JSON.stringify(text)}: ${why}`)
+  const invalid = (why: string) =>
+    new ShoalError('BadRequest', `resourceVersion: Invalid value: ${JSON.stringify(text)}: ${why}`)
   if (!/^\d+$/.test(text)) throw invalid('must be a non-negative integer')
   const rv = BigInt(text)
-  if (rv > UINT64_MAX) throw invalid('out of range (the largest resourceVersion is 18446744073709551615)')
+  if (rv > UINT64_MAX)
+    throw invalid('out of range (the largest resourceVersion is 18446744073709551615)')
   return rv === 0n ? undefined : { revision: Number(rv), text: rv.toString() }
 }
 
 /** 504, as kube-apiserver's storage.NewTooLargeResourceVersionError (client-go relists on its cause) */
 export function tooLargeResourceVersion(rv: string, current: number): ApiError {
-  return new ApiError('Timeout', `Timeout: Too large resource version: ${rv}, current: ${current}`, {
-    causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
-    retryAfterSeconds: 1,
-  })
+  return new ApiError(
+    'Timeout',
+    `Timeout: Too large resource version: ${rv}, current: ${current}`,
+    {
+      causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+      retryAfterSeconds: 1,
+    },
+  )
 }
 
 /** 410 Expired, as kube-apiserver's watch cache words it: the oldest resourceVersion still served in brackets */
 export function tooOldResourceVersion(rv: number | string, err: CompactedError): ShoalError {
-  return new ShoalError('Compacted', `too old resource version: ${rv} (${err.compactRevision - 1})`, { cause: err })
+  return new ShoalError(
+    'Compacted',
+    `too old resource version: ${rv} (${err.compactRevision - 1})`,
+    { cause: err },
+  )
 }
 
 /**
  * Resolves once the store has reached `rv`. A watch over every key from that revision tells
  * when it commits (every revision writes a key); after `waitMs` without it, 504 Timeout.
  */
-export function awaitRevision(store: Store, rv: WatchRv, o: { waitMs?: number; signal?: AbortSignal } = {}): Promise<void> {
+export function awaitRevision(
+  store: Store,
+  rv: WatchRv,
+  o: { waitMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
   if (rv.revision <= store.revision) return Promise.resolve()
   return new Promise((resolve, reject) => {
     let settled = false
@@ -60,13 +74,26 @@ export function awaitRevision(store: Store, rv: WatchRv, o: { waitMs?: number; s
       if (err) reject(err)
       else resolve()
     }
-    const gone = () => done(new ShoalError('Unavailable', 'watch: the client went away while its resourceVersion was awaited'))
-    const timer = setTimeout(() => done(tooLargeResourceVersion(rv.text, store.revision)), o.waitMs ?? FUTURE_WAIT_MS)
+    const gone = () =>
+      done(
+        new ShoalError(
+          'Unavailable',
+          'watch: the client went away while its resourceVersion was awaited',
+        ),
+      )
+    const timer = setTimeout(
+      () => done(tooLargeResourceVersion(rv.text, store.revision)),
+      o.waitMs ?? FUTURE_WAIT_MS,
+    )
     o.signal?.addEventListener('abort', gone)
     if (o.signal?.aborted) return gone()
     // beyond 2^53 no store revision ever arrives: only the timer answers
     if (!Number.isSafeInteger(rv.revision)) return
-    watcher = store.watch({ prefix: '' }, { startRevision: rv.revision }, { onEvents: () => done(), onCancel: (err) => done(err) })
+    watcher = store.watch(
+      { prefix: '' },
+      { startRevision: rv.revision },
+      { onEvents: () => done(), onCancel: (err) => done(err) },
+    )
     if (settled) watcher.cancel()
   })
 }

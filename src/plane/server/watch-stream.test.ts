@@ -15,7 +15,10 @@ async function served(): Promise<{ f: RouteFixture; server: RunningServer; auth:
   return { f, server, auth: `Bearer ${f.tokens.admin}` }
 }
 
-const configMap = (name: string, bytes = 16) => ({ metadata: { name }, data: { blob: 'x'.repeat(bytes) } })
+const configMap = (name: string, bytes = 16) => ({
+  metadata: { name },
+  data: { blob: 'x'.repeat(bytes) },
+})
 const until = async (what: string, ok: () => boolean, ms = 10_000) => {
   const end = Date.now() + ms
   while (!ok()) {
@@ -28,24 +31,49 @@ test('events arrive as HTTP/1.1 chunks on the connection; timeoutSeconds ends th
   const { f, server, auth } = await served()
   try {
     const port = server.port
-    const body = await new Promise<{ status: number; text: string; headers: Record<string, unknown> }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1', headers: { authorization: auth } }, (res) => {
-        let text = ''
-        res.setEncoding('utf8')
-        res.on('data', (d) => (text += d))
-        res.on('end', () => resolve({ status: res.statusCode!, text, headers: res.headers }))
-      })
+    const body = await new Promise<{
+      status: number
+      text: string
+      headers: Record<string, unknown>
+    }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/api/v1/namespaces/default/configmaps?watch=true&timeoutSeconds=1',
+          headers: { authorization: auth },
+        },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (d) => (text += d))
+          res.on('end', () => resolve({ status: res.statusCode!, text, headers: res.headers }))
+        },
+      )
       req.on('error', reject)
       req.end()
       setTimeout(async () => {
-        for (let i = 0; i < 3; i++) await f.request('POST', '/api/v1/namespaces/default/configmaps', configMap(`cm-${i}`), { authorization: auth })
+        for (let i = 0; i < 3; i++)
+          await f.request('POST', '/api/v1/namespaces/default/configmaps', configMap(`cm-${i}`), {
+            authorization: auth,
+          })
       }, 100)
     })
     assert.is(body.status, 200)
     assert.is(body.headers['transfer-encoding'], 'chunked')
     assert.is(body.headers['content-type'], 'application/json')
-    const events = body.text.trim().split('\n').map((l) => JSON.parse(l))
-    assert.equal(events.map((e) => [e.type, e.object.metadata.name]), [['ADDED', 'cm-0'], ['ADDED', 'cm-1'], ['ADDED', 'cm-2']])
+    const events = body.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    assert.equal(
+      events.map((e) => [e.type, e.object.metadata.name]),
+      [
+        ['ADDED', 'cm-0'],
+        ['ADDED', 'cm-1'],
+        ['ADDED', 'cm-2'],
+      ],
+    )
     assert.is(events[0].object.kind, 'ConfigMap')
     await until('the watch to be gone', () => openWatches() === 0)
   } finally {
@@ -63,13 +91,23 @@ test('a watcher that stops reading is dropped once its unsent bytes pass the lim
     sockets.push(stuck)
     stuck.pause()
     stuck.on('error', () => {})
-    stuck.write(`GET /api/v1/namespaces/default/configmaps?watch=true HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\n\r\n`)
+    stuck.write(
+      `GET /api/v1/namespaces/default/configmaps?watch=true HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth}\r\n\r\n`,
+    )
     // and one that reads everything
     let seen = 0
-    const reader = request({ host: '127.0.0.1', port: server.port, path: '/api/v1/namespaces/default/configmaps?watch=true', headers: { authorization: auth } }, (res) => {
-      res.setEncoding('utf8')
-      res.on('data', (d: string) => (seen += d.split('\n').length - 1))
-    })
+    const reader = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/api/v1/namespaces/default/configmaps?watch=true',
+        headers: { authorization: auth },
+      },
+      (res) => {
+        res.setEncoding('utf8')
+        res.on('data', (d: string) => (seen += d.split('\n').length - 1))
+      },
+    )
     reader.on('error', () => {})
     reader.end()
     await until('both watches', () => openWatches() === 2)
@@ -77,7 +115,12 @@ test('a watcher that stops reading is dropped once its unsent bytes pass the lim
     let written = 0
     // (the kernel's socket buffers take several MB on loopback before the plane holds any)
     for (let i = 0; openWatches() === 2 && written < 16 * MAX_UNSENT_BYTES; i++) {
-      const r = await f.request('POST', '/api/v1/namespaces/default/configmaps', configMap(`big-${i}`, big), { authorization: auth })
+      const r = await f.request(
+        'POST',
+        '/api/v1/namespaces/default/configmaps',
+        configMap(`big-${i}`, big),
+        { authorization: auth },
+      )
       assert.is(r.status, 201)
       written += big
     }

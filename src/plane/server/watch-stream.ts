@@ -59,7 +59,11 @@ const CRLF = Buffer.from('\r\n')
 const chunks = new WeakMap<Uint8Array, Buffer>()
 function chunkOf(line: Uint8Array): Buffer {
   let c = chunks.get(line)
-  if (!c) chunks.set(line, (c = Buffer.concat([Buffer.from(`${line.length.toString(16)}\r\n`), line, CRLF])))
+  if (!c)
+    chunks.set(
+      line,
+      (c = Buffer.concat([Buffer.from(`${line.length.toString(16)}\r\n`), line, CRLF])),
+    )
   return c
 }
 
@@ -78,7 +82,10 @@ function connectionSink(out: ServerResponse, onGone: () => void, log: Logger): S
     if (!socket || socket.destroyed) return onGone()
     socket.write(chunkOf(b))
     if (socket.writableLength > MAX_UNSENT_BYTES) {
-      log.warn('watch dropped: the client does not keep up', { unsentBytes: socket.writableLength, remote: socket.remoteAddress })
+      log.warn('watch dropped: the client does not keep up', {
+        unsentBytes: socket.writableLength,
+        remote: socket.remoteAddress,
+      })
       socket.destroy()
       onGone()
     }
@@ -120,7 +127,12 @@ function eventWriter(sink: Sink, info: ResourceInfo, format: Format): (ev: ApiWa
   return (ev) => {
     let object = ev.object
     if (format === 'table' && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') {
-      object = toTable(info.kind, [ev.object as KubeObject], (ev.object as KubeObject).metadata.resourceVersion ?? '', { columns: first })
+      object = toTable(
+        info.kind,
+        [ev.object as KubeObject],
+        (ev.object as KubeObject).metadata.resourceVersion ?? '',
+        { columns: first },
+      )
       first = false
     }
     if (format === 'cbor') sink.write(encodeCbor({ type: ev.type, object }))
@@ -134,10 +146,16 @@ function eventWriter(sink: Sink, info: ResourceInfo, format: Format): (ev: ApiWa
  * reached yet or compacted) is answered as a plain Status response: the sink is opened, and the
  * headers sent, only once the watch is established.
  */
-export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: WatchRequest): Promise<Response> {
+export async function serveWatch(
+  objects: ObjectStore,
+  info: ResourceInfo,
+  w: WatchRequest,
+): Promise<Response> {
   let closed = false
   let opened = false
-  const sink = w.outgoing ? connectionSink(w.outgoing, () => finish(), w.log) : webStreamSink(() => finish())
+  const sink = w.outgoing
+    ? connectionSink(w.outgoing, () => finish(), w.log)
+    : webStreamSink(() => finish())
   const write = eventWriter(sink, info, w.format)
   const line = (ev: ApiWatchEvent) => {
     if (!closed) write(ev)
@@ -156,10 +174,16 @@ export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: Wa
   }
   streams.add(finish)
   try {
-    const watcher = await watchObjects(objects, info, { namespace: w.namespace, query: w.query, signal: w.signal }, line, (err) => {
-      line({ type: 'ERROR', object: toStatus(err) as unknown as Record<string, unknown> })
-      finish()
-    })
+    const watcher = await watchObjects(
+      objects,
+      info,
+      { namespace: w.namespace, query: w.query, signal: w.signal },
+      line,
+      (err) => {
+        line({ type: 'ERROR', object: toStatus(err) as unknown as Record<string, unknown> })
+        finish()
+      },
+    )
     cancelWatch = () => watcher.cancel()
   } catch (err) {
     finish()
@@ -167,7 +191,8 @@ export async function serveWatch(objects: ObjectStore, info: ResourceInfo, w: Wa
   }
   const timeout = Number(w.query.get('timeoutSeconds') ?? 0)
   if (w.signal.aborted) finish()
-  if (closed) cancelWatch() // ended while being set up (client gone, shutdown, store closed): what was written, then the end
+  if (closed)
+    cancelWatch() // ended while being set up (client gone, shutdown, store closed): what was written, then the end
   else if (timeout > 0) timer = setTimeout(finish, timeout * 1000)
   if (!closed) w.signal.addEventListener('abort', finish)
   opened = true

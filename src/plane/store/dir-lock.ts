@@ -1,6 +1,14 @@
 // One store process per directory: a LOCK file holding the owner's pid. A lock left by a
 // process that is gone (killed, crashed) is taken over. The directory is created 0700, LOCK 0600.
-import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync, writeFileSync } from 'node:fs'
+import {
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+  closeSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { UnavailableError } from '../../core/index.ts'
 

@@ -83,7 +83,9 @@ export class Lessor {
   status(id: number): { id: number; ttl: number; remaining: number; keys: string[] } | undefined {
     const l = this.#leases.get(id)
     if (!l) return undefined
-    const remaining = this.#running ? Math.max(0, Math.ceil((l.expiresAt - this.#clock.now()) / 1000)) : l.ttl
+    const remaining = this.#running
+      ? Math.max(0, Math.ceil((l.expiresAt - this.#clock.now()) / 1000))
+      : l.ttl
     return { id, ttl: l.ttl, remaining, keys: this.keys(id) }
   }
 

@@ -4,7 +4,16 @@
 // reads are served at the durable revision, and a txn that changed nothing still waits until
 // everything it looked at is durable.
 import { join } from 'node:path'
-import { CompactedError, InvalidError, NotFoundError, UnavailableError, createLogger, systemClock, type Clock, type Logger } from '../../core/index.ts'
+import {
+  CompactedError,
+  InvalidError,
+  NotFoundError,
+  UnavailableError,
+  createLogger,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '../../core/index.ts'
 import type { KeyRange } from './mvcc/key-index.ts'
 import { LazyRevision, toKeyValue, type Revision } from './mvcc/revision.ts'
 import { recover, type Recovered } from './recovery.ts'
@@ -39,9 +48,17 @@ export async function openLogStore(opts: LogStoreOptions): Promise<LogStore> {
   try {
     const t0 = performance.now()
     let store: LogStore | undefined
-    const rec = await recover(opts.dir, opts.clock ?? systemClock, log, (id) => store?.expireLease(id))
+    const rec = await recover(opts.dir, opts.clock ?? systemClock, log, (id) =>
+      store?.expireLease(id),
+    )
     store = new LogStore(opts, rec, { log, lock })
-    log.info('opened', { dir: opts.dir, revision: rec.state.head, records: rec.records, snapshot: rec.snapshotRevision, ms: Math.round(performance.now() - t0) })
+    log.info('opened', {
+      dir: opts.dir,
+      revision: rec.state.head,
+      records: rec.records,
+      snapshot: rec.snapshotRevision,
+      ms: Math.round(performance.now() - t0),
+    })
     return store
   } catch (err) {
     lock.release()
@@ -61,7 +78,11 @@ export class LogStore implements T.Store {
   #history: number
   #closed = false
 
-  constructor(opts: LogStoreOptions, rec: Recovered, { log, lock }: { log: Logger; lock: DirLock }) {
+  constructor(
+    opts: LogStoreOptions,
+    rec: Recovered,
+    { log, lock }: { log: Logger; lock: DirLock },
+  ) {
     const { state, nextSeq: seq } = rec
     this.#files = rec.files
     this.#s = state
@@ -71,10 +92,30 @@ export class LogStore implements T.Store {
     this.#history = opts.historyRevisions ?? 10_000
     const walDir = join(opts.dir, 'wal')
     const sourceOf = (seq: number) => rec.files.open(join(walDir, segmentName(seq)))
-    this.#wal = new WalWriter({ dir: walDir, seq, firstRevision: state.head + 1, segmentBytes: opts.segmentBytes ?? 64 << 20, inlineSync: opts.inlineSync, sourceOf })
+    this.#wal = new WalWriter({
+      dir: walDir,
+      seq,
+      firstRevision: state.head + 1,
+      segmentBytes: opts.segmentBytes ?? 64 << 20,
+      inlineSync: opts.inlineSync,
+      sourceOf,
+    })
     this.#wal.headRevision = state.head
-    this.#hub = new WatchHub({ index: state.index, committed: () => this.#committed, compactRevision: () => state.compactRevision })
-    this.#snap = new Snapshotter({ dir: opts.dir, state, wal: this.#wal, log, files: rec.files, thresholdBytes: opts.snapshotBytes ?? 64 << 20, snapshotBytes: rec.snapshotBytes, logBytes: rec.logBytes })
+    this.#hub = new WatchHub({
+      index: state.index,
+      committed: () => this.#committed,
+      compactRevision: () => state.compactRevision,
+    })
+    this.#snap = new Snapshotter({
+      dir: opts.dir,
+      state,
+      wal: this.#wal,
+      log,
+      files: rec.files,
+      thresholdBytes: opts.snapshotBytes ?? 64 << 20,
+      snapshotBytes: rec.snapshotBytes,
+      logBytes: rec.logBytes,
+    })
     state.lessor.start()
     this.#autoCompact()
   }
@@ -97,9 +138,19 @@ export class LogStore implements T.Store {
    * log (count and bytes), and the read cache's bytes. Walks the index: for a metrics scrape or a
    * test, not per request.
    */
-  get memoryStats(): { versions: number; unsettled: number; unsettledBytes: number; cacheBytes: number } {
+  get memoryStats(): {
+    versions: number
+    unsettled: number
+    unsettledBytes: number
+    cacheBytes: number
+  } {
     const v = this.#s.index.valueStats()
-    return { versions: v.versions, unsettled: v.inMemory, unsettledBytes: v.bytesInMemory, cacheBytes: LazyRevision.readCache.bytes }
+    return {
+      versions: v.versions,
+      unsettled: v.inMemory,
+      unsettledBytes: v.bytesInMemory,
+      cacheBytes: LazyRevision.readCache.bytes,
+    }
   }
 
   /** bytes on disk a snapshot would keep (retained) and free (dead); see snapshotter.ts for when it runs */
@@ -126,8 +177,12 @@ export class LogStore implements T.Store {
 
   #readRevision(asked?: number): number {
     if (!asked) return this.#committed
-    if (asked > this.#committed) throw new InvalidError(`store: revision ${asked} is a future revision (current ${this.#committed})`)
-    if (asked < this.#s.compactRevision) throw new CompactedError('store', asked, this.#s.compactRevision)
+    if (asked > this.#committed)
+      throw new InvalidError(
+        `store: revision ${asked} is a future revision (current ${this.#committed})`,
+      )
+    if (asked < this.#s.compactRevision)
+      throw new CompactedError('store', asked, this.#s.compactRevision)
     return asked
   }
 
@@ -154,20 +209,29 @@ export class LogStore implements T.Store {
     const rev = this.#s.head + 1
     const op: WalOp = lease ? { key, value, lease } : { key, value }
     const versions = this.#s.applyOps(rev, [op]) as LazyRevision[]
-    const result: T.PutResult = prev ? { revision: rev, prevKv: toKeyValue(prev) } : { revision: rev }
-    return this.#persist(rev, { type: 'txn', revision: rev, ops: [op] }, versions).then(() => result)
+    const result: T.PutResult = prev
+      ? { revision: rev, prevKv: toKeyValue(prev) }
+      : { revision: rev }
+    return this.#persist(rev, { type: 'txn', revision: rev, ops: [op] }, versions).then(
+      () => result,
+    )
   }
 
   #refusePut(key: string, value: Uint8Array, lease: number | undefined): Error | undefined {
     if (this.#closed) return new UnavailableError('store: closed')
-    if (typeof key !== 'string' || key.length === 0) return new InvalidError('store: key must be a non-empty string')
+    if (typeof key !== 'string' || key.length === 0)
+      return new InvalidError('store: key must be a non-empty string')
     if (!(value instanceof Uint8Array)) return new InvalidError('store: value must be bytes')
-    if (lease && !this.#s.lessor.has(lease)) return new NotFoundError(`store: lease ${lease} not found`)
+    if (lease && !this.#s.lessor.has(lease))
+      return new NotFoundError(`store: lease ${lease} not found`)
     return undefined
   }
 
   async delete(select: T.KeySelector, options: { prevKv?: boolean } = {}): Promise<T.DeleteResult> {
-    const r = await this.txn({ compare: [], success: [{ type: 'delete', select, prevKv: options.prevKv }] })
+    const r = await this.txn({
+      compare: [],
+      success: [{ type: 'delete', select, prevKv: options.prevKv }],
+    })
     const res = r.results[0] as { deleted: number; prevKvs: T.KeyValue[] }
     return { revision: r.revision, deleted: res.deleted, prevKvs: res.prevKvs }
   }
@@ -178,7 +242,8 @@ export class LogStore implements T.Store {
     const succeeded = t.compare.every((c) => evalCompare(this.#s.index, c))
     const ops = succeeded ? t.success : (t.failure ?? [])
     for (const op of ops) {
-      if (op.type === 'put' && op.lease && !this.#s.lessor.has(op.lease)) throw new NotFoundError(`store: lease ${op.lease} not found`)
+      if (op.type === 'put' && op.lease && !this.#s.lessor.has(op.lease))
+        throw new NotFoundError(`store: lease ${op.lease} not found`)
     }
     const next = hasWrites(ops) ? this.#s.head + 1 : this.#s.head
     const results: T.TxnOpResult[] = []
@@ -186,16 +251,23 @@ export class LogStore implements T.Store {
     const written: LazyRevision[] = []
     for (const op of ops) results.push(this.#applyOp(op, next, wal, written))
     const rev = wal.length ? next : this.#s.head // deleting nothing writes nothing
-    await this.#persist(rev, wal.length ? { type: 'txn', revision: rev, ops: wal } : undefined, written)
+    await this.#persist(
+      rev,
+      wal.length ? { type: 'txn', revision: rev, ops: wal } : undefined,
+      written,
+    )
     return { succeeded, revision: rev, results }
   }
 
   /** applies one op of a txn: its log ops go to `wal`, the versions whose values they carry to `written` */
   #applyOp(op: T.TxnOp, rev: number, wal: WalOp[], written: LazyRevision[]): T.TxnOpResult {
-    if (op.type === 'range') return { type: 'range', ...this.#rangeAt(toRange(op.select), 'head', op.options ?? {}) }
+    if (op.type === 'range')
+      return { type: 'range', ...this.#rangeAt(toRange(op.select), 'head', op.options ?? {}) }
     if (op.type === 'put') {
       const prev = this.#s.index.latest(op.key)
-      const w: WalOp = op.lease ? { key: op.key, value: op.value, lease: op.lease } : { key: op.key, value: op.value }
+      const w: WalOp = op.lease
+        ? { key: op.key, value: op.value, lease: op.lease }
+        : { key: op.key, value: op.value }
       written.push(this.#s.applyOps(rev, [w])[0] as LazyRevision)
       wal.push(w)
       return op.prevKv && prev ? { type: 'put', prevKv: toKeyValue(prev) } : { type: 'put' }
@@ -204,16 +276,26 @@ export class LogStore implements T.Store {
     const ws = victims.map((v) => ({ key: v.key }))
     if (ws.length) this.#s.applyOps(rev, ws)
     wal.push(...ws)
-    return { type: 'delete', deleted: victims.length, prevKvs: op.prevKv ? victims.map((v) => toKeyValue(v)) : [] }
+    return {
+      type: 'delete',
+      deleted: victims.length,
+      prevKvs: op.prevKv ? victims.map((v) => toKeyValue(v)) : [],
+    }
   }
 
   /**
    * Resolves once `rev` (and the record, if any) is durable and published (no async wrapper: hot
    * path). `versions`: those whose values the record carries, to be settled into the log.
    */
-  #persist(rev: number, record?: Parameters<WalWriter['append']>[0], versions?: LazyRevision[]): Promise<void> {
+  #persist(
+    rev: number,
+    record?: Parameters<WalWriter['append']>[0],
+    versions?: LazyRevision[],
+  ): Promise<void> {
     if (record) this.#wal.headRevision = this.#s.head
-    return (record ? this.#wal.append(record, versions) : this.#wal.sync()).then(() => this.#publish(rev))
+    return (record ? this.#wal.append(record, versions) : this.#wal.sync()).then(() =>
+      this.#publish(rev),
+    )
   }
 
   /**
@@ -232,15 +314,22 @@ export class LogStore implements T.Store {
 
   watch(select: T.KeySelector, options: T.WatchOptions, handlers: T.WatchHandlers): T.Watcher {
     this.#checkOpen()
-    const start = options.startRevision && options.startRevision > 0 ? options.startRevision : this.#committed + 1
+    const start =
+      options.startRevision && options.startRevision > 0
+        ? options.startRevision
+        : this.#committed + 1
     return this.#hub.add(toRange(select), start, !!options.prevKv, handlers)
   }
 
   async leaseGrant(ttlSeconds: number, options: { id?: number } = {}): Promise<T.Lease> {
     this.#checkOpen()
-    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) throw new InvalidError(`store: lease TTL must be a whole number of seconds ≥ 1, got ${ttlSeconds}`)
+    if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1)
+      throw new InvalidError(
+        `store: lease TTL must be a whole number of seconds ≥ 1, got ${ttlSeconds}`,
+      )
     const id = options.id ?? this.#s.lessor.nextId
-    if (!Number.isSafeInteger(id) || id < 1) throw new InvalidError(`store: lease id must be a positive integer, got ${id}`)
+    if (!Number.isSafeInteger(id) || id < 1)
+      throw new InvalidError(`store: lease id must be a positive integer, got ${id}`)
     if (this.#s.lessor.has(id)) throw new InvalidError(`store: lease ${id} already exists`)
     this.#s.lessor.grant(id, ttlSeconds)
     await this.#persist(this.#s.head, { type: 'lease-grant', id, ttl: ttlSeconds })
@@ -271,14 +360,20 @@ export class LogStore implements T.Store {
   /** lessor callback: a lease ran out */
   expireLease(id: number): void {
     if (this.#closed || !this.#s.lessor.has(id)) return
-    this.leaseRevoke(id).catch((err) => this.#log.error('revoking an expired lease failed', { id, err: String(err) }))
+    this.leaseRevoke(id).catch((err) =>
+      this.#log.error('revoking an expired lease failed', { id, err: String(err) }),
+    )
   }
 
   async compact(revision: number): Promise<void> {
     this.#checkOpen()
     await this.#snap.idle() // a snapshot being written walks the history this would drop
-    if (revision <= this.#s.compactRevision) throw new CompactedError('store', revision, this.#s.compactRevision)
-    if (revision > this.#committed) throw new InvalidError(`store: cannot compact to future revision ${revision} (current ${this.#committed})`)
+    if (revision <= this.#s.compactRevision)
+      throw new CompactedError('store', revision, this.#s.compactRevision)
+    if (revision > this.#committed)
+      throw new InvalidError(
+        `store: cannot compact to future revision ${revision} (current ${this.#committed})`,
+      )
     this.#s.apply({ type: 'compact', revision })
     this.#hub.notify()
     await this.#persist(this.#s.head, { type: 'compact', revision })

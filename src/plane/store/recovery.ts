@@ -24,7 +24,12 @@ export interface Recovered {
   logBytes: number
 }
 
-export async function recover(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: number) => void): Promise<Recovered> {
+export async function recover(
+  dir: string,
+  clock: Clock,
+  log: Logger,
+  onLeaseExpired: (id: number) => void,
+): Promise<Recovered> {
   const files = new ValueFiles()
   try {
     return readAll(dir, clock, log, onLeaseExpired, files)
@@ -34,7 +39,13 @@ export async function recover(dir: string, clock: Clock, log: Logger, onLeaseExp
   }
 }
 
-function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: number) => void, files: ValueFiles): Recovered {
+function readAll(
+  dir: string,
+  clock: Clock,
+  log: Logger,
+  onLeaseExpired: (id: number) => void,
+  files: ValueFiles,
+): Recovered {
   const reader = new FrameReader()
   const walDir = join(dir, 'wal')
   const snapDir = join(dir, 'snap')
@@ -65,11 +76,20 @@ function readAll(dir: string, clock: Clock, log: Logger, onLeaseExpired: (id: nu
   for (const [i, seq] of segs.entries()) {
     if (seq !== nextSeq) {
       const file = join(walDir, segmentName(nextSeq))
-      throw new CorruptError(`store: segment ${file} is missing (found ${segmentName(seq)} after it)`, { file, offset: 0 })
+      throw new CorruptError(
+        `store: segment ${file} is missing (found ${segmentName(seq)} after it)`,
+        { file, offset: 0 },
+      )
     }
     const last = i === segs.length - 1
     const where = join(walDir, segmentName(seq))
-    const seg = readSegment(walDir, seq, last, { log, reader, files, apply: (r) => state.apply(r, where), applyScanned: (t, source, offset) => state.replayScanned(t, source, offset, where) })
+    const seg = readSegment(walDir, seq, last, {
+      log,
+      reader,
+      files,
+      apply: (r) => state.apply(r, where),
+      applyScanned: (t, source, offset) => state.replayScanned(t, source, offset, where),
+    })
     records += seg.records
     logBytes += seg.bytes
     nextSeq = seq + 1

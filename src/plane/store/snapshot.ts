@@ -59,7 +59,12 @@ export interface SnapshotChunk {
  * Writes a snapshot whose versions come in chunks (see Snapshotter: walked lazily, not copied);
  * returns its size and path. `placed(version, offset)` learns where each value landed in the file.
  */
-export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iterable<SnapshotChunk>, placed?: (v: Revision, offset: number) => void): Promise<{ bytes: number; file: string }> {
+export async function writeSnapshot(
+  dir: string,
+  s: SnapshotHeader,
+  chunks: Iterable<SnapshotChunk>,
+  placed?: (v: Revision, offset: number) => void,
+): Promise<{ bytes: number; file: string }> {
   const name = snapshotName(s.revision)
   const tmp = join(dir, `${name}.tmp`)
   const fh = await open(tmp, 'w', 0o600)
@@ -74,9 +79,9 @@ export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iter
     used = 0
     // flush in small steps: one large flush at the end would stall the log's own fdatasyncs
     if (unsynced >= SYNC_EVERY) {
-        await fh.datasync()
-        unsynced = 0
-      }
+      await fh.datasync()
+      unsynced = 0
+    }
   }
   const reserve = async (bound: number) => {
     if (used + bound > buf.length) await flush()
@@ -87,7 +92,19 @@ export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iter
     used += frame.copy(buf, used)
   }
   try {
-    await putFrame(encodeFrame(cbor.encode([10, FORMAT_VERSION, s.revision, s.compactRevision, s.walSeq, s.nextLeaseId, s.leases.map((l) => [l.id, l.ttl])])))
+    await putFrame(
+      encodeFrame(
+        cbor.encode([
+          10,
+          FORMAT_VERSION,
+          s.revision,
+          s.compactRevision,
+          s.walSeq,
+          s.nextLeaseId,
+          s.leases.map((l) => [l.id, l.ttl]),
+        ]),
+      ),
+    )
     let count = 0
     const at: number[] = []
     for (const { versions, values } of chunks) {
@@ -96,7 +113,8 @@ export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iter
       await reserve(versionsFrameBound(versions))
       at.length = 0
       used = writeVersionsFrame(buf, used, versions, values?.(), placed && at)
-      if (placed) for (let i = 0; i < versions.length; i++) if (at[i] >= 0) placed(versions[i], bytes + at[i])
+      if (placed)
+        for (let i = 0; i < versions.length; i++) if (at[i] >= 0) placed(versions[i], bytes + at[i])
     }
     await putFrame(encodeFrame(cbor.encode([12, count])))
     await flush()
@@ -113,7 +131,8 @@ export async function writeSnapshot(dir: string, s: SnapshotHeader, chunks: Iter
 function versionFromWire(w: unknown): Revision | undefined {
   if (!Array.isArray(w) || w.length !== 6) return undefined
   const [key, rev, create, version, value, lease] = w
-  if (typeof key !== 'string' || ![rev, create, version, lease].every(Number.isSafeInteger)) return undefined
+  if (typeof key !== 'string' || ![rev, create, version, lease].every(Number.isSafeInteger))
+    return undefined
   if (value !== null && !(value instanceof Uint8Array)) return undefined
   return { key, rev, create, version, value: value ?? undefined, lease }
 }
@@ -140,7 +159,14 @@ class SnapshotLoader {
     if (a[0] === 10 && !state) {
       if (a[1] !== FORMAT_VERSION) return `format version ${String(a[1])}`
       const leases = (a[6] as [number, number][]).map(([id, ttl]) => ({ id, ttl }))
-      this.state = { revision: a[2] as number, compactRevision: a[3] as number, walSeq: a[4] as number, nextLeaseId: a[5] as number, leases, versions: [] }
+      this.state = {
+        revision: a[2] as number,
+        compactRevision: a[3] as number,
+        walSeq: a[4] as number,
+        nextLeaseId: a[5] as number,
+        leases,
+        versions: [],
+      }
     } else if (a[0] === 11 && state) {
       for (const w of a[1] as unknown[]) {
         const v = versionFromWire(w)
@@ -157,16 +183,27 @@ class SnapshotLoader {
  * Reads a snapshot through `reader`; values stay in the file (`files`) until first read. Any
  * damage is an error naming the file and offset (snapshots are written whole, never torn).
  */
-export function readSnapshot(dir: string, revision: number, o: { reader: FrameReader; files: ValueFiles }): ReadSnapshot {
+export function readSnapshot(
+  dir: string,
+  revision: number,
+  o: { reader: FrameReader; files: ValueFiles },
+): ReadSnapshot {
   const file = join(dir, snapshotName(revision))
   const source = o.files.open(file)
-  const bad = (offset: number, what: string) => new CorruptError(`store: snapshot ${file} is damaged at byte ${offset}: ${what}`, { file, offset })
+  const bad = (offset: number, what: string) =>
+    new CorruptError(`store: snapshot ${file} is damaged at byte ${offset}: ${what}`, {
+      file,
+      offset,
+    })
   const loader = new SnapshotLoader()
-  const scan = o.reader.read(source.fd, (payload, offset) => loader.add(payload, { source, offset }))
+  const scan = o.reader.read(source.fd, (payload, offset) =>
+    loader.add(payload, { source, offset }),
+  )
   const trouble = scan.damage ?? scan.torn
   if (trouble) throw bad(trouble.offset, trouble.reason)
   const { state } = loader
-  if (!state || !loader.complete || state.revision !== revision) throw bad(scan.size, 'incomplete snapshot')
+  if (!state || !loader.complete || state.revision !== revision)
+    throw bad(scan.size, 'incomplete snapshot')
   return { ...state, bytes: scan.size }
 }
 
@@ -180,4 +217,3 @@ export function pruneSnapshots(dir: string, keep: number, onRemove?: (file: stri
   }
   for (const name of readdirSync(dir)) if (name.endsWith('.snap.tmp')) unlinkSync(join(dir, name))
 }
-

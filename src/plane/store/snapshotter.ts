@@ -15,7 +15,13 @@
 import { unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../../core/index.ts'
-import { listSnapshots, pruneSnapshots, snapshotName, writeSnapshot, type SnapshotChunk } from './snapshot.ts'
+import {
+  listSnapshots,
+  pruneSnapshots,
+  snapshotName,
+  writeSnapshot,
+  type SnapshotChunk,
+} from './snapshot.ts'
 import type { StoreState } from './state.ts'
 import { LazyRevision, type ReadArena, type Revision } from './mvcc/revision.ts'
 import { listSegments, segmentName } from './wal/segments.ts'
@@ -72,7 +78,9 @@ export class Snapshotter {
     this.#running = this.#run()
       .catch((err) => {
         this.#retryAt = wal.written + thresholdBytes
-        this.#o.log.error('snapshot failed; the log keeps growing until one succeeds', { err: String(err) })
+        this.#o.log.error('snapshot failed; the log keeps growing until one succeeds', {
+          err: String(err),
+        })
       })
       .finally(() => (this.#running = undefined))
   }
@@ -109,7 +117,10 @@ export class Snapshotter {
     // (compaction waits for the snapshot, see running; later writes only add newer versions)
     let versions = 0
     const arena: ReadArena = { buf: Buffer.allocUnsafe(2 << 20), used: 0 } // one buffer for every chunk's values
-    const chunk = (vs: Revision[]): SnapshotChunk => ((versions += vs.length), { versions: vs, values: () => LazyRevision.readAll(vs, arena) })
+    const chunk = (vs: Revision[]): SnapshotChunk => (
+      (versions += vs.length),
+      { versions: vs, values: () => LazyRevision.readAll(vs, arena) }
+    )
     const pages = function* () {
       let key: string | undefined = ''
       while (key !== undefined) {
@@ -126,8 +137,14 @@ export class Snapshotter {
     }
     const moved: LazyRevision[] = []
     const offsets: number[] = []
-    const placed = (v: Revision, offset: number) => v instanceof LazyRevision && (moved.push(v), offsets.push(offset))
-    const snap = await writeSnapshot(snapDir, { revision, compactRevision, walSeq, nextLeaseId, leases }, pages(), placed)
+    const placed = (v: Revision, offset: number) =>
+      v instanceof LazyRevision && (moved.push(v), offsets.push(offset))
+    const snap = await writeSnapshot(
+      snapDir,
+      { revision, compactRevision, walSeq, nextLeaseId, leases },
+      pages(),
+      placed,
+    )
     this.#lastSize = snap.bytes
     this.#writtenAtLast = written // a failed snapshot changes nothing here: its log is still on disk
     this.#logAtOpen = 0
@@ -136,8 +153,12 @@ export class Snapshotter {
     const source = files.open(snap.file)
     for (let i = 0; i < moved.length; i++) moved[i].moveTo(source, offsets[i])
     const walDir = join(dir, 'wal')
-    const segments = listSegments(walDir).filter((seq) => seq < walSeq).map((seq) => join(walDir, segmentName(seq)))
-    const snapshots = listSnapshots(snapDir).filter((rev) => rev < revision).map((rev) => join(snapDir, snapshotName(rev)))
+    const segments = listSegments(walDir)
+      .filter((seq) => seq < walSeq)
+      .map((seq) => join(walDir, segmentName(seq)))
+    const snapshots = listSnapshots(snapDir)
+      .filter((rev) => rev < revision)
+      .map((rev) => join(snapDir, snapshotName(rev)))
     // only a file something was read from can still have values pointing at it
     s.index.pinFrom(new Set([...segments, ...snapshots].flatMap((f) => files.get(f) ?? [])))
     for (const file of segments) {
@@ -146,6 +167,12 @@ export class Snapshotter {
     }
     const removed = segments.length
     pruneSnapshots(snapDir, revision, (file) => files.retire(file))
-    log.info('snapshot written', { revision, versions, bytes: this.#lastSize, segmentsRemoved: removed, ms: Math.round(performance.now() - t0) })
+    log.info('snapshot written', {
+      revision,
+      versions,
+      bytes: this.#lastSize,
+      segmentsRemoved: removed,
+      ms: Math.round(performance.now() - t0),
+    })
   }
 }

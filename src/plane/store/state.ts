@@ -31,7 +31,10 @@ export class StoreState {
       case 'lease-revoke':
         if (r.keys.length && r.revision > this.head) {
           this.#expect(r.revision, where)
-          this.applyOps(r.revision, r.keys.map((key) => ({ key })))
+          this.applyOps(
+            r.revision,
+            r.keys.map((key) => ({ key })),
+          )
         }
         return this.lessor.revoke(r.id)
       case 'compact':
@@ -56,7 +59,14 @@ export class StoreState {
         this.applyOps(t.revision, [{ key }])
         continue
       }
-      const replaced = this.index.putPlaced(key, t.revision, source, offset + t.at[i], t.len[i], t.lease[i])
+      const replaced = this.index.putPlaced(
+        key,
+        t.revision,
+        source,
+        offset + t.at[i],
+        t.len[i],
+        t.lease[i],
+      )
       if (replaced) this.lessor.detach(replaced, key)
       if (t.lease[i]) this.lessor.attach(t.lease[i], key)
     }
@@ -66,7 +76,10 @@ export class StoreState {
   #expect(rev: number, where?: string): void {
     if (rev === this.head + 1) return
     const file = where ?? 'memory'
-    throw new CorruptError(`store: revision gap in ${file}: expected ${this.head + 1}, found ${rev}`, { file, offset: -1 })
+    throw new CorruptError(
+      `store: revision gap in ${file}: expected ${this.head + 1}, found ${rev}`,
+      { file, offset: -1 },
+    )
   }
 
   /** applies the writes of one revision; returns the new versions (tombstones for deletes) */
@@ -95,6 +108,7 @@ export class StoreState {
   /** restores a snapshot's versions (see snapshot.ts for their order) */
   restore(versions: Revision[]): void {
     for (const v of versions) this.index.restore(v, v.rev >= this.compactRevision)
-    for (const v of versions) if (v.lease && this.index.latest(v.key) === v) this.lessor.attach(v.lease, v.key)
+    for (const v of versions)
+      if (v.lease && this.index.latest(v.key) === v) this.lessor.attach(v.lease, v.key)
   }
 }

@@ -40,7 +40,10 @@ export function evalCompare(index: KeyIndex, c: Compare): boolean {
       break
   }
   const d = cmp(actual, c.value)
-  if (Number.isNaN(d)) throw new InvalidError(`store: compare on ${c.target} of "${c.key}" needs a ${c.target === 'value' ? 'byte' : 'number'} value`)
+  if (Number.isNaN(d))
+    throw new InvalidError(
+      `store: compare on ${c.target} of "${c.key}" needs a ${c.target === 'value' ? 'byte' : 'number'} value`,
+    )
   switch (c.result) {
     case 'equal':
       return d === 0
@@ -54,13 +57,15 @@ export function evalCompare(index: KeyIndex, c: Compare): boolean {
 }
 
 function checkKey(key: unknown, field: string): void {
-  if (typeof key !== 'string' || key.length === 0) throw new InvalidError(`store: ${field} must be a non-empty string`)
+  if (typeof key !== 'string' || key.length === 0)
+    throw new InvalidError(`store: ${field} must be a non-empty string`)
 }
 
 function checkSelector(s: KeySelector, field: string): void {
   if ('key' in s) checkKey(s.key, `${field}.key`)
   else if ('prefix' in s) checkKey(s.prefix, `${field}.prefix`)
-  else if (typeof s.from !== 'string') throw new InvalidError(`store: ${field}.from must be a string`)
+  else if (typeof s.from !== 'string')
+    throw new InvalidError(`store: ${field}.from must be a string`)
 }
 
 /** rejects malformed ops and, as etcd, two writes to one key in the same txn */
@@ -70,7 +75,8 @@ export function checkOps(ops: TxnOp[], field: string): void {
     const f = `${field}[${i}]`
     if (op.type === 'put') {
       checkKey(op.key, `${f}.key`)
-      if (!(op.value instanceof Uint8Array)) throw new InvalidError(`store: ${f}.value must be bytes`)
+      if (!(op.value instanceof Uint8Array))
+        throw new InvalidError(`store: ${f}.value must be bytes`)
       if (written.has(op.key)) throw new InvalidError(`store: duplicate key "${op.key}" in txn`)
       written.add(op.key)
     } else if (op.type === 'delete' || op.type === 'range') checkSelector(op.select, `${f}.select`)
@@ -79,7 +85,8 @@ export function checkOps(ops: TxnOp[], field: string): void {
 }
 
 export function checkTxn(t: Txn): void {
-  if (!t || !Array.isArray(t.compare) || !Array.isArray(t.success)) throw new InvalidError('store: txn needs compare and success lists')
+  if (!t || !Array.isArray(t.compare) || !Array.isArray(t.success))
+    throw new InvalidError('store: txn needs compare and success lists')
   t.compare.forEach((c, i) => checkKey(c?.key, `compare[${i}].key`))
   checkOps(t.success, 'success')
   checkOps(t.failure ?? [], 'failure')

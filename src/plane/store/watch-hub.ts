@@ -48,7 +48,15 @@ export class WatchHub {
   add(range: KeyRange, startRevision: number, prevKv: boolean, handlers: WatchHandlers): Watcher {
     const compact = this.#src.compactRevision()
     if (startRevision < compact) throw new CompactedError('store', startRevision, compact)
-    const w: WatchState = { id: this.#nextId++, range, next: startRevision, prevKv, handlers, scheduled: false, done: false }
+    const w: WatchState = {
+      id: this.#nextId++,
+      range,
+      next: startRevision,
+      prevKv,
+      handlers,
+      scheduled: false,
+      done: false,
+    }
     this.#watchers.set(w.id, w)
     this.#schedule(w)
     return { id: w.id, cancel: () => this.#remove(w) }

@@ -99,7 +99,9 @@ export class ByteReader {
     try {
       return decoder.decode(this.bytes.subarray(at, at + length))
     } catch (cause) {
-      throw new InvalidError(`wasm: name is not valid UTF-8 at byte ${this.base + at}`, [], { cause })
+      throw new InvalidError(`wasm: name is not valid UTF-8 at byte ${this.base + at}`, [], {
+        cause,
+      })
     }
   }
 }

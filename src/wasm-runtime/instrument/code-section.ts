@@ -37,7 +37,12 @@ class CheckCache {
 }
 
 /** Rewrite one body (reader at its first byte, after the size) straight into `out`; returns its meter points. */
-function rewriteBody(reader: ByteReader, end: number, checks: CheckCache, out: ByteWriter): MeterPoint[] {
+function rewriteBody(
+  reader: ByteReader,
+  end: number,
+  checks: CheckCache,
+  out: ByteWriter,
+): MeterPoint[] {
   const start = reader.pos
   skipLocals(reader)
   const points = findMeterPoints(reader, end)
@@ -55,7 +60,9 @@ function rewriteBody(reader: ByteReader, end: number, checks: CheckCache, out: B
 
 function inFunction(error: unknown, index: number): unknown {
   if (!(error instanceof InvalidError)) return error
-  return new InvalidError(`${error.message} (function body ${index})`, error.causes, { cause: error })
+  return new InvalidError(`${error.message} (function body ${index})`, error.causes, {
+    cause: error,
+  })
 }
 
 export function meterCode(section: Section, fuelGlobal: number): CodeRewrite {
@@ -70,7 +77,8 @@ export function meterCode(section: Section, fuelGlobal: number): CodeRewrite {
     const sizeAt = reader.pos
     const size = reader.u32()
     const end = reader.pos + size
-    if (end > src.length) reader.fail(`function body ${i} (${size} bytes) runs past the code section`, sizeAt)
+    if (end > src.length)
+      reader.fail(`function body ${i} (${size} bytes) runs past the code section`, sizeAt)
     const body = new ByteReader(src, reader.pos, end, section.offset)
     try {
       const points = rewriteBody(body, end, checks, out)

@@ -9,8 +9,15 @@ import { instrumentModule } from './index.ts'
 const check = (global: number, weight: number) => [...encodeFuelCheck(global, weight)]
 
 test('the check: charge the weight, trap with unreachable when fuel is below zero', () => {
-  assert.equal(check(3, 5), [0x23, 3, 0x42, 5, 0x7d, 0x24, 3, 0x23, 3, 0x42, 0, 0x53, 0x04, 0x40, 0x00, 0x0b])
-  assert.equal(check(200, 0).slice(0, 5), [0x23, 0xc8, 0x01, 0x42, 1], 'LEB128 index, weight at least 1')
+  assert.equal(
+    check(3, 5),
+    [0x23, 3, 0x42, 5, 0x7d, 0x24, 3, 0x23, 3, 0x42, 0, 0x53, 0x04, 0x40, 0x00, 0x0b],
+  )
+  assert.equal(
+    check(200, 0).slice(0, 5),
+    [0x23, 0xc8, 0x01, 0x42, 1],
+    'LEB128 index, weight at least 1',
+  )
 })
 
 /** The code section of a module that has only types, functions and code (as rawModule builds). */
@@ -30,9 +37,25 @@ test('checks go after the locals and right after each loop block type, weighted 
 test('try_table catch clauses and throw_ref are stepped over', () => {
   // try_table (empty) [catch_all 0, catch_ref tag 0 label 0] loop (empty) ref.null exn throw_ref end end end
   const tryTable = [0x1f, 0x40, 0x02, 0x02, 0x00, 0x01, 0x00, 0x00]
-  const out = instrumentModule(rawModule([[...tryTable, 0x03, 0x40, 0xd0, 0x69, 0x0a, 0x0b, 0x0b, 0x0b]]), { fuel: true })
+  const out = instrumentModule(
+    rawModule([[...tryTable, 0x03, 0x40, 0xd0, 0x69, 0x0a, 0x0b, 0x0b, 0x0b]]),
+    { fuel: true },
+  )
   assert.equal(out.stats.loops, 1)
-  const body = [0x00, ...check(0, 4), ...tryTable, 0x03, 0x40, ...check(0, 3), 0xd0, 0x69, 0x0a, 0x0b, 0x0b, 0x0b]
+  const body = [
+    0x00,
+    ...check(0, 4),
+    ...tryTable,
+    0x03,
+    0x40,
+    ...check(0, 3),
+    0xd0,
+    0x69,
+    0x0a,
+    0x0b,
+    0x0b,
+    0x0b,
+  ]
   assert.equal(codeOf(out.bytes), [0x01, body.length, ...body])
 })
 
@@ -44,7 +67,10 @@ test('an unknown opcode is refused, naming the opcode, the byte offset and the f
     [[0xfb, 0x00], /wasm: unknown opcode 0xfb at byte (\d+)/],
   ]
   for (const [bad, message] of cases) {
-    const module = rawModule([[0x01, 0x0b], [0x01, 0x01, ...bad, 0x0b]])
+    const module = rawModule([
+      [0x01, 0x0b],
+      [0x01, 0x01, ...bad, 0x0b],
+    ])
     const error = (() => {
       try {
         instrumentModule(module, { fuel: true })
@@ -56,17 +82,28 @@ test('an unknown opcode is refused, naming the opcode, the byte offset and the f
     assert.ok(error, `${bad} must be refused`)
     const match = message.exec(error.message)
     assert.ok(match, error.message)
-    assert.is(Number(match[1]), offsetOf(module, [0x01, 0x01, ...bad]) + 2, 'offset of the opcode in the module')
+    assert.is(
+      Number(match[1]),
+      offsetOf(module, [0x01, 0x01, ...bad]) + 2,
+      'offset of the opcode in the module',
+    )
   }
 })
 
 test('a body that ends inside a block, or has bytes after its end, is refused', () => {
-  assert.throws(() => instrumentModule(rawModule([[0x02, 0x40, 0x01, 0x0b]]), { fuel: true }), /function body ends inside a block/)
-  assert.throws(() => instrumentModule(rawModule([[0x0b, 0x01]]), { fuel: true }), /bytes after its final end/)
+  assert.throws(
+    () => instrumentModule(rawModule([[0x02, 0x40, 0x01, 0x0b]]), { fuel: true }),
+    /function body ends inside a block/,
+  )
+  assert.throws(
+    () => instrumentModule(rawModule([[0x0b, 0x01]]), { fuel: true }),
+    /bytes after its final end/,
+  )
 })
 
 test('benchmark: a tight loop with and without fuel checks (printed, not asserted)', () => {
-  const loop = wat(`(module (func (export "count") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+  const loop =
+    wat(`(module (func (export "count") (param $n i32) (result i32) (local $i i32) (local $acc i32)
     (loop $l
       (local.set $acc (i32.add (local.get $acc) (i32.xor (local.get $i) (i32.const 0x55))))
       (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
@@ -87,7 +124,9 @@ test('benchmark: a tight loop with and without fuel checks (printed, not asserte
     })
   }
   const [a, b] = best as [number, number]
-  console.log(`  1e8 iterations: ${a.toFixed(0)} ms plain, ${b.toFixed(0)} ms metered (×${(b / a).toFixed(2)}; ${((b - a) / 1e8 * 1e6).toFixed(2)} ns per check)`)
+  console.log(
+    `  1e8 iterations: ${a.toFixed(0)} ms plain, ${b.toFixed(0)} ms metered (×${(b / a).toFixed(2)}; ${(((b - a) / 1e8) * 1e6).toFixed(2)} ns per check)`,
+  )
 })
 
 test.run()

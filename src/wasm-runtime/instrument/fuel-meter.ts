@@ -33,7 +33,9 @@ export function findMeterPoints(reader: ByteReader, end: number): MeterPoint[] {
     const op = reader.bytes[reader.pos++]!
     points[frames[frames.length - 1]!]!.weight++
     switch (op) {
-      case 0x02: case 0x04: case 0x06: // block, if, try
+      case 0x02:
+      case 0x04:
+      case 0x06: // block, if, try
         skipBlockType(reader)
         frames.push(frames[frames.length - 1]!)
         break

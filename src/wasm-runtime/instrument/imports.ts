@@ -3,7 +3,14 @@
 import { ByteReader } from './byte-reader.ts'
 import { ByteWriter } from './byte-writer.ts'
 import type { Section } from './sections.ts'
-import { capMemoryType, encodeMemoryType, readMemoryType, skipTableLimits, skipValType, type MemoryType } from './types.ts'
+import {
+  capMemoryType,
+  encodeMemoryType,
+  readMemoryType,
+  skipTableLimits,
+  skipValType,
+  type MemoryType,
+} from './types.ts'
 
 export type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag'
 
@@ -24,12 +31,25 @@ const kinds: ExternKind[] = ['func', 'table', 'memory', 'global', 'tag']
 
 function readDesc(reader: ByteReader, kind: number): MemoryType | undefined {
   switch (kind) {
-    case 0x00: reader.u32(); return undefined // type index
-    case 0x01: skipValType(reader); skipTableLimits(reader); return undefined
-    case 0x02: return readMemoryType(reader)
-    case 0x03: skipValType(reader); reader.u8(); return undefined // mutability
-    case 0x04: reader.u8(); reader.u32(); return undefined // tag: attribute, type index
-    default: return reader.fail(`unknown import kind 0x${kind.toString(16)}`, reader.pos - 1)
+    case 0x00:
+      reader.u32()
+      return undefined // type index
+    case 0x01:
+      skipValType(reader)
+      skipTableLimits(reader)
+      return undefined
+    case 0x02:
+      return readMemoryType(reader)
+    case 0x03:
+      skipValType(reader)
+      reader.u8()
+      return undefined // mutability
+    case 0x04:
+      reader.u8()
+      reader.u32()
+      return undefined // tag: attribute, type index
+    default:
+      return reader.fail(`unknown import kind 0x${kind.toString(16)}`, reader.pos - 1)
   }
 }
 
@@ -53,7 +73,9 @@ function parse(section: Section): ParsedImport[] {
 
 export function readImports(section: Section | undefined): ImportEntry[] {
   if (!section) return []
-  return parse(section).map(({ module, name, kind, memory }) => (memory ? { module, name, kind, memory } : { module, name, kind }))
+  return parse(section).map(({ module, name, kind, memory }) =>
+    memory ? { module, name, kind, memory } : { module, name, kind },
+  )
 }
 
 export function countImports(entries: ImportEntry[], kind: ExternKind): number {
@@ -61,7 +83,10 @@ export function countImports(entries: ImportEntry[], kind: ExternKind): number {
 }
 
 /** A new import payload whose memory imports have their maximum capped; null if none are. */
-export function capImportedMemories(section: Section, maxPages: number): { payload: Uint8Array; count: number } | null {
+export function capImportedMemories(
+  section: Section,
+  maxPages: number,
+): { payload: Uint8Array; count: number } | null {
   const entries = parse(section).filter((e) => e.memory)
   if (entries.length === 0) return null
   const src = section.payload
@@ -69,7 +94,10 @@ export function capImportedMemories(section: Section, maxPages: number): { paylo
   let copied = 0
   for (const entry of entries) {
     const fail = (what: string): never =>
-      new ByteReader(src, 0, src.length, section.offset).fail(`imported ${what} (${entry.module}.${entry.name})`, entry.typeStart)
+      new ByteReader(src, 0, src.length, section.offset).fail(
+        `imported ${what} (${entry.module}.${entry.name})`,
+        entry.typeStart,
+      )
     const capped = capMemoryType(entry.memory!, maxPages, fail)
     out.bytes(src.subarray(copied, entry.typeStart)).bytes(encodeMemoryType(capped))
     copied = entry.typeEnd

@@ -24,7 +24,9 @@ export interface ModuleInfo {
 }
 
 function countVec(section: Section | undefined): number {
-  return section ? new ByteReader(section.payload, 0, section.payload.length, section.offset).u32() : 0
+  return section
+    ? new ByteReader(section.payload, 0, section.payload.length, section.offset).u32()
+    : 0
 }
 
 function customName(section: Section): string {
@@ -41,8 +43,14 @@ export function inspectModule(bytes: Uint8Array): ModuleInfo {
     imports,
     exports: readExports(findSection(sections, 7)),
     memories: [...importedMemories, ...readMemories(findSection(sections, 5))],
-    functions: { imported: countImports(imports, 'func'), defined: countVec(findSection(sections, 3)) },
-    globals: { imported: countImports(imports, 'global'), defined: countGlobals(findSection(sections, 6)) },
+    functions: {
+      imported: countImports(imports, 'func'),
+      defined: countVec(findSection(sections, 3)),
+    },
+    globals: {
+      imported: countImports(imports, 'global'),
+      defined: countGlobals(findSection(sections, 6)),
+    },
     customSections: sections.filter((s) => s.id === 0).map(customName),
   }
 }

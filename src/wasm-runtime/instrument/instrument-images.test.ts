@@ -29,7 +29,12 @@ function imageNames(): string[] {
 async function transpileImage(name: string): Promise<Map<string, Uint8Array>> {
   const component = new Uint8Array(readFileSync(join(buildDir, `${name}.wasm`)))
   assert.ok(isComponent(component) && !isCoreModule(component), `${name} is a component`)
-  const { files } = await transpile(component, { name, instantiation: 'async', noTypescript: true, quiet: true })
+  const { files } = await transpile(component, {
+    name,
+    instantiation: 'async',
+    noTypescript: true,
+    quiet: true,
+  })
   const cores = new Map<string, Uint8Array>()
   for (const [file, bytes] of Object.entries(files)) {
     mkdirSync(dirname(join(work, name, file)), { recursive: true })
@@ -51,10 +56,16 @@ test('every core module of every image instruments (fuel + 1024-page cap), valid
       const { bytes: out, stats } = instrumentModule(bytes, { fuel: true, maxMemoryPages: 1024 })
       const ms = performance.now() - started
       assert.ok(wasm.validate(out), `${file} validates after instrumentation`)
-      assert.is(stats.instructions, objdumpInstructions(bytes), `${file}: the walker saw every instruction wasm-objdump sees`)
+      assert.is(
+        stats.instructions,
+        objdumpInstructions(bytes),
+        `${file}: the walker saw every instruction wasm-objdump sees`,
+      )
       const growth = ((out.length / bytes.length - 1) * 100).toFixed(1)
-      console.log(`  ${file.padEnd(24)} ${kib(bytes.length).padStart(12)} → ${kib(out.length).padStart(12)} (+${growth}%)` +
-        `  ${ms.toFixed(1).padStart(6)} ms  ${stats.functions} functions, ${stats.loops} loops, ${stats.memories} memories`)
+      console.log(
+        `  ${file.padEnd(24)} ${kib(bytes.length).padStart(12)} → ${kib(out.length).padStart(12)} (+${growth}%)` +
+          `  ${ms.toFixed(1).padStart(6)} ms  ${stats.functions} functions, ${stats.loops} loops, ${stats.memories} memories`,
+      )
     }
   }
 })
@@ -70,12 +81,20 @@ interface RunResult {
 }
 
 /** Run the command in a child; undefined if it had to be killed after `timeoutMs`. */
-function runCommand(name: string, options: object, timeoutMs: number): Promise<RunResult | undefined> {
+function runCommand(
+  name: string,
+  options: object,
+  timeoutMs: number,
+): Promise<RunResult | undefined> {
   const script = join(here, 'fixtures/run-command.ts')
-  const child = spawn(process.execPath, ['--import', 'tsx', script, join(work, name), name, JSON.stringify(options)], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', script, join(work, name), name, JSON.stringify(options)],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let out = ''
   child.stdout.on('data', (d) => (out += d))
   child.stderr.on('data', (d) => (out += d))
@@ -105,15 +124,24 @@ test('spinner without fuel is still running when killed after 3 s (what fuel pre
 test('memhog under a 1024-page (64 MiB) cap fails its allocation and RSS stays bounded', async () => {
   const result = await runCommand('memhog', { maxMemoryPages: 1024 }, 60_000)
   assert.ok(result, 'the child reported back')
-  assert.ok(result.outcome === 'trap' || result.outcome === 'exit', `${result.outcome}: ${result.message}`)
+  assert.ok(
+    result.outcome === 'trap' || result.outcome === 'exit',
+    `${result.outcome}: ${result.message}`,
+  )
   assert.ok(result.memoryMiB <= 64, `linear memory ${result.memoryMiB} MiB`)
   assert.ok(result.peakRssMB < 300, `peak RSS ${result.peakRssMB} MB`)
-  console.log(`  memhog ended (${result.outcome}) at ${result.memoryMiB} MiB linear memory, peak RSS ${result.peakRssMB} MB, after ${result.runMs} ms`)
+  console.log(
+    `  memhog ended (${result.outcome}) at ${result.memoryMiB} MiB linear memory, peak RSS ${result.peakRssMB} MB, after ${result.runMs} ms`,
+  )
 })
 
 test('hello-http (12 MB StarlingMonkey) instrumented serves requests; one with too little fuel traps', async () => {
   const plenty = String(10n ** 12n)
-  const result = await runCommand('hello-http', { maxMemoryPages: 1024, requests: [plenty, plenty, '100000'] }, 90_000)
+  const result = await runCommand(
+    'hello-http',
+    { maxMemoryPages: 1024, requests: [plenty, plenty, '100000'] },
+    90_000,
+  )
   assert.ok(result?.answers, 'the child reported back')
   const [first, second, starved] = result.answers
   assert.is(first!.status, 200)
@@ -121,7 +149,9 @@ test('hello-http (12 MB StarlingMonkey) instrumented serves requests; one with t
   assert.is(starved!.status, 0, 'no answer to the starved request')
   assert.equal(result.traps?.length, 1)
   assert.match(result.traps![0]!, /unreachable/)
-  console.log(`  hello-http: ${first!.fuelUsed} and ${second!.fuelUsed} fuel for two requests (${first!.ms} ms, ${second!.ms} ms)`)
+  console.log(
+    `  hello-http: ${first!.fuelUsed} and ${second!.fuelUsed} fuel for two requests (${first!.ms} ms, ${second!.ms} ms)`,
+  )
 })
 
 test.after(() => rmSync(work, { recursive: true, force: true }))

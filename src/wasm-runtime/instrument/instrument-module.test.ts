@@ -52,10 +52,17 @@ test('with little fuel an infinite loop traps with unreachable and returns contr
   const metered = instantiate(instrumentModule(loops, { fuel: true }).bytes)
   fuelOf(metered).value = 5_000_000n
   const started = performance.now()
-  assert.throws(() => (metered.spin as Fn)(), (e: unknown) => e instanceof wasm.RuntimeError && /unreachable/.test(String(e)))
+  assert.throws(
+    () => (metered.spin as Fn)(),
+    (e: unknown) => e instanceof wasm.RuntimeError && /unreachable/.test(String(e)),
+  )
   console.log(`  spin with 5e6 fuel trapped after ${(performance.now() - started).toFixed(1)} ms`)
   assert.ok((fuelOf(metered).value as bigint) < 0n)
-  assert.throws(() => (metered.sum as Fn)(1), /unreachable/, 'an exhausted instance traps at the next call')
+  assert.throws(
+    () => (metered.sum as Fn)(1),
+    /unreachable/,
+    'an exhausted instance traps at the next call',
+  )
   fuelOf(metered).value = 1000n
   assert.is((metered.sum as Fn)(3), 6, 'refuelled, it runs again')
 })
@@ -88,10 +95,18 @@ test('the memory cap makes memory.grow return -1 beyond it', () => {
 
 test('an existing smaller maximum is kept; a minimum above the cap is refused', () => {
   const small = wat('(module (memory 1 2))')
-  assert.equal(inspectModule(instrumentModule(small, { maxMemoryPages: 64 }).bytes).memories, [{ min: 1, max: 2, shared: false }])
+  assert.equal(inspectModule(instrumentModule(small, { maxMemoryPages: 64 }).bytes).memories, [
+    { min: 1, max: 2, shared: false },
+  ])
   const big = wat('(module (memory 100))')
-  assert.throws(() => instrumentModule(big, { maxMemoryPages: 64 }), (e: unknown) =>
-    isShoalError(e, 'Invalid') && /wasm: defined memory needs at least 100 pages but the cap is 64 pages \(memory 0\) at byte \d+/.test(e.message))
+  assert.throws(
+    () => instrumentModule(big, { maxMemoryPages: 64 }),
+    (e: unknown) =>
+      isShoalError(e, 'Invalid') &&
+      /wasm: defined memory needs at least 100 pages but the cap is 64 pages \(memory 0\) at byte \d+/.test(
+        e.message,
+      ),
+  )
   assert.throws(() => instrumentModule(big, { maxMemoryPages: 1.5 }), /maxMemoryPages/)
 })
 
@@ -100,9 +115,14 @@ test('imported memories are capped too, so the host must provide a bounded memor
     (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))`)
   const { bytes, stats } = instrumentModule(importer, { maxMemoryPages: 8, fuel: true })
   assert.is(stats.memories, 1)
-  assert.equal(inspectModule(bytes).memories, [{ min: 1, max: 8, shared: false, imported: 'env.memory' }])
+  assert.equal(inspectModule(bytes).memories, [
+    { min: 1, max: 8, shared: false, imported: 'env.memory' },
+  ])
   const unbounded = new wasm.Memory({ initial: 1 })
-  assert.throws(() => instantiate(bytes, { env: { memory: unbounded } }), (e: unknown) => e instanceof wasm.LinkError)
+  assert.throws(
+    () => instantiate(bytes, { env: { memory: unbounded } }),
+    (e: unknown) => e instanceof wasm.LinkError,
+  )
   const bounded = new wasm.Memory({ initial: 1, maximum: 8 })
   assert.is((instantiate(bytes, { env: { memory: bounded } }).grow as Fn)(8), -1)
 })
@@ -116,10 +136,19 @@ test('shared memories keep their shared flag under the cap', () => {
 
 test('memory64 is refused with a clear error', () => {
   const mem64 = wat('(module (memory i64 1))', ['--enable-memory64'])
-  assert.throws(() => instrumentModule(mem64, { maxMemoryPages: 16 }), /wasm: memory64 memories are not supported \(flags 0x4\) at byte \d+/)
-  assert.throws(() => instrumentModule(mem64, { fuel: true }), /wasm: memory64 memories are not supported/)
+  assert.throws(
+    () => instrumentModule(mem64, { maxMemoryPages: 16 }),
+    /wasm: memory64 memories are not supported \(flags 0x4\) at byte \d+/,
+  )
+  assert.throws(
+    () => instrumentModule(mem64, { fuel: true }),
+    /wasm: memory64 memories are not supported/,
+  )
   const imported = wat('(module (import "env" "m" (memory i64 1)))', ['--enable-memory64'])
-  assert.throws(() => instrumentModule(imported, { fuel: true }), /wasm: memory64 memories are not supported/)
+  assert.throws(
+    () => instrumentModule(imported, { fuel: true }),
+    /wasm: memory64 memories are not supported/,
+  )
 })
 
 test('the fuel global goes after imported and defined globals and its export never clashes', () => {
@@ -132,7 +161,10 @@ test('the fuel global goes after imported and defined globals and its export nev
   assert.is(fuelExport, '__shoal_fuel_2')
   const info = inspectModule(bytes)
   assert.equal(info.globals, { imported: 1, defined: 3 })
-  assert.equal(info.exports.map((e) => `${e.name}:${e.kind}:${e.index}`), ['__shoal_fuel:global:2', 'read:func:0', '__shoal_fuel_2:global:3'])
+  assert.equal(
+    info.exports.map((e) => `${e.name}:${e.kind}:${e.index}`),
+    ['__shoal_fuel:global:2', 'read:func:0', '__shoal_fuel_2:global:3'],
+  )
   const exports = instantiate(bytes, { env: { g: 37 } })
   assert.is((exports.read as Fn)(), 42)
   const left = (1n << 63n) - 1n - (fuelOf(exports, fuelExport).value as bigint)
@@ -140,12 +172,17 @@ test('the fuel global goes after imported and defined globals and its export nev
 })
 
 test('the initial fuel covers a start function; zero initial fuel traps it', () => {
-  const start = wat('(module (global (export "x") (mut i32) (i32.const 0)) (func $s (global.set 0 (i32.const 9))) (start $s))')
+  const start = wat(
+    '(module (global (export "x") (mut i32) (i32.const 0)) (func $s (global.set 0 (i32.const 9))) (start $s))',
+  )
   const ok = instantiate(instrumentModule(start, { fuel: true }).bytes)
   assert.is((ok.x as WasmGlobal).value, 9)
   const starved = instrumentModule(start, { fuel: true, initialFuel: 0n }).bytes
   assert.throws(() => instantiate(starved), /unreachable/)
-  assert.throws(() => instrumentModule(start, { fuel: true, initialFuel: 1n << 63n }), /wasm: initialFuel must be a signed 64-bit integer/)
+  assert.throws(
+    () => instrumentModule(start, { fuel: true, initialFuel: 1n << 63n }),
+    /wasm: initialFuel must be a signed 64-bit integer/,
+  )
 })
 
 test.run()

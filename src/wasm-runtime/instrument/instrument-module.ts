@@ -41,7 +41,9 @@ export interface InstrumentResult {
 
 function capMemories(sections: Section[], maxPages: number): number {
   if (!Number.isInteger(maxPages) || maxPages < 0 || maxPages > 65536) {
-    throw new InvalidError(`wasm: maxMemoryPages must be an integer from 0 to 65536, not ${maxPages}`)
+    throw new InvalidError(
+      `wasm: maxMemoryPages must be an integer from 0 to 65536, not ${maxPages}`,
+    )
   }
   let count = 0
   const imports = findSection(sections, 2)
@@ -90,7 +92,8 @@ export function instrumentModule(bytes: Uint8Array, options: InstrumentOptions):
   const sections = splitSections(bytes)
   readMemories(findSection(sections, 5)) // refuses memory64 and custom page sizes whatever is asked
   const stats: InstrumentStats = { functions: 0, loops: 0, instructions: 0, memories: 0 }
-  if (options.maxMemoryPages !== undefined) stats.memories = capMemories(sections, options.maxMemoryPages)
+  if (options.maxMemoryPages !== undefined)
+    stats.memories = capMemories(sections, options.maxMemoryPages)
   if (!options.fuel) return { bytes: joinSections(sections), stats }
   const fuelExport = addFuel(sections, options, stats)
   return { bytes: joinSections(sections), fuelExport, stats }

@@ -26,12 +26,18 @@ export function readMemories(section: Section | undefined): MemoryType[] {
 }
 
 /** A new memory section payload with each maximum lowered to at most `maxPages`. */
-export function capDefinedMemories(section: Section, maxPages: number): { payload: Uint8Array; count: number } {
+export function capDefinedMemories(
+  section: Section,
+  maxPages: number,
+): { payload: Uint8Array; count: number } {
   const memories = parse(section)
   const out = new ByteWriter(section.payload.length + 8).u32(memories.length)
   memories.forEach(({ type, at }, index) => {
     const fail = (what: string): never =>
-      new ByteReader(section.payload, 0, section.payload.length, section.offset).fail(`defined ${what} (memory ${index})`, at)
+      new ByteReader(section.payload, 0, section.payload.length, section.offset).fail(
+        `defined ${what} (memory ${index})`,
+        at,
+      )
     out.bytes(encodeMemoryType(capMemoryType(type, maxPages, fail)))
   })
   return { payload: out.finish(), count: memories.length }

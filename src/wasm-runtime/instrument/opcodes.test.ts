@@ -14,7 +14,11 @@ function sameBehaviour(bytes: Uint8Array, fn: string, args: unknown[][]): void {
   const { bytes: metered, stats } = instrumentModule(bytes, { fuel: true })
   assert.ok(wasm.validate(metered), 'instrumented module validates')
   assert.ok(stats.loops > 0)
-  assert.is(stats.instructions, objdumpInstructions(bytes), 'the walker sees every instruction wabt sees')
+  assert.is(
+    stats.instructions,
+    objdumpInstructions(bytes),
+    'the walker sees every instruction wabt sees',
+  )
   for (const a of args) {
     const plain = instantiate(bytes)
     const inst = instantiate(metered)
@@ -81,7 +85,8 @@ test('bulk memory, reference types, tables, saturating truncation, sign extensio
 })
 
 test('tail calls: return_call and return_call_indirect recurse a million times', () => {
-  const m = wat(`(module
+  const m = wat(
+    `(module
     (type $t (func (param i64 i64) (result i64)))
     (table 1 funcref) (elem (i32.const 0) $step)
     (func $fact (export "fact") (type $t)
@@ -91,14 +96,17 @@ test('tail calls: return_call and return_call_indirect recurse a million times',
     (table $t2 2 funcref) (elem (table $t2) (i32.const 1) func $fact)
     (func (export "loop") (param $n i32) (result i64) (local $i i32) (local $s i64)
       (loop $l (local.set $s (i64.add (local.get $s) (call $fact (i64.extend_i32_u (local.get $i)) (i64.const 0)))) ${loopTail})
-      (local.get $s)))`, ['--enable-tail-call'])
+      (local.get $s)))`,
+    ['--enable-tail-call'],
+  )
   sameBehaviour(m, 'loop', [[3], [300]])
   const inst = instantiate(instrumentModule(m, { fuel: true }).bytes)
   assert.is((inst.fact as Fn)(1_000_000n, 0n), 500000500000n)
 })
 
 test('exceptions: try, catch, catch_all, throw, rethrow, delegate', () => {
-  const m = wat(`(module
+  const m = wat(
+    `(module
     (tag $e (param i32))
     (func $thrower (param i32) (if (i32.and (local.get 0) (i32.const 1)) (then (throw $e (local.get 0)))))
     (func (export "exc") (param $n i32) (result i32) (local $i i32) (local $acc i32)
@@ -109,12 +117,15 @@ test('exceptions: try, catch, catch_all, throw, rethrow, delegate', () => {
         (try (do (try (do (throw $e (i32.const 1))) (catch $e (drop) (rethrow 0))))
           (catch_all (local.set $acc (i32.add (local.get $acc) (i32.const 1)))))
         ${loopTail})
-      (local.get $acc)))`, ['--enable-exceptions'])
+      (local.get $acc)))`,
+    ['--enable-exceptions'],
+  )
   sameBehaviour(m, 'exc', [[1], [10], [501]])
 })
 
 test('atomics: rmw, cmpxchg, notify, fence on a shared memory', () => {
-  const m = wat(`(module (memory 1 1 shared)
+  const m = wat(
+    `(module (memory 1 1 shared)
     (func (export "atom") (param $n i32) (result i32) (local $i i32)
       (loop $l
         (drop (i32.atomic.rmw.add (i32.const 0) (i32.const 2)))
@@ -124,18 +135,23 @@ test('atomics: rmw, cmpxchg, notify, fence on a shared memory', () => {
         (drop (i32.atomic.rmw.cmpxchg (i32.const 4) (local.get $i) (i32.add (local.get $i) (i32.const 1))))
         ${loopTail})
       (i32.add (i32.atomic.load (i32.const 0))
-        (i32.add (i32.atomic.load (i32.const 4)) (i32.wrap_i64 (i64.atomic.load offset=8 (i32.const 0)))))))`, ['--enable-threads'])
+        (i32.add (i32.atomic.load (i32.const 4)) (i32.wrap_i64 (i64.atomic.load offset=8 (i32.const 0)))))))`,
+    ['--enable-threads'],
+  )
   sameBehaviour(m, 'atom', [[1], [100]])
 })
 
 test('relaxed SIMD and multi-memory memargs (checked with wasm-validate)', () => {
-  const m = wat(`(module (memory $a 1) (memory $b 1)
+  const m = wat(
+    `(module (memory $a 1) (memory $b 1)
     (func (export "x") (param i32) (result i32) (local v128)
       (local.set 1 (f32x4.relaxed_madd (v128.const i32x4 0 0 0 0) (v128.const i32x4 0 0 0 0) (v128.const i32x4 0 0 0 0)))
       (local.set 1 (i8x16.relaxed_swizzle (local.get 1) (local.get 1)))
       (i32.store $b offset=4 (i32.const 0) (i32.load $a (i32.const 8)))
       (loop (br_if 0 (i32.eqz (i32.load $b (i32.const 0)))))
-      (i32.const 0)))`, ['--enable-all'])
+      (i32.const 0)))`,
+    ['--enable-all'],
+  )
   const { bytes, stats } = instrumentModule(m, { fuel: true, maxMemoryPages: 2 })
   assert.equal(stats, { functions: 1, loops: 1, instructions: objdumpInstructions(m), memories: 2 })
   assert.is(wabtValidate(bytes), undefined)

@@ -4,10 +4,28 @@
 // and typed function references (0xd0–0xd6, select t* 0x1c, table.get/set). Prefixed ones
 // (0xfc, 0xfd, 0xfe) are in prefixed-opcodes.ts. Block-opening opcodes are handled by the walker.
 import type { ByteReader } from './byte-reader.ts'
-import { skipFcImmediates, skipFdImmediates, skipFeImmediates, skipMemArg } from './prefixed-opcodes.ts'
+import {
+  skipFcImmediates,
+  skipFdImmediates,
+  skipFeImmediates,
+  skipMemArg,
+} from './prefixed-opcodes.ts'
 import { skipValType } from './types.ts'
 
-const enum Imm { Unknown, None, Leb, Leb2, MemArg, BrTable, F32, F64, SelectT, Fc, Fd, Fe }
+const enum Imm {
+  Unknown,
+  None,
+  Leb,
+  Leb2,
+  MemArg,
+  BrTable,
+  F32,
+  F64,
+  SelectT,
+  Fc,
+  Fd,
+  Fe,
+}
 
 const table = new Uint8Array(256) // Imm.Unknown by default
 
@@ -36,12 +54,24 @@ set(Imm.Fe, 0xfe)
 /** Step over the immediates of `op` (already read, at byte `at`); throws on an unknown opcode. */
 export function skipImmediates(reader: ByteReader, op: number, at: number): void {
   switch (table[op]) {
-    case Imm.None: return
-    case Imm.Leb: reader.skipLeb(); return
-    case Imm.Leb2: reader.skipLeb(); reader.skipLeb(); return
-    case Imm.MemArg: skipMemArg(reader); return
-    case Imm.F32: reader.advance(4); return
-    case Imm.F64: reader.advance(8); return
+    case Imm.None:
+      return
+    case Imm.Leb:
+      reader.skipLeb()
+      return
+    case Imm.Leb2:
+      reader.skipLeb()
+      reader.skipLeb()
+      return
+    case Imm.MemArg:
+      skipMemArg(reader)
+      return
+    case Imm.F32:
+      reader.advance(4)
+      return
+    case Imm.F64:
+      reader.advance(8)
+      return
     case Imm.BrTable: {
       const count = reader.u32()
       for (let i = 0; i <= count; i++) reader.skipLeb()
@@ -52,10 +82,17 @@ export function skipImmediates(reader: ByteReader, op: number, at: number): void
       for (let i = 0; i < count; i++) skipValType(reader)
       return
     }
-    case Imm.Fc: skipFcImmediates(reader, at); return
-    case Imm.Fd: skipFdImmediates(reader, at); return
-    case Imm.Fe: skipFeImmediates(reader, at); return
-    default: reader.fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`, at)
+    case Imm.Fc:
+      skipFcImmediates(reader, at)
+      return
+    case Imm.Fd:
+      skipFdImmediates(reader, at)
+      return
+    case Imm.Fe:
+      skipFeImmediates(reader, at)
+      return
+    default:
+      reader.fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`, at)
   }
 }
 

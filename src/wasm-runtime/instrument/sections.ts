@@ -15,7 +15,21 @@ export interface Section {
 }
 
 /** Position of each known section id in the order the binary format requires. */
-const order: Record<number, number> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13 }
+const order: Record<number, number> = {
+  1: 1,
+  2: 2,
+  3: 3,
+  4: 4,
+  5: 5,
+  13: 6,
+  6: 7,
+  7: 8,
+  8: 9,
+  9: 10,
+  12: 11,
+  10: 12,
+  11: 13,
+}
 
 export function splitSections(bytes: Uint8Array): Section[] {
   const reader = new ByteReader(bytes)
@@ -30,7 +44,8 @@ export function splitSections(bytes: Uint8Array): Section[] {
     if (id > 13) reader.fail(`unknown section id ${id}`, at)
     const size = reader.u32()
     const offset = reader.pos
-    if (offset + size > bytes.length) reader.fail(`section ${id} (${size} bytes) runs past the end`, at)
+    if (offset + size > bytes.length)
+      reader.fail(`section ${id} (${size} bytes) runs past the end`, at)
     if (id !== 0) {
       if (order[id]! <= last) reader.fail(`section ${id} is out of order or repeated`, at)
       last = order[id]!
@@ -45,7 +60,8 @@ export function joinSections(sections: Section[]): Uint8Array {
   const total = sections.reduce((sum, s) => sum + s.payload.length + 6, 8)
   const out = new ByteWriter(total)
   out.bytes(Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00))
-  for (const section of sections) out.byte(section.id).u32(section.payload.length).bytes(section.payload)
+  for (const section of sections)
+    out.byte(section.id).u32(section.payload.length).bytes(section.payload)
   return out.finish()
 }
 

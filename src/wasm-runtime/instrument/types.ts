@@ -29,7 +29,8 @@ export function skipTableLimits(reader: ByteReader): void {
 export function readMemoryType(reader: ByteReader): MemoryType {
   const at = reader.pos
   const flags = reader.u8()
-  if (flags & 0x04) reader.fail('memory64 memories are not supported (flags 0x' + flags.toString(16) + ')', at)
+  if (flags & 0x04)
+    reader.fail('memory64 memories are not supported (flags 0x' + flags.toString(16) + ')', at)
   if (flags & 0x08) reader.fail('memories with a custom page size are not supported', at)
   if (flags > 0x03) reader.fail(`unknown memory limits flags 0x${flags.toString(16)}`, at)
   const min = reader.u32()
@@ -46,7 +47,11 @@ export function encodeMemoryType(type: MemoryType): Uint8Array {
 }
 
 /** Lower (never raise) the maximum to `maxPages`; the minimum must already fit under it. */
-export function capMemoryType(type: MemoryType, maxPages: number, fail: (what: string) => never): MemoryType {
+export function capMemoryType(
+  type: MemoryType,
+  maxPages: number,
+  fail: (what: string) => never,
+): MemoryType {
   if (type.min > maxPages) {
     fail(`memory needs at least ${type.min} pages but the cap is ${maxPages} pages`)
   }

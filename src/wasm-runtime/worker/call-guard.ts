@@ -21,7 +21,11 @@ export class CallSlot {
 }
 
 /** Main-thread reader of the same slot. */
-export function readCallSlot(buffer: SharedArrayBuffer): { n: number; deadline: number; budget: number } {
+export function readCallSlot(buffer: SharedArrayBuffer): {
+  n: number
+  deadline: number
+  budget: number
+} {
   const slot = new Float64Array(buffer, 0, callSlotLength)
   return { n: slot[0]!, deadline: slot[1]!, budget: slot[2]! }
 }

@@ -3,7 +3,10 @@
 export type InstantiateFn = (
   getCoreModule: (path: string) => WebAssembly.Module,
   imports: Record<string, unknown>,
-  instantiateCore: (module: WebAssembly.Module, imports: WebAssembly.Imports) => WebAssembly.Instance,
+  instantiateCore: (
+    module: WebAssembly.Module,
+    imports: WebAssembly.Imports,
+  ) => WebAssembly.Instance,
 ) => Record<string, unknown>
 
 export interface LoadedImage {
@@ -19,10 +22,16 @@ export interface Generation {
   requests: number
 }
 
-export function instantiateGeneration(image: LoadedImage, imports: Record<string, unknown>): Generation {
+export function instantiateGeneration(
+  image: LoadedImage,
+  imports: Record<string, unknown>,
+): Generation {
   const memories = new Set<WebAssembly.Memory>()
   const fuel: WebAssembly.Global[] = []
-  const instantiateCore = (module: WebAssembly.Module, importObject: WebAssembly.Imports): WebAssembly.Instance => {
+  const instantiateCore = (
+    module: WebAssembly.Module,
+    importObject: WebAssembly.Imports,
+  ): WebAssembly.Instance => {
     const instance = new WebAssembly.Instance(module, importObject)
     for (const [name, value] of Object.entries(instance.exports)) {
       if (value instanceof WebAssembly.Memory) memories.add(value)

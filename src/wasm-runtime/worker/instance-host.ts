@@ -3,7 +3,14 @@
 // exit ends that instance alone, reported with the reason the agent shows.
 import type { ExitReport, FromWorker, ModuleSet, StartRequest } from '../protocol.ts'
 import { CallSlot, type CallResult } from './call-guard.ts'
-import { instantiateGeneration, memoryBytes, setFuel, type Generation, type InstantiateFn, type LoadedImage } from './generation.ts'
+import {
+  instantiateGeneration,
+  memoryBytes,
+  setFuel,
+  type Generation,
+  type InstantiateFn,
+  type LoadedImage,
+} from './generation.ts'
 import { completed, exitOutcome } from './outcome.ts'
 import { serveHandler } from './serve-handler.ts'
 import { serveHttp } from './serve-http.ts'
@@ -37,7 +44,11 @@ export class InstanceHost {
   #image(key: string, load?: ModuleSet): Promise<LoadedImage> {
     let image = this.#images.get(key)
     if (!image && load) {
-      image = this.#deps.importGlue(load.glueFile).then(({ instantiate }) => ({ instantiate, modules: load.modules, fuelExports: new Set(load.fuelExports) }))
+      image = this.#deps.importGlue(load.glueFile).then(({ instantiate }) => ({
+        instantiate,
+        modules: load.modules,
+        fuelExports: new Set(load.fuelExports),
+      }))
       this.#images.set(key, image)
     }
     if (!image) throw new Error(`runtime: worker has no modules for ${key}`)
@@ -45,7 +56,8 @@ export class InstanceHost {
   }
 
   #generation(req: StartRequest, image: LoadedImage): Generation {
-    const sink = (stream: 'stdout' | 'stderr', data: Uint8Array) => this.#deps.post({ t: 'log', n: req.n, stream, time: Date.now(), data })
+    const sink = (stream: 'stdout' | 'stderr', data: Uint8Array) =>
+      this.#deps.post({ t: 'log', n: req.n, stream, time: Date.now(), data })
     const { env, args, preopens, readOnlyPaths, network } = req
     const imports = wasiImports({ env, args, preopens, readOnlyPaths, network }, sink)
     return instantiateGeneration(image, imports)
@@ -54,7 +66,15 @@ export class InstanceHost {
   async start(req: StartRequest): Promise<void> {
     try {
       const image = await this.#image(req.key, req.load)
-      const h: Hosted = { req, image, gen: this.#generation(req, image), requests: 0, recycles: 0, recycling: false, dead: false }
+      const h: Hosted = {
+        req,
+        image,
+        gen: this.#generation(req, image),
+        requests: 0,
+        recycles: 0,
+        recycling: false,
+        dead: false,
+      }
       this.#hosted.set(req.n, h)
       if (req.kind === 'command') {
         this.#deps.post({ t: 'started', n: req.n })
@@ -65,23 +85,38 @@ export class InstanceHost {
       this.#deps.post({ t: 'started', n: req.n, port: h.server.port })
     } catch (error) {
       this.#hosted.delete(req.n)
-      this.#deps.post({ t: 'failed', n: req.n, message: `runtime: cannot instantiate: ${(error as Error)?.message ?? error}` })
+      this.#deps.post({
+        t: 'failed',
+        n: req.n,
+        message: `runtime: cannot instantiate: ${(error as Error)?.message ?? error}`,
+      })
     }
   }
 
   #serveHttp(h: Hosted): { port: number; stop(): void } {
     type Handler = { handle(request: unknown, out: object): void }
-    return serveHttp((fn) => this.#call(h, fn), () => h.gen.exports.incomingHandler as Handler)
+    return serveHttp(
+      (fn) => this.#call(h, fn),
+      () => h.gen.exports.incomingHandler as Handler,
+    )
   }
 
   #serveHandler(h: Hosted): Promise<{ port: number; stop(): void }> {
-    return serveHandler((fn) => this.#call(h, fn), () => h.gen.exports.handle as (b: Uint8Array) => Uint8Array)
+    return serveHandler(
+      (fn) => this.#call(h, fn),
+      () => h.gen.exports.handle as (b: Uint8Array) => Uint8Array,
+    )
   }
 
   #run(h: Hosted): void {
     if (h.dead) return
     const run = (h.gen.exports.run as { run(): void } | undefined)?.run
-    if (!run) return this.#exit(h, { reason: 'Error', exitCode: 1, message: 'runtime: component exports no wasi:cli/run' })
+    if (!run)
+      return this.#exit(h, {
+        reason: 'Error',
+        exitCode: 1,
+        message: 'runtime: component exports no wasi:cli/run',
+      })
     const result = this.#call(h, () => run())
     if (result.ok) this.#exit(h, completed)
   }
@@ -108,7 +143,9 @@ export class InstanceHost {
     h.requests++
     h.gen.requests++
     const { recycleAfterRequests, recycleAfterMemoryBytes } = h.req
-    const due = (recycleAfterRequests && h.gen.requests >= recycleAfterRequests) || (recycleAfterMemoryBytes && memoryBytes(h.gen) >= recycleAfterMemoryBytes)
+    const due =
+      (recycleAfterRequests && h.gen.requests >= recycleAfterRequests) ||
+      (recycleAfterMemoryBytes && memoryBytes(h.gen) >= recycleAfterMemoryBytes)
     if (due && !h.recycling && h.req.kind !== 'command') {
       h.recycling = true
       queueMicrotask(() => this.#recycle(h))
@@ -124,7 +161,11 @@ export class InstanceHost {
       h.recycles++
       this.#deps.post({ t: 'recycled', n: h.req.n, recycles: h.recycles })
     } catch (error) {
-      this.#exit(h, { reason: 'Error', exitCode: 1, message: `runtime: recycling failed: ${(error as Error).message}` })
+      this.#exit(h, {
+        reason: 'Error',
+        exitCode: 1,
+        message: `runtime: recycling failed: ${(error as Error).message}`,
+      })
     } finally {
       h.recycling = false
     }
@@ -150,6 +191,12 @@ export class InstanceHost {
 
   stats(n: number, req: number): void {
     const h = this.#hosted.get(n)
-    this.#deps.post({ t: 'stats', req, memoryBytes: h ? memoryBytes(h.gen) : 0, requests: h?.requests ?? 0, recycles: h?.recycles ?? 0 })
+    this.#deps.post({
+      t: 'stats',
+      req,
+      memoryBytes: h ? memoryBytes(h.gen) : 0,
+      requests: h?.requests ?? 0,
+      recycles: h?.recycles ?? 0,
+    })
   }
 }

@@ -30,15 +30,39 @@ test('reading through a read-only preopen works', () => {
 })
 
 test('creating, truncating, writing, deleting and renaming are refused with read-only', () => {
-  assert.is(code(() => ro.openAt({}, 'new.txt', { create: true }, { write: true })), 'read-only')
-  assert.is(code(() => ro.openAt({}, 'a.txt', { truncate: true }, { read: true })), 'read-only')
-  assert.is(code(() => ro.openAt({}, 'a.txt', {}, { write: true })), 'read-only')
-  assert.is(code(() => ro.unlinkFileAt('a.txt')), 'read-only')
-  assert.is(code(() => ro.renameAt('a.txt', ro, 'b.txt')), 'read-only')
-  assert.is(code(() => ro.createDirectoryAt('sub')), 'read-only')
+  assert.is(
+    code(() => ro.openAt({}, 'new.txt', { create: true }, { write: true })),
+    'read-only',
+  )
+  assert.is(
+    code(() => ro.openAt({}, 'a.txt', { truncate: true }, { read: true })),
+    'read-only',
+  )
+  assert.is(
+    code(() => ro.openAt({}, 'a.txt', {}, { write: true })),
+    'read-only',
+  )
+  assert.is(
+    code(() => ro.unlinkFileAt('a.txt')),
+    'read-only',
+  )
+  assert.is(
+    code(() => ro.renameAt('a.txt', ro, 'b.txt')),
+    'read-only',
+  )
+  assert.is(
+    code(() => ro.createDirectoryAt('sub')),
+    'read-only',
+  )
   const file = ro.openAt({}, 'a.txt', {}, { read: true })
-  assert.is(code(() => file.write(new Uint8Array([1]), 0n)), 'read-only')
-  assert.is(code(() => file.writeViaStream(0n)), 'read-only')
+  assert.is(
+    code(() => file.write(new Uint8Array([1]), 0n)),
+    'read-only',
+  )
+  assert.is(
+    code(() => file.writeViaStream(0n)),
+    'read-only',
+  )
   assert.is(readFileSync(join(dir, 'a.txt'), 'utf8'), 'hello')
   assert.not.ok(existsSync(join(dir, 'new.txt')))
 })

@@ -30,7 +30,12 @@ export function makeReadOnly(descriptor: Descriptor): Descriptor {
   readOnly.add(descriptor)
   for (const name of mutating) descriptor[name] = refuse
   const openAt = descriptor.openAt as Method
-  descriptor.openAt = (pathFlags: unknown, path: unknown, openFlags?: Record<string, boolean>, flags?: Record<string, boolean>) => {
+  descriptor.openAt = (
+    pathFlags: unknown,
+    path: unknown,
+    openFlags?: Record<string, boolean>,
+    flags?: Record<string, boolean>,
+  ) => {
     if (openFlags?.create || openFlags?.truncate || flags?.write || flags?.mutateDirectory) refuse()
     return makeReadOnly(openAt.call(descriptor, pathFlags, path, openFlags, flags) as Descriptor)
   }

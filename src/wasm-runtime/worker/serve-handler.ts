@@ -7,7 +7,10 @@ import type { CallResult } from './call-guard.ts'
 type Handle = (request: Uint8Array) => Uint8Array
 const maxBodyBytes = 16 * 1024 * 1024
 
-export async function serveHandler(call: (fn: () => Uint8Array) => CallResult<Uint8Array>, handle: () => Handle): Promise<{ port: number; stop(): void }> {
+export async function serveHandler(
+  call: (fn: () => Uint8Array) => CallResult<Uint8Array>,
+  handle: () => Handle,
+): Promise<{ port: number; stop(): void }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     let size = 0
@@ -16,11 +19,16 @@ export async function serveHandler(call: (fn: () => Uint8Array) => CallResult<Ui
       if (size <= maxBodyBytes) chunks.push(chunk)
     })
     req.on('end', () => {
-      if (size > maxBodyBytes) return void res.writeHead(413).end('runtime: request body too large\n')
+      if (size > maxBodyBytes)
+        return void res.writeHead(413).end('runtime: request body too large\n')
       const body = new Uint8Array(Buffer.concat(chunks))
       const result = call(() => handle()(body))
-      if (!result.ok) return void res.writeHead(503, { 'content-type': 'text/plain' }).end(result.message + '\n')
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': result.value.length })
+      if (!result.ok)
+        return void res.writeHead(503, { 'content-type': 'text/plain' }).end(result.message + '\n')
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': result.value.length,
+      })
       res.end(result.value)
     })
   })

@@ -20,7 +20,9 @@ interface ShimHttpServer {
   stop(): void
 }
 // the package's type conditions resolve to the browser build, which has no HTTPServer
-const { HTTPServer } = shimHttp as unknown as { HTTPServer: new (handler: IncomingHandler) => ShimHttpServer }
+const { HTTPServer } = shimHttp as unknown as {
+  HTTPServer: new (handler: IncomingHandler) => ShimHttpServer
+}
 const encoder = new TextEncoder()
 type Types = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -39,7 +41,9 @@ function respondWith(responseOut: object, status: number, text: string): void {
   if (answered.has(responseOut)) return
   const { Fields, OutgoingResponse, OutgoingBody, ResponseOutparam } = types
   try {
-    const response = new OutgoingResponse(Fields.fromList([['content-type', encoder.encode('text/plain')]]))
+    const response = new OutgoingResponse(
+      Fields.fromList([['content-type', encoder.encode('text/plain')]]),
+    )
     response.setStatusCode(status)
     const body = response.body()
     ResponseOutparam.set(responseOut, { tag: 'ok', val: response })
@@ -79,7 +83,10 @@ function listen(): Listener {
   return listener
 }
 
-export function serveHttp(call: (fn: () => void) => CallResult<void>, handler: () => IncomingHandler): Served {
+export function serveHttp(
+  call: (fn: () => void) => CallResult<void>,
+  handler: () => IncomingHandler,
+): Served {
   const listener = parked.pop() ?? listen()
   listener.target = { call, handler }
   let stopped = false

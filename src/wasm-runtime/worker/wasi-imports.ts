@@ -47,7 +47,12 @@ function captureStream(stream: 'stdout' | 'stderr', sink: OutputSink): object {
 
 export function wasiImports(config: SandboxConfig, sink: OutputSink): ImportObject {
   const shim = new WASIShim({
-    sandbox: { env: config.env, args: config.args, preopens: config.preopens, enableNetwork: config.network },
+    sandbox: {
+      env: config.env,
+      args: config.args,
+      preopens: config.preopens,
+      enableNetwork: config.network,
+    },
   })
   const stdout = captureStream('stdout', sink)
   const stderr = captureStream('stderr', sink)

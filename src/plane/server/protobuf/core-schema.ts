@@ -6,7 +6,8 @@ export const coreTables: Record<string, string> = {
   Namespace: '1:metadata:ObjectMeta 2:spec:NamespaceSpec',
   NamespaceSpec: '1:finalizers:[]string',
   Node: '1:metadata:ObjectMeta 2:spec:NodeSpec',
-  NodeSpec: '1:podCIDR 7:podCIDRs:[]string 3:providerID 4:unschedulable:bool 5:taints:[]Taint 2:externalID',
+  NodeSpec:
+    '1:podCIDR 7:podCIDRs:[]string 3:providerID 4:unschedulable:bool 5:taints:[]Taint 2:externalID',
   Taint: '1:key 2:value 3:effect 4:timeAdded:Time',
   ConfigMap: '1:metadata:ObjectMeta 4:immutable:bool? 2:data:{}string 3:binaryData:{}bytes',
   Secret: '1:metadata:ObjectMeta 5:immutable:bool? 2:data:{}bytes 4:stringData:{}string 3:type',
@@ -25,7 +26,8 @@ export const coreTables: Record<string, string> = {
     '14:imagePullPolicy 16:stdin:bool 17:stdinOnce:bool 18:tty:bool',
   ContainerPort: '1:name 2:hostPort:int 3:containerPort:int 4:protocol 5:hostIP',
   EnvVar: '1:name 2:value 3:valueFrom:EnvVarSource',
-  EnvVarSource: '1:fieldRef:ObjectFieldSelector 3:configMapKeyRef:KeySelector 4:secretKeyRef:KeySelector',
+  EnvVarSource:
+    '1:fieldRef:ObjectFieldSelector 3:configMapKeyRef:KeySelector 4:secretKeyRef:KeySelector',
   // ConfigMapKeySelector and SecretKeySelector share their layout
   KeySelector: '1:*:LocalObjectReference 2:key 3:optional:bool?',
   ObjectFieldSelector: '1:apiVersion 2:fieldPath',
@@ -40,11 +42,13 @@ export const coreTables: Record<string, string> = {
   TCPSocketAction: '1:port:IntOrString 2:host',
   VolumeMount: '1:name 2:readOnly:bool 3:mountPath 4:subPath 5:mountPropagation 6:subPathExpr',
   Volume: '1:name 2:*:VolumeSource',
-  VolumeSource: '1:hostPath:HostPathVolumeSource 2:emptyDir:EmptyDirVolumeSource 6:secret:SecretVolumeSource 19:configMap:ConfigMapVolumeSource',
+  VolumeSource:
+    '1:hostPath:HostPathVolumeSource 2:emptyDir:EmptyDirVolumeSource 6:secret:SecretVolumeSource 19:configMap:ConfigMapVolumeSource',
   HostPathVolumeSource: '1:path 2:type:string?',
   EmptyDirVolumeSource: '1:medium 2:sizeLimit:Quantity',
   SecretVolumeSource: '1:secretName 2:items:[]KeyToPath 3:defaultMode:int? 4:optional:bool?',
-  ConfigMapVolumeSource: '1:*:LocalObjectReference 2:items:[]KeyToPath 3:defaultMode:int? 4:optional:bool?',
+  ConfigMapVolumeSource:
+    '1:*:LocalObjectReference 2:items:[]KeyToPath 3:defaultMode:int? 4:optional:bool?',
   KeyToPath: '1:key 2:path 3:mode:int?',
   Toleration: '1:key 2:operator 3:value 4:effect 5:tolerationSeconds:int?',
   Service: '1:metadata:ObjectMeta 2:spec:ServiceSpec',
@@ -53,9 +57,11 @@ export const coreTables: Record<string, string> = {
     '7:sessionAffinity 8:loadBalancerIP 9:loadBalancerSourceRanges:[]string 10:externalName 11:externalTrafficPolicy ' +
     '12:healthCheckNodePort:int 13:publishNotReadyAddresses:bool 19:ipFamilies:[]string 17:ipFamilyPolicy:string? ' +
     '20:allocateLoadBalancerNodePorts:bool? 21:loadBalancerClass:string? 22:internalTrafficPolicy:string? 23:trafficDistribution:string?',
-  ServicePort: '1:name 2:protocol 6:appProtocol:string? 3:port:int 4:targetPort:IntOrString 5:nodePort:int',
+  ServicePort:
+    '1:name 2:protocol 6:appProtocol:string? 3:port:int 4:targetPort:IntOrString 5:nodePort:int',
   Endpoints: '1:metadata:ObjectMeta 2:subsets:[]EndpointSubset',
-  EndpointSubset: '1:addresses:[]EndpointAddress 2:notReadyAddresses:[]EndpointAddress 3:ports:[]EndpointPort',
+  EndpointSubset:
+    '1:addresses:[]EndpointAddress 2:notReadyAddresses:[]EndpointAddress 3:ports:[]EndpointPort',
   EndpointAddress: '1:ip 3:hostname 4:nodeName:string? 2:targetRef:ObjectReference',
   EndpointPort: '1:name 2:port:int 3:protocol 4:appProtocol:string?',
   ObjectReference: '1:kind 2:namespace 3:name 4:uid 5:apiVersion 6:resourceVersion 7:fieldPath',

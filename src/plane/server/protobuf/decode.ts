@@ -24,7 +24,14 @@ function message(schema: Schema, type: string, buf: Uint8Array, path: string, in
     if (spec.map) putEntry(schema, spec, f, at, (into[spec.json] ??= {}) as Json)
     else if (spec.repeated) pushValues(schema, spec, f, at, (into[spec.json] ??= []) as unknown[])
     else if (spec.inline) message(schema, spec.type, lenOf(f, at), path, into)
-    else if (!isScalar(spec.type) && schema[spec.type]) into[spec.json] = message(schema, spec.type, lenOf(f, at), at, (into[spec.json] ?? {}) as Json)
+    else if (!isScalar(spec.type) && schema[spec.type])
+      into[spec.json] = message(
+        schema,
+        spec.type,
+        lenOf(f, at),
+        at,
+        (into[spec.json] ?? {}) as Json,
+      )
     else {
       const v = valueOf(schema, spec.type, f, at)
       if (v === undefined || (!spec.keepZero && isZero(v))) delete into[spec.json]
@@ -38,7 +45,8 @@ function* located(fields: Iterable<WireField>, path: string): Generator<WireFiel
   try {
     yield* fields
   } catch (err) {
-    if (err instanceof WireError && !/ \(at /.test(err.message)) throw new WireError(`${err.message} (at ${path || 'the object'})`, { cause: err })
+    if (err instanceof WireError && !/ \(at /.test(err.message))
+      throw new WireError(`${err.message} (at ${path || 'the object'})`, { cause: err })
     throw err
   }
 }
@@ -48,12 +56,14 @@ const join = (path: string, key: string) => (path ? `${path}.${key}` : key)
 const isZero = (v: unknown) => v === '' || v === 0 || v === false
 
 function lenOf(f: WireField, path: string): Uint8Array {
-  if (f.wire !== LEN) throw new WireError(`${path}: wire type ${f.wire}, expected ${LEN} (length-delimited)`)
+  if (f.wire !== LEN)
+    throw new WireError(`${path}: wire type ${f.wire}, expected ${LEN} (length-delimited)`)
   return f.bytes!
 }
 
 function intOf(f: WireField, path: string): number {
-  if (f.wire !== VARINT) throw new WireError(`${path}: wire type ${f.wire}, expected ${VARINT} (varint)`)
+  if (f.wire !== VARINT)
+    throw new WireError(`${path}: wire type ${f.wire}, expected ${VARINT} (varint)`)
   return f.int!
 }
 
@@ -113,7 +123,13 @@ function timeOf(buf: Uint8Array, micro: boolean, path: string): string | undefin
   return micro ? `${iso}.${String(Math.floor(nanos / 1000)).padStart(6, '0')}Z` : `${iso}Z`
 }
 
-function pushValues(schema: Schema, spec: FieldSpec, f: WireField, path: string, into: unknown[]): void {
+function pushValues(
+  schema: Schema,
+  spec: FieldSpec,
+  f: WireField,
+  path: string,
+  into: unknown[],
+): void {
   const at = `${path}[${into.length}]`
   if ((spec.type === 'int' || spec.type === 'bool') && f.wire === LEN) {
     for (const v of packedVarints(f.bytes!)) into.push(spec.type === 'bool' ? v !== 0 : v)
@@ -126,10 +142,27 @@ function putEntry(schema: Schema, spec: FieldSpec, f: WireField, path: string, i
   let value: unknown
   for (const e of located(wireFields(lenOf(f, path)), path)) {
     if (e.no === 1) key = utf8.decode(lenOf(e, `${path} key`))
-    else if (e.no === 2) value = schema[spec.type] ? message(schema, spec.type, lenOf(e, `${path}[${key}]`), `${path}[${key}]`, {}) : valueOf(schema, spec.type, e, `${path}[${key}]`)
+    else if (e.no === 2)
+      value = schema[spec.type]
+        ? message(schema, spec.type, lenOf(e, `${path}[${key}]`), `${path}[${key}]`, {})
+        : valueOf(schema, spec.type, e, `${path}[${key}]`)
   }
   // an own property even for "__proto__", as JSON.parse would make it
-  Object.defineProperty(into, key, { value: value ?? zeroOf(spec.type), enumerable: true, writable: true, configurable: true })
+  Object.defineProperty(into, key, {
+    value: value ?? zeroOf(spec.type),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
 }
 
-const zeroOf = (type: string): unknown => (type === 'int' ? 0 : type === 'bool' ? false : type === 'string' || type === 'bytes' || type === 'Quantity' ? '' : type === 'IntOrString' ? 0 : null)
+const zeroOf = (type: string): unknown =>
+  type === 'int'
+    ? 0
+    : type === 'bool'
+      ? false
+      : type === 'string' || type === 'bytes' || type === 'Quantity'
+        ? ''
+        : type === 'IntOrString'
+          ? 0
+          : null

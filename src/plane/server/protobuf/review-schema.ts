@@ -4,7 +4,8 @@
 
 export const reviewTables: Record<string, string> = {
   SelfSubjectAccessReview: '1:metadata:ObjectMeta 2:spec:SelfSubjectAccessReviewSpec',
-  SelfSubjectAccessReviewSpec: '1:resourceAttributes:ResourceAttributes 2:nonResourceAttributes:NonResourceAttributes',
+  SelfSubjectAccessReviewSpec:
+    '1:resourceAttributes:ResourceAttributes 2:nonResourceAttributes:NonResourceAttributes',
   ResourceAttributes: '1:namespace 2:verb 3:group 4:version 5:resource 6:subresource 7:name',
   NonResourceAttributes: '1:path 2:verb',
   SelfSubjectRulesReview: '1:metadata:ObjectMeta 2:spec:SelfSubjectRulesReviewSpec',

@@ -33,7 +33,8 @@ export const isScalar = (type: string): type is Scalar => SCALARS.has(type)
 function parseField(token: string, message: string): [number, FieldSpec] {
   const [no, json, rawType = 'string'] = token.split(':')
   const n = Number(no)
-  if (!Number.isInteger(n) || n < 1 || !json) throw new Error(`protobuf schema: bad field "${token}" in ${message}`)
+  if (!Number.isInteger(n) || n < 1 || !json)
+    throw new Error(`protobuf schema: bad field "${token}" in ${message}`)
   const repeated = rawType.startsWith('[]')
   const map = rawType.startsWith('{}')
   const keepZero = rawType.endsWith('?')
@@ -61,7 +62,8 @@ export function unresolvedTypes(schema: Schema): string[] {
   const missing = new Set<string>()
   for (const [name, fields] of Object.entries(schema)) {
     for (const f of fields.values()) {
-      if (!isScalar(f.type) && !(WRAPPERS as readonly string[]).includes(f.type) && !schema[f.type]) missing.add(`${name}.${f.json} → ${f.type}`)
+      if (!isScalar(f.type) && !(WRAPPERS as readonly string[]).includes(f.type) && !schema[f.type])
+        missing.add(`${name}.${f.json} → ${f.type}`)
     }
   }
   return [...missing]

@@ -56,10 +56,20 @@ export function* wireFields(buf: Uint8Array): Generator<WireField> {
       yield { no, wire, int }
       continue
     }
-    const len = wire === LEN ? lengthAt(buf, i) : wire === FIXED64 ? [8, i] : wire === FIXED32 ? [4, i] : undefined
+    const len =
+      wire === LEN
+        ? lengthAt(buf, i)
+        : wire === FIXED64
+          ? [8, i]
+          : wire === FIXED32
+            ? [4, i]
+            : undefined
     if (!len) throw new WireError(`field ${no} has unsupported wire type ${wire} at byte ${at}`)
     const [size, start] = len
-    if (start + size > buf.length) throw new WireError(`field ${no} is truncated: ${size} bytes announced at byte ${at}, ${buf.length - start} left`)
+    if (start + size > buf.length)
+      throw new WireError(
+        `field ${no} is truncated: ${size} bytes announced at byte ${at}, ${buf.length - start} left`,
+      )
     i = start + size
     yield { no, wire, bytes: buf.subarray(start, i) }
   }
@@ -74,7 +84,7 @@ function lengthAt(buf: Uint8Array, at: number): [number, number] {
 /** The varints of a packed repeated scalar field. */
 export function packedVarints(buf: Uint8Array): number[] {
   const out: number[] = []
-  for (let i = 0; i < buf.length; ) {
+  for (let i = 0; i < buf.length;) {
     const [v, next] = readVarint(buf, i)
     out.push(v)
     i = next

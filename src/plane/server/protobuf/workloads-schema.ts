@@ -30,10 +30,12 @@ export const workloadsTables: Record<string, string> = {
   ResourceMetricSource: '1:name 2:target:MetricTarget',
   MetricTarget: '1:type 2:value:Quantity 3:averageValue:Quantity 4:averageUtilization:int?',
   HorizontalPodAutoscalerBehavior: '1:scaleUp:HPAScalingRules 2:scaleDown:HPAScalingRules',
-  HPAScalingRules: '3:stabilizationWindowSeconds:int? 1:selectPolicy:string? 2:policies:[]HPAScalingPolicy',
+  HPAScalingRules:
+    '3:stabilizationWindowSeconds:int? 1:selectPolicy:string? 2:policies:[]HPAScalingPolicy',
   HPAScalingPolicy: '1:type 2:value:int 3:periodSeconds:int',
   // autoscaling/v1, as `kubectl autoscale` sends it
-  HorizontalPodAutoscalerV1: '1:metadata:ObjectMeta 2:spec:HorizontalPodAutoscalerSpecV1 3:status:HorizontalPodAutoscalerStatusV1',
+  HorizontalPodAutoscalerV1:
+    '1:metadata:ObjectMeta 2:spec:HorizontalPodAutoscalerSpecV1 3:status:HorizontalPodAutoscalerStatusV1',
   HorizontalPodAutoscalerSpecV1:
     '1:scaleTargetRef:CrossVersionObjectReference 2:minReplicas:int? 3:maxReplicas:int 4:targetCPUUtilizationPercentage:int?',
   HorizontalPodAutoscalerStatusV1:

@@ -13,22 +13,52 @@ type Row = [User, Attributes, boolean]
 const rows: Row[] = [
   // admin: everything
   [admin, { verb: 'deletecollection', group: '', resource: 'secrets', namespace: ns }, true],
-  [admin, { verb: 'update', group: 'apps', resource: 'deployments', subresource: 'scale', namespace: ns, name: 'web' }, true],
+  [
+    admin,
+    {
+      verb: 'update',
+      group: 'apps',
+      resource: 'deployments',
+      subresource: 'scale',
+      namespace: ns,
+      name: 'web',
+    },
+    true,
+  ],
   // viewer: reads, except secrets
   [viewer, { verb: 'list', group: 'apps', resource: 'deployments', namespace: ns }, true],
   [viewer, { verb: 'watch', group: '', resource: 'pods' }, true],
-  [viewer, { verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: ns, name: 'web-1' }, true],
+  [
+    viewer,
+    { verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace: ns, name: 'web-1' },
+    true,
+  ],
   [viewer, { verb: 'get', group: '', resource: 'secrets', namespace: ns, name: 'db' }, false],
   [viewer, { verb: 'list', group: '', resource: 'secrets', namespace: ns }, false],
   [viewer, { verb: 'create', group: '', resource: 'configmaps', namespace: ns }, false],
-  [viewer, { verb: 'patch', group: 'apps', resource: 'deployments', namespace: ns, name: 'web' }, false],
+  [
+    viewer,
+    { verb: 'patch', group: 'apps', resource: 'deployments', namespace: ns, name: 'web' },
+    false,
+  ],
   [viewer, { verb: 'delete', group: '', resource: 'pods', namespace: ns, name: 'web-1' }, false],
   // node: shared reads
   [pi1, { verb: 'list', group: '', resource: 'nodes' }, true],
   [pi1, { verb: 'get', group: '', resource: 'nodes', name: 'pi-2' }, true],
   [pi1, { verb: 'watch', group: '', resource: 'services' }, true],
   [pi1, { verb: 'list', group: '', resource: 'endpoints', namespace: ns }, true],
-  [pi1, { verb: 'get', group: '', resource: 'configmaps', namespace: ns, name: 'cfg', referencedByNode: true }, true],
+  [
+    pi1,
+    {
+      verb: 'get',
+      group: '',
+      resource: 'configmaps',
+      namespace: ns,
+      name: 'cfg',
+      referencedByNode: true,
+    },
+    true,
+  ],
   [pi1, { verb: 'get', group: '', resource: 'configmaps', namespace: ns, name: 'cfg' }, false], // used by no pod of pi-1
   [pi1, { verb: 'list', group: '', resource: 'configmaps', namespace: ns }, false],
   [pi1, { verb: 'list', group: '', resource: 'namespaces' }, true],
@@ -38,27 +68,94 @@ const rows: Row[] = [
   [pi1, { verb: 'create', group: '', resource: 'nodes', name: 'pi-1' }, true],
   [pi1, { verb: 'create', group: '', resource: 'nodes' }, true], // the name is admitted by the handler
   [pi1, { verb: 'create', group: '', resource: 'nodes', name: 'pi-2' }, false],
-  [pi1, { verb: 'update', group: '', resource: 'nodes', subresource: 'status', name: 'pi-1' }, true],
+  [
+    pi1,
+    { verb: 'update', group: '', resource: 'nodes', subresource: 'status', name: 'pi-1' },
+    true,
+  ],
   [pi1, { verb: 'patch', group: '', resource: 'nodes', name: 'pi-1' }, true],
-  [pi1, { verb: 'patch', group: '', resource: 'nodes', subresource: 'status', name: 'pi-2' }, false],
+  [
+    pi1,
+    { verb: 'patch', group: '', resource: 'nodes', subresource: 'status', name: 'pi-2' },
+    false,
+  ],
   [pi1, { verb: 'update', group: '', resource: 'nodes', name: 'pi-2' }, false],
   [pi1, { verb: 'delete', group: '', resource: 'nodes', name: 'pi-1' }, false],
   // node: pods bound to it
   [pi1, { verb: 'list', group: '', resource: 'pods', nodeName: 'pi-1' }, true],
   [pi1, { verb: 'watch', group: '', resource: 'pods', nodeName: 'pi-1' }, true],
   [pi1, { verb: 'list', group: '', resource: 'pods' }, false],
-  [pi1, { verb: 'get', group: '', resource: 'pods', namespace: ns, name: 'web-1', nodeName: 'pi-1' }, true],
-  [pi1, { verb: 'get', group: '', resource: 'pods', namespace: ns, name: 'web-2', nodeName: 'pi-2' }, false],
-  [pi1, { verb: 'update', group: '', resource: 'pods', subresource: 'status', namespace: ns, name: 'web-1', nodeName: 'pi-1' }, true],
-  [pi1, { verb: 'patch', group: '', resource: 'pods', subresource: 'status', namespace: ns, name: 'web-2', nodeName: 'pi-2' }, false],
-  [pi1, { verb: 'update', group: '', resource: 'pods', namespace: ns, name: 'web-1', nodeName: 'pi-1' }, false],
+  [
+    pi1,
+    { verb: 'get', group: '', resource: 'pods', namespace: ns, name: 'web-1', nodeName: 'pi-1' },
+    true,
+  ],
+  [
+    pi1,
+    { verb: 'get', group: '', resource: 'pods', namespace: ns, name: 'web-2', nodeName: 'pi-2' },
+    false,
+  ],
+  [
+    pi1,
+    {
+      verb: 'update',
+      group: '',
+      resource: 'pods',
+      subresource: 'status',
+      namespace: ns,
+      name: 'web-1',
+      nodeName: 'pi-1',
+    },
+    true,
+  ],
+  [
+    pi1,
+    {
+      verb: 'patch',
+      group: '',
+      resource: 'pods',
+      subresource: 'status',
+      namespace: ns,
+      name: 'web-2',
+      nodeName: 'pi-2',
+    },
+    false,
+  ],
+  [
+    pi1,
+    { verb: 'update', group: '', resource: 'pods', namespace: ns, name: 'web-1', nodeName: 'pi-1' },
+    false,
+  ],
   [pi1, { verb: 'create', group: '', resource: 'pods', namespace: ns, nodeName: 'pi-1' }, false],
-  [pi1, { verb: 'delete', group: '', resource: 'pods', namespace: ns, name: 'web-1', nodeName: 'pi-1' }, false],
+  [
+    pi1,
+    { verb: 'delete', group: '', resource: 'pods', namespace: ns, name: 'web-1', nodeName: 'pi-1' },
+    false,
+  ],
   // node: secrets only when a pod bound to it references them
-  [pi1, { verb: 'get', group: '', resource: 'secrets', namespace: ns, name: 'db', referencedByNode: true }, true],
+  [
+    pi1,
+    {
+      verb: 'get',
+      group: '',
+      resource: 'secrets',
+      namespace: ns,
+      name: 'db',
+      referencedByNode: true,
+    },
+    true,
+  ],
   [pi1, { verb: 'get', group: '', resource: 'secrets', namespace: ns, name: 'db' }, false],
-  [pi1, { verb: 'list', group: '', resource: 'secrets', namespace: ns, referencedByNode: true }, false],
-  [pi1, { verb: 'watch', group: '', resource: 'secrets', namespace: ns, referencedByNode: true }, false],
+  [
+    pi1,
+    { verb: 'list', group: '', resource: 'secrets', namespace: ns, referencedByNode: true },
+    false,
+  ],
+  [
+    pi1,
+    { verb: 'watch', group: '', resource: 'secrets', namespace: ns, referencedByNode: true },
+    false,
+  ],
   // node: events
   [pi1, { verb: 'create', group: '', resource: 'events', namespace: ns }, true],
   [pi1, { verb: 'create', group: 'events.k8s.io', resource: 'events', namespace: ns }, true],
@@ -67,11 +164,23 @@ const rows: Row[] = [
   [{ ...pi1, node: undefined }, { verb: 'list', group: '', resource: 'nodes' }, false],
   // every role creates self-reviews (system:basic-user), and nothing else of those groups
   ...[viewer, pi1, { ...pi1, node: undefined }].flatMap((u): Row[] => [
-    [u, { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' }, true],
-    [u, { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews' }, true],
+    [
+      u,
+      { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
+      true,
+    ],
+    [
+      u,
+      { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews' },
+      true,
+    ],
     [u, { verb: 'create', group: 'authentication.k8s.io', resource: 'selfsubjectreviews' }, true],
     [u, { verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' }, false],
-    [u, { verb: 'delete', group: 'authentication.k8s.io', resource: 'selfsubjectreviews', name: 'x' }, false],
+    [
+      u,
+      { verb: 'delete', group: 'authentication.k8s.io', resource: 'selfsubjectreviews', name: 'x' },
+      false,
+    ],
   ]),
   // "*" (from a review) is allowed only where every value would be
   [admin, { verb: '*', group: '*', resource: '*' }, true],
@@ -87,7 +196,11 @@ test('authorization table', () => {
   for (const [user, attrs, allowed] of rows) {
     const decision = authorize(user, attrs)
     assert.is(decision.allowed, allowed, `${user.name} ${JSON.stringify(attrs)}`)
-    if (!decision.allowed) assert.match(decision.reason, `User "${user.name}" cannot ${attrs.verb} resource "${attrs.resource}`)
+    if (!decision.allowed)
+      assert.match(
+        decision.reason,
+        `User "${user.name}" cannot ${attrs.verb} resource "${attrs.resource}`,
+      )
   }
 })
 
@@ -104,16 +217,41 @@ test('paths that are no resource: everyone gets and heads, only admins do more',
 })
 
 test('denials read like Kubernetes', () => {
-  const podUpdate: Attributes = { verb: 'update', group: '', resource: 'pods', namespace: 'default', name: 'web-1', nodeName: 'pi-1' }
+  const podUpdate: Attributes = {
+    verb: 'update',
+    group: '',
+    resource: 'pods',
+    namespace: 'default',
+    name: 'web-1',
+    nodeName: 'pi-1',
+  }
   assert.equal(authorize(pi1, podUpdate), {
     allowed: false,
-    reason: 'User "system:node:pi-1" cannot update resource "pods" in API group "" in the namespace "default"',
+    reason:
+      'User "system:node:pi-1" cannot update resource "pods" in API group "" in the namespace "default"',
   })
-  assert.equal(authorize(viewer, { verb: 'delete', group: 'apps', resource: 'deployments', subresource: 'scale', name: 'x' }), {
-    allowed: false,
-    reason: 'User "val" cannot delete resource "deployments/scale" in API group "apps" at the cluster scope',
+  assert.equal(
+    authorize(viewer, {
+      verb: 'delete',
+      group: 'apps',
+      resource: 'deployments',
+      subresource: 'scale',
+      name: 'x',
+    }),
+    {
+      allowed: false,
+      reason:
+        'User "val" cannot delete resource "deployments/scale" in API group "apps" at the cluster scope',
+    },
+  )
+  const foreign = authorize(pi1, {
+    verb: 'get',
+    group: '',
+    resource: 'pods',
+    namespace: 'default',
+    name: 'w',
+    nodeName: 'pi-2',
   })
-  const foreign = authorize(pi1, { verb: 'get', group: '', resource: 'pods', namespace: 'default', name: 'w', nodeName: 'pi-2' })
   assert.equal(foreign, {
     allowed: false,
     reason: `User "system:node:pi-1" cannot get resource "pods" in API group "" in the namespace "default": no relationship found between node 'pi-1' and this object`,
@@ -121,11 +259,20 @@ test('denials read like Kubernetes', () => {
 })
 
 test('forbiddenError names the object the way kubectl prints it', () => {
-  const attrs: Attributes = { verb: 'get', group: 'apps', resource: 'deployments', namespace: 'default', name: 'web' }
+  const attrs: Attributes = {
+    verb: 'get',
+    group: 'apps',
+    resource: 'deployments',
+    namespace: 'default',
+    name: 'web',
+  }
   const err = forbiddenError(attrs, 'User "val" cannot get …')
   assert.ok(isShoalError(err, 'Forbidden'))
   assert.is(err.message, 'deployments.apps "web" is forbidden: User "val" cannot get …')
-  assert.is(forbiddenError({ verb: 'list', group: '', resource: 'secrets' }, 'r').message, 'secrets is forbidden: r')
+  assert.is(
+    forbiddenError({ verb: 'list', group: '', resource: 'secrets' }, 'r').message,
+    'secrets is forbidden: r',
+  )
 })
 
 test.run()

@@ -8,7 +8,8 @@ import { lookupTable } from '../../../api/index.ts'
 import { ShoalError } from '../../../core/index.ts'
 import type { User } from './tokens.ts'
 
-export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection'
+export type Verb =
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection'
 
 export interface Attributes {
   /** a Verb for real requests; a review may ask about any verb, or "*" */
@@ -48,9 +49,11 @@ const READ: ReadonlySet<string> = new Set(READ_VERBS)
 const NODE_READS: ReadonlySet<string> = new Set(NODE_READABLE)
 const ALLOW: Decision = { allowed: true }
 
-const isSelfReview = (a: Attributes) => a.verb === 'create' && !a.subresource && (SELF_REVIEWS[a.group] ?? []).includes(a.resource)
+const isSelfReview = (a: Attributes) =>
+  a.verb === 'create' && !a.subresource && (SELF_REVIEWS[a.group] ?? []).includes(a.resource)
 /** the request concerns core secrets, or may (a "*" group or resource) */
-const mayTouchSecrets = (a: Attributes) => (a.group === '' || a.group === '*') && (a.resource === 'secrets' || a.resource === '*')
+const mayTouchSecrets = (a: Attributes) =>
+  (a.group === '' || a.group === '*') && (a.resource === 'secrets' || a.resource === '*')
 
 export function authorize(user: User, attrs: Attributes): Decision {
   if (user.role === 'admin') return ALLOW
@@ -60,14 +63,22 @@ export function authorize(user: User, attrs: Attributes): Decision {
       if (!READ.has(attrs.verb)) return deny(user, attrs)
       return mayTouchSecrets(attrs) ? deny(user, attrs, 'viewers may not read secrets') : ALLOW
     case 'node':
-      return user.node ? authorizeNode(user, user.node, attrs) : deny(user, attrs, 'node user without a node name')
+      return user.node
+        ? authorizeNode(user, user.node, attrs)
+        : deny(user, attrs, 'node user without a node name')
   }
   return deny(user, attrs)
 }
 
 function authorizeNode(user: User, node: string, a: Attributes): Decision {
   const sub = a.subresource ?? ''
-  if (a.verb === 'create' && a.resource === 'events' && (a.group === '' || a.group === 'events.k8s.io') && !sub) return ALLOW
+  if (
+    a.verb === 'create' &&
+    a.resource === 'events' &&
+    (a.group === '' || a.group === 'events.k8s.io') &&
+    !sub
+  )
+    return ALLOW
   if (a.group !== '') return deny(user, a)
   if (READ.has(a.verb) && NODE_READS.has(a.resource) && !sub) return ALLOW
   switch (a.resource) {
@@ -75,16 +86,23 @@ function authorizeNode(user: User, node: string, a: Attributes): Decision {
       // a create names no object yet: allowed here, and the handler admits only the node's own
       // name (as Kubernetes' NodeRestriction admission does); a review that names one is judged
       if (a.verb === 'create' && !sub) return a.name === undefined ? ALLOW : ownNode(user, node, a)
-      if ((a.verb === 'get' || a.verb === 'update' || a.verb === 'patch') && (sub === '' || sub === 'status')) return ownNode(user, node, a)
+      if (
+        (a.verb === 'get' || a.verb === 'update' || a.verb === 'patch') &&
+        (sub === '' || sub === 'status')
+      )
+        return ownNode(user, node, a)
       break
     case 'pods':
       if (READ.has(a.verb) && !sub) return boundPod(user, node, a)
-      if ((a.verb === 'update' || a.verb === 'patch') && sub === 'status') return boundPod(user, node, a)
+      if ((a.verb === 'update' || a.verb === 'patch') && sub === 'status')
+        return boundPod(user, node, a)
       break
     case 'secrets':
     case 'configmaps':
       if (a.verb === 'get' && !sub && a.name) {
-        return a.referencedByNode === true ? ALLOW : deny(user, a, `no relationship found between node '${node}' and this object`)
+        return a.referencedByNode === true
+          ? ALLOW
+          : deny(user, a, `no relationship found between node '${node}' and this object`)
       }
       break
   }
@@ -92,7 +110,9 @@ function authorizeNode(user: User, node: string, a: Attributes): Decision {
 }
 
 function ownNode(user: User, node: string, a: Attributes): Decision {
-  return a.name === node ? ALLOW : deny(user, a, `node '${node}' may only ${a.verb} its own Node object`)
+  return a.name === node
+    ? ALLOW
+    : deny(user, a, `node '${node}' may only ${a.verb} its own Node object`)
 }
 
 function boundPod(user: User, node: string, a: Attributes): Decision {

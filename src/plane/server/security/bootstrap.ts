@@ -29,15 +29,37 @@ export interface Security {
 export function ensureSecurity(dataDir: string, opts: SecurityOptions): Security {
   const url = new URL(opts.serverUrl)
   if (url.protocol !== 'https:') {
-    throw new InvalidError(`security: server URL ${opts.serverUrl} must be https (kubectl sends no token over http)`, [{ field: 'serverUrl', message: 'must start with https://' }])
+    throw new InvalidError(
+      `security: server URL ${opts.serverUrl} must be https (kubectl sends no token over http)`,
+      [{ field: 'serverUrl', message: 'must start with https://' }],
+    )
   }
   const urlHost = url.hostname.replace(/^\[(.*)\]$/, '$1')
   const sans = [...(opts.sans ?? []), ...(urlHost ? [urlHost] : [])]
-  const pki: Pki = ensurePki(dataDir, { sans, ...(opts.hostname ? { hostname: opts.hostname } : {}) })
-  if (pki.outcome !== 'reused') opts.logger?.info(pki.outcome === 'created' ? 'created CA and serving certificate' : 'renewed serving certificate', { dir: `${dataDir}/pki` })
+  const pki: Pki = ensurePki(dataDir, {
+    sans,
+    ...(opts.hostname ? { hostname: opts.hostname } : {}),
+  })
+  if (pki.outcome !== 'reused')
+    opts.logger?.info(
+      pki.outcome === 'created'
+        ? 'created CA and serving certificate'
+        : 'renewed serving certificate',
+      { dir: `${dataDir}/pki` },
+    )
   const tokens = createTokenStore(dataDir)
-  const admin = ensureAdminKubeconfig(dataDir, { server: opts.serverUrl, caCert: pki.caCert, tokens })
+  const admin = ensureAdminKubeconfig(dataDir, {
+    server: opts.serverUrl,
+    caCert: pki.caCert,
+    tokens,
+  })
   if (admin.issued) opts.logger?.info('issued the admin token', { kubeconfig: admin.path }) // the path, never the token
   const secrets = createSecretBox(dataDir)
-  return { tls: { cert: pki.serverCert, key: pki.serverKey }, caCert: pki.caCert, tokens, secrets, adminKubeconfig: admin.path }
+  return {
+    tls: { cert: pki.serverCert, key: pki.serverKey },
+    caCert: pki.caCert,
+    tokens,
+    secrets,
+    adminKubeconfig: admin.path,
+  }
 }

@@ -41,14 +41,19 @@ test('a leaf lists DNS and IP SANs (v4, v6, v4-mapped) and is issued by the CA',
   assert.ok(x.verify(ca.publicKey))
   assert.ok(x.checkPrivateKey(leaf.privateKey))
   assert.is(x.checkHost('pi-7.local'), 'pi-7.local')
-  for (const ip of ['10.1.2.3', 'fd00::1:2', '::ffff:192.168.0.1', 'fe80::1']) assert.is(x.checkIP(ip), ip)
+  for (const ip of ['10.1.2.3', 'fd00::1:2', '::ffff:192.168.0.1', 'fe80::1'])
+    assert.is(x.checkIP(ip), ip)
   assert.is(x.checkIP('10.1.2.4'), undefined)
   assert.equal(x.keyUsage, ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'])
 })
 
 test('names that are neither IPs nor DNS names are refused', () => {
   for (const bad of ['my_pi', 'a b', '-lead', 'x'.repeat(64) + '.com', '']) {
-    assert.throws(() => normalizeSan(bad), (err: unknown) => isShoalError(err, 'Invalid'), bad)
+    assert.throws(
+      () => normalizeSan(bad),
+      (err: unknown) => isShoalError(err, 'Invalid'),
+      bad,
+    )
   }
   assert.is(normalizeSan('[::1]'), '::1')
 })

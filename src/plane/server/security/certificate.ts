@@ -58,10 +58,16 @@ export function buildCertificate(req: CertificateRequest): string {
 
 /** Lower-cases DNS names, strips brackets and zone ids from IPs; rejects anything else. */
 export function normalizeSan(san: string): string {
-  const bare = san.trim().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '')
+  const bare = san
+    .trim()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/%.*$/, '')
   if (isIP(bare)) return bare.toLowerCase()
   const dns = bare.toLowerCase().replace(/\.$/, '')
-  if (!/^(\*\.)?[a-z0-9]([a-z0-9-]{0,62})?(\.[a-z0-9]([a-z0-9-]{0,62})?)*$/.test(dns) || dns.length > 253) {
+  if (
+    !/^(\*\.)?[a-z0-9]([a-z0-9-]{0,62})?(\.[a-z0-9]([a-z0-9-]{0,62})?)*$/.test(dns) ||
+    dns.length > 253
+  ) {
     throw new InvalidError(`pki: "${san}" is neither an IP address nor a DNS name`, [
       { field: 'sans', message: `invalid subject alternative name "${san}"` },
     ])
@@ -76,7 +82,8 @@ function serialNumber(): Uint8Array {
 }
 
 function name(commonName: string): Uint8Array {
-  const rdn = (type: string, value: string) => der.set(der.sequence(der.objectId(type), der.utf8String(value)))
+  const rdn = (type: string, value: string) =>
+    der.set(der.sequence(der.objectId(type), der.utf8String(value)))
   return der.sequence(rdn(oid.organization, 'shoal'), rdn(oid.commonName, commonName))
 }
 
@@ -99,15 +106,36 @@ function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array
 function extensions(req: CertificateRequest): Uint8Array[] {
   const out = [
     // CA: digitalSignature|keyCertSign|cRLSign (bits 0,5,6); leaf: digitalSignature (bit 0)
-    extension(oid.keyUsage, true, req.ca ? der.bitString(Uint8Array.of(0x86), 1) : der.bitString(Uint8Array.of(0x80), 7)),
-    extension(oid.basicConstraints, true, req.ca ? der.sequence(der.boolean(true), der.smallInteger(0)) : der.sequence()),
+    extension(
+      oid.keyUsage,
+      true,
+      req.ca ? der.bitString(Uint8Array.of(0x86), 1) : der.bitString(Uint8Array.of(0x80), 7),
+    ),
+    extension(
+      oid.basicConstraints,
+      true,
+      req.ca ? der.sequence(der.boolean(true), der.smallInteger(0)) : der.sequence(),
+    ),
     extension(oid.subjectKeyId, false, der.octetString(keyId(req.publicKey))),
   ]
   if (!req.ca) {
-    out.push(extension(oid.extKeyUsage, false, der.sequence(der.objectId(oid.serverAuth), der.objectId(oid.clientAuth))))
-    out.push(extension(oid.authorityKeyId, false, der.sequence(der.implicit(0, keyId(req.issuer.publicKey)))))
+    out.push(
+      extension(
+        oid.extKeyUsage,
+        false,
+        der.sequence(der.objectId(oid.serverAuth), der.objectId(oid.clientAuth)),
+      ),
+    )
+    out.push(
+      extension(
+        oid.authorityKeyId,
+        false,
+        der.sequence(der.implicit(0, keyId(req.issuer.publicKey))),
+      ),
+    )
   }
-  if (req.sans?.length) out.push(extension(oid.subjectAltName, false, der.sequence(...req.sans.map(generalName))))
+  if (req.sans?.length)
+    out.push(extension(oid.subjectAltName, false, der.sequence(...req.sans.map(generalName))))
   return out
 }
 
@@ -129,7 +157,10 @@ function ipv6Bytes(ip: string): Uint8Array {
   const [head = '', tail] = text.split('::')
   const left = head ? head.split(':') : []
   const right = tail ? tail.split(':') : []
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
   const out = new Uint8Array(16)
   groups.forEach((g, i) => {
     const v = parseInt(g, 16)

@@ -23,8 +23,14 @@ test('integers are minimal and never negative', () => {
 })
 
 test('times before 2050 are UTCTime, later ones GeneralizedTime', () => {
-  assert.is(Buffer.from(der.time(new Date('2026-11-29T04:53:43.999Z'))).toString('latin1'), '\x17\x0d261129045343Z')
-  assert.is(Buffer.from(der.time(new Date('2050-01-01T00:00:00Z'))).toString('latin1'), '\x18\x0f20500101000000Z')
+  assert.is(
+    Buffer.from(der.time(new Date('2026-11-29T04:53:43.999Z'))).toString('latin1'),
+    '\x17\x0d261129045343Z',
+  )
+  assert.is(
+    Buffer.from(der.time(new Date('2050-01-01T00:00:00Z'))).toString('latin1'),
+    '\x18\x0f20500101000000Z',
+  )
 })
 
 test('tags: sequence, set, boolean, explicit and implicit context tags', () => {

@@ -30,7 +30,8 @@ export const boolean = (v: boolean): Bytes => tlv(0x01, Uint8Array.of(v ? 0xff :
 export const octetString = (v: Bytes): Bytes => tlv(0x04, v)
 export const utf8String = (s: string): Bytes => tlv(0x0c, new TextEncoder().encode(s))
 /** BIT STRING of whole bytes (no unused bits): signatures, key identifiers. */
-export const bitString = (v: Bytes, unusedBits = 0): Bytes => tlv(0x03, concat([Uint8Array.of(unusedBits), v]))
+export const bitString = (v: Bytes, unusedBits = 0): Bytes =>
+  tlv(0x03, concat([Uint8Array.of(unusedBits), v]))
 /** [n] EXPLICIT: a constructed context tag wrapping a complete TLV. */
 export const explicit = (n: number, inner: Bytes): Bytes => tlv(0xa0 | n, inner)
 /** [n] IMPLICIT on a primitive type: the context tag replaces the universal one. */
@@ -52,7 +53,8 @@ export function objectId(dotted: string): Bytes {
   const body: number[] = [arcs[0]! * 40 + arcs[1]!]
   for (const arc of arcs.slice(2)) {
     const chunk: number[] = [arc & 0x7f]
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) chunk.unshift(0x80 | (v & 0x7f))
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128))
+      chunk.unshift(0x80 | (v & 0x7f))
     body.push(...chunk)
   }
   return tlv(0x06, Uint8Array.from(body))

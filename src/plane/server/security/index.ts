@@ -7,7 +7,14 @@
 // (secretToStorage / secretFromStorage). Plain tokens are never logged.
 export { ensureSecurity, type Security, type SecurityOptions } from './bootstrap.ts'
 export { ensurePki, type Pki, type PkiOptions } from './pki.ts'
-export { createTokenStore, type IssueRequest, type Role, type TokenInfo, type TokenStore, type User } from './tokens.ts'
+export {
+  createTokenStore,
+  type IssueRequest,
+  type Role,
+  type TokenInfo,
+  type TokenStore,
+  type User,
+} from './tokens.ts'
 export {
   authorize,
   authorizeNonResource,
@@ -19,7 +26,15 @@ export {
   type NonResourceAttributes,
   type Verb,
 } from './authorizer.ts'
-export { ADMIN_USER, buildKubeconfig, ensureAdminKubeconfig, writeKubeconfig, type AdminKubeconfig, type Kubeconfig, type KubeconfigOptions } from './kubeconfig.ts'
+export {
+  ADMIN_USER,
+  buildKubeconfig,
+  ensureAdminKubeconfig,
+  writeKubeconfig,
+  type AdminKubeconfig,
+  type Kubeconfig,
+  type KubeconfigOptions,
+} from './kubeconfig.ts'
 export { createSecretBox, isSealed, type SecretBox } from './secret-box.ts'
 export {
   SEALED_FIELD,
@@ -30,4 +45,10 @@ export {
   type SecretLike,
   type StoredSecret,
 } from './secret-storage.ts'
-export { rulesFor, type NonResourceRule, type ResourceRule, type RoleRules, type ServedResource } from './role-rules.ts'
+export {
+  rulesFor,
+  type NonResourceRule,
+  type ResourceRule,
+  type RoleRules,
+  type ServedResource,
+} from './role-rules.ts'

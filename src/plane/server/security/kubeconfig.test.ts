@@ -16,17 +16,26 @@ const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Kubecon
 test('first start writes an admin kubeconfig (0600) whose token authenticates as admin', () => {
   const dir = tmp()
   const tokens = createTokenStore(dir)
-  const result = ensureAdminKubeconfig(dir, { server: 'https://127.0.0.1:6443', caCert: 'CA PEM', tokens })
+  const result = ensureAdminKubeconfig(dir, {
+    server: 'https://127.0.0.1:6443',
+    caCert: 'CA PEM',
+    tokens,
+  })
   assert.ok(result.issued)
   assert.is(result.path, join(dir, 'admin.kubeconfig'))
   assert.is(statSync(result.path).mode & 0o777, 0o600)
   const config = read(result.path)
   assert.is(config.kind, 'Config')
   assert.is(config['current-context'], 'shoal')
-  assert.equal(config.contexts, [{ name: 'shoal', context: { cluster: 'shoal', user: 'shoal-admin', namespace: 'default' } }])
+  assert.equal(config.contexts, [
+    { name: 'shoal', context: { cluster: 'shoal', user: 'shoal-admin', namespace: 'default' } },
+  ])
   assert.is(config.clusters[0]!.name, 'shoal')
   assert.is(config.clusters[0]!.cluster.server, 'https://127.0.0.1:6443')
-  assert.is(Buffer.from(config.clusters[0]!.cluster['certificate-authority-data'], 'base64').toString(), 'CA PEM')
+  assert.is(
+    Buffer.from(config.clusters[0]!.cluster['certificate-authority-data'], 'base64').toString(),
+    'CA PEM',
+  )
   const user = config.users[0]!
   assert.is(user.name, 'shoal-admin')
   assert.equal(tokens.authenticate(`Bearer ${user.user.token}`)?.role, 'admin')
@@ -46,7 +55,10 @@ test('a restart keeps the token; a new server URL updates the file; a lost file 
   rmSync(first.path)
   assert.ok(ensureAdminKubeconfig(dir, opts).issued)
   assert.is(tokens.authenticate(`Bearer ${token}`), undefined)
-  assert.equal(tokens.list().map((t) => t.user), ['shoal-admin'])
+  assert.equal(
+    tokens.list().map((t) => t.user),
+    ['shoal-admin'],
+  )
   rmSync(dir, { recursive: true })
 })
 
@@ -59,16 +71,30 @@ test('stock kubectl trusts the CA and sends the token (when kubectl is installed
     const user = tokens.authenticate(req.headers.authorization)
     seen.push(`${req.url} ${user?.name ?? 'anonymous'}`)
     res.writeHead(user ? 200 : 401, { 'content-type': 'application/json' })
-    res.end(req.url?.startsWith('/version') ? '{"major":"1","minor":"32","gitVersion":"v1.32.4"}' : user ? 'ok' : '{}')
+    res.end(
+      req.url?.startsWith('/version')
+        ? '{"major":"1","minor":"32","gitVersion":"v1.32.4"}'
+        : user
+          ? 'ok'
+          : '{}',
+    )
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
-  const { path } = ensureAdminKubeconfig(dir, { server: `https://127.0.0.1:${port}`, caCert: pki.caCert, tokens })
+  const { path } = ensureAdminKubeconfig(dir, {
+    server: `https://127.0.0.1:${port}`,
+    caCert: pki.caCert,
+    tokens,
+  })
   const env = { PATH: process.env.PATH ?? '', HOME: dir }
   const run = () =>
     new Promise<{ code: number | string; out: string }>((resolve) =>
-      execFile('kubectl', ['--kubeconfig', path, '--cache-dir', join(dir, 'cache'), 'get', '--raw', '/healthz'], { env, timeout: 30_000 }, (err, stdout, stderr) =>
-        resolve({ code: (err as NodeJS.ErrnoException | null)?.code ?? 0, out: stdout + stderr }),
+      execFile(
+        'kubectl',
+        ['--kubeconfig', path, '--cache-dir', join(dir, 'cache'), 'get', '--raw', '/healthz'],
+        { env, timeout: 30_000 },
+        (err, stdout, stderr) =>
+          resolve({ code: (err as NodeJS.ErrnoException | null)?.code ?? 0, out: stdout + stderr }),
       ),
     )
   try {

@@ -34,9 +34,19 @@ export function buildKubeconfig(opts: KubeconfigOptions): Kubeconfig {
   return {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: cluster, cluster: { server: opts.server, 'certificate-authority-data': Buffer.from(opts.caCert).toString('base64') } }],
+    clusters: [
+      {
+        name: cluster,
+        cluster: {
+          server: opts.server,
+          'certificate-authority-data': Buffer.from(opts.caCert).toString('base64'),
+        },
+      },
+    ],
     users: [{ name: user, user: { token: opts.token } }],
-    contexts: [{ name: cluster, context: { cluster, user, namespace: opts.namespace ?? 'default' } }],
+    contexts: [
+      { name: cluster, context: { cluster, user, namespace: opts.namespace ?? 'default' } },
+    ],
     'current-context': cluster,
     preferences: {},
   }
@@ -57,16 +67,22 @@ export interface AdminKubeconfig {
  * Keeps the token of an existing file that still authenticates as admin (updating server and CA
  * if they changed); otherwise revokes the old shoal-admin tokens and issues a new one.
  */
-export function ensureAdminKubeconfig(dataDir: string, opts: { server: string; caCert: string; tokens: TokenStore }): AdminKubeconfig {
+export function ensureAdminKubeconfig(
+  dataDir: string,
+  opts: { server: string; caCert: string; tokens: TokenStore },
+): AdminKubeconfig {
   const path = join(dataDir, 'admin.kubeconfig')
   const existing = readToken(path)
-  const valid = existing !== undefined && opts.tokens.authenticate(`Bearer ${existing}`)?.role === 'admin'
+  const valid =
+    existing !== undefined && opts.tokens.authenticate(`Bearer ${existing}`)?.role === 'admin'
   let token = existing
   if (!valid || token === undefined) {
     opts.tokens.revoke(ADMIN_USER)
     token = opts.tokens.issue({ user: ADMIN_USER, role: 'admin' })
   }
-  const next = JSON.stringify(buildKubeconfig({ server: opts.server, caCert: opts.caCert, token }), null, 2) + '\n'
+  const next =
+    JSON.stringify(buildKubeconfig({ server: opts.server, caCert: opts.caCert, token }), null, 2) +
+    '\n'
   if (readTextIfExists(path) !== next) writePrivateFile(path, next)
   return { path, issued: !valid }
 }

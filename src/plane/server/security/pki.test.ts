@@ -26,7 +26,8 @@ test('first start creates a CA and a serving certificate signed by it, keys 0600
   for (const host of ['localhost', 'pi-1', 'plane.example']) assert.is(server.checkHost(host), host)
   const years = (pem: string) => (Date.parse(ca(pem).validTo) - Date.now()) / (365 * 864e5)
   assert.ok(years(pki.caCert) > 9.9 && years(pki.serverCert) > 0.99 && years(pki.serverCert) < 1.01)
-  for (const f of ['ca.key', 'server.key']) assert.is(statSync(join(dir, 'pki', f)).mode & 0o777, 0o600)
+  for (const f of ['ca.key', 'server.key'])
+    assert.is(statSync(join(dir, 'pki', f)).mode & 0o777, 0o600)
   assert.is(readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8'), pki.caCert)
   rmSync(dir, { recursive: true })
 })
@@ -87,7 +88,9 @@ test('a damaged CA is reported, never silently replaced; a damaged server cert i
 test('a real TLS handshake on 127.0.0.1 succeeds with only the CA trusted', async () => {
   const dir = tmp()
   const pki = ensurePki(dir, { hostname: 'pi-1' })
-  const server = createServer({ cert: pki.serverCert, key: pki.serverKey }, (_req, res) => res.end('ok'))
+  const server = createServer({ cert: pki.serverCert, key: pki.serverKey }, (_req, res) =>
+    res.end('ok'),
+  )
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   const get = (ca: string) =>
@@ -103,7 +106,10 @@ test('a real TLS handshake on 127.0.0.1 succeeds with only the CA trusted', asyn
   try {
     assert.is(await get(pki.caCert), 'ok')
     const other = ensurePki(tmp(), { hostname: 'pi-2' })
-    const refused = await get(other.caCert).then(() => undefined, (err: Error) => err)
+    const refused = await get(other.caCert).then(
+      () => undefined,
+      (err: Error) => err,
+    )
     assert.ok(refused instanceof Error, 'a foreign CA must not verify')
   } finally {
     server.close()

@@ -56,7 +56,9 @@ export function ensurePki(dataDir: string, opts: PkiOptions = {}): Pki {
 /** Unspecified listen addresses are dropped; a machine hostname that is no DNS name (my_pi) is skipped. */
 function requiredSans(opts: PkiOptions): string[] {
   const unspecified = new Set(['0.0.0.0', '::', ''])
-  const explicit = (opts.sans ?? []).filter((s) => !unspecified.has(s.trim().replace(/^\[|\]$/g, ''))).map(normalizeSan)
+  const explicit = (opts.sans ?? [])
+    .filter((s) => !unspecified.has(s.trim().replace(/^\[|\]$/g, '')))
+    .map(normalizeSan)
   const host = opts.hostname ?? osHostname()
   const machine = tryNormalize(host)
   return [...new Set(['localhost', '127.0.0.1', '::1', ...(machine ? [machine] : []), ...explicit])]
@@ -71,14 +73,21 @@ function tryNormalize(san: string): string | undefined {
 }
 
 function readPair(dir: string, name: string): { cert?: string; key?: string } {
-  return { cert: readTextIfExists(join(dir, `${name}.crt`)), key: readTextIfExists(join(dir, `${name}.key`)) }
+  return {
+    cert: readTextIfExists(join(dir, `${name}.crt`)),
+    key: readTextIfExists(join(dir, `${name}.key`)),
+  }
 }
 
 function parse<T>(file: string, what: () => T): T {
   try {
     return what()
   } catch (err) {
-    throw new CorruptError(`pki: ${file} is not a valid PEM file`, { file, offset: 0 }, { cause: err })
+    throw new CorruptError(
+      `pki: ${file} is not a valid PEM file`,
+      { file, offset: 0 },
+      { cause: err },
+    )
   }
 }
 
@@ -88,11 +97,18 @@ function loadCa(dir: string): Ca | undefined {
   if (cert === undefined) return undefined
   const certFile = join(dir, 'ca.crt')
   const keyFile = join(dir, 'ca.key')
-  if (key === undefined) throw new CorruptError(`pki: ${certFile} exists but ${keyFile} is missing`, { file: keyFile, offset: 0 })
+  if (key === undefined)
+    throw new CorruptError(`pki: ${certFile} exists but ${keyFile} is missing`, {
+      file: keyFile,
+      offset: 0,
+    })
   const x509 = parse(certFile, () => new X509Certificate(cert))
   const privateKey = parse(keyFile, () => createPrivateKey(key))
   if (!x509.checkPrivateKey(privateKey)) {
-    throw new CorruptError(`pki: ${keyFile} does not match ${certFile}`, { file: keyFile, offset: 0 })
+    throw new CorruptError(`pki: ${keyFile} does not match ${certFile}`, {
+      file: keyFile,
+      offset: 0,
+    })
   }
   return { cert, x509, privateKey }
 }
@@ -113,21 +129,33 @@ function createCa(dir: string, now: Date): Ca {
 }
 
 /** The current serving pair when it is still good for these SANs; undefined to remake it. */
-function loadServer(dir: string, ca: Ca, sans: readonly string[], now: Date): { cert: string; key: string } | undefined {
+function loadServer(
+  dir: string,
+  ca: Ca,
+  sans: readonly string[],
+  now: Date,
+): { cert: string; key: string } | undefined {
   const { cert, key } = readPair(dir, 'server')
   if (cert === undefined || key === undefined) return undefined
   try {
     const x509 = new X509Certificate(cert)
-    if (!x509.verify(ca.x509.publicKey) || !x509.checkPrivateKey(createPrivateKey(key))) return undefined
+    if (!x509.verify(ca.x509.publicKey) || !x509.checkPrivateKey(createPrivateKey(key)))
+      return undefined
     if (Date.parse(x509.validTo) - now.getTime() < RENEW_BEFORE_DAYS * DAY) return undefined
-    const covered = (san: string) => (isIP(san) ? x509.checkIP(san) : x509.checkHost(san, { wildcards: false }))
+    const covered = (san: string) =>
+      isIP(san) ? x509.checkIP(san) : x509.checkHost(san, { wildcards: false })
     return sans.every((san) => covered(san) !== undefined) ? { cert, key } : undefined
   } catch {
     return undefined // unreadable serving files are remade: only the CA is precious
   }
 }
 
-function createServer(dir: string, ca: Ca, sans: readonly string[], now: Date): { cert: string; key: string } {
+function createServer(
+  dir: string,
+  ca: Ca,
+  sans: readonly string[],
+  now: Date,
+): { cert: string; key: string } {
   const pair = generateKeyPair()
   const cert = buildCertificate({
     commonName: 'shoal-plane',

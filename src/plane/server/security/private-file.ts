@@ -1,7 +1,17 @@
 // Files only the plane's user may read (mode 0600), replaced atomically: written to a temporary
 // file, fsynced, renamed over the old one, and the directory fsynced, so a crash leaves either
 // the old content or the new, never a torn key file.
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs'
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs'
 import { dirname } from 'node:path'
 
 export function writePrivateFile(path: string, data: string | Uint8Array): void {

@@ -18,7 +18,14 @@ function expand(rule: ResourceRule): Attributes[] {
     rule.apiGroups.flatMap((group) =>
       rule.resources.flatMap((r) => {
         const [resource, subresource] = r.split('/')
-        return (rule.resourceNames ?? [undefined]).map((name) => ({ verb, group, resource: resource!, subresource, name, namespace: 'default' }))
+        return (rule.resourceNames ?? [undefined]).map((name) => ({
+          verb,
+          group,
+          resource: resource!,
+          subresource,
+          name,
+          namespace: 'default',
+        }))
       }),
     ),
   )
@@ -26,16 +33,26 @@ function expand(rule: ResourceRule): Attributes[] {
 
 const covers = (rules: ResourceRule[], a: Attributes) =>
   rules.some((r) => {
-    const has = (list: string[] | undefined, v: string) => list === undefined || list.includes('*') || list.includes(v)
+    const has = (list: string[] | undefined, v: string) =>
+      list === undefined || list.includes('*') || list.includes(v)
     const res = a.subresource ? `${a.resource}/${a.subresource}` : a.resource
-    return has(r.verbs, a.verb) && has(r.apiGroups, a.group) && has(r.resources, res) && (!r.resourceNames || r.resourceNames.includes(a.name ?? ''))
+    return (
+      has(r.verbs, a.verb) &&
+      has(r.apiGroups, a.group) &&
+      has(r.resources, res) &&
+      (!r.resourceNames || r.resourceNames.includes(a.name ?? ''))
+    )
   })
 
 test('every rule listed is allowed by the authorizer', () => {
   for (const user of [admin, viewer, pi1]) {
     const rules = rulesFor(user, servedResources())
-    for (const rule of rules.resourceRules) for (const a of expand(rule)) assert.ok(authorize(user, a).allowed, `${user.name}: ${JSON.stringify(a)}`)
-    for (const rule of rules.nonResourceRules) for (const verb of rule.verbs) assert.ok(authorizeNonResource(user, { verb, path: '/x' }).allowed)
+    for (const rule of rules.resourceRules)
+      for (const a of expand(rule))
+        assert.ok(authorize(user, a).allowed, `${user.name}: ${JSON.stringify(a)}`)
+    for (const rule of rules.nonResourceRules)
+      for (const verb of rule.verbs)
+        assert.ok(authorizeNonResource(user, { verb, path: '/x' }).allowed)
   }
 })
 
@@ -46,8 +63,19 @@ test('admin and viewer rules are complete: what authorize allows on a served res
     for (const r of servedResources()) {
       for (const sub of [undefined, ...r.subresources.map((s) => s.name)]) {
         for (const verb of verbs) {
-          const a: Attributes = { verb, group: r.group, resource: r.resource, subresource: sub, namespace: 'default', name: 'x' }
-          assert.is(covers(rules.resourceRules, a), authorize(user, a).allowed, `${user.name}: ${JSON.stringify(a)}`)
+          const a: Attributes = {
+            verb,
+            group: r.group,
+            resource: r.resource,
+            subresource: sub,
+            namespace: 'default',
+            name: 'x',
+          }
+          assert.is(
+            covers(rules.resourceRules, a),
+            authorize(user, a).allowed,
+            `${user.name}: ${JSON.stringify(a)}`,
+          )
         }
       }
     }
@@ -58,11 +86,39 @@ test('a node lists its unconditional rules and says the rest is not listed', () 
   const rules = rulesFor(pi1, servedResources())
   assert.is(rules.incomplete, true)
   assert.match(rules.evaluationError!, "node 'pi-1'")
-  assert.ok(covers(rules.resourceRules, { verb: 'patch', group: '', resource: 'nodes', subresource: 'status', name: 'pi-1' }))
-  assert.not.ok(covers(rules.resourceRules, { verb: 'patch', group: '', resource: 'nodes', subresource: 'status', name: 'pi-2' }))
-  assert.not.ok(covers(rules.resourceRules, { verb: 'get', group: '', resource: 'secrets', namespace: 'default', name: 's' }))
+  assert.ok(
+    covers(rules.resourceRules, {
+      verb: 'patch',
+      group: '',
+      resource: 'nodes',
+      subresource: 'status',
+      name: 'pi-1',
+    }),
+  )
+  assert.not.ok(
+    covers(rules.resourceRules, {
+      verb: 'patch',
+      group: '',
+      resource: 'nodes',
+      subresource: 'status',
+      name: 'pi-2',
+    }),
+  )
+  assert.not.ok(
+    covers(rules.resourceRules, {
+      verb: 'get',
+      group: '',
+      resource: 'secrets',
+      namespace: 'default',
+      name: 's',
+    }),
+  )
   const nameless = rulesFor({ ...pi1, node: undefined }, servedResources())
-  assert.equal(nameless.resourceRules.map((r) => r.resources).flat(), ['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'selfsubjectreviews'])
+  assert.equal(nameless.resourceRules.map((r) => r.resources).flat(), [
+    'selfsubjectaccessreviews',
+    'selfsubjectrulesreviews',
+    'selfsubjectreviews',
+  ])
 })
 
 test.run()

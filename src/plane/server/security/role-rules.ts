@@ -33,20 +33,39 @@ export interface ServedResource {
 }
 
 const selfReviews = (): ResourceRule[] =>
-  Object.entries(SELF_REVIEWS).map(([group, resources]) => ({ verbs: ['create'], apiGroups: [group], resources: [...resources!] }))
+  Object.entries(SELF_REVIEWS).map(([group, resources]) => ({
+    verbs: ['create'],
+    apiGroups: [group],
+    resources: [...resources!],
+  }))
 
-const nonResourceRead = (): NonResourceRule[] => [{ verbs: [...NON_RESOURCE_READ], nonResourceURLs: ['*'] }]
+const nonResourceRead = (): NonResourceRule[] => [
+  { verbs: [...NON_RESOURCE_READ], nonResourceURLs: ['*'] },
+]
 
 export function rulesFor(user: User, served: readonly ServedResource[]): RoleRules {
   switch (user.role) {
     case 'admin':
-      return { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
+      return {
+        resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }],
+        nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }],
+        incomplete: false,
+      }
     case 'viewer':
-      return { resourceRules: [...viewerRules(served), ...selfReviews()], nonResourceRules: nonResourceRead(), incomplete: false }
+      return {
+        resourceRules: [...viewerRules(served), ...selfReviews()],
+        nonResourceRules: nonResourceRead(),
+        incomplete: false,
+      }
     case 'node':
       return nodeRules(user.node)
   }
-  return { resourceRules: [], nonResourceRules: [], incomplete: true, evaluationError: `unknown role "${String(user.role)}"` }
+  return {
+    resourceRules: [],
+    nonResourceRules: [],
+    incomplete: true,
+    evaluationError: `unknown role "${String(user.role)}"`,
+  }
 }
 
 /** reads of every resource and subresource served, but core secrets: one rule per group */
@@ -59,17 +78,37 @@ function viewerRules(served: readonly ServedResource[]): ResourceRule[] {
     for (const s of r.subresources) names.add(`${r.resource}/${s.name}`)
     byGroup.set(r.group, names)
   }
-  return [...byGroup].map(([group, names]) => ({ verbs: [...READ_VERBS], apiGroups: [group], resources: [...names] }))
+  return [...byGroup].map(([group, names]) => ({
+    verbs: [...READ_VERBS],
+    apiGroups: [group],
+    resources: [...names],
+  }))
 }
 
 function nodeRules(node: string | undefined): RoleRules {
   const nonResourceRules = nonResourceRead()
-  if (!node) return { resourceRules: selfReviews(), nonResourceRules, incomplete: true, evaluationError: 'node user without a node name' }
+  if (!node)
+    return {
+      resourceRules: selfReviews(),
+      nonResourceRules,
+      incomplete: true,
+      evaluationError: 'node user without a node name',
+    }
   const resourceRules: ResourceRule[] = [
     { verbs: ['create'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] },
     { verbs: [...READ_VERBS], apiGroups: [''], resources: [...NODE_READABLE] },
-    { verbs: ['create', 'get', 'update', 'patch'], apiGroups: [''], resources: ['nodes'], resourceNames: [node] },
-    { verbs: ['get', 'update', 'patch'], apiGroups: [''], resources: ['nodes/status'], resourceNames: [node] },
+    {
+      verbs: ['create', 'get', 'update', 'patch'],
+      apiGroups: [''],
+      resources: ['nodes'],
+      resourceNames: [node],
+    },
+    {
+      verbs: ['get', 'update', 'patch'],
+      apiGroups: [''],
+      resources: ['nodes/status'],
+      resourceNames: [node],
+    },
     ...selfReviews(),
   ]
   const evaluationError = `node authorizer: the rules that follow from what is bound to node '${node}' (its pods, their status, the secrets they reference) are not listed`

@@ -10,7 +10,11 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'shoal-secret-box-'))
 const text = (s: string) => new TextEncoder().encode(s)
 const str = (b: Uint8Array) => new TextDecoder().decode(b)
 
-function throwsWith(fn: () => unknown, code: 'Corrupt' | 'Internal' | 'Invalid', message: string | RegExp) {
+function throwsWith(
+  fn: () => unknown,
+  code: 'Corrupt' | 'Internal' | 'Invalid',
+  message: string | RegExp,
+) {
   try {
     fn()
   } catch (err) {
@@ -34,7 +38,11 @@ test('seal then open round-trips; the layout starts with the magic and key id', 
   assert.is(sealed.length, 17 + id.length + 12 + 'hunter2'.length + 16)
   assert.is(str(box.open(sealed, 'secrets/default/db')), 'hunter2')
   assert.is(str(box.open(box.seal(new Uint8Array()))), '')
-  assert.is.not(Buffer.from(box.seal(text('x'))).toString('hex'), Buffer.from(box.seal(text('x'))).toString('hex'), 'nonces differ')
+  assert.is.not(
+    Buffer.from(box.seal(text('x'))).toString('hex'),
+    Buffer.from(box.seal(text('x'))).toString('hex'),
+    'nonces differ',
+  )
   rmSync(dir, { recursive: true })
 })
 
@@ -52,7 +60,11 @@ test('changing any single byte fails clearly, never returns garbage', () => {
   for (let i = 0; i < sealed.length; i++) {
     const bad = Uint8Array.from(sealed)
     bad[i]! ^= 0x01
-    assert.throws(() => box.open(bad, 'ctx'), (err: unknown) => isShoalError(err) && /secret-box: /.test((err as Error).message), `byte ${i}`)
+    assert.throws(
+      () => box.open(bad, 'ctx'),
+      (err: unknown) => isShoalError(err) && /secret-box: /.test((err as Error).message),
+      `byte ${i}`,
+    )
   }
   throwsWith(() => box.open(sealed.subarray(0, 30), 'ctx'), 'Corrupt', 'truncated')
   throwsWith(() => box.open(text('plain value'), 'ctx'), 'Corrupt', 'not sealed')

@@ -45,7 +45,10 @@ interface KeyEntry {
 }
 
 export function isSealed(bytes: Uint8Array): boolean {
-  return bytes.length >= MAGIC.length && Buffer.from(bytes.buffer, bytes.byteOffset, MAGIC.length).equals(MAGIC)
+  return (
+    bytes.length >= MAGIC.length &&
+    Buffer.from(bytes.buffer, bytes.byteOffset, MAGIC.length).equals(MAGIC)
+  )
 }
 
 export function createSecretBox(dataDir: string, opts: { now?: () => Date } = {}): SecretBox {
@@ -78,14 +81,22 @@ class FileSecretBox implements SecretBox {
     const { id, headerLength } = parseHeader(sealed)
     const key = this.#keyFor(id)
     const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.length)
-    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(headerLength, headerLength + NONCE))
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      key,
+      bytes.subarray(headerLength, headerLength + NONCE),
+    )
     decipher.setAAD(Buffer.concat([bytes.subarray(0, headerLength), Buffer.from(context)]))
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG))
     try {
       const body = bytes.subarray(headerLength + NONCE, bytes.length - TAG)
       return new Uint8Array(Buffer.concat([decipher.update(body), decipher.final()]))
     } catch (err) {
-      throw new ShoalError('Corrupt', `secret-box: authentication failed with key "${id}": the sealed value was altered or belongs to another object`, { cause: err })
+      throw new ShoalError(
+        'Corrupt',
+        `secret-box: authentication failed with key "${id}": the sealed value was altered or belongs to another object`,
+        { cause: err },
+      )
     }
   }
 
@@ -113,8 +124,10 @@ class FileSecretBox implements SecretBox {
   }
 
   retire(keyId: string): void {
-    if (keyId === this.#primary().id) throw new InvalidError(`secret-box: key "${keyId}" is the primary key and cannot be retired`)
-    if (!this.#keys.some((k) => k.id === keyId)) throw new InvalidError(`secret-box: no key "${keyId}" to retire`)
+    if (keyId === this.#primary().id)
+      throw new InvalidError(`secret-box: key "${keyId}" is the primary key and cannot be retired`)
+    if (!this.#keys.some((k) => k.id === keyId))
+      throw new InvalidError(`secret-box: no key "${keyId}" to retire`)
     this.#save(this.#keys.filter((k) => k.id !== keyId))
   }
 
@@ -124,12 +137,20 @@ class FileSecretBox implements SecretBox {
 
   #keyFor(id: string): Buffer {
     const entry = this.#keys.find((k) => k.id === id)
-    if (!entry) throw new ShoalError('Internal', `secret-box: key "${id}" is not in ${this.#file} (retired or lost); the value cannot be opened`)
+    if (!entry)
+      throw new ShoalError(
+        'Internal',
+        `secret-box: key "${id}" is not in ${this.#file} (retired or lost); the value cannot be opened`,
+      )
     return Buffer.from(entry.key, 'base64')
   }
 
   #newKey(): KeyEntry {
-    return { id: `k-${randomBytes(6).toString('hex')}`, key: randomBytes(32).toString('base64'), created: this.#now().toISOString() }
+    return {
+      id: `k-${randomBytes(6).toString('hex')}`,
+      key: randomBytes(32).toString('base64'),
+      created: this.#now().toISOString(),
+    }
   }
 
   #save(next: KeyEntry[]): void {
@@ -139,19 +160,27 @@ class FileSecretBox implements SecretBox {
 }
 
 function parseHeader(sealed: Uint8Array): { id: string; headerLength: number } {
-  if (!isSealed(sealed)) throw new ShoalError('Corrupt', `secret-box: value is not sealed (no "${MAGIC}" prefix)`)
+  if (!isSealed(sealed))
+    throw new ShoalError('Corrupt', `secret-box: value is not sealed (no "${MAGIC}" prefix)`)
   const length = sealed[MAGIC.length] ?? 0
   const headerLength = MAGIC.length + 1 + length
   if (length === 0 || length > 64 || sealed.length < headerLength + NONCE + TAG) {
-    throw new ShoalError('Corrupt', `secret-box: sealed value is truncated or malformed (${sealed.length} bytes)`)
+    throw new ShoalError(
+      'Corrupt',
+      `secret-box: sealed value is truncated or malformed (${sealed.length} bytes)`,
+    )
   }
-  return { id: Buffer.from(sealed.subarray(MAGIC.length + 1, headerLength)).toString('ascii'), headerLength }
+  return {
+    id: Buffer.from(sealed.subarray(MAGIC.length + 1, headerLength)).toString('ascii'),
+    headerLength,
+  }
 }
 
 function loadKeys(file: string): KeyEntry[] {
   const text = readTextIfExists(file)
   if (text === undefined) return []
-  const corrupt = (what: string, cause?: unknown) => new CorruptError(`secret-box: ${file} ${what}`, { file, offset: 0 }, { cause })
+  const corrupt = (what: string, cause?: unknown) =>
+    new CorruptError(`secret-box: ${file} ${what}`, { file, offset: 0 }, { cause })
   let doc: { keys?: unknown }
   try {
     doc = JSON.parse(text) as { keys?: unknown }
@@ -159,7 +188,11 @@ function loadKeys(file: string): KeyEntry[] {
     throw corrupt('is not valid JSON', err)
   }
   const valid = (k: KeyEntry) =>
-    typeof k?.id === 'string' && /^[\x21-\x7e]{1,64}$/.test(k.id) && typeof k.key === 'string' && Buffer.from(k.key, 'base64').length === 32
-  if (!Array.isArray(doc?.keys) || doc.keys.length === 0 || !doc.keys.every(valid)) throw corrupt('does not hold a valid key list')
+    typeof k?.id === 'string' &&
+    /^[\x21-\x7e]{1,64}$/.test(k.id) &&
+    typeof k.key === 'string' &&
+    Buffer.from(k.key, 'base64').length === 32
+  if (!Array.isArray(doc?.keys) || doc.keys.length === 0 || !doc.keys.every(valid))
+    throw corrupt('does not hold a valid key list')
   return doc.keys as KeyEntry[]
 }

@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isShoalError } from '../../../core/index.ts'
 import { createSecretBox } from './secret-box.ts'
-import { SEALED_FIELD, reencryptStoredSecret, secretFromStorage, secretToStorage, storedSecretKeyId } from './secret-storage.ts'
+import {
+  SEALED_FIELD,
+  reencryptStoredSecret,
+  secretFromStorage,
+  secretToStorage,
+  storedSecretKeyId,
+} from './secret-storage.ts'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'shoal-secret-storage-'))
 const b64 = (s: string) => Buffer.from(s).toString('base64')
@@ -46,13 +52,25 @@ test('no plaintext value (nor its base64) reaches the stored bytes', () => {
 
 test('a secret without data stores no sealed field; a sealed value cannot move to another secret', () => {
   const box = createSecretBox(tmp())
-  const empty = secretToStorage(box, { metadata: { name: 'e', namespace: 'default' }, type: 'Opaque' })
+  const empty = secretToStorage(box, {
+    metadata: { name: 'e', namespace: 'default' },
+    type: 'Opaque',
+  })
   assert.not.ok(SEALED_FIELD in empty)
-  assert.equal(secretFromStorage(box, empty), { metadata: { name: 'e', namespace: 'default' }, type: 'Opaque' })
+  assert.equal(secretFromStorage(box, empty), {
+    metadata: { name: 'e', namespace: 'default' },
+    type: 'Opaque',
+  })
   const stored = secretToStorage(box, secret())
   const moved = { ...stored, metadata: { ...stored.metadata, name: 'other' } }
-  assert.throws(() => secretFromStorage(box, moved), (err: unknown) => isShoalError(err, 'Corrupt') && /authentication failed/.test(String(err)))
-  assert.throws(() => secretToStorage(box, { data: { a: 'YQ==' } }), (err: unknown) => isShoalError(err, 'Invalid'))
+  assert.throws(
+    () => secretFromStorage(box, moved),
+    (err: unknown) => isShoalError(err, 'Corrupt') && /authentication failed/.test(String(err)),
+  )
+  assert.throws(
+    () => secretToStorage(box, { data: { a: 'YQ==' } }),
+    (err: unknown) => isShoalError(err, 'Invalid'),
+  )
 })
 
 test('after rotation every stored secret is re-encrypted, then the old key retires', () => {

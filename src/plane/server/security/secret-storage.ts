@@ -15,18 +15,24 @@ export interface SecretLike {
   stringData?: Record<string, string>
 }
 
-export type StoredSecret<T extends SecretLike> = Omit<T, 'data' | 'stringData'> & { [SEALED_FIELD]?: string }
+export type StoredSecret<T extends SecretLike> = Omit<T, 'data' | 'stringData'> & {
+  [SEALED_FIELD]?: string
+}
 
 export function secretToStorage<T extends SecretLike>(box: SecretBox, secret: T): StoredSecret<T> {
   const { data, stringData, ...rest } = secret
   const merged: Record<string, string> = { ...data }
-  for (const [k, v] of Object.entries(stringData ?? {})) put(merged, k, Buffer.from(v).toString('base64'))
+  for (const [k, v] of Object.entries(stringData ?? {}))
+    put(merged, k, Buffer.from(v).toString('base64'))
   if (Object.keys(merged).length === 0) return rest
   const sealed = box.seal(Buffer.from(JSON.stringify(merged)), context(secret))
   return { ...rest, [SEALED_FIELD]: Buffer.from(sealed).toString('base64') }
 }
 
-export function secretFromStorage<T extends SecretLike>(box: SecretBox, stored: StoredSecret<T>): T {
+export function secretFromStorage<T extends SecretLike>(
+  box: SecretBox,
+  stored: StoredSecret<T>,
+): T {
   const { [SEALED_FIELD]: sealed, ...rest } = stored as StoredSecret<T> & Record<string, unknown>
   if (sealed === undefined) return rest as unknown as T
   const text = Buffer.from(box.open(Buffer.from(sealed, 'base64'), context(stored))).toString()
@@ -34,25 +40,44 @@ export function secretFromStorage<T extends SecretLike>(box: SecretBox, stored: 
   try {
     data = JSON.parse(text)
   } catch (err) {
-    throw new ShoalError('Corrupt', `secret-storage: sealed data of ${context(stored)} is not a JSON object`, { cause: err })
+    throw new ShoalError(
+      'Corrupt',
+      `secret-storage: sealed data of ${context(stored)} is not a JSON object`,
+      { cause: err },
+    )
   }
-  if (typeof data !== 'object' || data === null || Object.values(data).some((v) => typeof v !== 'string')) {
-    throw new ShoalError('Corrupt', `secret-storage: sealed data of ${context(stored)} is not a map of strings`)
+  if (
+    typeof data !== 'object' ||
+    data === null ||
+    Object.values(data).some((v) => typeof v !== 'string')
+  ) {
+    throw new ShoalError(
+      'Corrupt',
+      `secret-storage: sealed data of ${context(stored)} is not a map of strings`,
+    )
   }
   return { ...rest, data } as unknown as T
 }
 
 /** The stored secret re-sealed with the primary key, or undefined when it already is. */
-export function reencryptStoredSecret<T extends SecretLike>(box: SecretBox, stored: StoredSecret<T>): StoredSecret<T> | undefined {
+export function reencryptStoredSecret<T extends SecretLike>(
+  box: SecretBox,
+  stored: StoredSecret<T>,
+): StoredSecret<T> | undefined {
   const sealed = stored[SEALED_FIELD]
   if (sealed === undefined) return undefined
   const bytes = Buffer.from(sealed, 'base64')
   const next = box.reencrypt(bytes, context(stored))
-  return next === bytes ? undefined : { ...stored, [SEALED_FIELD]: Buffer.from(next).toString('base64') }
+  return next === bytes
+    ? undefined
+    : { ...stored, [SEALED_FIELD]: Buffer.from(next).toString('base64') }
 }
 
 /** The key id the stored secret is sealed with (undefined when it holds no data). */
-export function storedSecretKeyId(box: SecretBox, stored: { [SEALED_FIELD]?: string }): string | undefined {
+export function storedSecretKeyId(
+  box: SecretBox,
+  stored: { [SEALED_FIELD]?: string },
+): string | undefined {
   const sealed = stored[SEALED_FIELD]
   return sealed === undefined ? undefined : box.keyIdOf(Buffer.from(sealed, 'base64'))
 }
@@ -60,9 +85,10 @@ export function storedSecretKeyId(box: SecretBox, stored: { [SEALED_FIELD]?: str
 function context(secret: { metadata?: { name?: string; namespace?: string } }): string {
   const { name, namespace } = secret.metadata ?? {}
   if (!name || !namespace) {
-    throw new InvalidError('secret-storage: a secret needs metadata.name and metadata.namespace before it is sealed or opened', [
-      { field: 'metadata.name', message: 'required' },
-    ])
+    throw new InvalidError(
+      'secret-storage: a secret needs metadata.name and metadata.namespace before it is sealed or opened',
+      [{ field: 'metadata.name', message: 'required' }],
+    )
   }
   return `secrets/${namespace}/${name}`
 }

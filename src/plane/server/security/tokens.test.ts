@@ -13,7 +13,11 @@ test('an issued token authenticates as its user; only its hash is on disk (0600)
   const store = createTokenStore(dir)
   const token = store.issue({ user: 'alice', role: 'admin' })
   assert.match(token, /^shoal_[A-Za-z0-9_-]{43}$/)
-  assert.equal(store.authenticate(`Bearer ${token}`), { name: 'alice', groups: ['system:masters', 'system:authenticated'], role: 'admin' })
+  assert.equal(store.authenticate(`Bearer ${token}`), {
+    name: 'alice',
+    groups: ['system:masters', 'system:authenticated'],
+    role: 'admin',
+  })
   assert.equal(store.authenticate(`bearer ${token}`)?.name, 'alice')
   const file = join(dir, 'tokens.json')
   assert.is(statSync(file).mode & 0o777, 0o600)
@@ -27,7 +31,17 @@ test('wrong tokens, other schemes and missing headers do not authenticate', () =
   const dir = tmp()
   const store = createTokenStore(dir)
   const token = store.issue({ user: 'alice', role: 'viewer' })
-  for (const header of [undefined, null, '', token, `Basic ${token}`, `Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, 'Bearer ', `Bearer ${token} extra`]) {
+  for (const header of [
+    undefined,
+    null,
+    '',
+    token,
+    `Basic ${token}`,
+    `Bearer ${token}x`,
+    `Bearer ${token.slice(0, -1)}`,
+    'Bearer ',
+    `Bearer ${token} extra`,
+  ]) {
     assert.is(store.authenticate(header), undefined, String(header))
   }
   rmSync(dir, { recursive: true })
@@ -36,8 +50,17 @@ test('wrong tokens, other schemes and missing headers do not authenticate', () =
 test('a node token is bound to its node: user system:node:<name>, group system:nodes', () => {
   const dir = tmp()
   const store = createTokenStore(dir)
-  const want = { name: 'system:node:pi-1', groups: ['system:nodes', 'system:authenticated'], role: 'node', node: 'pi-1' }
-  for (const req of [{ node: 'pi-1' }, { node: 'pi-1', user: 'system:node:pi-1' }, { user: 'system:node:pi-1' }]) {
+  const want = {
+    name: 'system:node:pi-1',
+    groups: ['system:nodes', 'system:authenticated'],
+    role: 'node',
+    node: 'pi-1',
+  }
+  for (const req of [
+    { node: 'pi-1' },
+    { node: 'pi-1', user: 'system:node:pi-1' },
+    { user: 'system:node:pi-1' },
+  ]) {
     const token = store.issue({ role: 'node', ...req })
     assert.equal(store.authenticate(`Bearer ${token}`), want, JSON.stringify(req))
   }
@@ -55,15 +78,28 @@ test('a node token with another user name is refused, not issued under system:no
       }
     })()
     assert.ok(isShoalError(err, 'Invalid'), user)
-    assert.match(err!.message, `tokens: a node token's user is always system:node:pi-1, not "${user}"`)
+    assert.match(
+      err!.message,
+      `tokens: a node token's user is always system:node:pi-1, not "${user}"`,
+    )
   }
   assert.equal(store.list(), [])
 })
 
 test('invalid requests are refused with InvalidError', () => {
   const store = createTokenStore(tmp())
-  for (const req of [{ role: 'node' }, { role: 'node', node: 'Bad_Name' }, { role: 'admin' }, { user: 'system:x', role: 'viewer' }, { user: 'bob', role: 'root' }]) {
-    assert.throws(() => store.issue(req as never), (err: unknown) => isShoalError(err, 'Invalid'), JSON.stringify(req))
+  for (const req of [
+    { role: 'node' },
+    { role: 'node', node: 'Bad_Name' },
+    { role: 'admin' },
+    { user: 'system:x', role: 'viewer' },
+    { user: 'bob', role: 'root' },
+  ]) {
+    assert.throws(
+      () => store.issue(req as never),
+      (err: unknown) => isShoalError(err, 'Invalid'),
+      JSON.stringify(req),
+    )
   }
 })
 
@@ -79,7 +115,10 @@ test('tokens survive a restart; revoke removes all tokens of a user', () => {
   assert.is(second.revoke('nobody'), 0)
   assert.is(second.authenticate(`Bearer ${a1}`), undefined)
   assert.is(second.authenticate(`Bearer ${b}`)?.name, 'bob')
-  assert.equal(second.list().map((t) => t.user), ['bob'])
+  assert.equal(
+    second.list().map((t) => t.user),
+    ['bob'],
+  )
   assert.not.ok('sha256' in second.list()[0]!)
   assert.is(createTokenStore(dir).authenticate(`Bearer ${a1}`), undefined)
   rmSync(dir, { recursive: true })
@@ -96,7 +135,11 @@ test('a token issued by another process works at once; a revoked one stops withi
   cli.revoke('system:node:pi-9')
   // the plane looks at the file once a second while the tokens it is shown are known ones
   now += 999
-  assert.is(plane.authenticate(`Bearer ${token}`)?.node, 'pi-9', 'still accepted 999 ms after the last look')
+  assert.is(
+    plane.authenticate(`Bearer ${token}`)?.node,
+    'pi-9',
+    'still accepted 999 ms after the last look',
+  )
   now += 1
   assert.is(plane.authenticate(`Bearer ${token}`), undefined)
   rmSync(dir, { recursive: true })
@@ -115,7 +158,10 @@ test('a token revoked through the store the plane authenticates with stops at on
 test('a damaged token file is reported at start, not treated as empty', () => {
   const dir = tmp()
   writeFileSync(join(dir, 'tokens.json'), '{"tokens": [{"user": 1}]}')
-  assert.throws(() => createTokenStore(dir), (err: unknown) => isShoalError(err, 'Corrupt'))
+  assert.throws(
+    () => createTokenStore(dir),
+    (err: unknown) => isShoalError(err, 'Corrupt'),
+  )
   writeFileSync(join(dir, 'tokens.json'), '{"tok')
   assert.throws(() => createTokenStore(dir), /tokens\.json is not valid JSON/)
   rmSync(dir, { recursive: true })

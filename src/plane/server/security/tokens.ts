@@ -78,7 +78,11 @@ class FileTokenStore implements TokenStore {
   }
 
   issue(req: IssueRequest): string {
-    const entry = { ...identity(req), id: randomBytes(4).toString('hex'), created: this.#now().toISOString() }
+    const entry = {
+      ...identity(req),
+      id: randomBytes(4).toString('hex'),
+      created: this.#now().toISOString(),
+    }
     const token = PREFIX + randomBytes(32).toString('base64url')
     this.#refresh()
     this.#save([...this.#entries, { ...entry, sha256: sha256(token).toString('hex') }])
@@ -99,12 +103,18 @@ class FileTokenStore implements TokenStore {
       found = this.#find(hash)
     }
     if (!found) return undefined
-    return { name: found.user, groups: [...found.groups], role: found.role, ...(found.node ? { node: found.node } : {}) }
+    return {
+      name: found.user,
+      groups: [...found.groups],
+      role: found.role,
+      ...(found.node ? { node: found.node } : {}),
+    }
   }
 
   #find(hash: Buffer): Entry | undefined {
     let found: Entry | undefined
-    for (let i = 0; i < this.#hashes.length; i++) if (timingSafeEqual(this.#hashes[i]!, hash)) found = this.#entries[i] // no early exit
+    for (let i = 0; i < this.#hashes.length; i++)
+      if (timingSafeEqual(this.#hashes[i]!, hash)) found = this.#entries[i] // no early exit
     return found
   }
 
@@ -118,7 +128,10 @@ class FileTokenStore implements TokenStore {
 
   list(): TokenInfo[] {
     this.#refresh()
-    return this.#entries.map(({ sha256: _hash, ...info }) => ({ ...info, groups: [...info.groups] }))
+    return this.#entries.map(({ sha256: _hash, ...info }) => ({
+      ...info,
+      groups: [...info.groups],
+    }))
   }
 
   #use(entries: Entry[]): void {
@@ -147,20 +160,30 @@ class FileTokenStore implements TokenStore {
 }
 
 function identity(req: IssueRequest): Omit<TokenInfo, 'id' | 'created'> {
-  if (!Object.hasOwn(groupsFor, req.role)) throw new InvalidError(`tokens: unknown role "${req.role}"`, [{ field: 'role', message: 'must be admin, viewer or node' }])
+  if (!Object.hasOwn(groupsFor, req.role))
+    throw new InvalidError(`tokens: unknown role "${req.role}"`, [
+      { field: 'role', message: 'must be admin, viewer or node' },
+    ])
   if (req.role === 'node') {
     // as in Kubernetes, a node's user is system:node:<node>: a user naming it is the same request
     const node = req.node ?? /^system:node:(.+)$/.exec(req.user ?? '')?.[1]
     if (!node || !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(node)) {
-      throw new InvalidError('tokens: a node token needs a valid node name', [{ field: 'node', message: 'must be a DNS subdomain name' }])
+      throw new InvalidError('tokens: a node token needs a valid node name', [
+        { field: 'node', message: 'must be a DNS subdomain name' },
+      ])
     }
     if (req.user !== undefined && req.user !== `system:node:${node}`) {
-      throw new InvalidError(`tokens: a node token's user is always system:node:${node}, not "${req.user}"; name the node instead`, [{ field: 'user', message: `must be absent or system:node:${node}` }])
+      throw new InvalidError(
+        `tokens: a node token's user is always system:node:${node}, not "${req.user}"; name the node instead`,
+        [{ field: 'user', message: `must be absent or system:node:${node}` }],
+      )
     }
     return { user: `system:node:${node}`, groups: groupsFor.node, role: 'node', node }
   }
   if (!req.user || req.user.startsWith('system:')) {
-    throw new InvalidError('tokens: a user name is required and may not start with "system:"', [{ field: 'user', message: 'invalid user name' }])
+    throw new InvalidError('tokens: a user name is required and may not start with "system:"', [
+      { field: 'user', message: 'invalid user name' },
+    ])
   }
   return { user: req.user, groups: groupsFor[req.role], role: req.role }
 }
@@ -185,7 +208,11 @@ function load(file: string): Entry[] {
   }
   const tokens = (doc as { tokens?: unknown })?.tokens
   const valid = (e: Entry) =>
-    typeof e?.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256) && typeof e.user === 'string' && Object.hasOwn(groupsFor, e.role) && Array.isArray(e.groups)
+    typeof e?.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(e.sha256) &&
+    typeof e.user === 'string' &&
+    Object.hasOwn(groupsFor, e.role) &&
+    Array.isArray(e.groups)
   if (!Array.isArray(tokens) || !tokens.every(valid)) {
     throw new CorruptError(`tokens: ${file} does not hold a valid token list`, { file, offset: 0 })
   }

@@ -40,9 +40,14 @@ test('compaction drops exactly the versions etcd drops (creations, updates, dele
         index.compact(compacted)
         modelCompact(model, compacted)
         const want = [...model.values()].reduce((n, vs) => n + vs.length, 0)
-        assert.is(index.valueStats().versions, want, `round ${round}: versions retained after compacting to ${compacted}`)
+        assert.is(
+          index.valueStats().versions,
+          want,
+          `round ${round}: versions retained after compacting to ${compacted}`,
+        )
         for (const [key, vs] of model) {
-          for (const v of vs) if (v.rev >= compacted) assert.is(index.at(key, v.rev)?.rev, v.rev, `${key}@${v.rev}`)
+          for (const v of vs)
+            if (v.rev >= compacted) assert.is(index.at(key, v.rev)?.rev, v.rev, `${key}@${v.rev}`)
         }
       }
     }
@@ -63,9 +68,16 @@ test('putPlaced (replay) gives the versions put gives and reports the lease it r
   assert.is(b.putPlaced('/x', 4, src, 20, 3, 0), 0, 'nothing live after a delete')
   for (const rev of [1, 2, 3, 4]) {
     const [x, y] = [a.at('/x', rev)!, b.at('/x', rev)!]
-    assert.equal([y.rev, y.create, y.version, y.lease], [x.rev, x.create, x.version, x.lease], `@${rev}`)
+    assert.equal(
+      [y.rev, y.create, y.version, y.lease],
+      [x.rev, x.create, x.version, x.lease],
+      `@${rev}`,
+    )
   }
-  assert.equal(b.eventsFrom(1).list.map((r) => r.rev), [1, 2, 3, 4])
+  assert.equal(
+    b.eventsFrom(1).list.map((r) => r.rev),
+    [1, 2, 3, 4],
+  )
 })
 
 test.run()

@@ -1,7 +1,14 @@
 // The MVCC index: every retained version of every key, ordered keys for ranges, and the
 // revision-ordered event list that watches replay. Pure in-memory; the log makes it durable.
 import { SortedKeys } from './sorted-keys.ts'
-import { LazyRevision, makeRevision, tombstone, type Revision, type ValueRef, type ValueSource } from './revision.ts'
+import {
+  LazyRevision,
+  makeRevision,
+  tombstone,
+  type Revision,
+  type ValueRef,
+  type ValueSource,
+} from './revision.ts'
 
 export interface KeyRange {
   from: string
@@ -16,10 +23,14 @@ const newest = (h: History): Revision => (Array.isArray(h) ? h[h.length - 1] : h
 
 /** a version's CBOR framing in a snapshot, about: array head, key and value heads, revisions, version, lease (a log record takes ≈ 20 with its frame header) */
 const VERSION_OVERHEAD = 16
-const snapshotBytes = (r: Revision) => r.key.length + (r.version ? (r instanceof LazyRevision ? r.length : r.value!.length) : 0) + VERSION_OVERHEAD
+const snapshotBytes = (r: Revision) =>
+  r.key.length +
+  (r.version ? (r instanceof LazyRevision ? r.length : r.value!.length) : 0) +
+  VERSION_OVERHEAD
 
 /** [key, key + '\0'): exactly one key (a get) */
-const isOneKey = (r: KeyRange) => r.to !== undefined && r.to.length === r.from.length + 1 && r.to === r.from + '\0'
+const isOneKey = (r: KeyRange) =>
+  r.to !== undefined && r.to.length === r.from.length + 1 && r.to === r.from + '\0'
 
 export class KeyIndex {
   #history = new Map<string, History>()
@@ -107,7 +118,14 @@ export class KeyIndex {
 
   put(key: string, rev: number, value: Uint8Array | ValueRef, lease: number): Revision {
     const prev = this.latest(key)
-    const r = makeRevision(key, rev, prev ? prev.create : rev, prev ? prev.version + 1 : 1, value, lease)
+    const r = makeRevision(
+      key,
+      rev,
+      prev ? prev.create : rev,
+      prev ? prev.version + 1 : 1,
+      value,
+      lease,
+    )
     this.#push(r)
     return r
   }
@@ -116,11 +134,31 @@ export class KeyIndex {
    * Replay of a put whose value is `length` bytes at `offset` of `source`, with one lookup of
    * the key; returns the lease of the live version it replaces (0: none or no lease).
    */
-  putPlaced(key: string, rev: number, source: ValueSource, offset: number, length: number, lease: number): number {
+  putPlaced(
+    key: string,
+    rev: number,
+    source: ValueSource,
+    offset: number,
+    length: number,
+    lease: number,
+  ): number {
     const h = this.#history.get(key)
     const last = h && newest(h)
     const prev = last?.version ? last : undefined
-    this.#append(LazyRevision.placed(key, rev, prev ? prev.create : rev, prev ? prev.version + 1 : 1, source, offset, length, lease), true, h)
+    this.#append(
+      LazyRevision.placed(
+        key,
+        rev,
+        prev ? prev.create : rev,
+        prev ? prev.version + 1 : 1,
+        source,
+        offset,
+        length,
+        lease,
+      ),
+      true,
+      h,
+    )
     return prev ? prev.lease : 0
   }
 
@@ -170,7 +208,9 @@ export class KeyIndex {
 
   /** reads into memory every value still read from one of `sources` (files about to be deleted) */
   pinFrom(sources: ReadonlySet<ValueSource>): void {
-    for (const h of this.#history.values()) for (const r of versionsOf(h)) if (r instanceof LazyRevision && r.source && sources.has(r.source)) r.pin()
+    for (const h of this.#history.values())
+      for (const r of versionsOf(h))
+        if (r instanceof LazyRevision && r.source && sources.has(r.source)) r.pin()
   }
 
   /** events with rev >= from, in order (a live view: do not keep across awaits) */
@@ -191,7 +231,11 @@ export class KeyIndex {
    * version older than `compactRev` (one per key at most). `next` is where to go on, or undefined
    * at the end. Safe across awaits while no compaction runs (history only grows at its end).
    */
-  baseVersionsPage(after: string, compactRev: number, max: number): { versions: Revision[]; next?: string } {
+  baseVersionsPage(
+    after: string,
+    compactRev: number,
+    max: number,
+  ): { versions: Revision[]; next?: string } {
     const versions: Revision[] = []
     let last: string | undefined
     let seen = 0
@@ -207,7 +251,12 @@ export class KeyIndex {
   }
 
   /** Snapshot walk, part 2: events with rev in [from, to], at most `max`, from position `at` */
-  eventsPage(from: number, to: number, at: number | undefined, max: number): { versions: Revision[]; next?: number } {
+  eventsPage(
+    from: number,
+    to: number,
+    at: number | undefined,
+    max: number,
+  ): { versions: Revision[]; next?: number } {
     const e = this.#events
     let i = at ?? this.eventsFrom(from).start
     const versions: Revision[] = []
@@ -229,7 +278,8 @@ export class KeyIndex {
     let i = this.#eventsStart
     for (; i < e.length && e[i].rev < rev; i++) if (e[i].version !== 1) touched.add(e[i].key)
     this.#eventsStart = i
-    for (let j = i; j < e.length && e[j].rev === rev; j++) if (e[j].version !== 1) touched.add(e[j].key)
+    for (let j = i; j < e.length && e[j].rev === rev; j++)
+      if (e[j].version !== 1) touched.add(e[j].key)
     if (i > 4096 && i > e.length / 2) {
       this.#events = e.slice(i)
       this.#eventsStart = 0

@@ -4,12 +4,17 @@ import { LazyRevision, ValueRef, makeRevision, tombstone, type ValueSource } fro
 
 function source(name: string, bytes: Buffer) {
   const reads: [number, number][] = []
-  const s: ValueSource & { reads: typeof reads } = { name, reads, read: (o, n) => (reads.push([o, n]), Uint8Array.from(bytes.subarray(o, o + n))) }
+  const s: ValueSource & { reads: typeof reads } = {
+    name,
+    reads,
+    read: (o, n) => (reads.push([o, n]), Uint8Array.from(bytes.subarray(o, o + n))),
+  }
   return s
 }
 
 const file = Buffer.from(Array.from({ length: 20000 }, (_, i) => i & 0xff))
-const lazy = (src: ValueSource, offset: number, length: number, key = `k${offset}`) => makeRevision(key, 1, 1, 1, new ValueRef(src, offset, length), 0)
+const lazy = (src: ValueSource, offset: number, length: number, key = `k${offset}`) =>
+  makeRevision(key, 1, 1, 1, new ValueRef(src, offset, length), 0)
 const bytesAt = (offset: number, length: number) => [...file.subarray(offset, offset + length)]
 
 test('readAll reads neighbours with one read, far ones apart, every value exact, and keeps nothing (ranges bypass the read cache)', () => {
@@ -21,11 +26,18 @@ test('readAll reads neighbours with one read, far ones apart, every value exact,
   const plain = makeRevision('p', 1, 1, 1, new Uint8Array([1]), 0)
   const all = [...near, far, other, plain, tombstone('t', 2)]
   const values = LazyRevision.readAll(all)
-  assert.equal(a.reads, [[100, 25], [15000, 20]])
+  assert.equal(a.reads, [
+    [100, 25],
+    [15000, 20],
+  ])
   assert.equal(b.reads, [[130, 7]])
   for (const [i, r] of [...near, far, other].entries()) {
     assert.ok((r as LazyRevision).onDisk, 'not kept in memory')
-    assert.equal([...values[i]!], bytesAt(Number(r.key.slice(1)), (r as LazyRevision).length), r.key)
+    assert.equal(
+      [...values[i]!],
+      bytesAt(Number(r.key.slice(1)), (r as LazyRevision).length),
+      r.key,
+    )
   }
   assert.equal([...values[5]!], [1])
   assert.is(values[6], undefined, 'a tombstone has no value')
@@ -104,20 +116,45 @@ test('single reads are kept in a bounded cache, oldest out first; big values and
 
 test('readAll into an arena: views of one lent buffer, exact across runs and files, nothing allocated per value, reused by the next call', () => {
   const bytes = Buffer.from(Array.from({ length: 20000 }, (_, i) => (i * 7) & 0xff))
-  const mk = (name: string) => Object.assign(source(name, bytes), { readInto: (out: Buffer, o: number, n: number) => (bytes.copy(out, 0, o, o + n), out.subarray(0, n)) })
+  const mk = (name: string) =>
+    Object.assign(source(name, bytes), {
+      readInto: (out: Buffer, o: number, n: number) => (
+        bytes.copy(out, 0, o, o + n),
+        out.subarray(0, n)
+      ),
+    })
   const a = mk('a')
   const b = mk('b')
-  const vs = [lazy(a, 10, 30), lazy(a, 45, 5), lazy(a, 9000, 100), lazy(b, 0, 64), makeRevision('m', 1, 1, 1, new Uint8Array([9]), 0), tombstone('t', 2)]
+  const vs = [
+    lazy(a, 10, 30),
+    lazy(a, 45, 5),
+    lazy(a, 9000, 100),
+    lazy(b, 0, 64),
+    makeRevision('m', 1, 1, 1, new Uint8Array([9]), 0),
+    tombstone('t', 2),
+  ]
   const arena = { buf: Buffer.alloc(128), used: 0 }
   const first = arena.buf
   const values = LazyRevision.readAll(vs, arena)
-  for (const [i, [o, n]] of [[10, 30], [45, 5], [9000, 100], [0, 64]].entries()) assert.equal([...values[i]!], [...bytes.subarray(o, o + n)], `value ${i}`)
+  for (const [i, [o, n]] of [
+    [10, 30],
+    [45, 5],
+    [9000, 100],
+    [0, 64],
+  ].entries())
+    assert.equal([...values[i]!], [...bytes.subarray(o, o + n)], `value ${i}`)
   assert.equal([...values[4]!], [9])
   assert.is(values[5], undefined)
   assert.ok(values[0]!.buffer === first.buffer, 'the first run went into the lent buffer')
-  assert.ok(arena.buf !== first, 'a run that did not fit got a new buffer (the views of the old one stay valid)')
+  assert.ok(
+    arena.buf !== first,
+    'a run that did not fit got a new buffer (the views of the old one stay valid)',
+  )
   assert.equal([...values[0]!], [...bytes.subarray(10, 40)], 'still exact after the arena moved on')
-  assert.ok(vs.slice(0, 4).every((r) => (r as LazyRevision).onDisk), 'nothing kept in memory')
+  assert.ok(
+    vs.slice(0, 4).every((r) => (r as LazyRevision).onDisk),
+    'nothing kept in memory',
+  )
 })
 
 test.run()

@@ -77,7 +77,16 @@ export class LazyRevision implements Revision {
   }
 
   /** a version read back from the log: its value is `length` bytes at `offset` of `source` */
-  static placed(key: string, rev: number, create: number, version: number, source: ValueSource, offset: number, length: number, lease: number): LazyRevision {
+  static placed(
+    key: string,
+    rev: number,
+    create: number,
+    version: number,
+    source: ValueSource,
+    offset: number,
+    length: number,
+    lease: number,
+  ): LazyRevision {
     return new LazyRevision(key, rev, create, version, lease, undefined, source, offset, length)
   }
 
@@ -121,7 +130,10 @@ export class LazyRevision implements Revision {
 
   /** values kept by the read cache and their bytes (for metrics and tests) */
   static get readCache(): { values: number; bytes: number } {
-    return { values: LazyRevision.#cache.length - LazyRevision.#cacheHead, bytes: LazyRevision.#cacheBytes }
+    return {
+      values: LazyRevision.#cache.length - LazyRevision.#cacheHead,
+      bytes: LazyRevision.#cacheBytes,
+    }
   }
 
   /** whether the value is in memory only because a read put it in the cache */
@@ -185,8 +197,7 @@ export class LazyRevision implements Revision {
       if (v instanceof LazyRevision && v.#value === undefined) {
         lazy.push(v)
         slot.push(i)
-      }
-      else out[i] = v.version ? v.value : undefined
+      } else out[i] = v.version ? v.value : undefined
     }
     if (lazy.length === 1 && !arena) out[slot[0]] = lazy[0].value // one key (a get): through the read cache
     if (lazy.length < 2 && !arena) return out
@@ -201,26 +212,35 @@ export class LazyRevision implements Revision {
         slot[k] = s[k]
       }
     }
-    for (let i = 0; i < lazy.length; ) {
+    for (let i = 0; i < lazy.length;) {
       const first = lazy[i]
       const src = first.#source!
       let end = first.#offset + first.#length
       let j = i + 1
       for (; j < lazy.length; j++) {
         const n = lazy[j]
-        if (n.#source !== src || n.#offset > end + RUN_GAP || n.#offset + n.#length - first.#offset > RUN_BYTES) break
+        if (
+          n.#source !== src ||
+          n.#offset > end + RUN_GAP ||
+          n.#offset + n.#length - first.#offset > RUN_BYTES
+        )
+          break
         end = Math.max(end, n.#offset + n.#length)
       }
       if (arena && src.readInto) {
         const span = end - first.#offset
         // a new buffer when full: views already handed out keep the old one alive
         if (arena.used + span > arena.buf.length) {
-    arena.buf = Buffer.allocUnsafe(Math.max(span, arena.buf.length))
-    arena.used = 0
-  }
+          arena.buf = Buffer.allocUnsafe(Math.max(span, arena.buf.length))
+          arena.used = 0
+        }
         const run = src.readInto(arena.buf.subarray(arena.used), first.#offset, span)
         arena.used += span
-        for (; i < j; i++) out[slot[i]] = run.subarray(lazy[i].#offset - first.#offset, lazy[i].#offset - first.#offset + lazy[i].#length)
+        for (; i < j; i++)
+          out[slot[i]] = run.subarray(
+            lazy[i].#offset - first.#offset,
+            lazy[i].#offset - first.#offset + lazy[i].#length,
+          )
         continue
       }
       if (j - i === 1) {
@@ -241,11 +261,16 @@ export class LazyRevision implements Revision {
   }
 
   static #byPlace(a: LazyRevision, b: LazyRevision): number {
-    return a.#source === b.#source ? a.#offset - b.#offset : a.#source!.name < b.#source!.name ? -1 : 1
+    return a.#source === b.#source
+      ? a.#offset - b.#offset
+      : a.#source!.name < b.#source!.name
+        ? -1
+        : 1
   }
 
   static #inFileOrder(lazy: LazyRevision[]): boolean {
-    for (let k = 1; k < lazy.length; k++) if (LazyRevision.#byPlace(lazy[k - 1], lazy[k]) > 0) return false
+    for (let k = 1; k < lazy.length; k++)
+      if (LazyRevision.#byPlace(lazy[k - 1], lazy[k]) > 0) return false
     return true
   }
 }
@@ -258,8 +283,26 @@ const READ_CACHE_MAX_VALUE = 256 << 10
 const RUN_GAP = 4096
 const RUN_BYTES = 1 << 20
 
-export function makeRevision(key: string, rev: number, create: number, version: number, value: Uint8Array | ValueRef, lease: number): LazyRevision {
-  if (value instanceof ValueRef) return new LazyRevision(key, rev, create, version, lease, undefined, value.source, value.offset, value.length)
+export function makeRevision(
+  key: string,
+  rev: number,
+  create: number,
+  version: number,
+  value: Uint8Array | ValueRef,
+  lease: number,
+): LazyRevision {
+  if (value instanceof ValueRef)
+    return new LazyRevision(
+      key,
+      rev,
+      create,
+      version,
+      lease,
+      undefined,
+      value.source,
+      value.offset,
+      value.length,
+    )
   return new LazyRevision(key, rev, create, version, lease, value, undefined, 0, value.length)
 }
 

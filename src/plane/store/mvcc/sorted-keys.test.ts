@@ -13,7 +13,13 @@ test('keeps keys ordered across chunk splits, deletes, and ranges', () => {
   for (const k of keys.slice(0, 2500)) s.delete(k)
   assert.is(s.size, 2500)
   assert.equal([...s.range('')], keys.slice(2500).sort())
-  assert.equal([...s.range('/k/10', '/k/11')], keys.slice(2500).filter((k) => k >= '/k/10' && k < '/k/11').sort())
+  assert.equal(
+    [...s.range('/k/10', '/k/11')],
+    keys
+      .slice(2500)
+      .filter((k) => k >= '/k/10' && k < '/k/11')
+      .sort(),
+  )
 })
 
 test('prefixEnd is the first key after every key with the prefix', () => {

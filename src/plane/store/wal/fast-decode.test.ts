@@ -11,13 +11,24 @@ import { ValueFiles } from './value-file.ts'
 import { CorruptError } from '../../../core/index.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
-const plain = (r: WalRecord) => (r.type === 'txn' ? { ...r, ops: r.ops.map((o) => ({ ...o, value: o.value && [...(o.value as Uint8Array)] })) } : r)
+const plain = (r: WalRecord) =>
+  r.type === 'txn'
+    ? { ...r, ops: r.ops.map((o) => ({ ...o, value: o.value && [...(o.value as Uint8Array)] })) }
+    : r
 
 test('decodes txn records exactly as the general decoder does, for every length form', () => {
   const cases: WalRecord[] = []
   for (const rev of [1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1]) {
     for (const size of [0, 5, 23, 24, 255, 256, 70000]) {
-      cases.push({ type: 'txn', revision: rev, ops: [{ key: 'k'.repeat(size % 300 || 1), value: new Uint8Array(size).fill(7) }, { key: '/é/ü' }, { key: 'l', value: new Uint8Array([1]), lease: 300 }] })
+      cases.push({
+        type: 'txn',
+        revision: rev,
+        ops: [
+          { key: 'k'.repeat(size % 300 || 1), value: new Uint8Array(size).fill(7) },
+          { key: '/é/ü' },
+          { key: 'l', value: new Uint8Array([1]), lease: 300 },
+        ],
+      })
     }
   }
   for (const r of cases) {
@@ -32,7 +43,11 @@ test('declines anything else instead of guessing', () => {
   assert.is(fastDecodeTxn(encodeRecord({ type: 'compact', revision: 5 })), undefined)
   assert.is(fastDecodeTxn(cbor.encode([1, 2 ** 40, []])), undefined) // 8-byte integer
   assert.is(fastDecodeTxn(cbor.encode([1, 3, [['k', 'not bytes']]])), undefined)
-  const good = encodeRecord({ type: 'txn', revision: 3, ops: [{ key: 'abc', value: new Uint8Array(10) }] })
+  const good = encodeRecord({
+    type: 'txn',
+    revision: 3,
+    ops: [{ key: 'abc', value: new Uint8Array(10) }],
+  })
   assert.is(fastDecodeTxn(good.subarray(0, good.length - 1)), undefined, 'truncated')
   assert.is(fastDecodeTxn(Uint8Array.from([...good, 0])), undefined, 'trailing byte')
   const badUtf8 = Uint8Array.from([0x83, 0x01, 0x03, 0x81, 0x81, 0x62, 0xff, 0xfe])
@@ -45,18 +60,33 @@ test('decodes snapshot chunks of key versions, tombstones included, and declines
     { key: '/b', rev: 70000, create: 0, version: 0, value: undefined, lease: 0 },
     { key: '/c', rev: 9, create: 9, version: 1, value: new Uint8Array(300).fill(4), lease: 77 },
   ]
-  const chunk = cbor.encode([11, versions.map((r) => [r.key, r.rev, r.create, r.version, r.value ?? null, r.lease])])
+  const chunk = cbor.encode([
+    11,
+    versions.map((r) => [r.key, r.rev, r.create, r.version, r.value ?? null, r.lease]),
+  ])
   const got = fastDecodeVersions(chunk)!
-  assert.equal(got.map((v) => ({ ...v, value: v.value && [...v.value] })), versions.map((v) => ({ ...v, value: v.value && [...v.value] })))
+  assert.equal(
+    got.map((v) => ({ ...v, value: v.value && [...v.value] })),
+    versions.map((v) => ({ ...v, value: v.value && [...v.value] })),
+  )
   assert.is(fastDecodeVersions(cbor.encode([10, 1, 2])), undefined)
   assert.is(fastDecodeVersions(chunk.subarray(0, chunk.length - 2)), undefined)
 })
 
 test('with a file place, values become references read on first use; tombstones stay plain', () => {
-  const chunk = cbor.encode([11, [['/a', 5, 3, 2, new Uint8Array([1, 2, 3]), 0], ['/b', 6, 0, 0, null, 0]]])
+  const chunk = cbor.encode([
+    11,
+    [
+      ['/a', 5, 3, 2, new Uint8Array([1, 2, 3]), 0],
+      ['/b', 6, 0, 0, null, 0],
+    ],
+  ])
   const file = Buffer.concat([Buffer.from('prefix..'), chunk])
   const reads: [number, number][] = []
-  const source = { name: 'mem', read: (o: number, n: number) => (reads.push([o, n]), file.subarray(o, o + n)) }
+  const source = {
+    name: 'mem',
+    read: (o: number, n: number) => (reads.push([o, n]), file.subarray(o, o + n)),
+  }
   const [a, b] = fastDecodeVersions(chunk, { source, offset: 8 })!
   assert.ok(a instanceof LazyRevision && a.onDisk, 'not read while decoding')
   assert.equal(reads, [])
@@ -65,7 +95,11 @@ test('with a file place, values become references read on first use; tombstones 
   assert.is(reads.length, 1, 'read once, then kept by the read cache')
   assert.not.ok(b instanceof LazyRevision)
   assert.is(b.value, undefined)
-  const txn = encodeRecord({ type: 'txn', revision: 4, ops: [{ key: 'k', value: new Uint8Array([9, 9]) }] })
+  const txn = encodeRecord({
+    type: 'txn',
+    revision: 4,
+    ops: [{ key: 'k', value: new Uint8Array([9, 9]) }],
+  })
   const r = fastDecodeTxn(txn, { source, offset: 100 })! as { ops: { value: ValueRef }[] }
   const ref = r.ops[0].value
   assert.ok(ref instanceof ValueRef)
@@ -81,7 +115,10 @@ test('a value whose file was retired is a Corrupt error naming the file, not wro
   assert.is(Buffer.from(f.read(2, 3)).toString(), 'cde')
   assert.throws(() => f.read(4, 10), /ends before the value at byte 4/)
   files.retire(path)
-  assert.throws(() => f.read(0, 1), (e: Error) => e instanceof CorruptError && e.message.includes(path))
+  assert.throws(
+    () => f.read(0, 1),
+    (e: Error) => e instanceof CorruptError && e.message.includes(path),
+  )
   rmSync(dir, { recursive: true })
 })
 

@@ -32,10 +32,10 @@ function head(major: number): number {
   const ib = b[p]
   if (ib === undefined || ib >> 5 !== major) return -1
   const ai = ib & 31
-  if (ai < 24) return (p += 1), ai
-  if (ai === 24 && p + 1 < b.length) return (p += 2), b[p - 1]
-  if (ai === 25 && p + 2 < b.length) return (p += 3), (b[p - 2] << 8) | b[p - 1]
-  if (ai === 26 && p + 4 < b.length) return (p += 5), b.readUInt32BE(p - 4)
+  if (ai < 24) return ((p += 1), ai)
+  if (ai === 24 && p + 1 < b.length) return ((p += 2), b[p - 1])
+  if (ai === 25 && p + 2 < b.length) return ((p += 3), (b[p - 2] << 8) | b[p - 1])
+  if (ai === 26 && p + 4 < b.length) return ((p += 5), b.readUInt32BE(p - 4))
   return -1 // 8-byte lengths and indefinite items go to the general decoder
 }
 
@@ -132,7 +132,9 @@ export function fastDecodeTxn(bytes: Uint8Array, at?: FilePlace): WalRecord | un
       ops[i] = { key: keys[i] }
       continue
     }
-    const value = at ? new ValueRef(at.source, at.offset + pos[i], len[i]) : b.subarray(pos[i], pos[i] + len[i])
+    const value = at
+      ? new ValueRef(at.source, at.offset + pos[i], len[i])
+      : b.subarray(pos[i], pos[i] + len[i])
     ops[i] = lease[i] ? { key: keys[i], value, lease: lease[i] } : { key: keys[i], value }
   }
   return { type: 'txn', revision, ops }
@@ -156,7 +158,9 @@ function version(): Revision | undefined {
   }
   const lease = head(0)
   if (lease < 0) return undefined
-  return value === undefined ? { key, rev, create, version: ver, value, lease } : makeRevision(key, rev, create, ver, value, lease)
+  return value === undefined
+    ? { key, rev, create, version: ver, value, lease }
+    : makeRevision(key, rev, create, ver, value, lease)
 }
 
 /** snapshot chunk [11, [[key, rev, create, version, value|null, lease], …]] (snapshot.ts) */

@@ -3,7 +3,14 @@ import * as assert from 'uvu/assert'
 import { encodeFrame, scanFrames } from './format.ts'
 import { decodeRecord, encodeRecord } from './records.ts'
 
-const rec = (i: number) => encodeFrame(encodeRecord({ type: 'txn', revision: i, ops: [{ key: `/k/${i}`, value: new Uint8Array(600).fill(i) }] }))
+const rec = (i: number) =>
+  encodeFrame(
+    encodeRecord({
+      type: 'txn',
+      revision: i,
+      ops: [{ key: `/k/${i}`, value: new Uint8Array(600).fill(i) }],
+    }),
+  )
 const log = (n: number) => Buffer.concat(Array.from({ length: n }, (_, i) => rec(i + 1)))
 
 test('frames are [u32 length][u32 crc32][payload], little-endian', () => {
@@ -56,7 +63,9 @@ test('a zeroed sector inside a record is a write that never landed: torn, even w
 test('records with a good CRC but no record inside are rejected by the decoder check', () => {
   const junk = encodeFrame(Buffer.from([0x83, 0x01, 0x02, 0x03]))
   const buf = Buffer.concat([log(1), junk])
-  const s = scanFrames(buf, (p) => (typeof decodeRecord(p) === 'string' ? 'not a record' : undefined))
+  const s = scanFrames(buf, (p) =>
+    typeof decodeRecord(p) === 'string' ? 'not a record' : undefined,
+  )
   assert.is(s.torn!.reason, 'not a record')
 })
 

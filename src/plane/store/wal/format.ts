@@ -66,16 +66,22 @@ export interface ScanResult {
 }
 
 /** Checks one frame at `o`: its payload, or why it is bad and how many bytes it spans. */
-export function readFrame(buf: Buffer, o: number): { payload: Buffer } | { bad: string; span: number } {
-  if (buf.length - o < HEADER_BYTES) return { bad: `short frame header (${buf.length - o} bytes)`, span: buf.length - o }
+export function readFrame(
+  buf: Buffer,
+  o: number,
+): { payload: Buffer } | { bad: string; span: number } {
+  if (buf.length - o < HEADER_BYTES)
+    return { bad: `short frame header (${buf.length - o} bytes)`, span: buf.length - o }
   const len = buf.readUInt32LE(o)
   if (len === 0) return { bad: 'zero length', span: HEADER_BYTES }
-  if (len > MAX_PAYLOAD) return { bad: `length ${len} over the ${MAX_PAYLOAD}-byte limit`, span: buf.length - o }
+  if (len > MAX_PAYLOAD)
+    return { bad: `length ${len} over the ${MAX_PAYLOAD}-byte limit`, span: buf.length - o }
   if (o + HEADER_BYTES + len > buf.length) {
     return { bad: `frame of ${len} bytes runs past the end of the file`, span: buf.length - o }
   }
   const payload = buf.subarray(o + HEADER_BYTES, o + HEADER_BYTES + len)
-  if (crc32(payload) !== buf.readUInt32LE(o + 4)) return { bad: 'CRC mismatch', span: HEADER_BYTES + len }
+  if (crc32(payload) !== buf.readUInt32LE(o + 4))
+    return { bad: 'CRC mismatch', span: HEADER_BYTES + len }
   return { payload }
 }
 
@@ -86,7 +92,8 @@ function allZero(buf: Buffer, from: number, to = buf.length): boolean {
 
 /** Whether [from, to) contains a whole, sector-aligned run of 512 zero bytes. */
 function hasZeroSector(buf: Buffer, from: number, to: number): boolean {
-  for (let s = Math.ceil(from / SECTOR) * SECTOR; s + SECTOR <= to; s += SECTOR) if (allZero(buf, s, s + SECTOR)) return true
+  for (let s = Math.ceil(from / SECTOR) * SECTOR; s + SECTOR <= to; s += SECTOR)
+    if (allZero(buf, s, s + SECTOR)) return true
   return false
 }
 
@@ -97,7 +104,8 @@ export function validFrameAfter(buf: Buffer, from: number): boolean {
     if (len === 0 || len > buf.length - p - HEADER_BYTES) continue
     const first = buf[p + HEADER_BYTES]
     if (first < 0x80 || first > 0x9f) continue // every payload is a CBOR array
-    if (crc32(buf.subarray(p + HEADER_BYTES, p + HEADER_BYTES + len)) === buf.readUInt32LE(p + 4)) return true
+    if (crc32(buf.subarray(p + HEADER_BYTES, p + HEADER_BYTES + len)) === buf.readUInt32LE(p + 4))
+      return true
   }
   return false
 }
@@ -106,7 +114,10 @@ export function validFrameAfter(buf: Buffer, from: number): boolean {
  * Reads every frame of one segment. `decodable` lets the caller reject a payload whose CRC is
  * right but whose content is not a record (treated like a bad CRC).
  */
-export function scanFrames(buf: Buffer, decodable: (payload: Buffer) => string | undefined = () => undefined): ScanResult {
+export function scanFrames(
+  buf: Buffer,
+  decodable: (payload: Buffer) => string | undefined = () => undefined,
+): ScanResult {
   const frames: Frame[] = []
   let o = 0
   while (o < buf.length) {
@@ -126,9 +137,21 @@ export function scanFrames(buf: Buffer, decodable: (payload: Buffer) => string |
 }
 
 /** Why reading stopped at the bad frame at `o` of `buf`: a torn tail, or damage (see the top). */
-export function classifyBad(buf: Buffer, o: number, reason: string, span: number): Omit<ScanResult, 'frames'> {
-  if (reason === 'zero length' && allZero(buf, o)) return { end: o, ...(o < buf.length ? { torn: { offset: o, reason: 'zero-filled tail', bytes: buf.length - o } } : {}) }
-  const torn = !validFrameAfter(buf, o + 1) || hasZeroSector(buf, o, o + Math.max(span, HEADER_BYTES))
+export function classifyBad(
+  buf: Buffer,
+  o: number,
+  reason: string,
+  span: number,
+): Omit<ScanResult, 'frames'> {
+  if (reason === 'zero length' && allZero(buf, o))
+    return {
+      end: o,
+      ...(o < buf.length
+        ? { torn: { offset: o, reason: 'zero-filled tail', bytes: buf.length - o } }
+        : {}),
+    }
+  const torn =
+    !validFrameAfter(buf, o + 1) || hasZeroSector(buf, o, o + Math.max(span, HEADER_BYTES))
   if (torn) return { end: o, torn: { offset: o, reason, bytes: buf.length - o } }
   return { end: o, damage: { offset: o, reason } }
 }

@@ -10,10 +10,10 @@ import { LazyRevision, type Revision } from '../mvcc/revision.ts'
 /** a CBOR head of `major` with argument `n` at `p` (n ≥ 2^32 only for unsigned ints); returns the next position */
 function head(out: Buffer, p: number, major: number, n: number): number {
   const m = major << 5
-  if (n < 24) return (out[p] = m | n), p + 1
-  if (n < 0x100) return (out[p] = m | 24), (out[p + 1] = n), p + 2
-  if (n < 0x10000) return (out[p] = m | 25), out.writeUInt16BE(n, p + 1), p + 3
-  if (n < 0x100000000) return (out[p] = m | 26), out.writeUInt32BE(n, p + 1), p + 5
+  if (n < 24) return ((out[p] = m | n), p + 1)
+  if (n < 0x100) return ((out[p] = m | 24), (out[p + 1] = n), p + 2)
+  if (n < 0x10000) return ((out[p] = m | 25), out.writeUInt16BE(n, p + 1), p + 3)
+  if (n < 0x100000000) return ((out[p] = m | 26), out.writeUInt32BE(n, p + 1), p + 5)
   // beyond 32 bits cbor-x writes a float64, and reads a uint64 back as a bigint: do as it does
   out[p] = 0xfb
   out.writeDoubleBE(n, p + 1)
@@ -32,7 +32,13 @@ export function txnFrameBound(ops: WalOp[]): number {
  * bytes free there; returns the end of the frame. `valueAt` gets the position in `out` of each
  * value, in op order.
  */
-export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: WalOp[], valueAt?: number[]): number {
+export function writeTxnFrame(
+  out: Buffer,
+  at: number,
+  revision: number,
+  ops: WalOp[],
+  valueAt?: number[],
+): number {
   let p = at + HEADER_BYTES
   out[p++] = 0x83
   out[p++] = 0x01
@@ -40,7 +46,10 @@ export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: Wa
   p = head(out, p, 4, ops.length)
   for (const op of ops) {
     const value = op.value
-    if (value && !(value instanceof Uint8Array)) throw new TypeError('store: a value read back from the log cannot be written again by reference')
+    if (value && !(value instanceof Uint8Array))
+      throw new TypeError(
+        'store: a value read back from the log cannot be written again by reference',
+      )
     out[p++] = 0x80 | (value ? (op.lease ? 3 : 2) : 1)
     p = head(out, p, 3, Buffer.byteLength(op.key))
     p += out.write(op.key, p, 'utf8')
@@ -55,7 +64,8 @@ export function writeTxnFrame(out: Buffer, at: number, revision: number, ops: Wa
 }
 
 /** a version's value length, without reading a value that is on disk */
-const valueLength = (v: Revision) => (!v.version ? 0 : v instanceof LazyRevision ? v.length : v.value!.length)
+const valueLength = (v: Revision) =>
+  !v.version ? 0 : v instanceof LazyRevision ? v.length : v.value!.length
 
 /** bytes a snapshot chunk frame of `versions` can take at most */
 export function versionsFrameBound(versions: readonly Revision[]): number {
@@ -70,7 +80,13 @@ export function versionsFrameBound(versions: readonly Revision[]): number {
  * `values[i]` is the value of `versions[i]` when already read (LazyRevision.readAll); `valueAt[i]`
  * gets the position in `out` of that value (-1 for a tombstone).
  */
-export function writeVersionsFrame(out: Buffer, at: number, versions: readonly Revision[], values?: readonly (Uint8Array | undefined)[], valueAt?: number[]): number {
+export function writeVersionsFrame(
+  out: Buffer,
+  at: number,
+  versions: readonly Revision[],
+  values?: readonly (Uint8Array | undefined)[],
+  valueAt?: number[],
+): number {
   let p = at + HEADER_BYTES
   out[p++] = 0x82
   out[p++] = 0x0b

@@ -14,7 +14,13 @@ function stream(buf: Buffer, chunk: number) {
   const fd = openSync(file, 'r')
   try {
     const seen: { offset: number; payload: Buffer }[] = []
-    const r = new FrameReader(chunk).read(fd, (payload, offset) => (seen.push({ offset: offset - 8, payload: Buffer.from(payload) }), undefined))
+    const r = new FrameReader(chunk).read(
+      fd,
+      (payload, offset) => (
+        seen.push({ offset: offset - 8, payload: Buffer.from(payload) }),
+        undefined
+      ),
+    )
     return { ...r, seen }
   } finally {
     closeSync(fd)
@@ -22,7 +28,8 @@ function stream(buf: Buffer, chunk: number) {
 }
 
 // payloads of every size around the chunk size, so frames start, end and span chunk edges
-const payload = (n: number, seed: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i === 0 ? 0x82 : (i * 7 + seed) & 0xff)))
+const payload = (n: number, seed: number) =>
+  Buffer.from(Array.from({ length: n }, (_, i) => (i === 0 ? 0x82 : (i * 7 + seed) & 0xff)))
 const frames = [1, 5, 60, 61, 64, 100, 200, 3, 130, 64, 1].map((n, i) => encodeFrame(payload(n, i)))
 const log = Buffer.concat(frames)
 
@@ -32,7 +39,11 @@ test('streams the same frames as a whole-buffer scan, through chunks smaller and
     const r = stream(log, chunk)
     assert.is(r.end, log.length)
     assert.is(r.frames, whole.frames.length)
-    assert.equal(r.seen.map((f) => f.offset), whole.frames.map((f) => f.offset), `chunk ${chunk}`)
+    assert.equal(
+      r.seen.map((f) => f.offset),
+      whole.frames.map((f) => f.offset),
+      `chunk ${chunk}`,
+    )
     assert.ok(r.seen.every((f, i) => f.payload.equals(whole.frames[i].payload)))
   }
 })
@@ -52,8 +63,13 @@ test('a cut at every byte, a flipped byte and a zero tail are classified exactly
     assert.is(got.end, want.end)
     assert.equal(got.torn, want.torn)
     assert.equal(got.damage, want.damage)
-    if (got.torn?.reason === 'zero-filled tail') assert.is(got.tail, undefined, 'zeros are checked in place, not read into memory')
-    else if (got.torn) assert.ok(got.tail!.equals(c.subarray(got.torn.offset)), 'the torn bytes are handed back for keeping aside')
+    if (got.torn?.reason === 'zero-filled tail')
+      assert.is(got.tail, undefined, 'zeros are checked in place, not read into memory')
+    else if (got.torn)
+      assert.ok(
+        got.tail!.equals(c.subarray(got.torn.offset)),
+        'the torn bytes are handed back for keeping aside',
+      )
   }
 })
 

@@ -52,7 +52,13 @@ export class FrameReader {
         continue
       }
       const len = u32(this.#buf, o - start)
-      if (len === 0 && this.#zerosToEnd(fd, o, size)) return { size, frames, end: o, torn: { offset: o, reason: 'zero-filled tail', bytes: size - o } }
+      if (len === 0 && this.#zerosToEnd(fd, o, size))
+        return {
+          size,
+          frames,
+          end: o,
+          torn: { offset: o, reason: 'zero-filled tail', bytes: size - o },
+        }
       const need = HEADER_BYTES + len
       if (len === 0 || len > MAX_PAYLOAD || o + need > size) return bad()
       if (have < need) {
@@ -72,7 +78,7 @@ export class FrameReader {
 
   /** whether the file holds only zeros from `o` on (the unused end of a segment), read chunk by chunk */
   #zerosToEnd(fd: number, o: number, size: number): boolean {
-    for (let at = o; at < size; ) {
+    for (let at = o; at < size;) {
       const n = Math.min(this.#buf.length, size - at)
       const b = this.#buf.subarray(0, n)
       readFully(fd, b, at)
@@ -94,7 +100,8 @@ export class FrameReader {
 }
 
 /** little-endian u32 at `i` (bounds already checked: the frame header is in the buffer) */
-const u32 = (b: Buffer, i: number) => (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0
+const u32 = (b: Buffer, i: number) =>
+  (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0
 
 function readFully(fd: number, into: Buffer, position: number): void {
   let got = 0

@@ -24,7 +24,10 @@ export type WalRecord =
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
 
 function opToWire(op: WalOp): unknown[] {
-  if (op.value && !(op.value instanceof Uint8Array)) throw new TypeError('store: a value read back from the log cannot be written again by reference')
+  if (op.value && !(op.value instanceof Uint8Array))
+    throw new TypeError(
+      'store: a value read back from the log cannot be written again by reference',
+    )
   if (!op.value) return [op.key]
   return op.lease ? [op.key, op.value, op.lease] : [op.key, op.value]
 }
@@ -44,7 +47,8 @@ export function encodeRecord(r: WalRecord): Uint8Array {
   }
 }
 
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+const isCount = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 
 function opFromWire(w: unknown): WalOp | undefined {
   if (!Array.isArray(w) || typeof w[0] !== 'string' || w.length > 3) return undefined
@@ -68,15 +72,30 @@ function txnFromWire(a: unknown[]): WalRecord | undefined {
 function fromWire(a: unknown[]): WalRecord | undefined {
   switch (a[0]) {
     case 0:
-      return isCount(a[1]) && isCount(a[2]) && isCount(a[3]) ? { type: 'header', version: a[1], seq: a[2], firstRevision: a[3] } : undefined
+      return isCount(a[1]) && isCount(a[2]) && isCount(a[3])
+        ? { type: 'header', version: a[1], seq: a[2], firstRevision: a[3] }
+        : undefined
     case 1:
       return txnFromWire(a)
     case 2:
-      return isCount(a[1]) && isCount(a[2]) ? { type: 'lease-grant', id: a[1], ttl: a[2] } : undefined
+      return isCount(a[1]) && isCount(a[2])
+        ? { type: 'lease-grant', id: a[1], ttl: a[2] }
+        : undefined
     case 3: {
       const keys = a[3]
-      const ok = isCount(a[1]) && isCount(a[2]) && Array.isArray(keys) && keys.every((k) => typeof k === 'string')
-      return ok ? { type: 'lease-revoke', id: a[1] as number, revision: a[2] as number, keys: keys as string[] } : undefined
+      const ok =
+        isCount(a[1]) &&
+        isCount(a[2]) &&
+        Array.isArray(keys) &&
+        keys.every((k) => typeof k === 'string')
+      return ok
+        ? {
+            type: 'lease-revoke',
+            id: a[1] as number,
+            revision: a[2] as number,
+            keys: keys as string[],
+          }
+        : undefined
     }
     case 4:
       return isCount(a[1]) ? { type: 'compact', revision: a[1] } : undefined

@@ -1,6 +1,15 @@
 // Segment files on disk: naming, listing, reading back with torn-tail repair, and the
 // directory fsync that makes a created or removed file durable.
-import { closeSync, fstatSync, fsyncSync, openSync, readdirSync, renameSync, ftruncateSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  ftruncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { CorruptError, type Logger } from '../../../core/index.ts'
 import type { FrameReader } from './frame-reader.ts'
@@ -18,7 +27,8 @@ export function numberedName(n: number, ext: string): string {
 export function listNumbered(dir: string, ext: string): number[] {
   const nums: number[] = []
   for (const name of readdirSync(dir)) {
-    if (name.length === 17 + ext.length && name.endsWith(`.${ext}`) && /^[0-9a-f]{16}\./.test(name)) nums.push(parseInt(name.slice(0, 16), 16))
+    if (name.length === 17 + ext.length && name.endsWith(`.${ext}`) && /^[0-9a-f]{16}\./.test(name))
+      nums.push(parseInt(name.slice(0, 16), 16))
   }
   return nums.sort((a, b) => a - b)
 }
@@ -61,7 +71,12 @@ export interface ReadSegment {
  * before open returns, so nothing applied from it is ever used); values stay in the file
  * (`files`) until read. A torn tail is cut off (and kept aside as <name>.torn-<offset>) only if `last`.
  */
-export function readSegment(dir: string, seq: number, last: boolean, o: SegmentReplay): ReadSegment {
+export function readSegment(
+  dir: string,
+  seq: number,
+  last: boolean,
+  o: SegmentReplay,
+): ReadSegment {
   const file = join(dir, segmentName(seq))
   const source = o.files.open(file)
   const size = fstatSync(source.fd).size
@@ -83,26 +98,43 @@ export function readSegment(dir: string, seq: number, last: boolean, o: SegmentR
     return undefined
   })
   const fail = (offset: number, reason: string) => {
-    throw new CorruptError(`store: ${file} is damaged at byte ${offset}: ${reason}; refusing to open`, { file, offset })
+    throw new CorruptError(
+      `store: ${file} is damaged at byte ${offset}: ${reason}; refusing to open`,
+      { file, offset },
+    )
   }
   if (scan.damage) fail(scan.damage.offset, scan.damage.reason)
   if (scan.torn && !last) fail(scan.torn.offset, `${scan.torn.reason} inside an older segment`)
   if (count === 0) checkHeader(records, seq, file, size, last)
-  if (scan.torn?.reason === 'zero-filled tail' && !scan.tail) trimZeros(file, scan.torn.offset, o.log)
+  if (scan.torn?.reason === 'zero-filled tail' && !scan.tail)
+    trimZeros(file, scan.torn.offset, o.log)
   else if (scan.torn) repairTail(file, scan.tail!, scan.torn, o.log)
   return { seq, records: Math.max(0, count - 1), empty: count === 0, bytes: size }
 }
 
-function checkHeader(records: WalRecord[], seq: number, file: string, size: number, last: boolean): void {
+function checkHeader(
+  records: WalRecord[],
+  seq: number,
+  file: string,
+  size: number,
+  last: boolean,
+): void {
   const h = records[0]
   if (!h && last) return // created but never written: the crash came before its first record
   if (!h || h.type !== 'header') {
-    throw new CorruptError(`store: ${file} does not start with a segment header (${size} bytes)`, { file, offset: 0 })
+    throw new CorruptError(`store: ${file} does not start with a segment header (${size} bytes)`, {
+      file,
+      offset: 0,
+    })
   }
   if (h.version !== FORMAT_VERSION) {
-    throw new CorruptError(`store: ${file} has format version ${h.version}, this build reads ${FORMAT_VERSION}`, { file, offset: 0 })
+    throw new CorruptError(
+      `store: ${file} has format version ${h.version}, this build reads ${FORMAT_VERSION}`,
+      { file, offset: 0 },
+    )
   }
-  if (h.seq !== seq) throw new CorruptError(`store: ${file} says it is segment ${h.seq}`, { file, offset: 0 })
+  if (h.seq !== seq)
+    throw new CorruptError(`store: ${file} says it is segment ${h.seq}`, { file, offset: 0 })
 }
 
 /** the unused, zero end of a segment that was not closed (a crash): nothing in it, nothing to keep */
@@ -122,11 +154,22 @@ function truncateDurably(file: string, offset: number): void {
 }
 
 /** `tail`: the file's bytes from the torn offset on */
-function repairTail(file: string, tail: Buffer, torn: { offset: number; reason: string; bytes: number }, log: Logger): void {
+function repairTail(
+  file: string,
+  tail: Buffer,
+  torn: { offset: number; reason: string; bytes: number },
+  log: Logger,
+): void {
   const aside = `${file}.torn-${torn.offset}`
   writeFileSync(aside, tail, { mode: 0o600 })
   truncateDurably(file, torn.offset)
-  log.warn('truncated a torn tail of the log', { file, offset: torn.offset, bytes: torn.bytes, reason: torn.reason, keptAs: aside })
+  log.warn('truncated a torn tail of the log', {
+    file,
+    offset: torn.offset,
+    bytes: torn.bytes,
+    reason: torn.reason,
+    keptAs: aside,
+  })
 }
 
 /** Writes a file durably: temp file, fsync, rename, fsync of the directory. */

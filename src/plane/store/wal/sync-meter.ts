@@ -11,7 +11,9 @@
 import { performance } from 'node:perf_hooks'
 
 /** upper bounds (seconds) of the fdatasync latency histogram, as etcd's wal_fsync_duration */
-export const SYNC_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1]
+export const SYNC_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1,
+]
 
 /** inline whatever the load while the average sync is under this (seconds)… */
 const FAST_SYNC = 0.0003
@@ -69,6 +71,8 @@ export class SyncMeter {
       this.#window = { at: now, elu, inlineMs: 0 }
     }
     if (sec > STALL_SYNC) this.#inline = false
-    else this.#inline = this.#avg < FAST_SYNC || (this.#avg < LIGHT_LOAD_SYNC && this.#load < LIGHT_LOAD)
+    else
+      this.#inline =
+        this.#avg < FAST_SYNC || (this.#avg < LIGHT_LOAD_SYNC && this.#load < LIGHT_LOAD)
   }
 }

@@ -33,11 +33,19 @@ export class ValueFile implements ValueSource {
   /** reads into the start of `out` (at least `length` long); returns the bytes' view of it */
   readInto(out: Buffer, offset: number, length: number): Buffer {
     const fd = this.#fd
-    if (fd === undefined) throw new CorruptError(`store: a value at byte ${offset} of ${this.name} was read after the file was retired`, { file: this.name, offset })
+    if (fd === undefined)
+      throw new CorruptError(
+        `store: a value at byte ${offset} of ${this.name} was read after the file was retired`,
+        { file: this.name, offset },
+      )
     let got = 0
     while (got < length) {
       const n = readSync(fd, out, got, length - got, offset + got)
-      if (n === 0) throw new CorruptError(`store: ${this.name} ends before the value at byte ${offset} (${length} bytes)`, { file: this.name, offset })
+      if (n === 0)
+        throw new CorruptError(
+          `store: ${this.name} ends before the value at byte ${offset} (${length} bytes)`,
+          { file: this.name, offset },
+        )
       got += n
     }
     return out.subarray(0, length)

@@ -16,7 +16,15 @@
 // zero-filled file). Steps, not the whole segment at once: a file system without sparse files
 // writes the zeros, and a crash leaves at most one step of zeros for recovery to read. The unused
 // end reads as zeros, the end of the log (format.ts); a cut or a close trims a segment.
-import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, openSync, writeSync, writevSync } from 'node:fs'
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  ftruncateSync,
+  openSync,
+  writeSync,
+  writevSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { UnavailableError } from '../../../core/index.ts'
 import { encodeFrame } from './format.ts'
@@ -173,20 +181,26 @@ export class WalWriter {
     this.#seq = seq
     this.#size = 0
     this.#extent = 0
-    this.#write(encodeFrame(encodeRecord({ type: 'header', version: FORMAT_VERSION, seq, firstRevision })))
+    this.#write(
+      encodeFrame(encodeRecord({ type: 'header', version: FORMAT_VERSION, seq, firstRevision })),
+    )
     fsyncDir(this.#dir)
   }
 
   /** makes the file at least `end` bytes long: a step ahead, but not past the segment size */
   #extend(end: number): void {
     if (end <= this.#extent) return
-    this.#extent = Math.min(Math.ceil(end / EXTEND_STEP) * EXTEND_STEP, Math.max(end, this.#segmentBytes))
+    this.#extent = Math.min(
+      Math.ceil(end / EXTEND_STEP) * EXTEND_STEP,
+      Math.max(end, this.#segmentBytes),
+    )
     ftruncateSync(this.#fd, this.#extent)
   }
 
   #write(buf: Buffer): void {
     this.#extend(this.#size + buf.length)
-    for (let off = 0; off < buf.length; ) off += writeSync(this.#fd, buf, off, buf.length - off, this.#size + off)
+    for (let off = 0; off < buf.length;)
+      off += writeSync(this.#fd, buf, off, buf.length - off, this.#size + off)
     this.#size += buf.length
     this.written += buf.length
   }
@@ -196,10 +210,12 @@ export class WalWriter {
     let total = 0
     for (const p of parts) total += p.length
     this.#extend(this.#size + total)
-    const done = parts.length > 1 && parts.length <= 1024 ? writevSync(this.#fd, parts, this.#size) : 0
+    const done =
+      parts.length > 1 && parts.length <= 1024 ? writevSync(this.#fd, parts, this.#size) : 0
     if (done < total) {
       const rest = Buffer.concat(parts).subarray(done)
-      for (let off = 0; off < rest.length; ) off += writeSync(this.#fd, rest, off, rest.length - off, this.#size + done + off)
+      for (let off = 0; off < rest.length;)
+        off += writeSync(this.#fd, rest, off, rest.length - off, this.#size + done + off)
     }
     this.#size += total
     this.written += total
@@ -212,7 +228,12 @@ export class WalWriter {
       // gather this turn's appends into one batch: inline, or a second sync overlapping the first
       if (this.#scheduled || busy >= MAX_SYNCS) return
       this.#scheduled = true
-      setImmediate(() => ((this.#scheduled = false), this.#meter.inline ? this.#flushInline() : this.#flushPool()))
+      setImmediate(
+        () => (
+          (this.#scheduled = false),
+          this.#meter.inline ? this.#flushInline() : this.#flushPool()
+        ),
+      )
       return
     }
     this.#flushPool()
@@ -222,7 +243,11 @@ export class WalWriter {
   #flushPool(): void {
     if (this.#queue.length === 0 || this.#failed || this.#pending >= MAX_SYNCS) return
     // a cut closes the file: never while a sync on it is still running
-    if (this.#pending && (this.#size >= this.#segmentBytes || this.#queue.some((i) => !Buffer.isBuffer(i)))) return
+    if (
+      this.#pending &&
+      (this.#size >= this.#segmentBytes || this.#queue.some((i) => !Buffer.isBuffer(i)))
+    )
+      return
     const batch = this.#queue
     const settles = this.#settles
     const done = this.#next
@@ -250,7 +275,9 @@ export class WalWriter {
       if (head > this.durableRevision) this.durableRevision = head
       const covered = this.#inflight.splice(0, this.#inflight.indexOf(entry) + 1)
       for (const f of covered) f.done.resolve()
-      this.#settleLater(covered.length === 1 ? covered[0].settles : covered.flatMap((f) => f.settles))
+      this.#settleLater(
+        covered.length === 1 ? covered[0].settles : covered.flatMap((f) => f.settles),
+      )
       this.#kick()
     })
   }
@@ -307,7 +334,12 @@ export class WalWriter {
     let run: Buffer | undefined // the current run of adjacent frames
     let runEnd = 0
     const endRun = () => {
-      if (run) parts.push(run.byteOffset + run.length === runEnd ? run : Buffer.from(run.buffer, run.byteOffset, runEnd - run.byteOffset))
+      if (run)
+        parts.push(
+          run.byteOffset + run.length === runEnd
+            ? run
+            : Buffer.from(run.buffer, run.byteOffset, runEnd - run.byteOffset),
+        )
       run = undefined
     }
     const flushParts = () => {
@@ -319,9 +351,9 @@ export class WalWriter {
     for (const item of batch) {
       if (Buffer.isBuffer(item)) {
         if (this.#size >= this.#segmentBytes && parts.length === 0 && !run) {
-        this.#cutNow(this.headRevision + 1)
-        pos = this.#size
-      }
+          this.#cutNow(this.headRevision + 1)
+          pos = this.#size
+        }
         const s = settles[next]
         if (s?.frame === item) {
           for (let i = 0; i < s.at.length; i++) s.at[i] += pos
@@ -331,10 +363,10 @@ export class WalWriter {
         pos += item.length
         if (run && item.buffer === run.buffer && item.byteOffset === runEnd) runEnd += item.length
         else {
-        endRun()
-        run = item
-        runEnd = item.byteOffset + item.length
-      }
+          endRun()
+          run = item
+          runEnd = item.byteOffset + item.length
+        }
         continue
       }
       flushParts()
@@ -355,21 +387,25 @@ export class WalWriter {
   #finish(): void {
     try {
       if (!this.#failed) {
-      ftruncateSync(this.#fd, this.#size)
-      fdatasyncSync(this.#fd)
-    }
+        ftruncateSync(this.#fd, this.#size)
+        fdatasyncSync(this.#fd)
+      }
     } finally {
       closeSync(this.#fd)
     }
   }
 
   #fail(err: Error, done: Deferred, batch: Item[] = []): void {
-    this.#failed = new UnavailableError(`store: writing the log failed (${err.message}); the store accepts no more writes`, { cause: err })
+    this.#failed = new UnavailableError(
+      `store: writing the log failed (${err.message}); the store accepts no more writes`,
+      { cause: err },
+    )
     done.reject(this.#failed)
     for (const f of this.#inflight) f.done.reject(this.#failed)
     this.#inflight = []
     this.#next.reject(this.#failed)
-    for (const item of [...batch, ...this.#queue]) if (!Buffer.isBuffer(item)) item.onFail(this.#failed)
+    for (const item of [...batch, ...this.#queue])
+      if (!Buffer.isBuffer(item)) item.onFail(this.#failed)
     this.#queue = []
   }
 }
