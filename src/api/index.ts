@@ -7,15 +7,20 @@
 // Table printing. Pure: no I/O, no node: imports, imports nothing of ours.
 // Expected failures are values (ParseResult / PatchResult / FieldCause[]), never throws; the one
 // throw is storeKey given a namespaced resource and no namespace (a programming error).
+//
+// This file is the one surface for the rest of the tree. Inside, one folder per room, each with
+// an index.ts stating its contract; a file imports its siblings directly and other rooms only
+// through their index.ts, and the rooms form no cycle (layout.test.ts checks it). Each room
+// below imports only rooms listed above it:
+//   types, json                  the resource types; plain JSON values and request bodies
+//   formats                      name rules, quantities, image references, base64
+//   selectors, patches           label / field selectors; JSON, merge, strategic merge patches
+//   defaults, pods               defaults; a pod's QoS class and the Secrets/ConfigMaps it names
+//   resources                    registry, store keys, served versions, the Scale view
+//   validation, tables           FieldCause and validate / validateUpdate; server-side printing
+//   schemas                      field schemas: unknown fields, fieldValidation, OpenAPI
 
-export type * from './meta.ts'
-export type * from './pod.ts'
-export type * from './node.ts'
-export type * from './service.ts'
-export type * from './config.ts'
-export type * from './workloads.ts'
-export type * from './autoscaling.ts'
-export type * from './wire.ts'
+export type * from './types/index.ts'
 
 export {
   allResources,
@@ -34,16 +39,18 @@ export {
   type GroupVersionKind,
   type ResourceInfo,
   type SubresourceInfo,
-} from './resources.ts'
-export { schemaName, toServedVersion, toStorageVersion } from './served-versions.ts'
-export { hpaFromV1, hpaToV1 } from './hpa-conversion.ts'
-export {
+  schemaName,
+  toServedVersion,
+  toStorageVersion,
+  hpaFromV1,
+  hpaToV1,
   parseStoreKey,
   storeKey,
   storePrefix,
   type KeyedResource,
   type StoreKeyParts,
-} from './store-keys.ts'
+  scaleOf,
+} from './resources/index.ts'
 
 export {
   formatCpu,
@@ -52,26 +59,42 @@ export {
   parseCpu,
   parseMemory,
   parseQuantity,
-} from './quantity.ts'
-export { parseImageRef, type ImageRef } from './image-ref.ts'
-export { fromBase64, toBase64 } from './base64.ts'
+  parseImageRef,
+  type ImageRef,
+  fromBase64,
+  toBase64,
+  configMapKey,
+  dns1035Label,
+  dns1123Label,
+  dns1123Subdomain,
+  envVarName,
+  ianaServiceName,
+  isIP,
+  labelValue,
+  qualifiedKey,
+} from './formats/index.ts'
 
-export { applyDefaults, fillDefaults } from './defaults.ts'
-export { validate } from './validate.ts'
-export { validateUpdate } from './validate-update.ts'
-export { invalidMessage, statusCauses, type FieldCause } from './field-errors.ts'
-export type { FieldSchema, Leaf, ListSchema, ObjectSchema } from './field-schema.ts'
-export { pruneUnknown, schemaFor, unknownFields } from './unknown-fields.ts'
-export { numberProblem } from './number-fields.ts'
+export { applyDefaults, fillDefaults } from './defaults/index.ts'
 export {
+  validate,
+  validateUpdate,
+  invalidMessage,
+  statusCauses,
+  type FieldCause,
+} from './validation/index.ts'
+export {
+  type FieldSchema,
+  type Leaf,
+  type ListSchema,
+  type ObjectSchema,
+  pruneUnknown,
+  schemaFor,
+  unknownFields,
+  numberProblem,
   kindOpenApiSchema,
   openApiSchema,
   sharedOpenApiSchemas,
   type OpenApiSchema,
-} from './openapi-schema.ts'
-export { lazyJsonKeys, scanJsonKeys, type JsonKeys } from './json-duplicates.ts'
-export { checkBodyTree, MAX_NESTING, tooDeep, type BodyCheck } from './body-check.ts'
-export {
   appliedUnknownError,
   applyProblems,
   objectProblems,
@@ -82,18 +105,22 @@ export {
   type FieldProblems,
   type FieldValidation,
   type YamlDuplicate,
-} from './field-validation.ts'
+} from './schemas/index.ts'
 export {
-  configMapKey,
-  dns1035Label,
-  dns1123Label,
-  dns1123Subdomain,
-  envVarName,
-  ianaServiceName,
-  isIP,
-  labelValue,
-  qualifiedKey,
-} from './name-rules.ts'
+  lazyJsonKeys,
+  scanJsonKeys,
+  type JsonKeys,
+  checkBodyTree,
+  MAX_NESTING,
+  tooDeep,
+  type BodyCheck,
+  copyOwn,
+  isObject,
+  lookupTable,
+  own,
+  put,
+  type PatchResult,
+} from './json/index.ts'
 
 export {
   formatRequirements,
@@ -105,25 +132,22 @@ export {
   type ParseResult,
   type Requirement,
   type SelectorOperator,
-} from './label-selector.ts'
-export {
   fieldValue,
   matchesFields,
   parseFieldSelector,
   selectableFields,
   type FieldRequirement,
-} from './field-selector.ts'
+} from './selectors/index.ts'
 
-export { applyJsonPatch, parsePointer, type JsonPatchOperation } from './json-patch.ts'
-export { applyMergePatch } from './merge-patch.ts'
-export { applyStrategicMergePatch } from './strategic-merge-patch.ts'
-export { applyPatch, patchTypeFor, type PatchType } from './patch.ts'
-export { copyOwn, isObject, lookupTable, own, put } from './json-value.ts'
-export type { PatchResult } from './json-value.ts'
-export { scaleOf } from './scale.ts'
-export { podQosClass } from './pod-qos.ts'
-export { podReferences, type PodReferences } from './pod-refs.ts'
-
-export { ageSince, humanDuration } from './age.ts'
-export { tableColumns } from './table-columns.ts'
-export { tableRow, toTable } from './table.ts'
+export {
+  applyJsonPatch,
+  parsePointer,
+  type JsonPatchOperation,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  applyPatch,
+  patchTypeFor,
+  type PatchType,
+} from './patches/index.ts'
+export { podQosClass, podReferences, type PodReferences } from './pods/index.ts'
+export { ageSince, humanDuration, tableColumns, tableRow, toTable } from './tables/index.ts'

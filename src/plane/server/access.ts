@@ -2,7 +2,7 @@
 // the role rules of security/authorizer.ts, for real requests and access reviews alike. For node
 // users the server supplies what the rules need: the spec.nodeName of the pod concerned (or of
 // the list's field selector), and whether a secret or configmap is referenced by a pod bound to
-// that node (api/pod-refs.ts: env, envFrom, volumes and projected volumes of every container).
+// that node (api/pods/pod-refs.ts: env, envFrom, volumes and projected volumes of every container).
 import { parseFieldSelector, podReferences, resourceByKind, type Pod } from '../../api/index.ts'
 import type { Caller } from './resource-handler.ts'
 import type { ObjectStore } from './object-store.ts'
