@@ -2,6 +2,7 @@
 // components it needs; nothing imports this file.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { BadRequestError } from './core/index.ts'
 import { createPlane, createTokenStore, type Role } from './plane/index.ts'
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
@@ -131,7 +132,7 @@ function runToken(args: string[]): number {
   const [sub, ...rest] = args
   if (isHelp(sub)) return help('token')
   if (sub !== 'issue' && sub !== 'list' && sub !== 'revoke') {
-    throw new Error(
+    throw new BadRequestError(
       `token: ${sub ? `unknown subcommand "${sub}"` : 'a subcommand is needed'} (issue, list, revoke); see 'shoal token --help'`,
     )
   }
@@ -158,9 +159,9 @@ function runToken(args: string[]): number {
     return 0
   }
   if (values.user && values.node)
-    throw new Error('token revoke: give --user NAME or --node NAME, not both')
+    throw new BadRequestError('token revoke: give --user NAME or --node NAME, not both')
   const user = values.node ? `system:node:${values.node}` : values.user
-  if (!user) throw new Error('token revoke: --user NAME or --node NAME is required')
+  if (!user) throw new BadRequestError('token revoke: --user NAME or --node NAME is required')
   process.stdout.write(`revoked ${tokens.revoke(user)} token(s) of ${user}\n`)
   return 0
 }
@@ -173,27 +174,27 @@ function issueRequest(values: { role?: string; user?: string; node?: string }): 
 } {
   const role = values.role as Role | undefined
   if (!role || !['admin', 'viewer', 'node'].includes(role))
-    throw new Error('token issue: --role must be admin, viewer or node')
+    throw new BadRequestError('token issue: --role must be admin, viewer or node')
   if (role !== 'node') {
     if (values.node)
-      throw new Error(
+      throw new BadRequestError(
         `token issue: --node is for node tokens (--role node); a ${role} token needs --user NAME`,
       )
-    if (!values.user) throw new Error(`token issue: a ${role} token needs --user NAME`)
+    if (!values.user) throw new BadRequestError(`token issue: a ${role} token needs --user NAME`)
     return { role, user: values.user }
   }
   const named = /^system:node:(.+)$/.exec(values.user ?? '')?.[1]
   if (values.user !== undefined && !named) {
-    throw new Error(
+    throw new BadRequestError(
       `token issue: a node token's user is always system:node:<node>; name the node with --node NAME instead of --user ${values.user}`,
     )
   }
   if (named && values.node && named !== values.node)
-    throw new Error(
+    throw new BadRequestError(
       `token issue: --user ${values.user} names another node than --node ${values.node}`,
     )
   const node = values.node ?? named
-  if (!node) throw new Error('token issue: a node token needs --node NAME')
+  if (!node) throw new BadRequestError('token issue: a node token needs --node NAME')
   return { role, node }
 }
 
@@ -207,7 +208,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!cmd || isHelp(cmd)) return help('')
   if (cmd === 'help') {
     if (rest[0] && !usages[rest.join(' ')])
-      throw new Error(`help: unknown command "${rest.join(' ')}"`)
+      throw new BadRequestError(`help: unknown command "${rest.join(' ')}"`)
     return help(rest.join(' '))
   }
   if (cmd === 'version' || cmd === '--version') {

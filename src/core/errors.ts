@@ -19,10 +19,8 @@ export type ErrorCode =
   | 'Unsupported'
   | 'Internal'
 
-export interface FieldCause {
-  field: string
-  message: string
-}
+import type { FieldCause } from '../api/index.ts'
+export type { FieldCause }
 
 export class ShoalError extends Error {
   readonly code: ErrorCode
@@ -42,6 +40,13 @@ export class NotFoundError extends ShoalError {
 export class ConflictError extends ShoalError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('Conflict', message, options)
+  }
+}
+
+/** A request (HTTP body, path, query, command line) that cannot be taken as it is (HTTP 400). */
+export class BadRequestError extends ShoalError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BadRequest', message, options)
   }
 }
 

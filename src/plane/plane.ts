@@ -1,7 +1,13 @@
 // The plane as one object: store + API server (+ scheduler, controllers and broker as their
 // issues land). createPlane() is what `shoal plane` runs and what another program embeds.
 import { join } from 'node:path'
-import { createLogger, isShoalError, systemClock, type Logger } from '../core/index.ts'
+import {
+  BadRequestError,
+  createLogger,
+  isShoalError,
+  systemClock,
+  type Logger,
+} from '../core/index.ts'
 import { resourceByKind } from '../api/index.ts'
 import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
 import { ensurePrivateDataDir } from './data-dir.ts'
@@ -43,7 +49,7 @@ export interface Plane {
 
 export function parseListen(listen: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen)
-  if (!m) throw new Error(`plane: --listen must be host:port, got "${listen}"`)
+  if (!m) throw new BadRequestError(`plane: --listen must be host:port, got "${listen}"`)
   return { host: m[1] ?? m[2], port: Number(m[3]) }
 }
 

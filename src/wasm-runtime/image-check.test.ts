@@ -16,8 +16,11 @@ function message(fn: () => void): string {
   throw new Error('expected an InvalidError')
 }
 
-test('a component passes', () => {
-  checkComponent(component, 'a.wasm')
+test('a component passes: the check returns nothing and throws nothing', () => {
+  assert.not.throws(() => checkComponent(component, 'a.wasm'))
+  assert.is(checkComponent(component, 'a.wasm'), undefined)
+  // the preamble alone is enough: the check looks at nothing past it
+  assert.is(checkComponent(component.subarray(0, 8), 'p.wasm'), undefined)
 })
 
 test('a core module, garbage and a short file are named as such', () => {
@@ -36,7 +39,8 @@ test('a core module, garbage and a short file are named as such', () => {
 })
 
 test('digests: format and match', () => {
-  checkDigestFormat(`sha256:${'a'.repeat(64)}`)
+  assert.is(checkDigestFormat(`sha256:${'a'.repeat(64)}`), undefined)
+  assert.is(checkDigest('sha256:1', 'sha256:1', 'x.wasm'), undefined)
   assert.match(
     message(() => checkDigestFormat('sha256:ABC')),
     'is not sha256:<64 hex digits>',

@@ -42,7 +42,7 @@ export async function instrumentFiles(
         fuel: true,
       })
     } catch (error) {
-      throw new Error(`${file}: ${(error as Error).message}`, { cause: error })
+      throw new InvalidError(`${file}: ${(error as Error).message}`, [], { cause: error })
     }
     const tmp = join(destDir, `${file}.tmp-${process.pid}-${Date.now()}`)
     await writeFile(tmp, result.bytes)

@@ -2,6 +2,7 @@
 // sources (tests and benches run under tsx: the thread registers tsx before importing) and from a
 // build that ships .js files beside each other.
 import { Worker } from 'node:worker_threads'
+import { ShoalError } from '../core/index.ts'
 
 const fromSources = import.meta.url.endsWith('.ts')
 
@@ -37,10 +38,12 @@ export function offload<T>(url: URL, fn: string, args: unknown[]): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     worker.once('message', (m: { result?: T; error?: string }) => {
       void worker.terminate()
-      if (m.error !== undefined) reject(new Error(m.error))
+      if (m.error !== undefined) reject(new ShoalError('Internal', m.error))
       else resolve(m.result as T)
     })
     worker.once('error', reject)
-    worker.once('exit', (code) => reject(new Error(`thread exited with code ${code}`)))
+    worker.once('exit', (code) =>
+      reject(new ShoalError('Internal', `thread exited with code ${code}`)),
+    )
   })
 }

@@ -3,10 +3,9 @@
 // first, then the owner; Orphan: dependents lose the owner reference and stay. Deleting a
 // namespace deletes everything in it. Objects with finalizers are only marked.
 import { allResources, type KubeObject, type ResourceInfo } from '../../api/index.ts'
-import { isShoalError, type Logger } from '../../core/index.ts'
+import { BadRequestError, isShoalError, type Logger } from '../../core/index.ts'
 import type { ObjectStore, Where } from './object-store.ts'
 import { checkDeletable } from './builtin-namespaces.ts'
-import { bad } from './write-ops.ts'
 
 export type Propagation = 'Background' | 'Foreground' | 'Orphan'
 
@@ -26,21 +25,23 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   const grace = query.get('gracePeriodSeconds')
   if (grace !== null) o.gracePeriodSeconds = /^-?\d{1,18}$/.test(grace.trim()) ? Number(grace) : NaN
   if (o.gracePeriodSeconds !== undefined && !Number.isSafeInteger(o.gracePeriodSeconds)) {
-    throw bad(
+    throw new BadRequestError(
       `gracePeriodSeconds: Invalid value: ${JSON.stringify(grace ?? o.gracePeriodSeconds)}: must be a whole number of seconds`,
     )
   }
   if (o.orphanDependents === true && !o.propagationPolicy) o.propagationPolicy = 'Orphan'
   if (o.dryRun !== undefined && !Array.isArray(o.dryRun))
-    throw bad(`dryRun must be a list of strings, not ${JSON.stringify(o.dryRun)}`)
+    throw new BadRequestError(`dryRun must be a list of strings, not ${JSON.stringify(o.dryRun)}`)
   const wrong = o.dryRun?.find((v) => v !== 'All')
   if (wrong !== undefined)
-    throw bad(`dryRun: Unsupported value: ${JSON.stringify(wrong)}: supported values: "All"`)
+    throw new BadRequestError(
+      `dryRun: Unsupported value: ${JSON.stringify(wrong)}: supported values: "All"`,
+    )
   if (
     o.propagationPolicy &&
     !['Background', 'Foreground', 'Orphan'].includes(o.propagationPolicy)
   ) {
-    throw bad(
+    throw new BadRequestError(
       `propagationPolicy must be Background, Foreground or Orphan, not "${o.propagationPolicy}"`,
     )
   }

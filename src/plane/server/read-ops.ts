@@ -15,10 +15,10 @@ import {
   type KubeObject,
   type ResourceInfo,
 } from '../../api/index.ts'
+import { BadRequestError } from '../../core/index.ts'
 import type { WatchBatch, WatchEvent as StoreEvent, Watcher } from '../store/index.ts'
 import type { ObjectStore } from './object-store.ts'
 import { awaitRevision, watchError, watchResourceVersion } from './watch-start.ts'
-import { bad } from './write-ops.ts'
 
 export type Filter = (obj: KubeObject) => boolean
 
@@ -29,13 +29,13 @@ export function selectorFilter(info: ResourceInfo, query: URLSearchParams): Filt
   // worded as kube-apiserver's 400s: "unable to parse requirement: …", "field label not supported: …"
   const labels = ls ? parseLabelSelector(ls) : undefined
   if (labels && !labels.ok)
-    throw bad(
+    throw new BadRequestError(
       labels.error.startsWith('unable to parse requirement')
         ? labels.error
         : `unable to parse requirement: ${labels.error}`,
     )
   const fields = fs ? parseFieldSelector(fs, info.kind) : undefined
-  if (fields && !fields.ok) throw bad(fields.error)
+  if (fields && !fields.ok) throw new BadRequestError(fields.error)
   return (obj) =>
     (!labels?.ok || matchesLabels(labels.value, obj.metadata.labels)) &&
     (!fields?.ok || matchesFields(fields.value, obj))
@@ -58,7 +58,7 @@ function decodeContinue(s: string, prefix: string): ContinueToken {
   } catch {
     // fall through
   }
-  throw bad('continue key is not valid')
+  throw new BadRequestError('continue key is not valid')
 }
 
 export async function listObjects(

@@ -19,7 +19,7 @@ import { deleteObject, parseDeleteOptions } from './delete-ops.ts'
 import type { ObjectStore } from './object-store.ts'
 import { listObjects } from './read-ops.ts'
 import { encode, negotiate, toTable, type Format } from './respond.ts'
-import { parseRequestInfo, type RequestInfo } from './request-info.ts'
+import { parseRequestInfo, type RequestInfo, type Verb } from './request-info.ts'
 import { getScale, updateScale } from './scale.ts'
 import { successStatus } from './status.ts'
 import { serveWatch } from './watch-stream.ts'
@@ -128,127 +128,138 @@ function dryRunDeps(deps: HandlerDeps, query: URLSearchParams): HandlerDeps {
   return { ...deps, objects: deps.objects.dryRun() }
 }
 
+/** what one verb does, given the request (deps: dry-run aware) */
+type Handler = (deps: HandlerDeps, c: Ctx) => Promise<Response>
+
+/** the object the path names */
+const whereOf = (c: Ctx) => ({ namespace: c.ri.namespace, name: c.ri.name! })
+
+/** the body with ?fieldValidation=, read the way every write reads it */
+const readChecked = (verb: 'create' | 'update' | 'patch', c: Ctx) =>
+  fieldCheck(verb, { query: c.url.searchParams, readBody: () => readParsedBody(c.req) })
+
+const getOne: Handler = async (deps, c) => one(c, await deps.objects.mustGet(c.stored, whereOf(c)))
+
+const watch: Handler = async (deps, c) =>
+  serveWatch(deps.objects, c.info, {
+    namespace: c.ri.namespace,
+    query: c.url.searchParams,
+    format: c.format,
+    signal: c.req.signal,
+    log: deps.log,
+    outgoing: c.outgoing,
+  })
+
+const create: Handler = async (deps, c) => {
+  const check = await readChecked('create', c)
+  admitOwnNode(c.caller, c.info, check.body.value)
+  const obj = await createObject(deps.objects, c.info, {
+    body: check.body.value,
+    namespace: c.ri.namespace,
+    check,
+  })
+  return one(c, obj, 201, check)
+}
+
+const update: Handler = async (deps, c) => {
+  const check = await readChecked('update', c)
+  const obj = await updateObject(deps.objects, c.info, {
+    where: whereOf(c),
+    body: check.body.value,
+    subresource: c.ri.subresource,
+    check,
+  })
+  return one(c, obj, 200, check)
+}
+
+const patch: Handler = async (deps, c) => {
+  const type = patchTypeFor(c.req.headers.get('content-type') ?? undefined)
+  if (!type)
+    throw new ShoalError(
+      'Unsupported',
+      `the patch content type "${c.req.headers.get('content-type')}" is not supported; use application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json or application/apply-patch+yaml`,
+    )
+  const check = await readChecked('patch', c)
+  const r = await patchObject(deps.objects, c.info, {
+    where: whereOf(c),
+    patch: check.body.value,
+    type,
+    subresource: c.ri.subresource,
+    check,
+  })
+  return one(c, r.obj, r.created ? 201 : 200, check)
+}
+
+const deleteOne: Handler = async (deps, c) => {
+  const opts = parseDeleteOptions(await readBody(c.req, { optional: true }), c.url.searchParams)
+  const r = await deleteObject(
+    opts.dryRun?.length ? deps.objects.dryRun() : deps.objects,
+    c.stored,
+    whereOf(c),
+    opts,
+    deps.log,
+  )
+  return one(c, r.obj, r.deleted ? 200 : 202)
+}
+
+const getScaleOf: Handler = async (deps, c) =>
+  encode(
+    c.format === 'cbor' ? 'cbor' : 'json',
+    getScale(c.info, await deps.objects.mustGet(c.info, whereOf(c))),
+  )
+
+/** update and patch of the scale subresource (a patch without a known content type merges) */
+const writeScale: Handler = async (deps, c) => {
+  const isUpdate = c.ri.verb === 'update'
+  const check = await readChecked(isUpdate ? 'update' : 'patch', c)
+  const patchType = isUpdate
+    ? undefined
+    : (patchTypeFor(c.req.headers.get('content-type') ?? undefined) ?? 'merge')
+  const scale = await updateScale(deps.objects, c.info, whereOf(c), {
+    body: check.body.value,
+    patchType,
+    check,
+  })
+  return withWarnings(encode(c.format === 'cbor' ? 'cbor' : 'json', scale), check)
+}
+
+const podLog: Handler = async (deps, c) => {
+  if (!deps.podLogs)
+    throw new ShoalError('Unavailable', `pods "${c.ri.name}": no node agent serves logs yet`)
+  return deps.podLogs(await deps.objects.mustGet(c.info, whereOf(c)), c.url.searchParams)
+}
+
+/** verb → handler for a resource itself, as kube-apiserver's registry installs a REST storage */
+const verbs: Record<Verb, Handler> = {
+  get: getOne,
+  list: listResponse,
+  watch,
+  create,
+  update,
+  patch,
+  delete: deleteOne,
+  deletecollection: deleteCollection,
+}
+
+/** subresource → the verbs it serves; a verb not listed is a 400 */
+const subresourceVerbs = new Map<string, Partial<Record<Verb, Handler>>>([
+  ['status', { get: getOne, update, patch }],
+  ['scale', { get: getScaleOf, update: writeScale, patch: writeScale }],
+  ['log', { get: podLog }],
+])
+
+const handlerFor = (ri: RequestInfo): Handler | undefined =>
+  ri.subresource ? subresourceVerbs.get(ri.subresource)?.[ri.verb] : verbs[ri.verb]
+
 async function run(depsIn: HandlerDeps, c: Ctx): Promise<Response> {
   const deps = WRITES.has(c.ri.verb) ? dryRunDeps(depsIn, c.url.searchParams) : depsIn
-  const { objects } = deps
-  const { ri, info, url, req } = c
-  const where = { namespace: ri.namespace, name: ri.name! }
-  switch (ri.subresource ? `${ri.verb}/${ri.subresource}` : ri.verb) {
-    case 'list':
-      return listResponse(deps, c)
-    case 'watch':
-      return serveWatch(objects, info, {
-        namespace: ri.namespace,
-        query: url.searchParams,
-        format: c.format,
-        signal: req.signal,
-        log: deps.log,
-        outgoing: c.outgoing,
-      })
-    case 'get':
-    case 'get/status':
-      return one(c, await objects.mustGet(c.stored, where))
-    case 'create': {
-      const check = await fieldCheck('create', {
-        query: url.searchParams,
-        readBody: () => readParsedBody(req),
-      })
-      admitOwnNode(c.caller, info, check.body.value)
-      return one(
-        c,
-        await createObject(objects, info, {
-          body: check.body.value,
-          namespace: ri.namespace,
-          check,
-        }),
-        201,
-        check,
-      )
-    }
-    case 'update':
-    case 'update/status': {
-      const check = await fieldCheck('update', {
-        query: url.searchParams,
-        readBody: () => readParsedBody(req),
-      })
-      return one(
-        c,
-        await updateObject(objects, info, {
-          where,
-          body: check.body.value,
-          subresource: ri.subresource,
-          check,
-        }),
-        200,
-        check,
-      )
-    }
-    case 'patch':
-    case 'patch/status': {
-      const type = patchTypeFor(req.headers.get('content-type') ?? undefined)
-      if (!type)
-        throw new ShoalError(
-          'Unsupported',
-          `the patch content type "${req.headers.get('content-type')}" is not supported; use application/merge-patch+json, application/json-patch+json, application/strategic-merge-patch+json or application/apply-patch+yaml`,
-        )
-      const check = await fieldCheck('patch', {
-        query: url.searchParams,
-        readBody: () => readParsedBody(req),
-      })
-      const r = await patchObject(objects, info, {
-        where,
-        patch: check.body.value,
-        type,
-        subresource: ri.subresource,
-        check,
-      })
-      return one(c, r.obj, r.created ? 201 : 200, check)
-    }
-    case 'delete': {
-      const opts = parseDeleteOptions(await readBody(req, { optional: true }), url.searchParams)
-      const r = await deleteObject(
-        opts.dryRun?.length ? objects.dryRun() : objects,
-        c.stored,
-        where,
-        opts,
-        deps.log,
-      )
-      return one(c, r.obj, r.deleted ? 200 : 202)
-    }
-    case 'deletecollection':
-      return deleteCollection(deps, c)
-    case 'get/scale':
-      return encode(
-        c.format === 'cbor' ? 'cbor' : 'json',
-        getScale(info, await objects.mustGet(info, where)),
-      )
-    case 'update/scale':
-    case 'patch/scale': {
-      const update = ri.verb === 'update'
-      const check = await fieldCheck(update ? 'update' : 'patch', {
-        query: url.searchParams,
-        readBody: () => readParsedBody(req),
-      })
-      const patchType = update
-        ? undefined
-        : (patchTypeFor(req.headers.get('content-type') ?? undefined) ?? 'merge')
-      return withWarnings(
-        encode(
-          c.format === 'cbor' ? 'cbor' : 'json',
-          await updateScale(objects, info, where, { body: check.body.value, patchType, check }),
-        ),
-        check,
-      )
-    }
-    case 'get/log':
-      if (!deps.podLogs)
-        throw new ShoalError('Unavailable', `pods "${ri.name}": no node agent serves logs yet`)
-      return deps.podLogs(await objects.mustGet(info, where), url.searchParams)
-  }
-  throw new ShoalError(
-    'BadRequest',
-    `${ri.verb} is not supported on ${info.resource}${ri.subresource ? '/' + ri.subresource : ''}`,
-  )
+  const handler = handlerFor(c.ri)
+  if (!handler)
+    throw new ShoalError(
+      'BadRequest',
+      `${c.ri.verb} is not supported on ${c.info.resource}${c.ri.subresource ? '/' + c.ri.subresource : ''}`,
+    )
+  return handler(deps, c)
 }
 
 /** one stored object, answered at the version asked for */

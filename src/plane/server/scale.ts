@@ -7,8 +7,9 @@ import {
   type PatchType,
   type ResourceInfo,
 } from '../../api/index.ts'
+import { BadRequestError } from '../../core/index.ts'
 import type { ObjectStore, Where } from './object-store.ts'
-import { bad, checkedBody, checkedPatch, patchObject, type FieldCheck } from './write-ops.ts'
+import { checkedBody, checkedPatch, patchObject, type FieldCheck } from './write-ops.ts'
 import { applyPatchTo } from './scale-patch.ts'
 
 type Scalable = KubeObject & {
@@ -55,13 +56,15 @@ export async function updateScale(
       ScaleBody | undefined
     if (check.directive !== 'Ignore') checkedPatch(scale, { kind: 'Scale', patch: body, check })
   } else {
-    if (!isObject(body)) throw bad('the request body must be a Scale object')
+    if (!isObject(body)) throw new BadRequestError('the request body must be a Scale object')
     if (check.directive !== 'Ignore') checkedBody(body, { type: scaleKind, check })
     scale = body as ScaleBody
   }
   const replicas = scale?.spec?.replicas
   if (!Number.isSafeInteger(replicas) || (replicas as number) < 0)
-    throw bad(`spec.replicas must be a whole number ≥ 0, got ${JSON.stringify(replicas)}`)
+    throw new BadRequestError(
+      `spec.replicas must be a whole number ≥ 0, got ${JSON.stringify(replicas)}`,
+    )
   const rv = isObject(body) ? (body as ScaleBody).metadata?.resourceVersion : undefined
   const patch = { spec: { replicas }, ...(rv ? { metadata: { resourceVersion: rv } } : {}) }
   const r = await patchObject(objects, info, { where, patch, type: 'merge' })

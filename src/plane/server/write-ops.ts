@@ -40,11 +40,9 @@ import {
 import type { ParsedBody } from './body.ts'
 import { isDeepStrictEqual as deepEqual } from 'node:util'
 import { randomUUID } from 'node:crypto'
-import { InvalidError, ShoalError, isShoalError } from '../../core/index.ts'
+import { BadRequestError, InvalidError, ShoalError, isShoalError } from '../../core/index.ts'
 import { ApiError } from './status.ts'
 import { notFound, type ObjectStore, type Where } from './object-store.ts'
-
-export const bad = (msg: string) => new ShoalError('BadRequest', msg)
 
 function invalid(
   info: ResourceInfo,
@@ -59,15 +57,17 @@ function invalid(
 /** the body must be an object of this resource's kind (kind/apiVersion may be left out) */
 export function checkBody(info: ResourceInfo, body: unknown): KubeObject {
   if (!body || typeof body !== 'object' || Array.isArray(body))
-    throw bad('the request body must be a JSON object')
+    throw new BadRequestError('the request body must be a JSON object')
   const obj = body as KubeObject
   const want = apiVersionOf(info)
   if (obj.kind && obj.kind !== info.kind)
-    throw bad(
+    throw new BadRequestError(
       `the body is a ${obj.kind}, this is the ${info.resource} endpoint (kind ${info.kind})`,
     )
   if (obj.apiVersion && obj.apiVersion !== want)
-    throw bad(`the body has apiVersion ${obj.apiVersion}, ${info.resource} are served as ${want}`)
+    throw new BadRequestError(
+      `the body has apiVersion ${obj.apiVersion}, ${info.resource} are served as ${want}`,
+    )
   if (
     obj.metadata !== undefined &&
     (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))
@@ -82,7 +82,7 @@ export function checkBody(info: ResourceInfo, body: unknown): KubeObject {
 function inStorageVersion(info: ResourceInfo, obj: KubeObject): KubeObject {
   const r = toStorageVersion(info, obj)
   if (!r.ok)
-    throw bad(
+    throw new BadRequestError(
       `${info.kind} in version "${info.version}" cannot be converted to version "${info.storageVersion}": ${r.error}`,
     )
   return r.value
@@ -94,7 +94,7 @@ function placeIn(info: ResourceInfo, obj: KubeObject, namespace?: string): void 
     return
   }
   if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
-    throw bad(
+    throw new BadRequestError(
       'the namespace of the provided object does not match the namespace sent on the request',
     )
   }
@@ -141,7 +141,9 @@ function judge(
 
 /** as kube-apiserver words a body it could not decode */
 const undecodable = (kind: { kind: string; version: string }) => (text: string) =>
-  bad(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${text}`)
+  new BadRequestError(
+    `${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${text}`,
+  )
 
 /** create and update: judges the body as sent, and returns it without its unknown fields */
 export function checkedBody(
@@ -175,14 +177,16 @@ function checkApply(info: ResourceInfo, where: Where, patch: unknown, check?: Fi
   if (!check) return
   const src = check.body.source()
   if (check.directive !== 'Ignore' && 'yaml' in src)
-    check.warnings.push(...judge(check, applyProblems(src.yaml), bad))
+    check.warnings.push(
+      ...judge(check, applyProblems(src.yaml), (text) => new BadRequestError(text)),
+    )
   const failed = appliedUnknownError(patch, {
     kind: info.kind,
     apiVersion: apiVersionOf(info),
     schema: schemaName(info),
     ...where,
   })
-  if (failed) throw bad(failed)
+  if (failed) throw new BadRequestError(failed)
 }
 
 const suffix = () => Math.random().toString(36).slice(2, 7).padEnd(5, 'x')
@@ -291,7 +295,7 @@ export async function updateObject(
   )
   const info = storageResource(served)
   if (obj.metadata.name && obj.metadata.name !== where.name)
-    throw bad(
+    throw new BadRequestError(
       `the name of the object (${obj.metadata.name}) does not match the name on the URL (${where.name})`,
     )
   obj.metadata.name = where.name
@@ -334,7 +338,7 @@ function applyPatch(info: ResourceInfo, cur: KubeObject, patch: unknown, type: P
     )
   // a patch can nest deeper than its body, or add a "__proto__" field by a JSON pointer
   const tree = checkBodyTree(r.value)
-  if (!tree.ok) throw bad(`the patched object is refused: ${tree.error}`)
+  if (!tree.ok) throw new BadRequestError(`the patched object is refused: ${tree.error}`)
   return r.value
 }
 
@@ -349,7 +353,7 @@ export async function patchObject(
 ): Promise<{ obj: KubeObject; created: boolean }> {
   const { where, patch, type, subresource, check } = o
   if (type === 'apply' && (!patch || typeof patch !== 'object' || Array.isArray(patch)))
-    throw bad('the apply body must be an object')
+    throw new BadRequestError('the apply body must be an object')
   if (type === 'apply') checkApply(info, where, patch, check)
   for (let attempt = 0; ; attempt++) {
     const cur = await objects.get(storageResource(info), where)
@@ -404,7 +408,11 @@ export function checkedPatch(
   const { kind, patch, check } = o
   if (check.directive !== 'Ignore')
     check.warnings.push(
-      ...judge(check, patchProblems(kind, { patch, patched, keys: jsonKeysOf(check) }), bad),
+      ...judge(
+        check,
+        patchProblems(kind, { patch, patched, keys: jsonKeysOf(check) }),
+        (text) => new BadRequestError(text),
+      ),
     )
   return pruneUnknown(kind, patched)
 }

@@ -1,6 +1,7 @@
 // Worker side: hosts many instances in this thread. Each call into guest code is metered (fuel
 // set from the CPU budget), recorded in the call slot for the watchdog, and guarded: a trap or
 // exit ends that instance alone, reported with the reason the agent shows.
+import { ShoalError } from '../../core/index.ts'
 import type { ExitReport, FromWorker, ModuleSet, StartRequest } from '../protocol.ts'
 import { CallSlot, type CallResult } from './call-guard.ts'
 import {
@@ -51,7 +52,7 @@ export class InstanceHost {
       }))
       this.#images.set(key, image)
     }
-    if (!image) throw new Error(`runtime: worker has no modules for ${key}`)
+    if (!image) throw new ShoalError('Internal', `runtime: worker has no modules for ${key}`)
     return image
   }
 

@@ -9,6 +9,8 @@
 //   zero scalar is dropped, as Go's `omitempty` JSON does, since gogo writes value fields always.
 // - json `*`: an embedded Go struct (`json:",inline"`) whose fields merge into the parent object.
 
+import { ShoalError } from '../../../core/index.ts'
+
 export type Scalar = 'string' | 'bytes' | 'int' | 'bool'
 export const WRAPPERS = ['Time', 'MicroTime', 'Quantity', 'IntOrString'] as const
 
@@ -34,7 +36,7 @@ function parseField(token: string, message: string): [number, FieldSpec] {
   const [no, json, rawType = 'string'] = token.split(':')
   const n = Number(no)
   if (!Number.isInteger(n) || n < 1 || !json)
-    throw new Error(`protobuf schema: bad field "${token}" in ${message}`)
+    throw new ShoalError('Internal', `protobuf schema: bad field "${token}" in ${message}`)
   const repeated = rawType.startsWith('[]')
   const map = rawType.startsWith('{}')
   const keepZero = rawType.endsWith('?')
@@ -49,7 +51,8 @@ export function defineSchema(table: Record<string, string>): Schema {
     const fields = new Map<number, FieldSpec>()
     for (const token of spec.split(/\s+/).filter(Boolean)) {
       const [no, field] = parseField(token, name)
-      if (fields.has(no)) throw new Error(`protobuf schema: field ${no} twice in ${name}`)
+      if (fields.has(no))
+        throw new ShoalError('Internal', `protobuf schema: field ${no} twice in ${name}`)
       fields.set(no, field)
     }
     out[name] = fields
