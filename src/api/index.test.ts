@@ -371,6 +371,20 @@ const surface: Record<keyof typeof api, () => void> = {
       ['Table', { resourceVersion: '7' }, 'web'],
     )
   },
+  // node-protocol
+  TOPIC_ROOT: () => assert.is(api.TOPIC_ROOT, 'shoal/v1'),
+  TO_NODE: () => assert.ok(api.TO_NODE.includes('desired')),
+  FROM_NODE: () => assert.ok(api.FROM_NODE.includes('status')),
+  PROTOCOL_VERSION: () => assert.is(api.PROTOCOL_VERSION, 1),
+  nodeTopic: () => assert.is(api.nodeTopic('n1', 'desired'), 'shoal/v1/nodes/n1/desired'),
+  everyNode: () => assert.is(api.everyNode('status'), 'shoal/v1/nodes/+/status'),
+  parseNodeTopic: () =>
+    assert.equal(api.parseNodeTopic('shoal/v1/nodes/n1/hello'), { node: 'n1', leaf: 'hello' }),
+  isTopicSafe: () =>
+    assert.equal(['pi-07', 'a/b', '+', ''].map(api.isTopicSafe), [true, false, false, false]),
+  nodeMay: () => assert.not.ok(api.nodeMay('n1', 'subscribe', 'shoal/v1/nodes/n2/desired')),
+  parseToNode: () => assert.ok(api.parseToNode({ type: 'status-ack', id: 'a' }).ok),
+  parseFromNode: () => assert.not.ok(api.parseFromNode({ type: 'status-ack', id: 'a' }).ok),
 }
 
 test('the surface exports exactly these values, no more and no fewer', () => {

@@ -19,6 +19,7 @@
 //   resources                    registry, store keys, served versions, the Scale view
 //   validation, tables           FieldCause and validate / validateUpdate; server-side printing
 //   schemas                      field schemas: unknown fields, fieldValidation, OpenAPI
+//   node-protocol                the plane ↔ node MQTT channel: topics, messages, their checks
 
 export type * from './types/index.ts'
 
@@ -151,3 +152,21 @@ export {
 } from './patches/index.ts'
 export { podQosClass, podReferences, type PodReferences } from './pods/index.ts'
 export { ageSince, humanDuration, tableColumns, tableRow, toTable } from './tables/index.ts'
+
+export {
+  everyNode,
+  FROM_NODE,
+  isTopicSafe,
+  nodeMay,
+  nodeTopic,
+  parseFromNode,
+  parseNodeTopic,
+  parseToNode,
+  PROTOCOL_VERSION,
+  TO_NODE,
+  TOPIC_ROOT,
+  type FromNodeLeaf,
+  type Parsed,
+  type ToNodeLeaf,
+} from './node-protocol/index.ts'
+export type * from './node-protocol/index.ts'

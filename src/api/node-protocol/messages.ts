@@ -1,0 +1,132 @@
+// The messages of the plane ↔ node channel (MQTT 3.1.1, QoS 1, one CBOR map a message). The
+// store is the source of truth and the broker only carries it, so nothing relies on the broker
+// keeping a message: every exchange is numbered and acknowledged here, not by PUBACK.
+//
+// Desired state: the plane publishes a node's whole desired set (`desired`), numbered by the
+// store revision it reflects, whenever it changes and whenever the node says `hello` with an
+// older `appliedRevision`; the node persists it, answers `applied`, and reconciles. A node that
+// has applied revision N ignores a `desired` numbered ≤ N (a late duplicate).
+// Status: the node sends `status` reports with an id; each carries the latest status of some
+// pods; the plane writes them (idempotent: same status, no write) and answers `status-ack` with
+// the id; the node keeps and resends what is not acknowledged, across restarts.
+// Request/response (logs): `req` carries an id and the node answers on `res` with that id, in
+// chunks, the last with `done` (MQTT 3.1.1 has no response topics or correlation data).
+import type { PodSpec, PodStatus } from '../types/index.ts'
+
+export const PROTOCOL_VERSION = 1
+
+/** one pod as a node needs it: identity, spec, and each container's image resolved to a digest */
+export interface DesiredPod {
+  uid: string
+  namespace: string
+  name: string
+  /** the pod object's resourceVersion this entry was made from */
+  resourceVersion: string
+  spec: PodSpec
+  /** container name → sha256 digest, or the reason it could not be resolved */
+  images: Record<string, { digest: string } | { error: string }>
+  /** set once the pod is being deleted: stop it within gracePeriodSeconds, then report it gone */
+  deletionTimestamp?: string
+  gracePeriodSeconds?: number
+}
+
+export interface DesiredState {
+  type: 'desired'
+  /** store revision the set reflects; increases */
+  revision: number
+  pods: DesiredPod[]
+}
+
+export interface NodeInfo {
+  architecture: string
+  operatingSystem: string
+  kernelVersion: string
+  agentVersion: string
+  labels: Record<string, string>
+  addresses: { type: 'InternalIP' | 'Hostname'; address: string }[]
+  capacity: { cpu: string; memory: string; pods: string }
+  allocatable: { cpu: string; memory: string; pods: string }
+}
+
+export interface Hello {
+  type: 'hello'
+  /** the desired revision the node last applied (0: none) */
+  appliedRevision: number
+  /** changes when the agent process restarts */
+  bootId: string
+  info: NodeInfo
+}
+
+export interface Applied {
+  type: 'applied'
+  revision: number
+}
+
+export interface PodStatusUpdate {
+  uid: string
+  namespace: string
+  name: string
+  /** the pod's full status as the node sees it */
+  status: PodStatus
+  /** the node stopped the pod for good (it was deleted or moved away) */
+  gone?: boolean
+}
+
+export interface StatusReport {
+  type: 'status'
+  id: string
+  pods: PodStatusUpdate[]
+}
+
+export interface StatusAck {
+  type: 'status-ack'
+  id: string
+}
+
+export interface NodeConditionReport {
+  type: 'Ready' | 'MemoryPressure' | 'DiskPressure'
+  status: 'True' | 'False' | 'Unknown'
+  reason?: string
+  message?: string
+}
+
+export interface Heartbeat {
+  type: 'heartbeat'
+  /** node's clock, ms since the epoch */
+  time: number
+  conditions: NodeConditionReport[]
+  /** images (digests) the node holds, for the scheduler's image locality */
+  images?: string[]
+}
+
+export interface LogRequest {
+  type: 'logs'
+  id: string
+  namespace: string
+  pod: string
+  container?: string
+  tailLines?: number
+  sinceSeconds?: number
+  follow?: boolean
+  previous?: boolean
+  timestamps?: boolean
+}
+
+export interface CancelRequest {
+  type: 'cancel'
+  id: string
+}
+
+export interface Response {
+  type: 'response'
+  id: string
+  /** log lines, each with its newline */
+  lines?: string[]
+  done?: boolean
+  /** the request failed: the message says why (e.g. no such pod or container) */
+  error?: { code: 'NotFound' | 'BadRequest' | 'Unavailable'; message: string }
+}
+
+export type ToNode = DesiredState | StatusAck | LogRequest | CancelRequest
+export type FromNode = Hello | Applied | StatusReport | Heartbeat | Response
+export type Message = ToNode | FromNode

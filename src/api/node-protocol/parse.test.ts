@@ -1,0 +1,66 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { parseFromNode, parseToNode } from './parse.ts'
+import { nodeMay, nodeTopic, parseNodeTopic } from './topics.ts'
+
+test('good messages pass, each side only its own', () => {
+  const desired = {
+    type: 'desired',
+    revision: 7,
+    pods: [
+      {
+        uid: 'u',
+        namespace: 'default',
+        name: 'p',
+        resourceVersion: '7',
+        spec: { containers: [] },
+        images: {},
+      },
+    ],
+  }
+  assert.ok(parseToNode(desired).ok)
+  assert.not.ok(parseFromNode(desired).ok)
+  const status = {
+    type: 'status',
+    id: 'n-1',
+    pods: [{ uid: 'u', namespace: 'default', name: 'p', status: { phase: 'Running' } }],
+  }
+  assert.ok(parseFromNode(status).ok)
+  assert.not.ok(parseToNode(status).ok)
+})
+
+test('garbage is a value that names what is wrong', () => {
+  const cases: [unknown, RegExp][] = [
+    [null, /must be a map/],
+    [[1, 2], /must be a map/],
+    [{ type: 'nope' }, /unknown message type "nope"/],
+    [{ type: '__proto__' }, /unknown message type/],
+    [{ type: 'applied', revision: -1 }, /applied: field "revision"/],
+    [{ type: 'applied', revision: 1.5 }, /applied: field "revision"/],
+    [{ type: 'status', id: 'x', pods: [{ uid: 'u' }] }, /status: field "pods"/],
+    [{ type: 'status', id: 'x'.repeat(500), pods: [] }, /status: field "id"/],
+    [{ type: 'heartbeat', time: 1, conditions: 'Ready' }, /heartbeat: field "conditions"/],
+  ]
+  for (const [v, re] of cases) {
+    const r = parseFromNode(v)
+    assert.not.ok(r.ok, JSON.stringify(v)?.slice(0, 50))
+    if (!r.ok) assert.match(r.error, re)
+  }
+})
+
+test('topics: a node may touch only its own subtree, each leaf in its direction', () => {
+  assert.is(nodeTopic('pi-07', 'desired'), 'shoal/v1/nodes/pi-07/desired')
+  assert.equal(parseNodeTopic('shoal/v1/nodes/pi-07/status'), { node: 'pi-07', leaf: 'status' })
+  assert.ok(nodeMay('pi-07', 'publish', 'shoal/v1/nodes/pi-07/status'))
+  assert.ok(nodeMay('pi-07', 'subscribe', 'shoal/v1/nodes/pi-07/desired'))
+  assert.not.ok(
+    nodeMay('pi-07', 'publish', 'shoal/v1/nodes/pi-07/desired'),
+    'a node cannot forge its own desired state',
+  )
+  assert.not.ok(nodeMay('pi-07', 'subscribe', 'shoal/v1/nodes/pi-08/desired'))
+  assert.not.ok(nodeMay('pi-07', 'subscribe', 'shoal/v1/nodes/+/desired'))
+  assert.not.ok(nodeMay('pi-07', 'subscribe', 'shoal/v1/nodes/#'))
+  assert.not.ok(nodeMay('pi-07', 'publish', 'shoal/v1/nodes/pi-07/status/x'))
+})
+
+test.run()

@@ -1,0 +1,104 @@
+// Checks a decoded message before anyone acts on it: a payload from the wire is untrusted (a
+// node may be compromised, a broker may deliver garbage), so each message type's fields are
+// checked for type and bounds, and anything else is a value naming what is wrong — never a
+// throw, so a bad payload is logged and dropped by the caller.
+import type { FromNode, Message, ToNode } from './messages.ts'
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string }
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isStr = (v: unknown, max = 4096): v is string => typeof v === 'string' && v.length <= max
+const isCount = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+const opt = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v)
+const isBool = (v: unknown) => typeof v === 'boolean'
+
+/** field → check, for each message type; a check returns true when the field is acceptable */
+const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
+  desired: { revision: isCount, pods: (v) => Array.isArray(v) && v.every(isDesiredPod) },
+  'status-ack': { id: (v) => isStr(v, 128) },
+  logs: {
+    id: (v) => isStr(v, 128),
+    namespace: (v) => isStr(v, 253),
+    pod: (v) => isStr(v, 253),
+    container: (v) => opt(v, (x) => isStr(x, 253)),
+    tailLines: (v) => opt(v, isCount),
+    sinceSeconds: (v) => opt(v, isCount),
+    follow: (v) => opt(v, isBool),
+    previous: (v) => opt(v, isBool),
+    timestamps: (v) => opt(v, isBool),
+  },
+  cancel: { id: (v) => isStr(v, 128) },
+  hello: { appliedRevision: isCount, bootId: (v) => isStr(v, 128), info: isObj },
+  applied: { revision: isCount },
+  status: {
+    id: (v) => isStr(v, 128),
+    pods: (v) => Array.isArray(v) && v.length <= 10_000 && v.every(isStatusUpdate),
+  },
+  heartbeat: {
+    time: isCount,
+    conditions: (v) => Array.isArray(v) && v.length <= 16 && v.every(isObj),
+    images: (v) => opt(v, (x) => Array.isArray(x) && x.every((d) => isStr(d, 100))),
+  },
+  response: {
+    id: (v) => isStr(v, 128),
+    lines: (v) => opt(v, (x) => Array.isArray(x) && x.every((l) => isStr(l, 1 << 20))),
+    done: (v) => opt(v, isBool),
+    error: (v) => opt(v, (x) => isObj(x) && isStr(x.code, 32) && isStr(x.message)),
+  },
+}
+
+function isDesiredPod(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    isStr(v.uid, 128) &&
+    isStr(v.namespace, 253) &&
+    isStr(v.name, 253) &&
+    isStr(v.resourceVersion, 32) &&
+    isObj(v.spec) &&
+    isObj(v.images)
+  )
+}
+
+function isStatusUpdate(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    isStr(v.uid, 128) &&
+    isStr(v.namespace, 253) &&
+    isStr(v.name, 253) &&
+    isObj(v.status) &&
+    opt(v.gone, isBool)
+  )
+}
+
+const TO_NODE_TYPES = new Set(['desired', 'status-ack', 'logs', 'cancel'])
+
+function parse(value: unknown): Parsed<Message> {
+  if (!isObj(value)) return { ok: false, error: 'a message must be a map' }
+  const type = value.type
+  if (typeof type !== 'string' || !Object.hasOwn(shapes, type)) {
+    return { ok: false, error: `unknown message type ${JSON.stringify(type)?.slice(0, 40)}` }
+  }
+  for (const [field, check] of Object.entries(shapes[type])) {
+    if (!check(value[field]))
+      return { ok: false, error: `${type}: field "${field}" is missing or malformed` }
+  }
+  return { ok: true, value: value as unknown as Message }
+}
+
+/** a message the plane sends to a node */
+export function parseToNode(value: unknown): Parsed<ToNode> {
+  const r = parse(value)
+  if (r.ok && !TO_NODE_TYPES.has(r.value.type))
+    return { ok: false, error: `${r.value.type} is not sent to nodes` }
+  return r as Parsed<ToNode>
+}
+
+/** a message a node sends to the plane */
+export function parseFromNode(value: unknown): Parsed<FromNode> {
+  const r = parse(value)
+  if (r.ok && TO_NODE_TYPES.has(r.value.type))
+    return { ok: false, error: `${r.value.type} is not sent by nodes` }
+  return r as Parsed<FromNode>
+}

@@ -1,0 +1,39 @@
+// MQTT topic names of the plane ↔ node channel. Every topic a node touches is under its own
+// subtree, so a broker ACL of "shoal/v1/nodes/<node>/#" confines it (plus the endpoints of the
+// Services it needs, for the mesh).
+
+export const TOPIC_ROOT = 'shoal/v1'
+
+/** plane → node */
+export const TO_NODE = ['desired', 'status-ack', 'req'] as const
+/** node → plane; "online" is the one retained topic (the Last Will clears it) */
+export const FROM_NODE = ['hello', 'applied', 'status', 'heartbeat', 'res', 'online'] as const
+
+export type ToNodeLeaf = (typeof TO_NODE)[number]
+export type FromNodeLeaf = (typeof FROM_NODE)[number]
+
+/** "shoal/v1/nodes/pi-07/desired" */
+export function nodeTopic(node: string, leaf: ToNodeLeaf | FromNodeLeaf): string {
+  return `${TOPIC_ROOT}/nodes/${node}/${leaf}`
+}
+
+/** the plane's subscription for one leaf of every node: "shoal/v1/nodes/+/status" */
+export function everyNode(leaf: FromNodeLeaf): string {
+  return `${TOPIC_ROOT}/nodes/+/${leaf}`
+}
+
+/** node and leaf of a node topic; undefined for anything else */
+export function parseNodeTopic(topic: string): { node: string; leaf: string } | undefined {
+  const m = /^shoal\/v1\/nodes\/([^/]+)\/([^/]+)$/.exec(topic)
+  return m ? { node: m[1], leaf: m[2] } : undefined
+}
+
+/** a node name usable in a topic: a DNS-1123 subdomain has no "/", "+" or "#" */
+export const isTopicSafe = (name: string) => name.length > 0 && !/[/+#\0]/.test(name)
+
+/** may this node publish to (or subscribe to) this topic? */
+export function nodeMay(node: string, action: 'publish' | 'subscribe', topic: string): boolean {
+  const t = parseNodeTopic(topic)
+  if (!t || t.node !== node) return false
+  return (action === 'publish' ? FROM_NODE : TO_NODE).includes(t.leaf as never)
+}
