@@ -449,4 +449,32 @@ test('secrets, configmaps, nodes, events', () => {
   assert.equal(fields(ev), ['involvedObject.namespace', 'type'])
 })
 
+test('projected volumes: secret and configMap sources only, one each, named', () => {
+  const vol = (sources: unknown) =>
+    pod({
+      restartPolicy: 'Always',
+      containers: [{ name: 'c', image: 'i:1' }],
+      volumes: [{ name: 'p', projected: { sources } }],
+    })
+  assert.equal(validate(vol([{ secret: { name: 's' } }, { configMap: { name: 'c' } }])), [])
+  assert.equal(validate(vol([{ downwardAPI: {} }])), [
+    {
+      field: 'spec.volumes[0].projected.sources[0].downwardAPI',
+      message: 'Forbidden: projected source not supported; use secret or configMap',
+    },
+  ])
+  assert.equal(
+    validate(vol([{ secret: {} }])).map((c) => c.field),
+    ['spec.volumes[0].projected.sources[0].secret.name'],
+  )
+  assert.equal(
+    validate(vol([{ secret: { name: 's' }, configMap: { name: 'c' } }])).map((c) => c.field),
+    ['spec.volumes[0].projected.sources[0]'],
+  )
+  assert.equal(
+    validate(vol(undefined)).map((c) => c.field),
+    ['spec.volumes[0].projected.sources'],
+  )
+})
+
 test.run()
