@@ -1,5 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { checkBodyTree } from '../../api/index.ts'
 import { decodeK8sProtobuf } from './protobuf.ts'
 
 // Bodies captured from stock kubectl v1.32.4 (`-v=9` request dumps) against the plane:
@@ -382,6 +383,21 @@ test('kinds Shoal does not serve are 415 with a hint; malformed bodies are 400 n
   )
   bad(envelope('v1', 'Pod', Uint8Array.from([0x0b, 0x0c])), /unsupported wire type 3/)
   bad(envelope('v1', 'Pod', { 2: Uint8Array.from([0x12, 0x05, 0x0a]) }), /truncated.*\(at spec\)/)
+})
+
+test('a "__proto__" map key decodes as an own key, never a prototype, and the body check refuses it', () => {
+  const cm = decodeK8sProtobuf(
+    envelope('v1', 'ConfigMap', { 1: meta('cm', { ['__proto__']: 'x', app: 'a' }) }),
+  )
+  const labels = (cm.metadata as { labels: Record<string, unknown> }).labels
+  assert.is(Object.getPrototypeOf(labels), Object.prototype)
+  assert.ok(Object.hasOwn(labels, '__proto__'))
+  assert.is(({} as Record<string, unknown>).app, undefined)
+  const checked = checkBodyTree(cm)
+  assert.equal(
+    checked.ok ? '' : checked.error,
+    'it has a field named "__proto__", which is not accepted (at metadata.labels.__proto__)',
+  )
 })
 
 test.run()
