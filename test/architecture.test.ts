@@ -2,6 +2,9 @@
 // api ← core ← {wasm-runtime, mesh, plane, node-agent}; node-agent → wasm-runtime, mesh;
 // cli → api, core; inside plane: server → {store, scheduler, controllers, transport, registry},
 // scheduler/controllers/transport/registry → store; store → nothing of plane's.
+// Inside plane/store, etcd's layers, each folder a component of its own: wal (the log) and mvcc
+// (versions in memory) → nothing of the store; snap (snapshots) → wal, mvcc; the store's own
+// files → wal, mvcc, snap. And no import cycles among the store's files.
 // Another component is reached only through its index.ts, and nothing imports a main.ts.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -18,7 +21,10 @@ const allowed: Record<string, string[]> = {
   mesh: ['api', 'core'],
   'node-agent': ['api', 'core', 'wasm-runtime', 'mesh'],
   cli: ['api', 'core'],
-  'plane/store': ['api', 'core'],
+  'plane/store': ['api', 'core', 'plane/store/wal', 'plane/store/mvcc', 'plane/store/snap'],
+  'plane/store/wal': ['api', 'core'],
+  'plane/store/mvcc': ['api', 'core'],
+  'plane/store/snap': ['api', 'core', 'plane/store/wal', 'plane/store/mvcc'],
   'plane/scheduler': ['api', 'core', 'plane/store'],
   'plane/controllers': ['api', 'core', 'plane/store'],
   'plane/transport': ['api', 'core', 'plane/store'],
@@ -53,13 +59,20 @@ function files(dir: string, out: string[] = []): string[] {
   return out
 }
 
-/** 'src/plane/store/log.ts' → 'plane/store'; 'src/api/pod.ts' → 'api'; main.ts → 'main' */
+/** components whose folders are components of their own (layers, entered by their index.ts) */
+const layered = ['plane/store']
+
+/**
+ * 'src/plane/store/log.ts' → 'plane/store'; 'src/plane/store/wal/writer.ts' → 'plane/store/wal';
+ * 'src/api/pod.ts' → 'api'; main.ts → 'main'
+ */
 function componentOf(file: string): string | undefined {
   const rel = relative(src, file).split('/')
   if (rel[0] === '..' || rel.length === 1)
     return rel.length === 1 && rel[0] === 'main.ts' ? 'main' : undefined
-  if (rel[0] === 'plane') return rel.length > 2 ? `plane/${rel[1]}` : 'plane'
-  return rel[0]
+  const c = rel[0] !== 'plane' ? rel[0] : rel.length > 2 ? `plane/${rel[1]}` : 'plane'
+  const depth = c.split('/').length
+  return layered.includes(c) && rel.length > depth + 1 ? `${c}/${rel[depth]}` : c
 }
 
 function importsOf(text: string): string[] {
@@ -88,6 +101,37 @@ function check(sources: { file: string; text: string }[]): string[] {
     }
   }
   return problems
+}
+
+/** Import cycles among the files under `dir` (relative to src/), each as a path back to its start. */
+function cycles(sources: { file: string; text: string }[], dir: string): string[] {
+  const under = join(src, dir) + '/'
+  const edges = new Map<string, string[]>()
+  for (const { file, text } of sources) {
+    if (!file.startsWith(under)) continue
+    const targets = importsOf(text).map((spec) => resolve(dirname(file), spec))
+    edges.set(
+      file,
+      targets.filter((t) => t.startsWith(under)),
+    )
+  }
+  const found: string[] = []
+  const done = new Set<string>()
+  const path: string[] = []
+  const visit = (file: string) => {
+    const at = path.indexOf(file)
+    if (at >= 0) {
+      found.push([...path.slice(at), file].map((f) => relative(under, f)).join(' → '))
+      return
+    }
+    if (done.has(file)) return
+    path.push(file)
+    for (const t of edges.get(file) ?? []) visit(t)
+    path.pop()
+    done.add(file)
+  }
+  for (const file of edges.keys()) visit(file)
+  return found
 }
 
 test('imports follow the dependency direction and enter components by index.ts', () => {
@@ -123,6 +167,56 @@ test('the scanner catches upward imports, private reach-ins and imports of main.
   assert.match(problems[2], /through its index\.ts/)
   assert.match(problems[3], /nothing may import main\.ts/)
   assert.match(problems[4], /reach plane\/server through its index\.ts/)
+})
+
+test('the scanner keeps the store layered: wal and mvcc below snap, each folder by its index.ts', () => {
+  const store = (file: string, ...specs: string[]) => ({
+    file: join(src, 'plane/store', file),
+    text: specs.map((s) => `import { x } from '${s}'\n`).join(''),
+  })
+  const problems = check([
+    store('wal/writer.ts', './records.ts', '../../../core/index.ts', '../mvcc/index.ts'),
+    store('wal/segments.ts', '../snap/index.ts'),
+    store('mvcc/key-index.ts', '../wal/index.ts'),
+    store('snap/snapshot.ts', '../wal/index.ts', '../mvcc/index.ts', '../wal/format.ts'),
+    store('snap/snapshotter.ts', '../state.ts'),
+    store('log-store.ts', './snap/index.ts', './wal/index.ts', './mvcc/revision.ts'),
+    { file: join(src, 'plane/server/kv.ts'), text: "import { w } from '../store/wal/index.ts'\n" },
+  ])
+  assert.equal(problems.length, 7, problems.join('\n'))
+  assert.match(problems[0], /plane\/store\/wal may not depend on plane\/store\/mvcc/)
+  assert.match(problems[1], /plane\/store\/wal may not depend on plane\/store\/snap/)
+  assert.match(problems[2], /plane\/store\/mvcc may not depend on plane\/store\/wal/)
+  assert.match(problems[3], /wal\/format\.ts: reach plane\/store\/wal through its index\.ts/)
+  assert.match(problems[4], /plane\/store\/snap may not depend on plane\/store$/)
+  assert.match(problems[5], /revision\.ts: reach plane\/store\/mvcc through its index\.ts/)
+  assert.match(problems[6], /plane\/server may not depend on plane\/store\/wal/)
+})
+
+test('the files of the store import each other without cycles', () => {
+  const sources = files(join(src, 'plane/store')).map((file) => ({
+    file,
+    text: readFileSync(file, 'utf8'),
+  }))
+  assert.ok(sources.length > 0)
+  assert.equal(cycles(sources, 'plane/store'), [])
+})
+
+test('the cycle finder names each cycle, type-only imports included', () => {
+  const at = (file: string, spec: string) => ({
+    file: join(src, 'plane/store/wal', file),
+    text: spec ? `import type { X } from '${spec}'\n` : '',
+  })
+  const found = cycles(
+    [
+      at('records.ts', './fast-decode.ts'),
+      at('fast-decode.ts', './records.ts'),
+      at('writer.ts', './records.ts'),
+      at('format.ts', ''),
+    ],
+    'plane/store',
+  )
+  assert.equal(found, ['wal/records.ts → wal/fast-decode.ts → wal/records.ts'])
 })
 
 test.run()

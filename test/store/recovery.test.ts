@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openLogStore, type LogStoreOptions } from '../../src/plane/store/index.ts'
 import { FakeClock, memoryLogger } from '../../src/core/index.ts'
-import { scanFrames } from '../../src/plane/store/wal/format.ts'
+import { scanFrames } from '../../src/plane/store/wal/index.ts'
 import { collect } from './conformance.ts'
 
 const enc = (s: string) => new TextEncoder().encode(s)

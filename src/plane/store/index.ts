@@ -3,7 +3,12 @@
 // append-only log of CRC-framed CBOR records (format: wal/format.ts) with group commit,
 // snapshots and torn-tail recovery. Every write is acknowledged only after fdatasync.
 // `Store` is the contract; openLogStore() gives the embedded implementation.
+//
+// Layers, as etcd's: wal/ (the log: records, frames, segment files) and mvcc/ (versions of keys
+// in memory) import no other layer; snap/ (snapshots) imports their indexes; the files here
+// compose all three (log-store.ts, recovery.ts, state.ts). Each folder is entered by its
+// index.ts only (test/architecture.test.ts keeps this true).
 export type * from './types.ts'
 export { openLogStore, LogStore, type LogStoreOptions } from './log-store.ts'
-export { prefixEnd } from './mvcc/sorted-keys.ts'
-export { SYNC_BUCKETS } from './wal/sync-meter.ts'
+export { prefixEnd } from './mvcc/index.ts'
+export { SYNC_BUCKETS } from './wal/index.ts'

@@ -14,25 +14,21 @@ import {
   type Clock,
   type Logger,
 } from '../../core/index.ts'
-import type { KeyRange } from './mvcc/key-index.ts'
-import { LazyRevision, toKeyValue, type Revision } from './mvcc/revision.ts'
+import { LazyRevision, settleAll, toKeyValue, type KeyRange, type Revision } from './mvcc/index.ts'
 import { recover, type Recovered } from './recovery.ts'
-import { Snapshotter } from './snapshotter.ts'
+import { Snapshotter } from './snap/index.ts'
 import type { StoreState } from './state.ts'
 import { checkTxn, evalCompare, hasWrites, toRange } from './txn-eval.ts'
 import type * as T from './types.ts'
 import { WatchHub } from './watch-hub.ts'
-import type { WalOp } from './wal/records.ts'
-import { WalWriter } from './wal/writer.ts'
+import { WalWriter, type ValueFiles, type WalOp } from './wal/index.ts'
 import { DirLock } from './dir-lock.ts'
-import type { ValueFiles } from './wal/value-file.ts'
-import { segmentName } from './wal/segments.ts'
 
 export interface LogStoreOptions {
   dir: string
   /** a segment is cut past this size (default 64 MiB) */
   segmentBytes?: number
-  /** dead bytes on disk (superseded or compacted versions) that trigger a snapshot, which is also taken only once they are at least the retained bytes (default 64 MiB; snapshotter.ts) */
+  /** dead bytes on disk (superseded or compacted versions) that trigger a snapshot, which is also taken only once they are at least the retained bytes (default 64 MiB; snap/snapshotter.ts) */
   snapshotBytes?: number
   /** allow fdatasync on the event-loop thread while syncs are fast (default true; 'always' for tests; see wal/writer.ts) */
   inlineSync?: boolean | 'always'
@@ -68,7 +64,8 @@ export async function openLogStore(opts: LogStoreOptions): Promise<LogStore> {
 
 export class LogStore implements T.Store {
   #s: StoreState
-  #wal: WalWriter
+  /** a txn is tagged with the versions its values belong to, settled once it is durable */
+  #wal: WalWriter<LazyRevision[]>
   #hub: WatchHub
   #snap: Snapshotter
   #log: Logger
@@ -90,15 +87,13 @@ export class LogStore implements T.Store {
     this.#lock = lock
     this.#committed = state.head
     this.#history = opts.historyRevisions ?? 10_000
-    const walDir = join(opts.dir, 'wal')
-    const sourceOf = (seq: number) => rec.files.open(join(walDir, segmentName(seq)))
-    this.#wal = new WalWriter({
-      dir: walDir,
+    this.#wal = new WalWriter<LazyRevision[]>({
+      dir: join(opts.dir, 'wal'),
       seq,
       firstRevision: state.head + 1,
       segmentBytes: opts.segmentBytes ?? 64 << 20,
       inlineSync: opts.inlineSync,
-      sourceOf,
+      placed: { files: rec.files, onDurable: settleAll },
     })
     this.#wal.headRevision = state.head
     this.#hub = new WatchHub({
@@ -153,7 +148,7 @@ export class LogStore implements T.Store {
     }
   }
 
-  /** bytes on disk a snapshot would keep (retained) and free (dead); see snapshotter.ts for when it runs */
+  /** bytes on disk a snapshot would keep (retained) and free (dead); see snap/snapshotter.ts for when it runs */
   get diskStats(): { retainedBytes: number; deadBytes: number } {
     const r = this.#snap.reclaim
     return { retainedBytes: r.retained, deadBytes: r.dead }
@@ -254,7 +249,7 @@ export class LogStore implements T.Store {
     await this.#persist(
       rev,
       wal.length ? { type: 'txn', revision: rev, ops: wal } : undefined,
-      written,
+      written.length ? written : undefined,
     )
     return { succeeded, revision: rev, results }
   }
@@ -381,7 +376,7 @@ export class LogStore implements T.Store {
 
   /**
    * Writes a snapshot now and deletes the log it replaces (the store also does this on its
-   * own, see snapshotter.ts); resolves when it is on disk.
+   * own, see snap/snapshotter.ts); resolves when it is on disk.
    */
   async snapshot(): Promise<void> {
     this.#checkOpen()
@@ -408,7 +403,7 @@ export class LogStore implements T.Store {
     this.#s.lessor.stop()
     await this.#snap.idle()
     await this.#wal.close()
-    await new Promise((r) => setImmediate(r)) // the last settles (wal/writer.ts) open their files
+    await new Promise((r) => setImmediate(r)) // the last values handed back (wal/writer.ts) open their files
     this.#hub.closeAll()
     this.#files.closeAll()
     this.#lock.release()

@@ -4,11 +4,9 @@
 import { mkdirSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { CorruptError, type Clock, type Logger } from '../../core/index.ts'
-import { listSnapshots, readSnapshot } from './snapshot.ts'
+import { listSnapshots, readSnapshot } from './snap/index.ts'
 import { StoreState } from './state.ts'
-import { FrameReader } from './wal/frame-reader.ts'
-import { listSegments, readSegment, segmentName } from './wal/segments.ts'
-import { ValueFiles } from './wal/value-file.ts'
+import { FrameReader, listSegments, readSegment, segmentName, ValueFiles } from './wal/index.ts'
 
 export interface Recovered {
   state: StoreState

@@ -1,11 +1,9 @@
 // The store's in-memory state and the one way it changes: applying log records. Live writes
 // and recovery both go through apply(), so what is replayed is exactly what was served.
 import { CorruptError, type Clock } from '../../core/index.ts'
-import { KeyIndex } from './mvcc/key-index.ts'
-import type { Revision, ValueSource } from './mvcc/revision.ts'
+import { KeyIndex, type Revision, type ValueSource } from './mvcc/index.ts'
 import { Lessor } from './lessor.ts'
-import type { WalOp, WalRecord } from './wal/records.ts'
-import type { TxnScan } from './wal/fast-decode.ts'
+import type { TxnScan, WalOp, WalRecord } from './wal/index.ts'
 
 export class StoreState {
   readonly index = new KeyIndex()
@@ -46,7 +44,7 @@ export class StoreState {
   }
 
   /**
-   * Replay of the txn record just read by scanTxn (wal/fast-decode.ts), whose bytes start at
+   * Replay of the txn record just read by the log's scanTxn (wal/fast-decode.ts), whose bytes start at
    * `offset` of `source`: the same result as apply() with the decoded record, built without
    * the record (one lookup per put, the value left in the file).
    */
@@ -105,7 +103,7 @@ export class StoreState {
     this.compactRevision = rev
   }
 
-  /** restores a snapshot's versions (see snapshot.ts for their order) */
+  /** restores a snapshot's versions (see snap/snapshot.ts for their order) */
   restore(versions: Revision[]): void {
     for (const v of versions) this.index.restore(v, v.rev >= this.compactRevision)
     for (const v of versions)

@@ -1,8 +1,7 @@
 // Pure pieces of a txn: checking its input, evaluating compares against the latest state,
 // and turning key selectors into index ranges.
 import { InvalidError } from '../../core/index.ts'
-import type { KeyIndex, KeyRange } from './mvcc/key-index.ts'
-import { prefixEnd } from './mvcc/sorted-keys.ts'
+import { prefixEnd, type KeyIndex, type KeyRange } from './mvcc/index.ts'
 import type { Compare, KeySelector, Txn, TxnOp } from './types.ts'
 
 export function toRange(s: KeySelector): KeyRange {

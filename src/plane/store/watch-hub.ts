@@ -4,8 +4,7 @@
 // order, whole revisions at a time. Replay and live delivery are one path, so there is no gap
 // and no duplicate between them. A watcher that compaction overtakes is cancelled.
 import { CompactedError, UnavailableError } from '../../core/index.ts'
-import type { KeyIndex, KeyRange } from './mvcc/key-index.ts'
-import { toKeyValue, type Revision } from './mvcc/revision.ts'
+import { toKeyValue, type KeyIndex, type KeyRange, type Revision } from './mvcc/index.ts'
 import type { WatchEvent, WatchHandlers, Watcher } from './types.ts'
 
 /** events per delivery before yielding to the event loop (a revision is never split) */

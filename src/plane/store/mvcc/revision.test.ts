@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { LazyRevision, ValueRef, makeRevision, tombstone, type ValueSource } from './revision.ts'
+import { LazyRevision, makeRevision, tombstone, type ValueSource } from './revision.ts'
 
 function source(name: string, bytes: Buffer) {
   const reads: [number, number][] = []
@@ -14,7 +14,7 @@ function source(name: string, bytes: Buffer) {
 
 const file = Buffer.from(Array.from({ length: 20000 }, (_, i) => i & 0xff))
 const lazy = (src: ValueSource, offset: number, length: number, key = `k${offset}`) =>
-  makeRevision(key, 1, 1, 1, new ValueRef(src, offset, length), 0)
+  makeRevision(key, 1, 1, 1, { source: src, offset, length }, 0)
 const bytesAt = (offset: number, length: number) => [...file.subarray(offset, offset + length)]
 
 test('readAll reads neighbours with one read, far ones apart, every value exact, and keeps nothing (ranges bypass the read cache)', () => {

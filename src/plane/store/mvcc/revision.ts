@@ -39,13 +39,11 @@ export interface ReadArena {
   used: number
 }
 
-/** where a value is: `length` bytes at `offset` of `source` */
-export class ValueRef {
-  constructor(
-    readonly source: ValueSource,
-    readonly offset: number,
-    readonly length: number,
-  ) {}
+/** where a value is: `length` bytes at `offset` of `source` (any object of this shape) */
+export interface ValueRef {
+  readonly source: ValueSource
+  readonly offset: number
+  readonly length: number
 }
 
 /** a version whose value is in memory while new and in its file afterwards */
@@ -275,6 +273,15 @@ export class LazyRevision implements Revision {
   }
 }
 
+/** the values of `versions` are durable at `at[i]` of `source`, in order: memory lets go of them */
+export function settleAll(
+  versions: readonly LazyRevision[],
+  source: ValueSource,
+  at: readonly number[],
+): void {
+  for (let i = 0; i < versions.length; i++) versions[i].settle(source, at[i])
+}
+
 /** bytes of values the read cache keeps, and the largest value it takes */
 const READ_CACHE_BYTES = 8 << 20
 const READ_CACHE_MAX_VALUE = 256 << 10
@@ -283,6 +290,7 @@ const READ_CACHE_MAX_VALUE = 256 << 10
 const RUN_GAP = 4096
 const RUN_BYTES = 1 << 20
 
+/** a version whose value is in memory (bytes) or at a place in a file (a ValueRef) */
 export function makeRevision(
   key: string,
   rev: number,
@@ -291,19 +299,19 @@ export function makeRevision(
   value: Uint8Array | ValueRef,
   lease: number,
 ): LazyRevision {
-  if (value instanceof ValueRef)
-    return new LazyRevision(
-      key,
-      rev,
-      create,
-      version,
-      lease,
-      undefined,
-      value.source,
-      value.offset,
-      value.length,
-    )
-  return new LazyRevision(key, rev, create, version, lease, value, undefined, 0, value.length)
+  if (value instanceof Uint8Array)
+    return new LazyRevision(key, rev, create, version, lease, value, undefined, 0, value.length)
+  return new LazyRevision(
+    key,
+    rev,
+    create,
+    version,
+    lease,
+    undefined,
+    value.source,
+    value.offset,
+    value.length,
+  )
 }
 
 const EMPTY = new Uint8Array(0)

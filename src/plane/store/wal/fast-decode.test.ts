@@ -1,12 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Encoder } from 'cbor-x'
-import { fastDecodeTxn, fastDecodeVersions } from './fast-decode.ts'
-import { encodeRecord, type WalRecord } from './records.ts'
+import { encodeRecord, fastDecodeTxn, ValuePlace, type WalRecord } from './records.ts'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LazyRevision, ValueRef } from '../mvcc/revision.ts'
 import { ValueFiles } from './value-file.ts'
 import { CorruptError } from '../../../core/index.ts'
 
@@ -54,55 +52,16 @@ test('declines anything else instead of guessing', () => {
   assert.is(fastDecodeTxn(badUtf8), undefined)
 })
 
-test('decodes snapshot chunks of key versions, tombstones included, and declines other shapes', () => {
-  const versions = [
-    { key: '/a', rev: 5, create: 3, version: 2, value: new Uint8Array([1, 2]), lease: 0 },
-    { key: '/b', rev: 70000, create: 0, version: 0, value: undefined, lease: 0 },
-    { key: '/c', rev: 9, create: 9, version: 1, value: new Uint8Array(300).fill(4), lease: 77 },
-  ]
-  const chunk = cbor.encode([
-    11,
-    versions.map((r) => [r.key, r.rev, r.create, r.version, r.value ?? null, r.lease]),
-  ])
-  const got = fastDecodeVersions(chunk)!
-  assert.equal(
-    got.map((v) => ({ ...v, value: v.value && [...v.value] })),
-    versions.map((v) => ({ ...v, value: v.value && [...v.value] })),
-  )
-  assert.is(fastDecodeVersions(cbor.encode([10, 1, 2])), undefined)
-  assert.is(fastDecodeVersions(chunk.subarray(0, chunk.length - 2)), undefined)
-})
-
-test('with a file place, values become references read on first use; tombstones stay plain', () => {
-  const chunk = cbor.encode([
-    11,
-    [
-      ['/a', 5, 3, 2, new Uint8Array([1, 2, 3]), 0],
-      ['/b', 6, 0, 0, null, 0],
-    ],
-  ])
-  const file = Buffer.concat([Buffer.from('prefix..'), chunk])
-  const reads: [number, number][] = []
-  const source = {
-    name: 'mem',
-    read: (o: number, n: number) => (reads.push([o, n]), file.subarray(o, o + n)),
-  }
-  const [a, b] = fastDecodeVersions(chunk, { source, offset: 8 })!
-  assert.ok(a instanceof LazyRevision && a.onDisk, 'not read while decoding')
-  assert.equal(reads, [])
-  assert.equal([...a.value!], [1, 2, 3])
-  assert.equal([...a.value!], [1, 2, 3])
-  assert.is(reads.length, 1, 'read once, then kept by the read cache')
-  assert.not.ok(b instanceof LazyRevision)
-  assert.is(b.value, undefined)
+test('with a file place, the values of a txn become places in the file', () => {
+  const source = { name: 'mem', read: () => new Uint8Array(0) }
   const txn = encodeRecord({
     type: 'txn',
     revision: 4,
     ops: [{ key: 'k', value: new Uint8Array([9, 9]) }],
   })
-  const r = fastDecodeTxn(txn, { source, offset: 100 })! as { ops: { value: ValueRef }[] }
+  const r = fastDecodeTxn(txn, { source, offset: 100 })! as { ops: { value: ValuePlace }[] }
   const ref = r.ops[0].value
-  assert.ok(ref instanceof ValueRef)
+  assert.ok(ref instanceof ValuePlace)
   assert.equal([...txn.subarray(ref.offset - 100, ref.offset - 100 + ref.length)], [9, 9])
 })
 

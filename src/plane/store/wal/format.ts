@@ -21,6 +21,8 @@
 //   [3, leaseId, revision, keys]                           lease revoked; its keys deleted at revision
 //   [4, revision]                                          history compacted at revision
 // Values are CBOR byte strings holding the caller's bytes unchanged (themselves CBOR).
+// Snapshot files (`<revision>.snap`) are frames of this kind too, with their own payload types
+// 10–12 (layout at the top of snap/snapshot.ts).
 //
 // A segment is extended ahead of its writes (sparse, 4 MiB at a time; writer.ts) and trimmed
 // when cut or closed, so the last one may end in zeros after a crash: reading stops at the end

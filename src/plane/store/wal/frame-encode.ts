@@ -1,14 +1,13 @@
-// Writes the two frames that carry values straight into a caller's buffer — txn records (the
-// log's hottest path) and snapshot chunks of key versions — with the same bytes cbor-x +
-// encodeFrame would produce (minimal CBOR heads), minus their allocations and copies. The
-// rare other records go through records.ts.
+// Writes txn records (the log's hottest path) as frames straight into a caller's buffer, with the
+// same bytes cbor-x + encodeFrame would produce (minimal CBOR heads), minus their allocations and
+// copies. The rare other records go through records.ts. writeCborHead and sealFrame are the tools:
+// snapshot chunks of key versions are written with them too (snap/codec.ts).
 import { crc32 } from 'node:zlib'
 import { HEADER_BYTES } from './format.ts'
 import type { WalOp } from './records.ts'
-import { LazyRevision, type Revision } from '../mvcc/revision.ts'
 
 /** a CBOR head of `major` with argument `n` at `p` (n ≥ 2^32 only for unsigned ints); returns the next position */
-function head(out: Buffer, p: number, major: number, n: number): number {
+export function writeCborHead(out: Buffer, p: number, major: number, n: number): number {
   const m = major << 5
   if (n < 24) return ((out[p] = m | n), p + 1)
   if (n < 0x100) return ((out[p] = m | 24), (out[p + 1] = n), p + 2)
@@ -42,8 +41,8 @@ export function writeTxnFrame(
   let p = at + HEADER_BYTES
   out[p++] = 0x83
   out[p++] = 0x01
-  p = head(out, p, 0, revision)
-  p = head(out, p, 4, ops.length)
+  p = writeCborHead(out, p, 0, revision)
+  p = writeCborHead(out, p, 4, ops.length)
   for (const op of ops) {
     const value = op.value
     if (value && !(value instanceof Uint8Array))
@@ -51,70 +50,20 @@ export function writeTxnFrame(
         'store: a value read back from the log cannot be written again by reference',
       )
     out[p++] = 0x80 | (value ? (op.lease ? 3 : 2) : 1)
-    p = head(out, p, 3, Buffer.byteLength(op.key))
+    p = writeCborHead(out, p, 3, Buffer.byteLength(op.key))
     p += out.write(op.key, p, 'utf8')
     if (!value) continue
-    p = head(out, p, 2, value.length)
+    p = writeCborHead(out, p, 2, value.length)
     valueAt?.push(p)
     out.set(value, p)
     p += value.length
-    if (op.lease) p = head(out, p, 0, op.lease)
+    if (op.lease) p = writeCborHead(out, p, 0, op.lease)
   }
-  return seal(out, at, p)
+  return sealFrame(out, at, p)
 }
 
-/** a version's value length, without reading a value that is on disk */
-const valueLength = (v: Revision) =>
-  !v.version ? 0 : v instanceof LazyRevision ? v.length : v.value!.length
-
-/** bytes a snapshot chunk frame of `versions` can take at most */
-export function versionsFrameBound(versions: readonly Revision[]): number {
-  let n = HEADER_BYTES + 2 + 9
-  for (const v of versions) n += 1 + 9 + 3 * v.key.length + 9 * 5 + valueLength(v)
-  return n
-}
-
-/**
- * Encodes the snapshot chunk [11, [[key, rev, create, version, value|null, lease], …]] as a frame
- * at `at` of `out` (versionsFrameBound(versions) bytes free there); returns the end of the frame.
- * `values[i]` is the value of `versions[i]` when already read (LazyRevision.readAll); `valueAt[i]`
- * gets the position in `out` of that value (-1 for a tombstone).
- */
-export function writeVersionsFrame(
-  out: Buffer,
-  at: number,
-  versions: readonly Revision[],
-  values?: readonly (Uint8Array | undefined)[],
-  valueAt?: number[],
-): number {
-  let p = at + HEADER_BYTES
-  out[p++] = 0x82
-  out[p++] = 0x0b
-  p = head(out, p, 4, versions.length)
-  for (let i = 0; i < versions.length; i++) {
-    const v = versions[i]
-    out[p++] = 0x86
-    p = head(out, p, 3, Buffer.byteLength(v.key))
-    p += out.write(v.key, p, 'utf8')
-    p = head(out, p, 0, v.rev)
-    p = head(out, p, 0, v.create)
-    p = head(out, p, 0, v.version)
-    if (v.version) {
-      const value = values?.[i] ?? v.value!
-      p = head(out, p, 2, value.length)
-      valueAt?.push(p)
-      out.set(value, p)
-      p += value.length
-    } else {
-      out[p++] = 0xf6
-      valueAt?.push(-1)
-    }
-    p = head(out, p, 0, v.lease)
-  }
-  return seal(out, at, p)
-}
-
-function seal(out: Buffer, at: number, end: number): number {
+/** finishes the frame at `at` whose payload was written up to `end`: its length and CRC; returns `end` */
+export function sealFrame(out: Buffer, at: number, end: number): number {
   out.writeUInt32LE(end - at - HEADER_BYTES, at)
   out.writeUInt32LE(crc32(out.subarray(at + HEADER_BYTES, end)), at + 4)
   return end

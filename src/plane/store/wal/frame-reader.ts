@@ -7,6 +7,7 @@
 import { fstatSync, readSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
 import { classifyBad, HEADER_BYTES, MAX_PAYLOAD, readFrame, type ScanResult } from './format.ts'
+import { ShoalError } from '../../../core/index.ts'
 
 const CHUNK = 4 << 20
 
@@ -107,7 +108,11 @@ function readFully(fd: number, into: Buffer, position: number): void {
   let got = 0
   while (got < into.length) {
     const n = readSync(fd, into, got, into.length - got, position + got)
-    if (n === 0) throw new Error(`file shrank while being read (at byte ${position + got})`)
+    if (n === 0)
+      throw new ShoalError(
+        'Corrupt',
+        `store: file shrank while being read (at byte ${position + got})`,
+      )
     got += n
   }
 }

@@ -1,16 +1,32 @@
 // Log records and their CBOR payloads (layout in format.ts). decodeRecord checks the shape of
 // every field, so a payload with a good CRC but foreign content is reported, never applied.
 import { Encoder } from 'cbor-x'
-import { fastDecodeTxn, type FilePlace } from './fast-decode.ts'
-import type { ValueRef } from '../mvcc/revision.ts'
+import { cborView, scanned, scanTxn } from './fast-decode.ts'
+import type { ValueSource } from './value-file.ts'
 
 export const FORMAT_VERSION = 1
+
+/** where decoded bytes lie in a file: values then become places in it, not copies */
+export interface FilePlace {
+  source: ValueSource
+  /** file offset of the first byte handed to the decoder */
+  offset: number
+}
+
+/** where a value read back from the log lies: `length` bytes at `offset` of `source` */
+export class ValuePlace {
+  constructor(
+    readonly source: ValueSource,
+    readonly offset: number,
+    readonly length: number,
+  ) {}
+}
 
 /** One write inside a txn record; no value means the key is deleted. */
 export interface WalOp {
   key: string
-  /** a ValueRef only in records read back at open (the writer is always handed bytes) */
-  value?: Uint8Array | ValueRef
+  /** a ValuePlace only in records read back at open (the writer is always handed bytes) */
+  value?: Uint8Array | ValuePlace
   lease?: number
 }
 
@@ -104,8 +120,29 @@ function fromWire(a: unknown[]): WalRecord | undefined {
 }
 
 /**
+ * A txn record read by the fast decoder (fast-decode.ts), or undefined when the bytes are not one
+ * it reads. `at`: the bytes are a view of that file place, and values become places in it.
+ */
+export function fastDecodeTxn(bytes: Uint8Array, at?: FilePlace): WalRecord | undefined {
+  if (!scanTxn(bytes)) return undefined
+  const { revision, count, keys, at: pos, len, lease } = scanned
+  const ops: WalOp[] = new Array(count)
+  for (let i = 0; i < count; i++) {
+    if (pos[i] < 0) {
+      ops[i] = { key: keys[i] }
+      continue
+    }
+    const value = at
+      ? new ValuePlace(at.source, at.offset + pos[i], len[i])
+      : cborView(pos[i], pos[i] + len[i])
+    ops[i] = lease[i] ? { key: keys[i], value, lease: lease[i] } : { key: keys[i], value }
+  }
+  return { type: 'txn', revision, ops }
+}
+
+/**
  * Decodes a payload; a string result says what is wrong with it. With `at` the payload is a
- * view of that file place: values become references into the file, and anything the general
+ * view of that file place: values become places in the file, and anything the general
  * decoder returns is copied out of the (reused) buffer first.
  */
 export function decodeRecord(payload: Uint8Array, at?: FilePlace): WalRecord | string {

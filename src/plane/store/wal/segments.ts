@@ -13,10 +13,9 @@ import {
 import { join } from 'node:path'
 import { CorruptError, type Logger } from '../../../core/index.ts'
 import type { FrameReader } from './frame-reader.ts'
-import type { ValueFiles } from './value-file.ts'
+import type { ValueFiles, ValueSource } from './value-file.ts'
 import { decodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
 import { scanned, scanTxn, type TxnScan } from './fast-decode.ts'
-import type { ValueSource } from '../mvcc/revision.ts'
 
 /** `<n as 16 hex digits>.<ext>`: how segments (by seq) and snapshots (by revision) are named */
 export function numberedName(n: number, ext: string): string {

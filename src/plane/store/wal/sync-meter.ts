@@ -25,7 +25,16 @@ const STALL_SYNC = 0.01
 /** how often the loop's load is taken (ms) */
 const LOAD_WINDOW = 100
 
-type Elu = ReturnType<typeof performance.eventLoopUtilization>
+/** where the meter reads time: now and the loop's busy time so far, both in ms (fake in tests) */
+export interface LoopClock {
+  now(): number
+  active(): number
+}
+
+const loopClock: LoopClock = {
+  now: () => performance.now(),
+  active: () => performance.eventLoopUtilization().active,
+}
 
 export class SyncMeter {
   /** fdatasync calls, the seconds they took and the cumulative histogram (bounds: SYNC_BUCKETS) */
@@ -36,10 +45,12 @@ export class SyncMeter {
   #avg = 0.001
   /** the loop's own share of the last window (inline syncs not counted) */
   #load = 1
-  #window: { at: number; elu: Elu; inlineMs: number } | undefined
+  #window: { at: number; active: number; inlineMs: number } | undefined
+  #clock: LoopClock
 
   /** `mode`: true (default) lets syncs run inline when that is cheaper, false never, 'always' always (tests) */
-  constructor(mode: boolean | 'always' = true) {
+  constructor(mode: boolean | 'always' = true, clock: LoopClock = loopClock) {
+    this.#clock = clock
     this.#allow = mode !== false
     this.#force = mode === 'always'
     this.#inline = this.#force
@@ -61,14 +72,14 @@ export class SyncMeter {
   }
 
   #decide(sec: number, inline: boolean): void {
-    const now = performance.now()
-    const w = (this.#window ??= { at: now, elu: performance.eventLoopUtilization(), inlineMs: 0 })
+    const now = this.#clock.now()
+    const w = (this.#window ??= { at: now, active: this.#clock.active(), inlineMs: 0 })
     if (inline) w.inlineMs += sec * 1000
     if (now - w.at >= LOAD_WINDOW) {
-      const elu = performance.eventLoopUtilization()
-      const active = elu.active - w.elu.active
+      const total = this.#clock.active()
+      const active = total - w.active
       this.#load = Math.max(0, active - w.inlineMs) / (now - w.at)
-      this.#window = { at: now, elu, inlineMs: 0 }
+      this.#window = { at: now, active: total, inlineMs: 0 }
     }
     if (sec > STALL_SYNC) this.#inline = false
     else

@@ -1,9 +1,22 @@
-// The files values are read from once they have left memory (mvcc/revision.ts, LazyRevision):
-// log segments and snapshots. Each file is opened once for reading; the snapshotter closes it
-// when it deletes the file, after every value in it has been re-pointed at the new snapshot.
+// The files values are read from once they have left memory: log segments and snapshots. Each
+// file is opened once for reading; the snapshotter closes it when it deletes the file, after
+// every value in it has been re-pointed at the new snapshot.
 import { closeSync, openSync, readSync } from 'node:fs'
-import { CorruptError } from '../../../core/index.ts'
-import type { ValueSource } from '../mvcc/revision.ts'
+import { CorruptError, UnavailableError } from '../../../core/index.ts'
+
+/**
+ * A file that holds values: read(offset, length) returns exactly those bytes or throws. The same
+ * shape as mvcc's ValueSource, what a version reads its value through: the store hands these
+ * files to mvcc, and the compiler checks the match there (the layers do not import each other).
+ */
+export interface ValueSource {
+  readonly name: string
+  read(offset: number, length: number): Uint8Array
+  /** the same bytes in a reused buffer, valid until the next call (optional) */
+  view?(offset: number, length: number): Uint8Array
+  /** the bytes read into the start of `out` (optional); returns their view of it */
+  readInto?(out: Buffer, offset: number, length: number): Uint8Array
+}
 
 let scratch = Buffer.allocUnsafe(1 << 20)
 
@@ -16,7 +29,7 @@ export class ValueFile implements ValueSource {
 
   /** the open descriptor (replay reads the file through it too) */
   get fd(): number {
-    if (this.#fd === undefined) throw new Error(`store: ${this.name} is closed`)
+    if (this.#fd === undefined) throw new UnavailableError(`store: ${this.name} is closed`)
     return this.#fd
   }
 

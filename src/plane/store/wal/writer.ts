@@ -6,9 +6,10 @@
 //
 // Where the fdatasync runs adapts to the disk and the load (sync-meter.ts): on the libuv pool, or
 // on this thread, gathering the appends of one event-loop turn. Frames are encoded into a reused
-// arena (frame-arena.ts), and adjacent ones written with one call. Once a flush is durable (and
-// its appenders' continuations have run), the versions whose values it carried are told where
-// those values lie in the segment and let go of them (settle; mvcc/revision.ts).
+// arena (frame-arena.ts), and adjacent ones written with one call. A txn appended with a tag (the
+// caller's; the writer knows nothing of it) is handed back once durable, after its appenders'
+// continuations, with its segment's file and the offsets of its values there (Placed): those the
+// frame encoder wrote anyway, moved by where the frame landed.
 //
 // A segment is extended ahead of its writes, 4 MiB at a time (sparse where the file system can:
 // no bytes written), and frames are written at their offsets, so most fdatasyncs need not record
@@ -32,7 +33,7 @@ import { encodeRecord, FORMAT_VERSION, type WalRecord } from './records.ts'
 import { fsyncDir, segmentName } from './segments.ts'
 import { FrameArena } from './frame-arena.ts'
 import { SyncMeter } from './sync-meter.ts'
-import type { LazyRevision, ValueSource } from '../mvcc/revision.ts'
+import type { ValueFile, ValueFiles } from './value-file.ts'
 
 interface Deferred {
   promise: Promise<void>
@@ -60,27 +61,36 @@ interface CutMarker {
 }
 type Item = Buffer | CutMarker
 
-/** the versions whose values a txn frame carries: settled into the segment once it is durable */
-interface Settle {
+/** a tagged txn frame: handed back with where its values are once it is durable */
+interface Placing<T> {
   frame: Buffer
-  versions: LazyRevision[]
+  tag: T
   /** offsets of the values: in the frame until written, then in segment `seq` */
   at: number[]
   seq: number
 }
 
-export interface WriterOptions {
+/** Where the writer hands back tagged txns once durable (see the top). */
+export interface Placed<T> {
+  /** the store's open files: a segment's is opened here when values in it are handed back */
+  files: ValueFiles
+  /** the txn appended with `tag` is durable: its values are at `at[i]` of `file`, in op order (puts only) */
+  onDurable(tag: T, file: ValueFile, at: readonly number[]): void
+}
+
+export interface WriterOptions<T> {
   dir: string
   seq: number
   firstRevision: number
   segmentBytes: number
   /** allow fdatasync on the event-loop thread while syncs are fast (default true); 'always' forces it (tests) */
   inlineSync?: boolean | 'always'
-  /** the file to read the values of segment `seq` from once they have left memory */
-  sourceOf?: (seq: number) => ValueSource
+  /** where tagged txns are handed back (without it, tags are ignored) */
+  placed?: Placed<T>
 }
 
-export class WalWriter {
+/** `T`: the tags appends carry, handed back once their txn is durable (see Placed) */
+export class WalWriter<T = unknown> {
   #dir: string
   #segmentBytes: number
   #fd = -1
@@ -89,12 +99,12 @@ export class WalWriter {
   /** the file's length: #size rounded up to the next extension step */
   #extent = 0
   #queue: Item[] = []
-  /** the queued frames that carry versions to settle, in queue order */
-  #settles: Settle[] = []
-  #sourceOf: ((seq: number) => ValueSource) | undefined
+  /** the queued frames that carry tags, in queue order */
+  #placings: Placing<T>[] = []
+  #placed: Placed<T> | undefined
   #next: Deferred = deferred()
-  /** flushes written whose sync has not come back, oldest first, with the values they carry */
-  #inflight: { done: Deferred; settles: Settle[] }[] = []
+  /** flushes written whose sync has not come back, oldest first, with the tagged frames they carry */
+  #inflight: { done: Deferred; placings: Placing<T>[] }[] = []
   /** fdatasync calls still running on the pool (a file is closed only when none is) */
   #pending = 0
   #idle: (() => void)[] = []
@@ -110,11 +120,11 @@ export class WalWriter {
   durableRevision = 0
   #arena = new FrameArena()
 
-  constructor(opts: WriterOptions) {
+  constructor(opts: WriterOptions<T>) {
     this.#dir = opts.dir
     this.#segmentBytes = opts.segmentBytes
     this.#meter = new SyncMeter(opts.inlineSync)
-    this.#sourceOf = opts.sourceOf
+    this.#placed = opts.placed
     this.#seq = opts.seq
     this.#open(opts.seq, opts.firstRevision)
   }
@@ -129,17 +139,17 @@ export class WalWriter {
   }
 
   /**
-   * Queues a record; resolves once it (and everything before it) is on disk. `versions`: the
-   * versions a txn's values belong to, in op order; once the record is durable (and after the
-   * callers' continuations have run) they let go of their values and read them from the segment.
+   * Queues a record; resolves once it (and everything before it) is on disk. `tag`: a txn's is
+   * handed back with where its values lie, once the record is durable (and after the callers'
+   * continuations have run; WriterOptions.placed).
    */
-  append(record: WalRecord, versions?: LazyRevision[]): Promise<void> {
+  append(record: WalRecord, tag?: T): Promise<void> {
     if (this.#failed) return Promise.reject(this.#failed)
     if (this.#closed) return Promise.reject(new UnavailableError('store: closed'))
-    if (versions?.length && this.#sourceOf && record.type === 'txn') {
+    if (tag !== undefined && this.#placed && record.type === 'txn') {
       const at: number[] = []
       const frame = this.#arena.frame(record, at)
-      this.#settles.push({ frame, versions, at, seq: 0 })
+      this.#placings.push({ frame, tag, at, seq: 0 })
       this.#queue.push(frame)
     } else this.#queue.push(this.#arena.frame(record))
     const p = this.#next.promise
@@ -249,15 +259,15 @@ export class WalWriter {
     )
       return
     const batch = this.#queue
-    const settles = this.#settles
+    const placings = this.#placings
     const done = this.#next
-    const entry = { done, settles }
+    const entry = { done, placings }
     this.#inflight.push(entry)
     this.#queue = []
-    this.#settles = []
+    this.#placings = []
     this.#next = deferred()
     try {
-      this.#writeBatch(batch, settles)
+      this.#writeBatch(batch, placings)
     } catch (err) {
       return this.#fail(err as Error, done, batch)
     }
@@ -275,27 +285,28 @@ export class WalWriter {
       if (head > this.durableRevision) this.durableRevision = head
       const covered = this.#inflight.splice(0, this.#inflight.indexOf(entry) + 1)
       for (const f of covered) f.done.resolve()
-      this.#settleLater(
-        covered.length === 1 ? covered[0].settles : covered.flatMap((f) => f.settles),
+      this.#handBackLater(
+        covered.length === 1 ? covered[0].placings : covered.flatMap((f) => f.placings),
       )
       this.#kick()
     })
   }
 
-  /** after the continuations of the resolved appends (publish, watch delivery) have run */
-  #settleLater(settles: Settle[]): void {
-    if (settles.length) setImmediate(() => this.#settle(settles))
+  /** after the continuations of the resolved appends (the store's publish, watch delivery) have run */
+  #handBackLater(placings: Placing<T>[]): void {
+    if (placings.length) setImmediate(() => this.#handBack(placings))
   }
 
-  #settle(settles: Settle[]): void {
+  #handBack(placings: Placing<T>[]): void {
+    const placed = this.#placed!
     let seq = -1
-    let source: ValueSource | undefined
-    for (const s of settles) {
+    let file: ValueFile | undefined
+    for (const s of placings) {
       if (s.seq !== seq) {
         seq = s.seq
-        source = this.#sourceOf!(seq)
+        file = placed.files.open(join(this.#dir, segmentName(seq)))
       }
-      for (let i = 0; i < s.versions.length; i++) s.versions[i].settle(source!, s.at[i])
+      placed.onDurable(s.tag, file!, s.at)
     }
   }
 
@@ -303,14 +314,14 @@ export class WalWriter {
   #flushInline(): void {
     if (this.#pending || this.#queue.length === 0 || this.#failed) return
     const batch = this.#queue
-    const settles = this.#settles
+    const placings = this.#placings
     const done = this.#next
     this.#queue = []
-    this.#settles = []
+    this.#placings = []
     this.#next = deferred()
     const t0 = process.hrtime.bigint()
     try {
-      this.#writeBatch(batch, settles)
+      this.#writeBatch(batch, placings)
       this.#recycle()
       fdatasyncSync(this.#fd)
     } catch (err) {
@@ -319,17 +330,17 @@ export class WalWriter {
     this.#meter.record(Number(process.hrtime.bigint() - t0) / 1e9, true)
     this.durableRevision = this.headRevision
     done.resolve()
-    this.#settleLater(settles)
+    this.#handBackLater(placings)
     this.#kick()
   }
 
   /**
    * Writes the frames, frames adjacent in one buffer (the arena) with one call; cuts as queued.
-   * Each of `settles` (in batch order) learns its segment and the file offsets of its values.
+   * Each of `placings` (in batch order) learns its segment and the file offsets of its values.
    */
-  #writeBatch(batch: Item[], settles: Settle[] = []): void {
+  #writeBatch(batch: Item[], placings: Placing<T>[]): void {
     let pos = this.#size // where the next frame lands in the current segment
-    let next = 0 // the next of `settles`
+    let next = 0 // the next of `placings`
     let parts: Buffer[] = []
     let run: Buffer | undefined // the current run of adjacent frames
     let runEnd = 0
@@ -354,7 +365,7 @@ export class WalWriter {
           this.#cutNow(this.headRevision + 1)
           pos = this.#size
         }
-        const s = settles[next]
+        const s = placings[next]
         if (s?.frame === item) {
           for (let i = 0; i < s.at.length; i++) s.at[i] += pos
           s.seq = this.#seq

@@ -3,7 +3,7 @@
 // those records to be durable, write the snapshot, then delete the segments and snapshots it
 // replaces. Disk then holds one snapshot plus the log written since; memory is bounded by the
 // live keys plus the retained history (auto-compaction). Values read from the files being
-// deleted are re-pointed at the new snapshot first (mvcc/revision.ts).
+// deleted are re-pointed at the new snapshot first (LazyRevision.moveTo, mvcc/revision.ts).
 //
 // When: a snapshot rewrites every retained version, so it is taken only when it frees at least
 // as much as it writes, and at least the threshold: dead bytes on disk (the last snapshot plus
@@ -14,7 +14,7 @@
 // under twice the retained data plus the threshold.
 import { unlinkSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Logger } from '../../core/index.ts'
+import type { Logger } from '../../../core/index.ts'
 import {
   listSnapshots,
   pruneSnapshots,
@@ -22,18 +22,23 @@ import {
   writeSnapshot,
   type SnapshotChunk,
 } from './snapshot.ts'
-import type { StoreState } from './state.ts'
-import { LazyRevision, type ReadArena, type Revision } from './mvcc/revision.ts'
-import { listSegments, segmentName } from './wal/segments.ts'
-import type { WalWriter } from './wal/writer.ts'
-import type { ValueFiles } from './wal/value-file.ts'
+import { LazyRevision, type KeyIndex, type ReadArena, type Revision } from '../mvcc/index.ts'
+import { listSegments, segmentName, type ValueFiles, type WalWriter } from '../wal/index.ts'
 
 /** keys or events per snapshot chunk */
 const PAGE = 1024
 
+/** what a snapshot captures of the store's state (the store's StoreState, ../state.ts) */
+export interface SnapshotSource {
+  readonly head: number
+  readonly compactRevision: number
+  readonly index: KeyIndex
+  readonly lessor: { list(): { id: number; ttl: number }[]; readonly nextId: number }
+}
+
 export interface SnapshotterOptions {
   dir: string
-  state: StoreState
+  state: SnapshotSource
   wal: WalWriter
   log: Logger
   /** files read at open; retired as their segments and snapshots are deleted */

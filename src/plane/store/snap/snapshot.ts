@@ -1,5 +1,5 @@
 // Snapshots: the whole MVCC state at one revision, so the log before it can be deleted.
-// File `<revision as 16 hex>.snap`, the same frames as the log (format.ts), payloads:
+// File `<revision as 16 hex>.snap`, the same frames as the log (wal/format.ts), payloads:
 //   [10, formatVersion, revision, compactRevision, walSeq, nextLeaseId, leases]  header;
 //        leases = [[id, ttl], ...]; replay continues with segment walSeq
 //   [11, versions]   a chunk of key versions [key, rev, create, version, value|null, lease] in
@@ -12,15 +12,19 @@ import { open } from 'node:fs/promises'
 import { readdirSync, renameSync, unlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { Encoder } from 'cbor-x'
-import { CorruptError } from '../../core/index.ts'
-import { encodeFrame } from './wal/format.ts'
-import type { FrameReader } from './wal/frame-reader.ts'
-import type { ValueFiles } from './wal/value-file.ts'
-import { FORMAT_VERSION } from './wal/records.ts'
-import { fsyncDir, listNumbered, numberedName } from './wal/segments.ts'
-import { versionsFrameBound, writeVersionsFrame } from './wal/frame-encode.ts'
-import { fastDecodeVersions, type FilePlace } from './wal/fast-decode.ts'
-import type { Revision } from './mvcc/revision.ts'
+import { CorruptError } from '../../../core/index.ts'
+import {
+  encodeFrame,
+  FORMAT_VERSION,
+  fsyncDir,
+  listNumbered,
+  numberedName,
+  type FilePlace,
+  type FrameReader,
+  type ValueFiles,
+} from '../wal/index.ts'
+import type { Revision } from '../mvcc/index.ts'
+import { fastDecodeVersions, versionsFrameBound, writeVersionsFrame } from './codec.ts'
 
 const cbor = new Encoder({ useRecords: false, mapsAsObjects: false, tagUint8Array: false })
 const SYNC_EVERY = 4 << 20
