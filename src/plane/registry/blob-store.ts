@@ -7,10 +7,9 @@ import { createReadStream } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
-import { ShoalError } from '../../core/index.ts'
+import { fsyncDir, ShoalError } from '../../core/index.ts'
 import { ComponentCheck } from './component-check.ts'
 import { digestHex } from './digest.ts'
-import { fsyncDir } from './atomic-file.ts'
 
 export interface WriteOptions {
   /** the digest the client claims; a mismatch is a BadRequest naming both */

@@ -1,12 +1,11 @@
 // What the registry knows about its blobs besides their bytes, in two small JSON files under
-// dir, each replaced atomically (atomic-file.ts) after every change:
+// dir, each replaced atomically (core's writeFileAtomic) after every change:
 //   tags.json   {"version":1,"tags":{"<name>":{"<tag>":{"digest","updatedAt","history":[{"digest","at"}]}}}}
 //   images.json {"version":1,"images":{"sha256:<hex>":{"size","pushedAt","kind"?,"world"?,…}}}
 // Changes run one at a time (a promise chain), so read-check-write sequences do not interleave.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CorruptError } from '../../core/index.ts'
-import { writeFileAtomic } from './atomic-file.ts'
+import { CorruptError, writeFileAtomic } from '../../core/index.ts'
 import type { BlobRecord, TagMove } from './types.ts'
 
 export interface TagEntry {

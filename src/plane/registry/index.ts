@@ -10,11 +10,12 @@
 // - registry.app (Hono, paths relative to its mount point, /images in the plane) serves
 //   GET / · PUT|GET|HEAD|DELETE /blobs/sha256:<hex> (Range, ETag) · PUT|GET|DELETE /tags/<name>/<tag>
 //   · GET /manifests/<name>/<tag|digest>. It throws ShoalError; the mounting app maps codes to HTTP.
-// - pullBlob() is the client side (node agent): resumable, verified before it is renamed into place.
+// - pullBlob() is the client side (node agent; it lives in core, re-exported here): resumable,
+//   verified before it is renamed into place.
 // - registry.importOci() copies a wasm OCI artifact from a distribution registry.
 export { createRegistry, Registry, type RegistryOptions } from './create-registry.ts'
 export { DEFAULT_MAX_IMAGE_BYTES } from './registry.ts'
-export { pullBlob, type PullOptions, type PullProgress, type PullResult } from './pull-blob.ts'
+export { pullBlob, type PullOptions, type PullProgress, type PullResult } from '../../core/index.ts'
 export {
   WASM_CONFIG_TYPE,
   WASM_LAYER_TYPES,

@@ -1,6 +1,6 @@
 // Small files replaced whole and atomically: write a temp file beside the target, fsync it,
 // rename it over the target, fsync the directory. A crash leaves the old or the new file.
-// Files are 0600: only the plane's user reads the registry.
+// Files are 0600: only the owner (the plane's or the agent's user) reads them.
 import { open, rename, rm } from 'node:fs/promises'
 import { dirname, join, basename } from 'node:path'
 import { randomBytes } from 'node:crypto'

@@ -1,14 +1,20 @@
-// Client side of a pull (the node agent's): GET <baseUrl>/blobs/<digest> into dest + '.partial',
-// resuming with "Range: bytes=<partial size>-" after an interruption (in this call or an earlier
-// one), then sha256 of the whole file must equal the digest before it is renamed to dest. A
-// mismatch deletes the partial file: the next pull starts from zero.
+// Client side of a registry pull (the node agent's; plane/registry re-exports it):
+// GET <baseUrl>/blobs/<digest> into dest + '.partial', resuming with "Range: bytes=<partial
+// size>-" after an interruption (in this call or an earlier one), then sha256 of the whole file
+// must equal the digest before it is renamed to dest. A mismatch deletes the partial file: the
+// next pull starts from zero.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { CorruptError, NotFoundError, ShoalError, UnavailableError } from '../../core/index.ts'
 import { fsyncDir } from './atomic-file.ts'
-import { digestHex } from './digest.ts'
+import {
+  BadRequestError,
+  CorruptError,
+  NotFoundError,
+  ShoalError,
+  UnavailableError,
+} from './errors.ts'
 
 export interface PullProgress {
   bytes: number
@@ -41,7 +47,10 @@ export interface PullResult {
 class Interrupted extends Error {}
 
 export async function pullBlob(o: PullOptions): Promise<PullResult> {
-  digestHex(o.digest)
+  if (!/^sha256:[a-f0-9]{64}$/.test(o.digest))
+    throw new BadRequestError(
+      `registry: "${o.digest}" is not a digest (want sha256:<64 lowercase hex digits>)`,
+    )
   const partial = `${o.dest}.partial`
   await mkdir(dirname(o.dest), { recursive: true })
   const attempts = o.attempts ?? 5

@@ -1,3 +1,4 @@
+// pullBlob (core) against the plane's registry: whole, resumed, verified, refused.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createHash } from 'node:crypto'
@@ -5,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
-import { isShoalError, memoryLogger } from '../../core/index.ts'
-import { createRegistry, pullBlob, type PullProgress } from './index.ts'
+import { isShoalError, memoryLogger, pullBlob, type PullProgress } from '../../src/core/index.ts'
+import { createRegistry } from '../../src/plane/registry/index.ts'
 
 const bytes = Uint8Array.from([
   0,
