@@ -1,9 +1,12 @@
 // The one composition root of the bundle: `shoal <command>`. Each command wires the
 // components it needs; nothing imports this file.
 import { readFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BadRequestError } from './core/index.ts'
-import { createPlane, createTokenStore, type Role } from './plane/index.ts'
+import { BadRequestError, createLogger } from './core/index.ts'
+import { createAgent, joinPlane, parseLabels } from './node-agent/index.ts'
+import { caCertHash, createPlane, createTokenStore, type Role } from './plane/index.ts'
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
 
@@ -13,12 +16,17 @@ Commands:
   plane        run the control plane (store + API server)
                  --data-dir DIR        where the store, keys and certificates live (default ./shoal-data)
                  --listen HOST:PORT    API address (default 127.0.0.1:6443)
-                 --insecure-http       plain HTTP, no authentication (loopback tests only)
+                 --mqtt-listen HOST:PORT  MQTT (TLS) address for the nodes (default: --listen host, port 8883)
+                 --insecure-http       plain HTTP, no authentication, no nodes (loopback tests only)
   token        bearer tokens of a plane (works while it runs; see 'shoal token --help')
                  token issue --data-dir DIR --role admin|viewer --user NAME
                  token issue --data-dir DIR --role node --node NAME
+                 token issue --data-dir DIR --role join   (prints the 'shoal agent --join' line)
                  token list --data-dir DIR
                  token revoke --data-dir DIR --user NAME | --node NAME
+  agent        run the node agent: join a plane once, then run the pods it assigns (see 'shoal agent --help')
+                 agent --join URL --token T --ca-cert-hash sha256:HEX --name NODE --data-dir DIR
+                 agent --data-dir DIR   (later starts: the credentials saved by the join)
   start        run a single-node fleet on this machine (today: the plane; agents land later)
   version      print the Shoal version
   help         show this help ('shoal help <command>': that command's)
@@ -29,7 +37,11 @@ Flags:
 
 const dataDir = `  --data-dir DIR        the plane's data dir (default ./shoal-data)\n`
 const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0.0.1:6443)
-  --insecure-http       plain HTTP, no authentication (loopback tests only)
+  --mqtt-listen HOST:PORT
+                        the embedded MQTT broker the nodes connect to, TLS (default: the
+                        --listen host, port 8883; port 0: any free port)
+  --mqtt URL            an external MQTT broker instead (not supported yet)
+  --insecure-http       plain HTTP, no authentication and no broker (loopback tests only)
   -h, --help            show this help
 `
 const tokenNote = `Tokens are kept hashed in DIR/tokens.json. A running plane accepts an issued token at once;
@@ -47,7 +59,8 @@ const usages: Record<string, string> = {
 Bearer tokens of a plane.
 
 Subcommands:
-  issue    print a new token: --role admin|viewer --user NAME, or --role node --node NAME
+  issue    print a new token: --role admin|viewer --user NAME, --role node --node NAME, or
+           --role join (and the 'shoal agent --join …' command a node joins with)
   list     list tokens (user, role, node, created); never the tokens themselves
   revoke   remove every token of a user (--user NAME) or of a node (--node NAME)
 
@@ -56,16 +69,47 @@ Run 'shoal token <subcommand> --help' for its flags.
 ${tokenNote}`,
   'token issue': `Usage: shoal token issue --role admin|viewer --user NAME [--data-dir DIR]
        shoal token issue --role node --node NAME [--data-dir DIR]
+       shoal token issue --role join [--server URL] [--data-dir DIR]
 
 Print a new bearer token (shown once). A node token acts as user system:node:NAME in group
 system:nodes and may touch only what is bound to that node; --user system:node:NAME is taken as
 --node NAME, any other --user is refused for a node token.
+A join token (user system:bootstrap:ID) may only join nodes: POST /shoal/v1/join gives a node
+its own node token. The command line a node joins with is printed after it, with the sha256 of
+the plane's CA certificate (the agent trusts nothing that does not match it). A join token stays
+valid until revoked: shoal token revoke --user system:bootstrap:ID (see 'shoal token list').
 
 Flags:
-  --role ROLE           admin, viewer or node
+  --role ROLE           admin, viewer, node or join
   --user NAME           the user (admin, viewer); may not start with "system:"
   --node NAME           the node (node tokens)
+  --server URL          the plane's URL in the join command (default: the one in
+                        DIR/admin.kubeconfig)
 ${dataDir}  -h, --help            show this help
+`,
+  agent: `Usage: shoal agent --join URL --token TOKEN --ca-cert-hash sha256:HEX [--name NODE] [flags]
+       shoal agent [--data-dir DIR] [flags]
+
+Run the node agent: it takes the pods the plane assigns to this node and runs them as
+WebAssembly components, reporting their status and the node's over MQTT. The first start joins
+the plane: the plane's CA certificate is fetched and must hash to --ca-cert-hash, then the join
+token is traded for the node's own credentials, kept in DIR (0700, files 0600). Later starts need
+only --data-dir (a --join naming the same plane and node is then a no-op). Offline first: the pods
+last assigned run from DIR even while the plane is away. SIGINT/SIGTERM stop the pods cleanly;
+the next start brings them back.
+
+Flags:
+  --join URL            the plane, https://HOST:PORT ('shoal token issue --role join' prints the line)
+  --token TOKEN         a join token (only with --join)
+  --ca-cert-hash HASH   sha256:<hex> of the plane's CA certificate
+  --insecure-skip-ca-verification
+                        join without checking the CA (trusts whatever answers: tests only)
+  --name NODE           the node's name (default: this machine's hostname)
+  --data-dir DIR        credentials, desired state, images, statuses (default ./shoal-agent)
+  --labels K=V,...      the node's labels
+  --address IP          the node's address (default: its first non-loopback IPv4)
+  --heartbeat DURATION  time between heartbeats: 5s, 500ms, 1m (default 5s)
+  -h, --help            show this help
 `,
   'token list': `Usage: shoal token list [--data-dir DIR]\n\nList the tokens of a plane: user, role, node, creation time.\n\nFlags:\n${dataDir}  -h, --help            show this help\n`,
   'token revoke': `Usage: shoal token revoke --user NAME | --node NAME [--data-dir DIR]
@@ -101,6 +145,8 @@ async function runPlane(args: string[], hints = false): Promise<number> {
     options: {
       'data-dir': { type: 'string', default: './shoal-data' },
       listen: { type: 'string', default: '127.0.0.1:6443' },
+      'mqtt-listen': { type: 'string' },
+      mqtt: { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -110,10 +156,13 @@ async function runPlane(args: string[], hints = false): Promise<number> {
   const plane = await createPlane({
     dataDir: values['data-dir']!,
     listen: values.listen,
+    mqttListen: values['mqtt-listen'],
+    mqtt: values.mqtt,
     insecureHttp: values['insecure-http'],
     version: version(),
   })
   process.stdout.write(`shoal plane: serving ${plane.url}\n`)
+  if (plane.mqttUrl) process.stdout.write(`shoal plane: nodes connect to ${plane.mqttUrl}\n`)
   if (hints && plane.adminKubeconfig) {
     process.stdout.write(
       `\nTry:  kubectl --kubeconfig ${plane.adminKubeconfig} get namespaces\nStop: Ctrl-C\n`,
@@ -143,12 +192,21 @@ function runToken(args: string[]): number {
       role: { type: 'string' },
       user: { type: 'string' },
       node: { type: 'string' },
+      server: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
   if (values.help) return help(`token ${sub}`)
-  const tokens = createTokenStore(values['data-dir']!)
+  const dir = values['data-dir']!
+  const tokens = createTokenStore(dir)
+  if (sub === 'issue' && values.role === 'join') {
+    const line = joinCommand(dir, values.server) // before the token: a plane without a CA issues none
+    const token = tokens.issue({ role: 'join' })
+    process.stdout.write(`${token}\n\nJoin a node with:\n\n  ${line(token)}\n\n`)
+    return 0
+  }
+  if (values.server) throw new BadRequestError('token issue: --server is for join tokens')
   if (sub === 'issue') {
     process.stdout.write(tokens.issue(issueRequest(values)) + '\n')
     return 0
@@ -166,6 +224,39 @@ function runToken(args: string[]): number {
   return 0
 }
 
+/** `shoal agent --join …` for a join token, as kubeadm prints its join command */
+function joinCommand(dir: string, server: string | undefined): (token: string) => string {
+  let ca: string
+  try {
+    ca = readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8')
+  } catch {
+    throw new BadRequestError(
+      `token issue: ${dir} has no plane CA (pki/ca.crt); start the plane once with --data-dir ${dir} first`,
+    )
+  }
+  const url = server ?? kubeconfigServer(dir)
+  if (!url?.startsWith('https://'))
+    throw new BadRequestError(
+      'token issue: the plane URL is unknown; give it with --server https://HOST:PORT',
+    )
+  const hash = caCertHash(ca)
+  return (token) =>
+    `shoal agent --join ${url} --token ${token} --ca-cert-hash ${hash} --name <node-name> --data-dir <agent-dir>`
+}
+
+/** the server URL written in DIR/admin.kubeconfig */
+function kubeconfigServer(dir: string): string | undefined {
+  try {
+    const kc = JSON.parse(readFileSync(join(dir, 'admin.kubeconfig'), 'utf8')) as {
+      clusters?: { cluster?: { server?: unknown } }[]
+    }
+    const server = kc.clusters?.[0]?.cluster?.server
+    return typeof server === 'string' ? server : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** a node token names its node (--node); its user is always system:node:<node>, as in Kubernetes */
 function issueRequest(values: { role?: string; user?: string; node?: string }): {
   role: Role
@@ -174,7 +265,7 @@ function issueRequest(values: { role?: string; user?: string; node?: string }): 
 } {
   const role = values.role as Role | undefined
   if (!role || !['admin', 'viewer', 'node'].includes(role))
-    throw new BadRequestError('token issue: --role must be admin, viewer or node')
+    throw new BadRequestError('token issue: --role must be admin, viewer, node or join')
   if (role !== 'node') {
     if (values.node)
       throw new BadRequestError(
@@ -198,6 +289,70 @@ function issueRequest(values: { role?: string; user?: string; node?: string }): 
   return { role, node }
 }
 
+/** "5s", "500ms", "2m" or seconds → ms */
+function durationMs(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
+  const ms = m ? Number(m[1]) * unit[m[2] ?? 's'] : NaN
+  if (!(ms > 0))
+    throw new BadRequestError(`agent: ${flag} must be a duration like 5s or 500ms, not "${text}"`)
+  return ms
+}
+
+async function runAgent(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      join: { type: 'string' },
+      token: { type: 'string' },
+      'ca-cert-hash': { type: 'string' },
+      'insecure-skip-ca-verification': { type: 'boolean', default: false },
+      name: { type: 'string' },
+      'data-dir': { type: 'string', default: './shoal-agent' },
+      labels: { type: 'string' },
+      address: { type: 'string' },
+      heartbeat: { type: 'string', default: '5s' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) return help('agent')
+  const dataDir = values['data-dir']!
+  const log = createLogger('agent')
+  const joining = ['token', 'ca-cert-hash', 'insecure-skip-ca-verification', 'name'] as const
+  if (!values.join && joining.some((f) => values[f]))
+    throw new BadRequestError(`agent: --${joining.find((f) => values[f])} goes with --join URL`)
+  if (values.join) {
+    if (!values.token) throw new BadRequestError('agent: --join needs --token (a join token)')
+    await joinPlane({
+      plane: values.join,
+      token: values.token,
+      caCertHash: values['ca-cert-hash'],
+      insecureSkipCaVerification: values['insecure-skip-ca-verification'],
+      node: values.name ?? hostname().toLowerCase(),
+      dataDir,
+      log,
+    })
+  }
+  const agent = await createAgent({
+    dataDir,
+    logger: log,
+    version: version(),
+    labels: parseLabels(values.labels),
+    address: values.address,
+    heartbeatMs: durationMs(values.heartbeat!, '--heartbeat'),
+  })
+  process.stdout.write(`shoal agent: node ${agent.node} running (data dir ${dataDir})\n`)
+  const keepAlive = setInterval(() => undefined, 1 << 30) // the link may be down: stay up regardless
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
+  clearInterval(keepAlive)
+  await agent.close()
+  return 0
+}
+
 function help(command: string): number {
   process.stdout.write(usages[command] ?? usage)
   return 0
@@ -218,6 +373,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (cmd === 'plane') return runPlane(argv.slice(1))
   if (cmd === 'token') return runToken(argv.slice(1))
+  if (cmd === 'agent') return runAgent(argv.slice(1))
   if (cmd === 'start') {
     if (rest.some(isHelp)) return help('start')
     process.stdout.write(

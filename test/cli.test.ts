@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -32,7 +32,15 @@ test('every command and subcommand answers --help and -h with its usage, exit 0'
     [['token', '-h'], 'Usage: shoal token'],
     [['token', 'issue', '-h'], 'Usage: shoal token issue'],
   ]
-  for (const cmd of ['plane', 'start', 'token', 'token issue', 'token list', 'token revoke'])
+  for (const cmd of [
+    'plane',
+    'start',
+    'agent',
+    'token',
+    'token issue',
+    'token list',
+    'token revoke',
+  ])
     cases.push([[...cmd.split(' '), '--help'], `Usage: shoal ${cmd}`])
   for (const [args, want] of cases) {
     const r = await shoal(...args)
@@ -122,6 +130,32 @@ test('a node token is named by --node (or --user system:node:NAME); any other --
     assert.is(revoked.stdout, 'revoked 2 token(s) of system:node:pi-3\n')
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a join token needs a plane that made its CA; with --server it prints the join command', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'))
+  try {
+    const early = await shoal('token', 'issue', '--role', 'join', '--data-dir', dir)
+    assert.is(early.status, 1)
+    assert.match(early.stderr, 'has no plane CA (pki/ca.crt); start the plane once')
+    assert.not.ok(existsSync(join(dir, 'tokens.json')), 'no token issued')
+    const stray = await shoal(
+      'token',
+      'issue',
+      '--role',
+      'viewer',
+      '--user',
+      'v',
+      '--server',
+      'https://x',
+      '--data-dir',
+      dir,
+    )
+    assert.is(stray.status, 1)
+    assert.match(stray.stderr, '--server is for join tokens')
+  } finally {
+    rmSync(dir, { recursive: true })
   }
 })
 

@@ -376,6 +376,7 @@ const surface: Record<keyof typeof api, () => void> = {
   TO_NODE: () => assert.ok(api.TO_NODE.includes('desired')),
   FROM_NODE: () => assert.ok(api.FROM_NODE.includes('status')),
   PROTOCOL_VERSION: () => assert.is(api.PROTOCOL_VERSION, 1),
+  MAX_MESSAGE_BYTES: () => assert.is(api.MAX_MESSAGE_BYTES, 16 * 1024 * 1024),
   nodeTopic: () => assert.is(api.nodeTopic('n1', 'desired'), 'shoal/v1/nodes/n1/desired'),
   everyNode: () => assert.is(api.everyNode('status'), 'shoal/v1/nodes/+/status'),
   parseNodeTopic: () =>
@@ -383,6 +384,9 @@ const surface: Record<keyof typeof api, () => void> = {
   isTopicSafe: () =>
     assert.equal(['pi-07', 'a/b', '+', ''].map(api.isTopicSafe), [true, false, false, false]),
   nodeMay: () => assert.not.ok(api.nodeMay('n1', 'subscribe', 'shoal/v1/nodes/n2/desired')),
+  nodeClientId: () => assert.is(api.nodeClientId('pi-07'), 'pi-07'),
+  ONLINE: () => assert.is(api.ONLINE, '1'),
+  OFFLINE: () => assert.is(api.OFFLINE, '0'),
   parseToNode: () => assert.ok(api.parseToNode({ type: 'status-ack', id: 'a' }).ok),
   parseFromNode: () => assert.not.ok(api.parseFromNode({ type: 'status-ack', id: 'a' }).ok),
 }

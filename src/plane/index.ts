@@ -1,4 +1,10 @@
-// plane — the control plane: store, API server, and (in their issues) scheduler, controllers,
-// MQTT transport and image registry. createPlane() runs one; nothing here imports node-agent.
-export { createPlane, parseListen, type Plane, type PlaneOptions } from './plane.ts'
-export { createTokenStore, type Role } from './server/index.ts'
+// plane — the control plane: store, API server, image registry, MQTT transport to the nodes,
+// and (in their issues) scheduler and controllers. createPlane() runs one; nothing here imports node-agent.
+export {
+  createPlane,
+  DEFAULT_MQTT_PORT,
+  parseListen,
+  type Plane,
+  type PlaneOptions,
+} from './plane.ts'
+export { caCertHash, createTokenStore, type Role } from './server/index.ts'

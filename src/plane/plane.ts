@@ -1,5 +1,6 @@
-// The plane as one object: store + API server (+ scheduler, controllers and broker as their
-// issues land). createPlane() is what `shoal plane` runs and what another program embeds.
+// The plane as one object: store + API server + the MQTT transport to its nodes (embedded
+// broker and node channel; + scheduler and controllers as their issues land). createPlane() is
+// what `shoal plane` runs and what another program embeds.
 import { join } from 'node:path'
 import {
   BadRequestError,
@@ -11,7 +12,9 @@ import {
 import { resourceByKind } from '../api/index.ts'
 import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
 import { ensurePrivateDataDir } from './data-dir.ts'
-import { createRegistry } from './registry/index.ts'
+import { createRegistry, type Registry } from './registry/index.ts'
+import { connectExternalBus, startTransport, type Transport } from './transport/index.ts'
+import { imageDigests } from './image-digests.ts'
 import {
   BUILTIN_NAMESPACES,
   createAccess,
@@ -20,9 +23,11 @@ import {
   endAllWatches,
   ensureSecurity,
   ObjectStore,
+  podLogs,
   rotateSecretKeys,
   secretTransform,
   serveApi,
+  type Security,
 } from './server/index.ts'
 
 export interface PlaneOptions {
@@ -35,6 +40,12 @@ export interface PlaneOptions {
   version?: string
   /** extra names and addresses for the serving certificate */
   sans?: string[]
+  /** host:port of the embedded MQTT broker (TLS), default the --listen host, port 8883 (any
+   * free port when --listen asks for port 0); port 0 takes any free port (read it back from
+   * plane.mqttUrl). Not started with insecureHttp: nodes need TLS and tokens. */
+  mqttListen?: string
+  /** an external MQTT broker instead of the embedded one: not supported yet (scale-out issue) */
+  mqtt?: string
 }
 
 export interface Plane {
@@ -42,20 +53,27 @@ export interface Plane {
   objects: ObjectStore
   /** <dataDir>/admin.kubeconfig (absent with insecureHttp) */
   adminKubeconfig?: string
+  /** mqtts://host:port of the embedded broker (absent with insecureHttp) */
+  mqttUrl?: string
   /** new secret key, every stored secret re-sealed with it, old keys retired */
   rotateSecretKeys(): Promise<{ keyId: string; resealed: number; retired: string[] }>
   close(): Promise<void>
 }
 
-export function parseListen(listen: string): { host: string; port: number } {
+/** MQTT over TLS (IANA's secure-mqtt port) */
+export const DEFAULT_MQTT_PORT = 8883
+
+export function parseListen(listen: string, flag = '--listen'): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(listen)
-  if (!m) throw new BadRequestError(`plane: --listen must be host:port, got "${listen}"`)
+  if (!m) throw new BadRequestError(`plane: ${flag} must be host:port, got "${listen}"`)
   return { host: m[1] ?? m[2], port: Number(m[3]) }
 }
 
+const unspecified = (host: string) => host === '0.0.0.0' || host === '::' || host === ''
+
 /** a listen host as it goes in a URL: unspecified → loopback, IPv6 in brackets */
 function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
+  if (unspecified(host)) return '127.0.0.1'
   return host.includes(':') ? `[${host}]` : host
 }
 
@@ -81,15 +99,47 @@ async function ensureNamespaces(objects: ObjectStore): Promise<void> {
   }
 }
 
+/** --mqtt-listen, or the --listen host at port 8883 (any free port when --listen takes port 0) */
+function mqttListenOf(o: PlaneOptions, api: { host: string; port: number }) {
+  const host = api.host.includes(':') ? `[${api.host}]` : api.host
+  const fallback = `${host}:${api.port === 0 ? 0 : DEFAULT_MQTT_PORT}`
+  return parseListen(o.mqttListen ?? fallback, '--mqtt-listen')
+}
+
+/** the embedded broker and the node channel on it; a node authenticates with its node token */
+function startNodeTransport(
+  security: Security,
+  o: {
+    listen: { host: string; port: number }
+    objects: ObjectStore
+    registry: Registry
+    log: Logger
+  },
+): Promise<Transport> {
+  return startTransport({
+    listen: o.listen,
+    tls: security.tls,
+    authenticateNode: (node, password) => {
+      const user = security.tokens.authenticate(`Bearer ${password}`)
+      return user?.role === 'node' && user.node === node
+    },
+    objects: o.objects,
+    resolveImage: imageDigests(o.registry),
+    log: o.log.child('transport'),
+  })
+}
+
 export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const log = o.logger ?? createLogger('plane')
   ensurePrivateDataDir(o.dataDir, log) // 0700, as etcd's; fixed (with a warning) when open to others
   const { host, port } = parseListen(o.listen ?? '127.0.0.1:6443')
+  if (o.mqtt) await connectExternalBus(o.mqtt) // refuses: the seam is there, the client is not
+  const mqtt = mqttListenOf(o, { host, port })
   const security = o.insecureHttp
     ? undefined
     : ensureSecurity(o.dataDir, {
         serverUrl: `https://${urlHost(host)}:${port}`,
-        sans: [host, ...(o.sans ?? [])],
+        sans: [host, mqtt.host, ...(o.sans ?? [])],
         logger: log,
       })
   const store = await openLogStore({ dir: join(o.dataDir, 'store'), logger: log })
@@ -103,6 +153,15 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     dir: join(o.dataDir, 'registry'),
     logger: log.child('registry'),
   })
+  const transport =
+    security &&
+    (await startNodeTransport(security, { listen: mqtt, objects, registry, log }).catch(
+      async (err: unknown) => {
+        await store.close()
+        throw err
+      },
+    ))
+  const mqttUrl = transport && `mqtts://${urlHost(mqtt.host)}:${transport.port}`
   let ready = true
   const rotate = () => rotateSecretKeys(store, secretBox, log)
   const app = createApiApp({
@@ -112,6 +171,15 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     log: log.child('api'),
     version: o.version ?? '0.0.0',
     access: security && createAccess(security.tokens, objects),
+    podLogs: transport && podLogs(transport),
+    join: security && {
+      caCert: security.caCert,
+      tokens: security.tokens,
+      // a broker on every address is dialled at the address the node reached the API at
+      mqttUrl: (apiHost) =>
+        `mqtts://${unspecified(mqtt.host) ? apiHost : urlHost(mqtt.host)}:${transport!.port}`,
+      log: log.child('join'),
+    },
     ready: () => ready,
     storeGauges: () => ({
       revision: store.revision,
@@ -122,14 +190,22 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       disk: store.diskStats,
     }),
   })
-  const server = await serveApi(app.fetch, { host, port, tls: security?.tls })
+  const server = await serveApi(app.fetch, { host, port, tls: security?.tls }).catch(
+    async (err: unknown) => {
+      await transport?.close()
+      await store.close()
+      throw err
+    },
+  )
   log.info('API server listening', {
     url: server.url,
+    mqtt: mqttUrl,
     dataDir: o.dataDir,
     revision: store.revision,
   })
   return {
     url: server.url,
+    mqttUrl,
     objects,
     adminKubeconfig: security?.adminKubeconfig,
     rotateSecretKeys: rotate,
@@ -137,6 +213,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       ready = false
       const closing = server.close()
       endAllWatches()
+      await transport?.close() // ends log streams too, so the server's close is not held by them
       await closing
       await store.close()
       log.info('plane stopped')

@@ -47,6 +47,7 @@ test('an informer whose resourceVersion was compacted gets 410 Expired and relis
   const plane = await createPlane({
     dataDir: join(dir, 'data'),
     listen: `127.0.0.1:${await freePort()}`,
+    mqttListen: '127.0.0.1:0',
     logger: memoryLogger(),
   })
   const kc = new KubeConfig()

@@ -37,6 +37,8 @@ export async function startPlane(
     dataDir,
     '--listen',
     `127.0.0.1:${port}`,
+    '--mqtt-listen',
+    '127.0.0.1:0',
   ]
   if (opts.insecureHttp) args.push('--insecure-http')
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -6,13 +6,16 @@ export {
   everyNode,
   FROM_NODE,
   isTopicSafe,
+  nodeClientId,
   nodeMay,
   nodeTopic,
+  OFFLINE,
+  ONLINE,
   parseNodeTopic,
   TO_NODE,
   TOPIC_ROOT,
 } from './topics.ts'
 export type { FromNodeLeaf, ToNodeLeaf } from './topics.ts'
-export { PROTOCOL_VERSION } from './messages.ts'
+export { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './messages.ts'
 export type * from './messages.ts'
 export { parseFromNode, parseToNode, type Parsed } from './parse.ts'

@@ -15,6 +15,10 @@ import type { PodSpec, PodStatus } from '../types/index.ts'
 
 export const PROTOCOL_VERSION = 1
 
+/** the largest payload either side sends (CBOR bytes); the plane's broker cuts a connection
+ * that sends a bigger packet, so a node splits what could grow (status reports, log lines) */
+export const MAX_MESSAGE_BYTES = 16 << 20
+
 /** one pod as a node needs it: identity, spec, and each container's image resolved to a digest */
 export interface DesiredPod {
   uid: string

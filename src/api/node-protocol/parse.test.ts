@@ -29,6 +29,23 @@ test('good messages pass, each side only its own', () => {
   assert.not.ok(parseToNode(status).ok)
 })
 
+const info = {
+  architecture: 'arm64',
+  operatingSystem: 'linux',
+  kernelVersion: '6.6.0',
+  agentVersion: '0.1.0',
+  labels: { zone: 'a' },
+  addresses: [{ type: 'InternalIP', address: '10.0.0.7' }],
+  capacity: { cpu: '4', memory: '4Gi', pods: '110' },
+  allocatable: { cpu: '4', memory: '3Gi', pods: '110' },
+}
+
+test('a hello and a heartbeat with their nested fields pass', () => {
+  assert.ok(parseFromNode({ type: 'hello', appliedRevision: 0, bootId: 'b', info }).ok)
+  const conditions = [{ type: 'Ready', status: 'True', reason: 'AgentReady' }]
+  assert.ok(parseFromNode({ type: 'heartbeat', time: 1, conditions, images: [] }).ok)
+})
+
 test('garbage is a value that names what is wrong', () => {
   const cases: [unknown, RegExp][] = [
     [null, /must be a map/],
@@ -40,6 +57,23 @@ test('garbage is a value that names what is wrong', () => {
     [{ type: 'status', id: 'x', pods: [{ uid: 'u' }] }, /status: field "pods"/],
     [{ type: 'status', id: 'x'.repeat(500), pods: [] }, /status: field "id"/],
     [{ type: 'heartbeat', time: 1, conditions: 'Ready' }, /heartbeat: field "conditions"/],
+    [
+      { type: 'heartbeat', time: 1, conditions: [{ type: 'Ready', status: 'yes' }] },
+      /heartbeat: field "conditions"/,
+    ],
+    [
+      { type: 'heartbeat', time: 1, conditions: [], images: new Array(10_001).fill('sha256:a') },
+      /heartbeat: field "images"/,
+    ],
+    [{ type: 'hello', appliedRevision: 0, bootId: 'b', info: {} }, /hello: field "info"/],
+    [
+      { type: 'hello', appliedRevision: 0, bootId: 'b', info: { ...info, labels: { a: 1 } } },
+      /hello: field "info"/,
+    ],
+    [
+      { type: 'response', id: 'r', error: { code: 'Teapot', message: 'x' } },
+      /response: field "error"/,
+    ],
   ]
   for (const [v, re] of cases) {
     const r = parseFromNode(v)

@@ -13,6 +13,15 @@ const isCount = (v: unknown): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 const opt = (v: unknown, check: (x: unknown) => boolean) => v === undefined || check(v)
 const isBool = (v: unknown) => typeof v === 'boolean'
+const oneOf = (values: readonly string[]) => (v: unknown) =>
+  typeof v === 'string' && values.includes(v)
+const listOf = (max: number, check: (x: unknown) => boolean) => (v: unknown) =>
+  Array.isArray(v) && v.length <= max && v.every(check)
+/** a map of at most `max` string → string entries (labels) */
+const isStrMap = (max: number) => (v: unknown) =>
+  isObj(v) &&
+  Object.keys(v).length <= max &&
+  Object.entries(v).every(([k, x]) => k.length <= 317 && isStr(x, 63))
 
 /** field → check, for each message type; a check returns true when the field is acceptable */
 const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
@@ -30,7 +39,7 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
     timestamps: (v) => opt(v, isBool),
   },
   cancel: { id: (v) => isStr(v, 128) },
-  hello: { appliedRevision: isCount, bootId: (v) => isStr(v, 128), info: isObj },
+  hello: { appliedRevision: isCount, bootId: (v) => isStr(v, 128), info: isNodeInfo },
   applied: { revision: isCount },
   status: {
     id: (v) => isStr(v, 128),
@@ -38,15 +47,54 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
   },
   heartbeat: {
     time: isCount,
-    conditions: (v) => Array.isArray(v) && v.length <= 16 && v.every(isObj),
-    images: (v) => opt(v, (x) => Array.isArray(x) && x.every((d) => isStr(d, 100))),
+    conditions: listOf(16, isCondition),
+    images: (v) =>
+      opt(
+        v,
+        listOf(10_000, (d) => isStr(d, 100)),
+      ),
   },
   response: {
     id: (v) => isStr(v, 128),
-    lines: (v) => opt(v, (x) => Array.isArray(x) && x.every((l) => isStr(l, 1 << 20))),
+    lines: (v) =>
+      opt(
+        v,
+        listOf(10_000, (l) => isStr(l, 1 << 20)),
+      ),
     done: (v) => opt(v, isBool),
-    error: (v) => opt(v, (x) => isObj(x) && isStr(x.code, 32) && isStr(x.message)),
+    error: (v) => opt(v, (x) => isObj(x) && ERROR_CODES(x.code) && isStr(x.message)),
   },
+}
+
+const ERROR_CODES = oneOf(['NotFound', 'BadRequest', 'Unavailable'])
+const isQuantity = (v: unknown) => isStr(v, 64)
+const isResources = (v: unknown) =>
+  isObj(v) && isQuantity(v.cpu) && isQuantity(v.memory) && isQuantity(v.pods)
+const isAddress = (v: unknown) =>
+  isObj(v) && oneOf(['InternalIP', 'Hostname'])(v.type) && isStr(v.address, 253)
+
+function isNodeInfo(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    isStr(v.architecture, 64) &&
+    isStr(v.operatingSystem, 64) &&
+    isStr(v.kernelVersion, 256) &&
+    isStr(v.agentVersion, 64) &&
+    isStrMap(64)(v.labels) &&
+    listOf(16, isAddress)(v.addresses) &&
+    isResources(v.capacity) &&
+    isResources(v.allocatable)
+  )
+}
+
+function isCondition(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    oneOf(['Ready', 'MemoryPressure', 'DiskPressure'])(v.type) &&
+    oneOf(['True', 'False', 'Unknown'])(v.status) &&
+    opt(v.reason, (x) => isStr(x, 128)) &&
+    opt(v.message, (x) => isStr(x, 1024))
+  )
 }
 
 function isDesiredPod(v: unknown): boolean {

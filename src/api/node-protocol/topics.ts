@@ -1,6 +1,12 @@
 // MQTT topic names of the plane ↔ node channel. Every topic a node touches is under its own
 // subtree, so a broker ACL of "shoal/v1/nodes/<node>/#" confines it (plus the endpoints of the
 // Services it needs, for the mesh).
+//
+// Connecting (MQTT 3.1.1 over TLS, the plane's CA): username = the node name, password = the
+// node's bearer token, client id = the node name (nodeClientId: so no node can take over another
+// node's session), keepalive 1–300 s (0 is refused: a silent node must be noticed), Last Will
+// ONLINE_TOPIC ← OFFLINE retained, QoS 1. After connecting the node publishes ONLINE there
+// (retained) — the one retained message — subscribes to its TO_NODE leaves, and says `hello`.
 
 export const TOPIC_ROOT = 'shoal/v1'
 
@@ -11,6 +17,13 @@ export const FROM_NODE = ['hello', 'applied', 'status', 'heartbeat', 'res', 'onl
 
 export type ToNodeLeaf = (typeof TO_NODE)[number]
 export type FromNodeLeaf = (typeof FROM_NODE)[number]
+
+/** the payloads of the retained "online" leaf: "1" while connected, "0" (the Last Will) after */
+export const ONLINE = '1'
+export const OFFLINE = '0'
+
+/** the MQTT client id a node connects with: its name */
+export const nodeClientId = (node: string) => node
 
 /** "shoal/v1/nodes/pi-07/desired" */
 export function nodeTopic(node: string, leaf: ToNodeLeaf | FromNodeLeaf): string {

@@ -20,6 +20,13 @@ export interface EnvVar {
   valueFrom?: EnvVarSource
 }
 
+/** every key of a Secret or ConfigMap as an env var (prefixed); env entries override them */
+export interface EnvFromSource {
+  prefix?: string
+  secretRef?: { name: string; optional?: boolean }
+  configMapRef?: { name: string; optional?: boolean }
+}
+
 export type Protocol = 'TCP' | 'UDP' | 'SCTP'
 
 export interface ContainerPort {
@@ -59,6 +66,7 @@ export interface Container {
   command?: string[]
   args?: string[]
   env?: EnvVar[]
+  envFrom?: EnvFromSource[]
   ports?: ContainerPort[]
   resources?: ResourceRequirements
   readinessProbe?: Probe

@@ -25,7 +25,8 @@ import { errorResponse, negotiate } from './respond.ts'
 import { reviewRoutes } from './reviews.ts'
 import { openWatches } from './watch-stream.ts'
 import { openAccess, type Access } from './access.ts'
-import { forbiddenPathError } from './security/index.ts'
+import { forbiddenPathError, JOIN_PATH } from './security/index.ts'
+import { CA_PATH, joinRoutes, type JoinOptions } from './join-routes.ts'
 
 export interface ApiAppOptions {
   objects: ObjectStore
@@ -40,6 +41,8 @@ export interface ApiAppOptions {
   admin?: { rotateSecretKeys(): Promise<unknown> }
   /** the image registry's routes, mounted at /images (reads: any caller; writes: admin) */
   images?: { app: Hono }
+  /** joining nodes (absent: a plane without TLS, which nodes cannot join) */
+  join?: JoinOptions
 }
 
 /** Variables the middleware sets; Bindings: what @hono/node-server passes (absent under app.request()) */
@@ -48,7 +51,7 @@ type AppEnv = {
   Bindings: { outgoing?: ServerResponse }
 }
 
-const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version'])
+const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version', CA_PATH])
 
 export function createApiApp(o: ApiAppOptions) {
   const app = new Hono<AppEnv>()
@@ -149,6 +152,10 @@ export function createApiApp(o: ApiAppOptions) {
     if (!o.admin) throw new ShoalError('NotFound', 'this plane has no secret keys to rotate')
     return json(await o.admin.rotateSecretKeys())
   })
+
+  const join = joinRoutes(o.join)
+  app.get(CA_PATH, () => join.ca())
+  app.post(JOIN_PATH, (c) => join.join(c.req.raw))
 
   const deps: HandlerDeps = {
     objects: o.objects,

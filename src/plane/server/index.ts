@@ -1,11 +1,16 @@
 // plane/server — the Kubernetes-shaped REST API on Hono: discovery, OpenAPI, resources with
-// list/watch/get/create/update/patch/delete, status/scale/log subresources, Table output,
-// metav1.Status errors, metrics, and the self-reviews behind `kubectl auth can-i|whoami`. createApiApp() is runtime-free (tested with app.request());
+// list/watch/get/create/update/patch/delete, status/scale/log subresources (log: from the node
+// over plane/transport), Table output, metav1.Status errors, metrics, the self-reviews behind
+// `kubectl auth can-i|whoami`, and node joining (GET /shoal/v1/ca, POST /shoal/v1/join with a
+// join token). createApiApp() is runtime-free (tested with app.request());
 // serveApi() binds it to a Node HTTP(S) server.
 export { createApiApp, type ApiAppOptions } from './app.ts'
 export { createAccess, type Access } from './access.ts'
 export { secretTransform, rotateSecretKeys } from './secret-keys.ts'
+export { podLogs, type LogSource } from './pod-logs.ts'
+export { CA_PATH, type JoinOptions } from './join-routes.ts'
 export {
+  caCertHash,
   createSecretBox,
   createTokenStore,
   ensureSecurity,

@@ -34,7 +34,7 @@ import {
 export interface Caller {
   name: string
   groups: string[]
-  role?: 'admin' | 'viewer' | 'node'
+  role?: 'admin' | 'viewer' | 'node' | 'join'
   /** for node callers: the node they act as */
   node?: string
 }
@@ -44,7 +44,7 @@ export interface HandlerDeps {
   log: Logger
   /** throws Forbidden when `caller` may not do this; may load the object to decide */
   authorize(caller: Caller, req: RequestInfo, query: URLSearchParams): Promise<void>
-  /** pods/log: streams a pod's log from its node; absent until node agents exist */
+  /** pods/log: streams a pod's log from its node (pod-logs.ts); absent on a plane without TLS */
   podLogs?(pod: KubeObject, query: URLSearchParams): Promise<Response>
 }
 
@@ -225,7 +225,10 @@ const writeScale: Handler = async (deps, c) => {
 
 const podLog: Handler = async (deps, c) => {
   if (!deps.podLogs)
-    throw new ShoalError('Unavailable', `pods "${c.ri.name}": no node agent serves logs yet`)
+    throw new ShoalError(
+      'Unavailable',
+      `pods "${c.ri.name}": this plane runs without TLS (--insecure-http), so no node connects to serve logs`,
+    )
   return deps.podLogs(await deps.objects.mustGet(c.info, whereOf(c)), c.url.searchParams)
 }
 

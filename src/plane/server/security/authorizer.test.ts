@@ -258,6 +258,34 @@ test('denials read like Kubernetes', () => {
   })
 })
 
+test('a join token may only POST /shoal/v1/join: no resource, no review, no other path', () => {
+  const joiner: User = {
+    name: 'system:bootstrap:abcd1234',
+    groups: ['system:bootstrappers'],
+    role: 'join',
+  }
+  assert.ok(authorizeNonResource(joiner, { verb: 'post', path: '/shoal/v1/join' }).allowed)
+  for (const [verb, path] of [
+    ['get', '/shoal/v1/join'],
+    ['get', '/api'],
+    ['get', '/images/'],
+    ['get', '/metrics'],
+    ['post', '/shoal/v1/secret-keys/rotate'],
+  ])
+    assert.not.ok(authorizeNonResource(joiner, { verb, path }).allowed, `${verb} ${path}`)
+  const reads: Attributes[] = [
+    { verb: 'list', group: '', resource: 'pods', namespace: ns },
+    { verb: 'get', group: '', resource: 'nodes', name: 'pi-1' },
+    { verb: 'create', group: '', resource: 'nodes' },
+    { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
+  ]
+  for (const a of reads) {
+    const d = authorize(joiner, a)
+    assert.not.ok(d.allowed, JSON.stringify(a))
+    if (!d.allowed) assert.match(d.reason, /a join token may only join a node/)
+  }
+})
+
 test('forbiddenError names the object the way kubectl prints it', () => {
   const attrs: Attributes = {
     verb: 'get',

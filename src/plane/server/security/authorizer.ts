@@ -4,6 +4,8 @@
 // self-reviews (as system:basic-user grants in Kubernetes) and get any path that is no
 // resource (discovery, /version, /metrics, image pulls); only admins may do more there.
 // "*" in a review's verb, group or resource means all of them: allowed only if all would be.
+// A join token (role join) may do one thing: POST /shoal/v1/join (JOIN_PATH), which hands out a
+// node token; every other request, reviews and reads of open paths included, is denied.
 import { lookupTable } from '../../../api/index.ts'
 import { ShoalError } from '../../../core/index.ts'
 import type { User } from './tokens.ts'
@@ -42,6 +44,9 @@ export const SELF_REVIEWS = lookupTable<readonly string[]>({
   'authorization.k8s.io': ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
   'authentication.k8s.io': ['selfsubjectreviews'],
 })
+/** the one request a join token may make */
+export const JOIN_PATH = '/shoal/v1/join'
+const JOIN_ONLY = 'a join token may only join a node (POST /shoal/v1/join)'
 /** the non-resource verbs every authenticated user has */
 export const NON_RESOURCE_READ: readonly string[] = ['get', 'head']
 
@@ -57,6 +62,7 @@ const mayTouchSecrets = (a: Attributes) =>
 
 export function authorize(user: User, attrs: Attributes): Decision {
   if (user.role === 'admin') return ALLOW
+  if (user.role === 'join') return deny(user, attrs, JOIN_ONLY)
   if (isSelfReview(attrs)) return ALLOW
   switch (user.role) {
     case 'viewer':
@@ -129,6 +135,13 @@ function deny(user: User, a: Attributes, why?: string): Decision {
 }
 
 export function authorizeNonResource(user: User, attrs: NonResourceAttributes): Decision {
+  if (user.role === 'join')
+    return attrs.verb === 'post' && attrs.path === JOIN_PATH
+      ? ALLOW
+      : {
+          allowed: false,
+          reason: `User "${user.name}" cannot ${attrs.verb} path "${attrs.path}": ${JOIN_ONLY}`,
+        }
   if (user.role === 'admin' || NON_RESOURCE_READ.includes(attrs.verb)) return ALLOW
   return { allowed: false, reason: `User "${user.name}" cannot ${attrs.verb} path "${attrs.path}"` }
 }

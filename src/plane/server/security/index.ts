@@ -6,7 +6,7 @@
 // rulesFor(user) lists a role's rules for SelfSubjectRulesReview. Secrets go to the store only in sealed form
 // (secretToStorage / secretFromStorage). Plain tokens are never logged.
 export { ensureSecurity, type Security, type SecurityOptions } from './bootstrap.ts'
-export { ensurePki, type Pki, type PkiOptions } from './pki.ts'
+export { caCertHash, ensurePki, type Pki, type PkiOptions } from './pki.ts'
 export {
   createTokenStore,
   type IssueRequest,
@@ -19,6 +19,7 @@ export {
   authorize,
   authorizeNonResource,
   forbiddenError,
+  JOIN_PATH,
   forbiddenPathError,
   unauthorizedError,
   type Attributes,

@@ -1,13 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { X509Certificate } from 'node:crypto'
+import { createHash, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { createServer, request } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isShoalError } from '../../../core/index.ts'
-import { ensurePki } from './pki.ts'
+import { caCertHash, ensurePki } from './pki.ts'
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'shoal-pki-'))
 const ca = (pem: string) => new X509Certificate(pem)
@@ -115,6 +115,17 @@ test('a real TLS handshake on 127.0.0.1 succeeds with only the CA trusted', asyn
     server.close()
     rmSync(dir, { recursive: true })
   }
+})
+
+test("caCertHash is sha256 of the CA certificate's DER, the same however the PEM is wrapped", () => {
+  const dir = tmp()
+  const { caCert } = ensurePki(dir)
+  const b64 = caCert.replace(/-----[^-]+-----|\s/g, '')
+  const want = `sha256:${createHash('sha256').update(Buffer.from(b64, 'base64')).digest('hex')}`
+  assert.is(caCertHash(caCert), want)
+  assert.is(caCertHash(caCert.replace(/\n/g, '\r\n')), want)
+  assert.throws(() => caCertHash('not a certificate'))
+  rmSync(dir, { recursive: true })
 })
 
 test.run()

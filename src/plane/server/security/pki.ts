@@ -2,7 +2,7 @@
 // serving certificate it signs (1 year). Files: ca.crt, ca.key, server.crt, server.key (keys 0600).
 // The CA is made once and kept; the serving certificate is remade when it lacks a requested SAN,
 // expires within 30 days, or no longer matches the CA or its key.
-import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto'
+import { X509Certificate, createPrivateKey, hash, type KeyObject } from 'node:crypto'
 import { hostname as osHostname } from 'node:os'
 import { join } from 'node:path'
 import { isIP } from 'node:net'
@@ -170,6 +170,15 @@ function createServer(
   writePrivateFile(join(dir, 'server.key'), key)
   writePrivateFile(join(dir, 'server.crt'), cert)
   return { cert, key }
+}
+
+/**
+ * "sha256:<hex>" of the certificate's DER, as kubeadm's --discovery-token-ca-cert-hash hashes
+ * it (theirs covers the public key; ours the whole certificate): an agent that fetched the CA
+ * over an untrusted channel checks it against this before trusting anything signed by it.
+ */
+export function caCertHash(pem: string): string {
+  return `sha256:${hash('sha256', new X509Certificate(pem).raw, 'hex')}`
 }
 
 function exportKey(key: KeyObject): string {

@@ -3,7 +3,13 @@
 // every rule listed against authorize(). Like the Node authorizer in Kubernetes, a node's rules
 // that depend on what is bound to it (its pods, the secrets they use) are not listed: the answer
 // is then marked incomplete.
-import { NODE_READABLE, NON_RESOURCE_READ, READ_VERBS, SELF_REVIEWS } from './authorizer.ts'
+import {
+  JOIN_PATH,
+  NODE_READABLE,
+  NON_RESOURCE_READ,
+  READ_VERBS,
+  SELF_REVIEWS,
+} from './authorizer.ts'
 import type { User } from './tokens.ts'
 
 export interface ResourceRule {
@@ -59,6 +65,12 @@ export function rulesFor(user: User, served: readonly ServedResource[]): RoleRul
       }
     case 'node':
       return nodeRules(user.node)
+    case 'join':
+      return {
+        resourceRules: [],
+        nonResourceRules: [{ verbs: ['post'], nonResourceURLs: [JOIN_PATH] }],
+        incomplete: false,
+      }
   }
   return {
     resourceRules: [],

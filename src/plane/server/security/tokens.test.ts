@@ -67,6 +67,28 @@ test('a node token is bound to its node: user system:node:<name>, group system:n
   rmSync(dir, { recursive: true })
 })
 
+test('a join token is user system:bootstrap:<id> in system:bootstrappers, naming no user or node', () => {
+  const dir = tmp()
+  const store = createTokenStore(dir)
+  const token = store.issue({ role: 'join' })
+  const user = store.authenticate(`Bearer ${token}`)
+  const id = store.list()[0]!.id
+  assert.equal(user, {
+    name: `system:bootstrap:${id}`,
+    groups: ['system:bootstrappers', 'system:authenticated'],
+    role: 'join',
+  })
+  for (const req of [{ user: 'bob' }, { node: 'pi-1' }]) {
+    assert.throws(
+      () => store.issue({ role: 'join', ...req }),
+      (e: unknown) => isShoalError(e, 'Invalid'),
+    )
+  }
+  assert.is(store.revoke(`system:bootstrap:${id}`), 1)
+  assert.is(store.authenticate(`Bearer ${token}`), undefined)
+  rmSync(dir, { recursive: true })
+})
+
 test('a node token with another user name is refused, not issued under system:node:<name>', () => {
   const store = createTokenStore(tmp())
   for (const user of ['ignored', 'system:node:pi-2', 'pi-1']) {

@@ -3,13 +3,15 @@
 //   { "version": 1, "tokens": [{ "id", "sha256" (hex), "user", "groups", "role", "node"?, "created" }] }
 // The file is re-read when it changes on disk, so `shoal token issue` in another process takes
 // effect without a restart.
+// Role join (kubeadm's bootstrap token): user system:bootstrap:<id>, group
+// system:bootstrappers; it may only POST /shoal/v1/join, which issues a node token.
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { CorruptError, InvalidError } from '../../../core/index.ts'
 import { readTextIfExists, writePrivateFile } from './private-file.ts'
 
-export type Role = 'admin' | 'viewer' | 'node'
+export type Role = 'admin' | 'viewer' | 'node' | 'join'
 
 export interface User {
   name: string
@@ -26,7 +28,10 @@ export interface TokenInfo extends Omit<User, 'name'> {
 }
 
 export interface IssueRequest {
-  /** required for admin and viewer; for role node it is always system:node:<node> (absent, or that) */
+  /**
+   * required for admin and viewer; for role node it is always system:node:<node> (absent, or
+   * that); for role join always system:bootstrap:<token id> (absent)
+   */
   user?: string
   role: Role
   node?: string
@@ -53,6 +58,7 @@ const groupsFor: Record<Role, string[]> = {
   admin: ['system:masters', 'system:authenticated'],
   viewer: ['shoal:viewers', 'system:authenticated'],
   node: ['system:nodes', 'system:authenticated'],
+  join: ['system:bootstrappers', 'system:authenticated'],
 }
 
 // one-shot hash, no Hash object per request (measured here: 2.0 → 1.2 µs)
@@ -78,11 +84,8 @@ class FileTokenStore implements TokenStore {
   }
 
   issue(req: IssueRequest): string {
-    const entry = {
-      ...identity(req),
-      id: randomBytes(4).toString('hex'),
-      created: this.#now().toISOString(),
-    }
+    const id = randomBytes(4).toString('hex')
+    const entry = { ...identity(req, id), id, created: this.#now().toISOString() }
     const token = PREFIX + randomBytes(32).toString('base64url')
     this.#refresh()
     this.#save([...this.#entries, { ...entry, sha256: sha256(token).toString('hex') }])
@@ -159,11 +162,18 @@ class FileTokenStore implements TokenStore {
   }
 }
 
-function identity(req: IssueRequest): Omit<TokenInfo, 'id' | 'created'> {
+function identity(req: IssueRequest, id: string): Omit<TokenInfo, 'id' | 'created'> {
   if (!Object.hasOwn(groupsFor, req.role))
     throw new InvalidError(`tokens: unknown role "${req.role}"`, [
-      { field: 'role', message: 'must be admin, viewer or node' },
+      { field: 'role', message: 'must be admin, viewer, node or join' },
     ])
+  if (req.role === 'join') {
+    if (req.user !== undefined || req.node !== undefined)
+      throw new InvalidError('tokens: a join token names no user and no node', [
+        { field: req.user !== undefined ? 'user' : 'node', message: 'must be absent' },
+      ])
+    return { user: `system:bootstrap:${id}`, groups: groupsFor.join, role: 'join' }
+  }
   if (req.role === 'node') {
     // as in Kubernetes, a node's user is system:node:<node>: a user naming it is the same request
     const node = req.node ?? /^system:node:(.+)$/.exec(req.user ?? '')?.[1]

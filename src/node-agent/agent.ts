@@ -1,0 +1,269 @@
+// createAgent(): the node agent as one object, composed of its parts — desired-state cache,
+// status queue, image cache, config source, reconciler, log streams, and the session on the
+// channel. Offline first: the desired state saved on disk runs before (and without) any link;
+// the channel connects in the background (session.ts says what happens then).
+import { randomUUID } from 'node:crypto'
+import type { DesiredPod, FromNode, PodStatusUpdate } from '../api/index.ts'
+import {
+  createLogger,
+  NotFoundError,
+  pullBlob,
+  systemClock,
+  type Clock,
+  type Logger,
+} from '../core/index.ts'
+import { createRuntime, type Runtime } from '../wasm-runtime/index.ts'
+import { RESTART_BACKOFF, type BackoffOptions } from './backoff.ts'
+import { MqttChannel } from './channel.ts'
+import { ConfigSource } from './config-source.ts'
+import { ensurePrivateDir, layout } from './data-dir.ts'
+import { DesiredCache, podProblem } from './desired-cache.ts'
+import type { PressureThresholds } from './heartbeat.ts'
+import { httpsFetch } from './https-fetch.ts'
+import { ImageCache } from './image-cache.ts'
+import { loadCredentials } from './join.ts'
+import { LogStreams } from './log-stream.ts'
+import { nodeAddress, nodeInfo } from './node-info.ts'
+import { Reconciler } from './reconciler.ts'
+import { Session } from './session.ts'
+import { readState, writeState } from './state-file.ts'
+import { StatusQueue } from './status-queue.ts'
+import type { Channel, Credentials } from './types.ts'
+import { encodeMessage } from './wire.ts'
+
+export interface AgentOptions {
+  dataDir: string
+  /** default: <dataDir>/credentials.json, as a join left it */
+  credentials?: Credentials
+  /** default: createRuntime() caching in <dataDir>/runtime, logging to <dataDir>/logs */
+  runtime?: Runtime
+  /** default: MQTT over TLS to the credentials' broker */
+  channel?: Channel
+  /** HTTPS to the plane (images, Secrets, ConfigMaps); default: node:https trusting its CA */
+  fetch?: typeof fetch
+  logger?: Logger
+  clock?: Clock
+  version?: string
+  labels?: Record<string, string>
+  /** the node's address (hostIP, podIP); default: the first non-internal IPv4, else 127.0.0.1 */
+  address?: string
+  /** capacity.pods (default 110) */
+  maxPods?: number
+  /** heartbeat period (default 5000 ms) */
+  heartbeatMs?: number
+  /** unacknowledged statuses are sent again after this long (default 30000 ms) */
+  statusResendMs?: number
+  /** statuses changing within this window go in one report (default 50 ms) */
+  statusBatchMs?: number
+  /** container restarts: default 10 s doubling to 5 min, reset after 10 min of running */
+  restartBackoff?: BackoffOptions
+  /** image pulls and containers that could not start: same defaults */
+  retryBackoff?: BackoffOptions
+  pressure?: PressureThresholds
+  /** the longest a pod is given to stop when the agent shuts down (default 10000 ms) */
+  shutdownGraceMs?: number
+  logChunks?: { maxLines?: number; maxBytes?: number; flushMs?: number }
+}
+
+export interface Agent {
+  readonly node: string
+  /** changes with every agent process */
+  readonly bootId: string
+  /** resolves once no pod is being reconciled and queued statuses were handed to the channel */
+  idle(): Promise<void>
+  /** stops every pod (the desired state stays on disk for the next start) and the link */
+  close(): Promise<void>
+}
+
+async function credentialsOf(o: AgentOptions, log: Logger): Promise<Credentials> {
+  const c = o.credentials ?? (await loadCredentials(o.dataDir, log))
+  if (!c)
+    throw new NotFoundError(
+      `agent: ${o.dataDir} holds no credentials; join a plane first: shoal agent --join https://PLANE:6443 --token T --ca-cert-hash sha256:HEX --name NODE --data-dir ${o.dataDir}`,
+    )
+  return c
+}
+
+interface Wiring {
+  o: AgentOptions
+  paths: ReturnType<typeof layout>
+  credentials: Credentials
+  clock: Clock
+  log: Logger
+  channel: Channel
+  planeFetch: typeof fetch
+  retryBackoff: BackoffOptions
+  bootId: string
+  address: string
+  send(message: FromNode): boolean
+}
+
+interface Parts {
+  runtime: Runtime
+  desired: DesiredCache
+  queue: StatusQueue
+  images: ImageCache
+  reconciler: Reconciler
+  logs: LogStreams
+  /** runs a desired set */
+  run(pods: DesiredPod[]): void
+}
+
+async function wiring(o: AgentOptions): Promise<Wiring> {
+  const log = o.logger ?? createLogger('agent')
+  ensurePrivateDir(o.dataDir, log)
+  const credentials = await credentialsOf(o, log)
+  const channel = o.channel ?? new MqttChannel({ credentials, log })
+  return {
+    o,
+    paths: layout(o.dataDir),
+    credentials,
+    clock: o.clock ?? systemClock,
+    log,
+    channel,
+    planeFetch: o.fetch ?? httpsFetch({ ca: credentials.caCert }),
+    retryBackoff: o.retryBackoff ?? RESTART_BACKOFF,
+    bootId: randomUUID(),
+    address: nodeAddress(o.address),
+    send: (m) => {
+      const { leaf, payload } = encodeMessage(m)
+      return channel.send(leaf, payload)
+    },
+  }
+}
+
+async function openStatusQueue(w: Wiring): Promise<StatusQueue> {
+  const saved = await readState<{ updates?: PodStatusUpdate[] }>(w.paths.statusQueue, w.log)
+  return new StatusQueue(
+    {
+      send: w.send,
+      save: (updates) => writeState(w.paths.statusQueue, { updates }),
+      clock: w.clock,
+      resendMs: w.o.statusResendMs ?? 30_000,
+      batchMs: w.o.statusBatchMs ?? 50,
+      idPrefix: w.bootId.slice(0, 8),
+      log: w.log,
+    },
+    Array.isArray(saved?.updates) ? saved.updates : [],
+  )
+}
+
+async function openImageCache(w: Wiring, onChange: () => void): Promise<ImageCache> {
+  const { credentials, planeFetch, retryBackoff } = w
+  const images = new ImageCache({
+    dir: w.paths.images,
+    pull: async (digest, dest) => {
+      const headers = { authorization: `Bearer ${credentials.token}` }
+      const retryDelayMs = Math.min(500, retryBackoff.initialMs)
+      const baseUrl = `${credentials.plane}/images`
+      await pullBlob({
+        baseUrl,
+        digest,
+        dest,
+        fetch: planeFetch,
+        headers,
+        attempts: 3,
+        retryDelayMs,
+      })
+    },
+    backoff: retryBackoff,
+    clock: w.clock,
+    log: w.log,
+    onChange,
+  })
+  await images.load()
+  return images
+}
+
+/** the desired pods that can be run (a damaged entry is logged and left out) */
+function usable(pods: DesiredPod[], log: Logger): DesiredPod[] {
+  return pods.filter((p) => {
+    const problem = podProblem(p)
+    if (problem) log.error('refused a desired pod', { pod: `${p.namespace}/${p.name}`, problem })
+    return !problem
+  })
+}
+
+async function openParts(w: Wiring): Promise<Parts> {
+  const { o, paths, credentials, clock, log, channel } = w
+  const runtime = o.runtime ?? createRuntime({ cacheDir: paths.runtimeCache, logDir: paths.logs })
+  const queue = await openStatusQueue(w)
+  const images = await openImageCache(w, () => reconciler.enqueueAll())
+  const config = new ConfigSource({
+    ...{ dir: paths.config, plane: credentials.plane, token: credentials.token },
+    ...{ fetch: w.planeFetch, online: () => channel.connected, log },
+  })
+  const reconciler = new Reconciler({
+    ...{ runtime, images, config, clock, log, hostIP: w.address, podsDir: paths.pods },
+    restartBackoff: o.restartBackoff ?? RESTART_BACKOFF,
+    retryBackoff: w.retryBackoff,
+    report: (update) => queue.put(update),
+    forget: (uid) => queue.drop(uid),
+  })
+  const logs = new LogStreams({
+    runtime,
+    pods: reconciler,
+    send: w.send,
+    clock,
+    log,
+    ...o.logChunks,
+  })
+  const run = (pods: DesiredPod[]) => {
+    const ok = usable(pods, log)
+    reconciler.setDesired(ok)
+    config
+      .prune(ok)
+      .catch((e: Error) => log.warn('pruning cached config failed', { error: e.message }))
+  }
+  const desired = await DesiredCache.load(paths.desired, log)
+  return { runtime, desired, queue, images, reconciler, logs, run }
+}
+
+function openSession(w: Wiring, p: Parts): Session {
+  const { o, channel, send, bootId, clock, log } = w
+  const { desired, run, queue, logs, images, reconciler } = p
+  const session = new Session({
+    ...{ channel, send, desired, run, queue, logs, bootId, clock, log },
+    retry: () => {
+      images.retryNow()
+      reconciler.retryNow()
+    },
+    images: () => images.digests(),
+    info: nodeInfo({
+      ...{ version: o.version ?? 'unknown', labels: o.labels ?? {}, address: w.address },
+      maxPods: o.maxPods ?? 110,
+    }),
+    ...{ dataDir: o.dataDir, pressure: o.pressure, heartbeatMs: o.heartbeatMs ?? 5000 },
+  })
+  session.open()
+  return session
+}
+
+export async function createAgent(o: AgentOptions): Promise<Agent> {
+  const w = await wiring(o)
+  const p = await openParts(w)
+  p.run(p.desired.pods) // offline first: the saved state runs before any link
+  const session = openSession(w, p)
+  const { node } = w.credentials
+  w.log.info('agent started', { node, pods: p.desired.pods.length, revision: p.desired.revision })
+  let closing: Promise<void> | undefined
+  return {
+    node,
+    bootId: w.bootId,
+    async idle() {
+      await session.settled()
+      await p.reconciler.idle()
+      p.queue.flush()
+      await p.queue.saved()
+    },
+    close: () =>
+      (closing ??= (async () => {
+        await session.close()
+        p.queue.close()
+        await p.reconciler.close(o.shutdownGraceMs ?? 10_000)
+        await w.channel.close()
+        if (!o.runtime) await p.runtime.close()
+        await p.queue.saved()
+      })()),
+  }
+}

@@ -1,0 +1,30 @@
+// node-agent — the kubelet of Shoal: runs on an edge node, takes the node's desired pods from the
+// plane over MQTT and runs them as WebAssembly component instances (wasm-runtime).
+//
+// Contract:
+// - joinPlane(): `shoal agent --join URL --token T --ca-cert-hash sha256:H --name N`: the plane's CA is
+//   pinned by hash, the join token traded for the node's own token, both kept in the data dir
+//   (0700; files 0600). createAgent() starts from those credentials.
+// - Offline first: the last desired state accepted is on disk and runs at start, before and
+//   without any link; images (by digest, verified), the Secrets/ConfigMaps the pods' env reads,
+//   and unacknowledged pod statuses are on disk too. Plane or broker down, every pod keeps
+//   running; statuses wait and go when the link returns.
+// - Desired state numbered by revision: a newer one is saved, answered `applied` and reconciled;
+//   an older or equal one is ignored (and `applied` restated). Reconciling is idempotent: an
+//   instance whose pod uid and container spec are unchanged is never restarted or recreated.
+// - Pods: instance "<uid>/<container>", kind from the component's exports (http, handler,
+//   command; else http with ports, command without), env from values, Secrets, ConfigMaps and
+//   the pod's fields, memory/cpu limits, probes. restartPolicy Always/OnFailure/Never with
+//   exponential back-off (CrashLoopBackOff); a deleted pod is stopped within its grace period
+//   and reported `gone`; a pod that left the set is stopped and forgotten.
+// - Status: Kubernetes PodStatus per pod, sent in `status` reports by id and kept (and resent)
+//   until a `status-ack` names the report; `heartbeat` every few seconds with node conditions
+//   and the images held; logs served on request in bounded chunks.
+// - Bad input from the wire (a malformed message, a damaged pod entry) is logged and dropped;
+//   nothing from outside crashes the agent.
+export { createAgent, type Agent, type AgentOptions } from './agent.ts'
+export { caCertHash, joinPlane, loadCredentials, type JoinOptions } from './join.ts'
+export { FakeChannel } from './fake-channel.ts'
+export { parseLabels } from './node-info.ts'
+export { RESTART_BACKOFF, type BackoffOptions } from './backoff.ts'
+export type { Channel, ChannelHandlers, Credentials } from './types.ts'

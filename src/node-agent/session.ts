@@ -1,0 +1,125 @@
+// The agent's side of the channel protocol. On every (re)connect: `hello` with the revision
+// applied and this process's bootId, every unacknowledged status again, and a retry of what
+// waited for the plane (image pulls, Secrets). Incoming bytes are decoded and checked; a
+// malformed message is logged and dropped. `desired`: a newer revision is saved, answered
+// `applied` and run; a stale one is ignored and the applied revision restated — one at a time,
+// in arrival order. `status-ack` clears the queue; `logs` / `cancel` go to the log streams.
+// A heartbeat goes out every heartbeatMs while connected.
+import type { DesiredPod, DesiredState, FromNode, NodeInfo, ToNode } from '../api/index.ts'
+import type { Clock, Logger, Timer } from '../core/index.ts'
+import type { DesiredCache } from './desired-cache.ts'
+import { nodeConditions, type PressureThresholds } from './heartbeat.ts'
+import type { LogStreams } from './log-stream.ts'
+import type { StatusQueue } from './status-queue.ts'
+import type { Channel } from './types.ts'
+import { decodeMessage } from './wire.ts'
+
+export interface SessionOptions {
+  channel: Channel
+  send(message: FromNode): boolean
+  desired: DesiredCache
+  /** runs a desired set (the reconciler) */
+  run(pods: DesiredPod[]): void
+  queue: StatusQueue
+  logs: LogStreams
+  /** the link is back: retry what waited for the plane */
+  retry(): void
+  /** digests of the images held */
+  images(): string[]
+  info: NodeInfo
+  bootId: string
+  dataDir: string
+  pressure?: PressureThresholds
+  heartbeatMs: number
+  clock: Clock
+  log: Logger
+}
+
+export class Session {
+  readonly #o: SessionOptions
+  #chain: Promise<void> = Promise.resolve()
+  #timer: Timer | undefined
+  #closed = false
+
+  constructor(o: SessionOptions) {
+    this.#o = o
+  }
+
+  open(): void {
+    const { channel, log } = this.#o
+    channel.open({
+      connected: () => this.#connected(),
+      disconnected: () => this.#o.logs.cancelAll(),
+      message: (leaf, payload) => {
+        const m = decodeMessage(leaf, payload)
+        if (m.ok) return this.#dispatch(m.value)
+        log.warn('dropped a malformed message', { leaf, bytes: payload.length, error: m.error })
+      },
+    })
+    this.#every()
+  }
+
+  #connected(): void {
+    const { send, desired, bootId, info, queue } = this.#o
+    send({ type: 'hello', appliedRevision: desired.revision, bootId, info })
+    queue.resendAll()
+    this.#o.retry()
+    void this.#beat()
+  }
+
+  #dispatch(m: ToNode): void {
+    if (m.type === 'desired') this.#chain = this.#chain.then(() => this.#onDesired(m))
+    else if (m.type === 'status-ack') this.#o.queue.ack(m.id)
+    else this.#o.logs.handle(m)
+  }
+
+  async #onDesired(d: DesiredState): Promise<void> {
+    const { desired, send, log } = this.#o
+    let fresh: boolean
+    try {
+      fresh = await desired.accept(d)
+    } catch (error) {
+      log.error('could not save the desired state; running it without answering applied', {
+        revision: d.revision,
+        error: (error as Error).message,
+      })
+      return this.#o.run(d.pods)
+    }
+    if (!fresh) {
+      log.debug('ignored a stale desired state', {
+        revision: d.revision,
+        applied: desired.revision,
+      })
+      send({ type: 'applied', revision: desired.revision })
+      return
+    }
+    send({ type: 'applied', revision: d.revision })
+    this.#o.run(d.pods)
+  }
+
+  async #beat(): Promise<void> {
+    const conditions = await nodeConditions(this.#o.dataDir, this.#o.pressure)
+    if (this.#closed) return
+    const time = this.#o.clock.now()
+    this.#o.send({ type: 'heartbeat', time, conditions, images: this.#o.images() })
+  }
+
+  #every(): void {
+    this.#timer = this.#o.clock.setTimeout(() => {
+      if (this.#o.channel.connected) void this.#beat()
+      if (!this.#closed) this.#every()
+    }, this.#o.heartbeatMs)
+  }
+
+  /** resolves once every desired state received so far is handled */
+  settled(): Promise<void> {
+    return this.#chain
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    this.#timer?.cancel()
+    this.#o.logs.cancelAll()
+    await this.#chain
+  }
+}

@@ -1,0 +1,103 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { PodStatusUpdate, StatusReport } from '../api/index.ts'
+import { FakeClock, memoryLogger } from '../core/index.ts'
+import { StatusQueue } from './status-queue.ts'
+
+function queue(saved: PodStatusUpdate[] = []) {
+  const clock = new FakeClock(0)
+  const sent: StatusReport[] = []
+  const saves: string[][] = []
+  let up = true
+  const q = new StatusQueue(
+    {
+      send: (r) => up && sent.push(r) > 0,
+      save: async (updates) => void saves.push(updates.map((u) => `${u.name}:${u.status.phase}`)),
+      clock,
+      resendMs: 1000,
+      batchMs: 10,
+      idPrefix: 'b',
+      log: memoryLogger(),
+      maxPerReport: 2,
+    },
+    saved,
+  )
+  return { q, clock, sent, saves, link: (v: boolean) => (up = v) }
+}
+
+const update = (name: string, phase: 'Pending' | 'Running' | 'Failed'): PodStatusUpdate => ({
+  uid: `u-${name}`,
+  namespace: 'default',
+  name,
+  status: { phase },
+})
+
+const carried = (r: StatusReport) => r.pods.map((p) => `${p.name}:${p.status.phase}`)
+
+test('changes within the batch window go in reports of at most maxPerReport pods', () => {
+  const { q, clock, sent } = queue()
+  q.put(update('a', 'Pending'))
+  q.put(update('b', 'Pending'))
+  q.put(update('a', 'Running'))
+  q.put(update('c', 'Running'))
+  q.put(update('c', 'Running')) // the same again: nothing new
+  assert.is(sent.length, 0)
+  clock.advance(10)
+  assert.equal(sent.map(carried), [['a:Running', 'b:Pending'], ['c:Running']])
+  assert.equal(
+    sent.map((r) => r.id),
+    ['b-1', 'b-2'],
+  )
+})
+
+test('an ack drops what its report carried, unless the status changed since', () => {
+  const { q, clock, sent } = queue()
+  q.put(update('a', 'Pending'))
+  q.put(update('b', 'Pending'))
+  clock.advance(10)
+  q.put(update('b', 'Running'))
+  q.ack('b-1')
+  assert.equal(
+    q.pending().map((u) => u.name),
+    ['b'],
+  )
+  clock.advance(10)
+  assert.equal(carried(sent.at(-1)!), ['b:Running'])
+  q.ack(sent.at(-1)!.id)
+  assert.equal(q.pending(), [])
+})
+
+test('unacknowledged statuses go again after resendMs and on resendAll; none while the link is down', () => {
+  const { q, clock, sent, link } = queue()
+  link(false)
+  q.put(update('a', 'Running'))
+  clock.advance(10)
+  assert.is(sent.length, 0)
+  link(true)
+  q.resendAll()
+  assert.is(sent.length, 1)
+  clock.advance(500)
+  assert.is(sent.length, 1)
+  clock.advance(1000)
+  assert.is(sent.length, 2, 'the resend timer')
+  q.ack(sent[0].id)
+  assert.equal(q.pending(), [], 'an ack of an earlier copy is enough')
+  q.close()
+})
+
+test('the queue is saved after changes and starts from what was saved', async () => {
+  const { q, saves } = queue([update('old', 'Failed')])
+  assert.equal(
+    q.pending().map((u) => u.name),
+    ['old'],
+  )
+  q.put(update('a', 'Running'))
+  q.put(update('b', 'Running'))
+  await q.saved()
+  assert.equal(saves.at(-1), ['old:Failed', 'a:Running', 'b:Running'])
+  q.drop('u-old')
+  await q.saved()
+  assert.equal(saves.at(-1), ['a:Running', 'b:Running'])
+})
+
+test.run()

@@ -1,0 +1,151 @@
+// Pod statuses on their way to the plane. The queue keeps the latest status of each pod and sends
+// it in `status` reports, each with an id; an entry is dropped only when a report that carried
+// its current status is acknowledged (status-ack) — a status that changed after it was sent stays
+// until the newer one is acknowledged. What is not acknowledged is sent again on reconnect
+// (resendAll) and on a timer, and the whole queue is saved (persist) after every change, so
+// statuses outlive an agent restart while the plane is away. The I/O is the caller's.
+import type { PodStatusUpdate, StatusReport } from '../api/index.ts'
+import type { Clock, Logger, Timer } from '../core/index.ts'
+
+export interface StatusQueueOptions {
+  /** publishes a report; false when it could not go out (no link) */
+  send(report: StatusReport): boolean
+  /** saves the queue's entries (replacing the previous save) */
+  save(updates: PodStatusUpdate[]): Promise<void>
+  clock: Clock
+  /** resend what is not acknowledged after this long */
+  resendMs: number
+  /** wait this long after a change so several pods go in one report */
+  batchMs: number
+  /** report ids are "<idPrefix>-<n>": unique per agent process */
+  idPrefix: string
+  log: Logger
+  maxPerReport?: number
+}
+
+interface Entry {
+  update: PodStatusUpdate
+  text: string
+  /** ids of the reports that carried this status */
+  sentIds: Set<string>
+  sentAt: number | undefined
+}
+
+export class StatusQueue {
+  readonly #o: StatusQueueOptions
+  readonly #entries = new Map<string, Entry>()
+  #seq = 0
+  #flushTimer: Timer | undefined
+  #resendTimer: Timer | undefined
+  #saving: Promise<void> | undefined
+  #saveAgain = false
+  #closed = false
+
+  constructor(o: StatusQueueOptions, saved: PodStatusUpdate[] = []) {
+    this.#o = o
+    for (const update of saved) this.#set(update)
+    this.#armResend()
+  }
+
+  #set(update: PodStatusUpdate): boolean {
+    const text = JSON.stringify(update)
+    if (this.#entries.get(update.uid)?.text === text) return false
+    this.#entries.set(update.uid, { update, text, sentIds: new Set(), sentAt: undefined })
+    return true
+  }
+
+  /** the pod's latest status, to be sent */
+  put(update: PodStatusUpdate): void {
+    if (!this.#set(update)) return
+    this.#persist()
+    this.#flushTimer ??= this.#o.clock.setTimeout(() => {
+      this.#flushTimer = undefined
+      this.flush()
+    }, this.#o.batchMs)
+  }
+
+  /** forget a pod's status without sending it (the pod left this node) */
+  drop(uid: string): void {
+    if (this.#entries.delete(uid)) this.#persist()
+  }
+
+  ack(id: string): void {
+    let dropped = 0
+    for (const [uid, entry] of this.#entries)
+      if (entry.sentIds.has(id)) {
+        this.#entries.delete(uid)
+        dropped++
+      }
+    if (dropped) this.#persist()
+  }
+
+  /** sends what was not sent since it changed, and (every) what waits for an ack longer than resendMs */
+  flush(every = false): void {
+    const now = this.#o.clock.now()
+    const due = [...this.#entries.values()].filter(
+      (e) => every || e.sentAt === undefined || now - e.sentAt >= this.#o.resendMs,
+    )
+    const max = this.#o.maxPerReport ?? 64
+    for (let i = 0; i < due.length; i += max) {
+      const batch = due.slice(i, i + max)
+      const report: StatusReport = {
+        type: 'status',
+        id: `${this.#o.idPrefix}-${++this.#seq}`,
+        pods: batch.map((e) => e.update),
+      }
+      if (!this.#o.send(report)) return
+      for (const e of batch) {
+        e.sentIds.add(report.id)
+        e.sentAt = now
+      }
+    }
+  }
+
+  /** the link is back: send every unacknowledged status again */
+  resendAll(): void {
+    this.flush(true)
+  }
+
+  pending(): PodStatusUpdate[] {
+    return [...this.#entries.values()].map((e) => e.update)
+  }
+
+  /** looks twice per resendMs: a status waits between resendMs and 1.5 × resendMs for its resend */
+  #armResend(): void {
+    if (this.#closed) return
+    this.#resendTimer = this.#o.clock.setTimeout(() => {
+      this.flush()
+      this.#armResend()
+    }, this.#o.resendMs / 2)
+  }
+
+  #persist(): void {
+    if (this.#saving) {
+      this.#saveAgain = true
+      return
+    }
+    this.#saving = this.#o
+      .save(this.pending())
+      .catch((error: Error) =>
+        this.#o.log.error('could not save the status queue', { error: error.message }),
+      )
+      .finally(() => {
+        this.#saving = undefined
+        if (this.#saveAgain) {
+          this.#saveAgain = false
+          this.#persist()
+        }
+      })
+  }
+
+  /** resolves once every change is saved */
+  async saved(): Promise<void> {
+    while (this.#saving) await this.#saving
+  }
+
+  close(): void {
+    this.#closed = true
+    this.#flushTimer?.cancel()
+    this.#resendTimer?.cancel()
+  }
+}

@@ -1,0 +1,26 @@
+// plane/transport — the plane's side of the MQTT channel to its nodes (wire contract:
+// src/api/node-protocol). Contract:
+// - An embedded aedes broker (MQTT 3.1.1) on its own TLS port with the plane's serving
+//   certificate: a node connects with username = its name, password = its bearer token, client
+//   id = its name, and may publish and subscribe only in its own subtree, each leaf in its
+//   direction; nothing is retained but each node's "online" flag ("1", the Last Will "0").
+//   Nagle is off on every socket; a socket that has not drained in 1 s is cut off.
+// - The plane uses the broker in-process through `Bus` (publish, subscribe, close); an external
+//   broker over mqtt.js fits the same interface (external-bus.ts: the seam, not built yet).
+// - The node channel (node-channel.ts): each node is sent its pods (desired state, numbered by
+//   store revision, images resolved to digests) when they change and when it says hello behind;
+//   statuses from nodes are written (only for pods bound to that node) and acknowledged after
+//   they are durable; hello and heartbeat keep the Node object, a lost connection makes it
+//   Unknown at once; log requests go out and come back over request/response with ids.
+// - Every payload from a node is checked; a malformed one is logged and dropped, never a crash.
+export type { Bus, BusHandler } from './bus.ts'
+export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker.ts'
+export { connectExternalBus } from './external-bus.ts'
+export { NodeChannel, type NodeChannelOptions } from './node-channel.ts'
+export { LOG_ANSWER_MS, type LogOptions } from './log-requests.ts'
+export type { LogLines } from './log-stream.ts'
+export { RESEND, type ResendPolicy } from './desired-sender.ts'
+export { NODE_STATUS_EVERY_MS } from './node-objects.ts'
+export { decodeFromNode, encodeMessage } from './codec.ts'
+export type { Objects, ResolveImage, Where } from './ports.ts'
+export { startTransport, type Transport, type TransportOptions } from './transport.ts'

@@ -1,0 +1,193 @@
+// The node channel controller: the plane's side of the conversation with every node.
+// - Desired state: pods are listed and watched (pod-watch.ts), grouped by spec.nodeName
+//   (pod-index.ts); a node whose set changed is sent its desired state (desired-sender.ts).
+// - From nodes: every payload is decoded and checked (codec.ts); a malformed one is logged with
+//   its node and dropped. hello → desired state if the node is behind, and its Node object;
+//   applied → recorded; status → pod statuses written, then status-ack (pod-status.ts);
+//   heartbeat → Node conditions (node-objects.ts); online "0" (the Last Will) → Node Unknown;
+//   res → the log request it answers (log-requests.ts).
+import {
+  everyNode,
+  nodeTopic,
+  OFFLINE,
+  ONLINE,
+  parseNodeTopic,
+  type FromNode,
+} from '../../api/index.ts'
+import { systemClock, type Clock, type Logger } from '../../core/index.ts'
+import type { Bus } from './bus.ts'
+import { decodeFromNode, encodeMessage } from './codec.ts'
+import { DesiredSender, type ResendPolicy } from './desired-sender.ts'
+import { LogRequests, type LogOptions } from './log-requests.ts'
+import type { LogLines } from './log-stream.ts'
+import { NodeObjects } from './node-objects.ts'
+import { NodeQueues } from './node-queues.ts'
+import { PodIndex } from './pod-index.ts'
+import { writeStatusReport } from './pod-status.ts'
+import { PodWatch } from './pod-watch.ts'
+import type { Objects, ResolveImage } from './ports.ts'
+
+export interface NodeChannelOptions {
+  bus: Bus
+  objects: Objects
+  resolveImage: ResolveImage
+  log: Logger
+  clock?: Clock
+  resend?: ResendPolicy
+  /** how long a node has to answer a log request */
+  logAnswerMs?: number
+}
+
+const utf8 = new TextDecoder()
+
+/** the message type each leaf from a node carries */
+const LEAF_TYPE: Record<string, FromNode['type']> = {
+  hello: 'hello',
+  applied: 'applied',
+  status: 'status',
+  heartbeat: 'heartbeat',
+  res: 'response',
+}
+
+export class NodeChannel {
+  readonly #o: NodeChannelOptions
+  readonly #log: Logger
+  readonly #index = new PodIndex()
+  readonly #queues: NodeQueues
+  readonly #sender: DesiredSender
+  readonly #nodes: NodeObjects
+  readonly #logs: LogRequests
+  readonly #watch: PodWatch
+  /** nodes with a desired-state send queued and not yet begun */
+  readonly #sendQueued = new Set<string>()
+  #closed = false
+
+  private constructor(o: NodeChannelOptions) {
+    this.#o = o
+    this.#log = o.log
+    const clock = o.clock ?? systemClock
+    this.#queues = new NodeQueues(o.log)
+    this.#sender = new DesiredSender({
+      bus: o.bus,
+      index: this.#index,
+      resolve: o.resolveImage,
+      clock,
+      log: o.log,
+      resend: o.resend,
+      schedule: (node, send) => this.#queues.run(node, 'desired state resend', send),
+    })
+    this.#nodes = new NodeObjects(o.objects, { clock, log: o.log })
+    this.#logs = new LogRequests({
+      bus: o.bus,
+      clock,
+      log: o.log,
+      isOnline: (node) => this.#sender.isOnline(node),
+      answerMs: o.logAnswerMs,
+    })
+    this.#watch = new PodWatch(o.objects, {
+      clock,
+      log: o.log,
+      on: {
+        rebuild: (pods, rev) => this.#index.rebuild(pods, rev).forEach((n) => this.#changed(n)),
+        change: (key, pod, rev) =>
+          this.#index.apply(key, pod, rev).forEach((n) => this.#changed(n)),
+      },
+    })
+  }
+
+  /** subscribes to every node's messages, then lists and watches the pods */
+  static async start(o: NodeChannelOptions): Promise<NodeChannel> {
+    const channel = new NodeChannel(o)
+    for (const leaf of [...Object.keys(LEAF_TYPE), 'online'] as const)
+      await o.bus.subscribe(everyNode(leaf as 'hello'), (topic, payload) =>
+        channel.#message(topic, payload),
+      )
+    await channel.#watch.start()
+    return channel
+  }
+
+  /** a container's log lines from the node running the pod (see LogRequests) */
+  requestLogs(node: string, opts: LogOptions): LogLines {
+    return this.#logs.open(node, opts)
+  }
+
+  isOnline(node: string): boolean {
+    return this.#sender.isOnline(node)
+  }
+
+  /** resolves when every message received so far has been handled (tests) */
+  idle(): Promise<void> {
+    return this.#queues.idle()
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true
+    this.#watch.stop()
+    this.#sender.close()
+    this.#logs.close()
+    await this.#queues.idle()
+  }
+
+  #changed(node: string): void {
+    if (this.#closed || this.#sendQueued.has(node)) return
+    this.#sendQueued.add(node)
+    this.#queues.run(node, 'desired state', () => {
+      this.#sendQueued.delete(node)
+      return this.#sender.changed(node)
+    })
+  }
+
+  #message(topic: string, payload: Uint8Array): void {
+    const t = parseNodeTopic(topic)
+    if (!t || this.#closed) return
+    const { node, leaf } = t
+    if (leaf === 'online') return this.#online(node, payload)
+    const m = decodeFromNode(payload)
+    if (!m.ok || m.value.type !== LEAF_TYPE[leaf]) {
+      const why = m.ok ? `a ${m.value.type} message on the ${leaf} topic` : m.error
+      this.#log.warn('malformed message dropped', { node, leaf, why, bytes: payload.length })
+      return
+    }
+    this.#sender.online(node, true) // whatever it sends, it is connected (a late Will aside)
+    this.#dispatch(node, m.value)
+  }
+
+  #dispatch(node: string, m: FromNode): void {
+    switch (m.type) {
+      case 'response':
+        return this.#logs.onResponse(node, m)
+      case 'applied':
+        return this.#sender.applied(node, m.revision)
+      case 'hello':
+        return this.#queues.run(node, 'hello', async () => {
+          await this.#sender.hello(node, m.appliedRevision)
+          await this.#nodes.hello(node, m)
+        })
+      case 'heartbeat':
+        return this.#queues.run(node, 'heartbeat', () => this.#nodes.heartbeat(node, m))
+      case 'status':
+        return this.#queues.run(node, 'status report', async () => {
+          const outcomes = await writeStatusReport(this.#o.objects, {
+            node,
+            report: m,
+            log: this.#log,
+          })
+          await this.#o.bus.publish(
+            nodeTopic(node, 'status-ack'),
+            encodeMessage({ type: 'status-ack', id: m.id }),
+          )
+          this.#log.debug('status report written', { node, id: m.id, outcomes })
+        })
+    }
+  }
+
+  #online(node: string, payload: Uint8Array): void {
+    const flag = utf8.decode(payload)
+    if (flag === ONLINE) return this.#sender.online(node, true)
+    if (flag !== OFFLINE) return
+    this.#sender.online(node, false)
+    this.#logs.nodeLost(node)
+    this.#log.info('node connection lost', { node })
+    this.#queues.run(node, 'node lost', () => this.#nodes.lost(node))
+  }
+}

@@ -1,0 +1,71 @@
+// A node's status report, written to the store: each pod's status replaces the stored one when
+// the pod with that uid exists and is bound to the reporting node (a node may not write another
+// node's pods), passes the checks a status update over the API passes (nesting, unknown fields
+// pruned, numbers that fit), and differs from what is stored (same status: no write). `gone`
+// for a pod being deleted removes the object, as the kubelet finishes a graceful delete.
+import { isDeepStrictEqual } from 'node:util'
+import {
+  checkBodyTree,
+  numberProblem,
+  pruneUnknown,
+  resourceByKind,
+  schemaName,
+  type Pod,
+  type PodStatusUpdate,
+  type StatusReport,
+} from '../../api/index.ts'
+import { isShoalError, type Logger } from '../../core/index.ts'
+import type { Objects } from './ports.ts'
+
+const PODS = resourceByKind('Pod')!
+const SCHEMA = schemaName(PODS)
+const ATTEMPTS = 5
+
+export type Outcome = 'written' | 'deleted' | 'unchanged' | 'stale' | 'refused'
+
+/** every pod of the report, in order; resolves once every write is durable */
+export async function writeStatusReport(
+  objects: Objects,
+  o: { node: string; report: StatusReport; log: Logger },
+): Promise<Outcome[]> {
+  const out: Outcome[] = []
+  for (const u of o.report.pods) out.push(await writeOne(objects, o.node, u, o.log))
+  return out
+}
+
+async function writeOne(objects: Objects, node: string, u: PodStatusUpdate, log: Logger) {
+  const who = { node, pod: `${u.namespace}/${u.name}`.slice(0, 300), uid: u.uid }
+  for (let attempt = 1; ; attempt++) {
+    const pod = (await objects.get(PODS, { namespace: u.namespace, name: u.name })) as
+      Pod | undefined
+    if (!pod || pod.metadata.uid !== u.uid) return 'stale' // deleted, or another pod by now
+    if (pod.spec?.nodeName !== node) {
+      log.warn('status refused: the pod is not bound to this node', {
+        ...who,
+        boundTo: pod.spec?.nodeName ?? null,
+      })
+      return 'refused'
+    }
+    const removes = !!u.gone && !!pod.metadata.deletionTimestamp && !pod.metadata.finalizers?.length
+    const next = removes ? pod : withStatus(pod, u)
+    if (typeof next === 'string') {
+      log.warn('status refused', { ...who, why: next })
+      return 'refused'
+    }
+    if (!removes && isDeepStrictEqual(pod.status ?? {}, next.status ?? {})) return 'unchanged'
+    try {
+      await objects.replace(PODS, pod, next) // marked for deletion, no finalizer: deleted
+      return removes ? 'deleted' : 'written'
+    } catch (err) {
+      if (!isShoalError(err, 'Conflict') || attempt >= ATTEMPTS) throw err
+    }
+  }
+}
+
+/** the pod with the reported status, or why that status is refused */
+function withStatus(pod: Pod, u: PodStatusUpdate): Pod | string {
+  const tree = checkBodyTree(u.status)
+  if (!tree.ok) return tree.error
+  const next = pruneUnknown(SCHEMA, { ...pod, status: u.status })
+  return numberProblem(SCHEMA, next) ?? next
+}

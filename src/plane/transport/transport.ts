@@ -1,0 +1,64 @@
+// The transport as the plane runs it: the embedded broker on its TLS port and the node channel
+// on it (or, later, the channel on an external broker's Bus).
+import { systemClock, type Clock, type Logger } from '../../core/index.ts'
+import { startBroker } from './broker.ts'
+import type { LogOptions } from './log-requests.ts'
+import type { LogLines } from './log-stream.ts'
+import { NodeChannel } from './node-channel.ts'
+import type { Objects, ResolveImage } from './ports.ts'
+
+export interface TransportOptions {
+  /** where the embedded broker listens (port 0: any free port) */
+  listen: { host: string; port: number }
+  /** the plane's serving certificate and key, PEM */
+  tls: { cert: string; key: string }
+  /** is `password` a bearer token of node `node`? */
+  authenticateNode(node: string, password: string): boolean
+  objects: Objects
+  resolveImage: ResolveImage
+  log: Logger
+  clock?: Clock
+}
+
+export interface Transport {
+  /** the port the broker bound */
+  port: number
+  requestLogs(node: string, opts: LogOptions): LogLines
+  isOnline(node: string): boolean
+  /** stops the channel (no more writes), then the broker */
+  close(): Promise<void>
+}
+
+export async function startTransport(o: TransportOptions): Promise<Transport> {
+  let channel: NodeChannel | undefined
+  const starting = startBroker({
+    ...o.listen,
+    tls: o.tls,
+    authenticateNode: o.authenticateNode,
+    log: o.log.child('broker'),
+    attach: async (bus) => {
+      channel = await NodeChannel.start({
+        bus,
+        objects: o.objects,
+        resolveImage: o.resolveImage,
+        log: o.log.child('nodes'),
+        clock: o.clock ?? systemClock,
+      })
+    },
+  })
+  const broker = await starting.catch(async (err: unknown) => {
+    await channel?.close() // the port could not be opened
+    throw err
+  })
+  const ch = channel!
+  return {
+    port: broker.port,
+    requestLogs: (node, opts) => ch.requestLogs(node, opts),
+    isOnline: (node) => ch.isOnline(node),
+    async close() {
+      await ch.close()
+      await broker.bus.close()
+      await broker.close()
+    },
+  }
+}

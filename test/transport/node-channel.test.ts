@@ -1,0 +1,471 @@
+// The plane's node channel against the real log store, with an in-memory bus: the exact
+// messages it publishes and the exact writes it makes for what nodes send.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { DIGEST, hello, NODES, openChannelFixture, PODS, type Sent } from './channel-fixture.ts'
+import type { Pod } from '../../src/api/index.ts'
+
+type Fixture = Awaited<ReturnType<typeof openChannelFixture>>
+
+async function rejects(p: () => Promise<unknown>, re: RegExp) {
+  try {
+    await p()
+  } catch (err) {
+    assert.match((err as Error).message, re)
+    return
+  }
+  assert.unreachable(`expected a rejection matching ${re}`)
+}
+
+const desiredOf = (sent: Sent[]) => sent.map((s) => s.msg)
+const podNames = (m: Record<string, any>) => m.pods.map((p: { name: string }) => p.name)
+
+async function withFixture(name: string, run: (f: Fixture) => Promise<void>) {
+  const f = await openChannelFixture(name)
+  try {
+    await run(f)
+  } finally {
+    await f.close()
+  }
+}
+
+test('a pod bound to a node: its desired state, numbered by the store revision, images resolved', () =>
+  withFixture('nc-create', async (f) => {
+    const pod = await f.pod('web', 'pi-1', {
+      containers: [
+        { name: 'app', image: 'hello:1' },
+        { name: 'pinned', image: 'sha256:' + 'e'.repeat(64) },
+        { name: 'side', image: 'missing:2' },
+      ],
+    })
+    await f.pod('pending') // no node: nobody is told
+    await f.settle()
+    const sent = f.bus.take()
+    assert.equal(
+      sent.map((s) => s.topic),
+      ['shoal/v1/nodes/pi-1/desired'],
+    )
+    const m = sent[0].msg
+    assert.is(m.type, 'desired')
+    assert.is(m.revision, Number(pod.metadata.resourceVersion))
+    assert.equal(m.pods, [
+      {
+        uid: pod.metadata.uid,
+        namespace: 'default',
+        name: 'web',
+        resourceVersion: pod.metadata.resourceVersion,
+        spec: pod.spec,
+        images: {
+          app: { digest: DIGEST },
+          pinned: { digest: 'sha256:' + 'e'.repeat(64) },
+          side: { error: 'image missing:2 is not in the registry' },
+        },
+      },
+    ])
+  }))
+
+test('binding, moving and deleting a pod: each node whose set changed is told, at that revision', () =>
+  withFixture('nc-move', async (f) => {
+    const pending = await f.pod('web')
+    await f.settle()
+    assert.equal(f.bus.take(), [])
+    const bound = (await f.objects.replace(PODS, pending, {
+      ...pending,
+      spec: { ...pending.spec, nodeName: 'pi-1' },
+    } as Pod)) as Pod
+    await f.settle()
+    let sent = desiredOf(f.bus.take('pi-1', 'desired'))
+    assert.equal(
+      sent.map((m) => [m.revision, podNames(m)]),
+      [[Number(bound.metadata.resourceVersion), ['web']]],
+    )
+    const moved = (await f.objects.replace(PODS, bound, {
+      ...bound,
+      spec: { ...bound.spec, nodeName: 'pi-2' },
+    } as Pod)) as Pod
+    await f.settle()
+    const rev = Number(moved.metadata.resourceVersion)
+    sent = f.bus.take().map((s) => ({ topic: s.topic, ...s.msg }))
+    assert.equal(sent.map((m) => [m.topic, m.revision, podNames(m)]).sort(), [
+      ['shoal/v1/nodes/pi-1/desired', rev, []],
+      ['shoal/v1/nodes/pi-2/desired', rev, ['web']],
+    ])
+    const del = await f.store.delete({ key: '/registry/core/pods/default/web' })
+    await f.settle()
+    sent = desiredOf(f.bus.take())
+    assert.equal(
+      sent.map((m) => [m.revision, podNames(m)]),
+      [[del.revision, []]],
+    )
+  }))
+
+test('a write the node cannot see (a status) sends nothing; a spec change sends again', () =>
+  withFixture('nc-status-echo', async (f) => {
+    const pod = await f.pod('web', 'pi-1')
+    await f.settle()
+    f.bus.take()
+    const withStatus = (await f.objects.replace(PODS, pod, {
+      ...pod,
+      status: { phase: 'Running' },
+    } as Pod)) as Pod
+    await f.settle()
+    assert.equal(f.bus.take(), [], 'no echo of a status write')
+    const changed = (await f.objects.replace(PODS, withStatus, {
+      ...withStatus,
+      spec: { ...withStatus.spec, activeDeadlineSeconds: 60 },
+    } as Pod)) as Pod
+    await f.settle()
+    const sent = desiredOf(f.bus.take('pi-1', 'desired'))
+    assert.equal(
+      sent.map((m) => m.revision),
+      [Number(changed.metadata.resourceVersion)],
+    )
+  }))
+
+test('hello: a node behind (or new) gets its whole state, a node up to date gets nothing', () =>
+  withFixture('nc-hello', async (f) => {
+    const pod = await f.pod('web', 'pi-1')
+    await f.settle()
+    f.bus.take()
+    const rev = Number(pod.metadata.resourceVersion)
+    for (const applied of [0, rev - 1]) {
+      f.bus.deliver('pi-1', 'hello', hello(applied))
+      await f.settle()
+      const sent = desiredOf(f.bus.take('pi-1', 'desired'))
+      assert.equal(
+        sent.map((m) => [m.revision, podNames(m)]),
+        [[rev, ['web']]],
+        `applied ${applied}`,
+      )
+    }
+    f.bus.deliver('pi-1', 'hello', hello(rev))
+    await f.settle()
+    assert.equal(f.bus.take('pi-1', 'desired'), [])
+    f.bus.deliver('pi-9', 'hello', hello(0)) // no pods: an empty set, as of the list
+    await f.settle()
+    assert.equal(
+      desiredOf(f.bus.take('pi-9', 'desired')).map((m) => podNames(m)),
+      [[]],
+    )
+  }))
+
+test('an unapplied desired state is sent again after a timeout, until applied; bounded', () =>
+  withFixture('nc-resend', async (f) => {
+    f.bus.deliver('pi-1', 'hello', hello(0))
+    await f.settle()
+    f.bus.take()
+    const pod = await f.pod('web', 'pi-1')
+    await f.settle()
+    const rev = Number(pod.metadata.resourceVersion)
+    assert.is(f.bus.take('pi-1', 'desired').length, 1)
+    f.clock.advance(4_999)
+    await f.settle()
+    assert.is(f.bus.take().length, 0, 'not before 5 s')
+    f.clock.advance(1)
+    await f.settle()
+    assert.equal(
+      desiredOf(f.bus.take('pi-1', 'desired')).map((m) => m.revision),
+      [rev],
+      'sent again',
+    )
+    f.clock.advance(10_000)
+    await f.settle()
+    assert.is(f.bus.take('pi-1', 'desired').length, 1, 'again after 10 s (doubling)')
+    f.bus.deliver('pi-1', 'applied', { type: 'applied', revision: rev })
+    await f.settle()
+    f.clock.advance(600_000)
+    await f.settle()
+    assert.equal(f.bus.take(), [], 'applied: no more')
+
+    await f.pod('api', 'pi-1')
+    await f.settle()
+    f.bus.take()
+    let resent = 0
+    for (let i = 0; i < 20; i++) {
+      f.clock.advance(60_000)
+      await f.settle()
+      resent += f.bus.take('pi-1', 'desired').length
+    }
+    assert.is(resent, 8, 'at most 8 resends, then it waits for the next hello')
+    assert.ok(f.log.lines.some((l) => /has not applied its desired state/.test(l.msg)))
+    f.bus.deliver('pi-1', 'online', '0')
+    f.bus.deliver('pi-1', 'hello', hello(rev))
+    await f.settle()
+    assert.is(f.bus.take('pi-1', 'desired').length, 1, 'a hello behind starts over')
+  }))
+
+test('status: written once durable, then acknowledged; the same status again is no write', () =>
+  withFixture('nc-status', async (f) => {
+    const pod = await f.pod('web', 'pi-1')
+    await f.settle()
+    f.bus.take()
+    const update = {
+      uid: pod.metadata.uid,
+      namespace: 'default',
+      name: 'web',
+      status: { phase: 'Running', podIP: '10.0.0.7', startTime: '2026-01-01T00:00:00Z' },
+    }
+    f.bus.deliver('pi-1', 'status', { type: 'status', id: 'pi-1-1', pods: [update] })
+    await f.settle()
+    assert.equal(f.bus.take(), [
+      { topic: 'shoal/v1/nodes/pi-1/status-ack', msg: { type: 'status-ack', id: 'pi-1-1' } },
+    ])
+    const stored = await f.get('web')
+    assert.equal(stored?.status, update.status)
+    const rev = f.store.revision
+    f.bus.deliver('pi-1', 'status', { type: 'status', id: 'pi-1-2', pods: [update] })
+    await f.settle()
+    assert.is(f.store.revision, rev, 'unchanged status: no write')
+    assert.equal(desiredOf(f.bus.take()), [{ type: 'status-ack', id: 'pi-1-2' }])
+  }))
+
+test("status for another node's pod, a replaced pod or a malformed status: refused, still acknowledged", () =>
+  withFixture('nc-status-refused', async (f) => {
+    const mine = await f.pod('mine', 'pi-1')
+    const theirs = await f.pod('theirs', 'pi-2')
+    await f.settle()
+    f.bus.take()
+    const rev = f.store.revision
+    const pods = [
+      {
+        uid: theirs.metadata.uid,
+        namespace: 'default',
+        name: 'theirs',
+        status: { phase: 'Failed' },
+      },
+      { uid: 'not-its-uid', namespace: 'default', name: 'mine', status: { phase: 'Failed' } },
+      {
+        uid: mine.metadata.uid,
+        namespace: 'default',
+        name: 'mine',
+        status: { containerStatuses: [{ name: 'app', ready: true, restartCount: 2 ** 40 }] },
+      },
+    ]
+    f.bus.deliver('pi-1', 'status', { type: 'status', id: 'r1', pods })
+    await f.settle()
+    assert.is(f.store.revision, rev, 'nothing written')
+    assert.equal(desiredOf(f.bus.take()), [{ type: 'status-ack', id: 'r1' }])
+    assert.equal((await f.get('theirs'))?.status, undefined)
+    const refused = f.log.lines.filter((l) => l.msg.startsWith('status refused'))
+    assert.equal(
+      refused.map((l) => [l.fields?.node, l.fields?.pod]),
+      [
+        ['pi-1', 'default/theirs'],
+        ['pi-1', 'default/mine'],
+      ],
+    )
+    assert.is(refused[0].fields?.boundTo, 'pi-2')
+  }))
+
+test('gone for a pod being deleted removes it; a pod with finalizers keeps them', () =>
+  withFixture('nc-gone', async (f) => {
+    const pod = await f.pod('web', 'pi-1')
+    const held = await f.pod('held', 'pi-1')
+    await f.settle()
+    // a pod marked for deletion as a graceful delete leaves it (deletionTimestamp, no finalizer)
+    const { encode } = await import('cbor-x')
+    const marked = { ...pod, metadata: { ...pod.metadata, deletionTimestamp: f.objects.now() } }
+    delete marked.metadata.resourceVersion
+    await f.store.put('/registry/core/pods/default/web', encode(marked))
+    const heldMarked = await f.objects.replace(PODS, held, {
+      ...held,
+      metadata: {
+        ...held.metadata,
+        finalizers: ['example.com/keep'],
+        deletionTimestamp: f.objects.now(),
+      },
+    })
+    await f.settle()
+    const gone = (p: Pod, name: string) => ({
+      uid: p.metadata.uid,
+      namespace: 'default',
+      name,
+      status: { phase: 'Succeeded' },
+      gone: true,
+    })
+    f.bus.deliver('pi-1', 'status', {
+      type: 'status',
+      id: 'g1',
+      pods: [gone(pod, 'web'), gone(heldMarked as Pod, 'held')],
+    })
+    await f.settle()
+    assert.is(await f.get('web'), undefined, 'removed')
+    const still = await f.get('held')
+    assert.equal(still?.metadata.finalizers, ['example.com/keep'])
+    assert.equal(still?.status, { phase: 'Succeeded' })
+    assert.ok(f.bus.take('pi-1', 'status-ack').length === 1)
+  }))
+
+test('garbage payloads are logged with their node and dropped; the channel goes on', () =>
+  withFixture('nc-garbage', async (f) => {
+    const random = new Uint8Array(4096).map((_, i) => (i * 2654435761) >>> 24)
+    const hugeArray = new Uint8Array([0x9b, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 1, 2])
+    const hugeMap = new Uint8Array([0xbb, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff])
+    const deep = new Uint8Array([...new Array(5000).fill(0x81), 0x01])
+    const cases: [string, unknown][] = [
+      ['hello', random],
+      ['status', hugeArray],
+      ['status', hugeMap],
+      ['heartbeat', deep],
+      ['hello', new Uint8Array(0)],
+      ['status', { type: 'status', id: 'x', pods: new Array(20_000).fill({}) }],
+      ['status', { type: 'hello', appliedRevision: 1, bootId: 'b', info: {} }],
+      ['applied', { type: 'applied', revision: 'seven' }],
+      ['hello', [1, 2, 3]],
+      ['heartbeat', { type: 'heartbeat', time: 1, conditions: [{ __proto__: 1 }] }],
+      ['res', { type: 'response', id: 42 }],
+      ['status', new Uint8Array([0xc1])], // tag 1 without a value
+      ['hello', new Uint8Array([0xd8, 0x40, 0x43, 1, 2, 3])], // a typed array
+    ]
+    for (const [leaf, payload] of cases) f.bus.deliver('pi-1', leaf, payload)
+    f.bus.deliver('pi-1', 'online', 'maybe')
+    await f.settle()
+    assert.equal(f.bus.take(), [], 'nothing answered')
+    const dropped = f.log.lines.filter((l) => l.msg === 'malformed message dropped')
+    assert.is(dropped.length, cases.length)
+    assert.ok(dropped.every((l) => l.fields?.node === 'pi-1' && typeof l.fields?.why === 'string'))
+    f.bus.deliver('pi-1', 'hello', hello(0))
+    await f.settle()
+    assert.is(f.bus.take('pi-1', 'desired').length, 1, 'a good message after them is handled')
+  }))
+
+test('restart: the channel rebuilds from a list, and the watch after it misses nothing', () =>
+  withFixture('nc-restart', async (f) => {
+    await f.pod('a', 'pi-1')
+    await f.pod('b', 'pi-1')
+    await f.settle()
+    await f.channel.close()
+    await f.store.delete({ key: '/registry/core/pods/default/a' })
+    await f.pod('c', 'pi-2')
+    f.bus.take()
+    await f.restart()
+    const listed = f.store.revision
+    await f.pod('d', 'pi-2') // right after the list: once
+    await f.settle()
+    const sent = f.bus.take().map((s) => [s.topic.split('/')[3], s.msg.revision, podNames(s.msg)])
+    assert.equal(sent.sort(), [
+      ['pi-1', listed, ['b']],
+      ['pi-2', listed, ['c']],
+      ['pi-2', listed + 1, ['c', 'd']],
+    ])
+  }))
+
+test('hello and heartbeat keep the Node object; heartbeats write at most every 30 s unless a condition changes', () =>
+  withFixture('nc-node', async (f) => {
+    f.bus.deliver('pi-1', 'hello', hello(0))
+    await f.settle()
+    const node = await f.node('pi-1')
+    assert.equal(node?.metadata.labels, {
+      zone: 'garage',
+      'kubernetes.io/hostname': 'pi-1',
+      'kubernetes.io/os': 'linux',
+      'kubernetes.io/arch': 'arm64',
+    })
+    assert.equal(node?.status?.nodeInfo, {
+      architecture: 'arm64',
+      operatingSystem: 'linux',
+      kernelVersion: '6.6.31-v8+',
+      kubeletVersion: '0.1.0',
+      bootID: 'boot-1',
+    })
+    assert.equal(node?.status?.capacity, { cpu: '4', memory: '4Gi', pods: '110' })
+    assert.equal(node?.status?.addresses, [{ type: 'InternalIP', address: '10.0.0.7' }])
+    const beat = (status: string) => ({
+      type: 'heartbeat',
+      time: Date.now(),
+      conditions: [{ type: 'Ready', status, reason: 'AgentReady' }],
+    })
+    f.bus.deliver('pi-1', 'heartbeat', beat('True'))
+    await f.settle()
+    const ready = (await f.node('pi-1'))?.status?.conditions?.[0]
+    assert.equal([ready?.type, ready?.status, ready?.reason], ['Ready', 'True', 'AgentReady'])
+    assert.ok(ready?.lastHeartbeatTime && ready.lastTransitionTime)
+    let rev = f.store.revision
+    f.clock.advance(10_000)
+    f.bus.deliver('pi-1', 'heartbeat', beat('True'))
+    f.bus.deliver('pi-1', 'hello', hello(0)) // same identity: no write either
+    await f.settle()
+    assert.is(f.store.revision, rev, 'nothing new within 30 s: no write')
+    f.bus.deliver('pi-1', 'heartbeat', beat('False'))
+    await f.settle()
+    assert.is(f.store.revision, rev + 1, 'a condition changed: written at once')
+    rev = f.store.revision
+    f.clock.advance(30_000)
+    f.bus.deliver('pi-1', 'heartbeat', beat('False'))
+    await f.settle()
+    assert.is(f.store.revision, rev + 1, '30 s later: written')
+  }))
+
+test('the Last Will "0" marks the Node Ready=Unknown at once', () =>
+  withFixture('nc-lost', async (f) => {
+    f.bus.deliver('pi-1', 'hello', hello(0))
+    f.bus.deliver('pi-1', 'heartbeat', {
+      type: 'heartbeat',
+      time: 1,
+      conditions: [
+        { type: 'Ready', status: 'True' },
+        { type: 'DiskPressure', status: 'False' },
+      ],
+    })
+    await f.settle()
+    f.bus.deliver('pi-1', 'online', '0')
+    await f.settle()
+    const conditions = (await f.node('pi-1'))?.status?.conditions ?? []
+    assert.equal(
+      conditions.map((c) => [c.type, c.status, c.reason]),
+      [
+        ['Ready', 'Unknown', 'NodeStatusUnknown'],
+        ['DiskPressure', 'Unknown', 'NodeStatusUnknown'],
+      ],
+    )
+    assert.match(conditions[0].message ?? '', /connection to node pi-1 was lost/)
+    assert.ok(await f.objects.get(NODES, { name: 'pi-1' }))
+  }))
+
+test('logs: request and response by id; not connected, not answering and cancel', () =>
+  withFixture('nc-logs', async (f) => {
+    const opts = { namespace: 'default', pod: 'web', container: 'app', tailLines: 2 }
+    const offline = f.channel.requestLogs('pi-1', opts)
+    await rejects(() => offline.ready(), /node pi-1 is not connected/)
+
+    f.bus.deliver('pi-1', 'hello', hello(0))
+    await f.settle()
+    f.bus.take()
+    const lines = f.channel.requestLogs('pi-1', opts)
+    const ready = lines.ready()
+    await f.settle()
+    const [req] = f.bus.take('pi-1', 'req')
+    assert.equal(req.msg, { ...opts, type: 'logs', id: req.msg.id })
+    f.bus.deliver('pi-2', 'res', { type: 'response', id: req.msg.id, lines: ['forged\n'] })
+    f.bus.deliver('pi-1', 'res', { type: 'response', id: req.msg.id, lines: ['one\n'] })
+    await ready
+    f.bus.deliver('pi-1', 'res', { type: 'response', id: req.msg.id, lines: ['two\n'], done: true })
+    const got: string[] = []
+    for await (const l of lines) got.push(l)
+    assert.equal(got, ['one\n', 'two\n'], "another node's answer is not taken")
+
+    const silent = f.channel.requestLogs('pi-1', opts)
+    const waiting = silent.ready()
+    await f.settle()
+    f.clock.advance(10_000)
+    await rejects(() => waiting, /node pi-1 did not answer within 10 s/)
+
+    const follow = f.channel.requestLogs('pi-1', { ...opts, follow: true })
+    const open = follow.ready()
+    await f.settle()
+    const id = f.bus.take('pi-1', 'req').at(-1)!.msg.id
+    f.bus.deliver('pi-1', 'res', { type: 'response', id, lines: [] })
+    await open
+    const next = follow.next() // waiting for a line when the reader leaves
+    await follow.return()
+    assert.equal(await next, { value: undefined, done: true })
+    assert.equal(desiredOf(f.bus.take('pi-1', 'req')), [{ type: 'cancel', id }])
+
+    const lost = f.channel.requestLogs('pi-1', { ...opts, follow: true })
+    const lostReady = lost.ready()
+    await f.settle()
+    f.bus.deliver('pi-1', 'online', '0')
+    await rejects(() => lostReady, /connection to node pi-1 was lost/)
+  }))
+
+test.run()
