@@ -225,5 +225,12 @@ export class ContainerSync {
     if (before) cr.restarts++
     Object.assign(cr, { key, kind, waiting: undefined, terminated: undefined })
     cr.retry.reset()
+    const url = this.#o.runtime.url(cr.id)
+    this.#o.log.info('started a container', {
+      pod: `${pod.namespace}/${pod.name}`,
+      container: c.name,
+      kind,
+      ...(url ? { url } : {}),
+    })
   }
 }

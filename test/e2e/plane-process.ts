@@ -25,7 +25,7 @@ export interface PlaneProcess {
 
 export async function startPlane(
   dataDir: string,
-  opts: { insecureHttp?: boolean; port?: number } = {},
+  opts: { insecureHttp?: boolean; port?: number; mqttPort?: number } = {},
 ): Promise<PlaneProcess> {
   const port = opts.port ?? (await freePort())
   const args = [
@@ -38,7 +38,7 @@ export async function startPlane(
     '--listen',
     `127.0.0.1:${port}`,
     '--mqtt-listen',
-    '127.0.0.1:0',
+    `127.0.0.1:${opts.mqttPort ?? 0}`,
   ]
   if (opts.insecureHttp) args.push('--insecure-http')
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
