@@ -3,7 +3,8 @@
 // with spec.nodeName created and read with stock kubectl. The pod runs and reports Running, its
 // logs come through kubectl, a crashing one reaches CrashLoopBackOff; then the plane is killed
 // (kill -9): the pod keeps serving, a restarted agent brings it back from disk with no plane,
-// and when the plane returns the statuses converge; a deleted pod is stopped on its node.
+// and when the plane returns the statuses converge; a deleted pod is stopped on its node; with
+// the agent killed -9 and the plane restarted meanwhile, pods created and deleted for it are not lost.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -320,6 +321,42 @@ test('a reconnecting agent keeps its running pods; a deleted pod is stopped on i
       return true
     }
   })
+})
+
+test('agent killed -9 and the plane restarted while it is away: what was queued for it is not lost', async () => {
+  const c = await https('POST', '/api/v1/namespaces/default/pods', podBody('early', 'hello-http:1'))
+  assert.is(c.status, 201, c.text)
+  await waitFor(
+    'early Running',
+    async () => ((await getPod('early'))?.status?.phase === 'Running' ? true : undefined),
+    90_000,
+  )
+  await stop(agent!.child, 'SIGKILL')
+  assert.is((await https('DELETE', '/api/v1/namespaces/default/pods/early')).status, 200)
+  const late = await https(
+    'POST',
+    '/api/v1/namespaces/default/pods',
+    podBody('late', 'hello-http:1'),
+  )
+  assert.is(late.status, 201, late.text)
+  await plane.stop()
+  plane = await startPlane(planeDir, { port: apiPort, mqttPort })
+  startAgent([])
+  const pod = await waitFor(
+    'late Running',
+    async () => {
+      const p = await getPod('late')
+      return p?.status?.phase === 'Running' ? p : undefined
+    },
+    90_000,
+  )
+  assert.is(pod.spec.nodeName, 'pi-1')
+  const url = await waitFor('late serving', () => instanceUrl('late'))
+  assert.is((await served(url)).pod ?? 'late', 'late')
+  // the agent started "early" from disk before it heard the plane; it stops it once it does
+  await waitFor('early stopped on return', () =>
+    /stopped a pod.*default\/early/.test(agent!.output()) ? true : undefined,
+  )
 })
 
 test.run()
