@@ -1,0 +1,311 @@
+// The node agent as a fleet of three meets it: pod startup (create answered → Running and ready
+// seen by a watch) for PODS pods of the small image (hello-wat) created with spec.nodeName over
+// 3 agents, beside the runtime's own warm start of the same image in this process, so the
+// transport's share is visible; and agent memory (RSS of each agent process, worker threads
+// included) idle and with its pods, beside a bare `node -e` process in the same run.
+// All real processes: `shoal plane` (embedded broker) and three `shoal agent`s on loopback.
+// Run: node --import tsx bench/agent.mjs   (re-executes itself under tsx when started without it)
+// Env: PODS=100 · INFLIGHT=10 creates in flight · WARM_N=20 runtime warm starts · BENCH_TMP=<dir>
+//      SHOAL=bundle (default: node dist/shoal.mjs, built first — what a Pi runs) | tsx (the sources
+//      under tsx, whose TypeScript loader alone adds ≈ 100 MB to every process)
+// Progress goes to stderr; stdout gets the table, the goals and, last, one JSON line.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request } from 'node:https'
+import os from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const self = fileURLToPath(import.meta.url)
+if (!process.execArgv.join(' ').includes('tsx')) {
+  const args = ['--import', 'tsx', ...process.execArgv, self, ...process.argv.slice(2)]
+  process.exit(spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1)
+}
+
+const root = join(self, '../..')
+const main = join(root, 'src/main.ts')
+const build = join(root, 'firmware-images/.build')
+const PODS = Number(process.env.PODS ?? 100)
+const INFLIGHT = Number(process.env.INFLIGHT ?? 10)
+const WARM_N = Number(process.env.WARM_N ?? 20)
+const tmp = mkdtempSync(join(process.env.BENCH_TMP ?? os.tmpdir(), 'shoal-bench-agent-'))
+const { freePort } = await import('../test/e2e/plane-process.ts')
+const { percentile } = await import('./lib/measure.mjs')
+const progress = (m) => process.stderr.write(`# ${m}\n`)
+const children = []
+
+const useBundle = (process.env.SHOAL ?? 'bundle') === 'bundle'
+if (useBundle) spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
+const shoal = useBundle ? [join(root, 'dist/shoal.mjs')] : ['--import', 'tsx', main]
+
+function spawnShoal(args, name) {
+  const child = spawn(process.execPath, [...shoal, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  child.stderr.on('data', (d) => (out += d))
+  children.push(child)
+  return { child, name, output: () => out }
+}
+
+function cli(...args) {
+  const r = spawnSync(process.execPath, [...shoal, ...args], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`shoal ${args.join(' ')}: ${r.stderr}`)
+  return r.stdout
+}
+
+let planeUrl
+let ca
+let admin
+function https(method, path, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(`${planeUrl}${path}`, {
+      method,
+      ca,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    })
+    req.on('response', (res) => {
+      let text = ''
+      res.on('data', (d) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode, text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+async function waitFor(what, fn, ms = 120_000) {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await fn().catch(() => undefined)
+    if (v) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+/** every pod turning Running and ready, by name, as a watch sees it */
+function watchReady(rv, onReady) {
+  const req = request(`${planeUrl}/api/v1/namespaces/default/pods?watch=1&resourceVersion=${rv}`, {
+    ca,
+    headers: { authorization: `Bearer ${admin}` },
+  })
+  req.on('response', (res) => {
+    let buf = ''
+    res.on('data', (d) => {
+      buf += d
+      let i
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const ev = JSON.parse(buf.slice(0, i))
+        buf = buf.slice(i + 1)
+        const p = ev.object
+        if (p?.status?.phase === 'Running' && p.status.containerStatuses?.every((c) => c.ready))
+          onReady(p.metadata.name, performance.now())
+      }
+    })
+  })
+  req.end()
+  return () => req.destroy()
+}
+
+const rssMb = (pid) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m ? Number(m[1]) / 1024 : NaN
+}
+
+const pod = (name, node) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { nodeName: node, containers: [{ name: 'main', image: 'hello-wat:1' }] },
+  })
+
+async function runtimeWarmStart() {
+  const { createRuntime } = await import('../src/wasm-runtime/index.ts')
+  const meta = JSON.parse(readFileSync(join(build, 'hello-wat.json'), 'utf8'))
+  const rt = await createRuntime({ cacheDir: join(tmp, 'rt-cache'), logDir: join(tmp, 'rt-logs') })
+  const spec = (id) => ({
+    id,
+    image: { digest: meta.digest, path: join(build, 'hello-wat.wasm') },
+    kind: 'handler',
+    env: {},
+    args: [],
+    volumes: [],
+    network: false,
+    limits: { memoryBytes: 64 << 20 },
+  })
+  await rt.start(spec('cold'))
+  const ms = []
+  for (let i = 0; i < WARM_N; i++) {
+    const t0 = performance.now()
+    await rt.start(spec(`w${i}`))
+    await waitFor('ready', async () => rt.status(`w${i}`)?.ready, 10_000)
+    ms.push(performance.now() - t0)
+  }
+  await rt.close()
+  return ms.sort((a, b) => a - b)
+}
+
+async function bench() {
+  const planeDir = join(tmp, 'plane')
+  const port = await freePort()
+  const plane = spawnShoal(
+    [
+      'plane',
+      '--data-dir',
+      planeDir,
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--mqtt-listen',
+      `127.0.0.1:${await freePort()}`,
+    ],
+    'plane',
+  )
+  planeUrl = await waitFor(
+    'the plane',
+    async () => /shoal plane: serving (\S+)/.exec(plane.output())?.[1],
+    30_000,
+  )
+  ca = readFileSync(join(planeDir, 'pki', 'ca.crt'), 'utf8')
+  admin = cli('token', 'issue', '--data-dir', planeDir, '--role', 'admin', '--user', 'bench')
+    .trim()
+    .split('\n')
+    .at(-1)
+    .trim()
+  const meta = JSON.parse(readFileSync(join(build, 'hello-wat.json'), 'utf8'))
+  await https('PUT', `/images/blobs/${meta.digest}`, readFileSync(join(build, 'hello-wat.wasm')))
+  await https('PUT', '/images/tags/hello-wat/1', JSON.stringify({ digest: meta.digest }))
+  const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'])
+  children.push(bare)
+  const nodes = ['pi-1', 'pi-2', 'pi-3']
+  const agents = nodes.map((name) => {
+    const line = cli('token', 'issue', '--data-dir', planeDir, '--role', 'join')
+      .split('\n')
+      .find((l) => l.includes('--join'))
+    const token = /--token (\S+)/.exec(line)[1]
+    const hash = /--ca-cert-hash (\S+)/.exec(line)[1]
+    const args = [
+      'agent',
+      '--join',
+      planeUrl,
+      '--token',
+      token,
+      '--ca-cert-hash',
+      hash,
+      '--name',
+      name,
+      '--data-dir',
+      join(tmp, name),
+    ]
+    return spawnShoal(args, name)
+  })
+  progress('waiting for 3 nodes Ready')
+  await waitFor('nodes Ready', async () => {
+    const r = JSON.parse((await https('GET', '/api/v1/nodes')).text)
+    return (
+      r.items?.filter((n) =>
+        n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      ).length === 3
+    )
+  })
+  await new Promise((r) => setTimeout(r, 2000))
+  const idle = agents.map((a) => rssMb(a.child.pid))
+  const bareIdle = rssMb(bare.pid)
+  progress('warm-up: one pod per node (image pulled and compiled there)')
+  for (const n of nodes) await https('POST', '/api/v1/namespaces/default/pods', pod(`warm-${n}`, n))
+  await waitFor('warm-up Running', async () => {
+    const r = JSON.parse((await https('GET', '/api/v1/namespaces/default/pods')).text)
+    return r.items.filter((p) => p.status?.phase === 'Running').length === 3
+  })
+  const list = JSON.parse((await https('GET', '/api/v1/namespaces/default/pods')).text)
+  const answered = new Map()
+  const ready = new Map()
+  const stop = watchReady(list.metadata.resourceVersion, (name, t) => {
+    if (!ready.has(name)) ready.set(name, t)
+  })
+  progress(`creating ${PODS} pods, ${INFLIGHT} in flight`)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: INFLIGHT }, async () => {
+      while (next < PODS) {
+        const i = next++
+        const name = `p-${i}`
+        const r = await https('POST', '/api/v1/namespaces/default/pods', pod(name, nodes[i % 3]))
+        if (r.status !== 201) throw new Error(r.text)
+        answered.set(name, performance.now())
+      }
+    }),
+  )
+  await waitFor(
+    'all Running',
+    async () => ready.size >= PODS + 0 && [...answered.keys()].every((n) => ready.has(n)),
+    180_000,
+  )
+  stop()
+  const startup = [...answered].map(([n, t]) => ready.get(n) - t).sort((a, b) => a - b)
+  await new Promise((r) => setTimeout(r, 2000))
+  const loaded = agents.map((a) => rssMb(a.child.pid))
+  const bareLoaded = rssMb(bare.pid)
+  progress('runtime warm start in this process')
+  const warm = await runtimeWarmStart()
+  return {
+    startup,
+    warm,
+    idle,
+    loaded,
+    bare: Math.max(bareIdle, bareLoaded),
+    planeRss: rssMb(plane.child.pid),
+  }
+}
+
+let r
+try {
+  r = await bench()
+} finally {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  rmSync(tmp, { recursive: true, force: true })
+}
+const p = (xs, q) => percentile(xs, q)
+const f = (x) => `${x.toFixed(1)}`
+const perAgent = PODS / 3
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const out = {
+  date: new Date().toISOString(),
+  shoal: useBundle ? 'bundle' : 'tsx',
+  pods: PODS,
+  inflight: INFLIGHT,
+  startup_p50_ms: +f(p(r.startup, 0.5)),
+  startup_p99_ms: +f(p(r.startup, 0.99)),
+  runtime_warm_p50_ms: +f(p(r.warm, 0.5)),
+  runtime_warm_p99_ms: +f(p(r.warm, 0.99)),
+  agent_idle_rss_mb: r.idle.map((x) => +f(x)),
+  agent_loaded_rss_mb: r.loaded.map((x) => +f(x)),
+  bare_node_rss_mb: +f(r.bare),
+  plane_rss_mb: +f(r.planeRss),
+}
+console.log(
+  `agent bench ${out.date} · ${os.cpus().length} CPU · Node ${process.version} · ${PODS} pods of hello-wat over 3 agents, ${INFLIGHT} creates in flight`,
+)
+console.log(
+  `pod startup (create answered → Running+ready in a watch): p50 ${out.startup_p50_ms} ms · p99 ${out.startup_p99_ms} ms`,
+)
+console.log(
+  `runtime warm start of the same image, in process:        p50 ${out.runtime_warm_p50_ms} ms · p99 ${out.runtime_warm_p99_ms} ms`,
+)
+console.log(
+  `agent RSS idle: ${out.agent_idle_rss_mb.join(' / ')} MB · with ≈ ${Math.round(perAgent)} pods: ${out.agent_loaded_rss_mb.join(' / ')} MB · bare node: ${out.bare_node_rss_mb} MB`,
+)
+const idleOver = median(r.idle) - r.bare
+const loadedOver = median(r.loaded) - r.bare
+console.log(
+  ` ${out.startup_p99_ms <= 100 ? 'PASS' : 'FAIL'}  pod startup p99 ≤ 100 ms       ${out.startup_p99_ms} ms`,
+)
+console.log(
+  ` ${idleOver <= 25 ? 'PASS' : 'FAIL'}  agent idle ≤ bare + 25 MB       +${f(idleOver)} MB`,
+)
+console.log(
+  ` ${loadedOver <= 100 ? 'PASS' : 'FAIL'}  ${Math.round(perAgent)} small pods ≤ bare + 100 MB  +${f(loadedOver)} MB (goal is for 100 pods on one agent)`,
+)
+console.log(JSON.stringify(out))
