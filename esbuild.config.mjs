@@ -1,25 +1,48 @@
-// Bundles plane, agent and CLI into one file: dist/shoal.mjs.
-// Kept external: native accelerators with a pure-JS fallback (cbor-extract) and
-// anything loaded by path at run time (worker files, wasm); see README "On a Pi".
+// Bundles plane, agent and CLI into one file, dist/shoal.mjs, and beside it one file per module
+// the wasm runtime runs in a worker thread, dist/shoal-<name>.mjs (the names and sources are
+// threadEntries in src/wasm-runtime/thread-spawn.ts; test/bundle.test.ts checks they match).
+// Kept external, found in node_modules at run time: native accelerators with a pure-JS fallback
+// (cbor-extract), and the jco packages, which load their own worker thread, native helper and
+// wasm files by path (see README "On a Pi").
 import { build } from 'esbuild'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
-await build({
-  entryPoints: ['src/main.ts'],
-  outfile: 'dist/shoal.mjs',
+const threadEntries = {
+  host: 'src/wasm-runtime/worker/host-main.ts',
+  transpile: 'src/wasm-runtime/transpile-cache.ts',
+  instrument: 'src/wasm-runtime/module-cache.ts',
+}
+
+const { metafile } = await build({
+  entryPoints: {
+    shoal: 'src/main.ts',
+    ...Object.fromEntries(Object.entries(threadEntries).map(([k, v]) => [`shoal-${k}`, v])),
+  },
+  outdir: 'dist',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   target: 'node20.19',
   format: 'esm',
   sourcemap: 'linked',
   legalComments: 'none',
-  external: ['cbor-extract'],
+  external: [
+    'cbor-extract',
+    '@bytecodealliance/preview2-shim',
+    '@bytecodealliance/jco-transpile',
+    '@bytecodealliance/jco',
+  ],
   define: { __SHOAL_VERSION__: JSON.stringify(version) },
   banner: {
     // CommonJS dependencies inside an ESM bundle still call require().
     js: "#!/usr/bin/env node\nimport { createRequire as __shoalCreateRequire } from 'node:module';\nconst require = __shoalCreateRequire(import.meta.url);",
   },
+  metafile: true,
   logLevel: 'warning',
 })
+
+// files of an earlier build that this one did not write (a renamed thread entry) go
+const written = new Set(Object.keys(metafile.outputs).map((f) => f.replace(/^dist\//, '')))
+for (const f of readdirSync('dist')) if (!written.has(f)) rmSync(`dist/${f}`, { recursive: true })

@@ -55,12 +55,7 @@ async function instrumented(t: Transpiled, pages: number | undefined): Promise<s
   const dir = join(t.dir, `instrumented-${pages ?? 'nocap'}`)
   if (t.coreFiles.every((f) => existsSync(join(dir, `${f}.fuel`)))) return dir
   try {
-    await offload<void>(new URL(import.meta.url), 'instrumentFiles', [
-      t.dir,
-      dir,
-      t.coreFiles,
-      pages,
-    ])
+    await offload<void>('instrument', 'instrumentFiles', [t.dir, dir, t.coreFiles, pages])
   } catch (error) {
     throw new InvalidError(`runtime: cannot apply limits to ${(error as Error).message}`, [], {
       cause: error,

@@ -1,17 +1,29 @@
-// Adapter: starting worker threads from this component's own modules, both from TypeScript
-// sources (tests and benches run under tsx: the thread registers tsx before importing) and from a
-// build that ships .js files beside each other.
+// Adapter: starting worker threads from this component's own modules. Each module a thread runs
+// is a named entry. Under tsx (tests, benches) the entry is its TypeScript source, imported once
+// the thread has registered tsx; in the bundle it is dist/shoal-<name>.mjs beside dist/shoal.mjs,
+// which esbuild.config.mjs emits from the same source (test/bundle.test.ts keeps the lists equal).
 import { Worker } from 'node:worker_threads'
 import { ShoalError } from '../core/index.ts'
 
 const fromSources = import.meta.url.endsWith('.ts')
 
-/** URL of a sibling module, `.ts` under tsx and `.js` in a build. */
-export function moduleUrl(relative: string, base: string): URL {
-  return new URL(`${relative}.${fromSources ? 'ts' : 'js'}`, base)
+/** The modules run in threads of their own: entry name → source, relative to this file. */
+export const threadEntries = {
+  host: './worker/host-main.ts',
+  transpile: './transpile-cache.ts',
+  instrument: './module-cache.ts',
+} as const
+
+export type ThreadEntry = keyof typeof threadEntries
+
+/** URL of an entry: its source under tsx, dist/shoal-<name>.mjs in the bundle. */
+function threadUrl(entry: ThreadEntry): URL {
+  return new URL(fromSources ? threadEntries[entry] : `./shoal-${entry}.mjs`, import.meta.url)
 }
 
-export function spawnModule(url: URL, workerData: unknown): Worker {
+/** A long-lived thread running `entry`. */
+export function spawnEntry(entry: ThreadEntry, workerData: unknown): Worker {
+  const url = threadUrl(entry)
   if (!fromSources) return new Worker(url, { workerData })
   const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })`
   return new Worker(bootstrap, { eval: true, workerData })
@@ -29,11 +41,11 @@ const { module, fn, args, tsx } = workerData
   )
 `
 
-/** Run `fn(...args)` exported by the module at `url` in a short-lived thread; its memory goes with it. */
-export function offload<T>(url: URL, fn: string, args: unknown[]): Promise<T> {
+/** Run `fn(...args)` exported by `entry` in a short-lived thread; its memory goes with it. */
+export function offload<T>(entry: ThreadEntry, fn: string, args: unknown[]): Promise<T> {
   const worker = new Worker(offloadScript, {
     eval: true,
-    workerData: { module: url.href, fn, args, tsx: fromSources },
+    workerData: { module: threadUrl(entry).href, fn, args, tsx: fromSources },
   })
   return new Promise<T>((resolve, reject) => {
     worker.once('message', (m: { result?: T; error?: string }) => {

@@ -84,9 +84,7 @@ export async function transpileCached(
   if (cached) return cached
   let files: [string, Uint8Array][]
   try {
-    files = await offload<[string, Uint8Array][]>(new URL(import.meta.url), 'transpileFiles', [
-      bytes,
-    ])
+    files = await offload<[string, Uint8Array][]>('transpile', 'transpileFiles', [bytes])
   } catch (error) {
     throw new InvalidError(
       `runtime: jco cannot transpile ${digest}: ${(error as Error).message}`,

@@ -5,7 +5,7 @@
 // without one) is terminated, its instances are reported, and later starts get a fresh worker.
 import type { Worker } from 'node:worker_threads'
 import { callSlotLength, type FromWorker, type ToWorker } from './protocol.ts'
-import { moduleUrl, spawnModule } from './thread-spawn.ts'
+import { spawnEntry } from './thread-spawn.ts'
 import { readCallSlot } from './worker/call-guard.ts'
 import type { WorkloadKind } from './types.ts'
 
@@ -20,8 +20,6 @@ export interface PoolEvents {
   /** the worker is gone; `blamed` is the instance it was stuck in, if any */
   dead(worker: PoolWorker, why: string, blamed: number | undefined): void
 }
-
-const hostMain = moduleUrl('./worker/host-main', import.meta.url)
 
 export class PoolWorker {
   readonly role: WorkerRole
@@ -41,7 +39,7 @@ export class PoolWorker {
   constructor(role: WorkerRole, events: PoolEvents) {
     this.role = role
     this.#events = events
-    this.#worker = spawnModule(hostMain, { slot: this.#slot })
+    this.#worker = spawnEntry('host', { slot: this.#slot })
     this.#worker.on('message', (m: FromWorker) => {
       if (m.t === 'pong') {
         this.#lastPong = Date.now()

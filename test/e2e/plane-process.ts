@@ -25,13 +25,17 @@ export interface PlaneProcess {
 
 export async function startPlane(
   dataDir: string,
-  opts: { insecureHttp?: boolean; port?: number; mqttPort?: number } = {},
+  opts: {
+    insecureHttp?: boolean
+    port?: number
+    mqttPort?: number
+    /** node arguments that start shoal; default src/main.ts under tsx */
+    shoal?: string[]
+  } = {},
 ): Promise<PlaneProcess> {
   const port = opts.port ?? (await freePort())
   const args = [
-    '--import',
-    'tsx',
-    main,
+    ...(opts.shoal ?? ['--import', 'tsx', main]),
     'plane',
     '--data-dir',
     dataDir,
