@@ -267,7 +267,7 @@ try {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
   rmSync(tmp, { recursive: true, force: true })
 }
-const p = (xs, q) => percentile(xs, q)
+const p = (xs, q) => percentile(xs, q * 100)
 const f = (x) => `${x.toFixed(1)}`
 const perAgent = PODS / 3
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
