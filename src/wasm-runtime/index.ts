@@ -6,11 +6,14 @@
 //   once per digest + jco version (disk cache under cacheDir), instruments every core module
 //   (memory cap from limits.memoryBytes, fuel metering) — both in short-lived threads — and
 //   compiles it once per process, then instantiates it in a shared worker thread (commands: a
-//   worker of their own). Bad input (missing file, digest mismatch, a core
-//   module or garbage, a bad spec) rejects with InvalidError "runtime: …"; nothing crashes.
-// - Each instance gets only what the spec grants: its env and args (no host env), preopens for its
-//   volumes only, network on/off; wasi:cli/exit ends the instance, never the process; stdout and
-//   stderr are captured per instance as timestamped lines (ring buffer + <logDir>/<id>.log).
+//   worker of their own). Bad input (missing file, digest mismatch, a core module or garbage, a
+//   bad spec, exports that do not fit the kind) rejects with InvalidError "runtime: …"; nothing
+//   crashes.
+// - Each instance gets only what the spec grants: its env and args (no host env; initial-cwd is
+//   none, never the host's cwd), preopens for its volumes only, network on/off; wasi:cli/exit
+//   ends the instance, never the process; stdout and stderr are captured per instance as
+//   timestamped lines (ring buffer + <logDir>/<id>.log). stats() of an instance inside a call
+//   (a command's run) answers at once, from memory sizes its thread shares.
 // - Status events (onStatus): starting → running → ready (readiness) → exited with reason
 //   Completed | Error (exitCode) | OOMKilled (memory cap hit) | DeadlineExceeded (CPU budget of a
 //   call used up: limits.cpuMillis × limits.requestTimeoutMs, enforced by fuel). Liveness failure

@@ -52,5 +52,7 @@ export type FromWorker =
   | { t: 'pong'; seq: number }
 
 /** Layout of the shared "current call" slots the watchdog reads: [instance n (0 = idle), deadline
- *  (epoch ms, Infinity: none), budget ms] */
-export const callSlotLength = 3
+ *  (epoch ms, Infinity: none), budget ms, linear-memory bytes of instance n as of the last time it
+ *  handed control to the host (call entry, output)] — stats of an instance inside a call come
+ *  from here, since the thread cannot answer a message until the call returns */
+export const callSlotLength = 4

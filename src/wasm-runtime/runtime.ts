@@ -202,7 +202,9 @@ export class WasmRuntime implements Runtime {
   async stats(id: string): Promise<InstanceStats> {
     const record = this.#record(id)
     const worker = record.worker
-    if (record.live && worker) {
+    const inCall = record.live ? worker?.memoryInCall(record.n) : undefined
+    if (inCall !== undefined) record.last = { ...record.last, memoryBytes: inCall }
+    else if (record.live && worker) {
       const reply = await worker.stats(record.n)
       if (reply)
         record.last = {

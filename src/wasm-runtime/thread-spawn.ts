@@ -6,6 +6,9 @@ import { Worker } from 'node:worker_threads'
 import { ShoalError } from '../core/index.ts'
 
 const fromSources = import.meta.url.endsWith('.ts')
+/** tsx's register API, resolved from this file: an eval'd thread would resolve a bare 'tsx'
+ *  from the process's cwd, and fail anywhere but the project root */
+const tsxApi = fromSources ? import.meta.resolve('tsx/esm/api') : undefined
 
 /** The modules run in threads of their own: entry name → source, relative to this file. */
 export const threadEntries = {
@@ -25,14 +28,14 @@ function threadUrl(entry: ThreadEntry): URL {
 export function spawnEntry(entry: ThreadEntry, workerData: unknown): Worker {
   const url = threadUrl(entry)
   if (!fromSources) return new Worker(url, { workerData })
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })`
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })`
   return new Worker(bootstrap, { eval: true, workerData })
 }
 
 const offloadScript = `
 const { parentPort, workerData } = require('node:worker_threads')
 const { module, fn, args, tsx } = workerData
-;(tsx ? import('tsx/esm/api').then((t) => t.register()) : Promise.resolve())
+;(tsx ? import(tsx).then((t) => t.register()) : Promise.resolve())
   .then(() => import(module))
   .then((m) => m[fn](...args))
   .then(
@@ -45,7 +48,7 @@ const { module, fn, args, tsx } = workerData
 export function offload<T>(entry: ThreadEntry, fn: string, args: unknown[]): Promise<T> {
   const worker = new Worker(offloadScript, {
     eval: true,
-    workerData: { module: threadUrl(entry).href, fn, args, tsx: fromSources },
+    workerData: { module: threadUrl(entry).href, fn, args, tsx: tsxApi },
   })
   return new Promise<T>((resolve, reject) => {
     worker.once('message', (m: { result?: T; error?: string }) => {

@@ -70,6 +70,13 @@ export class PoolWorker {
     if (!this.#dead) this.#worker.postMessage(message)
   }
 
+  /** Linear-memory bytes of instance `n` if the thread is inside a call into it (and so cannot
+   *  answer `stats` until the call returns), read from the shared call slot; else undefined. */
+  memoryInCall(n: number): number | undefined {
+    const call = readCallSlot(this.#slot)
+    return call.n === n ? call.memoryBytes : undefined
+  }
+
   /** An instance's counters, or undefined if the worker does not answer within `timeoutMs`. */
   stats(n: number, timeoutMs = 500): Promise<StatsReply | undefined> {
     const req = ++this.#seq

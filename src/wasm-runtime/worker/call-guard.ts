@@ -10,10 +10,15 @@ export class CallSlot {
   constructor(buffer: SharedArrayBuffer) {
     this.#slot = new Float64Array(buffer, 0, callSlotLength)
   }
-  enter(n: number, budgetMs: number): void {
+  enter(n: number, budgetMs: number, memoryBytes: number): void {
     this.#slot[1] = Number.isFinite(budgetMs) ? Date.now() + budgetMs : Infinity
     this.#slot[2] = budgetMs
+    this.#slot[3] = memoryBytes
     this.#slot[0] = n
+  }
+  /** The guest called the host mid-call: refresh its memory size for the main thread. */
+  noteMemory(n: number, memoryBytes: number): void {
+    if (this.#slot[0] === n) this.#slot[3] = memoryBytes
   }
   leave(): void {
     this.#slot[0] = 0
@@ -25,7 +30,8 @@ export function readCallSlot(buffer: SharedArrayBuffer): {
   n: number
   deadline: number
   budget: number
+  memoryBytes: number
 } {
   const slot = new Float64Array(buffer, 0, callSlotLength)
-  return { n: slot[0]!, deadline: slot[1]!, budget: slot[2]! }
+  return { n: slot[0]!, deadline: slot[1]!, budget: slot[2]!, memoryBytes: slot[3]! }
 }

@@ -12,6 +12,7 @@ import {
   type InstantiateFn,
   type LoadedImage,
 } from './generation.ts'
+import { kindMismatch } from './kind-exports.ts'
 import { completed, exitOutcome } from './outcome.ts'
 import { serveHandler } from './serve-handler.ts'
 import { serveHttp } from './serve-http.ts'
@@ -57,8 +58,11 @@ export class InstanceHost {
   }
 
   #generation(req: StartRequest, image: LoadedImage): Generation {
-    const sink = (stream: 'stdout' | 'stderr', data: Uint8Array) =>
+    const sink = (stream: 'stdout' | 'stderr', data: Uint8Array) => {
+      const gen = this.#hosted.get(req.n)?.gen
+      if (gen) this.#deps.slot.noteMemory(req.n, memoryBytes(gen))
       this.#deps.post({ t: 'log', n: req.n, stream, time: Date.now(), data })
+    }
     const { env, args, preopens, readOnlyPaths, network } = req
     const imports = wasiImports({ env, args, preopens, readOnlyPaths, network }, sink)
     return instantiateGeneration(image, imports)
@@ -76,6 +80,8 @@ export class InstanceHost {
         recycling: false,
         dead: false,
       }
+      const mismatch = kindMismatch(req.kind, h.gen.exports)
+      if (mismatch) return this.#deps.post({ t: 'failed', n: req.n, message: mismatch })
       this.#hosted.set(req.n, h)
       if (req.kind === 'command') {
         this.#deps.post({ t: 'started', n: req.n })
@@ -111,13 +117,7 @@ export class InstanceHost {
 
   #run(h: Hosted): void {
     if (h.dead) return
-    const run = (h.gen.exports.run as { run(): void } | undefined)?.run
-    if (!run)
-      return this.#exit(h, {
-        reason: 'Error',
-        exitCode: 1,
-        message: 'runtime: component exports no wasi:cli/run',
-      })
+    const run = (h.gen.exports.run as { run(): void }).run // checked at start (kind-exports.ts)
     const result = this.#call(h, () => run())
     if (result.ok) this.#exit(h, completed)
   }
@@ -126,7 +126,7 @@ export class InstanceHost {
     if (h.dead) return { ok: false, message: 'runtime: instance has exited' }
     const gen = h.gen
     setFuel(gen, h.req.fuelPerCall)
-    this.#deps.slot.enter(h.req.n, h.req.callBudgetMs)
+    this.#deps.slot.enter(h.req.n, h.req.callBudgetMs, memoryBytes(gen))
     try {
       const value = fn()
       this.#afterCall(h)

@@ -1,7 +1,8 @@
 // Adapter (worker side): the WASI import object of ONE instance. Built from preview2-shim's
 // WASIShim sandbox (its own env, args, preopens for declared volumes only, network on/off; no
-// host env), with three overrides: exit ends the instance (never the process), and stdout/stderr
-// are per-instance streams handed to `onOutput` instead of the process-global ones.
+// host env), with these overrides: exit ends the instance (never the process); stdout/stderr
+// are per-instance streams handed to `onOutput` instead of the process-global ones; and
+// initial-cwd is none, as in wasmtime unless configured (the shim would return the host's cwd).
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation'
 import { clocks, io } from '@bytecodealliance/preview2-shim'
 import { readOnlyPreopens } from './read-only-fs.ts'
@@ -65,10 +66,12 @@ export function wasiImports(config: SandboxConfig, sink: OutputSink): ImportObje
     },
   }
   const imports = shim.getImportObject() as ImportObject
+  const environment = imports['wasi:cli/environment'] as object
   const preopens = imports['wasi:filesystem/preopens'] as Parameters<typeof readOnlyPreopens>[0]
   return {
     ...imports,
     'wasi:filesystem/preopens': readOnlyPreopens(preopens, config.readOnlyPaths),
+    'wasi:cli/environment': { ...environment, initialCwd: () => undefined },
     'wasi:cli/exit': exit,
     'wasi:cli/stdout': { getStdout: () => stdout },
     'wasi:cli/stderr': { getStderr: () => stderr },
