@@ -18,10 +18,8 @@ test('a sleeping command: stats answer before the worker could, with its memory 
   const exited = exitOf(runtime, 'sleeper')
   await runtime.start(f.spec('sleeper', 'crasher', 'command', { env }))
   await firstLine('sleeper') // now inside nanosleep: the job thread is blocked
-  const asked = Date.now()
+  // no timing assertion (a loaded machine): the old path timed out and answered 0 bytes
   const stats = await runtime.stats('sleeper')
-  const took = Date.now() - asked
-  assert.ok(took < 250, `stats took ${took} ms (the worker-message timeout is 500 ms)`)
   assert.ok(stats.memoryBytes > 0, `memoryBytes ${stats.memoryBytes}`)
   assert.is(stats.memoryBytes % 65536, 0)
   assert.ok(stats.uptimeMs > 0)
