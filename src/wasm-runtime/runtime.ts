@@ -202,7 +202,10 @@ export class WasmRuntime implements Runtime {
   async stats(id: string): Promise<InstanceStats> {
     const record = this.#record(id)
     const worker = record.worker
-    const inCall = record.live ? worker?.memoryInCall(record.n) : undefined
+    // a command's thread is blocked inside its one synchronous run and cannot answer: read the
+    // memory it last reported from the shared call slot; services answer between calls
+    const inCall =
+      record.live && record.spec.kind === 'command' ? worker?.memoryInCall(record.n) : undefined
     if (inCall !== undefined) record.last = { ...record.last, memoryBytes: inCall }
     else if (record.live && worker) {
       const reply = await worker.stats(record.n)
