@@ -1,8 +1,10 @@
 // The node's desired state on disk (<dataDir>/desired.json, 0600): the last `desired` message the
-// agent accepted, with its revision. A newer one (revision above the last) is saved before the
-// agent answers `applied` and reconciles; an older or equal one is stale and refused. Loaded at
-// start so a rebooted node runs its pods with no plane in sight. Saves run one at a time, in the
-// order the messages came.
+// agent accepted, with its revision. A newer one (revision above the last) is taken at once — the
+// agent reconciles it while it is written — and `applied` is answered once it is on disk; an
+// older or equal one is stale and refused. Loaded at start so a rebooted node runs its pods with
+// no plane in sight. Saves run one at a time; a save that finds a later state waiting writes
+// that one (states superseded before their turn are never written). A crash before the save
+// loses nothing: the node's hello then names the older revision and the plane sends it again.
 import { dns1123Label, type DesiredPod, type DesiredState } from '../api/index.ts'
 import type { Logger } from '../core/index.ts'
 import { readState, writeState } from './state-file.ts'
@@ -10,11 +12,14 @@ import { readState, writeState } from './state-file.ts'
 export class DesiredCache {
   readonly #path: string
   #state: DesiredState
+  /** the revision on disk */
+  #saved: number
   #chain: Promise<unknown> = Promise.resolve()
 
   private constructor(path: string, state: DesiredState) {
     this.#path = path
     this.#state = state
+    this.#saved = state.revision
   }
 
   static async load(path: string, log: Logger): Promise<DesiredCache> {
@@ -26,7 +31,7 @@ export class DesiredCache {
     return new DesiredCache(path, ok ? saved : { type: 'desired', revision: 0, pods: [] })
   }
 
-  /** the revision last applied (0: none) */
+  /** the revision last taken (0: none) */
   get revision(): number {
     return this.#state.revision
   }
@@ -35,16 +40,25 @@ export class DesiredCache {
     return this.#state.pods
   }
 
+  /** the revision on disk */
+  get savedRevision(): number {
+    return this.#saved
+  }
+
   /**
-   * Saves a newer desired state; resolves true once it is on disk, false when it is stale (its
-   * revision is not above the last accepted). Rejects when the save fails (nothing changes).
+   * Takes a newer desired state at once (`pods` and `revision` are its own from now on) and
+   * returns its save: resolves once it, or a later state, is on disk; rejects when the write
+   * fails (the state stays taken, unsaved). Undefined when it is stale: its revision is not
+   * above the last taken.
    */
-  accept(next: DesiredState): Promise<boolean> {
+  take(next: DesiredState): Promise<void> | undefined {
+    if (next.revision <= this.#state.revision) return undefined
+    this.#state = next
     const run = this.#chain.then(async () => {
-      if (next.revision <= this.#state.revision) return false
-      await writeState(this.#path, next)
-      this.#state = next
-      return true
+      if (this.#saved >= next.revision) return // a later state is on disk already
+      const state = this.#state
+      await writeState(this.#path, state)
+      this.#saved = Math.max(this.#saved, state.revision)
     })
     this.#chain = run.catch(() => undefined)
     return run

@@ -1,9 +1,9 @@
 // The agent's side of the channel protocol. On every (re)connect: `hello` with the revision
 // applied and this process's bootId, every unacknowledged status again, and a retry of what
 // waited for the plane (image pulls, Secrets). Incoming bytes are decoded and checked; a
-// malformed message is logged and dropped. `desired`: a newer revision is saved, answered
-// `applied` and run; a stale one is ignored and the applied revision restated — one at a time,
-// in arrival order. `status-ack` clears the queue; `logs` / `cancel` go to the log streams.
+// malformed message is logged and dropped. `desired`: a newer revision is run at once, in arrival
+// order, and answered `applied` once it is on disk; a stale one is ignored and the saved revision
+// restated. `status-ack` clears the queue; `logs` / `cancel` go to the log streams.
 // A heartbeat goes out every heartbeatMs while connected.
 import type { DesiredPod, DesiredState, FromNode, NodeInfo, ToNode } from '../api/index.ts'
 import type { Clock, Logger, Timer } from '../core/index.ts'
@@ -68,33 +68,36 @@ export class Session {
   }
 
   #dispatch(m: ToNode): void {
-    if (m.type === 'desired') this.#chain = this.#chain.then(() => this.#onDesired(m))
-    else if (m.type === 'status-ack') this.#o.queue.ack(m.id)
+    if (m.type === 'desired') {
+      const done = this.#onDesired(m) // takes and runs it before its first await
+      this.#chain = this.#chain.then(() => done)
+    } else if (m.type === 'status-ack') this.#o.queue.ack(m.id)
     else this.#o.logs.handle(m)
   }
 
   async #onDesired(d: DesiredState): Promise<void> {
     const { desired, send, log } = this.#o
-    let fresh: boolean
+    const saving = desired.take(d)
+    if (!saving) {
+      log.debug('ignored a stale desired state', {
+        revision: d.revision,
+        applied: desired.revision,
+      })
+      if (desired.savedRevision >= d.revision)
+        send({ type: 'applied', revision: desired.savedRevision })
+      return
+    }
+    this.#o.run(d.pods) // at once; `applied` waits for the disk
     try {
-      fresh = await desired.accept(d)
+      await saving
     } catch (error) {
       log.error('could not save the desired state; running it without answering applied', {
         revision: d.revision,
         error: (error as Error).message,
       })
-      return this.#o.run(d.pods)
-    }
-    if (!fresh) {
-      log.debug('ignored a stale desired state', {
-        revision: d.revision,
-        applied: desired.revision,
-      })
-      send({ type: 'applied', revision: desired.revision })
       return
     }
-    send({ type: 'applied', revision: d.revision })
-    this.#o.run(d.pods)
+    send({ type: 'applied', revision: desired.savedRevision })
   }
 
   async #beat(): Promise<void> {

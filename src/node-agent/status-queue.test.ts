@@ -50,6 +50,33 @@ test('changes within the batch window go in reports of at most maxPerReport pods
   )
 })
 
+test('with no report out, a change goes on the next turn, not after the batch window', () => {
+  const { q, clock, sent } = queue()
+  q.put(update('a', 'Running'))
+  assert.is(sent.length, 0) // not inside put: what changes in the same turn goes with it
+  q.put(update('b', 'Running'))
+  clock.advance(0)
+  assert.equal(sent.map(carried), [['a:Running', 'b:Running']])
+})
+
+test('while a report awaits its ack, changes gather until the ack or the batch window', () => {
+  const { q, clock, sent } = queue()
+  q.put(update('a', 'Pending'))
+  clock.advance(0)
+  q.put(update('a', 'Running'))
+  q.put(update('b', 'Pending'))
+  clock.advance(5)
+  assert.is(sent.length, 1) // b-1 is out: these wait
+  q.ack('b-1')
+  clock.advance(0)
+  assert.equal(sent.map(carried), [['a:Pending'], ['a:Running', 'b:Pending']])
+  q.put(update('c', 'Running')) // b-2 not acknowledged: the window applies
+  clock.advance(9)
+  assert.is(sent.length, 2)
+  clock.advance(1)
+  assert.equal(sent.map(carried)[2], ['c:Running'])
+})
+
 test('an ack drops what its report carried, unless the status changed since', () => {
   const { q, clock, sent } = queue()
   q.put(update('a', 'Pending'))

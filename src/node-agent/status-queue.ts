@@ -4,6 +4,10 @@
 // until the newer one is acknowledged. What is not acknowledged is sent again on reconnect
 // (resendAll) and on a timer, and the whole queue is saved (persist) after every change, so
 // statuses outlive an agent restart while the plane is away. The I/O is the caller's.
+// Batching as TCP's Nagle does it: with no report awaiting its ack, a change goes out on the next
+// turn of the event loop (what changed in the same turn goes with it); while a report awaits its
+// ack, changes gather until that ack comes or batchMs passes, whichever is first. One pod alone
+// is reported at once; a burst goes in few reports.
 import type { PodStatusUpdate, StatusReport } from '../api/index.ts'
 import type { Clock, Logger, Timer } from '../core/index.ts'
 
@@ -15,7 +19,7 @@ export interface StatusQueueOptions {
   clock: Clock
   /** resend what is not acknowledged after this long */
   resendMs: number
-  /** wait this long after a change so several pods go in one report */
+  /** while a report awaits its ack, changes wait at most this long to go in one report */
   batchMs: number
   /** report ids are "<idPrefix>-<n>": unique per agent process */
   idPrefix: string
@@ -36,6 +40,9 @@ export class StatusQueue {
   readonly #entries = new Map<string, Entry>()
   #seq = 0
   #flushTimer: Timer | undefined
+  #flushAt = Infinity
+  /** reports sent and not acknowledged, with when they went (forgotten after resendMs) */
+  readonly #awaiting = new Map<string, number>()
   #resendTimer: Timer | undefined
   #saving: Promise<void> | undefined
   #saveAgain = false
@@ -58,10 +65,28 @@ export class StatusQueue {
   put(update: PodStatusUpdate): void {
     if (!this.#set(update)) return
     this.#persist()
-    this.#flushTimer ??= this.#o.clock.setTimeout(() => {
+    this.#flushIn(this.#busy() ? this.#o.batchMs : 0)
+  }
+
+  /** a report awaits its ack (one older than resendMs is taken as lost) */
+  #busy(): boolean {
+    const now = this.#o.clock.now()
+    for (const [id, at] of this.#awaiting)
+      if (now - at >= this.#o.resendMs) this.#awaiting.delete(id)
+    return this.#awaiting.size > 0
+  }
+
+  /** flushes after `ms`, or sooner if a flush is already due sooner */
+  #flushIn(ms: number): void {
+    const at = this.#o.clock.now() + ms
+    if (this.#flushTimer && this.#flushAt <= at) return
+    this.#flushTimer?.cancel()
+    this.#flushAt = at
+    this.#flushTimer = this.#o.clock.setTimeout(() => {
       this.#flushTimer = undefined
+      this.#flushAt = Infinity
       this.flush()
-    }, this.#o.batchMs)
+    }, ms)
   }
 
   /** forget a pod's status without sending it (the pod left this node) */
@@ -70,6 +95,9 @@ export class StatusQueue {
   }
 
   ack(id: string): void {
+    this.#awaiting.delete(id)
+    if (!this.#busy() && [...this.#entries.values()].some((e) => e.sentAt === undefined))
+      this.#flushIn(0) // what gathered while the report was out goes now
     let dropped = 0
     for (const [uid, entry] of this.#entries)
       if (entry.sentIds.has(id)) {
@@ -94,6 +122,7 @@ export class StatusQueue {
         pods: batch.map((e) => e.update),
       }
       if (!this.#o.send(report)) return
+      this.#awaiting.set(report.id, now)
       for (const e of batch) {
         e.sentIds.add(report.id)
         e.sentAt = now
@@ -103,6 +132,7 @@ export class StatusQueue {
 
   /** the link is back: send every unacknowledged status again */
   resendAll(): void {
+    this.#awaiting.clear() // acks of reports sent before the link broke may never come
     this.flush(true)
   }
 

@@ -23,14 +23,22 @@ const ATTEMPTS = 5
 
 export type Outcome = 'written' | 'deleted' | 'unchanged' | 'stale' | 'refused'
 
-/** every pod of the report, in order; resolves once every write is durable */
+/**
+ * Every pod of the report, side by side (a report carries one status per pod, so the writes are
+ * independent, and the store commits them together); resolves, outcomes in the report's order,
+ * once every write is durable. One failing write fails the report (it is not acknowledged, and
+ * the node sends it again) after the others have settled.
+ */
 export async function writeStatusReport(
   objects: Objects,
   o: { node: string; report: StatusReport; log: Logger },
 ): Promise<Outcome[]> {
-  const out: Outcome[] = []
-  for (const u of o.report.pods) out.push(await writeOne(objects, o.node, u, o.log))
-  return out
+  const settled = await Promise.allSettled(
+    o.report.pods.map((u) => writeOne(objects, o.node, u, o.log)),
+  )
+  const failed = settled.find((s) => s.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((s) => (s as PromiseFulfilledResult<Outcome>).value)
 }
 
 async function writeOne(objects: Objects, node: string, u: PodStatusUpdate, log: Logger) {
