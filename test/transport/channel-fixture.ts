@@ -24,10 +24,20 @@ export interface Sent {
 export class FakeBus implements Bus {
   sent: Sent[] = []
   #subs: [RegExp, BusHandler][] = []
+  /** publishes to leaves named here are recorded but not finished until release() */
+  holdLeaves = new Set<string>()
+  #held: (() => void)[] = []
 
   publish(topic: string, payload: Uint8Array): Promise<void> {
     this.sent.push({ topic, msg: decode(payload) })
-    return Promise.resolve()
+    if (!this.holdLeaves.has(topic.split('/').at(-1)!)) return Promise.resolve()
+    return new Promise((resolve) => this.#held.push(resolve))
+  }
+
+  /** finishes every held publish and holds no more */
+  release(): void {
+    this.holdLeaves.clear()
+    this.#held.splice(0).forEach((done) => done())
   }
 
   subscribe(pattern: string, handler: BusHandler): Promise<void> {

@@ -219,6 +219,26 @@ test('status: written once durable, then acknowledged; the same status again is 
     assert.equal(desiredOf(f.bus.take()), [{ type: 'status-ack', id: 'pi-1-2' }])
   }))
 
+test('a status report is written and acknowledged while a desired-state publish hangs', () =>
+  withFixture('nc-lanes', async (f) => {
+    const pod = await f.pod('web', 'pi-1')
+    await f.settle()
+    f.bus.take()
+    f.bus.holdLeaves.add('desired')
+    await f.pod('api', 'pi-1') // its desired state goes out and is never finished
+    const update = { uid: pod.metadata.uid, namespace: 'default', name: 'web' }
+    const status = { phase: 'Running', podIP: '10.0.0.7' }
+    f.bus.deliver('pi-1', 'status', { type: 'status', id: 's-1', pods: [{ ...update, status }] })
+    for (let i = 0; i < 200 && !f.bus.sent.some((s) => s.msg.type === 'status-ack'); i++)
+      await new Promise((r) => setTimeout(r, 5))
+    assert.equal(
+      f.bus.take().map((s) => s.msg.type),
+      ['desired', 'status-ack'],
+    )
+    assert.equal((await f.get('web'))?.status, status)
+    f.bus.release()
+  }))
+
 test("status for another node's pod, a replaced pod or a malformed status: refused, still acknowledged", () =>
   withFixture('nc-status-refused', async (f) => {
     const mine = await f.pod('mine', 'pi-1')

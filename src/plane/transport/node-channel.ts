@@ -1,6 +1,8 @@
 // The node channel controller: the plane's side of the conversation with every node.
 // - Desired state: pods are listed and watched (pod-watch.ts), grouped by spec.nodeName
 //   (pod-index.ts); a node whose set changed is sent its desired state (desired-sender.ts).
+//   Desired states go in a lane of their own per node, so a status write never waits behind a
+//   publish and a publish never waits behind the store.
 // - From nodes: every payload is decoded and checked (codec.ts); a malformed one is logged with
 //   its node and dropped. hello → desired state if the node is behind, and its Node object;
 //   applied → recorded; status → pod statuses written, then status-ack (pod-status.ts);
@@ -54,6 +56,8 @@ export class NodeChannel {
   readonly #log: Logger
   readonly #index = new PodIndex()
   readonly #queues: NodeQueues
+  /** desired-state sends, per node, apart from the node's messages */
+  readonly #desiredLane: NodeQueues
   readonly #sender: DesiredSender
   readonly #nodes: NodeObjects
   readonly #logs: LogRequests
@@ -67,6 +71,7 @@ export class NodeChannel {
     this.#log = o.log
     const clock = o.clock ?? systemClock
     this.#queues = new NodeQueues(o.log)
+    this.#desiredLane = new NodeQueues(o.log)
     this.#sender = new DesiredSender({
       bus: o.bus,
       index: this.#index,
@@ -74,7 +79,7 @@ export class NodeChannel {
       clock,
       log: o.log,
       resend: o.resend,
-      schedule: (node, send) => this.#queues.run(node, 'desired state resend', send),
+      schedule: (node, send) => this.#desiredLane.run(node, 'desired state resend', send),
     })
     this.#nodes = new NodeObjects(o.objects, { clock, log: o.log })
     this.#logs = new LogRequests({
@@ -116,8 +121,8 @@ export class NodeChannel {
   }
 
   /** resolves when every message received so far has been handled (tests) */
-  idle(): Promise<void> {
-    return this.#queues.idle()
+  async idle(): Promise<void> {
+    await Promise.all([this.#queues.idle(), this.#desiredLane.idle()])
   }
 
   async close(): Promise<void> {
@@ -125,13 +130,13 @@ export class NodeChannel {
     this.#watch.stop()
     this.#sender.close()
     this.#logs.close()
-    await this.#queues.idle()
+    await this.idle()
   }
 
   #changed(node: string): void {
     if (this.#closed || this.#sendQueued.has(node)) return
     this.#sendQueued.add(node)
-    this.#queues.run(node, 'desired state', () => {
+    this.#desiredLane.run(node, 'desired state', () => {
       this.#sendQueued.delete(node)
       return this.#sender.changed(node)
     })
