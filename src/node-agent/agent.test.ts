@@ -204,6 +204,62 @@ test('a reconnect resending the same pods (new revision, new resourceVersion) re
   await h.cleanup()
 })
 
+test('a desired-change on the state held: pods added, changed and removed; saved whole', async () => {
+  const h = await harness()
+  h.channel.connect()
+  h.channel.deliver(desired(5, pod('a'), pod('b')))
+  await waitFor(
+    'both running',
+    () => h.runtime.list().filter((s) => s.state === 'ready').length === 2,
+  )
+  const b2 = pod('b', { spec: { containers: [{ name: 'main', image: 'y' }] } })
+  h.channel.deliver({
+    type: 'desired-change',
+    revision: 7,
+    base: 5,
+    set: [b2, pod('c')],
+    removed: ['uid-a'],
+  })
+  await waitFor('c running', () => h.runtime.status('uid-c/main')?.state === 'ready')
+  await h.agent.idle()
+  assert.equal(h.runtime.stopped.map((s) => s.id).sort(), ['uid-a/main', 'uid-b/main'])
+  assert.equal(h.runtime.started.map((s) => s.id).sort(), [
+    'uid-a/main',
+    'uid-b/main',
+    'uid-b/main',
+    'uid-c/main',
+  ])
+  assert.equal(
+    h.channel.of('applied').map((m) => m.revision),
+    [5, 7],
+  )
+  const again = await h.restart() // the whole state was saved, not the change
+  await waitFor(
+    'b and c back',
+    () => again.runtime.list().filter((s) => s.state === 'ready').length === 2,
+  )
+  assert.equal(again.runtime.started.map((s) => s.id).sort(), ['uid-b/main', 'uid-c/main'])
+  await again.cleanup()
+})
+
+test('a desired-change whose base is not the state held asks for the whole set and runs nothing', async () => {
+  const h = await harness()
+  h.channel.connect()
+  h.channel.deliver(desired(5, pod('a')))
+  await waitFor('running', () => h.runtime.status('uid-a/main')?.state === 'ready')
+  h.channel.deliver({
+    type: 'desired-change',
+    revision: 9,
+    base: 7,
+    set: [pod('c')],
+    removed: ['uid-a'],
+  })
+  await h.agent.idle()
+  assert.equal([h.runtime.started.map((s) => s.id), h.runtime.stopped], [['uid-a/main'], []])
+  assert.equal(h.channel.of('applied').at(-1), { type: 'applied', revision: 5, resync: true })
+  await h.cleanup()
+})
+
 test('a stale desired state (revision ≤ applied) is ignored and the applied revision restated', async () => {
   const h = await harness()
   h.channel.connect()

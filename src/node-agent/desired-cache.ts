@@ -40,6 +40,11 @@ export class DesiredCache {
     return this.#state.pods
   }
 
+  /** the whole state last taken */
+  get state(): DesiredState {
+    return this.#state
+  }
+
   /** the revision on disk */
   get savedRevision(): number {
     return this.#saved

@@ -9,6 +9,7 @@ const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Ar
 
 const leafFor: Record<ToNode['type'], ToNodeLeaf> = {
   desired: 'desired',
+  'desired-change': 'desired',
   'status-ack': 'status-ack',
   logs: 'req',
   cancel: 'req',

@@ -5,7 +5,14 @@
 // order, and answered `applied` once it is on disk; a stale one is ignored and the saved revision
 // restated. `status-ack` clears the queue; `logs` / `cancel` go to the log streams.
 // A heartbeat goes out every heartbeatMs while connected.
-import type { DesiredPod, DesiredState, FromNode, NodeInfo, ToNode } from '../api/index.ts'
+import type {
+  DesiredChange,
+  DesiredPod,
+  DesiredState,
+  FromNode,
+  NodeInfo,
+  ToNode,
+} from '../api/index.ts'
 import type { Clock, Logger, Timer } from '../core/index.ts'
 import type { DesiredCache } from './desired-cache.ts'
 import { nodeConditions, type PressureThresholds } from './heartbeat.ts'
@@ -68,15 +75,27 @@ export class Session {
   }
 
   #dispatch(m: ToNode): void {
-    if (m.type === 'desired') {
+    if (m.type === 'desired' || m.type === 'desired-change') {
       const done = this.#onDesired(m) // takes and runs it before its first await
       this.#chain = this.#chain.then(() => done)
     } else if (m.type === 'status-ack') this.#o.queue.ack(m.id)
     else this.#o.logs.handle(m)
   }
 
-  async #onDesired(d: DesiredState): Promise<void> {
+  async #onDesired(m: DesiredState | DesiredChange): Promise<void> {
     const { desired, send, log } = this.#o
+    if (
+      m.type === 'desired-change' &&
+      m.revision > desired.revision &&
+      m.base !== desired.revision
+    ) {
+      log.info('a desired-state change does not fit the state held; asking for the whole set', {
+        ...{ revision: m.revision, base: m.base, held: desired.revision },
+      })
+      send({ type: 'applied', revision: desired.savedRevision, resync: true })
+      return
+    }
+    const d = m.type === 'desired' ? m : withChange(desired.state, m)
     const saving = desired.take(d)
     if (!saving) {
       log.debug('ignored a stale desired state', {
@@ -125,4 +144,19 @@ export class Session {
     this.#o.logs.cancelAll()
     await this.#chain
   }
+}
+
+/** the state `change` makes of `held` (whose revision is the change's base): pods kept in their
+ * order, changed ones in place, new ones after them */
+export function withChange(held: DesiredState, change: DesiredChange): DesiredState {
+  const removed = new Set(change.removed)
+  const set = new Map(change.set.map((p) => [p.uid, p]))
+  const pods: DesiredPod[] = []
+  for (const p of held.pods) {
+    if (removed.has(p.uid)) continue
+    pods.push(set.get(p.uid) ?? p)
+    set.delete(p.uid)
+  }
+  pods.push(...set.values())
+  return { type: 'desired', revision: change.revision, pods }
 }

@@ -28,7 +28,7 @@ const leafOf: Record<FromNode['type'], FromNodeLeaf> = {
 }
 
 const typesOn: Record<ToNodeLeaf, ToNode['type'][]> = {
-  desired: ['desired'],
+  desired: ['desired', 'desired-change'],
   'status-ack': ['status-ack'],
   req: ['logs', 'cancel'],
 }

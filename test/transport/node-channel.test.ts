@@ -122,6 +122,68 @@ test('a write the node cannot see (a status) sends nothing; a spec change sends 
     )
   }))
 
+test('a node online is sent each change as the difference from what it was last sent', () =>
+  withFixture('nc-change', async (f) => {
+    const web = await f.pod('web', 'pi-1')
+    await f.settle()
+    const first = Number(web.metadata.resourceVersion)
+    f.bus.deliver('pi-1', 'hello', hello(first))
+    await f.settle()
+    f.bus.take()
+    const api = await f.pod('api', 'pi-1')
+    await f.settle()
+    const rev1 = Number(api.metadata.resourceVersion)
+    const [change] = desiredOf(f.bus.take('pi-1', 'desired'))
+    assert.is(change.type, 'desired-change')
+    assert.equal([change.revision, change.base, change.removed], [rev1, first, []])
+    assert.equal(podNames({ pods: change.set }), ['api'])
+    await f.objects.replace(PODS, (await f.get('web'))!, {
+      ...web,
+      metadata: { ...web.metadata, resourceVersion: undefined, deletionTimestamp: undefined },
+      status: { phase: 'Running' },
+    } as Pod) // a status write: the node sees no change
+    await f.settle()
+    assert.equal(f.bus.take('pi-1', 'desired'), [])
+    const current = (await f.get('web'))!
+    await f.objects.replace(PODS, current, {
+      ...current,
+      metadata: { ...current.metadata, finalizers: ['x'] },
+    } as Pod)
+    await f.settle()
+    assert.equal(f.bus.take('pi-1', 'desired'), [], 'finalizers: not in the view')
+    const stored = (await f.get('api'))!
+    const marked = { ...stored.metadata, deletionTimestamp: new Date().toISOString() }
+    await f.objects.replace(PODS, stored, { ...stored, metadata: marked } as Pod) // no finalizers: gone
+    assert.is(await f.get('api'), undefined)
+    await f.settle()
+    const [gone] = desiredOf(f.bus.take('pi-1', 'desired'))
+    assert.equal(
+      [gone.type, gone.base, gone.set, gone.removed],
+      ['desired-change', rev1, [], [api.metadata.uid]],
+    )
+  }))
+
+test('resync and a node that went away: the whole set again, then changes', () =>
+  withFixture('nc-resync', async (f) => {
+    const web = await f.pod('web', 'pi-1')
+    await f.settle()
+    const rev = Number(web.metadata.resourceVersion)
+    f.bus.deliver('pi-1', 'hello', hello(rev))
+    await f.settle()
+    f.bus.take()
+    f.bus.deliver('pi-1', 'applied', { type: 'applied', revision: 3, resync: true })
+    await f.settle()
+    const [whole] = desiredOf(f.bus.take('pi-1', 'desired'))
+    assert.equal([whole.type, whole.revision, podNames(whole)], ['desired', rev, ['web']])
+    f.bus.deliver('pi-1', 'online', '0') // its Last Will
+    await f.settle()
+    f.bus.take()
+    await f.pod('api', 'pi-1')
+    await f.settle()
+    const [away] = desiredOf(f.bus.take('pi-1', 'desired'))
+    assert.equal([away.type, podNames(away)], ['desired', ['api', 'web']])
+  }))
+
 test('hello: a node behind (or new) gets its whole state, a node up to date gets nothing', () =>
   withFixture('nc-hello', async (f) => {
     const pod = await f.pod('web', 'pi-1')

@@ -3,9 +3,13 @@
 // keeping a message: every exchange is numbered and acknowledged here, not by PUBACK.
 //
 // Desired state: the plane publishes a node's whole desired set (`desired`), numbered by the
-// store revision it reflects, whenever it changes and whenever the node says `hello` with an
-// older `appliedRevision`; the node persists it, answers `applied`, and reconciles. A node that
-// has applied revision N ignores a `desired` numbered ≤ N (a late duplicate).
+// store revision it reflects, when the node says `hello` with an older `appliedRevision` and on
+// every resend; while the node is connected, a change of its set goes as the difference
+// (`desired-change`: the pods added or changed, the uids removed) from the state it last sent,
+// named by `base`. The node reconciles at once, persists, and answers `applied`. A node that has
+// taken revision N ignores a `desired` numbered ≤ N (a late duplicate); a change whose base is
+// not the state it holds (one went missing) is answered `applied` with `resync`, and the plane
+// sends the whole set.
 // Status: the node sends `status` reports with an id; each carries the latest status of some
 // pods; the plane writes them (idempotent: same status, no write) and answers `status-ack` with
 // the id; the node keeps and resends what is not acknowledged, across restarts.
@@ -41,6 +45,18 @@ export interface DesiredState {
   pods: DesiredPod[]
 }
 
+/** the difference between the state numbered `base` and the one numbered `revision` */
+export interface DesiredChange {
+  type: 'desired-change'
+  revision: number
+  /** the revision of the state this applies to: the node must hold exactly that one */
+  base: number
+  /** pods added or changed, whole */
+  set: DesiredPod[]
+  /** uids of the pods no longer desired */
+  removed: string[]
+}
+
 export interface NodeInfo {
   architecture: string
   operatingSystem: string
@@ -64,6 +80,8 @@ export interface Hello {
 export interface Applied {
   type: 'applied'
   revision: number
+  /** a desired-change did not fit the state held: send the whole set */
+  resync?: boolean
 }
 
 export interface PodStatusUpdate {
@@ -131,6 +149,6 @@ export interface Response {
   error?: { code: 'NotFound' | 'BadRequest' | 'Unavailable'; message: string }
 }
 
-export type ToNode = DesiredState | StatusAck | LogRequest | CancelRequest
+export type ToNode = DesiredState | DesiredChange | StatusAck | LogRequest | CancelRequest
 export type FromNode = Hello | Applied | StatusReport | Heartbeat | Response
 export type Message = ToNode | FromNode

@@ -20,6 +20,25 @@ test('good messages pass, each side only its own', () => {
   }
   assert.ok(parseToNode(desired).ok)
   assert.not.ok(parseFromNode(desired).ok)
+  const change = {
+    type: 'desired-change',
+    revision: 9,
+    base: 7,
+    set: desired.pods,
+    removed: ['u2'],
+  }
+  assert.ok(parseToNode(change).ok)
+  assert.not.ok(parseFromNode(change).ok)
+  assert.equal(parseToNode({ ...change, removed: [3] }), {
+    ok: false,
+    error: 'desired-change: field "removed" is missing or malformed',
+  })
+  assert.equal(parseToNode({ ...change, base: -1 }), {
+    ok: false,
+    error: 'desired-change: field "base" is missing or malformed',
+  })
+  assert.ok(parseFromNode({ type: 'applied', revision: 5, resync: true }).ok)
+  assert.not.ok(parseFromNode({ type: 'applied', revision: 5, resync: 'yes' }).ok)
   const status = {
     type: 'status',
     id: 'n-1',

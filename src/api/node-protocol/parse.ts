@@ -26,6 +26,12 @@ const isStrMap = (max: number) => (v: unknown) =>
 /** field → check, for each message type; a check returns true when the field is acceptable */
 const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
   desired: { revision: isCount, pods: (v) => Array.isArray(v) && v.every(isDesiredPod) },
+  'desired-change': {
+    revision: isCount,
+    base: isCount,
+    set: (v) => Array.isArray(v) && v.every(isDesiredPod),
+    removed: listOf(100_000, (u) => isStr(u, 128)),
+  },
   'status-ack': { id: (v) => isStr(v, 128) },
   logs: {
     id: (v) => isStr(v, 128),
@@ -40,7 +46,7 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
   },
   cancel: { id: (v) => isStr(v, 128) },
   hello: { appliedRevision: isCount, bootId: (v) => isStr(v, 128), info: isNodeInfo },
-  applied: { revision: isCount },
+  applied: { revision: isCount, resync: (v) => opt(v, isBool) },
   status: {
     id: (v) => isStr(v, 128),
     pods: (v) => Array.isArray(v) && v.length <= 10_000 && v.every(isStatusUpdate),
@@ -120,7 +126,7 @@ function isStatusUpdate(v: unknown): boolean {
   )
 }
 
-const TO_NODE_TYPES = new Set(['desired', 'status-ack', 'logs', 'cancel'])
+const TO_NODE_TYPES = new Set(['desired', 'desired-change', 'status-ack', 'logs', 'cancel'])
 
 function parse(value: unknown): Parsed<Message> {
   if (!isObj(value)) return { ok: false, error: 'a message must be a map' }

@@ -1,13 +1,17 @@
-// Sends each node its desired state and makes sure it is applied: published when the node's set
-// changes and when its hello says it applied an older revision (or none); until the node answers
-// `applied` with that revision (or a later one) it is sent again while the node is online, after
-// RESEND.firstMs, doubling to RESEND.maxMs, RESEND.attempts times — then again at its next hello.
+// Sends each node its desired state and makes sure it is applied: the whole set when its hello
+// says it applied an older revision (or none), when it asks (`applied` with resync) and on every
+// resend; while it is online, a change of its set as the difference from the state last sent
+// (desired-change: the pods whose view changed, the uids gone), so a node of 100 pods is not sent
+// 100 pods for each one created. Until the node answers `applied` with that revision (or a later
+// one) the whole set is sent again while the node is online, after RESEND.firstMs, doubling to
+// RESEND.maxMs, RESEND.attempts times — then again at its next hello. Every send runs in the
+// node's lane (`schedule`), one at a time.
 import { nodeTopic } from '../../api/index.ts'
 import type { Clock, Logger, Timer } from '../../core/index.ts'
 import type { Bus } from './bus.ts'
 import { encodeMessage } from './codec.ts'
-import { desiredState } from './desired-state.ts'
-import type { PodIndex } from './pod-index.ts'
+import { desiredPod, desiredState } from './desired-state.ts'
+import type { PodEntry, PodIndex } from './pod-index.ts'
 import type { ResolveImage } from './ports.ts'
 
 export interface ResendPolicy {
@@ -24,7 +28,12 @@ interface Link {
   applied: number
   attempts: number
   timer?: Timer
+  /** what was last sent (a change is made from it): revision, and store key → uid and view */
+  sent?: { revision: number; views: Map<string, { uid: string; view: string }> }
 }
+
+const viewsOf = (pods: PodEntry[]) =>
+  new Map(pods.map((e) => [e.key, { uid: e.pod.metadata.uid ?? '', view: e.view }]))
 
 export interface SenderOptions {
   bus: Bus
@@ -51,17 +60,44 @@ export class DesiredSender {
     return this.#links.get(node)?.online ?? false
   }
 
-  /** publishes the node's current desired state (and arms its resend) */
+  /** publishes the node's whole desired set (and arms its resend) */
   async send(node: string): Promise<void> {
-    const state = await desiredState(this.#o.index.setOf(node), this.#o.resolve)
+    const set = this.#o.index.setOf(node)
+    const state = await desiredState(set, this.#o.resolve)
+    const link = this.#link(node)
+    link.sent = undefined
     await this.#o.bus.publish(nodeTopic(node, 'desired'), encodeMessage(state))
+    link.sent = { revision: set.revision, views: viewsOf(set.pods) }
     this.#arm(node)
   }
 
-  /** the node's set changed: a new revision, tried afresh */
-  changed(node: string): Promise<void> {
-    this.#link(node).attempts = 0
-    return this.send(node)
+  /** the node's set changed: a new revision, tried afresh — as a change when one can be made */
+  async changed(node: string): Promise<void> {
+    const link = this.#link(node)
+    link.attempts = 0
+    const prev = link.sent
+    if (!link.online || !prev) return this.send(node)
+    const set = this.#o.index.setOf(node)
+    if (set.revision <= prev.revision) return // sent already
+    const views = viewsOf(set.pods)
+    const uids = new Set([...views.values()].map((v) => v.uid))
+    const fresh = set.pods.filter((e) => prev.views.get(e.key)?.view !== e.view)
+    const removed = [...prev.views.values()].filter((v) => !uids.has(v.uid)).map((v) => v.uid)
+    const pods = await Promise.all(fresh.map((e) => desiredPod(e.pod, this.#o.resolve)))
+    const change = {
+      ...{ type: 'desired-change' as const, revision: set.revision, base: prev.revision },
+      ...{ set: pods, removed },
+    }
+    link.sent = undefined
+    await this.#o.bus.publish(nodeTopic(node, 'desired'), encodeMessage(change))
+    link.sent = { revision: set.revision, views }
+    this.#arm(node)
+  }
+
+  /** the node asked for its whole set: a change did not fit what it holds */
+  resync(node: string, appliedRevision: number): void {
+    this.applied(node, appliedRevision)
+    this.#o.schedule(node, () => this.send(node))
   }
 
   hello(node: string, appliedRevision: number): Promise<void> {
@@ -76,8 +112,9 @@ export class DesiredSender {
         applied: appliedRevision,
         desired,
       })
-    if (appliedRevision === 0 || appliedRevision < desired) return this.send(node)
-    this.#disarm(link)
+    if (appliedRevision === 0 || appliedRevision < desired)
+      this.#o.schedule(node, () => this.send(node))
+    else this.#disarm(link)
     return Promise.resolve()
   }
 
@@ -90,7 +127,9 @@ export class DesiredSender {
   online(node: string, online: boolean): void {
     const link = this.#link(node)
     link.online = online
-    if (!online) this.#disarm(link)
+    if (online) return
+    this.#disarm(link)
+    link.sent = undefined // it may miss what is sent while away: the whole set when it is back
   }
 
   close(): void {

@@ -5,7 +5,7 @@
 //   publish and a publish never waits behind the store.
 // - From nodes: every payload is decoded and checked (codec.ts); a malformed one is logged with
 //   its node and dropped. hello → desired state if the node is behind, and its Node object;
-//   applied → recorded; status → pod statuses written, then status-ack (pod-status.ts);
+//   applied → recorded (with resync: the whole set sent); status → pod statuses written, then status-ack (pod-status.ts);
 //   heartbeat → Node conditions (node-objects.ts); online "0" (the Last Will) → Node Unknown;
 //   res → the log request it answers (log-requests.ts).
 import {
@@ -162,6 +162,7 @@ export class NodeChannel {
       case 'response':
         return this.#logs.onResponse(node, m)
       case 'applied':
+        if (m.resync) return this.#sender.resync(node, m.revision)
         return this.#sender.applied(node, m.revision)
       case 'hello':
         return this.#queues.run(node, 'hello', async () => {
