@@ -27,6 +27,7 @@ import { nodeAddress, nodeInfo } from './node-info.ts'
 import { Reconciler } from './reconciler.ts'
 import { Session } from './session.ts'
 import { readState, writeState } from './state-file.ts'
+import { StatsReporter } from './stats-reporter.ts'
 import { StatusQueue } from './status-queue.ts'
 import type { Channel, Credentials } from './types.ts'
 import { encodeMessage } from './wire.ts'
@@ -51,6 +52,8 @@ export interface AgentOptions {
   maxPods?: number
   /** heartbeat period (default 5000 ms) */
   heartbeatMs?: number
+  /** stats period (default 10000 ms) */
+  statsMs?: number
   /** unacknowledged statuses are sent again after this long (default 30000 ms) */
   statusResendMs?: number
   /** statuses changing within this window go in one report (default 50 ms) */
@@ -244,6 +247,11 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const p = await openParts(w)
   p.run(p.desired.pods) // offline first: the saved state runs before any link
   const session = openSession(w, p)
+  const stats = new StatsReporter({
+    ...{ runtime: p.runtime, pods: () => p.reconciler.held(), send: w.send },
+    ...{ online: () => w.channel.connected, clock: w.clock, log: w.log, everyMs: o.statsMs },
+  })
+  stats.start()
   const { node } = w.credentials
   w.log.info('agent started', { node, pods: p.desired.pods.length, revision: p.desired.revision })
   let closing: Promise<void> | undefined
@@ -259,6 +267,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     close: () =>
       (closing ??= (async () => {
         await session.close()
+        stats.close()
         p.queue.close()
         await p.reconciler.close(o.shutdownGraceMs ?? 10_000)
         await w.channel.close()

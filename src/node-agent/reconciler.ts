@@ -207,6 +207,14 @@ export class Reconciler {
     return undefined
   }
 
+  /** every pod held and its containers (stats) */
+  held(): { uid: string; namespace: string; name: string; containers: ContainerRecord[] }[] {
+    return [...this.#pods.values()].map(({ pod: { uid, namespace, name }, containers }) => ({
+      ...{ uid, namespace, name },
+      containers: [...containers.values()],
+    }))
+  }
+
   /** resolves once no pod is being reconciled */
   idle(): Promise<void> {
     return this.#queue.idle()

@@ -24,6 +24,7 @@ const leafOf: Record<FromNode['type'], FromNodeLeaf> = {
   applied: 'applied',
   status: 'status',
   heartbeat: 'heartbeat',
+  stats: 'stats',
   response: 'res',
 }
 

@@ -13,7 +13,12 @@ import { resourceByKind } from '../api/index.ts'
 import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
 import { ensurePrivateDataDir } from './data-dir.ts'
 import { createRegistry, type Registry } from './registry/index.ts'
-import { connectExternalBus, startTransport, type Transport } from './transport/index.ts'
+import {
+  connectExternalBus,
+  startTransport,
+  type NodeStats,
+  type Transport,
+} from './transport/index.ts'
 import { imageDigests } from './image-digests.ts'
 import {
   BUILTIN_NAMESPACES,
@@ -55,6 +60,8 @@ export interface Plane {
   adminKubeconfig?: string
   /** mqtts://host:port of the embedded broker (absent with insecureHttp) */
   mqttUrl?: string
+  /** the usage the nodes report (absent with insecureHttp: no nodes) */
+  nodeStats?: NodeStats
   /** new secret key, every stored secret re-sealed with it, old keys retired */
   rotateSecretKeys(): Promise<{ keyId: string; resealed: number; retired: string[] }>
   close(): Promise<void>
@@ -208,6 +215,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     mqttUrl,
     objects,
     adminKubeconfig: security?.adminKubeconfig,
+    nodeStats: transport?.stats,
     rotateSecretKeys: rotate,
     async close() {
       ready = false

@@ -61,7 +61,7 @@ export class FakeRuntime implements Runtime {
       spec,
       status,
       logs: new LogBuffer(1000, () => undefined),
-      stats: { memoryBytes: 65536, requests: 0, recycles: 0 },
+      stats: { memoryBytes: 65536, requests: 0, recycles: 0, cpuMs: 0 },
     }
     this.#instances.set(spec.id, instance)
     this.#set(instance, {})

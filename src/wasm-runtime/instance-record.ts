@@ -26,7 +26,7 @@ export class InstanceRecord {
   /** set while stop() waits, resolved when the worker let go of the instance */
   stopped: (() => void) | undefined
   startedAt = 0
-  last = { memoryBytes: 0, requests: 0, recycles: 0 }
+  last = { memoryBytes: 0, requests: 0, recycles: 0, cpuMs: 0 }
   readonly #emit: StatusListener
 
   constructor(

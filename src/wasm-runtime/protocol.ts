@@ -47,7 +47,14 @@ export type FromWorker =
   | ({ t: 'exited'; n: number } & ExitReport)
   | { t: 'stopped'; n: number }
   | { t: 'log'; n: number; stream: 'stdout' | 'stderr'; time: number; data: Uint8Array }
-  | { t: 'stats'; req: number; memoryBytes: number; requests: number; recycles: number }
+  | {
+      t: 'stats'
+      req: number
+      memoryBytes: number
+      requests: number
+      recycles: number
+      cpuMs: number
+    }
   | { t: 'recycled'; n: number; recycles: number }
   | { t: 'pong'; seq: number }
 

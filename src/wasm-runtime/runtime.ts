@@ -206,14 +206,19 @@ export class WasmRuntime implements Runtime {
     // memory it last reported from the shared call slot; services answer between calls
     const inCall =
       record.live && record.spec.kind === 'command' ? worker?.memoryInCall(record.n) : undefined
-    if (inCall !== undefined) record.last = { ...record.last, memoryBytes: inCall }
-    else if (record.live && worker) {
+    // (a command's one run is one call, so its CPU time is its run so far)
+    if (inCall !== undefined) {
+      const cpuMs =
+        record.spec.kind === 'command' ? Date.now() - record.startedAt : record.last.cpuMs
+      record.last = { ...record.last, memoryBytes: inCall, cpuMs }
+    } else if (record.live && worker) {
       const reply = await worker.stats(record.n)
       if (reply)
         record.last = {
           memoryBytes: reply.memoryBytes,
           requests: reply.requests,
           recycles: reply.recycles,
+          cpuMs: reply.cpuMs,
         }
     }
     return { ...record.last, uptimeMs: record.live ? Date.now() - record.startedAt : 0 }

@@ -74,6 +74,8 @@ export interface InstanceStats {
   /** bytes of all linear memories of the current instance */
   memoryBytes: number
   requests: number
+  /** time spent running the instance's code (its calls; a command: its run so far), ms */
+  cpuMs: number
   uptimeMs: number
   /** how many times the instance was recycled (replaced after N requests or memory growth) */
   recycles: number

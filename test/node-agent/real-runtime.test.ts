@@ -43,6 +43,7 @@ test('sample images run under the agent: handler, http service, crashing command
     logger: memoryLogger(),
     restartBackoff: { initialMs: 100, maxMs: 400, resetAfterMs: 60_000 },
     statusBatchMs: 1,
+    statsMs: 100,
   })
   channel.connect()
   const wat = pod('wat', { images: image('hello-wat') })
@@ -73,6 +74,21 @@ test('sample images run under the agent: handler, http service, crashing command
     await (await fetch(watUrl, { method: 'POST', body: 'pi' })).text(),
     'hello from wat: pi',
   )
+  // stats: the request served, the time spent in it and the memory, from the real runtime
+  const watStats = await waitFor(
+    'stats of wat after its request',
+    () =>
+      channel
+        .of('stats')
+        .flatMap((r) => r.pods)
+        .find((p) => p.name === 'wat' && p.containers[0].requests >= 1)?.containers[0],
+    10_000,
+  )
+  assert.ok(watStats.cpuNanos > 0, `cpuNanos ${watStats.cpuNanos}`)
+  assert.ok(watStats.memoryBytes >= 65536, `memoryBytes ${watStats.memoryBytes}`)
+  assert.is(watStats.startTime, runtime.status('uid-wat/main')!.startedAt)
+  const last = channel.of('stats').at(-1)!
+  assert.ok(last.node.memoryBytes > last.node.agent.memoryBytes && last.node.agent.cpuNanos > 0)
 
   const crashed = await waitFor(
     'CrashLoopBackOff',

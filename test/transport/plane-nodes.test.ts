@@ -211,7 +211,7 @@ const until = async (what: () => boolean | Promise<boolean>, ms = 5000) => {
 
 test('garbage over MQTT does not crash the plane; the node is still served after it', async () => {
   const { client, got } = await agent('pi-9')
-  const leaves = ['hello', 'applied', 'status', 'heartbeat', 'res']
+  const leaves = ['hello', 'applied', 'status', 'heartbeat', 'stats', 'res']
   const junk: Buffer[] = [
     Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256)),
     Buffer.from([0x9b, 0, 0, 0, 1, 0, 0, 0, 0]), // an array of 2^32 items, announced
@@ -231,6 +231,37 @@ test('garbage over MQTT does not crash the plane; the node is still served after
   const dropped = log.lines.filter((l) => l.msg === 'malformed message dropped')
   assert.is(dropped.length, leaves.length * junk.length)
   await client.endAsync()
+})
+
+test("a node's stats are held as rates, and go when its connection does", async () => {
+  const { client } = await agent('pi-12')
+  const usage = (cpuSeconds: number) => ({ cpuNanos: cpuSeconds * 1e9, memoryBytes: 300e6 })
+  const sample = (time: number, cpuSeconds: number, requests: number) =>
+    encode({
+      type: 'stats',
+      time,
+      node: { ...usage(cpuSeconds * 4), agent: usage(cpuSeconds) },
+      pods: [
+        {
+          ...{ uid: 'u-12', namespace: 'default', name: 'web' },
+          containers: [{ name: 'app', ...usage(cpuSeconds), requests, startTime: 1000 }],
+        },
+      ],
+    })
+  await client.publishAsync('shoal/v1/nodes/pi-12/stats', sample(10_000, 1, 10), { qos: 1 })
+  await client.publishAsync('shoal/v1/nodes/pi-12/stats', sample(20_000, 2, 110), { qos: 1 })
+  await until(() => plane.nodeStats!.node('pi-12') !== undefined)
+  const node = plane.nodeStats!.node('pi-12')!
+  assert.equal([node.cpuMillicores, node.agent.cpuMillicores, node.windowMs], [400, 100, 10_000])
+  const pod = plane.nodeStats!.pod('default', 'web')!
+  assert.equal(
+    [pod.node, pod.containers[0].cpuMillicores, pod.containers[0].requestsPerSecond],
+    ['pi-12', 100, 10],
+  )
+  client.stream.destroy() // the connection dies: its Last Will
+  await until(() => plane.nodeStats!.node('pi-12') === undefined)
+  assert.is(plane.nodeStats!.pod('default', 'web'), undefined)
+  await client.endAsync(true)
 })
 
 function kubectl(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<Answer> } {

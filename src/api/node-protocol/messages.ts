@@ -15,6 +15,10 @@
 // the id; the node keeps and resends what is not acknowledged, across restarts.
 // Request/response (logs): `req` carries an id and the node answers on `res` with that id, in
 // chunks, the last with `done` (MQTT 3.1.1 has no response topics or correlation data).
+// Stats: every few seconds a node sends `stats`, a sample of cumulative counters (CPU time,
+// requests) and of memory now, for itself and each running container; the plane keeps the last
+// two samples in memory and takes rates from them (kubectl top, the autoscaler). A lost sample
+// costs nothing, so stats are neither acknowledged nor kept while the link is down.
 import type { PodSpec, PodStatus } from '../types/index.ts'
 
 export const PROTOCOL_VERSION = 1
@@ -121,6 +125,38 @@ export interface Heartbeat {
   images?: string[]
 }
 
+/** one sample of a node's or a container's usage */
+export interface Usage {
+  /** CPU time used since it started, in nanoseconds (cumulative: rates come from two samples) */
+  cpuNanos: number
+  /** memory in use now, bytes (a container: its linear memories; a node: total − available) */
+  memoryBytes: number
+}
+
+export interface ContainerStats extends Usage {
+  name: string
+  /** requests served since the instance started (cumulative) */
+  requests: number
+  /** when the instance started (node clock, ms since the epoch): counters restart with it */
+  startTime: number
+}
+
+export interface PodStats {
+  uid: string
+  namespace: string
+  name: string
+  containers: ContainerStats[]
+}
+
+export interface StatsReport {
+  type: 'stats'
+  /** node's clock when the sample was taken, ms since the epoch */
+  time: number
+  /** the whole node (machine), and the agent's own process (its workers included) */
+  node: Usage & { agent: Usage }
+  pods: PodStats[]
+}
+
 export interface LogRequest {
   type: 'logs'
   id: string
@@ -150,5 +186,5 @@ export interface Response {
 }
 
 export type ToNode = DesiredState | DesiredChange | StatusAck | LogRequest | CancelRequest
-export type FromNode = Hello | Applied | StatusReport | Heartbeat | Response
+export type FromNode = Hello | Applied | StatusReport | Heartbeat | StatsReport | Response
 export type Message = ToNode | FromNode

@@ -65,6 +65,32 @@ test('a hello and a heartbeat with their nested fields pass', () => {
   assert.ok(parseFromNode({ type: 'heartbeat', time: 1, conditions, images: [] }).ok)
 })
 
+const usage = { cpuNanos: 5, memoryBytes: 7 }
+const container = { name: 'main', ...usage, requests: 3, startTime: 1 }
+const stats = (pods: unknown, node: unknown = { ...usage, agent: usage }) => ({
+  type: 'stats',
+  time: 1,
+  node,
+  pods,
+})
+
+test('a stats sample passes; a malformed one names its field', () => {
+  const pod = { uid: 'u', namespace: 'default', name: 'web', containers: [container] }
+  assert.ok(parseFromNode(stats([pod])).ok)
+  const cases: [unknown, RegExp][] = [
+    [stats([pod], usage), /stats: field "node"/],
+    [stats([{ ...pod, containers: [{ ...container, cpuNanos: -1 }] }]), /stats: field "pods"/],
+    [stats([{ ...pod, containers: [{ ...container, requests: '3' }] }]), /stats: field "pods"/],
+    [stats([{ ...pod, uid: 7 }]), /stats: field "pods"/],
+    [stats('none'), /stats: field "pods"/],
+  ]
+  for (const [v, re] of cases) {
+    const r = parseFromNode(v)
+    assert.not.ok(r.ok, JSON.stringify(v).slice(0, 80))
+    if (!r.ok) assert.match(r.error, re)
+  }
+})
+
 test('garbage is a value that names what is wrong', () => {
   const cases: [unknown, RegExp][] = [
     [null, /must be a map/],

@@ -60,6 +60,11 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
         listOf(10_000, (d) => isStr(d, 100)),
       ),
   },
+  stats: {
+    time: isCount,
+    node: (v) => isUsage(v) && isUsage((v as Obj).agent),
+    pods: listOf(10_000, isPodStats),
+  },
   response: {
     id: (v) => isStr(v, 128),
     lines: (v) =>
@@ -100,6 +105,27 @@ function isCondition(v: unknown): boolean {
     oneOf(['True', 'False', 'Unknown'])(v.status) &&
     opt(v.reason, (x) => isStr(x, 128)) &&
     opt(v.message, (x) => isStr(x, 1024))
+  )
+}
+
+function isUsage(v: unknown): boolean {
+  return isObj(v) && isCount(v.cpuNanos) && isCount(v.memoryBytes)
+}
+
+function isPodStats(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    isStr(v.uid, 128) &&
+    isStr(v.namespace, 253) &&
+    isStr(v.name, 253) &&
+    listOf(
+      64,
+      (c) =>
+        isUsage(c) &&
+        isStr((c as Obj).name, 253) &&
+        isCount((c as Obj).requests) &&
+        isCount((c as Obj).startTime),
+    )(v.containers)
   )
 }
 

@@ -13,7 +13,15 @@ export const TOPIC_ROOT = 'shoal/v1'
 /** plane → node */
 export const TO_NODE = ['desired', 'status-ack', 'req'] as const
 /** node → plane; "online" is the one retained topic (the Last Will clears it) */
-export const FROM_NODE = ['hello', 'applied', 'status', 'heartbeat', 'res', 'online'] as const
+export const FROM_NODE = [
+  'hello',
+  'applied',
+  'status',
+  'heartbeat',
+  'stats',
+  'res',
+  'online',
+] as const
 
 export type ToNodeLeaf = (typeof TO_NODE)[number]
 export type FromNodeLeaf = (typeof FROM_NODE)[number]

@@ -11,12 +11,20 @@
 //   store revision, images resolved to digests) when they change and when it says hello behind;
 //   statuses from nodes are written (only for pods bound to that node) and acknowledged after
 //   they are durable; hello and heartbeat keep the Node object, a lost connection makes it
-//   Unknown at once; log requests go out and come back over request/response with ids.
+//   Unknown at once; log requests go out and come back over request/response with ids; the
+//   nodes' usage samples are held in memory as rates (node-stats.ts), never stored.
 // - Every payload from a node is checked; a malformed one is logged and dropped, never a crash.
 export type { Bus, BusHandler } from './bus.ts'
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker.ts'
 export { connectExternalBus } from './external-bus.ts'
 export { NodeChannel, type NodeChannelOptions } from './node-channel.ts'
+export {
+  NodeStats,
+  type ContainerUsage,
+  type NodeUsage,
+  type PodUsage,
+  type UsageRate,
+} from './node-stats.ts'
 export { LOG_ANSWER_MS, type LogOptions } from './log-requests.ts'
 export type { LogLines } from './log-stream.ts'
 export { RESEND, type ResendPolicy } from './desired-sender.ts'

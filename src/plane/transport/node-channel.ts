@@ -6,7 +6,8 @@
 // - From nodes: every payload is decoded and checked (codec.ts); a malformed one is logged with
 //   its node and dropped. hello → desired state if the node is behind, and its Node object;
 //   applied → recorded (with resync: the whole set sent); status → pod statuses written, then status-ack (pod-status.ts);
-//   heartbeat → Node conditions (node-objects.ts); online "0" (the Last Will) → Node Unknown;
+//   heartbeat → Node conditions (node-objects.ts); stats → held in memory (node-stats.ts);
+//   online "0" (the Last Will) → Node Unknown and its stats forgotten;
 //   res → the log request it answers (log-requests.ts).
 import {
   everyNode,
@@ -24,6 +25,7 @@ import { LogRequests, type LogOptions } from './log-requests.ts'
 import type { LogLines } from './log-stream.ts'
 import { NodeObjects } from './node-objects.ts'
 import { NodeQueues } from './node-queues.ts'
+import { NodeStats } from './node-stats.ts'
 import { PodIndex } from './pod-index.ts'
 import { writeStatusReport } from './pod-status.ts'
 import { PodWatch } from './pod-watch.ts'
@@ -48,10 +50,13 @@ const LEAF_TYPE: Record<string, FromNode['type']> = {
   applied: 'applied',
   status: 'status',
   heartbeat: 'heartbeat',
+  stats: 'stats',
   res: 'response',
 }
 
 export class NodeChannel {
+  /** what the nodes report of their usage */
+  readonly stats: NodeStats
   readonly #o: NodeChannelOptions
   readonly #log: Logger
   readonly #index = new PodIndex()
@@ -70,6 +75,7 @@ export class NodeChannel {
     this.#o = o
     this.#log = o.log
     const clock = o.clock ?? systemClock
+    this.stats = new NodeStats({ clock })
     this.#queues = new NodeQueues(o.log)
     this.#desiredLane = new NodeQueues(o.log)
     this.#sender = new DesiredSender({
@@ -171,6 +177,8 @@ export class NodeChannel {
         })
       case 'heartbeat':
         return this.#queues.run(node, 'heartbeat', () => this.#nodes.heartbeat(node, m))
+      case 'stats':
+        return this.stats.record(node, m)
       case 'status':
         return this.#queues.run(node, 'status report', async () => {
           const outcomes = await writeStatusReport(this.#o.objects, {
@@ -193,6 +201,7 @@ export class NodeChannel {
     if (flag !== OFFLINE) return
     this.#sender.online(node, false)
     this.#logs.nodeLost(node)
+    this.stats.forget(node)
     this.#log.info('node connection lost', { node })
     this.#queues.run(node, 'node lost', () => this.#nodes.lost(node))
   }

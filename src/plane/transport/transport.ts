@@ -5,6 +5,7 @@ import { startBroker } from './broker.ts'
 import type { LogOptions } from './log-requests.ts'
 import type { LogLines } from './log-stream.ts'
 import { NodeChannel } from './node-channel.ts'
+import type { NodeStats } from './node-stats.ts'
 import type { Objects, ResolveImage } from './ports.ts'
 
 export interface TransportOptions {
@@ -25,6 +26,8 @@ export interface Transport {
   port: number
   requestLogs(node: string, opts: LogOptions): LogLines
   isOnline(node: string): boolean
+  /** the usage the nodes report */
+  stats: NodeStats
   /** stops the channel (no more writes), then the broker */
   close(): Promise<void>
 }
@@ -55,6 +58,7 @@ export async function startTransport(o: TransportOptions): Promise<Transport> {
     port: broker.port,
     requestLogs: (node, opts) => ch.requestLogs(node, opts),
     isOnline: (node) => ch.isOnline(node),
+    stats: ch.stats,
     async close() {
       await ch.close()
       await broker.bus.close()

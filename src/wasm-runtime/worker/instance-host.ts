@@ -24,6 +24,8 @@ interface Hosted {
   gen: Generation
   server?: { port: number; stop(): void }
   requests: number
+  /** ms spent inside calls into the guest */
+  cpuMs: number
   recycles: number
   recycling: boolean
   dead: boolean
@@ -76,6 +78,7 @@ export class InstanceHost {
         image,
         gen: this.#generation(req, image),
         requests: 0,
+        cpuMs: 0,
         recycles: 0,
         recycling: false,
         dead: false,
@@ -127,6 +130,7 @@ export class InstanceHost {
     const gen = h.gen
     setFuel(gen, h.req.fuelPerCall)
     this.#deps.slot.enter(h.req.n, h.req.callBudgetMs, memoryBytes(gen))
+    const began = performance.now()
     try {
       const value = fn()
       this.#afterCall(h)
@@ -136,6 +140,7 @@ export class InstanceHost {
       this.#exit(h, outcome)
       return { ok: false, message: outcome.message }
     } finally {
+      h.cpuMs += performance.now() - began
       this.#deps.slot.leave()
     }
   }
@@ -197,6 +202,7 @@ export class InstanceHost {
       req,
       memoryBytes: h ? memoryBytes(h.gen) : 0,
       requests: h?.requests ?? 0,
+      cpuMs: h?.cpuMs ?? 0,
       recycles: h?.recycles ?? 0,
     })
   }
