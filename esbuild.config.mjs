@@ -11,7 +11,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 const threadEntries = {
   host: 'src/wasm-runtime/worker/host-main.ts',
-  transpile: 'src/wasm-runtime/transpile-cache.ts',
+  transpile: 'src/wasm-runtime/transpile.ts',
   instrument: 'src/wasm-runtime/module-cache.ts',
 }
 

@@ -2,10 +2,16 @@
 // node agent.
 //
 // Contract:
-// - start(spec) verifies the image (sha256 = spec.image.digest, component preamble), transpiles it
-//   once per digest + jco version (disk cache under cacheDir), instruments every core module
-//   (memory cap from limits.memoryBytes, fuel metering) — both in short-lived threads — and
-//   compiles it once per process, then instantiates it in a shared worker thread (commands: a
+// - Images are prepared once, where they are pushed: prepareComponent() (the plane's registry)
+//   transpiles a component with jco in a short-lived thread into one CBOR file, its own sha256
+//   its address (prepared-image.ts states the format); decodePrepared() reads one back.
+// - start(spec) with spec.image.prepared verifies that file (its sha256, the component digest it
+//   names) and unpacks it under cacheDir: jco is never loaded. Without it (the local path: tests,
+//   benches, in-process users) it verifies the component (sha256 = spec.image.digest, preamble)
+//   and transpiles it once per digest + jco version (disk cache under cacheDir) — unless the
+//   runtime was made with transpile: false (the node agent's), which refuses it. Then it
+//   instruments every core module (memory cap from limits.memoryBytes, fuel metering; in a
+//   short-lived thread) and compiles it once per process, then instantiates it in a shared worker thread (commands: a
 //   worker of their own). Bad input (missing file, digest mismatch, a core module or garbage, a
 //   bad spec, exports that do not fit the kind) rejects with InvalidError "runtime: …"; nothing
 //   crashes.
@@ -27,6 +33,15 @@
 // - FakeRuntime implements the same Runtime interface in memory, for the agent's unit tests.
 export { createRuntime } from './runtime.ts'
 export { FakeRuntime } from './fake-runtime.ts'
+export {
+  decodePrepared,
+  encodePrepared,
+  kindOfExports,
+  prepareComponent,
+  transpilerVersion,
+  PREPARED_FORMAT,
+  type PreparedImage,
+} from './prepared-image.ts'
 export type {
   ExitReason,
   HttpGetAction,

@@ -50,7 +50,10 @@ export class WasmRuntime implements Runtime {
     }
     this.#starting.add(spec.id)
     try {
-      const modules = await prepareImage(spec, this.#opts.cacheDir)
+      const modules = await prepareImage(spec, {
+        cacheDir: this.#opts.cacheDir,
+        transpile: this.#opts.transpile !== false,
+      })
       const emit: StatusListener = (status) =>
         this.#listeners.forEach((listener) => listener(status))
       const record = new InstanceRecord(spec, modules, {

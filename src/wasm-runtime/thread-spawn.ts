@@ -13,7 +13,7 @@ const tsxApi = fromSources ? import.meta.resolve('tsx/esm/api') : undefined
 /** The modules run in threads of their own: entry name → source, relative to this file. */
 export const threadEntries = {
   host: './worker/host-main.ts',
-  transpile: './transpile-cache.ts',
+  transpile: './transpile.ts',
   instrument: './module-cache.ts',
 } as const
 

@@ -35,7 +35,12 @@ export interface ProbeSpec {
 export interface InstanceSpec {
   /** pod uid + container name; unique among live instances */
   id: string
-  image: { digest: string; path: string }
+  /**
+   * digest: the component's. path: the component itself, or — with `prepared`, the digest of
+   * that file — the image as the plane's registry prepared it (prepared-image.ts), which is
+   * unpacked and never transpiled.
+   */
+  image: { digest: string; path: string; prepared?: string }
   kind: WorkloadKind
   env: Record<string, string>
   args: string[]
@@ -129,4 +134,9 @@ export interface RuntimeOptions {
   hangMs?: number
   /** fuel units per ms of CPU budget (default: calibrated, see fuel-budget.ts) */
   fuelPerMs?: number
+  /**
+   * false: only prepared images run (InstanceSpec.image.prepared); a bare component is refused
+   * and the transpiler is never loaded — the node agent's runtime. Default true (the local path).
+   */
+  transpile?: boolean
 }
