@@ -1,7 +1,8 @@
 // Keeps the dependency direction of STYLE.md true by scanning import lines:
 // api ← core ← {wasm-runtime, mesh, plane, node-agent}; node-agent → wasm-runtime, mesh;
 // cli → api, core; inside plane: server → {store, scheduler, controllers, transport, registry},
-// scheduler/controllers/transport/registry → store; store → nothing of plane's.
+// scheduler/controllers/transport/registry → store; registry → wasm-runtime (it prepares images
+// at push with the runtime's own transpile); store → nothing of plane's.
 // Inside plane/store, etcd's layers, each folder a component of its own: wal (the log) and mvcc
 // (versions in memory) → nothing of the store; snap (snapshots) → wal, mvcc; the store's own
 // files → wal, mvcc, snap. And no import cycles among the store's files.
@@ -28,7 +29,7 @@ const allowed: Record<string, string[]> = {
   'plane/scheduler': ['api', 'core', 'plane/store'],
   'plane/controllers': ['api', 'core', 'plane/store'],
   'plane/transport': ['api', 'core', 'plane/store'],
-  'plane/registry': ['api', 'core', 'plane/store'],
+  'plane/registry': ['api', 'core', 'plane/store', 'wasm-runtime'],
   'plane/server': [
     'api',
     'core',

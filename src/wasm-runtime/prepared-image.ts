@@ -94,6 +94,8 @@ export async function prepareComponent(bytes: Uint8Array, digest: string): Promi
     )
   }
   const files = Object.fromEntries(out.files.map(([n, d]) => [n, new Uint8Array(d)]))
+  if (!Object.keys(files).some((n) => n.endsWith('.wasm')))
+    throw new InvalidError(`runtime: component ${digest} holds no core module: nothing in it runs`)
   return encodePrepared({
     format: PREPARED_FORMAT,
     component: digest,

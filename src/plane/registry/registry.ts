@@ -14,12 +14,14 @@ import {
 import { BlobStore } from './blob-store.ts'
 import { Catalog, HISTORY_LIMIT } from './catalog.ts'
 import { digestHex, isDigest } from './digest.ts'
+import { PreparedStore } from './prepared-store.ts'
 import type {
   BlobRecord,
   DeletedBlob,
   ImageMeta,
   ImageSummary,
   Manifest,
+  PreparedRecord,
   PushResult,
   TagRecord,
   TagResult,
@@ -33,6 +35,12 @@ export interface RegistryCoreOptions {
   /** uploads (and OCI imports) larger than this are refused with TooLarge; default 128 MiB */
   maxImageBytes?: number
   clock?: Clock
+  /**
+   * prepare each component for nodes as it is pushed (the plane does): a push answers once its
+   * prepared image is stored, and a component the transpiler cannot take is refused. Off, a
+   * component is prepared on the first GET /prepared/<digest>. Default false.
+   */
+  prepareAtPush?: boolean
 }
 
 const metaKeys = ['kind', 'world', 'version', 'description', 'source'] as const
@@ -64,6 +72,8 @@ export class RegistryCore {
   readonly #blobs: BlobStore
   readonly #catalog: Catalog
   readonly #clock: Clock
+  readonly #prepared: PreparedStore
+  readonly #prepareAtPush: boolean
   #ready: Promise<void> | undefined
 
   constructor(o: RegistryCoreOptions) {
@@ -73,6 +83,8 @@ export class RegistryCore {
     this.#blobs = new BlobStore(o.dir)
     this.#catalog = new Catalog(o.dir)
     this.#clock = o.clock ?? systemClock
+    this.#prepared = new PreparedStore(o.dir, this.log)
+    this.#prepareAtPush = o.prepareAtPush === true
   }
 
   /** Creates the directories and reads the catalog; every operation awaits it. */
@@ -80,6 +92,7 @@ export class RegistryCore {
     this.#ready ??= (async () => {
       await mkdir(this.dir, { recursive: true, mode: 0o700 })
       await this.#blobs.init()
+      await this.#prepared.init()
       await this.#catalog.load()
     })()
     return this.#ready
@@ -96,6 +109,7 @@ export class RegistryCore {
       expect: opts.digest,
       maxBytes: this.maxImageBytes,
     })
+    const prepared = this.#prepareAtPush ? await this.#prepareNew(written) : undefined
     await this.#catalog.change(() => {
       const old = this.#catalog.images[written.digest]
       this.#catalog.images[written.digest] = {
@@ -107,7 +121,55 @@ export class RegistryCore {
     })
     if (written.created)
       this.log.info('image pushed', { digest: written.digest, size: written.size })
-    return written
+    return prepared ? { ...written, prepared: prepared.digest } : written
+  }
+
+  /** prepares a pushed component; one the transpiler refuses is refused (and dropped if new) */
+  async #prepareNew(written: PushResult): Promise<PreparedRecord> {
+    try {
+      return await this.#prepared.ensure(written.digest, this.#blobs.path(written.digest))
+    } catch (cause) {
+      if (written.created) await this.#blobs.remove(written.digest)
+      throw new InvalidError(
+        `registry: the image cannot be prepared for nodes: ${(cause as Error).message}`,
+        [{ field: 'body', message: 'the transpiler refused this component' }],
+        { cause },
+      )
+    }
+  }
+
+  /** The component's prepared image (made now if it was not at push): what a node pulls. */
+  async prepared(component: string): Promise<PreparedRecord> {
+    await this.statBlob(component)
+    try {
+      return await this.#prepared.ensure(component, this.#blobs.path(component))
+    } catch (cause) {
+      if (cause instanceof ShoalError && cause.code !== 'Invalid') throw cause
+      throw new InvalidError(
+        `registry: image ${component} cannot be prepared for nodes: ${(cause as Error).message}`,
+        [],
+        { cause },
+      )
+    }
+  }
+
+  /** Bytes start..end (inclusive; default all) of a prepared image, by its own digest. */
+  async openPrepared(
+    digest: string,
+    range?: { start: number; end: number },
+  ): Promise<{ size: number; stream: ReadableStream<Uint8Array> }> {
+    const size = await this.#prepared.blobs.size(digest)
+    if (size === undefined) throw new NotFoundError(`registry: prepared image ${digest} not found`)
+    const { start, end } = range ?? { start: 0, end: size - 1 }
+    return { size, stream: this.#prepared.blobs.read(digest, start, Math.max(start, end)) }
+  }
+
+  async preparedSize(digest: string): Promise<number> {
+    digestHex(digest)
+    await this.ready()
+    const size = await this.#prepared.blobs.size(digest)
+    if (size === undefined) throw new NotFoundError(`registry: prepared image ${digest} not found`)
+    return size
   }
 
   /** Points name:tag at a stored digest; the tag's earlier digests are kept in its history. */
@@ -228,6 +290,7 @@ export class RegistryCore {
         this.#untag(t.slice(0, t.lastIndexOf(':')), t.slice(t.lastIndexOf(':') + 1))
       delete this.#catalog.images[digest]
       await this.#blobs.remove(digest)
+      await this.#prepared.remove(digest)
       this.log.info('blob deleted', { digest, untagged: tags })
       return { digest, untagged: tags }
     })

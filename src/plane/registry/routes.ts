@@ -8,6 +8,7 @@ import { contentRange, parseRange } from './range.ts'
 import type { RegistryCore } from './registry.ts'
 
 const MAX_TAG_BODY = 64 * 1024
+export const PREPARED_MEDIA_TYPE = 'application/vnd.shoal.prepared.v1+cbor'
 
 /** "hello/wat/1.0" → ["hello/wat", "1.0"]; a bare last segment → [undefined, it]. */
 function splitLast(path: string): [string | undefined, string] {
@@ -61,12 +62,17 @@ async function putBlob(r: RegistryCore, c: Context): Promise<Response> {
   return c.json(res, res.created ? 201 : 200)
 }
 
-async function getBlob(r: RegistryCore, c: Context): Promise<Response> {
-  const digest = c.req.param('digest') ?? ''
-  const blob = await r.statBlob(digest)
+interface Bytes {
+  size: number
+  contentType: string
+  open(span: { start: number; end: number }): Promise<ReadableStream<Uint8Array>>
+}
+
+/** GET/HEAD of immutable bytes named by their digest: ETag, Range, If-Range, If-None-Match. */
+function serveBytes(c: Context, digest: string, b: Bytes): Promise<Response> | Response {
   const etag = `"${digest}"`
   const headers: Record<string, string> = {
-    'Content-Type': 'application/wasm',
+    'Content-Type': b.contentType,
     'Accept-Ranges': 'bytes',
     ETag: etag,
     'Docker-Content-Digest': digest,
@@ -76,21 +82,39 @@ async function getBlob(r: RegistryCore, c: Context): Promise<Response> {
   const ifRange = c.req.header('if-range')
   const range = parseRange(
     ifRange === undefined || ifRange === etag ? c.req.header('range') : undefined,
-    blob.size,
+    b.size,
   )
   if (range.kind === 'unsatisfiable') {
     return new Response(null, {
       status: 416,
-      headers: { ...headers, 'Content-Range': contentRange(range, blob.size) },
+      headers: { ...headers, 'Content-Range': contentRange(range, b.size) },
     })
   }
-  const span = range.kind === 'partial' ? range : { start: 0, end: blob.size - 1 }
+  const span = range.kind === 'partial' ? range : { start: 0, end: b.size - 1 }
   headers['Content-Length'] = String(span.end - span.start + 1)
-  if (range.kind === 'partial') headers['Content-Range'] = contentRange(range, blob.size)
+  if (range.kind === 'partial') headers['Content-Range'] = contentRange(range, b.size)
   const status = range.kind === 'partial' ? 206 : 200
   if (c.req.method === 'HEAD') return new Response(null, { status, headers })
-  const { stream } = await r.openBlob(digest, span)
-  return new Response(stream, { status, headers })
+  return b.open(span).then((stream) => new Response(stream, { status, headers }))
+}
+
+async function getBlob(r: RegistryCore, c: Context): Promise<Response> {
+  const digest = c.req.param('digest') ?? ''
+  const blob = await r.statBlob(digest)
+  return serveBytes(c, digest, {
+    size: blob.size,
+    contentType: 'application/wasm',
+    open: async (span) => (await r.openBlob(digest, span)).stream,
+  })
+}
+
+async function getPrepared(r: RegistryCore, c: Context): Promise<Response> {
+  const digest = c.req.param('digest') ?? ''
+  return serveBytes(c, digest, {
+    size: await r.preparedSize(digest),
+    contentType: PREPARED_MEDIA_TYPE,
+    open: async (span) => (await r.openPrepared(digest, span)).stream,
+  })
 }
 
 export function registryRoutes(r: RegistryCore, log: Logger): Hono {
@@ -106,6 +130,13 @@ export function registryRoutes(r: RegistryCore, log: Logger): Hono {
   app.delete('/blobs/:digest', async (c) =>
     c.json(await r.deleteBlob(c.req.param('digest'), { force: c.req.query('force') === 'true' })),
   )
+  // a component's prepared image: its record by the component's digest, its bytes by its own
+  app.get('/prepared/blobs/:digest', (c) => getPrepared(r, c))
+  app.get('/prepared/:digest', async (c) => {
+    const digest = c.req.param('digest')
+    digestHex(digest)
+    return c.json(await r.prepared(digest))
+  })
   app.put('/tags/:path{.+}', async (c) => {
     const [name, tag] = nameAndTag(c)
     const res = await r.putTag(name, tag, (await jsonBody(c)) as { digest: string })

@@ -34,6 +34,8 @@ export interface PushResult {
   digest: string
   size: number
   created: boolean
+  /** the prepared image's digest, when the registry prepares at push */
+  prepared?: string
 }
 
 export interface TagResult extends TagRecord {
@@ -57,4 +59,17 @@ export interface DeletedBlob {
   digest: string
   /** tags removed with it (only with force) */
   untagged: string[]
+}
+
+/** A stored component's prepared image (GET /prepared/<component digest>): pull it by `digest`. */
+export interface PreparedRecord {
+  /** the component it was made from */
+  component: string
+  /** the prepared file's own sha256: GET /prepared/blobs/<digest> */
+  digest: string
+  size: number
+  /** e.g. jco-transpile-0.15.0 */
+  transpiler: string
+  /** the component's top-level export names (its workload kind reads from them) */
+  exports: string[]
 }
