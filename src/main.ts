@@ -5,7 +5,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BadRequestError, createLogger } from './core/index.ts'
-import { createAgent, joinPlane, parseLabels } from './node-agent/index.ts'
+import { createAgent, joinPlane, nodeAddress, parseLabels } from './node-agent/index.ts'
 import { caCertHash, createPlane, createTokenStore, type Role } from './plane/index.ts'
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
@@ -330,6 +330,7 @@ async function runAgent(args: string[]): Promise<number> {
       caCertHash: values['ca-cert-hash'],
       insecureSkipCaVerification: values['insecure-skip-ca-verification'],
       node: values.name ?? hostname().toLowerCase(),
+      addresses: [nodeAddress(values.address)],
       dataDir,
       log,
     })

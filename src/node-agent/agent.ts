@@ -14,6 +14,7 @@ import {
 } from '../core/index.ts'
 import { createRuntime, type Runtime } from '../wasm-runtime/index.ts'
 import { RESTART_BACKOFF, type BackoffOptions } from './backoff.ts'
+import { CertRenewer, planeSigner } from './cert-renewer.ts'
 import { MqttChannel } from './channel.ts'
 import { ConfigSource } from './config-source.ts'
 import { ensurePrivateDir, layout } from './data-dir.ts'
@@ -66,6 +67,8 @@ export interface AgentOptions {
   /** the longest a pod is given to stop when the agent shuts down (default 10000 ms) */
   shutdownGraceMs?: number
   logChunks?: { maxLines?: number; maxBytes?: number; flushMs?: number }
+  /** keep <dataDir>/node.pem renewed; default: when the credentials come from the data dir */
+  renewCertificate?: boolean
 }
 
 export interface Agent {
@@ -242,6 +245,16 @@ function openSession(w: Wiring, p: Parts): Session {
   return session
 }
 
+function startRenewer(w: Wiring): CertRenewer {
+  const { credentials: c, clock, log } = w
+  const renewer = new CertRenewer({
+    ...{ path: w.paths.certificate, node: c.node, caCert: c.caCert, ips: [w.address] },
+    ...{ sign: planeSigner(w.planeFetch, c), clock, log },
+  })
+  renewer.start()
+  return renewer
+}
+
 export async function createAgent(o: AgentOptions): Promise<Agent> {
   const w = await wiring(o)
   const p = await openParts(w)
@@ -252,6 +265,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     ...{ online: () => w.channel.connected, clock: w.clock, log: w.log, everyMs: o.statsMs },
   })
   stats.start()
+  const renewer = (o.renewCertificate ?? !o.credentials) ? startRenewer(w) : undefined
   const { node } = w.credentials
   w.log.info('agent started', { node, pods: p.desired.pods.length, revision: p.desired.revision })
   let closing: Promise<void> | undefined
@@ -268,6 +282,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
       (closing ??= (async () => {
         await session.close()
         stats.close()
+        renewer?.stop()
         p.queue.close()
         await p.reconciler.close(o.shutdownGraceMs ?? 10_000)
         await w.channel.close()

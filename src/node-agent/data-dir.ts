@@ -2,6 +2,7 @@
 // with a warning when found open to others (refused if that fails); files in it are 0600.
 // Layout:
 //   credentials.json         node, plane URL, broker URL, node token, CA (written by a join)
+//   node.pem                 the node's certificate and its private key (made here, never sent)
 //   desired.json             the last desired state accepted, with its revision
 //   status-queue.json        pod statuses not yet acknowledged by the plane
 //   images/sha256/<hex>.wasm component images by digest (<hex>.wasm.partial while pulling)
@@ -14,6 +15,7 @@ import { ShoalError, type Logger } from '../core/index.ts'
 
 export const layout = (dir: string) => ({
   credentials: join(dir, 'credentials.json'),
+  certificate: join(dir, 'node.pem'),
   desired: join(dir, 'desired.json'),
   statusQueue: join(dir, 'status-queue.json'),
   images: join(dir, 'images'),

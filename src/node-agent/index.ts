@@ -4,7 +4,9 @@
 // Contract:
 // - joinPlane(): `shoal agent --join URL --token T --ca-cert-hash sha256:H --name N`: the plane's CA is
 //   pinned by hash, the join token traded for the node's own token, both kept in the data dir
-//   (0700; files 0600). createAgent() starts from those credentials.
+//   (0700; files 0600), and the node's certificate obtained for a key made on the node (the key
+//   never leaves it; node.pem). createAgent() starts from those credentials and renews the
+//   certificate at 2/3 of its life (cert-renewer.ts).
 // - Offline first: the last desired state accepted is on disk and runs at start, before and
 //   without any link; images (by digest, verified), the Secrets/ConfigMaps the pods' env reads,
 //   and unacknowledged pod statuses are on disk too. Plane or broker down, every pod keeps
@@ -25,6 +27,6 @@
 export { createAgent, type Agent, type AgentOptions } from './agent.ts'
 export { caCertHash, joinPlane, loadCredentials, type JoinOptions } from './join.ts'
 export { FakeChannel } from './fake-channel.ts'
-export { parseLabels } from './node-info.ts'
+export { nodeAddress, parseLabels } from './node-info.ts'
 export { RESTART_BACKOFF, type BackoffOptions } from './backoff.ts'
 export type { Channel, ChannelHandlers, Credentials } from './types.ts'

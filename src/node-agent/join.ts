@@ -3,8 +3,11 @@
 //    the CA certificate's DER must equal --ca-cert-hash — else the join stops: whoever answered
 //    is not the plane the admin named. No hash: refused unless insecureSkipCaVerification.
 // 2. Trusting only that CA: POST {plane}/shoal/v1/join, Authorization: Bearer <join token>,
-//    {"node": name} → {node, token, caCert, mqtt}: the node's own token, the CA, the broker.
-// 3. Those are saved in <dataDir>/credentials.json (0600, dir 0700); later starts reuse them. A
+//    {"node": name, "csr": PEM} → {node, token, caCert, mqtt, certificate}: the node's own token,
+//    the CA, the broker, and its certificate for the key it made (node-certificate.ts); the
+//    private key stays in the data dir, the plane sees only the request it signed.
+// 3. The certificate and key go to <dataDir>/node.pem, the rest to <dataDir>/credentials.json
+//    (both 0600, dir 0700; credentials last: they mean "joined"); later starts reuse them. A
 //    data dir that already holds the credentials of this node at this plane is reused as it is;
 //    of another node or plane, refused.
 import { createHash, X509Certificate } from 'node:crypto'
@@ -12,6 +15,7 @@ import { dns1123Subdomain, isTopicSafe } from '../api/index.ts'
 import { BadRequestError, ShoalError, UnavailableError, type Logger } from '../core/index.ts'
 import { ensurePrivateDir, layout } from './data-dir.ts'
 import { httpsFetch } from './https-fetch.ts'
+import { checkIssued, makeNodeRequest, saveNodeCertificate } from './node-certificate.ts'
 import { readState, writeState } from './state-file.ts'
 import type { Credentials } from './types.ts'
 
@@ -24,6 +28,8 @@ export interface JoinOptions {
   caCertHash?: string
   insecureSkipCaVerification?: boolean
   node: string
+  /** the node's IPs, named in its certificate (loopback ones are left out) */
+  addresses?: readonly string[]
   dataDir: string
   log: Logger
 }
@@ -95,7 +101,9 @@ async function discoverCa(base: string, o: JoinOptions): Promise<string> {
   return pem
 }
 
-function parseAnswer(body: unknown, node: string): Omit<Credentials, 'plane'> {
+type Answer = Omit<Credentials, 'plane'> & { certificate?: string }
+
+function parseAnswer(body: unknown, node: string): Answer {
   const b = body as Record<string, unknown> | null
   const fields = ['node', 'token', 'caCert', 'mqtt'] as const
   if (!b || fields.some((f) => typeof b[f] !== 'string'))
@@ -109,7 +117,8 @@ function parseAnswer(body: unknown, node: string): Omit<Credentials, 'plane'> {
       `join: the plane's broker "${a.mqtt}" is not mqtts:// (the node token must not travel in clear)`,
     )
   caCertHash(a.caCert) // parses, or throws
-  return { node: a.node, token: a.token, caCert: a.caCert, mqtt: a.mqtt }
+  const certificate = typeof b.certificate === 'string' ? b.certificate : undefined
+  return { node: a.node, token: a.token, caCert: a.caCert, mqtt: a.mqtt, certificate }
 }
 
 export async function joinPlane(o: JoinOptions): Promise<Credentials> {
@@ -124,10 +133,11 @@ export async function joinPlane(o: JoinOptions): Promise<Credentials> {
     )
   }
   const ca = await discoverCa(base, o)
+  const request = await makeNodeRequest(o.node, o.addresses ?? [])
   const res = await httpsFetch({ ca, timeoutMs: 15_000 })(`${base}/shoal/v1/join`, {
     method: 'POST',
     headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ node: o.node }),
+    body: JSON.stringify({ node: o.node, csr: request.csrPem }),
   }).catch((error: Error) => {
     throw new UnavailableError(`join: POST ${base}/shoal/v1/join failed: ${error.message}`, {
       cause: error,
@@ -154,8 +164,24 @@ export async function joinPlane(o: JoinOptions): Promise<Credentials> {
   } catch {
     throw new ShoalError('Invalid', `join: the plane's answer is not JSON: ${text.slice(0, 100)}`)
   }
-  const credentials: Credentials = { ...parseAnswer(body, o.node), plane: base }
+  const { certificate, ...answer } = parseAnswer(body, o.node)
+  const credentials: Credentials = { ...answer, plane: base }
+  await saveCertificate(o, certificate, request.keyPem, credentials.caCert)
   await writeState(layout(o.dataDir).credentials, credentials)
   o.log.info('joined the plane', { node: o.node, plane: base, mqtt: credentials.mqtt })
   return credentials
+}
+
+async function saveCertificate(
+  o: JoinOptions,
+  certPem: string | undefined,
+  keyPem: string,
+  caCert: string,
+): Promise<void> {
+  if (!certPem) {
+    o.log.warn('the plane answered no node certificate (an older plane?); the agent asks again')
+    return
+  }
+  checkIssued({ certPem, keyPem, node: o.node, caCert })
+  await saveNodeCertificate(layout(o.dataDir).certificate, certPem, keyPem)
 }

@@ -182,6 +182,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     join: security && {
       caCert: security.caCert,
       tokens: security.tokens,
+      nodeCertificates: security.nodeCertificates,
       // a broker on every address is dialled at the address the node reached the API at
       mqttUrl: (apiHost) =>
         `mqtts://${unspecified(mqtt.host) ? apiHost : urlHost(mqtt.host)}:${transport!.port}`,

@@ -25,7 +25,7 @@ import { errorResponse, negotiate } from './respond.ts'
 import { reviewRoutes } from './reviews.ts'
 import { openWatches } from './watch-stream.ts'
 import { openAccess, type Access } from './access.ts'
-import { forbiddenPathError, JOIN_PATH } from './security/index.ts'
+import { forbiddenPathError, JOIN_PATH, NODE_CERTIFICATE_PATH } from './security/index.ts'
 import { CA_PATH, joinRoutes, type JoinOptions } from './join-routes.ts'
 
 export interface ApiAppOptions {
@@ -156,6 +156,7 @@ export function createApiApp(o: ApiAppOptions) {
   const join = joinRoutes(o.join)
   app.get(CA_PATH, () => join.ca())
   app.post(JOIN_PATH, (c) => join.join(c.req.raw))
+  app.post(NODE_CERTIFICATE_PATH, (c) => join.renew(c.req.raw, c.get('caller').node))
 
   const deps: HandlerDeps = {
     objects: o.objects,

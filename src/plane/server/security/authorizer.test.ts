@@ -258,6 +258,16 @@ test('denials read like Kubernetes', () => {
   })
 })
 
+test('a node may POST /shoal/v1/node-certificate (its renewal); nobody else but admins', () => {
+  const renew = { verb: 'post', path: '/shoal/v1/node-certificate' }
+  assert.ok(authorizeNonResource(pi1, renew).allowed)
+  assert.not.ok(authorizeNonResource({ ...pi1, node: undefined }, renew).allowed)
+  assert.not.ok(authorizeNonResource(viewer, renew).allowed)
+  assert.not.ok(authorizeNonResource(pi1, { verb: 'post', path: '/shoal/v1/join' }).allowed)
+  const join: User = { name: 'system:bootstrap:x', groups: [], role: 'join' }
+  assert.not.ok(authorizeNonResource(join, renew).allowed)
+})
+
 test('a join token may only POST /shoal/v1/join: no resource, no review, no other path', () => {
   const joiner: User = {
     name: 'system:bootstrap:abcd1234',

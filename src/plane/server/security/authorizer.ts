@@ -6,6 +6,8 @@
 // "*" in a review's verb, group or resource means all of them: allowed only if all would be.
 // A join token (role join) may do one thing: POST /shoal/v1/join (JOIN_PATH), which hands out a
 // node token; every other request, reviews and reads of open paths included, is denied.
+// A node may POST /shoal/v1/node-certificate (NODE_CERTIFICATE_PATH): the renewal of its own
+// certificate (the handler signs only for the calling node's name).
 import { lookupTable } from '../../../api/index.ts'
 import { ShoalError } from '../../../core/index.ts'
 import type { User } from './tokens.ts'
@@ -46,6 +48,8 @@ export const SELF_REVIEWS = lookupTable<readonly string[]>({
 })
 /** the one request a join token may make */
 export const JOIN_PATH = '/shoal/v1/join'
+/** where a node renews its certificate */
+export const NODE_CERTIFICATE_PATH = '/shoal/v1/node-certificate'
 const JOIN_ONLY = 'a join token may only join a node (POST /shoal/v1/join)'
 /** the non-resource verbs every authenticated user has */
 export const NON_RESOURCE_READ: readonly string[] = ['get', 'head']
@@ -143,6 +147,13 @@ export function authorizeNonResource(user: User, attrs: NonResourceAttributes): 
           reason: `User "${user.name}" cannot ${attrs.verb} path "${attrs.path}": ${JOIN_ONLY}`,
         }
   if (user.role === 'admin' || NON_RESOURCE_READ.includes(attrs.verb)) return ALLOW
+  if (
+    user.role === 'node' &&
+    user.node &&
+    attrs.verb === 'post' &&
+    attrs.path === NODE_CERTIFICATE_PATH
+  )
+    return ALLOW
   return { allowed: false, reason: `User "${user.name}" cannot ${attrs.verb} path "${attrs.path}"` }
 }
 

@@ -1,8 +1,9 @@
 // Everything the plane's security needs at start, in one call: the PKI (serving certificate
 // covering the server URL's host), the token store, the admin kubeconfig (first start issues the
-// admin token) and the secret box. Idempotent: a restart reuses what is on disk.
+// admin token), the secret box and the signer of node certificates. Idempotent: a restart reuses what is on disk.
 import { InvalidError, type Logger } from '../../../core/index.ts'
 import { ensureAdminKubeconfig } from './kubeconfig.ts'
+import { createNodeSigner, type NodeSigner } from './node-certificates.ts'
 import { ensurePki, type Pki } from './pki.ts'
 import { createSecretBox, type SecretBox } from './secret-box.ts'
 import { createTokenStore, type TokenStore } from './tokens.ts'
@@ -14,6 +15,8 @@ export interface SecurityOptions {
   sans?: readonly string[]
   hostname?: string
   logger?: Logger
+  /** how long node certificates are valid (default a year) */
+  nodeCertLifetimeMs?: number
 }
 
 export interface Security {
@@ -22,6 +25,8 @@ export interface Security {
   caCert: string
   tokens: TokenStore
   secrets: SecretBox
+  /** signs node certificates (join and renewal) with the CA */
+  nodeCertificates: NodeSigner
   /** path of <dataDir>/admin.kubeconfig */
   adminKubeconfig: string
 }
@@ -60,6 +65,10 @@ export function ensureSecurity(dataDir: string, opts: SecurityOptions): Security
     caCert: pki.caCert,
     tokens,
     secrets,
+    nodeCertificates: createNodeSigner({
+      ...{ caCert: pki.caCert, caKey: pki.caKey, reservedSans: pki.sans },
+      lifetimeMs: opts.nodeCertLifetimeMs,
+    }),
     adminKubeconfig: admin.path,
   }
 }

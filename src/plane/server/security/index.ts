@@ -3,7 +3,8 @@
 // the admin kubeconfig (admin.kubeconfig) and the secret keys (secret-keys.json), all secrets 0600.
 // Per request: tokens.authenticate(Authorization header) → User or 401, authorize(user, attrs)
 // (authorizeNonResource for other paths) → allowed or 403 with a Kubernetes-worded reason;
-// rulesFor(user) lists a role's rules for SelfSubjectRulesReview. Secrets go to the store only in sealed form
+// rulesFor(user) lists a role's rules for SelfSubjectRulesReview; nodeCertificates signs node
+// certificates from their PKCS#10 requests (node-certificates.ts). Secrets go to the store only in sealed form
 // (secretToStorage / secretFromStorage). Plain tokens are never logged.
 export { ensureSecurity, type Security, type SecurityOptions } from './bootstrap.ts'
 export { caCertHash, ensurePki, type Pki, type PkiOptions } from './pki.ts'
@@ -20,6 +21,7 @@ export {
   authorizeNonResource,
   forbiddenError,
   JOIN_PATH,
+  NODE_CERTIFICATE_PATH,
   forbiddenPathError,
   unauthorizedError,
   type Attributes,
@@ -36,6 +38,13 @@ export {
   type Kubeconfig,
   type KubeconfigOptions,
 } from './kubeconfig.ts'
+export {
+  checkNodeCsr,
+  createNodeSigner,
+  NODE_CERT_LIFETIME_MS,
+  type NodeSigner,
+  type NodeSignerOptions,
+} from './node-certificates.ts'
 export { createSecretBox, isSealed, type SecretBox } from './secret-box.ts'
 export {
   SEALED_FIELD,

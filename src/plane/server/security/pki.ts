@@ -31,6 +31,10 @@ export interface Pki {
   /** PEM; https.createServer({ cert: serverCert, key: serverKey }) */
   serverCert: string
   serverKey: string
+  /** the CA's private key, for signing node certificates (never leaves the plane) */
+  caKey: KeyObject
+  /** the serving certificate's SANs: the plane's own names and addresses */
+  sans: readonly string[]
   /** what ensurePki did: made a new CA (and server cert), a new server cert, or nothing */
   outcome: 'created' | 'renewed' | 'reused'
 }
@@ -50,7 +54,10 @@ export function ensurePki(dataDir: string, opts: PkiOptions = {}): Pki {
   const current = existing && loadServer(dir, ca, sans, now)
   const server = current ?? createServer(dir, ca, sans, now)
   const outcome = existing ? (current ? 'reused' : 'renewed') : 'created'
-  return { caCert: ca.cert, serverCert: server.cert, serverKey: server.key, outcome }
+  return {
+    ...{ caCert: ca.cert, serverCert: server.cert, serverKey: server.key },
+    ...{ caKey: ca.privateKey, sans, outcome },
+  }
 }
 
 /** Unspecified listen addresses are dropped; a machine hostname that is no DNS name (my_pi) is skipped. */

@@ -52,7 +52,10 @@ test('every rule listed is allowed by the authorizer', () => {
         assert.ok(authorize(user, a).allowed, `${user.name}: ${JSON.stringify(a)}`)
     for (const rule of rules.nonResourceRules)
       for (const verb of rule.verbs)
-        assert.ok(authorizeNonResource(user, { verb, path: '/x' }).allowed)
+        for (const url of rule.nonResourceURLs) {
+          const path = url === '*' ? '/x' : url
+          assert.ok(authorizeNonResource(user, { verb, path }).allowed, `${verb} ${path}`)
+        }
   }
 })
 

@@ -5,6 +5,7 @@
 // is then marked incomplete.
 import {
   JOIN_PATH,
+  NODE_CERTIFICATE_PATH,
   NODE_READABLE,
   NON_RESOURCE_READ,
   READ_VERBS,
@@ -123,6 +124,7 @@ function nodeRules(node: string | undefined): RoleRules {
     },
     ...selfReviews(),
   ]
+  nonResourceRules.push({ verbs: ['post'], nonResourceURLs: [NODE_CERTIFICATE_PATH] })
   const evaluationError = `node authorizer: the rules that follow from what is bound to node '${node}' (its pods, their status, the secrets they reference) are not listed`
   return { resourceRules, nonResourceRules, incomplete: true, evaluationError }
 }
