@@ -1,5 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { readFileSync } from 'node:fs'
 import { digestOf, desired, harness, images, pod, waitFor } from './agent-fixture.ts'
 
 test('a desired pod starts with its env and limits; applied is answered; Running is reported', async () => {
@@ -50,6 +51,34 @@ test('a desired pod starts with its env and limits; applied is answered; Running
     ['Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True'],
   )
   assert.is(status.hostIP, status.podIP)
+  await h.cleanup()
+})
+
+test('a Secret volume is written for the pod and mounted read-only; a missing one holds the start', async () => {
+  const h = await harness()
+  h.plane.secrets.set('default/tls', { 'tls.crt': 'CERT' })
+  h.channel.connect()
+  const volumeMounts = [{ name: 'certs', mountPath: '/etc/certs' }]
+  const web = pod('web', {}, { volumeMounts })
+  web.spec.volumes = [{ name: 'certs', secret: { secretName: 'tls' } }]
+  const lost = pod('lost', {}, { volumeMounts })
+  lost.spec.volumes = [{ name: 'certs', secret: { secretName: 'absent' } }]
+  h.channel.deliver(desired(3, web, lost))
+  await waitFor('web Running', () => h.latest('web')?.status.phase === 'Running')
+  const dir = `${h.dir}/pods/uid-web/config/certs`
+  assert.equal(h.runtime.started.find((s) => s.id === 'uid-web/main')!.volumes, [
+    { guestPath: '/etc/certs', hostPath: dir, readOnly: true },
+  ])
+  assert.is(readFileSync(`${dir}/tls.crt`, 'utf8'), 'CERT')
+  const waiting = await waitFor(
+    'lost waiting',
+    () => h.latest('lost')?.status.containerStatuses?.[0].state?.waiting,
+  )
+  assert.equal(waiting, {
+    reason: 'CreateContainerConfigError',
+    message: 'volume "certs": secret "absent" not found',
+  })
+  assert.not.ok(h.runtime.started.some((s) => s.id === 'uid-lost/main'))
   await h.cleanup()
 })
 

@@ -1,4 +1,4 @@
-// The Secrets and ConfigMaps a node's pods read (env), fetched from the plane's API with the
+// The Secrets and ConfigMaps a node's pods read (env, and volumes as bytes), fetched from the plane's API with the
 // node's token — the plane lets a node read exactly those its pods use — and cached on disk so
 // the pods restart with the plane away: <dir>/secrets|configmaps/<ns>/<name>.json (0600, dirs
 // 0700), the object's data as the API gave it. Online, the plane is asked first and the cache is
@@ -20,6 +20,7 @@ import {
   writeFileAtomic,
   type Logger,
 } from '../core/index.ts'
+import type { ConfigFiles } from './config-volumes.ts'
 import type { ConfigKind, ConfigLookup } from './env.ts'
 
 export interface ConfigSourceOptions {
@@ -47,7 +48,16 @@ function decode(kind: ConfigKind, c: Cached): Record<string, string> {
   return out
 }
 
-export class ConfigSource implements ConfigLookup {
+/** each key's bytes, binary values intact (a Secret's data and binaryData are base64) */
+function decodeBytes(kind: ConfigKind, c: Cached): Record<string, Uint8Array> {
+  const out: Record<string, Uint8Array> = {}
+  for (const [k, v] of Object.entries(c.data ?? {}))
+    out[k] = kind === 'Secret' ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8')
+  for (const [k, v] of Object.entries(c.binaryData ?? {})) out[k] = Buffer.from(v, 'base64')
+  return out
+}
+
+export class ConfigSource implements ConfigLookup, ConfigFiles {
   readonly #o: ConfigSourceOptions
 
   constructor(o: ConfigSourceOptions) {
@@ -73,9 +83,23 @@ export class ConfigSource implements ConfigLookup {
     ns: string,
     name: string,
   ): Promise<Record<string, string> | undefined> {
+    const object = await this.#load(kind, ns, name)
+    return object && decode(kind, object)
+  }
+
+  async bytes(
+    kind: ConfigKind,
+    ns: string,
+    name: string,
+  ): Promise<Record<string, Uint8Array> | undefined> {
+    const object = await this.#load(kind, ns, name)
+    return object && decodeBytes(kind, object)
+  }
+
+  async #load(kind: ConfigKind, ns: string, name: string): Promise<Cached | undefined> {
     const file = this.#file(kind, ns, name)
     const cached = this.#o.online() ? undefined : await this.#cached(file)
-    if (cached) return decode(kind, cached)
+    if (cached) return cached
     try {
       return await this.#fetch(kind, ns, name, file)
     } catch (error) {
@@ -86,7 +110,7 @@ export class ConfigSource implements ConfigLookup {
           object: `${kind} ${ns}/${name}`,
           error: (error as Error).message,
         })
-        return decode(kind, fallback)
+        return fallback
       }
       throw new UnavailableError(
         `agent: cannot read ${kind} ${ns}/${name} from the plane (${(error as Error).message}) and no copy is cached`,
@@ -115,7 +139,7 @@ export class ConfigSource implements ConfigLookup {
     const kept: Cached = { data: object.data ?? {}, binaryData: object.binaryData ?? {} }
     await mkdir(join(file, '..'), { recursive: true, mode: 0o700 })
     await writeFileAtomic(file, JSON.stringify(kept))
-    return decode(kind, kept)
+    return kept
   }
 
   /** deletes the cached objects none of these pods names */

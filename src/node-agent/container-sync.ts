@@ -9,6 +9,7 @@ import type { Container, DesiredPod } from '../api/index.ts'
 import type { Clock, Logger } from '../core/index.ts'
 import type { InstanceStatus, Runtime, WorkloadKind } from '../wasm-runtime/index.ts'
 import { Backoff, type BackoffOptions } from './backoff.ts'
+import { writeConfigVolumes, type ConfigFiles } from './config-volumes.ts'
 import { resolveEnv, type ConfigLookup } from './env.ts'
 import type { ImageState } from './image-cache.ts'
 import { containerKey, instanceId, instanceSpec } from './instance-spec.ts'
@@ -41,7 +42,7 @@ export interface ContainerRecord {
 export interface ContainerSyncOptions {
   runtime: Runtime
   images: { get(digest: string): Promise<ImageState> }
-  config: ConfigLookup
+  config: ConfigLookup & ConfigFiles
   clock: Clock
   log: Logger
   hostIP: string
@@ -202,10 +203,14 @@ export class ContainerSync {
     const env = await resolveEnv(pod, c, { lookup: this.#o.config, hostIP: this.#o.hostIP })
     if (!env.ok)
       return this.#later(pod, cr, { reason: 'CreateContainerConfigError', message: env.problem })
+    const podDir = this.#o.podDir(pod.uid)
+    const files = await writeConfigVolumes(pod, c, { lookup: this.#o.config, podDir })
+    if (!files.ok)
+      return this.#later(pod, cr, { reason: 'CreateContainerConfigError', message: files.problem })
     const { digest, path, kind } = image
     const spec = instanceSpec(pod, c, {
       ...{ image: { digest, path }, kind, env: env.env },
-      podDir: this.#o.podDir(pod.uid),
+      podDir,
     })
     const before = this.#o.runtime.status(cr.id)
     try {

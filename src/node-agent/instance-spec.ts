@@ -1,11 +1,13 @@
 // A desired pod's container → the runtime's InstanceSpec: id "<pod uid>/<container>", argv
 // (command, else the container's name, then args), limits from resources.limits (memory →
 // memoryBytes, cpu → cpuMillis), probes (httpGet path; a tcpSocket probe, or any probe of a
-// command, becomes "still running"), volumes (emptyDir under the pod's dir, hostPath as named).
+// command, becomes "still running"), volumes (emptyDir under the pod's dir, hostPath as named,
+// Secret/ConfigMap/projected read-only from the files config-volumes.ts writes).
 // Also the container's spec key: what must change for the agent to replace its instance. Pure.
 import { parseCpu, parseMemory, type Container, type Probe } from '../api/index.ts'
 import type { DesiredPod } from '../api/index.ts'
 import type { InstanceSpec, ProbeSpec, VolumeMount, WorkloadKind } from '../wasm-runtime/index.ts'
+import { configSources, configVolumeDir } from './config-volumes.ts'
 
 export interface InstanceInputs {
   image: { digest: string; path: string }
@@ -38,6 +40,12 @@ function volumes(pod: DesiredPod, c: Container, podDir: string): VolumeMount[] {
   const mounts: VolumeMount[] = []
   for (const m of c.volumeMounts ?? []) {
     const v = pod.spec.volumes?.find((x) => x.name === m.name)
+    if (v && configSources(v))
+      mounts.push({
+        guestPath: m.mountPath,
+        hostPath: configVolumeDir(podDir, v.name),
+        readOnly: true,
+      })
     const hostPath = v?.hostPath
       ? v.hostPath.path
       : v?.emptyDir
