@@ -13,7 +13,7 @@ import { transpile } from '@bytecodealliance/jco'
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..')
 const buildDir = join(root, 'firmware-images/.build')
-const names = ['crasher', 'hello-http', 'hello-wat', 'memhog', 'sensor-job', 'spinner']
+const names = ['crasher', 'hello-http', 'hello-wat', 'memhog', 'sensor-job', 'sleeper', 'spinner']
 const work = mkdtempSync(join(tmpdir(), 'shoal-images-'))
 
 type Metadata = { name: string; digest: string; size: number; kind: string; world: string }
@@ -135,7 +135,7 @@ function waitForOutput(
   })
 }
 
-test('index.json lists all six images, each with its metadata file', () => {
+test('index.json lists all seven images, each with its metadata file', () => {
   const index = readIndex()
   assert.equal(index.map((image) => image.name).sort(), names)
   for (const image of index) {

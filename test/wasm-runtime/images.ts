@@ -10,13 +10,16 @@ import type { InstanceSpec, InstanceStatus, Runtime } from '../../src/wasm-runti
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const buildDir = join(root, 'firmware-images/.build')
+/** images the runtime tests use by name; a build without one of them is rebuilt */
+const needed = ['hello-http', 'hello-wat', 'spinner', 'sleeper']
+const built = () => needed.every((app) => existsSync(join(buildDir, `${app}.wasm`)))
 
 function tryCopy(to: string): boolean {
   try {
     if (!existsSync(join(buildDir, 'index.json'))) return false
     for (const f of readdirSync(buildDir))
       if (/\.(wasm|json)$/.test(f)) copyFileSync(join(buildDir, f), join(to, f))
-    return existsSync(join(to, 'hello-http.wasm')) && existsSync(join(to, 'spinner.wasm'))
+    return needed.every((app) => existsSync(join(to, `${app}.wasm`)))
   } catch {
     return false
   }
@@ -42,7 +45,7 @@ export function fixture(): Fixture {
   spawnSync('mkdir', ['-p', images])
   for (let attempt = 0; !tryCopy(images); attempt++) {
     if (attempt === 3) throw new Error('test: no sample images; `npm run images` failed')
-    if (attempt === 0 && !existsSync(join(buildDir, 'index.json')))
+    if (attempt === 0 && !(existsSync(join(buildDir, 'index.json')) && built()))
       spawnSync('npm', ['run', 'images'], { cwd: root, stdio: 'ignore' })
     else spawnSync('sleep', ['5'])
   }
