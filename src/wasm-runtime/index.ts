@@ -12,19 +12,25 @@
 //   runtime was made with transpile: false (the node agent's), which refuses it. Then it
 //   instruments every core module (memory cap from limits.memoryBytes, fuel metering; in a
 //   short-lived thread) and compiles it once per process, then instantiates it in a shared worker thread (commands: a
-//   worker of their own). Bad input (missing file, digest mismatch, a core module or garbage, a
+//   worker of their own; so does an http or handler instance whose component may wait in a host
+//   call — a sleep, a poll, outgoing HTTP, sockets — up to soloWorkers, past which such instances
+//   share those threads among themselves). Bad input (missing file, digest mismatch, a core module or garbage, a
 //   bad spec, exports that do not fit the kind) rejects with InvalidError "runtime: …"; nothing
 //   crashes.
 // - Each instance gets only what the spec grants: its env and args (no host env; initial-cwd is
 //   none, never the host's cwd), preopens for its volumes only, network on/off; wasi:cli/exit
 //   ends the instance, never the process; stdout and stderr are captured per instance as
 //   timestamped lines (ring buffer + <logDir>/<id>.log). stats() of an instance inside a call
-//   (a command's run) answers at once, from memory sizes its thread shares.
+//   (a command's run, a service waiting in a host call) answers at once, from memory sizes its
+//   thread shares.
 // - Status events (onStatus): starting → running → ready (readiness) → exited with reason
 //   Completed | Error (exitCode) | OOMKilled (memory cap hit) | DeadlineExceeded (CPU budget of a
 //   call used up: limits.cpuMillis × limits.requestTimeoutMs, enforced by fuel). Liveness failure
 //   is reported and the instance is replaced in place (restartCount + 1). A worker thread that
-//   stops answering is terminated; its instances exit with a message saying so.
+//   stops answering is terminated; its instances exit with a message saying so. Time waited in a
+//   host call is not run time: it never counts against a deadline and never ends anybody; a
+//   request to an instance that waits waits with it (or times out by its client's deadline), and
+//   a liveness probe that fails meanwhile restarts it as any other.
 // - http (wasi:http/proxy) and handler (handle: list<u8> → list<u8>) instances listen on
 //   url(id) = http://127.0.0.1:<port>; both are recycled (new instance first, then the old one
 //   dropped) after recycleAfterRequests requests or recycleAfterMemoryBytes of linear memory

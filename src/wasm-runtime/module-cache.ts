@@ -9,6 +9,7 @@ import { InvalidError } from '../core/index.ts'
 import { offload } from './thread-spawn.ts'
 import { instrumentModule } from './instrument/index.ts'
 import type { Transpiled } from './transpile-cache.ts'
+import { waitImports } from './wait-imports.ts'
 
 export interface PreparedModules {
   /** stable key of this (image, cap) pair; workers cache compiled modules under it */
@@ -17,6 +18,8 @@ export interface PreparedModules {
   modules: Record<string, WebAssembly.Module>
   /** export names of the fuel globals */
   fuelExports: string[]
+  /** imports that may wait in a host call ("interface#function"; see wait-imports.ts) */
+  waits: string[]
 }
 
 const pageBytes = 65536
@@ -84,7 +87,8 @@ async function prepare(
       })
     }
   }
-  return { key, glueFile: t.glueFile, modules, fuelExports: [...fuelExports] }
+  const waits = waitImports(Object.values(modules).flatMap((m) => WebAssembly.Module.imports(m)))
+  return { key, glueFile: t.glueFile, modules, fuelExports: [...fuelExports], waits }
 }
 
 /** Compiled, instrumented modules for a transpiled image under a memory cap (memoized). */

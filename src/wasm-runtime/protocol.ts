@@ -60,6 +60,8 @@ export type FromWorker =
 
 /** Layout of the shared "current call" slots the watchdog reads: [instance n (0 = idle), deadline
  *  (epoch ms, Infinity: none), budget ms, linear-memory bytes of instance n as of the last time it
- *  handed control to the host (call entry, output)] — stats of an instance inside a call come
- *  from here, since the thread cannot answer a message until the call returns */
-export const callSlotLength = 4
+ *  handed control to the host (call entry, output), since when the thread waits in a host call
+ *  (epoch ms, 0: it does not), ms waited in host calls since the call began] — stats of an
+ *  instance inside a call come from here, since the thread cannot answer a message until the call
+ *  returns; time waited in a host call is not time run (worker/host-waits.ts) */
+export const callSlotLength = 6

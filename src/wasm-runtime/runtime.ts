@@ -35,6 +35,7 @@ export class WasmRuntime implements Runtime {
     this.#opts = opts
     this.#pool = new WorkerPool({
       services: opts.workers ?? 1,
+      solo: opts.soloWorkers,
       hangMs: opts.hangMs ?? 3000,
       events: {
         message: (_w, m) => this.#onMessage(m),
@@ -72,7 +73,7 @@ export class WasmRuntime implements Runtime {
 
   #launch(record: InstanceRecord): Promise<void> {
     const n = ++this.#nextN
-    const worker = this.#pool.acquire(record.spec.kind)
+    const worker = this.#pool.acquire(record.spec.kind, record.modules.waits.length > 0)
     const needsLoad = !worker.loaded.has(record.modules.key)
     worker.loaded.add(record.modules.key)
     worker.host(n)
@@ -154,7 +155,7 @@ export class WasmRuntime implements Runtime {
     record.probes = []
     const worker = record.worker!
     worker.send({ t: 'stop', n: record.n })
-    if (worker.role === 'job') worker.die('runtime: liveness restart', undefined, true)
+    if (ownThread(worker)) worker.die('runtime: liveness restart', undefined, true)
     this.#detach(record)
     record.logs.reopen()
     record.update({ state: 'starting', restartCount: record.status.restartCount + 1 })
@@ -173,7 +174,7 @@ export class WasmRuntime implements Runtime {
     })
     record.stopped = undefined
     if (!record.live || record.n !== n) return
-    if (!acknowledged && worker.role === 'job') worker.die('runtime: stopped', undefined, true)
+    if (!acknowledged && ownThread(worker)) worker.die('runtime: stopped', undefined, true)
     if (acknowledged) this.#finish(record, 'Completed', 0, 'runtime: stopped')
     else this.#finish(record, 'Error', 137, `runtime: killed after a grace period of ${graceMs} ms`)
   }
@@ -205,10 +206,12 @@ export class WasmRuntime implements Runtime {
   async stats(id: string): Promise<InstanceStats> {
     const record = this.#record(id)
     const worker = record.worker
-    // a command's thread is blocked inside its one synchronous run and cannot answer: read the
-    // memory it last reported from the shared call slot; services answer between calls
-    const inCall =
-      record.live && record.spec.kind === 'command' ? worker?.memoryInCall(record.n) : undefined
+    // a command's thread is blocked inside its one synchronous run, and a service's while it
+    // waits in a host call: read the memory it last reported from the shared call slot; services
+    // answer between calls
+    const inCall = record.live
+      ? worker?.memoryInCall(record.n, record.spec.kind !== 'command')
+      : undefined
     // (a command's one run is one call, so its CPU time is its run so far)
     if (inCall !== undefined) {
       const cpuMs =
@@ -245,6 +248,12 @@ export class WasmRuntime implements Runtime {
     this.#pool.close()
     await Promise.all([...this.#byId.values()].map((r) => r.file.close()))
   }
+}
+
+/** A worker that hosts one instance alone (a command's, or one that may wait in host calls): it can
+ *  be terminated to stop that instance when the thread does not answer. */
+function ownThread(worker: PoolWorker): boolean {
+  return worker.role !== 'service' && worker.instances.size <= 1
 }
 
 export function createRuntime(opts: RuntimeOptions): Runtime {

@@ -128,6 +128,9 @@ export interface RuntimeOptions {
   logDir: string
   /** worker threads hosting http and handler instances (default 1); commands get their own */
   workers?: number
+  /** most worker threads of their own for http and handler instances that may wait in a host
+   *  call (default: one per 128 MiB of RAM, 2 to 16); past it they share the least-loaded one */
+  soloWorkers?: number
   /** lines kept in memory per instance (default 1000) */
   logLines?: number
   /** a worker that does not answer a heartbeat within this is replaced (default 3000 ms) */

@@ -1,19 +1,33 @@
 // Adapter: the worker threads that host instances. A few "service" workers each host many http
 // and handler instances; every running command gets a "job" worker of its own (a command's run
-// is one long synchronous call). A watchdog pings each worker; one that stops answering while
+// is one long synchronous call); an http or handler instance whose component may wait in a host
+// call (wait-imports.ts: a sleep, a poll, outgoing HTTP, sockets) gets a "solo" worker of its own,
+// since without JSPI a wait blocks its whole thread. Solo workers are bounded (soloWorkers, by
+// default one per 128 MiB of RAM, 2 to 16: ~25–40 MB each, so at most about a quarter of a Pi's
+// memory); past the bound, waiting instances share the least-loaded solo worker and may delay
+// each other, never the services. A watchdog pings each worker; one that stops answering while
 // not inside a call that may legitimately go on (a call within its deadline, or a command
 // without one) is terminated, its instances are reported, and later starts get a fresh worker.
+// Time a thread spends waiting in a host call (the call slot says so) is not running time: it
+// never counts against a deadline and never ends a worker.
+import { totalmem } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import { callSlotLength, type FromWorker, type ToWorker } from './protocol.ts'
 import { spawnEntry } from './thread-spawn.ts'
 import { readCallSlot } from './worker/call-guard.ts'
 import type { WorkloadKind } from './types.ts'
 
-export type WorkerRole = 'service' | 'job'
+export type WorkerRole = 'service' | 'job' | 'solo'
 export type StatsReply = Extract<FromWorker, { t: 'stats' }>
 const watchdogEveryMs = 100
 const serviceSlack = 1
 const startupMs = 15_000
+const soloLingerMs = 2000
+
+/** Default bound on solo workers: one per 128 MiB of RAM, at least 2, at most 16. */
+export function defaultSoloWorkers(memoryBytes = totalmem()): number {
+  return Math.max(2, Math.min(16, Math.floor(memoryBytes / (128 * 1048576))))
+}
 
 export interface PoolEvents {
   message(worker: PoolWorker, message: FromWorker): void
@@ -71,10 +85,11 @@ export class PoolWorker {
   }
 
   /** Linear-memory bytes of instance `n` if the thread is inside a call into it (and so cannot
-   *  answer `stats` until the call returns), read from the shared call slot; else undefined. */
-  memoryInCall(n: number): number | undefined {
+   *  answer `stats` until the call returns), read from the shared call slot; else undefined.
+   *  With `waiting`, only if the call is waiting in a host call right now. */
+  memoryInCall(n: number, waiting = false): number | undefined {
     const call = readCallSlot(this.#slot)
-    return call.n === n ? call.memoryBytes : undefined
+    return call.n === n && (!waiting || call.waitingSince > 0) ? call.memoryBytes : undefined
   }
 
   /** An instance's counters, or undefined if the worker does not answer within `timeoutMs`. */
@@ -99,17 +114,24 @@ export class PoolWorker {
 
   /** Watchdog tick: ping, and end the worker if it hangs or a call overstays. A job worker hosts
    *  one command, so its call ends exactly at the deadline; a service worker's call is ended by fuel,
-   *  so the watchdog only steps in `slack` deadlines + hangMs later (fuel bypassed or mis-sized). */
+   *  so the watchdog only steps in `slack` deadlines + hangMs later (fuel bypassed or mis-sized).
+   *  Both count only time run: a thread waiting in a host call cannot answer a ping, is not hung,
+   *  and its wait moves its deadline on. */
   check(hangMs: number, slack: number): void {
     if (this.#dead) return
     this.send({ t: 'ping', seq: ++this.#seq })
     const now = Date.now()
     const call = readCallSlot(this.#slot)
-    if (call.n !== 0 && this.role === 'job' && now > call.deadline) {
+    if (call.waitingSince > 0) {
+      this.#lastPong = now
+      return
+    }
+    const ranUntil = now - call.waitedMs
+    if (call.n !== 0 && this.role === 'job' && ranUntil > call.deadline) {
       return this.die(`runtime: ran past its deadline of ${call.budget} ms; stopped`, call.n)
     }
     if (now - this.#lastPong <= (this.#answered ? hangMs : Math.max(hangMs, startupMs))) return
-    if (call.n !== 0 && now <= call.deadline + slack * call.budget + hangMs) return
+    if (call.n !== 0 && ranUntil <= call.deadline + slack * call.budget + hangMs) return
     const blamed = call.n || undefined
     const where = blamed ? ' inside a call far past its deadline' : ''
     this.die(
@@ -129,12 +151,15 @@ export class PoolWorker {
 
 export class WorkerPool {
   readonly #services: (PoolWorker | undefined)[]
-  readonly #jobs = new Set<PoolWorker>()
+  /** job and solo workers: each made for one instance */
+  readonly #own = new Set<PoolWorker>()
+  readonly #soloMax: number
   readonly #events: PoolEvents
   readonly #timer: NodeJS.Timeout
 
-  constructor(opts: { services: number; hangMs: number; events: PoolEvents }) {
+  constructor(opts: { services: number; solo?: number; hangMs: number; events: PoolEvents }) {
     this.#services = new Array<PoolWorker | undefined>(Math.max(1, opts.services)).fill(undefined)
+    this.#soloMax = Math.max(1, opts.solo ?? defaultSoloWorkers())
     this.#events = opts.events
     let lastTick = Date.now()
     this.#timer = setInterval(() => {
@@ -148,17 +173,13 @@ export class WorkerPool {
   }
 
   #all(): PoolWorker[] {
-    return [...this.#services.filter((w): w is PoolWorker => !!w?.alive), ...this.#jobs]
+    return [...this.#services.filter((w): w is PoolWorker => !!w?.alive), ...this.#own]
   }
 
-  /** The worker a new instance of this kind goes to. */
-  acquire(kind: WorkloadKind): PoolWorker {
-    if (kind === 'command') {
-      const idle = [...this.#jobs].find((w) => w.alive && w.instances.size === 0)
-      const worker = idle ?? new PoolWorker('job', this.#events)
-      this.#jobs.add(worker)
-      return worker
-    }
+  /** The worker a new instance of this kind goes to; `waits`: it may wait in a host call. */
+  acquire(kind: WorkloadKind, waits = false): PoolWorker {
+    if (kind === 'command') return this.#dedicated('job')
+    if (waits) return this.#solo()
     let best = 0
     for (let i = 0; i < this.#services.length; i++) {
       if (!this.#services[i]?.alive) this.#services[i] = new PoolWorker('service', this.#events)
@@ -167,20 +188,39 @@ export class WorkerPool {
     return this.#services[best]!
   }
 
-  /** An instance left `worker`; idle job workers beyond one are ended. */
+  #dedicated(role: 'job' | 'solo'): PoolWorker {
+    const idle = [...this.#own].find((w) => w.role === role && w.alive && w.instances.size === 0)
+    const worker = idle ?? new PoolWorker(role, this.#events)
+    this.#own.add(worker)
+    return worker
+  }
+
+  #solo(): PoolWorker {
+    const solos = [...this.#own].filter((w) => w.role === 'solo' && w.alive)
+    if (solos.length < this.#soloMax || solos.some((w) => w.instances.size === 0))
+      return this.#dedicated('solo')
+    return solos.reduce((a, b) => (b.instances.size < a.instances.size ? b : a))
+  }
+
+  /** An instance left `worker`; idle job workers beyond one are ended, and a solo worker once it
+   *  has been idle for soloLingerMs (its last answer may still be on its way out of its thread). */
   release(worker: PoolWorker, n: number): void {
     worker.unhost(n)
-    if (!worker.alive) this.#jobs.delete(worker)
-    const idle = [...this.#jobs].filter((w) => w.instances.size === 0)
-    for (const w of idle.slice(1)) {
-      this.#jobs.delete(w)
-      w.die('runtime: idle job worker ended', undefined, true)
-    }
+    if (!worker.alive) this.#own.delete(worker)
+    const idle = [...this.#own].filter((w) => w.instances.size === 0)
+    for (const w of idle.filter((w) => w.role === 'job').slice(1)) this.#end(w)
+    if (worker.role === 'solo' && worker.instances.size === 0)
+      setTimeout(() => worker.instances.size === 0 && this.#end(worker), soloLingerMs).unref()
+  }
+
+  #end(worker: PoolWorker): void {
+    this.#own.delete(worker)
+    worker.die(`runtime: idle ${worker.role} worker ended`, undefined, true)
   }
 
   close(): void {
     clearInterval(this.#timer)
     for (const w of this.#all()) w.die('runtime: closed', undefined, true)
-    this.#jobs.clear()
+    this.#own.clear()
   }
 }
