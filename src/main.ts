@@ -6,7 +6,14 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BadRequestError, createLogger } from './core/index.ts'
 import { createAgent, joinPlane, nodeAddress, parseLabels } from './node-agent/index.ts'
-import { caCertHash, createPlane, createTokenStore, type Role } from './plane/index.ts'
+import {
+  caCertHash,
+  createPlane,
+  createTokenStore,
+  parseListen,
+  writeBrokerConfig,
+  type Role,
+} from './plane/index.ts'
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
 
@@ -24,6 +31,7 @@ Commands:
                  token issue --data-dir DIR --role join   (prints the 'shoal agent --join' line)
                  token list --data-dir DIR
                  token revoke --data-dir DIR --user NAME | --node NAME
+  broker-config  write a Mosquitto config for this plane (see 'shoal broker-config --help')
   agent        run the node agent: join a plane once, then run the pods it assigns (see 'shoal agent --help')
                  agent --join URL --token T --ca-cert-hash sha256:HEX --name NODE --data-dir DIR
                  agent --data-dir DIR   (later starts: the credentials saved by the join)
@@ -40,7 +48,10 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
   --mqtt-listen HOST:PORT
                         the embedded MQTT broker the nodes connect to, TLS (default: the
                         --listen host, port 8883; port 0: any free port)
-  --mqtt URL            an external MQTT broker instead (not supported yet)
+  --mqtt URL            an external MQTT broker instead (mqtt://HOST:PORT or mqtts://HOST:PORT),
+                        e.g. Mosquitto set up by 'shoal broker-config'; the plane logs in with
+                        DIR/broker.json (or user:password in the URL); nodes are told this URL
+  --mqtt-ca FILE        PEM of the CA that signed the external broker's certificate (mqtts)
   --insecure-http       plain HTTP, no authentication and no broker (loopback tests only)
   -h, --help            show this help
 `
@@ -111,6 +122,23 @@ Flags:
   --heartbeat DURATION  time between heartbeats: 5s, 500ms, 1m (default 5s)
   -h, --help            show this help
 `,
+  'broker-config': `Usage: shoal broker-config [--data-dir DIR] [--listen HOST:PORT] [--out OUT]
+
+Write what an external Mosquitto (2.0) needs to carry this plane's node channel, each node
+confined to its own topics: OUT/mosquitto.conf, OUT/acl (the plane: shoal/v1/nodes/#; a node:
+only its own leaves, by 'pattern … %u') and OUT/passwd (the plane's login); and DIR/broker.json,
+the plane's login (0600). Then: mosquitto -c OUT/mosquitto.conf, and shoal plane --mqtt
+mqtt://HOST:PORT. Each node that joins is added to OUT/passwd (username = node name, password =
+its node token); Mosquitto reads it on SIGHUP (systemctl reload mosquitto), and the agent retries
+until then. Nodes joined before need to join again. For TLS give --tls-cert and --tls-key.
+
+Flags:
+${dataDir}  --listen HOST:PORT    where Mosquitto listens (default 127.0.0.1:1883)
+  --out DIR             where the files go (default DIR/mosquitto)
+  --tls-cert FILE       the broker's certificate (PEM) for an mqtts:// listener
+  --tls-key FILE        its key
+  -h, --help            show this help
+`,
   'token list': `Usage: shoal token list [--data-dir DIR]\n\nList the tokens of a plane: user, role, node, creation time.\n\nFlags:\n${dataDir}  -h, --help            show this help\n`,
   'token revoke': `Usage: shoal token revoke --user NAME | --node NAME [--data-dir DIR]
 
@@ -147,6 +175,7 @@ async function runPlane(args: string[], hints = false): Promise<number> {
       listen: { type: 'string', default: '127.0.0.1:6443' },
       'mqtt-listen': { type: 'string' },
       mqtt: { type: 'string' },
+      'mqtt-ca': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -158,6 +187,7 @@ async function runPlane(args: string[], hints = false): Promise<number> {
     listen: values.listen,
     mqttListen: values['mqtt-listen'],
     mqtt: values.mqtt,
+    mqttCa: values['mqtt-ca'] === undefined ? undefined : readFileSync(values['mqtt-ca'], 'utf8'),
     insecureHttp: values['insecure-http'],
     version: version(),
   })
@@ -174,6 +204,40 @@ async function runPlane(args: string[], hints = false): Promise<number> {
     process.once('SIGTERM', stop)
   })
   await plane.close()
+  return 0
+}
+
+function runBrokerConfig(args: string[]): number {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string', default: './shoal-data' },
+      listen: { type: 'string', default: '127.0.0.1:1883' },
+      out: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) return help('broker-config')
+  const [cert, key] = [values['tls-cert'], values['tls-key']]
+  if (!cert !== !key)
+    throw new BadRequestError('broker-config: --tls-cert and --tls-key go together')
+  const written = writeBrokerConfig({
+    dataDir: values['data-dir']!,
+    out: values.out,
+    listen: parseListen(values.listen!),
+    tls: cert && key ? { certFile: cert, keyFile: key } : undefined,
+  })
+  process.stdout.write(
+    `wrote ${written.conf} (with acl and passwd beside it) and ${written.login}
+` +
+      `run:   mosquitto -c ${written.conf}
+` +
+      `then:  shoal plane --data-dir ${values['data-dir']} --mqtt ${cert ? 'mqtts' : 'mqtt'}://${values.listen}
+`,
+  )
   return 0
 }
 
@@ -375,6 +439,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'plane') return runPlane(argv.slice(1))
   if (cmd === 'token') return runToken(argv.slice(1))
   if (cmd === 'agent') return runAgent(argv.slice(1))
+  if (cmd === 'broker-config') return runBrokerConfig(argv.slice(1))
   if (cmd === 'start') {
     if (rest.some(isHelp)) return help('start')
     process.stdout.write(

@@ -7,4 +7,5 @@ export {
   type Plane,
   type PlaneOptions,
 } from './plane.ts'
+export { writeBrokerConfig, type BrokerConfigOptions } from './broker-config.ts'
 export { caCertHash, createTokenStore, type Role } from './server/index.ts'

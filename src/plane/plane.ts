@@ -13,8 +13,9 @@ import { resourceByKind } from '../api/index.ts'
 import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
 import { ensurePrivateDataDir } from './data-dir.ts'
 import { createRegistry, type Registry } from './registry/index.ts'
+import { addNodeLogin, readBrokerLogin, type BrokerLogin } from './broker-config.ts'
 import {
-  connectExternalBus,
+  parseBrokerUrl,
   startTransport,
   type NodeStats,
   type Transport,
@@ -49,8 +50,12 @@ export interface PlaneOptions {
    * free port when --listen asks for port 0); port 0 takes any free port (read it back from
    * plane.mqttUrl). Not started with insecureHttp: nodes need TLS and tokens. */
   mqttListen?: string
-  /** an external MQTT broker instead of the embedded one: not supported yet (scale-out issue) */
+  /** an external MQTT broker instead of the embedded one: mqtt://HOST:PORT or mqtts://…; the
+   * plane logs in with <dataDir>/broker.json (`shoal broker-config`) or the URL's user:password,
+   * and nodes are told this URL when they join */
   mqtt?: string
+  /** PEM of the CA of the external broker's certificate (mqtts; default the system's) */
+  mqttCa?: string
 }
 
 export interface Plane {
@@ -58,7 +63,7 @@ export interface Plane {
   objects: ObjectStore
   /** <dataDir>/admin.kubeconfig (absent with insecureHttp) */
   adminKubeconfig?: string
-  /** mqtts://host:port of the embedded broker (absent with insecureHttp) */
+  /** mqtts://host:port of the embedded broker, or the external one (absent with insecureHttp) */
   mqttUrl?: string
   /** the usage the nodes report (absent with insecureHttp: no nodes) */
   nodeStats?: NodeStats
@@ -113,17 +118,40 @@ function mqttListenOf(o: PlaneOptions, api: { host: string; port: number }) {
   return parseListen(o.mqttListen ?? fallback, '--mqtt-listen')
 }
 
-/** the embedded broker and the node channel on it; a node authenticates with its node token */
+/** the external broker: its URL and the plane's login there */
+function externalBroker(o: PlaneOptions): (ExternalBroker & { login?: BrokerLogin }) | undefined {
+  if (!o.mqtt) return undefined
+  if (o.mqttListen)
+    throw new BadRequestError(
+      'plane: --mqtt (an external broker) and --mqtt-listen exclude each other',
+    )
+  const { url, username, password } = parseBrokerUrl(o.mqtt)
+  const login = readBrokerLogin(o.dataDir)
+  return {
+    url,
+    username: username ?? login?.username,
+    password: password ?? login?.password,
+    ca: o.mqttCa,
+    login,
+  }
+}
+
+type ExternalBroker = { url: string; username?: string; password?: string; ca?: string }
+
+/** the embedded broker (or an external one) and the node channel on it; a node authenticates
+ * with its node token */
 function startNodeTransport(
   security: Security,
   o: {
     listen: { host: string; port: number }
+    external?: ExternalBroker
     objects: ObjectStore
     registry: Registry
     log: Logger
   },
 ): Promise<Transport> {
   return startTransport({
+    external: o.external,
     listen: o.listen,
     tls: security.tls,
     authenticateNode: (node, password) => {
@@ -136,11 +164,22 @@ function startNodeTransport(
   })
 }
 
+/** adds each joining node's login to the external broker's password file, one at a time */
+function nodeLogins(passwordFile: string | undefined) {
+  if (!passwordFile) return undefined
+  let chain = Promise.resolve()
+  return (node: string, token: string) => {
+    const next = chain.then(() => addNodeLogin(passwordFile, node, token))
+    chain = next.catch(() => undefined) // one failed write does not stop the next join's
+    return next
+  }
+}
+
 export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const log = o.logger ?? createLogger('plane')
   ensurePrivateDataDir(o.dataDir, log) // 0700, as etcd's; fixed (with a warning) when open to others
   const { host, port } = parseListen(o.listen ?? '127.0.0.1:6443')
-  if (o.mqtt) await connectExternalBus(o.mqtt) // refuses: the seam is there, the client is not
+  const external = externalBroker(o)
   const mqtt = mqttListenOf(o, { host, port })
   const security = o.insecureHttp
     ? undefined
@@ -162,13 +201,14 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   })
   const transport =
     security &&
-    (await startNodeTransport(security, { listen: mqtt, objects, registry, log }).catch(
+    (await startNodeTransport(security, { listen: mqtt, external, objects, registry, log }).catch(
       async (err: unknown) => {
         await store.close()
         throw err
       },
     ))
-  const mqttUrl = transport && `mqtts://${urlHost(mqtt.host)}:${transport.port}`
+  const mqttUrl = transport && (external?.url ?? `mqtts://${urlHost(mqtt.host)}:${transport.port}`)
+  const joined = nodeLogins(external?.login?.passwordFile)
   let ready = true
   const rotate = () => rotateSecretKeys(store, secretBox, log)
   const app = createApiApp({
@@ -185,7 +225,9 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       nodeCertificates: security.nodeCertificates,
       // a broker on every address is dialled at the address the node reached the API at
       mqttUrl: (apiHost) =>
+        external?.url ??
         `mqtts://${unspecified(mqtt.host) ? apiHost : urlHost(mqtt.host)}:${transport!.port}`,
+      joined,
       log: log.child('join'),
     },
     ready: () => ready,

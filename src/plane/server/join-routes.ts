@@ -26,6 +26,8 @@ export interface JoinOptions {
   nodeCertificates: NodeSigner
   /** the broker's URL as a node that reached the API at `apiHost` should dial it */
   mqttUrl(apiHost: string): string
+  /** a node was given a token (an external broker's login is added here) before the answer */
+  joined?(node: string, token: string): Promise<void>
   log: Logger
 }
 
@@ -45,6 +47,7 @@ export function joinRoutes(o: JoinOptions | undefined) {
       const csr = csrOf(body, false)
       const certificate = csr === undefined ? undefined : await o.nodeCertificates.sign(csr, node)
       const token = o.tokens.issue({ role: 'node', node })
+      await o.joined?.(node, token)
       o.log.info('node joined', { node, certificate: !!certificate }) // the name, never the token
       const mqtt = o.mqttUrl(new URL(req.url).hostname)
       return Response.json({ node, token, caCert: o.caCert, mqtt, certificate })

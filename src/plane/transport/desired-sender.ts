@@ -132,6 +132,17 @@ export class DesiredSender {
     link.sent = undefined // it may miss what is sent while away: the whole set when it is back
   }
 
+  /** the link to the broker came back: every node may have missed anything, so each node known
+   * (by its messages or its pods) is sent its whole set, in its lane */
+  resendAll(): void {
+    for (const node of new Set([...this.#links.keys(), ...this.#o.index.nodes()])) {
+      const link = this.#link(node)
+      link.sent = undefined
+      link.attempts = 0
+      this.#o.schedule(node, () => this.send(node))
+    }
+  }
+
   close(): void {
     for (const link of this.#links.values()) this.#disarm(link)
   }

@@ -5,8 +5,11 @@
 //   id = its name, and may publish and subscribe only in its own subtree, each leaf in its
 //   direction; nothing is retained but each node's "online" flag ("1", the Last Will "0").
 //   Nagle is off on every socket; a socket that has not drained in 1 s is cut off.
-// - The plane uses the broker in-process through `Bus` (publish, subscribe, close); an external
-//   broker over mqtt.js fits the same interface (external-bus.ts: the seam, not built yet).
+// - The plane uses the broker in-process through `Bus` (publish, subscribe, close); with an
+//   external broker (Mosquitto) the same channel runs on a Bus over an mqtt.js client
+//   (external-bus.ts): clean session, and every node sent its whole desired state again each
+//   time the plane's link to the broker comes back. mosquitto-config.ts writes the config, ACL
+//   and password file that confine each node to its subtree there.
 // - The node channel (node-channel.ts): each node is sent its pods (desired state, numbered by
 //   store revision, images resolved to digests) when they change and when it says hello behind;
 //   statuses from nodes are written (only for pods bound to that node) and acknowledged after
@@ -16,7 +19,20 @@
 // - Every payload from a node is checked; a malformed one is logged and dropped, never a crash.
 export type { Bus, BusHandler } from './bus.ts'
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker.ts'
-export { connectExternalBus } from './external-bus.ts'
+export {
+  connectExternalBus,
+  parseBrokerUrl,
+  type ExternalBus,
+  type ExternalBusOptions,
+} from './external-bus.ts'
+export {
+  mosquittoAcl,
+  mosquittoConf,
+  passwordLine,
+  PLANE_USER,
+  withPassword,
+  type MosquittoFiles,
+} from './mosquitto-config.ts'
 export { NodeChannel, type NodeChannelOptions } from './node-channel.ts'
 export {
   NodeStats,

@@ -6,7 +6,8 @@
 // - From nodes: every payload is decoded and checked (codec.ts); a malformed one is logged with
 //   its node and dropped. hello → desired state if the node is behind, and its Node object;
 //   applied → recorded (with resync: the whole set sent); status → pod statuses written, then status-ack (pod-status.ts);
-//   heartbeat → Node conditions (node-objects.ts); stats → held in memory (node-stats.ts);
+//   heartbeat → Node conditions (node-objects.ts), and with hello the node's Lease renewed
+//   (node-leases.ts, at most every 10 s); stats → held in memory (node-stats.ts);
 //   online "0" (the Last Will) → Node Unknown and its stats forgotten;
 //   res → the log request it answers (log-requests.ts).
 import {
@@ -23,6 +24,7 @@ import { decodeFromNode, encodeMessage } from './codec.ts'
 import { DesiredSender, type ResendPolicy } from './desired-sender.ts'
 import { LogRequests, type LogOptions } from './log-requests.ts'
 import type { LogLines } from './log-stream.ts'
+import { NodeLeases } from './node-leases.ts'
 import { NodeObjects } from './node-objects.ts'
 import { NodeQueues } from './node-queues.ts'
 import { NodeStats } from './node-stats.ts'
@@ -65,6 +67,7 @@ export class NodeChannel {
   readonly #desiredLane: NodeQueues
   readonly #sender: DesiredSender
   readonly #nodes: NodeObjects
+  readonly #leases: NodeLeases
   readonly #logs: LogRequests
   readonly #watch: PodWatch
   /** nodes with a desired-state send queued and not yet begun */
@@ -88,6 +91,7 @@ export class NodeChannel {
       schedule: (node, send) => this.#desiredLane.run(node, 'desired state resend', send),
     })
     this.#nodes = new NodeObjects(o.objects, { clock, log: o.log })
+    this.#leases = new NodeLeases(o.objects, { clock, log: o.log })
     this.#logs = new LogRequests({
       bus: o.bus,
       clock,
@@ -124,6 +128,11 @@ export class NodeChannel {
 
   isOnline(node: string): boolean {
     return this.#sender.isOnline(node)
+  }
+
+  /** the bus lost its link to the broker and has it again: every node is sent its whole set */
+  resyncAll(): void {
+    if (!this.#closed) this.#sender.resendAll()
   }
 
   /** resolves when every message received so far has been handled (tests) */
@@ -174,9 +183,13 @@ export class NodeChannel {
         return this.#queues.run(node, 'hello', async () => {
           await this.#sender.hello(node, m.appliedRevision)
           await this.#nodes.hello(node, m)
+          await this.#leases.heard(node)
         })
       case 'heartbeat':
-        return this.#queues.run(node, 'heartbeat', () => this.#nodes.heartbeat(node, m))
+        return this.#queues.run(node, 'heartbeat', async () => {
+          await this.#nodes.heartbeat(node, m)
+          await this.#leases.heard(node)
+        })
       case 'stats':
         return this.stats.record(node, m)
       case 'status':
@@ -203,6 +216,7 @@ export class NodeChannel {
     this.#logs.nodeLost(node)
     this.stats.forget(node)
     this.#log.info('node connection lost', { node })
+    this.#leases.forget(node)
     this.#queues.run(node, 'node lost', () => this.#nodes.lost(node))
   }
 }

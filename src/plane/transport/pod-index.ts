@@ -41,6 +41,11 @@ export class PodIndex {
     return { pods, revision: set.revision }
   }
 
+  /** the nodes that have (or had) pods bound to them */
+  nodes(): string[] {
+    return [...this.#nodes.keys()]
+  }
+
   /** the revision the node's set reflects */
   revisionOf(node: string): number {
     return this.#nodes.get(node)?.revision ?? this.#base

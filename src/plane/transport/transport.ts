@@ -1,7 +1,8 @@
 // The transport as the plane runs it: the embedded broker on its TLS port and the node channel
-// on it (or, later, the channel on an external broker's Bus).
+// on it, or (`external`) the channel on an external broker reached as a client.
 import { systemClock, type Clock, type Logger } from '../../core/index.ts'
 import { startBroker } from './broker.ts'
+import { connectExternalBus } from './external-bus.ts'
 import type { LogOptions } from './log-requests.ts'
 import type { LogLines } from './log-stream.ts'
 import { NodeChannel } from './node-channel.ts'
@@ -19,10 +20,13 @@ export interface TransportOptions {
   resolveImage: ResolveImage
   log: Logger
   clock?: Clock
+  /** an external broker instead of the embedded one (listen, tls and authenticateNode unused:
+   * the broker authenticates and confines the nodes) */
+  external?: { url: string; username?: string; password?: string; ca?: string }
 }
 
 export interface Transport {
-  /** the port the broker bound */
+  /** the port the embedded broker bound (0 with an external broker) */
   port: number
   requestLogs(node: string, opts: LogOptions): LogLines
   isOnline(node: string): boolean
@@ -33,6 +37,7 @@ export interface Transport {
 }
 
 export async function startTransport(o: TransportOptions): Promise<Transport> {
+  if (o.external) return startOnExternal(o, o.external)
   let channel: NodeChannel | undefined
   const starting = startBroker({
     ...o.listen,
@@ -63,6 +68,41 @@ export async function startTransport(o: TransportOptions): Promise<Transport> {
       await ch.close()
       await broker.bus.close()
       await broker.close()
+    },
+  }
+}
+
+async function startOnExternal(
+  o: TransportOptions,
+  ext: NonNullable<TransportOptions['external']>,
+): Promise<Transport> {
+  let channel: NodeChannel | undefined
+  const bus = await connectExternalBus(ext.url, {
+    ...ext,
+    log: o.log.child('broker'),
+    reconnected: () => channel?.resyncAll(),
+  })
+  try {
+    channel = await NodeChannel.start({
+      bus,
+      objects: o.objects,
+      resolveImage: o.resolveImage,
+      log: o.log.child('nodes'),
+      clock: o.clock ?? systemClock,
+    })
+  } catch (err) {
+    await bus.close()
+    throw err
+  }
+  const ch = channel
+  return {
+    port: 0,
+    requestLogs: (node, opts) => ch.requestLogs(node, opts),
+    isOnline: (node) => ch.isOnline(node),
+    stats: ch.stats,
+    async close() {
+      await ch.close()
+      await bus.close()
     },
   }
 }

@@ -1,0 +1,86 @@
+// A real Mosquitto for tests: its own instance on a free 127.0.0.1 port with the config
+// `shoal broker-config` writes (never the system service). CI installs it (.ci/run); without it
+// the test fails and says how to get it.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { connect } from 'node:net'
+import { freePort } from '../e2e/plane-process.ts'
+import { readBrokerLogin, writeBrokerConfig } from '../../src/plane/broker-config.ts'
+
+export const MOSQUITTO = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto'
+
+export interface Mosquitto {
+  port: number
+  url: string
+  /** the plane's login, as broker.json holds it */
+  login: { username: string; password: string; passwordFile: string }
+  output(): string
+  /** kill -9 */
+  kill(): Promise<void>
+  /** start again on the same port with the same files */
+  start(): Promise<void>
+  /** re-read the password file (SIGHUP) */
+  reload(): void
+  stop(): Promise<void>
+}
+
+/** writes the config for the plane's data dir `dataDir` and starts Mosquitto on it */
+export async function startMosquitto(dataDir: string): Promise<Mosquitto> {
+  if (!existsSync(MOSQUITTO))
+    throw new Error(
+      `${MOSQUITTO} is missing: these tests need Mosquitto 2 (apt-get install mosquitto; .ci/run installs it)`,
+    )
+  const port = await freePort()
+  const { conf } = writeBrokerConfig({ dataDir, listen: { host: '127.0.0.1', port } })
+  const login = readBrokerLogin(dataDir)!
+  let child: ChildProcess | undefined
+  let out = ''
+  const start = async () => {
+    child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout!.on('data', (d) => (out += d))
+    child.stderr!.on('data', (d) => (out += d))
+    await listening(
+      port,
+      () => child?.exitCode ?? null,
+      () => out,
+    )
+  }
+  const exited = () =>
+    new Promise<void>((resolve) => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return resolve()
+      child.once('exit', () => resolve())
+    })
+  await start()
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    login: { ...login, passwordFile: login.passwordFile! },
+    output: () => out,
+    kill: async () => {
+      child?.kill('SIGKILL')
+      await exited()
+    },
+    start,
+    reload: () => child?.kill('SIGHUP'),
+    stop: async () => {
+      child?.kill('SIGTERM')
+      await exited()
+    },
+  }
+}
+
+async function listening(port: number, exitCode: () => number | null, out: () => string) {
+  for (let i = 0; i < 200; i++) {
+    if (exitCode() !== null) throw new Error(`mosquitto exited with ${exitCode()}:\n${out()}`)
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.destroy()
+        resolve(true)
+      })
+      s.on('error', () => resolve(false))
+    })
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`mosquitto did not listen on ${port} in 10 s:\n${out()}`)
+}
