@@ -39,6 +39,8 @@ test('a desired pod starts with its env and limits; applied is answered; Running
     limits: { memoryBytes: 64 * 2 ** 20, cpuMillis: 500 },
   })
   assert.equal(h.channel.of('applied'), [{ type: 'applied', revision: 5 }])
+  const port = Number(new URL(h.runtime.url('uid-web/main')!).port)
+  assert.equal(h.latest('web')!.ports, { main: port }, 'where it serves on the node')
   const status = h.latest('web')!.status
   const c = status.containerStatuses![0]
   assert.equal(

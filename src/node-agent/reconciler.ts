@@ -40,6 +40,17 @@ interface PodRecord {
   due?: number
 }
 
+/** container → the port its live instance serves on, on this node (http and handler kinds) */
+function servingPorts(containers: ContainerView[]): Record<string, number> {
+  const ports: Record<string, number> = {}
+  for (const c of containers) {
+    if (!c.instance?.url || c.instance.state === 'exited') continue
+    const port = Number(new URL(c.instance.url).port)
+    if (port > 0) ports[c.name] = port
+  }
+  return ports
+}
+
 export class Reconciler {
   readonly #o: ReconcilerOptions
   readonly #sync: ContainerSync
@@ -188,12 +199,14 @@ export class Reconciler {
   }
 
   #report(r: PodRecord): void {
-    r.status = podStatus(this.#view(r), r.status, this.#o.clock.now())
-    const text = JSON.stringify(r.status)
+    const view = this.#view(r)
+    r.status = podStatus(view, r.status, this.#o.clock.now())
+    const ports = servingPorts(view.containers)
+    const text = JSON.stringify([r.status, ports])
     if (text === r.reported) return
     r.reported = text
     const { uid, namespace, name } = r.pod
-    this.#o.report({ uid, namespace, name, status: r.status })
+    this.#o.report({ uid, namespace, name, status: r.status, ports })
   }
 
   /** the pod (by namespace/name) and its containers, for logs */

@@ -231,6 +231,14 @@ test('a pod with nodeName runs there and kubectl shows it Running; its logs come
   const url = await waitFor('the instance url', () => instanceUrl('web'))
   const answer = await served(url)
   assert.is(answer.pod, 'web')
+  // where it serves, as the plane knows it: the node (status.podIP) and the port there (the
+  // instance listens on the node's loopback: other nodes reach it through that node's mesh)
+  const ports = await waitFor('the ports annotation', async () => {
+    const text = (await getPod('web'))?.metadata?.annotations?.['shoal.dev/ports']
+    return text && (JSON.parse(text) as Record<string, number>)
+  })
+  assert.is(`http://127.0.0.1:${ports.main}`, url)
+  assert.ok(pod.status.podIP)
   if (haveKubectl) {
     const get = kubectl('get', 'pod', 'web', '--no-headers')
     assert.match(get.out, /web\s+1\/1\s+Running\s+0/)

@@ -96,6 +96,10 @@ export interface PodStatusUpdate {
   status: PodStatus
   /** the node stopped the pod for good (it was deleted or moved away) */
   gone?: boolean
+  /** container → the port its instance serves on at the node (http and handler kinds), on the
+   * node's loopback: the node's mesh hands it requests, other nodes reach it mesh to mesh; the
+   * plane keeps it in the pod's shoal.dev/ports annotation */
+  ports?: Record<string, number>
 }
 
 export interface StatusReport {

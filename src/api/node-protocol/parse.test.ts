@@ -101,6 +101,14 @@ test('garbage is a value that names what is wrong', () => {
     [{ type: 'applied', revision: 1.5 }, /applied: field "revision"/],
     [{ type: 'status', id: 'x', pods: [{ uid: 'u' }] }, /status: field "pods"/],
     [{ type: 'status', id: 'x'.repeat(500), pods: [] }, /status: field "id"/],
+    [
+      {
+        type: 'status',
+        id: 'x',
+        pods: [{ uid: 'u', namespace: 'd', name: 'p', status: {}, ports: { main: 70000 } }],
+      },
+      /status: field "pods"/,
+    ],
     [{ type: 'heartbeat', time: 1, conditions: 'Ready' }, /heartbeat: field "conditions"/],
     [
       { type: 'heartbeat', time: 1, conditions: [{ type: 'Ready', status: 'yes' }] },

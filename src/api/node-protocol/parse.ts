@@ -141,6 +141,12 @@ function isDesiredPod(v: unknown): boolean {
   )
 }
 
+/** container name → TCP port */
+const isPortMap = (v: unknown) =>
+  isObj(v) &&
+  Object.keys(v).length <= 64 &&
+  Object.entries(v).every(([k, p]) => k.length <= 63 && isCount(p) && p > 0 && p <= 65535)
+
 function isStatusUpdate(v: unknown): boolean {
   return (
     isObj(v) &&
@@ -148,7 +154,8 @@ function isStatusUpdate(v: unknown): boolean {
     isStr(v.namespace, 253) &&
     isStr(v.name, 253) &&
     isObj(v.status) &&
-    opt(v.gone, isBool)
+    opt(v.gone, isBool) &&
+    opt(v.ports, isPortMap)
   )
 }
 

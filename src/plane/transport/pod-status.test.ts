@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert'
 import type { KubeObject, Pod, StatusReport } from '../../api/index.ts'
 import { ConflictError, memoryLogger } from '../../core/index.ts'
 import type { Objects } from './ports.ts'
-import { writeStatusReport } from './pod-status.ts'
+import { PORTS_ANNOTATION, writeStatusReport } from './pod-status.ts'
 
 const pod = (name: string, node = 'n1'): Pod =>
   ({
@@ -68,6 +68,43 @@ test('a write that keeps failing fails the report, after the others settle', asy
     assert.match((err as Error).message, 'no')
   }
   assert.ok(started.includes('a'))
+})
+
+test('where a pod serves goes in its ports annotation; the same again writes nothing; {} removes it', async () => {
+  const stored = pod('web')
+  stored.metadata.annotations = { team: 'a' }
+  const written: Pod[] = []
+  const objects = {
+    get: async () => structuredClone(stored),
+    replace: async (_i: unknown, _c: KubeObject, next: Pod) => {
+      written.push(next)
+      Object.assign(stored, structuredClone(next))
+      return next
+    },
+  } as unknown as Objects
+  const send = (ports?: Record<string, number>) =>
+    writeStatusReport(objects, {
+      node: 'n1',
+      report: {
+        type: 'status',
+        id: 'r',
+        pods: [
+          { uid: 'u-web', namespace: 'default', name: 'web', status: { phase: 'Running' }, ports },
+        ],
+      },
+      log: memoryLogger(),
+    })
+  assert.equal(await send({ side: 8081, main: 41234 }), ['written'])
+  assert.equal(written[0].metadata.annotations, {
+    team: 'a',
+    [PORTS_ANNOTATION]: '{"main":41234,"side":8081}',
+  })
+  assert.equal(await send({ main: 41234, side: 8081 }), ['unchanged'])
+  assert.equal(await send(undefined), ['unchanged'], 'no ports reported: left as it is')
+  assert.equal(await send({ main: 41999 }), ['written'])
+  assert.is(stored.metadata.annotations![PORTS_ANNOTATION], '{"main":41999}')
+  assert.equal(await send({}), ['written'])
+  assert.equal(stored.metadata.annotations, { team: 'a' })
 })
 
 test.run()

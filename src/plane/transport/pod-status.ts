@@ -3,6 +3,10 @@
 // node's pods), passes the checks a status update over the API passes (nesting, unknown fields
 // pruned, numbers that fit), and differs from what is stored (same status: no write). `gone`
 // for a pod being deleted removes the object, as the kubelet finishes a graceful delete.
+// Where the pod serves (`ports`: container → its port on the node status.podIP names, on that
+// node's loopback, reached through its mesh) is kept in the pod's PORTS_ANNOTATION, for the
+// endpoints and the mesh: Kubernetes' pod status has no field for it, since there every pod has
+// an address of its own.
 import { isDeepStrictEqual } from 'node:util'
 import {
   checkBodyTree,
@@ -20,6 +24,8 @@ import type { Objects } from './ports.ts'
 const PODS = resourceByKind('Pod')!
 const SCHEMA = schemaName(PODS)
 const ATTEMPTS = 5
+/** `{"<container>":<port>,…}` (keys sorted): where each container serves on its node */
+export const PORTS_ANNOTATION = 'shoal.dev/ports'
 
 export type Outcome = 'written' | 'deleted' | 'unchanged' | 'stale' | 'refused'
 
@@ -60,7 +66,12 @@ async function writeOne(objects: Objects, node: string, u: PodStatusUpdate, log:
       log.warn('status refused', { ...who, why: next })
       return 'refused'
     }
-    if (!removes && isDeepStrictEqual(pod.status ?? {}, next.status ?? {})) return 'unchanged'
+    if (
+      !removes &&
+      isDeepStrictEqual(pod.status ?? {}, next.status ?? {}) &&
+      isDeepStrictEqual(pod.metadata.annotations ?? {}, next.metadata.annotations ?? {})
+    )
+      return 'unchanged'
     try {
       await objects.replace(PODS, pod, next) // marked for deletion, no finalizer: deleted
       return removes ? 'deleted' : 'written'
@@ -75,5 +86,17 @@ function withStatus(pod: Pod, u: PodStatusUpdate): Pod | string {
   const tree = checkBodyTree(u.status)
   if (!tree.ok) return tree.error
   const next = pruneUnknown(SCHEMA, { ...pod, status: u.status })
-  return numberProblem(SCHEMA, next) ?? next
+  return numberProblem(SCHEMA, next) ?? withPorts(next, u.ports)
+}
+
+/** the pod with its ports annotation as reported ({}: removed; undefined: left as it is) */
+function withPorts(pod: Pod, ports: Record<string, number> | undefined): Pod {
+  if (!ports) return pod
+  const { [PORTS_ANNOTATION]: _old, ...others } = pod.metadata.annotations ?? {}
+  const names = Object.keys(ports).sort()
+  const value = JSON.stringify(Object.fromEntries(names.map((n) => [n, ports[n]])))
+  const annotations = names.length ? { ...others, [PORTS_ANNOTATION]: value } : others
+  const { annotations: _all, ...rest } = pod.metadata
+  const metadata = Object.keys(annotations).length ? { ...rest, annotations } : rest
+  return { ...pod, metadata }
 }
