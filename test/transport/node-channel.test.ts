@@ -3,7 +3,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DIGEST, hello, NODES, openChannelFixture, PODS, type Sent } from './channel-fixture.ts'
-import type { Pod } from '../../src/api/index.ts'
+import { resourceByKind, type Lease, type Pod } from '../../src/api/index.ts'
 
 type Fixture = Awaited<ReturnType<typeof openChannelFixture>>
 
@@ -462,20 +462,71 @@ test('hello and heartbeat keep the Node object; heartbeats write at most every 3
     const ready = (await f.node('pi-1'))?.status?.conditions?.[0]
     assert.equal([ready?.type, ready?.status, ready?.reason], ['Ready', 'True', 'AgentReady'])
     assert.ok(ready?.lastHeartbeatTime && ready.lastTransitionTime)
-    let rev = f.store.revision
+    // the Node's own writes (its Lease is written beside it: see the Lease test)
+    const nodeRev = async () => Number((await f.node('pi-1'))?.metadata.resourceVersion)
+    let rev = await nodeRev()
     f.clock.advance(10_000)
     f.bus.deliver('pi-1', 'heartbeat', beat('True'))
     f.bus.deliver('pi-1', 'hello', hello(0)) // same identity: no write either
     await f.settle()
-    assert.is(f.store.revision, rev, 'nothing new within 30 s: no write')
+    assert.is(await nodeRev(), rev, 'nothing new within 30 s: no write')
     f.bus.deliver('pi-1', 'heartbeat', beat('False'))
     await f.settle()
-    assert.is(f.store.revision, rev + 1, 'a condition changed: written at once')
-    rev = f.store.revision
+    assert.ok((await nodeRev()) > rev, 'a condition changed: written at once')
+    rev = await nodeRev()
     f.clock.advance(30_000)
     f.bus.deliver('pi-1', 'heartbeat', beat('False'))
     await f.settle()
-    assert.is(f.store.revision, rev + 1, '30 s later: written')
+    assert.ok((await nodeRev()) > rev, '30 s later: written')
+  }))
+
+test("each node's Lease in kube-node-lease: made on hello, renewed from heartbeats at most every 10 s", () =>
+  withFixture('nc-lease', async (f) => {
+    const LEASES = resourceByKind('Lease', 'coordination.k8s.io')!
+    const lease = async () =>
+      (await f.objects.get(LEASES, { namespace: 'kube-node-lease', name: 'pi-1' })) as Lease
+    const beat = { type: 'heartbeat', time: 1, conditions: [{ type: 'Ready', status: 'True' }] }
+    const t0 = f.clock.now()
+    f.bus.deliver('pi-1', 'hello', hello(0))
+    await f.settle()
+    const made = await lease()
+    const node = await f.node('pi-1')
+    assert.equal(made.spec, {
+      holderIdentity: 'pi-1',
+      leaseDurationSeconds: 40,
+      renewTime: new Date(t0).toISOString().replace('Z', '000Z'), // MicroTime, the plane's clock
+      acquireTime: new Date(t0).toISOString().replace('Z', '000Z'),
+      leaseTransitions: 0,
+    })
+    assert.equal(made.metadata.ownerReferences, [
+      { apiVersion: 'v1', kind: 'Node', name: 'pi-1', uid: node!.metadata.uid! },
+    ])
+    const writes = () => f.store.revision
+    let rev = writes()
+    for (let i = 0; i < 4; i++) {
+      f.clock.advance(2_000) // heartbeats every 2 s: 8 s, no renewal yet
+      f.bus.deliver('pi-1', 'heartbeat', beat)
+      await f.settle()
+    }
+    assert.is((await lease()).metadata.resourceVersion, made.metadata.resourceVersion)
+    assert.is(writes(), rev + 1, 'only the first heartbeat wrote (the Node conditions)')
+    rev = writes()
+    f.clock.advance(2_000)
+    f.bus.deliver('pi-1', 'heartbeat', beat)
+    await f.settle()
+    const renewed = await lease()
+    assert.is(renewed.spec?.renewTime, new Date(t0 + 10_000).toISOString().replace('Z', '000Z'))
+    assert.is(renewed.spec?.acquireTime, made.spec?.acquireTime)
+    assert.is(writes(), rev + 1, 'the Lease alone')
+    f.bus.deliver('pi-1', 'online', '0') // gone; back: renewed at its first word
+    await f.settle()
+    f.clock.advance(1_000)
+    f.bus.deliver('pi-1', 'hello', hello(0))
+    await f.settle()
+    assert.is(
+      (await lease()).spec?.renewTime,
+      new Date(t0 + 11_000).toISOString().replace('Z', '000Z'),
+    )
   }))
 
 test('the Last Will "0" marks the Node Ready=Unknown at once', () =>

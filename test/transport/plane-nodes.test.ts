@@ -1,10 +1,11 @@
 // The plane with its broker, as a node meets it: the join routes (and the join command the CLI
-// prints), the node token at work on the API and over MQTT, garbage over MQTT, and `kubectl logs`
-// answered by a node (an MQTT.js client standing in for the agent).
+// prints), the node token at work on the API and over MQTT, garbage over MQTT, `kubectl logs`
+// answered by a node (an MQTT.js client standing in for the agent), node Leases (with stock
+// kubectl), and node certificates from CSRs (join and renewal).
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync } from 'node:child_process'
-import { createHash, X509Certificate } from 'node:crypto'
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
@@ -13,6 +14,8 @@ import { decode, encode } from 'cbor-x'
 import mqtt, { type MqttClient } from 'mqtt'
 import { memoryLogger } from '../../src/core/index.ts'
 import { createPlane, createTokenStore, type Plane } from '../../src/plane/index.ts'
+import { caCertHash, joinPlane } from '../../src/node-agent/index.ts'
+import { makeNodeRequest } from '../../src/node-agent/node-certificate.ts'
 import { freePort } from '../e2e/plane-process.ts'
 
 const root = new URL('../..', import.meta.url).pathname
@@ -344,6 +347,101 @@ test('kubectl logs: lines from the node, with --tail, -c, --since, --previous, -
   assert.is.not(away.status, 0)
   assert.match(away.json, /node pi-11 is not connected/)
   await client.endAsync()
+})
+
+test("a node's Lease: made and renewed from its heartbeats, read with stock kubectl; a node reads and renews only its own", async () => {
+  const { client } = await agent('pi-30')
+  const other = (await joinNode('pi-31')).json.token as string
+  const own = (await joinNode('pi-30')).json.token as string
+  await client.publishAsync('shoal/v1/nodes/pi-30/hello', hello('pi-30'), { qos: 1 })
+  const beat = encode({
+    type: 'heartbeat',
+    time: 1,
+    conditions: [{ type: 'Ready', status: 'True' }],
+  })
+  await client.publishAsync('shoal/v1/nodes/pi-30/heartbeat', beat, { qos: 1 })
+  const path = '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/pi-30'
+  await until(async () => (await call('GET', path, { token: admin })).status === 200)
+  const lease = (await call('GET', path, { token: admin })).json
+  assert.is(lease.spec.holderIdentity, 'pi-30')
+  assert.is(lease.spec.leaseDurationSeconds, 40)
+  assert.match(lease.spec.renewTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+  assert.ok(Math.abs(Date.parse(lease.spec.renewTime) - Date.now()) < 60_000)
+
+  assert.is((await call('GET', path, { token: own })).status, 200, 'its own: readable')
+  const renewed = {
+    ...lease,
+    spec: { ...lease.spec, renewTime: new Date().toISOString().replace('Z', '000Z') },
+  }
+  const put = await call('PUT', path, { token: own, body: renewed })
+  assert.is(put.status, 200, put.text)
+  const foreign = await call('GET', path, { token: other })
+  assert.is(foreign.status, 403)
+  assert.match(
+    foreign.json.message,
+    /may only get, update, patch its own Lease \(kube-node-lease\/pi-31\)/,
+  )
+  assert.is((await call('PUT', path, { token: other, body: renewed })).status, 403)
+  const list = await call('GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', {
+    token: own,
+  })
+  assert.is(list.status, 403, 'no listing of every Lease')
+
+  if (!haveKubectl) return console.log('SKIPPED kubectl get leases: no kubectl on PATH')
+  const got = await kubectl(['get', 'leases', '-n', 'kube-node-lease']).done
+  assert.is(got.status, 0, got.json)
+  assert.match(got.text, /^NAME\s+HOLDER\s+AGE\n/)
+  assert.match(got.text, /\npi-30\s+pi-30\s+\d+s\n/)
+  const yaml = await kubectl([
+    'get',
+    'lease',
+    'pi-30',
+    '-n',
+    'kube-node-lease',
+    '-o',
+    'jsonpath={.spec.holderIdentity}/{.spec.leaseDurationSeconds}',
+  ]).done
+  assert.is(yaml.text, 'pi-30/40', yaml.json)
+  await client.endAsync()
+})
+
+test('join with a CSR on the real plane: the certificate chains to the CA; renewal only for the calling node', async () => {
+  const joinToken = createTokenStore(dataDir).issue({ role: 'join' })
+  const nodeDir = join(dir, 'agent-pi-40')
+  const creds = await joinPlane({
+    plane: plane.url,
+    token: joinToken,
+    caCertHash: caCertHash(ca),
+    node: 'pi-40',
+    addresses: ['192.168.7.40'],
+    dataDir: nodeDir,
+    log: memoryLogger(),
+  })
+  const pem = readFileSync(join(nodeDir, 'node.pem'), 'utf8')
+  const cert = new X509Certificate(pem)
+  assert.ok(cert.verify(new X509Certificate(ca).publicKey))
+  assert.is(cert.subject, 'CN=system:node:pi-40\nO=system:nodes')
+  assert.is(cert.subjectAltName, 'DNS:pi-40, IP Address:192.168.7.40')
+  assert.equal(cert.keyUsage, ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2'])
+  const renew = (token: string, csr: unknown) =>
+    call('POST', '/shoal/v1/node-certificate', { token, body: { csr } })
+  const mine = await makeNodeRequest('pi-40', [])
+  const ok = await renew(creds.token, mine.csrPem)
+  assert.is(ok.status, 200, ok.text)
+  assert.ok(new X509Certificate(ok.json.certificate).checkPrivateKey(createPrivateKey(mine.keyPem)))
+  const theirs = await makeNodeRequest('pi-41', [])
+  const wrong = await renew(creds.token, theirs.csrPem)
+  assert.is(wrong.status, 422)
+  assert.match(wrong.json.message, /subject must be exactly "CN=system:node:pi-40, O=system:nodes"/)
+  assert.is((await renew(joinToken, mine.csrPem)).status, 403, 'a join token renews nothing')
+  assert.is((await renew(admin, mine.csrPem)).status, 403, 'an admin is no node')
+  assert.is((await renew(creds.token, undefined)).status, 422)
+  const refused = await call('POST', '/shoal/v1/join', {
+    token: joinToken,
+    body: { node: 'pi-42', csr: theirs.csrPem },
+  })
+  assert.is(refused.status, 422, 'a CSR for another node: no token')
+  assert.match(refused.json.message, /certificate request of node "pi-42" is refused/)
 })
 
 test.run()

@@ -32,6 +32,7 @@ test("short names are exactly Kubernetes'", () => {
     daemonsets: ['ds'],
     jobs: [],
     horizontalpodautoscalers: ['hpa'],
+    leases: [],
   })
 })
 
@@ -97,6 +98,7 @@ test('api versions', () => {
     'apps/v1',
     'batch/v1',
     'autoscaling/v2',
+    'coordination.k8s.io/v1',
     'autoscaling/v1',
   ])
 })

@@ -106,6 +106,7 @@ const entries: Entry[] = [
     subs: ['status'],
     served: ['v1'],
   },
+  { gv: 'coordination.k8s.io/v1', kind: 'Lease', resource: 'leases', namespaced: true },
 ]
 
 function subresource(name: string, self: GroupVersionKind): SubresourceInfo {

@@ -1,5 +1,5 @@
 // Field schemas of the core/v1 kinds: Namespace, Node, Pod, Service, Endpoints, Secret,
-// ConfigMap and Event.
+// ConfigMap and Event; and coordination.k8s.io/v1 Lease.
 import {
   bool,
   fields,
@@ -119,4 +119,12 @@ export const event = kindSchema({
   ...fields(time, 'firstTimestamp', 'lastTimestamp', 'eventTime'),
   count: int,
   series: { count: int, lastObservedTime: time },
+})
+
+export const lease = kindSchema({
+  spec: {
+    ...fields(str, 'holderIdentity', 'strategy', 'preferredHolder'),
+    ...fields(int, 'leaseDurationSeconds', 'leaseTransitions'),
+    ...fields(time, 'acquireTime', 'renewTime'),
+  },
 })

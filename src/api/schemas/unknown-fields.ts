@@ -6,6 +6,7 @@ import {
   configMap,
   endpoints,
   event,
+  lease,
   namespace,
   node,
   pod,
@@ -36,6 +37,7 @@ const schemas = lookupTable<ObjectSchema>({
   HorizontalPodAutoscaler: horizontalPodAutoscaler,
   'autoscaling/v1/HorizontalPodAutoscaler': horizontalPodAutoscalerV1,
   Scale: scale,
+  Lease: lease,
 })
 
 /** the schema of a kind Shoal serves (and of Scale), by schemaName (resources/served-versions.ts); undefined for any other */

@@ -48,6 +48,7 @@ const specs = lookupTable<Spec[]>({
     ['Selector', 'string', 1],
   ],
   Endpoints: [name, ['Endpoints'], age],
+  Lease: [name, ['Holder'], age],
   Secret: [name, ['Type'], ['Data', 'integer'], age],
   ConfigMap: [name, ['Data', 'integer'], age],
   Event: [

@@ -1,9 +1,10 @@
-// Table cells of the core/v1 kinds, computed as kubectl's printers do (pkg/printers/internalversion).
+// Table cells of the core/v1 kinds (and Lease), computed as kubectl's printers do (pkg/printers/internalversion).
 import type {
   ConfigMap,
   ContainerStatus,
   Endpoints,
   Event,
+  Lease,
   Namespace,
   Node,
   Pod,
@@ -177,3 +178,9 @@ export const eventRow: RowFn<Event> = (ev, now) => {
     ev.metadata.name ?? '',
   ]
 }
+
+export const leaseRow: RowFn<Lease> = (l, now) => [
+  l.metadata.name ?? '',
+  l.spec?.holderIdentity ?? '',
+  ageSince(l.metadata.creationTimestamp, now),
+]

@@ -8,6 +8,7 @@ import {
   configMapRow,
   endpointsRow,
   eventRow,
+  leaseRow,
   namespaceRow,
   nodeRow,
   podRow,
@@ -32,6 +33,7 @@ const rows = lookupTable<RowFn<any>>({
   DaemonSet: daemonSetRow,
   Job: jobRow,
   HorizontalPodAutoscaler: autoscalerRow,
+  Lease: leaseRow,
 })
 
 function partial(obj: KubeObject): PartialObjectMetadata {

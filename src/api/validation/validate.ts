@@ -12,6 +12,7 @@ import { validateAutoscaler } from './validate-autoscaler.ts'
 import { validateEndpoints, validateService } from './validate-service.ts'
 import { validateConfigMap, validateSecret } from './validate-config.ts'
 import { validateEvent, validateNode } from './validate-cluster.ts'
+import { validateLease } from './validate-lease.ts'
 
 interface KindRules {
   name: NameRule
@@ -32,6 +33,7 @@ const kinds = lookupTable<KindRules>({
   DaemonSet: { name: dns1123Subdomain, body: validateDaemonSet },
   Job: { name: dns1123Subdomain, body: validateJob },
   HorizontalPodAutoscaler: { name: pathSegmentName, body: validateAutoscaler },
+  Lease: { name: dns1123Subdomain, body: validateLease },
 })
 
 /** Every problem of the object; empty when it is valid. */

@@ -79,8 +79,8 @@ async function accessReviewStatus(access: Access, caller: Caller, body: Json): P
 }
 
 async function rulesReviewStatus(caller: Caller, body: Json): Promise<Json> {
-  rulesNamespace(body) // required, though Shoal's roles are the same in every namespace
-  return { ...rulesFor(userOf(caller), servedResources()) }
+  const namespace = rulesNamespace(body) // the same rules in every namespace, but a node's Lease
+  return { ...rulesFor(userOf(caller), servedResources(), { namespace }) }
 }
 
 function userInfo(caller: Caller) {

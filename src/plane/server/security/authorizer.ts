@@ -6,6 +6,8 @@
 // "*" in a review's verb, group or resource means all of them: allowed only if all would be.
 // A join token (role join) may do one thing: POST /shoal/v1/join (JOIN_PATH), which hands out a
 // node token; every other request, reviews and reads of open paths included, is denied.
+// A node may get, update and patch its own Lease (kube-node-lease/<node>, coordination.k8s.io),
+// as Kubernetes' NodeRestriction allows a kubelet its node lease, and no other Lease.
 // A node may POST /shoal/v1/node-certificate (NODE_CERTIFICATE_PATH): the renewal of its own
 // certificate (the handler signs only for the calling node's name).
 import { lookupTable } from '../../../api/index.ts'
@@ -48,6 +50,9 @@ export const SELF_REVIEWS = lookupTable<readonly string[]>({
 })
 /** the one request a join token may make */
 export const JOIN_PATH = '/shoal/v1/join'
+/** where node leases live: a node may read and renew its own there */
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease'
+export const NODE_LEASE_VERBS: readonly string[] = ['get', 'update', 'patch']
 /** where a node renews its certificate */
 export const NODE_CERTIFICATE_PATH = '/shoal/v1/node-certificate'
 const JOIN_ONLY = 'a join token may only join a node (POST /shoal/v1/join)'
@@ -89,6 +94,7 @@ function authorizeNode(user: User, node: string, a: Attributes): Decision {
     !sub
   )
     return ALLOW
+  if (a.group === 'coordination.k8s.io' && a.resource === 'leases') return ownLease(user, node, a)
   if (a.group !== '') return deny(user, a)
   if (READ.has(a.verb) && NODE_READS.has(a.resource) && !sub) return ALLOW
   switch (a.resource) {
@@ -123,6 +129,16 @@ function ownNode(user: User, node: string, a: Attributes): Decision {
   return a.name === node
     ? ALLOW
     : deny(user, a, `node '${node}' may only ${a.verb} its own Node object`)
+}
+
+function ownLease(user: User, node: string, a: Attributes): Decision {
+  const own = a.namespace === NODE_LEASE_NAMESPACE && a.name === node && !a.subresource
+  if (own && NODE_LEASE_VERBS.includes(a.verb)) return ALLOW
+  return deny(
+    user,
+    a,
+    `node '${node}' may only ${NODE_LEASE_VERBS.join(', ')} its own Lease (${NODE_LEASE_NAMESPACE}/${node})`,
+  )
 }
 
 function boundPod(user: User, node: string, a: Attributes): Decision {

@@ -13,7 +13,7 @@ const pi1: User = { name: 'system:node:pi-1', groups: ['system:nodes'], role: 'n
 const verbs = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']
 
 /** every concrete request a rule covers */
-function expand(rule: ResourceRule): Attributes[] {
+function expand(rule: ResourceRule, namespace = 'default'): Attributes[] {
   return rule.verbs.flatMap((verb) =>
     rule.apiGroups.flatMap((group) =>
       rule.resources.flatMap((r) => {
@@ -24,7 +24,7 @@ function expand(rule: ResourceRule): Attributes[] {
           resource: resource!,
           subresource,
           name,
-          namespace: 'default',
+          namespace,
         }))
       }),
     ),
@@ -57,6 +57,35 @@ test('every rule listed is allowed by the authorizer', () => {
           assert.ok(authorizeNonResource(user, { verb, path }).allowed, `${verb} ${path}`)
         }
   }
+})
+
+test("a node's Lease rule is listed in kube-node-lease only, and the authorizer allows it there only", () => {
+  const leaseRules = (namespace: string) =>
+    rulesFor(pi1, servedResources(), { namespace }).resourceRules.filter((r) =>
+      r.resources.includes('leases'),
+    )
+  assert.equal(leaseRules('default'), [])
+  assert.equal(leaseRules('kube-node-lease'), [
+    {
+      verbs: ['get', 'update', 'patch'],
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      resourceNames: ['pi-1'],
+    },
+  ])
+  for (const a of expand(leaseRules('kube-node-lease')[0]!, 'kube-node-lease')) {
+    assert.ok(authorize(pi1, a).allowed, JSON.stringify(a))
+    assert.not.ok(authorize(pi1, { ...a, namespace: 'default' }).allowed)
+    assert.not.ok(authorize(pi1, { ...a, name: 'pi-2' }).allowed)
+  }
+  const lease = { group: 'coordination.k8s.io', resource: 'leases', namespace: 'kube-node-lease' }
+  for (const verb of ['create', 'delete', 'list', 'watch'])
+    assert.not.ok(authorize(pi1, { ...lease, verb, name: 'pi-1' }).allowed, verb)
+  const denied = authorize(pi1, { ...lease, verb: 'update', name: 'pi-2' })
+  assert.equal(denied, {
+    allowed: false,
+    reason: `User "system:node:pi-1" cannot update resource "leases" in API group "coordination.k8s.io" in the namespace "kube-node-lease": node 'pi-1' may only get, update, patch its own Lease (kube-node-lease/pi-1)`,
+  })
 })
 
 test('admin and viewer rules are complete: what authorize allows on a served resource is listed', () => {

@@ -6,6 +6,8 @@
 import {
   JOIN_PATH,
   NODE_CERTIFICATE_PATH,
+  NODE_LEASE_NAMESPACE,
+  NODE_LEASE_VERBS,
   NODE_READABLE,
   NON_RESOURCE_READ,
   READ_VERBS,
@@ -50,7 +52,12 @@ const nonResourceRead = (): NonResourceRule[] => [
   { verbs: [...NON_RESOURCE_READ], nonResourceURLs: ['*'] },
 ]
 
-export function rulesFor(user: User, served: readonly ServedResource[]): RoleRules {
+/** `namespace`: the review's; a node's Lease rule is listed for kube-node-lease only */
+export function rulesFor(
+  user: User,
+  served: readonly ServedResource[],
+  o: { namespace?: string } = {},
+): RoleRules {
   switch (user.role) {
     case 'admin':
       return {
@@ -65,7 +72,7 @@ export function rulesFor(user: User, served: readonly ServedResource[]): RoleRul
         incomplete: false,
       }
     case 'node':
-      return nodeRules(user.node)
+      return nodeRules(user.node, o.namespace)
     case 'join':
       return {
         resourceRules: [],
@@ -98,7 +105,7 @@ function viewerRules(served: readonly ServedResource[]): ResourceRule[] {
   }))
 }
 
-function nodeRules(node: string | undefined): RoleRules {
+function nodeRules(node: string | undefined, namespace: string | undefined): RoleRules {
   const nonResourceRules = nonResourceRead()
   if (!node)
     return {
@@ -122,6 +129,16 @@ function nodeRules(node: string | undefined): RoleRules {
       resources: ['nodes/status'],
       resourceNames: [node],
     },
+    ...(namespace === NODE_LEASE_NAMESPACE
+      ? [
+          {
+            verbs: [...NODE_LEASE_VERBS],
+            apiGroups: ['coordination.k8s.io'],
+            resources: ['leases'],
+            resourceNames: [node],
+          },
+        ]
+      : []),
     ...selfReviews(),
   ]
   nonResourceRules.push({ verbs: ['post'], nonResourceURLs: [NODE_CERTIFICATE_PATH] })

@@ -1,0 +1,94 @@
+// Each node's Lease (coordination.k8s.io/v1, kube-node-lease/<node>), as the kubelet keeps its
+// node lease in Kubernetes: holderIdentity the node, leaseDurationSeconds 40, renewTime when the
+// plane last heard the node. Renewed from the node's hello and heartbeats over MQTT, written at
+// most every LEASE_RENEW_EVERY_MS per node (a heartbeat comes every few seconds; the store is
+// not written for each), with the plane's clock (an edge device's clock is not trusted). The
+// node-lifecycle controller reads these: a Lease not renewed for its duration means a silent node.
+import { resourceByKind, type Lease } from '../../api/index.ts'
+import { isShoalError, type Clock, type Logger } from '../../core/index.ts'
+import type { Objects } from './ports.ts'
+
+const LEASES = resourceByKind('Lease', 'coordination.k8s.io')!
+export const NODE_LEASE_NAMESPACE = 'kube-node-lease'
+export const NODE_LEASE_DURATION_SECONDS = 40
+/** a node's Lease is written at most this often */
+export const LEASE_RENEW_EVERY_MS = 10_000
+
+/** RFC 3339 with microseconds, as Kubernetes writes a MicroTime */
+export const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z')
+
+export class NodeLeases {
+  readonly #objects: Objects
+  readonly #clock: Clock
+  readonly #log: Logger
+  /** node → when its Lease was last written (clock ms) */
+  readonly #renewed = new Map<string, number>()
+
+  constructor(objects: Objects, o: { clock: Clock; log: Logger }) {
+    this.#objects = objects
+    this.#clock = o.clock
+    this.#log = o.log
+  }
+
+  /** the node was heard from: its Lease is renewed unless it was within LEASE_RENEW_EVERY_MS */
+  async heard(node: string): Promise<void> {
+    const now = this.#clock.now()
+    if (now - (this.#renewed.get(node) ?? -Infinity) < LEASE_RENEW_EVERY_MS) return
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#renew(node, now)
+        this.#renewed.set(node, now)
+        return
+      } catch (err) {
+        const raced = isShoalError(err, 'Conflict') || isShoalError(err, 'AlreadyExists')
+        if (!raced || attempt >= 5) throw err
+        this.#log.debug('node lease write raced; again', { node, attempt })
+      }
+    }
+  }
+
+  /** the node's connection ended: its next message renews at once */
+  forget(node: string): void {
+    this.#renewed.delete(node)
+  }
+
+  async #renew(node: string, now: number): Promise<void> {
+    const where = { namespace: NODE_LEASE_NAMESPACE, name: node }
+    const cur = (await this.#objects.get(LEASES, where)) as Lease | undefined
+    const spec = {
+      holderIdentity: node,
+      leaseDurationSeconds: NODE_LEASE_DURATION_SECONDS,
+      renewTime: microTime(now),
+    }
+    if (!cur) {
+      const lease: Lease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { ...where, ...(await this.#owner(node)) },
+        spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+      }
+      await this.#objects.create(LEASES, lease)
+      return
+    }
+    const moved = cur.spec?.holderIdentity !== node
+    const next: Lease = {
+      ...cur,
+      spec: {
+        ...cur.spec,
+        ...spec,
+        ...(moved
+          ? { acquireTime: microTime(now), leaseTransitions: (cur.spec?.leaseTransitions ?? 0) + 1 }
+          : {}),
+      },
+    }
+    await this.#objects.replace(LEASES, cur, next)
+  }
+
+  /** the Node as the Lease's owner, as the kubelet sets it (the Lease goes with its Node) */
+  async #owner(node: string) {
+    const n = await this.#objects.get(resourceByKind('Node')!, { name: node })
+    if (!n?.metadata.uid) return {}
+    const ref = { apiVersion: 'v1', kind: 'Node', name: node, uid: n.metadata.uid }
+    return { ownerReferences: [ref] }
+  }
+}
