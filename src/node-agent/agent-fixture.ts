@@ -1,5 +1,7 @@
 // Test fixture for the agent: a data dir, a FakeRuntime, a FakeChannel, a fake plane behind
-// fetch (blobs by digest, Secrets and ConfigMaps; it can go offline), synthetic component images
+// fetch (components by digest and their prepared images — by default a stand-in holding the
+// component as its core module, or what `prepare` makes; Secrets and ConfigMaps; it can go
+// offline), synthetic component images
 // (a preamble and an export section naming what the kind reads), small back-offs, and helpers
 // to build desired pods and wait for things. Used by the agent's unit tests only.
 import { createHash } from 'node:crypto'
@@ -8,8 +10,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Container, DesiredPod, DesiredState, PodStatusUpdate } from '../api/index.ts'
 import { memoryLogger } from '../core/index.ts'
-import { FakeRuntime } from '../wasm-runtime/index.ts'
+import { encodePrepared, FakeRuntime, PREPARED_FORMAT } from '../wasm-runtime/index.ts'
 import { createAgent, type Agent, type AgentOptions } from './agent.ts'
+import { componentExports } from './component-kind.ts'
 import { FakeChannel } from './fake-channel.ts'
 import type { Credentials } from './types.ts'
 
@@ -37,11 +40,34 @@ export const credentials: Credentials = {
 }
 
 /** the plane's HTTP side, in memory */
+/** a prepared image that only a FakeRuntime runs: the component itself as its core module */
+export function fakePrepared(digest: string, component: Uint8Array): Uint8Array {
+  return encodePrepared({
+    format: PREPARED_FORMAT,
+    component: digest,
+    transpiler: 'fake',
+    exports: componentExports(component),
+    files: { 'component.js': new Uint8Array(0), 'component.core.wasm': component },
+  })
+}
+
 export class FakePlane {
   readonly blobs = new Map<string, Uint8Array>()
+  /** prepared images by their own digest */
+  readonly prepared = new Map<string, Uint8Array>()
   readonly secrets = new Map<string, Record<string, string>>()
   readonly requests: string[] = []
   offline = false
+  /** how a component becomes its prepared image (the registry's job) */
+  prepare: (digest: string, component: Uint8Array) => Promise<Uint8Array> | Uint8Array =
+    fakePrepared
+
+  async #record(component: string): Promise<Response> {
+    const bytes = await this.prepare(component, this.blobs.get(component)!)
+    const digest = digestOf(bytes)
+    this.prepared.set(digest, bytes)
+    return Response.json({ component, digest, size: bytes.length })
+  }
 
   constructor() {
     for (const b of Object.values(images)) this.blobs.set(digestOf(b), b)
@@ -55,6 +81,10 @@ export class FakePlane {
       return new Response('no', { status: 401 })
     const blob = /^\/images\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url.pathname)
     if (blob && this.blobs.has(blob[1])) return new Response(this.blobs.get(blob[1])!.slice())
+    const link = /^\/images\/prepared\/(sha256:[a-f0-9]{64})$/.exec(url.pathname)
+    if (link && this.blobs.has(link[1])) return this.#record(link[1])
+    const prep = /^\/images\/prepared\/blobs\/(sha256:[a-f0-9]{64})$/.exec(url.pathname)
+    if (prep && this.prepared.has(prep[1])) return new Response(this.prepared.get(prep[1])!.slice())
     const secret = /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/.exec(url.pathname)
     const data = secret && this.secrets.get(`${secret[1]}/${secret[2]}`)
     if (data) {

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
-import { digestOf, desired, harness, images, pod, waitFor } from './agent-fixture.ts'
+import { digestOf, desired, fakePrepared, harness, images, pod, waitFor } from './agent-fixture.ts'
 
 test('a desired pod starts with its env and limits; applied is answered; Running is reported', async () => {
   const h = await harness()
@@ -25,11 +25,13 @@ test('a desired pod starts with its env and limits; applied is answered; Running
   h.channel.deliver(desired(5, web))
   await waitFor('Running', () => h.latest('web')?.status.phase === 'Running')
   const [spec] = h.runtime.started
+  const prepared = digestOf(fakePrepared(digestOf(images.http), images.http))
   assert.equal(spec, {
     id: 'uid-web/main',
     image: {
       digest: digestOf(images.http),
-      path: `${h.dir}/images/sha256/${digestOf(images.http).slice(7)}.wasm`,
+      path: `${h.dir}/images/prepared/${prepared.slice(7)}`,
+      prepared,
     },
     kind: 'http',
     env: { A: '1', B: '1-x', PASS: 's3cret', POD: 'web' },

@@ -4,14 +4,7 @@
 // the channel connects in the background (session.ts says what happens then).
 import { randomUUID } from 'node:crypto'
 import type { DesiredPod, FromNode, PodStatusUpdate } from '../api/index.ts'
-import {
-  createLogger,
-  NotFoundError,
-  pullBlob,
-  systemClock,
-  type Clock,
-  type Logger,
-} from '../core/index.ts'
+import { createLogger, NotFoundError, systemClock, type Clock, type Logger } from '../core/index.ts'
 import { createRuntime, type Runtime } from '../wasm-runtime/index.ts'
 import { RESTART_BACKOFF, type BackoffOptions } from './backoff.ts'
 import { CertRenewer, planeSigner } from './cert-renewer.ts'
@@ -21,7 +14,10 @@ import { ensurePrivateDir, layout } from './data-dir.ts'
 import { DesiredCache, podProblem } from './desired-cache.ts'
 import type { PressureThresholds } from './heartbeat.ts'
 import { httpsFetch } from './https-fetch.ts'
+import { DiskWatch, imagesOf, statfsFree } from './disk-watch.ts'
 import { ImageCache } from './image-cache.ts'
+import type { DiskFree } from './image-gc.ts'
+import { imagePull } from './image-pull.ts'
 import { loadCredentials } from './join.ts'
 import { LogStreams } from './log-stream.ts'
 import { nodeAddress, nodeInfo } from './node-info.ts'
@@ -63,7 +59,10 @@ export interface AgentOptions {
   restartBackoff?: BackoffOptions
   /** image pulls and containers that could not start: same defaults */
   retryBackoff?: BackoffOptions
+  /** DiskPressure and image garbage collection: the disk fraction free, the images' budget */
   pressure?: PressureThresholds
+  /** reads the data dir's filesystem (default statfs; a fake in tests) */
+  diskFree?: DiskFree
   /** the longest a pod is given to stop when the agent shuts down (default 10000 ms) */
   shutdownGraceMs?: number
   logChunks?: { maxLines?: number; maxBytes?: number; flushMs?: number }
@@ -113,6 +112,8 @@ interface Parts {
   logs: LogStreams
   /** runs a desired set */
   run(pods: DesiredPod[]): void
+  /** image garbage collection under disk pressure, and what DiskPressure says */
+  disk: DiskWatch
 }
 
 async function wiring(o: AgentOptions): Promise<Wiring> {
@@ -155,22 +156,18 @@ async function openStatusQueue(w: Wiring): Promise<StatusQueue> {
 }
 
 async function openImageCache(w: Wiring, onChange: () => void): Promise<ImageCache> {
-  const { credentials, planeFetch, retryBackoff } = w
+  const { o, credentials, planeFetch, retryBackoff } = w
   const images = new ImageCache({
     dir: w.paths.images,
-    pull: async (digest, dest) => {
-      const headers = { authorization: `Bearer ${credentials.token}` }
-      const retryDelayMs = Math.min(500, retryBackoff.initialMs)
-      const baseUrl = `${credentials.plane}/images`
-      await pullBlob({
-        baseUrl,
-        digest,
-        dest,
-        fetch: planeFetch,
-        headers,
-        attempts: 3,
-        retryDelayMs,
-      })
+    ...imagePull({
+      ...{ plane: credentials.plane, token: credentials.token, fetch: planeFetch },
+      retryDelayMs: Math.min(500, retryBackoff.initialMs),
+    }),
+    runtimeCache: w.paths.runtimeCache,
+    gc: {
+      minFreeFraction: o.pressure?.diskFraction ?? 0.1,
+      maxImageBytes: o.pressure?.imageBytes,
+      diskFree: o.diskFree ?? statfsFree,
     },
     backoff: retryBackoff,
     clock: w.clock,
@@ -192,7 +189,9 @@ function usable(pods: DesiredPod[], log: Logger): DesiredPod[] {
 
 async function openParts(w: Wiring): Promise<Parts> {
   const { o, paths, credentials, clock, log, channel } = w
-  const runtime = o.runtime ?? createRuntime({ cacheDir: paths.runtimeCache, logDir: paths.logs })
+  const runtime =
+    o.runtime ??
+    createRuntime({ cacheDir: paths.runtimeCache, logDir: paths.logs, transpile: false })
   const queue = await openStatusQueue(w)
   const images = await openImageCache(w, () => reconciler.enqueueAll())
   const config = new ConfigSource({
@@ -216,13 +215,16 @@ async function openParts(w: Wiring): Promise<Parts> {
   })
   const run = (pods: DesiredPod[]) => {
     const ok = usable(pods, log)
+    wanted = imagesOf(ok)
     reconciler.setDesired(ok)
     config
       .prune(ok)
       .catch((e: Error) => log.warn('pruning cached config failed', { error: e.message }))
   }
+  let wanted = new Set<string>()
   const desired = await DesiredCache.load(paths.desired, log)
-  return { runtime, desired, queue, images, reconciler, logs, run }
+  const disk = new DiskWatch(images, () => wanted, { clock, periodMs: o.heartbeatMs ?? 5000, log })
+  return { runtime, desired, queue, images, reconciler, logs, run, disk }
 }
 
 function openSession(w: Wiring, p: Parts): Session {
@@ -240,6 +242,7 @@ function openSession(w: Wiring, p: Parts): Session {
       maxPods: o.maxPods ?? 110,
     }),
     ...{ dataDir: o.dataDir, pressure: o.pressure, heartbeatMs: o.heartbeatMs ?? 5000 },
+    diskProblem: () => p.disk.problem,
   })
   session.open()
   return session
@@ -285,6 +288,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         renewer?.stop()
         p.queue.close()
         await p.reconciler.close(o.shutdownGraceMs ?? 10_000)
+        await p.disk.close()
         await w.channel.close()
         if (!o.runtime) await p.runtime.close()
         await p.queue.saved()

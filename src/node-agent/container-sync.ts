@@ -82,7 +82,9 @@ function restartWanted(policy: string | undefined, exitCode: number): boolean {
 
 interface ImageReady {
   digest: string
+  /** the prepared image on the node, and its own digest */
   path: string
+  prepared: string
   kind: WorkloadKind
 }
 
@@ -185,7 +187,7 @@ export class ContainerSync {
     const img = await this.#o.images.get(image.digest)
     if (img.state === 'ready') {
       const kind = img.kind ?? (c.ports?.length ? 'http' : 'command')
-      return { digest: image.digest, path: img.path, kind }
+      return { digest: image.digest, path: img.path, prepared: img.prepared, kind }
     }
     cr.waiting =
       img.state === 'pulling'
@@ -207,9 +209,9 @@ export class ContainerSync {
     const files = await writeConfigVolumes(pod, c, { lookup: this.#o.config, podDir })
     if (!files.ok)
       return this.#later(pod, cr, { reason: 'CreateContainerConfigError', message: files.problem })
-    const { digest, path, kind } = image
+    const { digest, path, prepared, kind } = image
     const spec = instanceSpec(pod, c, {
-      ...{ image: { digest, path }, kind, env: env.env },
+      ...{ image: { digest, path, prepared }, kind, env: env.env },
       podDir,
     })
     const before = this.#o.runtime.status(cr.id)

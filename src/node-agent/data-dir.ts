@@ -5,10 +5,12 @@
 //   node.pem                 the node's certificate and its private key (made here, never sent)
 //   desired.json             the last desired state accepted, with its revision
 //   status-queue.json        pod statuses not yet acknowledged by the plane
-//   images/sha256/<hex>.wasm component images by digest (<hex>.wasm.partial while pulling)
+//   images/prepared/<hex>    images as the registry prepared them, by their own digest
+//                            (<hex>.partial while pulling); images/sha256/<component hex>.json
+//                            names a component's (image-cache.ts)
 //   config/secrets|configmaps/<ns>/<name>.json   what the pods' env read, for offline restarts
 //   pods/<uid>/volumes/<name>                    emptyDir volumes
-//   runtime/                 the runtime's transpile cache;  logs/  instance logs
+//   runtime/                 the runtime's unpacked images;  logs/  instance logs
 import { chmodSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { ShoalError, type Logger } from '../core/index.ts'

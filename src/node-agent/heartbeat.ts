@@ -1,7 +1,9 @@
 // The node's conditions for `heartbeat` (adapter over node:os and statfs): Ready while the agent
 // runs, MemoryPressure when available memory is under a threshold (the kubelet's default
 // eviction signal: 100 MiB), DiskPressure when the data dir's filesystem has less than a
-// fraction free (default 10 %). A figure that cannot be read is Unknown.
+// fraction free (default 10 %) or image garbage collection says the node is still short of disk
+// (disk-watch.ts: the same threshold, or the images over their budget, after it deleted what no
+// desired pod uses). A figure that cannot be read is Unknown.
 import { statfs } from 'node:fs/promises'
 import { freemem } from 'node:os'
 import type { NodeConditionReport } from '../api/index.ts'
@@ -9,8 +11,11 @@ import type { NodeConditionReport } from '../api/index.ts'
 export interface PressureThresholds {
   /** MemoryPressure below this many bytes available (default 100 MiB) */
   memoryBytes?: number
-  /** DiskPressure below this fraction of the data dir's filesystem free (default 0.1) */
+  /** DiskPressure below this fraction of the data dir's filesystem free (default 0.1); unused
+   *  images are deleted, least recently used first, to stay above it */
   diskFraction?: number
+  /** images may take at most this many bytes on disk (default: no budget) */
+  imageBytes?: number
 }
 
 const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`
@@ -18,6 +23,7 @@ const mib = (n: number) => `${Math.round(n / 2 ** 20)} MiB`
 export async function nodeConditions(
   dataDir: string,
   t: PressureThresholds = {},
+  imageProblem?: string,
 ): Promise<NodeConditionReport[]> {
   const memoryMin = t.memoryBytes ?? 100 * 2 ** 20
   const free = freemem()
@@ -38,7 +44,14 @@ export async function nodeConditions(
       message: 'shoal agent is posting ready status',
     },
     memory,
-    await disk(dataDir, t.diskFraction ?? 0.1),
+    imageProblem
+      ? {
+          type: 'DiskPressure',
+          status: 'True',
+          reason: 'AgentHasDiskPressure',
+          message: `${imageProblem}, with every image left in use by a desired pod`,
+        }
+      : await disk(dataDir, t.diskFraction ?? 0.1),
   ]
 }
 

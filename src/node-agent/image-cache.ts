@@ -1,34 +1,47 @@
-// Component images on the node, by digest: <dir>/sha256/<hex>.wasm (a pull writes
-// <hex>.wasm.partial first and renames it once its sha256 checks). Each file is hashed again the
-// first time this process uses it (a damaged one is deleted and pulled anew) and its exports
-// tell its workload kind. A missing image is pulled in the background, one pull per digest; a
-// failed pull is retried with back-off when a pod still wants it (onChange says when to look).
+// Images on the node as the plane's registry prepared them (so the node never transpiles):
+//   <dir>/prepared/<hex>               a prepared image, named by its own sha256 (<hex>.partial
+//                                      while a pull runs, resumed from there)
+//   <dir>/sha256/<component hex>.json  {"prepared":"sha256:…"}: the component's prepared image;
+//                                      written once the pull is verified; its mtime = last used
+// A missing image is looked up (component digest → prepared digest) and pulled in the
+// background, one pull per digest, verified by its sha256 and by the component it names; a
+// failed pull is retried with back-off while a pod still wants it (onChange says when to look).
+// Each file is verified again the first time this process uses it: a damaged one is refused,
+// deleted and pulled anew. Under disk pressure collect() deletes the images no desired pod uses,
+// least recently used first (image-gc.ts), with the runtime's unpacked copies of them.
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Clock, Logger } from '../core/index.ts'
-import type { WorkloadKind } from '../wasm-runtime/index.ts'
+import { writeFileAtomic, type Clock, type Logger } from '../core/index.ts'
+import { decodePrepared, kindOfExports, type WorkloadKind } from '../wasm-runtime/index.ts'
 import { Backoff, type BackoffOptions } from './backoff.ts'
-import { componentKind } from './component-kind.ts'
+import { diskProblem, victims, type DiskFree, type GcPolicy, type HeldImage } from './image-gc.ts'
 
 export type ImageState =
-  | { state: 'ready'; path: string; kind: WorkloadKind | undefined }
+  | { state: 'ready'; path: string; prepared: string; kind: WorkloadKind | undefined }
   | { state: 'pulling' }
   | { state: 'failed'; message: string; failures: number }
 
 export interface ImageCacheOptions {
   dir: string
-  /** fetches the blob into dest, verified (pullBlob) */
+  /** the registry's prepared image of a component (GET /images/prepared/<component digest>) */
+  lookup(component: string): Promise<{ digest: string }>
+  /** fetches a prepared image by its own digest into dest, verified (pullBlob) */
   pull(digest: string, dest: string): Promise<void>
   backoff: BackoffOptions
   clock: Clock
   log: Logger
   /** a pull ended, or its back-off did: pods waiting for the digest should look again */
   onChange(digest: string): void
+  /** the runtime's cache dir: its unpacked copies of an image (<component hex>-…) go with it */
+  runtimeCache?: string
+  /** garbage collection under disk pressure (collect()); without it collect() does nothing */
+  gc?: GcPolicy & { diskFree: DiskFree }
 }
 
 interface Ready {
   path: string
+  prepared: string
   kind: WorkloadKind | undefined
 }
 
@@ -39,6 +52,7 @@ interface Failure {
 }
 
 const digestRe = /^sha256:([a-f0-9]{64})$/
+const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`
 
 export class ImageCache {
   readonly #o: ImageCacheOptions
@@ -46,34 +60,44 @@ export class ImageCache {
   readonly #verifying = new Map<string, Promise<Ready | undefined>>()
   readonly #pulls = new Set<string>()
   readonly #failed = new Map<string, Failure>()
+  readonly #lastUsed = new Map<string, number>()
   #held = new Set<string>()
 
   constructor(o: ImageCacheOptions) {
     this.#o = o
   }
 
-  /** reads which images the node holds (for heartbeats) */
+  /** reads which images the node holds (for heartbeats); drops bare components of old agents */
   async load(): Promise<void> {
-    const files = await readdir(join(this.#o.dir, 'sha256')).catch(() => [])
+    const files = await readdir(join(this.#o.dir, 'sha256')).catch(() => [] as string[])
     this.#held = new Set(
-      files.filter((f) => /^[a-f0-9]{64}\.wasm$/.test(f)).map((f) => `sha256:${f.slice(0, 64)}`),
+      files.filter((f) => /^[a-f0-9]{64}\.json$/.test(f)).map((f) => `sha256:${f.slice(0, 64)}`),
     )
+    for (const f of files.filter((f) => /\.wasm(\.partial)?$/.test(f)))
+      await rm(join(this.#o.dir, 'sha256', f), { force: true })
   }
 
-  /** digests of the images on disk */
+  /** digests of the components whose images are on disk */
   digests(): string[] {
     return [...this.#held].sort()
   }
 
-  path(digest: string): string {
-    return join(this.#o.dir, 'sha256', `${digest.slice(7)}.wasm`)
+  #link(digest: string): string {
+    return join(this.#o.dir, 'sha256', `${digest.slice(7)}.json`)
+  }
+
+  #preparedPath(prepared: string): string {
+    return join(this.#o.dir, 'prepared', prepared.slice(7))
   }
 
   async get(digest: string): Promise<ImageState> {
     if (!digestRe.test(digest))
       return { state: 'failed', message: `"${digest}" is no sha256 digest`, failures: 1 }
     const ready = this.#ready.get(digest) ?? (await this.#verifyOnce(digest))
-    if (ready) return { state: 'ready', ...ready }
+    if (ready) {
+      this.#used(digest)
+      return { state: 'ready', ...ready }
+    }
     if (this.#pulls.has(digest)) return { state: 'pulling' }
     const failed = this.#failed.get(digest)
     if (failed && failed.retryAt > this.#o.clock.now())
@@ -82,7 +106,13 @@ export class ImageCache {
     return { state: 'pulling' }
   }
 
-  /** one hashing of a file at a time, however many pods ask for it */
+  #used(digest: string): void {
+    const now = this.#o.clock.now()
+    this.#lastUsed.set(digest, now)
+    void utimes(this.#link(digest), now / 1000, now / 1000).catch(() => {})
+  }
+
+  /** one verification of an image at a time, however many pods ask for it */
   #verifyOnce(digest: string): Promise<Ready | undefined> {
     let running = this.#verifying.get(digest)
     if (!running) {
@@ -92,48 +122,82 @@ export class ImageCache {
     return running
   }
 
-  /** the file, hashed: its kind when it is the digest's, else undefined (and a bad one deleted) */
+  /** the image on disk, verified; a damaged one is deleted (to be pulled again) */
   async #verify(digest: string): Promise<Ready | undefined> {
     if (this.#pulls.has(digest)) return undefined
-    const path = this.path(digest)
-    const bytes = await readFile(path).catch(() => undefined)
-    if (!bytes) return undefined
-    const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-    if (actual !== digest) {
-      this.#o.log.warn('a cached image does not match its digest; deleted, to be pulled again', {
+    const text = await readFile(this.#link(digest), 'utf8').catch(() => undefined)
+    if (text === undefined) return undefined
+    let prepared: string | undefined
+    try {
+      prepared = (JSON.parse(text) as { prepared?: string }).prepared
+      if (typeof prepared !== 'string' || !digestRe.test(prepared))
+        throw new Error(`the link names no prepared digest`)
+      return this.#keep(digest, await this.#check(digest, prepared))
+    } catch (error) {
+      this.#o.log.warn('a cached image failed verification; deleted, to be pulled again', {
         digest,
-        actual,
+        error: (error as Error).message,
       })
-      await rm(path, { force: true })
-      this.#held.delete(digest)
+      await this.#remove(digest, prepared)
       return undefined
     }
-    const entry = { path, kind: componentKind(bytes) }
+  }
+
+  /** reads and checks a prepared file: its sha256, and the component it was made from */
+  async #check(digest: string, prepared: string): Promise<Ready> {
+    const path = this.#preparedPath(prepared)
+    const bytes = new Uint8Array(await readFile(path))
+    const actual = sha256(bytes)
+    if (actual !== prepared)
+      throw new Error(`prepared image ${prepared} hashes to ${actual}: it is damaged`)
+    const image = decodePrepared(bytes, prepared)
+    if (image.component !== digest)
+      throw new Error(`prepared image ${prepared} was made from ${image.component}, not ${digest}`)
+    return { path, prepared, kind: kindOfExports(image.exports) }
+  }
+
+  #keep(digest: string, entry: Ready): Ready {
     this.#ready.set(digest, entry)
     this.#held.add(digest)
     return entry
   }
 
+  async #fetch(digest: string): Promise<void> {
+    await mkdir(join(this.#o.dir, 'sha256'), { recursive: true, mode: 0o700 })
+    await mkdir(join(this.#o.dir, 'prepared'), { recursive: true, mode: 0o700 })
+    const { digest: prepared } = await this.#o.lookup(digest)
+    if (typeof prepared !== 'string' || !digestRe.test(prepared))
+      throw new Error(`the registry named no prepared image for ${digest}`)
+    await this.#o.pull(prepared, this.#preparedPath(prepared))
+    let entry: Ready
+    try {
+      entry = await this.#check(digest, prepared)
+    } catch (error) {
+      await rm(this.#preparedPath(prepared), { force: true })
+      throw error
+    }
+    await writeFileAtomic(this.#link(digest), JSON.stringify({ prepared }) + '\n')
+    this.#keep(digest, entry)
+  }
+
   #pull(digest: string): void {
     this.#pulls.add(digest)
-    const done = () => {
-      this.#pulls.delete(digest)
-      this.#o.onChange(digest)
-    }
-    void mkdir(join(this.#o.dir, 'sha256'), { recursive: true, mode: 0o700 })
-      .then(() => this.#o.pull(digest, this.path(digest)))
+    void this.#fetch(digest)
       .then(
         () => {
           this.#failed.delete(digest)
-          this.#held.add(digest)
           this.#o.log.info('pulled an image', { digest })
         },
         (error: Error) => this.#failure(digest, error),
       )
-      .finally(done)
+      .finally(() => {
+        this.#pulls.delete(digest)
+        this.#o.onChange(digest)
+      })
   }
 
   #failure(digest: string, error: Error): void {
+    this.#ready.delete(digest)
     const failure = this.#failed.get(digest) ?? {
       message: '',
       retryAt: 0,
@@ -155,4 +219,66 @@ export class ImageCache {
   retryNow(): void {
     for (const failure of this.#failed.values()) failure.retryAt = 0
   }
+
+  /** the files of an image: its link, its prepared file, the runtime's unpacked copies */
+  async #files(digest: string, prepared?: string): Promise<string[]> {
+    const files = [this.#link(digest)]
+    if (prepared) files.push(this.#preparedPath(prepared))
+    const cache = this.#o.runtimeCache
+    if (cache)
+      for (const d of await readdir(cache).catch(() => [] as string[]))
+        if (d.startsWith(`${digest.slice(7)}-`)) files.push(join(cache, d))
+    return files
+  }
+
+  async #remove(digest: string, prepared?: string): Promise<void> {
+    for (const f of await this.#files(digest, prepared))
+      await rm(f, { recursive: true, force: true })
+    this.#ready.delete(digest)
+    this.#held.delete(digest)
+    this.#lastUsed.delete(digest)
+  }
+
+  async #heldImage(digest: string): Promise<HeldImage & { prepared?: string }> {
+    const link = await readFile(this.#link(digest), 'utf8').catch(() => '{}')
+    const prepared =
+      this.#ready.get(digest)?.prepared ?? (JSON.parse(link) as { prepared?: string }).prepared
+    let bytes = 0
+    for (const f of await this.#files(digest, prepared)) bytes += await sizeOf(f)
+    const mtime = (await stat(this.#link(digest)).catch(() => undefined))?.mtimeMs ?? 0
+    return { digest, prepared, bytes, lastUsed: this.#lastUsed.get(digest) ?? mtime }
+  }
+
+  /**
+   * Under disk pressure, deletes images not in `keep` (the desired pods' components), least
+   * recently used first, until the pressure is gone. Resolves with why the node is still short
+   * of disk (for DiskPressure), or undefined.
+   */
+  async collect(keep: ReadonlySet<string>): Promise<string | undefined> {
+    const gc = this.#o.gc
+    if (!gc) return undefined
+    const held = await Promise.all(
+      [...this.#held].filter((d) => !this.#pulls.has(d)).map((d) => this.#heldImage(d)),
+    )
+    const space = await gc.diskFree(this.#o.dir)
+    for (const v of victims(held, keep, space, gc) as (HeldImage & { prepared?: string })[]) {
+      await this.#remove(v.digest, v.prepared)
+      this.#o.log.info('deleted an unused image under disk pressure', {
+        digest: v.digest,
+        bytes: v.bytes,
+      })
+    }
+    const left = held.filter((h) => this.#held.has(h.digest)).reduce((s, h) => s + h.bytes, 0)
+    return diskProblem(await gc.diskFree(this.#o.dir), left, gc)
+  }
+}
+
+/** bytes of a file, or of everything under a directory */
+async function sizeOf(path: string): Promise<number> {
+  const s = await stat(path).catch(() => undefined)
+  if (!s) return 0
+  if (!s.isDirectory()) return s.size
+  let total = 0
+  for (const name of await readdir(path)) total += await sizeOf(join(path, name))
+  return total
 }

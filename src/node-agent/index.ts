@@ -8,7 +8,9 @@
 //   never leaves it; node.pem). createAgent() starts from those credentials and renews the
 //   certificate at 2/3 of its life (cert-renewer.ts).
 // - Offline first: the last desired state accepted is on disk and runs at start, before and
-//   without any link; images (by digest, verified), the Secrets/ConfigMaps the pods' env reads,
+//   without any link; images (as the plane's registry prepared them — the node never transpiles —
+//   pulled by digest, resumable, verified; unused ones deleted, least recently used first, when
+//   the disk is short: DiskPressure), the Secrets/ConfigMaps the pods' env reads,
 //   and unacknowledged pod statuses are on disk too. Plane or broker down, every pod keeps
 //   running; statuses wait and go when the link returns.
 // - Desired state numbered by revision: a newer one is saved, answered `applied` and reconciled;

@@ -10,7 +10,8 @@ import type { InstanceSpec, ProbeSpec, VolumeMount, WorkloadKind } from '../wasm
 import { configSources, configVolumeDir } from './config-volumes.ts'
 
 export interface InstanceInputs {
-  image: { digest: string; path: string }
+  /** the component's digest; path and digest of its prepared image on the node */
+  image: { digest: string; path: string; prepared?: string }
   kind: WorkloadKind
   env: Record<string, string>
   /** where this pod's emptyDir volumes live: <podDir>/volumes/<name> */

@@ -37,6 +37,8 @@ export interface SessionOptions {
   bootId: string
   dataDir: string
   pressure?: PressureThresholds
+  /** why the node is short of disk for its images after garbage collection, if it is */
+  diskProblem?(): string | undefined
   heartbeatMs: number
   clock: Clock
   log: Logger
@@ -120,7 +122,11 @@ export class Session {
   }
 
   async #beat(): Promise<void> {
-    const conditions = await nodeConditions(this.#o.dataDir, this.#o.pressure)
+    const conditions = await nodeConditions(
+      this.#o.dataDir,
+      this.#o.pressure,
+      this.#o.diskProblem?.(),
+    )
     if (this.#closed) return
     const time = this.#o.clock.now()
     this.#o.send({ type: 'heartbeat', time, conditions, images: this.#o.images() })

@@ -198,6 +198,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const registry = createRegistry({
     dir: join(o.dataDir, 'registry'),
     logger: log.child('registry'),
+    prepareAtPush: true, // nodes pull images prepared, never transpiling them
   })
   const transport =
     security &&

@@ -1,6 +1,7 @@
-// The agent driving the real runtime (createRuntime) with the sample images pulled from a fake
-// plane: each image's kind read from its exports, env from the pod, a handler and an HTTP
-// service answering on their loopback URLs, a crashing command in CrashLoopBackOff.
+// The agent driving the real runtime (createRuntime, which may not transpile, as on a node) with
+// the sample images prepared as the registry prepares them and pulled from a fake plane: each
+// image's kind read from its exports, env from the pod, a handler and an HTTP service answering
+// on their loopback URLs, a crashing command in CrashLoopBackOff.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readFileSync } from 'node:fs'
@@ -14,17 +15,18 @@ import {
   pod,
   waitFor,
 } from '../../src/node-agent/agent-fixture.ts'
-import { createRuntime } from '../../src/wasm-runtime/index.ts'
+import { createRuntime, prepareComponent } from '../../src/wasm-runtime/index.ts'
 import { fixture } from '../wasm-runtime/images.ts'
 
 const f = fixture()
 const plane = new FakePlane()
+plane.prepare = (digest, bytes) => prepareComponent(bytes, digest)
 const image = (app: string) => {
   const { digest, path } = f.image(app)
   plane.blobs.set(digest, new Uint8Array(readFileSync(path)))
   return { main: { digest } }
 }
-const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir })
+const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir, transpile: false })
 const channel = new FakeChannel()
 const statusOf = (name: string) =>
   channel
