@@ -69,6 +69,7 @@ export class ImageCache {
 
   /** reads which images the node holds (for heartbeats); drops bare components of old agents */
   async load(): Promise<void> {
+    await this.#dirs()
     const files = await readdir(join(this.#o.dir, 'sha256')).catch(() => [] as string[])
     this.#held = new Set(
       files.filter((f) => /^[a-f0-9]{64}\.json$/.test(f)).map((f) => `sha256:${f.slice(0, 64)}`),
@@ -162,9 +163,13 @@ export class ImageCache {
     return entry
   }
 
+  async #dirs(): Promise<void> {
+    for (const sub of ['sha256', 'prepared'])
+      await mkdir(join(this.#o.dir, sub), { recursive: true, mode: 0o700 })
+  }
+
   async #fetch(digest: string): Promise<void> {
-    await mkdir(join(this.#o.dir, 'sha256'), { recursive: true, mode: 0o700 })
-    await mkdir(join(this.#o.dir, 'prepared'), { recursive: true, mode: 0o700 })
+    await this.#dirs()
     const { digest: prepared } = await this.#o.lookup(digest)
     if (typeof prepared !== 'string' || !digestRe.test(prepared))
       throw new Error(`the registry named no prepared image for ${digest}`)
