@@ -22,8 +22,10 @@ test('a desired pod starts with its env and limits; applied is answered; Running
       resources: { limits: { memory: '64Mi', cpu: '500m' } },
     },
   )
+  assert.is(h.runtime.warmed, 0, 'nothing to run: no threads started')
   h.channel.deliver(desired(5, web))
   await waitFor('Running', () => h.latest('web')?.status.phase === 'Running')
+  assert.ok(h.runtime.warmed > 0, 'pods to run: the runtime warmed up')
   const [spec] = h.runtime.started
   const prepared = digestOf(fakePrepared(digestOf(images.http), images.http))
   assert.equal(spec, {

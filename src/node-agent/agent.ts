@@ -215,6 +215,7 @@ async function openParts(w: Wiring): Promise<Parts> {
   })
   const run = (pods: DesiredPod[]) => {
     const ok = usable(pods, log)
+    if (ok.length) runtime.warm() // threads only once there is something to run
     wanted = imagesOf(ok)
     reconciler.setDesired(ok)
     config

@@ -155,6 +155,12 @@ export class FakeRuntime implements Runtime {
     if (this.#instances.get(id)?.status.state === 'exited') this.#instances.delete(id)
   }
 
+  /** how many times warm() was called */
+  warmed = 0
+  warm(): void {
+    this.warmed++
+  }
+
   async close(): Promise<void> {
     for (const id of this.#instances.keys()) await this.stop(id)
   }

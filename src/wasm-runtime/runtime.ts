@@ -239,6 +239,10 @@ export class WasmRuntime implements Runtime {
     if (record && !record.live) this.#byId.delete(id)
   }
 
+  warm(): void {
+    this.#pool.warm()
+  }
+
   async close(): Promise<void> {
     await Promise.all(
       [...this.#byId.values()]

@@ -120,6 +120,9 @@ export interface Runtime {
   url(id: string): string | undefined
   /** forget an exited instance (its status and log buffer; the log file stays) */
   remove(id: string): void
+  /** get ready to start instances (the real runtime starts its threads only when asked, or at
+   *  the first start: a runtime with nothing to run costs no thread) */
+  warm(): void
   close(): Promise<void>
 }
 

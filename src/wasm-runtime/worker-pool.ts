@@ -168,8 +168,13 @@ export class WorkerPool {
       for (const w of this.#all()) stalled ? w.excuse() : w.check(opts.hangMs, serviceSlack)
     }, watchdogEveryMs)
     this.#timer.unref()
+  }
+
+  /** Start the service workers now rather than at the first instance (a thread costs ≈ 20 MiB,
+   *  so a runtime with nothing to run starts none; one that is about to, warms them up). */
+  warm(): void {
     for (let i = 0; i < this.#services.length; i++)
-      this.#services[i] = new PoolWorker('service', this.#events)
+      if (!this.#services[i]?.alive) this.#services[i] = new PoolWorker('service', this.#events)
   }
 
   #all(): PoolWorker[] {

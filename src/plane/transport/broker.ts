@@ -4,6 +4,7 @@
 import { createServer, type Server, type TLSSocket } from 'node:tls'
 import type { AddressInfo } from 'node:net'
 import { Aedes, type AedesOptions, type Client } from 'aedes'
+import * as mqttPacket from 'mqtt-packet'
 import { MAX_MESSAGE_BYTES } from '../../api/index.ts'
 import { UnavailableError, type Logger } from '../../core/index.ts'
 import type { Bus, BusHandler } from './bus.ts'
@@ -49,6 +50,9 @@ const HANDSHAKE_MS = 10_000
 const MAX_PACKET_BYTES = MAX_MESSAGE_BYTES + 64 * 1024
 
 export async function startBroker(o: BrokerOptions): Promise<EmbeddedBroker> {
+  // aedes writes with mqtt-packet, whose default makes a Buffer for each of the 65,536 two-byte
+  // numbers on its first write: 6 MB of heap for packet ids it could write in place
+  mqttPacket.writeToStream.cacheNumbers = false
   const aedes = await Aedes.createBroker({ ...LIMITS, ...hooks(o) })
   const emitter = aedes as unknown as NodeJS.EventEmitter // its types omit 'error'
   // aedes emits 'error' when its persistence fails; unhandled, that would end the process

@@ -73,6 +73,7 @@ export async function connectExternalBus(url: string, o: ExternalBusOptions): Pr
     connectTimeout: o.connectTimeoutMs ?? 15_000,
     keepalive: 30,
     queueQoSZero: false,
+    writeCache: false, // mqtt-packet's 6 MB table of numbers (see broker.ts)
     ...(o.ca ? { ca: o.ca } : {}),
   }
   const client = mqtt.connect(parsed.url, options)
