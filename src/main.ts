@@ -50,8 +50,8 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
                         --listen host, port 8883; port 0: any free port)
   --mqtt URL            an external MQTT broker instead (mqtt://HOST:PORT or mqtts://HOST:PORT),
                         e.g. Mosquitto set up by 'shoal broker-config'; the plane logs in with
-                        DIR/broker.json (or user:password in the URL); nodes are told this URL
-  --mqtt-ca FILE        PEM of the CA that signed the external broker's certificate (mqtts)
+                        DIR/broker.json (or user:password in the URL); nodes are told this URL;
+                        an mqtts:// broker's certificate must be signed by the plane's CA
   --insecure-http       plain HTTP, no authentication and no broker (loopback tests only)
   -h, --help            show this help
 `
@@ -130,13 +130,15 @@ only its own leaves, by 'pattern … %u') and OUT/passwd (the plane's login); an
 the plane's login (0600). Then: mosquitto -c OUT/mosquitto.conf, and shoal plane --mqtt
 mqtt://HOST:PORT. Each node that joins is added to OUT/passwd (username = node name, password =
 its node token); Mosquitto reads it on SIGHUP (systemctl reload mosquitto), and the agent retries
-until then. Nodes joined before need to join again. For TLS give --tls-cert and --tls-key.
+until then. Nodes joined before need to join again. The listener is TLS with a certificate the
+plane's CA signs (DIR/pki/broker.crt, for the names in --listen and --san): agents trust only
+that CA, and refuse to send their token to a plain mqtt:// broker.
 
 Flags:
 ${dataDir}  --listen HOST:PORT    where Mosquitto listens (default 127.0.0.1:1883)
   --out DIR             where the files go (default DIR/mosquitto)
-  --tls-cert FILE       the broker's certificate (PEM) for an mqtts:// listener
-  --tls-key FILE        its key
+  --san NAME,...        more names or addresses the nodes dial the broker at
+  --plain               a plain mqtt:// listener (the plane only, e.g. a benchmark: agents refuse it)
   -h, --help            show this help
 `,
   'token list': `Usage: shoal token list [--data-dir DIR]\n\nList the tokens of a plane: user, role, node, creation time.\n\nFlags:\n${dataDir}  -h, --help            show this help\n`,
@@ -175,7 +177,6 @@ async function runPlane(args: string[], hints = false): Promise<number> {
       listen: { type: 'string', default: '127.0.0.1:6443' },
       'mqtt-listen': { type: 'string' },
       mqtt: { type: 'string' },
-      'mqtt-ca': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -187,7 +188,6 @@ async function runPlane(args: string[], hints = false): Promise<number> {
     listen: values.listen,
     mqttListen: values['mqtt-listen'],
     mqtt: values.mqtt,
-    mqttCa: values['mqtt-ca'] === undefined ? undefined : readFileSync(values['mqtt-ca'], 'utf8'),
     insecureHttp: values['insecure-http'],
     version: version(),
   })
@@ -214,28 +214,27 @@ function runBrokerConfig(args: string[]): number {
       'data-dir': { type: 'string', default: './shoal-data' },
       listen: { type: 'string', default: '127.0.0.1:1883' },
       out: { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
+      san: { type: 'string' },
+      plain: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
   if (values.help) return help('broker-config')
-  const [cert, key] = [values['tls-cert'], values['tls-key']]
-  if (!cert !== !key)
-    throw new BadRequestError('broker-config: --tls-cert and --tls-key go together')
+  const listen = parseListen(values.listen!)
   const written = writeBrokerConfig({
     dataDir: values['data-dir']!,
     out: values.out,
-    listen: parseListen(values.listen!),
-    tls: cert && key ? { certFile: cert, keyFile: key } : undefined,
+    listen,
+    tls: !values.plain,
+    sans: values.san?.split(',').filter(Boolean),
   })
   process.stdout.write(
     `wrote ${written.conf} (with acl and passwd beside it) and ${written.login}
 ` +
       `run:   mosquitto -c ${written.conf}
 ` +
-      `then:  shoal plane --data-dir ${values['data-dir']} --mqtt ${cert ? 'mqtts' : 'mqtt'}://${values.listen}
+      `then:  shoal plane --data-dir ${values['data-dir']} --mqtt ${written.url}
 `,
   )
   return 0

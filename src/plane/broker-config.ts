@@ -5,11 +5,14 @@
 // — what the plane logs in with, and the file it adds a node's entry to (username = node name,
 // password = the node token the join gave it) when the node joins. Mosquitto reads that file at
 // start and on SIGHUP (`systemctl reload mosquitto`); until then the new node's agent retries.
+// The listener is TLS with a certificate the plane's CA signs (pki/broker.crt): the agents and
+// the plane trust only that CA.
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { userInfo } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BadRequestError, writeFileAtomic } from '../core/index.ts'
+import { issueBrokerCert } from './server/index.ts'
 import { mosquittoAcl, mosquittoConf, PLANE_USER, withPassword } from './transport/index.ts'
 
 export interface BrokerLogin {
@@ -26,11 +29,19 @@ export interface BrokerConfigOptions {
   /** where the files go (default <dataDir>/mosquitto) */
   out?: string
   listen: { host: string; port: number }
-  tls?: { certFile: string; keyFile: string }
+  /** a TLS listener with a certificate the plane's CA signs (pki/broker.crt) for the listen
+   * host and `sans`; false: plain MQTT, which agents refuse (their token would travel in clear) */
+  tls: boolean
+  sans?: string[]
 }
 
 /** writes the broker's files and the plane's login; returns the paths written */
-export function writeBrokerConfig(o: BrokerConfigOptions): { conf: string; login: string } {
+export function writeBrokerConfig(o: BrokerConfigOptions): {
+  conf: string
+  login: string
+  /** the URL to give `shoal plane --mqtt` */
+  url: string
+} {
   const out = resolve(o.out ?? join(o.dataDir, 'mosquitto'))
   mkdirSync(out, { recursive: true, mode: 0o700 })
   const login: BrokerLogin = {
@@ -39,17 +50,20 @@ export function writeBrokerConfig(o: BrokerConfigOptions): { conf: string; login
     passwordFile: join(out, 'passwd'),
   }
   const conf = join(out, 'mosquitto.conf')
+  const tls = o.tls ? issueBrokerCert(o.dataDir, [o.listen.host, ...(o.sans ?? [])]) : undefined
   const files = { aclFile: join(out, 'acl'), passwordFile: login.passwordFile! }
   writeFileSync(
     conf,
-    mosquittoConf({ listen: o.listen, ...files, tls: o.tls, user: userInfo().username }),
+    mosquittoConf({ listen: o.listen, ...files, tls, user: userInfo().username }),
     { mode: 0o600 },
   )
   writeFileSync(files.aclFile, mosquittoAcl(), { mode: 0o600 })
   writeFileSync(files.passwordFile, withPassword('', PLANE_USER, login.password), { mode: 0o600 })
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 })
   writeFileSync(brokerLoginPath(o.dataDir), JSON.stringify(login, null, 2) + '\n', { mode: 0o600 })
-  return { conf, login: brokerLoginPath(o.dataDir) }
+  const host = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host
+  const url = `${o.tls ? 'mqtts' : 'mqtt'}://${host}:${o.listen.port}`
+  return { conf, login: brokerLoginPath(o.dataDir), url }
 }
 
 /** the plane's login at the external broker, from broker.json; undefined without one */

@@ -54,8 +54,6 @@ export interface PlaneOptions {
    * plane logs in with <dataDir>/broker.json (`shoal broker-config`) or the URL's user:password,
    * and nodes are told this URL when they join */
   mqtt?: string
-  /** PEM of the CA of the external broker's certificate (mqtts; default the system's) */
-  mqttCa?: string
 }
 
 export interface Plane {
@@ -131,7 +129,6 @@ function externalBroker(o: PlaneOptions): (ExternalBroker & { login?: BrokerLogi
     url,
     username: username ?? login?.username,
     password: password ?? login?.password,
-    ca: o.mqttCa,
     login,
   }
 }
@@ -202,12 +199,16 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   })
   const transport =
     security &&
-    (await startNodeTransport(security, { listen: mqtt, external, objects, registry, log }).catch(
-      async (err: unknown) => {
-        await store.close()
-        throw err
-      },
-    ))
+    (await startNodeTransport(security, {
+      listen: mqtt,
+      external: external && { ...external, ca: security.caCert }, // as the agents trust it
+      objects,
+      registry,
+      log,
+    }).catch(async (err: unknown) => {
+      await store.close()
+      throw err
+    }))
   const mqttUrl = transport && (external?.url ?? `mqtts://${urlHost(mqtt.host)}:${transport.port}`)
   const joined = nodeLogins(external?.login?.passwordFile)
   let ready = true

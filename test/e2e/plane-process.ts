@@ -29,6 +29,8 @@ export async function startPlane(
     insecureHttp?: boolean
     port?: number
     mqttPort?: number
+    /** an external broker (--mqtt URL) instead of the embedded one */
+    mqtt?: string
     /** node arguments that start shoal; default src/main.ts under tsx */
     shoal?: string[]
   } = {},
@@ -41,8 +43,7 @@ export async function startPlane(
     dataDir,
     '--listen',
     `127.0.0.1:${port}`,
-    '--mqtt-listen',
-    `127.0.0.1:${opts.mqttPort ?? 0}`,
+    ...(opts.mqtt ? ['--mqtt', opts.mqtt] : ['--mqtt-listen', `127.0.0.1:${opts.mqttPort ?? 0}`]),
   ]
   if (opts.insecureHttp) args.push('--insecure-http')
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -1,6 +1,7 @@
 // The plane's Bus over an external broker — a real Mosquitto started with the config
 // `shoal broker-config` writes — and the nodes confined there by its ACL and password file: real
-// MQTT.js clients on 127.0.0.1, the broker killed with -9 and started again.
+// MQTT.js clients on 127.0.0.1 over TLS (the broker's certificate signed by the plane's CA), the
+// broker killed with -9 and started again.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -27,6 +28,7 @@ test.before(async () => {
   broker.reload()
   bus = await connectExternalBus(broker.url, {
     ...broker.login,
+    ca: broker.ca,
     log,
     reconnected: () => reconnects++,
   })
@@ -50,6 +52,7 @@ function connect(node: string, password: string, extra: mqtt.IClientOptions = {}
     protocolVersion: 4,
     reconnectPeriod: 0,
     connectTimeout: 5000,
+    ca: broker.ca,
     ...extra,
   })
 }
@@ -164,13 +167,14 @@ test('the plane with a wrong password gets a clear error', async () => {
   const err = await connectExternalBus(broker.url, {
     username: 'shoal-plane',
     password: 'wrong',
+    ca: broker.ca,
     log,
     connectTimeoutMs: 5000,
   }).then(
     async (b) => (await b.close(), undefined),
     (e: Error) => e,
   )
-  assert.ok(err && /cannot connect to the broker at mqtt:\/\/127\.0\.0\.1:\d+/.test(err.message))
+  assert.ok(err && /cannot connect to the broker at mqtts:\/\/127\.0\.0\.1:\d+/.test(err.message))
 })
 
 test('a bad URL is refused with what is wrong', async () => {

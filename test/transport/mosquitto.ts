@@ -2,8 +2,9 @@
 // `shoal broker-config` writes (never the system service). CI installs it (.ci/run); without it
 // the test fails and says how to get it.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import { join } from 'node:path'
 import { freePort } from '../e2e/plane-process.ts'
 import { readBrokerLogin, writeBrokerConfig } from '../../src/plane/broker-config.ts'
 
@@ -11,7 +12,10 @@ export const MOSQUITTO = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto'
 
 export interface Mosquitto {
   port: number
+  /** mqtts://127.0.0.1:<port> */
   url: string
+  /** the plane's CA, which signed the broker's certificate */
+  ca: string
   /** the plane's login, as broker.json holds it */
   login: { username: string; password: string; passwordFile: string }
   output(): string
@@ -31,7 +35,11 @@ export async function startMosquitto(dataDir: string): Promise<Mosquitto> {
       `${MOSQUITTO} is missing: these tests need Mosquitto 2 (apt-get install mosquitto; .ci/run installs it)`,
     )
   const port = await freePort()
-  const { conf } = writeBrokerConfig({ dataDir, listen: { host: '127.0.0.1', port } })
+  const { conf, url } = writeBrokerConfig({
+    dataDir,
+    listen: { host: '127.0.0.1', port },
+    tls: true,
+  })
   const login = readBrokerLogin(dataDir)!
   let child: ChildProcess | undefined
   let out = ''
@@ -53,7 +61,8 @@ export async function startMosquitto(dataDir: string): Promise<Mosquitto> {
   await start()
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url,
+    ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
     login: { ...login, passwordFile: login.passwordFile! },
     output: () => out,
     kill: async () => {

@@ -14,6 +14,7 @@ export {
   createSecretBox,
   createTokenStore,
   ensureSecurity,
+  issueBrokerCert,
   type Role,
   type Security,
 } from './security/index.ts'

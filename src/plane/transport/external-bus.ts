@@ -112,6 +112,8 @@ class MqttBus implements ExternalBus {
   readonly #o: ExternalBusOptions
   readonly #subs: { pattern: string; handler: BusHandler }[] = []
   #closed = false
+  #down = false
+  #lastError: string | undefined
 
   constructor(client: MqttClient, url: string, o: ExternalBusOptions) {
     this.url = url
@@ -121,9 +123,15 @@ class MqttBus implements ExternalBus {
     client.on('message', (topic, payload) => this.#deliver(topic, payload))
     client.on('connect', () => void this.#reconnected())
     client.on('close', () => {
-      if (!this.#closed) o.log.warn('broker link lost; reconnecting', { url })
+      if (this.#closed || this.#down) return
+      this.#down = true // logged once an outage, not once a retry
+      o.log.warn('broker link lost; reconnecting every second', { url })
     })
-    client.on('error', (err) => o.log.warn('broker link error', { url, err: err.message }))
+    client.on('error', (err) => {
+      if (err.message === this.#lastError) return
+      this.#lastError = err.message
+      o.log.warn('broker link error', { url, err: err.message })
+    })
   }
 
   get connected(): boolean {
@@ -167,6 +175,8 @@ class MqttBus implements ExternalBus {
   }
 
   async #reconnected(): Promise<void> {
+    this.#down = false
+    this.#lastError = undefined
     noDelay(this.#client)
     this.#o.log.info('broker link back; resubscribing and resending desired states', {
       url: this.url,

@@ -8,6 +8,7 @@
 // (secretToStorage / secretFromStorage). Plain tokens are never logged.
 export { ensureSecurity, type Security, type SecurityOptions } from './bootstrap.ts'
 export { caCertHash, ensurePki, type Pki, type PkiOptions } from './pki.ts'
+export { issueBrokerCert } from './broker-cert.ts'
 export {
   createTokenStore,
   type IssueRequest,

@@ -1,0 +1,205 @@
+// A node on an external broker, all real processes: Mosquitto started with the config
+// `shoal broker-config` writes, `shoal plane --mqtt mqtt://…`, a node joined with the printed
+// command (the join answer names the external broker; the plane adds the node's login to
+// Mosquitto's password file, which Mosquitto re-reads on SIGHUP). Then Mosquitto is killed with
+// -9 while the node runs a pod: the pod keeps serving; a pod created and one deleted while the
+// broker is away are run and stopped once it is back, and the statuses converge — nothing lost.
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { request } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startMosquitto, type Mosquitto } from '../transport/mosquitto.ts'
+import { startPlane, type PlaneProcess } from './plane-process.ts'
+
+const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
+const build = fileURLToPath(new URL('../../firmware-images/.build', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-broker-'))
+const planeDir = join(dir, 'plane')
+const agentDir = join(dir, 'agent')
+let broker: Mosquitto
+let plane: PlaneProcess
+let agent: { child: ChildProcess; output(): string } | undefined
+let admin: string
+let ca: string
+
+const shoal = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' })
+
+function https(method: string, path: string, body?: Uint8Array | string) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(`${plane.url}${path}`, {
+      method,
+      ca,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    })
+    req.on('response', (res) => {
+      let text = ''
+      res.on('data', (d) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode!, text }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+async function getPod(name: string): Promise<any> {
+  const r = await https('GET', `/api/v1/namespaces/default/pods/${name}`)
+  return r.status === 200 ? JSON.parse(r.text) : undefined
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined) {
+  const end = Date.now() + 90_000
+  for (;;) {
+    const v = await Promise.resolve()
+      .then(fn)
+      .catch(() => undefined)
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > end)
+      throw new Error(
+        `timed out waiting for ${what}\nagent:\n${agent?.output().slice(-3000)}\nplane:\n${plane.output().slice(-2000)}\nmosquitto:\n${broker.output().slice(-1000)}`,
+      )
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill(signal)
+  })
+}
+
+function startAgent(args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', main, 'agent', '--data-dir', agentDir, ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let out = ''
+  child.stdout!.on('data', (d) => (out += d))
+  child.stderr!.on('data', (d) => (out += d))
+  agent = { child, output: () => out }
+}
+
+async function push(app: string): Promise<void> {
+  const meta = JSON.parse(readFileSync(join(build, `${app}.json`), 'utf8'))
+  const blob = await https(
+    'PUT',
+    `/images/blobs/${meta.digest}`,
+    readFileSync(join(build, `${app}.wasm`)),
+  )
+  assert.ok(blob.status < 300, blob.text)
+  const tag = await https('PUT', `/images/tags/${app}/1`, JSON.stringify({ digest: meta.digest }))
+  assert.ok(tag.status < 300, tag.text)
+}
+
+function instanceUrl(pod: string, since = 0): string | undefined {
+  const lines = agent!
+    .output()
+    .slice(since)
+    .split('\n')
+    .filter((l) => l.includes('started a container') && l.includes(`default/${pod}`))
+  return /"url":"([^"]+)"/.exec(lines.at(-1) ?? '')?.[1]
+}
+
+async function served(url: string): Promise<any> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) })
+  return res.ok ? res.json() : undefined
+}
+
+const createPod = (name: string) =>
+  https(
+    'POST',
+    '/api/v1/namespaces/default/pods',
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name },
+      spec: {
+        nodeName: 'pi-1',
+        containers: [{ name: 'main', image: 'hello-http:1', ports: [{ containerPort: 8080 }] }],
+      },
+    }),
+  )
+
+const running = (name: string) => async () => {
+  const p = await getPod(name)
+  return p?.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined
+}
+
+test.before(async () => {
+  broker = await startMosquitto(planeDir) // shoal broker-config's files, and broker.json
+  plane = await startPlane(planeDir, { mqtt: broker.url })
+  ca = readFileSync(join(planeDir, 'pki', 'ca.crt'), 'utf8')
+  admin = shoal('token', 'issue', '--data-dir', planeDir, '--role', 'admin', '--user', 'e2e')
+    .stdout.trim()
+    .split('\n')
+    .at(-1)!
+  await push('hello-http')
+})
+
+test.after(async () => {
+  if (agent) await stop(agent.child, 'SIGKILL')
+  await plane?.stop()
+  await broker?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+test('a node joins through the plane and connects to Mosquitto; a pod runs there', async () => {
+  const r = shoal('token', 'issue', '--data-dir', planeDir, '--role', 'join')
+  const line = r.stdout.split('\n').find((l) => l.includes('shoal agent --join'))!
+  const token = /--token (\S+)/.exec(line)![1]
+  const hash = /--ca-cert-hash (\S+)/.exec(line)![1]
+  startAgent(['--join', plane.url, '--token', token, '--ca-cert-hash', hash, '--name', 'pi-1'])
+  await waitFor('the join', () => readFileSync(broker.login.passwordFile, 'utf8').includes('pi-1:'))
+  broker.reload() // Mosquitto reads the node's login
+  const creds = await waitFor('credentials', () =>
+    JSON.parse(readFileSync(join(agentDir, 'credentials.json'), 'utf8')),
+  )
+  assert.is(creds.mqtt, broker.url, 'the join answer names the external broker')
+  await waitFor('node pi-1 Ready', async () => {
+    const n = await https('GET', '/api/v1/nodes/pi-1')
+    const obj = n.status === 200 ? JSON.parse(n.text) : undefined
+    return obj?.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')
+  })
+  assert.is((await createPod('web')).status, 201)
+  assert.is((await createPod('doomed')).status, 201)
+  await waitFor('web Running', running('web'))
+  await waitFor('doomed Running', running('doomed'))
+  assert.is((await served(instanceUrl('web')!)).pod ?? 'web', 'web')
+})
+
+test('Mosquitto killed -9: the pod keeps serving; what changed meanwhile runs once it is back', async () => {
+  const before = await getPod('web')
+  const since = agent!.output().length
+  await broker.kill()
+  await waitFor('the agent noticing', () => agent!.output().slice(since).includes('link lost'))
+  assert.ok(await served(instanceUrl('web')!), 'serving with the broker gone')
+  assert.is((await createPod('during')).status, 201)
+  assert.is((await https('DELETE', '/api/v1/namespaces/default/pods/doomed')).status, 200)
+  await broker.start()
+  const during = await waitFor('during Running', running('during'))
+  assert.is(during.spec.nodeName, 'pi-1')
+  assert.ok(await served((await waitFor('during serving', () => instanceUrl('during')))!))
+  await waitFor('doomed stopped on its node', () =>
+    /stopped a pod.*default\/doomed/.test(agent!.output().slice(since)) ? true : undefined,
+  )
+  const web = await waitFor('web Running after', running('web'))
+  assert.is(web.metadata.uid, before.metadata.uid)
+  assert.is(
+    web.status.containerStatuses[0].state.running.startedAt,
+    before.status.containerStatuses[0].state.running.startedAt,
+    'the pod was not restarted by the broker going away',
+  )
+  assert.not.ok(
+    /started a container.*default\/web/.test(agent!.output().slice(since)),
+    'no restart of web on reconnect',
+  )
+})
+
+test.run()
