@@ -8,7 +8,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -207,6 +208,22 @@ test('join with the printed command; the node registers and is Ready', async () 
   })
   assert.ok(node.status.nodeInfo.architecture)
   assert.ok(Number(node.status.capacity.pods) > 0)
+  // its identity: a certificate of the plane's CA for the key made on the node (node.pem, 0600)
+  const pem = readFileSync(join(agentDir, 'node.pem'), 'utf8')
+  assert.is(statSync(join(agentDir, 'node.pem')).mode & 0o777, 0o600)
+  const cert = new X509Certificate(pem)
+  assert.is(cert.subject, 'CN=system:node:pi-1\nO=system:nodes')
+  assert.ok(cert.verify(new X509Certificate(ca).publicKey))
+  assert.ok(cert.checkPrivateKey(createPrivateKey(pem)))
+  // its Lease, renewed from its heartbeats
+  const lease = await waitFor('the Lease of pi-1', async () => {
+    const l = await https(
+      'GET',
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/pi-1',
+    )
+    return l.status === 200 ? JSON.parse(l.text) : undefined
+  })
+  assert.equal([lease.spec.holderIdentity, lease.spec.leaseDurationSeconds], ['pi-1', 40])
 })
 
 test('a pod with nodeName runs there and kubectl shows it Running; its logs come through kubectl', async () => {
