@@ -50,7 +50,8 @@ export function writeBrokerConfig(o: BrokerConfigOptions): {
     passwordFile: join(out, 'passwd'),
   }
   const conf = join(out, 'mosquitto.conf')
-  const tls = o.tls ? issueBrokerCert(o.dataDir, [o.listen.host, ...(o.sans ?? [])]) : undefined
+  const named = [o.listen.host, ...(o.sans ?? [])].filter((h) => !['0.0.0.0', '::', ''].includes(h))
+  const tls = o.tls ? issueBrokerCert(o.dataDir, named) : undefined
   const files = { aclFile: join(out, 'acl'), passwordFile: login.passwordFile! }
   writeFileSync(
     conf,
