@@ -2,6 +2,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { tableColumns } from './table-columns.ts'
 import { tableRow, toTable } from './table.ts'
+import type { Lease } from '../types/index.ts'
 
 const now = Date.parse('2026-01-01T01:00:00Z')
 const created = '2026-01-01T00:55:00Z'
@@ -367,6 +368,26 @@ test('endpoints, secrets, configmaps, events, jobs, daemonsets and autoscalers',
     2,
     '5m',
   ])
+})
+
+test('lease rows: name, holder, age, as kubectl get leases prints them', () => {
+  assert.equal(
+    tableColumns('Lease').map((c) => c.name),
+    ['Name', 'Holder', 'Age'],
+  )
+  const lease: Lease = {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: 'pi-1',
+      namespace: 'kube-node-lease',
+      creationTimestamp: '2026-01-01T00:55:00Z',
+    },
+    spec: { holderIdentity: 'pi-1', leaseDurationSeconds: 40 },
+  }
+  assert.equal(tableRow(lease, now).cells, ['pi-1', 'pi-1', '5m'])
+  const unheld: Lease = { ...lease, spec: {} }
+  assert.equal(tableRow(unheld, now).cells, ['pi-1', '', '5m'])
 })
 
 test('toTable builds the Table of kubectl.md §5', () => {

@@ -449,6 +449,43 @@ test('secrets, configmaps, nodes, events', () => {
   assert.equal(fields(ev), ['involvedObject.namespace', 'type'])
 })
 
+test('leases: positive duration, non-negative transitions, MicroTimes, strings; namespaced', () => {
+  const lease = (spec: Record<string, unknown>, metadata: Record<string, unknown> = {}) =>
+    validate({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'pi-1', namespace: 'kube-node-lease', ...metadata },
+      spec,
+    }).map((c) => c.field)
+  const good = {
+    holderIdentity: 'pi-1',
+    leaseDurationSeconds: 40,
+    renewTime: '2026-12-05T07:00:00.123456Z',
+    acquireTime: '2026-12-05T07:00:00Z',
+    leaseTransitions: 0,
+  }
+  assert.equal(lease(good), [])
+  assert.equal(lease({}), [])
+  assert.equal(
+    lease({
+      holderIdentity: 7,
+      leaseDurationSeconds: 0,
+      renewTime: 'yesterday',
+      acquireTime: '2026-13-45T99:00:00Z',
+      leaseTransitions: -1,
+    }).sort(),
+    [
+      'spec.acquireTime',
+      'spec.holderIdentity',
+      'spec.leaseDurationSeconds',
+      'spec.leaseTransitions',
+      'spec.renewTime',
+    ],
+  )
+  assert.equal(lease(good, { namespace: undefined }), ['metadata.namespace'])
+  assert.equal(lease(good, { name: 'Pi_1' }), ['metadata.name'])
+})
+
 test('projected volumes: secret and configMap sources only, one each, named', () => {
   const vol = (sources: unknown) =>
     pod({
