@@ -13,8 +13,9 @@
 // - The node channel (node-channel.ts): each node is sent its pods (desired state, numbered by
 //   store revision, images resolved to digests) when they change and when it says hello behind;
 //   statuses from nodes are written (only for pods bound to that node) and acknowledged after
-//   they are durable; hello and heartbeat keep the Node object, a lost connection makes it
-//   Unknown at once; log requests go out and come back over request/response with ids; the
+//   they are durable; hello and heartbeat keep the Node object and renew the node's Lease
+//   (kube-node-lease/<node>, at most every 10 s); a lost connection makes the Node Unknown at
+//   once; log requests go out and come back over request/response with ids; the
 //   nodes' usage samples are held in memory as rates (node-stats.ts), never stored.
 // - Every payload from a node is checked; a malformed one is logged and dropped, never a crash.
 export type { Bus, BusHandler } from './bus.ts'
