@@ -1,9 +1,10 @@
 // Adapter: the core modules of a transpiled component, instrumented (memory cap + fuel) and
-// compiled once per process for each (image, memory cap). The rewrite runs in a short-lived
-// thread (it takes ~0.3 s for a 12 MB module) and its output is kept on disk beside the
-// transpiled glue, so a restart of the agent skips it.
+// compiled once per process for each (image, memory cap). The rewrite of modules past 1 MiB runs
+// in a short-lived thread (it takes ~0.3 s for a 12 MB module; smaller ones are rewritten in
+// place, quicker than a thread starts) and its output is kept on disk beside the transpiled
+// glue, so a restart of the agent skips it.
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { InvalidError } from '../core/index.ts'
 import { offload } from './thread-spawn.ts'
@@ -54,11 +55,18 @@ export async function instrumentFiles(
   }
 }
 
+/** core modules this small are rewritten in the calling thread: a thread costs more than the
+ *  rewrite (hello-wat's 337 bytes take microseconds; a thread's start takes tens of ms) */
+const INLINE_BYTES = 1 << 20
+
 async function instrumented(t: Transpiled, pages: number | undefined): Promise<string> {
   const dir = join(t.dir, `instrumented-${pages ?? 'nocap'}`)
   if (t.coreFiles.every((f) => existsSync(join(dir, `${f}.fuel`)))) return dir
+  let bytes = 0
+  for (const f of t.coreFiles) bytes += (await stat(join(t.dir, f))).size
   try {
-    await offload<void>('instrument', 'instrumentFiles', [t.dir, dir, t.coreFiles, pages])
+    if (bytes <= INLINE_BYTES) await instrumentFiles(t.dir, dir, t.coreFiles, pages)
+    else await offload<void>('instrument', 'instrumentFiles', [t.dir, dir, t.coreFiles, pages])
   } catch (error) {
     throw new InvalidError(`runtime: cannot apply limits to ${(error as Error).message}`, [], {
       cause: error,
