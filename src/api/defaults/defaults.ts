@@ -14,6 +14,7 @@ import type {
   PodSpec,
   PodTemplateSpec,
   Probe,
+  ReplicaSet,
   ResourceList,
   RollingUpdateDeployment,
   Secret,
@@ -46,6 +47,7 @@ function child<T extends object>(obj: any, key: string): T | undefined {
 const byKind = lookupTable<Defaulter>({
   Pod: (pod: { spec?: PodSpec }) => defaultPodSpec(pod.spec),
   Deployment: defaultDeployment,
+  ReplicaSet: defaultReplicaSet,
   DaemonSet: defaultDaemonSet,
   Job: defaultJob,
   Service: defaultService,
@@ -124,6 +126,12 @@ function defaultDeployment(d: Deployment): void {
   d.spec.revisionHistoryLimit ??= 10
   d.spec.progressDeadlineSeconds ??= 600
   defaultTemplate(d.spec.template)
+}
+
+function defaultReplicaSet(rs: ReplicaSet): void {
+  if (!usable(rs.spec)) return
+  rs.spec.replicas ??= 1
+  defaultTemplate(rs.spec.template)
 }
 
 function defaultDaemonSet(ds: DaemonSet): void {

@@ -53,6 +53,7 @@ const workload = (status: FieldStrategy): FieldStrategy => ({
 const byKind = lookupTable<FieldStrategy>({
   Pod: { fields: { metadata, spec: podSpec, status: podStatus } },
   Deployment: workload(statusWithConditions),
+  ReplicaSet: workload(statusWithConditions),
   DaemonSet: workload(statusWithConditions),
   Job: workload(statusWithConditions),
   Service: {

@@ -29,6 +29,7 @@ test("short names are exactly Kubernetes'", () => {
     configmaps: ['cm'],
     events: ['ev'],
     deployments: ['deploy'],
+    replicasets: ['rs'],
     daemonsets: ['ds'],
     jobs: [],
     horizontalpodautoscalers: ['hpa'],
@@ -62,11 +63,23 @@ test('scope, groups, categories, subresources', () => {
     resourceByKind('Pod')!.subresources.map((s) => s.name),
     ['status', 'log'],
   )
+  assert.equal(
+    resourceByKind('ReplicaSet')!.subresources.map((s) => s.name),
+    ['status', 'scale'],
+  )
   assert.not.ok(resourceByKind('Node')!.namespaced)
   assert.not.ok(resourceByKind('Namespace')!.namespaced)
   assert.equal(
     resourcesInCategory('all').map((r) => r.resource),
-    ['pods', 'services', 'deployments', 'daemonsets', 'jobs', 'horizontalpodautoscalers'],
+    [
+      'pods',
+      'services',
+      'deployments',
+      'replicasets',
+      'daemonsets',
+      'jobs',
+      'horizontalpodautoscalers',
+    ],
   )
   assert.ok(resourceByKind('Pod')!.verbs.includes('watch'))
   assert.not.ok(resourceByKind('Namespace')!.verbs.includes('deletecollection'))

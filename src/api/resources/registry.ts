@@ -88,6 +88,15 @@ const entries: Entry[] = [
   },
   {
     gv: 'apps/v1',
+    kind: 'ReplicaSet',
+    resource: 'replicasets',
+    namespaced: true,
+    short: ['rs'],
+    all: true,
+    subs: ['status', 'scale'],
+  },
+  {
+    gv: 'apps/v1',
     kind: 'DaemonSet',
     resource: 'daemonsets',
     namespaced: true,

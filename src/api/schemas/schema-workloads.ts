@@ -1,4 +1,4 @@
-// Field schemas of apps/v1 Deployment and DaemonSet, batch/v1 Job, autoscaling/v2
+// Field schemas of apps/v1 Deployment, ReplicaSet and DaemonSet, batch/v1 Job, autoscaling/v2
 // HorizontalPodAutoscaler (and autoscaling/v1) and the autoscaling/v1 Scale subresource object.
 import {
   bool,
@@ -38,6 +38,26 @@ export const deployment = kindSchema({
       'unavailableReplicas',
       'terminatingReplicas',
       'collisionCount',
+    ),
+    conditions,
+  },
+})
+
+export const replicaSet = kindSchema({
+  spec: {
+    ...fields(int, 'replicas', 'minReadySeconds'),
+    selector: labelSelector,
+    template: podTemplateSpec,
+  },
+  status: {
+    observedGeneration: int64,
+    ...fields(
+      int,
+      'replicas',
+      'fullyLabeledReplicas',
+      'readyReplicas',
+      'availableReplicas',
+      'terminatingReplicas',
     ),
     conditions,
   },

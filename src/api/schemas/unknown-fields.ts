@@ -19,6 +19,7 @@ import {
   horizontalPodAutoscaler,
   horizontalPodAutoscalerV1,
   job,
+  replicaSet,
   scale,
 } from './schema-workloads.ts'
 
@@ -32,6 +33,7 @@ const schemas = lookupTable<ObjectSchema>({
   ConfigMap: configMap,
   Event: event,
   Deployment: deployment,
+  ReplicaSet: replicaSet,
   DaemonSet: daemonSet,
   Job: job,
   HorizontalPodAutoscaler: horizontalPodAutoscaler,

@@ -71,6 +71,14 @@ const specs = lookupTable<Spec[]>({
     age,
     ...wideWorkload,
   ],
+  ReplicaSet: [
+    name,
+    ['Desired', 'integer'],
+    ['Current', 'integer'],
+    ['Ready', 'integer'],
+    age,
+    ...wideWorkload,
+  ],
   DaemonSet: [
     name,
     ['Desired', 'integer'],

@@ -7,6 +7,7 @@ import type {
   Job,
   LabelSelector,
   PodTemplateSpec,
+  ReplicaSet,
 } from '../types/index.ts'
 import { hpaFromV1 } from '../resources/index.ts'
 import { labelSelectorToString } from '../selectors/index.ts'
@@ -33,6 +34,15 @@ export const deploymentRow: RowFn<Deployment> = (d, now) => [
   d.status?.availableReplicas ?? 0,
   ageSince(d.metadata.creationTimestamp, now),
   ...wideCells(d.spec?.template, d.spec?.selector),
+]
+
+export const replicaSetRow: RowFn<ReplicaSet> = (rs, now) => [
+  rs.metadata.name ?? '',
+  rs.spec?.replicas ?? 0,
+  rs.status?.replicas ?? 0,
+  rs.status?.readyReplicas ?? 0,
+  ageSince(rs.metadata.creationTimestamp, now),
+  ...wideCells(rs.spec?.template, rs.spec?.selector),
 ]
 
 export const daemonSetRow: RowFn<DaemonSet> = (ds, now) => [

@@ -17,7 +17,13 @@ import {
   type Cell,
   type RowFn,
 } from './table-rows-core.ts'
-import { autoscalerRow, daemonSetRow, deploymentRow, jobRow } from './table-rows-apps.ts'
+import {
+  autoscalerRow,
+  daemonSetRow,
+  deploymentRow,
+  jobRow,
+  replicaSetRow,
+} from './table-rows-apps.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row function takes its own kind
 const rows = lookupTable<RowFn<any>>({
@@ -30,6 +36,7 @@ const rows = lookupTable<RowFn<any>>({
   ConfigMap: configMapRow,
   Event: eventRow,
   Deployment: deploymentRow,
+  ReplicaSet: replicaSetRow,
   DaemonSet: daemonSetRow,
   Job: jobRow,
   HorizontalPodAutoscaler: autoscalerRow,

@@ -1,4 +1,4 @@
-// apps/v1 Deployment and DaemonSet, batch/v1 Job.
+// apps/v1 Deployment, ReplicaSet and DaemonSet, batch/v1 Job.
 import type { Condition, IntOrString, KubeObject, LabelSelector } from './meta.ts'
 import type { PodTemplateSpec } from './pod.ts'
 
@@ -37,6 +37,27 @@ export interface DeploymentStatus {
 export interface Deployment extends KubeObject {
   spec: DeploymentSpec
   status?: DeploymentStatus
+}
+
+export interface ReplicaSetSpec {
+  replicas?: number
+  minReadySeconds?: number
+  selector: LabelSelector
+  template?: PodTemplateSpec
+}
+
+export interface ReplicaSetStatus {
+  replicas: number
+  fullyLabeledReplicas?: number
+  readyReplicas?: number
+  availableReplicas?: number
+  observedGeneration?: number
+  conditions?: Condition[]
+}
+
+export interface ReplicaSet extends KubeObject {
+  spec: ReplicaSetSpec
+  status?: ReplicaSetStatus
 }
 
 export interface DaemonSetUpdateStrategy {

@@ -28,6 +28,7 @@ function unchanged(o: unknown, n: unknown, field: string): FieldCause[] {
 
 const updateRules = lookupTable<(o: Obj, n: Obj) => FieldCause[]>({
   Deployment: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
+  ReplicaSet: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
   DaemonSet: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
   Job: (o, n) => [
     ...unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),

@@ -1,4 +1,4 @@
-// Validation of the workload kinds: Deployment, DaemonSet (apps/v1) and Job (batch/v1).
+// Validation of the workload kinds: Deployment, ReplicaSet, DaemonSet (apps/v1) and Job (batch/v1).
 import type {
   DaemonSet,
   Deployment,
@@ -7,6 +7,7 @@ import type {
   Job,
   LabelSelector,
   PodTemplateSpec,
+  ReplicaSet,
 } from '../types/index.ts'
 import { labelSelectorRequirements, matchesLabels } from '../selectors/index.ts'
 import {
@@ -132,6 +133,21 @@ export function validateDeployment(d: Deployment): FieldCause[] {
       ),
     )
   return out
+}
+
+/** as ValidateReplicaSetSpec: replicas ≥ 0, a selector that matches the template's labels */
+export function validateReplicaSet(rs: ReplicaSet): FieldCause[] {
+  const spec = rs.spec
+  if (!spec || typeof spec !== 'object') return [required('spec')]
+  return [
+    ...checkRange('spec.replicas', spec.replicas, 0),
+    ...checkRange('spec.minReadySeconds', spec.minReadySeconds, 0),
+    ...validateSelectorAndTemplate(spec.selector, spec.template, {
+      kind: 'replicaset',
+      restartPolicies: ['Always'],
+      selectorRequired: true,
+    }),
+  ]
 }
 
 export function validateDaemonSet(ds: DaemonSet): FieldCause[] {

@@ -7,7 +7,12 @@ import { allResources, apiVersionOf, resourceByKind } from '../resources/index.t
 import { invalid, notSupported, required, type FieldCause } from './field-errors.ts'
 import { validateObjectMeta, type NameRule } from './validate-meta.ts'
 import { validatePodSpec } from './validate-pod-spec.ts'
-import { validateDaemonSet, validateDeployment, validateJob } from './validate-workloads.ts'
+import {
+  validateDaemonSet,
+  validateDeployment,
+  validateJob,
+  validateReplicaSet,
+} from './validate-workloads.ts'
 import { validateAutoscaler } from './validate-autoscaler.ts'
 import { validateEndpoints, validateService } from './validate-service.ts'
 import { validateConfigMap, validateSecret } from './validate-config.ts'
@@ -30,6 +35,7 @@ const kinds = lookupTable<KindRules>({
   ConfigMap: { name: dns1123Subdomain, body: validateConfigMap },
   Event: { name: dns1123Subdomain, body: validateEvent },
   Deployment: { name: dns1123Subdomain, body: validateDeployment },
+  ReplicaSet: { name: dns1123Subdomain, body: validateReplicaSet },
   DaemonSet: { name: dns1123Subdomain, body: validateDaemonSet },
   Job: { name: dns1123Subdomain, body: validateJob },
   HorizontalPodAutoscaler: { name: pathSegmentName, body: validateAutoscaler },
