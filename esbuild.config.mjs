@@ -6,6 +6,7 @@
 // wasm files by path (see README "On a Pi").
 import { build } from 'esbuild'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
@@ -21,6 +22,9 @@ const { metafile } = await build({
     ...Object.fromEntries(Object.entries(threadEntries).map(([k, v]) => [`shoal-${k}`, v])),
   },
   outdir: 'dist',
+  // chunks along main.ts's dynamic imports: `shoal agent` loads the agent's code, not the plane's
+  splitting: true,
+  chunkNames: 'shoal-chunk-[name]-[hash]', // beside shoal.mjs: thread entries are found by name beside the code that starts them
   outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
@@ -49,6 +53,9 @@ const { metafile } = await build({
   logLevel: 'warning',
 })
 
-// files of an earlier build that this one did not write (a renamed thread entry) go
+// files of an earlier build that this one did not write (a renamed thread entry, old chunks) go
 const written = new Set(Object.keys(metafile.outputs).map((f) => f.replace(/^dist\//, '')))
-for (const f of readdirSync('dist')) if (!written.has(f)) rmSync(`dist/${f}`, { recursive: true })
+for (const f of readdirSync('dist', { recursive: true, withFileTypes: true })) {
+  const path = join(f.parentPath ?? f.path, f.name).replace(/^dist\//, '')
+  if (f.isFile() && !written.has(path)) rmSync(`dist/${path}`)
+}

@@ -1,19 +1,16 @@
 // The one composition root of the bundle: `shoal <command>`. Each command wires the
-// components it needs; nothing imports this file.
+// components it needs, imported when the command runs: the bundle is split along those imports,
+// so `shoal agent` on a Pi never loads (nor keeps in memory) the plane's code, nor the agent's
+// the plane. Nothing imports this file.
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BadRequestError, createLogger } from './core/index.ts'
-import { createAgent, joinPlane, nodeAddress, parseLabels } from './node-agent/index.ts'
-import {
-  caCertHash,
-  createPlane,
-  createTokenStore,
-  parseListen,
-  writeBrokerConfig,
-  type Role,
-} from './plane/index.ts'
+import type { Role } from './plane/index.ts'
+
+const planeModule = () => import('./plane/index.ts')
+const agentModule = () => import('./node-agent/index.ts')
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
 
@@ -183,6 +180,7 @@ async function runPlane(args: string[], hints = false): Promise<number> {
     strict: true,
   })
   if (values.help) return help(hints ? 'start' : 'plane')
+  const { createPlane } = await planeModule()
   const plane = await createPlane({
     dataDir: values['data-dir']!,
     listen: values.listen,
@@ -207,7 +205,7 @@ async function runPlane(args: string[], hints = false): Promise<number> {
   return 0
 }
 
-function runBrokerConfig(args: string[]): number {
+async function runBrokerConfig(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -221,6 +219,7 @@ function runBrokerConfig(args: string[]): number {
     strict: true,
   })
   if (values.help) return help('broker-config')
+  const { parseListen, writeBrokerConfig } = await planeModule()
   const listen = parseListen(values.listen!)
   const written = writeBrokerConfig({
     dataDir: values['data-dir']!,
@@ -240,7 +239,7 @@ function runBrokerConfig(args: string[]): number {
   return 0
 }
 
-function runToken(args: string[]): number {
+async function runToken(args: string[]): Promise<number> {
   const [sub, ...rest] = args
   if (isHelp(sub)) return help('token')
   if (sub !== 'issue' && sub !== 'list' && sub !== 'revoke') {
@@ -262,9 +261,10 @@ function runToken(args: string[]): number {
   })
   if (values.help) return help(`token ${sub}`)
   const dir = values['data-dir']!
+  const { createTokenStore, caCertHash } = await planeModule()
   const tokens = createTokenStore(dir)
   if (sub === 'issue' && values.role === 'join') {
-    const line = joinCommand(dir, values.server) // before the token: a plane without a CA issues none
+    const line = joinCommand(dir, values.server, caCertHash) // before the token: a plane without a CA issues none
     const token = tokens.issue({ role: 'join' })
     process.stdout.write(`${token}\n\nJoin a node with:\n\n  ${line(token)}\n\n`)
     return 0
@@ -288,7 +288,11 @@ function runToken(args: string[]): number {
 }
 
 /** `shoal agent --join …` for a join token, as kubeadm prints its join command */
-function joinCommand(dir: string, server: string | undefined): (token: string) => string {
+function joinCommand(
+  dir: string,
+  server: string | undefined,
+  caCertHash: (pem: string) => string,
+): (token: string) => string {
   let ca: string
   try {
     ca = readFileSync(join(dir, 'pki', 'ca.crt'), 'utf8')
@@ -380,6 +384,7 @@ async function runAgent(args: string[]): Promise<number> {
     strict: true,
   })
   if (values.help) return help('agent')
+  const { createAgent, joinPlane, nodeAddress, parseLabels } = await agentModule()
   const dataDir = values['data-dir']!
   const log = createLogger('agent')
   const joining = ['token', 'ca-cert-hash', 'insecure-skip-ca-verification', 'name'] as const

@@ -59,9 +59,32 @@ test('npm run build writes dist/shoal.mjs, which answers --help and version', ()
 test('every module the runtime runs in a thread, and only those, is emitted beside the bundle', () => {
   for (const source of Object.values(threadEntries))
     assert.ok(existsSync(new URL(source, new URL('../src/wasm-runtime/', import.meta.url))), source)
-  const emitted = readdirSync(join(root, 'dist')).filter((f) => /^shoal-.*\.mjs$/.test(f))
+  const emitted = readdirSync(join(root, 'dist')).filter(
+    (f) => /^shoal-.*\.mjs$/.test(f) && !f.startsWith('shoal-chunk-'),
+  )
   const wanted = Object.keys(threadEntries).map((name) => `shoal-${name}.mjs`)
   assert.equal(emitted.sort(), wanted.sort())
+})
+
+test("`shoal agent` loads none of the plane's code: the agent's chunk and what it imports", () => {
+  const read = (f: string) => readFileSync(join(root, 'dist', f), 'utf8')
+  const chunk = (name: string) =>
+    new RegExp(`import\\("\\./(shoal-chunk-${name}-[A-Z0-9]+\\.mjs)"\\)`).exec(
+      read('shoal.mjs'),
+    )?.[1]
+  const agent = chunk('node-agent')
+  const plane = chunk('plane')
+  assert.ok(agent && plane, 'main imports the agent and the plane when their commands run')
+  const loaded = new Set<string>()
+  const todo = ['shoal.mjs', agent]
+  while (todo.length) {
+    const f = todo.pop()!
+    if (loaded.has(f)) continue
+    loaded.add(f)
+    for (const m of read(f).matchAll(/(?:from|import)\s*"\.\/(shoal-chunk-[^"]+\.mjs)"/g))
+      todo.push(m[1])
+  }
+  assert.not.ok(loaded.has(plane), `${plane} is loaded with the agent`)
 })
 
 function https(url: string, ca: string, token: string, method: string, body?: Uint8Array | string) {

@@ -21,7 +21,10 @@ let loading: Promise<X509> | undefined
 export function loadX509(): Promise<X509> {
   return (loading ??= (async () => {
     await import('reflect-metadata')
-    const x509 = await import('@peculiar/x509')
+    // a CommonJS module: its exports are the namespace under Node and tsx, but only its
+    // `default` when it sits in a chunk of its own in the split bundle
+    const mod = (await import('@peculiar/x509')) as X509 & { default?: X509 }
+    const x509 = mod.cryptoProvider ? mod : mod.default!
     x509.cryptoProvider.set(webcrypto as unknown as Crypto)
     return x509
   })())
