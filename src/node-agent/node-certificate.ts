@@ -5,12 +5,11 @@
 // Renewal (CertificateRenewer): at 2/3 of the certificate's life, with a new key, over the
 // node's authenticated request (POST /shoal/v1/node-certificate); retried with back-off while
 // the plane cannot be reached. A missing or unreadable node.pem is requested at start.
-import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto'
+import { createPrivateKey, generateKeyPairSync, sign, X509Certificate } from 'node:crypto'
 import { isIP } from 'node:net'
 import { readFile } from 'node:fs/promises'
 import {
-  loadX509,
-  NODE_KEY_ALGORITHM,
+  der,
   NODE_ORGANIZATION,
   nodeCommonName,
   ShoalError,
@@ -31,26 +30,57 @@ export function certificateIps(addresses: readonly string[]): string[] {
   return [...new Set(addresses.filter((a) => isIP(a) && !local.test(a)))]
 }
 
-/** a new key pair and the request it signs for node `node` at these IPs */
+/** IPv4 or IPv6 text → the 4 or 16 bytes of an iPAddress GeneralName */
+function ipBytes(ip: string): Uint8Array {
+  if (isIP(ip) === 4) return Uint8Array.from(ip.split('.').map(Number))
+  const [head, tail = ''] = ip.split('::')
+  const groups = (g: string) => (g ? g.split(':') : [])
+  const h = groups(head)
+  const t = groups(tail)
+  const all = ip.includes('::')
+    ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
+    : h
+  return Uint8Array.from(all.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]))
+}
+
+/**
+ * A new key pair and the PKCS#10 request (RFC 2986) it signs for node `node` at these IPs:
+ * subject CN=system:node:<name>, O=system:nodes; an extensionRequest with subjectAltName (the
+ * node's name, its IPs); ECDSA P-256 with SHA-256. Encoded here with the DER encoder the plane's
+ * CA uses (making a request is a few fixed fields; reading one, which the plane does with
+ * @peculiar/x509, is where a parser earns its keep): the agent never loads an X.509 library,
+ * which would stay in its memory for good (≈ 15 MB).
+ */
 export async function makeNodeRequest(node: string, ips: readonly string[]): Promise<NodeRequest> {
-  const x509 = await loadX509()
-  const keys = (await webcrypto.subtle.generateKey(NODE_KEY_ALGORITHM, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: `CN=${nodeCommonName(node)}, O=${NODE_ORGANIZATION}`,
-    keys,
-    signingAlgorithm: NODE_KEY_ALGORITHM,
-    extensions: [
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: node },
-        ...certificateIps(ips).map((value) => ({ type: 'ip' as const, value })),
-      ]),
-    ],
-  })
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)
-  return { keyPem: toPem(pkcs8, 'PRIVATE KEY'), csrPem: csr.toString('pem') }
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+  const rdn = (oid: string, value: string) =>
+    der.set(der.sequence(der.objectId(oid), der.utf8String(value)))
+  const subject = der.sequence(
+    rdn('2.5.4.3', nodeCommonName(node)),
+    rdn('2.5.4.10', NODE_ORGANIZATION),
+  )
+  const names = der.sequence(
+    der.implicit(2, new TextEncoder().encode(node)), // dNSName
+    ...certificateIps(ips).map((ip) => der.implicit(7, ipBytes(ip))), // iPAddress
+  )
+  const extensionRequest = der.sequence(
+    der.objectId('1.2.840.113549.1.9.14'),
+    der.set(der.sequence(der.sequence(der.objectId('2.5.29.17'), der.octetString(names)))),
+  )
+  const info = der.sequence(
+    der.smallInteger(0),
+    subject,
+    new Uint8Array(publicKey.export({ type: 'spki', format: 'der' })),
+    der.explicit(0, extensionRequest), // attributes [0] IMPLICIT SET OF: a constructed [0]
+  )
+  const signature = sign('sha256', info, { key: privateKey, dsaEncoding: 'der' })
+  const csr = der.sequence(
+    info,
+    der.sequence(der.objectId('1.2.840.10045.4.3.2')), // ecdsa-with-SHA256
+    der.bitString(new Uint8Array(signature)),
+  )
+  const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+  return { keyPem, csrPem: toPem(csr, 'CERTIFICATE REQUEST') }
 }
 
 /** the plane's answer is a certificate for this key and node, signed by the CA; or Invalid */

@@ -3,7 +3,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
 import { isIP } from 'node:net'
 import { InvalidError } from '../../../core/index.ts'
-import * as der from './der.ts'
+import { der } from '../../../core/index.ts'
 
 const oid = {
   ecdsaWithSha256: '1.2.840.10045.4.3.2',
