@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { parseMemory } from './api/index.ts'
 import { BadRequestError, createLogger } from './core/index.ts'
 import type { Role } from './plane/index.ts'
 
@@ -117,6 +118,9 @@ Flags:
   --labels K=V,...      the node's labels
   --address IP          the node's address (default: its first non-loopback IPv4)
   --heartbeat DURATION  time between heartbeats: 5s, 500ms, 1m (default 5s)
+  --min-disk-free PCT   below this much of the data dir's filesystem free, images no pod uses are
+                        deleted (least recently used first) and DiskPressure is reported (default 10%)
+  --image-budget SIZE   the most images may take on disk, e.g. 2Gi or 500Mi (default: no budget)
   -h, --help            show this help
 `,
   'broker-config': `Usage: shoal broker-config [--data-dir DIR] [--listen HOST:PORT] [--out OUT]
@@ -366,6 +370,20 @@ function durationMs(text: string, flag: string): number {
   return ms
 }
 
+/** --min-disk-free 10% and --image-budget 2Gi → the agent's disk thresholds */
+function diskPressure(free: string, budget: string | undefined) {
+  const m = /^(\d+(?:\.\d+)?)%$/.exec(free.trim())
+  const fraction = m ? Number(m[1]) / 100 : NaN
+  if (!(fraction >= 0 && fraction < 1))
+    throw new BadRequestError(`agent: --min-disk-free must be a percentage like 10%, not "${free}"`)
+  const imageBytes = budget === undefined ? undefined : parseMemory(budget)
+  if (budget !== undefined && !imageBytes)
+    throw new BadRequestError(
+      `agent: --image-budget must be a size like 2Gi or 500Mi, not "${budget}"`,
+    )
+  return { diskFraction: fraction, ...(imageBytes ? { imageBytes } : {}) }
+}
+
 async function runAgent(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -379,6 +397,8 @@ async function runAgent(args: string[]): Promise<number> {
       labels: { type: 'string' },
       address: { type: 'string' },
       heartbeat: { type: 'string', default: '5s' },
+      'min-disk-free': { type: 'string', default: '10%' },
+      'image-budget': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -410,6 +430,7 @@ async function runAgent(args: string[]): Promise<number> {
     labels: parseLabels(values.labels),
     address: values.address,
     heartbeatMs: durationMs(values.heartbeat!, '--heartbeat'),
+    pressure: diskPressure(values['min-disk-free']!, values['image-budget']),
   })
   process.stdout.write(`shoal agent: node ${agent.node} running (data dir ${dataDir})\n`)
   const keepAlive = setInterval(() => undefined, 1 << 30) // the link may be down: stay up regardless

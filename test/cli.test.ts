@@ -49,6 +49,23 @@ test('every command and subcommand answers --help and -h with its usage, exit 0'
   }
 })
 
+test('agent disk thresholds: a bad --min-disk-free or --image-budget is refused, naming the flag', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'))
+  try {
+    const free = await shoal('agent', '--data-dir', dir, '--min-disk-free', '5')
+    assert.is(free.status, 1)
+    assert.match(free.stderr, 'agent: --min-disk-free must be a percentage like 10%, not "5"')
+    const budget = await shoal('agent', '--data-dir', dir, '--image-budget', 'lots')
+    assert.is(budget.status, 1)
+    assert.match(
+      budget.stderr,
+      'agent: --image-budget must be a size like 2Gi or 500Mi, not "lots"',
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('a node token is named by --node (or --user system:node:NAME); any other --user is refused, saying so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'))
   try {
