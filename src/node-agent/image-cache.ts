@@ -262,6 +262,9 @@ export class ImageCache {
   async collect(keep: ReadonlySet<string>): Promise<string | undefined> {
     const gc = this.#o.gc
     if (!gc) return undefined
+    // the common case, cheaply: disk enough and no budget to count against
+    if (gc.maxImageBytes === undefined && !diskProblem(await gc.diskFree(this.#o.dir), 0, gc))
+      return undefined
     const held = await Promise.all(
       [...this.#held].filter((d) => !this.#pulls.has(d)).map((d) => this.#heldImage(d)),
     )
