@@ -37,6 +37,11 @@ export class Controller {
     this.queue = new WorkQueue(o.clock, o.backOff)
   }
 
+  /** one reconcile of `key` now, outside the queue (what unit tests drive) */
+  reconcile(key: string): Promise<Result | void> {
+    return this.#reconcile(key)
+  }
+
   enqueue(key: string): void {
     this.queue.add(key)
   }
