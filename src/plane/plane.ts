@@ -1,5 +1,5 @@
 // The plane as one object: store + API server + the MQTT transport to its nodes (embedded
-// broker and node channel; + scheduler and controllers as their issues land). createPlane() is
+// broker and node channel), the scheduler (+ controllers as their issue lands). createPlane() is
 // what `shoal plane` runs and what another program embeds.
 import { join } from 'node:path'
 import {
@@ -21,6 +21,7 @@ import {
   type Transport,
 } from './transport/index.ts'
 import { imageDigests } from './image-digests.ts'
+import { Scheduler } from './scheduler/index.ts'
 import {
   BUILTIN_NAMESPACES,
   createAccess,
@@ -54,6 +55,8 @@ export interface PlaneOptions {
    * plane logs in with <dataDir>/broker.json (`shoal broker-config`) or the URL's user:password,
    * and nodes are told this URL when they join */
   mqtt?: string
+  /** run the scheduler (default true); false leaves pods for another scheduler */
+  scheduler?: boolean
 }
 
 export interface Plane {
@@ -192,6 +195,9 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     transform: secretTransform(secretBox),
   })
   await ensureNamespaces(objects)
+  const scheduler =
+    o.scheduler === false ? undefined : new Scheduler(objects, { log: log.child('scheduler') })
+  await scheduler?.start()
   const registry = createRegistry({
     dir: join(o.dataDir, 'registry'),
     logger: log.child('registry'),
@@ -206,6 +212,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       registry,
       log,
     }).catch(async (err: unknown) => {
+      await scheduler?.stop()
       await store.close()
       throw err
     }))
@@ -245,6 +252,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const server = await serveApi(app.fetch, { host, port, tls: security?.tls }).catch(
     async (err: unknown) => {
       await transport?.close()
+      await scheduler?.stop()
       await store.close()
       throw err
     },
@@ -268,6 +276,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       endAllWatches()
       await transport?.close() // ends log streams too, so the server's close is not held by them
       await closing
+      await scheduler?.stop()
       await store.close()
       log.info('plane stopped')
     },

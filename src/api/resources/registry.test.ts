@@ -61,8 +61,13 @@ test('scope, groups, categories, subresources', () => {
   })
   assert.equal(
     resourceByKind('Pod')!.subresources.map((s) => s.name),
-    ['status', 'log'],
+    ['status', 'log', 'binding'],
   )
+  assert.equal(resourceByKind('Pod')!.subresources[2], {
+    name: 'binding',
+    responseKind: { group: '', version: 'v1', kind: 'Binding' },
+    verbs: ['create'],
+  })
   assert.equal(
     resourceByKind('ReplicaSet')!.subresources.map((s) => s.name),
     ['status', 'scale'],

@@ -62,7 +62,7 @@ const entries: Entry[] = [
     namespaced: true,
     short: ['po'],
     all: true,
-    subs: ['status', 'log'],
+    subs: ['status', 'log', 'binding'],
   },
   {
     gv: 'v1',
@@ -127,6 +127,8 @@ function subresource(name: string, self: GroupVersionKind): SubresourceInfo {
     }
   }
   if (name === 'log') return { name, responseKind: self, verbs: ['get'] }
+  if (name === 'binding')
+    return { name, responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] }
   return { name, responseKind: self, verbs: statusVerbs }
 }
 

@@ -38,6 +38,13 @@ export interface NodeStatus {
   conditions?: Condition[]
   addresses?: NodeAddress[]
   nodeInfo?: NodeSystemInfo
+  /** the images the node holds (Shoal: component digests, from its heartbeats) */
+  images?: ContainerImage[]
+}
+
+export interface ContainerImage {
+  names?: string[]
+  sizeBytes?: number
 }
 
 export interface Node extends KubeObject {

@@ -1,6 +1,7 @@
 // core/v1 Pod. A container's image names a WebAssembly component: "sha256:<hex>",
 // "name:tag" or "oci://host/repo:tag".
-import type { Condition, IntOrString, KubeObject, ResourceList } from './meta.ts'
+import type { Condition, IntOrString, KubeObject, LabelSelector, ResourceList } from './meta.ts'
+import type { ObjectReference } from './service.ts'
 
 export interface KeyRef {
   name: string
@@ -106,6 +107,45 @@ export interface Toleration {
   tolerationSeconds?: number
 }
 
+export type NodeSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | 'Gt' | 'Lt'
+
+export interface NodeSelectorRequirement {
+  key: string
+  operator: NodeSelectorOperator
+  values?: string[]
+}
+
+/** the requirements of one term all hold (AND); terms are ORed */
+export interface NodeSelectorTerm {
+  matchExpressions?: NodeSelectorRequirement[]
+  matchFields?: NodeSelectorRequirement[]
+}
+
+export interface NodeAffinity {
+  requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] }
+  preferredDuringSchedulingIgnoredDuringExecution?: {
+    weight: number
+    preference: NodeSelectorTerm
+  }[]
+}
+
+/** only node affinity is read (pod affinity is accepted and not acted on) */
+export interface Affinity {
+  nodeAffinity?: NodeAffinity
+}
+
+export interface TopologySpreadConstraint {
+  maxSkew: number
+  topologyKey: string
+  whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway'
+  labelSelector?: LabelSelector
+}
+
+/** v1 Binding: the pods/binding subresource's body (the scheduler's write) */
+export interface Binding extends KubeObject {
+  target: ObjectReference
+}
+
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never'
 
 export interface PodSpec {
@@ -115,6 +155,10 @@ export interface PodSpec {
   nodeName?: string
   nodeSelector?: Record<string, string>
   tolerations?: Toleration[]
+  /** the scheduler that places the pod: empty or "default-scheduler" for Shoal's */
+  schedulerName?: string
+  affinity?: Affinity
+  topologySpreadConstraints?: TopologySpreadConstraint[]
   activeDeadlineSeconds?: number
   terminationGracePeriodSeconds?: number
 }

@@ -16,13 +16,19 @@ export interface RequestInfo {
   verb: Verb
 }
 
-function verbFor(method: string, named: boolean, watch: boolean): Verb | undefined {
+/** POST to a named object's subresource (pods/NAME/binding) creates it, as in Kubernetes */
+function verbFor(
+  method: string,
+  path: { named: boolean; sub: boolean },
+  watch: boolean,
+): Verb | undefined {
+  const named = path.named
   switch (method) {
     case 'GET':
     case 'HEAD':
       return named ? 'get' : watch ? 'watch' : 'list'
     case 'POST':
-      return named ? undefined : 'create'
+      return !named || path.sub ? 'create' : undefined
     case 'PUT':
       return named ? 'update' : undefined
     case 'PATCH':
@@ -75,7 +81,7 @@ export function parseRequestInfo(
   const [resource, name, subresource, extra] = rest
   if (!resource || extra !== undefined) return undefined
   const watch = watchParam === 'true' || watchParam === '1'
-  const verb = verbFor(method, name !== undefined, watch)
+  const verb = verbFor(method, { named: name !== undefined, sub: subresource !== undefined }, watch)
   if (!verb) return undefined
   return { group, version, namespace, resource, name, subresource, verb }
 }

@@ -1,6 +1,6 @@
 // One handler for every resource path: parse what the path addresses, authorize it, and run
 // the verb. Subresources: status (get/update/patch), scale (Deployments), log (Pods, served
-// by whoever runs the pod). A version served besides the storage version (autoscaling/v1 HPA)
+// by whoever runs the pod), binding (Pods: create, the scheduler's write, plane/scheduler's bindPod). A version served besides the storage version (autoscaling/v1 HPA)
 // goes through the same verbs: bodies are converted to the storage version in write-ops, and
 // every object answered is converted back here (one, lists and watches in read-ops).
 import type { ServerResponse } from 'node:http'
@@ -21,6 +21,7 @@ import { listObjects } from './read-ops.ts'
 import { encode, negotiate, toTable, type Format } from './respond.ts'
 import { parseRequestInfo, type RequestInfo, type Verb } from './request-info.ts'
 import { getScale, updateScale } from './scale.ts'
+import { bindPod, parseBinding } from '../scheduler/index.ts'
 import { successStatus } from './status.ts'
 import { serveWatch } from './watch-stream.ts'
 import {
@@ -232,6 +233,15 @@ const podLog: Handler = async (deps, c) => {
   return deps.podLogs(await deps.objects.mustGet(c.info, whereOf(c)), c.url.searchParams)
 }
 
+/** POST pods/NAME/binding: binds the pod, answers Status Success 201 as Kubernetes */
+const bind: Handler = async (deps, c) => {
+  const body = await readParsedBody(c.req)
+  const where = whereOf(c)
+  await bindPod(deps.objects, where, { target: parseBinding(body.value, where) })
+  const status = { ...successStatus(), code: 201 }
+  return encode(c.format === 'cbor' ? 'cbor' : 'json', status, 201)
+}
+
 /** verb → handler for a resource itself, as kube-apiserver's registry installs a REST storage */
 const verbs: Record<Verb, Handler> = {
   get: getOne,
@@ -249,6 +259,7 @@ const subresourceVerbs = new Map<string, Partial<Record<Verb, Handler>>>([
   ['status', { get: getOne, update, patch }],
   ['scale', { get: getScaleOf, update: writeScale, patch: writeScale }],
   ['log', { get: podLog }],
+  ['binding', { create: bind }],
 ])
 
 const handlerFor = (ri: RequestInfo): Handler | undefined =>

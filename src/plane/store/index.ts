@@ -12,3 +12,9 @@ export type * from './types.ts'
 export { openLogStore, LogStore, type LogStoreOptions } from './log-store.ts'
 export { prefixEnd } from './mvcc/index.ts'
 export { SYNC_BUCKETS } from './wal/index.ts'
+export {
+  ListWatch,
+  type ListWatchHandlers,
+  type ListWatchOptions,
+  type ObjectSource,
+} from './list-watch.ts'

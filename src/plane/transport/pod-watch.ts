@@ -1,13 +1,12 @@
-// The pods of the store as a list, then a watch from the revision after it: every change once,
-// none missed between the two. When the watch ends on its own (compaction overtook it) the pods
-// are listed again and the consumer rebuilds from that list, so a restart misses nothing either.
+// The pods of the store as a list, then a watch from the revision after it: the store's
+// ListWatch over pods, with the handlers the node channel takes (a rebuild from the whole list
+// after a watch that compaction overtook, so a restart misses nothing either).
 import { resourceByKind, storeKey, storePrefix, type Pod } from '../../api/index.ts'
 import type { Clock, Logger } from '../../core/index.ts'
-import type { Watcher, WatchEvent } from '../store/index.ts'
+import { ListWatch } from '../store/index.ts'
 import type { Objects } from './ports.ts'
 
 const PODS = resourceByKind('Pod')!
-const RETRY_MS = 1000
 
 export interface PodWatchHandlers {
   /** every pod as of `revision` */
@@ -17,64 +16,31 @@ export interface PodWatchHandlers {
 }
 
 export class PodWatch {
-  readonly #objects: Objects
-  readonly #on: PodWatchHandlers
-  readonly #clock: Clock
-  readonly #log: Logger
-  #watcher: Watcher | undefined
-  #stopped = false
+  readonly #watch: ListWatch<Pod>
 
   constructor(objects: Objects, o: { on: PodWatchHandlers; clock: Clock; log: Logger }) {
-    this.#objects = objects
-    this.#on = o.on
-    this.#clock = o.clock
-    this.#log = o.log
+    this.#watch = new ListWatch<Pod>(objects, {
+      info: PODS,
+      prefix: storePrefix(PODS),
+      keyOf: (p) => storeKey(PODS, { namespace: p.metadata.namespace, name: p.metadata.name! }),
+      on: {
+        rebuild: (items, rev) =>
+          o.on.rebuild(
+            items.map((i) => ({ key: i.key, pod: i.obj })),
+            rev,
+          ),
+        change: (key, pod, rev) => o.on.change(key, pod, rev),
+      },
+      clock: o.clock,
+      log: o.log,
+    })
   }
 
-  async start(): Promise<void> {
-    const list = await this.#objects.list(PODS, {})
-    if (this.#stopped) return
-    const pods = list.items.map((p) => ({
-      key: storeKey(PODS, { namespace: p.metadata.namespace, name: p.metadata.name! }),
-      pod: p as Pod,
-    }))
-    this.#on.rebuild(pods, list.revision)
-    this.#watcher = this.#objects.store.watch(
-      { prefix: storePrefix(PODS) },
-      { startRevision: list.revision + 1 },
-      {
-        onEvents: (batch) => batch.events.forEach((ev) => this.#event(ev)),
-        onCancel: (reason) => this.#ended(reason),
-      },
-    )
+  start(): Promise<void> {
+    return this.#watch.start()
   }
 
   stop(): void {
-    this.#stopped = true
-    this.#watcher?.cancel()
-  }
-
-  #event(ev: WatchEvent): void {
-    const rev = ev.kv.modRevision
-    if (ev.type === 'delete') return this.#on.change(ev.kv.key, undefined, rev)
-    try {
-      this.#on.change(ev.kv.key, this.#objects.decode(PODS, ev.kv) as Pod, rev)
-    } catch (err) {
-      this.#log.error('pod skipped: it does not decode', { key: ev.kv.key, err: String(err) })
-    }
-  }
-
-  #ended(reason: Error): void {
-    this.#watcher = undefined
-    if (this.#stopped) return
-    this.#log.warn('pod watch ended; listing the pods again', { why: reason.message })
-    const again = () => {
-      if (this.#stopped) return
-      this.start().catch((err: Error) => {
-        this.#log.warn('listing pods failed; retrying', { err: err.message })
-        this.#clock.setTimeout(again, RETRY_MS)
-      })
-    }
-    again()
+    this.#watch.stop()
   }
 }

@@ -127,6 +127,19 @@ const rows: Row[] = [
     false,
   ],
   [pi1, { verb: 'create', group: '', resource: 'pods', namespace: ns, nodeName: 'pi-1' }, false],
+  // node: may not bind pods (the scheduler's write), not even to itself
+  [
+    pi1,
+    {
+      verb: 'create',
+      group: '',
+      resource: 'pods',
+      subresource: 'binding',
+      namespace: ns,
+      name: 'web-3',
+    },
+    false,
+  ],
   [
     pi1,
     { verb: 'delete', group: '', resource: 'pods', namespace: ns, name: 'web-1', nodeName: 'pi-1' },
