@@ -1,6 +1,7 @@
 // The node's image cache on a temp dir, against the fake plane's registry and a fake filesystem
 // (free space = its capacity less what the data dir holds): prepared images pulled and verified,
-// a damaged one refused and pulled again, one made from another component refused, and garbage
+// one damaged on disk or on the way refused and pulled again, one made from another component
+// refused, and garbage
 // collection under disk pressure — unused images least recently used first, never one a desired
 // pod uses — with DiskPressure saying so while the disk stays short.
 import { test } from 'uvu'
@@ -120,6 +121,50 @@ test('a damaged prepared image on disk is refused, deleted and pulled again', as
   }
   assert.is(state.state, 'ready')
   assert.equal(readFileSync(first.path), good)
+})
+
+test('a prepared image damaged on the way is refused, saying so, and pulled again', async () => {
+  const s = setup()
+  let damaged = 0
+  const fetch = s.plane.fetch
+  s.plane.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const res = await fetch(input, init)
+    if (!String(input).includes('/images/prepared/blobs/') || damaged++ > 0) return res
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    bytes[bytes.length - 1] ^= 0xff
+    return new Response(bytes)
+  }) as typeof globalThis.fetch
+  const cache = new ImageCache({
+    dir: join(s.dir, 'images'),
+    ...imagePull({
+      plane: 'https://plane.test:6443',
+      token: 'node-token',
+      fetch: s.plane.fetch,
+      retryDelayMs: 1,
+    }),
+    backoff: { initialMs: 10, maxMs: 40, resetAfterMs: 60_000 },
+    clock: s.clock,
+    log: s.log,
+    onChange: () => {},
+  })
+  await cache.get(s.comps[0])
+  let state: ImageState = { state: 'pulling' }
+  for (let i = 0; i < 100 && state.state === 'pulling'; i++) {
+    await new Promise((r) => setTimeout(r, 10))
+    state = await cache.get(s.comps[0])
+  }
+  assert.is(state.state, 'failed')
+  assert.match(
+    (state as { message: string }).message,
+    /pulled \d+ bytes hash to sha256:.*not sha256:/,
+  )
+  s.clock.advance(100) // the back-off
+  for (let i = 0; i < 100 && state.state !== 'ready'; i++) {
+    await new Promise((r) => setTimeout(r, 10))
+    state = await cache.get(s.comps[0])
+  }
+  assert.is(state.state, 'ready')
+  assert.is(damaged, 2)
 })
 
 test('a prepared image made from another component is refused with a clear error', async () => {
