@@ -167,6 +167,29 @@ test('a prepared image damaged on the way is refused, saying so, and pulled agai
   assert.is(damaged, 2)
 })
 
+test('at start, a prepared file no image names (a pull cut short) is deleted', async () => {
+  const s = setup()
+  const kept = await s.ready(s.comps[0])
+  const stray = join(s.dir, 'images', 'prepared', 'f'.repeat(64))
+  writeFileSync(stray, 'half a pull, its link never written')
+  const again = new ImageCache({
+    dir: join(s.dir, 'images'),
+    ...imagePull({
+      plane: 'https://plane.test:6443',
+      token: 'node-token',
+      fetch: s.plane.fetch,
+      retryDelayMs: 1,
+    }),
+    backoff: { initialMs: 10, maxMs: 40, resetAfterMs: 60_000 },
+    clock: s.clock,
+    log: s.log,
+    onChange: () => {},
+  })
+  await again.load()
+  assert.not.ok(existsSync(stray))
+  assert.ok(existsSync(kept.path))
+})
+
 test('a prepared image made from another component is refused with a clear error', async () => {
   const s = setup()
   s.plane.prepare = (_digest, bytes) => fakePrepared(s.comps[1], bytes)

@@ -76,6 +76,23 @@ export class ImageCache {
     )
     for (const f of files.filter((f) => /\.wasm(\.partial)?$/.test(f)))
       await rm(join(this.#o.dir, 'sha256', f), { force: true })
+    await this.#dropUnlinked()
+  }
+
+  /** prepared files no link names (a pull cut between its file and its link) */
+  async #dropUnlinked(): Promise<void> {
+    const linked = new Set<string>()
+    for (const d of this.#held) {
+      const text = await readFile(this.#link(d), 'utf8').catch(() => '{}')
+      try {
+        linked.add(String((JSON.parse(text) as { prepared?: string }).prepared).slice(7))
+      } catch {
+        // a damaged link: verified (and dropped) on first use
+      }
+    }
+    const dir = join(this.#o.dir, 'prepared')
+    for (const f of await readdir(dir))
+      if (/^[a-f0-9]{64}$/.test(f) && !linked.has(f)) await rm(join(dir, f), { force: true })
   }
 
   /** digests of the components whose images are on disk */

@@ -94,6 +94,21 @@ test('a component with nothing to run is refused at push, and not stored', async
   assert.is((await fetch(`${s.baseUrl}/blobs/${digest}`)).status, 404)
 })
 
+test('a prepared image made by another jco version is made again, the old one deleted', async () => {
+  const prepared = join(dir, 'registry', 'prepared')
+  const link = join(prepared, 'links', `${wat.digest.slice(7)}.json`)
+  const current = JSON.parse(readFileSync(link, 'utf8'))
+  const old = `sha256:${'e'.repeat(64)}`
+  writeFileSync(join(prepared, 'blobs', 'sha256', old.slice(7)), 'made by jco 0.0.1')
+  writeFileSync(
+    link,
+    JSON.stringify({ ...current, digest: old, size: 17, transpiler: 'jco-0.0.1' }),
+  )
+  const rec = await (await fetch(`${s.baseUrl}/prepared/${wat.digest}`)).json()
+  assert.equal([rec.digest, rec.transpiler], [current.digest, current.transpiler])
+  assert.is((await fetch(`${s.baseUrl}/prepared/blobs/${old}`)).status, 404)
+})
+
 test('deleting a blob deletes its prepared image', async () => {
   const rec = await (await fetch(`${s.baseUrl}/prepared/${wat.digest}`)).json()
   assert.is((await fetch(`${s.baseUrl}/blobs/${wat.digest}`, { method: 'DELETE' })).status, 200)

@@ -3,8 +3,9 @@
 // the first ask for a component stored before — and kept as a content-addressed blob of its own:
 //   <dir>/prepared/blobs/sha256/<hex>          the prepared file, named by its own sha256
 //   <dir>/prepared/links/<component hex>.json  {"component","digest","size","transpiler","exports"}
-// A link made by another transpiler version than this plane's is made again. The link is
-// written (atomically) only after its blob is in place, so a link always names a whole blob.
+// A link made by another transpiler version than this plane's is made again (and the blob it
+// named deleted). The link is written (atomically) only after its blob is in place, so a link
+// always names a whole blob.
 import { readFile, mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic, type Logger } from '../../core/index.ts'
@@ -63,6 +64,7 @@ export class PreparedStore {
   async #ensure(component: string, componentPath: string): Promise<PreparedRecord> {
     const found = await this.find(component)
     if (found) return found
+    const stale = await this.#linked(component) // made by another transpiler version
     const started = Date.now()
     const bytes = await prepareComponent(new Uint8Array(await readFile(componentPath)), component)
     const image = decodePrepared(bytes, component)
@@ -78,13 +80,25 @@ export class PreparedStore {
       exports: image.exports,
     }
     await writeFileAtomic(this.#link(component), JSON.stringify(rec) + '\n')
+    if (stale && stale !== rec.digest) await this.blobs.remove(stale)
     this.#log.info('image prepared', { ...rec, exports: undefined, ms: Date.now() - started })
     return rec
   }
 
+  /** the prepared digest a component's link names, whatever made it */
+  async #linked(component: string): Promise<string | undefined> {
+    const text = await readFile(this.#link(component), 'utf8').catch(() => '{}')
+    try {
+      const digest = (JSON.parse(text) as { digest?: unknown }).digest
+      return typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined
+    } catch {
+      return undefined
+    }
+  }
+
   async remove(component: string): Promise<void> {
-    const rec = await this.find(component).catch(() => undefined)
+    const digest = await this.#linked(component)
     await rm(this.#link(component), { force: true })
-    if (rec) await this.blobs.remove(rec.digest)
+    if (digest) await this.blobs.remove(digest)
   }
 }
