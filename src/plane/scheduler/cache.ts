@@ -12,6 +12,13 @@ interface Usage {
   owners: Map<string, number>
 }
 
+export interface LabelCounts {
+  key: string
+  counts: Map<string, number>
+  /** the most on one value; -1: to be recounted */
+  max: number
+}
+
 export interface BoundPod {
   node: string
   requests: Requests
@@ -32,6 +39,13 @@ function imagesOf(node: Node): Set<string> {
   return out
 }
 
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a)
+  if (keys.length !== Object.keys(b).length) return false
+  for (const k of keys) if (a[k] !== b[k]) return false
+  return true
+}
+
 export function isTerminal(pod: Pod): boolean {
   const phase = pod.status?.phase
   return phase === 'Succeeded' || phase === 'Failed'
@@ -43,6 +57,8 @@ export class SchedulerCache {
   readonly #pods = new Map<string, BoundPod>()
   /** owner uid → node → pods */
   readonly #owners = new Map<string, Map<string, number>>()
+  /** owner uid → label key → its pods per value of that label (ownerByLabel) */
+  readonly #ownerLabels = new Map<string, Map<string, LabelCounts>>()
   #list: NodeView[] | undefined
 
   #usageOf(node: string): Usage {
@@ -79,14 +95,18 @@ export class SchedulerCache {
       images: imagesOf(node),
       owners: u.owners,
     }
-    if (!this.#nodes.has(name)) this.#list = undefined
+    const old = this.#nodes.get(name)
+    if (!old || !sameLabels(old.labels, view.labels)) this.#ownerLabels.clear() // recounted on demand
+    if (!old) this.#list = undefined
     else if (this.#list) this.#list[this.#list.indexOf(this.#nodes.get(name)!)] = view
     this.#nodes.set(name, view)
     return view
   }
 
   removeNode(name: string): void {
-    if (this.#nodes.delete(name)) this.#list = undefined
+    if (!this.#nodes.delete(name)) return
+    this.#list = undefined
+    this.#ownerLabels.clear()
   }
 
   /** every node, in a stable order while none is added or removed */
@@ -122,6 +142,47 @@ export class SchedulerCache {
     return this.#owners.get(owner)
   }
 
+  /**
+   * value of label `key` → pods of this owner on nodes with that value, and the most on one
+   * value: counted from the owner's nodes on the first ask, then kept as pods come and go
+   */
+  ownerByLabel(owner: string, key: string): LabelCounts {
+    let byKey = this.#ownerLabels.get(owner)
+    if (!byKey) this.#ownerLabels.set(owner, (byKey = new Map()))
+    let lc = byKey.get(key)
+    if (!lc) {
+      lc = { key, counts: new Map(), max: 0 }
+      for (const [node, n] of this.#owners.get(owner) ?? []) {
+        const v = this.#nodes.get(node)?.labels[key]
+        if (v !== undefined) lc.counts.set(v, (lc.counts.get(v) ?? 0) + n)
+      }
+      byKey.set(key, lc)
+    }
+    if (lc.max < 0) for (const c of lc.counts.values()) lc.max = Math.max(lc.max, c)
+    else if (lc.max === 0) for (const c of lc.counts.values()) if (c > lc.max) lc.max = c
+    return lc
+  }
+
+  /** the owner's label counts kept current for one pod more (+1) or less (-1) on `node` */
+  #countLabels(owner: string, node: string, sign: 1 | -1): void {
+    const byKey = this.#ownerLabels.get(owner)
+    if (!byKey) return
+    const labels = this.#nodes.get(node)?.labels
+    if (!labels) {
+      this.#ownerLabels.delete(owner) // counted again on the next ask
+      return
+    }
+    for (const lc of byKey.values()) {
+      const v = labels[lc.key]
+      if (v === undefined) continue
+      const c = (lc.counts.get(v) ?? 0) + sign
+      if (c > 0) lc.counts.set(v, c)
+      else lc.counts.delete(v)
+      if (sign > 0 && c > lc.max) lc.max = c
+      else if (sign < 0 && c + 1 === lc.max) lc.max = -1 // the most may have dropped: recounted
+    }
+  }
+
   #count(b: BoundPod, sign: 1 | -1): void {
     const u = this.#usageOf(b.node)
     const s = scoredRequests(b.requests)
@@ -139,5 +200,6 @@ export class SchedulerCache {
     if (n > 0) byNode.set(b.node, n)
     else byNode.delete(b.node)
     if (!byNode.size) this.#owners.delete(b.owner)
+    this.#countLabels(b.owner, b.node, sign)
   }
 }

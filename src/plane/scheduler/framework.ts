@@ -21,22 +21,11 @@ export function unschedulableMessage(total: number, reasons: Map<string, number>
 }
 
 function scoreContext(pod: PodView, cache: SchedulerCache): ScoreContext {
-  const ctx: ScoreContext = { ownerByLabel: new Map(), ownerMaxPerNode: 0 }
   const byNode = pod.owner ? cache.ownerNodes(pod.owner) : undefined
+  const ctx: ScoreContext = { ownerNodes: byNode, ownerMaxPerNode: 0, ownerByLabel: [] }
   if (!byNode) return ctx
-  for (const key of pod.spreadKeys) ctx.ownerByLabel.set(key, { counts: new Map(), max: 0 })
-  for (const [name, n] of byNode) {
-    if (n > ctx.ownerMaxPerNode) ctx.ownerMaxPerNode = n
-    const labels = cache.node(name)?.labels
-    if (!labels) continue
-    for (const [key, spread] of ctx.ownerByLabel) {
-      const v = labels[key]
-      if (v === undefined) continue
-      const c = (spread.counts.get(v) ?? 0) + n
-      spread.counts.set(v, c)
-      if (c > spread.max) spread.max = c
-    }
-  }
+  for (const n of byNode.values()) if (n > ctx.ownerMaxPerNode) ctx.ownerMaxPerNode = n
+  ctx.ownerByLabel = pod.spreadKeys.map((key) => cache.ownerByLabel(pod.owner!, key))
   return ctx
 }
 
@@ -88,7 +77,10 @@ export class Framework {
       ctx ??= scoreContext(pod, cache)
       let score = 0
       for (const s of this.#scores) score += s.weight * s.score(pod, node, ctx)
-      if (score > bestScore) [best, bestScore] = [node, score]
+      if (score > bestScore) {
+        best = node
+        bestScore = score
+      }
     }
     this.#next = start + i
     return best ? { node: best } : { unschedulable: unschedulableMessage(all, reasons) }

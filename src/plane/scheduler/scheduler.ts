@@ -168,17 +168,25 @@ export class Scheduler {
     this.#queue.add(key, pod, { changed: moved })
   }
 
+  /** places batch after batch; a batch's writes run while the next is placed (two at most) */
   async #run(): Promise<void> {
     const size = this.#o.batch ?? 512
+    const writing = new Set<Promise<void>>()
     while (!this.#stopped) {
       const batch = this.#queue.pop(size)
       if (!batch.length) {
-        await new Promise<void>((resolve) => (this.#wake = resolve))
+        if (writing.size) await Promise.race(writing)
+        else await new Promise<void>((resolve) => (this.#wake = resolve))
         this.#wake = undefined
         continue
       }
-      await Promise.all(batch.map(({ key, pod }) => this.#place(key, pod)))
+      const done: Promise<void> = Promise.all(batch.map(({ key, pod }) => this.#place(key, pod)))
+        .then(() => undefined)
+        .finally(() => writing.delete(done))
+      writing.add(done)
+      if (writing.size >= 2) await Promise.race(writing)
     }
+    await Promise.all(writing)
   }
 
   /** runs its placement at once (synchronously, before the first await), writes after */

@@ -54,10 +54,12 @@ export interface FilterPlugin {
 
 /** what a score may read besides the node: counts over every node, computed once per pod */
 export interface ScoreContext {
-  /** pods of the pod's owner per value of each spread label, and the most on one value */
-  ownerByLabel: Map<string, { counts: Map<string, number>; max: number }>
+  /** node → pods of the pod's owner there (undefined: none anywhere) */
+  ownerNodes: ReadonlyMap<string, number> | undefined
   /** the most pods of the owner on one node */
   ownerMaxPerNode: number
+  /** for each spread label: its key, and value → pods of the owner across that value's nodes */
+  ownerByLabel: { key: string; counts: Map<string, number>; max: number }[]
 }
 
 export interface ScorePlugin {

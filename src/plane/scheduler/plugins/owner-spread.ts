@@ -13,15 +13,15 @@ const fewer = (count: number, max: number) =>
 export const ownerSpread: ScorePlugin = {
   name: 'OwnerSpread',
   weight: 2,
-  score(pod, node, ctx) {
-    if (!pod.owner) return MAX_SCORE
-    const byNode = fewer(node.owners.get(pod.owner) ?? 0, ctx.ownerMaxPerNode)
+  score(_pod, node, ctx) {
+    if (!ctx.ownerNodes) return MAX_SCORE // the first of its owner, or none: every node alike
+    const byNode = fewer(ctx.ownerNodes.get(node.name) ?? 0, ctx.ownerMaxPerNode)
     let sum = 0
     let n = 0
-    for (const key of pod.spreadKeys) {
-      const value = node.labels[key]
-      const spread = ctx.ownerByLabel.get(key)
-      if (value === undefined || !spread) continue
+    for (let i = 0; i < ctx.ownerByLabel.length; i++) {
+      const spread = ctx.ownerByLabel[i]
+      const value = node.labels[spread.key]
+      if (value === undefined) continue
       sum += fewer(spread.counts.get(value) ?? 0, spread.max)
       n++
     }
