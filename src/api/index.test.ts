@@ -272,6 +272,14 @@ const surface: Record<keyof typeof api, () => void> = {
       '__proto__',
       'a',
     ]),
+  deepEqual: () =>
+    assert.equal(
+      [
+        api.deepEqual({ a: [1, { b: 2 }] }, { a: [1, { b: 2 }] }),
+        api.deepEqual({ a: 1 }, { a: 2 }),
+      ],
+      [true, false],
+    ),
   lookupTable: () =>
     assert.equal(
       [api.lookupTable({ a: 1 }).a, api.lookupTable({ a: 1 }).constructor],

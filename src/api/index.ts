@@ -116,6 +116,7 @@ export {
   tooDeep,
   type BodyCheck,
   copyOwn,
+  deepEqual,
   isObject,
   lookupTable,
   own,
