@@ -2,7 +2,7 @@
 // is a named entry. Under tsx (tests, benches) the entry is its TypeScript source, imported once
 // the thread has registered tsx; in the bundle it is dist/shoal-<name>.mjs beside dist/shoal.mjs,
 // which esbuild.config.mjs emits from the same source (test/bundle.test.ts keeps the lists equal).
-import { Worker } from 'node:worker_threads'
+import { Worker, type WorkerOptions } from 'node:worker_threads'
 import { ShoalError } from '../core/index.ts'
 
 const fromSources = import.meta.url.endsWith('.ts')
@@ -24,12 +24,16 @@ function threadUrl(entry: ThreadEntry): URL {
   return new URL(fromSources ? threadEntries[entry] : `./shoal-${entry}.mjs`, import.meta.url)
 }
 
-/** A long-lived thread running `entry`. */
-export function spawnEntry(entry: ThreadEntry, workerData: unknown): Worker {
+/** A long-lived thread running `entry`; `resourceLimits` for its V8 heap. */
+export function spawnEntry(
+  entry: ThreadEntry,
+  workerData: unknown,
+  resourceLimits?: WorkerOptions['resourceLimits'],
+): Worker {
   const url = threadUrl(entry)
-  if (!fromSources) return new Worker(url, { workerData })
+  if (!fromSources) return new Worker(url, { workerData, resourceLimits })
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })`
-  return new Worker(bootstrap, { eval: true, workerData })
+  return new Worker(bootstrap, { eval: true, workerData, resourceLimits })
 }
 
 const offloadScript = `
