@@ -1,5 +1,5 @@
 // The queue of pods to place, as kube-scheduler's three: active (in the order they came),
-// backoff (failed, waiting 1 s doubling to 10 s per attempt) and unschedulable (fitted nowhere:
+// backoff (failed, waiting 1 s doubling to 10 s per attempt, counted from the failure) and unschedulable (fitted nowhere:
 // they wait for a change in the cluster — moveAll() on a node or pod event — or at most
 // maxUnschedulableMs). A pod that failed while an event came in goes to backoff, not to wait
 // for another event. Popped pods are in flight until done() or failed(); an update meanwhile
@@ -25,6 +25,8 @@ export class SchedulingQueue {
   /** key → since when it waits */
   readonly #unschedulable = new Map<string, number>()
   readonly #attempts = new Map<string, number>()
+  /** key → when its last attempt failed (its back-off counts from there) */
+  readonly #failedAt = new Map<string, number>()
   /** key → the move count when it was popped */
   readonly #inflight = new Map<string, number>()
   #moves = 0
@@ -72,6 +74,7 @@ export class SchedulingQueue {
     this.#backoff.delete(key)
     this.#unschedulable.delete(key)
     this.#attempts.delete(key)
+    this.#failedAt.delete(key)
     this.#inflight.delete(key)
   }
 
@@ -98,6 +101,7 @@ export class SchedulingQueue {
     if (popped === undefined) return // deleted meanwhile
     this.#inflight.delete(key)
     this.#attempts.set(key, (this.#attempts.get(key) ?? 0) + 1)
+    this.#failedAt.set(key, this.#o.clock.now())
     if (why === 'unschedulable' && popped === this.#moves) {
       this.#unschedulable.set(key, this.#o.clock.now())
       this.#arm(this.#o.clock.now() + this.#o.maxUnschedulableMs)
@@ -115,7 +119,7 @@ export class SchedulingQueue {
     const n = this.#attempts.get(key) ?? 0
     if (!n) return 0
     const ms = Math.min(this.#o.initialBackoffMs * 2 ** (n - 1), this.#o.maxBackoffMs)
-    return this.#o.clock.now() + ms
+    return (this.#failedAt.get(key) ?? 0) + ms
   }
 
   /** to active, or to backoff while its back-off lasts */
