@@ -468,8 +468,8 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'start') {
     if (rest.some(isHelp)) return help('start')
     process.stdout.write(
-      'shoal start: starting the plane (store + API server). The node agent, scheduler and controllers\n' +
-        'land in their own issues: objects can be created and watched, but no pod runs yet.\n',
+      'shoal start: starting the plane (store, API server, broker, scheduler). Pods run on the nodes\n' +
+        "that join it: 'shoal token issue --role join' prints the command a node joins with.\n",
     )
     return runPlane(argv.slice(1), true)
   }
