@@ -43,6 +43,16 @@ test('hello: valid own labels beside the well-known ones, labels set by others k
   assert.equal(n.status?.capacity, { cpu: '4', pods: '110' }, 'a quantity that is none is left out')
 })
 
+test("a heartbeat's images become status.images, one entry per digest, for image locality", () => {
+  const d1 = 'sha256:' + '1'.repeat(64)
+  const d2 = 'sha256:' + '2'.repeat(64)
+  const n = withHeartbeat(undefined, 'pi-1', { ...beat('True'), images: [d2, d1, d2] }, 't1')
+  assert.equal(n.status?.images, [{ names: [d1] }, { names: [d2] }])
+  const kept = withHeartbeat(n, 'pi-1', beat('True'), 't2') // an older agent: none said, none lost
+  assert.equal(kept.status?.images, [{ names: [d1] }, { names: [d2] }])
+  assert.equal(withHeartbeat(n, 'pi-1', { ...beat('True'), images: [] }, 't3').status?.images, [])
+})
+
 test('conditions: a transition is stamped once; a lost connection makes every one Unknown', () => {
   const a = withHeartbeat(undefined, 'pi-1', beat('True'), 't1')
   const b = withHeartbeat(a, 'pi-1', beat('True'), 't2')

@@ -1,6 +1,6 @@
 // The Node object as a node's messages make it, in pure functions: `hello` brings identity and
 // resources (nodeInfo, addresses, capacity, allocatable, labels), `heartbeat` the conditions
-// (stamped with the plane's time: an edge device's clock is not trusted), a lost connection
+// (stamped with the plane's time: an edge device's clock is not trusted) and the images held, a lost connection
 // turns every condition Unknown as Kubernetes' node lifecycle controller does.
 import {
   isQuantity,
@@ -100,7 +100,14 @@ export function withHeartbeat(
     ),
   )
   const kept = prev.filter((p) => !reported.some((c) => c.type === p.type))
-  return { ...node, status: { ...node.status, conditions: [...reported, ...kept] } }
+  const status = { ...node.status, conditions: [...reported, ...kept] }
+  if (hb.images) status.images = imagesOf(hb.images) // for the scheduler's image locality
+  return { ...node, status }
+}
+
+/** the digests a node holds, as Kubernetes' status.images (one entry per image, sorted) */
+function imagesOf(digests: string[]): NonNullable<NonNullable<Node['status']>['images']> {
+  return [...new Set(digests)].sort().map((d) => ({ names: [d] }))
 }
 
 /** every condition Unknown (a Ready one added if there was none): nobody knows any more */
