@@ -4,7 +4,8 @@
 // a node that fits appears; the pods/binding subresource over HTTP.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { execFile, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { memoryLogger } from '../../src/core/index.ts'
@@ -205,6 +206,51 @@ test('pods/binding binds a pod over the API once, as Kubernetes', async () => {
     metadata: { name: 'nobody' },
   })
   assert.is(none.status, 404)
+})
+
+test('stock kubectl binds a pod through pods/binding (create --raw), and reads the events', async () => {
+  const have = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0
+  if (!have) return console.log('  (kubectl not installed: skipped)')
+  await call(
+    'POST',
+    '/api/v1/namespaces/default/pods',
+    pod('by-kubectl', { schedulerName: 'none' }),
+  )
+  const file = join(dir, 'binding.json')
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: 'by-kubectl' },
+      target: { kind: 'Node', name: 'c' },
+    }),
+  )
+  // not spawnSync: the plane answering it runs in this process
+  const kubectl = (...args: string[]) =>
+    new Promise<{ status: number; stdout: string; stderr: string }>((resolve) =>
+      execFile('kubectl', ['--server', plane.url, ...args], (err, stdout, stderr) =>
+        resolve({ status: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      ),
+    )
+  const path = '/api/v1/namespaces/default/pods/by-kubectl/binding'
+  const r = await kubectl('create', '--raw', path, '-f', file)
+  assert.is(r.status, 0, r.stderr)
+  assert.is(JSON.parse(r.stdout).status, 'Success')
+  assert.is((await getPod('by-kubectl')).spec.nodeName, 'c')
+  const again = await kubectl('create', '--raw', path, '-f', file)
+  assert.is(again.status, 1)
+  assert.match(again.stderr, 'already assigned to node')
+  const events = await kubectl(
+    'get',
+    'events',
+    '-n',
+    'default',
+    '--field-selector',
+    'reason=FailedScheduling',
+  )
+  assert.is(events.status, 0, events.stderr)
+  assert.match(events.stdout, '0/7 nodes are available')
 })
 
 test.run()
