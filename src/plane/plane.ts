@@ -1,5 +1,5 @@
 // The plane as one object: store + API server + the MQTT transport to its nodes (embedded
-// broker and node channel), the scheduler (+ controllers as their issue lands). createPlane() is
+// broker and node channel), the scheduler and the controllers. createPlane() is
 // what `shoal plane` runs and what another program embeds.
 import { join } from 'node:path'
 import {
@@ -22,6 +22,7 @@ import {
 } from './transport/index.ts'
 import { imageDigests } from './image-digests.ts'
 import { Scheduler } from './scheduler/index.ts'
+import { startControllers } from './controllers/index.ts'
 import {
   BUILTIN_NAMESPACES,
   createAccess,
@@ -57,6 +58,8 @@ export interface PlaneOptions {
   mqtt?: string
   /** run the scheduler (default true); false leaves pods for another scheduler */
   scheduler?: boolean
+  /** run the controllers (ReplicaSet, Deployment; default true) */
+  controllers?: boolean
 }
 
 export interface Plane {
@@ -198,6 +201,10 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const scheduler =
     o.scheduler === false ? undefined : new Scheduler(objects, { log: log.child('scheduler') })
   await scheduler?.start()
+  const controllers =
+    o.controllers === false
+      ? undefined
+      : await startControllers(objects, { clock: systemClock, log: log.child('controllers') })
   const registry = createRegistry({
     dir: join(o.dataDir, 'registry'),
     logger: log.child('registry'),
@@ -212,6 +219,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       registry,
       log,
     }).catch(async (err: unknown) => {
+      await controllers?.stop()
       await scheduler?.stop()
       await store.close()
       throw err
@@ -252,6 +260,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const server = await serveApi(app.fetch, { host, port, tls: security?.tls }).catch(
     async (err: unknown) => {
       await transport?.close()
+      await controllers?.stop()
       await scheduler?.stop()
       await store.close()
       throw err
@@ -276,6 +285,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       endAllWatches()
       await transport?.close() // ends log streams too, so the server's close is not held by them
       await closing
+      await controllers?.stop()
       await scheduler?.stop()
       await store.close()
       log.info('plane stopped')

@@ -49,14 +49,29 @@ export function templateHash(t: PodTemplateSpec, collisionCount = 0): string {
   return [...String(h)].map((c) => ALPHANUMS[c.charCodeAt(0) % ALPHANUMS.length]).join('')
 }
 
+/** without null, {} and [] anywhere: what a Go client decodes as the zero value it sends back
+ * (kubectl rollout undo sends `creationTimestamp: null`, `resources: {}`) */
+function semantic(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined
+  if (v === null) return undefined
+  if (typeof v !== 'object') return v
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v)) {
+    const y = semantic(x)
+    if (y !== undefined) out[k] = y
+  }
+  return Object.keys(out).length ? out : undefined
+}
+
 function withoutHash(t: PodTemplateSpec | undefined): unknown {
   if (!t) return undefined
   const labels = { ...t.metadata?.labels }
   delete labels[HASH_LABEL]
-  return { ...t, metadata: { ...t.metadata, labels } }
+  return semantic({ ...t, metadata: { ...t.metadata, labels } })
 }
 
-/** the two templates are the same but for the pod-template-hash label (EqualIgnoreHash) */
+/** the two templates are the same but for the pod-template-hash label, empty and absent
+ * alike as Kubernetes' semantic equality has them (EqualIgnoreHash) */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined) {
   return deepEqual(withoutHash(a), withoutHash(b))
 }

@@ -211,7 +211,12 @@ test('rollout undo: the old template makes its ReplicaSet new again, at the next
   f.edit((d) => (d.spec.template = template('hello:2')))
   await f.settle()
   const [first, second] = f.sets()
-  f.edit((d) => (d.spec.template = template('hello:1'))) // what kubectl rollout undo patches in
+  // what kubectl rollout undo patches in: the old template as a Go client sends it back
+  f.edit((d) => {
+    d.spec.template = template('hello:1')
+    Object.assign(d.spec.template.metadata!, { creationTimestamp: null })
+    Object.assign(d.spec.template.spec.containers[0], { resources: {} })
+  })
   await f.settle()
   const byName = (n: string) => f.fake.get(RSS, `default/${n}`) as ReplicaSet
   assert.is(f.sets().length, 2, 'no third ReplicaSet')
