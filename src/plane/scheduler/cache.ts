@@ -133,6 +133,11 @@ export class SchedulerCache {
     return true
   }
 
+  /** the keys of every pod counted on a node */
+  podKeys(): string[] {
+    return [...this.#pods.keys()]
+  }
+
   boundPod(key: string): BoundPod | undefined {
     return this.#pods.get(key)
   }

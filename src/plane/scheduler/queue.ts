@@ -50,6 +50,11 @@ export class SchedulingQueue {
     return this.#unschedulable.size
   }
 
+  /** the keys of every pod in the queue, in flight included */
+  keys(): string[] {
+    return [...this.#pods.keys()]
+  }
+
   has(key: string): boolean {
     return this.#pods.has(key)
   }

@@ -141,8 +141,14 @@ export class Scheduler {
       this.#queue.moveAll()
   }
 
+  /** every pod as listed (at start, and again after a watch compaction overtook): pods gone
+   * meanwhile leave the cache and the queue */
   #podsListed(items: { key: string; obj: Pod }[]): void {
+    const listed = new Set(items.map((i) => i.key))
+    for (const key of this.#cache.podKeys()) if (!listed.has(key)) this.#cache.removePod(key)
+    for (const key of this.#queue.keys()) if (!listed.has(key)) this.#queue.delete(key)
     for (const i of items) this.#pod(i.key, i.obj)
+    this.#queue.moveAll()
   }
 
   #pod(key: string, pod: Pod | undefined): void {
