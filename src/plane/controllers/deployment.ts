@@ -131,9 +131,8 @@ function rollout(ctx: ControllerContext, caches: Caches, d: Deployment): Rollout
 async function claimSets(r: Rollout): Promise<ReplicaSet[]> {
   const { d } = r
   const out = r.sets.cache.byOwner(d.metadata.uid!)
-  for (const rs of r.sets.cache.byNamespace(d.metadata.namespace ?? '')) {
-    if (controllerOf(rs) || rs.metadata.deletionTimestamp) continue
-    if (!matches(d, rs)) continue
+  for (const rs of r.sets.cache.orphans(d.metadata.namespace ?? '')) {
+    if (rs.metadata.deletionTimestamp || !matches(d, rs)) continue
     const ownerReferences = [...(rs.metadata.ownerReferences ?? []), ownerRef(d)]
     out.push(await write(r, rs, { ...rs, metadata: { ...rs.metadata, ownerReferences } }))
   }

@@ -89,17 +89,15 @@ export async function reconcile(
 /** the pods the ReplicaSet controls, after adopting orphans that match and releasing the
  * controlled ones that no longer do */
 async function claimPods(ctx: ControllerContext, caches: Caches, rs: ReplicaSet): Promise<Pod[]> {
-  const uid = rs.metadata.uid
+  const uid = rs.metadata.uid!
   const out: Pod[] = []
-  for (const pod of caches.pods.cache.byNamespace(rs.metadata.namespace ?? '')) {
-    const owner = controllerOf(pod)
-    const matches = matchesLabelSelector(rs.spec.selector, pod.metadata.labels)
-    if (owner === uid && matches) out.push(pod)
-    else if (owner === uid && isActive(pod)) await setOwners(ctx, pod, without(pod, uid))
-    else if (!owner && matches && isActive(pod)) {
-      const refs = [...without(pod, uid), controllerRef(rs)]
-      out.push(await setOwners(ctx, pod, refs))
-    }
+  for (const pod of caches.pods.cache.byOwner(uid)) {
+    if (matchesLabelSelector(rs.spec.selector, pod.metadata.labels)) out.push(pod)
+    else if (isActive(pod)) await setOwners(ctx, pod, without(pod, uid))
+  }
+  for (const pod of caches.pods.cache.orphans(rs.metadata.namespace ?? '')) {
+    if (!isActive(pod) || !matchesLabelSelector(rs.spec.selector, pod.metadata.labels)) continue
+    out.push(await setOwners(ctx, pod, [...without(pod, uid), controllerRef(rs)]))
   }
   return out
 }

@@ -1,6 +1,7 @@
 // The objects of one kind as last seen, with the lookups controllers make: by key
-// ("namespace/name"), every object of a namespace, and every object whose controller
-// ownerReference names a uid (a ReplicaSet's pods, a Deployment's ReplicaSets).
+// ("namespace/name"), every object of a namespace, every object whose controller
+// ownerReference names a uid (a ReplicaSet's pods, a Deployment's ReplicaSets), and the objects
+// of a namespace with no controller (the ones a controller may adopt).
 import type { KubeObject } from '../../../api/index.ts'
 import { keyOf } from './source.ts'
 
@@ -8,6 +9,9 @@ import { keyOf } from './source.ts'
 export function controllerOf(obj: KubeObject): string | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller)?.uid
 }
+
+/** the owner index's key: the controller's uid, or for an orphan "\0" + its namespace */
+const ownerKey = (obj: KubeObject) => controllerOf(obj) ?? `\0${obj.metadata.namespace ?? ''}`
 
 function addTo(index: Map<string, Set<string>>, at: string | undefined, key: string): void {
   if (at === undefined) return
@@ -49,13 +53,18 @@ export class Cache<T extends KubeObject = KubeObject> {
     return this.#pick(this.#byOwner.get(uid))
   }
 
+  /** objects of the namespace without a controller ownerReference */
+  orphans(namespace: string): T[] {
+    return this.#pick(this.#byOwner.get(`\0${namespace}`))
+  }
+
   /** stores `obj` under its key; answers the object it replaced */
   set(obj: T): T | undefined {
     const key = keyOf(obj)
     const old = this.delete(key)
     this.#objects.set(key, obj)
     addTo(this.#byNamespace, obj.metadata.namespace, key)
-    addTo(this.#byOwner, controllerOf(obj), key)
+    addTo(this.#byOwner, ownerKey(obj), key)
     return old
   }
 
@@ -64,7 +73,7 @@ export class Cache<T extends KubeObject = KubeObject> {
     if (!old) return undefined
     this.#objects.delete(key)
     removeFrom(this.#byNamespace, old.metadata.namespace, key)
-    removeFrom(this.#byOwner, controllerOf(old), key)
+    removeFrom(this.#byOwner, ownerKey(old), key)
     return old
   }
 

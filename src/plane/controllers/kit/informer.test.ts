@@ -52,6 +52,13 @@ test('list then watch: the cache follows; lookups by namespace and by controller
     ['b', 'c'],
   )
   assert.equal(inf.cache.byOwner('rs-1'), [], 'c was released, a deleted')
+  assert.equal(
+    inf.cache
+      .orphans('default')
+      .map((p) => p.metadata.name)
+      .sort(),
+    ['b', 'c'],
+  )
   assert.is(inf.revision, fake.revision)
 })
 
