@@ -200,7 +200,11 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   await ensureNamespaces(objects)
   const scheduler =
     o.scheduler === false ? undefined : new Scheduler(objects, { log: log.child('scheduler') })
-  await scheduler?.start()
+  await scheduler?.start().catch(async (err: unknown) => {
+    await scheduler.stop()
+    await store.close()
+    throw err
+  })
   const controllers =
     o.controllers === false
       ? undefined
