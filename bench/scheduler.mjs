@@ -5,7 +5,8 @@
 // owner's replicas per node at most). Peer in the same run: the same number of bare binding
 // writes (bindPod, no scheduling) on the same plane — the ratio is what scheduling costs.
 // Run: node bench/scheduler.mjs   (re-executes itself under tsx)
-// Env: RUNS=5 · NODES=1000 · PODS=10000 · OWNERS=100 · ZONES=10 · BENCH_TMP=<dir for data>
+// Env: RUNS=5 · NODES=1000 · PODS=10000 · OWNERS=100 · ZONES=10 · BENCH_TMP=<dir for data> ·
+//      SCHEDULED_EVENTS=0 to leave out the Scheduled event of each bound pod
 // Progress goes to stderr; stdout gets the table, then one JSON line.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
