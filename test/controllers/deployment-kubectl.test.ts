@@ -180,6 +180,22 @@ current-context: c
     assert.ok(reasons.includes('SuccessfulDelete'), reasons.join())
   })
 
+  test('rollout pause holds a new template, resume rolls it; describe shows the ReplicaSets', async () => {
+    await kubectl('rollout', 'pause', 'deployment/web')
+    await kubectl('set', 'image', 'deployment/web', 'web=hello:3')
+    await new Promise((r) => setTimeout(r, 500))
+    assert.not.ok((await images()).includes('hello:3'), 'paused: nothing rolled')
+    await kubectl('rollout', 'resume', 'deployment/web')
+    assert.match(
+      await kubectl('rollout', 'status', 'deployment/web', '--timeout=60s'),
+      /successfully rolled out/,
+    )
+    assert.equal(await images(), Array(5).fill('hello:3'))
+    const described = await kubectl('describe', 'deployment/web')
+    assert.match(described, /NewReplicaSet:\s+web-\w+ \(5\/5 replicas created\)/, described)
+    assert.match(described, /ScalingReplicaSet/, described)
+  })
+
   test('deleting the Deployment removes its ReplicaSets and pods', async () => {
     await kubectl('delete', 'deployment/web')
     const end = Date.now() + 20_000
