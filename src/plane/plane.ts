@@ -240,6 +240,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     version: o.version ?? '0.0.0',
     access: security && createAccess(security.tokens, objects),
     podLogs: transport && podLogs(transport),
+    usage: () => transport?.stats,
     join: security && {
       caCert: security.caCert,
       tokens: security.tokens,

@@ -229,8 +229,10 @@ test('garbage over MQTT does not crash the plane; the node is still served after
   await client.publishAsync('shoal/v1/nodes/pi-9/hello', hello('pi-9'), { qos: 1 })
   await until(() => got.some((m) => m.type === 'desired'))
   assert.is((await call('GET', '/healthz')).status, 200)
-  const node = await call('GET', '/api/v1/nodes/pi-9', { token: admin })
-  assert.is(node.status, 200, 'the hello after the garbage made the Node')
+  // the Node is written after the desired state goes out (the node's pods come first)
+  const node = () => call('GET', '/api/v1/nodes/pi-9', { token: admin })
+  await until(async () => (await node()).status === 200).catch(() => undefined)
+  assert.is((await node()).status, 200, 'the hello after the garbage made the Node')
   const dropped = log.lines.filter((l) => l.msg === 'malformed message dropped')
   assert.is(dropped.length, leaves.length * junk.length)
   await client.endAsync()
@@ -261,6 +263,29 @@ test("a node's stats are held as rates, and go when its connection does", async 
     [pod.node, pod.containers[0].cpuMillicores, pod.containers[0].requestsPerSecond],
     ['pi-12', 100, 10],
   )
+  // served as metrics.k8s.io, for kubectl top (a node's token may not read them)
+  await client.publishAsync('shoal/v1/nodes/pi-12/hello', hello('pi-12'), { qos: 1 })
+  await until(
+    async () => (await call('GET', '/api/v1/nodes/pi-12', { token: admin })).status === 200,
+  )
+  const metrics = '/apis/metrics.k8s.io/v1beta1'
+  const listed = await call('GET', `${metrics}/namespaces/default/pods`, { token: admin })
+  assert.is(listed.status, 200, listed.text)
+  assert.equal(listed.json.items[0].containers, [
+    { name: 'app', usage: { cpu: '100000000n', memory: '292969Ki' } },
+  ])
+  const bad = await call('GET', `${metrics}/pods?labelSelector=a%20in%20(`, { token: admin })
+  assert.is(bad.status, 400, bad.text)
+  const { token: nodeToken } = (await joinNode('pi-13')).json
+  assert.is((await call('GET', `${metrics}/nodes`, { token: nodeToken })).status, 403)
+  if (haveKubectl) {
+    const top = await kubectl(['top', 'node', 'pi-12']).done
+    assert.is(top.status, 0, top.json)
+    assert.match(top.text, /pi-12\s+400m\s+\S+\s+286Mi/)
+    const pods = await kubectl(['top', 'pod', 'web', '--containers']).done
+    assert.is(pods.status, 0, pods.json)
+    assert.match(pods.text, /web\s+app\s+100m\s+286Mi/)
+  }
   client.stream.destroy() // the connection dies: its Last Will
   await until(() => plane.nodeStats!.node('pi-12') === undefined)
   assert.is(plane.nodeStats!.pod('default', 'web'), undefined)

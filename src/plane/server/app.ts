@@ -5,6 +5,7 @@
 // resource path by its handler (which first finds out whether the resource exists).
 import type { ServerResponse } from 'node:http'
 import { Hono, type Context } from 'hono'
+import { resourceByKind } from '../../api/index.ts'
 import type { Logger } from '../../core/index.ts'
 import { ShoalError } from '../../core/index.ts'
 import {
@@ -22,6 +23,7 @@ import type { ObjectStore } from './object-store.ts'
 import { parseRequestInfo, type RequestInfo } from './request-info.ts'
 import { handleResource, type Caller, type HandlerDeps } from './resource-handler.ts'
 import { errorResponse, negotiate } from './respond.ts'
+import { metricsRoutes, type UsageSource } from './metrics-api.ts'
 import { reviewRoutes } from './reviews.ts'
 import { openWatches } from './watch-stream.ts'
 import { openAccess, type Access } from './access.ts'
@@ -43,6 +45,8 @@ export interface ApiAppOptions {
   images?: { app: Hono }
   /** joining nodes (absent: a plane without TLS, which nodes cannot join) */
   join?: JoinOptions
+  /** the nodes' usage, for metrics.k8s.io (absent: no nodes, empty lists) */
+  usage?: () => UsageSource | undefined
 }
 
 /** Variables the middleware sets; Bindings: what @hono/node-server passes (absent under app.request()) */
@@ -51,6 +55,7 @@ type AppEnv = {
   Bindings: { outgoing?: ServerResponse }
 }
 
+const PODS = resourceByKind('Pod')!
 const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version', CA_PATH])
 
 export function createApiApp(o: ApiAppOptions) {
@@ -165,6 +170,12 @@ export function createApiApp(o: ApiAppOptions) {
     authorize: (caller, ri, query) => access.authorize(caller, ri, query),
   }
   app.route('/apis', reviewRoutes(access))
+  metricsRoutes(app, {
+    usage: () => o.usage?.(),
+    listPods: async (namespace) => (await o.objects.list(PODS, { namespace })).items,
+    authorize: (c) =>
+      access.authorize(c.get('caller'), c.get('requestInfo')!, new URL(c.req.url).searchParams),
+  })
   // served by @hono/node-server, env carries the Node response (watches write to it directly)
   const resource = (c: Context<AppEnv>) =>
     handleResource(deps, c.req.raw, {

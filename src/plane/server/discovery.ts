@@ -3,7 +3,8 @@
 // resource lists, and the minimal OpenAPI v3 documents that `kubectl apply` and `create`
 // need for their default validation (research/kubectl.md §2–3). Every version served is
 // listed, a group's storage version first: the one aggregated discovery marks preferred.
-// Discovery also lists the self-reviews (create only, not stored; OpenAPI leaves them out).
+// Discovery also lists the self-reviews (create only, not stored; OpenAPI leaves them out) and
+// metrics.k8s.io (get and list, not stored: metrics-api.ts).
 import {
   apiVersionOf,
   groupVersions,
@@ -12,6 +13,7 @@ import {
   sharedOpenApiSchemas,
   type ResourceInfo,
 } from '../../api/index.ts'
+import { metricsResources } from './metrics-api.ts'
 import { reviewResources } from './review-kinds.ts'
 
 export const AGGREGATED_CT = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList'
@@ -47,8 +49,12 @@ function discoveryResource(r: ResourceInfo) {
   }
 }
 
-/** every resource discovery lists: the stored ones, then the reviews */
-const listed: readonly ResourceInfo[] = [...servedResources(), ...reviewResources()]
+/** every resource discovery lists: the stored ones, then the reviews and the usage metrics */
+const listed: readonly ResourceInfo[] = [
+  ...servedResources(),
+  ...reviewResources(),
+  ...metricsResources(),
+]
 
 /** the group/versions discovery lists, in the order of `listed` */
 const listedGVs: readonly { group: string; version: string }[] = (() => {
