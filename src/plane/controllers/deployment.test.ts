@@ -179,6 +179,31 @@ test('a rolling update, step by step: never below replicas − maxUnavailable re
   assert.ok(f.events().includes('ScalingReplicaSet'))
 })
 
+test('rolling with percentages: 10 replicas, maxSurge 0, maxUnavailable 30% → never under 7 ready, never over 10 pods', async () => {
+  const f = await started(
+    deployment('web', 10, {
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: '30%' } },
+    }),
+  )
+  await f.settle()
+  f.edit((d) => (d.spec.template = template('hello:2')))
+  let most = 0
+  let fewestReady = Infinity
+  const check = () => {
+    const pods = f.pods()
+    most = Math.max(most, pods.length)
+    fewestReady = Math.min(fewestReady, pods.filter(isReady).length)
+  }
+  for (let step = 0; step < 40; step++) {
+    await f.pass(check)
+    f.ready(2)
+    check()
+    if (f.fake.take().length === 0) break
+  }
+  assert.equal([most, fewestReady], [10, 7])
+  assert.equal(images(f.pods()), Array(10).fill('hello:2'))
+})
+
 test('Recreate: every old pod gone before the first new one is made', async () => {
   const f = await started(deployment('web', 2, { strategy: { type: 'Recreate' } }))
   await f.settle()
