@@ -83,7 +83,10 @@ test('a 0755 data dir is made 0700 (with a warning); every file the plane writes
       'base64',
     ).toString()
     const auth = { ca, token: kubeconfig.users[0].user.token as string }
-    const wasm = Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0, 0, 2, 1, 0x77])
+    // a real component: the registry prepares each one at push (and refuses what jco cannot take)
+    const wasm = new Uint8Array(
+      readFileSync(new URL('../../firmware-images/.build/hello-wat.wasm', import.meta.url)),
+    )
     const digest = `sha256:${createHash('sha256').update(wasm).digest('hex')}`
     assert.is(
       await put(`${plane.url}/images/blobs/${digest}`, wasm, { ...auth, type: 'application/wasm' }),
