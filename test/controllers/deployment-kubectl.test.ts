@@ -196,6 +196,38 @@ current-context: c
     assert.match(described, /ScalingReplicaSet/, described)
   })
 
+  test('a ReplicaSet of its own: applied with validation, keeps its pods, explained', async () => {
+    const rs = (extra = '') => `apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: solo}
+spec:
+  replicas: 2${extra}
+  selector: {matchLabels: {app: solo}}
+  template:
+    metadata: {labels: {app: solo}}
+    spec:
+      containers: [{name: solo, image: "hello:1"}]
+`
+    writeFileSync(join(dir, 'typo.yaml'), rs('\n  replicass: 3'))
+    const refused = await kubectl('apply', '-f', join(dir, 'typo.yaml')).then(
+      () => '',
+      (err: Error) => err.message,
+    )
+    assert.match(refused, /unknown field "spec.replicass"/)
+    writeFileSync(join(dir, 'solo.yaml'), rs())
+    await kubectl('apply', '-f', join(dir, 'solo.yaml'))
+    const end = Date.now() + 20_000
+    let table = ''
+    while (Date.now() < end) {
+      table = await kubectl('get', 'rs', 'solo')
+      if (/solo\s+2\s+2\s+2\s/.test(table)) break
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.match(table, /solo\s+2\s+2\s+2\s/)
+    assert.match(await kubectl('explain', 'replicaset.spec'), /minReadySeconds/)
+    await kubectl('delete', 'rs', 'solo')
+  })
+
   test('deleting the Deployment removes its ReplicaSets and pods', async () => {
     await kubectl('delete', 'deployment/web')
     const end = Date.now() + 20_000
