@@ -7,7 +7,7 @@
 //   its node and dropped. hello → desired state if the node is behind, and its Node object;
 //   applied → recorded (with resync: the whole set sent); status → pod statuses written, then status-ack (pod-status.ts);
 //   heartbeat → Node conditions (node-objects.ts), and with hello the node's Lease renewed
-//   (node-leases.ts, at most every 10 s); stats → held in memory (node-stats.ts);
+//   (node-leases.ts, at most every leaseRenewMs); stats → held in memory (node-stats.ts);
 //   online "0" (the Last Will) → Node Unknown and its stats forgotten;
 //   res → the log request it answers (log-requests.ts).
 import {
@@ -42,6 +42,8 @@ export interface NodeChannelOptions {
   resend?: ResendPolicy
   /** how long a node has to answer a log request */
   logAnswerMs?: number
+  /** a node's Lease is written at most this often (default LEASE_RENEW_EVERY_MS) */
+  leaseRenewMs?: number
 }
 
 const utf8 = new TextDecoder()
@@ -91,7 +93,7 @@ export class NodeChannel {
       schedule: (node, send) => this.#desiredLane.run(node, 'desired state resend', send),
     })
     this.#nodes = new NodeObjects(o.objects, { clock, log: o.log })
-    this.#leases = new NodeLeases(o.objects, { clock, log: o.log })
+    this.#leases = new NodeLeases(o.objects, { clock, log: o.log, renewEveryMs: o.leaseRenewMs })
     this.#logs = new LogRequests({
       bus: o.bus,
       clock,

@@ -1,8 +1,9 @@
 // Each node's Lease (coordination.k8s.io/v1, kube-node-lease/<node>), as the kubelet keeps its
 // node lease in Kubernetes: holderIdentity the node, leaseDurationSeconds 40, renewTime when the
 // plane last heard the node. Renewed from the node's hello and heartbeats over MQTT, written at
-// most every LEASE_RENEW_EVERY_MS per node (a heartbeat comes every few seconds; the store is
-// not written for each), with the plane's clock (an edge device's clock is not trusted). The
+// most every renewEveryMs per node (default LEASE_RENEW_EVERY_MS: the node-lifecycle
+// controller's grace period is 5 s, so a node heartbeating every 2 s renews at each heartbeat;
+// a larger fleet with a longer grace sets it higher), with the plane's clock (an edge device's clock is not trusted). The
 // node-lifecycle controller reads these: a Lease not renewed for its duration means a silent node.
 import { resourceByKind, type Lease } from '../../api/index.ts'
 import { isShoalError, type Clock, type Logger } from '../../core/index.ts'
@@ -11,8 +12,8 @@ import type { Objects } from './ports.ts'
 const LEASES = resourceByKind('Lease', 'coordination.k8s.io')!
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease'
 export const NODE_LEASE_DURATION_SECONDS = 40
-/** a node's Lease is written at most this often */
-export const LEASE_RENEW_EVERY_MS = 10_000
+/** a node's Lease is written at most this often, by default */
+export const LEASE_RENEW_EVERY_MS = 1000
 
 /** RFC 3339 with microseconds, as Kubernetes writes a MicroTime */
 export const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z')
@@ -21,19 +22,21 @@ export class NodeLeases {
   readonly #objects: Objects
   readonly #clock: Clock
   readonly #log: Logger
+  readonly #everyMs: number
   /** node → when its Lease was last written (clock ms) */
   readonly #renewed = new Map<string, number>()
 
-  constructor(objects: Objects, o: { clock: Clock; log: Logger }) {
+  constructor(objects: Objects, o: { clock: Clock; log: Logger; renewEveryMs?: number }) {
     this.#objects = objects
     this.#clock = o.clock
     this.#log = o.log
+    this.#everyMs = o.renewEveryMs ?? LEASE_RENEW_EVERY_MS
   }
 
-  /** the node was heard from: its Lease is renewed unless it was within LEASE_RENEW_EVERY_MS */
+  /** the node was heard from: its Lease is renewed unless it was within renewEveryMs */
   async heard(node: string): Promise<void> {
     const now = this.#clock.now()
-    if (now - (this.#renewed.get(node) ?? -Infinity) < LEASE_RENEW_EVERY_MS) return
+    if (now - (this.#renewed.get(node) ?? -Infinity) < this.#everyMs) return
     for (let attempt = 1; ; attempt++) {
       try {
         await this.#renew(node, now)

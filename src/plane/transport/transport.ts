@@ -20,6 +20,8 @@ export interface TransportOptions {
   resolveImage: ResolveImage
   log: Logger
   clock?: Clock
+  /** a node's Lease is written at most this often (default 1 s) */
+  leaseRenewMs?: number
   /** an external broker instead of the embedded one (listen, tls and authenticateNode unused:
    * the broker authenticates and confines the nodes) */
   external?: { url: string; username?: string; password?: string; ca?: string }
@@ -51,6 +53,7 @@ export async function startTransport(o: TransportOptions): Promise<Transport> {
         resolveImage: o.resolveImage,
         log: o.log.child('nodes'),
         clock: o.clock ?? systemClock,
+        leaseRenewMs: o.leaseRenewMs,
       })
     },
   })
@@ -89,6 +92,7 @@ async function startOnExternal(
       resolveImage: o.resolveImage,
       log: o.log.child('nodes'),
       clock: o.clock ?? systemClock,
+      leaseRenewMs: o.leaseRenewMs,
     })
   } catch (err) {
     await bus.close()
