@@ -117,7 +117,8 @@ Flags:
   --data-dir DIR        credentials, desired state, images, statuses (default ./shoal-agent)
   --labels K=V,...      the node's labels
   --address IP          the node's address (default: its first non-loopback IPv4)
-  --heartbeat DURATION  time between heartbeats: 5s, 500ms, 1m (default 5s)
+  --heartbeat DURATION  time between heartbeats: 2s, 500ms, 1m (default 2s; the plane calls a
+                        node silent after 5 s without one)
   --min-disk-free PCT   below this much of the data dir's filesystem free, images no pod uses are
                         deleted (least recently used first) and DiskPressure is reported (default 10%)
   --image-budget SIZE   the most images may take on disk, e.g. 2Gi or 500Mi (default: no budget)
@@ -396,7 +397,7 @@ async function runAgent(args: string[]): Promise<number> {
       'data-dir': { type: 'string', default: './shoal-agent' },
       labels: { type: 'string' },
       address: { type: 'string' },
-      heartbeat: { type: 'string', default: '5s' },
+      heartbeat: { type: 'string', default: '2s' },
       'min-disk-free': { type: 'string', default: '10%' },
       'image-budget': { type: 'string' },
       help: { type: 'boolean', short: 'h' },

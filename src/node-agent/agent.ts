@@ -47,7 +47,7 @@ export interface AgentOptions {
   address?: string
   /** capacity.pods (default 110) */
   maxPods?: number
-  /** heartbeat period (default 5000 ms) */
+  /** heartbeat period (default 2000 ms: the plane's node lifecycle calls a node silent after 5 s) */
   heartbeatMs?: number
   /** stats period (default 10000 ms) */
   statsMs?: number
@@ -224,7 +224,7 @@ async function openParts(w: Wiring): Promise<Parts> {
   }
   let wanted = new Set<string>()
   const desired = await DesiredCache.load(paths.desired, log)
-  const disk = new DiskWatch(images, () => wanted, { clock, periodMs: o.heartbeatMs ?? 5000, log })
+  const disk = new DiskWatch(images, () => wanted, { clock, periodMs: o.heartbeatMs ?? 2000, log })
   return { runtime, desired, queue, images, reconciler, logs, run, disk }
 }
 
@@ -242,7 +242,7 @@ function openSession(w: Wiring, p: Parts): Session {
       ...{ version: o.version ?? 'unknown', labels: o.labels ?? {}, address: w.address },
       maxPods: o.maxPods ?? 110,
     }),
-    ...{ dataDir: o.dataDir, pressure: o.pressure, heartbeatMs: o.heartbeatMs ?? 5000 },
+    ...{ dataDir: o.dataDir, pressure: o.pressure, heartbeatMs: o.heartbeatMs ?? 2000 },
     diskProblem: () => p.disk.problem,
   })
   session.open()
