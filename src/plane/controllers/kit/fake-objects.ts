@@ -32,8 +32,9 @@ export class FakeObjects implements ControllerStore {
   }
 
   /** objects put in place without a recorded write (fixtures); answers them as stored */
-  seed(info: ResourceInfo, ...objs: KubeObject[]): KubeObject[] {
-    return objs.map((o) => this.#put(info, copy(o)))
+  seed(info: ResourceInfo, ...objs: object[]): KubeObject[] {
+    // object[]: fixtures of any kind's shape, spread and overridden, without a cast each
+    return objs.map((o) => this.#put(info, copy(o) as KubeObject))
   }
 
   /** the stored object, or undefined */
