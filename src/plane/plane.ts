@@ -22,7 +22,7 @@ import {
 } from './transport/index.ts'
 import { imageDigests } from './image-digests.ts'
 import { Scheduler } from './scheduler/index.ts'
-import { startControllers } from './controllers/index.ts'
+import { startControllers, type NodeLifecycleOptions } from './controllers/index.ts'
 import {
   BUILTIN_NAMESPACES,
   createAccess,
@@ -58,8 +58,12 @@ export interface PlaneOptions {
   mqtt?: string
   /** run the scheduler (default true); false leaves pods for another scheduler */
   scheduler?: boolean
-  /** run the controllers (ReplicaSet, Deployment; default true) */
+  /** run the controllers (ReplicaSet, Deployment, node lifecycle, Endpoints; default true) */
   controllers?: boolean
+  /** when a silent node is Unknown and tainted (gracePeriodMs, default 5 s) and how long its
+   * pods stay (defaultTolerationSeconds, default 5); leaseRenewMs: a node's Lease is written at
+   * most this often (default 1 s; keep it well under the grace period) */
+  nodeLifecycle?: NodeLifecycleOptions & { leaseRenewMs?: number }
 }
 
 export interface Plane {
@@ -151,6 +155,7 @@ function startNodeTransport(
     objects: ObjectStore
     registry: Registry
     log: Logger
+    leaseRenewMs?: number
   },
 ): Promise<Transport> {
   return startTransport({
@@ -164,6 +169,7 @@ function startNodeTransport(
     objects: o.objects,
     resolveImage: imageDigests(o.registry),
     log: o.log.child('transport'),
+    leaseRenewMs: o.leaseRenewMs,
   })
 }
 
@@ -208,7 +214,11 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const controllers =
     o.controllers === false
       ? undefined
-      : await startControllers(objects, { clock: systemClock, log: log.child('controllers') })
+      : await startControllers(objects, {
+          clock: systemClock,
+          log: log.child('controllers'),
+          nodeLifecycle: o.nodeLifecycle,
+        })
   const registry = createRegistry({
     dir: join(o.dataDir, 'registry'),
     logger: log.child('registry'),
@@ -222,6 +232,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       objects,
       registry,
       log,
+      leaseRenewMs: o.nodeLifecycle?.leaseRenewMs,
     }).catch(async (err: unknown) => {
       await controllers?.stop()
       await scheduler?.stop()
