@@ -134,7 +134,13 @@ function startChildren() {
   }
   return kids
 }
-const ask = (k, m) => new Promise((resolve) => (k.waiting.push(resolve), k.child.send(m)))
+const ask = (k, m) =>
+  Promise.race([
+    new Promise((resolve) => (k.waiting.push(resolve), k.child.send(m))),
+    sleep(DUR + FREEZE + 120_000).then(() => {
+      throw new Error(`simulated agents gave no answer to ${m.cmd}`)
+    }),
+  ])
 
 async function allHave(kids, what, ms = 600_000) {
   const end = Date.now() + ms
@@ -279,6 +285,7 @@ try {
         await sleep(500)
       }
       results.push({ run, ...(await measure(mode, tokens)) })
+      process.stderr.write(`# ${JSON.stringify(results.at(-1))}\n`) // each run's figures as it ends
       if (mosquitto) await stop(mosquitto)
       mosquitto = undefined
     }

@@ -67,7 +67,12 @@ function connect(url, ca, node, token) {
 }
 
 function onMessage(a, topic, payload) {
-  const m = dec.decode(payload)
+  let m
+  try {
+    m = dec.decode(payload)
+  } catch {
+    return // a payload cut short (the frozen agent's socket) is no reason to end the process
+  }
   if (m.type === 'status-ack') return a.acks.get(m.id)?.()
   if (m.type !== 'desired' && m.type !== 'desired-change') return
   if (m.type === 'desired' && m.pods.length >= podsEach && !a.have) {
