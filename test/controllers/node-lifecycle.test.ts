@@ -66,10 +66,8 @@ async function renewLeases(): Promise<void> {
   for (const name of beating) {
     await retry(async () => {
       const cur = (await plane.objects.get(LEASES, { namespace: 'kube-node-lease', name })) as Lease
-      await plane.objects.replace(LEASES, cur, {
-        ...cur,
-        spec: { ...cur.spec, renewTime: micro() },
-      })
+      const next: Lease = { ...cur, spec: { ...cur.spec, renewTime: micro() } }
+      await plane.objects.replace(LEASES, cur, next)
     })
   }
 }
@@ -83,7 +81,7 @@ async function playAgents(): Promise<void> {
       podIP: address[p.spec.nodeName],
       conditions: [{ type: 'Ready', status: 'True' as const, lastTransitionTime: stamp() }],
     }
-    await plane.objects.replace(PODS, p, { ...p, status }).catch((err) => {
+    await plane.objects.replace(PODS, p, { ...p, status } as Pod).catch((err) => {
       if (!isShoalError(err, 'Conflict')) throw err
     })
   }
@@ -211,7 +209,7 @@ test("a silent node: Unknown and tainted, its ReplicaSet's pods evicted and plac
   await retry(async () => {
     const n = (await plane.objects.get(NODES, { name: 'pi-1' })) as Node
     const back = nodeObject('pi-1')
-    await plane.objects.replace(NODES, n, { ...n, status: back.status })
+    await plane.objects.replace(NODES, n, { ...n, status: back.status } as Node)
   })
   await waitFor('pi-1 untainted', async () => {
     const n = (await plane.objects.get(NODES, { name: 'pi-1' })) as Node
