@@ -3,7 +3,8 @@
 // ready addresses, notReadyAddresses, ports resolved by targetPort number or name, and the
 // shoal.dev/ports annotation the mesh reads), written only when it differs; deleted with its
 // Service. A Service without a selector keeps the Endpoints someone else writes for it.
-// Stock kubectl (1.32) reads v1 Endpoints for `describe service`: no EndpointSlices yet.
+// No EndpointSlices yet: kubectl ≥ 1.31 reads them for `describe service` (kubernetes#124598),
+// so its Endpoints line stays empty until discovery.k8s.io/v1 is served and kept here too.
 import {
   deepEqual,
   matchesLabelSelector,
