@@ -226,6 +226,11 @@ export class WasmRuntime implements Runtime {
           recycles: reply.recycles,
           cpuMs: reply.cpuMs,
         }
+      else {
+        // no answer: the thread went into a call (or a wait) meanwhile; its memory as of then
+        const memoryBytes = worker.memoryInCall(record.n)
+        if (memoryBytes !== undefined) record.last = { ...record.last, memoryBytes }
+      }
     }
     return { ...record.last, uptimeMs: record.live ? Date.now() - record.startedAt : 0 }
   }
