@@ -8,15 +8,19 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startMosquitto, type Mosquitto } from '../transport/mosquitto.ts'
-import { startPlane, type PlaneProcess } from './plane-process.ts'
+import {
+  instanceUrl,
+  planeCaller,
+  pushImage,
+  startPlane,
+  type PlaneProcess,
+} from './plane-process.ts'
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
-const build = fileURLToPath(new URL('../../firmware-images/.build', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-broker-'))
 const planeDir = join(dir, 'plane')
 const agentDir = join(dir, 'agent')
@@ -29,22 +33,7 @@ let ca: string
 const shoal = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' })
 
-function https(method: string, path: string, body?: Uint8Array | string) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(`${plane.url}${path}`, {
-      method,
-      ca,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    })
-    req.on('response', (res) => {
-      let text = ''
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode!, text }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
+const https = planeCaller(() => ({ url: plane.url, ca, token: admin }))
 
 async function getPod(name: string): Promise<any> {
   const r = await https('GET', `/api/v1/namespaces/default/pods/${name}`)
@@ -86,27 +75,6 @@ function startAgent(args: string[]) {
   agent = { child, output: () => out }
 }
 
-async function push(app: string): Promise<void> {
-  const meta = JSON.parse(readFileSync(join(build, `${app}.json`), 'utf8'))
-  const blob = await https(
-    'PUT',
-    `/images/blobs/${meta.digest}`,
-    readFileSync(join(build, `${app}.wasm`)),
-  )
-  assert.ok(blob.status < 300, blob.text)
-  const tag = await https('PUT', `/images/tags/${app}/1`, JSON.stringify({ digest: meta.digest }))
-  assert.ok(tag.status < 300, tag.text)
-}
-
-function instanceUrl(pod: string, since = 0): string | undefined {
-  const lines = agent!
-    .output()
-    .slice(since)
-    .split('\n')
-    .filter((l) => l.includes('started a container') && l.includes(`default/${pod}`))
-  return /"url":"([^"]+)"/.exec(lines.at(-1) ?? '')?.[1]
-}
-
 async function served(url: string): Promise<any> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) })
   return res.ok ? res.json() : undefined
@@ -140,7 +108,7 @@ test.before(async () => {
     .stdout.trim()
     .split('\n')
     .at(-1)!
-  await push('hello-http')
+  await pushImage(https, 'hello-http')
 })
 
 test.after(async () => {
@@ -171,7 +139,7 @@ test('a node joins through the plane and connects to Mosquitto; a pod runs there
   assert.is((await createPod('doomed')).status, 201)
   await waitFor('web Running', running('web'))
   await waitFor('doomed Running', running('doomed'))
-  assert.is((await served(instanceUrl('web')!)).pod ?? 'web', 'web')
+  assert.is((await served(instanceUrl(agent!.output(), 'web')!)).pod ?? 'web', 'web')
 })
 
 test('Mosquitto killed -9: the pod keeps serving; what changed meanwhile runs once it is back', async () => {
@@ -179,13 +147,15 @@ test('Mosquitto killed -9: the pod keeps serving; what changed meanwhile runs on
   const since = agent!.output().length
   await broker.kill()
   await waitFor('the agent noticing', () => agent!.output().slice(since).includes('link lost'))
-  assert.ok(await served(instanceUrl('web')!), 'serving with the broker gone')
+  assert.ok(await served(instanceUrl(agent!.output(), 'web')!), 'serving with the broker gone')
   assert.is((await createPod('during')).status, 201)
   assert.is((await https('DELETE', '/api/v1/namespaces/default/pods/doomed')).status, 200)
   await broker.start()
   const during = await waitFor('during Running', running('during'))
   assert.is(during.spec.nodeName, 'pi-1')
-  assert.ok(await served((await waitFor('during serving', () => instanceUrl('during')))!))
+  assert.ok(
+    await served((await waitFor('during serving', () => instanceUrl(agent!.output(), 'during')))!),
+  )
   await waitFor('doomed stopped on its node', () =>
     /stopped a pod.*default\/doomed/.test(agent!.output().slice(since)) ? true : undefined,
   )

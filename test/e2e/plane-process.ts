@@ -1,6 +1,10 @@
-// Starts a real `shoal plane` process for end-to-end tests and stops it again.
+// Starts a real `shoal plane` process for end-to-end tests and stops it again; and what the
+// e2e tests share to drive it: HTTPS with a token, pushing a sample image, an instance's URL.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { request } from 'node:https'
 import { createServer } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
@@ -72,4 +76,59 @@ export async function startPlane(
         child.kill('SIGTERM')
       }),
   }
+}
+
+export interface Answer {
+  status: number
+  text: string
+}
+
+/** HTTPS to a plane with a bearer token: call(method, path, body?) → status and text */
+export function planeCaller(plane: () => { url: string; ca: string; token: string }) {
+  return (method: string, path: string, body?: Uint8Array | string, token?: string) =>
+    new Promise<Answer>((resolve, reject) => {
+      const p = plane()
+      const req = request(`${p.url}${path}`, {
+        method,
+        ca: p.ca,
+        headers: {
+          authorization: `Bearer ${token ?? p.token}`,
+          'content-type': 'application/json',
+        },
+      })
+      req.on('response', (res) => {
+        let text = ''
+        res.on('data', (d) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode!, text }))
+      })
+      req.on('error', reject)
+      req.end(body)
+    })
+}
+
+const build = fileURLToPath(new URL('../../firmware-images/.build', import.meta.url))
+
+/** a sample image from firmware-images/.build pushed to the plane's registry as <app>:<tag> */
+export async function pushImage(
+  call: ReturnType<typeof planeCaller>,
+  app: string,
+  tag = '1',
+): Promise<void> {
+  const meta = JSON.parse(readFileSync(join(build, `${app}.json`), 'utf8')) as { digest: string }
+  const blob = await call(
+    'PUT',
+    `/images/blobs/${meta.digest}`,
+    readFileSync(join(build, `${app}.wasm`)),
+  )
+  if (blob.status >= 300) throw new Error(`push ${app}: ${blob.status} ${blob.text}`)
+  const t = await call('PUT', `/images/tags/${app}/${tag}`, JSON.stringify({ digest: meta.digest }))
+  if (t.status >= 300) throw new Error(`tag ${app}:${tag}: ${t.status} ${t.text}`)
+}
+
+/** the loopback URL an agent's output logged for the pod's newest instance */
+export function instanceUrl(output: string, pod: string): string | undefined {
+  const lines = output
+    .split('\n')
+    .filter((l) => l.includes('started a container') && l.includes(`default/${pod}`))
+  return /"url":"([^"]+)"/.exec(lines.at(-1) ?? '')?.[1]
 }

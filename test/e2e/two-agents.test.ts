@@ -6,15 +6,13 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import mqtt from 'mqtt'
-import { freePort, startPlane, type PlaneProcess } from './plane-process.ts'
+import { freePort, planeCaller, pushImage, startPlane, type PlaneProcess } from './plane-process.ts'
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
-const build = fileURLToPath(new URL('../../firmware-images/.build', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-two-'))
 const planeDir = join(dir, 'plane')
 const agents: { name: string; child: ChildProcess; output(): string }[] = []
@@ -34,22 +32,10 @@ function shoal(...args: string[]): string {
   return r.stdout
 }
 
-function https(method: string, path: string, token = admin, body?: string | Uint8Array) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(`${plane.url}${path}`, {
-      method,
-      ca,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    })
-    req.on('response', (res) => {
-      let text = ''
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode!, text }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
+const call = planeCaller(() => ({ url: plane.url, ca, token: admin }))
+/** as admin, or with another token */
+const https = (method: string, path: string, token = admin, body?: string | Uint8Array) =>
+  call(method, path, body, token)
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 90_000) {
   const end = Date.now() + ms
@@ -75,14 +61,7 @@ test.before(async () => {
     .split('\n')
     .at(-1)!
     .trim()
-  const meta = JSON.parse(readFileSync(join(build, 'hello-http.json'), 'utf8'))
-  await https(
-    'PUT',
-    `/images/blobs/${meta.digest}`,
-    admin,
-    readFileSync(join(build, 'hello-http.wasm')),
-  )
-  await https('PUT', '/images/tags/hello-http/1', admin, JSON.stringify({ digest: meta.digest }))
+  await pushImage(call, 'hello-http')
   for (const name of ['pi-a', 'pi-b']) {
     const line = shoal('token', 'issue', '--data-dir', planeDir, '--role', 'join')
       .split('\n')
