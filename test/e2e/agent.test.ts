@@ -10,14 +10,19 @@ import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, startPlane, type PlaneProcess } from './plane-process.ts'
+import {
+  freePort,
+  instanceUrl as logged,
+  planeCaller,
+  pushImage,
+  startPlane,
+  type PlaneProcess,
+} from './plane-process.ts'
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
-const build = fileURLToPath(new URL('../../firmware-images/.build', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-agent-'))
 const planeDir = join(dir, 'plane')
 const agentDir = join(dir, 'agent')
@@ -29,28 +34,12 @@ let agent: { child: ChildProcess; output(): string } | undefined
 let admin: string
 let ca: string
 
-function https(method: string, path: string, body?: Uint8Array | string) {
-  return new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(`${plane.url}${path}`, {
-      method,
-      ca,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    })
-    req.on('response', (res) => {
-      let text = ''
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode!, text }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
 function kubectl(...args: string[]): { status: number; out: string } {
   const kc = join(planeDir, 'admin.kubeconfig')
   const r = spawnSync('kubectl', ['--kubeconfig', kc, ...args], { encoding: 'utf8' })
   return { status: r.status ?? 1, out: r.stdout + r.stderr }
 }
+const https = planeCaller(() => ({ url: plane.url, ca, token: admin }))
 
 async function getPod(name: string): Promise<any> {
   const r = await https('GET', `/api/v1/namespaces/default/pods/${name}`)
@@ -102,28 +91,8 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
   })
 }
 
-async function push(app: string, tag: string): Promise<void> {
-  const meta = JSON.parse(readFileSync(join(build, `${app}.json`), 'utf8'))
-  const bytes = readFileSync(join(build, `${app}.wasm`))
-  const blob = await https('PUT', `/images/blobs/${meta.digest}`, bytes)
-  assert.ok(blob.status < 300, blob.text)
-  const t = await https(
-    'PUT',
-    `/images/tags/${app}/${tag}`,
-    JSON.stringify({ digest: meta.digest }),
-  )
-  assert.ok(t.status < 300, t.text)
-}
-
 /** the loopback URL the agent logged for the pod's newest instance */
-function instanceUrl(pod: string, since = 0): string | undefined {
-  const lines = agent!
-    .output()
-    .slice(since)
-    .split('\n')
-    .filter((l) => l.includes('started a container') && l.includes(`default/${pod}`))
-  return /"url":"([^"]+)"/.exec(lines.at(-1) ?? '')?.[1]
-}
+const instanceUrl = (pod: string) => logged(agent!.output(), pod)
 
 async function served(url: string): Promise<any> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) })
@@ -164,8 +133,8 @@ test.before(async () => {
     { encoding: 'utf8' },
   )
   admin = issued.stdout.trim().split('\n').at(-1)!.trim()
-  await push('hello-http', '1')
-  await push('crasher', '1')
+  await pushImage(https, 'hello-http')
+  await pushImage(https, 'crasher')
 })
 
 test.after(async () => {
