@@ -359,6 +359,32 @@ const surface: Record<keyof typeof api, () => void> = {
     const refs = api.podReferences(pod)
     assert.equal([[...refs.secrets].sort(), [...refs.configMaps]], [['s1', 's2'], ['cm1']])
   },
+  fitsNodeAffinity: () =>
+    assert.ok(
+      api.fitsNodeAffinity({ nodeSelector: { a: '1' } }, { name: 'n', labels: { a: '1' } }),
+    ),
+  nodeSelectorTermHolds: () =>
+    assert.ok(
+      api.nodeSelectorTermHolds(
+        { matchFields: [{ key: 'metadata.name', operator: 'In', values: ['pi-1'] }] },
+        { name: 'pi-1', labels: {} },
+      ),
+    ),
+  requirementHolds: () =>
+    assert.ok(api.requirementHolds({ key: 'a', operator: 'Exists' }, { a: '' })),
+  tolerates: () =>
+    assert.ok(api.tolerates([{ operator: 'Exists' }], { key: 'k', effect: 'NoSchedule' })),
+  toleratesTaint: () =>
+    assert.not.ok(api.toleratesTaint({ key: 'k', value: 'x' }, { key: 'k', effect: 'NoSchedule' })),
+  untoleratedTaint: () =>
+    assert.equal(
+      api.untoleratedTaint(
+        [{ key: 'k', effect: 'NoSchedule' }],
+        [],
+        (t) => t.effect !== 'PreferNoSchedule',
+      ),
+      { key: 'k', effect: 'NoSchedule' },
+    ),
   // tables
   humanDuration: () => assert.is(api.humanDuration((3 * 24 + 4) * 3600_000), '3d4h'),
   ageSince: () => assert.is(api.ageSince('2026-01-01T00:00:00Z', now), '5m'),

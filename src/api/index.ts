@@ -151,7 +151,18 @@ export {
   patchTypeFor,
   type PatchType,
 } from './patches/index.ts'
-export { podQosClass, podReferences, type PodReferences } from './pods/index.ts'
+export {
+  podQosClass,
+  podReferences,
+  type PodReferences,
+  fitsNodeAffinity,
+  nodeSelectorTermHolds,
+  requirementHolds,
+  tolerates,
+  toleratesTaint,
+  untoleratedTaint,
+  type NodeIdentity,
+} from './pods/index.ts'
 export { ageSince, humanDuration, tableColumns, tableRow, toTable } from './tables/index.ts'
 
 export {

@@ -1,24 +1,10 @@
 // TaintToleration: a NoSchedule or NoExecute taint the pod does not tolerate keeps it off the
 // node (the reason names the first such taint, as kube-scheduler's); PreferNoSchedule taints
-// it does not tolerate lower the node's score.
-import type { Taint, Toleration } from '../../../api/index.ts'
+// it does not tolerate lower the node's score. Toleration matching is src/api's (tolerates).
+import { tolerates } from '../../../api/index.ts'
 import { MAX_SCORE, type FilterPlugin, type ScorePlugin } from '../types.ts'
 
-/** Kubernetes' ToleratesTaint: empty key with Exists matches every key; empty effect every effect */
-function matches(t: Toleration, taint: Pick<Taint, 'key' | 'value' | 'effect'>): boolean {
-  if (t.effect && t.effect !== taint.effect) return false
-  if (t.key && t.key !== taint.key) return false
-  if (!t.key && t.operator !== 'Exists') return false
-  if (t.operator === 'Exists') return true
-  return (t.value ?? '') === (taint.value ?? '')
-}
-
-export function tolerates(
-  tolerations: Toleration[] | undefined,
-  taint: Pick<Taint, 'key' | 'value' | 'effect'>,
-): boolean {
-  return !!tolerations?.some((t) => matches(t, taint))
-}
+export { tolerates } from '../../../api/index.ts'
 
 export const taintToleration: FilterPlugin = {
   name: 'TaintToleration',
