@@ -31,6 +31,7 @@ test("short names are exactly Kubernetes'", () => {
     deployments: ['deploy'],
     replicasets: ['rs'],
     daemonsets: ['ds'],
+    controllerrevisions: [],
     jobs: [],
     horizontalpodautoscalers: ['hpa'],
     leases: [],

@@ -104,6 +104,12 @@ const entries: Entry[] = [
     all: true,
     subs: ['status'],
   },
+  {
+    gv: 'apps/v1',
+    kind: 'ControllerRevision',
+    resource: 'controllerrevisions',
+    namespaced: true,
+  },
   { gv: 'batch/v1', kind: 'Job', resource: 'jobs', namespaced: true, all: true, subs: ['status'] },
   {
     gv: 'autoscaling/v2',

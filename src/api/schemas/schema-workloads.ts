@@ -87,6 +87,8 @@ export const daemonSet = kindSchema({
   },
 })
 
+export const controllerRevision = kindSchema({ data: obj, revision: int64 })
+
 export const job = kindSchema({
   spec: {
     activeDeadlineSeconds: int64,

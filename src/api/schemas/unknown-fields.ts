@@ -14,6 +14,7 @@ import {
   service,
 } from './schema-core.ts'
 import {
+  controllerRevision,
   daemonSet,
   deployment,
   horizontalPodAutoscaler,
@@ -35,6 +36,7 @@ const schemas = lookupTable<ObjectSchema>({
   Deployment: deployment,
   ReplicaSet: replicaSet,
   DaemonSet: daemonSet,
+  ControllerRevision: controllerRevision,
   Job: job,
   HorizontalPodAutoscaler: horizontalPodAutoscaler,
   'autoscaling/v1/HorizontalPodAutoscaler': horizontalPodAutoscalerV1,

@@ -90,6 +90,7 @@ const specs = lookupTable<Spec[]>({
     age,
     ...wideWorkload,
   ],
+  ControllerRevision: [name, ['Controller'], ['Revision', 'integer'], age],
   Job: [name, ['Status'], ['Completions'], ['Duration'], age, ...wideWorkload],
   HorizontalPodAutoscaler: [
     name,

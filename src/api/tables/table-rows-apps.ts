@@ -1,5 +1,6 @@
 // Table cells of the workload kinds (apps/v1, batch/v1, autoscaling/v2), as kubectl's printers.
 import type {
+  ControllerRevision,
   DaemonSet,
   Deployment,
   HorizontalPodAutoscaler,
@@ -56,6 +57,18 @@ export const daemonSetRow: RowFn<DaemonSet> = (ds, now) => [
   ageSince(ds.metadata.creationTimestamp, now),
   ...wideCells(ds.spec?.template, ds.spec?.selector),
 ]
+
+/** the controller as kubectl names it: "daemonset.apps/name" (kind.group, lower case) */
+export const controllerRevisionRow: RowFn<ControllerRevision> = (cr, now) => {
+  const ref = cr.metadata.ownerReferences?.find((r) => r.controller)
+  const group = ref?.apiVersion.includes('/') ? `.${ref.apiVersion.split('/')[0]}` : ''
+  return [
+    cr.metadata.name ?? '',
+    ref ? `${ref.kind.toLowerCase()}${group}/${ref.name}` : '<none>',
+    cr.revision ?? 0,
+    ageSince(cr.metadata.creationTimestamp, now),
+  ]
+}
 
 function jobStatus(job: Job): string {
   const has = (type: string) =>

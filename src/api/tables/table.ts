@@ -19,6 +19,7 @@ import {
 } from './table-rows-core.ts'
 import {
   autoscalerRow,
+  controllerRevisionRow,
   daemonSetRow,
   deploymentRow,
   jobRow,
@@ -38,6 +39,7 @@ const rows = lookupTable<RowFn<any>>({
   Deployment: deploymentRow,
   ReplicaSet: replicaSetRow,
   DaemonSet: daemonSetRow,
+  ControllerRevision: controllerRevisionRow,
   Job: jobRow,
   HorizontalPodAutoscaler: autoscalerRow,
   Lease: leaseRow,

@@ -1,4 +1,4 @@
-// apps/v1 Deployment, ReplicaSet and DaemonSet, batch/v1 Job.
+// apps/v1 Deployment, ReplicaSet, DaemonSet and ControllerRevision, batch/v1 Job.
 import type { Condition, IntOrString, KubeObject, LabelSelector } from './meta.ts'
 import type { PodTemplateSpec } from './pod.ts'
 
@@ -74,6 +74,7 @@ export interface DaemonSetSpec {
 }
 
 export interface DaemonSetStatus {
+  collisionCount?: number
   currentNumberScheduled: number
   numberMisscheduled: number
   desiredNumberScheduled: number
@@ -90,6 +91,14 @@ export interface DaemonSet extends KubeObject {
   status?: DaemonSetStatus
 }
 
+/** a snapshot of a controller's state (a DaemonSet's pod template, as a strategic merge patch
+ * that restores it), immutable but for its revision: what kubectl rollout history/undo read */
+export interface ControllerRevision extends KubeObject {
+  /** any JSON (runtime.RawExtension) */
+  data?: unknown
+  revision: number
+}
+
 export interface JobSpec {
   parallelism?: number
   completions?: number
@@ -100,6 +109,9 @@ export interface JobSpec {
   selector?: LabelSelector
   manualSelector?: boolean
   suspend?: boolean
+  /** NonIndexed (the default); Indexed is refused for now */
+  completionMode?: 'NonIndexed' | 'Indexed'
+  podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed'
   template: PodTemplateSpec
 }
 
@@ -111,6 +123,7 @@ export interface JobStatus {
   succeeded?: number
   failed?: number
   ready?: number
+  terminating?: number
 }
 
 export interface Job extends KubeObject {

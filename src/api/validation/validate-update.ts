@@ -30,6 +30,7 @@ const updateRules = lookupTable<(o: Obj, n: Obj) => FieldCause[]>({
   Deployment: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
   ReplicaSet: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
   DaemonSet: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
+  ControllerRevision: (o, n) => unchanged(o.data, n.data, 'data'),
   Job: (o, n) => [
     ...unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
     ...unchanged(o.spec?.template, n.spec?.template, 'spec.template'),

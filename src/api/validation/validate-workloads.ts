@@ -1,5 +1,7 @@
-// Validation of the workload kinds: Deployment, ReplicaSet, DaemonSet (apps/v1) and Job (batch/v1).
+// Validation of the workload kinds: Deployment, ReplicaSet, DaemonSet, ControllerRevision (apps/v1)
+// and Job (batch/v1).
 import type {
+  ControllerRevision,
   DaemonSet,
   Deployment,
   DeploymentStrategy,
@@ -180,6 +182,12 @@ export function validateDaemonSet(ds: DaemonSet): FieldCause[] {
   out.push(...checkRange('spec.minReadySeconds', spec.minReadySeconds, 0))
   out.push(...checkRange('spec.revisionHistoryLimit', spec.revisionHistoryLimit, 0))
   return out
+}
+
+/** as ValidateControllerRevision: data is required, revision is not negative */
+export function validateControllerRevision(cr: ControllerRevision): FieldCause[] {
+  const out = cr.data === undefined || cr.data === null ? [required('data')] : []
+  return [...out, ...checkRange('revision', cr.revision, 0)]
 }
 
 export function validateJob(job: Job): FieldCause[] {

@@ -8,6 +8,7 @@ import { invalid, notSupported, required, type FieldCause } from './field-errors
 import { validateObjectMeta, type NameRule } from './validate-meta.ts'
 import { validatePodSpec } from './validate-pod-spec.ts'
 import {
+  validateControllerRevision,
   validateDaemonSet,
   validateDeployment,
   validateJob,
@@ -37,6 +38,7 @@ const kinds = lookupTable<KindRules>({
   Deployment: { name: dns1123Subdomain, body: validateDeployment },
   ReplicaSet: { name: dns1123Subdomain, body: validateReplicaSet },
   DaemonSet: { name: dns1123Subdomain, body: validateDaemonSet },
+  ControllerRevision: { name: dns1123Subdomain, body: validateControllerRevision },
   Job: { name: dns1123Subdomain, body: validateJob },
   HorizontalPodAutoscaler: { name: pathSegmentName, body: validateAutoscaler },
   Lease: { name: dns1123Subdomain, body: validateLease },
