@@ -124,16 +124,27 @@ const metricTarget: ObjectSchema = {
 }
 const metricValue: ObjectSchema = { value: qty, averageValue: qty, averageUtilization: int }
 
+const objectRef: ObjectSchema = { kind: str, name: str, apiVersion: str }
+const metricId: ObjectSchema = { name: str, selector: labelSelector }
+const scalingRules: ObjectSchema = {
+  stabilizationWindowSeconds: int,
+  selectPolicy: str,
+  policies: listOf({ type: str, value: int, periodSeconds: int }),
+}
+
 export const horizontalPodAutoscaler = kindSchema({
   spec: {
-    scaleTargetRef: { kind: str, name: str, apiVersion: str },
+    scaleTargetRef: objectRef,
     ...fields(int, 'minReplicas', 'maxReplicas'),
     metrics: listOf({
       type: str,
       resource: { name: str, target: metricTarget },
-      ...fields(obj, 'object', 'pods', 'containerResource', 'external'),
+      pods: { metric: metricId, target: metricTarget },
+      object: { describedObject: objectRef, metric: metricId, target: metricTarget },
+      containerResource: { name: str, container: str, target: metricTarget },
+      external: { metric: metricId, target: metricTarget },
     }),
-    behavior: obj,
+    behavior: { scaleUp: scalingRules, scaleDown: scalingRules },
   },
   status: {
     observedGeneration: int64,
@@ -142,7 +153,10 @@ export const horizontalPodAutoscaler = kindSchema({
     currentMetrics: listOf({
       type: str,
       resource: { name: str, current: metricValue },
-      ...fields(obj, 'object', 'pods', 'containerResource', 'external'),
+      pods: { metric: metricId, current: metricValue },
+      object: { describedObject: objectRef, metric: metricId, current: metricValue },
+      containerResource: { name: str, container: str, current: metricValue },
+      external: { metric: metricId, current: metricValue },
     }),
     conditions,
   },

@@ -104,22 +104,42 @@ export const jobRow: RowFn<Job> = (job, now) => {
   ]
 }
 
-/** "cpu: 50%/80%, memory: <unknown>/100Mi", as kubectl shows HPA targets. */
+/**
+ * "cpu: 50%/80%, memory: <unknown>/100Mi, 12/10", as kubectl shows HPA targets: each metric of the
+ * spec beside the status' metric at the same index (the controller keeps them in spec order)
+ */
 export function formatMetrics(hpa: HorizontalPodAutoscaler): string {
   const specs = hpa.spec?.metrics ?? []
   if (!specs.length) return '<none>'
-  const parts = specs.map((m) => {
-    const name = m.resource?.name ?? '<unknown>'
-    const target = m.resource?.target
-    const current = hpa.status?.currentMetrics?.find((c) => c.resource?.name === name)?.resource
-      ?.current
-    if (target?.type === 'Utilization') {
-      const now =
-        current?.averageUtilization !== undefined ? `${current.averageUtilization}%` : '<unknown>'
-      return `${name}: ${now}/${target.averageUtilization}%`
+  const statuses = hpa.status?.currentMetrics ?? []
+  const parts = specs.map((m, i) => {
+    const st = statuses[i]
+    const shown = (v: unknown) => (v === undefined || v === null ? '<unknown>' : String(v))
+    switch (m.type) {
+      case 'Pods':
+        return `${shown(st?.pods?.current.averageValue)}/${m.pods?.target?.averageValue}`
+      case 'Object':
+      case 'External': {
+        const t = m.type === 'Object' ? m.object?.target : m.external?.target
+        const cur = m.type === 'Object' ? st?.object?.current : st?.external?.current
+        return t?.averageValue !== undefined
+          ? `${shown(cur?.averageValue)}/${t.averageValue} (avg)`
+          : `${shown(cur?.value)}/${t?.value}`
+      }
     }
-    const now = current?.averageValue !== undefined ? String(current.averageValue) : '<unknown>'
-    return `${name}: ${now}/${target?.averageValue ?? target?.value ?? '<unknown>'}`
+    const src = m.type === 'ContainerResource' ? m.containerResource : m.resource
+    const cur = (m.type === 'ContainerResource' ? st?.containerResource : st?.resource)?.current
+    const name = src?.name ?? '<unknown>'
+    const prefix =
+      m.type === 'ContainerResource'
+        ? `${name} of container "${m.containerResource?.container}"`
+        : name
+    const t = src?.target
+    if (t?.averageValue !== undefined)
+      return `${prefix}: ${shown(cur?.averageValue)}/${t.averageValue}`
+    const now = cur?.averageUtilization !== undefined ? `${cur.averageUtilization}%` : '<unknown>'
+    const target = t?.averageUtilization !== undefined ? `${t.averageUtilization}%` : '<auto>'
+    return `${prefix}: ${now}/${target}`
   })
   return parts.length > 2
     ? `${parts.slice(0, 2).join(', ')} + ${parts.length - 2} more...`

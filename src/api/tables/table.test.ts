@@ -368,6 +368,26 @@ test('endpoints, secrets, configmaps, events, jobs, daemonsets and autoscalers',
     2,
     '5m',
   ])
+  const rps = { metric: { name: 'http_requests_per_second' } }
+  const custom = {
+    ...hpa,
+    spec: {
+      ...hpa.spec,
+      metrics: [
+        { type: 'Pods', pods: { ...rps, target: { type: 'AverageValue', averageValue: '10' } } },
+        {
+          type: 'Object',
+          object: { ...rps, describedObject: {}, target: { type: 'Value', value: '2k' } },
+        },
+        hpa.spec.metrics[0],
+      ],
+    },
+    status: {
+      currentReplicas: 2,
+      currentMetrics: [{ type: 'Pods', pods: { ...rps, current: { averageValue: '12500m' } } }],
+    },
+  }
+  assert.is(tableRow(custom as any, now).cells[2], '12500m/10, <unknown>/2k + 1 more...')
 })
 
 test('lease rows: name, holder, age, as kubectl get leases prints them', () => {

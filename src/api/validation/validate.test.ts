@@ -346,6 +346,69 @@ test('jobs, daemonsets and autoscalers', () => {
   )
 })
 
+test('autoscalers: Pods and Object metrics, behavior rules', () => {
+  const hpa = (spec: unknown) => ({
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: 'h', namespace: 'd' },
+    spec: {
+      scaleTargetRef: { kind: 'Deployment', name: 'web' },
+      maxReplicas: 5,
+      ...(spec as object),
+    },
+  })
+  const rps = { metric: { name: 'http_requests_per_second' } }
+  const good = {
+    metrics: [
+      { type: 'Pods', pods: { ...rps, target: { type: 'AverageValue', averageValue: '10' } } },
+      {
+        type: 'Object',
+        object: {
+          ...rps,
+          describedObject: { apiVersion: 'v1', kind: 'Service', name: 'web' },
+          target: { type: 'Value', value: '2k' },
+        },
+      },
+    ],
+    behavior: {
+      scaleDown: {
+        stabilizationWindowSeconds: 60,
+        policies: [{ type: 'Pods', value: 1, periodSeconds: 30 }],
+      },
+    },
+  }
+  assert.equal(validate(hpa(good)), [])
+  const bad = {
+    metrics: [
+      { type: 'Pods', pods: { metric: {}, target: { type: 'Value', value: '1' } } },
+      {
+        type: 'Object',
+        object: { metric: { name: 'x' }, target: { type: 'Utilization', averageUtilization: 5 } },
+      },
+      { type: 'External' },
+    ],
+    behavior: {
+      scaleUp: { stabilizationWindowSeconds: 4000, selectPolicy: 'Most', policies: [] },
+      scaleDown: { policies: [{ type: 'Pod', value: 0, periodSeconds: 1801 }] },
+    },
+  }
+  assert.equal(fields(hpa(bad)), [
+    'spec.metrics[0].pods.metric.name',
+    'spec.metrics[0].pods.target.averageValue',
+    'spec.metrics[1].object.describedObject.kind',
+    'spec.metrics[1].object.describedObject.name',
+    'spec.metrics[1].object.target',
+    'spec.metrics[2].type',
+    'spec.behavior.scaleUp.stabilizationWindowSeconds',
+    'spec.behavior.scaleUp.selectPolicy',
+    'spec.behavior.scaleUp.policies',
+    'spec.behavior.scaleDown.policies[0].type',
+    'spec.behavior.scaleDown.policies[0].value',
+    'spec.behavior.scaleDown.policies[0].periodSeconds',
+  ])
+  assert.equal(validate(hpa(bad))[8].message, 'Required value: must specify at least one Policy')
+})
+
 test('services and endpoints', () => {
   const svc = (spec: unknown) =>
     applyDefaults({
