@@ -117,6 +117,26 @@ const surface: Record<keyof typeof api, () => void> = {
       name: 'web',
     }),
   scaleOf: () => assert.equal(api.scaleOf(deployment).status, { replicas: 2, selector: 'app=web' }),
+  defaultPropagation: () =>
+    assert.is(api.defaultPropagation({ group: 'batch', kind: 'Job' }), 'Orphan'),
+  deletionFinalizers: () =>
+    assert.equal(api.deletionFinalizers(pod, { policy: 'Foreground', kind: pods }), [
+      'foregroundDeletion',
+    ]),
+  hasPendingFinalizers: () =>
+    assert.ok(
+      api.hasPendingFinalizers(
+        { metadata: {}, spec: { finalizers: ['kubernetes'] } } as api.Namespace,
+        'Namespace',
+      ),
+    ),
+  deletingWith: () =>
+    assert.ok(
+      api.deletingWith({ metadata: { deletionTimestamp: 't', finalizers: ['orphan'] } }, 'orphan'),
+    ),
+  FOREGROUND_FINALIZER: () => assert.is(api.FOREGROUND_FINALIZER, 'foregroundDeletion'),
+  ORPHAN_FINALIZER: () => assert.is(api.ORPHAN_FINALIZER, 'orphan'),
+  NAMESPACE_FINALIZER: () => assert.is(api.NAMESPACE_FINALIZER, 'kubernetes'),
   // formats
   parseQuantity: () =>
     assert.equal([api.parseQuantity('1.5'), api.parseQuantity('x')], [1.5, undefined]),

@@ -51,6 +51,14 @@ export {
   type KeyedResource,
   type StoreKeyParts,
   scaleOf,
+  defaultPropagation,
+  deletingWith,
+  deletionFinalizers,
+  hasPendingFinalizers,
+  FOREGROUND_FINALIZER,
+  NAMESPACE_FINALIZER,
+  ORPHAN_FINALIZER,
+  type Propagation,
 } from './resources/index.ts'
 
 export {
