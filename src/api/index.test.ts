@@ -150,6 +150,11 @@ const surface: Record<keyof typeof api, () => void> = {
     assert.is(api.parseImageRef('UPPER'), undefined)
   },
   toBase64: () => assert.is(api.toBase64('héllo'), 'aMOpbGxv'),
+  parseCronSchedule: () =>
+    assert.equal(api.parseCronSchedule('0 0 * * 7'), {
+      ok: false,
+      error: 'end of range (7) above maximum (6): 7',
+    }),
   fromBase64: () =>
     assert.equal([api.fromBase64('aMOpbGxv'), api.fromBase64('!!')], ['héllo', undefined]),
   dns1123Label: () =>

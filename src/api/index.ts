@@ -72,6 +72,8 @@ export {
   type ImageRef,
   fromBase64,
   toBase64,
+  parseCronSchedule,
+  type CronSchedule,
   configMapKey,
   dns1035Label,
   dns1123Label,

@@ -3,6 +3,7 @@
 // object is the server's to fill in (it comes from the URL).
 import type {
   Container,
+  CronJob,
   DaemonSet,
   DaemonSetUpdateStrategy,
   Deployment,
@@ -50,6 +51,7 @@ const byKind = lookupTable<Defaulter>({
   ReplicaSet: defaultReplicaSet,
   DaemonSet: defaultDaemonSet,
   Job: defaultJob,
+  CronJob: defaultCronJob,
   Service: defaultService,
   Secret: defaultSecret,
   Namespace: defaultNamespace,
@@ -157,7 +159,20 @@ function defaultJob(job: Job): void {
   job.spec.parallelism ??= 1
   job.spec.backoffLimit ??= 6
   job.spec.suspend ??= false
+  job.spec.completionMode ??= 'NonIndexed'
+  job.spec.podReplacementPolicy ??= job.spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed'
   defaultTemplate(job.spec.template)
+}
+
+function defaultCronJob(cj: CronJob): void {
+  if (!usable(cj.spec)) return
+  cj.spec.concurrencyPolicy ??= 'Allow'
+  cj.spec.suspend ??= false
+  cj.spec.successfulJobsHistoryLimit ??= 3
+  cj.spec.failedJobsHistoryLimit ??= 1
+  // as Kubernetes: the template's pod spec is defaulted, its Job spec is not (the Job will be)
+  if (usable(cj.spec.jobTemplate) && usable(cj.spec.jobTemplate.spec))
+    defaultTemplate(cj.spec.jobTemplate.spec.template)
 }
 
 function defaultService(svc: Service): void {

@@ -27,3 +27,4 @@ export {
 } from './quantity.ts'
 export { imageRefHelp, parseImageRef, type ImageRef } from './image-ref.ts'
 export { fromBase64, toBase64 } from './base64.ts'
+export { parseCronSchedule, type CronSchedule } from './cron-schedule.ts'

@@ -56,6 +56,12 @@ const byKind = lookupTable<FieldStrategy>({
   ReplicaSet: workload(statusWithConditions),
   DaemonSet: workload(statusWithConditions),
   Job: workload(statusWithConditions),
+  CronJob: {
+    fields: {
+      metadata,
+      spec: { fields: { jobTemplate: { fields: { metadata, spec: { fields: { template } } } } } },
+    },
+  },
   Service: {
     fields: {
       metadata,

@@ -112,6 +112,15 @@ const entries: Entry[] = [
   },
   { gv: 'batch/v1', kind: 'Job', resource: 'jobs', namespaced: true, all: true, subs: ['status'] },
   {
+    gv: 'batch/v1',
+    kind: 'CronJob',
+    resource: 'cronjobs',
+    namespaced: true,
+    short: ['cj'],
+    all: true,
+    subs: ['status'],
+  },
+  {
     gv: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     resource: 'horizontalpodautoscalers',

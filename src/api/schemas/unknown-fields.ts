@@ -23,6 +23,7 @@ import {
   replicaSet,
   scale,
 } from './schema-workloads.ts'
+import { cronJob } from './schema-batch.ts'
 
 const schemas = lookupTable<ObjectSchema>({
   Namespace: namespace,
@@ -38,6 +39,7 @@ const schemas = lookupTable<ObjectSchema>({
   DaemonSet: daemonSet,
   ControllerRevision: controllerRevision,
   Job: job,
+  CronJob: cronJob,
   HorizontalPodAutoscaler: horizontalPodAutoscaler,
   'autoscaling/v1/HorizontalPodAutoscaler': horizontalPodAutoscalerV1,
   Scale: scale,

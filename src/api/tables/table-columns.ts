@@ -92,6 +92,16 @@ const specs = lookupTable<Spec[]>({
   ],
   ControllerRevision: [name, ['Controller'], ['Revision', 'integer'], age],
   Job: [name, ['Status'], ['Completions'], ['Duration'], age, ...wideWorkload],
+  CronJob: [
+    name,
+    ['Schedule'],
+    ['Timezone'],
+    ['Suspend', 'boolean'],
+    ['Active', 'integer'],
+    ['Last Schedule', 'date'],
+    age,
+    ...wideWorkload,
+  ],
   HorizontalPodAutoscaler: [
     name,
     ['Reference'],

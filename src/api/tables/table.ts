@@ -25,6 +25,7 @@ import {
   jobRow,
   replicaSetRow,
 } from './table-rows-apps.ts'
+import { cronJobRow } from './table-rows-batch.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row function takes its own kind
 const rows = lookupTable<RowFn<any>>({
@@ -41,6 +42,7 @@ const rows = lookupTable<RowFn<any>>({
   DaemonSet: daemonSetRow,
   ControllerRevision: controllerRevisionRow,
   Job: jobRow,
+  CronJob: cronJobRow,
   HorizontalPodAutoscaler: autoscalerRow,
   Lease: leaseRow,
 })

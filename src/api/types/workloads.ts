@@ -112,6 +112,8 @@ export interface JobSpec {
   /** NonIndexed (the default); Indexed is refused for now */
   completionMode?: 'NonIndexed' | 'Indexed'
   podReplacementPolicy?: 'TerminatingOrFailed' | 'Failed'
+  /** kept as sent; not acted on yet */
+  podFailurePolicy?: object
   template: PodTemplateSpec
 }
 

@@ -199,6 +199,10 @@ export function validateJob(job: Job): FieldCause[] {
     ...checkRange('spec.backoffLimit', spec.backoffLimit, 0),
     ...checkRange('spec.activeDeadlineSeconds', spec.activeDeadlineSeconds, 1),
     ...checkRange('spec.ttlSecondsAfterFinished', spec.ttlSecondsAfterFinished, 0),
+    // Indexed completion is Kubernetes' too, but Shoal's Job controller runs NonIndexed only so far
+    ...(spec.completionMode !== undefined && spec.completionMode !== 'NonIndexed'
+      ? [notSupported('spec.completionMode', spec.completionMode, ['NonIndexed'])]
+      : []),
     ...validateSelectorAndTemplate(spec.selector, spec.template, {
       kind: 'job',
       restartPolicies: ['OnFailure', 'Never'],

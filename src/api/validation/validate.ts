@@ -19,6 +19,7 @@ import { validateEndpoints, validateService } from './validate-service.ts'
 import { validateConfigMap, validateSecret } from './validate-config.ts'
 import { validateEvent, validateNode } from './validate-cluster.ts'
 import { validateLease } from './validate-lease.ts'
+import { validateCronJob } from './validate-cronjob.ts'
 
 interface KindRules {
   name: NameRule
@@ -40,6 +41,7 @@ const kinds = lookupTable<KindRules>({
   DaemonSet: { name: dns1123Subdomain, body: validateDaemonSet },
   ControllerRevision: { name: dns1123Subdomain, body: validateControllerRevision },
   Job: { name: dns1123Subdomain, body: validateJob },
+  CronJob: { name: dns1123Subdomain, body: validateCronJob },
   HorizontalPodAutoscaler: { name: pathSegmentName, body: validateAutoscaler },
   Lease: { name: dns1123Subdomain, body: validateLease },
 })

@@ -33,6 +33,7 @@ const KINDS = lookupTable<string>({
       'apps/v1/Deployment',
       'apps/v1/DaemonSet',
       'batch/v1/Job',
+      'batch/v1/CronJob',
       'autoscaling/v2/HorizontalPodAutoscaler',
       'authorization.k8s.io/v1/SelfSubjectAccessReview',
       'authorization.k8s.io/v1/SelfSubjectRulesReview',

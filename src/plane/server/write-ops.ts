@@ -225,14 +225,20 @@ function prepareForCreate(info: ResourceInfo, obj: KubeObject): KubeObject {
   return out
 }
 
-/** as Kubernetes: unless manualSelector, a Job selects its pods by its own uid */
+/** as Kubernetes: unless manualSelector, a Job selects its pods by its own uid (the labels of
+ * both spellings on its template); a Job without labels takes its template's (SetDefaults_Job,
+ * which Kubernetes applies again as it reads the stored Job) */
 function jobSelector(obj: KubeObject): KubeObject {
   const job = obj as Job
   const { status: _status, ...rest } = job
-  if (job.spec?.manualSelector) return rest
+  if (job.spec?.manualSelector) return withTemplateLabels(rest as Job)
+  const uid = obj.metadata.uid!
+  const name = obj.metadata.name ?? ''
   const labels = {
-    'batch.kubernetes.io/controller-uid': obj.metadata.uid!,
-    'batch.kubernetes.io/job-name': obj.metadata.name ?? '',
+    'batch.kubernetes.io/controller-uid': uid,
+    'batch.kubernetes.io/job-name': name,
+    'controller-uid': uid,
+    'job-name': name,
   }
   const tpl = job.spec?.template ?? {}
   const spec = {
@@ -240,10 +246,16 @@ function jobSelector(obj: KubeObject): KubeObject {
     selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': obj.metadata.uid! } },
     template: {
       ...tpl,
-      metadata: { ...tpl.metadata, labels: { ...tpl.metadata?.labels, ...labels } },
+      metadata: { ...tpl.metadata, labels: { ...labels, ...tpl.metadata?.labels } },
     },
   }
-  return { ...rest, spec } as KubeObject
+  return withTemplateLabels({ ...rest, spec } as Job)
+}
+
+function withTemplateLabels(job: Job): KubeObject {
+  const labels = job.spec?.template?.metadata?.labels
+  if (!labels || Object.keys(job.metadata.labels ?? {}).length) return job
+  return { ...job, metadata: { ...job.metadata, labels: { ...labels } } }
 }
 
 async function requireNamespace(objects: ObjectStore, name: string): Promise<void> {

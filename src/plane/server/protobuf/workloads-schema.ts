@@ -21,6 +21,11 @@ export const workloadsTables: Record<string, string> = {
     '12:backoffLimitPerIndex:int? 13:maxFailedIndexes:int? 4:selector:LabelSelector 5:manualSelector:bool? ' +
     '6:template:PodTemplateSpec 8:ttlSecondsAfterFinished:int? 9:completionMode:string? 10:suspend:bool? ' +
     '14:podReplacementPolicy:string? 15:managedBy:string?',
+  CronJob: '1:metadata:ObjectMeta 2:spec:CronJobSpec',
+  CronJobSpec:
+    '1:schedule 8:timeZone:string? 2:startingDeadlineSeconds:int? 3:concurrencyPolicy 4:suspend:bool? ' +
+    '5:jobTemplate:JobTemplateSpec 6:successfulJobsHistoryLimit:int? 7:failedJobsHistoryLimit:int?',
+  JobTemplateSpec: '1:metadata:ObjectMeta 2:spec:JobSpec',
   HorizontalPodAutoscaler: '1:metadata:ObjectMeta 2:spec:HorizontalPodAutoscalerSpec',
   HorizontalPodAutoscalerSpec:
     '1:scaleTargetRef:CrossVersionObjectReference 2:minReplicas:int? 3:maxReplicas:int 4:metrics:[]MetricSpec ' +
