@@ -1,8 +1,16 @@
 // An in-memory ControllerStore for unit tests: objects by kind and key, one revision counter,
 // create / replace / remove with the real store's checks (AlreadyExists, Conflict on a stale
-// resourceVersion), watches told of each write at once, and every write recorded in order —
-// what a reconciler's test asserts. seed() puts objects in without recording them.
-import type { KubeObject, ResourceInfo } from '../../../api/index.ts'
+// resourceVersion) and finalizers (a remove marks an object while finalizers remain, those of its
+// propagation policy included; a replace that leaves a marked object none deletes it), watches
+// told of each write at once, and every write recorded in order — what a reconciler's test
+// asserts. seed() puts objects in without recording them.
+import {
+  deletionFinalizers,
+  hasPendingFinalizers,
+  type KubeObject,
+  type Propagation,
+  type ResourceInfo,
+} from '../../../api/index.ts'
 import { ConflictError, ShoalError } from '../../../core/index.ts'
 import { keyOf, type Change, type ControllerStore, type WatchSink } from './source.ts'
 
@@ -12,6 +20,8 @@ export interface Write {
   /** "namespace/name" */
   key: string
   obj: KubeObject
+  /** a delete's propagation policy, when one was asked for */
+  propagationPolicy?: Propagation
 }
 
 const copy = <T>(v: T): T => structuredClone(v)
@@ -75,8 +85,15 @@ export class FakeObjects implements ControllerStore {
       throw new ConflictError(`fake: ${info.kind} "${keyOf(current)}" has been modified`)
   }
 
-  async list(info: ResourceInfo) {
-    return { items: this.all(info), revision: this.revision }
+  async list(info: ResourceInfo, o: { namespace?: string } = {}) {
+    const items = this.all(info).filter(
+      (obj) => o.namespace === undefined || obj.metadata.namespace === o.namespace,
+    )
+    return { items, revision: this.revision }
+  }
+
+  async read(info: ResourceInfo, key: string): Promise<KubeObject | undefined> {
+    return this.get(info, key)
   }
 
   watch(info: ResourceInfo, _from: number, sink: WatchSink) {
@@ -96,14 +113,41 @@ export class FakeObjects implements ControllerStore {
 
   async replace(info: ResourceInfo, current: KubeObject, next: KubeObject): Promise<KubeObject> {
     this.#check(info, current)
+    const write = { verb: 'update' as const, kind: info.kind, key: keyOf(next) }
+    if (next.metadata.deletionTimestamp && !hasPendingFinalizers(next, info.kind)) {
+      const obj = this.delete(info, keyOf(current))!
+      this.writes.push({ ...write, obj })
+      return obj
+    }
     const stored = this.#put(info, copy(next))
-    this.writes.push({ verb: 'update', kind: info.kind, key: keyOf(next), obj: stored })
+    this.writes.push({ ...write, obj: stored })
     return stored
   }
 
-  async remove(info: ResourceInfo, current: KubeObject): Promise<{ obj: KubeObject }> {
+  async remove(
+    info: ResourceInfo,
+    current: KubeObject,
+    o: { propagationPolicy?: Propagation } = {},
+  ): Promise<{ obj: KubeObject }> {
     this.#check(info, current)
-    return { obj: this.delete(info, keyOf(current), true)! }
+    const m = current.metadata
+    const finalizers = deletionFinalizers(current, { policy: o.propagationPolicy, kind: info })
+    const write = { verb: 'delete' as const, kind: info.kind, key: keyOf(current), ...o }
+    if (!finalizers.length) {
+      const obj = this.delete(info, keyOf(current))!
+      this.writes.push({ ...write, obj })
+      return { obj }
+    }
+    const marked = { ...m, finalizers, deletionTimestamp: m.deletionTimestamp ?? this.now }
+    const obj =
+      m.deletionTimestamp && finalizers === m.finalizers
+        ? copy(current)
+        : this.#put(info, {
+            ...copy(current),
+            metadata: { ...marked, deletionGracePeriodSeconds: 0 },
+          })
+    this.writes.push({ ...write, obj })
+    return { obj }
   }
 
   /** deletes without a check (a test playing another actor, unrecorded unless `record`) */

@@ -1,10 +1,11 @@
 // What controllers read and write, as small interfaces over the plane's objects: a list, then a
 // watch from the revision after it (Source), and create / replace / remove with the ObjectStore's
-// compare-on-modRevision semantics (Writer). objectsSource() adapts anything shaped like the
+// compare-on-modRevision semantics, and a live read past the caches (Writer). objectsSource() adapts anything shaped like the
 // plane's ObjectStore (the CBOR log store today, the etcd backend later: it only needs the Store
 // contract's watch); unit tests use FakeObjects (fake-objects.ts).
 import {
   parseStoreKey,
+  type Propagation,
   storePrefix,
   type KubeObject,
   type ResourceInfo,
@@ -27,7 +28,11 @@ export interface WatchSink {
 }
 
 export interface Source {
-  list(info: ResourceInfo): Promise<{ items: KubeObject[]; revision: number }>
+  /** every object of the kind, or of one namespace */
+  list(
+    info: ResourceInfo,
+    o?: { namespace?: string },
+  ): Promise<{ items: KubeObject[]; revision: number }>
   /** every change from `fromRevision` (inclusive) on */
   watch(info: ResourceInfo, fromRevision: number, sink: WatchSink): { cancel(): void }
 }
@@ -36,21 +41,38 @@ export interface Writer {
   create(info: ResourceInfo, obj: KubeObject): Promise<KubeObject>
   /** writes `next` if `current` is still the stored version (Conflict otherwise) */
   replace(info: ResourceInfo, current: KubeObject, next: KubeObject): Promise<KubeObject>
-  /** deletes `current` (Conflict if it changed); the deleted object with the deleting revision */
-  remove(info: ResourceInfo, current: KubeObject): Promise<{ obj: KubeObject }>
+  /**
+   * deletes `current` (Conflict if it changed), or marks it while finalizers remain (those of
+   * the propagation policy included); the object as it ends up, with the revision written
+   */
+  remove(
+    info: ResourceInfo,
+    current: KubeObject,
+    o?: { propagationPolicy?: Propagation },
+  ): Promise<{ obj: KubeObject }>
+  /** the object as stored now, past any cache ("namespace/name" key) */
+  read(info: ResourceInfo, key: string): Promise<KubeObject | undefined>
 }
 
 export type ControllerStore = Source & Writer
 
 /** the plane's ObjectStore, as far as controllers use it */
-export interface Objects extends Writer {
+export interface Objects extends Omit<Writer, 'remove' | 'read'> {
   readonly store: Store
   decode(info: ResourceInfo, kv: KeyValue): KubeObject
-  list(info: ResourceInfo, o: object): Promise<{ items: KubeObject[]; revision: number }>
+  list(
+    info: ResourceInfo,
+    o: { namespace?: string },
+  ): Promise<{ items: KubeObject[]; revision: number }>
+  get(
+    info: ResourceInfo,
+    where: { namespace?: string; name: string },
+  ): Promise<KubeObject | undefined>
   remove(
     info: ResourceInfo,
     current: KubeObject,
     precondition?: { resourceVersion?: string },
+    o?: { propagationPolicy?: Propagation },
   ): Promise<{ obj: KubeObject }>
 }
 
@@ -68,7 +90,7 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 
 export function objectsSource(objects: Objects): ControllerStore {
   return {
-    list: (info) => objects.list(info, {}),
+    list: (info, o) => objects.list(info, { namespace: o?.namespace }),
     watch(info, fromRevision, sink) {
       const w = objects.store.watch(
         { prefix: storePrefix(info) },
@@ -83,8 +105,9 @@ export function objectsSource(objects: Objects): ControllerStore {
     },
     create: (info, obj) => objects.create(info, obj),
     replace: (info, current, next) => objects.replace(info, current, next),
-    remove: (info, current) =>
-      objects.remove(info, current, { resourceVersion: current.metadata.resourceVersion }),
+    remove: (info, current, o) =>
+      objects.remove(info, current, { resourceVersion: current.metadata.resourceVersion }, o),
+    read: (info, key) => objects.get(info, splitKey(key)),
   }
 }
 
