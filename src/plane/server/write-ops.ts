@@ -43,6 +43,7 @@ import { randomUUID } from 'node:crypto'
 import { BadRequestError, InvalidError, ShoalError, isShoalError } from '../../core/index.ts'
 import { ApiError } from './status.ts'
 import { notFound, type ObjectStore, type Where } from './object-store.ts'
+import { templateGenerationOnCreate, templateGenerationOnUpdate } from './template-generation.ts'
 
 function invalid(
   info: ResourceInfo,
@@ -218,7 +219,7 @@ export async function createObject(
 function prepareForCreate(info: ResourceInfo, obj: KubeObject): KubeObject {
   if (info.kind === 'Job') return jobSelector(obj)
   if (!hasStatus(info) || info.kind === 'Namespace') return obj
-  const out = { ...obj } as Obj
+  const out = { ...templateGenerationOnCreate(obj) } as Obj
   if (info.kind === 'Pod') out.status = { phase: 'Pending', qosClass: 'BestEffort' }
   else if (info.kind === 'Node') out.status = (obj as Obj).status ?? {}
   else delete out.status
@@ -320,7 +321,7 @@ export async function updateObject(
       { name: where.name, kind: info.resource },
     )
   }
-  const next = applyDefaults(merged(info, cur, obj, subresource))
+  const next = templateGenerationOnUpdate(cur, applyDefaults(merged(info, cur, obj, subresource)))
   const causes = [...validate(next), ...validateUpdate(cur, next)]
   if (causes.length) throw invalid(info, where.name, causes)
   if (
