@@ -126,6 +126,8 @@ export interface JobStatus {
   failed?: number
   ready?: number
   terminating?: number
+  /** always empty here: pods are counted without tracking finalizers (controllers/job-status.ts) */
+  uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] }
 }
 
 export interface Job extends KubeObject {

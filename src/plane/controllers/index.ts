@@ -8,6 +8,7 @@
 import type { Clock, Logger } from '../../core/index.ts'
 import { deploymentController } from './deployment.ts'
 import { endpointsController } from './endpoints.ts'
+import { jobController } from './job.ts'
 import {
   eventRecorder,
   Informers,
@@ -39,6 +40,7 @@ const registry: Record<string, (ctx: ControllerContext, o: ControllersOptions) =
   'deployment-controller': deploymentController,
   'node-controller': nodeLifecycleController,
   'endpoint-controller': endpointsController,
+  'job-controller': jobController,
 }
 
 export async function startControllers(
