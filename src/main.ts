@@ -51,6 +51,13 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
                         DIR/broker.json (or user:password in the URL); nodes are told this URL;
                         an mqtts:// broker's certificate must be signed by the plane's CA
   --insecure-http       plain HTTP, no authentication and no broker (loopback tests only)
+  --node-monitor-grace-period DURATION
+                        a node not heard from for this long is NotReady (Unknown) and
+                        tainted unreachable (default 5s)
+  --default-toleration-seconds N
+                        how long pods stay bound to a NotReady or unreachable node before
+                        they are evicted and replaced elsewhere, unless a pod tolerates
+                        the taint for a time of its own (default 5)
   -h, --help            show this help
 `
 const tokenNote = `Tokens are kept hashed in DIR/tokens.json. A running plane accepts an issued token at once;
@@ -180,11 +187,18 @@ async function runPlane(args: string[], hints = false): Promise<number> {
       'mqtt-listen': { type: 'string' },
       mqtt: { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
+      'node-monitor-grace-period': { type: 'string', default: '5s' },
+      'default-toleration-seconds': { type: 'string', default: '5' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
   if (values.help) return help(hints ? 'start' : 'plane')
+  const toleration = values['default-toleration-seconds']!.trim()
+  if (!/^\d{1,9}$/.test(toleration))
+    throw new BadRequestError(
+      `plane: --default-toleration-seconds must be a whole number of seconds, not "${toleration}"`,
+    )
   const { createPlane } = await planeModule()
   const plane = await createPlane({
     dataDir: values['data-dir']!,
@@ -192,6 +206,14 @@ async function runPlane(args: string[], hints = false): Promise<number> {
     mqttListen: values['mqtt-listen'],
     mqtt: values.mqtt,
     insecureHttp: values['insecure-http'],
+    nodeLifecycle: {
+      gracePeriodMs: durationMs(
+        values['node-monitor-grace-period']!,
+        '--node-monitor-grace-period',
+        'plane',
+      ),
+      defaultTolerationSeconds: Number(toleration),
+    },
     version: version(),
   })
   process.stdout.write(`shoal plane: serving ${plane.url}\n`)
@@ -362,12 +384,14 @@ function issueRequest(values: { role?: string; user?: string; node?: string }): 
 }
 
 /** "5s", "500ms", "2m" or seconds → ms */
-function durationMs(text: string, flag: string): number {
+function durationMs(text: string, flag: string, command = 'agent'): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
   const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
   const ms = m ? Number(m[1]) * unit[m[2] ?? 's'] : NaN
   if (!(ms > 0))
-    throw new BadRequestError(`agent: ${flag} must be a duration like 5s or 500ms, not "${text}"`)
+    throw new BadRequestError(
+      `${command}: ${flag} must be a duration like 5s or 500ms, not "${text}"`,
+    )
   return ms
 }
 

@@ -37,6 +37,8 @@ export async function startPlane(
     mqtt?: string
     /** node arguments that start shoal; default src/main.ts under tsx */
     shoal?: string[]
+    /** more `shoal plane` arguments */
+    args?: string[]
   } = {},
 ): Promise<PlaneProcess> {
   const port = opts.port ?? (await freePort())
@@ -50,6 +52,7 @@ export async function startPlane(
     ...(opts.mqtt ? ['--mqtt', opts.mqtt] : ['--mqtt-listen', `127.0.0.1:${opts.mqttPort ?? 0}`]),
   ]
   if (opts.insecureHttp) args.push('--insecure-http')
+  if (opts.args) args.push(...opts.args)
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))
