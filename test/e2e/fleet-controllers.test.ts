@@ -238,6 +238,35 @@ spec:
     assert.not.ok(node2.spec.taints?.some((t: any) => t.key.startsWith('node.kubernetes.io/')))
   })
 
+  test('a DaemonSet runs one pod on every node and follows a node that joins', async () => {
+    fleet.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: sensor}
+spec:
+  selector: {matchLabels: {app: sensor}}
+  template:
+    metadata: {labels: {app: sensor}}
+    spec:
+      containers: [{name: main, image: "hello-wat:1"}]
+`,
+    })
+    const onNodes = async (n: number) => {
+      const r = await readyPods('app=sensor')
+      return r.length === n && new Set(r.map((p) => p.node)).size === n && r
+    }
+    await fleet.waitFor('a sensor pod Ready on each of 3 nodes', () => onNodes(3))
+    fleet.kubectl(['rollout', 'status', 'daemonset/sensor', '--timeout=60s'])
+
+    fleet.startAgent('pi-4')
+    await fleet.waitFor('pi-4 Ready', async () => (await fleet.nodeReady('pi-4')) === 'True')
+    const four = await fleet.waitFor('a sensor pod Ready on each of 4 nodes', () => onNodes(4))
+    assert.ok(four.some((p) => p.node === 'pi-4'))
+    assert.match(fleet.kubectl(['get', 'ds', 'sensor']).stdout, /sensor\s+4\s+4\s+4\s+4\s+4\s/)
+    fleet.kubectl(['delete', 'daemonset', 'sensor'])
+    await fleet.waitFor('the sensor pods gone', async () => (await pods('app=sensor')).length === 0)
+  })
+
   test('deleting the Deployment removes its ReplicaSets and pods', async () => {
     fleet.kubectl(['delete', 'deployment', 'web'])
     await fleet.waitFor('no ReplicaSets and no pods', async () => {
