@@ -4,11 +4,14 @@
 // shaped like its ObjectStore over either store backend), lists and watches what the
 // controllers read, and runs them until stop(), which waits for the reconciles under way.
 // Running now: ReplicaSet (replicaset.ts), Deployment (deployment.ts), DaemonSet
-// (daemonset.ts), node lifecycle (node-lifecycle.ts) and Endpoints (endpoints.ts).
+// (daemonset.ts), node lifecycle (node-lifecycle.ts), Endpoints (endpoints.ts) and
+// HorizontalPodAutoscaler (hpa.ts).
 import type { Clock, Logger } from '../../core/index.ts'
 import { daemonSetController } from './daemonset.ts'
 import { deploymentController } from './deployment.ts'
 import { endpointsController } from './endpoints.ts'
+import { hpaController, type HpaOptions } from './hpa.ts'
+import type { MetricsSource } from './hpa-metrics.ts'
 import { jobController } from './job.ts'
 import {
   eventRecorder,
@@ -25,10 +28,23 @@ export type * from './kit/index.ts'
 export { Controller, Informer, Informers, objectsSource } from './kit/index.ts'
 
 export type { NodeLifecycleOptions } from './node-lifecycle.ts'
+export type { HpaOptions } from './hpa.ts'
+export {
+  metricsSources,
+  noMetrics,
+  type MetricsSource,
+  type PodMetricValue,
+  type PodResourceMetrics,
+} from './hpa-metrics.ts'
+export { usageMetrics, type PodUsageSource } from './usage-metrics.ts'
 
 /** what the controllers may be told, each its own part */
 export interface ControllersOptions {
   nodeLifecycle?: NodeLifecycleOptions
+  /** the HorizontalPodAutoscaler's sync period, tolerance, windows */
+  hpa?: HpaOptions
+  /** where autoscalers read pods' usage and custom metrics (none: every metric fails) */
+  metrics?: MetricsSource
 }
 
 export interface Controllers {
@@ -42,6 +58,7 @@ const registry: Record<string, (ctx: ControllerContext, o: ControllersOptions) =
   'daemonset-controller': daemonSetController,
   'node-controller': nodeLifecycleController,
   'endpoint-controller': endpointsController,
+  'horizontal-pod-autoscaler': hpaController,
   'job-controller': jobController,
 }
 
