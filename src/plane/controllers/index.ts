@@ -12,6 +12,7 @@ import { deploymentController } from './deployment.ts'
 import { endpointsController } from './endpoints.ts'
 import { hpaController, type HpaOptions } from './hpa.ts'
 import type { MetricsSource } from './hpa-metrics.ts'
+import { cronJobController } from './cronjob.ts'
 import { jobController } from './job.ts'
 import {
   eventRecorder,
@@ -60,6 +61,7 @@ const registry: Record<string, (ctx: ControllerContext, o: ControllersOptions) =
   'endpoint-controller': endpointsController,
   'horizontal-pod-autoscaler': hpaController,
   'job-controller': jobController,
+  'cronjob-controller': cronJobController,
 }
 
 export async function startControllers(
