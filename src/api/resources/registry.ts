@@ -51,7 +51,7 @@ const entries: Entry[] = [
     resource: 'namespaces',
     namespaced: false,
     short: ['ns'],
-    subs: ['status'],
+    subs: ['status', 'finalize'],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   },
   { gv: 'v1', kind: 'Node', resource: 'nodes', namespaced: false, short: ['no'], subs: ['status'] },
@@ -142,6 +142,7 @@ function subresource(name: string, self: GroupVersionKind): SubresourceInfo {
     }
   }
   if (name === 'log') return { name, responseKind: self, verbs: ['get'] }
+  if (name === 'finalize') return { name, responseKind: self, verbs: ['update'] }
   if (name === 'binding')
     return { name, responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] }
   return { name, responseKind: self, verbs: statusVerbs }

@@ -3,6 +3,8 @@
 // Events; see kit/index.ts). Contract: startControllers() takes the plane's objects (anything
 // shaped like its ObjectStore over either store backend), lists and watches what the
 // controllers read, and runs them until stop(), which waits for the reconciles under way.
+// Deletion is theirs too: the garbage collector (garbage-collector.ts) cascades deletes through
+// ownerReferences, the namespace controller (namespace.ts) empties a namespace being deleted.
 // Running now: ReplicaSet (replicaset.ts), Deployment (deployment.ts), DaemonSet
 // (daemonset.ts), node lifecycle (node-lifecycle.ts), Endpoints (endpoints.ts) and
 // HorizontalPodAutoscaler (hpa.ts).
@@ -10,6 +12,7 @@ import type { Clock, Logger } from '../../core/index.ts'
 import { daemonSetController } from './daemonset.ts'
 import { deploymentController } from './deployment.ts'
 import { endpointsController } from './endpoints.ts'
+import { garbageCollector } from './garbage-collector.ts'
 import { hpaController, type HpaOptions } from './hpa.ts'
 import type { MetricsSource } from './hpa-metrics.ts'
 import { cronJobController } from './cronjob.ts'
@@ -22,6 +25,7 @@ import {
   type ControllerContext,
   type Objects,
 } from './kit/index.ts'
+import { namespaceController } from './namespace.ts'
 import { nodeLifecycleController, type NodeLifecycleOptions } from './node-lifecycle.ts'
 import { replicaSetController } from './replicaset.ts'
 
@@ -59,6 +63,8 @@ const registry: Record<string, (ctx: ControllerContext, o: ControllersOptions) =
   'daemonset-controller': daemonSetController,
   'node-controller': nodeLifecycleController,
   'endpoint-controller': endpointsController,
+  'garbage-collector-controller': garbageCollector,
+  'namespace-controller': namespaceController,
   'horizontal-pod-autoscaler': hpaController,
   'job-controller': jobController,
   'cronjob-controller': cronJobController,

@@ -307,7 +307,7 @@ test('delete: finalizers hold the object with a deletionTimestamp until removed'
   const d = await req('DELETE', '/api/v1/namespaces/default/configmaps/f', {
     propagationPolicy: 'Background',
   })
-  assert.is(d.status, 202)
+  assert.is(d.status, 200, 'kept, and answered 200 as kube-apiserver does')
   assert.ok(d.json.metadata.deletionTimestamp)
   assert.is((await req('GET', '/api/v1/namespaces/default/configmaps/f')).status, 200)
   const fin = await req(
@@ -324,7 +324,12 @@ test('creates follow their namespace: refused while it is being deleted, NotFoun
   const ns = (name: string) => ({ metadata: { name, finalizers: ['example.com/hold'] } })
   assert.is((await req('POST', '/api/v1/namespaces', ns('life'))).status, 201)
   assert.is((await req('POST', '/api/v1/namespaces/life/pods', pod('p1'))).status, 201)
-  assert.is((await req('DELETE', '/api/v1/namespaces/life')).status, 202)
+  const deleting = await req('DELETE', '/api/v1/namespaces/life')
+  assert.equal(
+    [deleting.status, deleting.json.status.phase, deleting.json.spec.finalizers],
+    [200, 'Terminating', ['kubernetes']],
+  )
+  assert.ok(deleting.json.metadata.deletionTimestamp)
   const terminating = await req('POST', '/api/v1/namespaces/life/pods', pod('p2'))
   assert.equal(
     [terminating.status, terminating.json.reason, terminating.json.message],
@@ -337,9 +342,18 @@ test('creates follow their namespace: refused while it is being deleted, NotFoun
   await req(
     'PATCH',
     '/api/v1/namespaces/life',
-    { metadata: { finalizers: null } },
+    { metadata: { finalizers: null }, spec: { finalizers: [] } },
     { 'content-type': 'application/merge-patch+json' },
   )
+  const held = await req('GET', '/api/v1/namespaces/life')
+  assert.equal(held.json.spec.finalizers, ['kubernetes'], 'only finalize changes spec.finalizers')
+  // what the namespace controller does once the namespace is empty (no controllers here)
+  const fin = await req('PUT', '/api/v1/namespaces/life/finalize', {
+    ...held.json,
+    spec: { finalizers: [] },
+  })
+  assert.is(fin.status, 200)
+  assert.is((await req('GET', '/api/v1/namespaces/life')).status, 404)
   const gone = await req('POST', '/api/v1/namespaces/life/pods', pod('p3'))
   assert.equal([gone.status, gone.json.message], [404, 'namespaces "life" not found'])
   assert.is((await req('POST', '/api/v1/namespaces', { metadata: { name: 'life' } })).status, 201)
@@ -409,32 +423,40 @@ test('scale subresource reads and writes spec.replicas', async () => {
   )
 })
 
-test('cascading delete: Background removes dependents, Orphan keeps them', async () => {
-  const owner = await req('POST', '/api/v1/namespaces/default/configmaps', {
-    metadata: { name: 'owner' },
-  })
-  const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.json.metadata.uid }
-  await req('POST', '/api/v1/namespaces/default/configmaps', {
-    metadata: { name: 'dep', ownerReferences: [ref] },
-  })
-  await req('DELETE', '/api/v1/namespaces/default/configmaps/owner', {
-    propagationPolicy: 'Orphan',
-  })
-  const kept = await req('GET', '/api/v1/namespaces/default/configmaps/dep')
-  assert.equal([kept.status, kept.json.metadata.ownerReferences], [200, undefined])
-  const o2 = await req('POST', '/api/v1/namespaces/default/configmaps', {
-    metadata: { name: 'owner2' },
-  })
-  await req('POST', '/api/v1/namespaces/default/configmaps', {
-    metadata: {
-      name: 'dep2',
-      ownerReferences: [{ ...ref, name: 'owner2', uid: o2.json.metadata.uid }],
-    },
-  })
-  await req('DELETE', '/api/v1/namespaces/default/configmaps/owner2', {
+test('delete with a propagation policy: Foreground and Orphan mark the owner for the garbage collector, Background deletes it now', async () => {
+  const cm = (name: string) =>
+    req('POST', '/api/v1/namespaces/default/configmaps', { metadata: { name } })
+  const path = (name: string) => `/api/v1/namespaces/default/configmaps/${name}`
+  await cm('fore')
+  const fore = await req('DELETE', path('fore'), { propagationPolicy: 'Foreground' })
+  assert.equal([fore.status, fore.json.metadata.finalizers], [200, ['foregroundDeletion']])
+  assert.ok(fore.json.metadata.deletionTimestamp)
+  // asked again without a policy: the pending one stands, nothing is written
+  const again = await req('DELETE', path('fore'))
+  assert.is(again.json.metadata.resourceVersion, fore.json.metadata.resourceVersion)
+  // asked again with Background: the garbage collector's finalizer goes, and so does the object
+  assert.is((await req('DELETE', path('fore'), { propagationPolicy: 'Background' })).status, 200)
+  assert.is((await req('GET', path('fore'))).status, 404)
+  await cm('orph')
+  const orph = await req('DELETE', `${path('orph')}?propagationPolicy=Orphan`)
+  assert.equal(orph.json.metadata.finalizers, ['orphan'])
+  await cm('legacy')
+  const legacy = await req('DELETE', path('legacy'), { orphanDependents: false })
+  assert.is(legacy.status, 200, 'deleted at once')
+  const both = await req('DELETE', path('orph'), {
+    orphanDependents: true,
     propagationPolicy: 'Foreground',
   })
-  assert.is((await req('GET', '/api/v1/namespaces/default/configmaps/dep2')).status, 404)
+  assert.equal([both.status, both.json.details.causes[0].field], [422, 'propagationPolicy'])
+  const batch = await req('POST', '/apis/batch/v1/namespaces/default/jobs', {
+    metadata: { name: 'j' },
+    spec: {
+      template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'i:1' }] } },
+    },
+  })
+  assert.is(batch.status, 201)
+  const job = await req('DELETE', '/apis/batch/v1/namespaces/default/jobs/j')
+  assert.equal(job.json.metadata.finalizers, ['orphan'], 'batch/v1 Jobs orphan by default')
 })
 
 test('a Job gets a selector on its own uid, as in Kubernetes', async () => {

@@ -1,13 +1,23 @@
-// Deletion with Kubernetes' propagation policies. Background: the object goes now and its
-// dependents (objects whose ownerReferences name its uid) after it; Foreground: dependents
-// first, then the owner; Orphan: dependents lose the owner reference and stay. Deleting a
-// namespace deletes everything in it. Objects with finalizers are only marked.
-import { allResources, type KubeObject, type ResourceInfo } from '../../api/index.ts'
-import { BadRequestError, isShoalError, type Logger } from '../../core/index.ts'
+// DELETE as kube-apiserver serves it; the cascade is the controllers' (asynchronous, surviving
+// a restart of the plane), never done inside the request. Background: the object goes now and
+// the garbage collector deletes its dependents after it; Foreground: the object stays, marked
+// with the "foregroundDeletion" finalizer, until the garbage collector has deleted its blocking
+// dependents; Orphan: marked with "orphan" until the collector has taken the owner reference off
+// its dependents (api/resources/deletion.ts decides the finalizers; object-store.ts marks or
+// deletes). A Namespace is only marked (deletionTimestamp, status.phase Terminating): the
+// namespace controller empties it and removes its "kubernetes" finalizer, and then it goes.
+import {
+  deletionFinalizers,
+  type KubeObject,
+  type Namespace,
+  type Propagation,
+  type ResourceInfo,
+} from '../../api/index.ts'
+import { BadRequestError, ConflictError, InvalidError } from '../../core/index.ts'
 import type { ObjectStore, Where } from './object-store.ts'
 import { checkDeletable } from './builtin-namespaces.ts'
 
-export type Propagation = 'Background' | 'Foreground' | 'Orphan'
+export type { Propagation } from '../../api/index.ts'
 
 export interface DeleteOptions {
   propagationPolicy?: Propagation
@@ -29,7 +39,15 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
       `gracePeriodSeconds: Invalid value: ${JSON.stringify(grace ?? o.gracePeriodSeconds)}: must be a whole number of seconds`,
     )
   }
-  if (o.orphanDependents === true && !o.propagationPolicy) o.propagationPolicy = 'Orphan'
+  if (o.orphanDependents !== undefined && o.propagationPolicy) {
+    const message = `Invalid value: ${JSON.stringify(o.propagationPolicy)}: orphanDependents and deletionPropagation cannot be both set`
+    throw new InvalidError(
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: ${message}`,
+      [{ field: 'propagationPolicy', message }],
+    )
+  }
+  if (o.orphanDependents !== undefined)
+    o.propagationPolicy = o.orphanDependents ? 'Orphan' : 'Background'
   if (o.dryRun !== undefined && !Array.isArray(o.dryRun))
     throw new BadRequestError(`dryRun must be a list of strings, not ${JSON.stringify(o.dryRun)}`)
   const wrong = o.dryRun?.find((v) => v !== 'All')
@@ -48,89 +66,62 @@ export function parseDeleteOptions(body: unknown, query: URLSearchParams): Delet
   return o
 }
 
-async function dependentsOf(
-  objects: ObjectStore,
-  owner: KubeObject,
-): Promise<{ info: ResourceInfo; obj: KubeObject }[]> {
-  const out: { info: ResourceInfo; obj: KubeObject }[] = []
-  const uid = owner.metadata.uid
-  for (const info of allResources()) {
-    if (!info.namespaced) continue
-    const page = await objects.list(info, {
-      namespace: owner.metadata.namespace,
-      filter: (o) => !!o.metadata.ownerReferences?.some((r) => r.uid === uid),
-    })
-    for (const obj of page.items) out.push({ info, obj })
-  }
-  return out
-}
-
-const where = (o: KubeObject): Where => ({
-  namespace: o.metadata.namespace,
-  name: o.metadata.name!,
-})
-
-async function cascade(
-  objects: ObjectStore,
-  owner: KubeObject,
-  policy: Propagation,
-  log: Logger,
-): Promise<void> {
-  for (const d of await dependentsOf(objects, owner)) {
-    try {
-      if (policy === 'Orphan') {
-        const refs = d.obj.metadata.ownerReferences!.filter((r) => r.uid !== owner.metadata.uid)
-        await objects.replace(d.info, d.obj, {
-          ...d.obj,
-          metadata: { ...d.obj.metadata, ownerReferences: refs.length ? refs : undefined },
-        })
-      } else await deleteObject(objects, d.info, where(d.obj), { propagationPolicy: policy }, log)
-    } catch (err) {
-      if (!isShoalError(err, 'NotFound') && !isShoalError(err, 'Conflict'))
-        log.warn('cascading delete failed', {
-          owner: owner.metadata.name,
-          dependent: d.obj.metadata.name,
-          err: String(err),
-        })
-    }
-  }
-}
-
-async function emptyNamespace(objects: ObjectStore, ns: string, log: Logger): Promise<void> {
-  for (const info of allResources()) {
-    if (!info.namespaced) continue
-    for (const obj of (await objects.list(info, { namespace: ns })).items) {
-      await deleteObject(objects, info, where(obj), {}, log).catch((err) => {
-        if (!isShoalError(err, 'NotFound'))
-          log.warn('deleting namespace content failed', {
-            ns,
-            name: obj.metadata.name,
-            err: String(err),
-          })
-      })
-    }
-  }
-}
-
+/**
+ * Deletes the object `w` names, or marks it for deletion while finalizers remain (the ones a
+ * Foreground or Orphan delete adds included); `deleted` says which.
+ */
 export async function deleteObject(
   objects: ObjectStore,
   info: ResourceInfo,
   w: Where,
   o: DeleteOptions,
-  log: Logger,
 ): Promise<{ obj: KubeObject; deleted: boolean }> {
   checkDeletable(info, w.name) // default, kube-system…: 403, also within a deletecollection (which skips them)
   const cur = await objects.mustGet(info, w)
-  const policy = o.propagationPolicy ?? 'Background'
-  if (info.kind === 'Namespace') await emptyNamespace(objects, cur.metadata.name!, log)
-  if (policy === 'Foreground' || policy === 'Orphan') await cascade(objects, cur, policy, log)
-  const latest =
-    policy === 'Background' && info.kind !== 'Namespace' ? cur : await objects.mustGet(info, w)
-  const res = await objects.remove(info, latest, o.preconditions)
-  if (res.deleted && policy === 'Background' && !objects.dry) {
-    cascade(objects, cur, 'Background', log).catch((err) =>
-      log.warn('background cascade failed', { err: String(err) }),
+  if (info.kind === 'Namespace') return deleteNamespace(objects, info, cur as Namespace, o)
+  return objects.remove(info, cur, o.preconditions, { propagationPolicy: o.propagationPolicy })
+}
+
+/**
+ * Kubernetes' namespace REST delete: the first delete marks the namespace Terminating (with the
+ * garbage collector's finalizer when Foreground or Orphan was asked for); once the namespace
+ * controller has emptied it and removed its spec.finalizers, a delete removes it as any object.
+ */
+async function deleteNamespace(
+  objects: ObjectStore,
+  info: ResourceInfo,
+  ns: Namespace,
+  o: DeleteOptions,
+): Promise<{ obj: KubeObject; deleted: boolean }> {
+  const m = ns.metadata
+  const uid = o.preconditions?.uid
+  if (uid && uid !== m.uid)
+    throw new ConflictError(
+      `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${m.uid}`,
     )
+  if (m.deletionTimestamp) {
+    if (ns.spec?.finalizers?.length) return { obj: ns, deleted: false }
+    return objects.remove(info, ns, o.preconditions, { propagationPolicy: o.propagationPolicy })
   }
-  return res
+  const rv = o.preconditions?.resourceVersion
+  if (rv && rv !== m.resourceVersion)
+    throw new ConflictError(
+      `Precondition failed: ResourceVersion in precondition: ${rv}, ResourceVersion in object meta: ${m.resourceVersion}`,
+    )
+  // only an explicit policy changes the garbage collector's finalizers of a namespace
+  const finalizers = o.propagationPolicy
+    ? deletionFinalizers(ns, { policy: o.propagationPolicy, kind: info })
+    : m.finalizers
+  const marked: Namespace = {
+    ...ns,
+    metadata: {
+      ...m,
+      deletionTimestamp: objects.now(),
+      ...(finalizers?.length ? { finalizers } : {}),
+    },
+    status: { ...ns.status, phase: 'Terminating' },
+  }
+  if (!finalizers?.length) delete marked.metadata.finalizers
+  const obj = await objects.replace(info, ns, marked)
+  return { obj, deleted: false }
 }

@@ -6,10 +6,13 @@
 import { randomUUID } from 'node:crypto'
 import { ConflictError, type Clock } from '../../core/index.ts'
 import {
+  deletionFinalizers,
+  hasPendingFinalizers,
   resourceByKind,
   storeKey,
   storePrefix,
   type KubeObject,
+  type Propagation,
   type ResourceInfo,
 } from '../../api/index.ts'
 import { prefixEnd, type Compare, type Store, type Txn, type TxnResult } from '../store/index.ts'
@@ -204,7 +207,7 @@ export class ObjectStore {
       result: 'equal',
       value: Number(current.metadata.resourceVersion),
     }
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
+    if (next.metadata.deletionTimestamp && !hasPendingFinalizers(next, info.kind)) {
       const r = await this.#commit({
         compare: [cmp],
         success: [{ type: 'delete', select: { key } }],
@@ -231,11 +234,16 @@ export class ObjectStore {
     return stored
   }
 
-  /** deletes now, or marks for deletion while finalizers remain; returns the object as it ends up */
+  /**
+   * Deletes now, or marks for deletion while finalizers remain — the ones the object has, with
+   * the garbage collector's for `propagationPolicy` (Foreground, Orphan) added or dropped. Returns
+   * the object as it ends up.
+   */
   async remove(
     info: ResourceInfo,
     current: KubeObject,
     precondition?: { uid?: string; resourceVersion?: string },
+    o: { propagationPolicy?: Propagation } = {},
   ): Promise<{ obj: KubeObject; deleted: boolean }> {
     const m = current.metadata
     if (precondition?.uid && precondition.uid !== m.uid)
@@ -244,19 +252,31 @@ export class ObjectStore {
       )
     if (precondition?.resourceVersion && precondition.resourceVersion !== m.resourceVersion)
       throw this.#conflict(info, current)
-    if (m.finalizers?.length) {
-      if (m.deletionTimestamp) return { obj: current, deleted: false }
+    const finalizers = deletionFinalizers(current, { policy: o.propagationPolicy, kind: info })
+    if (finalizers.length) {
+      if (m.deletionTimestamp && finalizers === m.finalizers)
+        return { obj: current, deleted: false }
       const marked = await this.replace(info, current, {
         ...current,
-        metadata: { ...m, deletionTimestamp: this.now(), deletionGracePeriodSeconds: 0 },
+        metadata: {
+          ...m,
+          finalizers,
+          deletionTimestamp: m.deletionTimestamp ?? this.now(),
+          deletionGracePeriodSeconds: 0,
+        },
       })
       return { obj: marked, deleted: false }
     }
     const next = {
       ...current,
-      metadata: { ...m, deletionTimestamp: m.deletionTimestamp ?? this.now() },
+      metadata: {
+        ...m,
+        finalizers: undefined,
+        deletionTimestamp: m.deletionTimestamp ?? this.now(),
+      },
     }
-    return { obj: await this.replace(info, current, next), deleted: true }
+    const obj = await this.replace(info, current, next)
+    return { obj, deleted: !hasPendingFinalizers(next, info.kind) }
   }
 
   #conflict(info: ResourceInfo, obj: KubeObject): ApiError {

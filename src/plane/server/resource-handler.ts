@@ -1,6 +1,7 @@
 // One handler for every resource path: parse what the path addresses, authorize it, and run
 // the verb. Subresources: status (get/update/patch), scale (Deployments), log (Pods, served
-// by whoever runs the pod), binding (Pods: create, the scheduler's write, plane/scheduler's bindPod). A version served besides the storage version (autoscaling/v1 HPA)
+// by whoever runs the pod), binding (Pods: create, the scheduler's write, plane/scheduler's bindPod),
+// finalize (Namespaces: update, the one write that changes spec.finalizers). A version served besides the storage version (autoscaling/v1 HPA)
 // goes through the same verbs: bodies are converted to the storage version in write-ops, and
 // every object answered is converted back here (one, lists and watches in read-ops).
 import type { ServerResponse } from 'node:http'
@@ -198,9 +199,9 @@ const deleteOne: Handler = async (deps, c) => {
     c.stored,
     whereOf(c),
     opts,
-    deps.log,
   )
-  return one(c, r.obj, r.deleted ? 200 : 202)
+  // as kube-apiserver: 202 only for an object kept after an orphanDependents: false delete
+  return one(c, r.obj, !r.deleted && opts.orphanDependents === false ? 202 : 200)
 }
 
 const getScaleOf: Handler = async (deps, c) =>
@@ -260,6 +261,7 @@ const subresourceVerbs = new Map<string, Partial<Record<Verb, Handler>>>([
   ['scale', { get: getScaleOf, update: writeScale, patch: writeScale }],
   ['log', { get: podLog }],
   ['binding', { create: bind }],
+  ['finalize', { update }],
 ])
 
 const handlerFor = (ri: RequestInfo): Handler | undefined =>
@@ -323,7 +325,6 @@ async function deleteCollection(deps: HandlerDeps, c: Ctx): Promise<Response> {
       c.stored,
       { namespace: o.metadata.namespace, name: o.metadata.name! },
       opts,
-      deps.log,
     ).catch(() => {})
   return encode(c.format === 'cbor' ? 'cbor' : 'json', successStatus({ kind: c.info.resource }))
 }

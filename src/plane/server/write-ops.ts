@@ -16,6 +16,7 @@ import {
   apiVersionOf,
   type Job,
   type KubeObject,
+  type Namespace,
   type PatchType,
   type ResourceInfo,
 } from '../../api/index.ts'
@@ -43,6 +44,7 @@ import { randomUUID } from 'node:crypto'
 import { BadRequestError, InvalidError, ShoalError, isShoalError } from '../../core/index.ts'
 import { ApiError } from './status.ts'
 import { notFound, type ObjectStore, type Where } from './object-store.ts'
+import { namespaceOnCreate, namespaceOnUpdate } from './namespace-strategy.ts'
 import { templateGenerationOnCreate, templateGenerationOnUpdate } from './template-generation.ts'
 
 function invalid(
@@ -218,7 +220,8 @@ export async function createObject(
 /** as each kind's create strategy in Kubernetes: status starts empty (pods: Pending) */
 function prepareForCreate(info: ResourceInfo, obj: KubeObject): KubeObject {
   if (info.kind === 'Job') return jobSelector(obj)
-  if (!hasStatus(info) || info.kind === 'Namespace') return obj
+  if (info.kind === 'Namespace') return namespaceOnCreate(obj as Namespace)
+  if (!hasStatus(info)) return obj
   const out = { ...templateGenerationOnCreate(obj) } as Obj
   if (info.kind === 'Pod') out.status = { phase: 'Pending', qosClass: 'BestEffort' }
   else if (info.kind === 'Node') out.status = (obj as Obj).status ?? {}
@@ -277,8 +280,10 @@ type Obj = KubeObject & { spec?: unknown; status?: unknown }
 /** the object an update writes: server-owned fields from `cur`, the rest from `body` */
 function merged(info: ResourceInfo, cur: Obj, body: Obj, subresource?: string): Obj {
   if (subresource === 'status') return { ...cur, status: body.status }
+  if (info.kind === 'Namespace' && subresource === 'finalize')
+    return namespaceOnUpdate(cur as Namespace, body as Namespace, subresource)
   const m = cur.metadata
-  const next: Obj = {
+  let next: Obj = {
     ...body,
     metadata: {
       ...body.metadata,
@@ -292,6 +297,7 @@ function merged(info: ResourceInfo, cur: Obj, body: Obj, subresource?: string): 
   if (!m.deletionTimestamp) delete next.metadata.deletionTimestamp
   if (hasStatus(info)) next.status = cur.status
   if (!next.status) delete next.status
+  if (info.kind === 'Namespace') next = namespaceOnUpdate(cur as Namespace, next as Namespace)
   if (!deepEqual(cur.spec, next.spec)) next.metadata.generation = (m.generation ?? 1) + 1
   return next
 }

@@ -15,7 +15,7 @@
 import type { Clock, Logger } from '../../../core/index.ts'
 import type { EventRecorder } from './events.ts'
 import type { Informers } from './informers.ts'
-import type { Writer } from './source.ts'
+import type { ControllerStore } from './source.ts'
 
 export { Cache, controllerOf } from './cache.ts'
 export { Controller, type ControllerOptions, type Reconcile, type Result } from './controller.ts'
@@ -38,7 +38,8 @@ export { WorkQueue, type BackOff } from './work-queue.ts'
 
 /** what every controller is built from */
 export interface ControllerContext {
-  store: Writer
+  /** writes, live reads, and lists past the informers (the namespace controller's) */
+  store: ControllerStore
   informers: Informers
   events: EventRecorder
   clock: Clock
