@@ -22,7 +22,12 @@ import {
 } from './transport/index.ts'
 import { imageDigests } from './image-digests.ts'
 import { Scheduler } from './scheduler/index.ts'
-import { startControllers, type NodeLifecycleOptions } from './controllers/index.ts'
+import {
+  startControllers,
+  usageMetrics,
+  type HpaOptions,
+  type NodeLifecycleOptions,
+} from './controllers/index.ts'
 import {
   BUILTIN_NAMESPACES,
   createAccess,
@@ -64,6 +69,8 @@ export interface PlaneOptions {
    * pods stay (defaultTolerationSeconds, default 5); leaseRenewMs: a node's Lease is written at
    * most this often (default 1 s; keep it well under the grace period) */
   nodeLifecycle?: NodeLifecycleOptions & { leaseRenewMs?: number }
+  /** the HorizontalPodAutoscaler: syncPeriodMs (default 15 s), tolerance, windows */
+  hpa?: HpaOptions
 }
 
 export interface Plane {
@@ -211,6 +218,13 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     await store.close()
     throw err
   })
+  // autoscalers read the pods' usage as kubectl top does: the nodes' stats, once the transport runs
+  const usage: { stats?: NodeStats } = {}
+  const pods = resourceByKind('Pod')!
+  const metrics = usageMetrics({
+    usage: () => usage.stats,
+    pods: async (namespace) => (await objects.list(pods, { namespace })).items,
+  })
   const controllers =
     o.controllers === false
       ? undefined
@@ -218,6 +232,8 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
           clock: systemClock,
           log: log.child('controllers'),
           nodeLifecycle: o.nodeLifecycle,
+          hpa: o.hpa,
+          metrics,
         })
   const registry = createRegistry({
     dir: join(o.dataDir, 'registry'),
@@ -239,6 +255,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       await store.close()
       throw err
     }))
+  usage.stats = transport?.stats
   const mqttUrl = transport && (external?.url ?? `mqtts://${urlHost(mqtt.host)}:${transport.port}`)
   const joined = nodeLogins(external?.login?.passwordFile)
   let ready = true
