@@ -131,4 +131,32 @@ test('namespaces, autoscalers, unknown kinds; the input is not changed', () => {
   })
 })
 
+test("an autoscaler's behavior: each unset rule from Kubernetes' defaults, none without one", () => {
+  const hpa = (behavior?: unknown) =>
+    applyDefaults({
+      kind: 'HorizontalPodAutoscaler',
+      metadata: {},
+      spec: { maxReplicas: 3, scaleTargetRef: { kind: 'Deployment', name: 'd' }, behavior },
+    } as any).spec
+  assert.not.ok('behavior' in hpa())
+  assert.equal(hpa({ scaleDown: { stabilizationWindowSeconds: 60 } }).behavior, {
+    scaleUp: {
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
+    },
+    scaleDown: {
+      stabilizationWindowSeconds: 60,
+      selectPolicy: 'Max',
+      policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+    },
+  })
+  const own = { selectPolicy: 'Min', policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] }
+  assert.equal(hpa({ scaleUp: own }).behavior.scaleUp, { ...own, stabilizationWindowSeconds: 0 })
+  assert.not.ok('stabilizationWindowSeconds' in hpa({}).behavior.scaleDown)
+})
+
 test.run()

@@ -9,6 +9,7 @@ import type {
   Deployment,
   DeploymentStrategy,
   HorizontalPodAutoscaler,
+  HPAScalingRules,
   Job,
   KubeObject,
   Namespace,
@@ -219,4 +220,34 @@ function defaultAutoscaler(hpa: HorizontalPodAutoscaler): void {
         resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
       },
     ]
+  if (usable(hpa.spec.behavior)) {
+    const b = hpa.spec.behavior
+    b.scaleUp = scalingRules(b.scaleUp, {
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+      ],
+    })
+    // scale down's window stays unset: the controller's own (300 s) applies, as Kubernetes'
+    b.scaleDown = scalingRules(b.scaleDown, {
+      selectPolicy: 'Max',
+      policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+    })
+  }
+}
+
+/** a behavior's rules with each unset field from Kubernetes' defaults (GenerateHPAScale…Rules) */
+function scalingRules(
+  rules: HPAScalingRules | undefined,
+  defaults: HPAScalingRules,
+): HPAScalingRules | undefined {
+  if (rules !== undefined && rules !== null && !usable(rules)) return rules // for validation
+  const r: HPAScalingRules = { ...rules }
+  const window = r.stabilizationWindowSeconds ?? defaults.stabilizationWindowSeconds
+  if (window !== undefined) r.stabilizationWindowSeconds = window
+  r.selectPolicy ??= defaults.selectPolicy
+  if (!Array.isArray(r.policies) || !r.policies.length) r.policies = clone(defaults.policies)
+  return r
 }
