@@ -7,6 +7,7 @@ import {
   createLogger,
   isShoalError,
   systemClock,
+  type Clock,
   type Logger,
 } from '../core/index.ts'
 import { resourceByKind } from '../api/index.ts'
@@ -65,6 +66,9 @@ export interface PlaneOptions {
   scheduler?: boolean
   /** run the controllers (ReplicaSet, Deployment, node lifecycle, Endpoints; default true) */
   controllers?: boolean
+  /** the controllers' clock (default the system's): a test hands a FakeClock to reach a
+   * CronJob's next time without waiting for it */
+  controllersClock?: Clock
   /** when a silent node is Unknown and tainted (gracePeriodMs, default 5 s) and how long its
    * pods stay (defaultTolerationSeconds, default 5); leaseRenewMs: a node's Lease is written at
    * most this often (default 1 s; keep it well under the grace period) */
@@ -229,7 +233,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     o.controllers === false
       ? undefined
       : await startControllers(objects, {
-          clock: systemClock,
+          clock: o.controllersClock ?? systemClock,
           log: log.child('controllers'),
           nodeLifecycle: o.nodeLifecycle,
           hpa: o.hpa,
