@@ -212,7 +212,8 @@ async function createJob(ctx: ControllerContext, r: Run, job: Job) {
 
 async function deleteJob(ctx: ControllerContext, job: Job, event: Event) {
   try {
-    await ctx.store.remove(JOBS, job)
+    // Background, as Kubernetes' CronJob controller: batch/v1 Jobs orphan their pods by default
+    await ctx.store.remove(JOBS, job, { propagationPolicy: 'Background' })
     event('SuccessfulDelete', `Deleted job ${job.metadata.name}`)
   } catch (err) {
     if (!isShoalError(err, 'NotFound') && !isShoalError(err, 'Conflict')) throw err

@@ -126,7 +126,8 @@ async function expire(ctx: ControllerContext, caches: Caches, job: Job) {
   const left = at - ctx.clock.now()
   if (left > 0) return { requeueAfter: left }
   caches.deleted.set(keyOf(job), job.metadata.uid!)
-  await ctx.store.remove(JOBS, job).catch(ignoreGone)
+  // Background: batch/v1 Jobs orphan their pods by default, the garbage collector deletes them
+  await ctx.store.remove(JOBS, job, { propagationPolicy: 'Background' }).catch(ignoreGone)
   await cascade(ctx, caches, keyOf(job))
 }
 
