@@ -8,6 +8,7 @@ import type {
   DaemonSetUpdateStrategy,
   Deployment,
   DeploymentStrategy,
+  EndpointSlice,
   HorizontalPodAutoscaler,
   HPAScalingRules,
   Job,
@@ -54,6 +55,7 @@ const byKind = lookupTable<Defaulter>({
   Job: defaultJob,
   CronJob: defaultCronJob,
   Service: defaultService,
+  EndpointSlice: defaultEndpointSlice,
   Secret: defaultSecret,
   Namespace: defaultNamespace,
   HorizontalPodAutoscaler: defaultAutoscaler,
@@ -184,6 +186,15 @@ function defaultService(svc: Service): void {
     p.protocol ??= 'TCP'
     p.targetPort ??= p.port
   }
+}
+
+/** SetDefaults_EndpointPort (name "", protocol TCP); deprecatedTopology is not writable in v1 */
+function defaultEndpointSlice(slice: EndpointSlice): void {
+  for (const p of objects(slice.ports)) {
+    p.name ??= ''
+    p.protocol ??= 'TCP'
+  }
+  for (const e of objects(slice.endpoints)) delete e.deprecatedTopology
 }
 
 function defaultSecret(secret: Secret): void {

@@ -12,6 +12,7 @@ export {
   envVarName,
   ianaServiceName,
   isIP,
+  isIPv4,
   labelValue,
   pathSegmentName,
   qualifiedKey,

@@ -33,8 +33,10 @@ test("short names are exactly Kubernetes'", () => {
     daemonsets: ['ds'],
     controllerrevisions: [],
     jobs: [],
+    cronjobs: ['cj'],
     horizontalpodautoscalers: ['hpa'],
     leases: [],
+    endpointslices: [],
   })
 })
 
@@ -84,6 +86,7 @@ test('scope, groups, categories, subresources', () => {
       'replicasets',
       'daemonsets',
       'jobs',
+      'cronjobs',
       'horizontalpodautoscalers',
     ],
   )
@@ -106,6 +109,8 @@ test('lookups by kind, plural, short name, group/version/resource, object and ty
   assert.is(resolveResource('deployments.apps')!.kind, 'Deployment')
   assert.is(resolveResource('deployments.batch'), undefined)
   assert.is(resolveResource('hpa')!.kind, 'HorizontalPodAutoscaler')
+  assert.is(resolveResource('endpointslices.discovery.k8s.io')!.kind, 'EndpointSlice')
+  assert.is(resolveResource('endpointslice')!.group, 'discovery.k8s.io')
 })
 
 test('api versions', () => {
@@ -118,6 +123,7 @@ test('api versions', () => {
     'batch/v1',
     'autoscaling/v2',
     'coordination.k8s.io/v1',
+    'discovery.k8s.io/v1',
     'autoscaling/v1',
   ])
 })

@@ -131,6 +131,12 @@ const entries: Entry[] = [
     served: ['v1'],
   },
   { gv: 'coordination.k8s.io/v1', kind: 'Lease', resource: 'leases', namespaced: true },
+  {
+    gv: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    resource: 'endpointslices',
+    namespaced: true,
+  },
 ]
 
 function subresource(name: string, self: GroupVersionKind): SubresourceInfo {

@@ -24,6 +24,7 @@ import {
   scale,
 } from './schema-workloads.ts'
 import { cronJob } from './schema-batch.ts'
+import { endpointSlice } from './schema-discovery.ts'
 
 const schemas = lookupTable<ObjectSchema>({
   Namespace: namespace,
@@ -44,6 +45,7 @@ const schemas = lookupTable<ObjectSchema>({
   'autoscaling/v1/HorizontalPodAutoscaler': horizontalPodAutoscalerV1,
   Scale: scale,
   Lease: lease,
+  EndpointSlice: endpointSlice,
 })
 
 /** the schema of a kind Shoal serves (and of Scale), by schemaName (resources/served-versions.ts); undefined for any other */

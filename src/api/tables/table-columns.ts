@@ -49,6 +49,7 @@ const specs = lookupTable<Spec[]>({
   ],
   Endpoints: [name, ['Endpoints'], age],
   Lease: [name, ['Holder'], age],
+  EndpointSlice: [name, ['AddressType'], ['Ports'], ['Endpoints'], age],
   Secret: [name, ['Type'], ['Data', 'integer'], age],
   ConfigMap: [name, ['Data', 'integer'], age],
   Event: [

@@ -26,6 +26,7 @@ import {
   replicaSetRow,
 } from './table-rows-apps.ts'
 import { cronJobRow } from './table-rows-batch.ts'
+import { endpointSliceRow } from './table-rows-discovery.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row function takes its own kind
 const rows = lookupTable<RowFn<any>>({
@@ -45,6 +46,7 @@ const rows = lookupTable<RowFn<any>>({
   CronJob: cronJobRow,
   HorizontalPodAutoscaler: autoscalerRow,
   Lease: leaseRow,
+  EndpointSlice: endpointSliceRow,
 })
 
 function partial(obj: KubeObject): PartialObjectMetadata {

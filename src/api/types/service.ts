@@ -7,6 +7,7 @@ export interface ServicePort {
   port: number
   targetPort?: IntOrString
   protocol?: Protocol
+  appProtocol?: string
   nodePort?: number
 }
 
@@ -18,6 +19,8 @@ export interface ServiceSpec {
   type?: ServiceType
   clusterIP?: string
   sessionAffinity?: 'None' | 'ClientIP'
+  /** every selected pod's address published as ready, ready or not */
+  publishNotReadyAddresses?: boolean
 }
 
 export interface Service extends KubeObject {

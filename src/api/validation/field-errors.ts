@@ -44,6 +44,11 @@ export function tooLong(field: string, max: number): FieldCause {
   return { field, message: `Too long: must have at most ${max} bytes` }
 }
 
+/** field.TooMany: a list longer than its limit */
+export function tooMany(field: string, actual: number, max: number): FieldCause {
+  return { field, message: `Too many: ${actual}: must have at most ${max} items` }
+}
+
 export const immutable = 'field is immutable'
 
 /** An integer in [min, max]; Kubernetes' wording for each bound. */
@@ -65,6 +70,7 @@ const reasons: [prefix: string, reason: string][] = [
   ['Forbidden', 'FieldValueForbidden'],
   ['Not found', 'FieldValueNotFound'],
   ['Too long', 'FieldValueTooLong'],
+  ['Too many', 'FieldValueTooMany'],
 ]
 
 /** The causes as metav1 Status details.causes: { reason: "FieldValueRequired", message, field }. */

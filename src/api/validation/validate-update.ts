@@ -31,6 +31,7 @@ const updateRules = lookupTable<(o: Obj, n: Obj) => FieldCause[]>({
   ReplicaSet: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
   DaemonSet: (o, n) => unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
   ControllerRevision: (o, n) => unchanged(o.data, n.data, 'data'),
+  EndpointSlice: (o, n) => unchanged(o.addressType, n.addressType, 'addressType'),
   Job: (o, n) => [
     ...unchanged(o.spec?.selector, n.spec?.selector, 'spec.selector'),
     ...unchanged(o.spec?.template, n.spec?.template, 'spec.template'),

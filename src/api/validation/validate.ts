@@ -20,6 +20,7 @@ import { validateConfigMap, validateSecret } from './validate-config.ts'
 import { validateEvent, validateNode } from './validate-cluster.ts'
 import { validateLease } from './validate-lease.ts'
 import { validateCronJob } from './validate-cronjob.ts'
+import { validateEndpointSlice } from './validate-endpointslice.ts'
 
 interface KindRules {
   name: NameRule
@@ -44,6 +45,7 @@ const kinds = lookupTable<KindRules>({
   CronJob: { name: dns1123Subdomain, body: validateCronJob },
   HorizontalPodAutoscaler: { name: pathSegmentName, body: validateAutoscaler },
   Lease: { name: dns1123Subdomain, body: validateLease },
+  EndpointSlice: { name: dns1123Subdomain, body: validateEndpointSlice },
 })
 
 /** Every problem of the object; empty when it is valid. */

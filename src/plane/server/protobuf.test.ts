@@ -329,6 +329,39 @@ test('Secret, ConfigMap (binaryData) and Namespace as kubectl create sends them'
   )
 })
 
+test('an EndpointSlice (discovery.k8s.io/v1): its own EndpointPort numbering, pointer conditions', () => {
+  const endpoint = {
+    1: ['10.0.0.7'],
+    2: { 1: false, 2: true, 3: true },
+    4: { 1: 'Pod', 2: 'default', 3: 'web-1', 4: 'u1' },
+    6: 'pi-1',
+  }
+  const port = { 1: 'http', 2: 'TCP', 3: 8080 }
+  const d = decodeK8sProtobuf(
+    envelope('discovery.k8s.io/v1', 'EndpointSlice', {
+      1: meta('web-abc12'),
+      4: 'IPv4',
+      2: [endpoint],
+      3: [port],
+    }),
+  )
+  assert.equal(d, {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: { name: 'web-abc12' },
+    addressType: 'IPv4',
+    endpoints: [
+      {
+        addresses: ['10.0.0.7'],
+        conditions: { ready: false, serving: true, terminating: true },
+        targetRef: { kind: 'Pod', namespace: 'default', name: 'web-1', uid: 'u1' },
+        nodeName: 'pi-1',
+      },
+    ],
+    ports: [{ name: 'http', protocol: 'TCP', port: 8080 }],
+  })
+})
+
 test('unknown field numbers are skipped, whatever their wire type', () => {
   const unknown = Uint8Array.from([
     ...encode({ 1: meta('n'), 99: 'x', 98: 7 }),
@@ -360,8 +393,8 @@ test('kinds Shoal does not serve are 415 with a hint; malformed bodies are 400 n
   const is415 = (e: { code: string; message: string }) =>
     e.code === 'Unsupported' &&
     /--dry-run=client -o yaml/.test(e.message) &&
-    /batch\/v1\/CronJob/.test(e.message)
-  assert.throws(() => decodeK8sProtobuf(envelope('batch/v1', 'CronJob', {})), is415)
+    /networking.k8s.io\/v1\/Ingress/.test(e.message)
+  assert.throws(() => decodeK8sProtobuf(envelope('networking.k8s.io/v1', 'Ingress', {})), is415)
   assert.throws(
     () => decodeK8sProtobuf(envelope('autoscaling/v1', 'Scale', {})),
     (e: { code: string }) => e.code === 'Unsupported',

@@ -35,6 +35,7 @@ const KINDS = lookupTable<string>({
       'batch/v1/Job',
       'batch/v1/CronJob',
       'autoscaling/v2/HorizontalPodAutoscaler',
+      'discovery.k8s.io/v1/EndpointSlice',
       'authorization.k8s.io/v1/SelfSubjectAccessReview',
       'authorization.k8s.io/v1/SelfSubjectRulesReview',
       'authentication.k8s.io/v1/SelfSubjectReview',

@@ -65,6 +65,16 @@ export const coreTables: Record<string, string> = {
   EndpointAddress: '1:ip 3:hostname 4:nodeName:string? 2:targetRef:ObjectReference',
   EndpointPort: '1:name 2:port:int 3:protocol 4:appProtocol:string?',
   ObjectReference: '1:kind 2:namespace 3:name 4:uid 5:apiVersion 6:resourceVersion 7:fieldPath',
+  // discovery.k8s.io/v1 (its EndpointPort numbers differ from core's: name 1, protocol 2, port 3)
+  EndpointSlice:
+    '1:metadata:ObjectMeta 4:addressType 2:endpoints:[]DiscoveryEndpoint 3:ports:[]DiscoveryEndpointPort',
+  DiscoveryEndpoint:
+    '1:addresses:[]string 2:conditions:EndpointConditions 3:hostname:string? 4:targetRef:ObjectReference ' +
+    '5:deprecatedTopology:{}string 6:nodeName:string? 7:zone:string? 8:hints:EndpointHints',
+  EndpointConditions: '1:ready:bool? 2:serving:bool? 3:terminating:bool?',
+  EndpointHints: '1:forZones:[]ForZone',
+  ForZone: '1:name',
+  DiscoveryEndpointPort: '1:name:string? 2:protocol:string? 3:port:int? 4:appProtocol:string?',
   Event:
     '1:metadata:ObjectMeta 2:involvedObject:ObjectReference 3:reason 4:message 5:source:EventSource ' +
     '6:firstTimestamp:Time 7:lastTimestamp:Time 8:count:int 9:type 10:eventTime:MicroTime 12:action ' +
