@@ -26,6 +26,7 @@ import { Scheduler } from './scheduler/index.ts'
 import {
   startControllers,
   usageMetrics,
+  type EndpointSliceOptions,
   type HpaOptions,
   type NodeLifecycleOptions,
 } from './controllers/index.ts'
@@ -75,6 +76,8 @@ export interface PlaneOptions {
   nodeLifecycle?: NodeLifecycleOptions & { leaseRenewMs?: number }
   /** the HorizontalPodAutoscaler: syncPeriodMs (default 15 s), tolerance, windows */
   hpa?: HpaOptions
+  /** the EndpointSlice controller's maxEndpointsPerSlice (default 100) */
+  endpointSlice?: EndpointSliceOptions
 }
 
 export interface Plane {
@@ -237,6 +240,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
           log: log.child('controllers'),
           nodeLifecycle: o.nodeLifecycle,
           hpa: o.hpa,
+          endpointSlice: o.endpointSlice,
           metrics,
         })
   const registry = createRegistry({

@@ -154,6 +154,9 @@ export interface PodSpec {
   restartPolicy?: RestartPolicy
   nodeName?: string
   nodeSelector?: Record<string, string>
+  /** with subdomain naming a Service: the pod's name in its EndpointSlices */
+  hostname?: string
+  subdomain?: string
   tolerations?: Toleration[]
   /** the scheduler that places the pod: empty or "default-scheduler" for Shoal's */
   schedulerName?: string

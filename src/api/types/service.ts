@@ -49,6 +49,7 @@ export interface EndpointPort {
   name?: string
   port: number
   protocol?: Protocol
+  appProtocol?: string
 }
 
 export interface EndpointSubset {

@@ -4,6 +4,8 @@
 // not ready otherwise — with the Service's ports resolved against the pod's containerPorts (a
 // named targetPort by the container port's name, a number as it is, none as the port itself);
 // pods with the same resolved ports share a subset. Addresses sorted by ip, then pod name.
+// The per-pod parts (which pods, the resolved ports, the node-local ports) are the EndpointSlice
+// controller's too (endpointslice-plan.ts), which keeps terminating pods as well.
 //
 // For the mesh: a Shoal pod has no address of its own. Each of its containers serves on its
 // node's loopback at the port the agent reports in the pod's shoal.dev/ports annotation
@@ -25,15 +27,15 @@ export const PORTS_ANNOTATION = 'shoal.dev/ports'
 const isReady = (pod: Pod) =>
   pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 
-/** a pod that belongs in a Service's endpoints at all */
-export function servesEndpoints(pod: Pod): boolean {
+/** a pod with an address that has not finished (ShouldPodBeInEndpoints, terminating included) */
+export function hasEndpoint(pod: Pod): boolean {
   const phase = pod.status?.phase
-  return (
-    !!pod.status?.podIP &&
-    !pod.metadata.deletionTimestamp &&
-    phase !== 'Succeeded' &&
-    phase !== 'Failed'
-  )
+  return !!pod.status?.podIP && phase !== 'Succeeded' && phase !== 'Failed'
+}
+
+/** a pod that belongs in a Service's Endpoints at all: not terminating either */
+export function servesEndpoints(pod: Pod): boolean {
+  return hasEndpoint(pod) && !pod.metadata.deletionTimestamp
 }
 
 /** the container port a Service port targets on this pod, with its container; undefined when
@@ -80,6 +82,30 @@ const byAddress = (a: EndpointAddress, b: EndpointAddress) =>
         ? -1
         : 1
 
+/** a Service's ports resolved on a pod (those that resolve, in the Service's order), and the
+ * node-local port of each for the mesh, keyed by the port's name or else its number */
+export function podPorts(
+  svc: Service,
+  pod: Pod,
+): { ports: EndpointPort[]; local: Record<string, number> } {
+  const ports: EndpointPort[] = []
+  const local: Record<string, number> = {}
+  const onNode = nodePorts(pod)
+  for (const sp of svc.spec.ports ?? []) {
+    const r = resolve(pod, sp)
+    if (!r) continue
+    ports.push({
+      ...(sp.name ? { name: sp.name } : {}),
+      port: r.port,
+      protocol: sp.protocol ?? 'TCP',
+      ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
+    })
+    const at = r.container === undefined ? undefined : onNode[r.container]
+    if (typeof at === 'number') local[sp.name || String(r.port)] = at
+  }
+  return { ports, local }
+}
+
 /** the Endpoints a Service with a selector should have over these (matching) pods */
 export function endpointsFor(svc: Service, pods: Pod[]): Endpoints {
   const groups = new Map<
@@ -88,19 +114,8 @@ export function endpointsFor(svc: Service, pods: Pod[]): Endpoints {
   >()
   const local: Record<string, Record<string, number>> = {}
   for (const pod of pods.filter(servesEndpoints)) {
-    const ports: EndpointPort[] = []
-    const onNode = nodePorts(pod)
-    for (const sp of svc.spec.ports ?? []) {
-      const r = resolve(pod, sp)
-      if (!r) continue
-      ports.push({
-        ...(sp.name ? { name: sp.name } : {}),
-        port: r.port,
-        protocol: sp.protocol ?? 'TCP',
-      })
-      const at = r.container === undefined ? undefined : onNode[r.container]
-      if (typeof at === 'number') (local[pod.metadata.name!] ??= {})[sp.name || String(r.port)] = at
-    }
+    const { ports, local: onNode } = podPorts(svc, pod)
+    if (Object.keys(onNode).length) local[pod.metadata.name!] = onNode
     if (svc.spec.ports?.length && !ports.length) continue
     const id = JSON.stringify(ports)
     let g = groups.get(id)
@@ -132,7 +147,7 @@ export function endpointsFor(svc: Service, pods: Pod[]): Endpoints {
 }
 
 /** JSON with keys sorted at every level (an unchanged value is the same string) */
-function stableJson(v: Record<string, Record<string, number>>): string {
+export function stableJson(v: Record<string, Record<string, number>>): string {
   const sorted = Object.fromEntries(
     Object.keys(v)
       .sort()

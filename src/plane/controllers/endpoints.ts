@@ -3,11 +3,11 @@
 // ready addresses, notReadyAddresses, ports resolved by targetPort number or name, and the
 // shoal.dev/ports annotation the mesh reads), written only when it differs; deleted with its
 // Service. A Service without a selector keeps the Endpoints someone else writes for it.
-// No EndpointSlices yet: kubectl ≥ 1.31 reads them for `describe service` (kubernetes#124598),
-// so its Endpoints line stays empty until discovery.k8s.io/v1 is served and kept here too.
+// The same pods as discovery.k8s.io/v1 EndpointSlices (what kubectl ≥ 1.31 reads for
+// `describe service`, kubernetes#124598) are the EndpointSlice controller's (endpointslice.ts),
+// built from the same per-pod helpers and pod ↔ Service lookups (service-pods.ts).
 import {
   deepEqual,
-  matchesLabelSelector,
   resourceByKind,
   type Endpoints,
   type Pod,
@@ -16,6 +16,7 @@ import {
 import { isShoalError } from '../../core/index.ts'
 import { Controller, keyOf, type ControllerContext, type Informer } from './kit/index.ts'
 import { endpointsFor } from './endpoint-subsets.ts'
+import { podsOf, servicesOf } from './service-pods.ts'
 
 const PODS = resourceByKind('Pod')!
 const SERVICES = resourceByKind('Service')!
@@ -26,10 +27,6 @@ interface Caches {
   services: Informer<Service>
   endpoints: Informer<Endpoints>
 }
-
-const selects = (svc: Service, pod: Pod) =>
-  !!svc.spec?.selector &&
-  matchesLabelSelector({ matchLabels: svc.spec.selector }, pod.metadata.labels)
 
 export function endpointsController(ctx: ControllerContext): Controller {
   const caches: Caches = {
@@ -44,9 +41,7 @@ export function endpointsController(ctx: ControllerContext): Controller {
   const ep = (e: Endpoints) => c.enqueue(keyOf(e))
   caches.endpoints.on({ updated: ep, deleted: ep })
   const forPod = (...pods: Pod[]) => {
-    const ns = pods[0].metadata.namespace ?? ''
-    for (const s of caches.services.cache.byNamespace(ns))
-      if (pods.some((p) => selects(s, p))) c.enqueue(keyOf(s))
+    for (const s of servicesOf(caches.services.cache, ...pods)) c.enqueue(keyOf(s))
   }
   caches.pods.on({
     added: (p) => forPod(p),
@@ -67,10 +62,7 @@ export async function reconcile(ctx: ControllerContext, caches: Caches, key: str
     return
   }
   if (!svc.spec?.selector || svc.metadata.deletionTimestamp) return
-  const pods = caches.pods.cache
-    .byNamespace(svc.metadata.namespace ?? '')
-    .filter((p) => selects(svc, p))
-  const want = endpointsFor(svc, pods)
+  const want = endpointsFor(svc, podsOf(caches.pods.cache, svc))
   let written
   if (!current) written = await ctx.store.create(ENDPOINTS, want)
   else if (!same(current, want)) {

@@ -6,12 +6,13 @@
 // Deletion is theirs too: the garbage collector (garbage-collector.ts) cascades deletes through
 // ownerReferences, the namespace controller (namespace.ts) empties a namespace being deleted.
 // Running now: ReplicaSet (replicaset.ts), Deployment (deployment.ts), DaemonSet
-// (daemonset.ts), node lifecycle (node-lifecycle.ts), Endpoints (endpoints.ts) and
-// HorizontalPodAutoscaler (hpa.ts).
+// (daemonset.ts), node lifecycle (node-lifecycle.ts), Endpoints (endpoints.ts), EndpointSlices
+// (endpointslice.ts) and HorizontalPodAutoscaler (hpa.ts).
 import type { Clock, Logger } from '../../core/index.ts'
 import { daemonSetController } from './daemonset.ts'
 import { deploymentController } from './deployment.ts'
 import { endpointsController } from './endpoints.ts'
+import { endpointSliceController, type EndpointSliceOptions } from './endpointslice.ts'
 import { garbageCollector } from './garbage-collector.ts'
 import { hpaController, type HpaOptions } from './hpa.ts'
 import type { MetricsSource } from './hpa-metrics.ts'
@@ -33,6 +34,7 @@ export type * from './kit/index.ts'
 export { Controller, Informer, Informers, objectsSource } from './kit/index.ts'
 
 export type { NodeLifecycleOptions } from './node-lifecycle.ts'
+export type { EndpointSliceOptions } from './endpointslice.ts'
 export type { HpaOptions } from './hpa.ts'
 export {
   metricsSources,
@@ -46,6 +48,8 @@ export { usageMetrics, type PodUsageSource } from './usage-metrics.ts'
 /** what the controllers may be told, each its own part */
 export interface ControllersOptions {
   nodeLifecycle?: NodeLifecycleOptions
+  /** maxEndpointsPerSlice (default 100) */
+  endpointSlice?: EndpointSliceOptions
   /** the HorizontalPodAutoscaler's sync period, tolerance, windows */
   hpa?: HpaOptions
   /** where autoscalers read pods' usage and custom metrics (none: every metric fails) */
@@ -63,6 +67,7 @@ const registry: Record<string, (ctx: ControllerContext, o: ControllersOptions) =
   'daemonset-controller': daemonSetController,
   'node-controller': nodeLifecycleController,
   'endpoint-controller': endpointsController,
+  'endpointslice-controller': endpointSliceController,
   'garbage-collector-controller': garbageCollector,
   'namespace-controller': namespaceController,
   'horizontal-pod-autoscaler': hpaController,
