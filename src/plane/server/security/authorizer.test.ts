@@ -47,6 +47,13 @@ const rows: Row[] = [
   [pi1, { verb: 'get', group: '', resource: 'nodes', name: 'pi-2' }, true],
   [pi1, { verb: 'watch', group: '', resource: 'services' }, true],
   [pi1, { verb: 'list', group: '', resource: 'endpoints', namespace: ns }, true],
+  [pi1, { verb: 'watch', group: 'discovery.k8s.io', resource: 'endpointslices' }, true],
+  [
+    pi1,
+    { verb: 'delete', group: 'discovery.k8s.io', resource: 'endpointslices', namespace: ns },
+    false,
+  ],
+  [pi1, { verb: 'list', group: 'discovery.k8s.io', resource: 'endpoints' }, false],
   [
     pi1,
     {

@@ -8,6 +8,8 @@
 // node token; every other request, reviews and reads of open paths included, is denied.
 // A node may get, update and patch its own Lease (kube-node-lease/<node>, coordination.k8s.io),
 // as Kubernetes' NodeRestriction allows a kubelet its node lease, and no other Lease.
+// A node may read (get, list, watch) what its agent and mesh need of everyone's: NODE_READABLE in
+// the core group, and discovery.k8s.io EndpointSlices (NODE_READABLE_GROUPS) as it reads Endpoints.
 // A node may POST /shoal/v1/node-certificate (NODE_CERTIFICATE_PATH): the renewal of its own
 // certificate (the handler signs only for the calling node's name).
 import { lookupTable } from '../../../api/index.ts'
@@ -43,6 +45,10 @@ export type Decision = { allowed: true } | { allowed: false; reason: string }
 
 export const READ_VERBS: readonly Verb[] = ['get', 'list', 'watch']
 export const NODE_READABLE: readonly string[] = ['nodes', 'services', 'endpoints', 'namespaces']
+/** what a node may read in named groups: group → resources (no prototype: a group is the caller's word) */
+export const NODE_READABLE_GROUPS = lookupTable<readonly string[]>({
+  'discovery.k8s.io': ['endpointslices'],
+})
 /** what every authenticated user may create: group → resources (no prototype: a group is the caller's word) */
 export const SELF_REVIEWS = lookupTable<readonly string[]>({
   'authorization.k8s.io': ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
@@ -95,6 +101,8 @@ function authorizeNode(user: User, node: string, a: Attributes): Decision {
   )
     return ALLOW
   if (a.group === 'coordination.k8s.io' && a.resource === 'leases') return ownLease(user, node, a)
+  if (READ.has(a.verb) && !sub && (NODE_READABLE_GROUPS[a.group] ?? []).includes(a.resource))
+    return ALLOW
   if (a.group !== '') return deny(user, a)
   if (READ.has(a.verb) && NODE_READS.has(a.resource) && !sub) return ALLOW
   switch (a.resource) {

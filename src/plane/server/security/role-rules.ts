@@ -9,6 +9,7 @@ import {
   NODE_LEASE_NAMESPACE,
   NODE_LEASE_VERBS,
   NODE_READABLE,
+  NODE_READABLE_GROUPS,
   NON_RESOURCE_READ,
   READ_VERBS,
   SELF_REVIEWS,
@@ -117,6 +118,11 @@ function nodeRules(node: string | undefined, namespace: string | undefined): Rol
   const resourceRules: ResourceRule[] = [
     { verbs: ['create'], apiGroups: ['', 'events.k8s.io'], resources: ['events'] },
     { verbs: [...READ_VERBS], apiGroups: [''], resources: [...NODE_READABLE] },
+    ...Object.entries(NODE_READABLE_GROUPS).map(([group, resources]) => ({
+      verbs: [...READ_VERBS],
+      apiGroups: [group],
+      resources: [...(resources ?? [])],
+    })),
     {
       verbs: ['create', 'get', 'update', 'patch'],
       apiGroups: [''],
