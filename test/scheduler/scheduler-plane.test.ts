@@ -73,7 +73,7 @@ function pod(name: string, spec: Partial<Pod['spec']> = {}, owner?: string): Pod
       namespace: 'default',
       ...(owner && {
         ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web', uid: owner, controller: true },
+          { apiVersion: 'v1', kind: 'ConfigMap', name: 'web', uid: owner, controller: true },
         ],
       }),
     },
@@ -104,8 +104,16 @@ test('pods are placed only on nodes that fit, and one owner spreads across them'
   await addNode('cordoned', { unschedulable: true })
   await addNode('down', { ready: 'False' })
   await addNode('tainted', { taints: [{ key: 'dedicated', value: 'edge', effect: 'NoSchedule' }] })
+  // an owner that exists: the garbage collector deletes pods whose owner is gone
+  const owner = await call('POST', '/api/v1/namespaces/default/configmaps', {
+    metadata: { name: 'web' },
+  })
   for (let i = 0; i < 6; i++) {
-    const r = await call('POST', '/api/v1/namespaces/default/pods', pod(`web-${i}`, {}, 'rs-1'))
+    const r = await call(
+      'POST',
+      '/api/v1/namespaces/default/pods',
+      pod(`web-${i}`, {}, owner.json.metadata.uid),
+    )
     assert.is(r.status, 201, JSON.stringify(r.json))
   }
   const nodes: string[] = []
