@@ -225,6 +225,30 @@ endpoints: [{addresses: ["10.0.0.1"]}]
   assert.match(await kubectl('explain', 'endpointslice.endpoints.conditions'), /serving/)
 })
 
+test('a slice of ones own: its generation counts endpoint and label changes, not annotations', async () => {
+  writeFileSync(
+    join(dir, 'own.yaml'),
+    `apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: external, labels: {kubernetes.io/service-name: external}}
+addressType: FQDN
+endpoints: [{addresses: ["db.example.com"]}]
+ports: [{port: 5432}]
+`,
+  )
+  await kubectl('apply', '-f', join(dir, 'own.yaml'))
+  const generation = async () =>
+    JSON.parse(await kubectl('get', 'endpointslice', 'external', '-o', 'json')).metadata.generation
+  assert.is(await generation(), 1)
+  await kubectl('annotate', 'endpointslice', 'external', 'note=x')
+  assert.is(await generation(), 1)
+  await kubectl('label', 'endpointslice', 'external', 'tier=db')
+  assert.is(await generation(), 2)
+  const own = JSON.parse(await kubectl('get', 'endpointslice', 'external', '-o', 'json'))
+  assert.equal(own.ports, [{ name: '', protocol: 'TCP', port: 5432 }], 'defaulted')
+  await kubectl('delete', 'endpointslice', 'external')
+})
+
 test('the Service deleted: its slices go', async () => {
   await kubectl('delete', 'service', 'web')
   await until('no slices of web', async () => ((await slices()).length ? undefined : true))

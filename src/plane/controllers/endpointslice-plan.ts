@@ -9,7 +9,8 @@
 // Service (a Service of the same name before it) are deleted. A slice is written only when its
 // endpoints, its labels (the Service's own, then service-name, managed-by and headless for
 // clusterIP None) or its node-local ports for the mesh (the shoal.dev/ports annotation, keyed
-// by pod as on Endpoints) differ; each written slice carries the trigger time given.
+// by pod as on Endpoints) differ; each written slice carries the trigger time given, and its
+// generation grows as the API server's strategy grows it (not for annotations alone).
 import {
   deepEqual,
   type AddressType,
@@ -223,6 +224,14 @@ function annotations(
   return Object.keys(out).length ? out : undefined
 }
 
+/** a change the API server counts in the generation (endpointSliceStrategy): all but metadata,
+ * and the labels */
+export function changed(a: EndpointSlice, b: EndpointSlice): boolean {
+  const { metadata: am, ...x } = a
+  const { metadata: bm, ...y } = b
+  return !deepEqual(x, y) || !deepEqual(am.labels ?? {}, bm.labels ?? {})
+}
+
 function toWrites(
   svc: Service,
   drafts: Draft[],
@@ -252,6 +261,8 @@ function toWrites(
     }
     if (ann) next.metadata.annotations = ann
     else delete next.metadata.annotations
+    if (d.current && changed(d.current, next))
+      next.metadata.generation = (d.current.metadata.generation ?? 1) + 1
     if (d.current) writes.update.push({ current: d.current, next })
     else writes.create.push(next)
   }

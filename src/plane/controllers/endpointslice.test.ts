@@ -202,6 +202,7 @@ test('250 pods at most 100 a slice: 3 slices; a pod gone: one slice updated in p
   f.fake.delete(PODS, 'default/p120')
   await f.run()
   assert.equal(f.writes(), [`update EndpointSlice default/${holder.metadata.name}`])
+  assert.is(f.fake.get(SLICES, `default/${holder.metadata.name}`)!.metadata.generation, 2)
   assert.equal(
     f.slices().map((s) => s.endpoints.length),
     [100, 99, 50],
@@ -334,9 +335,11 @@ test('a pod that became Ready: its transition is the trigger time; a new node-lo
     s.metadata.annotations!['endpoints.kubernetes.io/last-change-trigger-time'],
     '2026-01-01T00:02:00Z',
   )
+  assert.is(s.metadata.generation, 2)
   f.fake.seed(PODS, pod('a', { port: 41000 }))
   await f.run()
   assert.equal(f.writes(), [`update EndpointSlice default/${s.metadata.name}`])
+  assert.is(f.slices()[0].metadata.generation, 2, 'annotations alone: the same generation')
   assert.equal(f.slices()[0].metadata.annotations, {
     'shoal.dev/ports': '{"a":{"http":41000},"b":{"http":40000}}',
   })

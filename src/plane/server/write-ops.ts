@@ -298,8 +298,17 @@ function merged(info: ResourceInfo, cur: Obj, body: Obj, subresource?: string): 
   if (hasStatus(info)) next.status = cur.status
   if (!next.status) delete next.status
   if (info.kind === 'Namespace') next = namespaceOnUpdate(cur as Namespace, next as Namespace)
-  if (!deepEqual(cur.spec, next.spec)) next.metadata.generation = (m.generation ?? 1) + 1
+  if (specChanged(info, cur, next)) next.metadata.generation = (m.generation ?? 1) + 1
   return next
+}
+
+/** what the generation counts: the spec; an EndpointSlice has none, so all but its metadata, and
+ * its labels (endpointSliceStrategy.PrepareForUpdate) */
+function specChanged(info: ResourceInfo, cur: Obj, next: Obj): boolean {
+  if (info.kind !== 'EndpointSlice') return !deepEqual(cur.spec, next.spec)
+  const { metadata: a, ...x } = cur
+  const { metadata: b, ...y } = next
+  return !deepEqual(x, y) || !deepEqual(a.labels ?? {}, b.labels ?? {})
 }
 
 export async function updateObject(
