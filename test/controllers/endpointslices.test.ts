@@ -151,6 +151,21 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+test('discovery: discovery.k8s.io/v1 endpointslices, namespaced, no short name', async () => {
+  const rows = (await kubectl('api-resources', '--api-group=discovery.k8s.io')).trim().split('\n')
+  assert.equal(rows[1].split(/\s+/), [
+    'endpointslices',
+    'discovery.k8s.io/v1',
+    'true',
+    'EndpointSlice',
+  ])
+  const legacy = JSON.parse(await kubectl('get', '--raw', '/apis/discovery.k8s.io/v1'))
+  assert.equal(
+    legacy.resources.map((r: { name: string; kind: string }) => [r.name, r.kind]),
+    [['endpointslices', 'EndpointSlice']],
+  )
+})
+
 test('kubectl get endpointslices: one slice of the three pods, its columns', async () => {
   writeFileSync(join(dir, 'web.yaml'), manifest(3))
   await kubectl('apply', '-f', join(dir, 'web.yaml'))
