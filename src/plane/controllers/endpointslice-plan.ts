@@ -134,6 +134,7 @@ function byAddressType(
 }
 
 const isPlaceholder = (svc: Service, s: EndpointSlice, type: AddressType) =>
+  ownedBy(s, svc) &&
   s.addressType === type &&
   !s.endpoints?.length &&
   !s.ports?.length &&

@@ -253,6 +253,26 @@ test('no pods: one empty placeholder slice, kept; the first pod goes into it', a
   assert.equal(f.slices()[0].ports, [{ name: 'http', protocol: 'TCP', port: 8080 }])
 })
 
+test('pods on an IPv6 node: an IPv6 slice; the IPv4 placeholder goes (an address type is not changed)', async () => {
+  const f = await setup()
+  f.fake.seed(SERVICES, service('web'))
+  await f.ctx.informers.start()
+  await f.run()
+  const [placeholder] = f.slices()
+  f.writes()
+  const v6 = pod('a')
+  v6.status = { ...v6.status, podIP: 'fd00::7', podIPs: [{ ip: 'fd00::7' }] }
+  f.fake.seed(PODS, v6)
+  await f.run()
+  assert.equal(f.writes(), [
+    'create EndpointSlice default/web-*****',
+    `delete EndpointSlice default/${placeholder.metadata.name}`,
+  ])
+  const [s] = f.slices()
+  assert.is(s.addressType, 'IPv6')
+  assert.equal(s.endpoints, [{ ...endpoint('a'), addresses: ['fd00::7'] }])
+})
+
 test('the Service deleted: its slices deleted; without a selector: slices left alone', async () => {
   const f = await setup()
   f.fake.seed(SERVICES, service('web'), service('ext', { selector: undefined }))
