@@ -1,6 +1,9 @@
 // Events for what a controller did (`kubectl describe`, `kubectl get events`): core/v1 Event
 // objects written through the controller's Writer, named <object>.<16 hex> as client-go's
-// recorder names them. Best effort: an Event that cannot be written is logged, never retried.
+// recorder names them. A repeat (same object, type, reason, message and component) raises that
+// Event's count and lastTimestamp instead of writing another, as client-go's EventCorrelator
+// does, so a pod failing to schedule or crash-looping for hours is one Event, not thousands.
+// Best effort: an Event that cannot be written is logged, never retried.
 import {
   apiVersionOf,
   resourceByKind,
@@ -27,38 +30,76 @@ function randomHex(bytes: number): string {
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
+/** repeats are recognised among this many recent events */
+const REMEMBERED = 4096
+
 export function eventRecorder(
   writer: Writer,
   o: { component: string; clock: Clock; log: Logger },
 ): EventRecorder {
+  /** key → the Event as last written (or being written: one write per key at a time) */
+  const recent = new Map<string, Promise<Event | undefined>>()
+  const remember = (key: string, p: Promise<Event | undefined>) => {
+    recent.delete(key)
+    recent.set(key, p)
+    if (recent.size > REMEMBERED) recent.delete(recent.keys().next().value!)
+  }
   return {
     event({ info, obj }, e) {
       const m = obj.metadata
       const now = stamp(o.clock.now())
-      const ev: Event = {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name: `${m.name}.${randomHex(8)}`, namespace: m.namespace },
-        involvedObject: {
-          apiVersion: apiVersionOf(info),
-          kind: info.kind,
-          name: m.name,
-          namespace: m.namespace,
-          uid: m.uid,
-          resourceVersion: m.resourceVersion,
-        },
-        reason: e.reason,
-        message: e.message,
-        type: e.type ?? 'Normal',
-        count: 1,
-        firstTimestamp: now,
-        lastTimestamp: now,
-        source: { component: o.component },
-        reportingComponent: o.component,
+      const key = `${m.uid ?? `${m.namespace}/${m.name}`}\0${info.kind}\0${e.type ?? 'Normal'}\0${e.reason}\0${e.message}`
+      const prev = recent.get(key)
+      if (prev) {
+        remember(
+          key,
+          prev.then(async (last) => {
+            if (last) {
+              const next = { ...last, count: (last.count ?? 1) + 1, lastTimestamp: now }
+              try {
+                return (await writer.replace(EVENTS, last, next)) as Event
+              } catch (err) {
+                o.log.debug('event count not raised; writing it anew', {
+                  reason: e.reason,
+                  err: (err as Error).message,
+                })
+              }
+            }
+            return create()
+          }),
+        )
+        return
       }
-      writer.create(EVENTS, ev).catch((err: Error) => {
-        o.log.debug('event not recorded', { reason: e.reason, err: err.message })
-      })
+      remember(key, create())
+      function create(): Promise<Event | undefined> {
+        return (writer.create(EVENTS, fresh()) as Promise<Event>).catch((err: Error) => {
+          o.log.debug('event not recorded', { reason: e.reason, err: err.message })
+          return undefined
+        })
+      }
+      function fresh(): Event {
+        return {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { name: `${m.name}.${randomHex(8)}`, namespace: m.namespace },
+          involvedObject: {
+            apiVersion: apiVersionOf(info),
+            kind: info.kind,
+            name: m.name,
+            namespace: m.namespace,
+            uid: m.uid,
+            resourceVersion: m.resourceVersion,
+          },
+          reason: e.reason,
+          message: e.message,
+          type: e.type ?? 'Normal',
+          count: 1,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          source: { component: o.component },
+          reportingComponent: o.component,
+        }
+      }
     },
   }
 }
