@@ -267,6 +267,64 @@ spec:
     await fleet.waitFor('the sensor pods gone', async () => (await pods('app=sensor')).length === 0)
   })
 
+  test('a Job of a wasi:cli component completes; a failing one stops at its backoffLimit', async () => {
+    fleet.kubectl(['apply', '-f', '-'], {
+      input: `apiVersion: batch/v1
+kind: Job
+metadata: {name: ok}
+spec:
+  completions: 2
+  parallelism: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: "crasher:1", env: [{name: CRASH_CODE, value: "0"}, {name: CRASH_AFTER_MS, value: "10"}]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: bad}
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: "crasher:1", env: [{name: CRASH_AFTER_MS, value: "10"}]}]
+`,
+    })
+    fleet.kubectl(['wait', '--for=condition=complete', 'job/ok', '--timeout=90s'])
+    assert.match(fleet.kubectl(['get', 'job', 'ok']).stdout, /ok\s+Complete\s+2\/2\s/)
+    // one failure, a 10 s back-off, the second failure: past backoffLimit 1
+    fleet.kubectl(['wait', '--for=condition=failed', 'job/bad', '--timeout=120s'])
+    const bad = JSON.parse(fleet.kubectl(['get', 'job', 'bad', '-o', 'json']).stdout)
+    assert.is(bad.status.failed, 2)
+    assert.is(
+      bad.status.conditions.find((c: any) => c.type === 'Failed').reason,
+      'BackoffLimitExceeded',
+    )
+    fleet.kubectl(['delete', 'job', 'ok', 'bad'])
+  })
+
+  test('a CronJob fires on its schedule and its Job completes', async () => {
+    fleet.kubectl(['create', 'cronjob', 'tick', '--image=crasher:1', '--schedule=* * * * *'])
+    fleet.kubectl(['set', 'env', 'cronjob/tick', 'CRASH_CODE=0', 'CRASH_AFTER_MS=10'])
+    const job = await fleet.waitFor(
+      'a Job of the CronJob complete',
+      async () => {
+        const jobs = await fleet.get('/apis/batch/v1/namespaces/default/jobs')
+        return jobs?.items.find(
+          (j: any) =>
+            j.metadata.ownerReferences?.[0]?.name === 'tick' &&
+            j.status?.conditions?.some((c: any) => c.type === 'Complete' && c.status === 'True'),
+        )
+      },
+      150_000,
+    )
+    assert.match(job.metadata.name, /^tick-\d+$/)
+    const cj = JSON.parse(fleet.kubectl(['get', 'cronjob', 'tick', '-o', 'json']).stdout)
+    assert.ok(cj.status.lastScheduleTime)
+    fleet.kubectl(['delete', 'cronjob', 'tick'])
+  })
+
   test('deleting the Deployment removes its ReplicaSets and pods', async () => {
     fleet.kubectl(['delete', 'deployment', 'web'])
     await fleet.waitFor('no ReplicaSets and no pods', async () => {
