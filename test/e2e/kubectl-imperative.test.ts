@@ -302,10 +302,21 @@ if (suite) {
     assert.match(bad.body.message ?? '', /protobuf body is malformed: field 1 is truncated/)
     const other = await postProtobuf(
       '/api/v1/namespaces/default/configmaps',
-      Uint8Array.from([0x6b, 0x38, 0x73, 0, ...typeMeta('networking.k8s.io/v1', 'Ingress'), 0x12, 0]),
+      Uint8Array.from([
+        0x6b,
+        0x38,
+        0x73,
+        0,
+        ...typeMeta('networking.k8s.io/v1', 'Ingress'),
+        0x12,
+        0,
+      ]),
     )
     assert.is(other.status, 415)
-    assert.match(other.body.message ?? '', /got networking.k8s.io\/v1\/Ingress.*--dry-run=client -o yaml/)
+    assert.match(
+      other.body.message ?? '',
+      /got networking.k8s.io\/v1\/Ingress.*--dry-run=client -o yaml/,
+    )
     assert.not.match(kubectl(['get', 'configmaps', '-o', 'name']).stdout, /half/)
   })
 }
