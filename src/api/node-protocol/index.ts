@@ -19,3 +19,10 @@ export type { FromNodeLeaf, ToNodeLeaf } from './topics.ts'
 export { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './messages.ts'
 export type * from './messages.ts'
 export { parseFromNode, parseToNode, type Parsed } from './parse.ts'
+export type {
+  MeshEndpoint,
+  MeshNode,
+  MeshService,
+  MeshServicePort,
+  MeshTable,
+} from './mesh-table.ts'

@@ -1,0 +1,85 @@
+// The mesh table: what every node's mesh proxy (src/mesh) routes by, sent by the plane to each
+// node over its own channel (numbered by store revision like the node's desired state, acknowledged
+// in the message, cached on the node's disk so routing survives the plane being away).
+//
+// It is built on the plane from Services, their EndpointSlices (serving / terminating / ready, and
+// the pods' node-local ports from the shoal.dev/ports annotation) and Nodes (address, mesh port, and
+// online — cleared the moment a node's Last Will arrives, so every mesh drops its endpoints within
+// a second rather than after the node-lifecycle grace period).
+//
+// Every node gets every Service (a mesh answers any Service by Host header, as every kube-proxy
+// knows every Service); nothing secret is in it.
+
+/** one replica behind a Service: a pod's instance on some node */
+export interface MeshEndpoint {
+  /** the pod's uid (stable across the pod's restarts, new for a replacement pod) */
+  uid: string
+  /** "namespace/name" of the pod */
+  pod: string
+  /** the node the pod runs on (a key of MeshTable.nodes) */
+  node: string
+  /**
+   * service port name ("" for an unnamed single port) → the port the pod's instance serves on, on
+   * its node's loopback (targetPort already resolved against the pod's containers by the plane).
+   * Only on that node's loopback: another node reaches it through that node's mesh (mTLS).
+   */
+  ports: Record<string, number>
+  /** Ready condition true: takes new requests */
+  ready: boolean
+  /** may take requests (ready, or terminating and still ready, as EndpointSlice's `serving`) */
+  serving: boolean
+  /** being deleted: gets no new requests, finishes those in flight (draining) */
+  terminating: boolean
+}
+
+export interface MeshServicePort {
+  /** "" when the Service has one unnamed port */
+  name: string
+  port: number
+  protocol: 'TCP' | 'UDP' | 'SCTP'
+  /** type NodePort / LoadBalancer: served on this port on every node, from outside the fleet */
+  nodePort?: number
+}
+
+export interface MeshService {
+  namespace: string
+  name: string
+  /** the Service object's resourceVersion this entry was made from */
+  resourceVersion: string
+  type: 'ClusterIP' | 'NodePort' | 'LoadBalancer'
+  /**
+   * reachable from outside the fleet (type NodePort / LoadBalancer, or named by an Ingress rule);
+   * a ClusterIP Service is only reached from inside (a node's local mesh listener, its components,
+   * and other nodes' meshes over mutual TLS)
+   */
+  exposed: boolean
+  ports: MeshServicePort[]
+  sessionAffinity: 'None' | 'ClientIP'
+  /** ClientIP affinity timeout (Kubernetes' default 10800 s) */
+  sessionAffinityTimeoutSeconds?: number
+  /**
+   * balancing policy from the shoal.dev/load-balancer annotation: "least-request" (default: local
+   * first, then power of two choices on outstanding requests) or "round-robin"
+   */
+  loadBalancer: 'least-request' | 'round-robin'
+  /** per-route timeout from the shoal.dev/timeout annotation ("5s"), in ms; undefined: default */
+  timeoutMs?: number
+  endpoints: MeshEndpoint[]
+}
+
+export interface MeshNode {
+  name: string
+  /** the node's InternalIP (where other nodes' meshes reach its mTLS listener) */
+  address: string
+  /** the node's mesh mTLS port (node to node); 0 when the node has no mesh */
+  meshPort: number
+  /** connected now (its Last Will clears it at once) */
+  online: boolean
+}
+
+export interface MeshTable {
+  /** store revision the table reflects; increases */
+  revision: number
+  services: MeshService[]
+  nodes: MeshNode[]
+}
