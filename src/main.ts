@@ -58,6 +58,8 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
                         how long pods stay bound to a NotReady or unreachable node before
                         they are evicted and replaced elsewhere, unless a pod tolerates
                         the taint for a time of its own (default 5)
+  --event-ttl DURATION  Events are deleted this long after their last write: 30m, 1h, 0 to
+                        keep them (default 1h, as kube-apiserver)
   -h, --help            show this help
 `
 const tokenNote = `Tokens are kept hashed in DIR/tokens.json. A running plane accepts an issued token at once;
@@ -189,6 +191,7 @@ async function runPlane(args: string[], hints = false): Promise<number> {
       'insecure-http': { type: 'boolean', default: false },
       'node-monitor-grace-period': { type: 'string', default: '5s' },
       'default-toleration-seconds': { type: 'string', default: '5' },
+      'event-ttl': { type: 'string', default: '1h' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -214,6 +217,10 @@ async function runPlane(args: string[], hints = false): Promise<number> {
       ),
       defaultTolerationSeconds: Number(toleration),
     },
+    eventTtlSeconds:
+      values['event-ttl']!.trim() === '0'
+        ? 0
+        : Math.ceil(durationMs(values['event-ttl']!, '--event-ttl', 'plane') / 1000),
     version: version(),
   })
   process.stdout.write(`shoal plane: serving ${plane.url}\n`)
@@ -385,8 +392,8 @@ function issueRequest(values: { role?: string; user?: string; node?: string }): 
 
 /** "5s", "500ms", "2m" or seconds → ms */
 function durationMs(text: string, flag: string, command = 'agent'): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim())
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000 }
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
   const ms = m ? Number(m[1]) * unit[m[2] ?? 's'] : NaN
   if (!(ms > 0))
     throw new BadRequestError(

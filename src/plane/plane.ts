@@ -37,6 +37,7 @@ import {
   createSecretBox,
   endAllWatches,
   ensureSecurity,
+  eventTtl,
   ObjectStore,
   podLogs,
   rotateSecretKeys,
@@ -78,6 +79,9 @@ export interface PlaneOptions {
   hpa?: HpaOptions
   /** the EndpointSlice controller's maxEndpointsPerSlice (default 100) */
   endpointSlice?: EndpointSliceOptions
+  /** Events are deleted this long after their last write (default 3600, kube-apiserver's
+   * --event-ttl); 0 keeps them forever */
+  eventTtlSeconds?: number
 }
 
 export interface Plane {
@@ -93,6 +97,9 @@ export interface Plane {
   rotateSecretKeys(): Promise<{ keyId: string; resealed: number; retired: string[] }>
   close(): Promise<void>
 }
+
+/** kube-apiserver's --event-ttl default: one hour */
+export const DEFAULT_EVENT_TTL = 3600
 
 /** MQTT over TLS (IANA's secure-mqtt port) */
 export const DEFAULT_MQTT_PORT = 8883
@@ -216,6 +223,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const objects = new ObjectStore(store, {
     clock: systemClock,
     transform: secretTransform(secretBox),
+    ttl: o.eventTtlSeconds === 0 ? undefined : eventTtl(o.eventTtlSeconds ?? DEFAULT_EVENT_TTL),
   })
   await ensureNamespaces(objects)
   const scheduler =

@@ -19,6 +19,7 @@ export {
   type Security,
 } from './security/index.ts'
 export { ObjectStore } from './object-store.ts'
+export { eventTtl, LeaseReuse, LEASE_REUSE_SECONDS, type TtlPolicy } from './object-ttl.ts'
 export { BUILTIN_NAMESPACES } from './builtin-namespaces.ts'
 export { toStatus, ApiError, type Status } from './status.ts'
 export { parseRequestInfo, type RequestInfo, type Verb } from './request-info.ts'

@@ -23,6 +23,7 @@ import {
   identityTransform,
   type StorageTransform,
 } from './object-codec.ts'
+import { LeaseReuse, type TtlPolicy } from './object-ttl.ts'
 
 const NAMESPACES = resourceByKind('Namespace')!
 
@@ -67,21 +68,48 @@ export class ObjectStore {
   readonly dry: boolean
   #transform: StorageTransform
   #clock: Clock
+  #ttl?: TtlPolicy
+  #leases?: LeaseReuse
   /** each namespace's phase at the stored revision it was read at (namespacePhase) */
   #namespaces = new Map<string, { rev: number; phase: 'active' | 'terminating' }>()
 
-  constructor(store: Store, opts: { transform?: StorageTransform; clock: Clock; dry?: boolean }) {
+  constructor(
+    store: Store,
+    opts: {
+      transform?: StorageTransform
+      clock: Clock
+      dry?: boolean
+      /** kinds whose objects expire that long after their last write (Events: eventTtl) */
+      ttl?: TtlPolicy
+      /** shared with the view this one is made from (a dry run grants none, but keeps the policy) */
+      leases?: LeaseReuse
+    },
+  ) {
     this.store = store
     this.dry = opts.dry ?? false
     this.#transform = opts.transform ?? identityTransform
     this.#clock = opts.clock
+    this.#ttl = opts.ttl
+    if (opts.ttl) this.#leases = opts.leases ?? new LeaseReuse(store, opts.clock)
+  }
+
+  /** the lease a write of this kind attaches to, or undefined (no TTL, or a dry run) */
+  async #lease(info: ResourceInfo): Promise<{ lease?: number }> {
+    const ttl = this.dry ? undefined : this.#ttl?.(info)
+    return ttl === undefined ? {} : { lease: await this.#leases!.lease(ttl) }
   }
 
   /** the same objects, for requests with ?dryRun=All */
   dryRun(): ObjectStore {
     return this.dry
       ? this
-      : new ObjectStore(this.store, { transform: this.#transform, clock: this.#clock, dry: true })
+      : new ObjectStore(this.store, {
+          transform: this.#transform,
+          clock: this.#clock,
+          dry: true,
+          ttl: this.#ttl,
+          leases: this.#leases,
+        })
   }
 
   /** a write txn, or in a dry run only its compares (a txn without writes writes nothing) */
@@ -180,7 +208,7 @@ export class ObjectStore {
     const key = storeKey(info, { namespace: m.namespace, name: m.name! })
     const r = await this.#commit({
       compare: [{ key, target: 'createRevision', result: 'equal', value: 0 }],
-      success: [{ type: 'put', key, value: this.#encode(info, out) }],
+      success: [{ type: 'put', key, value: this.#encode(info, out), ...(await this.#lease(info)) }],
     })
     if (!r.succeeded)
       throw new ApiError('AlreadyExists', `${qualified(info)} "${m.name}" already exists`, {
@@ -225,7 +253,9 @@ export class ObjectStore {
     delete stored.metadata.resourceVersion
     const r = await this.#commit({
       compare: [cmp],
-      success: [{ type: 'put', key, value: this.#encode(info, stored) }],
+      success: [
+        { type: 'put', key, value: this.#encode(info, stored), ...(await this.#lease(info)) },
+      ],
     })
     if (!r.succeeded) throw this.#conflict(info, current)
     stored.metadata.resourceVersion = this.dry
