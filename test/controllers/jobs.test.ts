@@ -182,6 +182,28 @@ current-context: c
     assert.is(manual.metadata.ownerReferences?.[0].name, 'tick')
     await kubectl('wait', '--for=condition=complete', 'job/by-hand', '--timeout=60s')
   })
+
+  test('kubectl delete job: its pods go (garbage collector); --cascade=orphan keeps them', async () => {
+    for (const name of ['gone', 'kept']) {
+      await kubectl('create', 'job', name, '--image=sensor:1')
+      await kubectl('wait', '--for=condition=complete', `job/${name}`, '--timeout=60s')
+    }
+    const podsOf = async (job: string) =>
+      (await json('pods', '-l', `batch.kubernetes.io/job-name=${job}`)).items as Pod[]
+    assert.is((await podsOf('gone')).length, 1)
+    await kubectl('delete', 'job', 'gone')
+    await until("the deleted Job's pod gone", async () =>
+      (await podsOf('gone')).length === 0 ? true : undefined,
+    )
+    await kubectl('delete', 'job', 'kept', '--cascade=orphan')
+    await until('the Job gone', async () =>
+      (await json('jobs')).items.some((j: Job) => j.metadata.name === 'kept') ? undefined : true,
+    )
+    await new Promise((r) => setTimeout(r, 500)) // a controller that would delete it has had its turn
+    const kept = await podsOf('kept')
+    assert.is(kept.length, 1, 'the orphan stays')
+    assert.is(kept[0].metadata.ownerReferences, undefined, 'its owner reference is removed')
+  })
 }
 
 test.run()

@@ -7,8 +7,9 @@
 // active pods deleted); enough successes complete it (SuccessCriteriaMet, then Complete and
 // completionTime). A failure delays the next pod (10 s doubling, at most 6 min). suspend deletes
 // the active pods (Suspended condition); resuming restarts the deadline. A finished Job with
-// ttlSecondsAfterFinished is deleted that long after it finished; a deleted Job's pods go with
-// it (no garbage collector runs here). Status: active, ready, succeeded, failed, terminating,
+// ttlSecondsAfterFinished is deleted that long after it finished (Background propagation: the
+// garbage collector deletes its pods, as it does for a Job deleted by hand, and keeps them when
+// the delete asked for orphans). Status: active, ready, succeeded, failed, terminating,
 // startTime, completionTime, conditions — written only when changed. Counting: job-status.ts.
 import {
   deepEqual,
@@ -48,8 +49,6 @@ interface Caches {
   pods: Informer<Pod>
   jobs: Informer<Job>
   ledger: Ledger
-  /** uid of each Job seen deleted, by key, until its pods are gone */
-  deleted: Map<string, string>
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -59,14 +58,13 @@ export function jobController(ctx: ControllerContext): Controller {
     pods: ctx.informers.for<Pod>(PODS),
     jobs: ctx.informers.for<Job>(JOBS),
     ledger: new Ledger(),
-    deleted: new Map(),
   }
   const c = new Controller('job', (key) => reconcile(ctx, caches, key), ctx)
   const { pods, jobs } = caches
   jobs.on({
     added: (j) => c.enqueue(keyOf(j)),
     updated: (j) => c.enqueue(keyOf(j)),
-    deleted: (j) => (caches.deleted.set(keyOf(j), j.metadata.uid!), c.enqueue(keyOf(j))),
+    deleted: (j) => caches.ledger.forget(j.metadata.uid!),
   })
   const ownerOf = (p: Pod) => {
     const uid = controllerOf(p)
@@ -93,9 +91,9 @@ export function jobController(ctx: ControllerContext): Controller {
 
 export async function reconcile(ctx: ControllerContext, caches: Caches, key: string) {
   const job = caches.jobs.cache.get(key)
-  if (!job) return cascade(ctx, caches, key)
+  if (!job) return
   if (job.metadata.deletionTimestamp) return
-  if (isFinished(job)) return expire(ctx, caches, job)
+  if (isFinished(job)) return expire(ctx, job)
   const sync = new JobSync(ctx, caches, job)
   const requeueAfter = await sync.run()
   const after = await writeStatus(ctx, caches, job, sync.status())
@@ -103,32 +101,20 @@ export async function reconcile(ctx: ControllerContext, caches: Caches, key: str
   return requeueAfter ? { requeueAfter } : undefined
 }
 
-/** a deleted Job's pods go with it (Background propagation) */
-async function cascade(ctx: ControllerContext, caches: Caches, key: string) {
-  const uid = caches.deleted.get(key)
-  if (!uid) return
-  const left = caches.pods.cache.byOwner(uid).filter((p) => !p.metadata.deletionTimestamp)
-  await Promise.all(left.map((p) => ctx.store.remove(PODS, p).catch(ignoreGone)))
-  caches.deleted.delete(key)
-  caches.ledger.forget(uid)
-}
-
 function ignoreGone(err: unknown) {
   if (!isShoalError(err, 'NotFound') && !isShoalError(err, 'Conflict')) throw err
 }
 
 /** ttlSecondsAfterFinished: the finished Job is deleted that long after it finished */
-async function expire(ctx: ControllerContext, caches: Caches, job: Job) {
+async function expire(ctx: ControllerContext, job: Job) {
   const ttl = job.spec.ttlSecondsAfterFinished
   if (ttl === undefined || ttl === null) return
   const done = condition(job, 'Complete') ?? condition(job, 'Failed')
   const at = Date.parse(job.status?.completionTime ?? done?.lastTransitionTime ?? '') + ttl * 1000
   const left = at - ctx.clock.now()
   if (left > 0) return { requeueAfter: left }
-  caches.deleted.set(keyOf(job), job.metadata.uid!)
   // Background: batch/v1 Jobs orphan their pods by default, the garbage collector deletes them
   await ctx.store.remove(JOBS, job, { propagationPolicy: 'Background' }).catch(ignoreGone)
-  await cascade(ctx, caches, keyOf(job))
 }
 
 export function jobRef(job: Job): OwnerReference {
