@@ -180,6 +180,7 @@ export {
   FROM_NODE,
   isTopicSafe,
   MAX_MESSAGE_BYTES,
+  meshServiceKey,
   nodeClientId,
   nodeMay,
   nodeTopic,

@@ -13,6 +13,12 @@
 // Status: the node sends `status` reports with an id; each carries the latest status of some
 // pods; the plane writes them (idempotent: same status, no write) and answers `status-ack` with
 // the id; the node keeps and resends what is not acknowledged, across restarts.
+// Mesh table (mesh-table.ts): the same protocol as desired state on its own leaf — `mesh` (whole
+// table: on hello when the node's `meshRevision` differs, on `mesh-applied` with resync, on every
+// resend) and `mesh-change` (the Services added or changed whole, the keys of those removed, the
+// Nodes changed whole and those removed, from the table named by `base`), answered `mesh-applied`
+// once on disk. One table for every node, so the plane builds each change once and sends the same
+// bytes to every node.
 // Request/response (logs): `req` carries an id and the node answers on `res` with that id, in
 // chunks, the last with `done` (MQTT 3.1.1 has no response topics or correlation data).
 // Stats: every few seconds a node sends `stats`, a sample of cumulative counters (CPU time,
@@ -20,6 +26,7 @@
 // two samples in memory and takes rates from them (kubectl top, the autoscaler). A lost sample
 // costs nothing, so stats are neither acknowledged nor kept while the link is down.
 import type { PodSpec, PodStatus } from '../types/index.ts'
+import type { MeshNode, MeshService, MeshTable } from './mesh-table.ts'
 
 export const PROTOCOL_VERSION = 1
 
@@ -70,6 +77,8 @@ export interface NodeInfo {
   addresses: { type: 'InternalIP' | 'Hostname'; address: string }[]
   capacity: { cpu: string; memory: string; pods: string }
   allocatable: { cpu: string; memory: string; pods: string }
+  /** the node's mesh mTLS port (node to node); absent or 0: no mesh */
+  meshPort?: number
 }
 
 export interface Hello {
@@ -79,6 +88,8 @@ export interface Hello {
   /** changes when the agent process restarts */
   bootId: string
   info: NodeInfo
+  /** the mesh table revision the node holds (0 or absent: none) */
+  meshRevision?: number
 }
 
 export interface Applied {
@@ -189,6 +200,44 @@ export interface Response {
   error?: { code: 'NotFound' | 'BadRequest' | 'Unavailable'; message: string }
 }
 
-export type ToNode = DesiredState | DesiredChange | StatusAck | LogRequest | CancelRequest
-export type FromNode = Hello | Applied | StatusReport | Heartbeat | StatsReport | Response
+/** the whole mesh table */
+export interface MeshTableMessage extends MeshTable {
+  type: 'mesh'
+}
+
+/** "namespace/name" of a Service in a mesh table */
+export const meshServiceKey = (s: { namespace: string; name: string }) => `${s.namespace}/${s.name}`
+
+/** the difference between the mesh table numbered `base` and the one numbered `revision` */
+export interface MeshChange {
+  type: 'mesh-change'
+  revision: number
+  base: number
+  /** Services added or changed, whole */
+  services: MeshService[]
+  /** "namespace/name" of the Services gone */
+  removedServices: string[]
+  /** Nodes added or changed, whole */
+  nodes: MeshNode[]
+  /** names of the Nodes gone */
+  removedNodes: string[]
+}
+
+export interface MeshApplied {
+  type: 'mesh-applied'
+  revision: number
+  /** a mesh-change did not fit the table held: send the whole table */
+  resync?: boolean
+}
+
+export type ToNode =
+  | DesiredState
+  | DesiredChange
+  | MeshTableMessage
+  | MeshChange
+  | StatusAck
+  | LogRequest
+  | CancelRequest
+export type FromNode =
+  Hello | Applied | MeshApplied | StatusReport | Heartbeat | StatsReport | Response
 export type Message = ToNode | FromNode

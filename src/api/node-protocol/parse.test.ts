@@ -150,4 +150,99 @@ test('topics: a node may touch only its own subtree, each leaf in its direction'
   assert.not.ok(nodeMay('pi-07', 'publish', 'shoal/v1/nodes/pi-07/status/x'))
 })
 
+const meshService = {
+  namespace: 'default',
+  name: 'web',
+  resourceVersion: '12',
+  type: 'NodePort',
+  exposed: true,
+  ports: [{ name: '', port: 80, protocol: 'TCP', nodePort: 30080 }],
+  sessionAffinity: 'None',
+  loadBalancer: 'least-request',
+  endpoints: [
+    {
+      ...{ uid: 'u1', pod: 'default/web-1', node: 'pi-1', ports: { '': 40001 } },
+      ...{ ready: true, serving: true, terminating: false },
+    },
+  ],
+}
+const meshNode = { name: 'pi-1', address: '10.0.0.1', meshPort: 10443, online: true }
+
+test('mesh tables and changes pass to nodes; mesh-applied from nodes; hello may carry the mesh revision and port', () => {
+  const mesh = { type: 'mesh', revision: 12, services: [meshService], nodes: [meshNode] }
+  assert.ok(parseToNode(mesh).ok)
+  assert.equal(parseFromNode(mesh), { ok: false, error: 'mesh is not sent by nodes' })
+  const change = {
+    ...{ type: 'mesh-change', revision: 13, base: 12, services: [meshService] },
+    ...{ removedServices: ['default/old'], nodes: [], removedNodes: ['pi-9'] },
+  }
+  assert.ok(parseToNode(change).ok)
+  assert.ok(parseFromNode({ type: 'mesh-applied', revision: 13 }).ok)
+  assert.ok(parseFromNode({ type: 'mesh-applied', revision: 12, resync: true }).ok)
+  assert.equal(parseToNode({ type: 'mesh-applied', revision: 13 }), {
+    ok: false,
+    error: 'mesh-applied is not sent to nodes',
+  })
+  const hello = { type: 'hello', appliedRevision: 3, bootId: 'b', meshRevision: 12 }
+  assert.ok(parseFromNode({ ...hello, info: { ...info, meshPort: 10443 } }).ok)
+  assert.equal(parseFromNode({ ...hello, info: { ...info, meshPort: 70000 } }), {
+    ok: false,
+    error: 'hello: field "info" is missing or malformed',
+  })
+  assert.equal(parseFromNode({ ...hello, meshRevision: 'x', info }), {
+    ok: false,
+    error: 'hello: field "meshRevision" is missing or malformed',
+  })
+})
+
+test('malformed mesh tables are refused, naming the field', () => {
+  const ep = meshService.endpoints[0]
+  const svc = (over: object) => ({
+    type: 'mesh',
+    revision: 1,
+    services: [{ ...meshService, ...over }],
+    nodes: [meshNode],
+  })
+  const cases: [unknown, string][] = [
+    [svc({ type: 'ExternalName' }), 'mesh: field "services" is missing or malformed'],
+    [svc({ exposed: 'yes' }), 'mesh: field "services" is missing or malformed'],
+    [svc({ ports: [{ name: '', port: 0, protocol: 'TCP' }] }), 'mesh: field "services"'],
+    [svc({ loadBalancer: 'random' }), 'mesh: field "services"'],
+    [svc({ endpoints: [{ ...ep, ports: { '': 99999 } }] }), 'mesh: field "services"'],
+    [svc({ endpoints: [{ ...ep, ready: 1 }] }), 'mesh: field "services"'],
+    [svc({ endpoints: 'all' }), 'mesh: field "services"'],
+    [
+      { type: 'mesh', revision: 1, services: [], nodes: [{ ...meshNode, online: 'y' }] },
+      'mesh: field "nodes" is missing or malformed',
+    ],
+    [{ type: 'mesh', revision: -1, services: [], nodes: [] }, 'mesh: field "revision"'],
+    [{ type: 'mesh', revision: 1, nodes: [] }, 'mesh: field "services"'],
+    [
+      {
+        ...{ type: 'mesh-change', revision: 2, base: 1, services: [], nodes: [] },
+        ...{ removedServices: [7], removedNodes: [] },
+      },
+      'mesh-change: field "removedServices" is missing or malformed',
+    ],
+    [
+      { type: 'mesh-change', revision: 2, services: [], nodes: [], removedServices: [] },
+      'mesh-change: field "base" is missing or malformed',
+    ],
+    [{ type: 'mesh-applied', revision: 2, resync: 'y' }, 'mesh-applied: field "resync"'],
+  ]
+  for (const [v, msg] of cases) {
+    const r = /applied/.test(JSON.stringify(v)) ? parseFromNode(v) : parseToNode(v)
+    assert.not.ok(r.ok, JSON.stringify(v)?.slice(0, 80))
+    if (!r.ok) assert.ok(r.error.startsWith(msg), r.error)
+  }
+})
+
+test('topics: the mesh table is a leaf of the node itself, mesh-applied its answer', () => {
+  assert.ok(nodeMay('pi-07', 'subscribe', 'shoal/v1/nodes/pi-07/mesh'))
+  assert.not.ok(nodeMay('pi-07', 'subscribe', 'shoal/v1/nodes/pi-08/mesh'))
+  assert.not.ok(nodeMay('pi-07', 'publish', 'shoal/v1/nodes/pi-07/mesh'))
+  assert.ok(nodeMay('pi-07', 'publish', 'shoal/v1/nodes/pi-07/mesh-applied'))
+  assert.not.ok(nodeMay('pi-07', 'publish', 'shoal/v1/nodes/pi-08/mesh-applied'))
+})
+
 test.run()

@@ -23,6 +23,53 @@ const isStrMap = (max: number) => (v: unknown) =>
   Object.keys(v).length <= max &&
   Object.entries(v).every(([k, x]) => k.length <= 317 && isStr(x, 63))
 
+const MAX_SERVICES = 100_000
+const MAX_NODES = 100_000
+const isPort0 = (v: unknown) => isCount(v) && v <= 65535
+const isPort = (v: unknown) => isPort0(v) && v !== 0
+
+function isMeshEndpoint(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    isStr(v.uid, 128) &&
+    isStr(v.pod, 507) &&
+    isStr(v.node, 253) &&
+    isObj(v.ports) &&
+    Object.keys(v.ports).length <= 256 &&
+    Object.entries(v.ports).every(([k, p]) => k.length <= 63 && isPort(p)) &&
+    isBool(v.ready) &&
+    isBool(v.serving) &&
+    isBool(v.terminating)
+  )
+}
+
+const isMeshPort = (v: unknown) =>
+  isObj(v) &&
+  isStr(v.name, 63) &&
+  isPort(v.port) &&
+  oneOf(['TCP', 'UDP', 'SCTP'])(v.protocol) &&
+  opt(v.nodePort, isPort)
+
+function isMeshService(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    isStr(v.namespace, 253) &&
+    isStr(v.name, 253) &&
+    isStr(v.resourceVersion, 32) &&
+    oneOf(['ClusterIP', 'NodePort', 'LoadBalancer'])(v.type) &&
+    isBool(v.exposed) &&
+    listOf(256, isMeshPort)(v.ports) &&
+    oneOf(['None', 'ClientIP'])(v.sessionAffinity) &&
+    opt(v.sessionAffinityTimeoutSeconds, isCount) &&
+    oneOf(['least-request', 'round-robin'])(v.loadBalancer) &&
+    opt(v.timeoutMs, isCount) &&
+    listOf(100_000, isMeshEndpoint)(v.endpoints)
+  )
+}
+
+const isMeshNode = (v: unknown) =>
+  isObj(v) && isStr(v.name, 253) && isStr(v.address, 253) && isPort0(v.meshPort) && isBool(v.online)
+
 /** field → check, for each message type; a check returns true when the field is acceptable */
 const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
   desired: { revision: isCount, pods: (v) => Array.isArray(v) && v.every(isDesiredPod) },
@@ -31,6 +78,19 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
     base: isCount,
     set: (v) => Array.isArray(v) && v.every(isDesiredPod),
     removed: listOf(100_000, (u) => isStr(u, 128)),
+  },
+  mesh: {
+    revision: isCount,
+    services: listOf(MAX_SERVICES, isMeshService),
+    nodes: listOf(MAX_NODES, isMeshNode),
+  },
+  'mesh-change': {
+    revision: isCount,
+    base: isCount,
+    services: listOf(MAX_SERVICES, isMeshService),
+    removedServices: listOf(MAX_SERVICES, (k) => isStr(k, 507)),
+    nodes: listOf(MAX_NODES, isMeshNode),
+    removedNodes: listOf(MAX_NODES, (n) => isStr(n, 253)),
   },
   'status-ack': { id: (v) => isStr(v, 128) },
   logs: {
@@ -45,8 +105,14 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
     timestamps: (v) => opt(v, isBool),
   },
   cancel: { id: (v) => isStr(v, 128) },
-  hello: { appliedRevision: isCount, bootId: (v) => isStr(v, 128), info: isNodeInfo },
+  hello: {
+    appliedRevision: isCount,
+    bootId: (v) => isStr(v, 128),
+    info: isNodeInfo,
+    meshRevision: (v) => opt(v, isCount),
+  },
   applied: { revision: isCount, resync: (v) => opt(v, isBool) },
+  'mesh-applied': { revision: isCount, resync: (v) => opt(v, isBool) },
   status: {
     id: (v) => isStr(v, 128),
     pods: (v) => Array.isArray(v) && v.length <= 10_000 && v.every(isStatusUpdate),
@@ -94,7 +160,8 @@ function isNodeInfo(v: unknown): boolean {
     isStrMap(64)(v.labels) &&
     listOf(16, isAddress)(v.addresses) &&
     isResources(v.capacity) &&
-    isResources(v.allocatable)
+    isResources(v.allocatable) &&
+    opt(v.meshPort, isPort0)
   )
 }
 
@@ -159,7 +226,15 @@ function isStatusUpdate(v: unknown): boolean {
   )
 }
 
-const TO_NODE_TYPES = new Set(['desired', 'desired-change', 'status-ack', 'logs', 'cancel'])
+const TO_NODE_TYPES = new Set([
+  'desired',
+  'desired-change',
+  'mesh',
+  'mesh-change',
+  'status-ack',
+  'logs',
+  'cancel',
+])
 
 function parse(value: unknown): Parsed<Message> {
   if (!isObj(value)) return { ok: false, error: 'a message must be a map' }

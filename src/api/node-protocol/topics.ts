@@ -1,6 +1,7 @@
 // MQTT topic names of the plane ↔ node channel. Every topic a node touches is under its own
 // subtree, so a broker ACL of "shoal/v1/nodes/<node>/#" confines it (plus the endpoints of the
-// Services it needs, for the mesh).
+// Services it needs, for the mesh). The mesh table travels on each node's own `mesh` leaf too,
+// so a node never reads another's topics.
 //
 // Connecting (MQTT 3.1.1 over TLS, the plane's CA): username = the node name, password = the
 // node's bearer token, client id = the node name (nodeClientId: so no node can take over another
@@ -11,11 +12,12 @@
 export const TOPIC_ROOT = 'shoal/v1'
 
 /** plane → node */
-export const TO_NODE = ['desired', 'status-ack', 'req'] as const
+export const TO_NODE = ['desired', 'mesh', 'status-ack', 'req'] as const
 /** node → plane; "online" is the one retained topic (the Last Will clears it) */
 export const FROM_NODE = [
   'hello',
   'applied',
+  'mesh-applied',
   'status',
   'heartbeat',
   'stats',

@@ -10,9 +10,10 @@ test('the ACL gives the plane every node topic and each node only its own leaves
     '',
     '# every other user is a node: %u is its name',
     'pattern read shoal/v1/nodes/%u/desired',
+    'pattern read shoal/v1/nodes/%u/mesh',
     'pattern read shoal/v1/nodes/%u/status-ack',
     'pattern read shoal/v1/nodes/%u/req',
-    ...['hello', 'applied', 'status', 'heartbeat', 'stats', 'res', 'online'].map(
+    ...['hello', 'applied', 'mesh-applied', 'status', 'heartbeat', 'stats', 'res', 'online'].map(
       (leaf) => `pattern write shoal/v1/nodes/%u/${leaf}`,
     ),
   ])
