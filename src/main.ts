@@ -126,6 +126,7 @@ Flags:
   --data-dir DIR        credentials, desired state, images, statuses (default ./shoal-agent)
   --labels K=V,...      the node's labels
   --address IP          the node's address (default: its first non-loopback IPv4)
+  --mesh-port PORT      the mesh's node-to-node (mTLS) port, told to the plane (default 10443)
   --heartbeat DURATION  time between heartbeats: 2s, 500ms, 1m (default 2s; the plane calls a
                         node silent after 5 s without one)
   --min-disk-free PCT   below this much of the data dir's filesystem free, images no pod uses are
@@ -428,6 +429,7 @@ async function runAgent(args: string[]): Promise<number> {
       'data-dir': { type: 'string', default: './shoal-agent' },
       labels: { type: 'string' },
       address: { type: 'string' },
+      'mesh-port': { type: 'string', default: '10443' },
       heartbeat: { type: 'string', default: '2s' },
       'min-disk-free': { type: 'string', default: '10%' },
       'image-budget': { type: 'string' },
@@ -461,6 +463,7 @@ async function runAgent(args: string[]): Promise<number> {
     version: version(),
     labels: parseLabels(values.labels),
     address: values.address,
+    meshPort: meshPort(values['mesh-port']!),
     heartbeatMs: durationMs(values.heartbeat!, '--heartbeat'),
     pressure: diskPressure(values['min-disk-free']!, values['image-budget']),
   })
@@ -473,6 +476,13 @@ async function runAgent(args: string[]): Promise<number> {
   clearInterval(keepAlive)
   await agent.close()
   return 0
+}
+
+function meshPort(text: string): number {
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n > 65535)
+    throw new BadRequestError(`agent: --mesh-port "${text}" is not a port (0–65535)`)
+  return n
 }
 
 function help(command: string): number {

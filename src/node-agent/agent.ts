@@ -3,7 +3,7 @@
 // channel. Offline first: the desired state saved on disk runs before (and without) any link;
 // the channel connects in the background (session.ts says what happens then).
 import { randomUUID } from 'node:crypto'
-import type { DesiredPod, FromNode, PodStatusUpdate } from '../api/index.ts'
+import type { DesiredPod, FromNode, MeshTable, PodStatusUpdate } from '../api/index.ts'
 import { createLogger, NotFoundError, systemClock, type Clock, type Logger } from '../core/index.ts'
 import { createRuntime, type Runtime } from '../wasm-runtime/index.ts'
 import { RESTART_BACKOFF, type BackoffOptions } from './backoff.ts'
@@ -20,6 +20,7 @@ import type { DiskFree } from './image-gc.ts'
 import { imagePull } from './image-pull.ts'
 import { loadCredentials } from './join.ts'
 import { LogStreams } from './log-stream.ts'
+import { MeshCache, type MeshListener } from './mesh-cache.ts'
 import { nodeAddress, nodeInfo } from './node-info.ts'
 import { Reconciler } from './reconciler.ts'
 import { Session } from './session.ts'
@@ -45,6 +46,9 @@ export interface AgentOptions {
   labels?: Record<string, string>
   /** the node's address (hostIP, podIP); default: the first non-internal IPv4, else 127.0.0.1 */
   address?: string
+  /** the node's mesh mTLS port (node to node), reported in hello (default DEFAULT_MESH_PORT;
+   * 0: no mesh). The agent only reports it; the listener is the mesh's. */
+  meshPort?: number
   /** capacity.pods (default 110) */
   maxPods?: number
   /** heartbeat period (default 2000 ms: the plane's node lifecycle calls a node silent after 5 s) */
@@ -74,11 +78,18 @@ export interface Agent {
   readonly node: string
   /** changes with every agent process */
   readonly bootId: string
+  /** the mesh table held (revision 0: none yet): the last the plane sent, or the one on disk */
+  meshTable(): MeshTable
+  /** `listener` is called with each mesh table taken from now on; returns its removal */
+  onMeshTable(listener: MeshListener): () => void
   /** resolves once no pod is being reconciled and queued statuses were handed to the channel */
   idle(): Promise<void>
   /** stops every pod (the desired state stays on disk for the next start) and the link */
   close(): Promise<void>
 }
+
+/** the mesh's node-to-node (mTLS) port unless --mesh-port says otherwise */
+export const DEFAULT_MESH_PORT = 10443
 
 async function credentialsOf(o: AgentOptions, log: Logger): Promise<Credentials> {
   const c = o.credentials ?? (await loadCredentials(o.dataDir, log))
@@ -109,6 +120,7 @@ interface Parts {
   queue: StatusQueue
   images: ImageCache
   reconciler: Reconciler
+  mesh: MeshCache
   logs: LogStreams
   /** runs a desired set */
   run(pods: DesiredPod[]): void
@@ -224,15 +236,16 @@ async function openParts(w: Wiring): Promise<Parts> {
   }
   let wanted = new Set<string>()
   const desired = await DesiredCache.load(paths.desired, log)
+  const mesh = await MeshCache.load(paths.mesh, log)
   const disk = new DiskWatch(images, () => wanted, { clock, periodMs: o.heartbeatMs ?? 2000, log })
-  return { runtime, desired, queue, images, reconciler, logs, run, disk }
+  return { runtime, desired, mesh, queue, images, reconciler, logs, run, disk }
 }
 
 function openSession(w: Wiring, p: Parts): Session {
   const { o, channel, send, bootId, clock, log } = w
-  const { desired, run, queue, logs, images, reconciler } = p
+  const { desired, mesh, run, queue, logs, images, reconciler } = p
   const session = new Session({
-    ...{ channel, send, desired, run, queue, logs, bootId, clock, log },
+    ...{ channel, send, desired, mesh, run, queue, logs, bootId, clock, log },
     retry: () => {
       images.retryNow()
       reconciler.retryNow()
@@ -241,6 +254,7 @@ function openSession(w: Wiring, p: Parts): Session {
     info: nodeInfo({
       ...{ version: o.version ?? 'unknown', labels: o.labels ?? {}, address: w.address },
       maxPods: o.maxPods ?? 110,
+      meshPort: o.meshPort ?? DEFAULT_MESH_PORT,
     }),
     ...{ dataDir: o.dataDir, pressure: o.pressure, heartbeatMs: o.heartbeatMs ?? 2000 },
     diskProblem: () => p.disk.problem,
@@ -271,11 +285,16 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   stats.start()
   const renewer = (o.renewCertificate ?? !o.credentials) ? startRenewer(w) : undefined
   const { node } = w.credentials
-  w.log.info('agent started', { node, pods: p.desired.pods.length, revision: p.desired.revision })
+  w.log.info('agent started', {
+    ...{ node, pods: p.desired.pods.length, revision: p.desired.revision },
+    meshRevision: p.mesh.table.revision,
+  })
   let closing: Promise<void> | undefined
   return {
     node,
     bootId: w.bootId,
+    meshTable: () => p.mesh.table,
+    onMeshTable: (listener) => p.mesh.listen(listener),
     async idle() {
       await session.settled()
       await p.reconciler.idle()

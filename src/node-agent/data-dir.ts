@@ -4,6 +4,7 @@
 //   credentials.json         node, plane URL, broker URL, node token, CA (written by a join)
 //   node.pem                 the node's certificate and its private key (made here, never sent)
 //   desired.json             the last desired state accepted, with its revision
+//   mesh.json                the last mesh table taken (the Services' endpoints), with its revision
 //   status-queue.json        pod statuses not yet acknowledged by the plane
 //   images/prepared/<hex>    images as the registry prepared them, by their own digest
 //                            (<hex>.partial while pulling); images/sha256/<component hex>.json
@@ -19,6 +20,7 @@ export const layout = (dir: string) => ({
   credentials: join(dir, 'credentials.json'),
   certificate: join(dir, 'node.pem'),
   desired: join(dir, 'desired.json'),
+  mesh: join(dir, 'mesh.json'),
   statusQueue: join(dir, 'status-queue.json'),
   images: join(dir, 'images'),
   config: join(dir, 'config'),

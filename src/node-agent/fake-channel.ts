@@ -10,6 +10,8 @@ const encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Ar
 const leafFor: Record<ToNode['type'], ToNodeLeaf> = {
   desired: 'desired',
   'desired-change': 'desired',
+  mesh: 'mesh',
+  'mesh-change': 'mesh',
   'status-ack': 'status-ack',
   logs: 'req',
   cancel: 'req',

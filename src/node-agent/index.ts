@@ -21,12 +21,16 @@
 //   the pod's fields, memory/cpu limits, probes. restartPolicy Always/OnFailure/Never with
 //   exponential back-off (CrashLoopBackOff); a deleted pod is stopped within its grace period
 //   and reported `gone`; a pod that left the set is stopped and forgotten.
+// - Mesh table (for src/mesh): taken by revision like the desired state, kept in mesh.json and
+//   loaded at start; agent.meshTable() is the table held, agent.onMeshTable(fn) tells each new
+//   one. The node's mesh port (meshPort, --mesh-port) is reported in hello.
 // - Status: Kubernetes PodStatus per pod, sent in `status` reports by id and kept (and resent)
 //   until a `status-ack` names the report; `heartbeat` every few seconds with node conditions
 //   and the images held; logs served on request in bounded chunks.
 // - Bad input from the wire (a malformed message, a damaged pod entry) is logged and dropped;
 //   nothing from outside crashes the agent.
-export { createAgent, type Agent, type AgentOptions } from './agent.ts'
+export { createAgent, DEFAULT_MESH_PORT, type Agent, type AgentOptions } from './agent.ts'
+export type { MeshListener } from './mesh-cache.ts'
 export { caCertHash, joinPlane, loadCredentials, type JoinOptions } from './join.ts'
 export { FakeChannel } from './fake-channel.ts'
 export { nodeAddress, parseLabels } from './node-info.ts'

@@ -25,6 +25,7 @@ export function nodeInfo(o: {
   labels: Record<string, string>
   address: string
   maxPods: number
+  meshPort?: number
 }): NodeInfo {
   const resources = {
     cpu: String(availableParallelism()),
@@ -43,6 +44,7 @@ export function nodeInfo(o: {
     addresses,
     capacity: resources,
     allocatable: { ...resources },
+    ...(o.meshPort !== undefined ? { meshPort: o.meshPort } : {}),
   }
 }
 

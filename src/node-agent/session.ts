@@ -3,18 +3,23 @@
 // waited for the plane (image pulls, Secrets). Incoming bytes are decoded and checked; a
 // malformed message is logged and dropped. `desired`: a newer revision is run at once, in arrival
 // order, and answered `applied` once it is on disk; a stale one is ignored and the saved revision
-// restated. `status-ack` clears the queue; `logs` / `cancel` go to the log streams.
+// restated. `mesh` / `mesh-change`: the mesh table, taken the same way (mesh-cache.ts) and
+// answered `mesh-applied` once on disk (with resync when a change does not fit the table held).
+// `status-ack` clears the queue; `logs` / `cancel` go to the log streams.
 // A heartbeat goes out every heartbeatMs while connected.
 import type {
   DesiredChange,
   DesiredPod,
   DesiredState,
   FromNode,
+  MeshChange,
+  MeshTableMessage,
   NodeInfo,
   ToNode,
 } from '../api/index.ts'
 import type { Clock, Logger, Timer } from '../core/index.ts'
 import type { DesiredCache } from './desired-cache.ts'
+import type { MeshCache } from './mesh-cache.ts'
 import { nodeConditions, type PressureThresholds } from './heartbeat.ts'
 import type { LogStreams } from './log-stream.ts'
 import type { StatusQueue } from './status-queue.ts'
@@ -25,6 +30,7 @@ export interface SessionOptions {
   channel: Channel
   send(message: FromNode): boolean
   desired: DesiredCache
+  mesh: MeshCache
   /** runs a desired set (the reconciler) */
   run(pods: DesiredPod[]): void
   queue: StatusQueue
@@ -69,8 +75,9 @@ export class Session {
   }
 
   #connected(): void {
-    const { send, desired, bootId, info, queue } = this.#o
-    send({ type: 'hello', appliedRevision: desired.revision, bootId, info })
+    const { send, desired, bootId, info, queue, mesh } = this.#o
+    const meshRevision = mesh.savedRevision
+    send({ type: 'hello', appliedRevision: desired.revision, bootId, info, meshRevision })
     queue.resendAll()
     this.#o.retry()
     void this.#beat()
@@ -79,6 +86,9 @@ export class Session {
   #dispatch(m: ToNode): void {
     if (m.type === 'desired' || m.type === 'desired-change') {
       const done = this.#onDesired(m) // takes and runs it before its first await
+      this.#chain = this.#chain.then(() => done)
+    } else if (m.type === 'mesh' || m.type === 'mesh-change') {
+      const done = this.#onMesh(m)
       this.#chain = this.#chain.then(() => done)
     } else if (m.type === 'status-ack') this.#o.queue.ack(m.id)
     else this.#o.logs.handle(m)
@@ -119,6 +129,34 @@ export class Session {
       return
     }
     send({ type: 'applied', revision: desired.savedRevision })
+  }
+
+  async #onMesh(m: MeshTableMessage | MeshChange): Promise<void> {
+    const { mesh, send, log } = this.#o
+    const r = mesh.take(m)
+    if (r.outcome === 'resync') {
+      log.info('a mesh table change does not fit the table held; asking for the whole table', {
+        ...{ revision: m.revision, base: m.type === 'mesh-change' ? m.base : undefined },
+        held: mesh.table.revision,
+      })
+      send({ type: 'mesh-applied', revision: mesh.savedRevision, resync: true })
+      return
+    }
+    if (r.outcome === 'stale') {
+      if (mesh.savedRevision >= m.revision)
+        send({ type: 'mesh-applied', revision: mesh.savedRevision })
+      return
+    }
+    try {
+      await r.saving
+    } catch (error) {
+      log.error('could not save the mesh table; routing by it without answering', {
+        revision: m.revision,
+        error: (error as Error).message,
+      })
+      return
+    }
+    send({ type: 'mesh-applied', revision: mesh.savedRevision })
   }
 
   async #beat(): Promise<void> {

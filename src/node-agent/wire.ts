@@ -22,6 +22,7 @@ const decoder = new Decoder({ useRecords: false, mapsAsObjects: false })
 const leafOf: Record<FromNode['type'], FromNodeLeaf> = {
   hello: 'hello',
   applied: 'applied',
+  'mesh-applied': 'mesh-applied',
   status: 'status',
   heartbeat: 'heartbeat',
   stats: 'stats',
@@ -30,6 +31,7 @@ const leafOf: Record<FromNode['type'], FromNodeLeaf> = {
 
 const typesOn: Record<ToNodeLeaf, ToNode['type'][]> = {
   desired: ['desired', 'desired-change'],
+  mesh: ['mesh', 'mesh-change'],
   'status-ack': ['status-ack'],
   req: ['logs', 'cancel'],
 }
