@@ -11,7 +11,8 @@ export interface ServicePort {
   nodePort?: number
 }
 
-export type ServiceType = 'ClusterIP' | 'NodePort'
+/** LoadBalancer: a NodePort Service whose address an edge site's ingress nodes give */
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer'
 
 export interface ServiceSpec {
   selector?: Record<string, string>
@@ -19,6 +20,7 @@ export interface ServiceSpec {
   type?: ServiceType
   clusterIP?: string
   sessionAffinity?: 'None' | 'ClientIP'
+  sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } }
   /** every selected pod's address published as ready, ready or not */
   publishNotReadyAddresses?: boolean
 }

@@ -1,4 +1,4 @@
-// Validation of Service (ClusterIP and NodePort) and Endpoints.
+// Validation of Service (ClusterIP, NodePort and LoadBalancer) and Endpoints.
 import type { Endpoints, Service } from '../types/index.ts'
 import { dns1123Label, dns1123Subdomain, isIP } from '../formats/index.ts'
 import {
@@ -13,7 +13,7 @@ import {
 import { protocols, validatePortRef } from './validate-container.ts'
 import { validateLabels } from './validate-meta.ts'
 
-const types = ['ClusterIP', 'NodePort']
+const types = ['ClusterIP', 'NodePort', 'LoadBalancer']
 
 export function validateService(svc: Service): FieldCause[] {
   const spec = svc.spec

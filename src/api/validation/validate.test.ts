@@ -422,10 +422,11 @@ test('services and endpoints', () => {
     [],
   )
   assert.equal(fields(svc({ ports: [] })), ['spec.ports'])
+  assert.equal(fields(svc({ type: 'LoadBalancer', ports: [{ port: 80, nodePort: 30080 }] })), [])
   assert.equal(
     fields(
       svc({
-        type: 'LoadBalancer',
+        type: 'ExternalName',
         clusterIP: '10.0.0.300',
         ports: [
           { port: 0 },
