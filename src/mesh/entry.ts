@@ -1,0 +1,136 @@
+// Where a request enters the mesh: the listener it came on decides what it may reach.
+// local (trusted): any Service by Host; public (outside the fleet): exposed Services only;
+// a NodePort: its Service port; mtls (another node's mesh, already balanced): the Service and
+// the loopback port the hop names, which must be one of this node's endpoints of that Service.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { pickEndpoint } from './balancer.ts'
+import { Exchange, type ForwardContext } from './forward.ts'
+import { TARGET_PORT_HEADER, TARGET_SERVICE_HEADER, upstreamHeaders } from './headers.ts'
+import { parseHost } from './host-route.ts'
+import { reply } from './reply.ts'
+import type { PortRoute, ServiceEntry } from './routing-table.ts'
+
+export type EntryKind = 'local' | 'public'
+
+export interface EntryContext extends ForwardContext {
+  namespace: string
+  clusterDomain: string
+  nodeName: string
+  retryBodyBytes: number
+}
+
+interface Resolved {
+  entry: ServiceEntry
+  route: PortRoute
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+const HOST_CACHE_MAX = 4096
+
+/** Host header → Service and port; cached until the next table (cleared by the mesh) */
+export class HostResolver {
+  readonly cache = new Map<string, Resolved | string>()
+  constructor(readonly ctx: EntryContext) {}
+
+  /** the Service and port, or the reason it names none */
+  resolve(host: string | undefined): Resolved | string {
+    const key = host ?? ''
+    let r = this.cache.get(key)
+    if (r === undefined) {
+      r = this.#resolve(host)
+      if (this.cache.size >= HOST_CACHE_MAX) this.cache.clear()
+      this.cache.set(key, r)
+    }
+    return r
+  }
+
+  #resolve(host: string | undefined): Resolved | string {
+    const h = parseHost(host, this.ctx)
+    if (!h)
+      return `mesh: Host "${host ?? ''}" names no Service (<svc>[.<ns>[.svc[.${this.ctx.clusterDomain}]]][:port])`
+    const entry = this.ctx.table.services.get(`${h.namespace}/${h.name}`)
+    if (!entry) return `mesh: no service ${h.namespace}/${h.name}`
+    const route = entry.ports.find((p) => p.port.port === h.port) ?? entry.ports[0]
+    if (!route) return `mesh: service ${entry.key} has no port`
+    return { entry, route }
+  }
+}
+
+export function handleEntry(
+  kind: EntryKind,
+  resolver: HostResolver,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const r = resolver.resolve(req.headers.host)
+  if (typeof r === 'string') return reply(res, 404, r)
+  if (kind === 'public' && !r.entry.service.exposed)
+    return reply(
+      res,
+      403,
+      `mesh: service ${r.entry.key} is not exposed outside the fleet (type ${r.entry.service.type})`,
+    )
+  balance(resolver.ctx, r, req, res)
+}
+
+/** a request from outside or from this node: balanced over the Service's endpoints */
+export function balance(ctx: EntryContext, r: Resolved, req: IncomingMessage, res: ServerResponse) {
+  const client = req.socket.remoteAddress
+  const first = pickEndpoint(r.entry, r.route, {
+    now: Date.now(),
+    client,
+    exclude: undefined,
+    overloadOutstanding: ctx.overloadOutstanding,
+  })
+  if (!first) {
+    r.entry.counters.requests++
+    r.entry.counters.errors++
+    return reply(res, 503, `mesh: service ${r.entry.key} has no ready endpoint`)
+  }
+  const headers = upstreamHeaders(req, { client, proto: 'http', via: ctx.via })
+  const length = req.headers['content-length']
+  const idempotent = IDEMPOTENT.has(req.method!)
+  const go = (body: Buffer | IncomingMessage | null, retryable: boolean) =>
+    new Exchange(ctx, { ...r, req, res, headers, body, retryable, count: true, client }).run(first)
+  if (!hasBody(req)) return go(null, idempotent)
+  if (!idempotent || length === undefined || Number(length) > ctx.retryBodyBytes)
+    return go(req, false)
+  const chunks: Buffer[] = []
+  req.on('data', (c: Buffer) => chunks.push(c))
+  req.on('end', () => go(Buffer.concat(chunks), true))
+  req.on('error', () => res.destroy())
+}
+
+/** a node-to-node hop: to the endpoint the sending mesh chose, if it is one of this node's */
+export function handleHop(ctx: EntryContext, req: IncomingMessage, res: ServerResponse): void {
+  const key = String(req.headers[TARGET_SERVICE_HEADER] ?? '')
+  const entry = ctx.table.services.get(key)
+  if (!entry) return reply(res, 404, `mesh: no service "${key}" on node ${ctx.nodeName}`)
+  const port = Number(req.headers[TARGET_PORT_HEADER])
+  const state = entry.localPorts.get(port)
+  const route = state && entry.ports.find((p) => state.endpoint.ports[p.port.name] === port)
+  if (!state || !route)
+    return reply(
+      res,
+      403,
+      `mesh: port ${req.headers[TARGET_PORT_HEADER] ?? '(none)'} is not an endpoint of service ${key} on node ${ctx.nodeName}`,
+    )
+  const headers = upstreamHeaders(req, { client: undefined, proto: 'https', via: ctx.via })
+  const ex = new Exchange(ctx, {
+    entry,
+    route,
+    req,
+    res,
+    headers,
+    body: hasBody(req) ? req : null,
+    retryable: false,
+    count: false,
+    client: undefined,
+  })
+  ex.run(state)
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return length !== undefined ? length !== '0' : req.headers['transfer-encoding'] !== undefined
+}

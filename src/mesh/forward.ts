@@ -1,0 +1,205 @@
+// One request through the mesh to an endpoint: dispatched on a pooled keep-alive connection
+// (loopback for a local endpoint, mutual TLS to the endpoint's node otherwise), the answer
+// streamed back with backpressure both ways. A connect error or a 5xx of an idempotent request
+// whose body is not streamed is tried once more on another endpoint (the 5xx is then discarded).
+// Timeouts end in 504, other failures in 502; outcomes feed outlier ejection and the counters.
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { Dispatcher } from 'undici'
+import { pickEndpoint } from './balancer.ts'
+import type { EndpointState, OutlierPolicy } from './endpoint-state.ts'
+import { downstreamHeaders, TARGET_PORT_HEADER, TARGET_SERVICE_HEADER } from './headers.ts'
+import { reply } from './reply.ts'
+import type { PortRoute, RoutingTable, ServiceEntry } from './routing-table.ts'
+import type { MeshOptions } from './types.ts'
+import type { Upstreams } from './upstreams.ts'
+
+export interface ForwardContext {
+  via: string
+  timeoutMs: number
+  overloadOutstanding: number
+  outlier: OutlierPolicy
+  table: RoutingTable
+  upstreams: Upstreams
+  dispatchLocal: MeshOptions['dispatchLocal']
+  log: (line: string) => void
+}
+
+export interface ForwardRequest {
+  entry: ServiceEntry
+  route: PortRoute
+  req: IncomingMessage
+  res: ServerResponse
+  headers: string[]
+  /** null: none; a Buffer: buffered (retryable); the request itself: streamed */
+  body: Buffer | IncomingMessage | null
+  retryable: boolean
+  /** counted in the Service's counters (false on the receiving side of a node-to-node hop) */
+  count: boolean
+  client: string | undefined
+}
+
+const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+
+type Controller = Dispatcher.DispatchController
+
+/** the request's exchange with one endpoint after another; implements undici's handler */
+export class Exchange implements Dispatcher.DispatchHandler {
+  readonly #ctx: ForwardContext
+  readonly #r: ForwardRequest
+  readonly #started = performance.now()
+  #state!: EndpointState
+  #attemptStart = 0
+  #attempts = 0
+  #status = 0
+  #next: EndpointState | undefined
+  #controller: Controller | undefined
+  #done = false
+
+  constructor(ctx: ForwardContext, r: ForwardRequest) {
+    this.#ctx = ctx
+    this.#r = r
+  }
+
+  /** to `first`, picked by the caller (a node-to-node hop names its endpoint) */
+  run(first: EndpointState): void {
+    this.#r.res.once('close', this.#onClientClose)
+    this.#send(first)
+  }
+
+  #onClientClose = () => {
+    if (!this.#done && this.#controller && !this.#controller.aborted)
+      this.#controller.abort(new Error('mesh: the client went away'))
+  }
+
+  #send(state: EndpointState): void {
+    const { entry, route, req, res } = this.#r
+    this.#state = state
+    this.#attempts++
+    this.#attemptStart = performance.now()
+    this.#status = 0
+    this.#next = undefined
+    state.begin()
+    const port = state.endpoint.ports[route.port.name]!
+    const ctx = this.#ctx
+    if (state.local && ctx.dispatchLocal) {
+      res.once('close', () => {
+        this.#end(res.statusCode, !res.writableFinished)
+        this.#finish(res.statusCode)
+      })
+      return ctx.dispatchLocal({ service: entry.service, endpoint: state.endpoint, port }, req, res)
+    }
+    let headers = this.#r.headers
+    let pool: Dispatcher | undefined
+    if (state.local) pool = ctx.upstreams.local(port)
+    else {
+      const node = ctx.table.nodes.get(state.endpoint.node)
+      pool = node && ctx.upstreams.remote(node)
+      headers = headers.concat(TARGET_SERVICE_HEADER, entry.key, TARGET_PORT_HEADER, String(port))
+    }
+    if (!pool) return this.onResponseError(undefined, new Error('mesh: no pool to node'))
+    const timeout = entry.service.timeoutMs ?? ctx.timeoutMs
+    pool.dispatch(
+      {
+        path: req.url ?? '/',
+        method: req.method as Dispatcher.HttpMethod,
+        headers,
+        body: this.#r.body,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      },
+      this,
+    )
+  }
+
+  onRequestStart(controller: Controller): void {
+    this.#controller = controller
+  }
+
+  onResponseStart(
+    controller: Controller,
+    status: number,
+    headers: IncomingHttpHeaders,
+    message?: string,
+  ): void {
+    this.#status = status
+    if (status >= 500 && (this.#next = this.#retryTarget())) return
+    const res = this.#r.res
+    if (res.headersSent) return
+    res.writeHead(status, message, downstreamHeaders(headers, this.#ctx.via))
+  }
+
+  onResponseData(controller: Controller, chunk: Buffer): void {
+    if (this.#next) return
+    if (!this.#r.res.write(chunk)) {
+      controller.pause()
+      this.#r.res.once('drain', () => controller.resume())
+    }
+  }
+
+  onResponseEnd(): void {
+    this.#end(this.#status, false)
+    if (this.#next) return this.#send(this.#next)
+    this.#finish(this.#status)
+    this.#r.res.end()
+  }
+
+  onResponseError(_controller: Controller | undefined, err: Error): void {
+    const code = (err as { code?: string }).code ?? ''
+    const timedOut = TIMEOUT.has(code)
+    const before = this.#status === 0
+    this.#end(this.#status || 502, true, before && !timedOut)
+    const res = this.#r.res
+    if (res.destroyed) return this.#finish(499)
+    if (this.#next || (before && !timedOut)) {
+      const next = this.#next ?? this.#retryTarget()
+      if (next) return this.#send(next)
+    }
+    if (res.headersSent) {
+      this.#finish(502)
+      return void res.destroy(err)
+    }
+    const svc = this.#r.entry.key
+    const e = this.#state.endpoint
+    const timeout = this.#r.entry.service.timeoutMs ?? this.#ctx.timeoutMs
+    if (timedOut) {
+      this.#finish(504)
+      return reply(res, 504, `mesh: service ${svc} did not answer within ${timeout} ms`)
+    }
+    this.#finish(502)
+    reply(
+      res,
+      502,
+      `mesh: service ${svc}: endpoint ${e.pod} on node ${e.node} failed: ${err.message}`,
+    )
+  }
+
+  /** another endpoint for a retry, if this request may be tried again */
+  #retryTarget(): EndpointState | undefined {
+    if (!this.#r.retryable || this.#attempts > 1 || this.#r.res.destroyed) return undefined
+    return pickEndpoint(this.#r.entry, this.#r.route, {
+      now: Date.now(),
+      client: undefined,
+      exclude: this.#state,
+      overloadOutstanding: this.#ctx.overloadOutstanding,
+    })
+  }
+
+  /** one attempt is over: endpoint counters and outlier detection */
+  #end(status: number, failed: boolean, connectFailure = false): void {
+    const s = this.#state
+    s.end(performance.now() - this.#attemptStart, status, failed)
+    const kind = connectFailure ? 'connect' : status >= 500 ? '5xx' : failed ? undefined : 'ok'
+    if (kind && s.recordOutcome(kind, Date.now(), this.#ctx.outlier))
+      this.#ctx.log(`mesh: ejected ${s.endpoint.pod} (${this.#r.entry.key}) after ${kind}`)
+  }
+
+  /** the request is over: Service counters */
+  #finish(status: number): void {
+    this.#done = true
+    if (!this.#r.count) return
+    const c = this.#r.entry.counters
+    c.requests++
+    if (status >= 500) c.errors++
+    c.latency.observe(performance.now() - this.#started)
+  }
+}

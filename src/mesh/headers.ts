@@ -1,0 +1,75 @@
+// Proxy headers: hop-by-hop headers stripped both ways (RFC 9110 §7.6.1, and any the Connection
+// header names), x-forwarded-for / -proto / -host and via added on the way in. The header that
+// carries a node-to-node hop's target port is only ever set by a mesh: dropped from clients.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+
+/** set by the sending mesh on a node-to-node hop: the receiving node's loopback port to serve */
+export const TARGET_PORT_HEADER = 'x-shoal-target-port'
+/** set with it: the Service ("namespace/name") the hop is for */
+export const TARGET_SERVICE_HEADER = 'x-shoal-target-service'
+
+const HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  TARGET_PORT_HEADER,
+  TARGET_SERVICE_HEADER,
+])
+
+export interface Forwarding {
+  /** the client's address (appended to x-forwarded-for) or undefined on a node-to-node hop */
+  client: string | undefined
+  proto: 'http' | 'https'
+  via: string
+}
+
+/** flat [name, value, …] for the upstream request */
+export function upstreamHeaders(req: IncomingMessage, f: Forwarding): string[] {
+  const raw = req.rawHeaders
+  const out: string[] = []
+  const named = connectionTokens(req.headers.connection)
+  let xff: string | undefined
+  let via: string | undefined
+  let proto = false
+  let host = false
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase()
+    if (HOP.has(name) || (named && named.has(name))) continue
+    const value = raw[i + 1]!
+    if (name === 'x-forwarded-for') xff = xff ? `${xff}, ${value}` : value
+    else if (name === 'via') via = via ? `${via}, ${value}` : value
+    else {
+      if (name === 'x-forwarded-proto') proto = true
+      else if (name === 'x-forwarded-host') host = true
+      out.push(name, value)
+    }
+  }
+  if (f.client !== undefined) xff = xff ? `${xff}, ${f.client}` : f.client
+  if (xff !== undefined) out.push('x-forwarded-for', xff)
+  if (!proto) out.push('x-forwarded-proto', f.proto)
+  if (!host && req.headers.host) out.push('x-forwarded-host', req.headers.host)
+  out.push('via', via ? `${via}, ${f.via}` : f.via)
+  return out
+}
+
+/** the upstream's response headers without hop-by-hop ones, via added */
+export function downstreamHeaders(headers: IncomingHttpHeaders, via: string): IncomingHttpHeaders {
+  const named = connectionTokens(headers.connection)
+  for (const name in headers) if (HOP.has(name) || (named && named.has(name))) delete headers[name]
+  const v = headers.via
+  headers.via = v ? `${v}, ${via}` : via
+  return headers
+}
+
+function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+  if (!value) return undefined
+  const s = Array.isArray(value) ? value.join(',') : value
+  if (s === 'keep-alive' || s === 'close') return undefined
+  return new Set(s.split(',').map((t) => t.trim().toLowerCase()))
+}

@@ -1,0 +1,37 @@
+// mesh: the data plane of Shoal's service proxy, embedded by the node agent on every node.
+//
+// Contract:
+// - createMesh(options) → Mesh. setTable(MeshTable) gives it the Services, their endpoints and
+//   the nodes (a newer revision replaces the table; an older one is ignored). start() opens the
+//   listeners asked for and resolves with their ports; stop() closes them and every pool.
+// - local listener (trusted, 127.0.0.1 by default): any Service by Host — `<svc>`, `<svc>.<ns>`,
+//   `<svc>.<ns>.svc`, `<svc>.<ns>.svc.<clusterDomain>`, with or without `:<port>`; the Host's
+//   port picks the Service port when it is one, else the first. public listener (outside the
+//   fleet): exposed Services only (403 otherwise). A NodePort listener per exposed Service port
+//   with a nodePort. tls listener (mutual TLS): other nodes' meshes only (client certificate of the fleet
+//   CA, O=system:nodes), each request to the Service and loopback port the sender names, which
+//   must be one of this node's endpoints of that Service (403 otherwise): never an open forwarder.
+// - Balancing: ready, non-terminating endpoints; local first (power of two choices on requests
+//   in flight) unless overloaded (≥ overloadOutstanding in flight and a remote one has fewer),
+//   then power of two choices over online nodes' endpoints; round-robin or ClientIP affinity
+//   when the Service asks. drainLocal(uid): no new request to that pod; resolves when idle.
+// - Failures: a connect error ejects an endpoint at once, consecutive 5xx after `consecutive5xx`,
+//   for baseEjectionMs doubling per ejection (capped), never all of them; an idempotent request
+//   (GET HEAD OPTIONS PUT DELETE, body none or buffered ≤ retryBodyBytes) is tried once more on
+//   another endpoint after a connect error or a 5xx; timeoutMs (the Service's or the mesh's) →
+//   504; no endpoint → 503 naming the Service. Hop-by-hop headers stripped, x-forwarded-* and
+//   via added, bodies streamed both ways.
+// - metricsText(): Prometheus text per Service and endpoint; serviceStats(): cumulative
+//   requests and errors per Service that entered on this node (for the autoscaler).
+export { createMesh } from './mesh.ts'
+export { parseHost, type HostName } from './host-route.ts'
+export type {
+  ListenOptions,
+  LocalTarget,
+  Mesh,
+  MeshOptions,
+  MeshPorts,
+  MeshTlsOptions,
+  OutlierOptions,
+  ServiceStats,
+} from './types.ts'

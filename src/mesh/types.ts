@@ -1,0 +1,99 @@
+// The mesh's public types: its options, the handle createMesh returns, and what it reports.
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { MeshEndpoint, MeshService, MeshTable } from '../api/index.ts'
+
+export interface ListenOptions {
+  /** default 127.0.0.1 for the local listener, and required otherwise */
+  host?: string
+  /** 0: any free port */
+  port: number
+}
+
+/** the node-to-node listener and this node's identity for it (and for its own hops out) */
+export interface MeshTlsOptions {
+  /** required (other nodes reach it at MeshNode.address:meshPort) */
+  host: string
+  port: number
+  /** PEM: the fleet CA (the plane's), which signs every node's certificate */
+  ca: string
+  /** PEM: this node's certificate (serverAuth + clientAuth) and its key */
+  cert: string
+  key: string
+}
+
+export interface OutlierOptions {
+  /** consecutive 5xx answers that eject an endpoint (default 3; a connect error ejects at once) */
+  consecutive5xx?: number
+  /** first ejection, doubled on each ejection that follows (default 5000 ms) */
+  baseEjectionMs?: number
+  /** longest ejection (default 300000 ms) */
+  maxEjectionMs?: number
+}
+
+/** a local endpoint the request is for, as given to dispatchLocal */
+export interface LocalTarget {
+  service: MeshService
+  endpoint: MeshEndpoint
+  /** the instance's port on this node's loopback */
+  port: number
+}
+
+export interface MeshOptions {
+  /** this node's name (a key of MeshTable.nodes): endpoints on it are local */
+  nodeName: string
+  /** trusted listener (any Service by Host header): components and local clients */
+  local?: ListenOptions
+  /** untrusted listener (outside the fleet): exposed Services only */
+  public?: ListenOptions
+  /** node-to-node mutual TLS listener; without it the mesh cannot reach other nodes' endpoints */
+  tls?: MeshTlsOptions
+  /** where NodePort listeners bind (default 0.0.0.0) */
+  nodePortHost?: string
+  /** namespace of a bare `<svc>` Host (default "default") */
+  namespace?: string
+  /** default cluster.local */
+  clusterDomain?: string
+  /** per-route timeout when the Service names none (default 15000 ms) → 504 */
+  timeoutMs?: number
+  /** a local endpoint with this many requests in flight is overloaded: a remote one is tried (default 32) */
+  overloadOutstanding?: number
+  outlier?: OutlierOptions
+  /** idempotent requests with a body up to this size are buffered so they can be retried (default 64 KiB) */
+  retryBodyBytes?: number
+  /** hand a request to a local instance without a TCP hop (default: HTTP to 127.0.0.1:port) */
+  dispatchLocal?: (target: LocalTarget, req: IncomingMessage, res: ServerResponse) => void
+  /** a line of log (default: none) */
+  log?: (line: string) => void
+}
+
+export interface MeshPorts {
+  local?: number
+  public?: number
+  tls?: number
+}
+
+export interface ServiceStats {
+  namespace: string
+  name: string
+  /** cumulative since the mesh started */
+  requests: number
+  /** 5xx answers and failures (no endpoint, timeout, connect error) */
+  errors: number
+}
+
+export interface Mesh {
+  start(): Promise<MeshPorts>
+  stop(): Promise<void>
+  /**
+   * a newer table replaces the current one at once (an older revision is ignored); the promise
+   * resolves when the NodePort listeners match it (never rejects: a port that cannot be bound is logged)
+   */
+  setTable(table: MeshTable): Promise<void>
+  /** no new request to this local pod from now; resolves when its requests in flight are done */
+  drainLocal(uid: string): Promise<void>
+  /** Prometheus text exposition */
+  metricsText(): string
+  serviceStats(): ServiceStats[]
+  /** NodePort → the port actually listened on (the same, unless 0 was asked in tests) */
+  nodePorts(): Map<number, number>
+}

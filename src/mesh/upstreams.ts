@@ -1,0 +1,69 @@
+// Adapter over undici: keep-alive connection pools to this node's instances (plain HTTP on
+// loopback, one pool per port) and to other nodes' meshes (mutual TLS, one pool per node,
+// verified as that node: its certificate must name it and be signed by the fleet CA). A node
+// that goes offline or moves has its pool destroyed at once.
+import { Pool } from 'undici'
+import type { MeshNode } from '../api/index.ts'
+import type { MeshTlsOptions } from './types.ts'
+
+const POOL = { connections: 256, keepAliveTimeout: 4_000, pipelining: 1 } as const
+
+interface RemotePool {
+  origin: string
+  pool: Pool
+}
+
+export class Upstreams {
+  readonly #tls: MeshTlsOptions | undefined
+  #local = new Map<number, Pool>()
+  #remote = new Map<string, RemotePool>()
+
+  constructor(tls: MeshTlsOptions | undefined) {
+    this.#tls = tls
+  }
+
+  local(port: number): Pool {
+    let pool = this.#local.get(port)
+    if (!pool) this.#local.set(port, (pool = new Pool(`http://127.0.0.1:${port}`, POOL)))
+    return pool
+  }
+
+  /** the pool to this node's mesh, or undefined when it cannot be reached (offline, no TLS) */
+  remote(node: MeshNode): Pool | undefined {
+    const tls = this.#tls
+    if (!tls || !node.online || node.meshPort <= 0) return undefined
+    const origin = `https://${node.address.includes(':') ? `[${node.address}]` : node.address}:${node.meshPort}`
+    const had = this.#remote.get(node.name)
+    if (had && had.origin === origin) return had.pool
+    if (had) void had.pool.destroy()
+    const pool = new Pool(origin, {
+      ...POOL,
+      connect: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: node.name },
+    })
+    this.#remote.set(node.name, { origin, pool })
+    return pool
+  }
+
+  /** drop pools of nodes that are gone or offline, and of loopback ports no endpoint uses */
+  prune(nodes: Map<string, MeshNode>, localPorts: Set<number>): void {
+    for (const [name, r] of this.#remote) {
+      const n = nodes.get(name)
+      if (!n || !n.online) {
+        void r.pool.destroy()
+        this.#remote.delete(name)
+      }
+    }
+    for (const [port, pool] of this.#local)
+      if (!localPorts.has(port)) {
+        void pool.close()
+        this.#local.delete(port)
+      }
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.#local.values(), ...[...this.#remote.values()].map((r) => r.pool)]
+    this.#local.clear()
+    this.#remote.clear()
+    await Promise.all(pools.map((p) => p.destroy().catch(() => {})))
+  }
+}
