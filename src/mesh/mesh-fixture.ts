@@ -5,6 +5,8 @@ import { createServer, request, type IncomingHttpHeaders, type Server } from 'no
 import type { AddressInfo } from 'node:net'
 import type { MeshEndpoint, MeshNode, MeshService, MeshTable } from '../api/index.ts'
 import { loadX509, NODE_KEY_ALGORITHM, nodeCommonName, toPem } from '../core/index.ts'
+import { createMesh } from './mesh.ts'
+import type { Mesh, MeshOptions } from './types.ts'
 
 export interface Backend {
   name: string
@@ -204,3 +206,52 @@ export async function fleetCa(
 }
 
 export { nodeCommonName }
+
+export interface Fleet {
+  meshes: Mesh[]
+  /** each mesh's local listener port */
+  local: number[]
+  /** each mesh's mTLS listener port */
+  tls: number[]
+  ca: Awaited<ReturnType<typeof fleetCa>>
+  /** MeshNode of node i (n1, n2, …) */
+  node(i: number, online?: boolean): MeshNode
+  /** the same table to every mesh; nodes default to all online */
+  apply(services: MeshService[], nodes?: MeshNode[]): Promise<void>
+  stop(): Promise<void>
+}
+
+/** `n` meshes (nodes n1…nN) on 127.0.0.1 with node certificates of one fleet CA */
+export async function fleet(n: number, options: Partial<MeshOptions> = {}): Promise<Fleet> {
+  const ca = await fleetCa()
+  const meshes: Mesh[] = []
+  const local: number[] = []
+  const tls: number[] = []
+  for (let i = 1; i <= n; i++) {
+    const name = `n${i}`
+    const id = await ca.issue(nodeCommonName(name))
+    const mesh = createMesh({
+      nodeName: name,
+      local: { port: 0 },
+      tls: { host: '127.0.0.1', port: 0, ca: ca.ca, ...id },
+      ...options,
+    })
+    const ports = await mesh.start()
+    meshes.push(mesh)
+    local.push(ports.local!)
+    tls.push(ports.tls!)
+  }
+  const f: Fleet = {
+    meshes,
+    local,
+    tls,
+    ca,
+    node: (i, online = true) => node(`n${i}`, tls[i - 1], online),
+    apply: async (services, nodes = meshes.map((_, i) => f.node(i + 1))) => {
+      const t = table(services, nodes)
+      await Promise.all(meshes.map((m) => m.setTable(t)))
+    },
+    stop: async () => void (await Promise.all(meshes.map((m) => m.stop()))),
+  }
+  return f
+}

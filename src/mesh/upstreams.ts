@@ -2,7 +2,7 @@
 // loopback, one pool per port) and to other nodes' meshes (mutual TLS, one pool per node,
 // verified as that node: its certificate must name it and be signed by the fleet CA). A node
 // that goes offline or moves has its pool destroyed at once.
-import { Pool } from 'undici'
+import { buildConnector, Pool } from 'undici'
 import type { MeshNode } from '../api/index.ts'
 import type { MeshTlsOptions } from './types.ts'
 
@@ -36,9 +36,12 @@ export class Upstreams {
     const had = this.#remote.get(node.name)
     if (had && had.origin === origin) return had.pool
     if (had) void had.pool.destroy()
+    // undici would take the TLS server name from the request's Host (a Service's name): the
+    // peer is verified as the node instead, whatever Host the request carries
+    const connector = buildConnector({ ca: tls.ca, cert: tls.cert, key: tls.key })
     const pool = new Pool(origin, {
       ...POOL,
-      connect: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: node.name },
+      connect: (opts, callback) => connector({ ...opts, servername: node.name }, callback),
     })
     this.#remote.set(node.name, { origin, pool })
     return pool
