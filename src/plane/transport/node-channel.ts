@@ -10,6 +10,10 @@
 //   (node-leases.ts, at most every leaseRenewMs); stats → held in memory (node-stats.ts);
 //   online "0" (the Last Will) → Node Unknown and its stats forgotten;
 //   res → the log request it answers (log-requests.ts).
+// - Mesh table: Services, EndpointSlices and Nodes watched (mesh-source.ts), each change built
+//   once and sent to every connected node (mesh-sender.ts) in a lane of its own; hello carries
+//   the node's meshRevision, mesh-applied answers. A Last Will makes the Node Unknown at once, so
+//   every node's table shows it offline with that write.
 import {
   everyNode,
   nodeTopic,
@@ -23,6 +27,9 @@ import type { Bus } from './bus.ts'
 import { decodeFromNode, encodeMessage } from './codec.ts'
 import { DesiredSender, type ResendPolicy } from './desired-sender.ts'
 import { LogRequests, type LogOptions } from './log-requests.ts'
+import type { ServiceEntryOptions } from './mesh-entries.ts'
+import { MeshSender } from './mesh-sender.ts'
+import { MeshSource } from './mesh-source.ts'
 import type { LogLines } from './log-stream.ts'
 import { NodeLeases } from './node-leases.ts'
 import { NodeObjects } from './node-objects.ts'
@@ -44,6 +51,8 @@ export interface NodeChannelOptions {
   logAnswerMs?: number
   /** a node's Lease is written at most this often (default LEASE_RENEW_EVERY_MS) */
   leaseRenewMs?: number
+  /** the mesh table's hooks (an Ingress naming a Service exposes it) */
+  mesh?: ServiceEntryOptions
 }
 
 const utf8 = new TextDecoder()
@@ -52,6 +61,7 @@ const utf8 = new TextDecoder()
 const LEAF_TYPE: Record<string, FromNode['type']> = {
   hello: 'hello',
   applied: 'applied',
+  'mesh-applied': 'mesh-applied',
   status: 'status',
   heartbeat: 'heartbeat',
   stats: 'stats',
@@ -72,6 +82,10 @@ export class NodeChannel {
   readonly #leases: NodeLeases
   readonly #logs: LogRequests
   readonly #watch: PodWatch
+  readonly #meshSource: MeshSource
+  readonly #mesh: MeshSender
+  /** mesh table sends: one lane for every node (the same bytes go to all) */
+  readonly #meshLane: NodeQueues
   /** nodes with a desired-state send queued and not yet begun */
   readonly #sendQueued = new Set<string>()
   #closed = false
@@ -101,6 +115,16 @@ export class NodeChannel {
       isOnline: (node) => this.#sender.isOnline(node),
       answerMs: o.logAnswerMs,
     })
+    this.#meshLane = new NodeQueues(o.log)
+    this.#meshSource = new MeshSource(o.objects, {
+      ...o.mesh,
+      ...{ clock, log: o.log },
+      changed: () => this.#mesh.changed(),
+    })
+    this.#mesh = new MeshSender({
+      ...{ bus: o.bus, source: this.#meshSource, clock, log: o.log, resend: o.resend },
+      schedule: (what, send) => this.#meshLane.run('', what, send),
+    })
     this.#watch = new PodWatch(o.objects, {
       clock,
       log: o.log,
@@ -120,6 +144,7 @@ export class NodeChannel {
         channel.#message(topic, payload),
       )
     await channel.#watch.start()
+    await channel.#meshSource.start()
     return channel
   }
 
@@ -134,18 +159,22 @@ export class NodeChannel {
 
   /** the bus lost its link to the broker and has it again: every node is sent its whole set */
   resyncAll(): void {
-    if (!this.#closed) this.#sender.resendAll()
+    if (this.#closed) return
+    this.#sender.resendAll()
+    this.#mesh.resendAll()
   }
 
   /** resolves when every message received so far has been handled (tests) */
   async idle(): Promise<void> {
-    await Promise.all([this.#queues.idle(), this.#desiredLane.idle()])
+    await Promise.all([this.#queues.idle(), this.#desiredLane.idle(), this.#meshLane.idle()])
   }
 
   async close(): Promise<void> {
     this.#closed = true
     this.#watch.stop()
+    this.#meshSource.stop()
     this.#sender.close()
+    this.#mesh.close()
     this.#logs.close()
     await this.idle()
   }
@@ -171,6 +200,7 @@ export class NodeChannel {
       return
     }
     this.#sender.online(node, true) // whatever it sends, it is connected (a late Will aside)
+    this.#mesh.online(node, true)
     this.#dispatch(node, m.value)
   }
 
@@ -181,7 +211,10 @@ export class NodeChannel {
       case 'applied':
         if (m.resync) return this.#sender.resync(node, m.revision)
         return this.#sender.applied(node, m.revision)
+      case 'mesh-applied':
+        return this.#mesh.applied(node, m.revision, m.resync)
       case 'hello':
+        this.#mesh.hello(node, m.meshRevision ?? 0)
         return this.#queues.run(node, 'hello', async () => {
           await this.#sender.hello(node, m.appliedRevision)
           await this.#nodes.hello(node, m)
@@ -215,6 +248,7 @@ export class NodeChannel {
     if (flag === ONLINE) return this.#sender.online(node, true)
     if (flag !== OFFLINE) return
     this.#sender.online(node, false)
+    this.#mesh.online(node, false)
     this.#logs.nodeLost(node)
     this.stats.forget(node)
     this.#log.info('node connection lost', { node })

@@ -1,5 +1,6 @@
 // The Node object as a node's messages make it, in pure functions: `hello` brings identity and
-// resources (nodeInfo, addresses, capacity, allocatable, labels), `heartbeat` the conditions
+// resources (nodeInfo, addresses, capacity, allocatable, labels, the shoal.dev/mesh-port
+// annotation), `heartbeat` the conditions
 // (stamped with the plane's time: an edge device's clock is not trusted) and the images held, a lost connection
 // turns every condition Unknown as Kubernetes' node lifecycle controller does.
 import {
@@ -12,6 +13,7 @@ import {
   type Node,
   type ResourceList,
 } from '../../api/index.ts'
+import { MESH_PORT_ANNOTATION } from './mesh-entries.ts'
 
 /** label prefixes a node may not set on itself (Kubernetes' NodeRestriction) */
 const RESERVED = ['node-restriction.kubernetes.io/', 'node-role.kubernetes.io/']
@@ -51,7 +53,7 @@ export function withHello(cur: Node | undefined, name: string, hello: Hello): No
   const labels = { ...(node.metadata.labels ?? {}), ...labelsOf(name, hello) }
   return {
     ...node,
-    metadata: { ...node.metadata, labels },
+    metadata: withMeshPort({ ...node.metadata, labels }, hello.info.meshPort),
     status: {
       ...node.status,
       nodeInfo: {
@@ -66,6 +68,15 @@ export function withHello(cur: Node | undefined, name: string, hello: Hello): No
       allocatable: resources(i.allocatable),
     },
   }
+}
+
+/** the node's mesh port, kept in MESH_PORT_ANNOTATION (a node without one has none) */
+function withMeshPort(metadata: Node['metadata'], port: number | undefined): Node['metadata'] {
+  const { [MESH_PORT_ANNOTATION]: _had, ...rest } = metadata.annotations ?? {}
+  const annotations = port ? { ...rest, [MESH_PORT_ANNOTATION]: String(port) } : rest
+  const out = { ...metadata, annotations }
+  if (!Object.keys(annotations).length) delete (out as { annotations?: unknown }).annotations
+  return out
 }
 
 function condition(
