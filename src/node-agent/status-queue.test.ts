@@ -4,7 +4,7 @@ import type { PodStatusUpdate, StatusReport } from '../api/index.ts'
 import { FakeClock, memoryLogger } from '../core/index.ts'
 import { StatusQueue } from './status-queue.ts'
 
-function queue(saved: PodStatusUpdate[] = []) {
+function queue(saved: PodStatusUpdate[] = [], window = 1) {
   const clock = new FakeClock(0)
   const sent: StatusReport[] = []
   const saves: string[][] = []
@@ -19,6 +19,7 @@ function queue(saved: PodStatusUpdate[] = []) {
       idPrefix: 'b',
       log: memoryLogger(),
       maxPerReport: 2,
+      window,
     },
     saved,
   )
@@ -75,6 +76,26 @@ test('while a report awaits its ack, changes gather until the ack or the batch w
   assert.is(sent.length, 2)
   clock.advance(1)
   assert.equal(sent.map(carried)[2], ['c:Running'])
+})
+
+test('within the window, a change goes on the next turn though reports await their acks', () => {
+  const { q, clock, sent } = queue([], 2)
+  q.put(update('a', 'Running'))
+  clock.advance(0)
+  q.put(update('b', 'Running')) // a's report is out, the window has room: b does not wait
+  clock.advance(0)
+  assert.equal(sent.map(carried), [['a:Running'], ['b:Running']])
+  q.put(update('c', 'Running')) // two reports out: the window is full
+  q.put(update('d', 'Running'))
+  clock.advance(5)
+  assert.is(sent.length, 2)
+  q.ack('b-1') // room again: what gathered goes in one report
+  clock.advance(0)
+  assert.equal(sent.map(carried)[2], ['c:Running', 'd:Running'])
+  assert.equal(
+    q.pending().map((u) => u.name),
+    ['b', 'c', 'd'],
+  )
 })
 
 test('an ack drops what its report carried, unless the status changed since', () => {

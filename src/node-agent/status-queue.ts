@@ -4,12 +4,17 @@
 // until the newer one is acknowledged. What is not acknowledged is sent again on reconnect
 // (resendAll) and on a timer, and the whole queue is saved (persist) after every change, so
 // statuses outlive an agent restart while the plane is away. The I/O is the caller's.
-// Batching as TCP's Nagle does it: with no report awaiting its ack, a change goes out on the next
-// turn of the event loop (what changed in the same turn goes with it); while a report awaits its
-// ack, changes gather until that ack comes or batchMs passes, whichever is first. One pod alone
-// is reported at once; a burst goes in few reports.
+// Batching as TCP's Nagle does it, over a window of reports: while fewer than `window` reports
+// await their acks, a change goes out on the next turn of the event loop (what changed in the
+// same turn goes with it), so a pod's status does not wait for the plane to write the pods
+// reported before it (the plane writes a node's reports side by side); with the window full,
+// changes gather until an ack comes or batchMs passes, whichever is first. A few pods at a time
+// are reported at once; a burst goes in few reports.
 import type { PodStatusUpdate, StatusReport } from '../api/index.ts'
 import type { Clock, Logger, Timer } from '../core/index.ts'
+
+/** reports out at once: a node starting a few pods at a time sends each status as it comes */
+export const STATUS_WINDOW = 4
 
 export interface StatusQueueOptions {
   /** publishes a report; false when it could not go out (no link) */
@@ -19,8 +24,10 @@ export interface StatusQueueOptions {
   clock: Clock
   /** resend what is not acknowledged after this long */
   resendMs: number
-  /** while a report awaits its ack, changes wait at most this long to go in one report */
+  /** with the window full, changes wait at most this long to go in one report */
   batchMs: number
+  /** reports that may await their acks before changes gather (default STATUS_WINDOW) */
+  window?: number
   /** report ids are "<idPrefix>-<n>": unique per agent process */
   idPrefix: string
   log: Logger
@@ -68,12 +75,12 @@ export class StatusQueue {
     this.#flushIn(this.#busy() ? this.#o.batchMs : 0)
   }
 
-  /** a report awaits its ack (one older than resendMs is taken as lost) */
+  /** the window is full: as many reports await their acks (one older than resendMs is taken as lost) */
   #busy(): boolean {
     const now = this.#o.clock.now()
     for (const [id, at] of this.#awaiting)
       if (now - at >= this.#o.resendMs) this.#awaiting.delete(id)
-    return this.#awaiting.size > 0
+    return this.#awaiting.size >= (this.#o.window ?? STATUS_WINDOW)
   }
 
   /** flushes after `ms`, or sooner if a flush is already due sooner */
@@ -97,7 +104,7 @@ export class StatusQueue {
   ack(id: string): void {
     this.#awaiting.delete(id)
     if (!this.#busy() && [...this.#entries.values()].some((e) => e.sentAt === undefined))
-      this.#flushIn(0) // what gathered while the report was out goes now
+      this.#flushIn(0) // what gathered while the window was full goes now
     let dropped = 0
     for (const [uid, entry] of this.#entries)
       if (entry.sentIds.has(id)) {
