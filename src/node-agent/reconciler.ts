@@ -4,7 +4,9 @@
 // (container-sync.ts per container), then reports the pod's status if it changed. A pod that is
 // being deleted, or that left the desired set, is stopped within its grace period and forgotten
 // — reported `gone` when it was deleted, its pending statuses dropped when it moved away.
-// Reconciling the same set twice changes nothing: no instance of an unchanged pod is touched.
+// Reconciling the same set twice changes nothing: no instance of an unchanged pod is touched, and
+// a new set looks only at the pods it adds, changes or leaves out (a node of 100 pods told of one
+// more does not look at the other 100).
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DesiredPod, PodStatus, PodStatusUpdate } from '../api/index.ts'
@@ -78,12 +80,17 @@ export class Reconciler {
     })
   }
 
+  /** a new desired set: only the pods it adds, changes (a new object) or leaves out are looked at */
   setDesired(pods: DesiredPod[]): void {
     const next = new Map(pods.map((p) => [p.uid, p]))
-    const uids = new Set([...this.#desired.keys(), ...next.keys(), ...this.#pods.keys()])
+    const before = this.#desired
+    const uids = new Set([...before.keys(), ...next.keys(), ...this.#pods.keys()])
     this.#desired = next
     for (const uid of this.#gone) if (!next.has(uid)) this.#gone.delete(uid)
-    for (const uid of uids) this.enqueue(uid)
+    for (const uid of uids) {
+      const pod = next.get(uid)
+      if (!pod || pod !== before.get(uid) || !this.#pods.has(uid)) this.enqueue(uid)
+    }
   }
 
   enqueue(uid: string): void {
