@@ -301,6 +301,39 @@ test('a status report is written and acknowledged while a desired-state publish 
     f.bus.release()
   }))
 
+test("a node's status report is written and acknowledged while the one before it is not finished", () =>
+  withFixture('nc-status-side', async (f) => {
+    const web = await f.pod('web', 'pi-1')
+    const api = await f.pod('api', 'pi-1')
+    await f.settle()
+    f.bus.take()
+    const status = { phase: 'Running', podIP: '10.0.0.7' }
+    const update = (p: Pod) => ({
+      uid: p.metadata.uid,
+      namespace: 'default',
+      name: p.metadata.name,
+      status,
+    })
+    const acked = async (n: number) => {
+      for (
+        let i = 0;
+        i < 200 && f.bus.sent.filter((s) => s.msg.type === 'status-ack').length < n;
+        i++
+      )
+        await new Promise((r) => setTimeout(r, 5))
+    }
+    f.bus.holdLeaves.add('status-ack')
+    f.bus.deliver('pi-1', 'status', { type: 'status', id: 's-1', pods: [update(web)] })
+    await acked(1) // s-1 written; its ack hangs
+    f.bus.holdLeaves.clear()
+    f.bus.deliver('pi-1', 'status', { type: 'status', id: 's-2', pods: [update(api)] })
+    await acked(2)
+    const sent = f.bus.take().map((s) => s.msg.id)
+    f.bus.release()
+    assert.equal(sent, ['s-1', 's-2'])
+    assert.equal((await f.get('api'))?.status, status)
+  }))
+
 test("status for another node's pod, a replaced pod or a malformed status: refused, still acknowledged", () =>
   withFixture('nc-status-refused', async (f) => {
     const mine = await f.pod('mine', 'pi-1')

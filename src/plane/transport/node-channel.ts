@@ -5,7 +5,8 @@
 //   publish and a publish never waits behind the store.
 // - From nodes: every payload is decoded and checked (codec.ts); a malformed one is logged with
 //   its node and dropped. hello → desired state if the node is behind, and its Node object;
-//   applied → recorded (with resync: the whole set sent); status → pod statuses written, then status-ack (pod-status.ts);
+//   applied → recorded (with resync: the whole set sent); status → pod statuses written, then
+//   status-ack (status-writer.ts: a node's reports side by side, each pod's in order);
 //   heartbeat → Node conditions (node-objects.ts), and with hello the node's Lease renewed
 //   (node-leases.ts, at most every leaseRenewMs); stats → held in memory (node-stats.ts);
 //   online "0" (the Last Will) → Node Unknown and its stats forgotten;
@@ -14,17 +15,10 @@
 //   once and sent to every connected node (mesh-sender.ts) in a lane of its own; hello carries
 //   the node's meshRevision, mesh-applied answers. A Last Will makes the Node Unknown at once, so
 //   every node's table shows it offline with that write.
-import {
-  everyNode,
-  nodeTopic,
-  OFFLINE,
-  ONLINE,
-  parseNodeTopic,
-  type FromNode,
-} from '../../api/index.ts'
+import { everyNode, OFFLINE, ONLINE, parseNodeTopic, type FromNode } from '../../api/index.ts'
 import { systemClock, type Clock, type Logger } from '../../core/index.ts'
 import type { Bus } from './bus.ts'
-import { decodeFromNode, encodeMessage } from './codec.ts'
+import { decodeFromNode } from './codec.ts'
 import { DesiredSender, type ResendPolicy } from './desired-sender.ts'
 import { LogRequests, type LogOptions } from './log-requests.ts'
 import type { ServiceEntryOptions } from './mesh-entries.ts'
@@ -36,9 +30,9 @@ import { NodeObjects } from './node-objects.ts'
 import { NodeQueues } from './node-queues.ts'
 import { NodeStats } from './node-stats.ts'
 import { PodIndex } from './pod-index.ts'
-import { writeStatusReport } from './pod-status.ts'
 import { PodWatch } from './pod-watch.ts'
 import type { Objects, ResolveImage } from './ports.ts'
+import { StatusWriter } from './status-writer.ts'
 
 export interface NodeChannelOptions {
   bus: Bus
@@ -71,7 +65,6 @@ const LEAF_TYPE: Record<string, FromNode['type']> = {
 export class NodeChannel {
   /** what the nodes report of their usage */
   readonly stats: NodeStats
-  readonly #o: NodeChannelOptions
   readonly #log: Logger
   readonly #index = new PodIndex()
   readonly #queues: NodeQueues
@@ -86,17 +79,18 @@ export class NodeChannel {
   readonly #mesh: MeshSender
   /** mesh table sends: one lane for every node (the same bytes go to all) */
   readonly #meshLane: NodeQueues
+  readonly #statuses: StatusWriter
   /** nodes with a desired-state send queued and not yet begun */
   readonly #sendQueued = new Set<string>()
   #closed = false
 
   private constructor(o: NodeChannelOptions) {
-    this.#o = o
     this.#log = o.log
     const clock = o.clock ?? systemClock
     this.stats = new NodeStats({ clock })
     this.#queues = new NodeQueues(o.log)
     this.#desiredLane = new NodeQueues(o.log)
+    this.#statuses = new StatusWriter({ objects: o.objects, bus: o.bus, log: o.log })
     this.#sender = new DesiredSender({
       bus: o.bus,
       index: this.#index,
@@ -166,7 +160,8 @@ export class NodeChannel {
 
   /** resolves when every message received so far has been handled (tests) */
   async idle(): Promise<void> {
-    await Promise.all([this.#queues.idle(), this.#desiredLane.idle(), this.#meshLane.idle()])
+    const lanes = [this.#queues, this.#desiredLane, this.#meshLane, this.#statuses]
+    await Promise.all(lanes.map((lane) => lane.idle()))
   }
 
   async close(): Promise<void> {
@@ -228,18 +223,7 @@ export class NodeChannel {
       case 'stats':
         return this.stats.record(node, m)
       case 'status':
-        return this.#queues.run(node, 'status report', async () => {
-          const outcomes = await writeStatusReport(this.#o.objects, {
-            node,
-            report: m,
-            log: this.#log,
-          })
-          await this.#o.bus.publish(
-            nodeTopic(node, 'status-ack'),
-            encodeMessage({ type: 'status-ack', id: m.id }),
-          )
-          this.#log.debug('status report written', { node, id: m.id, outcomes })
-        })
+        return this.#statuses.write(node, m)
     }
   }
 

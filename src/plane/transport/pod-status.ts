@@ -37,10 +37,17 @@ export type Outcome = 'written' | 'deleted' | 'unchanged' | 'stale' | 'refused'
  */
 export async function writeStatusReport(
   objects: Objects,
-  o: { node: string; report: StatusReport; log: Logger },
+  o: {
+    node: string
+    report: StatusReport
+    log: Logger
+    /** runs a pod's write after the pod's earlier ones (default: at once) */
+    inOrder?: <T>(uid: string, job: () => Promise<T>) => Promise<T>
+  },
 ): Promise<Outcome[]> {
+  const inOrder = o.inOrder ?? ((_uid, job) => job())
   const settled = await Promise.allSettled(
-    o.report.pods.map((u) => writeOne(objects, o.node, u, o.log)),
+    o.report.pods.map((u) => inOrder(u.uid, () => writeOne(objects, o.node, u, o.log))),
   )
   const failed = settled.find((s) => s.status === 'rejected')
   if (failed) throw failed.reason
