@@ -60,6 +60,8 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
                         the taint for a time of its own (default 5)
   --event-ttl DURATION  Events are deleted this long after their last write: 30m, 1h, 0 to
                         keep them (default 1h, as kube-apiserver)
+  --service-node-port-range MIN-MAX
+                        node ports of NodePort / LoadBalancer Services (default 30000-32767)
   -h, --help            show this help
 `
 const tokenNote = `Tokens are kept hashed in DIR/tokens.json. A running plane accepts an issued token at once;
@@ -193,6 +195,7 @@ async function runPlane(args: string[], hints = false): Promise<number> {
       'node-monitor-grace-period': { type: 'string', default: '5s' },
       'default-toleration-seconds': { type: 'string', default: '5' },
       'event-ttl': { type: 'string', default: '1h' },
+      'service-node-port-range': { type: 'string', default: '30000-32767' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -203,8 +206,15 @@ async function runPlane(args: string[], hints = false): Promise<number> {
     throw new BadRequestError(
       `plane: --default-toleration-seconds must be a whole number of seconds, not "${toleration}"`,
     )
-  const { createPlane } = await planeModule()
+  const { createPlane, parseNodePortRange } = await planeModule()
+  const range = values['service-node-port-range']!
+  const serviceNodePortRange = parseNodePortRange(range)
+  if (!serviceNodePortRange)
+    throw new BadRequestError(
+      `plane: --service-node-port-range must be MIN-MAX within 1-65535, not "${range}"`,
+    )
   const plane = await createPlane({
+    serviceNodePortRange,
     dataDir: values['data-dir']!,
     listen: values.listen,
     mqttListen: values['mqtt-listen'],

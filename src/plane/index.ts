@@ -8,4 +8,10 @@ export {
   type PlaneOptions,
 } from './plane.ts'
 export { writeBrokerConfig, type BrokerConfigOptions } from './broker-config.ts'
-export { caCertHash, createTokenStore, type Role } from './server/index.ts'
+export {
+  caCertHash,
+  createTokenStore,
+  parseNodePortRange,
+  type NodePortRange,
+  type Role,
+} from './server/index.ts'

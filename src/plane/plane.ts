@@ -39,6 +39,7 @@ import {
   ensureSecurity,
   eventTtl,
   ObjectStore,
+  type NodePortRange,
   podLogs,
   rotateSecretKeys,
   secretTransform,
@@ -82,6 +83,9 @@ export interface PlaneOptions {
   /** Events are deleted this long after their last write (default 3600, kube-apiserver's
    * --event-ttl); 0 keeps them forever */
   eventTtlSeconds?: number
+  /** where Services of type NodePort / LoadBalancer get node ports (default 30000–32767,
+   * kube-apiserver's --service-node-port-range) */
+  serviceNodePortRange?: NodePortRange
 }
 
 export interface Plane {
@@ -224,6 +228,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     clock: systemClock,
     transform: secretTransform(secretBox),
     ttl: o.eventTtlSeconds === 0 ? undefined : eventTtl(o.eventTtlSeconds ?? DEFAULT_EVENT_TTL),
+    nodePortRange: o.serviceNodePortRange,
   })
   await ensureNamespaces(objects)
   const scheduler =

@@ -19,6 +19,7 @@ export {
   type Security,
 } from './security/index.ts'
 export { ObjectStore } from './object-store.ts'
+export { DEFAULT_NODE_PORT_RANGE, parseNodePortRange, type NodePortRange } from './node-ports.ts'
 export { eventTtl, LeaseReuse, LEASE_REUSE_SECONDS, type TtlPolicy } from './object-ttl.ts'
 export { BUILTIN_NAMESPACES } from './builtin-namespaces.ts'
 export { toStatus, ApiError, type Status } from './status.ts'

@@ -24,6 +24,7 @@ import {
   type StorageTransform,
 } from './object-codec.ts'
 import { LeaseReuse, type TtlPolicy } from './object-ttl.ts'
+import { DEFAULT_NODE_PORT_RANGE, type NodePortRange } from './node-ports.ts'
 
 const NAMESPACES = resourceByKind('Namespace')!
 
@@ -72,6 +73,8 @@ export class ObjectStore {
   #leases?: LeaseReuse
   /** each namespace's phase at the stored revision it was read at (namespacePhase) */
   #namespaces = new Map<string, { rev: number; phase: 'active' | 'terminating' }>()
+  /** where Services' node ports are allocated (node-ports.ts) */
+  readonly nodePortRange: NodePortRange
 
   constructor(
     store: Store,
@@ -83,6 +86,8 @@ export class ObjectStore {
       ttl?: TtlPolicy
       /** shared with the view this one is made from (a dry run grants none, but keeps the policy) */
       leases?: LeaseReuse
+      /** Services' node ports (default 30000–32767) */
+      nodePortRange?: NodePortRange
     },
   ) {
     this.store = store
@@ -90,6 +95,7 @@ export class ObjectStore {
     this.#transform = opts.transform ?? identityTransform
     this.#clock = opts.clock
     this.#ttl = opts.ttl
+    this.nodePortRange = opts.nodePortRange ?? DEFAULT_NODE_PORT_RANGE
     if (opts.ttl) this.#leases = opts.leases ?? new LeaseReuse(store, opts.clock)
   }
 
@@ -109,6 +115,7 @@ export class ObjectStore {
           dry: true,
           ttl: this.#ttl,
           leases: this.#leases,
+          nodePortRange: this.nodePortRange,
         })
   }
 

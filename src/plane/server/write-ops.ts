@@ -18,6 +18,7 @@ import {
   type KubeObject,
   type Namespace,
   type PatchType,
+  type Service,
   type ResourceInfo,
 } from '../../api/index.ts'
 import {
@@ -46,6 +47,7 @@ import { ApiError } from './status.ts'
 import { notFound, type ObjectStore, type Where } from './object-store.ts'
 import { namespaceOnCreate, namespaceOnUpdate } from './namespace-strategy.ts'
 import { templateGenerationOnCreate, templateGenerationOnUpdate } from './template-generation.ts'
+import { nodePortsOnUpdate, withNodePorts } from './node-ports.ts'
 
 function invalid(
   info: ResourceInfo,
@@ -214,6 +216,8 @@ export async function createObject(
   const causes = validate(defaulted)
   if (causes.length) throw invalid(info, defaulted.metadata.name, causes)
   if (info.namespaced) await requireNamespace(objects, defaulted.metadata.namespace!)
+  if (info.kind === 'Service')
+    return withNodePorts(objects, defaulted as Service, (svc) => objects.create(info, svc))
   return objects.create(info, defaulted)
 }
 
@@ -336,7 +340,8 @@ export async function updateObject(
       { name: where.name, kind: info.resource },
     )
   }
-  const next = templateGenerationOnUpdate(cur, applyDefaults(merged(info, cur, obj, subresource)))
+  let next = templateGenerationOnUpdate(cur, applyDefaults(merged(info, cur, obj, subresource)))
+  if (info.kind === 'Service') next = nodePortsOnUpdate(cur as Service, next as Service)
   const causes = [...validate(next), ...validateUpdate(cur, next)]
   if (causes.length) throw invalid(info, where.name, causes)
   if (
@@ -346,10 +351,13 @@ export async function updateObject(
     )
   )
     return cur
-  return objects.replace(info, cur, {
-    ...next,
-    metadata: { ...next.metadata, resourceVersion: cur.metadata.resourceVersion },
-  })
+  const write = (obj: KubeObject) =>
+    objects.replace(info, cur, {
+      ...obj,
+      metadata: { ...obj.metadata, resourceVersion: cur.metadata.resourceVersion },
+    })
+  if (info.kind === 'Service') return withNodePorts(objects, next as Service, write)
+  return write(next)
 }
 
 function applyPatch(info: ResourceInfo, cur: KubeObject, patch: unknown, type: PatchType): unknown {
