@@ -12,6 +12,7 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 
 const threadEntries = {
   host: 'src/wasm-runtime/worker/host-main.ts',
+  io: 'src/wasm-runtime/worker/io-main.ts',
   transpile: 'src/wasm-runtime/transpile.ts',
   instrument: 'src/wasm-runtime/module-cache.ts',
 }

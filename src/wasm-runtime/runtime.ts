@@ -2,6 +2,7 @@
 // thread, each with its own WASI sandbox, log and probes. The main thread keeps the records and
 // talks to workers only by messages (protocol.ts).
 import { NotFoundError, ShoalError, InvalidError } from '../core/index.ts'
+import { applyCodeTier } from './code-tier.ts'
 import { prepareImage } from './image-prepare.ts'
 import { InstanceRecord } from './instance-record.ts'
 import { startProbes } from './probes.ts'
@@ -33,6 +34,7 @@ export class WasmRuntime implements Runtime {
 
   constructor(opts: RuntimeOptions) {
     this.#opts = opts
+    applyCodeTier(opts.codeTier)
     this.#pool = new WorkerPool({
       services: opts.workers ?? 1,
       solo: opts.soloWorkers,

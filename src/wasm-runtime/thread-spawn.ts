@@ -15,6 +15,7 @@ const tsxApi = fromSources ? import.meta.resolve('tsx/esm/api') : undefined
 /** The modules run in threads of their own: entry name → source, relative to this file. */
 export const threadEntries = {
   host: './worker/host-main.ts',
+  io: './worker/io-main.ts',
   transpile: './transpile.ts',
   instrument: './module-cache.ts',
 } as const
@@ -26,16 +27,17 @@ function threadUrl(entry: ThreadEntry): URL {
   return new URL(fromSources ? threadEntries[entry] : `./shoal-${entry}.mjs`, import.meta.url)
 }
 
-/** A long-lived thread running `entry`; `resourceLimits` for its V8 heap. */
+/** A long-lived thread running `entry`; `resourceLimits` for its V8 heap, `transferList` for
+ *  the MessagePorts in `workerData`. */
 export function spawnEntry(
   entry: ThreadEntry,
   workerData: unknown,
-  resourceLimits?: WorkerOptions['resourceLimits'],
+  opts: Pick<WorkerOptions, 'resourceLimits' | 'transferList'> = {},
 ): Worker {
   const url = threadUrl(entry)
-  if (!fromSources) return new Worker(url, { workerData, resourceLimits })
+  if (!fromSources) return new Worker(url, { workerData, ...opts })
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}) })`
-  return new Worker(bootstrap, { eval: true, workerData, resourceLimits })
+  return new Worker(bootstrap, { eval: true, workerData, ...opts })
 }
 
 const offloadScript = `

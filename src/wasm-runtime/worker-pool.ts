@@ -13,6 +13,7 @@
 import { totalmem } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import { callSlotLength, type FromWorker, type ToWorker } from './protocol.ts'
+import { SharedIo } from './shared-io.ts'
 import { spawnEntry } from './thread-spawn.ts'
 import { readCallSlot } from './worker/call-guard.ts'
 import type { WorkloadKind } from './types.ts'
@@ -50,14 +51,20 @@ export class PoolWorker {
   #seq = 0
   #dead = false
 
-  constructor(role: WorkerRole, events: PoolEvents) {
+  constructor(role: WorkerRole, events: PoolEvents, io: SharedIo) {
     this.role = role
     this.#events = events
     // a thread of one instance (a command's, a solo one) keeps a small young generation: the
     // guest's memory is its linear memory, not V8's heap, and these threads are the ones that
     // multiply (≈ 8 MiB less RSS each, measured with bench/solo-workers.mjs)
     const lean = role === 'service' ? undefined : { maxYoungGenerationSizeMb: 2 }
-    this.#worker = spawnEntry('host', { slot: this.#slot }, lean)
+    // its shim's I/O goes through the process's one I/O thread (shared-io.ts)
+    const port = io.connect()
+    this.#worker = spawnEntry(
+      'host',
+      { slot: this.#slot, io: port },
+      { resourceLimits: lean, transferList: [port] },
+    )
     this.#worker.on('message', (m: FromWorker) => {
       if (m.t === 'pong') {
         this.#lastPong = Date.now()
@@ -159,12 +166,16 @@ export class WorkerPool {
   readonly #own = new Set<PoolWorker>()
   readonly #soloMax: number
   readonly #events: PoolEvents
+  readonly #io: SharedIo
   readonly #timer: NodeJS.Timeout
 
   constructor(opts: { services: number; solo?: number; hangMs: number; events: PoolEvents }) {
     this.#services = new Array<PoolWorker | undefined>(Math.max(1, opts.services)).fill(undefined)
     this.#soloMax = Math.max(1, opts.solo ?? defaultSoloWorkers())
     this.#events = opts.events
+    this.#io = new SharedIo((why) => {
+      for (const w of this.#all()) w.die(why)
+    })
     let lastTick = Date.now()
     this.#timer = setInterval(() => {
       const stalled = Date.now() - lastTick > 5 * watchdogEveryMs
@@ -178,7 +189,8 @@ export class WorkerPool {
    *  so a runtime with nothing to run starts none; one that is about to, warms them up). */
   warm(): void {
     for (let i = 0; i < this.#services.length; i++)
-      if (!this.#services[i]?.alive) this.#services[i] = new PoolWorker('service', this.#events)
+      if (!this.#services[i]?.alive)
+        this.#services[i] = new PoolWorker('service', this.#events, this.#io)
   }
 
   #all(): PoolWorker[] {
@@ -191,7 +203,8 @@ export class WorkerPool {
     if (waits) return this.#solo()
     let best = 0
     for (let i = 0; i < this.#services.length; i++) {
-      if (!this.#services[i]?.alive) this.#services[i] = new PoolWorker('service', this.#events)
+      if (!this.#services[i]?.alive)
+        this.#services[i] = new PoolWorker('service', this.#events, this.#io)
       if (this.#services[i]!.instances.size < this.#services[best]!.instances.size) best = i
     }
     return this.#services[best]!
@@ -199,7 +212,7 @@ export class WorkerPool {
 
   #dedicated(role: 'job' | 'solo'): PoolWorker {
     const idle = [...this.#own].find((w) => w.role === role && w.alive && w.instances.size === 0)
-    const worker = idle ?? new PoolWorker(role, this.#events)
+    const worker = idle ?? new PoolWorker(role, this.#events, this.#io)
     this.#own.add(worker)
     return worker
   }
@@ -231,5 +244,6 @@ export class WorkerPool {
     clearInterval(this.#timer)
     for (const w of this.#all()) w.die('runtime: closed', undefined, true)
     this.#own.clear()
+    this.#io.close()
   }
 }

@@ -1,32 +1,7 @@
-// Adapter, worker thread entry: wires the InstanceHost to the parent port. workerData carries
-// the SharedArrayBuffer of the call slot the main thread's watchdog reads; the shim's waiting host
-// calls report to it before any instance starts.
-import { parentPort, workerData } from 'node:worker_threads'
-import { pathToFileURL } from 'node:url'
-import type { FromWorker, ToWorker } from '../protocol.ts'
-import { CallSlot } from './call-guard.ts'
-import type { InstantiateFn } from './generation.ts'
-import { InstanceHost } from './instance-host.ts'
-import { trackHostWaits } from './host-waits.ts'
+// Adapter, worker thread entry: links preview2-shim to the process's shared I/O thread
+// (io-link.ts), then — only then, so the shim sees the link when it starts — loads the host loop.
+import { workerData, type MessagePort } from 'node:worker_threads'
+import { linkSharedIo } from './io-link.ts'
 
-const port = parentPort!
-const slot = new CallSlot((workerData as { slot: SharedArrayBuffer }).slot)
-trackHostWaits(slot)
-const host = new InstanceHost({
-  post: (message: FromWorker) => port.postMessage(message),
-  slot,
-  importGlue: (file) => import(pathToFileURL(file).href) as Promise<{ instantiate: InstantiateFn }>,
-})
-
-port.on('message', (message: ToWorker) => {
-  switch (message.t) {
-    case 'start':
-      return void host.start(message)
-    case 'stop':
-      return host.stop(message.n)
-    case 'stats':
-      return host.stats(message.n, message.req)
-    case 'ping':
-      return port.postMessage({ t: 'pong', seq: message.seq } satisfies FromWorker)
-  }
-})
+linkSharedIo((workerData as { io: MessagePort }).io)
+await import('./host-loop.ts')
