@@ -23,11 +23,11 @@ export function pickEndpoint(
   if (affinity && o.client) {
     const uid = affinity.get(o.client, o.now)
     if (uid !== undefined) {
-      const sticky = route.all.find((s) => s.endpoint.uid === uid)
-      if (sticky && usable(sticky, o, true)) {
-        affinity.set(o.client, uid, o.now)
-        return sticky
-      }
+      for (const sticky of route.all)
+        if (sticky.endpoint.uid === uid && usable(sticky, o, true)) {
+          affinity.set(o.client, uid, o.now)
+          return sticky
+        }
     }
   }
   const strict = anyUsable(route.all, o, true)

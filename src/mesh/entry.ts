@@ -8,6 +8,7 @@ import { Exchange, type ForwardContext } from './forward.ts'
 import { TARGET_PORT_HEADER, TARGET_SERVICE_HEADER, upstreamHeaders } from './headers.ts'
 import { parseHost } from './host-route.ts'
 import { reply } from './reply.ts'
+import type { EndpointState } from './endpoint-state.ts'
 import type { PortRoute, ServiceEntry } from './routing-table.ts'
 
 export type EntryKind = 'local' | 'public'
@@ -88,17 +89,35 @@ export function balance(ctx: EntryContext, r: Resolved, req: IncomingMessage, re
     return reply(res, 503, `mesh: service ${r.entry.key} has no ready endpoint`)
   }
   const headers = upstreamHeaders(req, { client, proto: 'http', via: ctx.via })
-  const length = req.headers['content-length']
   const idempotent = IDEMPOTENT.has(req.method!)
-  const go = (body: Buffer | IncomingMessage | null, retryable: boolean) =>
-    new Exchange(ctx, { ...r, req, res, headers, body, retryable, count: true, client }).run(first)
-  if (!hasBody(req)) return go(null, idempotent)
-  if (!idempotent || length === undefined || Number(length) > ctx.retryBodyBytes)
-    return go(req, false)
-  const chunks: Buffer[] = []
-  req.on('data', (c: Buffer) => chunks.push(c))
-  req.on('end', () => go(Buffer.concat(chunks), true))
-  req.on('error', () => res.destroy())
+  const length = req.headers['content-length']
+  const streamed = hasBody(req)
+  if (streamed && idempotent && length !== undefined && Number(length) <= ctx.retryBodyBytes) {
+    // small enough to keep: buffered, so it can be sent again on a retry
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => exchange(ctx, r, req, res, headers, Buffer.concat(chunks), true, first))
+    req.on('error', () => res.destroy())
+    return
+  }
+  exchange(ctx, r, req, res, headers, streamed ? req : null, !streamed && idempotent, first)
+}
+
+function exchange(
+  ctx: EntryContext,
+  r: Resolved,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: string[],
+  body: Buffer | IncomingMessage | null,
+  retryable: boolean,
+  first: EndpointState,
+): void {
+  const { entry, route } = r
+  const client = req.socket.remoteAddress
+  new Exchange(ctx, { entry, route, req, res, headers, body, retryable, count: true, client }).run(
+    first,
+  )
 }
 
 /** a node-to-node hop: to the endpoint the sending mesh chose, if it is one of this node's */
@@ -108,7 +127,9 @@ export function handleHop(ctx: EntryContext, req: IncomingMessage, res: ServerRe
   if (!entry) return reply(res, 404, `mesh: no service "${key}" on node ${ctx.nodeName}`)
   const port = Number(req.headers[TARGET_PORT_HEADER])
   const state = entry.localPorts.get(port)
-  const route = state && entry.ports.find((p) => state.endpoint.ports[p.port.name] === port)
+  let route: PortRoute | undefined
+  if (state)
+    for (const p of entry.ports) if (state.endpoint.ports[p.port.name] === port) route ??= p
   if (!state || !route)
     return reply(
       res,

@@ -3,7 +3,7 @@
 // streamed back with backpressure both ways. A connect error or a 5xx of an idempotent request
 // whose body is not streamed is tried once more on another endpoint (the 5xx is then discarded).
 // Timeouts end in 504, other failures in 502; outcomes feed outlier ejection and the counters.
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import { pickEndpoint } from './balancer.ts'
 import type { EndpointState, OutlierPolicy } from './endpoint-state.ts'
@@ -38,11 +38,20 @@ export interface ForwardRequest {
   client: string | undefined
 }
 
+// listeners shared by every request (no closure per request): the exchange rides on the response
+const EXCHANGE = Symbol('mesh.exchange')
+type ExchangeResponse = ServerResponse & { [EXCHANGE]?: Exchange }
+function onClientClose(this: ExchangeResponse) {
+  this[EXCHANGE]?.clientClosed()
+}
+function onDrain(this: ExchangeResponse) {
+  this[EXCHANGE]?.drained()
+}
+
 const TIMEOUT = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
 
-type Controller = Dispatcher.DispatchController
-
-/** the request's exchange with one endpoint after another; implements undici's handler */
+/** the request's exchange with one endpoint after another; implements undici's handler (its
+ *  raw form: the newer one parses every response's headers into an object first) */
 export class Exchange implements Dispatcher.DispatchHandler {
   readonly #ctx: ForwardContext
   readonly #r: ForwardRequest
@@ -52,7 +61,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #attempts = 0
   #status = 0
   #next: EndpointState | undefined
-  #controller: Controller | undefined
+  #abort: ((err: Error) => void) | undefined
+  #resume: (() => void) | undefined
   #done = false
 
   constructor(ctx: ForwardContext, r: ForwardRequest) {
@@ -62,13 +72,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   /** to `first`, picked by the caller (a node-to-node hop names its endpoint) */
   run(first: EndpointState): void {
-    this.#r.res.once('close', this.#onClientClose)
+    const res = this.#r.res as ExchangeResponse
+    res[EXCHANGE] = this
+    res.once('close', onClientClose)
     this.#send(first)
   }
 
-  #onClientClose = () => {
-    if (!this.#done && this.#controller && !this.#controller.aborted)
-      this.#controller.abort(new Error('mesh: the client went away'))
+  /** the client went away first: the upstream request is aborted */
+  clientClosed(): void {
+    if (!this.#done && this.#abort) this.#abort(new Error('mesh: the client went away'))
+  }
+
+  drained(): void {
+    this.#resume?.()
   }
 
   #send(state: EndpointState): void {
@@ -96,7 +112,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       pool = node && ctx.upstreams.remote(node)
       headers = headers.concat(TARGET_SERVICE_HEADER, entry.key, TARGET_PORT_HEADER, String(port))
     }
-    if (!pool) return this.onResponseError(undefined, new Error('mesh: no pool to node'))
+    if (!pool) return this.onError(new Error('mesh: no pool to node'))
     const timeout = entry.service.timeoutMs ?? ctx.timeoutMs
     pool.dispatch(
       {
@@ -111,39 +127,34 @@ export class Exchange implements Dispatcher.DispatchHandler {
     )
   }
 
-  onRequestStart(controller: Controller): void {
-    this.#controller = controller
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort
   }
 
-  onResponseStart(
-    controller: Controller,
-    status: number,
-    headers: IncomingHttpHeaders,
-    message?: string,
-  ): void {
+  onHeaders(status: number, raw: Buffer[], resume: () => void, message: string): boolean {
     this.#status = status
-    if (status >= 500 && (this.#next = this.#retryTarget())) return
+    this.#resume = resume
+    if (status >= 500 && (this.#next = this.#retryTarget())) return true
     const res = this.#r.res
-    if (res.headersSent) return
-    res.writeHead(status, message, downstreamHeaders(headers, this.#ctx.via))
+    if (!res.headersSent) res.writeHead(status, message, downstreamHeaders(raw, this.#ctx.via))
+    return true
   }
 
-  onResponseData(controller: Controller, chunk: Buffer): void {
-    if (this.#next) return
-    if (!this.#r.res.write(chunk)) {
-      controller.pause()
-      this.#r.res.once('drain', () => controller.resume())
-    }
+  onData(chunk: Buffer): boolean {
+    if (this.#next) return true
+    if (this.#r.res.write(chunk)) return true
+    this.#r.res.once('drain', onDrain)
+    return false
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.#end(this.#status, false)
     if (this.#next) return this.#send(this.#next)
     this.#finish(this.#status)
     this.#r.res.end()
   }
 
-  onResponseError(_controller: Controller | undefined, err: Error): void {
+  onError(err: Error): void {
     const code = (err as { code?: string }).code ?? ''
     const timedOut = TIMEOUT.has(code)
     const before = this.#status === 0

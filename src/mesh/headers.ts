@@ -1,7 +1,7 @@
 // Proxy headers: hop-by-hop headers stripped both ways (RFC 9110 §7.6.1, and any the Connection
 // header names), x-forwarded-for / -proto / -host and via added on the way in. The header that
 // carries a node-to-node hop's target port is only ever set by a mesh: dropped from clients.
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 
 /** set by the sending mesh on a node-to-node hop: the receiving node's loopback port to serve */
 export const TARGET_PORT_HEADER = 'x-shoal-target-port'
@@ -58,13 +58,26 @@ export function upstreamHeaders(req: IncomingMessage, f: Forwarding): string[] {
   return out
 }
 
-/** the upstream's response headers without hop-by-hop ones, via added */
-export function downstreamHeaders(headers: IncomingHttpHeaders, via: string): IncomingHttpHeaders {
-  const named = connectionTokens(headers.connection)
-  for (const name in headers) if (HOP.has(name) || (named && named.has(name))) delete headers[name]
-  const v = headers.via
-  headers.via = v ? `${v}, ${via}` : via
-  return headers
+/** the upstream's raw response headers as a flat [name, value, …] without hop-by-hop ones, via added */
+export function downstreamHeaders(raw: Buffer[], via: string): string[] {
+  const out: string[] = []
+  let named: Set<string> | undefined
+  let upstreamVia: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase()
+    const value = raw[i + 1]!.toString('latin1')
+    if (name === 'connection') named = connectionTokens(value)
+    else if (name === 'via') upstreamVia = upstreamVia ? `${upstreamVia}, ${value}` : value
+    else if (!HOP.has(name)) out.push(name, value)
+  }
+  if (named) {
+    const kept: string[] = []
+    for (let i = 0; i < out.length; i += 2) if (!named.has(out[i]!)) kept.push(out[i]!, out[i + 1]!)
+    kept.push('via', upstreamVia ? `${upstreamVia}, ${via}` : via)
+    return kept
+  }
+  out.push('via', upstreamVia ? `${upstreamVia}, ${via}` : via)
+  return out
 }
 
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {

@@ -1,0 +1,290 @@
+// The mesh's data plane against nginx on loopback: wrk (Debian `wrk`, 2 threads, CONNS=50
+// connections) for DUR seconds per case, against three backends (plain node:http servers in one
+// child process, answering 13 bytes; the same for every peer):
+//   direct        wrk → one backend (the floor)
+//   nginx         wrk → nginx round robin over the three (upstream keepalive, NGINX_WORKERS=1,
+//                 one worker: one core, like the mesh's one thread)
+//   mesh local    wrk → Shoal's mesh (its own process) → the three as local endpoints (one hop,
+//                 the same work as nginx's: the goal's comparison)
+//   mesh remote   wrk → mesh of node n1 → mTLS over pooled keep-alive connections → mesh of
+//                 node n2 (another process) → the three as n2's endpoints (two proxies and TLS)
+// Every case in every run, order rotating; RUNS (5) runs → median and range. Prints a table,
+// the ratios to nginx and, last, one JSON line.
+// Run: node bench/mesh.mjs   (re-executes itself under tsx) · Env: RUNS=5 DUR=5 CONNS=50 NGINX_WORKERS=1
+// Needs /usr/bin/wrk and /usr/sbin/nginx (apt-get install -y wrk nginx).
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import os from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const self = fileURLToPath(import.meta.url)
+if (!process.execArgv.join(' ').includes('tsx')) {
+  const args = ['--import', 'tsx', ...process.execArgv, self, ...process.argv.slice(2)]
+  process.exit(spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1)
+}
+
+const role = process.argv[2]
+if (role === 'backends') await backends()
+else if (role === 'mesh') await meshChild()
+else await main()
+
+/** child: three backends; prints their ports as one JSON line */
+async function backends() {
+  const body = Buffer.from('hello, mesh!\n')
+  const ports = []
+  for (let i = 0; i < 3; i++) {
+    const server = createServer({ keepAlive: true }, (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length })
+      res.end(body)
+    })
+    server.keepAliveTimeout = 60_000
+    await new Promise((r) => server.listen(0, '127.0.0.1', r))
+    ports.push(server.address().port)
+  }
+  console.log(JSON.stringify(ports))
+}
+
+/** child: one mesh; its config (JSON) in argv[3]; prints its ports, then takes tables on stdin */
+async function meshChild() {
+  const { createMesh } = await import('../src/mesh/index.ts')
+  const cfg = JSON.parse(process.argv[3])
+  const mesh = createMesh(cfg)
+  console.log(JSON.stringify(await mesh.start()))
+  let buf = ''
+  process.stdin.on('data', (c) => {
+    buf += c
+    let nl
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      void mesh.setTable(JSON.parse(buf.slice(0, nl)))
+      buf = buf.slice(nl + 1)
+      console.log('"ok"')
+    }
+  })
+}
+
+function firstLine(child) {
+  return new Promise((resolve, reject) => {
+    let out = ''
+    const onData = (c) => {
+      out += c
+      const nl = out.indexOf('\n')
+      if (nl < 0) return
+      child.stdout.off('data', onData)
+      resolve(JSON.parse(out.slice(0, nl)))
+    }
+    child.stdout.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`child exited ${code}`)))
+  })
+}
+
+async function main() {
+  const RUNS = Number(process.env.RUNS ?? 5)
+  const DUR = Number(process.env.DUR ?? 5)
+  const CONNS = Number(process.env.CONNS ?? 50)
+  const NGINX_WORKERS = process.env.NGINX_WORKERS ?? '1'
+  for (const bin of ['wrk', 'nginx'])
+    if (spawnSync(bin, ['-v']).error)
+      throw new Error(`bench: ${bin} is not on PATH (apt-get install -y wrk nginx)`)
+  const tmp = mkdtempSync(join(process.env.BENCH_TMP ?? os.tmpdir(), 'shoal-bench-mesh-'))
+  const children = []
+  const progress = (m) => process.stderr.write(`# ${m}\n`)
+  const start = (args, opts = {}) => {
+    const c = spawn(process.execPath, ['--import', 'tsx', self, ...args], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      ...opts,
+    })
+    children.push(c)
+    return c
+  }
+  const load0 = os.loadavg()
+  try {
+    const ports = await firstLine(start(['backends']))
+    const nginxPort = await freePort()
+    writeFileSync(join(tmp, 'nginx.conf'), nginxConf(tmp, nginxPort, ports, NGINX_WORKERS))
+    const nginx = spawn('nginx', ['-c', join(tmp, 'nginx.conf'), '-p', tmp], { stdio: 'inherit' })
+    children.push(nginx)
+
+    const { fleetCa, nodeCommonName } = await import('../src/mesh/mesh-fixture.ts')
+    const ca = await fleetCa()
+    const tlsOf = async (name) => ({
+      host: '127.0.0.1',
+      port: 0,
+      ca: ca.ca,
+      ...(await ca.issue(nodeCommonName(name))),
+    })
+    const m1 = start([
+      'mesh',
+      JSON.stringify({ nodeName: 'n1', local: { port: 0 }, tls: await tlsOf('n1') }),
+    ])
+    const m2 = start([
+      'mesh',
+      JSON.stringify({ nodeName: 'n2', local: { port: 0 }, tls: await tlsOf('n2') }),
+    ])
+    const [p1, p2] = await Promise.all([firstLine(m1), firstLine(m2)])
+    const endpoints = (node) =>
+      ports.map((port, i) => ({
+        uid: `${node}-${i}`,
+        pod: `bench/web-${i}`,
+        node,
+        ports: { '': port },
+        ready: true,
+        serving: true,
+        terminating: false,
+      }))
+    const svc = (name, node) => ({
+      namespace: 'default',
+      name,
+      resourceVersion: '1',
+      type: 'ClusterIP',
+      exposed: false,
+      ports: [{ name: '', port: 80, protocol: 'TCP' }],
+      sessionAffinity: 'None',
+      loadBalancer: 'least-request',
+      endpoints: endpoints(node),
+    })
+    const meshTable = {
+      revision: 1,
+      services: [svc('local', 'n1'), svc('remote', 'n2')],
+      nodes: [
+        { name: 'n1', address: '127.0.0.1', meshPort: p1.tls, online: true },
+        { name: 'n2', address: '127.0.0.1', meshPort: p2.tls, online: true },
+      ],
+    }
+    for (const m of [m1, m2]) m.stdin.write(JSON.stringify(meshTable) + '\n')
+    await Promise.all([m1, m2].map((m) => firstLine(m)))
+    await waitHttp(nginxPort)
+
+    const cases = [
+      { name: 'direct', port: ports[0], host: 'backend' },
+      { name: 'nginx', port: nginxPort, host: 'web' },
+      { name: 'mesh local', port: p1.local, host: 'local' },
+      { name: 'mesh remote', port: p1.local, host: 'remote.default' },
+    ]
+    const results = Object.fromEntries(cases.map((c) => [c.name, []]))
+    for (let run = 0; run < RUNS; run++) {
+      const order = cases.map((_, i) => cases[(i + run) % cases.length])
+      for (const c of order) {
+        wrk(c, 1, CONNS) // warm-up
+        const r = wrk(c, DUR, CONNS)
+        if (r.non2xx || r.errors)
+          progress(`${c.name}: ${r.non2xx} non-2xx, ${r.errors} socket errors`)
+        results[c.name].push(r)
+        progress(
+          `run ${run + 1}/${RUNS} ${c.name}: ${Math.round(r.ops)} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms`,
+        )
+      }
+    }
+    report(results, { RUNS, DUR, CONNS, NGINX_WORKERS, load: [load0, os.loadavg()] })
+  } finally {
+    for (const c of children) c.kill('SIGTERM')
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}
+
+function wrk(c, dur, conns) {
+  const script = fileURLToPath(new URL('./lib/wrk-report.lua', import.meta.url))
+  const r = spawnSync(
+    'wrk',
+    [
+      '-t2',
+      `-c${conns}`,
+      `-d${dur}s`,
+      '-H',
+      `Host: ${c.host}`,
+      '-s',
+      script,
+      `http://127.0.0.1:${c.port}/`,
+    ],
+    { encoding: 'utf8' },
+  )
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('{'))
+  if (!line) throw new Error(`bench: wrk failed on ${c.name}: ${r.stderr || r.stdout}`)
+  return JSON.parse(line)
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+function report(results, meta) {
+  const fig = (name, key) => {
+    const xs = results[name].map((r) => r[key])
+    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) }
+  }
+  const fmt = (f, d = 0) => `${f.median.toFixed(d)} (${f.min.toFixed(d)}–${f.max.toFixed(d)})`
+  const out = {}
+  console.log(
+    `\nmesh.mjs — ${meta.RUNS} runs × ${meta.DUR} s, ${meta.CONNS} connections, nginx workers ${meta.NGINX_WORKERS}, load average ${meta.load[0][0].toFixed(1)} → ${meta.load[1][0].toFixed(1)} on ${os.cpus().length} CPUs\n`,
+  )
+  console.log('| case | req/s | p50 ms | p99 ms | req/s ÷ nginx | p99 ÷ nginx |')
+  console.log('|---|---|---|---|---|---|')
+  const ratios = (name, key) => results[name].map((r, i) => r[key] / results.nginx[i][key])
+  for (const name of Object.keys(results)) {
+    const ops = fig(name, 'ops')
+    const p50 = fig(name, 'p50_ms')
+    const p99 = fig(name, 'p99_ms')
+    const rOps = median(ratios(name, 'ops'))
+    const rP99 = median(ratios(name, 'p99_ms'))
+    out[name] = { ops, p50_ms: p50, p99_ms: p99, ops_vs_nginx: rOps, p99_vs_nginx: rP99 }
+    console.log(
+      `| ${name} | ${fmt(ops)} | ${fmt(p50, 2)} | ${fmt(p99, 2)} | ${rOps.toFixed(2)}× | ${rP99.toFixed(2)}× |`,
+    )
+  }
+  const local = out['mesh local']
+  console.log(
+    `\ngoal: mesh ≥ 0.6× nginx req/s — ${local.ops_vs_nginx >= 0.6 ? 'met' : 'NOT met'} (${local.ops_vs_nginx.toFixed(2)}×); p99 ≤ nginx's — ${local.p99_vs_nginx <= 1 ? 'met' : 'NOT met'} (${local.p99_vs_nginx.toFixed(2)}×)`,
+  )
+  console.log(JSON.stringify({ bench: 'mesh', ...meta, results: out }))
+}
+
+function nginxConf(dir, port, backends, workers) {
+  return `daemon off;
+worker_processes ${workers};
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream backends {
+${backends.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    keepalive_requests 100000;
+    location / {
+      proxy_pass http://backends;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer()
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitHttp(port) {
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error(`bench: nothing answers on ${port}`)
+}
