@@ -17,6 +17,9 @@
 //   (kube-node-lease/<node>, at most every 10 s); a lost connection makes the Node Unknown at
 //   once; log requests go out and come back over request/response with ids; the
 //   nodes' usage samples are held in memory as rates (node-stats.ts), never stored.
+// - The mesh table (mesh-source.ts, mesh-sender.ts): Services, EndpointSlices and Nodes watched,
+//   each change built once and the same bytes sent to every connected node on its `mesh` leaf,
+//   numbered by store revision, answered `mesh-applied`; whole on hello behind, resync, resend.
 // - Every payload from a node is checked; a malformed one is logged and dropped, never a crash.
 export type { Bus, BusHandler } from './bus.ts'
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker.ts'
