@@ -7,19 +7,20 @@
 // revisions, kubectl get ds shows the counts.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFile, spawnSync } from 'node:child_process'
-import { promisify } from 'node:util'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isShoalError, memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
 import { resourceByKind, type Node, type Pod } from '../../src/api/index.ts'
+import { asyncKubectl, until } from './harness.ts'
 
 const PODS = resourceByKind('Pod')!
 const NODES = resourceByKind('Node')!
 const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'shoal-daemonset-'))
+const { kubectl, writeKubeconfig } = asyncKubectl(dir)
 let plane: Plane
 let agent: NodeJS.Timeout | undefined
 
@@ -54,27 +55,8 @@ async function playAgents(): Promise<void> {
   }
 }
 
-const run = promisify(execFile)
-
-async function kubectl(...args: string[]): Promise<string> {
-  const argv = ['--kubeconfig', join(dir, 'kubeconfig'), ...args]
-  try {
-    return (await run('kubectl', argv, { encoding: 'utf8', timeout: 90_000 })).stdout
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string }
-    throw new Error(`kubectl ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)
-  }
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000) {
-  const until = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
+const waitFor = <T>(what: string, fn: () => Promise<T | undefined>, ms = 30_000) =>
+  until(what, fn, { ms })
 
 /** node=image of each running daemon pod */
 const placed = async () =>
@@ -104,16 +86,7 @@ else {
       insecureHttp: true,
       logger: memoryLogger(),
     })
-    writeFileSync(
-      join(dir, 'kubeconfig'),
-      `apiVersion: v1
-kind: Config
-clusters: [{name: p, cluster: {server: "${plane.url}"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: c, context: {cluster: p, user: u, namespace: default}}]
-current-context: c
-`,
-    )
+    writeKubeconfig(plane.url)
     for (const name of ['pi-1', 'pi-2']) await plane.objects.create(NODES, nodeObject(name))
     agent = setInterval(() => void playAgents().catch(() => undefined), 100)
   })

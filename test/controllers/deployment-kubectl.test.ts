@@ -4,18 +4,19 @@
 // part — a pod Running and Ready — is played by writing pod status into the store.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFile, spawnSync } from 'node:child_process'
-import { promisify } from 'node:util'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isShoalError, memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
 import { resourceByKind, type Pod } from '../../src/api/index.ts'
+import { asyncKubectl } from './harness.ts'
 
 const PODS = resourceByKind('Pod')!
 const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'shoal-deploy-'))
+const { kubectl, json, writeKubeconfig } = asyncKubectl(dir)
 let plane: Plane
 let agent: NodeJS.Timeout | undefined
 
@@ -41,20 +42,6 @@ async function playAgent(): Promise<void> {
   }
 }
 
-const run = promisify(execFile)
-
-/** kubectl, run without blocking: the plane answers it from this same process */
-async function kubectl(...args: string[]): Promise<string> {
-  const argv = ['--kubeconfig', join(dir, 'kubeconfig'), ...args]
-  try {
-    return (await run('kubectl', argv, { encoding: 'utf8', timeout: 90_000 })).stdout
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string }
-    throw new Error(`kubectl ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)
-  }
-}
-
-const json = async (...args: string[]) => JSON.parse(await kubectl('get', ...args, '-o', 'json'))
 const images = async () =>
   (await json('pods')).items
     .filter((p: Pod) => !p.metadata.deletionTimestamp)
@@ -86,16 +73,7 @@ else {
       scheduler: false,
       logger: process.env.DEBUG_LOG ? undefined : memoryLogger(),
     })
-    writeFileSync(
-      join(dir, 'kubeconfig'),
-      `apiVersion: v1
-kind: Config
-clusters: [{name: p, cluster: {server: "${plane.url}"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: c, context: {cluster: p, user: u, namespace: default}}]
-current-context: c
-`,
-    )
+    writeKubeconfig(plane.url)
     const tick = () => {
       agent = setTimeout(() => playAgent().then(tick, tick), 50)
     }

@@ -6,18 +6,18 @@
 // in place; a malformed slice is refused naming the field; deleting the Service takes its slices.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { isShoalError, memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
 import { resourceByKind, type EndpointSlice, type Node, type Pod } from '../../src/api/index.ts'
+import { asyncKubectl, until } from './harness.ts'
 
 const PODS = resourceByKind('Pod')!
 const NODES = resourceByKind('Node')!
 const dir = mkdtempSync(join(tmpdir(), 'shoal-slices-'))
+const { kubectl, writeKubeconfig } = asyncKubectl(dir)
 const address: Record<string, string> = { 'pi-1': '192.0.2.1', 'pi-2': '192.0.2.2' }
 let plane: Plane
 let agent: NodeJS.Timeout | undefined
@@ -66,28 +66,6 @@ async function playAgents(): Promise<void> {
   }
 }
 
-const run = promisify(execFile)
-
-async function kubectl(...args: string[]): Promise<string> {
-  const argv = ['--kubeconfig', join(dir, 'kubeconfig'), ...args]
-  try {
-    return (await run('kubectl', argv, { encoding: 'utf8', timeout: 90_000 })).stdout
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string }
-    throw new Error(`kubectl ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)
-  }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    const v = await fn()
-    if (v !== undefined) return v
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 const slices = async (): Promise<EndpointSlice[]> =>
   JSON.parse(
     await kubectl('get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json'),
@@ -128,16 +106,7 @@ test.before(async () => {
     logger: process.env.DEBUG_LOG ? undefined : memoryLogger(),
   })
   for (const name of ['pi-1', 'pi-2']) await plane.objects.create(NODES, nodeObject(name))
-  writeFileSync(
-    join(dir, 'kubeconfig'),
-    `apiVersion: v1
-kind: Config
-clusters: [{name: p, cluster: {server: "${plane.url}"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: c, context: {cluster: p, user: u, namespace: default}}]
-current-context: c
-`,
-  )
+  writeKubeconfig(plane.url)
   const tick = () => {
     agent = setTimeout(() => playAgents().then(tick, tick), 50)
   }

@@ -7,44 +7,23 @@
 // conditions.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFile, spawnSync } from 'node:child_process'
-import { promisify } from 'node:util'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
 import type { Condition, KubeObject, Namespace } from '../../src/api/index.ts'
+import { asyncKubectl, until } from './harness.ts'
 
 const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'shoal-gc-'))
+const { kubectl, writeKubeconfig } = asyncKubectl(dir)
 let plane: Plane
-const run = promisify(execFile)
-
-async function kubectl(...args: string[]): Promise<string> {
-  const argv = ['--kubeconfig', join(dir, 'kubeconfig'), ...args]
-  try {
-    return (await run('kubectl', argv, { encoding: 'utf8', timeout: 90_000 })).stdout
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string }
-    throw new Error(`kubectl ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)
-  }
-}
-
 const items = async (...args: string[]): Promise<KubeObject[]> =>
   JSON.parse(await kubectl('get', ...args, '-o', 'json')).items
 const one = async <T extends KubeObject = KubeObject>(...args: string[]): Promise<T> =>
   JSON.parse(await kubectl('get', ...args, '-o', 'json'))
-
-/** polls until `ok` holds (what the controllers do after a request is asynchronous) */
-async function until(what: string, ok: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + 30_000
-  while (Date.now() < end) {
-    if (await ok()) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.unreachable(`timed out waiting until ${what}`)
-}
 
 const deployment = (ns = 'default') => `apiVersion: apps/v1
 kind: Deployment
@@ -89,16 +68,7 @@ else {
       scheduler: false,
       logger: process.env.DEBUG_LOG ? undefined : memoryLogger(),
     })
-    writeFileSync(
-      join(dir, 'kubeconfig'),
-      `apiVersion: v1
-kind: Config
-clusters: [{name: p, cluster: {server: "${plane.url}"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: c, context: {cluster: p, user: u, namespace: default}}]
-current-context: c
-`,
-    )
+    writeKubeconfig(plane.url)
   })
 
   test.after(async () => {

@@ -7,22 +7,23 @@
 // transport's NodeStats as they reach kubectl top.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFile, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { encode } from 'cbor-x'
 import mqtt, { type MqttClient } from 'mqtt'
 import { isShoalError, memoryLogger } from '../../src/core/index.ts'
 import { createPlane, createTokenStore, type Plane } from '../../src/plane/index.ts'
 import { resourceByKind, type Pod } from '../../src/api/index.ts'
 import { freePort } from '../e2e/plane-process.ts'
+import { asyncKubectl, until as poll } from './harness.ts'
 
 const PODS = resourceByKind('Pod')!
 const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'shoal-hpa-'))
+const { kubectl } = asyncKubectl(dir, { kubeconfig: () => plane.adminKubeconfig! })
 const dataDir = join(dir, 'data')
 let plane: Plane
 let agent: MqttClient
@@ -33,26 +34,8 @@ const LOAD = 180
 const counters = new Map<string, { cpuNanos: number; startTime: number }>()
 let lastSample = Date.now()
 
-const run = promisify(execFile)
-async function kubectl(...args: string[]): Promise<string> {
-  const argv = ['--kubeconfig', plane.adminKubeconfig!, ...args]
-  try {
-    return (await run('kubectl', argv, { encoding: 'utf8', timeout: 60_000 })).stdout
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string }
-    throw new Error(`kubectl ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)
-  }
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await fn()
-    if (v) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) =>
+  poll(what, fn, { ms, everyMs: 200 })
 
 const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z')
 const isReady = (p: Pod) =>

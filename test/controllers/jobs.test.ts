@@ -6,18 +6,21 @@
 // minute, so no test waits a real minute.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { execFile, spawnSync } from 'node:child_process'
-import { promisify } from 'node:util'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FakeClock, isShoalError, memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
 import { resourceByKind, type CronJob, type Job, type Pod } from '../../src/api/index.ts'
+import { asyncKubectl, until as poll } from './harness.ts'
 
 const PODS = resourceByKind('Pod')!
 const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'shoal-jobs-'))
+const { kubectl, json, writeKubeconfig } = asyncKubectl(dir)
+const until = <T>(what: string, f: () => Promise<T | undefined>) =>
+  poll(what, f, { ms: 20_000, everyMs: 50 })
 const clock = new FakeClock(Date.now())
 let plane: Plane
 let agent: NodeJS.Timeout | undefined
@@ -57,29 +60,6 @@ async function playAgent(): Promise<void> {
   }
 }
 
-const run = promisify(execFile)
-
-async function kubectl(...args: string[]): Promise<string> {
-  const argv = ['--kubeconfig', join(dir, 'kubeconfig'), ...args]
-  try {
-    return (await run('kubectl', argv, { encoding: 'utf8', timeout: 90_000 })).stdout
-  } catch (err) {
-    const e = err as { stdout?: string; stderr?: string }
-    throw new Error(`kubectl ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`)
-  }
-}
-
-const json = async (...args: string[]) => JSON.parse(await kubectl('get', ...args, '-o', 'json'))
-
-async function until<T>(what: string, f: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const v = await f()
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
 if (!haveKubectl) test('jobs e2e', () => console.log('SKIPPED: no kubectl on PATH'))
 else {
   test.before(async () => {
@@ -91,16 +71,7 @@ else {
       controllersClock: clock,
       logger: process.env.DEBUG_LOG ? undefined : memoryLogger(),
     })
-    writeFileSync(
-      join(dir, 'kubeconfig'),
-      `apiVersion: v1
-kind: Config
-clusters: [{name: p, cluster: {server: "${plane.url}"}}]
-users: [{name: u, user: {}}]
-contexts: [{name: c, context: {cluster: p, user: u, namespace: default}}]
-current-context: c
-`,
-    )
+    writeKubeconfig(plane.url)
     let last = Date.now()
     const tick = () => {
       agent = setTimeout(() => {
