@@ -11,6 +11,7 @@
 // Every case in every run, order rotating; RUNS (5) runs → median and range. Prints a table,
 // the ratios to nginx and, last, one JSON line.
 // Run: node bench/mesh.mjs   (re-executes itself under tsx) · Env: RUNS=5 DUR=5 CONNS=50 NGINX_WORKERS=1
+//      MESH=bundle (default: src/mesh bundled by esbuild, as a node runs it) | tsx (the sources)
 // Needs /usr/bin/wrk and /usr/sbin/nginx (apt-get install -y wrk nginx).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -48,8 +49,8 @@ async function backends() {
 
 /** child: one mesh; its config (JSON) in argv[3]; prints its ports, then takes tables on stdin */
 async function meshChild() {
-  const { createMesh } = await import('../src/mesh/index.ts')
   const cfg = JSON.parse(process.argv[3])
+  const { createMesh } = await import(process.argv[4] ?? '../src/mesh/index.ts')
   const mesh = createMesh(cfg)
   console.log(JSON.stringify(await mesh.start()))
   let buf = ''
@@ -99,6 +100,21 @@ async function main() {
     return c
   }
   const load0 = os.loadavg()
+  // what a node runs: the mesh bundled by esbuild (as dist/ is), not the sources under tsx's loader
+  const meshModule = join(tmp, 'mesh.mjs')
+  if ((process.env.MESH ?? 'bundle') === 'bundle') {
+    const { build } = await import('esbuild')
+    await build({
+      entryPoints: [fileURLToPath(new URL('../src/mesh/index.ts', import.meta.url))],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: meshModule,
+      logLevel: 'error',
+    })
+  }
+  const meshArg = (process.env.MESH ?? 'bundle') === 'bundle' ? [meshModule] : []
   try {
     const ports = await firstLine(start(['backends']))
     const nginxPort = await freePort()
@@ -106,7 +122,8 @@ async function main() {
     const nginx = spawn('nginx', ['-c', join(tmp, 'nginx.conf'), '-p', tmp], { stdio: 'inherit' })
     children.push(nginx)
 
-    const { fleetCa, nodeCommonName } = await import('../src/mesh/mesh-fixture.ts')
+    const { endpoint, fleetCa, nodeCommonName, service } =
+      await import('../src/mesh/mesh-fixture.ts')
     const ca = await fleetCa()
     const tlsOf = async (name) => ({
       host: '127.0.0.1',
@@ -117,33 +134,19 @@ async function main() {
     const m1 = start([
       'mesh',
       JSON.stringify({ nodeName: 'n1', local: { port: 0 }, tls: await tlsOf('n1') }),
+      ...meshArg,
     ])
     const m2 = start([
       'mesh',
       JSON.stringify({ nodeName: 'n2', local: { port: 0 }, tls: await tlsOf('n2') }),
+      ...meshArg,
     ])
     const [p1, p2] = await Promise.all([firstLine(m1), firstLine(m2)])
-    const endpoints = (node) =>
-      ports.map((port, i) => ({
-        uid: `${node}-${i}`,
-        pod: `bench/web-${i}`,
-        node,
-        ports: { '': port },
-        ready: true,
-        serving: true,
-        terminating: false,
-      }))
-    const svc = (name, node) => ({
-      namespace: 'default',
-      name,
-      resourceVersion: '1',
-      type: 'ClusterIP',
-      exposed: false,
-      ports: [{ name: '', port: 80, protocol: 'TCP' }],
-      sessionAffinity: 'None',
-      loadBalancer: 'least-request',
-      endpoints: endpoints(node),
-    })
+    const svc = (name, node) =>
+      service(
+        name,
+        ports.map((port, i) => endpoint(`${node}-${i}`, node, port)),
+      )
     const meshTable = {
       revision: 1,
       services: [svc('local', 'n1'), svc('remote', 'n2')],

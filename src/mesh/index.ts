@@ -21,6 +21,10 @@
 //   another endpoint after a connect error or a 5xx; timeoutMs (the Service's or the mesh's) →
 //   504; no endpoint → 503 naming the Service. Hop-by-hop headers stripped, x-forwarded-* and
 //   via added, bodies streamed both ways.
+// - Upstreams: undici keep-alive pools, per loopback port for local endpoints and per node for
+//   other nodes' meshes (that node's certificate verified as its name; a node that goes offline
+//   loses its pool at once). dispatchLocal(target, req, res), when given, takes requests for
+//   local endpoints instead (no TCP hop; no retry or outlier detection then: the hook answers).
 // - metricsText(): Prometheus text per Service and endpoint; serviceStats(): cumulative
 //   requests and errors per Service that entered on this node (for the autoscaler).
 export { createMesh } from './mesh.ts'
