@@ -14,9 +14,11 @@
 //   short-lived thread) and compiles it once per process, then instantiates it in a shared worker thread (commands: a
 //   worker of their own; so does an http or handler instance whose component may wait in a host
 //   call — a sleep, a poll, outgoing HTTP, sockets — up to soloWorkers, past which such instances
-//   share those threads among themselves). Bad input (missing file, digest mismatch, a core module or garbage, a
-//   bad spec, exports that do not fit the kind) rejects with InvalidError "runtime: …"; nothing
-//   crashes.
+//   share those threads among themselves; every thread's WASI I/O — sockets, HTTP servers,
+//   timers, file streams — goes through one preview2-shim I/O thread for the process; guest
+//   code is compiled by V8's baseline compiler alone unless codeTier says 'optimized'). Bad
+//   input (missing file, digest mismatch, a core module or garbage, a bad spec, exports that do
+//   not fit the kind) rejects with InvalidError "runtime: …"; nothing crashes.
 // - Each instance gets only what the spec grants: its env and args (no host env; initial-cwd is
 //   none, never the host's cwd), preopens for its volumes only, network on/off; wasi:cli/exit
 //   ends the instance, never the process; stdout and stderr are captured per instance as

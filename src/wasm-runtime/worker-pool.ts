@@ -3,13 +3,15 @@
 // is one long synchronous call); an http or handler instance whose component may wait in a host
 // call (wait-imports.ts: a sleep, a poll, outgoing HTTP, sockets) gets a "solo" worker of its own,
 // since without JSPI a wait blocks its whole thread. Solo workers are bounded (soloWorkers, by
-// default one per 128 MiB of RAM, 2 to 16: ~25–40 MB each, so at most about a quarter of a Pi's
-// memory); past the bound, waiting instances share the least-loaded solo worker and may delay
-// each other, never the services. A watchdog pings each worker; one that stops answering while
-// not inside a call that may legitimately go on (a call within its deadline, or a command
-// without one) is terminated, its instances are reported, and later starts get a fresh worker.
-// Time a thread spends waiting in a host call (the call slot says so) is not running time: it
-// never counts against a deadline and never ends a worker.
+// default one per 128 MiB of RAM, 2 to 16: ≈ 28 MB each with a JS image — the thread ≈ 8, the
+// shim's code ≈ 3, jco's glue ≈ 5, the instance ≈ 7–12; all threads share one preview2-shim I/O
+// thread, shared-io.ts — so at most about a quarter of a Pi's memory); past the bound, waiting
+// instances share the least-loaded solo worker and may delay each other, never the services. A
+// watchdog pings each worker; one that stops answering while not inside a call that may
+// legitimately go on (a call within its deadline, or a command without one) is terminated, its
+// instances are reported, and later starts get a fresh worker. Time a thread spends waiting in a
+// host call (the call slot says so) is not running time: it never counts against a deadline and
+// never ends a worker.
 import { totalmem } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import { callSlotLength, type FromWorker, type ToWorker } from './protocol.ts'

@@ -1,5 +1,5 @@
 // Adapter (worker side): a wasi:http/proxy instance served on 127.0.0.1:<ephemeral port> through
-// preview2-shim's HTTPServer (its socket lives in the shim's I/O thread of this worker). Every
+// preview2-shim's HTTPServer (its socket lives in the process's shared I/O thread, io-main.ts). Every
 // request goes through `call`, which meters and guards it; a request whose call fails gets a 503.
 import * as shimHttp from '@bytecodealliance/preview2-shim/http'
 import { http } from '@bytecodealliance/preview2-shim'
