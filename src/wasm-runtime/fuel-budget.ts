@@ -2,9 +2,10 @@
 // Fuel ≈ guest instructions run, but the time a unit takes depends on the code: measured here
 // (bench/runtime.mjs prints it) from ~1.3 M units/ms (a tight loop in V8's baseline tier, where a
 // long call stays: wasm has no on-stack replacement) to ~25 M units/ms (optimized code). The
-// default is the slow end, so a runaway call always ends within requestTimeoutMs; the price is
-// that CPU-heavy optimized code may get as little as 1/20 of it. RuntimeOptions.fuelPerMs moves
-// the trade-off. A command's own worker is also stopped by the watchdog exactly at its deadline.
+// default is the slow end, so a runaway call always ends within requestTimeoutMs. Guest code stays
+// in the baseline tier unless RuntimeOptions.codeTier is 'optimized' (code-tier.ts), where
+// CPU-heavy optimized code may get as little as 1/20 of it. RuntimeOptions.fuelPerMs moves the
+// trade-off. A command's own worker is also stopped by the watchdog exactly at its deadline.
 import type { InstanceLimits, WorkloadKind } from './types.ts'
 
 export const defaultFuelPerMs = 1_200_000
