@@ -1,5 +1,6 @@
 // One queue per node: a node's messages are handled one after another, in the order they came
-// (a status report is acknowledged after the one before it), while nodes proceed in parallel.
+// (hello, heartbeat, its loss; status reports have lanes of their own, status-writer.ts), while
+// nodes proceed in parallel.
 // A queue holds at most MAX_QUEUED jobs: past that a node is sending faster than the store
 // writes, and what it sends is dropped (and logged) — the node resends what is not acknowledged.
 import type { Logger } from '../../core/index.ts'
