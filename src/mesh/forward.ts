@@ -7,7 +7,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Dispatcher } from 'undici'
 import { pickEndpoint } from './balancer.ts'
 import type { EndpointState, OutlierPolicy } from './endpoint-state.ts'
-import { downstreamHeaders, TARGET_PORT_HEADER, TARGET_SERVICE_HEADER } from './headers.ts'
+import {
+  downstreamHeaders,
+  NODE_HEADER,
+  POD_HEADER,
+  TARGET_PORT_HEADER,
+  TARGET_SERVICE_HEADER,
+} from './headers.ts'
 import { reply } from './reply.ts'
 import type { PortRoute, RoutingTable, ServiceEntry } from './routing-table.ts'
 import type { MeshOptions } from './types.ts'
@@ -136,7 +142,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#resume = resume
     if (status >= 500 && (this.#next = this.#retryTarget())) return true
     const res = this.#r.res
-    if (!res.headersSent) res.writeHead(status, message, downstreamHeaders(raw, this.#ctx.via))
+    if (res.headersSent) return true
+    const headers = downstreamHeaders(raw, this.#ctx.via)
+    // the node whose instance answered names it (a node-to-node hop passes it on as it came)
+    const e = this.#state.endpoint
+    if (this.#state.local) headers.push(POD_HEADER, e.pod, NODE_HEADER, e.node)
+    res.writeHead(status, message, headers)
     return true
   }
 

@@ -8,6 +8,10 @@ export const TARGET_PORT_HEADER = 'x-shoal-target-port'
 /** set with it: the Service ("namespace/name") the hop is for */
 export const TARGET_SERVICE_HEADER = 'x-shoal-target-service'
 
+/** on every answer from an endpoint, set by the mesh of that endpoint's node: who answered */
+export const POD_HEADER = 'x-shoal-pod'
+export const NODE_HEADER = 'x-shoal-node'
+
 const HOP = new Set([
   'connection',
   'keep-alive',

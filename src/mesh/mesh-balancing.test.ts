@@ -37,6 +37,9 @@ test('local first: a node with a local endpoint keeps its requests', async () =>
   ])
   assert.equal(await spread(0, 'web', 20), { b1: 20 })
   assert.equal(await spread(1, 'web', 20), { b2: 20 })
+  // the answer names the pod and node that served it
+  const a = await get(f.local[1]!, 'web')
+  assert.equal([a.headers['x-shoal-pod'], a.headers['x-shoal-node']], ['default/p2', 'n2'])
 })
 
 test('no local endpoint: power of two choices over the other nodes, through their meshes (mTLS)', async () => {
@@ -51,6 +54,10 @@ test('no local endpoint: power of two choices over the other nodes, through thei
   assert.is(h.via, '1.1 n1, 1.1 n2')
   assert.is(h['x-forwarded-for'], '127.0.0.1')
   assert.is(h['x-shoal-target-port'], undefined)
+  // named once, by the node whose instance answered
+  const a = await get(f.local[0]!, 'web')
+  const who = a.body.split(' ')[0] === 'b2' ? ['default/p2', 'n2'] : ['default/p3', 'n3']
+  assert.equal([a.headers['x-shoal-pod'], a.headers['x-shoal-node']], who)
 })
 
 test('round robin when the Service asks: strictly in turn, local first', async () => {
