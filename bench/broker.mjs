@@ -14,9 +14,20 @@
 // Run: node bench/broker.mjs   (re-executes itself under tsx)
 // Env: N=1000 · PODS=100 · CHILDREN=4 · RUNS=1 · DUR=5 · FREEZE=10 · RT_AGENTS=20
 //      MOSQUITTO=/usr/sbin/mosquitto · BENCH_TMP=<dir> · SHOAL=tsx|bundle (default tsx)
+//      DATA=<dir>: the plane's data dir, kept and reused by the next run with the same DATA
+//        (its N × PODS pods and node tokens are made once: ≈ 10 min saved a run)
+//      PLANE_LOG=<file>: the planes' output appended there
+//      PROF=<dir>: the restarted plane runs with --cpu-prof, its profile written there
 // Progress on stderr; stdout: the table, the goals and, last, one JSON line.
 import { fork, spawn, spawnSync } from 'node:child_process'
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { Agent, request } from 'node:https'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -39,7 +50,8 @@ const FREEZE = env('FREEZE', 10) * 1000
 const RT_AGENTS = env('RT_AGENTS', 20)
 const MOSQUITTO = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto'
 const tmp = mkdtempSync(join(process.env.BENCH_TMP ?? os.tmpdir(), 'shoal-bench-broker-'))
-const planeDir = join(tmp, 'plane')
+const planeDir = process.env.DATA ?? join(tmp, 'plane')
+const PROF = process.env.PROF
 const { freePort } = await import('../test/e2e/plane-process.ts')
 const { percentile } = await import('./lib/measure.mjs')
 const { createTokenStore } = await import('../src/plane/index.ts')
@@ -84,8 +96,15 @@ function https(method, path, body) {
   })
 }
 
-function startPlane(mode) {
-  const args = [...shoal, 'plane', '--data-dir', planeDir, '--listen', `127.0.0.1:${apiPort}`]
+function startPlane(mode, { prof = false } = {}) {
+  const name = `${mode}-${Date.now()}.cpuprofile`
+  const cpuProf =
+    prof && PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF, '--cpu-prof-name', name] : []
+  const args = [...cpuProf, ...shoal, 'plane', '--data-dir', planeDir]
+  args.push('--listen', `127.0.0.1:${apiPort}`)
+  // the simulated agents send no heartbeats: without these the node lifecycle controller would
+  // find their nodes NotReady and evict their pods seconds into a run
+  args.push('--node-monitor-grace-period', '24h', '--default-toleration-seconds', '86400')
   args.push(
     ...(mode === 'mosquitto'
       ? ['--mqtt', `mqtts://127.0.0.1:${mosqPort}`]
@@ -94,8 +113,12 @@ function startPlane(mode) {
   const spawnedAt = Date.now()
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
-  child.stdout.on('data', (d) => (out += d))
-  child.stderr.on('data', (d) => (out += d))
+  const keep = (d) => {
+    out += d
+    if (process.env.PLANE_LOG) appendFileSync(process.env.PLANE_LOG, d)
+  }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
   const serving = new Promise((resolve, reject) => {
     child.on('exit', (c) => reject(new Error(`plane exited ${c}:\n${out.slice(-3000)}`)))
     const check = () => (/serving/.test(out) ? resolve() : setTimeout(check, 20))
@@ -153,6 +176,16 @@ async function allHave(kids, what, ms = 600_000) {
 }
 
 async function setup(tokens) {
+  const saved = join(planeDir, 'bench-tokens.json')
+  if (existsSync(saved)) {
+    const kept = JSON.parse(readFileSync(saved, 'utf8'))
+    if (kept.N !== N || kept.PODS !== PODS)
+      throw new Error(`${planeDir} holds N=${kept.N} PODS=${kept.PODS}`)
+    tokens.push(...kept.tokens)
+    ca = readFileSync(join(planeDir, 'pki', 'ca.crt'), 'utf8')
+    progress(`setup: reusing ${planeDir} (${N} nodes, ${N * PODS} pods)`)
+    return brokerConf(tokens)
+  }
   progress(`setup: plane, ${N} node tokens, ${N * PODS} pods`)
   plane = startPlane('aedes')
   await plane.serving
@@ -193,6 +226,12 @@ async function setup(tokens) {
   )
   progress(`  ${N * PODS} pods in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   await stop(plane.child)
+  writeFileSync(saved, JSON.stringify({ N, PODS, tokens }))
+  return brokerConf(tokens)
+}
+
+/** Mosquitto's files for this run's port, with every node's login */
+function brokerConf(tokens) {
   const { conf } = writeBrokerConfig({
     dataDir: planeDir,
     listen: { host: '127.0.0.1', port: mosqPort },
@@ -262,7 +301,7 @@ async function measure(mode, tokens) {
   await Promise.all(kids.map((k) => ask(k, { cmd: 'reset' })))
   kids[0].have = 1 // the frozen one ended its client
   await stop(plane.child, 'SIGKILL')
-  plane = startPlane(mode)
+  plane = startPlane(mode, { prof: true })
   r.restartS = ((await allHave(kids, 'desired states after the restart')) - plane.spawnedAt) / 1000
   progress(
     `${mode}: after a plane restart, every agent has its state in ${r.restartS.toFixed(2)} s`,
