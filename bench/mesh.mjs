@@ -90,6 +90,7 @@ async function main() {
       throw new Error(`bench: ${bin} is not on PATH (apt-get install -y wrk nginx)`)
   const tmp = mkdtempSync(join(process.env.BENCH_TMP ?? os.tmpdir(), 'shoal-bench-mesh-'))
   const children = []
+  process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')))
   const progress = (m) => process.stderr.write(`# ${m}\n`)
   const start = (args, opts = {}) => {
     const c = spawn(process.execPath, ['--import', 'tsx', self, ...args], {
@@ -112,6 +113,10 @@ async function main() {
       target: 'node20',
       outfile: meshModule,
       logLevel: 'error',
+      // undici's CommonJS requires node: built-ins, as dist/'s banner provides
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
     })
   }
   const meshArg = (process.env.MESH ?? 'bundle') === 'bundle' ? [meshModule] : []

@@ -169,9 +169,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const code = (err as { code?: string }).code ?? ''
     const timedOut = TIMEOUT.has(code)
     const before = this.#status === 0
-    this.#end(this.#status || 502, true, before && !timedOut)
     const res = this.#r.res
-    if (res.destroyed) return this.#finish(499)
+    if (res.destroyed) {
+      // the client went away: not the endpoint's failure
+      this.#end(this.#status || 499, true, 'none')
+      return this.#finish(499)
+    }
+    this.#end(this.#status || 502, true, before && !timedOut ? 'connect' : undefined)
     if (this.#next || (before && !timedOut)) {
       const next = this.#next ?? this.#retryTarget()
       if (next) return this.#send(next)
@@ -206,11 +210,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     })
   }
 
-  /** one attempt is over: endpoint counters and outlier detection */
-  #end(status: number, failed: boolean, connectFailure = false): void {
+  /** one attempt is over: endpoint counters and outlier detection (`outcome` when not by status) */
+  #end(status: number, failed: boolean, outcome?: 'connect' | 'none'): void {
     const s = this.#state
     s.end(performance.now() - this.#attemptStart, status, failed)
-    const kind = connectFailure ? 'connect' : status >= 500 ? '5xx' : failed ? undefined : 'ok'
+    if (outcome === 'none') return
+    const kind = outcome ?? (status >= 500 ? '5xx' : failed ? undefined : 'ok')
     if (kind && s.recordOutcome(kind, Date.now(), this.#ctx.outlier))
       this.#ctx.log(`mesh: ejected ${s.endpoint.pod} (${this.#r.entry.key}) after ${kind}`)
   }

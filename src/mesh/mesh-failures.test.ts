@@ -1,4 +1,5 @@
 // Failure handling on real sockets: outlier ejection, one retry of idempotent requests, timeouts.
+import { request } from 'node:http'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createMesh, type Mesh } from './index.ts'
@@ -123,6 +124,23 @@ test('metrics text carries the per-Service and per-endpoint counters and histogr
   ])
     assert.ok(text.includes(line + '\n'), `missing: ${line}`)
   assert.equal(mesh.serviceStats(), [{ namespace: 'default', name: 'web', requests: 2, errors: 0 }])
+})
+
+test('a client that goes away aborts its upstream request and ejects nobody', async () => {
+  b[0]!.hold = true
+  await mesh.setTable(
+    table([service('web', [endpoint('p1', 'n1', b[0]!.port)], { timeoutMs: 60_000 })]),
+  )
+  const req = request({ host: '127.0.0.1', port, headers: { host: 'web' }, agent: false })
+  req.on('error', () => {})
+  req.end()
+  while (b[0]!.hits.length === 0) await new Promise((r) => setTimeout(r, 5))
+  req.destroy()
+  const ep = 'namespace="default",service="web",pod="default/p1",node="n1"'
+  while (!mesh.metricsText().includes(`shoal_mesh_endpoint_outstanding{${ep}} 0\n`))
+    await new Promise((r) => setTimeout(r, 5))
+  assert.equal(log, [])
+  assert.ok(mesh.metricsText().includes(`shoal_mesh_endpoint_ejected{${ep}} 0\n`))
 })
 
 test.run()

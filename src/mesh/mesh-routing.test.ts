@@ -156,4 +156,27 @@ test('an older table revision is ignored', async () => {
   }
 })
 
+test("dispatchLocal takes local endpoints' requests without a TCP hop", async () => {
+  const seen: string[] = []
+  const mesh = createMesh({
+    nodeName: 'n1',
+    local: { port: 0 },
+    dispatchLocal: (target, req, res) => {
+      seen.push(`${target.service.name} ${target.endpoint.uid} ${target.port} ${req.url}`)
+      res.end('in process')
+    },
+  })
+  const ports = await mesh.start()
+  try {
+    await mesh.setTable(table([service('web', [endpoint('w1', 'n1', 4242)])]))
+    assert.is((await get(ports.local!, 'web', { path: '/hi' })).body, 'in process')
+    assert.equal(seen, ['web w1 4242 /hi'])
+    assert.equal(mesh.serviceStats(), [
+      { namespace: 'default', name: 'web', requests: 1, errors: 0 },
+    ])
+  } finally {
+    await mesh.stop()
+  }
+})
+
 test.run()

@@ -62,6 +62,8 @@ export class RoutingTable {
       const entry = this.#compile(service, nodeName, live)
       services.set(entry.key, entry)
     }
+    // a drained pod gone from the table is forgotten
+    for (const uid of this.draining) if (!live.has(uid)) this.draining.delete(uid)
     for (const key of this.#states.keys()) {
       const s = this.#states.get(key)!
       if (!live.has(key) && s.outstanding === 0 && s.requests === 0) this.#states.delete(key)
@@ -86,6 +88,7 @@ export class RoutingTable {
     for (const endpoint of service.endpoints) {
       const sk = `${key}\0${endpoint.uid}`
       live.add(sk)
+      live.add(endpoint.uid)
       const local = endpoint.node === nodeName
       let state = this.#states.get(sk)
       if (!state || state.local !== local)
