@@ -128,7 +128,17 @@ Flags:
   --data-dir DIR        credentials, desired state, images, statuses (default ./shoal-agent)
   --labels K=V,...      the node's labels
   --address IP          the node's address (default: its first non-loopback IPv4)
-  --mesh-port PORT      the mesh's node-to-node (mTLS) port, told to the plane (default 10443)
+  --mesh-port PORT      the mesh's node-to-node (mutual TLS) port on --address, told to the
+                        plane (default 10443; 0: any free port)
+  --mesh-local-port PORT
+                        the mesh for this node's own clients, on 127.0.0.1: any Service by Host
+                        header, e.g. curl -H 'Host: web.default' 127.0.0.1:10080 (default 10080)
+  --mesh-public HOST:PORT
+                        the mesh for clients outside the fleet: Services of type NodePort or
+                        LoadBalancer only, others 403 (default 0.0.0.0:10081; off: none)
+  --node-port-address IP
+                        where NodePort Services' node ports listen (default 0.0.0.0)
+  --metrics HOST:PORT   GET /metrics: the mesh's Prometheus counters (default 127.0.0.1:10249; off)
   --heartbeat DURATION  time between heartbeats: 2s, 500ms, 1m (default 2s; the plane calls a
                         node silent after 5 s without one)
   --min-disk-free PCT   below this much of the data dir's filesystem free, images no pod uses are
@@ -440,6 +450,10 @@ async function runAgent(args: string[]): Promise<number> {
       labels: { type: 'string' },
       address: { type: 'string' },
       'mesh-port': { type: 'string', default: '10443' },
+      'mesh-local-port': { type: 'string', default: '10080' },
+      'mesh-public': { type: 'string', default: '0.0.0.0:10081' },
+      'node-port-address': { type: 'string', default: '0.0.0.0' },
+      metrics: { type: 'string', default: '127.0.0.1:10249' },
       heartbeat: { type: 'string', default: '2s' },
       'min-disk-free': { type: 'string', default: '10%' },
       'image-budget': { type: 'string' },
@@ -473,11 +487,21 @@ async function runAgent(args: string[]): Promise<number> {
     version: version(),
     labels: parseLabels(values.labels),
     address: values.address,
-    meshPort: meshPort(values['mesh-port']!),
+    meshPort: meshPort(values['mesh-port']!, '--mesh-port'),
+    mesh: {
+      local: { host: '127.0.0.1', port: meshPort(values['mesh-local-port']!, '--mesh-local-port') },
+      public: hostPort(values['mesh-public']!, '--mesh-public'),
+      nodePortHost: values['node-port-address'],
+      metrics: hostPort(values.metrics!, '--metrics'),
+    },
     heartbeatMs: durationMs(values.heartbeat!, '--heartbeat'),
     pressure: diskPressure(values['min-disk-free']!, values['image-budget']),
   })
-  process.stdout.write(`shoal agent: node ${agent.node} running (data dir ${dataDir})\n`)
+  const ports = agent.meshPorts() ?? {}
+  const listening = Object.entries(ports).map(([k, v]) => `${k} ${v}`)
+  process.stdout.write(
+    `shoal agent: node ${agent.node} running (data dir ${dataDir}; ports: ${listening.join(', ')})\n`,
+  )
   const keepAlive = setInterval(() => undefined, 1 << 30) // the link may be down: stay up regardless
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve())
@@ -488,11 +512,19 @@ async function runAgent(args: string[]): Promise<number> {
   return 0
 }
 
-function meshPort(text: string): number {
+function meshPort(text: string, flag: string): number {
   const n = Number(text)
   if (!/^\d+$/.test(text) || n > 65535)
-    throw new BadRequestError(`agent: --mesh-port "${text}" is not a port (0–65535)`)
+    throw new BadRequestError(`agent: ${flag} "${text}" is not a port (0–65535)`)
   return n
+}
+
+/** "HOST:PORT" (IPv6 as [::1]:PORT) → a listener; "off" → none */
+function hostPort(text: string, flag: string): { host: string; port: number } | false {
+  if (text === 'off') return false
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d+)$/.exec(text)
+  if (!m) throw new BadRequestError(`agent: ${flag} must be HOST:PORT (or off), not "${text}"`)
+  return { host: m[1] ?? m[2]!, port: meshPort(m[3]!, flag) }
 }
 
 function help(command: string): number {

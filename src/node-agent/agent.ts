@@ -21,6 +21,12 @@ import { imagePull } from './image-pull.ts'
 import { loadCredentials } from './join.ts'
 import { LogStreams } from './log-stream.ts'
 import { MeshCache, type MeshListener } from './mesh-cache.ts'
+import {
+  startAgentMesh,
+  type AgentMesh,
+  type AgentMeshOptions,
+  type AgentMeshPorts,
+} from './agent-mesh.ts'
 import { nodeAddress, nodeInfo } from './node-info.ts'
 import { Reconciler } from './reconciler.ts'
 import { Session } from './session.ts'
@@ -46,9 +52,12 @@ export interface AgentOptions {
   labels?: Record<string, string>
   /** the node's address (hostIP, podIP); default: the first non-internal IPv4, else 127.0.0.1 */
   address?: string
-  /** the node's mesh mTLS port (node to node), reported in hello (default DEFAULT_MESH_PORT;
-   * 0: no mesh). The agent only reports it; the listener is the mesh's. */
+  /** without `mesh`: the node-to-node port reported in hello, where something else listens
+   * (default DEFAULT_MESH_PORT; 0: none). With `mesh`, the port its mTLS listener bound. */
   meshPort?: number
+  /** run the mesh (src/mesh) in the agent, listening as these say (`shoal agent` always does);
+   * `port` defaults to meshPort. Pods being stopped are drained through it first. */
+  mesh?: AgentMeshOptions
   /** capacity.pods (default 110) */
   maxPods?: number
   /** heartbeat period (default 2000 ms: the plane's node lifecycle calls a node silent after 5 s) */
@@ -82,6 +91,8 @@ export interface Agent {
   meshTable(): MeshTable
   /** `listener` is called with each mesh table taken from now on; returns its removal */
   onMeshTable(listener: MeshListener): () => void
+  /** the ports the mesh listens on (undefined: the agent runs no mesh) */
+  meshPorts(): AgentMeshPorts | undefined
   /** resolves once no pod is being reconciled and queued statuses were handed to the channel */
   idle(): Promise<void>
   /** stops every pod (the desired state stays on disk for the next start) and the link */
@@ -112,6 +123,8 @@ interface Wiring {
   bootId: string
   address: string
   send(message: FromNode): boolean
+  /** the mesh, once started (pods are drained through it before they stop) */
+  mesh?: AgentMesh
 }
 
 interface Parts {
@@ -216,6 +229,7 @@ async function openParts(w: Wiring): Promise<Parts> {
     retryBackoff: w.retryBackoff,
     report: (update) => queue.put(update),
     forget: (uid) => queue.drop(uid),
+    drain: (uid) => w.mesh?.mesh.drainLocal(uid),
   })
   const logs = new LogStreams({
     runtime,
@@ -254,7 +268,7 @@ function openSession(w: Wiring, p: Parts): Session {
     info: nodeInfo({
       ...{ version: o.version ?? 'unknown', labels: o.labels ?? {}, address: w.address },
       maxPods: o.maxPods ?? 110,
-      meshPort: o.meshPort ?? DEFAULT_MESH_PORT,
+      meshPort: o.mesh ? (w.mesh?.ports.tls ?? 0) : (o.meshPort ?? DEFAULT_MESH_PORT),
     }),
     ...{ dataDir: o.dataDir, pressure: o.pressure, heartbeatMs: o.heartbeatMs ?? 2000 },
     diskProblem: () => p.disk.problem,
@@ -273,9 +287,25 @@ function startRenewer(w: Wiring): CertRenewer {
   return renewer
 }
 
+/** the mesh, routing by the table on disk from the start; a port that cannot be bound ends the start */
+async function startMesh(m: AgentMeshOptions, w: Wiring, p: Parts): Promise<AgentMesh> {
+  const { o, credentials: c, paths, address, log } = w
+  try {
+    return await startAgentMesh(m, {
+      ...{ node: c.node, address, caCert: c.caCert, certificatePath: paths.certificate },
+      ...{ cache: p.mesh, defaultPort: o.meshPort ?? DEFAULT_MESH_PORT, log },
+    })
+  } catch (error) {
+    await p.disk.close()
+    if (!o.runtime) await p.runtime.close()
+    throw error
+  }
+}
+
 export async function createAgent(o: AgentOptions): Promise<Agent> {
   const w = await wiring(o)
   const p = await openParts(w)
+  if (o.mesh) w.mesh = await startMesh(o.mesh, w, p) // before the first hello: it tells the port
   p.run(p.desired.pods) // offline first: the saved state runs before any link
   const session = openSession(w, p)
   const stats = new StatsReporter({
@@ -295,6 +325,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     bootId: w.bootId,
     meshTable: () => p.mesh.table,
     onMeshTable: (listener) => p.mesh.listen(listener),
+    meshPorts: () => w.mesh?.ports,
     async idle() {
       await session.settled()
       await p.reconciler.idle()
@@ -308,6 +339,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
         renewer?.stop()
         p.queue.close()
         await p.reconciler.close(o.shutdownGraceMs ?? 10_000)
+        await w.mesh?.stop()
         await p.disk.close()
         await w.channel.close()
         if (!o.runtime) await p.runtime.close()

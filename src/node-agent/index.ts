@@ -24,6 +24,11 @@
 // - Mesh table (for src/mesh): taken by revision like the desired state, kept in mesh.json and
 //   loaded at start; agent.meshTable() is the table held, agent.onMeshTable(fn) tells each new
 //   one. The node's mesh port (meshPort, --mesh-port) is reported in hello.
+// - Mesh (options.mesh; `shoal agent` always): the mesh runs in the agent (agent-mesh.ts) —
+//   local, public, node-to-node mTLS (node.pem + the plane's CA) and NodePort listeners, opened
+//   before the first hello (the port bound is the one reported), routing by the table on disk
+//   from the start; GET /metrics on its own listener. A pod being stopped is drained first (no
+//   new request from this node's mesh, those in flight finished, within its grace period).
 // - Status: Kubernetes PodStatus per pod, sent in `status` reports by id and kept (and resent)
 //   until a `status-ack` names the report; `heartbeat` every few seconds with node conditions
 //   and the images held; logs served on request in bounded chunks.
@@ -31,6 +36,7 @@
 //   nothing from outside crashes the agent.
 export { createAgent, DEFAULT_MESH_PORT, type Agent, type AgentOptions } from './agent.ts'
 export type { MeshListener } from './mesh-cache.ts'
+export { MESH_DEFAULTS, type AgentMeshOptions, type AgentMeshPorts } from './agent-mesh.ts'
 export { caCertHash, joinPlane, loadCredentials, type JoinOptions } from './join.ts'
 export { FakeChannel } from './fake-channel.ts'
 export { nodeAddress, parseLabels } from './node-info.ts'

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert'
 import type { DesiredPod, PodStatusUpdate } from '../api/index.ts'
 import { FakeClock, memoryLogger } from '../core/index.ts'
 import { FakeRuntime } from '../wasm-runtime/fake-runtime.ts'
-import { Reconciler } from './reconciler.ts'
+import { Reconciler, type ReconcilerOptions } from './reconciler.ts'
 
 const DIGEST = 'sha256:' + 'a'.repeat(64)
 const backoff = { initialMs: 10_000, maxMs: 300_000, resetAfterMs: 600_000 }
@@ -20,9 +20,10 @@ const pod = (name: string, digest = DIGEST): DesiredPod => ({
   images: { main: { digest } },
 })
 
-function reconciler() {
+function reconciler(extra: Partial<ReconcilerOptions> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-reconciler-'))
   const runtime = new FakeRuntime()
+  const clock = new FakeClock()
   /** instance ids the reconciler looked up, in order */
   const looked: string[] = []
   const status = runtime.status.bind(runtime)
@@ -40,7 +41,7 @@ function reconciler() {
         }),
     },
     config: { get: () => Promise.resolve(undefined), bytes: () => Promise.resolve(undefined) },
-    clock: new FakeClock(),
+    clock,
     log: memoryLogger(),
     hostIP: '10.0.0.7',
     podsDir: join(dir, 'pods'),
@@ -48,12 +49,13 @@ function reconciler() {
     retryBackoff: backoff,
     report: (u) => reports.push(u),
     forget: () => undefined,
+    ...extra,
   })
   const close = async () => {
     await r.close(0)
     rmSync(dir, { recursive: true, force: true })
   }
-  return { r, runtime, looked, reports, close }
+  return { r, runtime, clock, looked, reports, close }
 }
 
 test('a new desired set looks only at the pods it adds, changes or leaves out', async () => {
@@ -93,5 +95,36 @@ test('a new desired set looks only at the pods it adds, changes or leaves out', 
   assert.equal([...new Set(looked)], ['uid-c/main'])
   await close()
 })
+
+test('a pod being deleted is drained before it stops, within its grace period', async () => {
+  const drains: { uid: string; done(): void }[] = []
+  const drain = (uid: string) => new Promise<void>((done) => drains.push({ uid, done }))
+  const { r, runtime, clock, close } = reconciler({ drain })
+  const a = pod('a')
+  const b = pod('b')
+  r.setDesired([a, b])
+  await r.idle()
+  const deleting = (p: DesiredPod) => ({ ...p, deletionTimestamp: '2026-01-01T00:00:00Z' })
+  r.setDesired([deleting(a), deleting({ ...b, gracePeriodSeconds: 5 })])
+  await until(() => drains.length === 2)
+  assert.equal(
+    drains.map((d) => d.uid),
+    ['uid-a', 'uid-b'],
+  )
+  assert.equal(runtime.stopped, [], 'nothing stopped while requests are in flight')
+  clock.advance(2000)
+  drains[0]!.done() // a's requests are done after 2 s: stopped with the 28 s left
+  await until(() => runtime.stopped.length === 1)
+  assert.equal(runtime.stopped, [{ id: 'uid-a/main', graceMs: 28_000 }])
+  clock.advance(3000) // b's 5 s are over, its requests still in flight: stopped at once
+  await r.idle()
+  assert.equal(runtime.stopped[1], { id: 'uid-b/main', graceMs: 0 })
+  await close()
+})
+
+async function until(fn: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !fn(); i++) await new Promise((r) => setTimeout(r, 5))
+  assert.ok(fn(), 'timed out')
+}
 
 test.run()

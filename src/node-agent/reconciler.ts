@@ -29,6 +29,9 @@ export interface ReconcilerOptions extends Omit<ContainerSyncOptions, 'wake' | '
   report(update: PodStatusUpdate): void
   /** a pod left the node without being deleted: drop what is queued about it */
   forget(uid: string): void
+  /** before a pod is stopped: no new request to it; resolves when those in flight are done
+   * (the mesh's drainLocal; waited for at most the pod's grace period); undefined: no drain */
+  drain?(uid: string): Promise<void> | undefined
 }
 
 interface PodRecord {
@@ -156,8 +159,8 @@ export class Reconciler {
   async #teardown(uid: string, deleted: DesiredPod | undefined): Promise<void> {
     const r = this.#pods.get(uid)
     if (r) {
-      const graceful = graceMs(deleted ?? r.pod)
       r.timer?.cancel()
+      const graceful = await this.#drain(uid, graceMs(deleted ?? r.pod))
       await Promise.all(
         [...r.containers.values()].map((cr) => this.#o.runtime.stop(cr.id, { graceMs: graceful })),
       )
@@ -178,6 +181,21 @@ export class Reconciler {
         this.#o.clock.now(),
       )
     this.#o.report({ uid, namespace: deleted.namespace, name: deleted.name, status, gone: true })
+  }
+
+  /** the mesh drains the pod, within `grace` ms; answers the grace left for stopping it */
+  async #drain(uid: string, grace: number): Promise<number> {
+    const { clock } = this.#o
+    const draining = this.#o.drain?.(uid)
+    if (!draining) return grace
+    const start = clock.now()
+    let timer: Timer | undefined
+    await Promise.race([
+      draining.catch(() => undefined),
+      new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, grace))),
+    ])
+    timer?.cancel()
+    return Math.max(0, grace - (clock.now() - start))
   }
 
   #view(r: PodRecord) {

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import {
   freePort,
   instanceUrl as logged,
+  meshTestArgs,
   planeCaller,
   pushImage,
   startPlane,
@@ -71,7 +72,7 @@ async function waitFor<T>(
 function startAgent(args: string[]) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', main, 'agent', '--data-dir', agentDir, ...args],
+    ['--import', 'tsx', main, 'agent', '--data-dir', agentDir, ...meshTestArgs(), ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

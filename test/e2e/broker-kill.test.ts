@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { startMosquitto, type Mosquitto } from '../transport/mosquitto.ts'
 import {
   instanceUrl,
+  meshTestArgs,
   planeCaller,
   pushImage,
   startPlane,
@@ -66,7 +67,7 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
 function startAgent(args: string[]) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', main, 'agent', '--data-dir', agentDir, ...args],
+    ['--import', 'tsx', main, 'agent', '--data-dir', agentDir, ...meshTestArgs(), ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let out = ''

@@ -7,7 +7,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, planeCaller, startPlane, type PlaneProcess } from './plane-process.ts'
+import {
+  freePort,
+  meshTestArgs,
+  planeCaller,
+  startPlane,
+  type PlaneProcess,
+} from './plane-process.ts'
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 
@@ -41,7 +47,8 @@ export interface Fleet {
   /** the object at an API path, parsed, or undefined when it is not there */
   get(path: string): Promise<any>
   agents: Map<string, FleetAgent>
-  /** joins a new node (a fresh data dir) or restarts a stopped one with its own data dir */
+  /** joins a new node (a fresh data dir) or restarts a stopped one with its own data dir; its
+   * mesh listens on free ports (meshTestArgs: `args` may say otherwise, the last flag wins) */
   startAgent(name: string, args?: string[]): FleetAgent
   /** the node's Ready condition status ('True', 'False', 'Unknown') or undefined */
   nodeReady(name: string): Promise<string | undefined>
@@ -111,7 +118,7 @@ export async function startFleet(names: string[], o: FleetOptions = {}): Promise
     }
     const child = spawn(
       process.execPath,
-      [...shoalArgs, 'agent', ...joinArgs, '--data-dir', dataDir, ...args],
+      [...shoalArgs, 'agent', ...joinArgs, '--data-dir', dataDir, ...meshTestArgs(), ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let out = agents.get(name)?.output() ?? ''

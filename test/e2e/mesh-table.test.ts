@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { MeshService, MeshTable } from '../../src/api/index.ts'
 import { startFleet, type Fleet } from './fleet.ts'
-import { pushImage } from './plane-process.ts'
+import { meshPortsOf, pushImage } from './plane-process.ts'
 
 let fleet: Fleet
 
@@ -104,11 +104,14 @@ test('both agents hold the table: the Service, its node port, each replica with 
     )
     assert.equal(web.ports, [{ name: '', port: 80, protocol: 'TCP', nodePort }])
     assert.equal([web.type, web.exposed], ['NodePort', true])
+    // each node's mesh port is the one its mTLS listener bound (the agents ask for any free one)
+    const tls = (n: string) => meshPortsOf(fleet.agents.get(n)!.output())!.tls
+    assert.ok(tls('pi-1')! > 0 && tls('pi-2') !== tls('pi-1'))
     assert.equal(
       tableOf(node)!.nodes.map((n) => [n.name, n.meshPort, n.online]),
       [
-        ['pi-1', 10443, true],
-        ['pi-2', 10443, true],
+        ['pi-1', tls('pi-1'), true],
+        ['pi-2', tls('pi-2'), true],
       ],
     )
   }

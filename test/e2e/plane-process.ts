@@ -135,3 +135,22 @@ export function instanceUrl(output: string, pod: string): string | undefined {
     .filter((l) => l.includes('started a container') && l.includes(`default/${pod}`))
   return /"url":"([^"]+)"/.exec(lines.at(-1) ?? '')?.[1]
 }
+
+/** `shoal agent` flags for a test: every mesh listener on any free port at `address` (a
+ * loopback address of its own per agent lets NodePorts bind the same port on each) */
+export const meshTestArgs = (address = '127.0.0.1'): string[] => [
+  ...['--mesh-port', '0', '--mesh-local-port', '0', '--mesh-public', `${address}:0`],
+  ...['--node-port-address', address, '--metrics', `${address}:0`],
+]
+
+/** the ports an agent's mesh bound, from its "running" line: { local, public, tls, metrics } */
+export function meshPortsOf(output: string): Record<string, number> | undefined {
+  const m = /shoal agent: node \S+ running \(.*; ports: ([^)]*)\)/.exec(output)
+  if (!m) return undefined
+  const ports: Record<string, number> = {}
+  for (const part of m[1]!.split(', ').filter(Boolean)) {
+    const [k, v] = part.split(' ')
+    ports[k!] = Number(v)
+  }
+  return ports
+}
