@@ -107,4 +107,23 @@ test('draining: a terminating endpoint gets no new request and its request in fl
   assert.equal(b[0]!.hits, ['GET'])
 })
 
+test('an overloaded local endpoint (requests in flight ≥ overloadOutstanding) spills to another node', async () => {
+  const g = await fleet(2, { overloadOutstanding: 1 })
+  try {
+    await g.apply([
+      service('web', [endpoint('p1', 'n1', b[0]!.port), endpoint('p2', 'n2', b[1]!.port)]),
+    ])
+    b[0]!.hold = true
+    const held = get(g.local[0]!, 'web')
+    while (b[0]!.hits.length === 0) await new Promise((r) => setTimeout(r, 5))
+    assert.is((await get(g.local[0]!, 'web')).body, 'b2 GET /') // local has 1 in flight: remote
+    b[0]!.release()
+    assert.is((await held).body, 'b1 GET /')
+    b[0]!.hold = false
+    assert.is((await get(g.local[0]!, 'web')).body, 'b1 GET /') // idle again: local
+  } finally {
+    await g.stop()
+  }
+})
+
 test.run()
