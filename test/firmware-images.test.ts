@@ -1,4 +1,4 @@
-// The sample component images in firmware-images/.build (made by `npm run images`): every image is
+// The sample component images in firmware-images/.build (made by `npm run images`; npm test makes them): every image is
 // listed, is a valid component whose digest matches its bytes, and actually runs. Each component is
 // transpiled with jco and run in a child process with preview2-shim's per-instance WASI sandbox
 // (env, args, preopens), so an exit code is a real exit code. The real runtime lives elsewhere.
@@ -16,7 +16,14 @@ const buildDir = join(root, 'firmware-images/.build')
 const names = ['crasher', 'hello-http', 'hello-wat', 'memhog', 'sensor-job', 'sleeper', 'spinner']
 const work = mkdtempSync(join(tmpdir(), 'shoal-images-'))
 
-type Metadata = { name: string; digest: string; size: number; kind: string; world: string }
+type Metadata = {
+  name: string
+  digest: string
+  size: number
+  kind: string
+  world: string
+  extra?: boolean
+}
 type Sandbox = { env?: Record<string, string>; args?: string[]; preopens?: Record<string, string> }
 
 function readIndex(): Metadata[] {
@@ -135,9 +142,20 @@ function waitForOutput(
   })
 }
 
-test('index.json lists all seven images, each with its metadata file', () => {
+test('index.json lists all seven images (and the C extras where clang-14 built them), each with its metadata file', () => {
   const index = readIndex()
-  assert.equal(index.map((image) => image.name).sort(), names)
+  assert.equal(
+    index
+      .filter((image) => !image.extra)
+      .map((image) => image.name)
+      .sort(),
+    names,
+  )
+  for (const extra of index.filter((image) => image.extra))
+    assert.ok(
+      names.includes(extra.name.replace(/-c$/, '')),
+      `${extra.name} is the C version of a sample`,
+    )
   for (const image of index) {
     const metadata = JSON.parse(readFileSync(join(buildDir, `${image.name}.json`), 'utf8'))
     assert.equal(metadata, image, `${image.name}.json matches index.json`)

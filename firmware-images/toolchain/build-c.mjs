@@ -1,16 +1,15 @@
-// C command images: clang-14 compiles main.c for wasm32-wasi (wasi-libc, preview1), then jco wraps
-// the core module in a component with the preview1 → WASI 0.2 command adapter (`jco new --wasi-command`).
-// An image whose world is not plain wasi:cli/command first gets that world's WIT embedded, so the
-// module may import WASI 0.2 interfaces directly (the crasher imports exit-with-code).
+// C command images (the optional extras; they need clang-14, lld-14, wasi-libc and
+// libclang-rt-14-dev-wasm32 from Debian): clang-14 compiles main.c for wasm32-wasi (wasi-libc,
+// preview1), then jco wraps the core module with the preview1 command adapter (adapter.mjs).
 // clang runs `wasm-opt` on its output whenever one is on PATH, so the result depended on PATH
 // (`npm run` adds node_modules/.bin). It always gets binaryen's wasm-opt from node_modules (a jco
 // dependency, pinned by the lock file): smaller images, and the same bytes however it is started.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { componentEmbed, componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco'
+import { commandComponent } from './adapter.mjs'
 import { BuildError, debianVersion, packageVersion, run, toolVersion } from './tools.mjs'
 
-const clang = 'clang-14'
+export const clang = 'clang-14'
 
 function pathWithWasmOpt(root) {
   const bin = join(root, 'node_modules/.bin')
@@ -33,12 +32,7 @@ export async function buildC(image, { root, witDir, workDir }) {
   run(clang, [...flags, '-Wl,--strip-all', '-o', coreFile, source], {
     env: { ...process.env, PATH: pathWithWasmOpt(root) },
   })
-  let core = readFileSync(coreFile)
-  if (image.manifest.world !== 'wasi:cli/command') {
-    core = await componentEmbed({ binary: core, witPath: witDir, world: image.manifest.world })
-  }
-  const adapter = readFileSync(preview1AdapterCommandPath())
-  const bytes = await componentNew(core, [['wasi_snapshot_preview1', adapter]])
+  const bytes = await commandComponent(readFileSync(coreFile), image.manifest.world, witDir)
   const builtWith = {
     clang: toolVersion(clang),
     'wasi-libc': debianVersion('wasi-libc'),

@@ -1,6 +1,9 @@
 // JavaScript images: componentize-js (StarlingMonkey) snapshots the engine with the app loaded.
 // Three things made that snapshot differ from build to build, and each is pinned here:
-// - wizer's random bytes and clock: an LD_PRELOAD library fakes both (deterministic-init.c);
+// - wizer's random bytes and clock: an LD_PRELOAD library fakes both (deterministic-init.c). It is
+//   compiled with the host's C compiler (clang-14, cc or gcc); on a machine without one the image
+//   is built all the same, only not reproducibly (builtWith.reproducible: false): each build
+//   gives another digest. The build cache (build.mjs) rebuilds only when a source changes.
 // - componentize-js's work dir name comes from Math.random(): fixed for the call;
 // - absolute paths (the work dir, the source's folder) end up in the heap image: the source is
 //   copied to a fixed staging folder (stage.mjs) and built from there, so the digest does not
@@ -8,16 +11,22 @@
 import { cpSync } from 'node:fs'
 import { join } from 'node:path'
 import { componentize } from '@bytecodealliance/componentize-js'
-import { packageVersion, run } from './tools.mjs'
+import { haveTool, packageVersion, run } from './tools.mjs'
 import { withStage } from './stage.mjs'
 
-let preloadLibrary
+/** the host C compiler for the preload library, or undefined */
+export function hostCompiler() {
+  if (process.platform !== 'linux') return undefined // the preload is for glibc Linux
+  return ['clang-14', 'cc', 'gcc'].find(haveTool)
+}
 
 function deterministicPreload(workDir) {
-  preloadLibrary ??= join(workDir, 'deterministic-init.so')
+  const compiler = hostCompiler()
+  if (!compiler) return undefined
+  const library = join(workDir, 'deterministic-init.so')
   const source = new URL('./deterministic-init.c', import.meta.url).pathname
-  run('clang-14', ['-O2', '-shared', '-fPIC', '-o', preloadLibrary, source, '-ldl'])
-  return preloadLibrary
+  run(compiler, ['-O2', '-shared', '-fPIC', '-o', library, source, '-ldl'])
+  return library
 }
 
 async function componentizeAt(stage, { sourcePath, witPath, worldName, preload }) {
@@ -26,7 +35,7 @@ async function componentizeAt(stage, { sourcePath, witPath, worldName, preload }
   process.chdir(stage.dir)
   process.env.TMPDIR = stage.tmp
   try {
-    const env = { LD_PRELOAD: preload }
+    const env = preload ? { LD_PRELOAD: preload } : {}
     return await componentize({ sourcePath, witPath, worldName, env })
   } finally {
     Math.random = saved.random
@@ -55,6 +64,7 @@ export async function buildJs(image, { witDir, workDir }) {
     'componentize-js': packageVersion('@bytecodealliance/componentize-js'),
     wizer: packageVersion('@bytecodealliance/wizer'),
     engine: 'StarlingMonkey (bundled with componentize-js), WASI 0.2.10',
+    reproducible: preload !== undefined,
   }
   return { bytes: new Uint8Array(component), builtWith }
 }

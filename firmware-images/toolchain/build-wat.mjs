@@ -1,22 +1,57 @@
-// WAT images: wat2wasm assembles the hand-written core module, jco embeds the image's WIT world
-// and makes the component (`jco embed` + `jco new`). No WASI, no language runtime: a few hundred bytes.
+// WAT images, with npm packages only: wabt's wat2wasm compiled to wasm (the `wabt` npm package;
+// the same bytes as Debian's wat2wasm 1.0.32 for these sources) assembles the core module, then jco
+// makes the component: a handler gets the image's WIT world embedded (`jco embed` + `jco new`); a
+// command, which calls WASI preview1, gets the preview1 command adapter as the C images do.
+// A line `;; @include <path>` is replaced by that file (relative to the source): the commands share
+// ../wat-lib/wasi-p1.wat.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { componentEmbed, componentNew } from '@bytecodealliance/jco'
-import { packageVersion, run, toolVersion } from './tools.mjs'
+import wabtInit from 'wabt'
+import { commandComponent } from './adapter.mjs'
+import { BuildError, packageVersion } from './tools.mjs'
 
-export async function buildWat(image, { witDir, workDir }) {
-  const source = join(image.dir, image.manifest.source ?? 'main.wat')
-  const coreFile = join(workDir, `${image.manifest.name}.core.wasm`)
-  run('wat2wasm', [source, '-o', coreFile])
-  const embedded = await componentEmbed({
-    binary: readFileSync(coreFile),
-    witPath: witDir,
-    world: image.manifest.world,
-  })
-  const bytes = await componentNew(embedded, undefined)
-  return {
-    bytes,
-    builtWith: { wabt: toolVersion('wat2wasm'), jco: packageVersion('@bytecodealliance/jco') },
+let wabt
+
+/** the source text with its `;; @include` lines expanded, and the files read */
+export function watSource(file) {
+  const included = [file]
+  const text = readFileSync(file, 'utf8').replace(
+    /^[ \t]*;; @include (\S+)[ \t]*$/gm,
+    (_, path) => {
+      const target = resolve(dirname(file), path)
+      included.push(target)
+      return readFileSync(target, 'utf8')
+    },
+  )
+  return { text, included }
+}
+
+export function assemble(file) {
+  const { text } = watSource(file)
+  let module
+  try {
+    module = wabt.parseWat(file, text, {})
+    module.resolveNames()
+    module.validate()
+    return module.toBinary({ log: false, write_debug_names: false }).buffer
+  } catch (error) {
+    throw new BuildError(`images: ${file}: ${error.message}`, { cause: error })
+  } finally {
+    module?.destroy()
   }
+}
+
+export async function buildWat(image, { witDir }) {
+  wabt ??= await wabtInit()
+  const { world, kind, source = 'main.wat' } = image.manifest
+  const core = assemble(resolve(image.dir, source))
+  const jco = packageVersion('@bytecodealliance/jco')
+  const builtWith = { wabt: `wabt.js ${packageVersion('wabt')}`, jco }
+  if (kind === 'command') {
+    const bytes = await commandComponent(core, world, witDir)
+    return { bytes, builtWith: { ...builtWith, adapter: 'wasi_snapshot_preview1.command (jco)' } }
+  }
+  const embedded = await componentEmbed({ binary: core, witPath: witDir, world })
+  return { bytes: await componentNew(embedded, undefined), builtWith }
 }

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
 const installHint =
-  'install the Debian packages: apt-get install -y wabt clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32'
+  'install the Debian packages: apt-get install -y clang-14 lld-14 wasi-libc libclang-rt-14-dev-wasm32'
 
 export class BuildError extends Error {}
 
@@ -25,6 +25,20 @@ export function run(tool, args, options = {}) {
 }
 
 const versions = new Map()
+
+/**
+ * Whether a native tool is on PATH. SHOAL_NO_NATIVE_TOOLCHAIN=1 hides them all, to try the
+ * npm-only build on a machine that has them.
+ */
+export function haveTool(tool) {
+  if (process.env.SHOAL_NO_NATIVE_TOOLCHAIN === '1') return false
+  try {
+    toolVersion(tool)
+    return true
+  } catch {
+    return false
+  }
+}
 
 /** The version of a host tool (first line of `tool --version`), checked once; throws if absent. */
 export function toolVersion(tool) {
