@@ -9,9 +9,11 @@ import { parseArgs } from 'node:util'
 import { parseMemory } from './api/index.ts'
 import { BadRequestError, createLogger } from './core/index.ts'
 import type { Role } from './plane/index.ts'
+import { CLI_VERBS, isCliVerb } from './cli/verbs.ts'
 
 const planeModule = () => import('./plane/index.ts')
 const agentModule = () => import('./node-agent/index.ts')
+const cliModule = () => import('./cli/index.ts')
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
 
@@ -34,8 +36,12 @@ Commands:
                  agent --join URL --token T --ca-cert-hash sha256:HEX --name NODE --data-dir DIR
                  agent --data-dir DIR   (later starts: the credentials saved by the join)
   start        run a single-node fleet on this machine (today: the plane; agents land later)
-  version      print the Shoal version
+  version      print the Shoal version (--server, -o json: the client's and the plane's, as kubectl)
   help         show this help ('shoal help <command>': that command's)
+
+The client of a plane, kubectl's verbs and flags (-n, -A, -l, -o, -w, --context, --kubeconfig;
+'shoal <verb> --help' for each):
+${CLI_VERBS.map(([v, what]) => `  ${v.padEnd(12)} ${what}`).join('\n')}
 
 Flags:
   -h, --help   show this help; after a command or subcommand, its own
@@ -532,9 +538,18 @@ function help(command: string): number {
   return 0
 }
 
+/** a kubectl verb: the CLI, loaded only now */
+async function runCliVerb(argv: string[]): Promise<number> {
+  const { processIo, runCli } = await cliModule()
+  return runCli(argv, processIo(), { version: version() })
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv
   if (!cmd || isHelp(cmd)) return help('')
+  if (isCliVerb(cmd) || cmd === '__complete') return runCliVerb(argv)
+  if (cmd === 'help' && rest[0] && isCliVerb(rest[0])) return runCliVerb([...rest, '--help'])
+  if (cmd === 'version' && rest.length && !rest.some(isHelp)) return runCliVerb(argv)
   if (cmd === 'help') {
     if (rest[0] && !usages[rest.join(' ')])
       throw new BadRequestError(`help: unknown command "${rest.join(' ')}"`)

@@ -1,0 +1,156 @@
+// The CLI's HTTP client of the plane's Kubernetes-shaped API: the connection a kubeconfig context
+// describes (server, CA, bearer token or client certificate), JSON requests that fail with
+// kubectl's wording, and watch streams read one JSON event a line.
+import { readFileSync } from 'node:fs'
+import { Agent, request } from 'undici'
+import { CliError, apiError, usageError } from './errors.ts'
+import { fromFile, loadKubeconfig, type Kubeconfig } from './kubeconfig.ts'
+
+/** JSON from the server or a manifest, of any kind: read field by field, as kubectl reads it */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any kind's JSON
+export type Wire = any
+
+export interface ConnectOptions {
+  kubeconfig?: string
+  context?: string
+  namespace?: string
+  env?: NodeJS.ProcessEnv
+}
+
+export interface RequestOptions {
+  method?: string
+  query?: Record<string, string | number | boolean | undefined>
+  body?: unknown
+  contentType?: string
+  accept?: string
+}
+
+export interface Client {
+  server: string
+  /** the namespace: -n, else the context's, else default */
+  namespace: string
+  request<T = Wire>(path: string, o?: RequestOptions): Promise<T>
+  /** the raw body, streamed (logs -f) */
+  stream(path: string, o?: RequestOptions): Promise<AsyncIterable<Buffer>>
+  /** watch events, one a line */
+  watch(path: string, o?: RequestOptions): AsyncGenerator<{ type: string; object: Wire }>
+  close(): Promise<void>
+}
+
+const b64 = (v: unknown) => (typeof v === 'string' ? Buffer.from(v, 'base64') : undefined)
+
+function pem(cfg: Kubeconfig, fields: Record<string, unknown>, key: string, file: Wire) {
+  const path = fromFile(file, fields[key])
+  if (path) {
+    try {
+      return readFileSync(path)
+    } catch (err) {
+      throw usageError(`unable to read ${key} ${path}: ${(err as Error).message}`)
+    }
+  }
+  return b64(fields[`${key}-data`])
+}
+
+export function connect(o: ConnectOptions = {}): Client {
+  const cfg = loadKubeconfig({ kubeconfig: o.kubeconfig, env: o.env })
+  const ctxName = o.context ?? cfg.currentContext
+  if (!ctxName)
+    throw new CliError(
+      'The connection to the server localhost:8080 was refused - did you specify the right host or port?\n' +
+        "(no current context: 'shoal config use-context NAME', or --kubeconfig shoal-data/admin.kubeconfig)",
+    )
+  const ctx = cfg.contexts.get(ctxName)
+  if (!ctx) throw usageError(`context was not found for specified context: ${ctxName}`)
+  const clusterName = String(ctx.fields.cluster ?? '')
+  const cluster = cfg.clusters.get(clusterName)
+  if (!cluster) throw usageError(`cluster "${clusterName}" not found in the kubeconfig`)
+  const user = cfg.users.get(String(ctx.fields.user ?? ''))
+  const server = String(cluster.fields.server ?? '').replace(/\/+$/, '')
+  if (!server) throw usageError(`cluster "${clusterName}" has no server`)
+  const u = user?.fields ?? {}
+  const tokenFile = fromFile(user?.file as Wire, u.tokenFile)
+  const token =
+    (u.token as string) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined)
+  const dispatcher = new Agent({
+    connect: {
+      ca: pem(cfg, cluster.fields, 'certificate-authority', cluster.file),
+      cert: user ? pem(cfg, u, 'client-certificate', user.file) : undefined,
+      key: user ? pem(cfg, u, 'client-key', user.file) : undefined,
+      rejectUnauthorized: cluster.fields['insecure-skip-tls-verify'] !== true,
+      servername: (cluster.fields['tls-server-name'] as string) || undefined,
+    },
+  })
+  const namespace = o.namespace ?? ((ctx.fields.namespace as string) || 'default')
+  const basic =
+    u.username !== undefined
+      ? Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')
+      : undefined
+
+  async function send(path: string, o: RequestOptions = {}) {
+    const url = new URL(server + path)
+    for (const [k, v] of Object.entries(o.query ?? {}))
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v))
+    const headers: Record<string, string> = {
+      accept: o.accept ?? 'application/json',
+      'user-agent': 'shoal-cli',
+    }
+    if (token && server.startsWith('https:')) headers.authorization = `Bearer ${token}`
+    else if (basic && server.startsWith('https:')) headers.authorization = `Basic ${basic}`
+    let body: string | undefined
+    if (o.body !== undefined) {
+      body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body)
+      headers['content-type'] = o.contentType ?? 'application/json'
+    }
+    const method = o.method ?? 'GET'
+    let res
+    try {
+      res = await request(url, { method: method as 'GET', headers, body, dispatcher })
+    } catch (err) {
+      throw connectionError(url, err)
+    }
+    if (res.statusCode >= 400) {
+      const text = await res.body.text()
+      throw apiError(res.statusCode, text, `${method.toLowerCase()} ${url.pathname}`)
+    }
+    return res
+  }
+
+  return {
+    server,
+    namespace,
+    async request(path, o) {
+      const res = await send(path, o)
+      const text = await res.body.text()
+      return text ? JSON.parse(text) : undefined
+    },
+    async stream(path, o) {
+      return (await send(path, o)).body
+    },
+    async *watch(path, o) {
+      const body = (await send(path, o)).body
+      let buf = ''
+      for await (const chunk of body) {
+        buf += chunk.toString()
+        let nl
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl).trim()
+          buf = buf.slice(nl + 1)
+          if (line) yield JSON.parse(line)
+        }
+      }
+    },
+    close: () => dispatcher.close(),
+  }
+}
+
+function connectionError(url: URL, err: unknown): CliError {
+  const e = err as { code?: string; cause?: { code?: string }; message?: string }
+  const code = e.code ?? e.cause?.code
+  if (code === 'ECONNREFUSED')
+    return new CliError(
+      `The connection to the server ${url.host} was refused - did you specify the right host or port?`,
+    )
+  return new CliError(`Unable to connect to the server: ${e.message ?? String(err)}`, {
+    cause: err,
+  })
+}

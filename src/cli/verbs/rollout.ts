@@ -1,0 +1,169 @@
+// shoal rollout status | history | undo | restart deployment/NAME (restart also daemonsets):
+// status reads the Deployment's status as kubectl does (observed generation, updated, old and
+// available replicas) until the rollout is done; history lists the ReplicaSets the Deployment
+// owns by revision; undo puts back a revision's pod template; restart stamps the template.
+import type { Ctx } from '../context.ts'
+import { CliError, usageError } from '../errors.ts'
+import { formatColumns } from '../printers.ts'
+import {
+  objectName,
+  parseTargets,
+  resourcePath,
+  resourceType,
+  type ResourceInfo,
+} from '../resources.ts'
+import type { Wire } from '../client.ts'
+
+const REVISION = 'deployment.kubernetes.io/revision'
+
+function one(args: string[]): { info: ResourceInfo; name: string } {
+  const t = parseTargets(args)
+  if (t.length !== 1 || t[0].names.length !== 1)
+    throw usageError('required resource not specified: give one object, e.g. deployment/web')
+  return { info: t[0].info, name: t[0].names[0] }
+}
+
+/** kubectl's message for a Deployment's status, and whether the rollout is done */
+export function deploymentStatus(d: Wire): { done: boolean; message: string } {
+  const name = d.metadata.name
+  const st = d.status ?? {}
+  const want = d.spec?.replicas ?? 1
+  if ((st.observedGeneration ?? 0) < (d.metadata.generation ?? 0))
+    return { done: false, message: 'Waiting for deployment spec update to be observed...' }
+  const progressing = (st.conditions ?? []).find((c: Wire) => c.type === 'Progressing')
+  if (progressing?.reason === 'ProgressDeadlineExceeded')
+    throw new CliError(`error: deployment "${name}" exceeded its progress deadline`)
+  const updated = st.updatedReplicas ?? 0
+  const wait = `Waiting for deployment "${name}" rollout to finish: `
+  if (updated < want)
+    return {
+      done: false,
+      message: `${wait}${updated} out of ${want} new replicas have been updated...`,
+    }
+  if ((st.replicas ?? 0) > updated)
+    return {
+      done: false,
+      message: `${wait}${st.replicas - updated} old replicas are pending termination...`,
+    }
+  if ((st.availableReplicas ?? 0) < updated)
+    return {
+      done: false,
+      message: `${wait}${st.availableReplicas ?? 0} of ${updated} updated replicas are available...`,
+    }
+  return { done: true, message: `deployment "${name}" successfully rolled out` }
+}
+
+function seconds(text: string | undefined): number {
+  if (!text || text === '0' || text === '0s') return 0
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text)
+  if (!m)
+    throw usageError(`invalid argument "${text}" for "--timeout" flag: give a duration like 60s`)
+  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] ?? 's']!
+}
+
+export async function rolloutStatus(
+  ctx: Ctx,
+  args: string[],
+  o: { timeout?: string; watch?: boolean },
+) {
+  const { info, name } = one(args)
+  if (info.kind !== 'Deployment')
+    throw usageError(`no status viewer has been implemented for ${info.kind}`)
+  const path = resourcePath(info, { namespace: ctx.namespace(), name })
+  const limit = seconds(o.timeout)
+  const end = Date.now() + limit * 1000
+  let last = ''
+  for (;;) {
+    const s = deploymentStatus(await ctx.client().request(path))
+    if (s.message !== last) ctx.io.out(`${s.message}\n`)
+    last = s.message
+    if (s.done) return 0
+    if (o.watch === false) return 0
+    if (limit && Date.now() > end) throw new CliError('error: timed out waiting for the condition')
+    if (ctx.io.signal?.aborted) return 1
+    await new Promise((r) => setTimeout(r, 300))
+  }
+}
+
+async function ownedReplicaSets(ctx: Ctx, d: Wire): Promise<Wire[]> {
+  const rs = resourceType('replicasets')
+  const list = await ctx.client().request(resourcePath(rs, { namespace: d.metadata.namespace }))
+  return (list.items ?? [])
+    .filter((r: Wire) => r.metadata.ownerReferences?.some((o: Wire) => o.uid === d.metadata.uid))
+    .sort((a: Wire, b: Wire) => revision(a) - revision(b))
+}
+
+const revision = (o: Wire) => Number(o.metadata?.annotations?.[REVISION] ?? 0)
+
+async function deployment(ctx: Ctx, args: string[]) {
+  const { info, name } = one(args)
+  if (info.kind !== 'Deployment')
+    throw usageError(`no history viewer has been implemented for ${info.kind}`)
+  const path = resourcePath(info, { namespace: ctx.namespace(), name })
+  return { info, name, path, d: await ctx.client().request(path) }
+}
+
+export async function rolloutHistory(ctx: Ctx, args: string[]) {
+  const { info, name, d } = await deployment(ctx, args)
+  const rows = (await ownedReplicaSets(ctx, d)).map((r) => [
+    String(revision(r)),
+    r.metadata.annotations?.['kubernetes.io/change-cause'] ?? '<none>',
+  ])
+  ctx.io.out(
+    `${objectName(info, name)} \n${formatColumns([['REVISION', 'CHANGE-CAUSE'], ...rows])}\n`,
+  )
+  return 0
+}
+
+export async function rolloutUndo(ctx: Ctx, args: string[], o: { toRevision?: string }) {
+  const { info, name, path, d } = await deployment(ctx, args)
+  const sets = await ownedReplicaSets(ctx, d)
+  const current = revision(d)
+  const to = Number(o.toRevision ?? 0)
+  const target = to
+    ? sets.find((r) => revision(r) === to)
+    : sets.filter((r) => revision(r) < current).at(-1)
+  if (!target)
+    throw usageError(
+      to
+        ? `unable to find specified revision ${to} in history`
+        : 'no rollout history found for deployment "' + name + '"',
+    )
+  const template = structuredClone(target.spec.template)
+  delete template.metadata?.labels?.['pod-template-hash']
+  await ctx.client().request(path, {
+    method: 'PATCH',
+    contentType: 'application/json-patch+json',
+    body: [
+      { op: 'test', path: '/metadata/resourceVersion', value: d.metadata.resourceVersion },
+      { op: 'replace', path: '/spec/template', value: template },
+    ],
+  })
+  ctx.io.out(`${objectName(info, name)} rolled back\n`)
+  return 0
+}
+
+export async function rolloutRestart(ctx: Ctx, args: string[]) {
+  for (const { info, names } of parseTargets(args)) {
+    if (!['Deployment', 'DaemonSet'].includes(info.kind))
+      throw usageError(`${info.resource} "${names[0]}" restarting is not supported`)
+    for (const name of names) {
+      await ctx.client().request(resourcePath(info, { namespace: ctx.namespace(), name }), {
+        method: 'PATCH',
+        contentType: 'application/strategic-merge-patch+json',
+        body: {
+          spec: {
+            template: {
+              metadata: {
+                annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() },
+              },
+            },
+          },
+        },
+        query: { fieldManager: 'kubectl-rollout' },
+      })
+      ctx.io.out(`${objectName(info, name)} restarted\n`)
+    }
+  }
+  return 0
+}
