@@ -7,11 +7,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startMosquitto, type Mosquitto } from '../transport/mosquitto.ts'
+import { MOSQUITTO, startMosquitto, type Mosquitto } from '../transport/mosquitto.ts'
+import { skipFileWithout } from '../peers.ts'
 import {
   instanceUrl,
   meshTestArgs,
@@ -20,6 +21,8 @@ import {
   startPlane,
   type PlaneProcess,
 } from './plane-process.ts'
+
+skipFileWithout(import.meta.url, 'mosquitto', existsSync(MOSQUITTO), 'apt-get install mosquitto')
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-broker-'))

@@ -4,14 +4,17 @@
 // broker killed with -9 and started again.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import mqtt, { type MqttClient } from 'mqtt'
 import { isShoalError, memoryLogger } from '../../src/core/index.ts'
 import { addNodeLogin } from '../../src/plane/broker-config.ts'
 import { connectExternalBus, type ExternalBus } from '../../src/plane/transport/index.ts'
-import { startMosquitto, type Mosquitto } from './mosquitto.ts'
+import { MOSQUITTO, startMosquitto, type Mosquitto } from './mosquitto.ts'
+import { skipFileWithout } from '../peers.ts'
+
+skipFileWithout(import.meta.url, 'mosquitto', existsSync(MOSQUITTO), 'apt-get install mosquitto')
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-mosquitto-'))
 const log = memoryLogger()
