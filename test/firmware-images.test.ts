@@ -32,6 +32,13 @@ function readIndex(): Metadata[] {
   return JSON.parse(readFileSync(file, 'utf8')).images
 }
 
+/** the image and, where clang-14 built it, its C version (`<name>-c`, an optional extra) */
+function variants(name: string): string[] {
+  return readIndex()
+    .map((image) => image.name)
+    .filter((n) => n === name || n === `${name}-c`)
+}
+
 function wasmOf(name: string): Buffer {
   return readFileSync(join(buildDir, `${name}.wasm`))
 }
@@ -205,48 +212,63 @@ test('sensor-job reads its granted /data directory, prints args and SENSOR_ID, e
   mkdirSync(data, { recursive: true })
   writeFileSync(join(data, 'temperature.csv'), 'ts,celsius\n1,20.5\n2,21.0\n')
   writeFileSync(join(data, 'note.txt'), 'no newline at the end')
-  const outcome = await runCommand('sensor-job', {
-    env: { SENSOR_ID: 'pi-07' },
-    args: ['sensor-job', '--window', '5m'],
-    preopens: { '/data': data },
-  })
-  assert.is(outcome.code, 0, outcome.stderr)
-  assert.match(outcome.stdout, 'sensor-job: 2 files in /data')
-  assert.match(outcome.stdout, 'note.txt: 21 bytes, 1 lines, first line: no newline at the end')
-  assert.match(outcome.stdout, 'temperature.csv: 25 bytes, 3 lines, first line: ts,celsius')
-  assert.match(outcome.stdout, 'args: sensor-job --window 5m')
-  assert.match(outcome.stdout, 'SENSOR_ID=pi-07')
+  for (const name of variants('sensor-job')) {
+    const outcome = await runCommand(name, {
+      env: { SENSOR_ID: 'pi-07' },
+      args: ['sensor-job', '--window', '5m'],
+      preopens: { '/data': data },
+    })
+    assert.is(outcome.code, 0, outcome.stderr)
+    assert.match(outcome.stdout, 'sensor-job: 2 files in /data\n', name)
+    const files = outcome.stdout.split('\n').filter((line) => line.startsWith('  '))
+    assert.equal(files, [
+      '  note.txt: 21 bytes, 1 lines, first line: no newline at the end',
+      '  temperature.csv: 25 bytes, 3 lines, first line: ts,celsius',
+    ])
+    assert.match(outcome.stdout, 'sensor-job: args: sensor-job --window 5m\n')
+    assert.match(outcome.stdout, 'sensor-job: SENSOR_ID=pi-07\n')
+    assert.match(outcome.stdout, 'sensor-job: done, 2 files, 46 bytes\n')
+  }
 })
 
 test('sensor-job without a granted /data fails with exit code 1', async () => {
-  const outcome = await runCommand('sensor-job', { env: {}, args: ['sensor-job'] })
-  assert.is(outcome.code, 1)
-  assert.match(outcome.stderr, 'cannot read /data')
+  for (const name of variants('sensor-job')) {
+    const outcome = await runCommand(name, { env: {}, args: ['sensor-job'] })
+    assert.is(outcome.code, 1, name)
+    assert.match(outcome.stderr, 'sensor-job: cannot read /data (is it granted as a volume?)')
+  }
 })
 
 test('crasher exits with code 3 by default, or CRASH_CODE', async () => {
-  const first = await runCommand('crasher', { env: { CRASH_AFTER_MS: '50' } })
-  assert.is(first.code, 3, first.stderr)
-  assert.match(first.stdout, 'crasher: started, exiting with code 3 in 50 ms')
-  const second = await runCommand('crasher', { env: { CRASH_AFTER_MS: '10', CRASH_CODE: '42' } })
-  assert.is(second.code, 42)
+  for (const name of variants('crasher')) {
+    const first = await runCommand(name, { env: { CRASH_AFTER_MS: '50' } })
+    assert.is(first.code, 3, first.stderr)
+    assert.is(first.stdout, 'crasher: started, exiting with code 3 in 50 ms\n')
+    assert.is(first.stderr, 'crasher: crashing now (code 3)\n')
+    const second = await runCommand(name, { env: { CRASH_AFTER_MS: '10', CRASH_CODE: '42' } })
+    assert.is(second.code, 42, name)
+  }
 })
 
 test('spinner keeps running until it is killed', async () => {
-  const outcome = await runCommand('spinner', {}, { timeoutMs: 3_000 })
-  assert.is(outcome.code, null, 'killed by the harness, not ended by itself')
-  assert.match(outcome.stdout, 'spinner: spinning forever')
+  for (const name of variants('spinner')) {
+    const outcome = await runCommand(name, {}, { timeoutMs: 3_000 })
+    assert.is(outcome.code, null, `${name}: killed by the harness, not ended by itself`)
+    assert.match(outcome.stdout, 'spinner: spinning forever')
+  }
 })
 
 test('memhog grows until the memory cap stops it', async () => {
-  const outcome = await runCommand(
-    'memhog',
-    { env: { MEMHOG_REPORT_MIB: '8' } },
-    { nodeFlags: ['--wasm-max-mem-pages=1024'] },
-  )
-  assert.match(outcome.stdout, 'memhog: 32 MiB')
-  assert.match(outcome.stderr, /memhog: out of memory after (5\d|6\d) MiB/)
-  assert.ok(outcome.code !== 0 && outcome.code !== null, `exit code ${outcome.code}`)
+  for (const name of variants('memhog')) {
+    const outcome = await runCommand(
+      name,
+      { env: { MEMHOG_REPORT_MIB: '8' } },
+      { nodeFlags: ['--wasm-max-mem-pages=1024'] },
+    )
+    assert.match(outcome.stdout, 'memhog: 32 MiB')
+    assert.match(outcome.stderr, /memhog: out of memory after (5\d|6\d) MiB/)
+    assert.ok(outcome.code !== 0 && outcome.code !== null, `${name}: exit code ${outcome.code}`)
+  }
 })
 
 test('hello-http serves many requests from one instance with env, pod name and path', async () => {
