@@ -311,7 +311,7 @@ if (suite) {
         0x38,
         0x73,
         0,
-        ...typeMeta('networking.k8s.io/v1', 'Ingress'),
+        ...typeMeta('policy/v1', 'PodDisruptionBudget'),
         0x12,
         0,
       ]),
@@ -319,7 +319,7 @@ if (suite) {
     assert.is(other.status, 415)
     assert.match(
       other.body.message ?? '',
-      /got networking.k8s.io\/v1\/Ingress.*--dry-run=client -o yaml/,
+      /got policy\/v1\/PodDisruptionBudget.*--dry-run=client -o yaml/,
     )
     assert.not.match(kubectl(['get', 'configmaps', '-o', 'name']).stdout, /half/)
   })

@@ -37,6 +37,7 @@ test("short names are exactly Kubernetes'", () => {
     horizontalpodautoscalers: ['hpa'],
     leases: [],
     endpointslices: [],
+    ingresses: ['ing'],
   })
 })
 
@@ -124,6 +125,7 @@ test('api versions', () => {
     'autoscaling/v2',
     'coordination.k8s.io/v1',
     'discovery.k8s.io/v1',
+    'networking.k8s.io/v1',
     'autoscaling/v1',
   ])
 })

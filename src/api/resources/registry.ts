@@ -137,6 +137,14 @@ const entries: Entry[] = [
     resource: 'endpointslices',
     namespaced: true,
   },
+  {
+    gv: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    resource: 'ingresses',
+    namespaced: true,
+    short: ['ing'],
+    subs: ['status'],
+  },
 ]
 
 function subresource(name: string, self: GroupVersionKind): SubresourceInfo {

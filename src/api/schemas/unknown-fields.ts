@@ -25,6 +25,7 @@ import {
 } from './schema-workloads.ts'
 import { cronJob } from './schema-batch.ts'
 import { endpointSlice } from './schema-discovery.ts'
+import { ingress } from './schema-networking.ts'
 
 const schemas = lookupTable<ObjectSchema>({
   Namespace: namespace,
@@ -46,6 +47,7 @@ const schemas = lookupTable<ObjectSchema>({
   Scale: scale,
   Lease: lease,
   EndpointSlice: endpointSlice,
+  Ingress: ingress,
 })
 
 /** the schema of a kind Shoal serves (and of Scale), by schemaName (resources/served-versions.ts); undefined for any other */

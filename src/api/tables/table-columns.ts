@@ -50,6 +50,7 @@ const specs = lookupTable<Spec[]>({
   Endpoints: [name, ['Endpoints'], age],
   Lease: [name, ['Holder'], age],
   EndpointSlice: [name, ['AddressType'], ['Ports'], ['Endpoints'], age],
+  Ingress: [name, ['Class'], ['Hosts'], ['Address'], ['Ports'], age],
   Secret: [name, ['Type'], ['Data', 'integer'], age],
   ConfigMap: [name, ['Data', 'integer'], age],
   Event: [

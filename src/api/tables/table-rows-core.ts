@@ -12,6 +12,7 @@ import type {
   Service,
 } from '../types/index.ts'
 import { ageSince } from './age.ts'
+import { loadBalancerAddresses } from './table-rows-networking.ts'
 
 export type Cell = string | number
 export type RowFn<T> = (obj: T, now: number) => Cell[]
@@ -116,11 +117,19 @@ export const serviceRow: RowFn<Service> = (svc, now) => {
     svc.metadata.name ?? '',
     svc.spec?.type ?? 'ClusterIP',
     orNone(svc.spec?.clusterIP),
-    '<none>',
+    externalIP(svc),
     orNone(ports),
     ageSince(svc.metadata.creationTimestamp, now),
     formatLabels(svc.spec?.selector),
   ]
+}
+
+/** getServiceExternalIP: a LoadBalancer's ingress addresses, "<pending>" until it has some */
+function externalIP(svc: Service): string {
+  const external = Array.isArray(svc.spec?.externalIPs) ? svc.spec.externalIPs.join(',') : ''
+  if (svc.spec?.type !== 'LoadBalancer') return orNone(external)
+  const lb = loadBalancerAddresses(svc.status?.loadBalancer)
+  return [lb, external].filter(Boolean).join(',') || '<pending>'
 }
 
 /** "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 2 more...", as kubectl shows endpoints. */

@@ -26,6 +26,7 @@ import {
   replicaSetRow,
 } from './table-rows-apps.ts'
 import { cronJobRow } from './table-rows-batch.ts'
+import { ingressRow } from './table-rows-networking.ts'
 import { endpointSliceRow } from './table-rows-discovery.ts'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each row function takes its own kind
@@ -47,6 +48,7 @@ const rows = lookupTable<RowFn<any>>({
   HorizontalPodAutoscaler: autoscalerRow,
   Lease: leaseRow,
   EndpointSlice: endpointSliceRow,
+  Ingress: ingressRow,
 })
 
 function partial(obj: KubeObject): PartialObjectMetadata {

@@ -1,4 +1,5 @@
 // core/v1 Service and Endpoints.
+import type { LoadBalancerStatus } from './ingress.ts'
 import type { IntOrString, KubeObject } from './meta.ts'
 import type { Protocol } from './pod.ts'
 
@@ -19,6 +20,7 @@ export interface ServiceSpec {
   ports?: ServicePort[]
   type?: ServiceType
   clusterIP?: string
+  externalIPs?: string[]
   sessionAffinity?: 'None' | 'ClientIP'
   sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } }
   /** every selected pod's address published as ready, ready or not */
@@ -27,7 +29,8 @@ export interface ServiceSpec {
 
 export interface Service extends KubeObject {
   spec: ServiceSpec
-  status?: { loadBalancer?: Record<string, unknown> }
+  /** type LoadBalancer: the addresses of the site's ingress nodes (controllers/load-balancer.ts) */
+  status?: { loadBalancer?: LoadBalancerStatus }
 }
 
 export interface ObjectReference {

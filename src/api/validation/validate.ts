@@ -21,6 +21,7 @@ import { validateEvent, validateNode } from './validate-cluster.ts'
 import { validateLease } from './validate-lease.ts'
 import { validateCronJob } from './validate-cronjob.ts'
 import { validateEndpointSlice } from './validate-endpointslice.ts'
+import { validateIngress } from './validate-ingress.ts'
 
 interface KindRules {
   name: NameRule
@@ -46,6 +47,7 @@ const kinds = lookupTable<KindRules>({
   HorizontalPodAutoscaler: { name: pathSegmentName, body: validateAutoscaler },
   Lease: { name: dns1123Subdomain, body: validateLease },
   EndpointSlice: { name: dns1123Subdomain, body: validateEndpointSlice },
+  Ingress: { name: dns1123Subdomain, body: validateIngress },
 })
 
 /** Every problem of the object; empty when it is valid. */

@@ -393,8 +393,8 @@ test('kinds Shoal does not serve are 415 with a hint; malformed bodies are 400 n
   const is415 = (e: { code: string; message: string }) =>
     e.code === 'Unsupported' &&
     /--dry-run=client -o yaml/.test(e.message) &&
-    /networking.k8s.io\/v1\/Ingress/.test(e.message)
-  assert.throws(() => decodeK8sProtobuf(envelope('networking.k8s.io/v1', 'Ingress', {})), is415)
+    /policy\/v1\/PodDisruptionBudget/.test(e.message)
+  assert.throws(() => decodeK8sProtobuf(envelope('policy/v1', 'PodDisruptionBudget', {})), is415)
   assert.throws(
     () => decodeK8sProtobuf(envelope('autoscaling/v1', 'Scale', {})),
     (e: { code: string }) => e.code === 'Unsupported',

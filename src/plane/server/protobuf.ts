@@ -1,5 +1,5 @@
 // Kubernetes' protobuf request bodies, as stock kubectl's typed client sends them for its
-// imperative `create deployment|job|service|secret|configmap|namespace` and `auth can-i|whoami`: "k8s\0" then a
+// imperative `create deployment|job|service|secret|configmap|namespace|ingress` and `auth can-i|whoami`: "k8s\0" then a
 // runtime.Unknown {1: typeMeta {1: apiVersion, 2: kind}, 2: raw, 3: contentEncoding, 4: contentType}
 // with raw the object's own message. The object is decoded by the schema tables in protobuf/
 // into the JSON shape kubectl would have sent, so the rest of the server sees no difference.
@@ -9,6 +9,7 @@ import { ShoalError } from '../../core/index.ts'
 import { coreTables } from './protobuf/core-schema.ts'
 import { decodeMessage } from './protobuf/decode.ts'
 import { metaTables } from './protobuf/meta-schema.ts'
+import { networkingTables } from './protobuf/networking-schema.ts'
 import { reviewTables } from './protobuf/review-schema.ts'
 import { defineSchema } from './protobuf/schema.ts'
 import { LEN, WireError, wireFields } from './protobuf/wire.ts'
@@ -20,6 +21,7 @@ export const k8sSchema = defineSchema({
   ...metaTables,
   ...coreTables,
   ...workloadsTables,
+  ...networkingTables,
   ...reviewTables,
 })
 
@@ -36,6 +38,7 @@ const KINDS = lookupTable<string>({
       'batch/v1/CronJob',
       'autoscaling/v2/HorizontalPodAutoscaler',
       'discovery.k8s.io/v1/EndpointSlice',
+      'networking.k8s.io/v1/Ingress',
       'authorization.k8s.io/v1/SelfSubjectAccessReview',
       'authorization.k8s.io/v1/SelfSubjectRulesReview',
       'authentication.k8s.io/v1/SelfSubjectReview',
