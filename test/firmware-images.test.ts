@@ -13,7 +13,16 @@ import { transpile } from '@bytecodealliance/jco'
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..')
 const buildDir = join(root, 'firmware-images/.build')
-const names = ['crasher', 'hello-http', 'hello-wat', 'memhog', 'sensor-job', 'sleeper', 'spinner']
+const names = [
+  'caller',
+  'crasher',
+  'hello-http',
+  'hello-wat',
+  'memhog',
+  'sensor-job',
+  'sleeper',
+  'spinner',
+]
 const work = mkdtempSync(join(tmpdir(), 'shoal-images-'))
 
 type Metadata = {
@@ -149,7 +158,7 @@ function waitForOutput(
   })
 }
 
-test('index.json lists all seven images (and the C extras where clang-14 built them), each with its metadata file', () => {
+test('index.json lists all eight images (and the C extras where clang-14 built them), each with its metadata file', () => {
   const index = readIndex()
   assert.equal(
     index

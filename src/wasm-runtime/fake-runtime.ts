@@ -4,6 +4,7 @@
 import { InvalidError, NotFoundError, ShoalError } from '../core/index.ts'
 import { LogBuffer } from './log-buffer.ts'
 import { checkSpec } from './spec-check.ts'
+import type { ServiceProxy } from './service-proxy.ts'
 import type {
   ExitReason,
   InstanceHandle,
@@ -159,6 +160,12 @@ export class FakeRuntime implements Runtime {
   warmed = 0
   warm(): void {
     this.warmed++
+  }
+
+  /** the last setServiceProxy() */
+  serviceProxy: ServiceProxy | undefined
+  setServiceProxy(proxy: ServiceProxy | undefined): void {
+    this.serviceProxy = proxy
   }
 
   async close(): Promise<void> {

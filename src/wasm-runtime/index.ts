@@ -38,6 +38,11 @@
 //   dropped) after recycleAfterRequests requests or recycleAfterMemoryBytes of linear memory
 //   (default 80 % of limits.memoryBytes). Once an instance has exited, its port may be given to
 //   a later instance: follow url(id), never a remembered port.
+// - Service calls: with a service proxy (RuntimeOptions.serviceProxy, setServiceProxy), an
+//   instance's outgoing plain-http request to a Service name (`<svc>`, `<svc>.<ns>` for the
+//   namespaces it lists, `<svc>.<ns>.svc[.<clusterDomain>]`; service-proxy.ts) is sent to the
+//   node's mesh with its Host kept; other hosts go out directly, and only with network: true —
+//   an instance without network reaches Services and nothing else.
 // - FakeRuntime implements the same Runtime interface in memory, for the agent's unit tests.
 export { createRuntime } from './runtime.ts'
 export { FakeRuntime } from './fake-runtime.ts'
@@ -50,6 +55,7 @@ export {
   PREPARED_FORMAT,
   type PreparedImage,
 } from './prepared-image.ts'
+export { isServiceHost, type ServiceProxy } from './service-proxy.ts'
 export type {
   ExitReason,
   HttpGetAction,

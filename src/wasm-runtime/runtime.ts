@@ -8,6 +8,7 @@ import { InstanceRecord } from './instance-record.ts'
 import { startProbes } from './probes.ts'
 import type { FromWorker } from './protocol.ts'
 import { checkSpec } from './spec-check.ts'
+import { ServiceProxyCell, type ServiceProxy } from './service-proxy.ts'
 import { startRequest } from './start-request.ts'
 import { WorkerPool, type PoolWorker } from './worker-pool.ts'
 import type {
@@ -25,6 +26,7 @@ import type {
 export class WasmRuntime implements Runtime {
   readonly #opts: RuntimeOptions
   readonly #pool: WorkerPool
+  readonly #serviceProxy = new ServiceProxyCell()
   readonly #byId = new Map<string, InstanceRecord>()
   readonly #byN = new Map<number, InstanceRecord>()
   readonly #listeners = new Set<StatusListener>()
@@ -35,7 +37,9 @@ export class WasmRuntime implements Runtime {
   constructor(opts: RuntimeOptions) {
     this.#opts = opts
     applyCodeTier(opts.codeTier)
+    this.#serviceProxy.set(opts.serviceProxy)
     this.#pool = new WorkerPool({
+      serviceProxy: this.#serviceProxy.buffer,
       services: opts.workers ?? 1,
       solo: opts.soloWorkers,
       hangMs: opts.hangMs ?? 3000,
@@ -244,6 +248,10 @@ export class WasmRuntime implements Runtime {
   remove(id: string): void {
     const record = this.#byId.get(id)
     if (record && !record.live) this.#byId.delete(id)
+  }
+
+  setServiceProxy(proxy: ServiceProxy | undefined): void {
+    this.#serviceProxy.set(proxy)
   }
 
   warm(): void {

@@ -8,16 +8,19 @@ import { spawnEntry } from './thread-spawn.ts'
 export class SharedIo {
   #worker: Worker | undefined
   readonly #onEnd: (why: string) => void
+  readonly #serviceProxy: SharedArrayBuffer | undefined
 
-  constructor(onEnd: (why: string) => void) {
+  /** `serviceProxy`: the runtime's ServiceProxyCell buffer, handed to the thread with each port */
+  constructor(onEnd: (why: string) => void, serviceProxy?: SharedArrayBuffer) {
     this.#onEnd = onEnd
+    this.#serviceProxy = serviceProxy
   }
 
   /** A port for one more host thread (transfer it in that thread's workerData). */
   connect(): MessagePort {
     const worker = this.#worker ?? this.#start()
     const { port1, port2 } = new MessageChannel()
-    worker.postMessage({ client: port2 }, [port2])
+    worker.postMessage({ client: port2, serviceProxy: this.#serviceProxy }, [port2])
     return port1
   }
 

@@ -1,5 +1,6 @@
 // The runtime's vocabulary: what the node agent asks for (InstanceSpec) and what it hears back
 // (InstanceStatus, InstanceStats, log lines). Pure types, shared by the real and the fake runtime.
+import type { ServiceProxy } from './service-proxy.ts'
 
 export type WorkloadKind = 'http' | 'handler' | 'command'
 
@@ -123,6 +124,9 @@ export interface Runtime {
   /** get ready to start instances (the real runtime starts its threads only when asked, or at
    *  the first start: a runtime with nothing to run costs no thread) */
   warm(): void
+  /** where outgoing http to a Service goes from now on (undefined: nowhere; see
+   *  RuntimeOptions.serviceProxy) — e.g. the mesh's port once bound, its namespaces per table */
+  setServiceProxy(proxy: ServiceProxy | undefined): void
   close(): Promise<void>
 }
 
@@ -151,4 +155,12 @@ export interface RuntimeOptions {
    * (tier-up to TurboFan: CPU-heavy guests faster, more memory).
    */
   codeTier?: 'baseline' | 'optimized'
+  /**
+   * the node's local mesh listener: an instance's outgoing plain-http request to a Service name
+   * (`<svc>`, `<svc>.<ns>` for a namespace listed, `<svc>.<ns>.svc[.<clusterDomain>]`;
+   * service-proxy.ts) goes there, Host kept, so it is balanced and confined by the mesh; other
+   * hosts go out directly (network: true) or not at all. An instance without network may still
+   * reach Services this way. Default: none (Service names are looked up like any host).
+   */
+  serviceProxy?: ServiceProxy
 }

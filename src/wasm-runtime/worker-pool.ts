@@ -53,7 +53,12 @@ export class PoolWorker {
   #seq = 0
   #dead = false
 
-  constructor(role: WorkerRole, events: PoolEvents, io: SharedIo) {
+  constructor(
+    role: WorkerRole,
+    events: PoolEvents,
+    io: SharedIo,
+    serviceProxy?: SharedArrayBuffer,
+  ) {
     this.role = role
     this.#events = events
     // a thread of one instance (a command's, a solo one) keeps a small young generation: the
@@ -64,7 +69,7 @@ export class PoolWorker {
     const port = io.connect()
     this.#worker = spawnEntry(
       'host',
-      { slot: this.#slot, io: port },
+      { slot: this.#slot, io: port, serviceProxy },
       { resourceLimits: lean, transferList: [port] },
     )
     this.#worker.on('message', (m: FromWorker) => {
@@ -169,15 +174,24 @@ export class WorkerPool {
   readonly #soloMax: number
   readonly #events: PoolEvents
   readonly #io: SharedIo
+  readonly #serviceProxy: SharedArrayBuffer | undefined
   readonly #timer: NodeJS.Timeout
 
-  constructor(opts: { services: number; solo?: number; hangMs: number; events: PoolEvents }) {
+  constructor(opts: {
+    services: number
+    solo?: number
+    hangMs: number
+    events: PoolEvents
+    /** a ServiceProxyCell's buffer, shared with every thread */
+    serviceProxy?: SharedArrayBuffer
+  }) {
     this.#services = new Array<PoolWorker | undefined>(Math.max(1, opts.services)).fill(undefined)
     this.#soloMax = Math.max(1, opts.solo ?? defaultSoloWorkers())
     this.#events = opts.events
+    this.#serviceProxy = opts.serviceProxy
     this.#io = new SharedIo((why) => {
       for (const w of this.#all()) w.die(why)
-    })
+    }, opts.serviceProxy)
     let lastTick = Date.now()
     this.#timer = setInterval(() => {
       const stalled = Date.now() - lastTick > 5 * watchdogEveryMs
@@ -192,7 +206,7 @@ export class WorkerPool {
   warm(): void {
     for (let i = 0; i < this.#services.length; i++)
       if (!this.#services[i]?.alive)
-        this.#services[i] = new PoolWorker('service', this.#events, this.#io)
+        this.#services[i] = new PoolWorker('service', this.#events, this.#io, this.#serviceProxy)
   }
 
   #all(): PoolWorker[] {
@@ -206,7 +220,7 @@ export class WorkerPool {
     let best = 0
     for (let i = 0; i < this.#services.length; i++) {
       if (!this.#services[i]?.alive)
-        this.#services[i] = new PoolWorker('service', this.#events, this.#io)
+        this.#services[i] = new PoolWorker('service', this.#events, this.#io, this.#serviceProxy)
       if (this.#services[i]!.instances.size < this.#services[best]!.instances.size) best = i
     }
     return this.#services[best]!
@@ -214,7 +228,7 @@ export class WorkerPool {
 
   #dedicated(role: 'job' | 'solo'): PoolWorker {
     const idle = [...this.#own].find((w) => w.role === role && w.alive && w.instances.size === 0)
-    const worker = idle ?? new PoolWorker(role, this.#events, this.#io)
+    const worker = idle ?? new PoolWorker(role, this.#events, this.#io, this.#serviceProxy)
     this.#own.add(worker)
     return worker
   }

@@ -11,7 +11,7 @@ import type { InstanceSpec, InstanceStatus, Runtime } from '../../src/wasm-runti
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const buildDir = join(root, 'firmware-images/.build')
 /** images the runtime tests use by name; a build without one of them is rebuilt */
-const needed = ['hello-http', 'hello-wat', 'spinner', 'sleeper']
+const needed = ['hello-http', 'hello-wat', 'spinner', 'sleeper', 'caller']
 const built = () => needed.every((app) => existsSync(join(buildDir, `${app}.wasm`)))
 
 function tryCopy(to: string): boolean {

@@ -1,20 +1,23 @@
 // The host loop of a worker thread: wires the InstanceHost to the parent port. workerData carries
 // the SharedArrayBuffer of the call slot the main thread's watchdog reads; the shim's waiting host
-// calls report to it before any instance starts.
+// calls report to it before any instance starts; and the runtime's service proxy cell, if any.
 import { parentPort, workerData } from 'node:worker_threads'
 import { pathToFileURL } from 'node:url'
 import type { FromWorker, ToWorker } from '../protocol.ts'
+import { ServiceProxyCell } from '../service-proxy.ts'
 import { CallSlot } from './call-guard.ts'
 import type { InstantiateFn } from './generation.ts'
 import { InstanceHost } from './instance-host.ts'
 import { trackHostWaits } from './host-waits.ts'
 
 const port = parentPort!
-const slot = new CallSlot((workerData as { slot: SharedArrayBuffer }).slot)
+const data = workerData as { slot: SharedArrayBuffer; serviceProxy?: SharedArrayBuffer }
+const slot = new CallSlot(data.slot)
 trackHostWaits(slot)
 const host = new InstanceHost({
   post: (message: FromWorker) => port.postMessage(message),
   slot,
+  serviceProxy: data.serviceProxy && new ServiceProxyCell(data.serviceProxy),
   importGlue: (file) => import(pathToFileURL(file).href) as Promise<{ instantiate: InstantiateFn }>,
 })
 

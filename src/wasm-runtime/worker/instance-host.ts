@@ -3,6 +3,7 @@
 // exit ends that instance alone, reported with the reason the agent shows.
 import { ShoalError } from '../../core/index.ts'
 import type { ExitReport, FromWorker, ModuleSet, StartRequest } from '../protocol.ts'
+import type { ServiceProxyCell } from '../service-proxy.ts'
 import { CallSlot, type CallResult } from './call-guard.ts'
 import {
   instantiateGeneration,
@@ -35,6 +36,8 @@ export interface HostDeps {
   post(message: FromWorker): void
   slot: CallSlot
   importGlue(file: string): Promise<{ instantiate: InstantiateFn }>
+  /** the runtime's service proxy setting (instances without network reach Services through it) */
+  serviceProxy?: ServiceProxyCell
 }
 
 export class InstanceHost {
@@ -66,7 +69,8 @@ export class InstanceHost {
       this.#deps.post({ t: 'log', n: req.n, stream, time: Date.now(), data })
     }
     const { env, args, preopens, readOnlyPaths, network } = req
-    const imports = wasiImports({ env, args, preopens, readOnlyPaths, network }, sink)
+    const { serviceProxy } = this.#deps
+    const imports = wasiImports({ env, args, preopens, readOnlyPaths, network, serviceProxy }, sink)
     return instantiateGeneration(image, imports)
   }
 

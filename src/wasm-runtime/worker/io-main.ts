@@ -7,9 +7,13 @@
 // thread by the shim), made unique; an incoming request goes back to the thread that owns the
 // server. The shim's I/O code is asynchronous throughout, so one thread's long wait (a sleep, a
 // slow upstream) holds up no other's call. When a host thread ends (terminated, or idle) its
-// port closes, and the HTTP servers and sockets it left are closed here.
+// port closes, and the HTTP servers and sockets it left are closed here. Outgoing plain-http
+// requests to a Service go to the node's mesh (mesh-route.ts), by the setting in the cell the
+// runtime sends with each host thread's port.
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import type { MessagePort } from 'node:worker_threads'
+import { ServiceProxyCell } from '../service-proxy.ts'
+import { routeServicesToMesh } from './mesh-route.ts'
 
 type Threads = typeof import('node:worker_threads')
 interface Call {
@@ -43,6 +47,7 @@ const socketCalls = new Map([
 const disposals = new Set(socketCalls.values())
 
 let handle: ((call: Call) => void) | undefined
+let serviceProxy: ServiceProxyCell | undefined
 const pending = new Map<number, { client?: Client; cid: number; made?: number }>()
 const owners = new Map<number, { client: Client; id: number }>()
 let nextCid = 0
@@ -116,10 +121,15 @@ function connect(port: MessagePort): void {
   port.once('close', () => release(client))
 }
 
+routeServicesToMesh(() => serviceProxy)
 Object.assign(threads, {
   parentPort: shimParent,
   workerData: { workerPort: shimReplies, debug: false },
 })
 syncBuiltinESMExports()
 await import(new URL('worker-thread.bundle.js', ioDir).href)
-parent.on('message', (m: { client: MessagePort }) => connect(m.client))
+parent.on('message', (m: { client: MessagePort; serviceProxy?: SharedArrayBuffer }) => {
+  if (m.serviceProxy && serviceProxy?.buffer !== m.serviceProxy)
+    serviceProxy = new ServiceProxyCell(m.serviceProxy)
+  connect(m.client)
+})

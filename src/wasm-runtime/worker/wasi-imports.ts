@@ -3,8 +3,11 @@
 // host env), with these overrides: exit ends the instance (never the process); stdout/stderr
 // are per-instance streams handed to `onOutput` instead of the process-global ones; and
 // initial-cwd is none, as in wasmtime unless configured (the shim would return the host's cwd).
+// Without network, outgoing wasi:http may still reach the cluster's Services when the runtime has
+// a service proxy (service-proxy.ts): plain http to a Service name, which goes through the mesh.
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation'
-import { clocks, io } from '@bytecodealliance/preview2-shim'
+import { clocks, http, io } from '@bytecodealliance/preview2-shim'
+import { isServiceHost, type ServiceProxyCell } from '../service-proxy.ts'
 import { readOnlyPreopens } from './read-only-fs.ts'
 
 /** Thrown by wasi:cli/exit; unwinds the guest back to the host, which reads the code. */
@@ -25,6 +28,8 @@ export interface SandboxConfig {
   /** guest paths of the preopens the guest may only read */
   readOnlyPaths: string[]
   network: boolean
+  /** the runtime's service proxy: without network, Services stay reachable through it */
+  serviceProxy?: ServiceProxyCell
 }
 
 type ImportObject = Record<string, unknown>
@@ -44,6 +49,30 @@ function captureStream(stream: 'stdout' | 'stderr', sink: OutputSink): object {
     subscribe: () => clocks.monotonicClock.subscribeDuration(0n),
     [Symbol.dispose]: () => undefined,
   })
+}
+
+interface OutgoingRequest {
+  scheme(): { tag: string } | undefined
+  authority(): string | undefined
+}
+
+/**
+ * The outgoing handler of an instance without network: Services only (through the mesh). Anything
+ * else fails with wasi:http's HTTP-request-denied error code (the shim's own denial throws a
+ * string the glue cannot lower, which traps the guest).
+ */
+function servicesOnly(cell: ServiceProxyCell | undefined): object {
+  const open = http.outgoingHandler as unknown as { handle(...a: unknown[]): unknown }
+  return {
+    handle(request: OutgoingRequest, ...rest: unknown[]) {
+      const proxy = cell?.get()
+      const authority = request.authority()
+      const plain = (request.scheme()?.tag ?? 'HTTP') === 'HTTP'
+      if (proxy && plain && authority !== undefined && isServiceHost(authority, proxy))
+        return open.handle(request, ...rest)
+      throw { tag: 'HTTP-request-denied' }
+    },
+  }
 }
 
 export function wasiImports(config: SandboxConfig, sink: OutputSink): ImportObject {
@@ -70,6 +99,7 @@ export function wasiImports(config: SandboxConfig, sink: OutputSink): ImportObje
   const preopens = imports['wasi:filesystem/preopens'] as Parameters<typeof readOnlyPreopens>[0]
   return {
     ...imports,
+    ...(config.network ? {} : { 'wasi:http/outgoing-handler': servicesOnly(config.serviceProxy) }),
     'wasi:filesystem/preopens': readOnlyPreopens(preopens, config.readOnlyPaths),
     'wasi:cli/environment': { ...environment, initialCwd: () => undefined },
     'wasi:cli/exit': exit,
