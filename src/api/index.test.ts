@@ -446,6 +446,28 @@ const surface: Record<keyof typeof api, () => void> = {
   nodeMay: () => assert.not.ok(api.nodeMay('n1', 'subscribe', 'shoal/v1/nodes/n2/desired')),
   nodeClientId: () => assert.is(api.nodeClientId('pi-07'), 'pi-07'),
   ONLINE: () => assert.is(api.ONLINE, '1'),
+  INGRESS_NODE_LABEL: () => assert.is(api.INGRESS_NODE_LABEL, 'node-role.kubernetes.io/ingress'),
+  ingressAddresses: () => {
+    const node = (name: string, ip: string, ready: string, labels?: Record<string, string>) => ({
+      metadata: { name, labels },
+      status: {
+        addresses: [{ type: 'InternalIP', address: ip }],
+        conditions: [{ type: 'Ready', status: ready }],
+      },
+    })
+    const a = node('b', '10.0.0.2', 'True')
+    const b = node('a', '10.0.0.1', 'True')
+    const edge = node('c', '10.0.0.3', 'True', { [api.INGRESS_NODE_LABEL]: '' })
+    assert.equal(api.ingressAddresses([a, b, node('d', '10.0.0.4', 'Unknown')]), [
+      '10.0.0.1',
+      '10.0.0.2',
+    ])
+    assert.equal(api.ingressAddresses([a, edge]), ['10.0.0.3'])
+    assert.equal(
+      api.ingressAddresses([a, { ...edge, status: { ...edge.status, conditions: [] } }]),
+      [],
+    )
+  },
   OFFLINE: () => assert.is(api.OFFLINE, '0'),
   parseToNode: () => assert.ok(api.parseToNode({ type: 'status-ack', id: 'a' }).ok),
   parseFromNode: () => assert.not.ok(api.parseFromNode({ type: 'status-ack', id: 'a' }).ok),

@@ -178,6 +178,8 @@ export { ageSince, humanDuration, tableColumns, tableRow, toTable } from './tabl
 export {
   everyNode,
   FROM_NODE,
+  INGRESS_NODE_LABEL,
+  ingressAddresses,
   isTopicSafe,
   MAX_MESSAGE_BYTES,
   meshServiceKey,

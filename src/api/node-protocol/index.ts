@@ -19,6 +19,7 @@ export type { FromNodeLeaf, ToNodeLeaf } from './topics.ts'
 export { MAX_MESSAGE_BYTES, meshServiceKey, PROTOCOL_VERSION } from './messages.ts'
 export type * from './messages.ts'
 export { parseFromNode, parseToNode, type Parsed } from './parse.ts'
+export { INGRESS_NODE_LABEL, ingressAddresses } from './mesh-table.ts'
 export type {
   MeshEndpoint,
   MeshNode,

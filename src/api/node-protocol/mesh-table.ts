@@ -83,3 +83,30 @@ export interface MeshTable {
   services: MeshService[]
   nodes: MeshNode[]
 }
+
+/**
+ * Nodes carrying this label (any value; kubectl shows the role "ingress") serve Ingress TLS and
+ * give LoadBalancer Services and Ingresses their addresses; when no node has it, every Ready
+ * node does.
+ */
+export const INGRESS_NODE_LABEL = 'node-role.kubernetes.io/ingress'
+
+/** the addresses a LoadBalancer Service or an Ingress gets: the InternalIPs of the Ready
+ * ingress nodes (of every Ready node when none is labelled), in node name order */
+export function ingressAddresses(
+  nodes: Iterable<{
+    metadata: { name?: string; labels?: Record<string, string> }
+    status?: {
+      addresses?: { type: string; address: string }[]
+      conditions?: { type: string; status: string }[]
+    }
+  }>,
+): string[] {
+  const all = [...nodes]
+  const labelled = all.filter((n) => n.metadata.labels?.[INGRESS_NODE_LABEL] !== undefined)
+  return (labelled.length ? labelled : all)
+    .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .sort((a, b) => ((a.metadata.name ?? '') < (b.metadata.name ?? '') ? -1 : 1))
+    .map((n) => n.status?.addresses?.find((a) => a.type === 'InternalIP')?.address ?? '')
+    .filter(Boolean)
+}

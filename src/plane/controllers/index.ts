@@ -7,7 +7,8 @@
 // ownerReferences, the namespace controller (namespace.ts) empties a namespace being deleted.
 // Running now: ReplicaSet (replicaset.ts), Deployment (deployment.ts), DaemonSet
 // (daemonset.ts), node lifecycle (node-lifecycle.ts), Endpoints (endpoints.ts), EndpointSlices
-// (endpointslice.ts) and HorizontalPodAutoscaler (hpa.ts).
+// (endpointslice.ts), HorizontalPodAutoscaler (hpa.ts) and the load balancer addresses of
+// LoadBalancer Services and Ingresses (load-balancer.ts).
 import type { Clock, Logger } from '../../core/index.ts'
 import { daemonSetController } from './daemonset.ts'
 import { deploymentController } from './deployment.ts'
@@ -18,6 +19,7 @@ import { hpaController, type HpaOptions } from './hpa.ts'
 import type { MetricsSource } from './hpa-metrics.ts'
 import { cronJobController } from './cronjob.ts'
 import { jobController } from './job.ts'
+import { loadBalancerController } from './load-balancer.ts'
 import {
   eventRecorder,
   Informers,
@@ -73,6 +75,7 @@ const registry: Record<string, (ctx: ControllerContext, o: ControllersOptions) =
   'horizontal-pod-autoscaler': hpaController,
   'job-controller': jobController,
   'cronjob-controller': cronJobController,
+  'service-lb-controller': loadBalancerController,
 }
 
 export async function startControllers(
