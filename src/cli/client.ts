@@ -23,6 +23,8 @@ export interface RequestOptions {
   body?: unknown
   contentType?: string
   accept?: string
+  /** ends the request (a watch, a follow) */
+  signal?: AbortSignal
 }
 
 export interface Client {
@@ -104,7 +106,13 @@ export function connect(o: ConnectOptions = {}): Client {
     const method = o.method ?? 'GET'
     let res
     try {
-      res = await request(url, { method: method as 'GET', headers, body, dispatcher })
+      res = await request(url, {
+        method: method as 'GET',
+        headers,
+        body,
+        dispatcher,
+        signal: o.signal,
+      })
     } catch (err) {
       throw connectionError(url, err)
     }

@@ -11,15 +11,24 @@ export interface Ran {
   err: string
 }
 
+/** runCli with its output captured; `o.signal` ends a watch, `o.seen` sees the output so far */
 export function cli(env: NodeJS.ProcessEnv) {
-  return async (argv: string[], stdin = ''): Promise<Ran> => {
+  return async (
+    argv: string[],
+    stdin = '',
+    o: { signal?: AbortSignal; seen?: (out: string) => void } = {},
+  ): Promise<Ran> => {
     let out = ''
     let err = ''
     const io: Io = {
-      out: (t) => void (out += t),
+      out: (t) => {
+        out += t
+        o.seen?.(out)
+      },
       err: (t) => void (err += t),
       stdin: async () => stdin,
       env,
+      signal: o.signal,
     }
     const code = await runCli(argv, io, { version: '0.1.0' })
     return { code, out, err }

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { isShoalError, memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
 import { resourceByKind, type Pod } from '../../src/api/index.ts'
+import { until } from '../controllers/harness.ts'
 import { cli, writePlainKubeconfig } from './harness.ts'
 
 const PODS = resourceByKind('Pod')!
@@ -213,6 +214,37 @@ test('create: created, then AlreadyExists as kubectl says it; delete by name, -l
     [1, 'Error from server (NotFound): configmaps "in-folder" not found\n'],
   )
   assert.is((await shoal(['delete', 'cm', 'in-folder', '--ignore-not-found'])).code, 0)
+})
+
+test('get -w: the list, then each change as a row; ends when told to', async () => {
+  const ac = new AbortController()
+  let seen = ''
+  const watching = shoal(['get', 'cm', '-l', 'set=a', '-w'], '', {
+    signal: ac.signal,
+    seen: (out) => (seen = out),
+  })
+  await until('the first rows', async () => /\none\s/.test(seen))
+  await ok('label', 'cm', 'from-stdin', 'set=a')
+  await until('the new row', async () => /\nfrom-stdin\s/.test(seen))
+  ac.abort()
+  const r = await watching
+  assert.is(r.code, 0, r.err)
+  assert.match(r.out, /^NAME\s+DATA\s+AGE\none\s+1\s+\S+\nfrom-stdin\s+0\s+\S+\n$/)
+  await ok('label', 'cm', 'from-stdin', 'set-')
+})
+
+test('edit: $EDITOR changes the object; no change cancels; --dry-run=server writes nothing', async () => {
+  const edit = cli({ HOME: dir, KUBECONFIG: kubeconfig, EDITOR: 'sed -i s/changed/edited/' })
+  assert.is((await edit(['edit', 'cm', 'one'])).out, 'configmap/one edited\n')
+  assert.is(await ok('get', 'cm', 'one', '-o', 'jsonpath={.data.k}'), 'edited')
+  const none = cli({ HOME: dir, KUBECONFIG: kubeconfig, EDITOR: 'true' })
+  assert.is((await none(['edit', 'cm', 'one'])).out, 'Edit cancelled, no changes made.\n')
+  const dry = await shoal(
+    ['apply', '-f', '-', '--dry-run=server'],
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry}\n',
+  )
+  assert.is(dry.out, 'configmap/dry created (server dry run)\n')
+  assert.is((await shoal(['get', 'cm', 'dry'])).code, 1)
 })
 
 test('label and annotate: set, refuse a change without --overwrite, remove', async () => {

@@ -1,7 +1,7 @@
 // shoal get TYPE[,TYPE] [NAME…] | TYPE/NAME…: the server prints the columns (Table), as kubectl
 // asks it to; -o json|yaml|name|jsonpath print the objects; -w keeps watching after the list.
 import type { Ctx } from '../context.ts'
-import { CliError, isNotFound } from '../errors.ts'
+import { CliError, isNotFound, usageError } from '../errors.ts'
 import {
   formatColumns,
   itemsOf,
@@ -33,6 +33,7 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<numb
   const tables: string[] = []
   let failed = false
   let single = targets.length === 1 && targets[0].names.length === 1
+  if (o.watch) return watchOne(ctx, targets, fmt, o)
   for (const { info, names } of targets) {
     const prefix = targets.length > 1 || args[0].includes('/') ? prefixOf(info) : undefined
     const table = fmt.kind === 'table'
@@ -45,7 +46,6 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<numb
       })
       got.push(list)
       single = false
-      if (o.watch) return watch(ctx, info, fmt, list, o)
     } else {
       for (const name of names) {
         try {
@@ -90,54 +90,56 @@ function prefixOf(info: ResourceInfo): string {
   return info.group ? `${kind}.${info.group}` : kind
 }
 
-async function watch(
+/** -w: the list (one object: by fieldSelector metadata.name, as kubectl), then its changes */
+async function watchOne(
   ctx: Ctx,
-  info: ResourceInfo,
+  targets: ReturnType<typeof parseTargets>,
   fmt: OutputFormat,
-  list: Wire,
   o: GetOptions,
 ): Promise<number> {
+  if (targets.length !== 1 || targets[0].names.length > 1)
+    throw usageError('watch is only supported on individual resources and resource collections')
+  const [{ info, names }] = targets
   const all = !!ctx.globals.allNamespaces
+  const byName = names.length ? `metadata.name=${names[0]}` : undefined
+  const fieldSelector = [o.fieldSelector, byName].filter(Boolean).join(',') || undefined
+  const accept = fmt.kind === 'table' ? TABLE_ACCEPT : 'application/json'
+  const path = resourcePath(info, { namespace: all ? undefined : ctx.namespace() })
+  const query = { labelSelector: o.selector, fieldSelector }
+  const list = await ctx.client().request(path, { accept, query })
   const print = (res: Wire, header: boolean) => {
-    if (fmt.kind !== 'table')
-      return ctx.io.out(printObjects(res.items ? itemsOf(res, info) : [res], fmt, !res.items))
+    if (fmt.kind !== 'table') {
+      const items = res.items ? itemsOf(res, info) : [res]
+      return items.forEach((i: Wire) => ctx.io.out(printObjects([i], fmt, true)))
+    }
+    const withNamespace = all && info.namespaced
     const rows = tableLines(res, {
       wide: fmt.wide,
-      withNamespace: all && info.namespaced,
+      withNamespace,
       noHeaders: !header,
       showLabels: o.showLabels,
     })
     ctx.io.out(formatColumns(rows))
   }
-  if ((list.rows ?? list.items ?? []).length) print(list, !o.noHeaders)
-  const path = resourcePath(info, { namespace: all ? undefined : ctx.namespace() })
+  let headed = (list.rows ?? list.items ?? []).length > 0
+  if (headed) print(list, !o.noHeaders)
+  headed ||= !!o.noHeaders
+  const rv = list.metadata?.resourceVersion
   const events = ctx.client().watch(path, {
-    accept: fmt.kind === 'table' ? TABLE_ACCEPT : 'application/json',
-    query: {
-      watch: true,
-      resourceVersion: list.metadata?.resourceVersion,
-      labelSelector: o.selector,
-      fieldSelector: o.fieldSelector,
-    },
+    accept,
+    query: { ...query, watch: true, resourceVersion: rv },
+    signal: ctx.io.signal,
   })
-  let headed = (list.rows ?? list.items ?? []).length > 0 || o.noHeaders
-  const abort = new Promise<void>((resolve) =>
-    ctx.io.signal?.addEventListener('abort', () => resolve()),
-  )
-  const it = events[Symbol.asyncIterator]()
-  for (;;) {
-    const next = await Promise.race([
-      it.next(),
-      abort.then(() => ({ done: true, value: undefined })),
-    ])
-    if (next.done) break
-    const ev = next.value as { type: string; object: Wire }
-    if (ev.type === 'ERROR')
-      throw new CliError(`error: watch: ${ev.object?.message ?? 'stream error'}`)
-    if (ev.type === 'BOOKMARK') continue
-    print(ev.object, !headed)
-    headed = true
+  try {
+    for await (const ev of events) {
+      if (ev.type === 'ERROR')
+        throw new CliError(`error: watch: ${ev.object?.message ?? 'stream error'}`)
+      if (ev.type === 'BOOKMARK') continue
+      print(ev.object, !headed)
+      headed = true
+    }
+  } catch (err) {
+    if (!ctx.io.signal?.aborted) throw err
   }
-  await it.return?.(undefined)
   return 0
 }

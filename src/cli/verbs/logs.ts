@@ -54,6 +54,7 @@ export async function logs(ctx: Ctx, args: string[], o: LogsOptions): Promise<nu
   })
   const body = await ctx.client().stream(path, {
     accept: '*/*',
+    signal: ctx.io.signal,
     query: {
       container,
       follow: o.follow || undefined,
@@ -63,10 +64,10 @@ export async function logs(ctx: Ctx, args: string[], o: LogsOptions): Promise<nu
       sinceSeconds: o.sinceSeconds,
     },
   })
-  const aborted = () => ctx.io.signal?.aborted
-  for await (const chunk of body) {
-    ctx.io.out(chunk.toString('utf8'))
-    if (aborted()) break
+  try {
+    for await (const chunk of body) ctx.io.out(chunk.toString('utf8'))
+  } catch (err) {
+    if (!ctx.io.signal?.aborted) throw err
   }
   return 0
 }

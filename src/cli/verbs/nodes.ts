@@ -42,26 +42,23 @@ export async function drain(ctx: Ctx, names: string[], o: DrainOptions): Promise
       .client()
       .request(resourcePath(pods), { query: { fieldSelector: `spec.nodeName=${node}` } })
     const evict: Wire[] = []
-    const problems: string[] = []
+    const problems = new Map<string, string[]>()
+    const problem = (why: string, id: string) =>
+      problems.set(why, [...(problems.get(why) ?? []), id])
     const ignored: string[] = []
     for (const p of list.items ?? []) {
       const owner = p.metadata.ownerReferences?.find((r: Wire) => r.controller)
       const id = `${p.metadata.namespace}/${p.metadata.name}`
       if (owner?.kind === 'DaemonSet') {
         if (o.ignoreDaemonsets) ignored.push(id)
-        else
-          problems.push(
-            `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${id}`,
-          )
+        else problem('cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore)', id)
       } else if (!owner && !o.force)
-        problems.push(
-          `cannot delete Pods that declare no controller (use --force to override): ${id}`,
-        )
+        problem('cannot delete Pods that declare no controller (use --force to override)', id)
       else evict.push(p)
     }
-    if (problems.length)
+    if (problems.size)
       throw new CliError(
-        `error: unable to drain node "${node}" due to error: ${problems.join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${node}`,
+        `error: unable to drain node "${node}" due to error: ${[...problems].map(([why, ids]) => `${why}: ${ids.join(', ')}`).join(', ')}, continuing command...\nThere are pending nodes to be drained:\n ${node}`,
       )
     if (ignored.length)
       ctx.io.err(`Warning: ignoring DaemonSet-managed Pods: ${ignored.join(', ')}\n`)
