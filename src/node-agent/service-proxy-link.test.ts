@@ -1,0 +1,41 @@
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { memoryLogger } from '../core/index.ts'
+import { service, table } from '../mesh/mesh-fixture.ts'
+import { FakeRuntime } from '../wasm-runtime/index.ts'
+import type { AgentMesh } from './agent-mesh.ts'
+import { MeshCache } from './mesh-cache.ts'
+import { linkServiceProxy } from './service-proxy-link.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'shoal-spl-'))
+const mesh = (local?: number) => ({ ports: { local } }) as unknown as AgentMesh
+
+test('the runtime calls Services at the local listener, with the namespaces of every table', async () => {
+  const cache = await MeshCache.load(join(dir, 'a.json'), memoryLogger())
+  const runtime = new FakeRuntime()
+  const unlink = linkServiceProxy(runtime, mesh(40123), { options: {}, cache })
+  assert.equal(runtime.serviceProxy, { host: '127.0.0.1', port: 40123, namespaces: [] })
+  const t = table([service('a', []), service('b', [], { namespace: 'shop' }), service('c', [])])
+  cache.take({ type: 'mesh', ...t })
+  assert.equal(runtime.serviceProxy?.namespaces, ['default', 'shop'])
+  unlink()
+  cache.take({ type: 'mesh', ...table([]) })
+  assert.equal(runtime.serviceProxy?.namespaces, ['default', 'shop'])
+})
+
+test('a wildcard local listener is called on loopback; no local listener: nothing set', async () => {
+  const cache = await MeshCache.load(join(dir, 'b.json'), memoryLogger())
+  const runtime = new FakeRuntime()
+  const options = { local: { host: '0.0.0.0', port: 0 } }
+  linkServiceProxy(runtime, mesh(40124), { options, cache })
+  assert.is(runtime.serviceProxy?.host, '127.0.0.1')
+  const none = new FakeRuntime()
+  linkServiceProxy(none, mesh(undefined), { options: { local: false }, cache })
+  assert.is(none.serviceProxy, undefined)
+})
+
+test.after(() => rmSync(dir, { recursive: true, force: true }))
+test.run()
