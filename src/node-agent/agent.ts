@@ -21,6 +21,7 @@ import { imagePull } from './image-pull.ts'
 import { loadCredentials } from './join.ts'
 import { LogStreams } from './log-stream.ts'
 import { MeshCache, type MeshListener } from './mesh-cache.ts'
+import { linkServiceProxy } from './service-proxy-link.ts'
 import {
   startAgentMesh,
   type AgentMesh,
@@ -306,6 +307,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const w = await wiring(o)
   const p = await openParts(w)
   if (o.mesh) w.mesh = await startMesh(o.mesh, w, p) // before the first hello: it tells the port
+  if (o.mesh && w.mesh) linkServiceProxy(p.runtime, w.mesh, { options: o.mesh, cache: p.mesh })
   p.run(p.desired.pods) // offline first: the saved state runs before any link
   const session = openSession(w, p)
   const stats = new StatsReporter({
