@@ -30,7 +30,7 @@ const PODS = Number(process.env.PODS ?? 100)
 const INFLIGHT = Number(process.env.INFLIGHT ?? 10)
 const WARM_N = Number(process.env.WARM_N ?? 20)
 const tmp = mkdtempSync(join(process.env.BENCH_TMP ?? os.tmpdir(), 'shoal-bench-agent-'))
-const { freePort } = await import('../test/e2e/plane-process.ts')
+const { freePort, meshTestArgs } = await import('../test/e2e/plane-process.ts')
 const { percentile } = await import('./lib/measure.mjs')
 const progress = (m) => process.stderr.write(`# ${m}\n`)
 const children = []
@@ -249,6 +249,7 @@ async function bench() {
       name,
       '--data-dir',
       join(tmp, name),
+      ...meshTestArgs(), // three agents on one host: each mesh on ports of its own
     ]
     return spawnShoal(args, name)
   })
