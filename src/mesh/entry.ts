@@ -130,6 +130,13 @@ export function handleHop(ctx: EntryContext, req: IncomingMessage, res: ServerRe
   let route: PortRoute | undefined
   if (state)
     for (const p of entry.ports) if (state.endpoint.ports[p.port.name] === port) route ??= p
+  if (!state && ctx.table.recentlyGone(key, port, Date.now()))
+    // the sender's table lags ours: a 5xx, so it tries another endpoint
+    return reply(
+      res,
+      503,
+      `mesh: port ${port} is no longer an endpoint of service ${key} on node ${ctx.nodeName}`,
+    )
   if (!state || !route)
     return reply(
       res,

@@ -10,7 +10,9 @@
 //   fleet): exposed Services only (403 otherwise). A NodePort listener per exposed Service port
 //   with a nodePort. tls listener (mutual TLS): other nodes' meshes only (client certificate of the fleet
 //   CA, O=system:nodes), each request to the Service and loopback port the sender names, which
-//   must be one of this node's endpoints of that Service (403 otherwise): never an open forwarder.
+//   must be one of this node's endpoints of that Service (403 otherwise): never an open forwarder;
+//   one that left this node's table in the last 30 s is answered 503 (the sender's table lags
+//   ours: it retries another endpoint), so a pod that stops drops no request on the way.
 // - Balancing: ready, non-terminating endpoints; local first (power of two choices on requests
 //   in flight) unless overloaded (≥ overloadOutstanding in flight and a remote one has fewer),
 //   then power of two choices over online nodes' endpoints; round-robin or ClientIP affinity

@@ -84,6 +84,22 @@ test('a target port that is not an endpoint of that Service on this node is refu
   assert.equal(other.hits, [])
 })
 
+test('an endpoint that left the table lately: 503 (the sender retries elsewhere), not 403', async () => {
+  const id = await f.ca.issue(nodeCommonName('n9'))
+  await f.apply([service('web', []), service('db', [endpoint('d2', 'n2', other.port)])])
+  const gone = await hop(id, target('default/web', b.port))
+  assert.equal(gone, {
+    status: 503,
+    body: `mesh: port ${b.port} is no longer an endpoint of service default/web on node n2\n`,
+  })
+  assert.is((await hop(id, target('default/web', 22))).status, 403, 'never one: still 403')
+  await f.apply([
+    service('web', [endpoint('p2', 'n2', b.port)]),
+    service('db', [endpoint('d2', 'n2', other.port)]),
+  ])
+  assert.is((await hop(id, target('default/web', b.port))).status, 200)
+})
+
 test('a client without a certificate, or with one of another CA, is refused in the handshake', async () => {
   await hop(undefined, target('default/web', b.port)).then(
     () => assert.unreachable('served without a client certificate'),
@@ -103,7 +119,7 @@ test('a fleet certificate that is not a node certificate (O ≠ system:nodes) is
     () => assert.unreachable('served a non-node certificate'),
     (e: Error) => assert.match(e.message, /socket hang up|ECONNRESET/),
   )
-  assert.equal(b.hits, ['GET'])
+  assert.equal(b.hits, ['GET', 'GET'])
 })
 
 test.run()

@@ -32,6 +32,9 @@ export interface ServiceEntry {
   localPorts: Map<number, EndpointState>
 }
 
+/** how long a node-to-node hop to a local endpoint that left the table is answered 503, not 403 */
+const GONE_MS = 30_000
+
 export class RoutingTable {
   revision = -1
   services = new Map<string, ServiceEntry>()
@@ -41,6 +44,15 @@ export class RoutingTable {
   #affinity = new Map<string, Affinity>()
   /** pod uids drained on this node (drainLocal) */
   readonly draining = new Set<string>()
+  /** "<service key>\0<loopback port>" → until when (ms): this node's endpoints that left the
+   * table lately — a node whose table lags may still send there (answered 503, so it retries) */
+  readonly #gone = new Map<string, number>()
+
+  /** the port was one of this node's endpoints of the Service until lately */
+  recentlyGone(key: string, port: number, now: number): boolean {
+    const until = this.#gone.get(`${key}\0${port}`)
+    return until !== undefined && until > now
+  }
 
   /** every endpoint state ever routed to, for metrics */
   states(): IterableIterator<[string, EndpointState]> {
@@ -68,8 +80,16 @@ export class RoutingTable {
       const s = this.#states.get(key)!
       if (!live.has(key) && s.outstanding === 0 && s.requests === 0) this.#states.delete(key)
     }
+    this.#remember(services, Date.now())
     this.services = services
     return true
+  }
+
+  #remember(next: Map<string, ServiceEntry>, now: number): void {
+    for (const [k, until] of this.#gone) if (until <= now) this.#gone.delete(k)
+    for (const [key, entry] of this.services)
+      for (const port of entry.localPorts.keys())
+        if (!next.get(key)?.localPorts.has(port)) this.#gone.set(`${key}\0${port}`, now + GONE_MS)
   }
 
   #compile(service: MeshService, nodeName: string, live: Set<string>): ServiceEntry {
