@@ -1,6 +1,11 @@
 // Resource type names as kubectl takes them (pods, pod, po, deploy, deployments.apps, Pod) → the
 // registry entry of src/api, and the URL of a collection, an object or a subresource.
-import { resolveResource, resourceForObject, type ResourceInfo } from '../api/index.ts'
+import {
+  resolveResource,
+  resourceForObject,
+  resourcesInCategory,
+  type ResourceInfo,
+} from '../api/index.ts'
 import { usageError } from './errors.ts'
 
 export type { ResourceInfo }
@@ -64,5 +69,9 @@ export function parseTargets(args: string[]): { info: ResourceInfo; names: strin
   return args[0]
     .split(',')
     .filter(Boolean)
-    .map((t) => ({ info: resourceType(t), names }))
+    .flatMap((t) =>
+      t === 'all'
+        ? resourcesInCategory('all').map((info) => ({ info, names }))
+        : [{ info: resourceType(t), names }],
+    )
 }

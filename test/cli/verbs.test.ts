@@ -325,6 +325,34 @@ test('a Deployment: apply, rollout status, scale, history, undo, restart', async
   )
 })
 
+test('get all: every type of the category with its prefix; apply -o name; a namespace clash', async () => {
+  const all = await ok('get', 'all')
+  assert.match(all, /(^|\n)NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\npod\/web-/)
+  assert.match(
+    all,
+    /\n\nNAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\ndeployment.apps\/web\s+2\/2\s/,
+    all,
+  )
+  assert.match(all, /\nreplicaset.apps\/web-/)
+  const named = await shoal(['apply', '-f', join(dir, 'web.yaml'), '-o', 'name'])
+  assert.equal([named.code, named.out], [0, 'deployment.apps/web\n'])
+  const clash = await shoal(
+    ['apply', '-n', 'kube-system', '-f', '-'],
+    'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n',
+  )
+  assert.equal(
+    [clash.code, clash.err],
+    [
+      1,
+      `error: the namespace from the provided object "default" does not match the namespace "kube-system". You must pass '--namespace=default' to perform this operation.\n`,
+    ],
+  )
+  const help = await shoal(['get', '--help'])
+  assert.is(help.code, 0)
+  assert.match(help.out, /^Usage: shoal get \[options\] <args\.\.\.>/)
+  assert.match(help.out, /-o, --output <format>/)
+})
+
 test('logs: a pod on a plane without nodes fails as the server says, exit 1', async () => {
   const pod = (await plane.objects.list(PODS, {})).items.find((p) => !p.metadata.deletionTimestamp)!
   const r = await shoal(['logs', pod.metadata.name!])

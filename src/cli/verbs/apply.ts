@@ -6,7 +6,7 @@
 // were applied before (they carry the annotation) but are no longer in the manifests.
 // shoal create -f: POST each, AlreadyExists an error.
 import type { Ctx } from '../context.ts'
-import { ApiError, isNotFound } from '../errors.ts'
+import { ApiError, isNotFound, usageError } from '../errors.ts'
 import { readManifests, type Manifest } from '../manifests.ts'
 import { objectName, objectResource, resourcePath } from '../resources.ts'
 import { dryRunQuery, threeWayPatch } from './object-diff.ts'
@@ -25,6 +25,11 @@ export interface ApplyOptions {
 
 function target(ctx: Ctx, m: Manifest) {
   const info = objectResource(m.object)
+  const own = m.object.metadata?.namespace
+  if (info.namespaced && own && ctx.globals.namespace && own !== ctx.globals.namespace)
+    throw usageError(
+      `the namespace from the provided object "${own}" does not match the namespace "${ctx.globals.namespace}". You must pass '--namespace=${own}' to perform this operation.`,
+    )
   const namespace = info.namespaced ? (m.object.metadata?.namespace ?? ctx.namespace()) : undefined
   if (info.namespaced) m.object.metadata = { ...m.object.metadata, namespace }
   return { info, namespace, name: m.object.metadata?.name as string }
@@ -47,7 +52,14 @@ function withLastApplied(obj: Wire): Wire {
 
 export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
   const manifests = await readManifests(ctx.io, o.filename ?? [], o.recursive)
-  const suffix = o.dryRun && o.dryRun !== 'none' ? ` (${o.dryRun} dry run)` : ''
+  const suffix =
+    o.dryRun === 'server' ? ' (server dry run)' : o.dryRun === 'client' ? ' (dry run)' : ''
+  if (o.output !== undefined && o.output !== 'name')
+    throw usageError(
+      `unable to match a printer suitable for the output format "${o.output}", allowed formats are: name`,
+    )
+  const say = (name: string, what: string) =>
+    ctx.io.out(o.output === 'name' ? `${name}\n` : `${name} ${what}${suffix}\n`)
   const applied = new Set<string>()
   let failed = false
   for (const m of manifests) {
@@ -63,7 +75,7 @@ export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
         if (!isNotFound(err)) throw err
       }
       if (o.dryRun === 'client') {
-        ctx.io.out(`${objectName(info, name)} ${live ? 'configured' : 'created'}${suffix}\n`)
+        say(objectName(info, name), live ? 'configured' : 'created')
         continue
       }
       if (!live) {
@@ -72,13 +84,13 @@ export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
           body: wanted,
           query: { fieldManager: 'kubectl-client-side-apply', ...dryRunQuery(o.dryRun) },
         })
-        ctx.io.out(`${objectName(info, name)} created${suffix}\n`)
+        say(objectName(info, name), 'created')
         continue
       }
       const last = parseLastApplied(live)
       const patch = threeWayPatch(last, wanted, live)
       if (!patch) {
-        ctx.io.out(`${objectName(info, name)} unchanged${suffix}\n`)
+        say(objectName(info, name), 'unchanged')
         continue
       }
       await ctx.client().request(path, {
@@ -87,7 +99,7 @@ export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
         contentType: 'application/merge-patch+json',
         query: { fieldManager: 'kubectl-client-side-apply', ...dryRunQuery(o.dryRun) },
       })
-      ctx.io.out(`${objectName(info, name)} configured${suffix}\n`)
+      say(objectName(info, name), 'configured')
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
       ctx.io.err(

@@ -35,7 +35,8 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<numb
   let single = targets.length === 1 && targets[0].names.length === 1
   if (o.watch) return watchOne(ctx, targets, fmt, o)
   for (const { info, names } of targets) {
-    const prefix = targets.length > 1 || args[0].includes('/') ? prefixOf(info) : undefined
+    const prefix =
+      targets.length > 1 || args[0].includes('/') || args[0] === 'all' ? prefixOf(info) : undefined
     const table = fmt.kind === 'table'
     const accept = table ? TABLE_ACCEPT : 'application/json'
     const got: Wire[] = []

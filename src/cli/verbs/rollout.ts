@@ -53,6 +53,27 @@ export function deploymentStatus(d: Wire): { done: boolean; message: string } {
   return { done: true, message: `deployment "${name}" successfully rolled out` }
 }
 
+/** kubectl's message for a DaemonSet's status */
+export function daemonSetStatus(ds: Wire): { done: boolean; message: string } {
+  const name = ds.metadata.name
+  const st = ds.status ?? {}
+  if ((st.observedGeneration ?? 0) < (ds.metadata.generation ?? 0))
+    return { done: false, message: 'Waiting for daemon set spec update to be observed...' }
+  const want = st.desiredNumberScheduled ?? 0
+  const wait = `Waiting for daemon set "${name}" rollout to finish: `
+  if ((st.updatedNumberScheduled ?? 0) < want)
+    return {
+      done: false,
+      message: `${wait}${st.updatedNumberScheduled ?? 0} out of ${want} new pods have been updated...`,
+    }
+  if ((st.numberAvailable ?? 0) < want)
+    return {
+      done: false,
+      message: `${wait}${st.numberAvailable ?? 0} of ${want} updated pods are available...`,
+    }
+  return { done: true, message: `daemon set "${name}" successfully rolled out` }
+}
+
 function seconds(text: string | undefined): number {
   if (!text || text === '0' || text === '0s') return 0
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text)
@@ -67,14 +88,14 @@ export async function rolloutStatus(
   o: { timeout?: string; watch?: boolean },
 ) {
   const { info, name } = one(args)
-  if (info.kind !== 'Deployment')
-    throw usageError(`no status viewer has been implemented for ${info.kind}`)
+  const viewer = { Deployment: deploymentStatus, DaemonSet: daemonSetStatus }[info.kind]
+  if (!viewer) throw usageError(`no status viewer has been implemented for ${info.kind}`)
   const path = resourcePath(info, { namespace: ctx.namespace(), name })
   const limit = seconds(o.timeout)
   const end = Date.now() + limit * 1000
   let last = ''
   for (;;) {
-    const s = deploymentStatus(await ctx.client().request(path))
+    const s = viewer(await ctx.client().request(path))
     if (s.message !== last) ctx.io.out(`${s.message}\n`)
     last = s.message
     if (s.done) return 0
