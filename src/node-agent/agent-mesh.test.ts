@@ -108,4 +108,27 @@ test('withMeshChange: removed entries go, changed ones stay in place, new ones f
   assert.is(next.revision, 4)
 })
 
+test('withMeshChange: the Ingress lists are replaced whole when sent, kept when not', () => {
+  const route = (path: string) => ({
+    ...{ ingress: 'default/shop', host: 'shop.example', pathType: 'Prefix' as const, path },
+    ...{ namespace: 'default', service: 'web', port: 80 },
+  })
+  const tls = [{ secret: 'default/shop-tls', hosts: ['shop.example'] }]
+  const held: MeshTable = { revision: 3, services: [], nodes: [], ingress: [route('/a')] }
+  const base = { type: 'mesh-change' as const, services: [], removedServices: [], nodes: [] }
+  const kept = withMeshChange(held, { ...base, revision: 4, base: 3, removedNodes: [] })
+  assert.equal(kept.ingress, [route('/a')])
+  assert.is(kept.ingressTls, undefined)
+  const next = withMeshChange(kept, {
+    ...{ ...base, revision: 5, base: 4, removedNodes: [] },
+    ...{ ingress: [route('/b'), route('/c')], ingressTls: tls },
+  })
+  assert.equal(next.ingress, [route('/b'), route('/c')])
+  assert.equal(next.ingressTls, tls)
+  assert.equal(
+    withMeshChange(next, { ...base, revision: 6, base: 5, removedNodes: [], ingress: [] }).ingress,
+    [],
+  )
+})
+
 test.run()

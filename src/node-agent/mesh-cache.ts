@@ -92,15 +92,21 @@ const tableOf = (m: MeshTableMessage): MeshTable => ({
   revision: m.revision,
   services: m.services,
   nodes: m.nodes,
+  ...(m.ingress ? { ingress: m.ingress } : {}),
+  ...(m.ingressTls ? { ingressTls: m.ingressTls } : {}),
 })
 
 /** the table `change` makes of `held` (whose revision is its base): entries kept in their order,
- * changed ones in place, new ones after them */
+ * changed ones in place, new ones after them; the Ingress lists replaced whole when sent */
 export function withMeshChange(held: MeshTable, change: MeshChange): MeshTable {
+  const ingress = change.ingress ?? held.ingress
+  const ingressTls = change.ingressTls ?? held.ingressTls
   return {
     revision: change.revision,
     services: merge(held.services, change.services, change.removedServices, meshServiceKey),
     nodes: merge(held.nodes, change.nodes, change.removedNodes, (n) => n.name),
+    ...(ingress ? { ingress } : {}),
+    ...(ingressTls ? { ingressTls } : {}),
   }
 }
 

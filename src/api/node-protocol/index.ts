@@ -22,6 +22,8 @@ export { parseFromNode, parseToNode, type Parsed } from './parse.ts'
 export { INGRESS_NODE_LABEL, ingressAddresses } from './mesh-table.ts'
 export type {
   MeshEndpoint,
+  MeshIngressRoute,
+  MeshIngressTls,
   MeshNode,
   MeshService,
   MeshServicePort,

@@ -8,7 +8,8 @@
 // a second rather than after the node-lifecycle grace period).
 //
 // Every node gets every Service (a mesh answers any Service by Host header, as every kube-proxy
-// knows every Service); nothing secret is in it.
+// knows every Service) and every Ingress rule; nothing secret is in it (an Ingress's TLS is
+// named by its Secret, whose certificate and key reach only the nodes labelled for ingress).
 
 /** one replica behind a Service: a pod's instance on some node */
 export interface MeshEndpoint {
@@ -48,9 +49,10 @@ export interface MeshService {
   resourceVersion: string
   type: 'ClusterIP' | 'NodePort' | 'LoadBalancer'
   /**
-   * reachable from outside the fleet (type NodePort / LoadBalancer, or named by an Ingress rule);
-   * a ClusterIP Service is only reached from inside (a node's local mesh listener, its components,
-   * and other nodes' meshes over mutual TLS)
+   * reachable by its own name from outside the fleet (type NodePort / LoadBalancer); a ClusterIP
+   * Service is only reached from inside (a node's local mesh listener, its components, other
+   * nodes' meshes over mutual TLS) and, when an Ingress names it, through that Ingress's hosts
+   * and paths (MeshTable.ingress)
    */
   exposed: boolean
   ports: MeshServicePort[]
@@ -77,11 +79,47 @@ export interface MeshNode {
   online: boolean
 }
 
+/**
+ * One path of an Ingress rule (or an Ingress's default backend) as the mesh's public and TLS
+ * ingress listeners route by it. The plane sends them in precedence order for equal matches:
+ * the oldest Ingress first (creationTimestamp, then namespace/name), each in its own order.
+ */
+export interface MeshIngressRoute {
+  /** "namespace/name" of the Ingress */
+  ingress: string
+  /** an exact host, `*.<domain>` (exactly one more label), or "" for any host */
+  host: string
+  /** Exact: the path itself; Prefix (ImplementationSpecific too): by path elements */
+  pathType: 'Exact' | 'Prefix'
+  path: string
+  /** the Ingress's default backend: taken when no rule's host and path match */
+  defaultBackend?: boolean
+  /** the Service, in the Ingress's namespace */
+  namespace: string
+  service: string
+  /** the Service port: its number, or its name */
+  port: number | string
+}
+
+/** the TLS of an Ingress: the hosts its Secret's certificate serves (none listed: any) */
+export interface MeshIngressTls {
+  /** "namespace/name" of the kubernetes.io/tls Secret (its certificate reaches ingress nodes only) */
+  secret: string
+  hosts: string[]
+}
+
 export interface MeshTable {
   /** store revision the table reflects; increases */
   revision: number
   services: MeshService[]
   nodes: MeshNode[]
+  /**
+   * the Ingress rules (absent: none). A Service named only here is not `exposed`: from outside
+   * it is reached through these hosts and paths alone, never by its own name.
+   */
+  ingress?: MeshIngressRoute[]
+  /** which Secret serves which hosts on the TLS ingress listener (absent: none) */
+  ingressTls?: MeshIngressTls[]
 }
 
 /**

@@ -26,7 +26,13 @@
 // two samples in memory and takes rates from them (kubectl top, the autoscaler). A lost sample
 // costs nothing, so stats are neither acknowledged nor kept while the link is down.
 import type { PodSpec, PodStatus } from '../types/index.ts'
-import type { MeshNode, MeshService, MeshTable } from './mesh-table.ts'
+import type {
+  MeshIngressRoute,
+  MeshIngressTls,
+  MeshNode,
+  MeshService,
+  MeshTable,
+} from './mesh-table.ts'
 
 export const PROTOCOL_VERSION = 1
 
@@ -221,6 +227,10 @@ export interface MeshChange {
   nodes: MeshNode[]
   /** names of the Nodes gone */
   removedNodes: string[]
+  /** the Ingress routes, whole, when they changed (absent: unchanged) */
+  ingress?: MeshIngressRoute[]
+  /** the Ingress TLS entries, whole, when they changed (absent: unchanged) */
+  ingressTls?: MeshIngressTls[]
 }
 
 export interface MeshApplied {

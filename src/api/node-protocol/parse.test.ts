@@ -167,10 +167,16 @@ const meshService = {
   ],
 }
 const meshNode = { name: 'pi-1', address: '10.0.0.1', meshPort: 10443, online: true }
+const ingressRoute = {
+  ...{ ingress: 'default/shop', host: '*.example.com', pathType: 'Prefix', path: '/api' },
+  ...{ namespace: 'default', service: 'api', port: 'http' },
+}
 
 test('mesh tables and changes pass to nodes; mesh-applied from nodes; hello may carry the mesh revision and port', () => {
   const mesh = { type: 'mesh', revision: 12, services: [meshService], nodes: [meshNode] }
   assert.ok(parseToNode(mesh).ok)
+  const tls = [{ secret: 'default/shop-tls', hosts: ['shop.example.com'] }]
+  assert.ok(parseToNode({ ...mesh, ingress: [ingressRoute], ingressTls: tls }).ok)
   assert.equal(parseFromNode(mesh), { ok: false, error: 'mesh is not sent by nodes' })
   const change = {
     ...{ type: 'mesh-change', revision: 13, base: 12, services: [meshService] },
@@ -229,6 +235,36 @@ test('malformed mesh tables are refused, naming the field', () => {
       'mesh-change: field "base" is missing or malformed',
     ],
     [{ type: 'mesh-applied', revision: 2, resync: 'y' }, 'mesh-applied: field "resync"'],
+    [
+      {
+        type: 'mesh',
+        revision: 1,
+        services: [],
+        nodes: [],
+        ingress: [{ ...ingressRoute, pathType: 'Regex' }],
+      },
+      'mesh: field "ingress" is missing or malformed',
+    ],
+    [
+      {
+        type: 'mesh',
+        revision: 1,
+        services: [],
+        nodes: [],
+        ingress: [{ ...ingressRoute, port: 0 }],
+      },
+      'mesh: field "ingress"',
+    ],
+    [
+      {
+        type: 'mesh',
+        revision: 1,
+        services: [],
+        nodes: [],
+        ingressTls: [{ secret: 'a/b', hosts: 'x' }],
+      },
+      'mesh: field "ingressTls" is missing or malformed',
+    ],
   ]
   for (const [v, msg] of cases) {
     const r = /applied/.test(JSON.stringify(v)) ? parseFromNode(v) : parseToNode(v)

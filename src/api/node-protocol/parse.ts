@@ -70,6 +70,27 @@ function isMeshService(v: unknown): boolean {
 const isMeshNode = (v: unknown) =>
   isObj(v) && isStr(v.name, 253) && isStr(v.address, 253) && isPort0(v.meshPort) && isBool(v.online)
 
+const MAX_INGRESS = 100_000
+
+const isMeshIngressRoute = (v: unknown) =>
+  isObj(v) &&
+  isStr(v.ingress, 507) &&
+  isStr(v.host, 253) &&
+  oneOf(['Exact', 'Prefix'])(v.pathType) &&
+  isStr(v.path, 4096) &&
+  opt(v.defaultBackend, isBool) &&
+  isStr(v.namespace, 253) &&
+  isStr(v.service, 253) &&
+  (isPort(v.port) || isStr(v.port, 63))
+
+const isMeshIngressTls = (v: unknown) =>
+  isObj(v) && isStr(v.secret, 507) && listOf(1000, (h) => isStr(h, 253))(v.hosts)
+
+const ingressFields = {
+  ingress: (v: unknown) => opt(v, listOf(MAX_INGRESS, isMeshIngressRoute)),
+  ingressTls: (v: unknown) => opt(v, listOf(MAX_INGRESS, isMeshIngressTls)),
+}
+
 /** field → check, for each message type; a check returns true when the field is acceptable */
 const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
   desired: { revision: isCount, pods: (v) => Array.isArray(v) && v.every(isDesiredPod) },
@@ -83,6 +104,7 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
     revision: isCount,
     services: listOf(MAX_SERVICES, isMeshService),
     nodes: listOf(MAX_NODES, isMeshNode),
+    ...ingressFields,
   },
   'mesh-change': {
     revision: isCount,
@@ -91,6 +113,7 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
     removedServices: listOf(MAX_SERVICES, (k) => isStr(k, 507)),
     nodes: listOf(MAX_NODES, isMeshNode),
     removedNodes: listOf(MAX_NODES, (n) => isStr(n, 253)),
+    ...ingressFields,
   },
   'status-ack': { id: (v) => isStr(v, 128) },
   logs: {

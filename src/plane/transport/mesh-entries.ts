@@ -1,5 +1,5 @@
 // The mesh table's entries from store objects, as pure functions (the contract:
-// api/node-protocol/mesh-table.ts). A Service's entry comes from the Service and its
+// api/node-protocol/mesh-table.ts; the Ingress part: mesh-ingress.ts). A Service's entry comes from the Service and its
 // EndpointSlices: each endpoint's conditions as EndpointSlice's (an unknown ready reads as ready,
 // an unknown serving as ready), its node, its pod (targetRef), and the port its instance serves
 // on at its node's loopback for each Service port. The EndpointSlice controller has resolved each
@@ -70,16 +70,12 @@ function sliceEndpoints(slice: EndpointSlice): MeshEndpoint[] {
   return out
 }
 
-export interface ServiceEntryOptions {
-  /** named by an Ingress rule (Ingress is not served yet: the hook for it) */
-  ingress?: (svc: Service) => boolean
-}
-
-/** a Service's mesh entry over its slices; undefined for a Service the mesh does not serve */
+/** a Service's mesh entry over its slices; undefined for a Service the mesh does not serve.
+ * Exposed by its own name: NodePort and LoadBalancer only (an Ingress naming a ClusterIP
+ * Service exposes it through the Ingress's hosts and paths alone: mesh-ingress.ts) */
 export function meshService(
   svc: Service,
   slices: Iterable<EndpointSlice>,
-  o: ServiceEntryOptions = {},
 ): MeshService | undefined {
   const type = svc.spec.type ?? 'ClusterIP'
   if (type !== 'ClusterIP' && type !== 'NodePort' && type !== 'LoadBalancer') return undefined
@@ -100,7 +96,7 @@ export function meshService(
     name: svc.metadata.name ?? '',
     resourceVersion: svc.metadata.resourceVersion ?? '',
     type,
-    exposed: type !== 'ClusterIP' || (o.ingress?.(svc) ?? false),
+    exposed: type !== 'ClusterIP',
     ports: (svc.spec.ports ?? []).map((p) => ({
       ...{ name: p.name ?? '', port: p.port, protocol: p.protocol ?? 'TCP' },
       ...(type !== 'ClusterIP' && p.nodePort ? { nodePort: p.nodePort } : {}),

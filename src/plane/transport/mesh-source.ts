@@ -1,11 +1,13 @@
-// The mesh table kept from the store: Services, EndpointSlices and Nodes listed, then watched
-// from the revision after (ListWatch: none missed, a rebuild after compaction). A change marks
-// the Service (or Node) it touches; `take()` rebuilds only the marked entries and answers what
-// differs from the table it last answered — the Services and Nodes set whole, the keys gone —
-// numbered by the highest store revision seen. Nothing is kept per pod.
+// The mesh table kept from the store: Services, EndpointSlices, Nodes and Ingresses listed,
+// then watched from the revision after (ListWatch: none missed, a rebuild after compaction). A
+// change marks the Service (or Node) it touches, or the Ingress lists; `take()` rebuilds only
+// the marked entries and answers what differs from the table it last answered — the Services
+// and Nodes set whole, the keys gone, the Ingress lists whole when they changed — numbered by
+// the highest store revision seen. Nothing is kept per pod.
 import {
   meshServiceKey,
   resourceByKind,
+  type Ingress,
   storeKey,
   storePrefix,
   type EndpointSlice,
@@ -18,12 +20,14 @@ import {
 } from '../../api/index.ts'
 import type { Clock, Logger } from '../../core/index.ts'
 import { ListWatch } from '../store/index.ts'
-import { meshNode, meshService, type ServiceEntryOptions } from './mesh-entries.ts'
+import { meshNode, meshService } from './mesh-entries.ts'
+import { ingressEntries, type IngressEntries } from './mesh-ingress.ts'
 import type { Objects } from './ports.ts'
 
 const SERVICES = resourceByKind('Service')!
 const SLICES = resourceByKind('EndpointSlice')!
 const NODES = resourceByKind('Node')!
+const INGRESSES = resourceByKind('Ingress')!
 const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
 
 /** what changed since the last take */
@@ -34,12 +38,15 @@ export interface MeshDiff {
   removedServices: string[]
   nodes: MeshNode[]
   removedNodes: string[]
+  /** the Ingress routes and TLS entries, whole, when they changed */
+  ingress?: IngressEntries['ingress']
+  ingressTls?: IngressEntries['ingressTls']
 }
 
 const sliceOwner = (s: EndpointSlice) =>
   `${s.metadata.namespace ?? ''}/${s.metadata.labels?.[SERVICE_NAME_LABEL] ?? ''}`
 
-export interface MeshSourceOptions extends ServiceEntryOptions {
+export interface MeshSourceOptions {
   clock: Clock
   log: Logger
   /** something changed: a take() will find it */
@@ -58,6 +65,9 @@ export class MeshSource {
   readonly #nodeEntries = new Map<string, MeshNode>()
   readonly #dirtyServices = new Set<string>()
   readonly #dirtyNodes = new Set<string>()
+  readonly #ingresses = new Map<string, Ingress>()
+  #ingressEntries: IngressEntries = { ingress: [], ingressTls: [] }
+  #dirtyIngress = false
   readonly #watches: ListWatch<KubeObject>[]
   #revision = 0
 
@@ -87,6 +97,7 @@ export class MeshSource {
       watch(SERVICES, (k, s) => this.#service(keyName(k), s as Service | undefined)),
       watch(SLICES, (k, s) => this.#slice(k, s as EndpointSlice | undefined)),
       watch(NODES, (k, n) => this.#node(k.slice(k.lastIndexOf('/') + 1), n as Node | undefined)),
+      watch(INGRESSES, (k, i) => this.#ingress(k, i as Ingress | undefined)),
     ]
   }
 
@@ -108,9 +119,15 @@ export class MeshSource {
     return [...this.#nodes.keys()]
   }
 
-  /** the whole table as of the last take */
-  entries(): { services: MeshService[]; nodes: MeshNode[] } {
-    return { services: [...this.#serviceEntries.values()], nodes: [...this.#nodeEntries.values()] }
+  /** the whole table as of the last take (the Ingress lists only when there are any) */
+  entries(): { services: MeshService[]; nodes: MeshNode[] } & Partial<IngressEntries> {
+    const { ingress, ingressTls } = this.#ingressEntries
+    return {
+      services: [...this.#serviceEntries.values()],
+      nodes: [...this.#nodeEntries.values()],
+      ...(ingress.length ? { ingress } : {}),
+      ...(ingressTls.length ? { ingressTls } : {}),
+    }
   }
 
   /** rebuilds what changed; undefined when nothing did */
@@ -122,7 +139,7 @@ export class MeshSource {
     for (const key of this.#dirtyServices) {
       const svc = this.#services.get(key)
       const slices = [...(this.#slicesOf.get(key) ?? [])].map((k) => this.#slices.get(k)!)
-      const entry = svc && meshService(svc, slices, this.#o)
+      const entry = svc && meshService(svc, slices)
       const had = this.#serviceEntries.get(key)
       if (entry && (!had || JSON.stringify(had) !== JSON.stringify(entry))) {
         this.#serviceEntries.set(key, entry)
@@ -146,13 +163,29 @@ export class MeshSource {
     }
     this.#dirtyServices.clear()
     this.#dirtyNodes.clear()
+    const ingress = this.#takeIngress()
+    if (ingress) Object.assign(diff, ingress)
     const n = diff.services.length + diff.removedServices.length
-    return n + diff.nodes.length + diff.removedNodes.length ? diff : undefined
+    return n + diff.nodes.length + diff.removedNodes.length || ingress ? diff : undefined
+  }
+
+  /** the Ingress lists that changed since the last take */
+  #takeIngress(): Partial<IngressEntries> | undefined {
+    if (!this.#dirtyIngress) return undefined
+    this.#dirtyIngress = false
+    const next = ingressEntries(this.#ingresses.values())
+    const had = this.#ingressEntries
+    this.#ingressEntries = next
+    const out: Partial<IngressEntries> = {}
+    if (JSON.stringify(had.ingress) !== JSON.stringify(next.ingress)) out.ingress = next.ingress
+    if (JSON.stringify(had.ingressTls) !== JSON.stringify(next.ingressTls))
+      out.ingressTls = next.ingressTls
+    return Object.keys(out).length ? out : undefined
   }
 
   #seen(rev: number): void {
     this.#revision = Math.max(this.#revision, rev)
-    if (this.#dirtyServices.size || this.#dirtyNodes.size) this.#o.changed()
+    if (this.#dirtyServices.size || this.#dirtyNodes.size || this.#dirtyIngress) this.#o.changed()
   }
 
   #forgetAll(info: ResourceInfo): void {
@@ -163,6 +196,9 @@ export class MeshSource {
       for (const k of this.#slicesOf.keys()) this.#dirtyServices.add(k)
       this.#slices.clear()
       this.#slicesOf.clear()
+    } else if (info === INGRESSES) {
+      this.#ingresses.clear()
+      this.#dirtyIngress = true
     } else {
       for (const k of this.#nodes.keys()) this.#dirtyNodes.add(k)
       this.#nodes.clear()
@@ -191,6 +227,12 @@ export class MeshSource {
     if (!set) this.#slicesOf.set(owner, (set = new Set()))
     set.add(key)
     this.#dirtyServices.add(owner)
+  }
+
+  #ingress(key: string, ing: Ingress | undefined): void {
+    if (ing) this.#ingresses.set(key, ing)
+    else this.#ingresses.delete(key)
+    this.#dirtyIngress = true
   }
 
   #node(name: string, node: Node | undefined): void {

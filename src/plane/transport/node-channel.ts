@@ -21,7 +21,6 @@ import type { Bus } from './bus.ts'
 import { decodeFromNode } from './codec.ts'
 import { DesiredSender, type ResendPolicy } from './desired-sender.ts'
 import { LogRequests, type LogOptions } from './log-requests.ts'
-import type { ServiceEntryOptions } from './mesh-entries.ts'
 import { MeshSender } from './mesh-sender.ts'
 import { MeshSource } from './mesh-source.ts'
 import type { LogLines } from './log-stream.ts'
@@ -45,8 +44,6 @@ export interface NodeChannelOptions {
   logAnswerMs?: number
   /** a node's Lease is written at most this often (default LEASE_RENEW_EVERY_MS) */
   leaseRenewMs?: number
-  /** the mesh table's hooks (an Ingress naming a Service exposes it) */
-  mesh?: ServiceEntryOptions
 }
 
 const utf8 = new TextDecoder()
@@ -111,7 +108,6 @@ export class NodeChannel {
     })
     this.#meshLane = new NodeQueues(o.log)
     this.#meshSource = new MeshSource(o.objects, {
-      ...o.mesh,
       ...{ clock, log: o.log },
       changed: () => this.#mesh.changed(),
     })
