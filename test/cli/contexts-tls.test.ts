@@ -151,6 +151,31 @@ test('config: set-cluster, set-credentials, set-context, use-context round trip;
   } else console.log('  (stock kubectl not on PATH: its read of the file not checked)')
 })
 
+test('apply after kubectl apply, and kubectl after shoal: unchanged, the same annotation', async () => {
+  if (!haveKubectl) return console.log('  (stock kubectl not on PATH: apply interplay not checked)')
+  const shoal = cli({ HOME: dir, KUBECONFIG: adminKubeconfig })
+  const file = join(dir, 'shared.yaml')
+  const manifest = (name: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, labels: {app: ${name}}}\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: c, image: "hello:1", ports: [{containerPort: 80}]}]}\n`
+  writeFileSync(file, manifest('by-kubectl'))
+  assert.match(await kubectl('--kubeconfig', adminKubeconfig, 'apply', '-f', file), /created/)
+  assert.is((await shoal(['apply', '-f', file])).out, 'deployment.apps/by-kubectl unchanged\n')
+  writeFileSync(file, manifest('by-shoal'))
+  assert.is((await shoal(['apply', '-f', file])).out, 'deployment.apps/by-shoal created\n')
+  assert.is(
+    await kubectl('--kubeconfig', adminKubeconfig, 'apply', '-f', file),
+    'deployment.apps/by-shoal unchanged\n',
+  )
+  const annotation = async (name: string) =>
+    JSON.parse((await shoal(['get', 'deploy', name, '-o', 'json'])).out).metadata.annotations[
+      'kubectl.kubernetes.io/last-applied-configuration'
+    ] as string
+  assert.is(
+    (await annotation('by-shoal')).replaceAll('by-shoal', 'X'),
+    (await annotation('by-kubectl')).replaceAll('by-kubectl', 'X'),
+  )
+})
+
 test('KUBECONFIG with two files: merged, first wins; use-context writes where current-context was set', async () => {
   const a = join(dir, 'a.yaml')
   const b = join(dir, 'b.yaml')

@@ -35,18 +35,27 @@ function target(ctx: Ctx, m: Manifest) {
   return { info, namespace, name: m.object.metadata?.name as string }
 }
 
+/** JSON with every object's keys sorted, as Go marshals the maps kubectl annotates with */
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`
+  if (v && typeof v === 'object') {
+    const keys = Object.keys(v).sort()
+    const obj = v as Record<string, unknown>
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${sortedJson(obj[k])}`).join(',')}}`
+  }
+  return JSON.stringify(v)
+}
+
+/** the manifest with the annotation kubectl gives it: itself (annotations without this one, maybe
+ * empty) as sorted JSON and a newline, byte for byte what kubectl writes */
 function withLastApplied(obj: Wire): Wire {
   const annotations = { ...obj.metadata?.annotations }
   delete annotations[LAST_APPLIED]
   const plain = { ...obj, metadata: { ...obj.metadata, annotations } }
-  if (!Object.keys(annotations).length) delete plain.metadata.annotations
-  const text = JSON.stringify(plain) + '\n'
+  const text = sortedJson(plain) + '\n'
   return {
     ...obj,
-    metadata: {
-      ...obj.metadata,
-      annotations: { ...obj.metadata?.annotations, [LAST_APPLIED]: text },
-    },
+    metadata: { ...obj.metadata, annotations: { ...annotations, [LAST_APPLIED]: text } },
   }
 }
 
