@@ -166,6 +166,16 @@ test('apply after kubectl apply, and kubectl after shoal: unchanged, the same an
     await kubectl('--kubeconfig', adminKubeconfig, 'apply', '-f', file),
     'deployment.apps/by-shoal unchanged\n',
   )
+  // the same table as kubectl prints, but for AGE (the two reads are not at the same instant)
+  const noAge = (t: string) => t.replace(/\s+\d+[smhd]\d*[smh]?\b/g, ' AGE')
+  for (const args of [
+    ['get', 'deploy', '-o', 'wide'],
+    ['get', 'ns'],
+    ['get', 'all', '-A'],
+  ]) {
+    const theirs = await kubectl('--kubeconfig', adminKubeconfig, ...args)
+    assert.is(noAge((await shoal(args)).out), noAge(theirs), args.join(' '))
+  }
   const annotation = async (name: string) =>
     JSON.parse((await shoal(['get', 'deploy', name, '-o', 'json'])).out).metadata.annotations[
       'kubectl.kubernetes.io/last-applied-configuration'
