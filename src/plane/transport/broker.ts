@@ -10,6 +10,7 @@ import { UnavailableError, type Logger } from '../../core/index.ts'
 import type { Bus, BusHandler } from './bus.ts'
 import { decideConnect, decidePublish, decideSubscribe } from './broker-rules.ts'
 import { limitPackets } from './packet-limit.ts'
+import { limitUnsent } from './send-limit.ts'
 
 export interface BrokerOptions {
   host: string
@@ -19,6 +20,9 @@ export interface BrokerOptions {
   /** is `password` a bearer token of node `node`? */
   authenticateNode(node: string, password: string): boolean
   log: Logger
+  /** a node's connection is cut when this many bytes wait unsent to it (default: one packet
+   * of the largest size; see send-limit.ts) */
+  maxUnsentBytes?: number
   /** runs before the port opens: the plane subscribes here, so no node's first message is lost */
   attach?(bus: Bus): Promise<void>
 }
@@ -33,9 +37,10 @@ export interface EmbeddedBroker {
 const LIMITS: AedesOptions = {
   // One frozen subscriber stalls every aedes delivery while aedes waits for its socket to drain
   // (research/mqtt.md: a healthy subscriber got nothing for 9.3 of 10 s; aedes waits 60 s by
-  // default). A node whose socket has not drained in 1 s is cut off instead, so one Pi on a bad
-  // link costs the fleet at most a second; it reconnects, says hello and is sent its desired
-  // state again — the channel never relies on the broker delivering anything.
+  // default). aedes never waits here: a node's writes are never back-pressured and a node that
+  // falls maxUnsentBytes behind is cut (send-limit.ts); this is only a backstop. A node cut off
+  // reconnects, says hello and is sent its desired state again — the channel never relies on
+  // the broker delivering anything.
   drainTimeout: 1000,
   // a connection that has not sent CONNECT within 10 s is closed (default 30 s)
   connectTimeout: 10_000,
@@ -64,9 +69,13 @@ export async function startBroker(o: BrokerOptions): Promise<EmbeddedBroker> {
     { cert: o.tls.cert, key: o.tls.key, handshakeTimeout: HANDSHAKE_MS },
     (socket: TLSSocket) => {
       socket.setNoDelay(true) // small control messages: no 40 ms wait for a delayed ACK
-      const conn = limitPackets(socket, MAX_PACKET_BYTES)
+      const unsent = limitUnsent(socket, o.maxUnsentBytes ?? MAX_PACKET_BYTES)
+      const conn = limitPackets(socket, MAX_PACKET_BYTES, unsent)
       remotes.set(conn, socket.remoteAddress)
-      conn.on('error', (err) => o.log.debug('connection ended', { err: err.message }))
+      conn.on('error', (err) => {
+        const level = err.message.startsWith('transport:') ? 'warn' : 'debug'
+        o.log[level]('connection ended', { err: err.message, from: socket.remoteAddress })
+      })
       aedes.handle(conn)
     },
   )

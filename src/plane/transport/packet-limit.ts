@@ -3,7 +3,7 @@
 // connection is cut as soon as a fixed header announces more than the limit. The stream reads
 // only the frames' fixed headers (type byte, remaining length as 1–4 varint bytes) and passes
 // every byte on unchanged.
-import { Duplex, Transform, type TransformCallback } from 'node:stream'
+import { Duplex, Transform, type TransformCallback, type Writable } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 
 class PacketLimit extends Transform {
@@ -46,11 +46,12 @@ class PacketLimit extends Transform {
   }
 }
 
-/** the socket as aedes should read it: packets over `max` bytes end the connection */
-export function limitPackets(socket: TLSSocket, max: number): Duplex {
+/** the socket as aedes should read it: packets over `max` bytes end the connection; what
+ * aedes writes goes to `writable` (the socket itself unless given) */
+export function limitPackets(socket: TLSSocket, max: number, writable: Writable = socket): Duplex {
   const limited = new PacketLimit(max)
   socket.pipe(limited)
-  const conn = Duplex.from({ readable: limited, writable: socket })
+  const conn = Duplex.from({ readable: limited, writable })
   limited.on('error', (err) => conn.destroy(err))
   conn.on('close', () => socket.destroy())
   return conn
