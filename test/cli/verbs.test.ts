@@ -182,6 +182,10 @@ test("get: the server's columns, -o wide, json, yaml, name, jsonpath, -A, -l", a
     await ok('get', 'cm', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}'),
     names,
   )
+  assert.match(
+    await ok('get', 'ns', 'default', 'kube-system'),
+    /^NAME\s+STATUS\s+AGE\ndefault\s+Active\s+\S+\nkube-system\s+Active\s+\S+\n$/,
+  )
   const all = await ok('get', 'ns', 'default', 'kube-system', '-o', 'name')
   assert.is(all, 'namespace/default\nnamespace/kube-system\n')
   const across = await ok('get', 'cm', '-A', '-l', 'set=a')

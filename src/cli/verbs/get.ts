@@ -62,6 +62,7 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<numb
         }
       }
     }
+    if (table && got.length > 1) got.splice(0, got.length, mergeTables(got as Table[]))
     for (const res of got) {
       if (table) {
         const rows = tableLines(res as Table, {
@@ -84,6 +85,11 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<numb
         : `No resources found in ${ns} namespace.\n`,
     )
   return failed ? 1 : 0
+}
+
+/** several objects of one type got one by one: one table, as kubectl prints them */
+function mergeTables(tables: Table[]): Table {
+  return { ...tables[0], rows: tables.flatMap((t) => t.rows) }
 }
 
 function prefixOf(info: ResourceInfo): string {
