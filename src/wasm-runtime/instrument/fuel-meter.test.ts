@@ -2,9 +2,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { offsetOf, rawModule } from './fixtures/raw-module.ts'
 import type { WasmGlobal } from './fixtures/wasm-api.ts'
-import { instantiate, wat } from './fixtures/wat.ts'
+import { instantiate, skipWithoutWabt, wat } from './fixtures/wat.ts'
 import { encodeFuelCheck } from './fuel-meter.ts'
 import { instrumentModule } from './index.ts'
+
+skipWithoutWabt(import.meta.url)
 
 const check = (global: number, weight: number) => [...encodeFuelCheck(global, weight)]
 

@@ -1,8 +1,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isShoalError } from '../../core/index.ts'
-import { wat } from './fixtures/wat.ts'
+import { skipWithoutWabt, wat } from './fixtures/wat.ts'
 import { inspectModule, instrumentModule, isComponent, isCoreModule } from './index.ts'
+
+skipWithoutWabt(import.meta.url)
 
 const sample = wat(
   `(module

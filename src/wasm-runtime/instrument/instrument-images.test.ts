@@ -11,8 +11,10 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { transpile } from '@bytecodealliance/jco'
 import { wasm } from './fixtures/wasm-api.ts'
-import { objdumpInstructions } from './fixtures/wat.ts'
+import { objdumpInstructions, skipWithoutWabt } from './fixtures/wat.ts'
 import { instrumentModule, isComponent, isCoreModule } from './index.ts'
+
+skipWithoutWabt(import.meta.url)
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../../..')

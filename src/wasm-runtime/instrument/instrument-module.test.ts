@@ -2,8 +2,10 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { isShoalError } from '../../core/index.ts'
 import { wasm, type WasmExports, type WasmGlobal, type WasmMemory } from './fixtures/wasm-api.ts'
-import { instantiate, wat } from './fixtures/wat.ts'
+import { instantiate, skipWithoutWabt, wat } from './fixtures/wat.ts'
 import { inspectModule, instrumentModule } from './index.ts'
+
+skipWithoutWabt(import.meta.url)
 
 type Fn = (...args: number[]) => number
 const fuelOf = (exports: WasmExports, name = '__shoal_fuel') => exports[name] as WasmGlobal

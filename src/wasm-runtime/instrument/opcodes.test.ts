@@ -4,8 +4,16 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { wasm, type WasmGlobal } from './fixtures/wasm-api.ts'
-import { instantiate, objdumpInstructions, wabtValidate, wat } from './fixtures/wat.ts'
+import {
+  instantiate,
+  objdumpInstructions,
+  skipWithoutWabt,
+  wabtValidate,
+  wat,
+} from './fixtures/wat.ts'
 import { instrumentModule } from './index.ts'
+
+skipWithoutWabt(import.meta.url)
 
 type Fn = (...args: unknown[]) => unknown
 
