@@ -50,7 +50,10 @@ export function makeCtx(io: Io, globals: Globals): Ctx {
 
 export function processIo(): Io {
   const ac = new AbortController()
-  process.once('SIGINT', () => ac.abort())
+  process.once('SIGINT', () => {
+    ac.abort() // a watch or a follow ends at once, exit 0 as kubectl's
+    setTimeout(() => process.exit(130), 500).unref() // anything else: stopped, as by default
+  })
   return {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),

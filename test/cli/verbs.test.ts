@@ -303,6 +303,10 @@ test('a Deployment: apply, rollout status, scale, history, undo, restart', async
 
   assert.is(await ok('rollout', 'undo', 'deployment/web'), 'deployment.apps/web rolled back\n')
   await ok('rollout', 'status', 'deployment/web', '--timeout=60s')
+  assert.match(
+    await ok('rollout', 'history', 'deployment/web'),
+    /^deployment.apps\/web \nREVISION\s+CHANGE-CAUSE\n2\s+second\n3\s+first\n/,
+  )
   assert.is(
     await ok('get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
     'hello:1',

@@ -15,6 +15,7 @@ import {
 import type { Wire } from '../client.ts'
 
 const REVISION = 'deployment.kubernetes.io/revision'
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
 
 function one(args: string[]): { info: ResourceInfo; name: string } {
   const t = parseTargets(args)
@@ -152,12 +153,17 @@ export async function rolloutUndo(ctx: Ctx, args: string[], o: { toRevision?: st
     )
   const template = structuredClone(target.spec.template)
   delete template.metadata?.labels?.['pod-template-hash']
+  // as kubectl: the revision's own annotations (its change-cause) come back with its template
+  const annotations = { ...d.metadata.annotations }
+  for (const [k, v] of Object.entries(target.metadata.annotations ?? {}))
+    if (!k.startsWith('deployment.kubernetes.io/') && k !== LAST_APPLIED) annotations[k] = v
   await ctx.client().request(path, {
     method: 'PATCH',
     contentType: 'application/json-patch+json',
     body: [
       { op: 'test', path: '/metadata/resourceVersion', value: d.metadata.resourceVersion },
       { op: 'replace', path: '/spec/template', value: template },
+      { op: 'add', path: '/metadata/annotations', value: annotations },
     ],
   })
   ctx.io.out(`${objectName(info, name)} rolled back\n`)
