@@ -1,17 +1,22 @@
 // Where a request enters the mesh: the listener it came on decides what it may reach.
-// local (trusted): any Service by Host; public (outside the fleet): exposed Services only;
+// local (trusted): any Service by Host; public (outside the fleet) and the TLS ingress listener:
+// an exposed Service by its name, else the Ingress rule of the Host and path (any Service an
+// Ingress names, through that rule only), else refused — 403 for an unexposed Service's name,
+// 404 naming the Host and path that match nothing;
 // a NodePort: its Service port; mtls (another node's mesh, already balanced): the Service and
 // the loopback port the hop names, which must be one of this node's endpoints of that Service.
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { MeshIngressRoute } from '../api/index.ts'
 import { pickEndpoint } from './balancer.ts'
 import { Exchange, type ForwardContext } from './forward.ts'
 import { TARGET_PORT_HEADER, TARGET_SERVICE_HEADER, upstreamHeaders } from './headers.ts'
 import { parseHost } from './host-route.ts'
+import { hostName } from './ingress-routes.ts'
 import { reply } from './reply.ts'
 import type { EndpointState } from './endpoint-state.ts'
 import type { PortRoute, ServiceEntry } from './routing-table.ts'
 
-export type EntryKind = 'local' | 'public'
+export type EntryKind = 'local' | 'public' | 'ingress-tls'
 
 export interface EntryContext extends ForwardContext {
   namespace: string
@@ -64,18 +69,52 @@ export function handleEntry(
   res: ServerResponse,
 ): void {
   const r = resolver.resolve(req.headers.host)
-  if (typeof r === 'string') return reply(res, 404, r)
-  if (kind === 'public' && !r.entry.service.exposed)
+  const proto = kind === 'ingress-tls' ? 'https' : 'http'
+  if (kind === 'local' || (typeof r !== 'string' && r.entry.service.exposed)) {
+    if (typeof r === 'string') return reply(res, 404, r)
+    return balance(resolver.ctx, r, req, res, proto)
+  }
+  const route = resolver.ctx.table.ingress.match(req.headers.host, req.url)
+  if (route) {
+    const to = ingressTarget(resolver.ctx, route)
+    if (typeof to === 'string') return reply(res, 503, to)
+    return balance(resolver.ctx, to, req, res, proto)
+  }
+  if (typeof r !== 'string')
     return reply(
       res,
       403,
       `mesh: service ${r.entry.key} is not exposed outside the fleet (type ${r.entry.service.type})`,
     )
-  balance(resolver.ctx, r, req, res)
+  const path = (req.url ?? '/').split('?', 1)[0]
+  reply(
+    res,
+    404,
+    `mesh: no Ingress rule for host "${hostName(req.headers.host)}" and path "${path}", and no exposed Service of that name`,
+  )
+}
+
+/** the Service and port an Ingress route names, or why it cannot be reached */
+function ingressTarget(ctx: EntryContext, route: MeshIngressRoute): Resolved | string {
+  const key = `${route.namespace}/${route.service}`
+  const entry = ctx.table.services.get(key)
+  if (!entry) return `mesh: Ingress ${route.ingress}: no service ${key}`
+  const p = route.port
+  const port = entry.ports.find((x) =>
+    typeof p === 'number' ? x.port.port === p : x.port.name === p,
+  )
+  if (!port) return `mesh: Ingress ${route.ingress}: service ${key} has no port ${p}`
+  return { entry, route: port }
 }
 
 /** a request from outside or from this node: balanced over the Service's endpoints */
-export function balance(ctx: EntryContext, r: Resolved, req: IncomingMessage, res: ServerResponse) {
+export function balance(
+  ctx: EntryContext,
+  r: Resolved,
+  req: IncomingMessage,
+  res: ServerResponse,
+  proto: 'http' | 'https',
+) {
   const client = req.socket.remoteAddress
   const first = pickEndpoint(r.entry, r.route, {
     now: Date.now(),
@@ -88,7 +127,7 @@ export function balance(ctx: EntryContext, r: Resolved, req: IncomingMessage, re
     r.entry.counters.errors++
     return reply(res, 503, `mesh: service ${r.entry.key} has no ready endpoint`)
   }
-  const headers = upstreamHeaders(req, { client, proto: 'http', via: ctx.via })
+  const headers = upstreamHeaders(req, { client, proto, via: ctx.via })
   const idempotent = IDEMPOTENT.has(req.method!)
   const length = req.headers['content-length']
   const streamed = hasBody(req)

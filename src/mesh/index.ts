@@ -7,8 +7,13 @@
 // - local listener (trusted, 127.0.0.1 by default): any Service by Host — `<svc>`, `<svc>.<ns>`,
 //   `<svc>.<ns>.svc`, `<svc>.<ns>.svc.<clusterDomain>`, with or without `:<port>`; the Host's
 //   port picks the Service port when it is one, else the first. public listener (outside the
-//   fleet): exposed Services only (403 otherwise). A NodePort listener per exposed Service port
-//   with a nodePort. tls listener (mutual TLS): other nodes' meshes only (client certificate of the fleet
+//   fleet) and ingressTls listener (the same over TLS, the certificate picked by SNI among those
+//   setIngressCertificates gave: ingress-tls.ts): an exposed Service (NodePort, LoadBalancer) by
+//   its name, else the table's Ingress rules (ingress-routes.ts: exact host, then *.wildcard,
+//   then none; Exact, then the longest Prefix; else the default backend) — a ClusterIP Service
+//   an Ingress names is reached only through them — else 403 for an unexposed Service's name,
+//   404 naming the host and path. A NodePort listener per exposed Service port with a
+//   nodePort. tls listener (mutual TLS): other nodes' meshes only (client certificate of the fleet
 //   CA, O=system:nodes), each request to the Service and loopback port the sender names, which
 //   must be one of this node's endpoints of that Service (403 otherwise): never an open forwarder;
 //   one that left this node's table in the last 30 s is answered 503 (the sender's table lags
@@ -31,6 +36,7 @@
 //   requests and errors per Service that entered on this node (for the autoscaler).
 export { createMesh } from './mesh.ts'
 export { parseHost, type HostName } from './host-route.ts'
+export type { IngressCertificate } from './ingress-tls.ts'
 export type {
   ListenOptions,
   LocalTarget,

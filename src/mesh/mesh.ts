@@ -5,6 +5,7 @@ import { createServer as createTlsServer } from 'node:https'
 import type { TLSSocket } from 'node:tls'
 import type { MeshTable } from '../api/index.ts'
 import { handleEntry, handleHop, HostResolver, type EntryContext, type EntryKind } from './entry.ts'
+import { IngressCertificates } from './ingress-tls.ts'
 import { metricsText } from './metrics.ts'
 import { closeServer, NodePorts } from './node-ports.ts'
 import { RoutingTable } from './routing-table.ts'
@@ -37,6 +38,7 @@ export function createMesh(options: MeshOptions): Mesh {
   }
   const resolver = new HostResolver(ctx)
   const nodePorts = new NodePorts(ctx, options.nodePortHost ?? '0.0.0.0')
+  const certificates = new IngressCertificates(ctx.log)
   const servers: Server[] = []
   let syncing: Promise<void> = Promise.resolve()
 
@@ -60,6 +62,20 @@ export function createMesh(options: MeshOptions): Mesh {
           options.public,
         )
       if (options.tls) ports.tls = await listen(servers, mtlsServer(ctx, options), options.tls)
+      if (options.ingressTls) {
+        const server = createTlsServer(
+          {
+            keepAlive: true,
+            SNICallback: (name, done) => {
+              const sc = certificates.pick(name, table.ingressTls)
+              if (sc) return done(null, sc)
+              done(new Error(`mesh: no Ingress TLS certificate for "${name}"`))
+            },
+          },
+          entry('ingress-tls'),
+        )
+        ports.ingressTls = await listen(servers, server as unknown as Server, options.ingressTls)
+      }
       await syncing
       return ports
     },
@@ -93,6 +109,7 @@ export function createMesh(options: MeshOptions): Mesh {
         return { namespace, name, requests: c.requests, errors: c.errors }
       }),
     nodePorts: () => nodePorts.bound(),
+    setIngressCertificates: (certs) => certificates.set(certs),
   }
 }
 

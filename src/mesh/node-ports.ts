@@ -60,7 +60,7 @@ export class NodePorts {
       const route = entry?.ports.find((p) => p.port.name === l.portName)
       if (!entry || !route || !entry.service.exposed)
         return reply(res, 404, `mesh: node port ${port} serves no exposed service now`)
-      balance(this.#ctx, { entry, route }, req, res)
+      balance(this.#ctx, { entry, route }, req, res, 'http')
     })
     this.#listeners.set(port, l)
     return new Promise((resolve) => {

@@ -1,11 +1,19 @@
 // The mesh table compiled for routing: per Service and port, the endpoints that may take new
 // requests split into local (this node) and remote (an online node with a mesh), and the
-// loopback ports of this node's endpoints (what the mTLS listener may forward to). Endpoint
-// state, Service counters and affinity survive a new table (keyed by Service and pod uid).
-import type { MeshNode, MeshService, MeshServicePort, MeshTable } from '../api/index.ts'
+// loopback ports of this node's endpoints (what the mTLS listener may forward to); and the
+// Ingress rules (ingress-routes.ts). Endpoint state, Service counters and affinity survive a new
+// table (keyed by Service and pod uid).
+import type {
+  MeshIngressTls,
+  MeshNode,
+  MeshService,
+  MeshServicePort,
+  MeshTable,
+} from '../api/index.ts'
 import { Affinity } from './affinity.ts'
 import { EndpointState } from './endpoint-state.ts'
 import { Histogram } from './histogram.ts'
+import { IngressRoutes } from './ingress-routes.ts'
 
 export interface PortRoute {
   port: MeshServicePort
@@ -39,6 +47,9 @@ export class RoutingTable {
   revision = -1
   services = new Map<string, ServiceEntry>()
   nodes = new Map<string, MeshNode>()
+  /** the Ingress rules the public and TLS ingress listeners route by */
+  ingress = new IngressRoutes()
+  ingressTls: MeshIngressTls[] = []
   #states = new Map<string, EndpointState>()
   #counters = new Map<string, ServiceCounters>()
   #affinity = new Map<string, Affinity>()
@@ -68,6 +79,8 @@ export class RoutingTable {
     if (table.revision < this.revision) return false
     this.revision = table.revision
     this.nodes = new Map(table.nodes.map((n) => [n.name, n]))
+    this.ingress = new IngressRoutes(table.ingress)
+    this.ingressTls = table.ingressTls ?? []
     const services = new Map<string, ServiceEntry>()
     const live = new Set<string>()
     for (const service of table.services) {

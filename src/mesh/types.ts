@@ -1,6 +1,7 @@
 // The mesh's public types: its options, the handle createMesh returns, and what it reports.
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MeshEndpoint, MeshService, MeshTable } from '../api/index.ts'
+import type { IngressCertificate } from './ingress-tls.ts'
 
 export interface ListenOptions {
   /** default 127.0.0.1 for the local listener, and required otherwise */
@@ -45,6 +46,11 @@ export interface MeshOptions {
   local?: ListenOptions
   /** untrusted listener (outside the fleet): exposed Services only */
   public?: ListenOptions
+  /**
+   * TLS ingress listener (outside the fleet, as `public`): the Ingress rules and exposed Services
+   * over TLS, the certificate picked by SNI among those setIngressCertificates gave
+   */
+  ingressTls?: ListenOptions
   /** node-to-node mutual TLS listener; without it the mesh cannot reach other nodes' endpoints */
   tls?: MeshTlsOptions
   /** where NodePort listeners bind (default 0.0.0.0) */
@@ -70,6 +76,7 @@ export interface MeshPorts {
   local?: number
   public?: number
   tls?: number
+  ingressTls?: number
 }
 
 export interface ServiceStats {
@@ -96,4 +103,9 @@ export interface Mesh {
   serviceStats(): ServiceStats[]
   /** NodePort → the port actually listened on (the same, unless 0 was asked in tests) */
   nodePorts(): Map<number, number>
+  /**
+   * the certificates of the Secrets the table's ingressTls names (an ingress node's), replacing
+   * those held; the TLS ingress listener picks among them by SNI
+   */
+  setIngressCertificates(certs: readonly IngressCertificate[]): void
 }
