@@ -363,6 +363,16 @@ test('get all: every type of the category with its prefix; apply -o name; a name
 
 test('logs: a pod on a plane without nodes fails as the server says, exit 1', async () => {
   const pod = (await plane.objects.list(PODS, {})).items.find((p) => !p.metadata.deletionTimestamp)!
+  const described = await ok('describe', 'pod', pod.metadata.name!)
+  assert.match(
+    described,
+    new RegExp(`^Name:\\s+${pod.metadata.name}\nNamespace:\\s+default\nNode:\\s+pi-1\n`),
+  )
+  assert.match(described, /\nStatus:\s+Running\n/)
+  assert.match(described, /\nContainers:\n {2}web:\n {4}Image:\s+hello:1\n {4}State:\s+Waiting\n/)
+  assert.match(described, /\nConditions:\n {2}Type\s+Status\n {2}Ready\s+True\n/)
+  assert.match(described, /\nQoS Class:\s+BestEffort\n/)
+  assert.match(described, /\nControlled By:\s+ReplicaSet\/web-/)
   const r = await shoal(['logs', pod.metadata.name!])
   assert.is(r.code, 1)
   assert.is(

@@ -3,6 +3,7 @@
 // that name it (involvedObject.uid), as a table with Type, Reason, Age, From and Message.
 import { ageSince } from '../../api/index.ts'
 import type { Ctx } from '../context.ts'
+import { describePod } from './describe-pod.ts'
 import { formatColumns } from '../printers.ts'
 import { parseTargets, resourcePath, resourceType } from '../resources.ts'
 import type { Wire } from '../client.ts'
@@ -103,7 +104,8 @@ export async function describe(
         })
       objs.push(...(list.items ?? []))
     }
-    for (const obj of objs) texts.push(describeText(obj) + (await events(ctx, obj)))
+    const text = info.kind === 'Pod' ? describePod : describeText
+    for (const obj of objs) texts.push(text(obj) + (await events(ctx, obj)))
   }
   if (!texts.length) ctx.io.err(`No resources found in ${ctx.namespace()} namespace.\n`)
   ctx.io.out(texts.join('\n\n'))
