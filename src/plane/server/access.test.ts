@@ -209,6 +209,49 @@ test('a node reads the secrets and configmaps its pods use anywhere in their spe
   assert.is((await call(tok.pi1, 'GET', '/api/v1/configmaps?watch=1')).status, 403)
 })
 
+test('a node labelled for ingress reads the kubernetes.io/tls Secrets Ingresses name, no other node does', async () => {
+  const tlsSecret = (name: string, type = 'kubernetes.io/tls') => ({
+    metadata: { name },
+    type,
+    stringData: { 'tls.crt': 'CERT', 'tls.key': 'KEY' },
+  })
+  for (const s of [tlsSecret('site-tls'), tlsSecret('unnamed-tls'), tlsSecret('opaque', 'Opaque')])
+    assert.is((await call(tok.admin, 'POST', '/api/v1/namespaces/default/secrets', s)).status, 201)
+  const backend = { service: { name: 'web', port: { number: 80 } } }
+  const made = await call(
+    tok.admin,
+    'POST',
+    '/apis/networking.k8s.io/v1/namespaces/default/ingresses',
+    {
+      metadata: { name: 'site' },
+      spec: {
+        defaultBackend: backend,
+        tls: [{ hosts: ['a.example'], secretName: 'site-tls' }, { secretName: 'opaque' }],
+      },
+    },
+  )
+  assert.is(made.status, 201, JSON.stringify(made.json))
+  const get = (name: string) => call(tok.pi1, 'GET', `/api/v1/namespaces/default/secrets/${name}`)
+  await call(tok.pi1, 'POST', '/api/v1/nodes', { metadata: { name: 'pi-1' } })
+  const denied = await get('site-tls')
+  assert.is(denied.status, 403, 'not labelled for ingress yet')
+  assert.match(denied.json.message!, /no relationship found between node 'pi-1' and this object/)
+  const labelled = await call(
+    tok.admin,
+    'PATCH',
+    '/api/v1/nodes/pi-1',
+    { metadata: { labels: { 'node-role.kubernetes.io/ingress': '' } } },
+    'application/merge-patch+json',
+  )
+  assert.is(labelled.status, 200)
+  const got = (await get('site-tls')) as { status: number; json: { data?: Record<string, string> } }
+  assert.is(got.status, 200)
+  assert.equal(got.json.data, { 'tls.crt': 'Q0VSVA==', 'tls.key': 'S0VZ' })
+  assert.is((await get('unnamed-tls')).status, 403, 'named by no Ingress')
+  assert.is((await get('opaque')).status, 403, 'not a kubernetes.io/tls Secret')
+  assert.is((await call(tok.pi1, 'GET', '/api/v1/namespaces/default/secrets')).status, 403)
+})
+
 test('a node registers its own Node object and no other', async () => {
   const other = await call(tok.pi1, 'POST', '/api/v1/nodes', { metadata: { name: 'pi-2' } })
   assert.is(other.status, 403)

@@ -2,9 +2,11 @@
 // the role rules of security/authorizer.ts, for real requests and access reviews alike. For node
 // users the server supplies what the rules need: the spec.nodeName of the pod concerned (or of
 // the list's field selector), and whether a secret or configmap is referenced by a pod bound to
-// that node (api/pods/pod-refs.ts: env, envFrom, volumes and projected volumes of every container).
+// that node (api/pods/pod-refs.ts: env, envFrom, volumes and projected volumes of every container)
+// or, for a Secret, whether the node serves an Ingress's TLS with it (ingress-secrets.ts).
 import { parseFieldSelector, podReferences, resourceByKind, type Pod } from '../../api/index.ts'
 import type { Caller } from './resource-handler.ts'
+import { servesIngressTls } from './ingress-secrets.ts'
 import type { ObjectStore } from './object-store.ts'
 import {
   authorize,
@@ -18,7 +20,7 @@ import {
 } from './security/index.ts'
 
 /** what a resource request (or a review asking about one) is about; RequestInfo has it all */
-export type ResourceRequest = Omit<Attributes, 'nodeName' | 'referencedByNode'>
+export type ResourceRequest = Omit<Attributes, 'nodeName' | 'referencedByNode' | 'ingressTlsOfNode'>
 
 export interface Access {
   authenticate(authorization: string | undefined): Caller | undefined
@@ -114,6 +116,11 @@ async function addNodeFacts(
     attrs.referencedByNode = bound.items.some((p) =>
       referencedBy(p as Pod, attrs.resource, attrs.name!),
     )
+    if (!attrs.referencedByNode && attrs.resource === 'secrets')
+      attrs.ingressTlsOfNode = await servesIngressTls(objects, node, {
+        namespace: attrs.namespace,
+        name: attrs.name,
+      })
   }
 }
 

@@ -166,6 +166,36 @@ const rows: Row[] = [
     true,
   ],
   [pi1, { verb: 'get', group: '', resource: 'secrets', namespace: ns, name: 'db' }, false],
+  // an ingress node: the TLS Secrets Ingresses name (get only; never a configmap this way)
+  [
+    pi1,
+    {
+      verb: 'get',
+      group: '',
+      resource: 'secrets',
+      namespace: ns,
+      name: 'tls',
+      ingressTlsOfNode: true,
+    },
+    true,
+  ],
+  [
+    pi1,
+    { verb: 'list', group: '', resource: 'secrets', namespace: ns, ingressTlsOfNode: true },
+    false,
+  ],
+  [
+    pi1,
+    {
+      verb: 'get',
+      group: '',
+      resource: 'configmaps',
+      namespace: ns,
+      name: 'tls',
+      ingressTlsOfNode: true,
+    },
+    false,
+  ],
   [
     pi1,
     { verb: 'list', group: '', resource: 'secrets', namespace: ns, referencedByNode: true },

@@ -10,6 +10,8 @@
 // as Kubernetes' NodeRestriction allows a kubelet its node lease, and no other Lease.
 // A node may read (get, list, watch) what its agent and mesh need of everyone's: NODE_READABLE in
 // the core group, and discovery.k8s.io EndpointSlices (NODE_READABLE_GROUPS) as it reads Endpoints.
+// A node labelled for ingress may get the kubernetes.io/tls Secrets Ingresses name in their tls
+// (ingressTlsOfNode), as any node may get the Secrets its pods use (referencedByNode).
 // A node may POST /shoal/v1/node-certificate (NODE_CERTIFICATE_PATH): the renewal of its own
 // certificate (the handler signs only for the calling node's name).
 import { lookupTable } from '../../../api/index.ts'
@@ -33,6 +35,9 @@ export interface Attributes {
   nodeName?: string
   /** secrets and configmaps only: the server found a pod bound to the requesting node that references it */
   referencedByNode?: boolean
+  /** secrets only: the requesting node is labelled for ingress and an Ingress names this
+   * kubernetes.io/tls Secret in its tls (the node serves it on its TLS ingress listener) */
+  ingressTlsOfNode?: boolean
 }
 
 /** a request for a path that is no resource: the verb is the HTTP method in lower case */
@@ -124,7 +129,8 @@ function authorizeNode(user: User, node: string, a: Attributes): Decision {
     case 'secrets':
     case 'configmaps':
       if (a.verb === 'get' && !sub && a.name) {
-        return a.referencedByNode === true
+        return a.referencedByNode === true ||
+          (a.resource === 'secrets' && a.ingressTlsOfNode === true)
           ? ALLOW
           : deny(user, a, `no relationship found between node '${node}' and this object`)
       }
