@@ -24,13 +24,14 @@ export interface TableOptions {
   showLabels?: boolean
 }
 
-/** pads columns as kubectl's tabwriter: every column but the last as wide as its widest cell + 3 */
-export function formatColumns(rows: string[][]): string {
+/** pads columns as kubectl's tabwriter: every column but the last as wide as its widest cell + 3
+ * (`padLast`: the last too, as kubectl top's lines end with a tab) */
+export function formatColumns(rows: string[][], o: { padLast?: boolean } = {}): string {
   const widths: number[] = []
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
   return rows
-    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] + 3))).join(''))
-    .map((l) => l.trimEnd() + '\n')
+    .map((r) => r.map((c, i) => (i === r.length - 1 && !o.padLast ? c : c.padEnd(widths[i] + 3))))
+    .map((r) => (o.padLast ? r.join('') : r.join('').trimEnd()) + '\n')
     .join('')
 }
 

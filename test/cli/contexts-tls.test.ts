@@ -85,6 +85,54 @@ test("logs of a pod whose node is not connected: the server's error, exit 1", as
   assert.match(r.err, /^Error from server \(\w+\): .*pi-gone/)
 })
 
+test('top nodes and pods from the usage the nodes report, as kubectl top prints it', async () => {
+  const shoal = cli({ HOME: dir, KUBECONFIG: adminKubeconfig })
+  const node = {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name: 'pi-t' },
+    status: { allocatable: { cpu: '4', memory: '4Gi' } },
+  }
+  assert.is((await shoal(['apply', '-f', '-'], JSON.stringify(node))).code, 0)
+  const lonely = JSON.parse((await shoal(['get', 'pod', 'lonely', '-o', 'json'])).out)
+  const sample = (time: number, cpuNanos: number) => ({
+    type: 'stats' as const,
+    time,
+    node: { cpuNanos, memoryBytes: 1024 * 2 ** 20, agent: { cpuNanos: 0, memoryBytes: 0 } },
+    pods: [
+      {
+        uid: lonely.metadata.uid,
+        namespace: 'default',
+        name: 'lonely',
+        containers: [
+          {
+            name: 'c',
+            cpuNanos: cpuNanos / 4,
+            memoryBytes: 8 * 2 ** 20,
+            requests: 0,
+            startTime: 0,
+          },
+        ],
+      },
+    ],
+  })
+  plane.nodeStats!.record('pi-t', sample(Date.now(), 0))
+  await new Promise((r) => setTimeout(r, 200))
+  plane.nodeStats!.record('pi-t', sample(Date.now(), 2e9))
+  const nodes = await shoal(['top', 'nodes'])
+  assert.is(nodes.code, 0, nodes.err)
+  assert.match(
+    nodes.out,
+    /^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)\s+\npi-t\s+\d+m\s+\d+%\s+1024Mi\s+25%\s+\n$/,
+  )
+  const pods = await shoal(['top', 'pods'])
+  assert.match(pods.out, /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s+\nlonely\s+\d+m\s+8Mi\s+\n$/)
+  if (haveKubectl) {
+    assert.is(nodes.out, await kubectl('--kubeconfig', adminKubeconfig, 'top', 'nodes'))
+    assert.is(pods.out, await kubectl('--kubeconfig', adminKubeconfig, 'top', 'pods'))
+  }
+})
+
 test('config: set-cluster, set-credentials, set-context, use-context round trip; kubectl reads the file', async () => {
   const file = join(dir, 'shared-config')
   const shoal = cli({ HOME: dir, KUBECONFIG: file })

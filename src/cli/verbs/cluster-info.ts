@@ -43,10 +43,13 @@ export async function events(ctx: Ctx, o: { for?: string; types?: string }): Pro
     e.message ?? '',
   ])
   ctx.io.out(
-    formatColumns([
-      [...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
-      ...rows,
-    ]),
+    formatColumns(
+      [
+        [...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+        ...rows,
+      ],
+      { padLast: true },
+    ),
   )
   return 0
 }
@@ -81,7 +84,8 @@ export async function top(ctx: Ctx, what: string, o: { selector?: string }): Pro
       ]
     })
     if (!rows.length) throw usageError('metrics not available yet')
-    ctx.io.out(formatColumns([['NAME', 'CPU(cores)', 'CPU%', 'MEMORY(bytes)', 'MEMORY%'], ...rows]))
+    const header = ['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)']
+    ctx.io.out(formatColumns([header, ...rows], { padLast: true }))
     return 0
   }
   if (what !== 'pod' && what !== 'pods' && what !== 'po')
@@ -101,10 +105,10 @@ export async function top(ctx: Ctx, what: string, o: { selector?: string }): Pro
   if (!rows.length)
     throw usageError(`Metrics not available for pods in namespace ${all ? 'any' : ctx.namespace()}`)
   ctx.io.out(
-    formatColumns([
-      [...(all ? ['NAMESPACE'] : []), 'NAME', 'CPU(cores)', 'MEMORY(bytes)'],
-      ...rows,
-    ]),
+    formatColumns(
+      [[...(all ? ['NAMESPACE'] : []), 'NAME', 'CPU(cores)', 'MEMORY(bytes)'], ...rows],
+      { padLast: true },
+    ),
   )
   return 0
 }
