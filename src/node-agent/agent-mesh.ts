@@ -2,10 +2,13 @@
 // the node-to-node port told to the plane is the one bound, even when 0 asked for any), the
 // table held (mesh.json) set at once — routing works with no plane in sight — and every table
 // taken after; node-to-node mutual TLS with the node's certificate and key (node.pem) and the
-// plane's CA (credentials.json). A small /metrics listener serves the mesh's counters.
+// plane's CA (credentials.json). A small /metrics listener serves the mesh's counters. An
+// optional TLS ingress listener serves Ingress TLS with the certificates ingress-certificates.ts
+// fetches.
 import { createServer, type Server } from 'node:http'
 import { createMesh, type ListenOptions, type Mesh, type MeshPorts } from '../mesh/index.ts'
 import type { Logger } from '../core/index.ts'
+import { followIngressTls, type TlsSecretLookup } from './ingress-certificates.ts'
 import type { MeshCache } from './mesh-cache.ts'
 import { readNodeCertificate } from './node-certificate.ts'
 
@@ -21,6 +24,12 @@ export interface AgentMeshOptions {
   nodePortHost?: string
   /** GET /metrics: the mesh's Prometheus text (default 127.0.0.1:10249); false: none */
   metrics?: ListenOptions | false
+  /**
+   * TLS ingress listener (default none): Ingress rules over TLS with the certificates of the
+   * Secrets the table's ingressTls names, which only a node labelled for ingress may read
+   * (StartMeshOptions.tlsSecret fetches them)
+   */
+  ingressTls?: ListenOptions | false
 }
 
 export const MESH_DEFAULTS = {
@@ -49,6 +58,8 @@ export interface StartMeshOptions {
   cache: MeshCache
   defaultPort: number
   log: Logger
+  /** reads a Secret's data with the node's token (ConfigSource.get): for the TLS ingress listener */
+  tlsSecret?: TlsSecretLookup
 }
 
 /** opens the mesh's listeners and hands it the table held; rejects when a port cannot be bound */
@@ -67,6 +78,7 @@ export async function startAgentMesh(o: AgentMeshOptions, s: StartMeshOptions): 
       ...{ ca: s.caCert, cert: node.certPem, key: node.keyPem },
     },
     nodePortHost: o.nodePortHost,
+    ingressTls: o.ingressTls || undefined,
     log: (line) => s.log.warn(line),
   })
   let ports: AgentMeshPorts
@@ -79,8 +91,14 @@ export async function startAgentMesh(o: AgentMeshOptions, s: StartMeshOptions): 
     await mesh.stop()
     throw error
   }
-  const unlisten = s.cache.listen((t) => void mesh.setTable(t))
+  const follow =
+    o.ingressTls && s.tlsSecret ? followIngressTls(mesh, s.tlsSecret, s.log) : undefined
+  const unlisten = s.cache.listen((t) => {
+    void mesh.setTable(t)
+    void follow?.(t)
+  })
   void mesh.setTable(s.cache.table)
+  void follow?.(s.cache.table)
   s.log.info('mesh listening', { ...ports })
   return {
     mesh,
