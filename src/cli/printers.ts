@@ -24,14 +24,19 @@ export interface TableOptions {
   showLabels?: boolean
 }
 
-/** pads columns as kubectl's tabwriter: every column but the last as wide as its widest cell + 3
- * (`padLast`: the last too, as kubectl top's lines end with a tab) */
-export function formatColumns(rows: string[][], o: { padLast?: boolean } = {}): string {
+/** pads columns as kubectl's tabwriter: every cell but a line's last as wide as its column's
+ * widest + `gap` (3; rollout history's 2), so an empty last cell leaves the padding before it;
+ * `padLast`: the last cell too (kubectl top ends its lines with a tab) */
+export function formatColumns(
+  rows: string[][],
+  o: { padLast?: boolean; gap?: number } = {},
+): string {
   const widths: number[] = []
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)))
+  const gap = o.gap ?? 3
   return rows
-    .map((r) => r.map((c, i) => (i === r.length - 1 && !o.padLast ? c : c.padEnd(widths[i] + 3))))
-    .map((r) => (o.padLast ? r.join('') : r.join('').trimEnd()) + '\n')
+    .map((r) => r.map((c, i) => (i === r.length - 1 && !o.padLast ? c : c.padEnd(widths[i] + gap))))
+    .map((r) => r.join('') + '\n')
     .join('')
 }
 
@@ -94,7 +99,7 @@ export function printObjects(items: Wire[], fmt: OutputFormat, single: boolean):
     case 'json':
       return JSON.stringify(value, null, 4) + '\n'
     case 'yaml':
-      return stringify(value, { sortMapEntries: true })
+      return stringify(value, { sortMapEntries: true, indentSeq: false })
     case 'name':
       return items.map((o) => objectName(objectResource(o), o.metadata?.name) + '\n').join('')
     case 'jsonpath':

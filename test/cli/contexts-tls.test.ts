@@ -192,6 +192,16 @@ test('config: set-cluster, set-credentials, set-context, use-context round trip;
   assert.equal([missing.code, missing.err], [1, 'error: no context exists with the name: "nope"\n'])
   if (haveKubectl) {
     assert.is(await kubectl('--kubeconfig', file, 'config', 'current-context'), 'pi\n')
+    for (const args of [
+      ['config', 'get-contexts'],
+      ['config', 'view'],
+      ['config', 'view', '--minify'],
+    ])
+      assert.is(
+        (await shoal(args)).out,
+        await kubectl('--kubeconfig', file, ...args),
+        args.join(' '),
+      )
     assert.is(
       await kubectl('--kubeconfig', file, 'get', 'cm', 'tls', '-n', 'default', '-o', 'name'),
       'configmap/tls\n',

@@ -12,13 +12,17 @@ import { join } from 'node:path'
 import { isShoalError, memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
 import { resourceByKind, type Pod } from '../../src/api/index.ts'
-import { until } from '../controllers/harness.ts'
+import { spawnSync } from 'node:child_process'
+import { asyncKubectl, until } from '../controllers/harness.ts'
 import { cli, writePlainKubeconfig } from './harness.ts'
 
 const PODS = resourceByKind('Pod')!
 const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-verbs-'))
 const kubeconfig = join(dir, 'kubeconfig')
 const shoal = cli({ HOME: dir, KUBECONFIG: kubeconfig })
+const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
+/** the stock kubectl on the same kubeconfig, for outputs that must be the same */
+const { kubectl } = asyncKubectl(dir, { kubeconfig: () => kubeconfig })
 let plane: Plane
 let agent: NodeJS.Timeout | undefined
 
@@ -303,10 +307,9 @@ test('a Deployment: apply, rollout status, scale, history, undo, restart', async
 
   assert.is(await ok('rollout', 'undo', 'deployment/web'), 'deployment.apps/web rolled back\n')
   await ok('rollout', 'status', 'deployment/web', '--timeout=60s')
-  assert.match(
-    await ok('rollout', 'history', 'deployment/web'),
-    /^deployment.apps\/web \nREVISION\s+CHANGE-CAUSE\n2\s+second\n3\s+first\n/,
-  )
+  const history = await ok('rollout', 'history', 'deployment/web')
+  assert.match(history, /^deployment.apps\/web \nREVISION\s+CHANGE-CAUSE\n2\s+second\n3\s+first\n/)
+  if (haveKubectl) assert.is(history, await kubectl('rollout', 'history', 'deployment/web'))
   assert.is(
     await ok('get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
     'hello:1',
@@ -327,9 +330,19 @@ test('a Deployment: apply, rollout status, scale, history, undo, restart', async
   assert.match(described, /^Name:\s+web\nNamespace:\s+default\nLabels:\s+app=web\n/)
   assert.match(described, /\nEvents:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n/)
   assert.match(described, /ScalingReplicaSet/)
+  const events = await ok('events', '--for', 'deployment/web')
+  if (haveKubectl) {
+    // kubectl's lines but for LAST SEEN (read at another instant) and the order within a second
+    const lines = (t: string) =>
+      t
+        .split('\n')
+        .map((l) => l.replace(/^\S+( \(x\d+ over \S+\))?\s+/, ''))
+        .sort()
+    assert.equal(lines(events), lines(await kubectl('events', '--for', 'deployment/web')))
+  }
   assert.match(
-    await ok('events', '--for', 'deployment/web'),
-    /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n.*Normal\s+ScalingReplicaSet\s+deployment\/web\s/,
+    events,
+    /^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n.*Normal\s+ScalingReplicaSet\s+Deployment\/web\s/,
   )
 })
 

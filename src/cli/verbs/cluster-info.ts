@@ -34,32 +34,35 @@ export async function events(ctx: Ctx, o: { for?: string; types?: string }): Pro
     return 0
   }
   const now = Date.now()
+  const seen = (e: Wire) => {
+    const first = e.firstTimestamp ?? e.metadata.creationTimestamp
+    return e.count > 1 && first
+      ? `${ageSince(time(e), now)} (x${e.count} over ${ageSince(first, Date.parse(time(e)))})`
+      : ageSince(time(e), now)
+  }
   const rows = items.map((e: Wire) => [
     ...(all ? [e.metadata.namespace] : []),
-    ageSince(time(e), now),
+    seen(e),
     e.type ?? '',
     e.reason ?? '',
-    `${(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`,
+    `${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}`,
     e.message ?? '',
   ])
   ctx.io.out(
-    formatColumns(
-      [
-        [...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
-        ...rows,
-      ],
-      { padLast: true },
-    ),
+    formatColumns([
+      [...(all ? ['NAMESPACE'] : []), 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE'],
+      ...rows,
+    ]),
   )
   return 0
 }
 
 const METRICS = '/apis/metrics.k8s.io/v1beta1'
-/** as kubectl top prints usage: millicores and mebibytes */
+/** as kubectl top prints usage: millicores and mebibytes, shares rounded down */
 const formatCpu = (m: number) => `${m}m`
 const formatMemory = (b: number) => `${Math.round(b / 2 ** 20)}Mi`
 const percent = (used: number, of: number) =>
-  of > 0 ? `${Math.round((used / of) * 100)}%` : '<unknown>'
+  of > 0 ? `${Math.floor((used * 100) / of)}%` : '<unknown>'
 
 export async function top(ctx: Ctx, what: string, o: { selector?: string }): Promise<number> {
   const all = ctx.globals.allNamespaces

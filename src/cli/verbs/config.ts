@@ -32,7 +32,7 @@ export function getContexts(
   if (missing.length) throw usageError(`context ${missing[0]} not found`)
   const list = [...cfg.contexts.entries()]
     .filter(([n]) => !names.length || names.includes(n))
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   if (o.output === 'name') return (ctx.io.out(list.map(([n]) => n + '\n').join('')), 0)
   const rows = list.map(([n, { fields: f }]) => [
     n === current ? '*' : '',
@@ -186,6 +186,7 @@ export function view(ctx: Ctx, o: { minify?: boolean; raw?: boolean; output?: st
   for (const s of sections) {
     doc[s] = [...cfg[s].entries()]
       .filter(([n]) => !o.minify || keep[s](n))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // kubectl holds them in a map: by name
       .map(([name, { fields }]) => ({
         name,
         [entryKey[s]]: Object.fromEntries(
@@ -200,7 +201,7 @@ export function view(ctx: Ctx, o: { minify?: boolean; raw?: boolean; output?: st
   ctx.io.out(
     o.output === 'json'
       ? JSON.stringify(doc, null, 4) + '\n'
-      : stringify(doc, { sortMapEntries: true }),
+      : stringify(doc, { sortMapEntries: true, indentSeq: false }),
   )
   return 0
 }

@@ -132,7 +132,7 @@ export async function rolloutHistory(ctx: Ctx, args: string[]) {
     r.metadata.annotations?.['kubernetes.io/change-cause'] ?? '<none>',
   ])
   ctx.io.out(
-    `${objectName(info, name)} \n${formatColumns([['REVISION', 'CHANGE-CAUSE'], ...rows])}\n`,
+    `${objectName(info, name)} \n${formatColumns([['REVISION', 'CHANGE-CAUSE'], ...rows], { gap: 2 })}\n`,
   )
   return 0
 }
