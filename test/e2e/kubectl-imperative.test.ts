@@ -86,7 +86,7 @@ if (suite) {
     )
   })
 
-  test('create service clusterip and nodeport: ports, int and named targetPort, nodePort, selector', () => {
+  test('create service clusterip, nodeport and loadbalancer: ports, int and named targetPort, nodePort, selector', () => {
     assert.match(
       kubectl(['create', 'service', 'clusterip', 'front', '--tcp=80:8080', '--tcp=443:web']).out,
       /service\/front created/,
@@ -108,12 +108,10 @@ if (suite) {
     kubectl(['create', 'service', 'nodeport', 'edge', '--tcp=80:8080', '--node-port=30080'])
     const np = getJson('service', 'edge')
     assert.equal([np.spec.type, np.spec.ports[0].nodePort], ['NodePort', 30080])
-    const lb = kubectl(['create', 'service', 'loadbalancer', 'lb', '--tcp=80:8080'], { ok: false })
-    assert.match(
-      lb.out,
-      /is invalid: spec\.type: Unsupported value: "LoadBalancer"/,
-      'the body was decoded; validation refuses the type',
-    )
+    kubectl(['create', 'service', 'loadbalancer', 'lb', '--tcp=80:8080'])
+    const lb = getJson('service', 'lb')
+    assert.is(lb.spec.type, 'LoadBalancer')
+    assert.ok(lb.spec.ports[0].nodePort >= 30000, 'a LoadBalancer gets a node port')
   })
 
   test('create namespace / configmap / secret generic and docker-registry; --save-config annotations', () => {
