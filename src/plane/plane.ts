@@ -24,6 +24,8 @@ import {
 import { imageDigests } from './image-digests.ts'
 import { Scheduler } from './scheduler/index.ts'
 import {
+  metricsSources,
+  requestMetrics,
   startControllers,
   usageMetrics,
   type EndpointSliceOptions,
@@ -238,13 +240,15 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     await store.close()
     throw err
   })
-  // autoscalers read the pods' usage as kubectl top does: the nodes' stats, once the transport runs
+  // autoscalers read the pods' usage as kubectl top does, and their request rates (custom metric
+  // http_requests_per_second, per pod or per Service): the nodes' stats, once the transport runs
   const usage: { stats?: NodeStats } = {}
-  const pods = resourceByKind('Pod')!
-  const metrics = usageMetrics({
-    usage: () => usage.stats,
-    pods: async (namespace) => (await objects.list(pods, { namespace })).items,
-  })
+  const list = async (kind: string, namespace: string) =>
+    (await objects.list(resourceByKind(kind)!, { namespace })).items
+  const metrics = metricsSources(
+    usageMetrics({ usage: () => usage.stats, pods: (namespace) => list('Pod', namespace) }),
+    requestMetrics({ usage: () => usage.stats, list }),
+  )
   const controllers =
     o.controllers === false
       ? undefined

@@ -8,19 +8,17 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { request } from 'node:https'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { encode } from 'cbor-x'
-import mqtt, { type MqttClient } from 'mqtt'
-import { isShoalError, memoryLogger } from '../../src/core/index.ts'
-import { createPlane, createTokenStore, type Plane } from '../../src/plane/index.ts'
-import { resourceByKind, type Pod } from '../../src/api/index.ts'
+import type { MqttClient } from 'mqtt'
+import { memoryLogger } from '../../src/core/index.ts'
+import { createPlane, type Plane } from '../../src/plane/index.ts'
 import { freePort } from '../e2e/plane-process.ts'
 import { asyncKubectl, until as poll } from './harness.ts'
+import { joinNode, runPods } from './node-player.ts'
 
-const PODS = resourceByKind('Pod')!
 const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'shoal-hpa-'))
 const { kubectl } = asyncKubectl(dir, { kubeconfig: () => plane.adminKubeconfig! })
@@ -37,30 +35,9 @@ let lastSample = Date.now()
 const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) =>
   poll(what, fn, { ms, everyMs: 200 })
 
-const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z')
-const isReady = (p: Pod) =>
-  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
-
 /** the agent's part: pods become Running and Ready on pi-1; a stats sample of the Ready ones */
 async function playAgent(): Promise<void> {
-  const { items } = await plane.objects.list(PODS, { namespace: 'default' })
-  const pods = (items as Pod[]).filter((p) => !p.metadata.deletionTimestamp)
-  for (const p of pods.filter((x) => !isReady(x))) {
-    const now = stamp()
-    const next: Pod = {
-      ...p,
-      spec: { ...p.spec, nodeName: 'pi-1' },
-      status: {
-        phase: 'Running',
-        startTime: now,
-        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
-      },
-    }
-    await plane.objects.replace(PODS, p, next).catch((err) => {
-      if (!isShoalError(err, 'Conflict') && !isShoalError(err, 'NotFound')) throw err
-    })
-  }
-  const ready = pods.filter(isReady)
+  const ready = await runPods(plane, 'pi-1')
   const time = Date.now()
   const elapsed = time - lastSample
   lastSample = time
@@ -84,33 +61,6 @@ async function playAgent(): Promise<void> {
     })),
   }
   await agent.publishAsync('shoal/v1/nodes/pi-1/stats', encode(sample), { qos: 1 })
-}
-
-/** pi-1 joins with a join token and connects to the broker with the node token it was given */
-async function joinAgent(): Promise<MqttClient> {
-  const ca = readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8')
-  const token = createTokenStore(dataDir).issue({ role: 'join' })
-  const creds = await new Promise<{ mqtt: string; token: string; caCert: string }>((ok, fail) => {
-    const req = request(
-      `${plane.url}/shoal/v1/join`,
-      { method: 'POST', ca, headers: { authorization: `Bearer ${token}` } },
-      (res) => {
-        let text = ''
-        res.on('data', (d) => (text += d))
-        res.on('end', () => ok(JSON.parse(text)))
-      },
-    )
-    req.on('error', fail)
-    req.end(JSON.stringify({ node: 'pi-1' }))
-  })
-  return mqtt.connectAsync(creds.mqtt, {
-    ca: creds.caCert,
-    username: 'pi-1',
-    password: creds.token,
-    clientId: 'pi-1',
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-  })
 }
 
 const manifest = `apiVersion: apps/v1
@@ -139,7 +89,7 @@ else {
       hpa: { syncPeriodMs: 1000 },
       logger: process.env.DEBUG_LOG ? undefined : memoryLogger(),
     })
-    agent = await joinAgent()
+    agent = await joinNode(plane, dataDir, 'pi-1')
     const tick = () => {
       timer = setTimeout(() => playAgent().then(tick, tick), 250)
     }

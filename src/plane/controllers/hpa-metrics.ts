@@ -2,7 +2,7 @@
 // fleet can plug in without the autoscaler knowing it. Resource usage (cpu, memory: what
 // metrics.k8s.io serves for kubectl top) comes from the nodes' stats (usage-metrics.ts); custom
 // metrics — per pod (type Pods, e.g. http_requests_per_second) or of one object (type Object) —
-// from whatever has them, the mesh when it lands. A source answers in the metric's own unit;
+// from whatever has them: the pods' request rate (request-metrics.ts). A source answers in the metric's own unit;
 // undefined from a custom metric means the source does not have that metric at all.
 import type { CrossVersionObjectReference, Requirement } from '../../api/index.ts'
 

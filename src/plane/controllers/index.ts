@@ -46,6 +46,7 @@ export {
   type PodResourceMetrics,
 } from './hpa-metrics.ts'
 export { usageMetrics, type PodUsageSource } from './usage-metrics.ts'
+export { requestMetrics, REQUEST_METRICS, type PodRequestSource } from './request-metrics.ts'
 
 /** what the controllers may be told, each its own part */
 export interface ControllersOptions {

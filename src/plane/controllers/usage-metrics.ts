@@ -1,7 +1,7 @@
 // The MetricsSource over what the nodes report (the transport's NodeStats: rates over each node's
 // last two samples, in memory) — the same figures metrics.k8s.io serves to kubectl top, read in
 // process. Pods are matched to the selector by their labels, read from the plane's objects
-// as metrics-server does. It has no custom metrics: those come from another source (the mesh).
+// as metrics-server does. It has no custom metrics: the request rate is request-metrics.ts's.
 import { matchesLabels, type KubeObject } from '../../api/index.ts'
 import { noMetrics, type MetricsSource, type PodResourceMetrics } from './hpa-metrics.ts'
 
