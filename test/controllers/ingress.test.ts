@@ -114,6 +114,10 @@ test('kubectl create ingress: rules, tls and class stored as Kubernetes stores t
     '192.0.2.1,192...',
     '80, 443',
   ])
+  const described = await kubectl('describe', 'ingress', 'shop')
+  assert.match(described, /\nAddress:\s+192\.0\.2\.1,192\.0\.2\.2\n/)
+  assert.match(described, /\n {2}shop-tls terminates shop\.example\.com\n/)
+  assert.match(described, /\n\s+\/api\s+api:http /)
   assert.equal((await json('ingress', 'shop')).status.loadBalancer.ingress, [
     { ip: '192.0.2.1' },
     { ip: '192.0.2.2' },
