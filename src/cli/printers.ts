@@ -86,6 +86,18 @@ export function parseOutput(o: string | undefined): OutputFormat {
   )
 }
 
+/** keys in order, as Go marshals kubectl's unstructured objects */
+export function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys)
+  if (!v || typeof v !== 'object') return v
+  const obj = v as Record<string, unknown>
+  return Object.fromEntries(
+    Object.keys(obj)
+      .sort()
+      .map((k) => [k, sortKeys(obj[k])]),
+  )
+}
+
 /** a list of objects as kubectl prints it: one object alone, several in a `kind: List` */
 export function asList(items: Wire[], single: boolean): Wire {
   if (single && items.length === 1) return items[0]
@@ -97,9 +109,14 @@ export function printObjects(items: Wire[], fmt: OutputFormat, single: boolean):
   const value = asList(items, single)
   switch (fmt.kind) {
     case 'json':
-      return JSON.stringify(value, null, 4) + '\n'
+      return JSON.stringify(sortKeys(value), null, 4) + '\n'
     case 'yaml':
-      return stringify(value, { sortMapEntries: true, indentSeq: false })
+      return stringify(value, {
+        sortMapEntries: true,
+        indentSeq: false,
+        version: '1.1',
+        lineWidth: 0,
+      })
     case 'name':
       return items.map((o) => objectName(objectResource(o), o.metadata?.name) + '\n').join('')
     case 'jsonpath':

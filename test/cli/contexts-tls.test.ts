@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path'
 import { parse } from 'yaml'
 import { memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
-import { cli, shoalProcess } from './harness.ts'
+import { cli, shoalProcess, withoutAges } from './harness.ts'
 
 const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-tls-'))
@@ -224,15 +224,13 @@ test('apply after kubectl apply, and kubectl after shoal: unchanged, the same an
     await kubectl('--kubeconfig', adminKubeconfig, 'apply', '-f', file),
     'deployment.apps/by-shoal unchanged\n',
   )
-  // the same table as kubectl prints, but for AGE (the two reads are not at the same instant)
-  const noAge = (t: string) => t.replace(/\s+\d+[smhd]\d*[smh]?\b/g, ' AGE')
   for (const args of [
     ['get', 'deploy', '-o', 'wide'],
     ['get', 'ns'],
     ['get', 'all', '-A'],
   ]) {
     const theirs = await kubectl('--kubeconfig', adminKubeconfig, ...args)
-    assert.is(noAge((await shoal(args)).out), noAge(theirs), args.join(' '))
+    assert.is(withoutAges((await shoal(args)).out), withoutAges(theirs), args.join(' '))
   }
   const annotation = async (name: string) =>
     JSON.parse((await shoal(['get', 'deploy', name, '-o', 'json'])).out).metadata.annotations[

@@ -65,3 +65,6 @@ export function shoalProcess(args: string[], env: NodeJS.ProcessEnv, stdin?: str
     child.stdin.end(stdin ?? '')
   })
 }
+
+/** a table with its ages (5s, 3m2s) made alike: two reads are never at the same instant */
+export const withoutAges = (t: string) => t.replace(/\s+\d+[smhd]\d*[smh]?\b/g, ' AGE')

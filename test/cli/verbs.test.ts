@@ -14,7 +14,7 @@ import { createPlane, type Plane } from '../../src/plane/index.ts'
 import { resourceByKind, type Pod } from '../../src/api/index.ts'
 import { spawnSync } from 'node:child_process'
 import { asyncKubectl, until } from '../controllers/harness.ts'
-import { cli, writePlainKubeconfig } from './harness.ts'
+import { cli, withoutAges, writePlainKubeconfig } from './harness.ts'
 
 const PODS = resourceByKind('Pod')!
 const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-verbs-'))
@@ -194,6 +194,18 @@ test("get: the server's columns, -o wide, json, yaml, name, jsonpath, -A, -l", a
   assert.is(all, 'namespace/default\nnamespace/kube-system\n')
   const across = await ok('get', 'cm', '-A', '-l', 'set=a')
   assert.match(across, /^NAMESPACE\s+NAME\s+DATA\s+AGE\ndefault\s+one\s+1\s/)
+  if (haveKubectl) {
+    for (const args of [
+      ['get', 'cm', 'one', '-o', 'json'],
+      ['get', 'cm', '-l', 'set=a', '-o', 'json'],
+      ['get', 'cm', 'one', '-o', 'yaml'],
+      ['get', 'cm', '-o', 'yaml'],
+      ['get', 'ns', '-o', 'name'],
+      ['get', 'ns', '-o', 'jsonpath={.items[*].metadata.name}'],
+      ['get', 'svc', '-o', 'wide'],
+    ])
+      assert.is(withoutAges(await ok(...args)), withoutAges(await kubectl(...args)), args.join(' '))
+  }
   const none = await shoal(['get', 'pods', '-l', 'app=nothing'])
   assert.equal(
     [none.code, none.out, none.err],

@@ -201,7 +201,7 @@ export function view(ctx: Ctx, o: { minify?: boolean; raw?: boolean; output?: st
   ctx.io.out(
     o.output === 'json'
       ? JSON.stringify(doc, null, 4) + '\n'
-      : stringify(doc, { sortMapEntries: true, indentSeq: false }),
+      : stringify(doc, { sortMapEntries: true, indentSeq: false, version: '1.1', lineWidth: 0 }),
   )
   return 0
 }
