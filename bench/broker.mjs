@@ -5,8 +5,9 @@
 // - restart: the plane killed -9 and started again → every agent has its whole desired state
 //   (PODS pods), timed from the new plane's spawn (aedes: agents reconnect every 1 s ± 20 %;
 //   Mosquitto: agents stay connected, the plane sends on start);
-// - broker share of RSS: the plane's RSS with the N agents connected and served minus its RSS
-//   just started with none (aedes); Mosquitto's own RSS beside it;
+// - broker share of RSS: the embedded broker alone as the plane starts it (bench/lib/broker-
+//   alone.mjs), its RSS after a full GC with the N agents connected minus idle (the plane's own
+//   RSS, printed too, moves by ±100 MB with its collector at 100k pods); Mosquitto's RSS beside;
 // - QoS 1 round trips plane ↔ agent: a status report (no pods) → its status-ack, RT_AGENTS
 //   agents one in flight each for DUR s: round trips/s (2 QoS 1 messages each), p50/p99;
 // - frozen agent: one agent stops reading and asks for its whole set every 20 ms; the longest
@@ -246,8 +247,54 @@ function readBrokerLoginFile() {
   return JSON.parse(readFileSync(join(planeDir, 'broker.json'), 'utf8')).passwordFile
 }
 
+/** the embedded broker alone (bench/lib/broker-alone.mjs): its RSS after a full GC idle and
+ * with the N agents connected and subscribed */
+async function brokerShare(tokens) {
+  const child = fork(join(root, 'bench/lib/broker-alone.mjs'), [planeDir, String(N)], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+  })
+  const next = (pred) =>
+    new Promise((resolve) => {
+      const on = (m) => pred(m) && (child.off('message', on), resolve(m))
+      child.on('message', on)
+    })
+  const { port, base } = await next((m) => m.ready)
+  await sleep(1000)
+  child.send({ cmd: 'rss' })
+  const idle = (await next((m) => m.rss !== undefined)).rss
+  const kids = startChildren()
+  const all = next((m) => m.connected === N)
+  await Promise.all(
+    kids.map((k, i) =>
+      ask(k, {
+        cmd: 'connect',
+        url: `mqtts://127.0.0.1:${port}`,
+        ...{ ca, pods: PODS, nodes: tokens.filter((_, j) => j % CHILDREN === i) },
+      }),
+    ),
+  )
+  await all
+  await sleep(3000) // their subscriptions and hellos
+  child.send({ cmd: 'rss' })
+  const loaded = (await next((m) => m.rss !== undefined)).rss
+  await Promise.all(kids.map((k) => ask(k, { cmd: 'close' })))
+  for (const k of kids) k.child.kill()
+  child.kill()
+  progress(
+    `aedes alone: RSS ${base.toFixed(1)} MB before it starts, ${idle.toFixed(1)} idle, ${loaded.toFixed(1)} with ${N} agents`,
+  )
+  const share = loaded - base
+  return {
+    brokerRssBase: base,
+    brokerRssIdle: idle,
+    brokerRss: loaded,
+    shareMb: share,
+    perAgentKb: ((loaded - idle) * 1024) / N,
+  }
+}
+
 async function measure(mode, tokens) {
-  const r = { mode }
+  const r = { mode, ...(mode === 'aedes' ? await brokerShare(tokens) : {}) }
   plane = startPlane(mode)
   await plane.serving
   await sleep(3000)
@@ -273,13 +320,12 @@ async function measure(mode, tokens) {
   await sleep(3000)
   r.planeRss = rssMb(plane.child.pid)
   if (mosquitto) r.mosqRss = rssMb(mosquitto.pid)
-  r.shareMb = r.planeRss - r.planeRssIdle
-  r.perAgentKb = (r.shareMb * 1024) / N
   // round trips, no freeze
   const per = Math.ceil(RT_AGENTS / CHILDREN)
   const rts = await Promise.all(kids.map((k) => ask(k, { cmd: 'rt', count: per, ms: DUR })))
   const lat = rts.flatMap((x) => x.lat).sort((a, b) => a - b)
   r.rtPerS = lat.length / (DUR / 1000)
+  r.msgsPerS = r.rtPerS * 2
   r.rtP50 = percentile(lat, 50)
   r.rtP99 = percentile(lat, 99)
   r.gapNoFreeze = Math.max(...rts.map((x) => x.maxGap))
@@ -340,7 +386,8 @@ const med = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
 const fig = (mode, k, d = 1) => {
-  const xs = results.filter((r) => r.mode === mode).map((r) => r[k])
+  const xs = results.filter((r) => r.mode === mode && r[k] !== undefined).map((r) => r[k])
+  if (!xs.length) return '—'
   const m = med(xs)
   return xs.length > 1
     ? `${m.toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})`
@@ -351,9 +398,13 @@ const rows = [
   ['first connect → every agent has its state (s)', 'firstConnectS', 2],
   ['plane RSS just started (MB)', 'planeRssIdle', 0],
   ['plane RSS with the agents (MB)', 'planeRss', 0],
-  ['broker share of the plane RSS (MB)', 'shareMb', 1],
-  ['  per agent (KB)', 'perAgentKb', 1],
+  ['broker alone after a full GC: before it starts (MB)', 'brokerRssBase', 1],
+  ['  idle (MB)', 'brokerRssIdle', 1],
+  ['  with the agents connected (MB)', 'brokerRss', 1],
+  ['broker share with the agents: with them − before it starts (MB)', 'shareMb', 1],
+  ['  per agent: (with them − idle) ÷ N (KB)', 'perAgentKb', 1],
   ['QoS 1 round trips/s (status → ack)', 'rtPerS', 0],
+  ['  QoS 1 messages/s (2 a round trip)', 'msgsPerS', 0],
   ['  p50 (ms)', 'rtP50', 1],
   ['  p99 (ms)', 'rtP99', 1],
   ['longest gap between acks, no agent frozen (ms)', 'gapNoFreeze', 0],
