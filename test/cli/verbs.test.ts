@@ -391,13 +391,19 @@ test('logs: a pod on a plane without nodes fails as the server says, exit 1', as
   const described = await ok('describe', 'pod', pod.metadata.name!)
   assert.match(
     described,
-    new RegExp(`^Name:\\s+${pod.metadata.name}\nNamespace:\\s+default\nNode:\\s+pi-1\n`),
+    new RegExp(`^Name:\\s+${pod.metadata.name}\nNamespace:\\s+default\nNode:\\s+pi-1/\n`),
   )
   assert.match(described, /\nStatus:\s+Running\n/)
   assert.match(described, /\nContainers:\n {2}web:\n {4}Image:\s+hello:1\n {4}State:\s+Waiting\n/)
   assert.match(described, /\nConditions:\n {2}Type\s+Status\n {2}Ready\s+True\n/)
   assert.match(described, /\nQoS Class:\s+BestEffort\n/)
   assert.match(described, /\nControlled By:\s+ReplicaSet\/web-/)
+  const secret =
+    'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {password: hunter22}\n'
+  assert.is((await shoal(['apply', '-f', '-'], secret)).code, 0)
+  const secretText = await ok('describe', 'secret', 's')
+  assert.match(secretText, /\nData: password=8 bytes\n/)
+  assert.not.match(secretText, /hunter22|aHVudGVy/)
   const r = await shoal(['logs', pod.metadata.name!])
   assert.is(r.code, 1)
   assert.is(

@@ -55,13 +55,14 @@ export function describePod(pod: Pod): string {
     const e = Object.entries(kv ?? {}).filter(
       ([k]) => !k.startsWith('kubectl.kubernetes.io/last-applied'),
     )
+    const sep = label === 'Annotations' ? ': ' : '='
     return e.length
-      ? e.map(([k, v], i) => `${i ? pad('') : pad(label)}${k}=${v}\n`).join('')
+      ? e.map(([k, v], i) => `${i ? pad('') : pad(label)}${k}${sep}${v}\n`).join('')
       : `${pad(label)}<none>\n`
   }
   const owner = m.ownerReferences?.find((r) => r.controller)
   let out = `${pad('Name')}${m.name}\n${pad('Namespace')}${m.namespace}\n`
-  out += `${pad('Node')}${none(pod.spec.nodeName)}\n${pad('Start Time')}${none(st.startTime)}\n`
+  out += `${pad('Node')}${pod.spec.nodeName ? `${pod.spec.nodeName}/${st.hostIP ?? ''}` : '<none>'}\n${pad('Start Time')}${none(st.startTime)}\n`
   out += lines('Labels', m.labels) + lines('Annotations', m.annotations)
   out += `${pad('Status')}${m.deletionTimestamp ? 'Terminating' : (st.phase ?? 'Pending')}\n`
   if (st.reason) out += `${pad('Reason')}${st.reason}\n`

@@ -8,23 +8,39 @@ import { formatColumns } from '../printers.ts'
 import { parseTargets, resourcePath, resourceType } from '../resources.ts'
 import type { Wire } from '../client.ts'
 
-const pad = (label: string, width = 16) => (label + ':').padEnd(width)
+/** fields whose keys are data (label keys, config keys), printed key=value and never retitled */
+const STRING_MAPS = new Set([
+  'labels',
+  'annotations',
+  'matchLabels',
+  'nodeSelector',
+  'selector',
+  'data',
+  'binaryData',
+  'capacity',
+  'allocatable',
+  'limits',
+  'requests',
+])
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
+const pad = (label: string, width = 20) => (label + ':').padEnd(width)
 
 function mapLines(
   label: string,
   m: Record<string, string> | undefined,
   skip: string[] = [],
+  sep = '=',
 ): string {
   const entries = Object.entries(m ?? {}).filter(([k]) => !skip.includes(k))
   if (!entries.length) return `${pad(label)}<none>\n`
-  return entries.map(([k, v], i) => `${i ? pad('') : pad(label)}${k}=${v}\n`).join('')
+  return entries.map(([k, v], i) => `${i ? pad('') : pad(label)}${k}${sep}${v}\n`).join('')
 }
 
 const title = (k: string) =>
   k.charAt(0).toUpperCase() + k.slice(1).replace(/([a-z])([A-Z])/g, '$1 $2')
 
 /** the rest of an object: nested fields indented two spaces a level, lists item by item */
-function fields(v: unknown, indent: string): string {
+function fields(v: unknown, indent: string, key?: string): string {
   if (Array.isArray(v)) {
     if (!v.length) return ' <none>\n'
     if (v.every((x) => typeof x !== 'object')) return ` ${v.join(', ')}\n`
@@ -35,8 +51,11 @@ function fields(v: unknown, indent: string): string {
   if (v && typeof v === 'object') {
     const entries = Object.entries(v)
     if (!entries.length) return ' <none>\n'
+    // a map of strings (labels, a selector's matchLabels, data): its keys are data, not fields
+    if (key && STRING_MAPS.has(key) && entries.every(([, x]) => typeof x === 'string'))
+      return ' ' + entries.map(([k, x]) => `${k}=${x}`).join(`\n${indent}`) + '\n'
     return (
-      '\n' + entries.map(([k, x]) => `${indent}${title(k)}:${fields(x, indent + '  ')}`).join('')
+      '\n' + entries.map(([k, x]) => `${indent}${title(k)}:${fields(x, indent + '  ', k)}`).join('')
     )
   }
   return ` ${String(v)}\n`
@@ -64,21 +83,27 @@ async function events(ctx: Ctx, obj: Wire): Promise<string> {
     e.source?.component ?? e.reportingComponent ?? '',
     e.message ?? '',
   ])
-  return `Events:\n${formatColumns([['  Type', 'Reason', 'Age', 'From', 'Message'], ['  ----', '------', '----', '----', '-------'], ...rows])}`
+  return `Events:\n${formatColumns([['  Type', 'Reason', 'Age', 'From', 'Message'], ['  ----', '------', '----', '----', '-------'], ...rows], { gap: 2 })}`
 }
 
 export function describeText(obj: Wire): string {
-  const { metadata: m, apiVersion: _a, kind: _k, ...rest } = obj
+  const { metadata: m, apiVersion: _a, kind, ...rest } = obj
+  // as kubectl: a Secret's values are never printed, only their sizes
+  if (kind === 'Secret' && rest.data)
+    rest.data = Object.fromEntries(
+      Object.entries(rest.data as Record<string, string>).map(([k, v]) => [
+        k,
+        `${Buffer.from(v, 'base64').length} bytes`,
+      ]),
+    )
   let out = `${pad('Name')}${m.name}\n`
   if (m.namespace) out += `${pad('Namespace')}${m.namespace}\n`
   out += mapLines('Labels', m.labels)
-  out += mapLines('Annotations', m.annotations, [
-    'kubectl.kubernetes.io/last-applied-configuration',
-  ])
+  out += mapLines('Annotations', m.annotations, [LAST_APPLIED], ': ')
   if (m.creationTimestamp) out += `${pad('CreationTimestamp')}${m.creationTimestamp}\n`
   const owner = m.ownerReferences?.find((r: Wire) => r.controller)
   if (owner) out += `${pad('Controlled By')}${owner.kind}/${owner.name}\n`
-  for (const [k, v] of Object.entries(rest)) out += `${title(k)}:${fields(v, '  ')}`
+  for (const [k, v] of Object.entries(rest)) out += `${title(k)}:${fields(v, '  ', k)}`
   return out
 }
 
