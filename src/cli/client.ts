@@ -53,7 +53,23 @@ function pem(cfg: Kubeconfig, fields: Record<string, unknown>, key: string, file
   return b64(fields[`${key}-data`])
 }
 
-export function connect(o: ConnectOptions = {}): Client {
+/** what a kubeconfig context says about reaching the plane */
+export interface Connection {
+  server: string
+  namespace: string
+  /** the Authorization header (sent over https only, as kubectl) */
+  authorization?: string
+  tls: {
+    ca?: Buffer
+    cert?: Buffer
+    key?: Buffer
+    rejectUnauthorized: boolean
+    servername?: string
+  }
+}
+
+/** the context (--context, else current-context) of the kubeconfig, resolved */
+export function resolveConnection(o: ConnectOptions = {}): Connection {
   const cfg = loadKubeconfig({ kubeconfig: o.kubeconfig, env: o.env })
   const ctxName = o.context ?? cfg.currentContext
   if (!ctxName)
@@ -70,82 +86,89 @@ export function connect(o: ConnectOptions = {}): Client {
   const server = String(cluster.fields.server ?? '').replace(/\/+$/, '')
   if (!server) throw usageError(`cluster "${clusterName}" has no server`)
   const u = user?.fields ?? {}
-  const tokenFile = fromFile(user?.file as Wire, u.tokenFile)
+  const tokenFile = user && fromFile(user.file, u.tokenFile)
   const token =
     (u.token as string) ?? (tokenFile ? readFileSync(tokenFile, 'utf8').trim() : undefined)
-  const dispatcher = new Agent({
-    connect: {
+  const basic =
+    u.username !== undefined
+      ? Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')
+      : undefined
+  return {
+    server,
+    namespace: o.namespace ?? ((ctx.fields.namespace as string) || 'default'),
+    authorization: token ? `Bearer ${token}` : basic ? `Basic ${basic}` : undefined,
+    tls: {
       ca: pem(cfg, cluster.fields, 'certificate-authority', cluster.file),
       cert: user ? pem(cfg, u, 'client-certificate', user.file) : undefined,
       key: user ? pem(cfg, u, 'client-key', user.file) : undefined,
       rejectUnauthorized: cluster.fields['insecure-skip-tls-verify'] !== true,
       servername: (cluster.fields['tls-server-name'] as string) || undefined,
     },
-  })
-  const namespace = o.namespace ?? ((ctx.fields.namespace as string) || 'default')
-  const basic =
-    u.username !== undefined
-      ? Buffer.from(`${u.username}:${u.password ?? ''}`).toString('base64')
-      : undefined
-
-  async function send(path: string, o: RequestOptions = {}) {
-    const url = new URL(server + path)
-    for (const [k, v] of Object.entries(o.query ?? {}))
-      if (v !== undefined && v !== '') url.searchParams.set(k, String(v))
-    const headers: Record<string, string> = {
-      accept: o.accept ?? 'application/json',
-      'user-agent': 'shoal-cli',
-    }
-    if (token && server.startsWith('https:')) headers.authorization = `Bearer ${token}`
-    else if (basic && server.startsWith('https:')) headers.authorization = `Basic ${basic}`
-    let body: string | undefined
-    if (o.body !== undefined) {
-      body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body)
-      headers['content-type'] = o.contentType ?? 'application/json'
-    }
-    const method = o.method ?? 'GET'
-    let res
-    try {
-      res = await request(url, {
-        method: method as 'GET',
-        headers,
-        body,
-        dispatcher,
-        signal: o.signal,
-      })
-    } catch (err) {
-      throw connectionError(url, err)
-    }
-    if (res.statusCode >= 400) {
-      const text = await res.body.text()
-      throw apiError(res.statusCode, text, `${method.toLowerCase()} ${url.pathname}`)
-    }
-    return res
   }
+}
 
+/** one request; a non-2xx answer throws kubectl's error */
+async function send(c: Connection, dispatcher: Agent, path: string, o: RequestOptions = {}) {
+  const url = new URL(c.server + path)
+  for (const [k, v] of Object.entries(o.query ?? {}))
+    if (v !== undefined && v !== '') url.searchParams.set(k, String(v))
+  const headers: Record<string, string> = {
+    accept: o.accept ?? 'application/json',
+    'user-agent': 'shoal-cli',
+  }
+  if (c.authorization && url.protocol === 'https:') headers.authorization = c.authorization
+  let body: string | undefined
+  if (o.body !== undefined) {
+    body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body)
+    headers['content-type'] = o.contentType ?? 'application/json'
+  }
+  const method = o.method ?? 'GET'
+  let res
+  try {
+    res = await request(url, {
+      method: method as 'GET',
+      headers,
+      body,
+      dispatcher,
+      signal: o.signal,
+    })
+  } catch (err) {
+    throw connectionError(url, err)
+  }
+  if (res.statusCode >= 400) {
+    const text = await res.body.text()
+    throw apiError(res.statusCode, text, `${method.toLowerCase()} ${url.pathname}`)
+  }
+  return res
+}
+
+/** JSON values, one a line, as a watch stream carries them */
+async function* lines(body: AsyncIterable<Buffer>): AsyncGenerator<Wire> {
+  let buf = ''
+  for await (const chunk of body) {
+    buf += chunk.toString()
+    let nl
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, nl).trim()
+      buf = buf.slice(nl + 1)
+      if (line) yield JSON.parse(line)
+    }
+  }
+}
+
+export function connect(o: ConnectOptions = {}): Client {
+  const c = resolveConnection(o)
+  const dispatcher = new Agent({ connect: c.tls })
   return {
-    server,
-    namespace,
+    server: c.server,
+    namespace: c.namespace,
     async request(path, o) {
-      const res = await send(path, o)
-      const text = await res.body.text()
+      const text = await (await send(c, dispatcher, path, o)).body.text()
       return text ? JSON.parse(text) : undefined
     },
-    async stream(path, o) {
-      return (await send(path, o)).body
-    },
+    stream: async (path, o) => (await send(c, dispatcher, path, o)).body,
     async *watch(path, o) {
-      const body = (await send(path, o)).body
-      let buf = ''
-      for await (const chunk of body) {
-        buf += chunk.toString()
-        let nl
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl).trim()
-          buf = buf.slice(nl + 1)
-          if (line) yield JSON.parse(line)
-        }
-      }
+      yield* lines((await send(c, dispatcher, path, o)).body)
     },
     close: () => dispatcher.close(),
   }
