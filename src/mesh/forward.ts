@@ -94,6 +94,16 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   #send(state: EndpointState): void {
+    const ctx0 = this.#ctx
+    if (!ctx0.upstreams.ready && !(state.local && ctx0.dispatchLocal)) {
+      // the first request of a mesh that had no endpoints yet: undici is being loaded
+      ctx0.upstreams.load().then(
+        () => this.#send(state),
+        (err: Error) =>
+          reply(this.#r.res, 502, `mesh: cannot load its HTTP client: ${err.message}`),
+      )
+      return
+    }
     const { entry, route, req, res } = this.#r
     this.#state = state
     this.#attempts++

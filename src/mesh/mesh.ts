@@ -90,6 +90,7 @@ export function createMesh(options: MeshOptions): Mesh {
       for (const e of table.services.values())
         for (const p of e.localPorts.keys()) localPorts.add(p)
       upstreams.prune(table.nodes, localPorts)
+      if (t.services.some((s) => s.endpoints.length > 0)) void upstreams.load()
       return (syncing = syncing.then(() => nodePorts.sync(t)))
     },
     drainLocal(uid) {

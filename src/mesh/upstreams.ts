@@ -1,8 +1,10 @@
 // Adapter over undici: keep-alive connection pools to this node's instances (plain HTTP on
 // loopback, one pool per port) and to other nodes' meshes (mutual TLS, one pool per node,
 // verified as that node: its certificate must name it and be signed by the fleet CA). A node
-// that goes offline or moves has its pool destroyed at once.
-import { buildConnector, Pool } from 'undici'
+// that goes offline or moves has its pool destroyed at once. undici is loaded with the first
+// table that has endpoints (or the first request): an idle agent, with nothing to route, does
+// not carry it.
+import type { Pool } from 'undici'
 import type { MeshNode } from '../api/index.ts'
 import type { MeshTlsOptions } from './types.ts'
 
@@ -17,14 +19,30 @@ export class Upstreams {
   readonly #tls: MeshTlsOptions | undefined
   #local = new Map<number, Pool>()
   #remote = new Map<string, RemotePool>()
+  #undici?: typeof import('undici')
+  #loading?: Promise<void>
 
   constructor(tls: MeshTlsOptions | undefined) {
     this.#tls = tls
   }
 
+  /** whether the pools can be made now (undici loaded) */
+  get ready(): boolean {
+    return this.#undici !== undefined
+  }
+
+  /** loads undici (once) */
+  load(): Promise<void> {
+    this.#loading ??= import('undici').then((m) => {
+      this.#undici = m
+    })
+    return this.#loading
+  }
+
   local(port: number): Pool {
     let pool = this.#local.get(port)
-    if (!pool) this.#local.set(port, (pool = new Pool(`http://127.0.0.1:${port}`, POOL)))
+    if (!pool)
+      this.#local.set(port, (pool = new this.#undici!.Pool(`http://127.0.0.1:${port}`, POOL)))
     return pool
   }
 
@@ -38,8 +56,8 @@ export class Upstreams {
     if (had) void had.pool.destroy()
     // undici would take the TLS server name from the request's Host (a Service's name): the
     // peer is verified as the node instead, whatever Host the request carries
-    const connector = buildConnector({ ca: tls.ca, cert: tls.cert, key: tls.key })
-    const pool = new Pool(origin, {
+    const connector = this.#undici!.buildConnector({ ca: tls.ca, cert: tls.cert, key: tls.key })
+    const pool = new this.#undici!.Pool(origin, {
       ...POOL,
       connect: (opts, callback) => connector({ ...opts, servername: node.name }, callback),
     })
