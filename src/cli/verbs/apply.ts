@@ -59,6 +59,35 @@ function withLastApplied(obj: Wire): Wire {
   }
 }
 
+/** one manifest applied: what happened, as kubectl says it (created, configured, unchanged) */
+async function applyOne(ctx: Ctx, m: Manifest, o: ApplyOptions): Promise<string> {
+  const { info, namespace, name } = target(ctx, m)
+  const path = resourcePath(info, { namespace, name })
+  const wanted = withLastApplied(m.object)
+  const query = { fieldManager: 'kubectl-client-side-apply', ...dryRunQuery(o.dryRun) }
+  let live: Wire
+  try {
+    live = await ctx.client().request(path)
+  } catch (err) {
+    if (!isNotFound(err)) throw err
+  }
+  if (o.dryRun === 'client') return live ? 'configured' : 'created'
+  if (!live) {
+    const collection = resourcePath(info, { namespace })
+    await ctx.client().request(collection, { method: 'POST', body: wanted, query })
+    return 'created'
+  }
+  const patch = threeWayPatch(parseLastApplied(live), wanted, live)
+  if (!patch) return 'unchanged'
+  const contentType = 'application/merge-patch+json'
+  await ctx.client().request(path, { method: 'PATCH', body: patch, contentType, query })
+  return 'configured'
+}
+
+/** "Error from server (X): error when applying "FILE": …", as kubectl names the file */
+const whenApplying = (err: ApiError, source: string, verb = 'applying') =>
+  `${err.message.replace(/^(Error from server[^:]*): /, `$1: error when ${verb} "${source}": `)}\n`
+
 export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
   const manifests = await readManifests(ctx.io, o.filename ?? [], o.recursive)
   const suffix =
@@ -67,53 +96,18 @@ export async function apply(ctx: Ctx, o: ApplyOptions): Promise<number> {
     throw usageError(
       `unable to match a printer suitable for the output format "${o.output}", allowed formats are: name`,
     )
-  const say = (name: string, what: string) =>
-    ctx.io.out(o.output === 'name' ? `${name}\n` : `${name} ${what}${suffix}\n`)
   const applied = new Set<string>()
   let failed = false
   for (const m of manifests) {
     const { info, namespace, name } = target(ctx, m)
-    const path = resourcePath(info, { namespace, name })
-    const wanted = withLastApplied(m.object)
     applied.add(`${info.resource}.${info.group}/${namespace ?? ''}/${name}`)
     try {
-      let live: Wire
-      try {
-        live = await ctx.client().request(path)
-      } catch (err) {
-        if (!isNotFound(err)) throw err
-      }
-      if (o.dryRun === 'client') {
-        say(objectName(info, name), live ? 'configured' : 'created')
-        continue
-      }
-      if (!live) {
-        await ctx.client().request(resourcePath(info, { namespace }), {
-          method: 'POST',
-          body: wanted,
-          query: { fieldManager: 'kubectl-client-side-apply', ...dryRunQuery(o.dryRun) },
-        })
-        say(objectName(info, name), 'created')
-        continue
-      }
-      const last = parseLastApplied(live)
-      const patch = threeWayPatch(last, wanted, live)
-      if (!patch) {
-        say(objectName(info, name), 'unchanged')
-        continue
-      }
-      await ctx.client().request(path, {
-        method: 'PATCH',
-        body: patch,
-        contentType: 'application/merge-patch+json',
-        query: { fieldManager: 'kubectl-client-side-apply', ...dryRunQuery(o.dryRun) },
-      })
-      say(objectName(info, name), 'configured')
+      const what = await applyOne(ctx, m, o)
+      const obj = objectName(info, name)
+      ctx.io.out(o.output === 'name' ? `${obj}\n` : `${obj} ${what}${suffix}\n`)
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
-      ctx.io.err(
-        `${err.message.replace(/^(Error from server[^:]*): /, `$1: error when applying "${m.source}": `)}\n`,
-      )
+      ctx.io.err(whenApplying(err, m.source))
       failed = true
     }
   }
@@ -169,9 +163,7 @@ export async function create(ctx: Ctx, o: ApplyOptions): Promise<number> {
       ctx.io.out(`${objectName(info, name)} created\n`)
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
-      ctx.io.err(
-        `${err.message.replace(/^(Error from server[^:]*): /, `$1: error when creating "${m.source}": `)}\n`,
-      )
+      ctx.io.err(whenApplying(err, m.source, 'creating'))
       failed = true
     }
   }
