@@ -39,31 +39,11 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<numb
       targets.length > 1 || args[0].includes('/') || args[0] === 'all' ? prefixOf(info) : undefined
     const table = fmt.kind === 'table'
     const accept = table ? TABLE_ACCEPT : 'application/json'
-    const got: Wire[] = []
-    if (!names.length) {
-      const list = await ctx.client().request(resourcePath(info, { namespace: ns }), {
-        accept,
-        query: { labelSelector: o.selector, fieldSelector: o.fieldSelector },
-      })
-      got.push(list)
-      single = false
-    } else {
-      for (const name of names) {
-        try {
-          got.push(
-            await ctx
-              .client()
-              .request(resourcePath(info, { namespace: ns ?? ctx.namespace(), name }), { accept }),
-          )
-        } catch (err) {
-          if (!isNotFound(err)) throw err
-          ctx.io.err(`${(err as Error).message}\n`)
-          failed = true
-        }
-      }
-    }
-    if (table && got.length > 1) got.splice(0, got.length, mergeTables(got as Table[]))
-    for (const res of got) {
+    const got = await fetch(ctx, info, names, { ns, accept, o })
+    failed ||= got.failed
+    if (!names.length) single = false
+    const answers = table && got.answers.length > 1 ? [mergeTables(got.answers)] : got.answers
+    for (const res of answers) {
       if (table) {
         const rows = tableLines(res as Table, {
           wide: fmt.wide,
@@ -85,6 +65,36 @@ export async function get(ctx: Ctx, args: string[], o: GetOptions): Promise<numb
         : `No resources found in ${ns} namespace.\n`,
     )
   return failed ? 1 : 0
+}
+
+/** the list (no names) or each named object; a missing one said on stderr, as kubectl */
+async function fetch(
+  ctx: Ctx,
+  info: ResourceInfo,
+  names: string[],
+  q: { ns: string | undefined; accept: string; o: GetOptions },
+): Promise<{ answers: Wire[]; failed: boolean }> {
+  const query = { labelSelector: q.o.selector, fieldSelector: q.o.fieldSelector }
+  if (!names.length) {
+    const path = resourcePath(info, { namespace: q.ns })
+    return {
+      answers: [await ctx.client().request(path, { accept: q.accept, query })],
+      failed: false,
+    }
+  }
+  const answers: Wire[] = []
+  let failed = false
+  for (const name of names) {
+    const path = resourcePath(info, { namespace: q.ns ?? ctx.namespace(), name })
+    try {
+      answers.push(await ctx.client().request(path, { accept: q.accept }))
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+      ctx.io.err(`${(err as Error).message}\n`)
+      failed = true
+    }
+  }
+  return { answers, failed }
 }
 
 /** several objects of one type got one by one: one table, as kubectl prints them */
