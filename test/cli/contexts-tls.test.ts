@@ -188,6 +188,24 @@ test('config: set-cluster, set-credentials, set-context, use-context round trip;
   )
   const raw = parse((await shoal(['config', 'view', '--raw'])).out)
   assert.is(raw.users[0].user.token, admin.users[0].user.token)
+  writeFileSync(join(dir, 'me.crt'), 'CERT')
+  writeFileSync(join(dir, 'me.key'), 'KEY')
+  const embed = [
+    '--client-certificate',
+    join(dir, 'me.crt'),
+    '--client-key',
+    join(dir, 'me.key'),
+    '--embed-certs',
+  ]
+  assert.is(
+    (await shoal(['config', 'set-credentials', 'cert-user', ...embed])).out,
+    'User "cert-user" set.\n',
+  )
+  const certUser = parse(readFileSync(file, 'utf8')).users.find(
+    (u: { name: string }) => u.name === 'cert-user',
+  )
+  assert.equal(certUser.user, { 'client-certificate-data': 'Q0VSVA==', 'client-key-data': 'S0VZ' })
+  assert.is((await shoal(['config', 'delete-user', 'cert-user'])).code, 0)
   const missing = await shoal(['config', 'use-context', 'nope'])
   assert.equal([missing.code, missing.err], [1, 'error: no context exists with the name: "nope"\n'])
   if (haveKubectl) {

@@ -226,7 +226,10 @@ test('create: created, then AlreadyExists as kubectl says it; delete by name, -l
     `Error from server (AlreadyExists): error when creating "${join(dir, 'c.yaml')}": configmaps "made" already exists\n`,
   )
   assert.is(await ok('delete', 'cm', '-l', 'tmp=1'), 'configmap "made" deleted\n')
-  assert.is(await ok('delete', 'configmap', 'in-folder'), 'configmap "in-folder" deleted\n')
+  assert.is(
+    await ok('delete', 'configmap', 'in-folder', '--wait'),
+    'configmap "in-folder" deleted\n',
+  )
   assert.is(await ok('delete', '-f', join(dir, 'app', 'b.json')), 'service "svc" deleted\n')
   const gone = await shoal(['delete', 'cm', 'in-folder'])
   assert.equal(
@@ -278,6 +281,8 @@ test('label and annotate: set, refuse a change without --overwrite, remove', asy
   assert.is(await ok('get', 'cm', '-l', 'tier=core', '-o', 'name'), 'configmap/one\n')
   assert.is(await ok('label', 'cm', 'one', 'tier-'), 'configmap/one labeled\n')
   assert.is(await ok('annotate', 'cm', 'one', 'note=hi'), 'configmap/one annotated\n')
+  assert.is(await ok('label', 'cm', '-l', 'set=a', 'picked=yes'), 'configmap/one labeled\n')
+  assert.is(await ok('label', 'cm', '-l', 'set=a', 'picked=yes'), 'configmap/one not labeled\n')
   assert.is(
     await ok(
       'get',
