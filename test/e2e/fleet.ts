@@ -33,6 +33,8 @@ export interface FleetOptions {
   planeArgs?: string[]
   /** where the temp dir goes (default the OS's) */
   tmp?: string
+  /** extra `shoal agent` arguments of each node started by startFleet */
+  agentArgs?: (name: string) => string[]
 }
 
 export interface Fleet {
@@ -193,7 +195,7 @@ export async function startFleet(names: string[], o: FleetOptions = {}): Promise
       rmSync(dir, { recursive: true, force: true })
     },
   }
-  for (const name of names) startAgent(name)
+  for (const name of names) startAgent(name, o.agentArgs?.(name))
   for (const name of names)
     await fleet.waitFor(`node ${name} Ready`, async () => (await fleet.nodeReady(name)) === 'True')
   return fleet
