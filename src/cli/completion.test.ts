@@ -25,6 +25,9 @@ test('verbs first, then subcommands, types, names, contexts and flags', async ()
     '--namespace',
   ])
   assert.equal(await complete(['completion', ''], sources), ['bash', 'zsh'])
+  assert.equal(await complete(['get', '-n', ''], sources), ['namespaces-one'])
+  assert.equal(await complete(['get', '--context', ''], sources), ['home', 'lab'])
+  assert.equal(await complete(['-n', 'edge', 'get', 'pods', ''], sources), ['pods-one'])
 })
 
 test.run()

@@ -44,6 +44,22 @@ export const SUBCOMMANDS: Record<string, string[]> = {
   ],
 }
 
+/** flags whose value is the next word (not a positional argument) */
+const VALUED = new Set([
+  '-n',
+  '--namespace',
+  '--context',
+  '--kubeconfig',
+  '-l',
+  '--selector',
+  '-o',
+  '--output',
+  '-f',
+  '--filename',
+  '-c',
+  '--container',
+])
+
 /** verbs whose second word is a resource type, and the third an object's name */
 const TYPED = ['get', 'describe', 'delete', 'edit', 'label', 'annotate', 'scale', 'explain']
 
@@ -62,7 +78,12 @@ export interface CompletionSources {
 /** what to offer for the last of `words` (the words after `shoal`) */
 export async function complete(words: string[], s: CompletionSources): Promise<string[]> {
   const cur = words.at(-1) ?? ''
-  const before = words.slice(0, -1).filter((w) => !w.startsWith('-'))
+  const prev = words.at(-2)
+  if (prev === '-n' || prev === '--namespace') return s.names('namespaces')
+  if (prev === '--context') return s.contexts()
+  const before = words
+    .slice(0, -1)
+    .filter((w, i, all) => !w.startsWith('-') && !VALUED.has(all[i - 1]))
   if (!before.length) return CLI_VERBS.map(([v]) => v)
   const verb = before[0]
   const sub = SUBCOMMANDS[verb]
