@@ -66,6 +66,27 @@ test('agent disk thresholds: a bad --min-disk-free or --image-budget is refused,
   }
 })
 
+test('agent mesh listeners: a bad --mesh-public, --metrics or --mesh-local-port is refused, naming the flag', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'))
+  try {
+    for (const [flag, value, message] of [
+      [
+        '--mesh-public',
+        'nonsense',
+        'agent: --mesh-public must be HOST:PORT (or off), not "nonsense"',
+      ],
+      ['--metrics', '127.0.0.1:99999', 'agent: --metrics "99999" is not a port (0–65535)'],
+      ['--mesh-local-port', 'x', 'agent: --mesh-local-port "x" is not a port (0–65535)'],
+    ]) {
+      const r = await shoal('agent', '--data-dir', dir, flag!, value!)
+      assert.is(r.status, 1)
+      assert.match(r.stderr, message!)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('a node token is named by --node (or --user system:node:NAME); any other --user is refused, saying so', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'))
   try {
