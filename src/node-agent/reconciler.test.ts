@@ -5,7 +5,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { DesiredPod, PodStatusUpdate } from '../api/index.ts'
 import { FakeClock, memoryLogger } from '../core/index.ts'
-import { FakeRuntime } from '../wasm-runtime/fake-runtime.ts'
+import { FakeRuntime } from '../wasm-runtime/index.ts'
 import { Reconciler, type ReconcilerOptions } from './reconciler.ts'
 
 const DIGEST = 'sha256:' + 'a'.repeat(64)
