@@ -10,7 +10,13 @@ import { edit } from './verbs/edit.ts'
 import { get } from './verbs/get.ts'
 import { logs } from './verbs/logs.ts'
 import { scale, setMetadata } from './verbs/metadata.ts'
-import { rolloutHistory, rolloutRestart, rolloutStatus, rolloutUndo } from './verbs/rollout.ts'
+import {
+  rolloutHistory,
+  rolloutPause,
+  rolloutRestart,
+  rolloutStatus,
+  rolloutUndo,
+} from './verbs/rollout.ts'
 import type { Wire } from './client.ts'
 
 /** runs a verb with the context of the command it was given to */
@@ -122,7 +128,7 @@ export function objectCommands(program: Command, run: Run): void {
 
   const rollout = program
     .command('rollout')
-    .description('status | history | undo | restart of a Deployment')
+    .description('status | history | undo | restart | pause | resume of a Deployment')
   rollout
     .command('status')
     .argument('<args...>')
@@ -140,6 +146,14 @@ export function objectCommands(program: Command, run: Run): void {
     .argument('<args...>')
     .option('--to-revision <n>', 'the revision to go back to (default: the one before)')
     .action((args, _o, cmd) => run(cmd, (ctx, o) => rolloutUndo(ctx, args, o)))
+  for (const [verb, pause] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const)
+    rollout
+      .command(verb)
+      .argument('<args...>')
+      .action((args, _o, cmd) => run(cmd, (ctx) => rolloutPause(ctx, args, pause)))
   rollout
     .command('restart')
     .argument('<args...>')

@@ -10,7 +10,14 @@ const sources = {
 
 test('verbs first, then subcommands, types, names, contexts and flags', async () => {
   assert.ok((await complete([''], sources)).includes('rollout'))
-  assert.equal(await complete(['rollout', ''], sources), ['status', 'history', 'undo', 'restart'])
+  assert.equal(await complete(['rollout', ''], sources), [
+    'status',
+    'history',
+    'undo',
+    'restart',
+    'pause',
+    'resume',
+  ])
   assert.equal(await complete(['rollout', 'status', 'deployments', ''], sources), [
     'deployments-one',
   ])

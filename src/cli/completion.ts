@@ -27,7 +27,7 @@ if (( $+functions[compdef] )); then compdef _shoal shoal; fi
 }
 
 export const SUBCOMMANDS: Record<string, string[]> = {
-  rollout: ['status', 'history', 'undo', 'restart'],
+  rollout: ['status', 'history', 'undo', 'restart', 'pause', 'resume'],
   top: ['nodes', 'pods'],
   completion: ['bash', 'zsh'],
   config: [

@@ -10,7 +10,7 @@ export const CLI_VERBS: readonly [string, string][] = [
   ['edit', 'edit an object in $EDITOR'],
   ['logs', "print a pod's log (-f, --tail, --previous, -c)"],
   ['scale', 'set the replicas of a Deployment or ReplicaSet'],
-  ['rollout', 'status | history | undo | restart of a Deployment'],
+  ['rollout', 'status | history | undo | restart | pause | resume of a Deployment'],
   ['label', 'add, change or remove labels'],
   ['annotate', 'add, change or remove annotations'],
   ['cordon', 'mark a node unschedulable'],

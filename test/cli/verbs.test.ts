@@ -332,6 +332,11 @@ test('a Deployment: apply, rollout status, scale, history, undo, restart', async
     'hello:1',
   )
 
+  assert.is(await ok('rollout', 'pause', 'deployment/web'), 'deployment.apps/web paused\n')
+  const again = await shoal(['rollout', 'pause', 'deployment/web'])
+  assert.equal([again.code, again.err], [1, 'error: deployments.apps "web" is already paused\n'])
+  assert.is(await ok('get', 'deploy', 'web', '-o', 'jsonpath={.spec.paused}'), 'true')
+  assert.is(await ok('rollout', 'resume', 'deployment/web'), 'deployment.apps/web resumed\n')
   assert.is(await ok('rollout', 'restart', 'deployment/web'), 'deployment.apps/web restarted\n')
   const restarted = await ok(
     'get',
@@ -355,7 +360,13 @@ test('a Deployment: apply, rollout status, scale, history, undo, restart', async
         .split('\n')
         .map((l) => l.replace(/^\S+( \(x\d+ over \S+\))?\s+/, ''))
         .sort()
-    assert.equal(lines(events), lines(await kubectl('events', '--for', 'deployment/web')))
+    // the controllers may still be writing an event between the two reads: read both again then
+    const same = async () => {
+      const ours = lines(await ok('events', '--for', 'deployment/web'))
+      const theirs = lines(await kubectl('events', '--for', 'deployment/web'))
+      return JSON.stringify(ours) === JSON.stringify(theirs) || undefined
+    }
+    await until('the same events as kubectl events', same, { ms: 10_000 })
   }
   assert.match(
     events,

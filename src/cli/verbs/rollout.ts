@@ -8,6 +8,7 @@ import { formatColumns } from '../printers.ts'
 import {
   objectName,
   parseTargets,
+  qualified,
   resourcePath,
   resourceType,
   type ResourceInfo,
@@ -192,5 +193,21 @@ export async function rolloutRestart(ctx: Ctx, args: string[]) {
       ctx.io.out(`${objectName(info, name)} restarted\n`)
     }
   }
+  return 0
+}
+
+/** rollout pause | resume: spec.paused set or cleared; already so is an error, as kubectl's */
+export async function rolloutPause(ctx: Ctx, args: string[], pause: boolean) {
+  const { info, name, path, d } = await deployment(ctx, args)
+  const verb = pause ? 'paused' : 'resumed'
+  if (!!d.spec?.paused === pause)
+    throw usageError(`${qualified(info)} "${name}" is ${pause ? 'already paused' : 'not paused'}`)
+  await ctx.client().request(path, {
+    method: 'PATCH',
+    contentType: 'application/merge-patch+json',
+    body: { spec: { paused: pause ? true : null } },
+    query: { fieldManager: 'kubectl-rollout' },
+  })
+  ctx.io.out(`${objectName(info, name)} ${verb}\n`)
   return 0
 }
