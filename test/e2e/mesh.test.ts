@@ -295,6 +295,7 @@ test('a replica deleted, then a whole agent killed with -9, under load: no reque
     30_000,
   )
   const sent = await attemptsTo('pi-3')
+  assert.ok(sent > 0, 'pi-1 sent to pi-3 before')
   const mark = l.answers.length
   await fleet.waitFor('100 more answers', () => l.answers.length > mark + 100)
   await l.stop()
