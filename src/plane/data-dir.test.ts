@@ -78,6 +78,7 @@ test('a 0755 data dir is made 0700 (with a warning); every file the plane writes
     )
     await plane.rotateSecretKeys()
     const kubeconfig = JSON.parse(readFileSync(plane.adminKubeconfig!, 'utf8'))
+    assert.is(kubeconfig.clusters[0].cluster.server, plane.url, 'the port taken, not :0')
     const ca = Buffer.from(
       kubeconfig.clusters[0].cluster['certificate-authority-data'],
       'base64',

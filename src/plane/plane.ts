@@ -38,6 +38,7 @@ import {
   createApiApp,
   createSecretBox,
   endAllWatches,
+  ensureAdminKubeconfig,
   ensureSecurity,
   eventTtl,
   ObjectStore,
@@ -324,6 +325,13 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       throw err
     },
   )
+  // asked for any free port: the admin kubeconfig names the one taken
+  if (security && port === 0)
+    ensureAdminKubeconfig(o.dataDir, {
+      server: server.url,
+      caCert: security.caCert,
+      tokens: security.tokens,
+    })
   log.info('API server listening', {
     url: server.url,
     mqtt: mqttUrl,

@@ -13,6 +13,7 @@ export {
   caCertHash,
   createSecretBox,
   createTokenStore,
+  ensureAdminKubeconfig,
   ensureSecurity,
   issueBrokerCert,
   type Role,
