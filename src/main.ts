@@ -142,6 +142,10 @@ Flags:
   --mesh-public HOST:PORT
                         the mesh for clients outside the fleet: Services of type NodePort or
                         LoadBalancer only, others 403 (default 0.0.0.0:10081; off: none)
+  --mesh-ingress-tls HOST:PORT
+                        HTTPS for Ingress hosts with a tls entry, the certificate picked by SNI
+                        from their kubernetes.io/tls Secrets; only a node labelled
+                        node-role.kubernetes.io/ingress may read them (default off)
   --node-port-address IP
                         where NodePort Services' node ports listen (default 0.0.0.0)
   --metrics HOST:PORT   GET /metrics: the mesh's Prometheus counters (default 127.0.0.1:10249; off)
@@ -458,6 +462,7 @@ async function runAgent(args: string[]): Promise<number> {
       'mesh-port': { type: 'string', default: '10443' },
       'mesh-local-port': { type: 'string', default: '10080' },
       'mesh-public': { type: 'string', default: '0.0.0.0:10081' },
+      'mesh-ingress-tls': { type: 'string', default: 'off' },
       'node-port-address': { type: 'string', default: '0.0.0.0' },
       metrics: { type: 'string', default: '127.0.0.1:10249' },
       heartbeat: { type: 'string', default: '2s' },
@@ -497,6 +502,7 @@ async function runAgent(args: string[]): Promise<number> {
     mesh: {
       local: { host: '127.0.0.1', port: meshPort(values['mesh-local-port']!, '--mesh-local-port') },
       public: hostPort(values['mesh-public']!, '--mesh-public'),
+      ingressTls: hostPort(values['mesh-ingress-tls']!, '--mesh-ingress-tls'),
       nodePortHost: values['node-port-address'],
       metrics: hostPort(values.metrics!, '--metrics'),
     },

@@ -66,7 +66,7 @@ test('agent disk thresholds: a bad --min-disk-free or --image-budget is refused,
   }
 })
 
-test('agent mesh listeners: a bad --mesh-public, --metrics or --mesh-local-port is refused, naming the flag', async () => {
+test('agent mesh listeners: a bad --mesh-public, --mesh-ingress-tls, --metrics or --mesh-local-port is refused, naming the flag', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-cli-'))
   try {
     for (const [flag, value, message] of [
@@ -76,6 +76,11 @@ test('agent mesh listeners: a bad --mesh-public, --metrics or --mesh-local-port 
         'agent: --mesh-public must be HOST:PORT (or off), not "nonsense"',
       ],
       ['--metrics', '127.0.0.1:99999', 'agent: --metrics "99999" is not a port (0–65535)'],
+      [
+        '--mesh-ingress-tls',
+        '443',
+        'agent: --mesh-ingress-tls must be HOST:PORT (or off), not "443"',
+      ],
       ['--mesh-local-port', 'x', 'agent: --mesh-local-port "x" is not a port (0–65535)'],
     ]) {
       const r = await shoal('agent', '--data-dir', dir, flag!, value!)

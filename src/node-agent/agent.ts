@@ -135,6 +135,8 @@ interface Parts {
   images: ImageCache
   reconciler: Reconciler
   mesh: MeshCache
+  /** Secrets and ConfigMaps read with the node's token, cached on disk */
+  config: ConfigSource
   logs: LogStreams
   /** runs a desired set */
   run(pods: DesiredPod[]): void
@@ -253,7 +255,7 @@ async function openParts(w: Wiring): Promise<Parts> {
   const desired = await DesiredCache.load(paths.desired, log)
   const mesh = await MeshCache.load(paths.mesh, log)
   const disk = new DiskWatch(images, () => wanted, { clock, periodMs: o.heartbeatMs ?? 2000, log })
-  return { runtime, desired, mesh, queue, images, reconciler, logs, run, disk }
+  return { runtime, desired, mesh, config, queue, images, reconciler, logs, run, disk }
 }
 
 function openSession(w: Wiring, p: Parts): Session {
@@ -295,6 +297,7 @@ async function startMesh(m: AgentMeshOptions, w: Wiring, p: Parts): Promise<Agen
     return await startAgentMesh(m, {
       ...{ node: c.node, address, caCert: c.caCert, certificatePath: paths.certificate },
       ...{ cache: p.mesh, defaultPort: o.meshPort ?? DEFAULT_MESH_PORT, log },
+      tlsSecret: (namespace, name) => p.config.get('Secret', namespace, name),
     })
   } catch (error) {
     await p.disk.close()
