@@ -3,14 +3,32 @@ import * as assert from 'uvu/assert'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { MeshService, MeshTable } from '../api/index.ts'
 import { memoryLogger } from '../core/index.ts'
-import { service, table } from '../mesh/mesh-fixture.ts'
 import { FakeRuntime } from '../wasm-runtime/index.ts'
 import type { AgentMesh } from './agent-mesh.ts'
 import { MeshCache } from './mesh-cache.ts'
 import { linkServiceProxy } from './service-proxy-link.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-spl-'))
+let revision = 0
+/** a Service with no endpoints: only its namespace matters here */
+const service = (name: string, _endpoints: [], o: { namespace?: string } = {}): MeshService => ({
+  namespace: o.namespace ?? 'default',
+  name,
+  resourceVersion: '1',
+  type: 'ClusterIP',
+  exposed: false,
+  ports: [{ name: '', port: 80, protocol: 'TCP' }],
+  sessionAffinity: 'None',
+  loadBalancer: 'least-request',
+  endpoints: [],
+})
+const table = (services: MeshService[]): MeshTable => ({
+  revision: ++revision,
+  services,
+  nodes: [],
+})
 const mesh = (local?: number) => ({ ports: { local } }) as unknown as AgentMesh
 
 test('the runtime calls Services at the local listener, with the namespaces of every table', async () => {
