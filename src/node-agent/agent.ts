@@ -82,6 +82,8 @@ export interface AgentOptions {
   logChunks?: { maxLines?: number; maxBytes?: number; flushMs?: number }
   /** keep <dataDir>/node.pem renewed; default: when the credentials come from the data dir */
   renewCertificate?: boolean
+  /** told every pod status the agent reports (an embedding program's events) */
+  onPodStatus?: (update: PodStatusUpdate) => void
 }
 
 export interface Agent {
@@ -230,7 +232,10 @@ async function openParts(w: Wiring): Promise<Parts> {
     ...{ runtime, images, config, clock, log, hostIP: w.address, podsDir: paths.pods },
     restartBackoff: o.restartBackoff ?? RESTART_BACKOFF,
     retryBackoff: w.retryBackoff,
-    report: (update) => queue.put(update),
+    report: (update) => {
+      queue.put(update)
+      o.onPodStatus?.(update)
+    },
     forget: (uid) => queue.drop(uid),
     drain: (uid) => w.mesh?.mesh.drainLocal(uid),
   })
