@@ -89,6 +89,8 @@ export interface PlaneOptions {
   /** where Services of type NodePort / LoadBalancer get node ports (default 30000–32767,
    * kube-apiserver's --service-node-port-range) */
   serviceNodePortRange?: NodePortRange
+  /** told the name of each node that joins (an embedding program's events) */
+  onNodeJoined?: (node: string) => void
 }
 
 export interface Plane {
@@ -212,6 +214,16 @@ function nodeLogins(passwordFile: string | undefined) {
   }
 }
 
+/** what a join does beyond the join itself: the broker's login, then telling onNodeJoined */
+function onJoin(o: PlaneOptions, external: ReturnType<typeof externalBroker>) {
+  const logins = nodeLogins(external?.login?.passwordFile)
+  if (!o.onNodeJoined) return logins
+  return async (node: string, token: string) => {
+    await logins?.(node, token)
+    o.onNodeJoined!(node)
+  }
+}
+
 export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const log = o.logger ?? createLogger('plane')
   ensurePrivateDataDir(o.dataDir, log) // 0700, as etcd's; fixed (with a warning) when open to others
@@ -283,7 +295,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     }))
   usage.stats = transport?.stats
   const mqttUrl = transport && (external?.url ?? `mqtts://${urlHost(mqtt.host)}:${transport.port}`)
-  const joined = nodeLogins(external?.login?.passwordFile)
+  const joined = onJoin(o, external)
   let ready = true
   const rotate = () => rotateSecretKeys(store, secretBox, log)
   const app = createApiApp({
