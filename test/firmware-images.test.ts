@@ -18,6 +18,7 @@ const names = [
   'crasher',
   'hello-http',
   'hello-wat',
+  'hello-wat-v2',
   'memhog',
   'sensor-job',
   'sleeper',
@@ -158,7 +159,7 @@ function waitForOutput(
   })
 }
 
-test('index.json lists all eight images (and the C extras where clang-14 built them), each with its metadata file', () => {
+test('index.json lists all nine images (and the C extras where clang-14 built them), each with its metadata file', () => {
   const index = readIndex()
   assert.equal(
     index
