@@ -8,8 +8,14 @@
 //                 the same work as nginx's: the goal's comparison)
 //   mesh remote   wrk → mesh of node n1 → mTLS over pooled keep-alive connections → mesh of
 //                 node n2 (another process) → the three as n2's endpoints (two proxies and TLS)
+//   direct → component   wrk → one instance of the handler component hello-wat (the floor of
+//                 the next case)
+//   mesh → components    wrk → the mesh → three instances of hello-wat as local endpoints: the
+//                 real wasm-runtime in one child process, one runtime and three instances, as
+//                 a node agent runs them (it transpiles at start, untimed; the agent's runs
+//                 prepared images, transpile: false — the same code once running)
 // Every case in every run, order rotating; RUNS (5) runs → median and range. Prints a table,
-// the ratios to nginx and, last, one JSON line.
+// the ratios to nginx, mesh → components ÷ direct → component and, last, one JSON line.
 // Run: node bench/mesh.mjs   (re-executes itself under tsx) · Env: RUNS=5 DUR=5 CONNS=50 NGINX_WORKERS=1
 //      MESH=bundle (default: src/mesh bundled by esbuild, as a node runs it) | tsx (the sources)
 // Needs /usr/bin/wrk and /usr/sbin/nginx (apt-get install -y wrk nginx).
@@ -29,6 +35,7 @@ if (!process.execArgv.join(' ').includes('tsx')) {
 const role = process.argv[2]
 if (role === 'backends') await backends()
 else if (role === 'mesh') await meshChild()
+else if (role === 'components') await components()
 else await main()
 
 /** child: three backends; prints their ports as one JSON line */
@@ -44,6 +51,27 @@ async function backends() {
     await new Promise((r) => server.listen(0, '127.0.0.1', r))
     ports.push(server.address().port)
   }
+  console.log(JSON.stringify(ports))
+}
+
+/** child: one wasm-runtime, three instances of hello-wat (handler); prints their ports */
+async function components() {
+  const { createRuntime } = await import('../src/wasm-runtime/index.ts')
+  const { fixture } = await import('../test/wasm-runtime/images.ts')
+  const f = fixture()
+  const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir })
+  const ports = []
+  for (let i = 0; i < 3; i++) {
+    const id = `hello-wat-${i}`
+    await runtime.start(f.spec(id, 'hello-wat', 'handler'))
+    ports.push(Number(new URL(runtime.url(id)).port))
+  }
+  process.once('SIGTERM', () => {
+    void runtime.close().finally(() => {
+      f.cleanup()
+      process.exit(0)
+    })
+  })
   console.log(JSON.stringify(ports))
 }
 
@@ -122,6 +150,7 @@ async function main() {
   const meshArg = (process.env.MESH ?? 'bundle') === 'bundle' ? [meshModule] : []
   try {
     const ports = await firstLine(start(['backends']))
+    const componentPorts = await firstLine(start(['components']))
     const nginxPort = await freePort()
     writeFileSync(join(tmp, 'nginx.conf'), nginxConf(tmp, nginxPort, ports, NGINX_WORKERS))
     const nginx = spawn('nginx', ['-c', join(tmp, 'nginx.conf'), '-p', tmp], { stdio: 'inherit' })
@@ -154,7 +183,14 @@ async function main() {
       )
     const meshTable = {
       revision: 1,
-      services: [svc('local', 'n1'), svc('remote', 'n2')],
+      services: [
+        svc('local', 'n1'),
+        svc('remote', 'n2'),
+        service(
+          'components',
+          componentPorts.map((port, i) => endpoint(`c-${i}`, 'n1', port)),
+        ),
+      ],
       nodes: [
         { name: 'n1', address: '127.0.0.1', meshPort: p1.tls, online: true },
         { name: 'n2', address: '127.0.0.1', meshPort: p2.tls, online: true },
@@ -169,6 +205,8 @@ async function main() {
       { name: 'nginx', port: nginxPort, host: 'web' },
       { name: 'mesh local', port: p1.local, host: 'local' },
       { name: 'mesh remote', port: p1.local, host: 'remote.default' },
+      { name: 'direct → component', port: componentPorts[0], host: 'component' },
+      { name: 'mesh → components', port: p1.local, host: 'components' },
     ]
     const results = Object.fromEntries(cases.map((c) => [c.name, []]))
     for (let run = 0; run < RUNS; run++) {
@@ -244,6 +282,13 @@ function report(results, meta) {
   const local = out['mesh local']
   console.log(
     `\ngoal: mesh ≥ 0.6× nginx req/s — ${local.ops_vs_nginx >= 0.6 ? 'met' : 'NOT met'} (${local.ops_vs_nginx.toFixed(2)}×); p99 ≤ nginx's — ${local.p99_vs_nginx <= 1 ? 'met' : 'NOT met'} (${local.p99_vs_nginx.toFixed(2)}×)`,
+  )
+  const comp = results['direct → component'].map(
+    (r, i) => results['mesh → components'][i].ops / r.ops,
+  )
+  out.components_vs_direct = median(comp)
+  console.log(
+    `mesh → components ÷ direct → component: req/s ${median(comp).toFixed(2)}× (${Math.min(...comp).toFixed(2)}–${Math.max(...comp).toFixed(2)})`,
   )
   console.log(JSON.stringify({ bench: 'mesh', ...meta, results: out }))
 }
