@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { threadEntries } from '../src/wasm-runtime/thread-spawn.ts'
-import { freePort, startPlane, type PlaneProcess } from './e2e/plane-process.ts'
+import { freePort, meshTestArgs, startPlane, type PlaneProcess } from './e2e/plane-process.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const images = join(root, 'firmware-images', '.build')
@@ -139,7 +139,10 @@ test('from the bundle alone: plane, a joined agent, a pod Running in the runtime
   assert.ok(line, join_.stdout)
   const joinArgs = line!.slice(line!.indexOf('--join')).trim().split(/\s+/)
   const agentDir = join(dir, 'agent')
-  const agentArgs = ['agent', '--data-dir', agentDir, ...joinArgs, '--name', 'pi-bundle']
+  const agentArgs = [
+    ...['agent', '--data-dir', agentDir, ...joinArgs, '--name', 'pi-bundle'],
+    ...meshTestArgs(),
+  ]
   agent = spawn(process.execPath, [bundle, ...agentArgs], { cwd: dir, stdio: 'pipe' })
   agent.stdout!.on('data', (d) => (agentOut += d))
   agent.stderr!.on('data', (d) => (agentOut += d))

@@ -21,7 +21,7 @@ import { request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, startPlane, type PlaneProcess } from './plane-process.ts'
+import { freePort, meshTestArgs, startPlane, type PlaneProcess } from './plane-process.ts'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const images = join(root, 'firmware-images', '.build')
@@ -145,7 +145,16 @@ test('a pod runs on that board from the image the plane prepared at push', async
   const bundle = join(board, 'dist', 'shoal.mjs')
   agent = spawn(
     process.execPath,
-    [bundle, 'agent', '--data-dir', agentDir, ...joinArgs, '--name', 'pi-prepared'],
+    [
+      bundle,
+      'agent',
+      '--data-dir',
+      agentDir,
+      ...joinArgs,
+      '--name',
+      'pi-prepared',
+      ...meshTestArgs(),
+    ],
     { cwd: board, stdio: 'pipe' },
   )
   agent.stdout!.on('data', (d) => (agentOut += d))

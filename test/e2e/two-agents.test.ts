@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import mqtt from 'mqtt'
-import { freePort, planeCaller, pushImage, startPlane, type PlaneProcess } from './plane-process.ts'
+import {
+  freePort,
+  meshTestArgs,
+  planeCaller,
+  pushImage,
+  startPlane,
+  type PlaneProcess,
+} from './plane-process.ts'
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'shoal-e2e-two-'))
@@ -70,6 +77,7 @@ test.before(async () => {
       ...['agent', '--join', plane.url, '--token', /--token (\S+)/.exec(line)![1]],
       ...['--ca-cert-hash', /--ca-cert-hash (\S+)/.exec(line)![1], '--name', name],
       ...['--data-dir', join(dir, name)],
+      ...meshTestArgs(),
     ]
     const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
