@@ -25,6 +25,8 @@ import {
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { withLock } from './toolchain/lock.mjs'
+import { builderFor } from './toolchain/build-folder.mjs'
+import { readManifest } from './toolchain/manifest.mjs'
 import {
   BuildError,
   debianVersion,
@@ -36,12 +38,6 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const buildDir = join(here, '.build')
-const languages = {
-  javascript: async () => (await import('./toolchain/build-js.mjs')).buildJs,
-  c: async () => (await import('./toolchain/build-c.mjs')).buildC,
-  wat: async () => (await import('./toolchain/build-wat.mjs')).buildWat,
-}
-const kinds = ['http', 'handler', 'command']
 /** folders every image's build depends on */
 const shared = ['build.mjs', 'preopen-all.mjs', 'toolchain', 'wit', 'wat-lib']
 const npmTools = [
@@ -52,19 +48,6 @@ const npmTools = [
   'wabt',
 ]
 
-function readManifest(dir, app) {
-  const manifest = JSON.parse(readFileSync(join(dir, 'image.json'), 'utf8'))
-  const problems = []
-  if (manifest.name !== app) problems.push(`name must be "${app}" (the folder name)`)
-  if (!/^\d+\.\d+\.\d+$/.test(manifest.version ?? '')) problems.push('version must be x.y.z')
-  if (!languages[manifest.language])
-    problems.push(`language must be one of ${Object.keys(languages).join(', ')}`)
-  if (!kinds.includes(manifest.kind)) problems.push(`kind must be one of ${kinds.join(', ')}`)
-  if (!manifest.world) problems.push('world is missing')
-  if (problems.length) throw new BuildError(`images: ${app}/image.json: ${problems.join('; ')}`)
-  return manifest
-}
-
 function imagesIn(dir, extra) {
   if (!existsSync(dir)) return []
   return readdirSync(dir, { withFileTypes: true })
@@ -72,7 +55,7 @@ function imagesIn(dir, extra) {
     .map((entry) => ({
       dir: join(dir, entry.name),
       extra,
-      manifest: readManifest(join(dir, entry.name), entry.name),
+      manifest: readManifest(join(dir, entry.name), { expectName: entry.name }),
     }))
 }
 
@@ -151,7 +134,7 @@ function formatSize(bytes) {
 async function buildImage(image, inputs, context, log) {
   const { name, version, kind, world, language, description } = image.manifest
   const started = performance.now()
-  const builder = await languages[language]()
+  const builder = await builderFor(language)
   const { bytes, builtWith } = await builder(image, context)
   const digest = sha256(bytes)
   const metadata = {

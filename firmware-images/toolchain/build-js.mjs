@@ -8,10 +8,10 @@
 // - absolute paths (the work dir, the source's folder) end up in the heap image: the source is
 //   copied to a fixed staging folder (stage.mjs) and built from there, so the digest does not
 //   depend on where the repository is checked out.
-import { cpSync } from 'node:fs'
-import { join } from 'node:path'
+import { cpSync, readFileSync } from 'node:fs'
+import { basename, join } from 'node:path'
 import { componentize } from '@bytecodealliance/componentize-js'
-import { haveTool, packageVersion, run } from './tools.mjs'
+import { BuildError, haveTool, packageVersion, run } from './tools.mjs'
 import { withStage } from './stage.mjs'
 
 /** the host C compiler for the preload library, or undefined */
@@ -45,12 +45,29 @@ async function componentizeAt(stage, { sourcePath, witPath, worldName, preload }
   }
 }
 
+/**
+ * A syntax error in the source as file:line:col and its code frame. componentize-js parses the
+ * source with oxc-parser (its own dependency) too, but says only "encountered [1] errors".
+ */
+async function checkSyntax(file, name) {
+  const oxc = await import('oxc-parser')
+  const code = readFileSync(file, 'utf8')
+  const [first] = (await oxc.parseAsync(name, code)).errors
+  if (!first) return
+  const before = code.slice(0, first.labels?.[0]?.start ?? 0).split('\n')
+  const at = `${name}:${before.length}:${before.at(-1).length + 1}`
+  throw new BuildError(`images: ${at}: ${first.message}${first.codeframe?.trimEnd() ?? ''}`)
+}
+
 export async function buildJs(image, { witDir, workDir }) {
   const { name, world, source = 'app.js' } = image.manifest
+  await checkSyntax(join(image.dir, source), join(basename(image.dir), source))
   const preload = deterministicPreload(workDir)
   const { component } = await withStage(async (stage) => {
     const appDir = join(stage.dir, name)
-    cpSync(image.dir, appDir, { recursive: true })
+    // the folder without what builds leave in it (.build/, node_modules/)
+    const skip = new Set(['.build', 'node_modules'].map((d) => join(image.dir, d)))
+    cpSync(image.dir, appDir, { recursive: true, filter: (path) => !skip.has(path) })
     const witPath = join(stage.dir, 'wit')
     cpSync(witDir, witPath, { recursive: true })
     return componentizeAt(stage, {

@@ -5,7 +5,7 @@
 // A line `;; @include <path>` is replaced by that file (relative to the source): the commands share
 // ../wat-lib/wasi-p1.wat.
 import { readFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { componentEmbed, componentNew } from '@bytecodealliance/jco'
 import wabtInit from 'wabt'
 import { commandComponent } from './adapter.mjs'
@@ -27,16 +27,20 @@ export function watSource(file) {
   return { text, included }
 }
 
-export function assemble(file) {
+/** the core module of a WAT file; `name` is the file as errors name it (file:line:col) */
+export function assemble(file, name = file) {
   const { text } = watSource(file)
   let module
   try {
-    module = wabt.parseWat(file, text, {})
+    module = wabt.parseWat(name, text, {})
     module.resolveNames()
     module.validate()
     return module.toBinary({ log: false, write_debug_names: false }).buffer
   } catch (error) {
-    throw new BuildError(`images: ${file}: ${error.message}`, { cause: error })
+    const what = error.message.replace(/^parseWat failed:\n/, '') // wabt's lines name the file
+    throw new BuildError(`images: ${what.startsWith(name) ? '' : `${name}: `}${what.trimEnd()}`, {
+      cause: error,
+    })
   } finally {
     module?.destroy()
   }
@@ -45,7 +49,7 @@ export function assemble(file) {
 export async function buildWat(image, { witDir }) {
   wabt ??= await wabtInit()
   const { world, kind, source = 'main.wat' } = image.manifest
-  const core = assemble(resolve(image.dir, source))
+  const core = assemble(resolve(image.dir, source), join(basename(image.dir), source))
   const jco = packageVersion('@bytecodealliance/jco')
   const builtWith = { wabt: `wabt.js ${packageVersion('wabt')}`, jco }
   if (kind === 'command') {

@@ -2,6 +2,7 @@
 // describes (server, CA, bearer token or client certificate), JSON requests that fail with
 // kubectl's wording, and watch streams read one JSON event a line.
 import { readFileSync } from 'node:fs'
+import { Readable } from 'node:stream'
 import { Agent, request } from 'undici'
 import { CliError, apiError, usageError } from './errors.ts'
 import { fromFile, loadKubeconfig, type Kubeconfig } from './kubeconfig.ts'
@@ -20,8 +21,10 @@ export interface ConnectOptions {
 export interface RequestOptions {
   method?: string
   query?: Record<string, string | number | boolean | undefined>
+  /** JSON (an object) or text; bytes or a stream of them are sent as they are */
   body?: unknown
   contentType?: string
+  headers?: Record<string, string>
   accept?: string
   /** ends the request (a watch, a follow) */
   signal?: AbortSignal
@@ -117,8 +120,12 @@ async function send(c: Connection, dispatcher: Agent, path: string, o: RequestOp
     'user-agent': 'shoal-cli',
   }
   if (c.authorization && url.protocol === 'https:') headers.authorization = c.authorization
-  let body: string | undefined
-  if (o.body !== undefined) {
+  Object.assign(headers, o.headers)
+  let body: string | Uint8Array | Readable | undefined
+  if (o.body instanceof Uint8Array || isStream(o.body)) {
+    body = o.body instanceof Uint8Array ? o.body : Readable.from(o.body)
+    headers['content-type'] = o.contentType ?? 'application/octet-stream'
+  } else if (o.body !== undefined) {
     body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body)
     headers['content-type'] = o.contentType ?? 'application/json'
   }
@@ -141,6 +148,9 @@ async function send(c: Connection, dispatcher: Agent, path: string, o: RequestOp
   }
   return res
 }
+
+const isStream = (v: unknown): v is AsyncIterable<Uint8Array> =>
+  !!v && typeof (v as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function'
 
 /** JSON values, one a line, as a watch stream carries them */
 async function* lines(body: AsyncIterable<Buffer>): AsyncGenerator<Wire> {

@@ -8,6 +8,8 @@ export interface Io {
   /** all of stdin (apply -f -) */
   stdin(): Promise<string>
   env: NodeJS.ProcessEnv
+  /** stderr is a terminal (progress bars redraw in place) */
+  errTty?: boolean
   /** aborted on Ctrl-C or by a test: ends watches and follows */
   signal?: AbortSignal
 }
@@ -63,6 +65,7 @@ export function processIo(): Io {
       return Buffer.concat(chunks).toString('utf8')
     },
     env: process.env,
+    errTty: process.stderr.isTTY === true,
     signal: ac.signal,
   }
 }

@@ -3,6 +3,7 @@
 // would and answers the exit code (0 done, 1 failed). `shoal __complete WORD…` serves completion.
 import { Command, CommanderError } from 'commander'
 import { clusterCommands } from './commands-cluster.ts'
+import { imageCommands } from './commands-images.ts'
 import { objectCommands, type Run } from './commands-objects.ts'
 import { complete } from './completion.ts'
 import { makeCtx, type Ctx, type Globals, type Io } from './context.ts'
@@ -37,6 +38,7 @@ function build(io: Io, version: string, result: { code: number; ctx?: Ctx }): Co
   }
   objectCommands(program, run)
   clusterCommands(program, run, version)
+  imageCommands(program, run)
   return program
 }
 

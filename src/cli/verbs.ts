@@ -19,6 +19,7 @@ export const CLI_VERBS: readonly [string, string][] = [
   ['top', 'cpu and memory of nodes or pods'],
   ['events', 'list events'],
   ['explain', "a kind's fields"],
+  ['image', "components: build | push | ls | inspect | rm (the plane's registry)"],
   ['config', 'contexts in the kubeconfig (shared with kubectl)'],
   ['completion', 'shell completion script: bash or zsh'],
 ]
