@@ -32,6 +32,11 @@ test('verbs first, then subcommands, types, names, contexts and flags', async ()
     '--namespace',
   ])
   assert.equal(await complete(['completion', ''], sources), ['bash', 'zsh'])
+  assert.equal(await complete(['image', ''], sources), ['build', 'push', 'ls', 'inspect', 'rm'])
+  assert.equal(await complete(['image', 'push', '--'], sources), [
+    '--image-push-flag',
+    '--namespace',
+  ])
   assert.equal(await complete(['get', '-n', ''], sources), ['namespaces-one'])
   assert.equal(await complete(['get', '--context', ''], sources), ['home', 'lab'])
   assert.equal(await complete(['-n', 'edge', 'get', 'pods', ''], sources), ['pods-one'])

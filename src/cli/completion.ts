@@ -30,6 +30,7 @@ export const SUBCOMMANDS: Record<string, string[]> = {
   rollout: ['status', 'history', 'undo', 'restart', 'pause', 'resume'],
   top: ['nodes', 'pods'],
   completion: ['bash', 'zsh'],
+  image: ['build', 'push', 'ls', 'inspect', 'rm'],
   config: [
     'get-contexts',
     'current-context',
