@@ -84,6 +84,8 @@ export interface AgentOptions {
   renewCertificate?: boolean
   /** told every pod status the agent reports (an embedding program's events) */
   onPodStatus?: (update: PodStatusUpdate) => void
+  /** told the uid of each pod stopped and forgotten without a report (it left the node's set) */
+  onPodForgotten?: (uid: string) => void
 }
 
 export interface Agent {
@@ -236,7 +238,10 @@ async function openParts(w: Wiring): Promise<Parts> {
       queue.put(update)
       o.onPodStatus?.(update)
     },
-    forget: (uid) => queue.drop(uid),
+    forget: (uid) => {
+      queue.drop(uid)
+      o.onPodForgotten?.(uid)
+    },
     drain: (uid) => w.mesh?.mesh.drainLocal(uid),
   })
   const logs = new LogStreams({
