@@ -244,6 +244,11 @@ test('pods name images by name:tag and by name@sha256; rm refuses what they use'
   const ls = await shoal('image', 'ls')
   assert.not.match(ls.out, 'hello-wat')
   assert.match(ls.out, /\ntiny {3,}1 /)
+  const tiny = ls.out.split('\n')[1].split(/\s+/)[2]
+  const forced = await shoal('image', 'rm', '--force', tiny)
+  assert.is(forced.code, 0, forced.err)
+  assert.match(forced.out, new RegExp(`^Untagged: tiny:1\nDeleted: sha256:${tiny}[a-f0-9]{52}\n$`))
+  assert.is((await shoal('image', 'ls')).out, 'NAME   TAG   DIGEST   KIND   SIZE   AGE\n')
 })
 
 test('bad folders fail naming what is wrong', async () => {

@@ -67,6 +67,17 @@ spec: {containers: [{name: main, image: "my-app@${digest}"}]}
     rm.err,
     `error: image my-app:v1 is in use by pod default/${web}, deployment default/web, replicaset default/${pods.items[0].metadata.ownerReferences[0].name} (--force removes it all the same)\n`,
   )
+  const forced = await shoalProcess(['image', 'rm', 'my-app:v1', '--force'], env)
+  assert.equal(
+    [forced.code, forced.out, forced.err],
+    [
+      0,
+      'Untagged: my-app:v1\n',
+      rm.err
+        .replace(/^error: /, 'Warning: ')
+        .replace(' (--force removes it all the same)', '; removed all the same (--force)'),
+    ],
+  )
 })
 
 test.run()

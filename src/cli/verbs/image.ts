@@ -9,7 +9,7 @@ import { ApiError, usageError } from '../errors.ts'
 import { formatColumns } from '../printers.ts'
 import { formatBytes } from '../progress.ts'
 import { parseRef, shortDigest, type Ref } from './image-ref.ts'
-import { digestUsers, imageUsers, tagUsers, usersText } from './image-usage.ts'
+import { digestUsers, imageUsers, tagUsers, usersText, type ImageUser } from './image-usage.ts'
 
 interface Image {
   digest: string
@@ -43,85 +43,97 @@ export async function imageLs(ctx: Ctx, o: { output?: string; noTrunc?: boolean 
   return 0
 }
 
-/** a tag → its digest; a digest prefix → the one stored digest it begins (else an error) */
-async function digestOf(ctx: Ctx, ref: Ref, text: string): Promise<string> {
+interface Stored {
+  images: Image[]
+  /** name:tag → digest */
+  tags: Map<string, string>
+}
+
+async function stored(ctx: Ctx): Promise<Stored> {
+  const images = await listImages(ctx)
+  const tags = new Map(images.flatMap((i) => i.tags.map((t) => [t, i.digest] as const)))
+  return { images, tags }
+}
+
+/** the image named: a hex-looking name that is a stored tag (a repository "cafe01") is that tag */
+function refIn(text: string, s: Stored): Ref {
+  const ref = parseRef(text)
+  if (ref.kind !== 'prefix' || !ref.name) return ref
+  return s.tags.has(`${ref.name.name}:${ref.name.tag}`) ? { kind: 'tag', ...ref.name } : ref
+}
+
+/** a tag → its digest (the server's NotFound if none); a digest prefix → the one it begins */
+async function digestOf(ctx: Ctx, ref: Ref, s: Stored): Promise<string> {
   if (ref.kind === 'digest') return ref.digest
   if (ref.kind === 'tag')
     return (await ctx.client().request(`/images/tags/${ref.name}/${ref.tag}`)).digest
-  const images = await listImages(ctx)
-  const matches = images.filter((i) => i.digest.startsWith(ref.prefix)).map((i) => i.digest)
+  const matches = s.images.filter((i) => i.digest.startsWith(ref.prefix)).map((i) => i.digest)
   if (matches.length === 1) return matches[0]
-  if (matches.length > 1) throw usageError(`"${text}" is ambiguous: ${matches.join(', ')}`)
-  if (ref.name) return digestOf(ctx, { kind: 'tag', ...ref.name }, text)
+  if (matches.length > 1) throw usageError(`${ref.prefix} is ambiguous: ${matches.join(', ')}`)
   throw usageError(`no image in the registry has a digest beginning ${ref.prefix}`)
 }
 
-/** a hex-looking name that is a tag (a repository named "cafe01") is taken as the tag */
-const asTag = (ref: Ref): Ref =>
-  ref.kind === 'prefix' && ref.name ? { kind: 'tag', ...ref.name } : ref
-
-export async function imageInspect(ctx: Ctx, text: string): Promise<number> {
-  const ref = parseRef(text)
-  const digest = await digestOf(ctx, ref, text)
-  const client = ctx.client()
-  const m: Wire = await client.request(`/images/manifests/${digest}`)
-  let prepared: Wire
+/** the prepared artifact's record, or the reason there is none */
+async function preparedOf(ctx: Ctx, digest: string): Promise<Wire> {
   try {
-    prepared = await client.request(`/images/prepared/${digest}`)
+    const p: Wire = await ctx.client().request(`/images/prepared/${digest}`)
+    return { exports: p.exports, digest: p.digest, size: p.size, transpiler: p.transpiler }
   } catch (err) {
     if (!(err instanceof ApiError)) throw err
-    prepared = { error: err.message }
+    return { error: err.message }
   }
+}
+
+export async function imageInspect(ctx: Ctx, text: string): Promise<number> {
+  const s = await stored(ctx)
+  const ref = refIn(text, s)
+  const digest = await digestOf(ctx, ref, s)
+  const { mediaType: _m, ...image } = await ctx.client().request(`/images/manifests/${digest}`)
+  const { exports = [], ...prepared } = await preparedOf(ctx, digest)
   const name = ref.kind === 'tag' ? { name: ref.name, tag: ref.tag } : {}
-  const { mediaType: _m, ...image } = m
-  const out = {
-    ...name,
-    ...image,
-    exports: prepared.exports ?? [],
-    prepared: prepared.error
-      ? { error: prepared.error }
-      : { digest: prepared.digest, size: prepared.size, transpiler: prepared.transpiler },
-  }
-  ctx.io.out(JSON.stringify(out, null, 2) + '\n')
+  ctx.io.out(JSON.stringify({ ...name, ...image, exports, prepared }, null, 2) + '\n')
   return 0
 }
 
 export async function imageRm(ctx: Ctx, refs: string[], o: { force?: boolean }) {
   const users = await imageUsers(ctx)
-  const tags = new Map<string, string>()
-  for (const img of await listImages(ctx)) for (const t of img.tags) tags.set(t, img.digest)
-  const inUse = (what: string, who: typeof users) => {
+  const s = await stored(ctx)
+  const inUse = (what: string, who: ImageUser[]) => {
     if (!who.length) return
     const text = `image ${what} is in use by ${usersText(who)}`
     if (!o.force) throw usageError(`${text} (--force removes it all the same)`)
     ctx.io.err(`Warning: ${text}; removed all the same (--force)\n`)
   }
   for (const text of refs) {
-    const parsed = parseRef(text)
-    const ref =
-      parsed.kind === 'prefix' && parsed.name && tags.has(`${parsed.name.name}:${parsed.name.tag}`)
-        ? asTag(parsed)
-        : parsed
+    const ref = refIn(text, s)
     if (ref.kind === 'tag') {
       inUse(`${ref.name}:${ref.tag}`, tagUsers(users, ref.name, ref.tag))
       await ctx.client().request(`/images/tags/${ref.name}/${ref.tag}`, { method: 'DELETE' })
-      tags.delete(`${ref.name}:${ref.tag}`)
+      s.tags.delete(`${ref.name}:${ref.tag}`)
       ctx.io.out(`Untagged: ${ref.name}:${ref.tag}\n`)
-      continue
+    } else {
+      const digest = await digestOf(ctx, ref, s)
+      inUse(digest, digestUsers(users, digest, s.tags))
+      await deleteDigest(ctx, digest, { tags: s.tags, force: o.force })
     }
-    const digest = await digestOf(ctx, ref, text)
-    inUse(digest, digestUsers(users, digest, tags))
-    const tagged = [...tags].filter(([, d]) => d === digest).map(([t]) => t)
-    if (tagged.length && !o.force)
-      throw usageError(
-        `image ${digest} is tagged as ${tagged.join(', ')}: untag it first (shoal image rm ${tagged[0]}) or pass --force`,
-      )
-    const res: Wire = await ctx.client().request(`/images/blobs/${digest}`, {
-      method: 'DELETE',
-      query: { force: o.force ? 'true' : undefined },
-    })
-    for (const t of res.untagged ?? []) ctx.io.out(`Untagged: ${t}\n`)
-    ctx.io.out(`Deleted: ${digest}\n`)
   }
   return 0
+}
+
+async function deleteDigest(
+  ctx: Ctx,
+  digest: string,
+  o: { tags: Map<string, string>; force?: boolean },
+): Promise<void> {
+  const tagged = [...o.tags].filter(([, d]) => d === digest).map(([t]) => t)
+  if (tagged.length && !o.force)
+    throw usageError(
+      `image ${digest} is tagged as ${tagged.join(', ')}: untag it first (shoal image rm ${tagged[0]}) or pass --force`,
+    )
+  const res: Wire = await ctx.client().request(`/images/blobs/${digest}`, {
+    method: 'DELETE',
+    query: { force: o.force ? 'true' : undefined },
+  })
+  for (const t of res.untagged ?? []) ctx.io.out(`Untagged: ${t}\n`)
+  ctx.io.out(`Deleted: ${digest}\n`)
 }
