@@ -22,6 +22,8 @@ test('tags resolve to their digest; a digest or a pinned reference is its own', 
   assert.equal(await resolve('hello-http'), { digest: b }, 'no tag: latest')
   assert.equal(await resolve(a), { digest: a })
   assert.equal(await resolve(`hello-http:9@${b}`), { digest: b })
+  assert.equal(await resolve(`hello-http@${a}`), { digest: a }, 'pinned without a tag')
+  assert.equal(await resolve(`untagged-name@${a}`), { digest: a }, 'the digest, not the name')
   assert.equal(await resolve('oci://reg.example:5000/team/app:2'), { digest: a })
 })
 

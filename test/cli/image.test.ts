@@ -273,6 +273,14 @@ test('bad folders fail naming what is wrong', async () => {
     bad.err,
     `error: image build: ${join(dir, 'bad-manifest/image.json')}: name must be lowercase letters, digits and . _ - (like hello-wat); version must be x.y.z; language must be one of javascript, wat, c; kind must be one of http, handler, command; world is missing\n`,
   )
+  writeFileSync(join(dir, 'core.wasm'), Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]))
+  const core = await shoal('image', 'push', join(dir, 'core.wasm'), 'core:1', '--progress')
+  assert.is(core.code, 1)
+  assert.match(
+    core.err,
+    /100% {2}8B\/8B\nError from server \(\w+\): registry: upload is a core WebAssembly module, not a component/,
+    core.err,
+  )
   const tag = await shoal('image', 'push', join(dir, 'js-app'), 'Not A Tag')
   assert.equal(
     [tag.code, tag.err],

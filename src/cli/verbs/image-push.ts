@@ -70,13 +70,17 @@ async function upload(ctx: Ctx, label: string, src: Source, o: { progress?: bool
   const tty = ctx.io.errTty === true
   const bar =
     tty || o.progress ? progressBar(ctx.io, { label, total: src.bytes.length, tty }) : undefined
-  const res: Wire = await client.request(path, {
-    method: 'PUT',
-    body: chunks(src.bytes, (n) => bar?.update(n)),
-    contentType: 'application/wasm',
-    headers: { 'content-length': String(src.bytes.length) },
-  })
-  bar?.finish()
+  let res: Wire
+  try {
+    res = await client.request(path, {
+      method: 'PUT',
+      body: chunks(src.bytes, (n) => bar?.update(n)),
+      contentType: 'application/wasm',
+      headers: { 'content-length': String(src.bytes.length) },
+    })
+  } finally {
+    bar?.finish() // a refused upload's error starts on a line of its own
+  }
   const prepared = res?.prepared ? `, prepared for nodes as ${shortDigest(res.prepared)}` : ''
   ctx.io.err(`${label}: uploaded ${formatBytes(src.bytes.length)}${prepared}\n`)
   return true
