@@ -62,20 +62,17 @@ function folders() {
 }
 
 test.before(async () => {
+  const dataDir = join(dir, 'data')
   plane = await createPlane({
-    dataDir: join(dir, 'data'),
-    listen: '127.0.0.1:0',
+    dataDir,
+    listen: '127.0.0.1:0', // the admin kubeconfig names the port it took
     mqttListen: '127.0.0.1:0',
     scheduler: false,
     logger: memoryLogger(),
   })
   const admin = JSON.parse(readFileSync(plane.adminKubeconfig!, 'utf8'))
-  admin.clusters[0].cluster.server = plane.url
   writeFileSync(kubeconfig, JSON.stringify(admin))
-  admin.users[0].user.token = createTokenStore(join(dir, 'data')).issue({
-    role: 'viewer',
-    user: 'watcher',
-  })
+  admin.users[0].user.token = createTokenStore(dataDir).issue({ role: 'viewer', user: 'watcher' })
   writeFileSync(join(dir, 'viewer.kubeconfig'), JSON.stringify(admin))
   folders()
 })
