@@ -10,10 +10,12 @@ import { parseMemory } from './api/index.ts'
 import { BadRequestError, createLogger } from './core/index.ts'
 import type { Role } from './plane/index.ts'
 import { CLI_VERBS, isCliVerb } from './cli/verbs.ts'
+import { upUsage } from './up/up-flags.ts'
 
 const planeModule = () => import('./plane/index.ts')
 const agentModule = () => import('./node-agent/index.ts')
 const cliModule = () => import('./cli/index.ts')
+const upModule = () => import('./up/index.ts')
 
 const usage = `shoal — a Kubernetes-shaped orchestrator for WebAssembly components on edge fleets
 
@@ -35,7 +37,9 @@ Commands:
   agent        run the node agent: join a plane once, then run the pods it assigns (see 'shoal agent --help')
                  agent --join URL --token T --ca-cert-hash sha256:HEX --name NODE --data-dir DIR
                  agent --data-dir DIR   (later starts: the credentials saved by the join)
-  start        run a single-node fleet on this machine (today: the plane; agents land later)
+  up           run a whole fleet on this machine: the plane, N local agents (--agents N), the
+                 sample images and app; prints where it answers (see 'shoal up --help')
+  start        the same as 'shoal up' (npm start)
   version      print the Shoal version (--server, -o json: the client's and the plane's, as kubectl)
   help         show this help ('shoal help <command>': that command's)
 
@@ -77,7 +81,10 @@ a revoked one may still be accepted for up to a second.
 /** each command's and subcommand's own --help */
 const usages: Record<string, string> = {
   plane: `Usage: shoal plane [flags]\n\nRun the control plane (store + API server).\n\nFlags:\n${planeFlags}`,
-  start: `Usage: shoal start [flags]\n\nRun a single-node fleet on this machine (today: the plane).\n\nFlags:\n${planeFlags}`,
+  up: upUsage,
+  start: upUsage
+    .replace('Usage: shoal up', 'Usage: shoal start')
+    .replace('\n\n', "\n\nThe same as 'shoal up'. "),
   version: 'Usage: shoal version\n\nPrint the Shoal version.\n',
   help: 'Usage: shoal help [command]\n\nShow the usage of shoal, or of one command.\n',
   token: `Usage: shoal token <issue|list|revoke> [flags]
@@ -203,7 +210,7 @@ function version(): string {
   }
 }
 
-async function runPlane(args: string[], hints = false): Promise<number> {
+async function runPlane(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -220,7 +227,7 @@ async function runPlane(args: string[], hints = false): Promise<number> {
     },
     strict: true,
   })
-  if (values.help) return help(hints ? 'start' : 'plane')
+  if (values.help) return help('plane')
   const toleration = values['default-toleration-seconds']!.trim()
   if (!/^\d{1,9}$/.test(toleration))
     throw new BadRequestError(
@@ -256,11 +263,6 @@ async function runPlane(args: string[], hints = false): Promise<number> {
   })
   process.stdout.write(`shoal plane: serving ${plane.url}\n`)
   if (plane.mqttUrl) process.stdout.write(`shoal plane: nodes connect to ${plane.mqttUrl}\n`)
-  if (hints && plane.adminKubeconfig) {
-    process.stdout.write(
-      `\nTry:  kubectl --kubeconfig ${plane.adminKubeconfig} get namespaces\nStop: Ctrl-C\n`,
-    )
-  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
@@ -518,9 +520,11 @@ async function runAgent(args: string[]): Promise<number> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve())
     process.once('SIGTERM', () => resolve())
+    process.once('disconnect', () => resolve()) // started by `shoal up`, which is gone
   })
   clearInterval(keepAlive)
   await agent.close()
+  if (process.connected) process.disconnect() // the IPC channel would keep the process alive
   return 0
 }
 
@@ -542,6 +546,14 @@ function hostPort(text: string, flag: string): { host: string; port: number } | 
 function help(command: string): number {
   process.stdout.write(usages[command] ?? usage)
   return 0
+}
+
+/** `shoal up` (and its alias `shoal start`): the plane here, the agents as children */
+async function runUp(cmd: string, args: string[]): Promise<number> {
+  const { parseUpFlags, runUp: up } = await upModule()
+  const o = parseUpFlags(args)
+  if (o.help) return help(cmd)
+  return up(o, version())
 }
 
 /** a kubectl verb: the CLI, loaded only now */
@@ -570,14 +582,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'token') return runToken(argv.slice(1))
   if (cmd === 'agent') return runAgent(argv.slice(1))
   if (cmd === 'broker-config') return runBrokerConfig(argv.slice(1))
-  if (cmd === 'start') {
-    if (rest.some(isHelp)) return help('start')
-    process.stdout.write(
-      'shoal start: starting the plane (store, API server, broker, scheduler). Pods run on the nodes\n' +
-        "that join it: 'shoal token issue --role join' prints the command a node joins with.\n",
-    )
-    return runPlane(argv.slice(1), true)
-  }
+  if (cmd === 'up' || cmd === 'start') return runUp(cmd, rest)
   process.stderr.write(`shoal: unknown command "${cmd}"\nRun 'shoal --help' for usage.\n`)
   return 1
 }

@@ -1,6 +1,7 @@
 // Keeps the dependency direction of STYLE.md true by scanning import lines:
 // api ← core ← {wasm-runtime, mesh, plane, node-agent}; node-agent → wasm-runtime, mesh;
-// cli → api, core; embed (Shoal as a library) → plane, node-agent; inside plane: server → {store, scheduler, controllers, transport, registry},
+// cli → api, core; embed (Shoal as a library) → plane, node-agent;
+// up (`shoal up`) → embed; inside plane: server → {store, scheduler, controllers, transport, registry},
 // scheduler/controllers/transport/registry → store; registry → wasm-runtime (it prepares images
 // at push with the runtime's own transpile); store → nothing of plane's.
 // Inside plane/store, etcd's layers, each folder a component of its own: wal (the log) and mvcc
@@ -23,6 +24,7 @@ const allowed: Record<string, string[]> = {
   'node-agent': ['api', 'core', 'wasm-runtime', 'mesh'],
   cli: ['api', 'core'],
   embed: ['api', 'core', 'plane', 'node-agent'],
+  up: ['api', 'core', 'embed'],
   'plane/store': ['api', 'core', 'plane/store/wal', 'plane/store/mvcc', 'plane/store/snap'],
   'plane/store/wal': ['api', 'core'],
   'plane/store/mvcc': ['api', 'core'],

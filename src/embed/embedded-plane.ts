@@ -29,6 +29,8 @@ export interface JoinTicket {
   plane: string
   token: string
   caCertHash: string
+  /** the token's user, system:bootstrap:ID: plane.revoke(user) ends it once its nodes joined */
+  user: string
 }
 
 export class EmbeddedPlane extends EventEmitter<PlaneEvents> implements AdminClient {
@@ -72,11 +74,19 @@ export class EmbeddedPlane extends EventEmitter<PlaneEvents> implements AdminCli
     return this
   }
 
-  /** a new join token (valid until revoked: `shoal token revoke --user system:bootstrap:ID`) */
+  /** a new join token, valid until revoked (plane.revoke(ticket.user)) */
   joinToken(): JoinTicket {
     const ca = readFileSync(join(this.#o.dataDir, 'pki', 'ca.crt'), 'utf8')
-    const token = createTokenStore(this.#o.dataDir).issue({ role: 'join' })
-    return { plane: this.url, token, caCertHash: caCertHash(ca) }
+    const tokens = createTokenStore(this.#o.dataDir)
+    const before = new Set(tokens.list().map((t) => t.user))
+    const token = tokens.issue({ role: 'join' })
+    const user = tokens.list().find((t) => t.role === 'join' && !before.has(t.user))!.user
+    return { plane: this.url, token, caCertHash: caCertHash(ca), user }
+  }
+
+  /** ends every token of a user (a join token's: system:bootstrap:ID); how many there were */
+  revoke(user: string): number {
+    return createTokenStore(this.#o.dataDir).revoke(user)
   }
 
   request(method: string, path: string, body?: unknown): Promise<Answer> {
