@@ -34,7 +34,9 @@ export class Upstreams {
   /** loads undici (once) */
   load(): Promise<void> {
     this.#loading ??= import('undici').then((m) => {
-      this.#undici = m
+      // Node's namespace of a CommonJS module has named exports; the bundle's split chunk has
+      // only `default` (module.exports), where `Pool` was undefined in dist/ (npm start)
+      this.#undici = m.Pool ? m : (m.default as unknown as typeof m)
     })
     return this.#loading
   }
