@@ -1,4 +1,5 @@
-// Bundles plane, agent and CLI into one file, dist/shoal.mjs, and beside it one file per module
+// Bundles plane, agent and CLI into one file, dist/shoal.mjs (and the library's entry,
+// dist/index.mjs: src/index.ts), and beside it one file per module
 // the wasm runtime runs in a worker thread, dist/shoal-<name>.mjs (the names and sources are
 // threadEntries in src/wasm-runtime/thread-spawn.ts; test/bundle.test.ts checks they match).
 // Kept external, found in node_modules at run time: native accelerators with a pure-JS fallback
@@ -20,6 +21,7 @@ const threadEntries = {
 const { metafile } = await build({
   entryPoints: {
     shoal: 'src/main.ts',
+    index: 'src/index.ts', // the package's entry: createPlane(), createAgent() (src/embed)
     ...Object.fromEntries(Object.entries(threadEntries).map(([k, v]) => [`shoal-${k}`, v])),
   },
   outdir: 'dist',

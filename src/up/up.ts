@@ -87,6 +87,16 @@ async function nodesReady(plane: EmbeddedPlane, nodes: string[]): Promise<void> 
   }
 }
 
+/** ["a:1", "a:latest", "b:1"] → "a (1, latest), b (1)" */
+function byName(refs: string[]): string {
+  const tags = new Map<string, string[]>()
+  for (const ref of refs) {
+    const [name, tag] = ref.split(':') as [string, string]
+    tags.set(name, [...(tags.get(name) ?? []), tag])
+  }
+  return [...tags].map(([name, t]) => `${name} (${t.join(', ')})`).join(', ')
+}
+
 /** images, the sample app, its URL answering; the URL (undefined: no samples) */
 async function samples(plane: EmbeddedPlane, o: UpOptions): Promise<string | undefined> {
   const built = o.images ?? (await ensureSampleImages(say))
@@ -95,7 +105,7 @@ async function samples(plane: EmbeddedPlane, o: UpOptions): Promise<string | und
     return undefined
   }
   const refs = await pushSamples(plane, built)
-  say(`images in the plane's registry: ${refs.join(', ')}`)
+  say(`images in the plane's registry: ${byName(refs)}`)
   for (const line of await applySample(plane)) say(line)
   const url = `http://127.0.0.1:${await sampleNodePort(plane)}/`
   say(`waiting for ${url} to answer`)
