@@ -34,6 +34,7 @@ test('every command and subcommand answers --help and -h with its usage, exit 0'
   ]
   for (const cmd of [
     'plane',
+    'up',
     'start',
     'agent',
     'token',

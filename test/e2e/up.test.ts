@@ -127,4 +127,27 @@ test('shoal up: the sample answers through the mesh, 2/2; Ctrl-C ends it all; ag
   assert.not.ok(alive(second.agentPid), 'the agent exited with shoal up')
 })
 
+test('shoal up refuses a bad flag value, naming the flag, and starts nothing', () => {
+  const cases: [string[], string][] = [
+    [['--agents', '0'], 'shoal: up: --agents must be a number from 1 to 16, not "0"'],
+    [['--listen', 'nowhere'], 'shoal: up: --listen must be HOST:PORT, not "nowhere"'],
+    [
+      ['--mesh-local-port', '70000'],
+      'shoal: up: --mesh-local-port "70000" is not a port (0–65535)',
+    ],
+  ]
+  for (const [args, want] of cases) {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', main, 'up', '--data-dir', join(dir, 'bad'), ...args],
+      {
+        encoding: 'utf8',
+      },
+    )
+    assert.is(r.status, 1, r.stdout)
+    assert.is(r.stderr.trim(), want)
+    assert.is(r.stdout, '')
+  }
+})
+
 test.run()
