@@ -164,7 +164,13 @@ export async function runUp(o: UpOptions, version: string): Promise<number> {
     version,
   })
   plane.on('node-joined', ({ node }) => say(`node ${node} joined`))
-  await plane.start()
+  await plane.start().catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EADDRINUSE') throw error
+    throw new ConflictError(
+      `up: ${error.message.replace(/^listen EADDRINUSE: /, '')} — another shoal up or plane? Stop it, or give --listen and --mqtt-listen`,
+      { cause: error },
+    )
+  })
   say(`plane serving ${plane.url} (nodes connect to ${plane.mqttUrl})`)
   let agents: LocalAgent[] = []
   let stopping = false
