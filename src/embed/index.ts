@@ -19,6 +19,7 @@ export { EmbeddedAgent, EmbeddedPlane }
 export type { AgentEvents, EmbeddedAgentOptions, PodEvent } from './embedded-agent.ts'
 export type { EmbeddedPlaneOptions, JoinTicket, PlaneEvents } from './embedded-plane.ts'
 export { adminClient, expectOk, readAdminKubeconfig } from './admin-client.ts'
+export { parseNodePortRange, type NodePortRange } from '../plane/index.ts'
 export type { AdminClient, Answer } from './admin-client.ts'
 
 /** a plane, not started: await createPlane({ dataDir }).start() */

@@ -2,12 +2,15 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BadRequestError } from '../core/index.ts'
+import { parseNodePortRange, type NodePortRange } from '../embed/index.ts'
 
 export interface UpOptions {
   dataDir: string
   agents: number
   listen: string
   mqttListen?: string
+  /** where NodePort Services take their ports (the sample's too) */
+  serviceNodePortRange?: NodePortRange
   /** the first agent's mesh: local listener port, public listener host:port */
   meshLocalPort: number
   meshPublic: { host: string; port: number }
@@ -42,6 +45,9 @@ Flags:
   --mesh-public HOST:PORT
                         node-1's public mesh listener: NodePort / LoadBalancer Services only
                         (default 127.0.0.1:10081; the other nodes take free ports)
+  --service-node-port-range MIN-MAX
+                        where NodePort Services (the sample's too) take their node ports
+                        (default 30000-32767)
   --images DIR          push the images built in DIR (a firmware-images/.build) instead of
                         building the samples here
   --no-samples          push no image, apply no sample
@@ -71,6 +77,7 @@ export function parseUpFlags(args: string[]): UpOptions {
       agents: { type: 'string', default: '1' },
       listen: { type: 'string', default: '127.0.0.1:6443' },
       'mqtt-listen': { type: 'string' },
+      'service-node-port-range': { type: 'string' },
       'mesh-local-port': { type: 'string', default: '10080' },
       'mesh-public': { type: 'string', default: '127.0.0.1:10081' },
       images: { type: 'string' },
@@ -86,11 +93,18 @@ export function parseUpFlags(args: string[]): UpOptions {
     )
   hostPort(values.listen!, '--listen')
   if (values['mqtt-listen']) hostPort(values['mqtt-listen'], '--mqtt-listen')
+  const range = values['service-node-port-range']
+  const serviceNodePortRange = range === undefined ? undefined : parseNodePortRange(range)
+  if (range !== undefined && !serviceNodePortRange)
+    throw new BadRequestError(
+      `up: --service-node-port-range must be MIN-MAX within 1-65535, not "${range}"`,
+    )
   return {
     dataDir: resolve(values['data-dir']!),
     agents,
     listen: values.listen!,
     mqttListen: values['mqtt-listen'],
+    serviceNodePortRange,
     meshLocalPort: port(values['mesh-local-port']!, '--mesh-local-port'),
     meshPublic: hostPort(values['mesh-public']!, '--mesh-public'),
     images: values.images && resolve(values.images),

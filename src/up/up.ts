@@ -160,6 +160,7 @@ export async function runUp(o: UpOptions, version: string): Promise<number> {
     dataDir: o.dataDir,
     listen: o.listen,
     mqttListen: o.mqttListen,
+    serviceNodePortRange: o.serviceNodePortRange,
     logger: fileLogger(join(o.dataDir, 'plane.log')),
     version,
   })

@@ -17,6 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'shoal-up-'))
 const dataDir = join(dir, 'data')
 const kubeconfig = join(dataDir, 'admin.kubeconfig')
 let ports: string[] = []
+let nodePort = 0
 let running: ChildProcess | undefined
 
 test.before(async () => {
@@ -25,6 +26,9 @@ test.before(async () => {
     ...['--mqtt-listen', `127.0.0.1:${await freePort()}`],
     ...['--mesh-local-port', '0', '--mesh-public', '127.0.0.1:0'],
   ]
+  // the sample's node port: one free port, not the first of 30000-32767 other fleets take too
+  nodePort = await freePort()
+  ports.push('--service-node-port-range', `${nodePort}-${nodePort}`)
 })
 
 test.after(() => {
@@ -100,7 +104,7 @@ async function answer(url: string): Promise<{ body: string; node: string | null 
 test('shoal up: the sample answers through the mesh, 2/2; Ctrl-C ends it all; again: the same state', async () => {
   const first = await up()
   assert.match(first.output(), 'shoal up: deployment/hello created')
-  assert.match(first.url, /^http:\/\/127\.0\.0\.1:\d+\/$/)
+  assert.is(first.url, `http://127.0.0.1:${nodePort}/`)
   assert.equal(await answer(first.url), { body: 'hello from wat: ', node: 'node-1' })
   assert.match(shoal('get', 'deploy', 'hello'), /^hello\s+2\/2\s+2\s+2\s/m)
   if (haveKubectl) {
