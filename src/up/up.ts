@@ -107,11 +107,32 @@ async function samples(plane: EmbeddedPlane, o: UpOptions): Promise<string | und
   const refs = await pushSamples(plane, built)
   say(`images in the plane's registry: ${byName(refs)}`)
   for (const line of await applySample(plane)) say(line)
+  const { name, namespace } = SAMPLE
+  const found = await plane.request(
+    'GET',
+    `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+  )
+  if (found.body?.spec?.replicas === 0) {
+    say(`deployment/${name} is scaled to 0 (kept so): scale it up to see it answer`)
+    return undefined
+  }
   const url = `http://127.0.0.1:${await sampleNodePort(plane)}/`
   say(`waiting for ${url} to answer`)
   await firstAnswer(url, 90_000)
   say(`deployment/${SAMPLE.name} ${await sampleAvailable(plane, 60_000)} ready`)
   return url
+}
+
+/** the sample, or why not: a sample the user changed (scaled to 0, its Service edited) may not
+ * answer, and the fleet is up all the same */
+async function trySamples(plane: EmbeddedPlane, o: UpOptions): Promise<string | undefined> {
+  if (!o.samples) return undefined
+  try {
+    return await samples(plane, o)
+  } catch (error) {
+    say(`the sample app is not answering: ${(error as Error).message}`)
+    return undefined
+  }
 }
 
 function nextSteps(o: UpOptions, url: string | undefined, first: LocalAgent): string {
@@ -188,7 +209,7 @@ export async function runUp(o: UpOptions, version: string): Promise<number> {
       plane,
       agents.map((a) => a.node),
     )
-    const url = o.samples ? await samples(plane, o) : undefined
+    const url = await trySamples(plane, o)
     say(`ready: ${agents.length} node(s)${url ? `, the sample app answering at ${url}` : ''}`)
     process.stdout.write(nextSteps(o, url, agents[0]!))
     await stop
