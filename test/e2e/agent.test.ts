@@ -267,6 +267,10 @@ test('a crashing component restarts with back-off: CrashLoopBackOff, logs via ku
     assert.match(logs, /crasher: crashing now/)
   }
   assert.is((await https('DELETE', '/api/v1/namespaces/default/pods/crash')).status, 200)
+  // gone for good (its node stopped it and said so) before the next test takes the plane away
+  await waitFor('the crash pod gone', async () =>
+    (await https('GET', '/api/v1/namespaces/default/pods/crash')).status === 404 ? true : undefined,
+  )
 })
 
 test('plane killed: the pod keeps serving; an agent restarted without the plane brings it back from disk; statuses converge when the plane returns', async () => {
@@ -278,7 +282,10 @@ test('plane killed: the pod keeps serving; an agent restarted without the plane 
   startAgent([])
   const back = await waitFor('web started again from disk', () => instanceUrl('web'), 60_000)
   assert.is((await served(back)).pod, 'web', 'serving again, no plane anywhere')
-  assert.match(agent!.output(), /agent started.*"pods":1/)
+  // its log line comes through a pipe, maybe after the pod already answers
+  await waitFor('the agent saying it started with one pod', () =>
+    /agent started.*"pods":1/.test(agent!.output()) ? true : undefined,
+  )
   plane = await startPlane(planeDir, { port: apiPort, mqttPort })
   const pod = await waitFor(
     'a newer status from the restarted agent',
