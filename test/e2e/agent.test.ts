@@ -267,10 +267,15 @@ test('a crashing component restarts with back-off: CrashLoopBackOff, logs via ku
     assert.match(logs, /crasher: crashing now/)
   }
   assert.is((await https('DELETE', '/api/v1/namespaces/default/pods/crash')).status, 200)
-  // gone for good (its node stopped it and said so) before the next test takes the plane away
+  // gone for good — from the plane, and from the set the agent keeps on disk (what a restarted agent
+  // runs offline) — before the next test takes the plane away
   await waitFor('the crash pod gone', async () =>
     (await https('GET', '/api/v1/namespaces/default/pods/crash')).status === 404 ? true : undefined,
   )
+  await waitFor("the crash pod out of the agent's saved desired state", () => {
+    const saved = JSON.parse(readFileSync(join(agentDir, 'desired.json'), 'utf8'))
+    return saved.pods.some((p: { name: string }) => p.name === 'crash') ? undefined : true
+  })
 })
 
 test('plane killed: the pod keeps serving; an agent restarted without the plane brings it back from disk; statuses converge when the plane returns', async () => {
