@@ -195,8 +195,18 @@ export async function startFleet(names: string[], o: FleetOptions = {}): Promise
       rmSync(dir, { recursive: true, force: true })
     },
   }
-  for (const name of names) startAgent(name, o.agentArgs?.(name))
-  for (const name of names)
-    await fleet.waitFor(`node ${name} Ready`, async () => (await fleet.nodeReady(name)) === 'True')
+  try {
+    for (const name of names) startAgent(name, o.agentArgs?.(name))
+    for (const name of names)
+      await fleet.waitFor(
+        `node ${name} Ready`,
+        async () => (await fleet.nodeReady(name)) === 'True',
+      )
+  } catch (error) {
+    // a suite whose fleet never came up runs no after hook: leave no process behind to keep the
+    // test file alive until the runner's time-out
+    await fleet.stop().catch(() => {})
+    throw error
+  }
   return fleet
 }
