@@ -8,39 +8,16 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isShoalError, memoryLogger } from '../../src/core/index.ts'
+import { memoryLogger } from '../../src/core/index.ts'
 import { createPlane, type Plane } from '../../src/plane/index.ts'
-import { resourceByKind, type Pod } from '../../src/api/index.ts'
-import { asyncKubectl } from './harness.ts'
+import type { Pod } from '../../src/api/index.ts'
+import { asyncKubectl, playReadyPods } from './harness.ts'
 
-const PODS = resourceByKind('Pod')!
 const haveKubectl = spawnSync('kubectl', ['version', '--client']).status === 0
 const dir = mkdtempSync(join(tmpdir(), 'shoal-deploy-'))
 const { kubectl, json, writeKubeconfig } = asyncKubectl(dir)
 let plane: Plane
 let agent: NodeJS.Timeout | undefined
-
-/** every active pod not yet Ready becomes Running and Ready on pi-1 */
-async function playAgent(): Promise<void> {
-  const { items } = await plane.objects.list(PODS, {})
-  for (const p of items as Pod[]) {
-    if (p.metadata.deletionTimestamp) continue
-    if (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) continue
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
-    const next: Pod = {
-      ...p,
-      spec: { ...p.spec, nodeName: 'pi-1' },
-      status: {
-        ...p.status,
-        phase: 'Running',
-        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
-      },
-    }
-    await plane.objects.replace(PODS, p, next).catch((err) => {
-      if (!isShoalError(err, 'Conflict') && !isShoalError(err, 'NotFound')) throw err
-    })
-  }
-}
 
 const images = async () =>
   (await json('pods')).items
@@ -75,7 +52,7 @@ else {
     })
     writeKubeconfig(plane.url)
     const tick = () => {
-      agent = setTimeout(() => playAgent().then(tick, tick), 50)
+      agent = setTimeout(() => playReadyPods(plane).then(tick, tick), 50)
     }
     tick()
   })
