@@ -9,7 +9,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MeshIngressRoute } from '../api/index.ts'
 import { pickEndpoint } from './balancer.ts'
 import { Exchange, type ForwardContext } from './forward.ts'
-import { TARGET_PORT_HEADER, TARGET_SERVICE_HEADER, upstreamHeaders } from './headers.ts'
+import {
+  TABLE_REVISION_HEADER,
+  TARGET_PORT_HEADER,
+  TARGET_SERVICE_HEADER,
+  upstreamHeaders,
+} from './headers.ts'
 import { parseHost } from './host-route.ts'
 import { hostName } from './ingress-routes.ts'
 import { reply } from './reply.ts'
@@ -175,6 +180,13 @@ export function handleHop(ctx: EntryContext, req: IncomingMessage, res: ServerRe
       res,
       503,
       `mesh: port ${port} is no longer an endpoint of service ${key} on node ${ctx.nodeName}`,
+    )
+  if (!state && Number(req.headers[TABLE_REVISION_HEADER]) > ctx.table.revision)
+    // the sender's table is newer than ours: the endpoint it chose has not reached us yet
+    return reply(
+      res,
+      503,
+      `mesh: port ${port} is not yet an endpoint of service ${key} on node ${ctx.nodeName} (its table is behind the sender's)`,
     )
   if (!state || !route)
     return reply(

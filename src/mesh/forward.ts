@@ -11,6 +11,7 @@ import {
   downstreamHeaders,
   NODE_HEADER,
   POD_HEADER,
+  TABLE_REVISION_HEADER,
   TARGET_PORT_HEADER,
   TARGET_SERVICE_HEADER,
 } from './headers.ts'
@@ -126,7 +127,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     else {
       const node = ctx.table.nodes.get(state.endpoint.node)
       pool = node && ctx.upstreams.remote(node)
-      headers = headers.concat(TARGET_SERVICE_HEADER, entry.key, TARGET_PORT_HEADER, String(port))
+      headers = headers.concat(
+        ...[TARGET_SERVICE_HEADER, entry.key, TARGET_PORT_HEADER, String(port)],
+        ...[TABLE_REVISION_HEADER, String(ctx.table.revision)],
+      )
     }
     if (!pool) return this.onError(new Error('mesh: no pool to node'))
     const timeout = entry.service.timeoutMs ?? ctx.timeoutMs

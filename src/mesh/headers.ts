@@ -7,6 +7,8 @@ import type { IncomingMessage } from 'node:http'
 export const TARGET_PORT_HEADER = 'x-shoal-target-port'
 /** set with it: the Service ("namespace/name") the hop is for */
 export const TARGET_SERVICE_HEADER = 'x-shoal-target-service'
+/** set with them: the revision of the sender's mesh table (every node's is numbered alike) */
+export const TABLE_REVISION_HEADER = 'x-shoal-table-revision'
 
 /** on every answer from an endpoint, set by the mesh of that endpoint's node: who answered */
 export const POD_HEADER = 'x-shoal-pod'
@@ -24,6 +26,7 @@ const HOP = new Set([
   'upgrade',
   TARGET_PORT_HEADER,
   TARGET_SERVICE_HEADER,
+  TABLE_REVISION_HEADER,
 ])
 
 export interface Forwarding {

@@ -84,6 +84,18 @@ test('a target port that is not an endpoint of that Service on this node is refu
   assert.equal(other.hits, [])
 })
 
+test("a port the sender's newer table has and ours not yet: 503 (the sender retries elsewhere)", async () => {
+  const id = await f.ca.issue(nodeCommonName('n9'))
+  const ahead = await hop(id, { ...target('default/web', 22), 'x-shoal-table-revision': '999999' })
+  assert.equal(ahead, {
+    status: 503,
+    body: "mesh: port 22 is not yet an endpoint of service default/web on node n2 (its table is behind the sender's)\n",
+  })
+  const behind = await hop(id, { ...target('default/web', 22), 'x-shoal-table-revision': '0' })
+  assert.is(behind.status, 403, 'a sender whose table is not newer: still refused')
+  assert.equal(other.hits, [])
+})
+
 test('an endpoint that left the table lately: 503 (the sender retries elsewhere), not 403', async () => {
   const id = await f.ca.issue(nodeCommonName('n9'))
   await f.apply([service('web', []), service('db', [endpoint('d2', 'n2', other.port)])])
