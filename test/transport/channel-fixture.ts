@@ -85,8 +85,10 @@ export async function openChannelFixture(name: string) {
   const bus = new FakeBus()
   const clock = new FakeClock()
   const log = memoryLogger()
+  let resolves = 0
+  const counting = (image: string) => (resolves++, resolveImage(image))
   const start = () =>
-    NodeChannel.start({ bus, objects, resolveImage, log, clock, logAnswerMs: 10_000 })
+    NodeChannel.start({ bus, objects, resolveImage: counting, log, clock, logAnswerMs: 10_000 })
   let channel = await start()
   const f = {
     dir,
@@ -97,6 +99,10 @@ export async function openChannelFixture(name: string) {
     log,
     get channel() {
       return channel
+    },
+    /** images resolved so far (each one a registry lookup) */
+    get resolves() {
+      return resolves
     },
     /** the channel closed and started again on the same store */
     async restart() {

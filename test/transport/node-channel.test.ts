@@ -211,6 +211,42 @@ test('hello: a node behind (or new) gets its whole state, a node up to date gets
     )
   }))
 
+test('a whole set is built and encoded once per revision: hellos reuse it until the node applies it', () =>
+  withFixture('nc-encoded', async (f) => {
+    const pod = await f.pod('web', 'pi-1')
+    const broken = await f.pod('broken', 'pi-2', { containers: [{ name: 'app', image: 'gone:1' }] })
+    await f.settle()
+    f.bus.take()
+    const rev = Number(pod.metadata.resourceVersion)
+    const before = f.resolves
+    for (let i = 0; i < 3; i++) {
+      f.bus.deliver('pi-1', 'hello', hello(0)) // a fleet reconnecting: hello after hello
+      await f.settle()
+      assert.equal(
+        desiredOf(f.bus.take('pi-1', 'desired')).map((m) => [m.revision, podNames(m)]),
+        [[rev, ['web']]],
+      )
+    }
+    assert.is(f.resolves, before, 'the set sent at the start is sent again, not rebuilt')
+    f.bus.deliver('pi-1', 'applied', { type: 'applied', revision: rev })
+    f.bus.deliver('pi-1', 'hello', hello(0)) // applied, then lost its state: built afresh
+    await f.settle()
+    assert.is(f.bus.take('pi-1', 'desired').length, 1)
+    assert.is(f.resolves, before + 1, 'once applied, the kept set is dropped')
+
+    // an image that could not be resolved: each send asks the registry again
+    const rev2 = Number(broken.metadata.resourceVersion)
+    for (let i = 0; i < 2; i++) {
+      const n = f.resolves
+      f.bus.deliver('pi-2', 'hello', hello(0))
+      await f.settle()
+      const [m] = desiredOf(f.bus.take('pi-2', 'desired'))
+      assert.is(m.revision, rev2)
+      assert.match(m.pods[0].images.app.error, /gone:1/)
+      assert.is(f.resolves, n + 1, 'not kept: resolved again')
+    }
+  }))
+
 test('an unapplied desired state is sent again after a timeout, until applied; bounded', () =>
   withFixture('nc-resend', async (f) => {
     f.bus.deliver('pi-1', 'hello', hello(0))

@@ -6,6 +6,10 @@
 // one) the whole set is sent again while the node is online, after RESEND.firstMs, doubling to
 // RESEND.maxMs, RESEND.attempts times — then again at its next hello. Every send runs in the
 // node's lane (`schedule`), one at a time.
+// A whole set is built (every image resolved) and CBOR-encoded once per revision: the bytes are
+// kept until the node applies that revision, so the sends of a plane's start and the hellos that
+// follow (a fleet reconnecting) and every resend reuse them. A set with an image that could not be
+// resolved is not kept — the next send tries the registry again.
 import { nodeTopic } from '../../api/index.ts'
 import type { Clock, Logger, Timer } from '../../core/index.ts'
 import type { Bus } from './bus.ts'
@@ -50,6 +54,8 @@ export class DesiredSender {
   readonly #o: SenderOptions
   readonly #resend: ResendPolicy
   readonly #links = new Map<string, Link>()
+  /** node → its whole set encoded, until the node applies that revision */
+  readonly #encoded = new Map<string, { revision: number; bytes: Uint8Array }>()
 
   constructor(o: SenderOptions) {
     this.#o = o
@@ -63,10 +69,10 @@ export class DesiredSender {
   /** publishes the node's whole desired set (and arms its resend) */
   async send(node: string): Promise<void> {
     const set = this.#o.index.setOf(node)
-    const state = await desiredState(set, this.#o.resolve)
+    const bytes = await this.#encode(node, set)
     const link = this.#link(node)
     link.sent = undefined
-    await this.#o.bus.publish(nodeTopic(node, 'desired'), encodeMessage(state))
+    await this.#o.bus.publish(nodeTopic(node, 'desired'), bytes)
     link.sent = { revision: set.revision, views: viewsOf(set.pods) }
     this.#arm(node)
   }
@@ -121,6 +127,8 @@ export class DesiredSender {
   applied(node: string, revision: number): void {
     const link = this.#link(node)
     link.applied = Math.max(link.applied, revision)
+    const kept = this.#encoded.get(node)
+    if (kept && kept.revision <= link.applied) this.#encoded.delete(node)
     if (link.applied >= this.#o.index.revisionOf(node)) this.#disarm(link)
   }
 
@@ -145,6 +153,18 @@ export class DesiredSender {
 
   close(): void {
     for (const link of this.#links.values()) this.#disarm(link)
+    this.#encoded.clear()
+  }
+
+  async #encode(node: string, set: { pods: PodEntry[]; revision: number }): Promise<Uint8Array> {
+    const kept = this.#encoded.get(node)
+    if (kept?.revision === set.revision) return kept.bytes
+    const state = await desiredState(set, this.#o.resolve)
+    const bytes = encodeMessage(state)
+    if (state.pods.every((p) => Object.values(p.images).every((i) => 'digest' in i)))
+      this.#encoded.set(node, { revision: set.revision, bytes })
+    else this.#encoded.delete(node)
+    return bytes
   }
 
   #link(node: string): Link {
