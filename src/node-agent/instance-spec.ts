@@ -71,6 +71,7 @@ export function instanceSpec(pod: DesiredPod, c: Container, inputs: InstanceInpu
     args: [...(c.command?.length ? c.command : [c.name]), ...(c.args ?? [])],
     volumes: volumes(pod, c, inputs.podDir),
     network: false,
+    namespace: pod.namespace,
     limits: {
       ...(memoryBytes ? { memoryBytes } : {}),
       ...(cpuMillis ? { cpuMillis } : {}),

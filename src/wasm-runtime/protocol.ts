@@ -20,6 +20,8 @@ export interface StartRequest {
   preopens: Record<string, string>
   readOnlyPaths: string[]
   network: boolean
+  /** InstanceSpec.namespace */
+  namespace?: string
   /** fuel given before each call into the instance */
   fuelPerCall: bigint
   /** wall-clock budget of one call, for the watchdog (Infinity: none) */

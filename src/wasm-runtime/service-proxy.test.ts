@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Worker } from 'node:worker_threads'
-import { isServiceHost, ServiceProxyCell, type ServiceProxy } from './service-proxy.ts'
+import { inNamespace, isServiceHost, ServiceProxyCell, type ServiceProxy } from './service-proxy.ts'
 
 const proxy: ServiceProxy = { host: '127.0.0.1', port: 10080, namespaces: ['default', 'shop'] }
 
@@ -37,6 +37,15 @@ test('Service names go to the mesh; public names, IPs and localhost do not', () 
   )
   assert.ok(isServiceHost('b.ns.svc.edge.lan', { ...proxy, clusterDomain: 'edge.lan' }))
   assert.not.ok(isServiceHost('backend.default', { host: 'h', port: 1 }))
+})
+
+test("inNamespace: a bare <svc> is qualified with the caller's namespace, nothing else", () => {
+  assert.is(inNamespace('backend', 'shop'), 'backend.shop.svc')
+  assert.is(inNamespace('backend:8080', 'shop'), 'backend.shop.svc:8080')
+  assert.is(inNamespace('backend', undefined), 'backend')
+  assert.is(inNamespace('backend.default', 'shop'), 'backend.default')
+  assert.is(inNamespace('backend.default.svc', 'shop'), 'backend.default.svc')
+  assert.is(inNamespace('[::1]:80', 'shop'), '[::1]:80')
 })
 
 test('the cell: set, read back, cleared, and seen by another thread', async () => {

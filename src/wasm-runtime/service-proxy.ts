@@ -8,6 +8,8 @@
 //   Services): `api.example` is a Service if namespace `example` has Services, a public name else;
 // never an IP literal or any other dotted name. Scheme http only: https goes out as asked.
 // A request that matches is sent to `host:port` with its Host header kept (`backend.default`).
+// A bare `<svc>` from an instance that knows its namespace (InstanceSpec.namespace) is sent as
+// `<svc>.<ns>.svc`: the caller's namespace, as Kubernetes' DNS search path resolves it.
 // No node: imports: the same code runs in the main thread, the host threads and the I/O thread.
 
 export interface ServiceProxy {
@@ -36,6 +38,16 @@ export function isServiceHost(authority: string, proxy: ServiceProxy): boolean {
   return (
     labels.length === 3 || labels.slice(3).join('.') === (proxy.clusterDomain ?? 'cluster.local')
   )
+}
+
+/** `authority` with a bare `<svc>` host qualified as `<svc>.<namespace>.svc` (port kept);
+ *  any other authority unchanged */
+export function inNamespace(authority: string, namespace: string | undefined): string {
+  if (!namespace || authority.startsWith('[')) return authority
+  const colon = authority.indexOf(':')
+  const host = colon >= 0 ? authority.slice(0, colon) : authority
+  if (host === '' || host.includes('.')) return authority
+  return `${host}.${namespace}.svc${colon >= 0 ? authority.slice(colon) : ''}`
 }
 
 const header = 2 // Int32 slots: [0] sequence (odd while written), [1] byte length

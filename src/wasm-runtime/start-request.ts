@@ -24,6 +24,7 @@ export function startRequest(
     preopens,
     readOnlyPaths: (spec.volumes ?? []).filter((v) => v.readOnly).map((v) => v.guestPath),
     network: spec.network === true,
+    namespace: spec.namespace,
     ...callBudget(spec.kind, spec.limits ?? {}, opts.fuelPerMs),
     memoryCapBytes,
     recycleAfterRequests: spec.recycleAfterRequests,

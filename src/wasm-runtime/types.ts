@@ -47,6 +47,10 @@ export interface InstanceSpec {
   args: string[]
   volumes: VolumeMount[]
   network: boolean
+  /** the pod's namespace: a bare `http://<svc>` the instance calls through the service proxy
+   *  names a Service there (`<svc>.<namespace>.svc`), as Kubernetes' DNS search path; default:
+   *  the mesh's default namespace */
+  namespace?: string
   limits: InstanceLimits
   /** replace the instance (start new, drain old) after this many requests */
   recycleAfterRequests?: number

@@ -1,7 +1,8 @@
 // A component calls another Service through the node's mesh: the runtime's service proxy sends
 // its outgoing wasi:http request for `http://<svc>.<ns>/…` to the mesh's local listener, Host
 // kept; an instance without network reaches Services and nothing else; with network, other hosts
-// go out directly. Real runtime, the `caller` image, a real mesh and a plain node:http backend.
+// go out directly; a bare `<svc>` names a Service in the caller's own namespace. Real runtime, the
+// `caller` image, a real mesh and plain node:http backends.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { createMesh } from '../../src/mesh/index.ts'
@@ -11,13 +12,22 @@ import { fixture } from './images.ts'
 
 const f = fixture()
 const b = await backend('backend')
+const shop = await backend('shop-backend')
 const mesh = createMesh({ nodeName: 'n1', local: { host: '127.0.0.1', port: 0 } })
 const ports = await mesh.start()
-await mesh.setTable(table([service('backend', [endpoint('b1', 'n1', b.port)])]))
+await mesh.setTable(
+  table([
+    service('backend', [endpoint('b1', 'n1', b.port)]),
+    service('backend', [endpoint('s1', 'n1', shop.port, { pod: 'shop/s1' })], {
+      namespace: 'shop',
+    }),
+  ]),
+)
 const proxy: ServiceProxy = { host: '127.0.0.1', port: ports.local!, namespaces: ['default'] }
 const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir, serviceProxy: proxy })
 await runtime.start(f.spec('caller', 'caller', 'http'))
 await runtime.start(f.spec('caller-net', 'caller', 'http', { network: true }))
+await runtime.start(f.spec('caller-shop', 'caller', 'http', { namespace: 'shop' }))
 
 interface Called {
   status: number
@@ -79,10 +89,22 @@ test('setServiceProxy: a new namespace list and port apply to the next request',
   assert.equal([again, called.pod], [200, 'default/b1'])
 })
 
+test("a bare <svc> is the caller's namespace's Service (Kubernetes' DNS search path)", async () => {
+  const [status, called] = await call('caller-shop', 'http://backend/p')
+  assert.equal([status, called.pod, called.body], [200, 'shop/s1', 'shop-backend GET /p'])
+  assert.is(shop.lastHeaders?.host, 'backend.shop.svc')
+  const [, port] = await call('caller-shop', 'http://backend:80/q')
+  assert.is(port.pod, 'shop/s1')
+  assert.is(shop.lastHeaders?.host, 'backend.shop.svc:80')
+  const [, other] = await call('caller-shop', 'http://backend.default/r')
+  assert.is(other.pod, 'default/b1', 'a qualified name is kept')
+})
+
 test.after(async () => {
   await runtime.close()
   await mesh.stop()
   await b.close()
+  await shop.close()
   f.cleanup()
 })
 

@@ -68,9 +68,10 @@ export class InstanceHost {
       if (gen) this.#deps.slot.noteMemory(req.n, memoryBytes(gen))
       this.#deps.post({ t: 'log', n: req.n, stream, time: Date.now(), data })
     }
-    const { env, args, preopens, readOnlyPaths, network } = req
+    const { env, args, preopens, readOnlyPaths, network, namespace } = req
     const { serviceProxy } = this.#deps
-    const imports = wasiImports({ env, args, preopens, readOnlyPaths, network, serviceProxy }, sink)
+    const config = { env, args, preopens, readOnlyPaths, network, serviceProxy, namespace }
+    const imports = wasiImports(config, sink)
     return instantiateGeneration(image, imports)
   }
 

@@ -5,9 +5,10 @@
 // initial-cwd is none, as in wasmtime unless configured (the shim would return the host's cwd).
 // Without network, outgoing wasi:http may still reach the cluster's Services when the runtime has
 // a service proxy (service-proxy.ts): plain http to a Service name, which goes through the mesh.
+// A bare `<svc>` names a Service in the instance's own namespace (SandboxConfig.namespace).
 import { WASIShim } from '@bytecodealliance/preview2-shim/instantiation'
 import { clocks, http, io } from '@bytecodealliance/preview2-shim'
-import { isServiceHost, type ServiceProxyCell } from '../service-proxy.ts'
+import { inNamespace, isServiceHost, type ServiceProxyCell } from '../service-proxy.ts'
 import { readOnlyPreopens } from './read-only-fs.ts'
 
 /** Thrown by wasi:cli/exit; unwinds the guest back to the host, which reads the code. */
@@ -30,6 +31,8 @@ export interface SandboxConfig {
   network: boolean
   /** the runtime's service proxy: without network, Services stay reachable through it */
   serviceProxy?: ServiceProxyCell
+  /** the pod's namespace: a bare `<svc>` called is `<svc>.<namespace>.svc` */
+  namespace?: string
 }
 
 type ImportObject = Record<string, unknown>
@@ -54,22 +57,31 @@ function captureStream(stream: 'stdout' | 'stderr', sink: OutputSink): object {
 interface OutgoingRequest {
   scheme(): { tag: string } | undefined
   authority(): string | undefined
+  setAuthority(authority: string | undefined): void
 }
 
 /**
- * The outgoing handler of an instance without network: Services only (through the mesh). Anything
- * else fails with wasi:http's HTTP-request-denied error code (the shim's own denial throws a
- * string the glue cannot lower, which traps the guest).
+ * The outgoing handler of an instance: Services through the mesh (a bare `<svc>` qualified with
+ * `namespace`); other hosts directly with `network`, else wasi:http's HTTP-request-denied error
+ * code (the shim's own denial throws a string the glue cannot lower, which traps the guest).
  */
-function servicesOnly(cell: ServiceProxyCell | undefined): object {
+function servicesFirst(
+  cell: ServiceProxyCell | undefined,
+  namespace: string | undefined,
+  network: boolean,
+): object {
   const open = http.outgoingHandler as unknown as { handle(...a: unknown[]): unknown }
   return {
     handle(request: OutgoingRequest, ...rest: unknown[]) {
       const proxy = cell?.get()
       const authority = request.authority()
       const plain = (request.scheme()?.tag ?? 'HTTP') === 'HTTP'
-      if (proxy && plain && authority !== undefined && isServiceHost(authority, proxy))
+      if (proxy && plain && authority !== undefined && isServiceHost(authority, proxy)) {
+        const qualified = inNamespace(authority, namespace)
+        if (qualified !== authority) request.setAuthority(qualified)
         return open.handle(request, ...rest)
+      }
+      if (network) return open.handle(request, ...rest)
       throw { tag: 'HTTP-request-denied' }
     },
   }
@@ -99,7 +111,11 @@ export function wasiImports(config: SandboxConfig, sink: OutputSink): ImportObje
   const preopens = imports['wasi:filesystem/preopens'] as Parameters<typeof readOnlyPreopens>[0]
   return {
     ...imports,
-    ...(config.network ? {} : { 'wasi:http/outgoing-handler': servicesOnly(config.serviceProxy) }),
+    'wasi:http/outgoing-handler': servicesFirst(
+      config.serviceProxy,
+      config.namespace,
+      config.network,
+    ),
     'wasi:filesystem/preopens': readOnlyPreopens(preopens, config.readOnlyPaths),
     'wasi:cli/environment': { ...environment, initialCwd: () => undefined },
     'wasi:cli/exit': exit,
