@@ -32,6 +32,7 @@ const allowed: Record<string, string[]> = {
   'plane/scheduler': ['api', 'core', 'plane/store'],
   'plane/controllers': ['api', 'core', 'plane/store'],
   'plane/transport': ['api', 'core', 'plane/store'],
+  'plane/leader': ['api', 'core', 'plane/store'],
   'plane/registry': ['api', 'core', 'plane/store', 'wasm-runtime'],
   'plane/server': [
     'api',
@@ -51,6 +52,7 @@ const allowed: Record<string, string[]> = {
     'plane/transport',
     'plane/registry',
     'plane/server',
+    'plane/leader',
   ],
 }
 
