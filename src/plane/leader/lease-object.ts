@@ -49,7 +49,8 @@ export async function writeLeaderLease(
       const transition = moved
         ? { acquireTime: now, leaseTransitions: (cur.spec?.leaseTransitions ?? 0) + 1 }
         : {}
-      await objects.replace(LEASES, cur, { ...cur, spec: { ...cur.spec, ...spec, ...transition } })
+      const next: Lease = { ...cur, spec: { ...cur.spec, ...spec, ...transition } }
+      await objects.replace(LEASES, cur, next)
       return
     } catch (err) {
       const raced = isShoalError(err, 'Conflict') || isShoalError(err, 'AlreadyExists')
