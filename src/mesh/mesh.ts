@@ -2,7 +2,7 @@
 // table, the upstream pools and the counters.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
-import type { TLSSocket } from 'node:tls'
+import type { Server as TlsServer, TLSSocket } from 'node:tls'
 import type { MeshTable } from '../api/index.ts'
 import { handleEntry, handleHop, HostResolver, type EntryContext, type EntryKind } from './entry.ts'
 import { IngressCertificates } from './ingress-tls.ts'
@@ -40,6 +40,7 @@ export function createMesh(options: MeshOptions): Mesh {
   const nodePorts = new NodePorts(ctx, options.nodePortHost ?? '0.0.0.0')
   const certificates = new IngressCertificates(ctx.log)
   const servers: Server[] = []
+  let mtls: TlsServer | undefined
   let syncing: Promise<void> = Promise.resolve()
 
   const entry = (kind: EntryKind) => (req: IncomingMessage, res: ServerResponse) =>
@@ -61,7 +62,10 @@ export function createMesh(options: MeshOptions): Mesh {
           createServer({ keepAlive: true }, entry('public')),
           options.public,
         )
-      if (options.tls) ports.tls = await listen(servers, mtlsServer(ctx, options), options.tls)
+      if (options.tls) {
+        mtls = mtlsServer(ctx, options)
+        ports.tls = await listen(servers, mtls as unknown as Server, options.tls)
+      }
       if (options.ingressTls) {
         const server = createTlsServer(
           {
@@ -111,10 +115,17 @@ export function createMesh(options: MeshOptions): Mesh {
       }),
     nodePorts: () => nodePorts.bound(),
     setIngressCertificates: (certs) => certificates.set(certs),
+    setNodeCertificate(cert, key) {
+      if (!options.tls) return false
+      // throws on a key that does not match the certificate: the one in use stays
+      mtls?.setSecureContext({ ca: options.tls.ca, cert, key })
+      upstreams.setIdentity(cert, key)
+      return true
+    },
   }
 }
 
-function mtlsServer(ctx: EntryContext, options: MeshOptions): Server {
+function mtlsServer(ctx: EntryContext, options: MeshOptions): TlsServer {
   const tls = options.tls!
   const server = createTlsServer(
     {
@@ -135,7 +146,7 @@ function mtlsServer(ctx: EntryContext, options: MeshOptions): Server {
       socket.destroy()
     }
   })
-  return server as unknown as Server
+  return server
 }
 
 function listen(

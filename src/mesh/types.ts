@@ -108,4 +108,11 @@ export interface Mesh {
    * those held; the TLS ingress listener picks among them by SNI
    */
   setIngressCertificates(certs: readonly IngressCertificate[]): void
+  /**
+   * this node's renewed certificate and key (PEM, signed by the same CA): the node-to-node
+   * listener presents it to connections made from now on and the hops out use it on new
+   * connections (the old pools finish their requests, then close). No restart. A mesh started
+   * without `tls` stays without its node-to-node listener (its port was told at hello): false.
+   */
+  setNodeCertificate(cert: string, key: string): boolean
 }

@@ -1,7 +1,9 @@
 // Adapter over undici: keep-alive connection pools to this node's instances (plain HTTP on
 // loopback, one pool per port) and to other nodes' meshes (mutual TLS, one pool per node,
 // verified as that node: its certificate must name it and be signed by the fleet CA). A node
-// that goes offline or moves has its pool destroyed at once. undici is loaded with the first
+// that goes offline or moves has its pool destroyed at once. A renewed node certificate
+// (setIdentity) makes new pools for the hops that follow; the old ones finish what they carry,
+// then close. undici is loaded with the first
 // table that has endpoints (or the first request): an idle agent, with nothing to route, does
 // not carry it.
 import type { Pool } from 'undici'
@@ -16,7 +18,7 @@ interface RemotePool {
 }
 
 export class Upstreams {
-  readonly #tls: MeshTlsOptions | undefined
+  #tls: MeshTlsOptions | undefined
   #local = new Map<number, Pool>()
   #remote = new Map<string, RemotePool>()
   #undici?: typeof import('undici')
@@ -65,6 +67,15 @@ export class Upstreams {
     })
     this.#remote.set(node.name, { origin, pool })
     return pool
+  }
+
+  /** this node's certificate and key from now on: every node-to-node pool is replaced, the old
+   *  ones closed once their requests in flight end */
+  setIdentity(cert: string, key: string): void {
+    if (!this.#tls) return
+    this.#tls = { ...this.#tls, cert, key }
+    for (const r of this.#remote.values()) void r.pool.close().catch(() => {})
+    this.#remote.clear()
   }
 
   /** drop pools of nodes that are gone or offline, and of loopback ports no endpoint uses */

@@ -295,6 +295,13 @@ function startRenewer(w: Wiring): CertRenewer {
   const renewer = new CertRenewer({
     ...{ path: w.paths.certificate, node: c.node, caCert: c.caCert, ips: [w.address] },
     ...{ sign: planeSigner(w.planeFetch, c), clock, log },
+    // the mesh's node-to-node TLS takes the new certificate at once (no restart)
+    renewed: (cert, key) => {
+      if (w.mesh && !w.mesh.mesh.setNodeCertificate(cert, key))
+        log.warn(
+          'the mesh has no node-to-node listener: the renewed certificate is used after a restart',
+        )
+    },
   })
   renewer.start()
   return renewer

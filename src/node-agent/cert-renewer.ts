@@ -1,7 +1,8 @@
 // Keeps <dataDir>/node.pem current: at start a missing or unreadable one is requested, then the
 // certificate is renewed when 2/3 of its life has passed (renewalDue), each time with a new key
 // and over the node's authenticated request. A failed request is retried with back-off (30 s
-// doubling to 10 min); the old certificate stays in use until a new one is saved.
+// doubling to 10 min); the old certificate stays in use until a new one is saved. Once saved, it
+// is handed to `renewed` (the agent's mesh takes it for its node-to-node TLS without a restart).
 import {
   BadRequestError,
   ShoalError,
@@ -35,6 +36,8 @@ export interface CertRenewerOptions {
   clock: Clock
   log: Logger
   retry?: { initialMs: number; maxMs: number }
+  /** called with each certificate saved (PEM) and its key; an error thrown is logged */
+  renewed?(certPem: string, keyPem: string): void
 }
 
 export class CertRenewer {
@@ -93,6 +96,14 @@ export class CertRenewer {
       await saveNodeCertificate(this.#o.path, certPem, req.keyPem)
       this.#failures = 0
       log.info('node certificate renewed', { node, validTo: cert.validTo })
+      try {
+        this.#o.renewed?.(certPem, req.keyPem)
+      } catch (error) {
+        log.warn('the renewed node certificate could not be put in use', {
+          node,
+          error: (error as Error).message,
+        })
+      }
       this.#at(renewalDue(cert))
     } catch (error) {
       const retry = this.#o.retry ?? RETRY

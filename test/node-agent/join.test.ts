@@ -160,9 +160,11 @@ test('the certificate is renewed at 2/3 of its life with a new key, over the nod
   const first = nodePem('pi-21')
   const clock = new FakeClock(Date.now())
   const log = memoryLogger()
+  const handed: [string, string][] = []
   const renewer = new CertRenewer({
     ...{ path: joinPath(dir, 'pi-21', 'node.pem'), node: 'pi-21', caCert: c.caCert },
     ...{ ips: ['192.168.1.21'], sign: planeSigner(httpsFetch({ ca: c.caCert }), c), clock, log },
+    renewed: (cert, key) => handed.push([cert, key]),
   })
   renewer.start()
   await renewer.settled()
@@ -180,6 +182,9 @@ test('the certificate is renewed at 2/3 of its life with a new key, over the nod
   assert.is(second.cert.subjectAltName, 'DNS:pi-21, IP Address:192.168.1.21')
   assert.equal(requests.slice(2), ['POST /shoal/v1/node-certificate'])
   assert.not.match(bodies.join(), /PRIVATE KEY/)
+  assert.is(handed.length, 1, 'the saved certificate and key are handed on (the mesh takes them)')
+  assert.is(new X509Certificate(handed[0]![0]).fingerprint256, second.cert.fingerprint256)
+  assert.ok(second.cert.checkPrivateKey(createPrivateKey(handed[0]![1])))
   renewer.stop()
 })
 
