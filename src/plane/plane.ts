@@ -11,7 +11,7 @@ import {
   type Logger,
 } from '../core/index.ts'
 import { resourceByKind } from '../api/index.ts'
-import { openLogStore, SYNC_BUCKETS } from './store/index.ts'
+import { openPlaneStore, storeGauges, type PlaneStoreOptions } from './plane-store.ts'
 import { ensurePrivateDataDir } from './data-dir.ts'
 import { createRegistry, type Registry } from './registry/index.ts'
 import { addNodeLogin, readBrokerLogin, type BrokerLogin } from './broker-config.ts'
@@ -50,7 +50,9 @@ import {
   type Security,
 } from './server/index.ts'
 
-export interface PlaneOptions {
+/** `store`: absent, the CBOR log in <dataDir>/store; or etcd://host:2379[,…][/namespace],
+ * etcds://… for TLS with etcdCa/etcdCert/etcdKey (PEM files; plane-store.ts) */
+export interface PlaneOptions extends PlaneStoreOptions {
   dataDir: string
   /** host:port, default 127.0.0.1:6443 */
   listen?: string
@@ -237,7 +239,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
         sans: [host, mqtt.host, ...(o.sans ?? [])],
         logger: log,
       })
-  const store = await openLogStore({ dir: join(o.dataDir, 'store'), logger: log })
+  const store = await openPlaneStore(o, log)
   const secretBox = security?.secrets ?? insecureSecretBox(o.dataDir)
   const objects = new ObjectStore(store, {
     clock: systemClock,
@@ -319,14 +321,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       log: log.child('join'),
     },
     ready: () => ready,
-    storeGauges: () => ({
-      revision: store.revision,
-      compactRevision: store.compactRevision,
-      syncStats: store.syncStats,
-      syncBuckets: SYNC_BUCKETS,
-      memory: store.memoryStats,
-      disk: store.diskStats,
-    }),
+    storeGauges: () => storeGauges(store),
   })
   const server = await serveApi(app.fetch, { host, port, tls: security?.tls }).catch(
     async (err: unknown) => {

@@ -10,6 +10,8 @@
 // index.ts only (test/architecture.test.ts keeps this true).
 export type * from './types.ts'
 export { openLogStore, LogStore, type LogStoreOptions } from './log-store.ts'
+export { openEtcdStore, EtcdStore, type EtcdStoreOptions } from './etcd-store.ts'
+export { isEtcdUrl, parseEtcdUrl, type EtcdTarget } from './etcd-url.ts'
 export { prefixEnd } from './mvcc/index.ts'
 export { SYNC_BUCKETS } from './wal/index.ts'
 export {
