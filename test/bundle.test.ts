@@ -85,6 +85,17 @@ test("`shoal agent` loads none of the plane's code: the agent's chunk and what i
       todo.push(m[1])
   }
   assert.not.ok(loaded.has(plane), `${plane} is loaded with the agent`)
+  // esbuild moves modules that two entries share into chunks of their own, so the plane's code
+  // can ride in a shared chunk that main imports statically (it did: up-flags.ts reached the
+  // plane through src/embed, 0.8 MB of source and 8 MB of an idle agent's RSS): look for it
+  const text = [...loaded].map(read).join('\n')
+  for (const [what, mark] of [
+    ['the object store', /\bObjectStore=class\b/],
+    ['the scheduler', /\bScheduler=class\b/],
+    ['Hono', /\bHono=class\b/],
+    ['yaml', /"node_modules\/yaml\//],
+  ] as const)
+    assert.not.ok(mark.test(text), `${what} is loaded with the agent`)
 })
 
 function https(url: string, ca: string, token: string, method: string, body?: Uint8Array | string) {

@@ -150,6 +150,12 @@ const surface: Record<keyof typeof api, () => void> = {
     assert.is(api.parseImageRef('UPPER'), undefined)
   },
   toBase64: () => assert.is(api.toBase64('héllo'), 'aMOpbGxv'),
+  parseNodePortRange: () => {
+    assert.equal(api.parseNodePortRange('30000-32767'), { min: 30000, max: 32767 })
+    assert.is(api.parseNodePortRange('9-8'), undefined)
+  },
+  DEFAULT_NODE_PORT_RANGE: () =>
+    assert.equal(api.DEFAULT_NODE_PORT_RANGE, { min: 30000, max: 32767 }),
   parseCronSchedule: () =>
     assert.equal(api.parseCronSchedule('0 0 * * 7'), {
       ok: false,

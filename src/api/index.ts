@@ -83,6 +83,9 @@ export {
   isIP,
   labelValue,
   qualifiedKey,
+  DEFAULT_NODE_PORT_RANGE,
+  parseNodePortRange,
+  type NodePortRange,
 } from './formats/index.ts'
 
 export { applyDefaults, fillDefaults } from './defaults/index.ts'

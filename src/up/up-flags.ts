@@ -2,7 +2,7 @@
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { BadRequestError } from '../core/index.ts'
-import { parseNodePortRange, type NodePortRange } from '../embed/index.ts'
+import { parseNodePortRange, type NodePortRange } from '../api/index.ts'
 
 export interface UpOptions {
   dataDir: string

@@ -28,4 +28,9 @@ export {
 } from './quantity.ts'
 export { imageRefHelp, parseImageRef, type ImageRef } from './image-ref.ts'
 export { fromBase64, toBase64 } from './base64.ts'
+export {
+  DEFAULT_NODE_PORT_RANGE,
+  parseNodePortRange,
+  type NodePortRange,
+} from './node-port-range.ts'
 export { parseCronSchedule, type CronSchedule } from './cron-schedule.ts'
