@@ -6,7 +6,7 @@
 // (cbor-extract), and the jco packages, which load their own worker thread, native helper and
 // wasm files by path (see README "On a Pi").
 import { build } from 'esbuild'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
@@ -56,8 +56,30 @@ const { metafile } = await build({
   logLevel: 'warning',
 })
 
+// the fleet dashboard (src/ui), served by the plane at /ui from dist/ui: one script and one
+// style sheet for the browser, no CDN (sites may be offline), small enough for a Pi to serve
+const ui = await build({
+  entryPoints: { app: 'src/ui/main.ts', style: 'src/ui/style.css' },
+  outdir: 'dist/ui',
+  bundle: true,
+  platform: 'browser',
+  target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+  format: 'esm',
+  minify: true,
+  sourcemap: 'linked',
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+})
+mkdirSync('dist/ui', { recursive: true })
+copyFileSync('src/ui/index.html', 'dist/ui/index.html')
+
 // files of an earlier build that this one did not write (a renamed thread entry, old chunks) go
-const written = new Set(Object.keys(metafile.outputs).map((f) => f.replace(/^dist\//, '')))
+const written = new Set(
+  [...Object.keys(metafile.outputs), ...Object.keys(ui.metafile.outputs), 'dist/ui/index.html'].map(
+    (f) => f.replace(/^dist\//, ''),
+  ),
+)
 for (const f of readdirSync('dist', { recursive: true, withFileTypes: true })) {
   const path = join(f.parentPath ?? f.path, f.name).replace(/^dist\//, '')
   if (f.isFile() && !written.has(path)) rmSync(`dist/${path}`)

@@ -29,6 +29,7 @@ import { openWatches } from './watch-stream.ts'
 import { openAccess, type Access } from './access.ts'
 import { forbiddenPathError, JOIN_PATH, NODE_CERTIFICATE_PATH } from './security/index.ts'
 import { CA_PATH, joinRoutes, type JoinOptions } from './join-routes.ts'
+import { isUiPath, uiRoutes } from './ui-routes.ts'
 
 export interface ApiAppOptions {
   objects: ObjectStore
@@ -98,7 +99,7 @@ export function createApiApp(o: ApiAppOptions) {
     )
   })
   app.use('*', async (c, next) => {
-    if (openPaths.has(c.req.path)) return next()
+    if (openPaths.has(c.req.path) || isUiPath(c.req.path)) return next() // the dashboard's files: no data
     const caller = access.authenticate(c.req.header('authorization'))
     if (!caller) throw new ShoalError('Unauthorized', 'Unauthorized')
     c.set('caller', caller)
@@ -149,6 +150,20 @@ export function createApiApp(o: ApiAppOptions) {
   )
   app.get('/openapi/v3/apis/:group/:version', (c) =>
     json(openApiDocument(c.req.param('group'), c.req.param('version')) ?? notFound(c.req.path)),
+  )
+
+  uiRoutes(app)
+  // each pod's request rate as the nodes report it (every request that reached the instance),
+  // for the dashboard's per-Service rate: not stored, read like /metrics (any signed-in caller)
+  app.get('/shoal/v1/request-rates', () =>
+    json({
+      items: (o.usage?.()?.pods() ?? []).map((p) => ({
+        namespace: p.namespace,
+        pod: p.name,
+        timestamp: new Date(p.timestamp).toISOString(),
+        requestsPerSecond: p.containers.reduce((sum, c) => sum + (c.requestsPerSecond ?? 0), 0),
+      })),
+    }),
   )
 
   if (o.images) app.route('/images', o.images.app) // reads: any caller; writes: admins (non-resource rules)

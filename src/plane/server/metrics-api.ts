@@ -30,7 +30,13 @@ export interface UsageSource {
     name: string
     timestamp: number
     windowMs: number
-    containers: { name: string; cpuMillicores: number; memoryBytes: number }[]
+    containers: {
+      name: string
+      cpuMillicores: number
+      memoryBytes: number
+      /** requests that reached the instance, a second (the dashboard's per-Service rate) */
+      requestsPerSecond?: number
+    }[]
   }[]
 }
 
