@@ -1,5 +1,5 @@
 // The MQTT link to the plane (the one file that imports mqtt): MQTT 3.1.1 over TLS trusting only
-// the plane's CA, username = node name, password = node token, client id = node name, clean
+// the plane's CA (and an external broker's CA the join answer named), username = node name, password = node token, client id = node name, clean
 // session (nothing relies on the broker's memory: the plane resends desired state, the agent its
 // statuses), Nagle off (small control messages must not wait for a delayed ACK), Last Will
 // "0" retained on the node's online topic, "1" retained once connected; then the node's three
@@ -58,7 +58,7 @@ export class MqttChannel implements Channel {
 
   open(handlers: ChannelHandlers): void {
     this.#handlers = handlers
-    const { node, token, caCert, mqtt: url } = this.#o.credentials
+    const { node, token, caCert, mqtt: url, mqttCa } = this.#o.credentials
     const client = mqtt.connect(url, {
       protocolVersion: 4,
       clientId: nodeClientId(node),
@@ -71,7 +71,7 @@ export class MqttChannel implements Channel {
       // mqtt-packet's default makes a Buffer for each of the 65,536 two-byte numbers on its first
       // write: 6 MB of heap, a quarter of the agent's whole budget; a 2-byte write costs nothing
       writeCache: false,
-      ca: caCert,
+      ca: mqttCa ? [caCert, mqttCa] : caCert, // an external broker's own CA, if it has one
       rejectUnauthorized: true,
       will: {
         topic: nodeTopic(node, 'online'),

@@ -118,7 +118,18 @@ function parseAnswer(body: unknown, node: string): Answer {
     )
   caCertHash(a.caCert) // parses, or throws
   const certificate = typeof b.certificate === 'string' ? b.certificate : undefined
-  return { node: a.node, token: a.token, caCert: a.caCert, mqtt: a.mqtt, certificate }
+  const mqttCa = b.mqttCa === undefined ? undefined : b.mqttCa
+  if (mqttCa !== undefined) {
+    if (typeof mqttCa !== 'string')
+      throw new ShoalError('Invalid', "join: the plane's mqttCa is not a PEM certificate")
+    try {
+      caCertHash(mqttCa)
+    } catch {
+      throw new ShoalError('Invalid', "join: the plane's mqttCa is not a PEM certificate")
+    }
+  }
+  const broker = mqttCa === undefined ? {} : { mqttCa }
+  return { node: a.node, token: a.token, caCert: a.caCert, mqtt: a.mqtt, ...broker, certificate }
 }
 
 export async function joinPlane(o: JoinOptions): Promise<Credentials> {

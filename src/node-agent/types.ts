@@ -32,4 +32,7 @@ export interface Credentials {
   token: string
   /** PEM of the CA the agent trusts for the plane and the broker */
   caCert: string
+  /** PEM of the CA that signed an external broker's certificate when not caCert (the join
+   * answer's, over the plane's verified TLS): trusted for the broker only */
+  mqttCa?: string
 }

@@ -1,6 +1,7 @@
 // The plane as one object: store + API server + the MQTT transport to its nodes (embedded
 // broker and node channel), the scheduler and the controllers. createPlane() is
 // what `shoal plane` runs and what another program embeds.
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import {
   BadRequestError,
@@ -70,6 +71,17 @@ export interface PlaneOptions extends PlaneStoreOptions {
    * plane logs in with <dataDir>/broker.json (`shoal broker-config`) or the URL's user:password,
    * and nodes are told this URL when they join */
   mqtt?: string
+  /** with mqtt: a PEM file of the CA that signed the external broker's certificate when that is
+   * not the plane's CA; the plane trusts it, and nodes are given it when they join */
+  mqttCa?: string
+  /** with mqtt: PEM files of a client certificate and its key the plane logs in to the external
+   * broker with (a broker that takes the login from the certificate, e.g. Mosquitto's
+   * require_certificate + use_identity_as_username) */
+  mqttCert?: string
+  mqttKey?: string
+  /** with mqtt: the URL nodes are told to dial the broker at, when not mqtt's (another
+   * listener or name: e.g. the plane logs in on a listener that requires a certificate) */
+  mqttNodes?: string
   /** run the scheduler (default true); false leaves pods for another scheduler */
   scheduler?: boolean
   /** run the controllers (ReplicaSet, Deployment, node lifecycle, Endpoints; default true) */
@@ -159,23 +171,60 @@ function mqttListenOf(o: PlaneOptions, api: { host: string; port: number }) {
 }
 
 /** the external broker: its URL and the plane's login there */
-function externalBroker(o: PlaneOptions): (ExternalBroker & { login?: BrokerLogin }) | undefined {
-  if (!o.mqtt) return undefined
+function externalBroker(
+  o: PlaneOptions,
+): (ExternalBroker & { login?: BrokerLogin; brokerCa?: string; nodesUrl: string }) | undefined {
+  if (!o.mqtt) {
+    if (o.mqttCa || o.mqttCert || o.mqttKey || o.mqttNodes)
+      throw new BadRequestError(
+        'plane: --mqtt-ca, --mqtt-cert, --mqtt-key and --mqtt-nodes are for an external broker (--mqtt URL)',
+      )
+    return undefined
+  }
   if (o.mqttListen)
     throw new BadRequestError(
       'plane: --mqtt (an external broker) and --mqtt-listen exclude each other',
     )
   const { url, username, password } = parseBrokerUrl(o.mqtt)
   const login = readBrokerLogin(o.dataDir)
+  if (!o.mqttCert !== !o.mqttKey)
+    throw new BadRequestError('plane: --mqtt-cert and --mqtt-key go together')
+  const cert = o.mqttCert && readPem(o.mqttCert, '--mqtt-cert', 'CERTIFICATE')
   return {
     url,
     username: username ?? login?.username,
     password: password ?? login?.password,
     login,
+    brokerCa: o.mqttCa && readPem(o.mqttCa, '--mqtt-ca', 'CERTIFICATE'),
+    nodesUrl: o.mqttNodes === undefined ? url : parseBrokerUrl(o.mqttNodes, '--mqtt-nodes').url,
+    cert,
+    key: o.mqttKey && readPem(o.mqttKey, '--mqtt-key', 'PRIVATE KEY'),
   }
 }
 
-type ExternalBroker = { url: string; username?: string; password?: string; ca?: string }
+/** a PEM file's text; `label`: what its BEGIN line must name (…PRIVATE KEY: any key) */
+function readPem(path: string, flag: string, label: string): string {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new BadRequestError(`plane: ${flag} ${path}: ${(err as Error).message}`)
+  }
+  if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(text))
+    throw new BadRequestError(`plane: ${flag} ${path} holds no PEM ${label}`)
+  return text
+}
+
+type ExternalBroker = {
+  url: string
+  username?: string
+  password?: string
+  /** PEM: the CA(s) the broker's certificate may be signed by */
+  ca?: string | string[]
+  /** PEM: the plane's client certificate and key */
+  cert?: string
+  key?: string
+}
 
 /** the embedded broker (or an external one) and the node channel on it; a node authenticates
  * with its node token */
@@ -284,7 +333,11 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     security &&
     (await startNodeTransport(security, {
       listen: mqtt,
-      external: external && { ...external, ca: security.caCert }, // as the agents trust it
+      // the plane's CA, as the agents trust it, and the broker's own when it has one
+      external: external && {
+        ...external,
+        ca: external.brokerCa ? [security.caCert, external.brokerCa] : security.caCert,
+      },
       objects,
       registry,
       log,
@@ -296,7 +349,8 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       throw err
     }))
   usage.stats = transport?.stats
-  const mqttUrl = transport && (external?.url ?? `mqtts://${urlHost(mqtt.host)}:${transport.port}`)
+  const mqttUrl =
+    transport && (external?.nodesUrl ?? `mqtts://${urlHost(mqtt.host)}:${transport.port}`)
   const joined = onJoin(o, external)
   let ready = true
   const rotate = () => rotateSecretKeys(store, secretBox, log)
@@ -315,8 +369,9 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       nodeCertificates: security.nodeCertificates,
       // a broker on every address is dialled at the address the node reached the API at
       mqttUrl: (apiHost) =>
-        external?.url ??
+        external?.nodesUrl ??
         `mqtts://${unspecified(mqtt.host) ? apiHost : urlHost(mqtt.host)}:${transport!.port}`,
+      mqttCa: external?.brokerCa,
       joined,
       log: log.child('join'),
     },

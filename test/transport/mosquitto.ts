@@ -41,17 +41,31 @@ export async function startMosquitto(dataDir: string): Promise<Mosquitto> {
     tls: true,
   })
   const login = readBrokerLogin(dataDir)!
+  return {
+    port,
+    url,
+    ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
+    login: { ...login, passwordFile: login.passwordFile! },
+    ...(await runMosquitto(conf, [port])),
+  }
+}
+
+export type MosquittoProcess = Pick<Mosquitto, 'output' | 'kill' | 'start' | 'reload' | 'stop'>
+
+/** Mosquitto on any config file, started once it listens on every port of `ports` */
+export async function runMosquitto(conf: string, ports: number[]): Promise<MosquittoProcess> {
   let child: ChildProcess | undefined
   let out = ''
   const start = async () => {
     child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] })
     child.stdout!.on('data', (d) => (out += d))
     child.stderr!.on('data', (d) => (out += d))
-    await listening(
-      port,
-      () => child?.exitCode ?? null,
-      () => out,
-    )
+    for (const port of ports)
+      await listening(
+        port,
+        () => child?.exitCode ?? null,
+        () => out,
+      )
   }
   const exited = () =>
     new Promise<void>((resolve) => {
@@ -60,10 +74,6 @@ export async function startMosquitto(dataDir: string): Promise<Mosquitto> {
     })
   await start()
   return {
-    port,
-    url,
-    ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
-    login: { ...login, passwordFile: login.passwordFile! },
     output: () => out,
     kill: async () => {
       child?.kill('SIGKILL')

@@ -26,6 +26,9 @@ export interface JoinOptions {
   nodeCertificates: NodeSigner
   /** the broker's URL as a node that reached the API at `apiHost` should dial it */
   mqttUrl(apiHost: string): string
+  /** PEM of the CA that signed the external broker's certificate, when not caCert: told to
+   * the node, which trusts it for the broker only */
+  mqttCa?: string
   /** a node was given a token (an external broker's login is added here) before the answer */
   joined?(node: string, token: string): Promise<void>
   log: Logger
@@ -50,7 +53,8 @@ export function joinRoutes(o: JoinOptions | undefined) {
       await o.joined?.(node, token)
       o.log.info('node joined', { node, certificate: !!certificate }) // the name, never the token
       const mqtt = o.mqttUrl(new URL(req.url).hostname)
-      return Response.json({ node, token, caCert: o.caCert, mqtt, certificate })
+      const mqttCa = o.mqttCa
+      return Response.json({ node, token, caCert: o.caCert, mqtt, mqttCa, certificate })
     },
     /** `node`: the authenticated caller's node (the authorizer lets only nodes here) */
     async renew(req: Request, node: string | undefined): Promise<Response> {

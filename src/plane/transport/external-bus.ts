@@ -1,7 +1,8 @@
 // A Bus over an external MQTT broker (`shoal plane --mqtt mqtt[s]://broker:port`): an mqtt.js
 // client, so the node channel runs unchanged against Mosquitto or a clustered broker.
-// - The plane logs in with its own credentials (PLANE_USER; the broker's ACL gives it
-//   shoal/v1/nodes/# and each node only its own subtree: mosquitto-config.ts).
+// - The plane logs in with its own credentials (PLANE_USER and a password, or a client
+//   certificate; the broker's ACL gives it shoal/v1/nodes/# and each node only its own subtree:
+//   mosquitto-config.ts).
 // - Clean session: the broker keeps nothing for the plane. The store is the source of truth:
 //   after every connect but the first the plane resubscribes, then `reconnected` is called and
 //   the node channel sends every node its whole desired state again (what nodes sent while the
@@ -19,8 +20,12 @@ export interface ExternalBusOptions {
   /** default PLANE_USER */
   username?: string
   password?: string
-  /** PEM of the CA that signed the broker's certificate (mqtts); default: the system's */
-  ca?: string
+  /** PEM of the CA(s) that may sign the broker's certificate (mqtts); default: the system's */
+  ca?: string | string[]
+  /** PEM of a client certificate and its key (mqtts): for a broker that logs the plane in by
+   * its certificate (Mosquitto's require_certificate + use_identity_as_username) */
+  cert?: string
+  key?: string
   log: Logger
   /** the link came back after a loss (subscriptions already renewed) */
   reconnected?(): void
@@ -35,11 +40,14 @@ export interface ExternalBus extends Bus {
 }
 
 /** checks the URL: mqtt:// or mqtts://, a host, a port; credentials in it are taken out */
-export function parseBrokerUrl(url: string): { url: string; username?: string; password?: string } {
+export function parseBrokerUrl(
+  url: string,
+  flag = '--mqtt',
+): { url: string; username?: string; password?: string } {
   const u = URL.canParse(url) ? new URL(url) : undefined
   if (!u || (u.protocol !== 'mqtt:' && u.protocol !== 'mqtts:') || !u.hostname)
     throw new BadRequestError(
-      `plane: --mqtt must be an mqtt://HOST:PORT or mqtts://HOST:PORT URL, not "${url}"`,
+      `plane: ${flag} must be an mqtt://HOST:PORT or mqtts://HOST:PORT URL, not "${url}"`,
     )
   const port = u.port || (u.protocol === 'mqtts:' ? '8883' : '1883')
   return {
@@ -75,6 +83,7 @@ export async function connectExternalBus(url: string, o: ExternalBusOptions): Pr
     queueQoSZero: false,
     writeCache: false, // mqtt-packet's 6 MB table of numbers (see broker.ts)
     ...(o.ca ? { ca: o.ca } : {}),
+    ...(o.cert && o.key ? { cert: o.cert, key: o.key } : {}),
   }
   const client = mqtt.connect(parsed.url, options)
   try {

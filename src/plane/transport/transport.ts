@@ -24,7 +24,14 @@ export interface TransportOptions {
   leaseRenewMs?: number
   /** an external broker instead of the embedded one (listen, tls and authenticateNode unused:
    * the broker authenticates and confines the nodes) */
-  external?: { url: string; username?: string; password?: string; ca?: string }
+  external?: {
+    url: string
+    username?: string
+    password?: string
+    ca?: string | string[]
+    cert?: string
+    key?: string
+  }
 }
 
 export interface Transport {
