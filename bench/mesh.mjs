@@ -18,9 +18,11 @@
 // the ratios to nginx, mesh → components ÷ direct → component and, last, one JSON line.
 // Run: node bench/mesh.mjs   (re-executes itself under tsx) · Env: RUNS=5 DUR=5 CONNS=50 NGINX_WORKERS=1
 //      MESH=bundle (default: src/mesh bundled by esbuild, as a node runs it) | tsx (the sources)
+//      CASES=nginx,mesh local (a comma-separated subset; default all) · MESH_NODE_ARGS='--cpu-prof'
+//      (node flags of the mesh processes, e.g. a profile written to their cwd at exit)
 // Needs /usr/bin/wrk and /usr/sbin/nginx (apt-get install -y wrk nginx).
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -80,6 +82,7 @@ async function meshChild() {
   const cfg = JSON.parse(process.argv[3])
   const { createMesh } = await import(process.argv[4] ?? '../src/mesh/index.ts')
   const mesh = createMesh(cfg)
+  process.once('SIGTERM', () => process.exit(0)) // an exit: --cpu-prof writes its profile
   console.log(JSON.stringify(await mesh.start()))
   let buf = ''
   process.stdin.on('data', (c) => {
@@ -120,8 +123,8 @@ async function main() {
   const children = []
   process.on('exit', () => children.forEach((c) => c.kill('SIGTERM')))
   const progress = (m) => process.stderr.write(`# ${m}\n`)
-  const start = (args, opts = {}) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', self, ...args], {
+  const start = (args, opts = {}, nodeArgs = []) => {
+    const c = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', self, ...args], {
       stdio: ['pipe', 'pipe', 'inherit'],
       ...opts,
     })
@@ -148,6 +151,7 @@ async function main() {
     })
   }
   const meshArg = (process.env.MESH ?? 'bundle') === 'bundle' ? [meshModule] : []
+  const meshNodeArgs = (process.env.MESH_NODE_ARGS ?? '').split(' ').filter(Boolean)
   try {
     const ports = await firstLine(start(['backends']))
     const componentPorts = await firstLine(start(['components']))
@@ -165,16 +169,24 @@ async function main() {
       ca: ca.ca,
       ...(await ca.issue(nodeCommonName(name))),
     })
-    const m1 = start([
-      'mesh',
-      JSON.stringify({ nodeName: 'n1', local: { port: 0 }, tls: await tlsOf('n1') }),
-      ...meshArg,
-    ])
-    const m2 = start([
-      'mesh',
-      JSON.stringify({ nodeName: 'n2', local: { port: 0 }, tls: await tlsOf('n2') }),
-      ...meshArg,
-    ])
+    const m1 = start(
+      [
+        'mesh',
+        JSON.stringify({ nodeName: 'n1', local: { port: 0 }, tls: await tlsOf('n1') }),
+        ...meshArg,
+      ],
+      {},
+      meshNodeArgs,
+    )
+    const m2 = start(
+      [
+        'mesh',
+        JSON.stringify({ nodeName: 'n2', local: { port: 0 }, tls: await tlsOf('n2') }),
+        ...meshArg,
+      ],
+      {},
+      meshNodeArgs,
+    )
     const [p1, p2] = await Promise.all([firstLine(m1), firstLine(m2)])
     const svc = (name, node) =>
       service(
@@ -200,25 +212,32 @@ async function main() {
     await Promise.all([m1, m2].map((m) => firstLine(m)))
     await waitHttp(nginxPort)
 
+    const wanted = process.env.CASES?.split(',').map((x) => x.trim())
+    // CPU time of the proxy's process(es) a request: less swayed by others' load than req/s
+    const nginxPids = () => [nginx.pid, ...childPids(nginx.pid)]
     const cases = [
       { name: 'direct', port: ports[0], host: 'backend' },
-      { name: 'nginx', port: nginxPort, host: 'web' },
-      { name: 'mesh local', port: p1.local, host: 'local' },
-      { name: 'mesh remote', port: p1.local, host: 'remote.default' },
+      { name: 'nginx', port: nginxPort, host: 'web', pids: nginxPids },
+      { name: 'mesh local', port: p1.local, host: 'local', pids: () => [m1.pid] },
+      { name: 'mesh remote', port: p1.local, host: 'remote.default', pids: () => [m1.pid, m2.pid] },
       { name: 'direct → component', port: componentPorts[0], host: 'component' },
-      { name: 'mesh → components', port: p1.local, host: 'components' },
-    ]
+      { name: 'mesh → components', port: p1.local, host: 'components', pids: () => [m1.pid] },
+    ].filter((c) => !wanted || c.name === 'nginx' || wanted.includes(c.name))
     const results = Object.fromEntries(cases.map((c) => [c.name, []]))
     for (let run = 0; run < RUNS; run++) {
       const order = cases.map((_, i) => cases[(i + run) % cases.length])
       for (const c of order) {
         wrk(c, 1, CONNS) // warm-up
+        const pids = c.pids?.() ?? []
+        const cpu0 = pids.map(cpuMs)
         const r = wrk(c, DUR, CONNS)
+        const cpu = pids.reduce((sum, pid, i) => sum + cpuMs(pid) - cpu0[i], 0)
+        r.cpu_us = pids.length ? (cpu * 1000) / r.requests : NaN
         if (r.non2xx || r.errors)
           progress(`${c.name}: ${r.non2xx} non-2xx, ${r.errors} socket errors`)
         results[c.name].push(r)
         progress(
-          `run ${run + 1}/${RUNS} ${c.name}: ${Math.round(r.ops)} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms`,
+          `run ${run + 1}/${RUNS} ${c.name}: ${Math.round(r.ops)} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, proxy CPU ${r.cpu_us.toFixed(1)} µs/req`,
         )
       }
     }
@@ -250,6 +269,29 @@ function wrk(c, dur, conns) {
   return JSON.parse(line)
 }
 
+/** user + system CPU time of a process so far, ms (Linux /proc; clock ticks of 10 ms) */
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) * 10
+  } catch {
+    return 0
+  }
+}
+
+function childPids(pid) {
+  const out = []
+  for (const d of readdirSync('/proc'))
+    if (/^\d+$/.test(d))
+      try {
+        if (readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(pid))
+          out.push(Number(d))
+      } catch {
+        // gone
+      }
+  return out
+}
+
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
@@ -265,8 +307,8 @@ function report(results, meta) {
   console.log(
     `\nmesh.mjs — ${meta.RUNS} runs × ${meta.DUR} s, ${meta.CONNS} connections, nginx workers ${meta.NGINX_WORKERS}, load average ${meta.load[0][0].toFixed(1)} → ${meta.load[1][0].toFixed(1)} on ${os.cpus().length} CPUs\n`,
   )
-  console.log('| case | req/s | p50 ms | p99 ms | req/s ÷ nginx | p99 ÷ nginx |')
-  console.log('|---|---|---|---|---|---|')
+  console.log('| case | req/s | p50 ms | p99 ms | req/s ÷ nginx | p99 ÷ nginx | proxy CPU µs/req |')
+  console.log('|---|---|---|---|---|---|---|')
   const ratios = (name, key) => results[name].map((r, i) => r[key] / results.nginx[i][key])
   for (const name of Object.keys(results)) {
     const ops = fig(name, 'ops')
@@ -274,22 +316,31 @@ function report(results, meta) {
     const p99 = fig(name, 'p99_ms')
     const rOps = median(ratios(name, 'ops'))
     const rP99 = median(ratios(name, 'p99_ms'))
-    out[name] = { ops, p50_ms: p50, p99_ms: p99, ops_vs_nginx: rOps, p99_vs_nginx: rP99 }
+    const cpu = fig(name, 'cpu_us')
+    out[name] = {
+      ops,
+      p50_ms: p50,
+      p99_ms: p99,
+      ops_vs_nginx: rOps,
+      p99_vs_nginx: rP99,
+      cpu_us: cpu,
+    }
     console.log(
-      `| ${name} | ${fmt(ops)} | ${fmt(p50, 2)} | ${fmt(p99, 2)} | ${rOps.toFixed(2)}× | ${rP99.toFixed(2)}× |`,
+      `| ${name} | ${fmt(ops)} | ${fmt(p50, 2)} | ${fmt(p99, 2)} | ${rOps.toFixed(2)}× | ${rP99.toFixed(2)}× | ${Number.isFinite(cpu.median) ? fmt(cpu, 1) : '—'} |`,
     )
   }
-  const local = out['mesh local']
+  const local = out['mesh local'] ?? { ops_vs_nginx: NaN, p99_vs_nginx: NaN }
   console.log(
     `\ngoal: mesh ≥ 0.6× nginx req/s — ${local.ops_vs_nginx >= 0.6 ? 'met' : 'NOT met'} (${local.ops_vs_nginx.toFixed(2)}×); p99 ≤ nginx's — ${local.p99_vs_nginx <= 1 ? 'met' : 'NOT met'} (${local.p99_vs_nginx.toFixed(2)}×)`,
   )
-  const comp = results['direct → component'].map(
-    (r, i) => results['mesh → components'][i].ops / r.ops,
+  const comp = (results['direct → component'] ?? []).map(
+    (r, i) => results['mesh → components']?.[i]?.ops / r.ops,
   )
   out.components_vs_direct = median(comp)
-  console.log(
-    `mesh → components ÷ direct → component: req/s ${median(comp).toFixed(2)}× (${Math.min(...comp).toFixed(2)}–${Math.max(...comp).toFixed(2)})`,
-  )
+  if (comp.length && comp.every(Number.isFinite))
+    console.log(
+      `mesh → components ÷ direct → component: req/s ${median(comp).toFixed(2)}× (${Math.min(...comp).toFixed(2)}–${Math.max(...comp).toFixed(2)})`,
+    )
   console.log(JSON.stringify({ bench: 'mesh', ...meta, results: out }))
 }
 
