@@ -68,7 +68,7 @@ test('renewals keep the leader; a leader that cannot renew stops its work before
     const unreachable = () => Promise.reject(new UnavailableError('store: unreachable'))
     const flaky: Store = new Proxy(store, {
       get(target, name) {
-        if (down && (name === 'leaseKeepAlive' || name === 'leaseRevoke')) return unreachable
+        if (down && name !== 'watch' && name !== 'close') return unreachable // cut off
         const v = Reflect.get(target, name, target) as unknown
         return typeof v === 'function' ? v.bind(target) : v
       },
@@ -113,6 +113,30 @@ test('a leader whose key is taken away stops at once and campaigns again', () =>
     await until(() => events.length >= 3, 'stopped and led again')
     assert.equal(events, ['plane-a leads', 'plane-a stops: election key lost', 'plane-a leads'])
     await a.stop()
+  }))
+
+test('a restarted candidate (same identity, new lease) takes its leadership back at once', () =>
+  withStore(async (store, clock) => {
+    const events: string[] = []
+    const a = candidate(store, 'plane-a', clock, events).start()
+    await until(() => a.isLeader, 'a leads')
+    const old = (await store.get(LEADER_KEY))!
+    const b = candidate(store, 'plane-b', clock, events).start()
+    await until(() => b.leader === 'plane-a', 'b follows')
+    // a dies without resigning (kill -9): its lease lives on; it comes back as the same identity
+    const again = candidate(store, 'plane-a', clock, events).start()
+    await until(() => again.isLeader, 'the restarted a leads before its old lease expired')
+    const now = (await store.get(LEADER_KEY))!
+    assert.is.not(now.lease, old.lease)
+    assert.is(now.createRevision, old.createRevision, 'the same term: b saw no vacancy')
+    assert.is(b.isLeader, false)
+    await store.leaseRevoke(old.lease) // the old lease runs out: the key is no longer on it
+    await settle()
+    assert.ok(again.isLeader)
+    await a.stop() // the first a, left running here (a dead process in life)
+    await again.stop()
+    await until(() => b.isLeader, 'b leads once a resigned')
+    await b.stop()
   }))
 
 test('timings that cannot fence are refused, naming them', () =>

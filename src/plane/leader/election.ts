@@ -52,6 +52,8 @@ export class LeaderElection {
   }
   readonly #clock: Clock
   #leaseId = 0
+  /** every lease this candidate was granted: a key on one of them is never reclaimed */
+  readonly #held = new Set<number>()
   #leading = false
   #stopped = false
   #holder: string | undefined
@@ -123,6 +125,7 @@ export class LeaderElection {
     if (this.#leaseId) return
     const lease = await this.#o.store.leaseGrant(this.#o.ttlSeconds)
     this.#leaseId = lease.id
+    this.#held.add(lease.id)
     this.#scheduleRenew()
   }
 
@@ -145,7 +148,23 @@ export class LeaderElection {
       return kv.createRevision // ours already
     }
     this.#holder = kv ? text.decode(kv.value) : undefined
+    if (kv && this.#holder === this.#o.identity && !this.#held.has(kv.lease))
+      return this.#reclaim(kv)
     return 0
+  }
+
+  /** the key names this candidate under a lease it never held (this plane restarted): moved to the new
+   * lease at once, as client-go renews a Lease whose holder is itself, instead of waiting for the
+   * old lease to expire. Identities must therefore be unique among live candidates. */
+  async #reclaim(kv: KeyValue): Promise<number> {
+    const { key } = this.#o
+    const r = await this.#o.store.txn({
+      compare: [{ key, target: 'modRevision', result: 'equal', value: kv.modRevision }],
+      success: [{ type: 'put', key, value: kv.value, lease: this.#leaseId }],
+    })
+    if (!r.succeeded) return 0 // changed meanwhile: campaign again
+    this.#o.log.info('reclaimed the leadership held by this identity before a restart')
+    return kv.createRevision
   }
 
   /** leads until the term ends (stepped down) */
