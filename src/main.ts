@@ -33,6 +33,8 @@ Commands:
                  token issue --data-dir DIR --role join   (prints the 'shoal agent --join' line)
                  token list --data-dir DIR
                  token revoke --data-dir DIR --user NAME | --node NAME
+  migrate      copy a store into another: a plane's CBOR log and etcd, either way (see 'shoal migrate --help')
+                 migrate --from DIR|etcd://… --to DIR|etcd://… [--force]
   broker-config  write a Mosquitto config for this plane (see 'shoal broker-config --help')
   agent        run the node agent: join a plane once, then run the pods it assigns (see 'shoal agent --help')
                  agent --join URL --token T --ca-cert-hash sha256:HEX --name NODE --data-dir DIR
@@ -60,14 +62,13 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
                         e.g. Mosquitto set up by 'shoal broker-config'; the plane logs in with
                         DIR/broker.json (or user:password in the URL); nodes are told this URL;
                         an mqtts:// broker's certificate must be signed by the plane's CA
-                        or by --mqtt-ca
-  --mqtt-ca FILE        PEM: the CA that signed the external broker's certificate, if not the
-                        plane's; joining nodes are given it (for the broker only)
-  --mqtt-cert FILE, --mqtt-key FILE
-                        PEM: a client certificate and its key the plane logs in to the external
-                        broker with (e.g. Mosquitto's use_identity_as_username)
-  --mqtt-nodes URL      the external broker's URL as nodes dial it, if not --mqtt's (another
-                        name, or a listener that takes node passwords)
+  --store URL           keep the objects in etcd instead of the CBOR log in DIR/store:
+                        etcd://HOST:2379[,HOST2:2379][/PREFIX] (plain gRPC), etcds://… (TLS);
+                        /PREFIX: every key under it (planes or others sharing one etcd)
+  --etcd-ca FILE        PEM: the CA that signed etcd's certificate (etcds://)
+  --etcd-cert FILE, --etcd-key FILE
+                        PEM: the client certificate and its key the plane logs in to etcd with
+                        (etcd's --client-cert-auth)
   --insecure-http       plain HTTP, no authentication and no broker (loopback tests only)
   --node-monitor-grace-period DURATION
                         a node not heard from for this long is NotReady (Unknown) and
@@ -171,6 +172,23 @@ Flags:
   --image-budget SIZE   the most images may take on disk, e.g. 2Gi or 500Mi (default: no budget)
   -h, --help            show this help
 `,
+  migrate: `Usage: shoal migrate --from STORE --to STORE [--force] [--etcd-ca FILE --etcd-cert FILE --etcd-key FILE]
+
+Copy every key of one store into another, e.g. a plane's CBOR log into etcd before running
+'shoal plane --store etcd://…', or back. STORE is a plane's data dir (its store/ is used), a store
+dir, or an etcd URL (etcd://HOST:2379[,HOST2:2379][/PREFIX], etcds://… for TLS). The latest value
+of each key is copied, read at one revision; keys on a lease get a lease with the TTL left.
+Revisions start anew in the target. Stop the plane first (a log store is locked while open);
+keep the data dir: its keys decrypt the stored Secrets whichever store holds them.
+
+Flags:
+  --from STORE          the store to copy
+  --to STORE            where the keys go; refused if it already holds keys, unless --force
+  --force               copy into a store that holds keys (the source's keys overwrite theirs)
+  --etcd-ca FILE, --etcd-cert FILE, --etcd-key FILE
+                        PEM files for an etcds:// side (see 'shoal plane --help')
+  -h, --help            show this help
+`,
   'broker-config': `Usage: shoal broker-config [--data-dir DIR] [--listen HOST:PORT] [--out OUT]
 
 Write what an external Mosquitto (2.0) needs to carry this plane's node channel, each node
@@ -226,10 +244,10 @@ async function runPlane(args: string[]): Promise<number> {
       listen: { type: 'string', default: '127.0.0.1:6443' },
       'mqtt-listen': { type: 'string' },
       mqtt: { type: 'string' },
-      'mqtt-ca': { type: 'string' },
-      'mqtt-cert': { type: 'string' },
-      'mqtt-key': { type: 'string' },
-      'mqtt-nodes': { type: 'string' },
+      store: { type: 'string' },
+      'etcd-ca': { type: 'string' },
+      'etcd-cert': { type: 'string' },
+      'etcd-key': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
       'node-monitor-grace-period': { type: 'string', default: '5s' },
       'default-toleration-seconds': { type: 'string', default: '5' },
@@ -258,10 +276,10 @@ async function runPlane(args: string[]): Promise<number> {
     listen: values.listen,
     mqttListen: values['mqtt-listen'],
     mqtt: values.mqtt,
-    mqttCa: values['mqtt-ca'],
-    mqttCert: values['mqtt-cert'],
-    mqttKey: values['mqtt-key'],
-    mqttNodes: values['mqtt-nodes'],
+    store: values.store,
+    etcdCa: values['etcd-ca'],
+    etcdCert: values['etcd-cert'],
+    etcdKey: values['etcd-key'],
     insecureHttp: values['insecure-http'],
     nodeLifecycle: {
       gracePeriodMs: durationMs(
@@ -285,6 +303,45 @@ async function runPlane(args: string[]): Promise<number> {
     process.once('SIGTERM', stop)
   })
   await plane.close()
+  return 0
+}
+
+async function runMigrate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      'etcd-ca': { type: 'string' },
+      'etcd-cert': { type: 'string' },
+      'etcd-key': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  })
+  if (values.help) return help('migrate')
+  if (!values.from || !values.to)
+    throw new BadRequestError('migrate: --from STORE and --to STORE are both needed')
+  const { migrateStore } = await planeModule()
+  let last = 0
+  const r = await migrateStore({
+    from: values.from,
+    to: values.to,
+    force: values.force,
+    etcdCa: values['etcd-ca'],
+    etcdCert: values['etcd-cert'],
+    etcdKey: values['etcd-key'],
+    onProgress: ({ copied, total }) => {
+      const now = Date.now()
+      if (now - last < 500 && copied < total) return
+      last = now
+      process.stderr.write(`shoal migrate: ${copied}/${total} keys\n`)
+    },
+  })
+  process.stdout.write(
+    `shoal migrate: copied ${r.keys} keys (${r.leases} leases) from ${values.from} at revision ${r.sourceRevision} to ${values.to} (now at revision ${r.targetRevision})\n`,
+  )
   return 0
 }
 
@@ -598,6 +655,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'token') return runToken(argv.slice(1))
   if (cmd === 'agent') return runAgent(argv.slice(1))
   if (cmd === 'broker-config') return runBrokerConfig(argv.slice(1))
+  if (cmd === 'migrate') return runMigrate(argv.slice(1))
   if (cmd === 'up' || cmd === 'start') return runUp(cmd, rest)
   process.stderr.write(`shoal: unknown command "${cmd}"\nRun 'shoal --help' for usage.\n`)
   return 1

@@ -15,3 +15,4 @@ export {
   type NodePortRange,
   type Role,
 } from './server/index.ts'
+export { migrateStore, type MigrateOptions, type MigrateResult } from './migrate.ts'
