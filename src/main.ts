@@ -62,6 +62,14 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
                         e.g. Mosquitto set up by 'shoal broker-config'; the plane logs in with
                         DIR/broker.json (or user:password in the URL); nodes are told this URL;
                         an mqtts:// broker's certificate must be signed by the plane's CA
+                        or by --mqtt-ca
+  --mqtt-ca FILE        PEM: the CA that signed the external broker's certificate, if not the
+                        plane's; joining nodes are given it (for the broker only)
+  --mqtt-cert FILE, --mqtt-key FILE
+                        PEM: a client certificate and its key the plane logs in to the external
+                        broker with (e.g. Mosquitto's use_identity_as_username)
+  --mqtt-nodes URL      the external broker's URL as nodes dial it, if not --mqtt's (another
+                        name, or a listener that takes node passwords)
   --store URL           keep the objects in etcd instead of the CBOR log in DIR/store:
                         etcd://HOST:2379[,HOST2:2379][/PREFIX] (plain gRPC), etcds://… (TLS);
                         /PREFIX: every key under it (planes or others sharing one etcd)
@@ -248,6 +256,10 @@ async function runPlane(args: string[]): Promise<number> {
       'etcd-ca': { type: 'string' },
       'etcd-cert': { type: 'string' },
       'etcd-key': { type: 'string' },
+      'mqtt-ca': { type: 'string' },
+      'mqtt-cert': { type: 'string' },
+      'mqtt-key': { type: 'string' },
+      'mqtt-nodes': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
       'node-monitor-grace-period': { type: 'string', default: '5s' },
       'default-toleration-seconds': { type: 'string', default: '5' },
@@ -280,6 +292,10 @@ async function runPlane(args: string[]): Promise<number> {
     etcdCa: values['etcd-ca'],
     etcdCert: values['etcd-cert'],
     etcdKey: values['etcd-key'],
+    mqttCa: values['mqtt-ca'],
+    mqttCert: values['mqtt-cert'],
+    mqttKey: values['mqtt-key'],
+    mqttNodes: values['mqtt-nodes'],
     insecureHttp: values['insecure-http'],
     nodeLifecycle: {
       gracePeriodMs: durationMs(
