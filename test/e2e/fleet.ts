@@ -41,6 +41,8 @@ export interface Fleet {
   dir: string
   planeDir: string
   plane(): PlaneProcess
+  /** stops the plane (SIGTERM) and starts it again on the same data dir and ports */
+  restartPlane(): Promise<PlaneProcess>
   ca: string
   /** an admin bearer token */
   admin: string
@@ -90,12 +92,13 @@ export async function startFleet(names: string[], o: FleetOptions = {}): Promise
     if (r.status !== 0) throw new Error(`shoal ${args.join(' ')}: ${r.stderr}`)
     return r.stdout
   }
-  const plane = await startPlane(planeDir, {
+  const planeOptions = {
     port: await freePort(),
     mqttPort: await freePort(),
     shoal: shoalArgs,
     args: o.planeArgs,
-  })
+  }
+  let plane = await startPlane(planeDir, planeOptions)
   const ca = readFileSync(join(planeDir, 'pki', 'ca.crt'), 'utf8')
   const lastLine = (s: string) => s.trim().split('\n').at(-1)!.trim()
   const admin = lastLine(
@@ -146,6 +149,11 @@ export async function startFleet(names: string[], o: FleetOptions = {}): Promise
     dir,
     planeDir,
     plane: () => plane,
+    async restartPlane() {
+      await plane.stop()
+      plane = await startPlane(planeDir, planeOptions)
+      return plane
+    },
     ca,
     admin,
     call,

@@ -143,9 +143,10 @@ export const meshTestArgs = (address = '127.0.0.1'): string[] => [
   ...['--node-port-address', address, '--metrics', `${address}:0`],
 ]
 
-/** the ports an agent's mesh bound, from its "running" line: { local, public, tls, metrics } */
+/** the ports an agent's mesh bound, from its last "running" line (a restarted agent's output
+ * holds one a start): { local, public, tls, metrics } */
 export function meshPortsOf(output: string): Record<string, number> | undefined {
-  const m = /shoal agent: node \S+ running \(.*; ports: ([^)]*)\)/.exec(output)
+  const m = [...output.matchAll(/shoal agent: node \S+ running \(.*; ports: ([^)]*)\)/g)].at(-1)
   if (!m) return undefined
   const ports: Record<string, number> = {}
   for (const part of m[1]!.split(', ').filter(Boolean)) {
