@@ -3,7 +3,9 @@
 // backend (hello-wat) only on pi-2. A GET to pi-1's local mesh for the caller asks it to fetch
 // `http://backend.default/…`: its outgoing wasi:http request goes to pi-1's mesh, Host kept, which
 // sends it to pi-2's mesh over mutual TLS — the answer names the backend pod that served it. The
-// agent's pods have no network: a URL that is not a Service is refused inside the component.
+// agent's pods have no network: a URL that is not a Service is refused inside the component. The
+// caller lives in namespace shop: a bare `http://<svc>` is looked up there (Kubernetes' DNS search
+// path), not in default.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { request } from 'node:http'
@@ -14,6 +16,10 @@ const NODES = ['pi-1', 'pi-2']
 const address = (node: string) => `127.0.0.${NODES.indexOf(node) + 1}`
 
 const manifests = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: backend, namespace: default}
@@ -38,7 +44,7 @@ spec:
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: caller, namespace: default}
+metadata: {name: caller, namespace: shop}
 spec:
   replicas: 1
   selector: {matchLabels: {app: caller}}
@@ -53,7 +59,7 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: caller, namespace: default}
+metadata: {name: caller, namespace: shop}
 spec:
   selector: {app: caller}
   ports: [{port: 80, targetPort: http}]
@@ -61,20 +67,23 @@ spec:
 
 let fleet: Fleet
 
-/** GET /call?url=<url> on the caller, through pi-1's local mesh (Host: caller) */
+/** GET /call?url=<url> on the caller, through pi-1's local mesh (Host: caller.shop) */
 function call(url: string): Promise<{ status: number; answer: any }> {
   const port = meshPortsOf(fleet.agents.get('pi-1')!.output())!.local!
   const path = `/call?url=${encodeURIComponent(url)}`
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers: { host: 'caller' } }, (res) => {
-      let text = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (text += d))
-      res.on('end', () => {
-        if (!text.startsWith('{')) return reject(new Error(`${res.statusCode} ${text}`))
-        resolve({ status: res.statusCode!, answer: JSON.parse(text) })
-      })
-    })
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host: 'caller.shop' } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => (text += d))
+        res.on('end', () => {
+          if (!text.startsWith('{')) return reject(new Error(`${res.statusCode} ${text}`))
+          resolve({ status: res.statusCode!, answer: JSON.parse(text) })
+        })
+      },
+    )
     req.setTimeout(20_000, () => req.destroy(new Error('client timeout')))
     req.on('error', reject)
     req.end()
@@ -116,8 +125,15 @@ test('a component on pi-1 calls http://backend.default, served on pi-2 through t
     pod: `default/${backend.metadata.name}`,
     body: 'hello from wat: ',
   })
-  for (const name of ['backend', 'backend.default.svc.cluster.local'])
+  for (const name of ['backend.default.svc', 'backend.default.svc.cluster.local'])
     assert.is((await call(`http://${name}/`)).answer.pod, `default/${backend.metadata.name}`)
+  // the caller is in shop, which has no Service backend: a bare name is not default's
+  const bare = await call('http://backend/')
+  assert.equal(bare.answer, {
+    status: 404,
+    pod: null,
+    body: 'mesh: no service shop/backend\n',
+  })
 })
 
 test('the pod has no network: a name that is not a Service is refused in the component', async () => {
