@@ -24,7 +24,9 @@
 // Env: NODES=1000 · PODS=10000 · DEPLOYS=10 · CHILDREN=4 · RUNS=1 · HB=10 (s) ·
 //      VARIANTS=aedes,mosquitto (etcd-aedes, etcd-mosquitto when the plane has --store) ·
 //      MOSQUITTO=/usr/sbin/mosquitto · ETCD=/usr/bin/etcd · BENCH_TMP=<dir> · PLANE_LOG=<file> ·
-//      PROF=<dir> (the measured plane with --cpu-prof) · SHOAL=tsx|bundle
+//      PROF=<dir> (the measured plane with --cpu-prof, then stopped with SIGTERM, not -9) · SHOAL=tsx|bundle (npm run build first) ·
+//      PLANE_NODE_ARGS='--max-old-space-size=128' (node flags for the plane) ·
+//      SHOAL_JS=<a built shoal.mjs> (RSS goals: judge them on a bundle, tsx adds ≈ 60 MB)
 // Progress on stderr; stdout: the table, the goals and, last, one JSON line.
 import { fork, spawn, spawnSync } from 'node:child_process'
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -59,9 +61,14 @@ const { passwordLine } = await import('../src/plane/transport/index.ts')
 const progress = (m) => process.stderr.write(`# ${new Date().toISOString().slice(11, 19)} ${m}\n`)
 const useBundle = process.env.SHOAL === 'bundle'
 if (useBundle) spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
-const shoal = useBundle
-  ? [join(root, 'dist/shoal.mjs')]
-  : ['--import', 'tsx', join(root, 'src/main.ts')]
+// SHOAL_JS: a bundle built before (e.g. a copy of dist/ that another build will not replace
+// mid-run); tsx adds ≈ 60 MB to a plane's RSS, so RSS goals are judged on a bundle
+const shoal = process.env.SHOAL_JS
+  ? [process.env.SHOAL_JS]
+  : useBundle
+    ? [join(root, 'dist/shoal.mjs')]
+    : ['--import', 'tsx', join(root, 'src/main.ts')]
+const how = process.env.SHOAL_JS || useBundle ? 'bundle' : 'tsx'
 const planeHelp = spawnSync(process.execPath, [...shoal, 'plane', '--help'], { encoding: 'utf8' })
 const hasEtcd = /--store/.test(planeHelp.stdout + planeHelp.stderr)
 const VARIANTS = (process.env.VARIANTS ?? 'aedes,mosquitto').split(',')
@@ -113,7 +120,8 @@ function startPlane(ctx, { prof = false, init = false } = {}) {
   const name = `${ctx.variant}-${Date.now()}.cpuprofile`
   const cpuProf =
     prof && PROF ? ['--cpu-prof', '--cpu-prof-dir', PROF, '--cpu-prof-name', name] : []
-  const args = [...cpuProf, ...shoal, 'plane', '--data-dir', ctx.dir]
+  const nodeArgs = (process.env.PLANE_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const args = [...nodeArgs, ...cpuProf, ...shoal, 'plane', '--data-dir', ctx.dir]
   args.push('--listen', `127.0.0.1:${ctx.apiPort}`)
   args.push('--node-monitor-grace-period', '40s', '--default-toleration-seconds', '300')
   if (ctx.etcdUrl) args.push('--store', ctx.etcdUrl)
@@ -374,7 +382,8 @@ async function oneRun(variant, run) {
 
     // restart
     await Promise.all(kids.map((k) => ask(k, { cmd: 'mark' })))
-    await stop(plane.child, 'SIGKILL')
+    // a profiled plane is stopped with SIGTERM: -9 would leave no profile
+    await stop(plane.child, PROF ? 'SIGTERM' : 'SIGKILL')
     plane = startPlane(ctx)
     const spawnedAt = plane.spawnedAt
     r.restartServingS = ((await plane.serving) - spawnedAt) / 1000
@@ -470,7 +479,7 @@ const rows = [
 ]
 const shown = VARIANTS
 console.log(
-  `\nfleet.mjs: ${NODES} simulated agents, ${PODS} pods in ${DEPLOYS} Deployments, ${RUNS} run(s) a variant, ${os.cpus().length} cores\n`,
+  `\nfleet.mjs: ${NODES} simulated agents, ${PODS} pods in ${DEPLOYS} Deployments, ${RUNS} run(s) a variant, the plane from ${how}${process.env.PLANE_NODE_ARGS ? ` (${process.env.PLANE_NODE_ARGS})` : ''}, ${os.cpus().length} cores\n`,
 )
 console.log(`| figure | ${shown.join(' | ')} |\n|---|${shown.map(() => '---|').join('')}`)
 for (const [label, k, d, scale] of rows)
@@ -494,5 +503,15 @@ for (const v of shown.filter((v) => of(v, 'planeRss').length)) {
   )
 }
 console.log(
-  JSON.stringify({ bench: 'fleet', NODES, PODS, DEPLOYS, CHILDREN, RUNS, skipped, results }),
+  JSON.stringify({
+    bench: 'fleet',
+    shoal: how,
+    NODES,
+    PODS,
+    DEPLOYS,
+    CHILDREN,
+    RUNS,
+    skipped,
+    results,
+  }),
 )
