@@ -2,7 +2,8 @@
 // broker and node channel), the scheduler and the controllers. createPlane() is
 // what `shoal plane` runs and what another program embeds.
 import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { hostname } from 'node:os'
+import { join, resolve } from 'node:path'
 import {
   BadRequestError,
   createLogger,
@@ -24,6 +25,7 @@ import {
 } from './transport/index.ts'
 import { imageDigests } from './image-digests.ts'
 import { Scheduler } from './scheduler/index.ts'
+import { runAlways, runWhileLeading, type LeaderWork, type WorkParts } from './leader-work.ts'
 import {
   metricsSources,
   requestMetrics,
@@ -82,6 +84,12 @@ export interface PlaneOptions extends PlaneStoreOptions {
   /** with mqtt: the URL nodes are told to dial the broker at, when not mqtt's (another
    * listener or name: e.g. the plane logs in on a listener that requires a certificate) */
   mqttNodes?: string
+  /** several planes on one etcd: only the elected leader runs the scheduler, the controllers and
+   * the node channel (leader-work.ts); every plane serves the API. Default: on when the store is
+   * etcd and the broker external (or there is none: insecureHttp); false runs them regardless.
+   * identity (default <hostname>_<data dir>) must be unique among the planes; leaseSeconds:
+   * the leader's lease TTL (default 15; renewed every third of it) */
+  leaderElect?: boolean | { identity?: string; leaseSeconds?: number }
   /** run the scheduler (default true); false leaves pods for another scheduler */
   scheduler?: boolean
   /** run the controllers (ReplicaSet, Deployment, node lifecycle, Endpoints; default true) */
@@ -215,6 +223,22 @@ function readPem(path: string, flag: string, label: string): string {
   return text
 }
 
+/** is this plane one of several, elected? Several planes need a broker outside them all */
+function leaderElect(o: PlaneOptions, external: unknown): boolean {
+  const etcd = !!o.store
+  if (o.leaderElect === undefined) return etcd && (!!external || !!o.insecureHttp)
+  if (o.leaderElect === false) return false
+  if (!etcd)
+    throw new BadRequestError(
+      'plane: --leader-elect is for several planes on one etcd (--store etcd://…); the CBOR log in a data dir serves one plane',
+    )
+  if (!external && !o.insecureHttp)
+    throw new BadRequestError(
+      'plane: --leader-elect needs an external broker (--mqtt URL): nodes must reach the node channel of whichever plane leads',
+    )
+  return true
+}
+
 type ExternalBroker = {
   url: string
   username?: string
@@ -297,60 +321,80 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     nodePortRange: o.serviceNodePortRange,
   })
   await ensureNamespaces(objects)
-  const scheduler =
-    o.scheduler === false ? undefined : new Scheduler(objects, { log: log.child('scheduler') })
-  await scheduler?.start().catch(async (err: unknown) => {
-    await scheduler.stop()
-    await store.close()
-    throw err
-  })
   // autoscalers read the pods' usage as kubectl top does, and their request rates (custom metric
   // http_requests_per_second, per pod or per Service): the nodes' stats, once the transport runs
-  const usage: { stats?: NodeStats } = {}
+  const stats = () => work?.transport()?.stats
   const list = async (kind: string, namespace: string) =>
     (await objects.list(resourceByKind(kind)!, { namespace })).items
   const metrics = metricsSources(
-    usageMetrics({ usage: () => usage.stats, pods: (namespace) => list('Pod', namespace) }),
-    requestMetrics({ usage: () => usage.stats, list }),
+    usageMetrics({ usage: stats, pods: (namespace) => list('Pod', namespace) }),
+    requestMetrics({ usage: stats, list }),
   )
-  const controllers =
-    o.controllers === false
-      ? undefined
-      : await startControllers(objects, {
-          clock: o.controllersClock ?? systemClock,
-          log: log.child('controllers'),
-          nodeLifecycle: o.nodeLifecycle,
-          hpa: o.hpa,
-          endpointSlice: o.endpointSlice,
-          metrics,
-        })
   const registry = createRegistry({
     dir: join(o.dataDir, 'registry'),
     logger: log.child('registry'),
     prepareAtPush: true, // nodes pull images prepared, never transpiling them
   })
-  const transport =
-    security &&
-    (await startNodeTransport(security, {
-      listen: mqtt,
-      // the plane's CA, as the agents trust it, and the broker's own when it has one
-      external: external && {
-        ...external,
-        ca: external.brokerCa ? [security.caCert, external.brokerCa] : security.caCert,
-      },
-      objects,
-      registry,
-      log,
-      leaseRenewMs: o.nodeLifecycle?.leaseRenewMs,
-    }).catch(async (err: unknown) => {
-      await controllers?.stop()
-      await scheduler?.stop()
-      await store.close()
-      throw err
-    }))
-  usage.stats = transport?.stats
+  // the single-writer work: for the plane's life, or while this plane leads (leader-work.ts)
+  const parts: WorkParts = {
+    scheduler:
+      o.scheduler === false
+        ? undefined
+        : async () => {
+            const scheduler = new Scheduler(objects, { log: log.child('scheduler') })
+            await scheduler.start().catch(async (err: unknown) => {
+              await scheduler.stop()
+              throw err
+            })
+            return scheduler
+          },
+    controllers:
+      o.controllers === false
+        ? undefined
+        : () =>
+            startControllers(objects, {
+              clock: o.controllersClock ?? systemClock,
+              log: log.child('controllers'),
+              nodeLifecycle: o.nodeLifecycle,
+              hpa: o.hpa,
+              endpointSlice: o.endpointSlice,
+              metrics,
+            }),
+    transport:
+      security &&
+      (() =>
+        startNodeTransport(security, {
+          listen: mqtt,
+          // the plane's CA, as the agents trust it, and the broker's own when it has one
+          external: external && {
+            ...external,
+            ca: external.brokerCa ? [security.caCert, external.brokerCa] : security.caCert,
+          },
+          objects,
+          registry,
+          log,
+          leaseRenewMs: o.nodeLifecycle?.leaseRenewMs,
+        })),
+  }
+  const elect = typeof o.leaderElect === 'object' ? o.leaderElect : {}
+  let work: LeaderWork | undefined = undefined // read by stats() once the parts run
+  work = leaderElect(o, external)
+    ? runWhileLeading(parts, {
+        store,
+        objects,
+        identity: elect.identity ?? `${hostname()}_${resolve(o.dataDir)}`,
+        ttlSeconds: elect.leaseSeconds,
+        clock: systemClock,
+        log,
+      })
+    : await runAlways(parts).catch(async (err: unknown) => {
+        await store.close()
+        throw err
+      })
+  const transport = work.transport()
+  // with leader election the broker is external: its URL, whether this plane leads or not
   const mqttUrl =
-    transport && (external?.nodesUrl ?? `mqtts://${urlHost(mqtt.host)}:${transport.port}`)
+    security && (external?.nodesUrl ?? `mqtts://${urlHost(mqtt.host)}:${transport!.port}`)
   const joined = onJoin(o, external)
   let ready = true
   const rotate = () => rotateSecretKeys(store, secretBox, log)
@@ -361,8 +405,8 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     log: log.child('api'),
     version: o.version ?? '0.0.0',
     access: security && createAccess(security.tokens, objects),
-    podLogs: transport && podLogs(transport),
-    usage: () => transport?.stats,
+    podLogs: security && podLogs(work.logs),
+    usage: stats,
     join: security && {
       caCert: security.caCert,
       tokens: security.tokens,
@@ -380,9 +424,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   })
   const server = await serveApi(app.fetch, { host, port, tls: security?.tls }).catch(
     async (err: unknown) => {
-      await transport?.close()
-      await controllers?.stop()
-      await scheduler?.stop()
+      await work.close()
       await store.close()
       throw err
     },
@@ -411,10 +453,10 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       ready = false
       const closing = server.close()
       endAllWatches()
-      await transport?.close() // ends log streams too, so the server's close is not held by them
+      // the node channel first (in work.close()): it ends log streams too, so the server's close
+      // is not held by them; a leader resigns, so another plane takes over at once
+      await work.close()
       await closing
-      await controllers?.stop()
-      await scheduler?.stop()
       await store.close()
       log.info('plane stopped')
     },
