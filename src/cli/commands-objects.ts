@@ -140,7 +140,8 @@ export function objectCommands(program: Command, run: Run): void {
   rollout
     .command('history')
     .argument('<args...>')
-    .action((args, _o, cmd) => run(cmd, (ctx) => rolloutHistory(ctx, args)))
+    .option('--revision <n>', "that revision's pod template (default: every revision)")
+    .action((args, _o, cmd) => run(cmd, (ctx, o) => rolloutHistory(ctx, args, o)))
   rollout
     .command('undo')
     .argument('<args...>')

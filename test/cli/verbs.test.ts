@@ -305,6 +305,13 @@ test('a Deployment: apply, rollout status, scale, history, undo, restart', async
   const history = await ok('rollout', 'history', 'deployment/web')
   assert.match(history, /^deployment.apps\/web \nREVISION\s+CHANGE-CAUSE\n2\s+second\n3\s+first\n/)
   if (haveKubectl) assert.is(history, await kubectl('rollout', 'history', 'deployment/web'))
+  const two = await ok('rollout', 'history', 'deployment/web', '--revision', '2')
+  assert.match(two, /^deployment.apps\/web with revision #2\nPod Template:\n {2}Labels:\tapp=web\n/)
+  assert.match(two, /\n {2}Containers:\n {3}web:\n {4}Image:\thello:2\n/)
+  if (haveKubectl)
+    assert.is(two, await kubectl('rollout', 'history', 'deployment/web', '--revision=2'))
+  const missing = await shoal(['rollout', 'history', 'deployment/web', '--revision', '9'])
+  assert.equal([missing.code, missing.err], [1, 'error: unable to find the specified revision\n'])
   assert.is(
     await ok('get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'),
     'hello:1',

@@ -1,10 +1,11 @@
 // shoal rollout status | history | undo | restart deployment/NAME (restart also daemonsets):
 // status reads the Deployment's status as kubectl does (observed generation, updated, old and
 // available replicas) until the rollout is done; history lists the ReplicaSets the Deployment
-// owns by revision; undo puts back a revision's pod template; restart stamps the template.
+// owns by revision (--revision N: that one's pod template); undo puts back a revision's pod template; restart stamps the template.
 import type { Ctx } from '../context.ts'
 import { CliError, usageError } from '../errors.ts'
 import { formatColumns } from '../printers.ts'
+import { describePodTemplate } from './pod-template.ts'
 import {
   objectName,
   parseTargets,
@@ -17,6 +18,7 @@ import type { Wire } from '../client.ts'
 
 const REVISION = 'deployment.kubernetes.io/revision'
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration'
+const CHANGE_CAUSE = 'kubernetes.io/change-cause'
 
 function one(args: string[]): { info: ResourceInfo; name: string } {
   const t = parseTargets(args)
@@ -126,11 +128,32 @@ async function deployment(ctx: Ctx, args: string[]) {
   return { info, name, path, d: await ctx.client().request(path) }
 }
 
-export async function rolloutHistory(ctx: Ctx, args: string[]) {
+export async function rolloutHistory(ctx: Ctx, args: string[], o: { revision?: string } = {}) {
+  const want = o.revision === undefined ? 0 : Number(o.revision)
+  if (!Number.isInteger(want) || want < 0)
+    throw usageError(`invalid argument "${o.revision}" for "--revision" flag: give a number`)
   const { info, name, d } = await deployment(ctx, args)
-  const rows = (await ownedReplicaSets(ctx, d)).map((r) => [
+  const sets = await ownedReplicaSets(ctx, d)
+  if (want) {
+    // as kubectl: that revision's pod template, as describe prints one
+    const rs = sets.find((r) => revision(r) === want)
+    if (!rs) throw new CliError('error: unable to find the specified revision')
+    // as kubectl: the ReplicaSet's change-cause shown among the template's annotations
+    const template = structuredClone(rs.spec?.template ?? {})
+    const cause = rs.metadata.annotations?.[CHANGE_CAUSE]
+    if (cause)
+      template.metadata = {
+        ...template.metadata,
+        annotations: { ...template.metadata?.annotations, [CHANGE_CAUSE]: cause },
+      }
+    ctx.io.out(
+      `${objectName(info, name)} with revision #${want}\n${describePodTemplate(template)}\n`,
+    )
+    return 0
+  }
+  const rows = sets.map((r) => [
     String(revision(r)),
-    r.metadata.annotations?.['kubernetes.io/change-cause'] ?? '<none>',
+    r.metadata.annotations?.[CHANGE_CAUSE] ?? '<none>',
   ])
   ctx.io.out(
     `${objectName(info, name)} \n${formatColumns([['REVISION', 'CHANGE-CAUSE'], ...rows], { gap: 2 })}\n`,
