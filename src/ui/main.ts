@@ -12,6 +12,7 @@ import {
   apiJson,
   collections,
   deploymentList,
+  deployments,
   eventList,
   events,
   follow,
@@ -27,6 +28,7 @@ import {
   slices,
   token,
   whoami,
+  type Collection,
   type KubeObject,
 } from './stores.ts'
 import { atom } from 'nanostores'
@@ -476,7 +478,7 @@ function page(): TemplateResult {
   if (!who) return signInView()
   const [view = 'nodes', a = '', b = ''] = route.get()
   const n = notice.get()
-  const states = collections.map((c) => c.state.get())
+  const states = followed.get().map((c) => c.state.get())
   const live = states.every((s) => s === 'live')
   return html`<header>
       <h1>Shoal fleet</h1>
@@ -513,6 +515,36 @@ function page(): TemplateResult {
 }
 
 // ---- wiring ----------------------------------------------------------------------------------
+
+// The page's API calls share the browser's six HTTP/1.1 connections to the plane (HTTP/1.1: one
+// open watch holds one connection), so only the watches the view shown needs are open (at most
+// two, and a log): actions and sign-in always find a free connection.
+const NEEDS: Record<string, Collection[]> = {
+  nodes: [nodes, pods],
+  workloads: [deployments, pods],
+  pod: [pods, events],
+  services: [services, slices],
+  events: [events],
+}
+const following = new Map<Collection, AbortController>()
+const followed = atom<Collection[]>([])
+
+function followFor(view: string) {
+  const want = new Set(whoami.get() ? (NEEDS[view] ?? NEEDS.nodes) : [])
+  for (const [c, ac] of following)
+    if (!want.has(c)) {
+      ac.abort()
+      following.delete(c)
+      c.state.set('connecting')
+    }
+  for (const c of want)
+    if (!following.has(c)) {
+      const ac = new AbortController()
+      following.set(c, ac)
+      void follow(c, ac.signal)
+    }
+  followed.set([...want])
+}
 
 let running: AbortController | undefined
 let queued = false
@@ -561,9 +593,8 @@ async function start() {
     return draw()
   }
   const ac = (running = new AbortController())
-  for (const c of collections) void follow(c, ac.signal)
   void pollRates(ac.signal)
-  onRoute()
+  onRoute(true)
 }
 
 function signOut() {
@@ -571,20 +602,23 @@ function signOut() {
   logAbort?.abort()
   token.set('')
   whoami.set(undefined)
+  followFor('')
+  shownPod = ''
   notice.set(undefined)
   for (const c of collections) c.objects.set({})
 }
 
 let shownPod = ''
-function onRoute() {
+function onRoute(restart = false) {
   const parts = location.hash
     .replace(/^#\/?/, '')
     .split('/')
     .filter(Boolean)
     .map(decodeURIComponent)
   route.set(parts)
+  followFor(parts[0] ?? 'nodes')
   const pod = parts[0] === 'pod' ? `${parts[1]}/${parts[2]}` : ''
-  if (pod !== shownPod) {
+  if (pod !== shownPod || restart) {
     shownPod = pod
     if (pod && whoami.get()) followLog(parts[1], parts[2])
     else logAbort?.abort()
@@ -593,6 +627,7 @@ function onRoute() {
 
 const stores: ReadableAtom<unknown>[] = [
   whoami,
+  followed,
   route,
   notice,
   logText,
@@ -609,7 +644,7 @@ const stores: ReadableAtom<unknown>[] = [
   ...collections.map((c) => c.state),
 ]
 for (const s of stores) s.listen(draw)
-addEventListener('hashchange', onRoute)
+addEventListener('hashchange', () => onRoute())
 setInterval(draw, 10_000) // the "… ago" texts
 draw()
 if (token.get()) void start()
