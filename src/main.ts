@@ -77,6 +77,16 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
   --etcd-cert FILE, --etcd-key FILE
                         PEM: the client certificate and its key the plane logs in to etcd with
                         (etcd's --client-cert-auth)
+  --leader-elect, --no-leader-elect
+                        several planes on one etcd: every plane serves the API, only the
+                        elected leader runs the scheduler, controllers and node channel
+                        (default on with --store etcd and --mqtt; needs both)
+  --leader-elect-lease-duration DURATION
+                        the leader's lease: another plane takes over this long after the
+                        leader dies (default 15s; renewed every third of it)
+  --leader-elect-identity NAME
+                        this plane's name as leader, unique among the planes
+                        (default HOSTNAME_DATA-DIR)
   --insecure-http       plain HTTP, no authentication and no broker (loopback tests only)
   --node-monitor-grace-period DURATION
                         a node not heard from for this long is NotReady (Unknown) and
@@ -261,6 +271,10 @@ async function runPlane(args: string[]): Promise<number> {
       'mqtt-key': { type: 'string' },
       'mqtt-nodes': { type: 'string' },
       'insecure-http': { type: 'boolean', default: false },
+      'leader-elect': { type: 'boolean' },
+      'no-leader-elect': { type: 'boolean' },
+      'leader-elect-lease-duration': { type: 'string' },
+      'leader-elect-identity': { type: 'string' },
       'node-monitor-grace-period': { type: 'string', default: '5s' },
       'default-toleration-seconds': { type: 'string', default: '5' },
       'event-ttl': { type: 'string', default: '1h' },
@@ -297,6 +311,7 @@ async function runPlane(args: string[]): Promise<number> {
     mqttKey: values['mqtt-key'],
     mqttNodes: values['mqtt-nodes'],
     insecureHttp: values['insecure-http'],
+    leaderElect: leaderElectFlags(values),
     nodeLifecycle: {
       gracePeriodMs: durationMs(
         values['node-monitor-grace-period']!,
@@ -359,6 +374,38 @@ async function runMigrate(args: string[]): Promise<number> {
     `shoal migrate: copied ${r.keys} keys (${r.leases} leases) from ${values.from} at revision ${r.sourceRevision} to ${values.to} (now at revision ${r.targetRevision})\n`,
   )
   return 0
+}
+
+/** --leader-elect and its companions; undefined: the default (on with etcd and --mqtt) */
+function leaderElectFlags(v: {
+  'leader-elect'?: boolean
+  'no-leader-elect'?: boolean
+  'leader-elect-lease-duration'?: string
+  'leader-elect-identity'?: string
+}): boolean | { identity?: string; leaseSeconds?: number } | undefined {
+  const duration = v['leader-elect-lease-duration']
+  const identity = v['leader-elect-identity']
+  if (v['no-leader-elect']) {
+    if (v['leader-elect'] || duration || identity)
+      throw new BadRequestError(
+        'plane: --no-leader-elect excludes --leader-elect, --leader-elect-lease-duration and --leader-elect-identity',
+      )
+    return false
+  }
+  if (identity !== undefined && !/^[\w.:@/-]{1,253}$/.test(identity))
+    throw new BadRequestError(
+      `plane: --leader-elect-identity must be 1-253 letters, digits or . _ - : @ /, not "${identity}"`,
+    )
+  const ms =
+    duration === undefined
+      ? undefined
+      : durationMs(duration, '--leader-elect-lease-duration', 'plane')
+  if (ms !== undefined && (ms < 2000 || ms % 1000 !== 0))
+    throw new BadRequestError(
+      `plane: --leader-elect-lease-duration must be whole seconds, at least 2s, not "${duration}"`,
+    )
+  if (!v['leader-elect'] && ms === undefined && identity === undefined) return undefined
+  return { identity, leaseSeconds: ms === undefined ? undefined : ms / 1000 }
 }
 
 async function runBrokerConfig(args: string[]): Promise<number> {

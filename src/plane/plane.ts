@@ -304,6 +304,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   ensurePrivateDataDir(o.dataDir, log) // 0700, as etcd's; fixed (with a warning) when open to others
   const { host, port } = parseListen(o.listen ?? '127.0.0.1:6443')
   const external = externalBroker(o)
+  const electing = leaderElect(o, external) // before anything opens: a refusal leaks nothing
   const mqtt = mqttListenOf(o, { host, port })
   const security = o.insecureHttp
     ? undefined
@@ -378,7 +379,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   }
   const elect = typeof o.leaderElect === 'object' ? o.leaderElect : {}
   let work: LeaderWork | undefined = undefined // read by stats() once the parts run
-  work = leaderElect(o, external)
+  work = electing
     ? runWhileLeading(parts, {
         store,
         objects,
