@@ -99,6 +99,64 @@ test('drain --ignore-daemonsets --force evicts the rest of the node, leaves the 
   assert.is((node as { spec?: { unschedulable?: boolean } }).spec?.unschedulable, true)
 })
 
+/** POST pods/NAME/eviction as kubectl drain sends it */
+const evict = (name: string, body: unknown) =>
+  fetch(`${plane.url}/api/v1/namespaces/default/pods/${name}/eviction`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+
+const eviction = (name: string) => ({
+  apiVersion: 'policy/v1',
+  kind: 'Eviction',
+  metadata: { name, namespace: 'default' },
+})
+
+test('pods/eviction: served in discovery as policy/v1; a graceful delete, 201 Success', async () => {
+  const discovery = await (await fetch(`${plane.url}/api/v1`)).json()
+  assert.equal(
+    discovery.resources.find((r: { name: string }) => r.name === 'pods/eviction'),
+    {
+      name: 'pods/eviction',
+      singularName: '',
+      namespaced: true,
+      group: 'policy',
+      version: 'v1',
+      kind: 'Eviction',
+      verbs: ['create'],
+    },
+  )
+  await plane.objects.create(PODS, pod('evictee', 'pi-e', 'ReplicaSet/u-2') as never)
+  const res = await evict('evictee', eviction('evictee'))
+  assert.is(res.status, 201)
+  assert.equal(await res.json(), {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    message: '',
+    code: 201,
+  })
+  assert.not.ok((await active()).includes('evictee'))
+})
+
+test('pods/eviction refuses what is not an Eviction of that pod, and a pod not there', async () => {
+  const wrongKind = await evict('elsewhere', { apiVersion: 'v1', kind: 'Pod' })
+  assert.is(wrongKind.status, 400)
+  assert.match(
+    (await wrongKind.json()).message,
+    'pods/eviction: the body must be a policy/v1 Eviction, not "v1" "Pod"',
+  )
+  const otherName = await evict('elsewhere', eviction('daemon'))
+  assert.is(otherName.status, 400)
+  assert.match((await otherName.json()).message, 'name in URL does not match name in Eviction')
+  const missing = await evict('nobody', eviction('nobody'))
+  assert.is(missing.status, 404)
+  assert.match((await missing.json()).message, 'pods "nobody" not found')
+  assert.ok((await active()).includes('elsewhere'))
+})
+
 test("top without metrics: kubectl's error, exit 1", async () => {
   const nodes = await shoal(['top', 'nodes'])
   assert.equal([nodes.code, nodes.err], [1, 'error: metrics not available yet\n'])

@@ -65,7 +65,7 @@ test('scope, groups, categories, subresources', () => {
   })
   assert.equal(
     resourceByKind('Pod')!.subresources.map((s) => s.name),
-    ['status', 'log', 'binding'],
+    ['status', 'log', 'binding', 'eviction'],
   )
   assert.equal(resourceByKind('Pod')!.subresources[2], {
     name: 'binding',

@@ -62,7 +62,7 @@ const entries: Entry[] = [
     namespaced: true,
     short: ['po'],
     all: true,
-    subs: ['status', 'log', 'binding'],
+    subs: ['status', 'log', 'binding', 'eviction'],
   },
   {
     gv: 'v1',
@@ -159,6 +159,12 @@ function subresource(name: string, self: GroupVersionKind): SubresourceInfo {
   if (name === 'finalize') return { name, responseKind: self, verbs: ['update'] }
   if (name === 'binding')
     return { name, responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] }
+  if (name === 'eviction')
+    return {
+      name,
+      responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' },
+      verbs: ['create'],
+    }
   return { name, responseKind: self, verbs: statusVerbs }
 }
 

@@ -148,6 +148,11 @@ export const resourceList = memo((group: string, version: string) => {
       name: `${r.resource}/${s.name}`,
       singularName: '',
       namespaced: r.namespaced,
+      // as kube-apiserver: a subresource of another group says which (pods/eviction: policy/v1,
+      // what kubectl drain looks for before it evicts)
+      ...(s.responseKind.group !== r.group
+        ? { group: s.responseKind.group, version: s.responseKind.version }
+        : {}),
       kind: s.responseKind.kind,
       verbs: s.verbs,
     })),

@@ -1,6 +1,7 @@
 // One handler for every resource path: parse what the path addresses, authorize it, and run
 // the verb. Subresources: status (get/update/patch), scale (Deployments), log (Pods, served
 // by whoever runs the pod), binding (Pods: create, the scheduler's write, plane/scheduler's bindPod),
+// eviction (Pods: create, a graceful delete: eviction.ts),
 // finalize (Namespaces: update, the one write that changes spec.finalizers). A version served besides the storage version (autoscaling/v1 HPA)
 // goes through the same verbs: bodies are converted to the storage version in write-ops, and
 // every object answered is converted back here (one, lists and watches in read-ops).
@@ -17,6 +18,7 @@ import {
 import { InvalidError, ShoalError, type Logger } from '../../core/index.ts'
 import { readBody, readParsedBody } from './body.ts'
 import { deleteObject, parseDeleteOptions } from './delete-ops.ts'
+import { parseEviction } from './eviction.ts'
 import type { ObjectStore } from './object-store.ts'
 import { listObjects } from './read-ops.ts'
 import { encode, negotiate, toTable, type Format } from './respond.ts'
@@ -243,6 +245,17 @@ const bind: Handler = async (deps, c) => {
   return encode(c.format === 'cbor' ? 'cbor' : 'json', status, 201)
 }
 
+/** POST pods/NAME/eviction: the pod deleted gracefully (no PodDisruptionBudgets here to refuse
+ * it), answered Status Success 201 as Kubernetes */
+const evict: Handler = async (deps, c) => {
+  const body = await readParsedBody(c.req)
+  const opts = parseEviction(body.value, c.ri.name!, c.url.searchParams)
+  const objects = opts.dryRun?.length ? deps.objects.dryRun() : deps.objects
+  await deleteObject(objects, c.stored, whereOf(c), opts)
+  const status = { ...successStatus(), code: 201 }
+  return encode(c.format === 'cbor' ? 'cbor' : 'json', status, 201)
+}
+
 /** verb → handler for a resource itself, as kube-apiserver's registry installs a REST storage */
 const verbs: Record<Verb, Handler> = {
   get: getOne,
@@ -261,6 +274,7 @@ const subresourceVerbs = new Map<string, Partial<Record<Verb, Handler>>>([
   ['scale', { get: getScaleOf, update: writeScale, patch: writeScale }],
   ['log', { get: podLog }],
   ['binding', { create: bind }],
+  ['eviction', { create: evict }],
   ['finalize', { update }],
 ])
 
