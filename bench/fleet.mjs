@@ -29,7 +29,7 @@
 //      SHOAL_JS=<a built shoal.mjs> (RSS goals: judge them on a bundle, tsx adds ≈ 60 MB)
 // Progress on stderr; stdout: the table, the goals and, last, one JSON line.
 import { fork, spawn, spawnSync } from 'node:child_process'
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:https'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -109,8 +109,15 @@ function api(ctx, method, path, body) {
     req.end(body)
   })
 }
+/** GETs that failed (e.g. 503: the store did not answer in time) while polling; polled again */
+let apiErrors = []
 async function apiJson(ctx, path) {
   const r = await api(ctx, 'GET', path)
+  if (r.status === 503 || r.status === 504) {
+    apiErrors.push(`${new Date().toISOString().slice(11, 19)} ${path}: ${r.status}`)
+    progress(`GET ${path}: ${r.status} ${r.text.toString().slice(0, 200)}`)
+    return { items: [] }
+  }
   if (r.status !== 200)
     throw new Error(`GET ${path}: ${r.status} ${r.text.toString().slice(0, 300)}`)
   return JSON.parse(r.text.toString())
@@ -236,6 +243,7 @@ async function oneRun(variant, run) {
     mosqPort: await freePort(),
   }
   const r = { variant, store, broker, run, load1Start: load() }
+  apiErrors = []
   let plane
   let mosquitto
   let etcd
@@ -243,6 +251,7 @@ async function oneRun(variant, run) {
   try {
     if (store === 'etcd') {
       const { startEtcd } = await import('./lib/etcd-server.mjs')
+      mkdirSync(join(dir, 'etcd'))
       etcd = await startEtcd({
         bin: ETCD,
         dir: join(dir, 'etcd'),
@@ -413,6 +422,7 @@ async function oneRun(variant, run) {
       `${variant} #${run}: restart: serving ${r.restartServingS.toFixed(1)} s, every Lease renewed and Node Ready ${r.restartSettledS.toFixed(1)} s, agents ${again} ${r.restartAgentsS.toFixed(1)} s`,
     )
     r.load1End = load()
+    r.apiErrors = apiErrors
     return r
   } finally {
     await Promise.all(kids.map((k) => ask(k, { cmd: 'close' }).catch(() => undefined)))
