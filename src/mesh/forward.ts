@@ -96,7 +96,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   #send(state: EndpointState): void {
     const ctx0 = this.#ctx
-    if (!ctx0.upstreams.ready && !(state.local && ctx0.dispatchLocal)) {
+    if (state.local && ctx0.dispatchLocal && this.#inProcess(state)) return
+    if (!ctx0.upstreams.ready) {
       // the first request of a mesh that had no endpoints yet: undici is being loaded
       ctx0.upstreams.load().then(
         () => this.#send(state),
@@ -105,7 +106,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       )
       return
     }
-    const { entry, route, req, res } = this.#r
+    const { entry, route, req } = this.#r
     this.#state = state
     this.#attempts++
     this.#attemptStart = performance.now()
@@ -114,13 +115,6 @@ export class Exchange implements Dispatcher.DispatchHandler {
     state.begin()
     const port = state.endpoint.ports[route.port.name]!
     const ctx = this.#ctx
-    if (state.local && ctx.dispatchLocal) {
-      res.once('close', () => {
-        this.#end(res.statusCode, !res.writableFinished)
-        this.#finish(res.statusCode)
-      })
-      return ctx.dispatchLocal({ service: entry.service, endpoint: state.endpoint, port }, req, res)
-    }
     let headers = this.#r.headers
     let pool: Dispatcher | undefined
     if (state.local) pool = ctx.upstreams.local(port)
@@ -145,6 +139,33 @@ export class Exchange implements Dispatcher.DispatchHandler {
       },
       this,
     )
+  }
+
+  /** hands the request to dispatchLocal; false: it declined (not an instance it serves) */
+  #inProcess(state: EndpointState): boolean {
+    const { entry, route, req, res } = this.#r
+    const ctx = this.#ctx
+    const port = state.endpoint.ports[route.port.name]!
+    const target = { service: entry.service, endpoint: state.endpoint, port }
+    const e = state.endpoint
+    res.setHeader('via', ctx.via)
+    res.setHeader(POD_HEADER, e.pod)
+    res.setHeader(NODE_HEADER, e.node)
+    const began = performance.now()
+    if (!ctx.dispatchLocal!(target, req, res, this.#r.body)) {
+      for (const h of ['via', POD_HEADER, NODE_HEADER]) res.removeHeader(h)
+      return false
+    }
+    // the answer ends no sooner than a tick after this ('close' is emitted on the next tick)
+    this.#state = state
+    this.#attempts++
+    this.#attemptStart = began
+    state.begin()
+    res.once('close', () => {
+      this.#end(res.statusCode, !res.writableFinished)
+      this.#finish(res.statusCode)
+    })
+    return true
   }
 
   onConnect(abort: (err?: Error) => void): void {

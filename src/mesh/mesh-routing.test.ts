@@ -162,20 +162,39 @@ test("dispatchLocal takes local endpoints' requests without a TCP hop", async ()
     nodeName: 'n1',
     local: { port: 0 },
     dispatchLocal: (target, req, res) => {
+      if (target.port !== 4242) return false // not ours: over HTTP
       seen.push(`${target.service.name} ${target.endpoint.uid} ${target.port} ${req.url}`)
       res.end('in process')
+      return true
     },
   })
   const ports = await mesh.start()
+  const b = await backend('over-http')
   try {
-    await mesh.setTable(table([service('web', [endpoint('w1', 'n1', 4242)])]))
-    assert.is((await get(ports.local!, 'web', { path: '/hi' })).body, 'in process')
+    await mesh.setTable(
+      table([
+        service('web', [endpoint('w1', 'n1', 4242)]),
+        service('api', [endpoint('a1', 'n1', b.port)]),
+      ]),
+    )
+    const answer = await get(ports.local!, 'web', { path: '/hi' })
+    assert.is(answer.body, 'in process')
+    assert.is(answer.headers['x-shoal-pod'], 'default/w1')
+    assert.is(answer.headers['x-shoal-node'], 'n1')
     assert.equal(seen, ['web w1 4242 /hi'])
-    assert.equal(mesh.serviceStats(), [
-      { namespace: 'default', name: 'web', requests: 1, errors: 0 },
-    ])
+    const declined = await get(ports.local!, 'api', { path: '/x' })
+    assert.equal([declined.status, declined.body], [200, 'over-http GET /x'])
+    assert.is(declined.headers['x-shoal-pod'], 'default/a1')
+    assert.equal(
+      mesh.serviceStats().sort((x, y) => x.name.localeCompare(y.name)),
+      [
+        { namespace: 'default', name: 'api', requests: 1, errors: 0 },
+        { namespace: 'default', name: 'web', requests: 1, errors: 0 },
+      ],
+    )
   } finally {
     await mesh.stop()
+    await b.close()
   }
 })
 

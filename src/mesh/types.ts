@@ -66,8 +66,18 @@ export interface MeshOptions {
   outlier?: OutlierOptions
   /** idempotent requests with a body up to this size are buffered so they can be retried (default 64 KiB) */
   retryBodyBytes?: number
-  /** hand a request to a local instance without a TCP hop (default: HTTP to 127.0.0.1:port) */
-  dispatchLocal?: (target: LocalTarget, req: IncomingMessage, res: ServerResponse) => void
+  /**
+   * hand a request to a local instance without a TCP hop: true when taken (it answers on `res`;
+   * the mesh has set via, x-shoal-pod and x-shoal-node; no retry, no per-route timeout), false to
+   * send it over HTTP to 127.0.0.1:port as without it (the default)
+   */
+  dispatchLocal?: (
+    target: LocalTarget,
+    req: IncomingMessage,
+    res: ServerResponse,
+    /** the body: already read (a Buffer), still to be read from `req`, or none (null) */
+    body: Buffer | IncomingMessage | null,
+  ) => boolean
   /** a line of log (default: none) */
   log?: (line: string) => void
 }

@@ -4,13 +4,16 @@
 // taken after; node-to-node mutual TLS with the node's certificate and key (node.pem) and the
 // plane's CA (credentials.json). A small /metrics listener serves the mesh's counters. An
 // optional TLS ingress listener serves Ingress TLS with the certificates ingress-certificates.ts
-// fetches.
+// fetches. Requests for this node's handler pods are handed to the runtime in process
+// (local-dispatch.ts), with no loopback TCP hop.
 import { createServer, type Server } from 'node:http'
 import { createMesh, type ListenOptions, type Mesh, type MeshPorts } from '../mesh/index.ts'
 import type { Logger } from '../core/index.ts'
 import { followIngressTls, type TlsSecretLookup } from './ingress-certificates.ts'
 import type { MeshCache } from './mesh-cache.ts'
+import { localDispatcher } from './local-dispatch.ts'
 import { readNodeCertificate } from './node-certificate.ts'
+import type { Runtime } from '../wasm-runtime/index.ts'
 
 /** where the agent's mesh listens (AgentOptions.mesh; `shoal agent --mesh-*` flags) */
 export interface AgentMeshOptions {
@@ -60,6 +63,8 @@ export interface StartMeshOptions {
   log: Logger
   /** reads a Secret's data with the node's token (ConfigSource.get): for the TLS ingress listener */
   tlsSecret?: TlsSecretLookup
+  /** the node's runtime: its handler instances are served in process (none: all over HTTP) */
+  runtime?: Runtime
 }
 
 /** opens the mesh's listeners and hands it the table held; rejects when a port cannot be bound */
@@ -69,8 +74,10 @@ export async function startAgentMesh(o: AgentMeshOptions, s: StartMeshOptions): 
     s.log.warn('no node certificate yet: the mesh starts without its node-to-node listener', {
       path: s.certificatePath,
     })
+  const local = s.runtime && localDispatcher(s.runtime)
   const mesh = createMesh({
     nodeName: s.node,
+    dispatchLocal: local && ((target, req, res, body) => local.dispatch(target, req, res, body)),
     local: o.local === false ? undefined : (o.local ?? MESH_DEFAULTS.local),
     public: o.public === false ? undefined : (o.public ?? MESH_DEFAULTS.public),
     tls: node && {
@@ -88,6 +95,7 @@ export async function startAgentMesh(o: AgentMeshOptions, s: StartMeshOptions): 
     ports = await mesh.start()
     if (m) [metrics, ports.metrics] = await metricsServer(mesh, m)
   } catch (error) {
+    local?.stop()
     await mesh.stop()
     throw error
   }
@@ -105,6 +113,7 @@ export async function startAgentMesh(o: AgentMeshOptions, s: StartMeshOptions): 
     ports,
     async stop() {
       unlisten()
+      local?.stop()
       if (metrics) {
         const closed = new Promise((r) => metrics!.close(r))
         metrics.closeAllConnections()

@@ -315,6 +315,7 @@ async function startMesh(m: AgentMeshOptions, w: Wiring, p: Parts): Promise<Agen
       ...{ node: c.node, address, caCert: c.caCert, certificatePath: paths.certificate },
       ...{ cache: p.mesh, defaultPort: o.meshPort ?? DEFAULT_MESH_PORT, log },
       tlsSecret: (namespace, name) => p.config.get('Secret', namespace, name),
+      runtime: p.runtime,
     })
   } catch (error) {
     await p.disk.close()

@@ -58,6 +58,7 @@ export {
 export { isServiceHost, type ServiceProxy } from './service-proxy.ts'
 export type {
   ExitReason,
+  HandleResult,
   HttpGetAction,
   InstanceHandle,
   InstanceLimits,

@@ -1,6 +1,6 @@
 // Messages between the runtime (main thread) and a worker thread hosting many instances.
 // Instances are numbered per runtime (n); the worker knows nothing of pod ids.
-import type { ExitReason, WorkloadKind } from './types.ts'
+import type { ExitReason, HandleResult, WorkloadKind } from './types.ts'
 
 export interface ModuleSet {
   key: string
@@ -36,6 +36,8 @@ export type ToWorker =
   | { t: 'stop'; n: number }
   | { t: 'stats'; n: number; req: number }
   | { t: 'ping'; seq: number }
+  /** a request for handler instance n, handed over without its HTTP server (the mesh's) */
+  | { t: 'handle'; n: number; req: number; body: Uint8Array }
 
 export interface ExitReport {
   reason: ExitReason
@@ -59,6 +61,7 @@ export type FromWorker =
     }
   | { t: 'recycled'; n: number; recycles: number }
   | { t: 'pong'; seq: number }
+  | ({ t: 'handled'; req: number } & HandleResult)
 
 /** Layout of the shared "current call" slots the watchdog reads: [instance n (0 = idle), deadline
  *  (epoch ms, Infinity: none), budget ms, linear-memory bytes of instance n as of the last time it

@@ -13,6 +13,7 @@ import { startRequest } from './start-request.ts'
 import { WorkerPool, type PoolWorker } from './worker-pool.ts'
 import type {
   ExitReason,
+  HandleResult,
   InstanceHandle,
   InstanceSpec,
   InstanceStats,
@@ -99,7 +100,7 @@ export class WasmRuntime implements Runtime {
   }
 
   #onMessage(m: FromWorker): void {
-    if (m.t === 'stats' || m.t === 'pong') return // answered inside the pool
+    if (m.t === 'stats' || m.t === 'pong' || m.t === 'handled') return // answered inside the pool
     const record = this.#byN.get(m.n)
     if (!record) return
     switch (m.t) {
@@ -183,6 +184,19 @@ export class WasmRuntime implements Runtime {
     if (!acknowledged && ownThread(worker)) worker.die('runtime: stopped', undefined, true)
     if (acknowledged) this.#finish(record, 'Completed', 0, 'runtime: stopped')
     else this.#finish(record, 'Error', 137, `runtime: killed after a grace period of ${graceMs} ms`)
+  }
+
+  handler(id: string): ((body: Uint8Array) => Promise<HandleResult>) | undefined {
+    const serving = (r: InstanceRecord | undefined) =>
+      r?.live && r.spec.kind === 'handler' && r.port !== undefined ? r.worker : undefined
+    if (!serving(this.#byId.get(id))) return undefined
+    return (body) => {
+      // looked up at the call: a restarted or moved instance has another thread and number
+      const record = this.#byId.get(id)
+      const worker = serving(record)
+      if (!worker) return Promise.resolve({ ok: false, message: `runtime: ${id} is not running` })
+      return worker.handle(record!.n, body)
+    }
   }
 
   status(id: string): InstanceStatus | undefined {

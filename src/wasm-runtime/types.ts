@@ -4,6 +4,9 @@ import type { ServiceProxy } from './service-proxy.ts'
 
 export type WorkloadKind = 'http' | 'handler' | 'command'
 
+/** a handler's answer to a request handed over in process (Runtime.handle) */
+export type HandleResult = { ok: true; body: Uint8Array } | { ok: false; message: string }
+
 export interface VolumeMount {
   guestPath: string
   hostPath: string
@@ -123,6 +126,13 @@ export interface Runtime {
   stats(id: string): Promise<InstanceStats>
   /** where the mesh sends a request for an http or handler instance */
   url(id: string): string | undefined
+  /**
+   * for a live handler instance, a function handing a request body to its thread without its
+   * HTTP server (the mesh's in-process path) that resolves to its answer or a failure (the call
+   * failed, the instance is gone); undefined when `id` is no live handler (use url(id)).
+   * Optional: FakeRuntime has none.
+   */
+  handler?(id: string): ((body: Uint8Array) => Promise<HandleResult>) | undefined
   /** forget an exited instance (its status and log buffer; the log file stays) */
   remove(id: string): void
   /** get ready to start instances (the real runtime starts its threads only when asked, or at

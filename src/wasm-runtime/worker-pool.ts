@@ -18,7 +18,7 @@ import { callSlotLength, type FromWorker, type ToWorker } from './protocol.ts'
 import { SharedIo } from './shared-io.ts'
 import { spawnEntry } from './thread-spawn.ts'
 import { readCallSlot } from './worker/call-guard.ts'
-import type { WorkloadKind } from './types.ts'
+import type { HandleResult, WorkloadKind } from './types.ts'
 
 export type WorkerRole = 'service' | 'job' | 'solo'
 export type StatsReply = Extract<FromWorker, { t: 'stats' }>
@@ -47,6 +47,7 @@ export class PoolWorker {
   readonly #events: PoolEvents
   readonly #slot = new SharedArrayBuffer(callSlotLength * 8)
   readonly #statsWaiters = new Map<number, (reply: StatsReply | undefined) => void>()
+  readonly #handleWaiters = new Map<number, (result: HandleResult) => void>()
   #lastPong = Date.now()
   /** until the first pong the thread is still starting (slow under load, slower under tsx) */
   #answered = false
@@ -77,7 +78,11 @@ export class PoolWorker {
         this.#lastPong = Date.now()
         this.#answered = true
       } else if (m.t === 'stats') this.#statsWaiters.get(m.req)?.(m)
-      else events.message(this, m)
+      else if (m.t === 'handled') {
+        const done = this.#handleWaiters.get(m.req)
+        this.#handleWaiters.delete(m.req)
+        done?.(m.ok ? { ok: true, body: m.body } : { ok: false, message: m.message })
+      } else events.message(this, m)
     })
     this.#worker.on('error', (error) => this.die(`runtime: worker thread failed: ${error.message}`))
     this.#worker.on('exit', (code) => this.die(`runtime: worker thread exited (code ${code})`))
@@ -125,6 +130,16 @@ export class PoolWorker {
     })
   }
 
+  /** hands a request to handler instance `n` (no HTTP server); a dead thread answers failure */
+  handle(n: number, body: Uint8Array): Promise<HandleResult> {
+    if (this.#dead) return Promise.resolve({ ok: false, message: 'runtime: worker thread is gone' })
+    const req = ++this.#seq
+    return new Promise((resolve) => {
+      this.#handleWaiters.set(req, resolve)
+      this.send({ t: 'handle', n, req, body })
+    })
+  }
+
   /** The main thread itself was stalled: pongs may be waiting unread, so start a fresh window. */
   excuse(): void {
     this.#lastPong = Date.now()
@@ -163,6 +178,8 @@ export class PoolWorker {
     if (this.#dead) return
     this.#dead = true
     void this.#worker.terminate()
+    for (const done of this.#handleWaiters.values()) done({ ok: false, message: why })
+    this.#handleWaiters.clear()
     if (!quiet) this.#events.dead(this, why, blamed)
   }
 }

@@ -29,6 +29,8 @@ port.on('message', (message: ToWorker) => {
       return host.stop(message.n)
     case 'stats':
       return host.stats(message.n, message.req)
+    case 'handle':
+      return host.handle(message.n, message.req, message.body)
     case 'ping':
       return port.postMessage({ t: 'pong', seq: message.seq } satisfies FromWorker)
   }

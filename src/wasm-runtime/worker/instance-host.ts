@@ -200,6 +200,19 @@ export class InstanceHost {
     this.#deps.post({ t: 'stopped', n })
   }
 
+  /** a request for handler instance `n` handed over by the main thread (no HTTP server) */
+  handle(n: number, req: number, body: Uint8Array): void {
+    const h = this.#hosted.get(n)
+    if (!h || h.req.kind !== 'handler') {
+      const message = `runtime: instance ${n} is not a handler served here`
+      return this.#deps.post({ t: 'handled', req, ok: false, message })
+    }
+    const handle = h.gen.exports.handle as (b: Uint8Array) => Uint8Array
+    const result = this.#call(h, () => handle(body))
+    if (result.ok) this.#deps.post({ t: 'handled', req, ok: true, body: result.value })
+    else this.#deps.post({ t: 'handled', req, ok: false, message: result.message })
+  }
+
   stats(n: number, req: number): void {
     const h = this.#hosted.get(n)
     this.#deps.post({
