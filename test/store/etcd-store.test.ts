@@ -247,6 +247,26 @@ test('opening an etcd nobody listens on fails with a clear error', async () => {
   )
 })
 
+test('history is compacted each interval to the revision seen one interval before', async () => {
+  const s = await openEtcdStore({
+    url: etcd.url,
+    namespace: `/t-${randomUUID()}`,
+    logger,
+    compactIntervalMs: 200,
+  })
+  try {
+    const p = await s.put('/c', enc('1'))
+    const end = Date.now() + 20_000
+    while (s.compactRevision < p.revision && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 100))
+    assert.ok(s.compactRevision >= p.revision, `compact revision ${s.compactRevision}`)
+    assert.ok(s.compactRevision <= s.revision)
+    assert.is(dec((await s.get('/c'))!.value), '1')
+  } finally {
+    await s.close()
+  }
+})
+
 test('TLS with a client certificate: works; without one, or with a stranger’s, it is refused', async () => {
   certs = await makeCerts()
   tlsEtcd = await startEtcd({ certs })

@@ -34,6 +34,10 @@ export interface EtcdStoreOptions {
   key?: string | Uint8Array
   /** key prefix overriding the URL's path */
   namespace?: string
+  /** every this many ms, compact etcd's history to the revision seen one interval before, as
+   * kube-apiserver's --etcd-compaction-interval (default 5 min; 0: never, leave it to etcd's own
+   * --auto-compaction-*) */
+  compactIntervalMs?: number
   /** per-request deadline in ms (default 10,000) */
   timeoutMs?: number
   logger?: Logger
@@ -130,6 +134,8 @@ export class EtcdStore implements T.Store {
   #nextWatch = 1
   #bigLeases = new Map<string, number>()
   #bigLeaseIds = new Map<number, string>()
+  #compactTimer?: NodeJS.Timeout
+  #compactInterval: number
 
   constructor(client: Etcd3, namespace: string, opts: EtcdStoreOptions, hosts: string[]) {
     this.#c = client
@@ -137,6 +143,7 @@ export class EtcdStore implements T.Store {
     this.#nsBuf = Buffer.from(namespace)
     this.#log = (opts.logger ?? createLogger()).child('store')
     this.#where = hosts.join(',')
+    this.#compactInterval = opts.compactIntervalMs ?? 5 * 60_000
   }
 
   /** reads the current and the compact revision */
@@ -150,6 +157,7 @@ export class EtcdStore implements T.Store {
     )
     this.#seen(r.header)
     await this.#probeCompact()
+    this.#autoCompact()
     this.#log.info('opened etcd', {
       endpoints: this.#where,
       namespace: this.#ns,
@@ -168,6 +176,28 @@ export class EtcdStore implements T.Store {
 
   get namespace(): string {
     return this.#ns
+  }
+
+  /** compacts, each interval, to the revision of the interval before: what a watch or a list
+   * that is one interval behind still reads; another plane on the same etcd doing the same only
+   * finds the revision compacted already */
+  #autoCompact(): void {
+    if (!(this.#compactInterval > 0)) return
+    let target = this.#rev
+    const tick = () => {
+      const next = this.#rev
+      const to = target
+      target = next
+      if (to > this.#compact)
+        this.compact(to).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== 'Compacted')
+            this.#log.warn('compacting etcd failed', { revision: to, err: String(err) })
+        })
+      this.#compactTimer = setTimeout(tick, this.#compactInterval)
+      this.#compactTimer.unref()
+    }
+    this.#compactTimer = setTimeout(tick, this.#compactInterval)
+    this.#compactTimer.unref()
   }
 
   /**
@@ -615,6 +645,7 @@ export class EtcdStore implements T.Store {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    clearTimeout(this.#compactTimer)
     const reason = new UnavailableError('store: closed')
     for (const w of [...this.#watches.values()]) w.end?.(reason)
     this.#c.close()
