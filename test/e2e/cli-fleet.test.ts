@@ -3,8 +3,10 @@
 // and HTTP to the meshes. A context written with `shoal config`, read by kubectl too; the two
 // versions of one app pushed with `shoal image push`; a Deployment (3 replicas) and a Service
 // applied, answering through the mesh of every node; scaled; rolled out to v2 under a steady load
-// without one failed request; an agent killed with -9 — its replicas replaced on the others while
-// the load goes on; the plane restarted — the same objects; logs read; everything deleted — gone.
+// without one failed request (rollout history --revision as kubectl prints it); an agent killed
+// with -9 — its replicas replaced on the others while the load goes on; the plane restarted —
+// the same objects; two nodes drained, by stock kubectl and by shoal (pods/eviction), the load
+// going on; logs read; everything deleted — gone.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
@@ -280,6 +282,10 @@ test('a rollout to v2 under a steady load: not one request fails', async () => {
   assert.equal([...bodies].sort(), ['hello again v2: ', 'hello from wat: '])
   const history = await ok('rollout', 'history', 'deployment/web')
   assert.match(history, /^REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n$/m)
+  const two = await ok('rollout', 'history', 'deployment/web', '--revision', '2')
+  assert.match(two, /^deployment.apps\/web with revision #2\nPod Template:\n/)
+  assert.match(two, '\n    Image:\thello-wat:v2\n')
+  assert.is(two, kubectl('rollout', 'history', 'deployment/web', '--revision=2'))
 })
 
 test('kill -9 an agent under load: its replicas replaced on the others, traffic goes on', async () => {
@@ -333,6 +339,33 @@ test('the plane restarted: nothing lost', async () => {
     return NODES.every((n) => new RegExp(`^${n}\\s+Ready\\s`, 'm').test(nodes))
   })
   await fleet.waitFor('every mesh answers', meshesAnswer(NODES, 'hello again v2: '))
+})
+
+test('drain: stock kubectl drain, then shoal drain under load, evict the replicas elsewhere', async () => {
+  const drained = kubectl('drain', 'pi-2', '--ignore-daemonsets', '--timeout=50s')
+  assert.match(drained, /^node\/pi-2 cordoned\n/)
+  assert.match(drained, /\npod\/web-\S+ evicted\n/)
+  assert.match(drained, /node\/pi-2 drained\n$/)
+  await fleet.waitFor('4 ready pods, none on pi-2', async () => {
+    const r = await settled(4, 'hello-wat:v2')()
+    return r && r.every((p) => p.node !== 'pi-2')
+  })
+  const l = load(['pi-1', 'pi-2'])
+  const r = await shoal(['drain', 'pi-3', '--ignore-daemonsets'])
+  assert.is(r.code, 0, r.err)
+  assert.match(r.out, /^node\/pi-3 cordoned\n(pod\/web-\S+ evicted\n)+node\/pi-3 drained\n$/)
+  const onPi1 = await fleet.waitFor('4 ready pods, all on pi-1', async () => {
+    const p = await settled(4, 'hello-wat:v2')()
+    return p && p.every((x) => x.node === 'pi-1') && p
+  })
+  assert.is(onPi1.length, 4)
+  await fleet.waitFor('every mesh answers', meshesAnswer(NODES, 'hello again v2: '))
+  await l.stop()
+  assert.equal(l.failed(), [])
+  assert.match(await ok('get', 'nodes'), /^pi-3\s+Ready,SchedulingDisabled\s/m)
+  assert.is(await ok('uncordon', 'pi-2', 'pi-3'), 'node/pi-2 uncordoned\nnode/pi-3 uncordoned\n')
+  const nodes = kubectl('get', 'nodes', '--no-headers')
+  for (const n of NODES) assert.match(nodes, new RegExp(`^${n}\\s+Ready\\s`, 'm'))
 })
 
 test('shoal logs: what a component printed', async () => {
