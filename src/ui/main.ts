@@ -17,6 +17,7 @@ import {
   events,
   follow,
   keyOf,
+  memory,
   nodeList,
   nodes,
   pods,
@@ -163,7 +164,7 @@ function nodesView() {
               </td>
               <td data-label="Status" class="status">${statusText(n.ready, n.since)}</td>
               <td data-label="Arch">${n.arch}</td>
-              <td data-label="Memory">${n.memory}</td>
+              <td data-label="Memory">${memory(n.memory)}</td>
               <td data-label="Pods">${n.pods}</td>
               <td data-label="Heartbeat">${ago(n.heartbeat)}</td>
               <td data-label="Actions" class="actions">
@@ -405,7 +406,7 @@ function servicesView() {
                 }[]) ?? [],
             )
           const samples = rates[key] ?? []
-          return html`<tr>
+          return html`<tr data-service=${key}>
             <td data-label="Service">${key}</td>
             <td data-label="Type">${s.spec?.type ?? 'ClusterIP'}</td>
             <td data-label="Ports">
@@ -424,7 +425,9 @@ function servicesView() {
                   : html`none${bySvc.has(key) ? '' : ' (no EndpointSlice)'}`
               }
             </td>
-            <td data-label="Requests/s">${samples.length ? samples.at(-1)!.toFixed(2) : '—'}</td>
+            <td data-label="Requests/s" class="rate">
+              ${samples.length ? samples.at(-1)!.toFixed(2) : '—'}
+            </td>
             <td data-label="Trend">${sparkline(samples)}</td>
           </tr>`
         })}

@@ -10,6 +10,7 @@ import {
   deploymentRows,
   deployments,
   lineDecoder,
+  memory,
   nodeList,
   nodeRows,
   nodes,
@@ -182,6 +183,14 @@ test('recentEvents: newest first, whichever time field the event has', () => {
     list.map((e) => e.metadata.name),
     ['b', 'a', 'c'],
   )
+})
+
+test('memory: quantities in GiB or MiB; what is not a quantity is shown as it is', () => {
+  assert.is(memory('24731400Ki'), '23.6 GiB')
+  assert.is(memory('3884Mi'), '3.8 GiB')
+  assert.is(memory('512Mi'), '512 MiB')
+  assert.is(memory('1G'), '954 MiB')
+  assert.is(memory('?'), '?')
 })
 
 test.run()

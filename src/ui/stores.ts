@@ -238,6 +238,25 @@ export async function pollRates(signal: AbortSignal, everyMs = 5000): Promise<vo
   }
 }
 
+const UNITS: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+}
+/** a memory quantity (3884Mi, 24731400Ki) in GiB or MiB, as people read it */
+export const memory = (q: string) => {
+  const m = /^(\d+(?:\.\d+)?)([KMGT]i|[kMG])?$/.exec(q)
+  if (!m) return q
+  const bytes = Number(m[1]) * (m[2] ? UNITS[m[2]] : 1)
+  return bytes >= 2 ** 30
+    ? `${(bytes / 2 ** 30).toFixed(1)} GiB`
+    : `${Math.round(bytes / 2 ** 20)} MiB`
+}
+
 // ---- derived rows ---------------------------------------------------------------------------
 
 const condition = (o: KubeObject, type: string) =>

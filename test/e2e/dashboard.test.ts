@@ -1,7 +1,7 @@
 // The fleet dashboard in a real browser: headless Debian Chromium driven by playwright-core,
 // against a real plane (HTTPS, tokens) with two real agents. Signed in as admin the page lists
 // the nodes; a Deployment scaled from the page reaches its replicas; a pod's log streams into the
-// page; a pod is deleted from the page; a viewer sees the same views but the scale is refused by
+// page; a pod is deleted from the page; a Service's endpoints and request rate are shown; a viewer sees the same views but the scale is refused by
 // the API, shown in the alert region; an agent killed with -9 turns its node NotReady on screen.
 // With SHOAL_SCREENSHOTS=1 the main views are also saved as docs/dashboard-<view>-<size>.png
 // (desktop 1280×800, phone 390×844) for the README.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { skipFileWithout } from '../peers.ts'
 import { haveKubectl, startFleet, type Fleet } from './fleet.ts'
-import { pushImage } from './plane-process.ts'
+import { instanceUrl, pushImage } from './plane-process.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 skipFileWithout(import.meta.url, 'chromium', existsSync(CHROMIUM), 'apt-get install chromium')
@@ -155,11 +155,40 @@ test('a Deployment scaled from the page reaches its replicas; the page shows 3/3
   await nodeStatus(page, 'pi-b', 'Ready')
   await shoot(page, 'nodes-desktop')
   await page.goto(`${fleet!.plane().url}/ui/#/services`)
-  await page.locator('td', { hasText: 'default/web' }).waitFor()
-  await page
-    .locator('td[data-label="Endpoints"]', { hasText: 'ready' })
-    .first()
-    .waitFor({ timeout: 60_000 })
+  const svc = page.locator('tr[data-service="default/web"]')
+  await svc.locator('td[data-label="Endpoints"]', { hasText: 'ready' }).waitFor({ timeout: 60_000 })
+  // requests straight to the pods' instances (the nodes count every request that reaches one):
+  // the Service's rate, the sum over its endpoints, turns above 0 on the page
+  let sending = true
+  const traffic = (async () => {
+    const list = await fleet!.get('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')
+    const urls = (list?.items ?? [])
+      .map((p: { metadata: { name: string } }) =>
+        [...fleet!.agents.values()]
+          .map((a) => instanceUrl(a.output(), p.metadata.name))
+          .find(Boolean),
+      )
+      .filter(Boolean) as string[]
+    while (sending) {
+      for (const url of urls)
+        await fetch(url, { method: 'POST', body: 'hi' })
+          .then((r) => r.arrayBuffer())
+          .catch(() => undefined)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  })()
+  try {
+    await page.waitForFunction(
+      () =>
+        Number(document.querySelector('tr[data-service="default/web"] td.rate')?.textContent) > 0,
+      undefined,
+      { timeout: 120_000 },
+    )
+    await svc.locator('svg.spark').waitFor()
+  } finally {
+    sending = false
+    await traffic
+  }
   await shoot(page, 'services-desktop')
   await page.goto(`${fleet!.plane().url}/ui/#/events`)
   await page.getByRole('heading', { name: /Recent events/ }).waitFor()
