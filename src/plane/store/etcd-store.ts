@@ -74,6 +74,25 @@ const view = (b: Buffer | undefined): Uint8Array =>
 
 const asBuffer = (v: Uint8Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength)
 
+/** etcd3 retries any failed call 3 times by default, which could apply a write twice (a txn
+ * then reports its own first success as a failed compare); this retries only calls that never
+ * reached etcd: no connection, connection refused, or every host's breaker open */
+const NOT_SENT =
+  /No connection established|ECONNREFUSED|failed to connect|Broken circuit|BrokenCircuit/i
+const retryUnsent = {
+  async execute<R>(fn: (ctx: { signal: AbortSignal; attempt: number }) => Promise<R>): Promise<R> {
+    const signal = new AbortController().signal
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn({ signal, attempt })
+      } catch (err) {
+        if (attempt >= 2 || !NOT_SENT.test(String((err as Error)?.message ?? err))) throw err
+        await new Promise((r) => setTimeout(r, 100 * (attempt + 1)))
+      }
+    }
+  },
+}
+
 export async function openEtcdStore(opts: EtcdStoreOptions): Promise<EtcdStore> {
   const target = parseEtcdUrl(opts.url)
   if ((opts.ca || opts.cert || opts.key) && !target.tls)
@@ -99,6 +118,7 @@ export async function openEtcdStore(opts: EtcdStoreOptions): Promise<EtcdStore> 
         }
       : {}),
     dialTimeout: timeoutMs,
+    faultHandling: { global: retryUnsent as never },
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
   })
   const store = new EtcdStore(client, opts.namespace ?? target.namespace, opts, target.hosts)
