@@ -173,6 +173,11 @@ test('from the bundle alone: plane, a joined agent, a pod Running in the runtime
       ],
     },
   }
+  // the dashboard's files, found beside the bundle (dist/ui), served without a token
+  const ui = await https(`${plane!.url}/ui/`, ca, '', 'GET')
+  assert.is(ui.status, 200, ui.text)
+  assert.match(ui.text, /<script type="module" src="app.js">/)
+  assert.is((await https(`${plane!.url}/ui/app.js`, ca, '', 'GET')).status, 200)
   const created = await api('POST', '/api/v1/namespaces/default/pods', JSON.stringify(pod))
   assert.is(created.status, 201, created.text)
   await waitFor('web Running', async () => {
