@@ -185,10 +185,15 @@ const ask = (k, m) =>
   ])
 const total = (kids, key) => kids.reduce((s, k) => s + (k.c[key] ?? 0), 0)
 
+/** the measured plane's process: a wait ends when it exits */
+let watched
 /** waits for cond() (polled every `every` ms, may be async); the time it first held */
 async function until(what, cond, { ms = 600_000, every = 50, status = () => '' } = {}) {
   const end = Date.now() + ms
   for (;;) {
+    const gone = watched && (watched.exitCode ?? watched.signalCode)
+    if (gone !== null && gone !== undefined)
+      throw new Error(`the plane exited (${gone}) while waiting: ${what} ${status()}`)
     if (await cond()) return Date.now()
     if (Date.now() > end) throw new Error(`timed out: ${what} ${status()}`)
     await sleep(every)
@@ -285,6 +290,7 @@ async function oneRun(variant, run) {
       if (mosquitto.exitCode !== null) throw new Error(`mosquitto exited ${mosquitto.exitCode}`)
     }
     plane = startPlane(ctx, { prof: true })
+    watched = plane.child
     await plane.serving
     const pid = plane.child.pid
     const meta = JSON.parse(
@@ -394,6 +400,7 @@ async function oneRun(variant, run) {
     // a profiled plane is stopped with SIGTERM: -9 would leave no profile
     await stop(plane.child, PROF ? 'SIGTERM' : 'SIGKILL')
     plane = startPlane(ctx)
+    watched = plane.child
     const spawnedAt = plane.spawnedAt
     r.restartServingS = ((await plane.serving) - spawnedAt) / 1000
     let leases = 0
@@ -425,6 +432,7 @@ async function oneRun(variant, run) {
     r.apiErrors = apiErrors
     return r
   } finally {
+    watched = undefined
     await Promise.all(kids.map((k) => ask(k, { cmd: 'close' }).catch(() => undefined)))
     for (const k of kids) k.child.kill()
     if (plane) await stop(plane.child, 'SIGKILL')
