@@ -30,6 +30,8 @@ let requests: string[] = []
 let bodies: string[] = []
 let signer: NodeSigner
 const DAY = 24 * 60 * 60 * 1000
+/** more fields in the join answer (an external broker's CA) */
+let joinExtra: Record<string, unknown> = {}
 
 function answerJoin(body: string, res: import('node:http').ServerResponse) {
   const { node, csr } = JSON.parse(body) as { node: string; csr?: string }
@@ -43,6 +45,7 @@ function answerJoin(body: string, res: import('node:http').ServerResponse) {
           caCert: pki.caCert,
           mqtt: 'mqtts://127.0.0.1:8883',
           certificate,
+          ...joinExtra,
         }),
       ),
     (err: Error) => res.writeHead(422).end(JSON.stringify({ message: err.message })),
@@ -88,6 +91,7 @@ test.before(async () => {
 test.before.each(() => {
   requests = []
   bodies = []
+  joinExtra = {}
 })
 test.after(() => {
   server.close()
@@ -124,6 +128,25 @@ test('a join with the right hash saves the credentials 0600 in a 0700 dir; a sec
   assert.equal(await loadCredentials(joinPath(dir, 'pi-07'), memoryLogger()), c)
   assert.equal(await joinPlane(opts('pi-07')), c)
   assert.is(requests.length, 2, 'no second join')
+})
+
+test("an external broker's CA in the join answer is kept with the credentials; a bad one refused", async () => {
+  const other = ensurePki(joinPath(dir, 'other-ca')).caCert
+  joinExtra = { mqttCa: other }
+  const c = await joinPlane(opts('pi-ext'))
+  assert.is(c.mqttCa, other)
+  assert.equal(await loadCredentials(joinPath(dir, 'pi-ext'), memoryLogger()), c)
+  for (const [name, mqttCa] of [
+    ['pi-bad-1', 'not a certificate'],
+    ['pi-bad-2', 42],
+  ] as const) {
+    joinExtra = { mqttCa }
+    const err = await joinPlane(opts(name)).then(
+      () => undefined,
+      (e: Error) => e,
+    )
+    assert.match(String(err), "join: the plane's mqttCa is not a PEM certificate")
+  }
 })
 
 /** node.pem's certificate and key */
