@@ -8,6 +8,9 @@ import { join } from 'node:path'
 import { BadRequestError, createLogger, type Logger } from '../core/index.ts'
 import { isEtcdUrl, openEtcdStore, openLogStore, type Store } from './store/index.ts'
 
+/** what one copying txn carries at most, below etcd's default request limit of 1.5 MiB */
+const TXN_BYTES = 1 << 20
+
 export interface MigrateOptions {
   from: string
   to: string
@@ -95,7 +98,20 @@ export async function migrateStore(o: MigrateOptions): Promise<MigrateResult> {
           ...(lease ? { lease } : {}),
         })
       }
-      await dst.txn({ compare: [], success: ops })
+      // etcd refuses a request over 1.5 MiB (its --max-request-bytes default): split by size too
+      let batch: typeof ops = []
+      let bytes = 0
+      for (const op of ops) {
+        const size = op.key.length + op.value.byteLength + 64
+        if (batch.length && bytes + size > TXN_BYTES) {
+          await dst.txn({ compare: [], success: batch })
+          batch = []
+          bytes = 0
+        }
+        batch.push(op)
+        bytes += size
+      }
+      if (batch.length) await dst.txn({ compare: [], success: batch })
       copied += r.kvs.length
       o.onProgress?.({ copied, total, leases: leases.size })
       if (!r.more) break

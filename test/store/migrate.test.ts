@@ -125,6 +125,22 @@ test('etcd back into a fresh log dir, through the CLI', async () => {
   }
 })
 
+test('a page of values larger than etcd takes in one request is split across txns', async () => {
+  const dir = join(tmp, 'big')
+  const src = await openLogStore({ dir, logger })
+  const big = new Uint8Array(200_000).fill(7)
+  for (let i = 0; i < 20; i++) await src.put(`/big/${i}`, big)
+  await src.close()
+  const r = await migrateStore({ from: dir, to: `${etcd.url}/big`, logger })
+  assert.is(r.keys, 20)
+  const dst = await openEtcdStore({ url: `${etcd.url}/big`, logger })
+  try {
+    assert.is((await dst.get('/big/19'))!.value.byteLength, 200_000)
+  } finally {
+    await dst.close()
+  }
+})
+
 test('bad stores are named', async () => {
   await rejected(
     migrateStore({ from: join(tmp, 'nope'), to: etcd.url }),
