@@ -30,8 +30,10 @@
 //   via added, bodies streamed both ways.
 // - Upstreams: undici keep-alive pools, per loopback port for local endpoints and per node for
 //   other nodes' meshes (that node's certificate verified as its name; a node that goes offline
-//   loses its pool at once). dispatchLocal(target, req, res), when given, takes requests for
-//   local endpoints instead (no TCP hop; no retry or outlier detection then: the hook answers).
+//   loses its pool at once); setNodeCertificate swaps this node's certificate for new
+//   connections, both ways, without a restart. dispatchLocal(target, req, res, body), when given,
+//   may take a request for a local endpoint instead (no TCP hop; no retry, timeout or outlier
+//   detection then: the hook answers) or decline it (false: over HTTP as without it).
 // - metricsText(): Prometheus text per Service and endpoint; serviceStats(): cumulative
 //   requests and errors per Service that entered on this node (for the autoscaler).
 export { createMesh } from './mesh.ts'
