@@ -14,6 +14,9 @@
 //                 real wasm-runtime in one child process, one runtime and three instances, as
 //                 a node agent runs them (it transpiles at start, untimed; the agent's runs
 //                 prepared images, transpile: false — the same code once running)
+//   mesh → components in process   the same, but the mesh and the runtime in one process, as in
+//                 an agent: handler pods get their requests handed over without a TCP hop
+//                 (src/node-agent/local-dispatch.ts)
 // Every case in every run, order rotating; RUNS (5) runs → median and range. Prints a table,
 // the ratios to nginx, mesh → components ÷ direct → component and, last, one JSON line.
 // Run: node bench/mesh.mjs   (re-executes itself under tsx) · Env: RUNS=5 DUR=5 CONNS=50 NGINX_WORKERS=1
@@ -38,6 +41,7 @@ const role = process.argv[2]
 if (role === 'backends') await backends()
 else if (role === 'mesh') await meshChild()
 else if (role === 'components') await components()
+else if (role === 'mesh-components') await meshWithComponents()
 else await main()
 
 /** child: three backends; prints their ports as one JSON line */
@@ -75,6 +79,48 @@ async function components() {
     })
   })
   console.log(JSON.stringify(ports))
+}
+
+/** child: a runtime with three hello-wat instances and a mesh handing them requests in process
+ *  (the agent's dispatcher); prints the mesh's local port */
+async function meshWithComponents() {
+  const { createMesh } = await import(process.argv[3] ?? '../src/mesh/index.ts')
+  const { createRuntime } = await import('../src/wasm-runtime/index.ts')
+  const { localDispatcher } = await import('../src/node-agent/local-dispatch.ts')
+  const { fixture } = await import('../test/wasm-runtime/images.ts')
+  const { endpoint, service } = await import('../src/mesh/mesh-fixture.ts')
+  const f = fixture()
+  const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir })
+  const ports = []
+  for (let i = 0; i < 3; i++) {
+    const id = `hello-wat-${i}`
+    await runtime.start(f.spec(id, 'hello-wat', 'handler'))
+    ports.push(Number(new URL(runtime.url(id)).port))
+  }
+  const dispatcher = localDispatcher(runtime)
+  const mesh = createMesh({
+    nodeName: 'n1',
+    local: { port: 0 },
+    dispatchLocal: dispatcher.dispatch,
+  })
+  const { local } = await mesh.start()
+  await mesh.setTable({
+    revision: 1,
+    services: [
+      service(
+        'components',
+        ports.map((port, i) => endpoint(`c-${i}`, 'n1', port)),
+      ),
+    ],
+    nodes: [{ name: 'n1', address: '127.0.0.1', meshPort: 0, online: true }],
+  })
+  process.once('SIGTERM', () => {
+    void Promise.all([mesh.stop(), runtime.close()]).finally(() => {
+      f.cleanup()
+      process.exit(0)
+    })
+  })
+  console.log(JSON.stringify(local))
 }
 
 /** child: one mesh; its config (JSON) in argv[3]; prints its ports, then takes tables on stdin */
@@ -187,7 +233,8 @@ async function main() {
       {},
       meshNodeArgs,
     )
-    const [p1, p2] = await Promise.all([firstLine(m1), firstLine(m2)])
+    const mc = start(['mesh-components', ...meshArg], {}, meshNodeArgs)
+    const [p1, p2, inProcess] = await Promise.all([firstLine(m1), firstLine(m2), firstLine(mc)])
     const svc = (name, node) =>
       service(
         name,
@@ -222,6 +269,13 @@ async function main() {
       { name: 'mesh remote', port: p1.local, host: 'remote.default', pids: () => [m1.pid, m2.pid] },
       { name: 'direct → component', port: componentPorts[0], host: 'component' },
       { name: 'mesh → components', port: p1.local, host: 'components', pids: () => [m1.pid] },
+      // its CPU column counts the instances' threads too (one process)
+      {
+        name: 'mesh → components in process',
+        port: inProcess,
+        host: 'components',
+        pids: () => [mc.pid],
+      },
     ].filter((c) => !wanted || c.name === 'nginx' || wanted.includes(c.name))
     const results = Object.fromEntries(cases.map((c) => [c.name, []]))
     for (let run = 0; run < RUNS; run++) {
