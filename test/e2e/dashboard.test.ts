@@ -1,7 +1,8 @@
 // The fleet dashboard in a real browser: headless Debian Chromium driven by playwright-core,
 // against a real plane (HTTPS, tokens) with two real agents. Signed in as admin the page lists
 // the nodes; a Deployment scaled from the page reaches its replicas; a pod's log streams into the
-// page; a pod is deleted from the page; a Service's endpoints and request rate are shown; a viewer sees the same views but the scale is refused by
+// page; a pod is deleted from the page; a Service's endpoints and request rate are shown; a
+// rollout restart, cordon / uncordon and a drain from the page reach the API; a viewer sees the same views but the scale is refused by
 // the API, shown in the alert region; an agent killed with -9 turns its node NotReady on screen.
 // With SHOAL_SCREENSHOTS=1 the main views are also saved as docs/dashboard-<view>-<size>.png
 // (desktop 1280×800, phone 390×844) for the README.
@@ -249,6 +250,61 @@ test('a viewer sees the fleet, but scaling is refused by the API with a visible 
   const d = await fleet!.get('/apis/apps/v1/namespaces/default/deployments/web')
   assert.is(d.spec.replicas, 3, 'the viewer changed nothing')
   await shoot(page, 'viewer-refused-desktop')
+})
+
+test('restart, cordon / uncordon and drain from the page, each seen through the API', async () => {
+  const page = await open(fleet!.admin)
+  await page.goto(`${fleet!.plane().url}/ui/#/workloads`)
+  const row = page.locator('tr[data-deployment="web"]')
+  await row.locator('td.ready', { hasText: '3/3' }).waitFor({ timeout: 60_000 })
+  await row.getByRole('button', { name: 'Restart' }).click()
+  await page.locator('#notice', { hasText: 'restart web: done' }).waitFor()
+  const d = await fleet!.get('/apis/apps/v1/namespaces/default/deployments/web')
+  assert.ok(d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'])
+  await row.locator('td.ready', { hasText: '3/3' }).waitFor({ timeout: 150_000 })
+  await fleet!.waitFor(
+    'the restart rolled out',
+    async () => {
+      const now = await fleet!.get('/apis/apps/v1/namespaces/default/deployments/web')
+      return (
+        now.status.updatedReplicas === 3 &&
+        now.status.readyReplicas === 3 &&
+        !now.status.unavailableReplicas
+      )
+    },
+    150_000,
+  )
+
+  await page.goto(`${fleet!.plane().url}/ui/#/nodes`)
+  const a = page.locator('tr[data-node="pi-a"]')
+  await a.getByRole('button', { name: 'Cordon' }).click()
+  await a.locator('.tag', { hasText: 'cordoned' }).waitFor()
+  assert.is((await fleet!.get('/api/v1/nodes/pi-a')).spec.unschedulable, true)
+  await a.getByRole('button', { name: 'Uncordon' }).click()
+  await a.getByRole('button', { name: 'Cordon' }).waitFor()
+  assert.not.ok((await fleet!.get('/api/v1/nodes/pi-a')).spec.unschedulable)
+
+  // drain pi-b: cordoned, its web pods deleted and made again on pi-a
+  await page.locator('tr[data-node="pi-b"]').getByRole('button', { name: 'Drain' }).click()
+  await page.locator('#notice', { hasText: 'drain pi-b: done' }).waitFor({ timeout: 60_000 })
+  assert.is((await fleet!.get('/api/v1/nodes/pi-b')).spec.unschedulable, true)
+  await fleet!.waitFor(
+    '3 web pods ready, all on pi-a',
+    async () => {
+      const list = await fleet!.get('/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')
+      const live = list.items.filter((p: any) => !p.metadata.deletionTimestamp)
+      return (
+        live.length === 3 &&
+        live.every(
+          (p: any) =>
+            p.spec.nodeName === 'pi-a' &&
+            p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'),
+        )
+      )
+    },
+    150_000,
+  )
+  await page.locator('tr[data-node="pi-b"] td[data-label="Pods"]', { hasText: /^0$/ }).waitFor()
 })
 
 test('an agent killed with -9 turns its node NotReady on screen', async () => {
