@@ -5,9 +5,43 @@
 // Kept external, found in node_modules at run time: native accelerators with a pure-JS fallback
 // (cbor-extract), and the jco packages, which load their own worker thread, native helper and
 // wasm files by path (see README "On a Pi").
+// `node esbuild.config.mjs --ui-only`: only the dashboard (dist/ui), each file written only when
+// its bytes changed (test/e2e/dashboard.test.ts builds it so while other tests may be copying dist/).
 import { build } from 'esbuild'
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+// the fleet dashboard (src/ui), served by the plane at /ui from dist/ui: one script and one
+// style sheet for the browser, no CDN (sites may be offline), small enough for a Pi to serve
+async function buildUi() {
+  const ui = await build({
+    entryPoints: { app: 'src/ui/main.ts', style: 'src/ui/style.css' },
+    outdir: 'dist/ui',
+    bundle: true,
+    platform: 'browser',
+    target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+    format: 'esm',
+    minify: true,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    write: false,
+    logLevel: 'warning',
+  })
+  const files = [
+    ...ui.outputFiles.map((f) => ({ path: relative('.', f.path), bytes: f.contents })),
+    { path: 'dist/ui/index.html', bytes: readFileSync('src/ui/index.html') },
+  ]
+  mkdirSync('dist/ui', { recursive: true })
+  for (const f of files)
+    if (!existsSync(f.path) || !readFileSync(f.path).equals(Buffer.from(f.bytes)))
+      writeFileSync(f.path, f.bytes)
+  return files.map((f) => f.path)
+}
+
+if (process.argv.includes('--ui-only')) {
+  await buildUi()
+  process.exit(0)
+}
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'))
 
@@ -56,29 +90,11 @@ const { metafile } = await build({
   logLevel: 'warning',
 })
 
-// the fleet dashboard (src/ui), served by the plane at /ui from dist/ui: one script and one
-// style sheet for the browser, no CDN (sites may be offline), small enough for a Pi to serve
-const ui = await build({
-  entryPoints: { app: 'src/ui/main.ts', style: 'src/ui/style.css' },
-  outdir: 'dist/ui',
-  bundle: true,
-  platform: 'browser',
-  target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
-  format: 'esm',
-  minify: true,
-  sourcemap: 'linked',
-  legalComments: 'none',
-  metafile: true,
-  logLevel: 'warning',
-})
-mkdirSync('dist/ui', { recursive: true })
-copyFileSync('src/ui/index.html', 'dist/ui/index.html')
+const uiFiles = await buildUi()
 
 // files of an earlier build that this one did not write (a renamed thread entry, old chunks) go
 const written = new Set(
-  [...Object.keys(metafile.outputs), ...Object.keys(ui.metafile.outputs), 'dist/ui/index.html'].map(
-    (f) => f.replace(/^dist\//, ''),
-  ),
+  [...Object.keys(metafile.outputs), ...uiFiles].map((f) => f.replace(/^dist\//, '')),
 )
 for (const f of readdirSync('dist', { recursive: true, withFileTypes: true })) {
   const path = join(f.parentPath ?? f.path, f.name).replace(/^dist\//, '')

@@ -79,8 +79,12 @@ async function shoot(page: Page, name: string) {
 }
 
 test.before(async () => {
-  const built = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' })
-  if (built.status !== 0) throw new Error(`npm run build failed: ${built.stderr}`)
+  // the plane (run from src/) serves the checkout's dist/ui
+  const built = spawnSync(process.execPath, ['esbuild.config.mjs', '--ui-only'], {
+    cwd: root,
+    encoding: 'utf8',
+  })
+  if (built.status !== 0) throw new Error(`building the dashboard failed: ${built.stderr}`)
   try {
     fleet = await startFleet(NODES)
     const issued = spawnSync(
