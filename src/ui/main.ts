@@ -2,9 +2,9 @@
 // its live log), services and events, rendered with lit-html from the stores (stores.ts), which
 // the API's watches keep current. Admin actions call the same API the CLI does (scale: the
 // /scale subresource; restart: the template's restartedAt annotation; cordon: spec.unschedulable;
-// drain: cordon, then delete every pod on the node that a controller owns, as `shoal drain` does
-// where pods/eviction is not served; delete pod) and show the API's answer: a viewer's attempt
-// ends in the API's own 403, shown in the alert region.
+// drain: cordon, then evict (pods/eviction) every pod on the node that a controller owns, as
+// `shoal drain` does, leaving DaemonSet pods and bare pods; delete pod) and show the API's
+// answer: a viewer's attempt ends in the API's own 403, shown in the alert region.
 import { html, render, nothing, type TemplateResult } from 'lit-html'
 import type { ReadableAtom } from 'nanostores'
 import {
@@ -95,8 +95,14 @@ const drain = (name: string) =>
     for (const p of list.items) {
       const owner = p.metadata.ownerReferences?.find((r) => r.controller)
       if (!owner || owner.kind === 'DaemonSet') continue // left, as `shoal drain` would refuse
-      await api(`/api/v1/namespaces/${p.metadata.namespace}/pods/${p.metadata.name}`, {
-        method: 'DELETE',
+      const { name: pod, namespace } = p.metadata
+      await api(`/api/v1/namespaces/${namespace}/pods/${pod}/eviction`, {
+        method: 'POST',
+        body: {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name: pod, namespace },
+        },
       })
     }
   })
