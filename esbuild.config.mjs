@@ -3,8 +3,8 @@
 // the wasm runtime runs in a worker thread, dist/shoal-<name>.mjs (the names and sources are
 // threadEntries in src/wasm-runtime/thread-spawn.ts; test/bundle.test.ts checks they match).
 // Kept external, found in node_modules at run time: native accelerators with a pure-JS fallback
-// (cbor-extract), and the jco packages, which load their own worker thread, native helper and
-// wasm files by path (see README "On a Pi").
+// (cbor-extract), the jco packages, which load their own worker thread, native helper and
+// wasm files by path (see README "On a Pi"), and etcd3 (its gRPC .proto files, by path).
 // `node esbuild.config.mjs --ui-only`: only the dashboard (dist/ui), each file written only when
 // its bytes changed (test/e2e/dashboard.test.ts builds it so while other tests may be copying dist/).
 import { build } from 'esbuild'
@@ -80,6 +80,8 @@ const { metafile } = await build({
     '@bytecodealliance/preview2-shim',
     '@bytecodealliance/jco-transpile',
     '@bytecodealliance/jco',
+    // loaded only by a plane on etcd (--store etcd://…); reads its .proto files by path
+    'etcd3',
   ],
   define: { __SHOAL_VERSION__: JSON.stringify(version) },
   banner: {

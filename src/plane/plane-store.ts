@@ -3,14 +3,7 @@
 // certificate). Also what each offers the /metrics gauges.
 import { join } from 'node:path'
 import type { Logger } from '../core/index.ts'
-import {
-  EtcdStore,
-  isEtcdUrl,
-  openEtcdStore,
-  openLogStore,
-  SYNC_BUCKETS,
-  type Store,
-} from './store/index.ts'
+import { isEtcdUrl, openEtcdStore, openLogStore, SYNC_BUCKETS, type Store } from './store/index.ts'
 import { BadRequestError } from '../core/index.ts'
 
 export interface PlaneStoreOptions {
@@ -49,7 +42,7 @@ export async function openPlaneStore(
 
 /** the /metrics store gauges: revisions for every store, the log's own figures for the log */
 export function storeGauges(store: Store) {
-  if (store instanceof EtcdStore || !('syncStats' in store))
+  if (!('syncStats' in store))
     return { revision: store.revision, compactRevision: store.compactRevision }
   const s = store as Awaited<ReturnType<typeof openLogStore>>
   return {

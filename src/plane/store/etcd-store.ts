@@ -11,7 +11,7 @@
 //   delivered event (etcd never splits a revision across responses, so nothing is lost or
 //   repeated); a watch whose next revision was compacted meanwhile ends with CompactedError.
 import { readFileSync } from 'node:fs'
-import { Etcd3, type IKeyValue, type IResponseHeader, type IWatchResponse } from 'etcd3'
+import type { Etcd3, IKeyValue, IResponseHeader, IWatchResponse } from 'etcd3'
 import {
   CompactedError,
   InvalidError,
@@ -107,7 +107,12 @@ export async function openEtcdStore(opts: EtcdStoreOptions): Promise<EtcdStore> 
       'store: an etcd client certificate needs its key, and a key its certificate',
     )
   const timeoutMs = opts.timeoutMs ?? 10_000
-  const client = new Etcd3({
+  // loaded only when an etcd store is opened: a plane on the CBOR log never loads etcd3 and gRPC
+  const mod = (await import('etcd3')) as typeof import('etcd3') & {
+    default?: typeof import('etcd3')
+  }
+  const Client = mod.Etcd3 ?? mod.default!.Etcd3
+  const client = new Client({
     hosts: target.hosts,
     ...(target.tls
       ? {
