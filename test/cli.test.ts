@@ -41,6 +41,7 @@ test('every command and subcommand answers --help and -h with its usage, exit 0'
     'token issue',
     'token list',
     'token revoke',
+    'migrate',
   ])
     cases.push([[...cmd.split(' '), '--help'], `Usage: shoal ${cmd}`])
   for (const [args, want] of cases) {
@@ -48,6 +49,12 @@ test('every command and subcommand answers --help and -h with its usage, exit 0'
     assert.is(r.status, 0, `shoal ${args.join(' ')}: ${r.stderr}`)
     assert.ok(r.stdout.includes(want), `shoal ${args.join(' ')} printed: ${r.stdout.slice(0, 80)}`)
   }
+})
+
+test('migrate without --from or --to says so', async () => {
+  const r = await shoal('migrate', '--to', 'etcd://127.0.0.1:2379')
+  assert.is(r.status, 1)
+  assert.match(r.stderr, 'migrate: --from STORE and --to STORE are both needed')
 })
 
 test('agent disk thresholds: a bad --min-disk-free or --image-budget is refused, naming the flag', async () => {
