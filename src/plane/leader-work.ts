@@ -51,7 +51,7 @@ interface Running {
 async function startParts(parts: WorkParts): Promise<Running> {
   const stops: (() => Promise<void>)[] = []
   const stop = async () => {
-    for (const s of stops.reverse()) await s()
+    for (const s of [...stops].reverse()) await s()
   }
   try {
     const scheduler = await parts.scheduler?.()
@@ -59,8 +59,8 @@ async function startParts(parts: WorkParts): Promise<Running> {
     const controllers = await parts.controllers?.()
     if (controllers) stops.push(() => controllers.stop())
     const transport = await parts.transport?.()
-    // the channel first on stop: no status is written once the rest is stopped
-    if (transport) stops.unshift(() => transport.close())
+    // started last, stopped first: no status is written once the rest is stopped
+    if (transport) stops.push(() => transport.close())
     return { transport, stop }
   } catch (err) {
     await stop()
