@@ -206,6 +206,43 @@ test('etcd killed and restarted: a watch resumes after its last revision, no gap
   }
 })
 
+test('etcd not answering: a request gives up after the timeout; the watch carries on', async () => {
+  const s = await openEtcdStore({
+    url: etcd.url,
+    namespace: `/t-${randomUUID()}`,
+    logger,
+    timeoutMs: 1000,
+  })
+  const pid = etcd.pid()!
+  try {
+    const c = collect()
+    const w = s.watch({ prefix: '/s/' }, {}, { onEvents: c.onEvents })
+    await s.put('/s/1', enc('1'))
+    await c.until(1)
+    process.kill(pid, 'SIGSTOP')
+    try {
+      await s.put('/s/2', enc('2'))
+      assert.unreachable('a stopped etcd answered')
+    } catch (err) {
+      assert.is((err as { code?: string }).code, 'Unavailable', String(err))
+      assert.match(String(err), /did not answer within 1000 ms/)
+    } finally {
+      process.kill(pid, 'SIGCONT')
+    }
+    await s.put('/s/3', enc('3'))
+    // the timed-out put may or may not have reached etcd; the watch agrees with the store
+    const late = (await s.get('/s/2')) !== undefined
+    await c.until(late ? 3 : 2, 20_000)
+    w.cancel()
+    assert.equal(
+      c.events.map((e) => e.kv.key),
+      late ? ['/s/1', '/s/2', '/s/3'] : ['/s/1', '/s/3'],
+    )
+  } finally {
+    await s.close()
+  }
+})
+
 test('etcd down: a request fails with Unavailable naming the endpoint; close ends watches', async () => {
   const s = await openEtcdStore({
     url: etcd.url,

@@ -93,6 +93,23 @@ const retryUnsent = {
   },
 }
 
+const passThrough = {
+  async execute<R>(fn: (ctx: { signal: AbortSignal; attempt: number }) => Promise<R>): Promise<R> {
+    return fn({ signal: new AbortController().signal, attempt: 0 })
+  },
+}
+
+/**
+ * Ends a gRPC stream we are done with. end() first: etcd3 takes an error on a stream still
+ * writable — as the CANCELLED of a bare cancel() is — for a failed host and closes its channel,
+ * cancelling every other call and watch on it.
+ */
+function closeStream(stream: { end(): void; cancel(): void; on(e: 'error', f: () => void): void }) {
+  stream.on('error', () => {}) // the CANCELLED that follows
+  stream.end()
+  stream.cancel()
+}
+
 export async function openEtcdStore(opts: EtcdStoreOptions): Promise<EtcdStore> {
   const target = parseEtcdUrl(opts.url)
   if ((opts.ca || opts.cert || opts.key) && !target.tls)
@@ -123,8 +140,14 @@ export async function openEtcdStore(opts: EtcdStoreOptions): Promise<EtcdStore> 
         }
       : {}),
     dialTimeout: timeoutMs,
-    faultHandling: { global: retryUnsent as never },
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeoutMs }),
+    // no gRPC deadline: etcd3 answers a DeadlineExceeded by closing the host's channel, which
+    // cancels every other call in flight and every watch (a slow moment became a storm under a
+    // 1,000-node load); #call gives up waiting instead, leaving the channel alone. One host: no
+    // circuit breaker either (it turned 3 slow answers into 5 s of refusing every call)
+    faultHandling: {
+      global: retryUnsent as never,
+      ...(target.hosts.length === 1 ? { host: () => passThrough as never } : {}),
+    },
   })
   const store = new EtcdStore(client, opts.namespace ?? target.namespace, opts, target.hosts)
   try {
@@ -161,6 +184,7 @@ export class EtcdStore implements T.Store {
   #bigLeaseIds = new Map<number, string>()
   #compactTimer?: NodeJS.Timeout
   #compactInterval: number
+  #timeout: number
 
   constructor(client: Etcd3, namespace: string, opts: EtcdStoreOptions, hosts: string[]) {
     this.#c = client
@@ -169,6 +193,7 @@ export class EtcdStore implements T.Store {
     this.#log = (opts.logger ?? createLogger()).child('store')
     this.#where = hosts.join(',')
     this.#compactInterval = opts.compactIntervalMs ?? 5 * 60_000
+    this.#timeout = opts.timeoutMs ?? 10_000
   }
 
   /** reads the current and the compact revision */
@@ -311,10 +336,27 @@ export class EtcdStore implements T.Store {
   async #call<R>(f: () => Promise<R>, asked?: number): Promise<R> {
     if (this.#closed) throw new UnavailableError('store: closed')
     try {
-      return await f()
+      return await this.#inTime(f())
     } catch (err) {
       throw await this.#mapError(err, asked)
     }
+  }
+
+  /** `p`, or Unavailable once the request timeout passes (the call itself is left to finish) */
+  #inTime<R>(p: Promise<R>): Promise<R> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new UnavailableError(
+              `store: etcd at ${this.#where} did not answer within ${this.#timeout} ms (a write may still be applied)`,
+            ),
+          ),
+        this.#timeout,
+      )
+    })
+    return Promise.race([p, late]).finally(() => clearTimeout(timer))
   }
 
   async #mapError(err: unknown, asked?: number): Promise<Error> {
@@ -509,7 +551,7 @@ export class EtcdStore implements T.Store {
       w.done = true
       this.#watches.delete(w.id)
       clearTimeout(w.retry)
-      w.stream?.cancel()
+      if (w.stream) closeStream(w.stream)
       if (reason) handlers.onCancel?.(reason)
     }
     w.end = end
@@ -528,13 +570,13 @@ export class EtcdStore implements T.Store {
     const connect = () => {
       if (w.done) return
       this.#c.watchClient.watch().then((stream) => {
-        if (w.done) return stream.cancel()
+        if (w.done) return closeStream(stream)
         w.stream = stream
         let gone = false
         const lost = (err: unknown) => {
           if (gone || w.stream !== stream) return
           gone = true
-          stream.cancel()
+          closeStream(stream)
           retry(err)
         }
         stream.on('data', (res: IWatchResponse) => {
@@ -614,20 +656,24 @@ export class EtcdStore implements T.Store {
     const ID = this.#leaseStr(id)
     const stream = await this.#call(() => this.#c.leaseClient.leaseKeepAlive())
     try {
-      const ttl = await new Promise<number>((resolve, reject) => {
-        stream.on('data', (res: { TTL: string; header: IResponseHeader }) => {
-          this.#seen(res.header)
-          resolve(Number(res.TTL))
-        })
-        stream.on('error', reject)
-        stream.on('end', () => reject(new UnavailableError('store: etcd ended a lease keep-alive')))
-        stream.write({ ID })
-      }).catch(async (err) => {
+      const ttl = await this.#inTime(
+        new Promise<number>((resolve, reject) => {
+          stream.on('data', (res: { TTL: string; header: IResponseHeader }) => {
+            this.#seen(res.header)
+            resolve(Number(res.TTL))
+          })
+          stream.on('error', reject)
+          stream.on('end', () =>
+            reject(new UnavailableError('store: etcd ended a lease keep-alive')),
+          )
+          stream.write({ ID })
+        }),
+      ).catch(async (err) => {
         throw await this.#mapError(err)
       })
       if (!(ttl > 0)) throw new NotFoundError(`store: lease ${id} not found`)
     } finally {
-      stream.cancel()
+      closeStream(stream)
     }
     return this.leaseTimeToLive(id)
   }
