@@ -171,6 +171,7 @@ export async function harness(
     restartBackoff: fastBackoff,
     retryBackoff: fastBackoff,
     statusBatchMs: 1,
+    saveBatchMs: 0,
     heartbeatMs: 60_000,
     ...more,
   })

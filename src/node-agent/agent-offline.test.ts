@@ -1,6 +1,8 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Encoder } from 'cbor-x'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { desired, digestOf, fakeComponent, harness, pod, waitFor } from './agent-fixture.ts'
 
 test('a restarted agent runs its pods from the saved desired state with no link at all', async () => {
@@ -161,6 +163,43 @@ test('heartbeats carry the node conditions and the images held; hello the node i
   assert.is(info.capacity.pods, '110')
   assert.is(h.latest('a')!.status.hostIP, '10.1.2.3')
   await h.cleanup()
+})
+
+test('desired-changes in a burst are saved in batches; once applied is answered, a crash loses none of them', async () => {
+  const first = await harness({ saveBatchMs: 20 })
+  first.channel.connect()
+  first.channel.deliver(desired(1))
+  await first.agent.idle()
+  const n = 40
+  for (let r = 2; r <= n + 1; r++) {
+    first.channel.deliver({
+      type: 'desired-change',
+      ...{ revision: r, base: r - 1, set: [pod(`p${r}`)], removed: [] },
+    })
+    if (r % 8 === 0) await new Promise((done) => setTimeout(done, 2))
+  }
+  // no idle(), no close (which would write what waits): the file as a crash right after the
+  // last applied would leave it
+  await waitFor('applied', () => first.channel.of('applied').some((m) => m.revision === n + 1))
+  const onDisk = JSON.parse(readFileSync(join(first.dir, 'desired.json'), 'utf8')) as {
+    revision: number
+    pods: unknown[]
+  }
+  assert.is(onDisk.revision, n + 1, 'applied was answered after its state was on disk')
+  assert.is(onDisk.pods.length, n)
+  const applied = first.channel.of('applied').map((m) => m.revision)
+  assert.ok(
+    new Set(applied).size < n / 2,
+    `one write answers every state it holds: ${new Set(applied).size} states written for ${n} taken`,
+  )
+  // a second process on the same data dir, the first never closed: as after kill -9
+  const second = await harness({}, { dir: first.dir, plane: first.plane })
+  await waitFor('every pod started again', () => second.runtime.started.length === n)
+  assert.is(second.channel.of('hello').length, 0)
+  second.channel.connect()
+  assert.is(second.channel.of('hello')[0].appliedRevision, n + 1)
+  await first.agent.close()
+  await second.cleanup()
 })
 
 test.run()

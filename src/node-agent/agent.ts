@@ -69,6 +69,9 @@ export interface AgentOptions {
   statusResendMs?: number
   /** statuses changing within this window go in one report (default 50 ms) */
   statusBatchMs?: number
+  /** desired.json and status-queue.json: a change waits this long for the ones after it, and
+   * one write saves them all (default 50 ms; `applied` waits for the write) */
+  saveBatchMs?: number
   /** container restarts: default 10 s doubling to 5 min, reset after 10 min of running */
   restartBackoff?: BackoffOptions
   /** image pulls and containers that could not start: same defaults */
@@ -103,6 +106,9 @@ export interface Agent {
   /** stops every pod (the desired state stays on disk for the next start) and the link */
   close(): Promise<void>
 }
+
+/** how long a change of desired.json or status-queue.json waits for more before one write */
+export const SAVE_BATCH_MS = 50
 
 /** the mesh's node-to-node (mTLS) port unless --mesh-port says otherwise */
 export const DEFAULT_MESH_PORT = 10443
@@ -180,6 +186,7 @@ async function openStatusQueue(w: Wiring): Promise<StatusQueue> {
       clock: w.clock,
       resendMs: w.o.statusResendMs ?? 30_000,
       batchMs: w.o.statusBatchMs ?? 50,
+      saveDelayMs: w.o.saveBatchMs ?? SAVE_BATCH_MS,
       idPrefix: w.bootId.slice(0, 8),
       log: w.log,
     },
@@ -262,7 +269,10 @@ async function openParts(w: Wiring): Promise<Parts> {
       .catch((e: Error) => log.warn('pruning cached config failed', { error: e.message }))
   }
   let wanted = new Set<string>()
-  const desired = await DesiredCache.load(paths.desired, log)
+  const desired = await DesiredCache.load(paths.desired, log, {
+    clock: o.clock, // a fake one in tests; else refClock, whose timers keep the process alive
+    delayMs: o.saveBatchMs ?? SAVE_BATCH_MS,
+  })
   const mesh = await MeshCache.load(paths.mesh, log)
   const disk = new DiskWatch(images, () => wanted, { clock, periodMs: o.heartbeatMs ?? 2000, log })
   return { runtime, desired, mesh, config, queue, images, reconciler, logs, run, disk }
@@ -350,6 +360,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     onMeshTable: (listener) => p.mesh.listen(listener),
     meshPorts: () => w.mesh?.ports,
     async idle() {
+      await p.desired.flush()
       await session.settled()
       await p.reconciler.idle()
       p.queue.flush()
@@ -357,6 +368,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
     },
     close: () =>
       (closing ??= (async () => {
+        await p.desired.flush()
         await session.close()
         stats.close()
         renewer?.stop()

@@ -59,6 +59,10 @@ function decodeBytes(kind: ConfigKind, c: Cached): Record<string, Uint8Array> {
 
 export class ConfigSource implements ConfigLookup, ConfigFiles {
   readonly #o: ConfigSourceOptions
+  /** what the last prune kept, and whether a file was written since it began (a previous
+   * process may have left files: true at first) */
+  #kept: string | undefined
+  #wrote = true
 
   constructor(o: ConfigSourceOptions) {
     this.#o = o
@@ -138,6 +142,7 @@ export class ConfigSource implements ConfigLookup, ConfigFiles {
     const object = (await res.json()) as Cached
     const kept: Cached = { data: object.data ?? {}, binaryData: object.binaryData ?? {} }
     await mkdir(join(file, '..'), { recursive: true, mode: 0o700 })
+    this.#wrote = true
     await writeFileAtomic(file, JSON.stringify(kept))
     return kept
   }
@@ -150,6 +155,12 @@ export class ConfigSource implements ConfigLookup, ConfigFiles {
       for (const n of refs.secrets) keep.add(join('secrets', pod.namespace, `${n}.json`))
       for (const n of refs.configMaps) keep.add(join('configmaps', pod.namespace, `${n}.json`))
     }
+    // the same references and no file written since the last prune: nothing to delete (a set of
+    // pods without Secrets or ConfigMaps changing costs no directory reads)
+    const kept = [...keep].sort().join('\n')
+    if (kept === this.#kept && !this.#wrote) return
+    this.#kept = kept
+    this.#wrote = false
     for (const kind of Object.values(folder)) {
       for (const ns of await readdir(join(this.#o.dir, kind)).catch(() => [])) {
         for (const f of await readdir(join(this.#o.dir, kind, ns)).catch(() => [])) {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { DesiredState } from '../api/index.ts'
-import { memoryLogger } from '../core/index.ts'
+import { FakeClock, memoryLogger } from '../core/index.ts'
 import { DesiredCache } from './desired-cache.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'shoal-desired-'))
@@ -52,6 +52,22 @@ test('states superseded before their save are not written; the latest is', async
     onDisk.pods.map((p) => p.name),
     ['p8'],
   )
+})
+
+test('a burst of states taken is saved in far fewer writes than states; each save resolves once its state is on disk', async () => {
+  const path = join(dir, 'c.json')
+  const clock = new FakeClock(0)
+  const cache = await DesiredCache.load(path, memoryLogger(), { clock, delayMs: 20 })
+  const saves: Promise<void>[] = []
+  for (let r = 1; r <= 100; r++) {
+    saves.push(cache.take(state(r, [`p${r}`]))!)
+    if (r % 10 === 0) clock.advance(5) // ten states every 5 ms
+  }
+  await cache.flush()
+  await Promise.all(saves)
+  assert.ok(cache.writes <= 6, `${cache.writes} writes for 100 states`)
+  assert.is(cache.savedRevision, 100)
+  assert.is((JSON.parse(readFileSync(path, 'utf8')) as DesiredState).revision, 100)
 })
 
 test.after(() => rmSync(dir, { recursive: true, force: true }))

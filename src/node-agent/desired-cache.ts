@@ -2,33 +2,54 @@
 // agent accepted, with its revision. A newer one (revision above the last) is taken at once — the
 // agent reconciles it while it is written — and `applied` is answered once it is on disk; an
 // older or equal one is stale and refused. Loaded at start so a rebooted node runs its pods with
-// no plane in sight. Saves run one at a time; a save that finds a later state waiting writes
-// that one (states superseded before their turn are never written). A crash before the save
-// loses nothing: the node's hello then names the older revision and the plane sends it again.
+// no plane in sight. Saves go in batches (save-batch.ts): a state taken waits `delayMs` for the
+// states that follow it, and one write saves the latest (states superseded before their turn are
+// never written); `applied` of each waits for that write. A crash before the save loses nothing:
+// the node's hello then names the older revision and the plane sends it again.
 import { dns1123Label, type DesiredPod, type DesiredState } from '../api/index.ts'
-import type { Logger } from '../core/index.ts'
+import type { Clock, Logger } from '../core/index.ts'
+import { refClock, SaveBatch } from './save-batch.ts'
 import { readState, writeState } from './state-file.ts'
+
+export interface DesiredSaveOptions {
+  /** default refClock (its timers keep the process alive) */
+  clock?: Clock
+  /** a state taken waits this long for more before the write (default 0: the next turn) */
+  delayMs?: number
+  /** writes the file (default writeState) */
+  write?: (path: string, state: DesiredState) => Promise<void>
+}
 
 export class DesiredCache {
   readonly #path: string
   #state: DesiredState
   /** the revision on disk */
   #saved: number
-  #chain: Promise<unknown> = Promise.resolve()
+  readonly #batch: SaveBatch
 
-  private constructor(path: string, state: DesiredState) {
+  private constructor(path: string, state: DesiredState, o: DesiredSaveOptions) {
     this.#path = path
     this.#state = state
     this.#saved = state.revision
+    const write = o.write ?? writeState
+    this.#batch = new SaveBatch(
+      async () => {
+        const state = this.#state
+        if (this.#saved >= state.revision) return // on disk already
+        await write(this.#path, state)
+        this.#saved = Math.max(this.#saved, state.revision)
+      },
+      { clock: o.clock ?? refClock, delayMs: o.delayMs ?? 0 },
+    )
   }
 
-  static async load(path: string, log: Logger): Promise<DesiredCache> {
+  static async load(path: string, log: Logger, o: DesiredSaveOptions = {}): Promise<DesiredCache> {
     const saved = await readState<DesiredState>(path, log)
     const ok =
       saved?.type === 'desired' && Number.isSafeInteger(saved.revision) && Array.isArray(saved.pods)
     if (saved && !ok)
       log.error('the saved desired state is malformed; starting from none', { path })
-    return new DesiredCache(path, ok ? saved : { type: 'desired', revision: 0, pods: [] })
+    return new DesiredCache(path, ok ? saved : { type: 'desired', revision: 0, pods: [] }, o)
   }
 
   /** the revision last taken (0: none) */
@@ -50,6 +71,11 @@ export class DesiredCache {
     return this.#saved
   }
 
+  /** saves started so far (one per batch of states taken) */
+  get writes(): number {
+    return this.#batch.writes
+  }
+
   /**
    * Takes a newer desired state at once (`pods` and `revision` are its own from now on) and
    * returns its save: resolves once it, or a later state, is on disk; rejects when the write
@@ -59,14 +85,12 @@ export class DesiredCache {
   take(next: DesiredState): Promise<void> | undefined {
     if (next.revision <= this.#state.revision) return undefined
     this.#state = next
-    const run = this.#chain.then(async () => {
-      if (this.#saved >= next.revision) return // a later state is on disk already
-      const state = this.#state
-      await writeState(this.#path, state)
-      this.#saved = Math.max(this.#saved, state.revision)
-    })
-    this.#chain = run.catch(() => undefined)
-    return run
+    return this.#batch.request()
+  }
+
+  /** writes a state waiting for its batch now; resolves once every state taken is on disk or failed */
+  flush(): Promise<void> {
+    return this.#batch.flush()
   }
 }
 

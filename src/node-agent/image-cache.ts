@@ -52,6 +52,8 @@ interface Failure {
 }
 
 const digestRe = /^sha256:([a-f0-9]{64})$/
+/** an image's file time (its last use, for garbage collection after a restart) is set at most this often */
+const USED_TOUCH_MS = 1000
 const sha256 = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`
 
 export class ImageCache {
@@ -61,6 +63,8 @@ export class ImageCache {
   readonly #pulls = new Set<string>()
   readonly #failed = new Map<string, Failure>()
   readonly #lastUsed = new Map<string, number>()
+  /** when each image's file time was last set */
+  readonly #touched = new Map<string, number>()
   #held = new Set<string>()
 
   constructor(o: ImageCacheOptions) {
@@ -126,8 +130,14 @@ export class ImageCache {
 
   #used(digest: string): void {
     const now = this.#o.clock.now()
+    const before = this.#touched.get(digest)
     this.#lastUsed.set(digest, now)
-    void utimes(this.#link(digest), now / 1000, now / 1000).catch(() => {})
+    // the file's time orders garbage collection after a restart: a second's precision is
+    // enough, and a burst of starts of one image touches it once
+    if (before === undefined || now - before >= USED_TOUCH_MS) {
+      this.#touched.set(digest, now)
+      void utimes(this.#link(digest), now / 1000, now / 1000).catch(() => {})
+    }
   }
 
   /** one verification of an image at a time, however many pods ask for it */
@@ -259,6 +269,7 @@ export class ImageCache {
     this.#ready.delete(digest)
     this.#held.delete(digest)
     this.#lastUsed.delete(digest)
+    this.#touched.delete(digest)
   }
 
   async #heldImage(digest: string): Promise<HeldImage & { prepared?: string }> {

@@ -4,7 +4,7 @@ import type { PodStatusUpdate, StatusReport } from '../api/index.ts'
 import { FakeClock, memoryLogger } from '../core/index.ts'
 import { StatusQueue } from './status-queue.ts'
 
-function queue(saved: PodStatusUpdate[] = [], window = 1) {
+function queue(saved: PodStatusUpdate[] = [], window = 1, saveDelayMs?: number) {
   const clock = new FakeClock(0)
   const sent: StatusReport[] = []
   const saves: string[][] = []
@@ -20,6 +20,7 @@ function queue(saved: PodStatusUpdate[] = [], window = 1) {
       log: memoryLogger(),
       maxPerReport: 2,
       window,
+      saveDelayMs,
     },
     saved,
   )
@@ -146,6 +147,34 @@ test('the queue is saved after changes and starts from what was saved', async ()
   q.drop('u-old')
   await q.saved()
   assert.equal(saves.at(-1), ['a:Running', 'b:Running'])
+})
+
+test('a burst of changes is saved in far fewer writes than changes', async () => {
+  const { q, clock, saves } = queue([], 4, 20)
+  for (let i = 0; i < 100; i++) {
+    q.put(update(`p${i}`, 'Running'))
+    if (i % 10 === 9) clock.advance(5) // ten statuses every 5 ms
+  }
+  await q.saved()
+  assert.ok(q.writes <= 6, `${q.writes} writes for 100 statuses`)
+  assert.is(saves.at(-1)?.length, 100, 'the last write holds every status')
+  q.close()
+})
+
+test('a status put and acknowledged before its save leaves the queue as on disk: no write', async () => {
+  const { q, clock, sent, saves } = queue([], 4, 20)
+  q.put(update('a', 'Running'))
+  clock.advance(0)
+  q.ack(sent[0].id)
+  clock.advance(20)
+  await q.saved()
+  assert.is(q.writes, 1, 'the save ran')
+  assert.equal(saves, [], 'and found nothing to write')
+  q.put(update('b', 'Running'))
+  clock.advance(20)
+  await q.saved()
+  assert.equal(saves, [['b:Running']], 'unacknowledged: written')
+  q.close()
 })
 
 test.run()

@@ -2,8 +2,12 @@
 // it in `status` reports, each with an id; an entry is dropped only when a report that carried
 // its current status is acknowledged (status-ack) — a status that changed after it was sent stays
 // until the newer one is acknowledged. What is not acknowledged is sent again on reconnect
-// (resendAll) and on a timer, and the whole queue is saved (persist) after every change, so
-// statuses outlive an agent restart while the plane is away. The I/O is the caller's.
+// (resendAll) and on a timer, and the whole queue is saved (persist) after changes, so statuses
+// outlive an agent restart while the plane is away: in batches (save-batch.ts) — a change waits
+// saveDelayMs for the ones after it and one write saves them all; a queue the same as on disk (a
+// status put and acknowledged within the while) is not written. Sending never waits for the
+// disk (it never did): a status lost with the process is made again by the restarted agent,
+// which reconciles its pods from the saved desired state. The I/O is the caller's.
 // Batching as TCP's Nagle does it, over a window of reports: while fewer than `window` reports
 // await their acks, a change goes out on the next turn of the event loop (what changed in the
 // same turn goes with it), so a pod's status does not wait for the plane to write the pods
@@ -12,6 +16,7 @@
 // are reported at once; a burst goes in few reports.
 import type { PodStatusUpdate, StatusReport } from '../api/index.ts'
 import type { Clock, Logger, Timer } from '../core/index.ts'
+import { SaveBatch } from './save-batch.ts'
 
 /** reports out at once: a node starting a few pods at a time sends each status as it comes */
 export const STATUS_WINDOW = 4
@@ -26,6 +31,8 @@ export interface StatusQueueOptions {
   resendMs: number
   /** with the window full, changes wait at most this long to go in one report */
   batchMs: number
+  /** a change waits this long for more before the queue is saved (default 0: the next turn) */
+  saveDelayMs?: number
   /** reports that may await their acks before changes gather (default STATUS_WINDOW) */
   window?: number
   /** report ids are "<idPrefix>-<n>": unique per agent process */
@@ -51,14 +58,38 @@ export class StatusQueue {
   /** reports sent and not acknowledged, with when they went (forgotten after resendMs) */
   readonly #awaiting = new Map<string, number>()
   #resendTimer: Timer | undefined
-  #saving: Promise<void> | undefined
-  #saveAgain = false
+  readonly #batch: SaveBatch
+  /** the entries as last written (or read), to skip a write that would change nothing */
+  #onDisk: string
   #closed = false
 
   constructor(o: StatusQueueOptions, saved: PodStatusUpdate[] = []) {
     this.#o = o
     for (const update of saved) this.#set(update)
+    this.#onDisk = this.#signature()
+    this.#batch = new SaveBatch(() => this.#save(), {
+      clock: o.clock,
+      delayMs: o.saveDelayMs ?? 0,
+      onError: (error) =>
+        o.log.error('could not save the status queue', { error: (error as Error).message }),
+    })
     this.#armResend()
+  }
+
+  #signature(): string {
+    return [...this.#entries.values()].map((e) => e.text).join('\n')
+  }
+
+  async #save(): Promise<void> {
+    const signature = this.#signature()
+    if (signature === this.#onDisk) return
+    await this.#o.save(this.pending())
+    this.#onDisk = signature
+  }
+
+  /** saves started so far */
+  get writes(): number {
+    return this.#batch.writes
   }
 
   #set(update: PodStatusUpdate): boolean {
@@ -157,27 +188,12 @@ export class StatusQueue {
   }
 
   #persist(): void {
-    if (this.#saving) {
-      this.#saveAgain = true
-      return
-    }
-    this.#saving = this.#o
-      .save(this.pending())
-      .catch((error: Error) =>
-        this.#o.log.error('could not save the status queue', { error: error.message }),
-      )
-      .finally(() => {
-        this.#saving = undefined
-        if (this.#saveAgain) {
-          this.#saveAgain = false
-          this.#persist()
-        }
-      })
+    this.#batch.mark()
   }
 
-  /** resolves once every change is saved */
-  async saved(): Promise<void> {
-    while (this.#saving) await this.#saving
+  /** saves what waits for its batch now; resolves once every change is saved (or failed) */
+  saved(): Promise<void> {
+    return this.#batch.flush()
   }
 
   close(): void {
