@@ -442,6 +442,7 @@ const surface: Record<keyof typeof api, () => void> = {
   FROM_NODE: () => assert.ok(api.FROM_NODE.includes('status')),
   PROTOCOL_VERSION: () => assert.is(api.PROTOCOL_VERSION, 1),
   MAX_MESSAGE_BYTES: () => assert.is(api.MAX_MESSAGE_BYTES, 16 * 1024 * 1024),
+  MESH_LATENCY_BUCKETS_MS: () => assert.is(api.MESH_LATENCY_BUCKETS_MS.at(-1), 10_000),
   meshServiceKey: () => assert.is(api.meshServiceKey({ namespace: 'a', name: 'b' }), 'a/b'),
   nodeTopic: () => assert.is(api.nodeTopic('n1', 'desired'), 'shoal/v1/nodes/n1/desired'),
   everyNode: () => assert.is(api.everyNode('status'), 'shoal/v1/nodes/+/status'),

@@ -187,6 +187,7 @@ export {
   MAX_MESSAGE_BYTES,
   meshServiceKey,
   nodeClientId,
+  MESH_LATENCY_BUCKETS_MS,
   nodeMay,
   nodeTopic,
   OFFLINE,

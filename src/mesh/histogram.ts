@@ -1,8 +1,10 @@
 // A latency histogram with fixed buckets (seconds, Prometheus' convention), cumulative counts
 // rendered on demand; observe() is a short scan, no allocation.
 
-/** upper bounds in ms */
-export const BUCKETS_MS = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]
+import { MESH_LATENCY_BUCKETS_MS } from '../api/index.ts'
+
+/** upper bounds in ms (the protocol's: agents report these buckets in `stats`) */
+export const BUCKETS_MS: readonly number[] = MESH_LATENCY_BUCKETS_MS
 
 export class Histogram {
   readonly counts = new Float64Array(BUCKETS_MS.length + 1)

@@ -16,7 +16,12 @@ export {
   TOPIC_ROOT,
 } from './topics.ts'
 export type { FromNodeLeaf, ToNodeLeaf } from './topics.ts'
-export { MAX_MESSAGE_BYTES, meshServiceKey, PROTOCOL_VERSION } from './messages.ts'
+export {
+  MAX_MESSAGE_BYTES,
+  MESH_LATENCY_BUCKETS_MS,
+  meshServiceKey,
+  PROTOCOL_VERSION,
+} from './messages.ts'
 export type * from './messages.ts'
 export { parseFromNode, parseToNode, type Parsed } from './parse.ts'
 export { INGRESS_NODE_LABEL, ingressAddresses } from './mesh-table.ts'

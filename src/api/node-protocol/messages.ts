@@ -24,7 +24,8 @@
 // Stats: every few seconds a node sends `stats`, a sample of cumulative counters (CPU time,
 // requests) and of memory now, for itself and each running container; the plane keeps the last
 // two samples in memory and takes rates from them (kubectl top, the autoscaler). A lost sample
-// costs nothing, so stats are neither acknowledged nor kept while the link is down.
+// costs nothing, so stats are neither acknowledged nor kept while the link is down. With them
+// come the mesh's counters per endpoint (requests, errors, a latency histogram), for the dashboard.
 import type { PodSpec, PodStatus } from '../types/index.ts'
 import type {
   MeshIngressRoute,
@@ -169,6 +170,27 @@ export interface PodStats {
   containers: ContainerStats[]
 }
 
+/** upper bounds (ms) of the mesh's latency buckets; a report's `latency` has one more entry,
+ * the attempts slower than the last bound */
+export const MESH_LATENCY_BUCKETS_MS = [
+  1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+] as const
+
+/** what this node's mesh counted of the attempts it sent to one endpoint of one Service, since
+ * the mesh started (cumulative, like the container counters) */
+export interface MeshEndpointStats {
+  namespace: string
+  service: string
+  /** the endpoint's pod (it may run on another node) */
+  pod: string
+  requests: number
+  /** attempts answered 5xx or failed (connect error, timeout) */
+  errors: number
+  /** attempts per latency bucket (MESH_LATENCY_BUCKETS_MS, then the rest): not cumulative
+   * across buckets */
+  latency: number[]
+}
+
 export interface StatsReport {
   type: 'stats'
   /** node's clock when the sample was taken, ms since the epoch */
@@ -176,6 +198,8 @@ export interface StatsReport {
   /** the whole node (machine), and the agent's own process (its workers included) */
   node: Usage & { agent: Usage }
   pods: PodStats[]
+  /** the node's mesh, per endpoint it sent to (absent: an older agent, or no mesh) */
+  mesh?: MeshEndpointStats[]
 }
 
 export interface LogRequest {

@@ -91,6 +91,28 @@ test('a stats sample passes; a malformed one names its field', () => {
   }
 })
 
+test('stats may carry the mesh per endpoint (an older agent leaves it out); a malformed entry names the field', () => {
+  const pod = { uid: 'u', namespace: 'default', name: 'web', containers: [container] }
+  const latency = new Array(14).fill(0).map((_, i) => i)
+  const ep = { namespace: 'default', service: 'web', pod: 'web-1', requests: 9, errors: 1, latency }
+  assert.ok(parseFromNode({ ...stats([pod]), mesh: [ep] }).ok)
+  assert.ok(parseFromNode({ ...stats([pod]), mesh: [] }).ok)
+  for (const bad of [
+    { ...ep, errors: -1 },
+    { ...ep, requests: 1.5 },
+    { ...ep, latency: latency.slice(1) },
+    { ...ep, latency: [...latency.slice(1), 'x'] },
+    { ...ep, service: 7 },
+    'web-1',
+  ]) {
+    const r = parseFromNode({ ...stats([pod]), mesh: [bad] })
+    assert.not.ok(r.ok, JSON.stringify(bad))
+    if (!r.ok) assert.match(r.error, /stats: field "mesh"/)
+  }
+  const r = parseFromNode({ ...stats([pod]), mesh: 'all' })
+  assert.not.ok(r.ok)
+})
+
 test('garbage is a value that names what is wrong', () => {
   const cases: [unknown, RegExp][] = [
     [null, /must be a map/],

@@ -2,7 +2,7 @@
 // node may be compromised, a broker may deliver garbage), so each message type's fields are
 // checked for type and bounds, and anything else is a value naming what is wrong — never a
 // throw, so a bad payload is logged and dropped by the caller.
-import type { FromNode, Message, ToNode } from './messages.ts'
+import { MESH_LATENCY_BUCKETS_MS, type FromNode, type Message, type ToNode } from './messages.ts'
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string }
 
@@ -153,6 +153,7 @@ const shapes: Record<string, Record<string, (v: unknown) => boolean>> = {
     time: isCount,
     node: (v) => isUsage(v) && isUsage((v as Obj).agent),
     pods: listOf(10_000, isPodStats),
+    mesh: (v) => opt(v, listOf(100_000, isMeshEndpointStats)),
   },
   response: {
     id: (v) => isStr(v, 128),
@@ -216,6 +217,20 @@ function isPodStats(v: unknown): boolean {
         isCount((c as Obj).requests) &&
         isCount((c as Obj).startTime),
     )(v.containers)
+  )
+}
+
+function isMeshEndpointStats(v: unknown): boolean {
+  return (
+    isObj(v) &&
+    isStr(v.namespace, 253) &&
+    isStr(v.service, 253) &&
+    isStr(v.pod, 253) &&
+    isCount(v.requests) &&
+    isCount(v.errors) &&
+    Array.isArray(v.latency) &&
+    v.latency.length === MESH_LATENCY_BUCKETS_MS.length + 1 &&
+    v.latency.every(isCount)
   )
 }
 
