@@ -43,6 +43,7 @@ import {
   endAllWatches,
   ensureAdminKubeconfig,
   ensureSecurity,
+  syncTokens,
   eventTtl,
   ObjectStore,
   type NodePortRange,
@@ -314,6 +315,16 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
         logger: log,
       })
   const store = await openPlaneStore(o, log)
+  // on etcd, where several planes may serve, the tokens are shared through it (token-sync.ts)
+  const tokenSync =
+    security && o.store
+      ? await syncTokens(o.dataDir, store, { log: log.child('tokens') }).catch(
+          async (err: unknown) => {
+            await store.close()
+            throw err
+          },
+        )
+      : undefined
   const secretBox = security?.secrets ?? insecureSecretBox(o.dataDir)
   const objects = new ObjectStore(store, {
     clock: systemClock,
@@ -389,6 +400,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
         log,
       })
     : await runAlways(parts).catch(async (err: unknown) => {
+        await tokenSync?.close()
         await store.close()
         throw err
       })
@@ -396,7 +408,15 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   // with leader election the broker is external: its URL, whether this plane leads or not
   const mqttUrl =
     security && (external?.nodesUrl ?? `mqtts://${urlHost(mqtt.host)}:${transport!.port}`)
-  const joined = onJoin(o, external)
+  const onJoined = onJoin(o, external)
+  // the node's token is in etcd before the answer: whichever plane leads lets the node in
+  const joined =
+    tokenSync || onJoined
+      ? async (node: string, token: string) => {
+          await tokenSync?.flush()
+          await onJoined?.(node, token)
+        }
+      : undefined
   let ready = true
   const rotate = () => rotateSecretKeys(store, secretBox, log)
   const app = createApiApp({
@@ -426,6 +446,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const server = await serveApi(app.fetch, { host, port, tls: security?.tls }).catch(
     async (err: unknown) => {
       await work.close()
+      await tokenSync?.close()
       await store.close()
       throw err
     },
@@ -458,6 +479,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       // is not held by them; a leader resigns, so another plane takes over at once
       await work.close()
       await closing
+      await tokenSync?.close()
       await store.close()
       log.info('plane stopped')
     },

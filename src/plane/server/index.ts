@@ -15,6 +15,7 @@ export {
   createTokenStore,
   ensureAdminKubeconfig,
   ensureSecurity,
+  syncTokens,
   issueBrokerCert,
   type Role,
   type Security,

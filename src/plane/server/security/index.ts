@@ -47,6 +47,7 @@ export {
   type NodeSignerOptions,
 } from './node-certificates.ts'
 export { createSecretBox, isSealed, type SecretBox } from './secret-box.ts'
+export { syncTokens, TOKENS_PREFIX, type TokenSync } from './token-sync.ts'
 export {
   SEALED_FIELD,
   reencryptStoredSecret,

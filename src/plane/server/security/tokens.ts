@@ -47,7 +47,8 @@ export interface TokenStore {
   list(): TokenInfo[]
 }
 
-interface Entry extends TokenInfo {
+/** a token's record as tokens.json keeps it: the hash, never the token */
+export interface Entry extends TokenInfo {
   sha256: string
 }
 
@@ -207,7 +208,8 @@ function fileStamp(file: string): string {
   }
 }
 
-function load(file: string): Entry[] {
+/** the records in a tokens.json ([] when absent); CorruptError for a damaged file */
+export function load(file: string): Entry[] {
   const text = readTextIfExists(file)
   if (text === undefined) return []
   let doc: unknown
