@@ -124,6 +124,19 @@ test('metrics text carries the per-Service and per-endpoint counters and histogr
   ])
     assert.ok(text.includes(line + '\n'), `missing: ${line}`)
   assert.equal(mesh.serviceStats(), [{ namespace: 'default', name: 'web', requests: 2, errors: 0 }])
+  const [web] = mesh.endpointStats().filter((e) => e.service === 'web')
+  assert.equal(
+    { ...web, latency: undefined },
+    {
+      ...{ namespace: 'default', service: 'web', pod: 'p1', requests: 2, errors: 0 },
+      latency: undefined,
+    },
+  )
+  assert.is(web!.latency.length, 14)
+  assert.is(
+    web!.latency.reduce((a, b) => a + b, 0),
+    2,
+  )
 })
 
 test('a client that goes away aborts its upstream request and ejects nobody', async () => {

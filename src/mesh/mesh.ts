@@ -6,7 +6,7 @@ import type { Server as TlsServer, TLSSocket } from 'node:tls'
 import type { MeshTable } from '../api/index.ts'
 import { handleEntry, handleHop, HostResolver, type EntryContext, type EntryKind } from './entry.ts'
 import { IngressCertificates } from './ingress-tls.ts'
-import { metricsText } from './metrics.ts'
+import { endpointStats, metricsText } from './metrics.ts'
 import { closeServer, NodePorts } from './node-ports.ts'
 import { RoutingTable } from './routing-table.ts'
 import type { ListenOptions, Mesh, MeshOptions, MeshPorts } from './types.ts'
@@ -113,6 +113,7 @@ export function createMesh(options: MeshOptions): Mesh {
         const [namespace, name] = key.split('/') as [string, string]
         return { namespace, name, requests: c.requests, errors: c.errors }
       }),
+    endpointStats: () => endpointStats(table),
     nodePorts: () => nodePorts.bound(),
     setIngressCertificates: (certs) => certificates.set(certs),
     setNodeCertificate(cert, key) {

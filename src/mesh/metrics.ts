@@ -1,6 +1,7 @@
 // The mesh's counters in Prometheus text: per Service (requests that entered on this node,
 // errors: 5xx answers and failures, latency) and per endpoint (attempts sent to it from this
 // node, errors, latency, requests in flight, ejected).
+import type { MeshEndpointStats } from '../api/index.ts'
 import type { RoutingTable } from './routing-table.ts'
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')
@@ -71,6 +72,22 @@ export function metricsText(table: RoutingTable, now: number): string {
   out.push(`# HELP shoal_mesh_table_revision Revision of the mesh table in use.`)
   out.push(`# TYPE shoal_mesh_table_revision gauge`, `shoal_mesh_table_revision ${table.revision}`)
   return out.join('\n') + '\n'
+}
+
+/** the endpoint counters as the agent's `stats` carry them */
+export function endpointStats(table: RoutingTable): MeshEndpointStats[] {
+  return [...table.states()].map(([k, s]) => {
+    const key = k.slice(0, k.indexOf('\0'))
+    const slash = key.indexOf('/')
+    return {
+      namespace: key.slice(0, slash),
+      service: key.slice(slash + 1),
+      pod: s.endpoint.pod.slice(s.endpoint.pod.indexOf('/') + 1), // "namespace/name" in the table
+      requests: s.requests,
+      errors: s.errors,
+      latency: [...s.latency.counts],
+    }
+  })
 }
 
 function svcLabels(key: string): string {

@@ -1,6 +1,6 @@
 // The mesh's public types: its options, the handle createMesh returns, and what it reports.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { MeshEndpoint, MeshService, MeshTable } from '../api/index.ts'
+import type { MeshEndpoint, MeshEndpointStats, MeshService, MeshTable } from '../api/index.ts'
 import type { IngressCertificate } from './ingress-tls.ts'
 
 export interface ListenOptions {
@@ -111,6 +111,8 @@ export interface Mesh {
   /** Prometheus text exposition */
   metricsText(): string
   serviceStats(): ServiceStats[]
+  /** per endpoint of each Service, the attempts this node sent it (cumulative; agent `stats`) */
+  endpointStats(): MeshEndpointStats[]
   /** NodePort → the port actually listened on (the same, unless 0 was asked in tests) */
   nodePorts(): Map<number, number>
   /**

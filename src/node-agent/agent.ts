@@ -344,6 +344,7 @@ export async function createAgent(o: AgentOptions): Promise<Agent> {
   const stats = new StatsReporter({
     ...{ runtime: p.runtime, pods: () => p.reconciler.held(), send: w.send },
     ...{ online: () => w.channel.connected, clock: w.clock, log: w.log, everyMs: o.statsMs },
+    mesh: w.mesh && (() => w.mesh!.mesh.endpointStats()),
   })
   stats.start()
   const renewer = (o.renewCertificate ?? !o.credentials) ? startRenewer(w) : undefined

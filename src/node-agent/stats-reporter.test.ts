@@ -79,6 +79,21 @@ test('every period while online: the node, the agent, and each running container
   assert.is(sent.length, 1, 'nothing after close')
 })
 
+test("the mesh's per-endpoint counters ride along when the agent runs a mesh; none: no field", async () => {
+  const runtime = new FakeRuntime()
+  const base = {
+    ...{ runtime, pods: () => [], send: () => true, online: () => true },
+    ...{ clock: new FakeClock(), log: memoryLogger() },
+  }
+  const latency = new Array(14).fill(0)
+  latency[3] = 5
+  const ep = { namespace: 'default', service: 'web', pod: 'p1', requests: 5, errors: 1, latency }
+  const withMesh = await new StatsReporter({ ...base, mesh: () => [ep] }).sample()
+  assert.equal(withMesh.mesh, [ep])
+  const without = await new StatsReporter(base).sample()
+  assert.not.ok('mesh' in without)
+})
+
 test("the machine's and the process's own figures are read from the OS", () => {
   const m = machineUsage()
   const p = processUsage()

@@ -1,10 +1,17 @@
 // Stats every few seconds while the link is up (a `stats` message: see the protocol): the
 // machine's CPU time and memory in use, the agent process's own (its worker threads are in it),
 // and for each running container its CPU time, linear memory and requests served, as cumulative
-// counters the plane turns into rates. Offline, nothing is sampled or kept: a stale figure has
+// counters the plane turns into rates; with them the mesh's per-endpoint counters (requests,
+// errors, latency buckets) when the agent runs a mesh. Offline, nothing is sampled or kept: a stale figure has
 // no use, and the next sample after the link returns is as good as any.
 import { cpus, freemem, totalmem } from 'node:os'
-import type { ContainerStats, PodStats, StatsReport, Usage } from '../api/index.ts'
+import type {
+  ContainerStats,
+  MeshEndpointStats,
+  PodStats,
+  StatsReport,
+  Usage,
+} from '../api/index.ts'
 import type { Clock, Logger, Timer } from '../core/index.ts'
 import type { Runtime } from '../wasm-runtime/index.ts'
 import type { ContainerRecord } from './container-sync.ts'
@@ -30,6 +37,8 @@ export interface StatsReporterOptions {
   machine?: () => Usage
   /** this process (default: process.cpuUsage and RSS) */
   self?: () => Usage
+  /** the mesh's counters per endpoint (none: no mesh, the field is left out) */
+  mesh?: () => MeshEndpointStats[]
 }
 
 /** all cores' busy time since boot and memory in use (total − available) */
@@ -103,6 +112,7 @@ export class StatsReporter {
     }
     const agent = (this.#o.self ?? processUsage)()
     const node = { ...(this.#o.machine ?? machineUsage)(), agent }
-    return { type: 'stats', time: clock.now(), node, pods }
+    const mesh = this.#o.mesh?.()
+    return { type: 'stats', time: clock.now(), node, pods, ...(mesh && { mesh }) }
   }
 }
