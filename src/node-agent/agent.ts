@@ -217,10 +217,15 @@ async function openImageCache(w: Wiring, onChange: () => void): Promise<ImageCac
   return images
 }
 
+/** podProblem of each pod object held: a desired-change keeps the pods it does not touch, so
+ * only the pods it brings are checked (not the whole set again for every pod created) */
+const problems = new WeakMap<DesiredPod, string | undefined>()
+
 /** the desired pods that can be run (a damaged entry is logged and left out) */
 function usable(pods: DesiredPod[], log: Logger): DesiredPod[] {
   return pods.filter((p) => {
-    const problem = podProblem(p)
+    if (!problems.has(p)) problems.set(p, podProblem(p))
+    const problem = problems.get(p)
     if (problem) log.error('refused a desired pod', { pod: `${p.namespace}/${p.name}`, problem })
     return !problem
   })

@@ -63,6 +63,8 @@ export class ConfigSource implements ConfigLookup, ConfigFiles {
    * process may have left files: true at first) */
   #kept: string | undefined
   #wrote = true
+  /** the cache files each pod object held names (a desired-change keeps the pods it does not touch) */
+  readonly #files = new WeakMap<DesiredPod, string[]>()
 
   constructor(o: ConfigSourceOptions) {
     this.#o = o
@@ -151,9 +153,16 @@ export class ConfigSource implements ConfigLookup, ConfigFiles {
   async prune(pods: DesiredPod[]): Promise<void> {
     const keep = new Set<string>()
     for (const pod of pods) {
-      const refs = podReferences({ spec: pod.spec } as Pod)
-      for (const n of refs.secrets) keep.add(join('secrets', pod.namespace, `${n}.json`))
-      for (const n of refs.configMaps) keep.add(join('configmaps', pod.namespace, `${n}.json`))
+      let files = this.#files.get(pod)
+      if (!files) {
+        const refs = podReferences({ spec: pod.spec } as Pod)
+        files = [
+          ...[...refs.secrets].map((n) => join('secrets', pod.namespace, `${n}.json`)),
+          ...[...refs.configMaps].map((n) => join('configmaps', pod.namespace, `${n}.json`)),
+        ]
+        this.#files.set(pod, files)
+      }
+      for (const f of files) keep.add(f)
     }
     // the same references and no file written since the last prune: nothing to delete (a set of
     // pods without Secrets or ConfigMaps changing costs no directory reads)
