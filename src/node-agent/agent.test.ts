@@ -41,6 +41,7 @@ test('a desired pod starts with its env and limits; applied is answered; Running
     volumes: [],
     network: false,
     limits: { memoryBytes: 64 * 2 ** 20, cpuMillis: 500 },
+    namespace: 'default', // the mesh resolves a bare Service name in it (cc096b5)
   })
   assert.equal(h.channel.of('applied'), [{ type: 'applied', revision: 5 }])
   const port = Number(new URL(h.runtime.url('uid-web/main')!).port)
