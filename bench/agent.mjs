@@ -110,6 +110,15 @@ function watchReady(rv, onReady) {
   return () => req.destroy()
 }
 
+/** CPU time of a process, its threads included, in ms (/proc: Linux only; NaN elsewhere) */
+const cpuMs = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return ((+fields[11] + +fields[12]) * 1000) / 100 // utime + stime, in USER_HZ (100)
+  } catch {
+    return NaN
+  }
+}
 const rssMb = (pid) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : NaN
@@ -278,6 +287,7 @@ async function bench() {
     if (!ready.has(name)) ready.set(name, t)
   })
   progress(`creating ${PODS} pods, ${INFLIGHT} in flight`)
+  const cpuBefore = [plane, ...agents].map((x) => cpuMs(x.child.pid))
   let next = 0
   await Promise.all(
     Array.from({ length: INFLIGHT }, async () => {
@@ -296,6 +306,7 @@ async function bench() {
     180_000,
   )
   stop()
+  const cpuBurst = [plane, ...agents].map((x, i) => cpuMs(x.child.pid) - cpuBefore[i])
   const startup = [...answered].map(([n, t]) => ready.get(n) - t).sort((a, b) => a - b)
   await new Promise((r) => setTimeout(r, 2000))
   const loaded = agents.map((a) => rssMb(a.child.pid))
@@ -324,6 +335,7 @@ async function bench() {
   const warm = await runtimeWarmStart()
   return {
     startup,
+    cpuBurst,
     warm,
     idle,
     loaded,
@@ -352,6 +364,10 @@ const out = {
   inflight: INFLIGHT,
   startup_p50_ms: +f(p(r.startup, 0.5)),
   startup_p99_ms: +f(p(r.startup, 0.99)),
+  // CPU time over the burst (first create → last pod Running), per pod: the plane's per pod,
+  // each agent's per pod of its own (PODS / 3)
+  plane_cpu_per_pod_ms: +f(r.cpuBurst[0] / PODS),
+  agent_cpu_per_pod_ms: r.cpuBurst.slice(1).map((x) => +f(x / (PODS / 3))),
   runtime_warm_p50_ms: +f(p(r.warm, 0.5)),
   runtime_warm_p99_ms: +f(p(r.warm, 0.99)),
   agent_idle_rss_mb: r.idle.map((x) => +f(x)),
@@ -366,6 +382,9 @@ console.log(
 )
 console.log(
   `pod startup (create answered → Running+ready in a watch): p50 ${out.startup_p50_ms} ms · p99 ${out.startup_p99_ms} ms`,
+)
+console.log(
+  `CPU per pod over the burst: plane ${out.plane_cpu_per_pod_ms} ms · agents ${out.agent_cpu_per_pod_ms.join(' / ')} ms`,
 )
 console.log(
   `runtime warm start of the same image, in process:        p50 ${out.runtime_warm_p50_ms} ms · p99 ${out.runtime_warm_p99_ms} ms`,
