@@ -12,9 +12,11 @@
 //   runtime was made with transpile: false (the node agent's), which refuses it. Then it
 //   instruments every core module (memory cap from limits.memoryBytes, fuel metering; in a
 //   short-lived thread) and compiles it once per process, then instantiates it in a shared worker thread (commands: a
-//   worker of their own; so does an http or handler instance whose component may wait in a host
-//   call — a sleep, a poll, outgoing HTTP, sockets — up to soloWorkers, past which such instances
-//   share those threads among themselves; every thread's WASI I/O — sockets, HTTP servers,
+//   worker of their own; http and handler instances whose component may wait in a host call — a
+//   sleep, a poll, outgoing HTTP, sockets — share threads of their own, waitersPerThread to a
+//   thread, soloWorkers threads at most; once a call has waited for waitStallMs, its thread keeps
+//   it alone and the others move: each starts afresh in another thread, its url changes; every
+//   thread's WASI I/O — sockets, HTTP servers,
 //   timers, file streams — goes through one preview2-shim I/O thread for the process; guest
 //   code is compiled by V8's baseline compiler alone unless codeTier says 'optimized'). Bad
 //   input (missing file, digest mismatch, a core module or garbage, a bad spec, exports that do
@@ -32,7 +34,9 @@
 //   stops answering is terminated; its instances exit with a message saying so. Time waited in a
 //   host call is not run time: it never counts against a deadline and never ends anybody; a
 //   request to an instance that waits waits with it (or times out by its client's deadline), and
-//   a liveness probe that fails meanwhile restarts it as any other.
+//   a liveness probe that fails meanwhile restarts it as any other. A neighbour in its thread is
+//   held up to waitStallMs plus a start (then moved; requests it had been sent meanwhile wait with
+//   the waiter's thread); a probe sent to an instance that has since moved counts neither way.
 // - http (wasi:http/proxy) and handler (handle: list<u8> → list<u8>) instances listen on
 //   url(id) = http://127.0.0.1:<port>; both are recycled (new instance first, then the old one
 //   dropped) after recycleAfterRequests requests or recycleAfterMemoryBytes of linear memory

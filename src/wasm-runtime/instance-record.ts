@@ -23,6 +23,8 @@ export class InstanceRecord {
   port: number | undefined
   probes: ProbeLoop[] = []
   launch: Launch | undefined
+  /** set while the instance moves to another thread (runtime.ts #move), resolved when it has */
+  moving: Promise<void> | undefined
   /** set while stop() waits, resolved when the worker let go of the instance */
   stopped: (() => void) | undefined
   startedAt = 0

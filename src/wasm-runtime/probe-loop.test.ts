@@ -6,7 +6,7 @@ import { ProbeLoop } from './probe-loop.ts'
 const tick = () => new Promise((r) => setImmediate(r))
 
 async function run(
-  results: (string | undefined)[],
+  results: (string | undefined | null)[],
   probe: ConstructorParameters<typeof ProbeLoop>[0],
   steps: number,
 ) {
@@ -51,6 +51,18 @@ test('failureThreshold failures in a row make it fail, with the last reason', as
   assert.equal(changes, [
     [true, 'probe passed'],
     [false, 'e'],
+  ])
+})
+
+test('a check that cannot tell (the instance moved meanwhile) counts neither way', async () => {
+  const { changes } = await run(
+    [undefined, 'a', null, 'b', null, null, 'c'],
+    { periodSeconds: 1, failureThreshold: 3 },
+    8,
+  )
+  assert.equal(changes, [
+    [true, 'probe passed'],
+    [false, 'c'],
   ])
 })
 

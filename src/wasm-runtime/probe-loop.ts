@@ -4,8 +4,9 @@
 import type { Clock, Timer } from '../core/index.ts'
 import type { ProbeSpec } from './types.ts'
 
-/** undefined when the check passed, else why it failed */
-export type ProbeCheck = (timeoutMs: number) => Promise<string | undefined>
+/** undefined when the check passed, null when it cannot tell (the instance moved while it was
+ *  asked: a new one answers at another address), else why it failed */
+export type ProbeCheck = (timeoutMs: number) => Promise<string | undefined | null>
 
 export class ProbeLoop {
   readonly #probe: ProbeSpec
@@ -45,14 +46,14 @@ export class ProbeLoop {
 
   async #tick(): Promise<void> {
     const timeoutMs = (this.#probe.timeoutSeconds ?? 1) * 1000
-    let failure: string | undefined
+    let failure: string | undefined | null
     try {
       failure = await this.#check(timeoutMs)
     } catch (error) {
       failure = (error as Error).message
     }
     if (this.#stopped) return
-    this.#record(failure)
+    if (failure !== null) this.#record(failure)
     this.#schedule((this.#probe.periodSeconds ?? 10) * 1000)
   }
 
@@ -93,6 +94,7 @@ export function probeCheck(
         ? undefined
         : `HTTP GET ${get.path} answered ${response.status}`
     } catch (error) {
+      if (url() !== base) return null
       return `HTTP GET ${get.path} failed: ${(error as Error).message}`
     }
   }

@@ -43,10 +43,13 @@ export class WasmRuntime implements Runtime {
       serviceProxy: this.#serviceProxy.buffer,
       services: opts.workers ?? 1,
       solo: opts.soloWorkers,
+      waitersPerThread: opts.waitersPerThread,
+      stallMs: opts.waitStallMs,
       hangMs: opts.hangMs ?? 3000,
       events: {
         message: (_w, m) => this.#onMessage(m),
         dead: (w, why, blamed) => this.#onDead(w, why, blamed),
+        stalled: (w, waiter) => this.#onStalled(w, waiter),
       },
     })
   }
@@ -78,13 +81,15 @@ export class WasmRuntime implements Runtime {
     }
   }
 
-  #launch(record: InstanceRecord): Promise<void> {
+  /** Start the record's instance in a worker; `moving`: it runs elsewhere meanwhile, so its
+   *  port stays until the new one answers. */
+  #launch(record: InstanceRecord, moving = false): Promise<void> {
     const n = ++this.#nextN
     const worker = this.#pool.acquire(record.spec.kind, record.modules.waits.length > 0)
     const needsLoad = !worker.loaded.has(record.modules.key)
     worker.loaded.add(record.modules.key)
     worker.host(n)
-    Object.assign(record, { n, worker, port: undefined })
+    Object.assign(record, { n, worker, port: moving ? record.port : undefined })
     this.#byN.set(n, record)
     return new Promise<void>((resolve, reject) => {
       record.launch = { resolve, reject }
@@ -121,6 +126,13 @@ export class WasmRuntime implements Runtime {
 
   #started(record: InstanceRecord, port: number | undefined): void {
     record.port = port
+    if (record.moving) {
+      // same state, new url; its probes go on
+      record.update({})
+      record.launch?.resolve()
+      record.launch = undefined
+      return
+    }
     record.startedAt = Date.now()
     record.update({ state: 'running', startedAt: record.startedAt, message: undefined })
     record.launch?.resolve()
@@ -155,8 +167,30 @@ export class WasmRuntime implements Runtime {
     }
   }
 
+  /** `worker` is stuck in `waiter`'s wait: every other instance of it starts afresh in another
+   *  thread (a new generation, as a recycle makes) and is dropped there once the wait is over. */
+  #onStalled(worker: PoolWorker, waiter: number): void {
+    for (const n of [...worker.instances]) {
+      const record = this.#byN.get(n)
+      if (n !== waiter && record?.live && !record.moving && !record.stopped && !record.launch)
+        void this.#move(record)
+    }
+  }
+
+  async #move(record: InstanceRecord): Promise<void> {
+    const { worker, n } = record
+    this.#detach(record)
+    worker!.send({ t: 'stop', n })
+    let moved!: () => void
+    record.moving = new Promise<void>((resolve) => (moved = resolve))
+    await this.#launch(record, true).catch(() => undefined)
+    record.moving = undefined
+    moved()
+  }
+
   /** Liveness failed: report it, replace the instance in place (same id, restartCount + 1). */
   async #restart(record: InstanceRecord, why: string): Promise<void> {
+    if (record.moving) return // it is being replaced already
     record.update({ message: `liveness probe failed: ${why}; restarting` })
     for (const probe of record.probes) probe.stop()
     record.probes = []
@@ -171,6 +205,7 @@ export class WasmRuntime implements Runtime {
 
   async stop(id: string, opts: { graceMs?: number } = {}): Promise<void> {
     const record = this.#byId.get(id)
+    await record?.moving
     if (!record?.live || !record.worker) return
     const { worker, n } = record
     const graceMs = opts.graceMs ?? 2000

@@ -149,9 +149,15 @@ export interface RuntimeOptions {
   logDir: string
   /** worker threads hosting http and handler instances (default 1); commands get their own */
   workers?: number
-  /** most worker threads of their own for http and handler instances that may wait in a host
-   *  call (default: one per 128 MiB of RAM, 2 to 16); past it they share the least-loaded one */
+  /** most worker threads for http and handler instances that may wait in a host call (default:
+   *  one per 128 MiB of RAM, 2 to 16); with all of them full (waitersPerThread), the
+   *  least-loaded one takes more */
   soloWorkers?: number
+  /** instances that may wait in a host call hosted per such thread (default 10) */
+  waitersPerThread?: number
+  /** a call that has waited in a host call for this long (default 1000 ms) makes its thread's
+   *  other instances move to another thread (their url changes) */
+  waitStallMs?: number
   /** lines kept in memory per instance (default 1000) */
   logLines?: number
   /** a worker that does not answer a heartbeat within this is replaced (default 3000 ms) */

@@ -1,11 +1,11 @@
 // Which imports of a component's core modules let it wait in a host call: a sleep or a timer
 // (monotonic-clock subscribe, then poll / pollable.block), outgoing HTTP, sockets. Without JSPI
-// (Node 20) a wait blocks the whole thread, so an instance that may wait gets a worker thread of
-// its own (worker-pool.ts). Core import names follow the component model's naming (interface
-// "wasi:io/poll@0.2.10", function "[method]pollable.block"), which wit-component requires of
-// every core module it wraps. Blocking stream calls alone do not count: they wait only on a peer
-// the component reached through one of these (its own incoming request body is already here).
-// Pure.
+// (Node 20) a wait blocks the whole thread, so an instance that may wait goes to a thread of
+// waiters, which it leaves once a neighbour's wait has held it up (worker-pool.ts). Core import
+// names follow the component model's naming (interface "wasi:io/poll@0.2.10", function
+// "[method]pollable.block"), which wit-component requires of every core module it wraps. Blocking
+// stream calls alone do not count: they wait only on a peer the component reached through one of
+// these (its own incoming request body is already here). Pure.
 
 const waitingInterfaces: { prefix: string; names?: string[] }[] = [
   { prefix: 'wasi:io/poll@', names: ['poll', '[method]pollable.block'] },

@@ -1,17 +1,23 @@
 // Adapter: the worker threads that host instances. A few "service" workers each host many http
 // and handler instances; every running command gets a "job" worker of its own (a command's run
-// is one long synchronous call); an http or handler instance whose component may wait in a host
-// call (wait-imports.ts: a sleep, a poll, outgoing HTTP, sockets) gets a "solo" worker of its own,
-// since without JSPI a wait blocks its whole thread. Solo workers are bounded (soloWorkers, by
-// default one per 128 MiB of RAM, 2 to 16: ≈ 28 MB each with a JS image — the thread ≈ 8, the
-// shim's code ≈ 3, jco's glue ≈ 5, the instance ≈ 7–12; all threads share one preview2-shim I/O
-// thread, shared-io.ts — so at most about a quarter of a Pi's memory); past the bound, waiting
-// instances share the least-loaded solo worker and may delay each other, never the services. A
-// watchdog pings each worker; one that stops answering while not inside a call that may
-// legitimately go on (a call within its deadline, or a command without one) is terminated, its
-// instances are reported, and later starts get a fresh worker. Time a thread spends waiting in a
-// host call (the call slot says so) is not running time: it never counts against a deadline and
-// never ends a worker.
+// is one long synchronous call); http and handler instances whose component may wait in a host
+// call (wait-imports.ts: a sleep, a poll, outgoing HTTP, sockets) go to "solo" workers, up to
+// waitersPerThread of them per thread (default 10), since without JSPI a wait blocks its whole
+// thread. A thread costs ≈ 16 MB with a JS image (Node's bootstrap ≈ 8, the shim's code ≈ 3,
+// jco's glue ≈ 5; an instance ≈ 6 more; all threads share one preview2-shim I/O thread,
+// shared-io.ts), so waiters share threads rather than each having one. The watchdog sees, in the
+// call slot, a solo thread whose call has waited in host calls for longer than stallMs (in one
+// wait or many; time run is bounded by the call's deadline anyway) while it hosts
+// others: that thread is sealed (it keeps the instance that waits and takes no new one) and the
+// owner is told to move the others (runtime.ts starts each afresh in another thread; their url
+// changes). So a wait delays its neighbours by at most stallMs plus a start, once per thread;
+// requests that had already reached the stuck thread wait with it. Solo workers are bounded
+// (soloWorkers, by default one per 128 MiB of RAM, 2 to 16); past the bound and every thread
+// full, instances share the least-loaded unsealed solo worker. A watchdog pings each worker; one
+// that stops answering while not inside a call that may legitimately go on (a call within its
+// deadline, or a command without one) is terminated, its instances are reported, and later
+// starts get a fresh worker. Time a thread spends waiting in a host call (the call slot says so)
+// is not running time: it never counts against a deadline and never ends a worker.
 import { totalmem } from 'node:os'
 import type { Worker } from 'node:worker_threads'
 import { callSlotLength, type FromWorker, type ToWorker } from './protocol.ts'
@@ -26,6 +32,9 @@ const watchdogEveryMs = 100
 const serviceSlack = 1
 const startupMs = 15_000
 const soloLingerMs = 2000
+/** default: 10 JS pods (the agent bench) in one thread */
+export const defaultWaitersPerThread = 10
+export const defaultStallMs = 1000
 
 /** Default bound on solo workers: one per 128 MiB of RAM, at least 2, at most 16. */
 export function defaultSoloWorkers(memoryBytes = totalmem()): number {
@@ -36,6 +45,9 @@ export interface PoolEvents {
   message(worker: PoolWorker, message: FromWorker): void
   /** the worker is gone; `blamed` is the instance it was stuck in, if any */
   dead(worker: PoolWorker, why: string, blamed: number | undefined): void
+  /** `worker` has been inside instance `waiter`'s call, waiting, for longer than stallMs; it is
+   *  sealed now, and its other instances should move */
+  stalled(worker: PoolWorker, waiter: number): void
 }
 
 export class PoolWorker {
@@ -43,6 +55,8 @@ export class PoolWorker {
   readonly loaded = new Set<string>()
   /** instances hosted; while there are any, the worker keeps the process alive */
   readonly instances = new Set<number>()
+  /** seen stuck in a wait beside other instances: it keeps what it has and takes no new one */
+  sealed = false
   readonly #worker: Worker
   readonly #events: PoolEvents
   readonly #slot = new SharedArrayBuffer(callSlotLength * 8)
@@ -62,7 +76,7 @@ export class PoolWorker {
   ) {
     this.role = role
     this.#events = events
-    // a thread of one instance (a command's, a solo one) keeps a small young generation: the
+    // a command's thread and a thread of waiters keep a small young generation: the
     // guest's memory is its linear memory, not V8's heap, and these threads are the ones that
     // multiply (≈ 8 MiB less RSS each, measured with bench/solo-workers.mjs)
     const lean = role === 'service' ? undefined : { maxYoungGenerationSizeMb: 2 }
@@ -150,11 +164,13 @@ export class PoolWorker {
    *  so the watchdog only steps in `slack` deadlines + hangMs later (fuel bypassed or mis-sized).
    *  Both count only time run: a thread waiting in a host call cannot answer a ping, is not hung,
    *  and its wait moves its deadline on. */
-  check(hangMs: number, slack: number): void {
+  check(hangMs: number, slack: number, stallMs = defaultStallMs): void {
     if (this.#dead) return
     this.send({ t: 'ping', seq: ++this.#seq })
     const now = Date.now()
     const call = readCallSlot(this.#slot)
+    const waited = call.waitedMs + (call.waitingSince > 0 ? now - call.waitingSince : 0)
+    if (call.n !== 0 && waited > stallMs) this.#stalled(call.n)
     if (call.waitingSince > 0) {
       this.#lastPong = now
       return
@@ -173,6 +189,12 @@ export class PoolWorker {
     )
   }
 
+  #stalled(waiter: number): void {
+    if (this.role !== 'solo' || this.sealed || this.instances.size < 2) return
+    this.sealed = true
+    this.#events.stalled(this, waiter)
+  }
+
   /** Terminate; report the instances it hosted unless `quiet`. */
   die(why: string, blamed?: number, quiet = false): void {
     if (this.#dead) return
@@ -189,6 +211,7 @@ export class WorkerPool {
   /** job and solo workers: each made for one instance */
   readonly #own = new Set<PoolWorker>()
   readonly #soloMax: number
+  readonly #perThread: number
   readonly #events: PoolEvents
   readonly #io: SharedIo
   readonly #serviceProxy: SharedArrayBuffer | undefined
@@ -197,6 +220,10 @@ export class WorkerPool {
   constructor(opts: {
     services: number
     solo?: number
+    /** instances that may wait, per solo thread (default defaultWaitersPerThread) */
+    waitersPerThread?: number
+    /** a call waiting this long stalls its thread's other instances (default defaultStallMs) */
+    stallMs?: number
     hangMs: number
     events: PoolEvents
     /** a ServiceProxyCell's buffer, shared with every thread */
@@ -204,6 +231,7 @@ export class WorkerPool {
   }) {
     this.#services = new Array<PoolWorker | undefined>(Math.max(1, opts.services)).fill(undefined)
     this.#soloMax = Math.max(1, opts.solo ?? defaultSoloWorkers())
+    this.#perThread = Math.max(1, opts.waitersPerThread ?? defaultWaitersPerThread)
     this.#events = opts.events
     this.#serviceProxy = opts.serviceProxy
     this.#io = new SharedIo((why) => {
@@ -213,7 +241,8 @@ export class WorkerPool {
     this.#timer = setInterval(() => {
       const stalled = Date.now() - lastTick > 5 * watchdogEveryMs
       lastTick = Date.now()
-      for (const w of this.#all()) stalled ? w.excuse() : w.check(opts.hangMs, serviceSlack)
+      for (const w of this.#all())
+        stalled ? w.excuse() : w.check(opts.hangMs, serviceSlack, opts.stallMs)
     }, watchdogEveryMs)
     this.#timer.unref()
   }
@@ -244,17 +273,25 @@ export class WorkerPool {
   }
 
   #dedicated(role: 'job' | 'solo'): PoolWorker {
-    const idle = [...this.#own].find((w) => w.role === role && w.alive && w.instances.size === 0)
+    const idle = [...this.#own].find(
+      (w) => w.role === role && w.alive && !w.sealed && w.instances.size === 0,
+    )
     const worker = idle ?? new PoolWorker(role, this.#events, this.#io, this.#serviceProxy)
     this.#own.add(worker)
     return worker
   }
 
+  /** A solo thread with room (the least loaded), else a new one within the bound, else the
+   *  least-loaded unsealed one (or any, if all are sealed). */
   #solo(): PoolWorker {
     const solos = [...this.#own].filter((w) => w.role === 'solo' && w.alive)
-    if (solos.length < this.#soloMax || solos.some((w) => w.instances.size === 0))
-      return this.#dedicated('solo')
-    return solos.reduce((a, b) => (b.instances.size < a.instances.size ? b : a))
+    const open = solos.filter((w) => !w.sealed)
+    const least = (ws: PoolWorker[]) =>
+      ws.reduce((a, b) => (b.instances.size < a.instances.size ? b : a))
+    const roomy = open.filter((w) => w.instances.size < this.#perThread)
+    if (roomy.length > 0) return least(roomy)
+    if (solos.length < this.#soloMax) return this.#dedicated('solo')
+    return least(open.length > 0 ? open : solos)
   }
 
   /** An instance left `worker`; idle job workers beyond one are ended, and a solo worker once it

@@ -1,5 +1,6 @@
 // An instance that waits in a host call (the sleeper image: 12 s in wasi:io/poll pollable.block,
-// with a 1.5 s CPU limit) beside serving instances: it runs in a worker of its own, so its
+// with a 1.5 s CPU limit) beside serving instances: here (waitersPerThread: 1) it runs in a worker
+// of its own — shared-waiters.test.ts has waiters sharing a thread — so its
 // neighbours' requests and probes are all answered during the sleep, nobody exits, and the
 // sleeper is not stopped for its wait — its own request answers once the sleep is over. A
 // command that sleeps past its deadline is not stopped for the sleep either.
@@ -9,7 +10,12 @@ import { createRuntime, type InstanceStatus } from '../../src/wasm-runtime/index
 import { exitOf, fixture } from './images.ts'
 
 const f = fixture()
-const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir, workers: 1 })
+const runtime = createRuntime({
+  cacheDir: f.cacheDir,
+  logDir: f.logDir,
+  workers: 1,
+  waitersPerThread: 1,
+})
 const seen: InstanceStatus[] = []
 runtime.onStatus((s) => seen.push(s))
 const limits = { requestTimeoutMs: 1500, cpuMillis: 1000 }

@@ -1,5 +1,5 @@
-// One preview2-shim I/O thread for the whole runtime: JS instances (which may wait in a host call,
-// so each has a worker thread of its own) no longer bring an I/O thread each — three more of them
+// One preview2-shim I/O thread for the whole runtime: JS instances (which may wait in a host call;
+// here, waitersPerThread: 1, each has a worker thread of its own) no longer bring an I/O thread each — three more of them
 // are three more worker threads, not six — and each still gets its own requests, though the shim numbers
 // every thread's first HTTP server 1. A thread that ends leaves no listener behind in the shared
 // I/O thread: its port refuses connections rather than taking requests nobody will answer.
@@ -11,7 +11,12 @@ import { Worker } from 'node:worker_threads'
 import { fixture } from './images.ts'
 
 const f = fixture()
-const runtime = createRuntime({ cacheDir: f.cacheDir, logDir: f.logDir, soloWorkers: 8 })
+const runtime = createRuntime({
+  cacheDir: f.cacheDir,
+  logDir: f.logDir,
+  soloWorkers: 8,
+  waitersPerThread: 1,
+})
 const threads = () =>
   Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1])
 const settle = () => new Promise((r) => setTimeout(r, 500))
