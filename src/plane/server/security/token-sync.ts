@@ -4,18 +4,19 @@
 // --data-dir D` still write it). syncTokens keeps the two alike, once a second and at once when
 // etcd's keys change:
 //   - a record in tokens.json that etcd does not hold is added to etcd (put only if absent);
-//   - a record this plane had and that left its tokens.json (a revoke) becomes a tombstone in
-//     etcd, {"revoked": "<time>"}, so no plane's old copy brings it back;
-//   - a record in etcd that tokens.json lacks is added to it; a tombstoned one is taken out.
-// So a token issued, or a node joined, through one plane authenticates on every plane (flush()
-// pushes at once; the join awaits it before answering). A token revoked with `shoal token revoke`
-// while no plane of that data dir runs comes back from etcd at its next start: revoke while it
-// runs. Only with leader election's etcd (several planes); the CBOR log keeps tokens.json alone.
+//   - a hash in tokens.json's "revoked" (revoke() puts it there) becomes a tombstone in etcd,
+//     {"revoked": "<time>"}, so no plane's old copy brings the record back;
+//   - a record in etcd that tokens.json lacks (and has not revoked) is added to it; a tombstoned
+//     one is taken out.
+// A record is only ever taken out by a revoke: one lost from tokens.json some other way (two
+// writers of the file at once) comes back from etcd. So a token issued, or a node joined,
+// through one plane authenticates on every plane (flush() pushes at once; the join awaits it
+// before answering), and a revoke through any of them, running or not, reaches all. Only with
+// etcd (several planes); the CBOR log keeps tokens.json alone.
 import { join } from 'node:path'
 import type { Logger } from '../../../core/index.ts'
 import type { Store, Watcher } from '../../store/index.ts'
-import { writePrivateFile } from './private-file.ts'
-import { load, type Entry } from './tokens.ts'
+import { loadFile, saveFile, type Entry } from './tokens.ts'
 
 export const TOKENS_PREFIX = '/shoal/tokens/'
 const TICK_MS = 1000
@@ -36,7 +37,6 @@ export async function syncTokens(
   const file = join(dataDir, 'tokens.json')
   const enc = new TextEncoder()
   const dec = new TextDecoder()
-  let last = new Set<string>() // hashes in tokens.json as this plane last left it
   let closed = false
   let watcher: Watcher | undefined
   let running: Promise<void> | undefined
@@ -54,10 +54,9 @@ export async function syncTokens(
         o.log?.warn('tokens: a record in etcd is not JSON; ignored', { key: kv.key })
       }
     }
-    const before = load(file)
-    const inFile = new Set(before.map((e) => e.sha256))
-    for (const e of before) {
-      if (known.has(e.sha256)) continue
+    const before = loadFile(file)
+    for (const e of before.tokens) {
+      if (known.has(e.sha256) || before.revoked.includes(e.sha256)) continue
       const key = TOKENS_PREFIX + e.sha256
       await store.txn({
         compare: [{ key, target: 'version', result: 'equal', value: 0 }],
@@ -65,32 +64,26 @@ export async function syncTokens(
       })
       known.set(e.sha256, e)
     }
-    for (const hash of last) {
-      if (inFile.has(hash) || typeof known.get(hash) !== 'object') continue
+    for (const hash of before.revoked) {
+      if (known.get(hash) === 'revoked') continue
       const value = enc.encode(JSON.stringify({ revoked: new Date().toISOString() }))
       await store.put(TOKENS_PREFIX + hash, value)
       known.set(hash, 'revoked')
     }
     // from here on synchronous: nothing in this process writes tokens.json in between
-    const now = load(file)
-    const nowHashes = new Set(now.map((e) => e.sha256))
-    const kept = now.filter((e) => known.get(e.sha256) !== 'revoked')
+    const now = loadFile(file)
+    const have = new Set([...now.tokens.map((e) => e.sha256), ...now.revoked])
+    const kept = now.tokens.filter((e) => known.get(e.sha256) !== 'revoked')
     const added = [...known.values()].filter(
-      (e): e is Entry => typeof e === 'object' && !nowHashes.has(e.sha256) && !last.has(e.sha256),
+      (e): e is Entry => typeof e === 'object' && !have.has(e.sha256),
     )
-    // taken out of tokens.json since the read above: tombstoned on the next round
-    const pending = [...last].filter((h) => !nowHashes.has(h) && typeof known.get(h) === 'object')
-    if (kept.length !== now.length || added.length > 0) {
-      writePrivateFile(
-        file,
-        JSON.stringify({ version: 1, tokens: [...kept, ...added] }, null, 2) + '\n',
-      )
+    if (kept.length !== now.tokens.length || added.length > 0) {
+      saveFile(file, { tokens: [...kept, ...added], revoked: now.revoked })
       o.log?.info('tokens: taken from etcd', {
         added: added.length,
-        revoked: now.length - kept.length,
+        revoked: now.tokens.length - kept.length,
       })
     }
-    last = new Set([...kept, ...added].map((e) => e.sha256).concat(pending))
   }
 
   /** one reconciliation at a time; asked during one, another runs after it */

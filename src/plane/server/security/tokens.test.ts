@@ -1,5 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -186,6 +187,27 @@ test('a damaged token file is reported at start, not treated as empty', () => {
   )
   writeFileSync(join(dir, 'tokens.json'), '{"tok')
   assert.throws(() => createTokenStore(dir), /tokens\.json is not valid JSON/)
+  rmSync(dir, { recursive: true })
+})
+
+test('a revoke keeps the revoked hashes in tokens.json ("revoked"); a bad list is reported', () => {
+  const dir = tmp()
+  const store = createTokenStore(dir)
+  store.issue({ user: 'keep', role: 'viewer' })
+  const token = store.issue({ user: 'bob', role: 'viewer' })
+  const file = join(dir, 'tokens.json')
+  assert.not.ok('revoked' in JSON.parse(readFileSync(file, 'utf8')), 'none until a revoke')
+  assert.is(store.revoke('bob'), 1)
+  const doc = JSON.parse(readFileSync(file, 'utf8'))
+  assert.equal(doc.revoked, [createHash('sha256').update(token).digest('hex')])
+  assert.equal(
+    doc.tokens.map((t: { user: string }) => t.user),
+    ['keep'],
+  )
+  store.issue({ user: 'later', role: 'viewer' }) // kept by the next save
+  assert.is(JSON.parse(readFileSync(file, 'utf8')).revoked.length, 1)
+  writeFileSync(file, JSON.stringify({ version: 1, tokens: [], revoked: ['nope'] }))
+  assert.throws(() => createTokenStore(dir), /"revoked" must list SHA-256 hashes/)
   rmSync(dir, { recursive: true })
 })
 

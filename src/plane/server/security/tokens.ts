@@ -1,6 +1,9 @@
 // Bearer tokens in <dataDir>/tokens.json (0600). Only SHA-256 hashes are stored; a plain token
 // exists once, as the return value of issue(). File format:
-//   { "version": 1, "tokens": [{ "id", "sha256" (hex), "user", "groups", "role", "node"?, "created" }] }
+//   { "version": 1, "tokens": [{ "id", "sha256" (hex), "user", "groups", "role", "node"?, "created" }],
+//     "revoked"?: ["<sha256>", …] }
+// "revoked": the hashes of the tokens revoke() took out, so that several planes sharing their
+// tokens through etcd (token-sync.ts) tell a revoke from a record merely not copied here yet.
 // The file is re-read when it changes on disk, so `shoal token issue` in another process takes
 // effect without a restart.
 // Role join (kubeadm's bootstrap token): user system:bootstrap:<id>, group
@@ -74,6 +77,7 @@ class FileTokenStore implements TokenStore {
   readonly #now: () => Date
   #stamp: string
   #entries: Entry[] = []
+  #revoked: string[] = []
   #hashes: Buffer[] = []
   #checkedAt = 0
 
@@ -81,7 +85,7 @@ class FileTokenStore implements TokenStore {
     this.#file = file
     this.#now = now
     this.#stamp = fileStamp(file)
-    this.#use(load(file))
+    this.#use(loadFile(file))
   }
 
   issue(req: IssueRequest): string {
@@ -89,7 +93,10 @@ class FileTokenStore implements TokenStore {
     const entry = { ...identity(req, id), id, created: this.#now().toISOString() }
     const token = PREFIX + randomBytes(32).toString('base64url')
     this.#refresh()
-    this.#save([...this.#entries, { ...entry, sha256: sha256(token).toString('hex') }])
+    this.#save(
+      [...this.#entries, { ...entry, sha256: sha256(token).toString('hex') }],
+      this.#revoked,
+    )
     return token
   }
 
@@ -125,8 +132,9 @@ class FileTokenStore implements TokenStore {
   revoke(user: string): number {
     this.#refresh()
     const kept = this.#entries.filter((e) => e.user !== user)
-    const removed = this.#entries.length - kept.length
-    if (removed > 0) this.#save(kept)
+    const gone = this.#entries.filter((e) => e.user === user).map((e) => e.sha256)
+    const removed = gone.length
+    if (removed > 0) this.#save(kept, [...this.#revoked, ...gone])
     return removed
   }
 
@@ -138,14 +146,15 @@ class FileTokenStore implements TokenStore {
     }))
   }
 
-  #use(entries: Entry[]): void {
+  #use({ tokens: entries, revoked }: TokenFile): void {
     this.#entries = entries
+    this.#revoked = revoked
     this.#hashes = entries.map((e) => Buffer.from(e.sha256, 'hex'))
   }
 
-  #save(next: Entry[]): void {
-    writePrivateFile(this.#file, JSON.stringify({ version: 1, tokens: next }, null, 2) + '\n')
-    this.#use(next)
+  #save(next: Entry[], revoked: string[]): void {
+    saveFile(this.#file, { tokens: next, revoked })
+    this.#use({ tokens: next, revoked })
     this.#stamp = fileStamp(this.#file)
   }
 
@@ -155,7 +164,7 @@ class FileTokenStore implements TokenStore {
     const current = fileStamp(this.#file)
     if (current === this.#stamp) return
     try {
-      this.#use(load(this.#file))
+      this.#use(loadFile(this.#file))
       this.#stamp = current
     } catch {
       // the next change is read again
@@ -208,17 +217,29 @@ function fileStamp(file: string): string {
   }
 }
 
-/** the records in a tokens.json ([] when absent); CorruptError for a damaged file */
-export function load(file: string): Entry[] {
+export interface TokenFile {
+  tokens: Entry[]
+  /** hashes of revoked tokens */
+  revoked: string[]
+}
+
+/** writes a tokens.json (0600, atomically); "revoked" only when there are some */
+export function saveFile(file: string, { tokens, revoked }: TokenFile): void {
+  const doc = { version: 1, tokens, ...(revoked.length > 0 ? { revoked } : {}) }
+  writePrivateFile(file, JSON.stringify(doc, null, 2) + '\n')
+}
+
+/** a tokens.json's records and revoked hashes (none when absent); CorruptError when damaged */
+export function loadFile(file: string): TokenFile {
   const text = readTextIfExists(file)
-  if (text === undefined) return []
+  if (text === undefined) return { tokens: [], revoked: [] }
   let doc: unknown
   try {
     doc = JSON.parse(text)
   } catch (err) {
     throw new CorruptError(`tokens: ${file} is not valid JSON`, { file, offset: 0 }, { cause: err })
   }
-  const tokens = (doc as { tokens?: unknown })?.tokens
+  const { tokens, revoked = [] } = (doc ?? {}) as { tokens?: unknown; revoked?: unknown }
   const valid = (e: Entry) =>
     typeof e?.sha256 === 'string' &&
     /^[0-9a-f]{64}$/.test(e.sha256) &&
@@ -228,5 +249,13 @@ export function load(file: string): Entry[] {
   if (!Array.isArray(tokens) || !tokens.every(valid)) {
     throw new CorruptError(`tokens: ${file} does not hold a valid token list`, { file, offset: 0 })
   }
-  return tokens as Entry[]
+  if (
+    !Array.isArray(revoked) ||
+    !revoked.every((h) => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h))
+  )
+    throw new CorruptError(`tokens: ${file}: "revoked" must list SHA-256 hashes`, {
+      file,
+      offset: 0,
+    })
+  return { tokens: tokens as Entry[], revoked: revoked as string[] }
 }
