@@ -102,7 +102,9 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
   -h, --help            show this help
 `
 const tokenNote = `Tokens are kept hashed in DIR/tokens.json. A running plane accepts an issued token at once;
-a revoked one may still be accepted for up to a second.
+a revoked one may still be accepted for up to a second. Planes on one etcd share their tokens
+through it: a token issued or revoked in one plane's DIR reaches the others within a second
+(once that plane runs).
 `
 
 /** each command's and subcommand's own --help */
