@@ -3,8 +3,17 @@
 // (CPU time, requests) over the time between two samples; memory is the newer sample's. Nothing
 // is written to the store: a figure is seconds old at best, and after a plane restart the next
 // samples bring it back. A node's figures go when its connection does (its Last Will) or when no
-// sample came for `staleMs`. Consumers: kubectl top (metrics.k8s.io) and the autoscaler.
-import type { ContainerStats, PodStats, StatsReport, Usage } from '../../api/index.ts'
+// sample came for `staleMs`. Consumers: kubectl top (metrics.k8s.io) and the autoscaler. The
+// mesh's counters per endpoint (sent by each node that routed to it) become, per pod, the error
+// rate and latency quantiles over the window, summed over the nodes: the dashboard's.
+import {
+  MESH_LATENCY_BUCKETS_MS,
+  type ContainerStats,
+  type MeshEndpointStats,
+  type PodStats,
+  type StatsReport,
+  type Usage,
+} from '../../api/index.ts'
 import { systemClock, type Clock } from '../../core/index.ts'
 
 export interface UsageRate {
@@ -36,6 +45,41 @@ export interface NodeUsage extends UsageRate {
   /** the agent's own process, workers included */
   agent: UsageRate
 }
+
+/** what the nodes' meshes saw of one pod (as an endpoint) over their last windows */
+export interface MeshUsage {
+  namespace: string
+  pod: string
+  /** attempts sent to it per second, summed over the nodes that sent any */
+  requestsPerSecond: number
+  /** of those, answered 5xx or failed (connect error, timeout) */
+  errorsPerSecond: number
+  /** quantiles of the attempts' latency over the window (ms; none: no attempt in it), from the
+   * histogram buckets — interpolated within a bucket, so as coarse as the buckets */
+  latencyP50Ms?: number
+  latencyP99Ms?: number
+}
+
+/** the q-quantile of bucket counts (MESH_LATENCY_BUCKETS_MS, then the rest) in ms */
+export function bucketQuantile(counts: readonly number[], q: number): number | undefined {
+  const total = counts.reduce((a, b) => a + b, 0)
+  if (total <= 0) return undefined
+  const target = q * total
+  let below = 0
+  for (let i = 0; i < counts.length; i++) {
+    const n = counts[i]!
+    if (n > 0 && below + n >= target) {
+      const upper = MESH_LATENCY_BUCKETS_MS[i]
+      if (upper === undefined) return MESH_LATENCY_BUCKETS_MS.at(-1)! // slower than the last bound
+      const lower = i > 0 ? MESH_LATENCY_BUCKETS_MS[i - 1]! : 0
+      return lower + ((upper - lower) * (target - below)) / n
+    }
+    below += n
+  }
+  return MESH_LATENCY_BUCKETS_MS.at(-1)!
+}
+
+const meshKey = (e: MeshEndpointStats) => `${e.namespace}/${e.service}/${e.pod}`
 
 interface Sample {
   report: StatsReport
@@ -179,6 +223,43 @@ export class NodeStats {
       }
     }
     return out
+  }
+
+  /** per pod, what the meshes of the nodes with two samples saw of it (optionally one namespace) */
+  mesh(namespace?: string): MeshUsage[] {
+    const acc = new Map<string, { u: MeshUsage; buckets: number[] }>()
+    for (const node of [...this.#nodes.keys()]) {
+      const held = this.#fresh(node)
+      if (!held?.previous || !held.last.report.mesh) continue
+      const windowMs = held.last.report.time - held.previous.report.time
+      const before = new Map((held.previous.report.mesh ?? []).map((e) => [meshKey(e), e]))
+      for (const e of held.last.report.mesh) {
+        if (namespace !== undefined && e.namespace !== namespace) continue
+        const old = before.get(meshKey(e))
+        // new to this node's mesh, or its counters restarted (the agent did): no window yet
+        if (!old || e.requests < old.requests || e.errors < old.errors) continue
+        const delta = e.latency.map((n, i) => n - (old.latency[i] ?? 0))
+        if (delta.some((n) => n < 0)) continue
+        const key = `${e.namespace}/${e.pod}`
+        let a = acc.get(key)
+        if (!a) {
+          const u = { namespace: e.namespace, pod: e.pod, requestsPerSecond: 0, errorsPerSecond: 0 }
+          acc.set(key, (a = { u, buckets: delta.map(() => 0) }))
+        }
+        a.u.requestsPerSecond += rate(e.requests, old.requests, windowMs) * 1000
+        a.u.errorsPerSecond += rate(e.errors, old.errors, windowMs) * 1000
+        delta.forEach((n, i) => (a.buckets[i] = (a.buckets[i] ?? 0) + n))
+      }
+    }
+    return [...acc.values()].map(({ u, buckets }) => {
+      const p50 = bucketQuantile(buckets, 0.5)
+      const p99 = bucketQuantile(buckets, 0.99)
+      return {
+        ...u,
+        ...(p50 !== undefined && { latencyP50Ms: p50 }),
+        ...(p99 !== undefined && { latencyP99Ms: p99 }),
+      }
+    })
   }
 
   pod(namespace: string, name: string): PodUsage | undefined {
