@@ -59,6 +59,32 @@ type AppEnv = {
 const PODS = resourceByKind('Pod')!
 const openPaths = new Set(['/healthz', '/livez', '/readyz', '/version', CA_PATH])
 
+/** one item per pod the nodes report on, or the meshes saw as an endpoint */
+function requestRates(usage: UsageSource | undefined) {
+  const items = new Map<string, Record<string, unknown>>()
+  for (const p of usage?.pods() ?? [])
+    items.set(`${p.namespace}/${p.name}`, {
+      namespace: p.namespace,
+      pod: p.name,
+      timestamp: new Date(p.timestamp).toISOString(),
+      requestsPerSecond: p.containers.reduce((sum, c) => sum + (c.requestsPerSecond ?? 0), 0),
+    })
+  for (const m of usage?.mesh?.() ?? []) {
+    const key = `${m.namespace}/${m.pod}`
+    const item = items.get(key) ?? { namespace: m.namespace, pod: m.pod, requestsPerSecond: 0 }
+    items.set(key, {
+      ...item,
+      mesh: {
+        requestsPerSecond: m.requestsPerSecond,
+        errorsPerSecond: m.errorsPerSecond,
+        ...(m.latencyP50Ms !== undefined && { latencyP50Ms: m.latencyP50Ms }),
+        ...(m.latencyP99Ms !== undefined && { latencyP99Ms: m.latencyP99Ms }),
+      },
+    })
+  }
+  return [...items.values()]
+}
+
 export function createApiApp(o: ApiAppOptions) {
   const app = new Hono<AppEnv>()
   const metrics = new Metrics()
@@ -154,17 +180,10 @@ export function createApiApp(o: ApiAppOptions) {
 
   uiRoutes(app)
   // each pod's request rate as the nodes report it (every request that reached the instance),
-  // for the dashboard's per-Service rate: not stored, read like /metrics (any signed-in caller)
-  app.get('/shoal/v1/request-rates', () =>
-    json({
-      items: (o.usage?.()?.pods() ?? []).map((p) => ({
-        namespace: p.namespace,
-        pod: p.name,
-        timestamp: new Date(p.timestamp).toISOString(),
-        requestsPerSecond: p.containers.reduce((sum, c) => sum + (c.requestsPerSecond ?? 0), 0),
-      })),
-    }),
-  )
+  // and what the nodes' meshes saw of it as an endpoint (attempts, errors a second, latency
+  // quantiles over the last window), for the dashboard's per-Service figures: not stored, read
+  // like /metrics (any signed-in caller)
+  app.get('/shoal/v1/request-rates', () => json({ items: requestRates(o.usage?.()) }))
 
   if (o.images) app.route('/images', o.images.app) // reads: any caller; writes: admins (non-resource rules)
 

@@ -38,6 +38,15 @@ export interface UsageSource {
       requestsPerSecond?: number
     }[]
   }[]
+  /** per pod, what the nodes' meshes saw of it (NodeStats.mesh; the dashboard's) */
+  mesh?(namespace?: string): {
+    namespace: string
+    pod: string
+    requestsPerSecond: number
+    errorsPerSecond: number
+    latencyP50Ms?: number
+    latencyP99Ms?: number
+  }[]
 }
 
 /** the two kinds, for discovery */

@@ -38,7 +38,7 @@ export interface RouteFixture {
 /** `tokens`: authenticate by bearer token (admin, viewer, node pi-1) instead of letting everyone in */
 export async function openRouteFixture(
   name: string,
-  o: { tokens?: boolean } = {},
+  o: { tokens?: boolean; usage?: Parameters<typeof createApiApp>[0]['usage'] } = {},
 ): Promise<RouteFixture> {
   const dir = mkdtempSync(join(tmpdir(), `shoal-${name}-`))
   const store = await openLogStore({ dir: join(dir, 'store'), logger: memoryLogger() })
@@ -58,6 +58,7 @@ export async function openRouteFixture(
     version: 'test',
     access,
     ready: () => true,
+    usage: o.usage,
     storeGauges: () => ({
       revision: store.revision,
       compactRevision: 0,

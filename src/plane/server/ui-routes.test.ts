@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
+import { FakeClock } from '../../core/index.ts'
+import { NodeStats } from '../transport/node-stats.ts'
 import { openRouteFixture } from './route-fixture.ts'
 import { uiDirectory, uiRoutes } from './ui-routes.ts'
 
@@ -81,6 +83,51 @@ test('the plane: /ui without a token, the API with one; a viewer reads but canno
     )
     assert.is(scale.status, 403)
     assert.match(scale.json.message, /cannot patch resource "deployments\/scale"/)
+  } finally {
+    await f.close()
+  }
+})
+
+test("/shoal/v1/request-rates: each pod's rate, with what the meshes saw of it", async () => {
+  const clock = new FakeClock()
+  const stats = new NodeStats({ clock })
+  const latency = (n: number) => Array.from({ length: 14 }, (_, i) => (i === 3 ? n : 0))
+  const sample = (time: number, requests: number, errors: number) => ({
+    ...{ type: 'stats' as const, time },
+    node: { cpuNanos: time, memoryBytes: 1, agent: { cpuNanos: 1, memoryBytes: 1 } },
+    pods: [
+      {
+        ...{ uid: 'u1', namespace: 'default', name: 'web-1' },
+        containers: [{ name: 'm', cpuNanos: 0, memoryBytes: 1, requests, startTime: 0 }],
+      },
+    ],
+    mesh: [
+      {
+        namespace: 'default',
+        service: 'web',
+        pod: 'web-1',
+        requests,
+        errors,
+        latency: latency(requests),
+      },
+    ],
+  })
+  stats.record('pi-1', sample(clock.now(), 0, 0))
+  clock.advance(10_000)
+  stats.record('pi-1', sample(clock.now(), 40, 2))
+  const f = await openRouteFixture('rates', { usage: () => stats })
+  try {
+    const { status, json } = await f.request('GET', '/shoal/v1/request-rates')
+    assert.is(status, 200)
+    assert.equal(json.items, [
+      {
+        namespace: 'default',
+        pod: 'web-1',
+        timestamp: new Date(clock.now()).toISOString(),
+        requestsPerSecond: 4,
+        mesh: { requestsPerSecond: 4, errorsPerSecond: 0.2, latencyP50Ms: 7.5, latencyP99Ms: 9.95 },
+      },
+    ])
   } finally {
     await f.close()
   }
