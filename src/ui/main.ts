@@ -13,16 +13,19 @@ import {
   collections,
   deploymentList,
   deployments,
+  errorText,
   eventList,
   events,
   follow,
   keyOf,
+  latencyText,
   memory,
   nodeList,
   nodes,
   pods,
   pollRates,
   route,
+  serviceMesh,
   serviceRates,
   servicePods,
   services,
@@ -348,7 +351,7 @@ function podView(ns: string, name: string) {
     <pre id="log" tabindex="0" aria-live="off">${logText.get()}</pre>`
 }
 
-function sparkline(samples: number[]) {
+function sparkline(samples: number[], what = 'request rate', unit = '/s') {
   if (samples.length < 2) return html`<span>collecting…</span>`
   const max = Math.max(...samples, 1e-9)
   const pts = samples
@@ -362,7 +365,7 @@ function sparkline(samples: number[]) {
     viewBox="0 0 100 20"
     preserveAspectRatio="none"
     role="img"
-    aria-label="request rate, last ${samples.length} samples, peak ${max.toFixed(2)}/s"
+    aria-label="${what}, last ${samples.length} samples, peak ${max.toFixed(2)}${unit}"
   >
     <polyline points=${pts} fill="none" stroke="currentColor" stroke-width="1.5" />
   </svg>`
@@ -371,6 +374,7 @@ function sparkline(samples: number[]) {
 function servicesView() {
   const bySvc = servicePods(slices.objects.get())
   const rates = serviceRates.get()
+  const meshes = serviceMesh.get()
   const sliceList = Object.values(slices.objects.get())
   const list = Object.values(services.objects.get()).sort((a, b) =>
     keyOf(a).localeCompare(keyOf(b)),
@@ -378,9 +382,9 @@ function servicesView() {
   return html`<h2>Services <small>${list.length}</small></h2>
     <p class="note">
       Request rate: the sum, over the Service's endpoints, of what each pod served (the nodes'
-      reports, sampled every 5 s). Error rate and latency are counted by each node's mesh and
-      exposed on that node's own /metrics (shoal_mesh_errors_total,
-      shoal_mesh_request_duration_seconds); they do not reach the plane, so they are not shown here.
+      reports, sampled every 5 s). Errors and latency: what the nodes' meshes saw of the attempts
+      sent to the Service's endpoints — errors (5xx answers, connect failures, timeouts) a second
+      and their share of the attempts, and the slowest endpoint's p99 over the nodes' last window.
     </p>
     <table>
       <thead>
@@ -391,6 +395,8 @@ function servicesView() {
           <th>Endpoints</th>
           <th>Requests/s</th>
           <th>Trend</th>
+          <th>Errors</th>
+          <th>Latency p99</th>
         </tr>
       </thead>
       <tbody>
@@ -412,6 +418,8 @@ function servicesView() {
                 }[]) ?? [],
             )
           const samples = rates[key] ?? []
+          const mesh = meshes[key] ?? []
+          const p99s = mesh.flatMap((m) => m.p99Ms ?? [])
           return html`<tr data-service=${key}>
             <td data-label="Service">${key}</td>
             <td data-label="Type">${s.spec?.type ?? 'ClusterIP'}</td>
@@ -435,6 +443,11 @@ function servicesView() {
               ${samples.length ? samples.at(-1)!.toFixed(2) : '—'}
             </td>
             <td data-label="Trend">${sparkline(samples)}</td>
+            <td data-label="Errors" class="errors">${errorText(mesh.at(-1))}</td>
+            <td data-label="Latency p99">
+              <span class="latency">${latencyText(mesh.at(-1)?.p99Ms)}</span>
+              ${sparkline(p99s, 'latency p99', ' ms')}
+            </td>
           </tr>`
         })}
       </tbody>
@@ -645,6 +658,7 @@ const stores: ReadableAtom<unknown>[] = [
   deploymentList,
   eventList,
   serviceRates,
+  serviceMesh,
   pods.objects,
   services.objects,
   slices.objects,

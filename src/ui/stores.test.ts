@@ -4,7 +4,10 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import {
+  addMeshSample,
   addRateSample,
+  errorText,
+  latencyText,
   applyEvent,
   deploymentList,
   deploymentRows,
@@ -167,6 +170,39 @@ test('request rates: a Service sums its endpoints’ pods; samples are kept to t
   for (let i = 0; i < RATE_SAMPLES + 5; i++) s = addRateSample(s, rates, bySvc)
   assert.is(s['default/web'].length, RATE_SAMPLES)
   assert.is(s['default/web'].at(-1), 5)
+})
+
+test('mesh figures: a Service sums its endpoints’ errors and takes the slowest p99; shown as text', () => {
+  const bySvc = new Map([['default/web', new Set(['p1', 'p2', 'p3'])]])
+  const mesh = (requestsPerSecond: number, errorsPerSecond: number, latencyP99Ms?: number) => ({
+    ...{ requestsPerSecond, errorsPerSecond },
+    ...(latencyP99Ms !== undefined && { latencyP99Ms, latencyP50Ms: latencyP99Ms / 2 }),
+  })
+  const rates = [
+    { namespace: 'default', pod: 'p1', requestsPerSecond: 2, mesh: mesh(20, 0.5, 12) },
+    { namespace: 'default', pod: 'p2', requestsPerSecond: 3, mesh: mesh(5, 0, 80) },
+    { namespace: 'default', pod: 'p3', requestsPerSecond: 1 }, // an older agent: no mesh figures
+    { namespace: 'other', pod: 'p1', requestsPerSecond: 9, mesh: mesh(9, 9, 9000) },
+  ]
+  let s = addMeshSample({}, rates, bySvc)
+  assert.equal(s['default/web'], [{ requestsPerSecond: 25, errorsPerSecond: 0.5, p99Ms: 80 }])
+  assert.is(errorText(s['default/web'][0]), '0.50 err/s (2.0%)')
+  s = addMeshSample(
+    s,
+    [{ namespace: 'default', pod: 'p1', requestsPerSecond: 0, mesh: mesh(0, 0) }],
+    bySvc,
+  )
+  assert.equal(
+    s['default/web'][1],
+    { requestsPerSecond: 0, errorsPerSecond: 0 },
+    'no attempt: no p99',
+  )
+  assert.is(errorText(s['default/web'][1]), '0 err/s')
+  assert.is(errorText(undefined), '—')
+  assert.is(errorText({ requestsPerSecond: 1, errorsPerSecond: 1 }), '1.00 err/s (100%)')
+  for (let i = 0; i < RATE_SAMPLES + 5; i++) s = addMeshSample(s, rates, bySvc)
+  assert.is(s['default/web'].length, RATE_SAMPLES)
+  assert.equal([0.42, 12.4, 1500, undefined].map(latencyText), ['0.4 ms', '12 ms', '1.5 s', '—'])
 })
 
 test('recentEvents: newest first, whichever time field the event has', () => {

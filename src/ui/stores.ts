@@ -192,7 +192,65 @@ export interface PodRate {
   namespace: string
   pod: string
   requestsPerSecond: number
+  /** what the nodes' meshes saw of the pod as an endpoint over their last window */
+  mesh?: {
+    requestsPerSecond: number
+    errorsPerSecond: number
+    latencyP50Ms?: number
+    latencyP99Ms?: number
+  }
 }
+
+/** one sample of a Service's mesh figures */
+export interface MeshSample {
+  /** attempts and errors a second, summed over its endpoints */
+  requestsPerSecond: number
+  errorsPerSecond: number
+  /** the slowest endpoint's p99 (ms); none: no attempt in the window */
+  p99Ms?: number
+}
+
+/** per Service (namespace/name): the last samples of its mesh figures, oldest first */
+export const serviceMesh = map<Record<string, MeshSample[]>>({})
+
+/** one mesh sample more for every Service: errors summed over its endpoints, the worst p99 */
+export function addMeshSample(
+  before: Record<string, MeshSample[]>,
+  rates: PodRate[],
+  bySvc: Map<string, Set<string>>,
+): Record<string, MeshSample[]> {
+  const out: Record<string, MeshSample[]> = {}
+  for (const [svc, podsOf] of bySvc) {
+    const ns = svc.split('/')[0]
+    const seen = rates.filter((r) => r.namespace === ns && podsOf.has(r.pod) && r.mesh)
+    const p99s = seen.flatMap((r) => r.mesh!.latencyP99Ms ?? [])
+    const sample: MeshSample = {
+      requestsPerSecond: seen.reduce((s, r) => s + r.mesh!.requestsPerSecond, 0),
+      errorsPerSecond: seen.reduce((s, r) => s + r.mesh!.errorsPerSecond, 0),
+      ...(p99s.length && { p99Ms: Math.max(...p99s) }),
+    }
+    out[svc] = [...(before[svc] ?? []), sample].slice(-RATE_SAMPLES)
+  }
+  return out
+}
+
+/** "0.50 err/s (2.0%)" of the attempts a second; "0 err/s" with none */
+export function errorText(m: MeshSample | undefined): string {
+  if (!m) return '—'
+  if (m.errorsPerSecond === 0) return '0 err/s'
+  const share = m.requestsPerSecond > 0 ? (100 * m.errorsPerSecond) / m.requestsPerSecond : 100
+  return `${m.errorsPerSecond.toFixed(2)} err/s (${share.toFixed(share < 10 ? 1 : 0)}%)`
+}
+
+/** a latency as people read it: 0.8 ms, 12 ms, 1.2 s */
+export const latencyText = (ms: number | undefined) =>
+  ms === undefined
+    ? '—'
+    : ms >= 1000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : ms >= 10
+        ? `${Math.round(ms)} ms`
+        : `${ms.toFixed(1)} ms`
 
 /** the pods each Service's EndpointSlices name */
 export function servicePods(all: Objects): Map<string, Set<string>> {
@@ -230,7 +288,9 @@ export async function pollRates(signal: AbortSignal, everyMs = 5000): Promise<vo
   while (!signal.aborted) {
     try {
       const { items } = await apiJson<{ items: PodRate[] }>('/shoal/v1/request-rates', { signal })
-      serviceRates.set(addRateSample(serviceRates.get(), items, servicePods(slices.objects.get())))
+      const bySvc = servicePods(slices.objects.get())
+      serviceRates.set(addRateSample(serviceRates.get(), items, bySvc))
+      serviceMesh.set(addMeshSample(serviceMesh.get(), items, bySvc))
     } catch {
       /* shown as no samples */
     }
