@@ -1,7 +1,8 @@
 // The fleet dashboard in a real browser: headless Debian Chromium driven by playwright-core,
 // against a real plane (HTTPS, tokens) with two real agents. Signed in as admin the page lists
 // the nodes; a Deployment scaled from the page reaches its replicas; a pod's log streams into the
-// page; a pod is deleted from the page; a Service's endpoints and request rate are shown; a
+// page; a pod is deleted from the page; a Service's endpoints, request rate, errors and latency
+// p99 (traffic through each node's mesh) are shown; a
 // rollout restart, cordon / uncordon and a drain from the page reach the API; a viewer sees the same views but the scale is refused by
 // the API, shown in the alert region; an agent killed with -9 turns its node NotReady on screen.
 // With SHOAL_SCREENSHOTS=1 the main views are also saved as docs/dashboard-<view>-<size>.png
@@ -9,12 +10,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawnSync } from 'node:child_process'
+import { request } from 'node:http'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { skipFileWithout } from '../peers.ts'
 import { haveKubectl, startFleet, type Fleet } from './fleet.ts'
-import { instanceUrl, pushImage } from './plane-process.ts'
+import { instanceUrl, meshPortsOf, pushImage } from './plane-process.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 skipFileWithout(import.meta.url, 'chromium', existsSync(CHROMIUM), 'apt-get install chromium')
@@ -174,11 +176,16 @@ test('a Deployment scaled from the page reaches its replicas; the page shows 3/3
           .find(Boolean),
       )
       .filter(Boolean) as string[]
+    // and through each node's mesh, which counts errors and latency per endpoint
+    const meshLocal = [...fleet!.agents.values()].flatMap(
+      (a) => meshPortsOf(a.output())?.local ?? [],
+    )
     while (sending) {
       for (const url of urls)
         await fetch(url, { method: 'POST', body: 'hi' })
           .then((r) => r.arrayBuffer())
           .catch(() => undefined)
+      for (const port of meshLocal) await viaMesh(port, 'web.default.svc.cluster.local')
       await new Promise((r) => setTimeout(r, 20))
     }
   })()
@@ -189,7 +196,18 @@ test('a Deployment scaled from the page reaches its replicas; the page shows 3/3
       undefined,
       { timeout: 120_000 },
     )
-    await svc.locator('svg.spark').waitFor()
+    await svc.locator('svg.spark').first().waitFor()
+    // the mesh's figures come with the nodes' stats (every 10 s, a window needs two)
+    await page.waitForFunction(
+      () => {
+        const text = document.querySelector('tr[data-service="default/web"] .latency')?.textContent
+        return /^[\d.]+ m?s$/.test(text ?? '') && parseFloat(text!) > 0
+      },
+      undefined,
+      { timeout: 120_000 },
+    )
+    await svc.locator('td.errors', { hasText: /err\/s/ }).waitFor()
+    await svc.getByRole('img', { name: /latency p99/ }).waitFor({ timeout: 60_000 })
   } finally {
     sending = false
     await traffic
@@ -207,6 +225,17 @@ test('a Deployment scaled from the page reaches its replicas; the page shows 3/3
     await shoot(phone, 'workloads-phone')
   }
 })
+
+/** one GET through a node's mesh (local listener) to a Service by its name; failures ignored */
+function viaMesh(port: number, host: string): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', headers: { host } })
+    req.setTimeout(10_000, () => req.destroy())
+    req.on('error', () => resolve())
+    req.on('response', (res) => res.resume().on('end', resolve).on('error', resolve))
+    req.end()
+  })
+}
 
 test('a pod’s log streams into the page; the pod is deleted from the page', async () => {
   const page = await open(fleet!.admin)
