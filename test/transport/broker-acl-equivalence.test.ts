@@ -162,7 +162,7 @@ function equivalence(name: string, start: (dir: string) => Promise<Harness>) {
       // acknowledged (Mosquitto, or aedes when allowed) or the connection cut (aedes refusing)
       await Promise.race([
         c.publishAsync(topic, id, { qos: 1 }).catch(() => undefined),
-        new Promise((r) => c.once('close', r)),
+        new Promise<void>((r) => c.once('close', () => r())),
       ])
       c.end(true)
       const marker = await pi1()
