@@ -187,6 +187,35 @@ test('a node without a Lease (registered by hand) is judged by its Ready conditi
   assert.equal(f.writes(), [])
 })
 
+/** a node and its Lease last heard 10 minutes before this plane started */
+const heardBefore = (name: string) => {
+  const n = node(name)
+  for (const c of n.status!.conditions!) c.lastHeartbeatTime = at(-600_000)
+  return n
+}
+
+test('a node last heard before the controller started (the plane was down): judged from the start, with the restart grace', async () => {
+  const f = await setup()
+  f.fake.seed(NODES, heardBefore('pi-1'))
+  f.fake.seed(LEASES, lease('pi-1', -600_000))
+  await f.ctx.informers.start()
+  assert.equal(await f.c.reconcile('pi-1'), { requeueAfter: 35_001 }, 'restart grace + grace')
+  f.clock.advance(35_000)
+  await f.c.reconcile('pi-1')
+  assert.equal(f.writes(), [], 'not yet: its agent may still be in its reconnect back-off')
+  f.clock.advance(1)
+  await f.c.reconcile('pi-1')
+  assert.equal(f.writes(), ['update Node pi-1'], 'silent since the start: Unknown, tainted')
+  assert.is((f.fake.get(NODES, 'pi-1') as Node).status?.conditions?.[0].status, 'Unknown')
+
+  const g = await setup({ restartGraceMs: 0 })
+  g.fake.seed(NODES, heardBefore('pi-2'))
+  g.fake.seed(LEASES, lease('pi-2', -600_000))
+  await g.ctx.informers.start()
+  assert.equal(await g.c.reconcile('pi-2'), { requeueAfter: 5001 }, 'no restart grace: the grace')
+  assert.equal(g.writes(), [])
+})
+
 test('a configured grace period', async () => {
   const f = await setup({ gracePeriodMs: 20_000 })
   f.fake.seed(NODES, node('pi-1'))

@@ -11,6 +11,11 @@
 // (node-taints.ts: the pod's own tolerationSeconds, else defaultTolerationSeconds); DaemonSet
 // pods stay. Their owners replace them; the taint keeps the scheduler away; when the node
 // returns, the transport's desired state no longer names them and its agent stops them.
+// A node last heard before this controller started (the plane was down or restarted, or another
+// plane led) is judged from the start instead, with restartGraceMs more (as kube-controller-manager
+// takes its first look at a node as its probe time): the nodes were not silent, the plane was, and
+// its agents come back within their reconnect back-off — else a plane restarted after an outage
+// would evict every pod of the fleet.
 import { resourceByKind, type Lease, type Node, type Pod } from '../../api/index.ts'
 import {
   Controller,
@@ -40,10 +45,14 @@ export interface NodeLifecycleOptions {
   /** how long a pod without its own toleration for the unreachable / not-ready taint stays
    * on such a node (default 5 s) */
   defaultTolerationSeconds?: number
+  /** a node last heard before the controller started gets this long after the start, beside the
+   * grace period, to be heard from (default 30 s: the agents' longest reconnect back-off) */
+  restartGraceMs?: number
 }
 
 export const DEFAULT_NODE_GRACE_MS = 5000
 export const DEFAULT_TOLERATION_SECONDS = 5
+export const DEFAULT_RESTART_GRACE_MS = 30_000
 
 interface State {
   nodes: Informer<Node>
@@ -53,6 +62,9 @@ interface State {
   onNode: Map<string, Set<string>>
   graceMs: number
   tolerationSeconds: number
+  /** the controller's start: no node is judged silent for the time before it */
+  startedAt: number
+  restartGraceMs: number
 }
 
 export function nodeLifecycleController(
@@ -66,6 +78,8 @@ export function nodeLifecycleController(
     onNode: new Map(),
     graceMs: o.nodeLifecycle?.gracePeriodMs ?? DEFAULT_NODE_GRACE_MS,
     tolerationSeconds: o.nodeLifecycle?.defaultTolerationSeconds ?? DEFAULT_TOLERATION_SECONDS,
+    startedAt: ctx.clock.now(),
+    restartGraceMs: o.nodeLifecycle?.restartGraceMs ?? DEFAULT_RESTART_GRACE_MS,
   }
   const c = new Controller('node-lifecycle', (key) => reconcile(ctx, s, key), ctx)
   s.nodes.on({ added: (n) => c.enqueue(keyOf(n)), updated: (n) => c.enqueue(keyOf(n)) })
@@ -101,7 +115,8 @@ export async function reconcile(
   let node = s.nodes.cache.get(key)
   if (!node) return
   const now = ctx.clock.now()
-  const heard = lastHeard(node, s.leases.cache.get(`${LEASE_NAMESPACE}/${key}`))
+  const last = lastHeard(node, s.leases.cache.get(`${LEASE_NAMESPACE}/${key}`))
+  const heard = last !== undefined && last < s.startedAt ? s.startedAt + s.restartGraceMs : last
   const silent = heard !== undefined && now - heard > s.graceMs
   let next: Node = node
   if (silent && readyOf(node)?.status !== 'Unknown') {
