@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Hono } from 'hono'
 import { FakeClock } from '../../core/index.ts'
-import { NodeStats } from '../transport/node-stats.ts'
+import { NodeStats } from '../transport/index.ts'
 import { openRouteFixture } from './route-fixture.ts'
 import { uiDirectory, uiRoutes } from './ui-routes.ts'
 
