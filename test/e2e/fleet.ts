@@ -212,7 +212,9 @@ export async function startFleet(names: string[], o: FleetOptions = {}): Promise
       )
   } catch (error) {
     // a suite whose fleet never came up runs no after hook: leave no process behind to keep the
-    // test file alive until the runner's time-out
+    // test file alive until the runner's time-out; and say why here: uvu prints nothing of an
+    // error thrown in a before hook (CI showed only "(0 / 2)")
+    console.error('startFleet: the fleet did not come up:', error)
     await fleet.stop().catch(() => {})
     throw error
   }

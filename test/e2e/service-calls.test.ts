@@ -98,8 +98,13 @@ test.before(async () => {
       ...['--labels', n === 'pi-1' ? 'role=caller' : 'role=backend'],
     ],
   })
-  await pushImage(fleet.call, 'hello-wat', '1')
-  await pushImage(fleet.call, 'caller', '1')
+  try {
+    await pushImage(fleet.call, 'hello-wat', '1')
+    await pushImage(fleet.call, 'caller', '1')
+  } catch (error) {
+    console.error('service-calls: pushing the images failed:', error) // uvu hides before's errors
+    throw error
+  }
 })
 
 test.after(async () => {
