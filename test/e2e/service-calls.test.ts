@@ -103,6 +103,7 @@ test.before(async () => {
     await pushImage(fleet.call, 'caller', '1')
   } catch (error) {
     console.error('service-calls: pushing the images failed:', error) // uvu hides before's errors
+    await fleet.stop().catch(() => {}) // and runs no after hook
     throw error
   }
 })
