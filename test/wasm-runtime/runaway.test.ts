@@ -35,14 +35,14 @@ test('fuel: the runaway call ends within its deadline, neighbours in the same wo
   })
   assert.is(await (await post(runtime.url('wild')!, 'fine')).text(), 'hello from wat: fine')
   const exited = exitOf(runtime, 'wild')
-  const started = Date.now()
   const runaway = post(runtime.url('wild')!, '!loop')
   const status = await exited
   const response = await runaway
   assert.is(response.status, 503)
   assert.is(status.reason, 'DeadlineExceeded')
-  // fuel counts CPU work: on a busy machine the wall time can be longer, never the watchdog's 5 s
-  assert.ok(Date.now() - started < 2 * 1000 + 500, `took ${Date.now() - started} ms`)
+  // ended by its fuel (CPU work, whatever the wall clock of a busy machine says), in its own
+  // thread — not by the watchdog, which would have ended the thread and every neighbour in it
+  assert.match(status.message ?? '', /CPU budget/)
   assert.is(
     await (await post(runtime.url('calm')!, 'still here')).text(),
     'hello from wat: still here',
