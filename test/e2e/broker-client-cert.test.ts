@@ -10,7 +10,7 @@
 // created meanwhile runs — nothing lost.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
@@ -20,14 +20,8 @@ import { addNodeLogin, writeBrokerConfig } from '../../src/plane/broker-config.t
 import { buildCertificate, generateKeyPair } from '../../src/plane/server/security/certificate.ts'
 import { MOSQUITTO, runMosquitto, type MosquittoProcess } from '../transport/mosquitto.ts'
 import { skipFileWithout } from '../peers.ts'
-import {
-  freePort,
-  meshTestArgs,
-  planeCaller,
-  pushImage,
-  startPlane,
-  type PlaneProcess,
-} from './plane-process.ts'
+import { freePort, planeCaller, pushImage, startPlane, type PlaneProcess } from './plane-process.ts'
+import { nodeOnBroker, stop } from './node-on-broker.ts'
 
 skipFileWithout(import.meta.url, 'mosquitto', existsSync(MOSQUITTO), 'apt-get install mosquitto')
 
@@ -38,7 +32,6 @@ const agentDir = join(dir, 'agent')
 const brokerDir = join(dir, 'mosquitto')
 let broker: MosquittoProcess | undefined
 let plane: PlaneProcess | undefined
-let agent: { child: ChildProcess; output(): string } | undefined
 let admin: string
 let planeCa: string
 let brokerCa: string
@@ -50,34 +43,13 @@ const shoal = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' })
 
 const https = planeCaller(() => ({ url: plane!.url, ca: planeCa, token: admin }))
-
-async function getPod(name: string): Promise<any> {
-  const r = await https('GET', `/api/v1/namespaces/default/pods/${name}`)
-  return r.status === 200 ? JSON.parse(r.text) : undefined
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined) {
-  const end = Date.now() + 90_000
-  for (;;) {
-    const v = await Promise.resolve()
-      .then(fn)
-      .catch(() => undefined)
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end)
-      throw new Error(
-        `timed out waiting for ${what}\nagent:\n${agent?.output().slice(-3000)}\nplane:\n${plane?.output().slice(-2000)}\nmosquitto:\n${broker?.output().slice(-1000)}`,
-      )
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill(signal)
-  })
-}
+const node = nodeOnBroker({
+  agentDir,
+  https,
+  plane: () => plane,
+  broker: () => broker,
+})
+const { waitFor, startAgent, createPod, running } = node
 
 /** a CA of its own (not the plane's), the broker's serving certificate and the plane's client
  * certificate (CN shoal-plane: Mosquitto's username for it), as PEM files in brokerDir */
@@ -120,40 +92,8 @@ function makeForeignPki() {
   return { caPem, files }
 }
 
-function startAgent(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', main, 'agent', '--data-dir', agentDir, ...meshTestArgs(), ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let out = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
-  agent = { child, output: () => out }
-}
-
-const createPod = (name: string) =>
-  https(
-    'POST',
-    '/api/v1/namespaces/default/pods',
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: {
-        nodeName: 'pi-1',
-        containers: [{ name: 'main', image: 'hello-http:1', ports: [{ containerPort: 8080 }] }],
-      },
-    }),
-  )
-
-const running = (name: string) => async () => {
-  const p = await getPod(name)
-  return p?.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined
-}
-
 async function cleanup() {
-  if (agent) await stop(agent.child, 'SIGKILL')
+  if (node.agent) await stop(node.agent.child, 'SIGKILL')
   await plane?.stop()
   await broker?.stop()
   rmSync(dir, { recursive: true, force: true })
@@ -359,9 +299,9 @@ test("another node's login hears nothing of pi-1's subtree; its forged publishes
 })
 
 test('Mosquitto killed -9 and started again: a pod created meanwhile runs', async () => {
-  const since = agent!.output().length
+  const since = node.agent!.output().length
   await broker!.kill()
-  await waitFor('the agent noticing', () => agent!.output().slice(since).includes('link lost'))
+  await waitFor('the agent noticing', () => node.agent!.output().slice(since).includes('link lost'))
   assert.is((await createPod('during')).status, 201)
   await broker!.start()
   await waitFor('during Running', running('during'))

@@ -6,7 +6,7 @@
 // broker is away are run and stopped once it is back, and the statuses converge — nothing lost.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,12 +15,12 @@ import { MOSQUITTO, startMosquitto, type Mosquitto } from '../transport/mosquitt
 import { skipFileWithout } from '../peers.ts'
 import {
   instanceUrl,
-  meshTestArgs,
   planeCaller,
   pushImage,
   startPlane,
   type PlaneProcess,
 } from './plane-process.ts'
+import { nodeOnBroker, stop } from './node-on-broker.ts'
 
 skipFileWithout(import.meta.url, 'mosquitto', existsSync(MOSQUITTO), 'apt-get install mosquitto')
 
@@ -30,7 +30,6 @@ const planeDir = join(dir, 'plane')
 const agentDir = join(dir, 'agent')
 let broker: Mosquitto
 let plane: PlaneProcess
-let agent: { child: ChildProcess; output(): string } | undefined
 let admin: string
 let ca: string
 
@@ -38,70 +37,17 @@ const shoal = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', main, ...args], { encoding: 'utf8' })
 
 const https = planeCaller(() => ({ url: plane.url, ca, token: admin }))
-
-async function getPod(name: string): Promise<any> {
-  const r = await https('GET', `/api/v1/namespaces/default/pods/${name}`)
-  return r.status === 200 ? JSON.parse(r.text) : undefined
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined) {
-  const end = Date.now() + 90_000
-  for (;;) {
-    const v = await Promise.resolve()
-      .then(fn)
-      .catch(() => undefined)
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end)
-      throw new Error(
-        `timed out waiting for ${what}\nagent:\n${agent?.output().slice(-3000)}\nplane:\n${plane.output().slice(-2000)}\nmosquitto:\n${broker.output().slice(-1000)}`,
-      )
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve()
-    child.once('exit', () => resolve())
-    child.kill(signal)
-  })
-}
-
-function startAgent(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', main, 'agent', '--data-dir', agentDir, ...meshTestArgs(), ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  let out = ''
-  child.stdout!.on('data', (d) => (out += d))
-  child.stderr!.on('data', (d) => (out += d))
-  agent = { child, output: () => out }
-}
+const node = nodeOnBroker({
+  agentDir,
+  https,
+  plane: () => plane,
+  broker: () => broker,
+})
+const { getPod, waitFor, startAgent, createPod, running } = node
 
 async function served(url: string): Promise<any> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) })
   return res.ok ? res.json() : undefined
-}
-
-const createPod = (name: string) =>
-  https(
-    'POST',
-    '/api/v1/namespaces/default/pods',
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name },
-      spec: {
-        nodeName: 'pi-1',
-        containers: [{ name: 'main', image: 'hello-http:1', ports: [{ containerPort: 8080 }] }],
-      },
-    }),
-  )
-
-const running = (name: string) => async () => {
-  const p = await getPod(name)
-  return p?.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.ready ? p : undefined
 }
 
 test.before(async () => {
@@ -116,7 +62,7 @@ test.before(async () => {
 })
 
 test.after(async () => {
-  if (agent) await stop(agent.child, 'SIGKILL')
+  if (node.agent) await stop(node.agent.child, 'SIGKILL')
   await plane?.stop()
   await broker?.stop()
   rmSync(dir, { recursive: true, force: true })
@@ -143,25 +89,27 @@ test('a node joins through the plane and connects to Mosquitto; a pod runs there
   assert.is((await createPod('doomed')).status, 201)
   await waitFor('web Running', running('web'))
   await waitFor('doomed Running', running('doomed'))
-  assert.is((await served(instanceUrl(agent!.output(), 'web')!)).pod ?? 'web', 'web')
+  assert.is((await served(instanceUrl(node.agent!.output(), 'web')!)).pod ?? 'web', 'web')
 })
 
 test('Mosquitto killed -9: the pod keeps serving; what changed meanwhile runs once it is back', async () => {
   const before = await getPod('web')
-  const since = agent!.output().length
+  const since = node.agent!.output().length
   await broker.kill()
-  await waitFor('the agent noticing', () => agent!.output().slice(since).includes('link lost'))
-  assert.ok(await served(instanceUrl(agent!.output(), 'web')!), 'serving with the broker gone')
+  await waitFor('the agent noticing', () => node.agent!.output().slice(since).includes('link lost'))
+  assert.ok(await served(instanceUrl(node.agent!.output(), 'web')!), 'serving with the broker gone')
   assert.is((await createPod('during')).status, 201)
   assert.is((await https('DELETE', '/api/v1/namespaces/default/pods/doomed')).status, 200)
   await broker.start()
   const during = await waitFor('during Running', running('during'))
   assert.is(during.spec.nodeName, 'pi-1')
   assert.ok(
-    await served((await waitFor('during serving', () => instanceUrl(agent!.output(), 'during')))!),
+    await served(
+      (await waitFor('during serving', () => instanceUrl(node.agent!.output(), 'during')))!,
+    ),
   )
   await waitFor('doomed stopped on its node', () =>
-    /stopped a pod.*default\/doomed/.test(agent!.output().slice(since)) ? true : undefined,
+    /stopped a pod.*default\/doomed/.test(node.agent!.output().slice(since)) ? true : undefined,
   )
   const web = await waitFor('web Running after', running('web'))
   assert.is(web.metadata.uid, before.metadata.uid)
@@ -171,7 +119,7 @@ test('Mosquitto killed -9: the pod keeps serving; what changed meanwhile runs on
     'the pod was not restarted by the broker going away',
   )
   assert.not.ok(
-    /started a container.*default\/web/.test(agent!.output().slice(since)),
+    /started a container.*default\/web/.test(node.agent!.output().slice(since)),
     'no restart of web on reconnect',
   )
 })
