@@ -11,12 +11,12 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { skipFileWithout } from '../peers.ts'
 import { haveKubectl, startFleet, type Fleet } from './fleet.ts'
-import { meshPortsOf } from './plane-process.ts'
+import { meshGet, meshPortsOf, type MeshAnswer } from './plane-process.ts'
 
 skipFileWithout(import.meta.url, 'kubectl', haveKubectl, 'install stock kubectl')
 
@@ -83,42 +83,17 @@ async function ok(...args: string[]): Promise<string> {
 /** stock kubectl on the same kubeconfig file */
 const kubectl = (...args: string[]) => fleet.kubectl(['--kubeconfig', kubeconfig, ...args]).stdout
 
-interface Answer {
-  status: number
-  node?: string
-  pod?: string
-  body: string
-}
+type Answer = MeshAnswer
 
 /** GET through a node's local mesh with the Service's name as Host */
-function viaMesh(node: string, path = '/'): Promise<Answer> {
-  const port = meshPortsOf(fleet.agents.get(node)!.output())!.local!
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1',
-      port,
-      path,
-      agent: keepAlive,
-      headers: { host: 'web.default' },
-    })
-    req.setTimeout(20_000, () => req.destroy(new Error('client timeout')))
-    req.on('error', reject)
-    req.on('response', (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (body += d))
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode!,
-          node: res.headers['x-shoal-node'] as string | undefined,
-          pod: res.headers['x-shoal-pod'] as string | undefined,
-          body,
-        }),
-      )
-    })
-    req.end()
-  })
-}
+const viaMesh = (node: string, path = '/'): Promise<Answer> =>
+  meshGet(
+    '127.0.0.1',
+    meshPortsOf(fleet.agents.get(node)!.output())!.local!,
+    'web.default',
+    path,
+    keepAlive,
+  )
 
 /** GETs through the meshes of `nodes` by two clients each until stopped: every answer */
 function load(nodes: string[]) {

@@ -10,11 +10,11 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
-import { Agent, request } from 'node:http'
+import { Agent } from 'node:http'
 import { join } from 'node:path'
 import type { MeshTable } from '../../src/api/index.ts'
 import { startFleet, type Fleet } from './fleet.ts'
-import { meshPortsOf, meshTestArgs, pushImage } from './plane-process.ts'
+import { meshGet, meshPortsOf, meshTestArgs, pushImage, type MeshAnswer } from './plane-process.ts'
 
 const NODES = ['pi-1', 'pi-2', 'pi-3']
 const address = (node: string) => `127.0.0.${NODES.indexOf(node) + 1}`
@@ -61,34 +61,10 @@ let fleet: Fleet
 const ports = (node: string) => meshPortsOf(fleet.agents.get(node)!.output())!
 const keepAlive = new Agent({ keepAlive: true, maxSockets: 8 })
 
-interface Answer {
-  status: number
-  node?: string
-  pod?: string
-  body: string
-}
+type Answer = MeshAnswer
 
-function get(host: string, port: number, hostHeader: string, path = '/'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host, port, path, agent: keepAlive, headers: { host: hostHeader } })
-    req.setTimeout(20_000, () => req.destroy(new Error('client timeout')))
-    req.on('error', reject)
-    req.on('response', (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (d) => (body += d))
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode!,
-          node: res.headers['x-shoal-node'] as string | undefined,
-          pod: res.headers['x-shoal-pod'] as string | undefined,
-          body,
-        }),
-      )
-    })
-    req.end()
-  })
-}
+const get = (host: string, port: number, hostHeader: string, path = '/') =>
+  meshGet(host, port, hostHeader, path, keepAlive)
 
 /** a request to a node's local mesh */
 const viaLocal = (node: string, svc = 'web', path = '/') =>

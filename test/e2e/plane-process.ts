@@ -6,6 +6,7 @@ import { request } from 'node:https'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Agent as HttpAgent, request as httpRequest } from 'node:http'
 
 const main = fileURLToPath(new URL('../../src/main.ts', import.meta.url))
 
@@ -154,4 +155,41 @@ export function meshPortsOf(output: string): Record<string, number> | undefined 
     ports[k!] = Number(v)
   }
   return ports
+}
+
+/** an answer through a mesh: status, the x-shoal-node / x-shoal-pod headers, the body */
+export interface MeshAnswer {
+  status: number
+  node?: string
+  pod?: string
+  body: string
+}
+
+/** GET through a mesh listener with `hostHeader` naming the Service, over `agent`'s sockets */
+export function meshGet(
+  host: string,
+  port: number,
+  hostHeader: string,
+  path: string,
+  agent: HttpAgent,
+): Promise<MeshAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host, port, path, agent, headers: { host: hostHeader } })
+    req.setTimeout(20_000, () => req.destroy(new Error('client timeout')))
+    req.on('error', reject)
+    req.on('response', (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (d) => (body += d))
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode!,
+          node: res.headers['x-shoal-node'] as string | undefined,
+          pod: res.headers['x-shoal-pod'] as string | undefined,
+          body,
+        }),
+      )
+    })
+    req.end()
+  })
 }
