@@ -310,11 +310,11 @@ test('restart, cordon / uncordon and drain from the page, each seen through the 
 
   await page.goto(`${fleet!.plane().url}/ui/#/nodes`)
   const a = page.locator('tr[data-node="pi-a"]')
-  await a.getByRole('button', { name: 'Cordon' }).click()
+  await a.getByRole('button', { name: 'Cordon', exact: true }).click()
   await a.locator('.tag', { hasText: 'cordoned' }).waitFor()
   assert.is((await fleet!.get('/api/v1/nodes/pi-a')).spec.unschedulable, true)
   await a.getByRole('button', { name: 'Uncordon' }).click()
-  await a.getByRole('button', { name: 'Cordon' }).waitFor()
+  await a.getByRole('button', { name: 'Cordon', exact: true }).waitFor()
   assert.not.ok((await fleet!.get('/api/v1/nodes/pi-a')).spec.unschedulable)
 
   // drain pi-b: cordoned, its web pods deleted and made again on pi-a
