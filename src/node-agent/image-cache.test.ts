@@ -167,6 +167,42 @@ test('a prepared image damaged on the way is refused, saying so, and pulled agai
   assert.is(damaged, 2)
 })
 
+test('a failed pull is retried when its back-off timer fires, even if the clock reads a millisecond short', async () => {
+  const s = setup()
+  s.plane.offline = true
+  // a clock whose timers fire 1 ms early, as Node's may against Date.now()
+  const early = {
+    now: () => s.clock.now(),
+    setTimeout: (fn: () => void, ms: number) => s.clock.setTimeout(fn, Math.max(0, ms - 1)),
+  }
+  const changed: string[] = []
+  const cache = new ImageCache({
+    dir: join(s.dir, 'images'),
+    ...imagePull({
+      plane: 'https://plane.test:6443',
+      token: 'node-token',
+      fetch: s.plane.fetch,
+      retryDelayMs: 1,
+    }),
+    backoff: { initialMs: 10, maxMs: 40, resetAfterMs: 60_000 },
+    clock: early,
+    log: s.log,
+    onChange: (d) => changed.push(d),
+  })
+  let state: ImageState = await cache.get(s.comps[0])
+  for (let i = 0; i < 100 && state.state === 'pulling'; i++) {
+    await new Promise((r) => setTimeout(r, 10))
+    state = await cache.get(s.comps[0])
+  }
+  assert.is(state.state, 'failed')
+  s.plane.offline = false
+  const woken = changed.length
+  s.clock.advance(9) // the back-off is 10 ms; its timer fires at 9
+  assert.ok(changed.length > woken, 'the back-off timer woke the pods')
+  state = await cache.get(s.comps[0]) // what the woken pods ask: due now, pulled
+  assert.is(state.state, 'pulling')
+})
+
 test('at start, a prepared file no image names (a pull cut short) is deleted', async () => {
   const s = setup()
   const kept = await s.ready(s.comps[0])

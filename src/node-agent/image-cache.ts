@@ -244,7 +244,14 @@ export class ImageCache {
       retryInMs: delay,
       error: error.message,
     })
-    this.#o.clock.setTimeout(() => this.#o.onChange(digest), delay)
+    // the image is due when its timer fires, whatever the clock reads then: Node's timers may
+    // fire a millisecond before Date.now() reaches retryAt, and a get() that still found the
+    // image waiting would leave its pods waiting with no timer left to wake them
+    this.#o.clock.setTimeout(() => {
+      if (this.#failed.get(digest) === failure)
+        failure.retryAt = Math.min(failure.retryAt, this.#o.clock.now())
+      this.#o.onChange(digest)
+    }, delay)
   }
 
   /** the link is back: images that failed may be pulled at once */
