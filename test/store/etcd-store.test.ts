@@ -4,6 +4,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createLogger } from '../../src/core/index.ts'
 import { openEtcdStore, type EtcdStore } from '../../src/plane/store/etcd-store.ts'
 import { parseEtcdUrl } from '../../src/plane/store/etcd-url.ts'
@@ -206,6 +207,10 @@ test('etcd killed and restarted: a watch resumes after its last revision, no gap
   }
 })
 
+async function until(ok: () => boolean | undefined) {
+  for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 5))
+}
+
 test('etcd not answering: a request gives up after the timeout; the watch carries on', async () => {
   const s = await openEtcdStore({
     url: etcd.url,
@@ -220,6 +225,8 @@ test('etcd not answering: a request gives up after the timeout; the watch carrie
     await s.put('/s/1', enc('1'))
     await c.until(1)
     process.kill(pid, 'SIGSTOP')
+    // kill() returns before the process is stopped: on a loaded machine etcd answered the next put
+    await until(() => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('T'))
     try {
       await s.put('/s/2', enc('2'))
       assert.unreachable('a stopped etcd answered')
