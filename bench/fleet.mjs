@@ -29,7 +29,15 @@
 //      SHOAL_JS=<a built shoal.mjs> (RSS goals: judge them on a bundle, tsx adds ≈ 60 MB)
 // Progress on stderr; stdout: the table, the goals and, last, one JSON line.
 import { fork, spawn, spawnSync } from 'node:child_process'
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+} from 'node:fs'
 import { Agent, request } from 'node:https'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -153,6 +161,24 @@ function startPlane(ctx, { prof = false, init = false } = {}) {
   })
   serving.catch(() => undefined)
   return { child, spawnedAt, serving }
+}
+
+// HEAPSNAP=<dir> (with PLANE_NODE_ARGS='--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=<dir>'):
+// the settled plane writes a heap snapshot there; waits until the file stops growing
+async function heapSnapshot(pid, dir) {
+  const before = new Set(readdirSync(dir))
+  process.kill(pid, 'SIGUSR2')
+  let file
+  let size = -1
+  for (;;) {
+    await sleep(1000)
+    file ??= readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'))
+    if (!file) continue
+    const now = statSync(join(dir, file)).size
+    if (now === size && now > 0) break
+    size = now
+  }
+  progress(`heap snapshot: ${join(dir, file)} (${(size / 1e6).toFixed(0)} MB)`)
 }
 
 const stop = (child, signal = 'SIGTERM') =>
@@ -389,6 +415,7 @@ async function oneRun(variant, run) {
     await sleep(5000)
     r.planeRss = rssMb(pid)
     if (mosquitto) r.mosqRss = rssMb(mosquitto.pid)
+    if (process.env.HEAPSNAP) await heapSnapshot(pid, process.env.HEAPSNAP)
     r.cpuFleetPods = await cpuRate(pid, HB)
     r.hbCpuMsPerBeatPods = (r.cpuFleetPods - r.cpuIdle) / beatsPerS
     progress(
