@@ -226,6 +226,8 @@ ${dataDir}  --listen HOST:PORT    where Mosquitto listens (default 127.0.0.1:188
   --out DIR             where the files go (default DIR/mosquitto)
   --san NAME,...        more names or addresses the nodes dial the broker at
   --plain               a plain mqtt:// listener (the plane only, e.g. a benchmark: agents refuse it)
+  --planes N            logins for N planes on one etcd (shoal-plane, shoal-plane-2, …, one
+                        password): give each plane its own, --mqtt mqtts://shoal-plane-2@HOST:PORT
   -h, --help            show this help
 `,
   'token list': `Usage: shoal token list [--data-dir DIR]\n\nList the tokens of a plane: user, role, node, creation time.\n\nFlags:\n${dataDir}  -h, --help            show this help\n`,
@@ -419,11 +421,17 @@ async function runBrokerConfig(args: string[]): Promise<number> {
       out: { type: 'string' },
       san: { type: 'string' },
       plain: { type: 'boolean', default: false },
+      planes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   })
   if (values.help) return help('broker-config')
+  const planes = values.planes === undefined ? undefined : Number(values.planes)
+  if (planes !== undefined && !(Number.isInteger(planes) && planes >= 1 && planes <= 64))
+    throw new BadRequestError(
+      `broker-config: --planes must be a whole number from 1 to 64, not "${values.planes}"`,
+    )
   const { parseListen, writeBrokerConfig } = await planeModule()
   const listen = parseListen(values.listen!)
   const written = writeBrokerConfig({
@@ -432,6 +440,7 @@ async function runBrokerConfig(args: string[]): Promise<number> {
     listen,
     tls: !values.plain,
     sans: values.san?.split(',').filter(Boolean),
+    planes,
   })
   process.stdout.write(
     `wrote ${written.conf} (with acl and passwd beside it) and ${written.login}

@@ -13,7 +13,13 @@ import { userInfo } from 'node:os'
 import { join, resolve } from 'node:path'
 import { BadRequestError, writeFileAtomic } from '../core/index.ts'
 import { issueBrokerCert } from './server/index.ts'
-import { mosquittoAcl, mosquittoConf, PLANE_USER, withPassword } from './transport/index.ts'
+import {
+  mosquittoAcl,
+  mosquittoConf,
+  PLANE_USER,
+  planeUsers,
+  withPassword,
+} from './transport/index.ts'
 
 export interface BrokerLogin {
   username: string
@@ -33,6 +39,9 @@ export interface BrokerConfigOptions {
    * host and `sans`; false: plain MQTT, which agents refuse (their token would travel in clear) */
   tls: boolean
   sans?: string[]
+  /** several planes on one etcd: logins for this many (shoal-plane, shoal-plane-2, …; one
+   * password, in broker.json), each plane given its own as --mqtt mqtts://shoal-plane-2@HOST:PORT */
+  planes?: number
 }
 
 /** writes the broker's files and the plane's login; returns the paths written */
@@ -58,8 +67,9 @@ export function writeBrokerConfig(o: BrokerConfigOptions): {
     mosquittoConf({ listen: o.listen, ...files, tls, user: userInfo().username }),
     { mode: 0o600 },
   )
-  writeFileSync(files.aclFile, mosquittoAcl(), { mode: 0o600 })
-  writeFileSync(files.passwordFile, withPassword('', PLANE_USER, login.password), { mode: 0o600 })
+  writeFileSync(files.aclFile, mosquittoAcl(o.planes), { mode: 0o600 })
+  const passwd = planeUsers(o.planes).reduce((t, u) => withPassword(t, u, login.password), '')
+  writeFileSync(files.passwordFile, passwd, { mode: 0o600 })
   mkdirSync(o.dataDir, { recursive: true, mode: 0o700 })
   writeFileSync(brokerLoginPath(o.dataDir), JSON.stringify(login, null, 2) + '\n', { mode: 0o600 })
   const host = o.listen.host.includes(':') ? `[${o.listen.host}]` : o.listen.host

@@ -73,8 +73,19 @@ test('elected: only the leader runs the parts; a follower names the leader for p
   assert.is(second.transport(), undefined)
   assert.throws(
     () => second.logs.requestLogs('pi-1', {} as never),
-    /pod logs come through the leading plane's node channel; this plane does not lead \(plane-a does\)/,
+    /pod logs come through a node channel; this plane runs none \(plane-a leads\)/,
   )
+  // several planes with a broker: each runs its own node channel, a follower's logs go through it
+  const asked: string[] = []
+  const channel = {
+    requestLogs: (node: string) => (asked.push(node), 'lines'),
+  } as unknown as Transport
+  const third = runWhileLeading(recorded([]), { ...o, identity: 'plane-c', transport: channel })
+  await until(() => third.leader() === 'plane-a', 'c follows a')
+  assert.is(third.transport(), channel)
+  assert.is(third.logs.requestLogs('pi-1', {} as never), 'lines' as never)
+  assert.equal(asked, ['pi-1'])
+  await third.close()
   await first.close() // resigns
   await until(() => b.length === 3, 'b takes over')
   assert.equal(a.slice(3), ['transport stopped', 'controllers stopped', 'scheduler stopped'])

@@ -1,10 +1,12 @@
-// The plane's single-writer work: the scheduler, the controllers and the node channel (the
-// plane's side of the broker: desired-state sender, status writer, node Leases, mesh sender,
-// log requests). One plane runs it for its whole life; several planes on one etcd
-// (leaderElect) run it only in the leader: started fresh (each part lists, then watches) when
-// this plane wins, stopped the moment it may no longer lead — before another plane can win.
-// Every plane serves the API either way; pod logs and node usage come from the leader's
-// node channel, so a follower answers them 503 naming the leader.
+// The plane's single-writer work: the scheduler and the controllers, and with one plane the node
+// channel (the plane's side of the broker: desired-state sender, status writer, node Leases,
+// mesh sender, log requests). One plane runs it all for its whole life; several planes on one
+// etcd (leaderElect) run the scheduler and controllers only in the leader: started fresh (each
+// part lists, then watches) when this plane wins, stopped the moment it may no longer lead —
+// before another plane can win. There every plane runs its own node channel for its share of
+// the nodes (plane.ts, plane/leader's PlaneMembers), handed here as `transport`: pod logs and
+// node usage come through it on any plane. Without one (no node channel at all: insecureHttp)
+// pod logs answer 503.
 import { hostname } from 'node:os'
 import { UnavailableError, type Clock, type Logger } from '../core/index.ts'
 import type { Controllers } from './controllers/index.ts'
@@ -32,6 +34,8 @@ export interface LeaderWork {
 }
 
 export interface ElectOptions {
+  /** the node channel every plane runs (several planes), whether it leads or not */
+  transport?: Transport
   store: Store
   objects: LeaseObjects
   /** default <hostname>-<pid>-<random> */
@@ -77,7 +81,7 @@ function work(current: () => Running | undefined, leader: () => string | undefin
         if (!t) {
           const who = leader()
           throw new UnavailableError(
-            `plane: pod logs come through the leading plane's node channel; this plane does not lead${who ? ` (${who} does)` : ''}`,
+            `plane: pod logs come through a node channel; this plane runs none${who ? ` (${who} leads)` : ''}`,
           )
         }
         return t.requestLogs(node, opts)
@@ -130,9 +134,10 @@ export function runWhileLeading(parts: WorkParts, o: ElectOptions): LeaderWork {
         log.warn('could not renew the leader Lease', { err: String(err) }),
       ),
   }).start()
+  const shared = o.transport && { transport: o.transport, stop: () => Promise.resolve() }
   return {
     ...work(
-      () => running,
+      () => shared ?? running,
       () => election.leader,
     ),
     close: () => election.stop(),

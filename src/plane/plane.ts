@@ -1,6 +1,7 @@
 // The plane as one object: store + API server + the MQTT transport to its nodes (embedded
 // broker and node channel), the scheduler and the controllers. createPlane() is
 // what `shoal plane` runs and what another program embeds.
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -19,10 +20,12 @@ import { createRegistry, type Registry } from './registry/index.ts'
 import { addNodeLogin, readBrokerLogin, type BrokerLogin } from './broker-config.ts'
 import {
   parseBrokerUrl,
+  PLANE_USER,
   startTransport,
   type NodeStats,
   type Transport,
 } from './transport/index.ts'
+import { PlaneMembers } from './leader/index.ts'
 import { imageDigests } from './image-digests.ts'
 import { Scheduler } from './scheduler/index.ts'
 import { runAlways, runWhileLeading, type LeaderWork, type WorkParts } from './leader-work.ts'
@@ -85,12 +88,15 @@ export interface PlaneOptions extends PlaneStoreOptions {
   /** with mqtt: the URL nodes are told to dial the broker at, when not mqtt's (another
    * listener or name: e.g. the plane logs in on a listener that requires a certificate) */
   mqttNodes?: string
-  /** several planes on one etcd: only the elected leader runs the scheduler, the controllers and
-   * the node channel (leader-work.ts); every plane serves the API. Default: on when the store is
-   * etcd and the broker external (or there is none: insecureHttp); false runs them regardless.
-   * identity (default <hostname>_<data dir>) must be unique among the planes; leaseSeconds:
-   * the leader's lease TTL (default 15; renewed every third of it) */
-  leaderElect?: boolean | { identity?: string; leaseSeconds?: number }
+  /** several planes on one etcd: only the elected leader runs the scheduler and the controllers
+   * (leader-work.ts); every plane serves the API and runs the node channel for its share of the
+   * nodes (plane/leader's PlaneMembers: rendezvous hashing over the live planes). Default: on
+   * when the store is etcd and the broker external (or there is none: insecureHttp); false runs
+   * them regardless. identity (default <hostname>_<data dir>) must be unique among the planes;
+   * leaseSeconds: the leader's lease TTL (default 15; renewed every third of it);
+   * memberSeconds: the TTL of each plane's own lease, after which a plane killed gives its nodes
+   * to the others (default 3; keep it well under the node grace period) */
+  leaderElect?: boolean | { identity?: string; leaseSeconds?: number; memberSeconds?: number }
   /** run the scheduler (default true); false leaves pods for another scheduler */
   scheduler?: boolean
   /** run the controllers (ReplicaSet, Deployment, node lifecycle, Endpoints; default true) */
@@ -262,6 +268,7 @@ function startNodeTransport(
     registry: Registry
     log: Logger
     leaseRenewMs?: number
+    members?: PlaneMembers
   },
 ): Promise<Transport> {
   return startTransport({
@@ -276,7 +283,16 @@ function startNodeTransport(
     resolveImage: imageDigests(o.registry),
     log: o.log.child('transport'),
     leaseRenewMs: o.leaseRenewMs,
+    ...(o.members && {
+      owns: (node: string) => o.members!.owns(node),
+      servedBy: o.members.identity,
+    }),
   })
+}
+
+/** a short stable suffix of a plane's identity for its MQTT client id */
+function clientSuffix(identity: string): string {
+  return createHash('sha256').update(identity).digest('hex').slice(0, 12)
 }
 
 /** adds each joining node's login to the external broker's password file, one at a time */
@@ -372,38 +388,68 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
               endpointSlice: o.endpointSlice,
               metrics,
             }),
-    transport:
-      security &&
-      (() =>
-        startNodeTransport(security, {
-          listen: mqtt,
-          // the plane's CA, as the agents trust it, and the broker's own when it has one
-          external: external && {
-            ...external,
-            ca: external.brokerCa ? [security.caCert, external.brokerCa] : security.caCert,
-          },
-          objects,
-          registry,
-          log,
-          leaseRenewMs: o.nodeLifecycle?.leaseRenewMs,
-        })),
   }
+  const nodeTransport = (members?: PlaneMembers) =>
+    startNodeTransport(security!, {
+      listen: mqtt,
+      // the plane's CA, as the agents trust it, and the broker's own when it has one
+      external: external && {
+        ...external,
+        ca: external.brokerCa ? [security!.caCert, external.brokerCa] : security!.caCert,
+        // several planes each hold a session of their own
+        ...(members && {
+          clientId: `${external.username ?? PLANE_USER}-${clientSuffix(members.identity)}`,
+        }),
+      },
+      objects,
+      registry,
+      log,
+      leaseRenewMs: o.nodeLifecycle?.leaseRenewMs,
+      members,
+    })
   const elect = typeof o.leaderElect === 'object' ? o.leaderElect : {}
+  const identity = elect.identity ?? `${hostname()}_${resolve(o.dataDir)}`
+  // several planes: every one serves its share of the nodes, whoever leads
+  let shared: { members: PlaneMembers; transport: Transport } | undefined
+  if (electing && security) shared = await startShared(identity).catch(failed)
+  else if (security) parts.transport = () => nodeTransport()
+  async function startShared(identity: string) {
+    let transport: Transport | undefined
+    const members = await PlaneMembers.start({
+      store,
+      identity,
+      mqttUser: external?.username ?? PLANE_USER,
+      ttlSeconds: elect.memberSeconds,
+      clock: systemClock,
+      log: log.child('planes'),
+      changed: () => transport?.reown(),
+    })
+    try {
+      transport = await nodeTransport(members)
+    } catch (err) {
+      await members.stop()
+      throw err
+    }
+    transport.reown() // the live planes may have changed while it started
+    return { members, transport }
+  }
+  async function failed(err: unknown): Promise<never> {
+    await tokenSync?.close()
+    await store.close()
+    throw err
+  }
   let work: LeaderWork | undefined = undefined // read by stats() once the parts run
   work = electing
     ? runWhileLeading(parts, {
         store,
         objects,
-        identity: elect.identity ?? `${hostname()}_${resolve(o.dataDir)}`,
+        identity,
         ttlSeconds: elect.leaseSeconds,
         clock: systemClock,
         log,
+        transport: shared?.transport,
       })
-    : await runAlways(parts).catch(async (err: unknown) => {
-        await tokenSync?.close()
-        await store.close()
-        throw err
-      })
+    : await runAlways(parts).catch(failed)
   const transport = work.transport()
   // with leader election the broker is external: its URL, whether this plane leads or not
   const mqttUrl =
@@ -417,6 +463,12 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
           await onJoined?.(node, token)
         }
       : undefined
+  // the node channel stopped (no more writes), then the plane's lease revoked: the others take
+  // its nodes at once
+  async function closeShared() {
+    await shared?.transport.close()
+    await shared?.members.stop()
+  }
   let ready = true
   const rotate = () => rotateSecretKeys(store, secretBox, log)
   const app = createApiApp({
@@ -446,6 +498,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
   const server = await serveApi(app.fetch, { host, port, tls: security?.tls }).catch(
     async (err: unknown) => {
       await work.close()
+      await closeShared()
       await tokenSync?.close()
       await store.close()
       throw err
@@ -478,6 +531,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       // the node channel first (in work.close()): it ends log streams too, so the server's close
       // is not held by them; a leader resigns, so another plane takes over at once
       await work.close()
+      await closeShared()
       await closing
       await tokenSync?.close()
       await store.close()

@@ -104,7 +104,7 @@ test.before(async () => {
   try {
     etcd = await startEtcd()
     const store = `${etcd.url}/ha-agent`
-    mq = await startMosquitto(planeDir('plane-a'))
+    mq = await startMosquitto(planeDir('plane-a'), { planes: 2 })
     reloads = watch(dirname(mq.login.passwordFile), () => mq!.reload())
     const args = (name: string) => [
       ...['--store', store, '--leader-elect-identity', name],
@@ -118,8 +118,9 @@ test.before(async () => {
     mkdirSync(planeDir('plane-b'), { mode: 0o700 })
     for (const f of ['pki', 'tokens.json', 'secret-keys.json', 'admin.kubeconfig', 'broker.json'])
       cpSync(join(planeDir('plane-a'), f), join(planeDir('plane-b'), f), { recursive: true })
+    // its own broker login: Mosquitto takes the username as the client id
     planes['plane-b'] = await startPlane(planeDir('plane-b'), {
-      mqtt: mq.url,
+      mqtt: mq.urlAs('shoal-plane-2'),
       args: args('plane-b'),
     })
     ca = readFileSync(join(planeDir('plane-a'), 'pki', 'ca.crt'), 'utf8')

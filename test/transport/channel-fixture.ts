@@ -78,7 +78,11 @@ export const resolveImage = (image: string) =>
     image === 'hello:1' ? { digest: DIGEST } : { error: `image ${image} is not in the registry` },
   )
 
-export async function openChannelFixture(name: string) {
+/** `shard`: several planes — the channel serves the nodes `owns` gives it, named `servedBy` */
+export async function openChannelFixture(
+  name: string,
+  shard?: { owns: (node: string) => boolean; servedBy: string },
+) {
   const dir = mkdtempSync(join(tmpdir(), `shoal-${name}-`))
   const store: LogStore = await openLogStore({ dir: join(dir, 'store'), logger: memoryLogger() })
   const objects = new ObjectStore(store, { clock: systemClock })
@@ -88,7 +92,10 @@ export async function openChannelFixture(name: string) {
   let resolves = 0
   const counting = (image: string) => (resolves++, resolveImage(image))
   const start = () =>
-    NodeChannel.start({ bus, objects, resolveImage: counting, log, clock, logAnswerMs: 10_000 })
+    NodeChannel.start({
+      ...{ bus, objects, resolveImage: counting, log, clock, logAnswerMs: 10_000 },
+      ...shard,
+    })
   let channel = await start()
   const f = {
     dir,

@@ -16,6 +16,8 @@ export interface Mosquitto {
   url: string
   /** the plane's CA, which signed the broker's certificate */
   ca: string
+  /** the URL with a username in it (another plane's login: shoal-plane-2, …) */
+  urlAs(user: string): string
   /** the plane's login, as broker.json holds it */
   login: { username: string; password: string; passwordFile: string }
   output(): string
@@ -28,8 +30,12 @@ export interface Mosquitto {
   stop(): Promise<void>
 }
 
-/** writes the config for the plane's data dir `dataDir` and starts Mosquitto on it */
-export async function startMosquitto(dataDir: string): Promise<Mosquitto> {
+/** writes the config for the plane's data dir `dataDir` and starts Mosquitto on it; `planes`:
+ * logins for that many planes (shoal-plane, shoal-plane-2, …: urlAs gives each one's URL) */
+export async function startMosquitto(
+  dataDir: string,
+  o: { planes?: number } = {},
+): Promise<Mosquitto> {
   if (!existsSync(MOSQUITTO))
     throw new Error(
       `${MOSQUITTO} is missing: these tests need Mosquitto 2 (apt-get install mosquitto; .ci/run installs it)`,
@@ -39,11 +45,13 @@ export async function startMosquitto(dataDir: string): Promise<Mosquitto> {
     dataDir,
     listen: { host: '127.0.0.1', port },
     tls: true,
+    planes: o.planes,
   })
   const login = readBrokerLogin(dataDir)!
   return {
     port,
     url,
+    urlAs: (user) => url.replace('://', `://${encodeURIComponent(user)}@`),
     ca: readFileSync(join(dataDir, 'pki', 'ca.crt'), 'utf8'),
     login: { ...login, passwordFile: login.passwordFile! },
     ...(await runMosquitto(conf, [port])),

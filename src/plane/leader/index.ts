@@ -1,5 +1,6 @@
 // plane/leader — which of several planes on one store runs the single-writer work (scheduler,
-// controllers, the node channel). Contract: LeaderElection campaigns on a store key held by a
+// controllers), and which serves each node (PlaneMembers: the live planes, each announced on a
+// store lease; ownerOf: rendezvous hashing of a node over them). Contract: LeaderElection campaigns on a store key held by a
 // session lease (etcd's concurrency Election: txn create-if-absent, watch, keep-alive), calls
 // onStartedLeading when it wins and onStoppedLeading the moment it can no longer be sure it
 // leads (renew deadline passed, lease gone, key lost) — before the lease can expire and another
@@ -18,3 +19,11 @@ export {
   writeLeaderLease,
   type LeaseObjects,
 } from './lease-object.ts'
+export {
+  DEFAULT_MEMBER_TTL_SECONDS,
+  ownerOf,
+  PLANES_PREFIX,
+  PlaneMembers,
+  type MembersOptions,
+  type PlaneRecord,
+} from './members.ts'

@@ -24,6 +24,12 @@ export interface ResendPolicy {
   attempts: number
 }
 
+const __tr = process.env.SHOAL_TRACE
+  ? (n: string, st: string) =>
+      process.stderr.write(
+        `TRACE ${n} ${st} ${(performance.timeOrigin + performance.now()).toFixed(2)}\n`,
+      )
+  : undefined
 export const RESEND: ResendPolicy = { firstMs: 5_000, maxMs: 60_000, attempts: 8 }
 
 interface Link {
@@ -95,7 +101,9 @@ export class DesiredSender {
       ...{ set: pods, removed },
     }
     link.sent = undefined
+    for (const x of pods) __tr?.(x.name, 'pd0')
     await this.#o.bus.publish(nodeTopic(node, 'desired'), encodeMessage(change))
+    for (const x of pods) __tr?.(x.name, 'pd1')
     link.sent = { revision: set.revision, views }
     this.#arm(node)
   }
@@ -141,9 +149,10 @@ export class DesiredSender {
   }
 
   /** the link to the broker came back: every node may have missed anything, so each node known
-   * (by its messages or its pods) is sent its whole set, in its lane */
-  resendAll(): void {
+   * (by its messages or its pods; of those `only` keeps) is sent its whole set, in its lane */
+  resendAll(only?: (node: string) => boolean): void {
     for (const node of new Set([...this.#links.keys(), ...this.#o.index.nodes()])) {
+      if (only && !only(node)) continue
       const link = this.#link(node)
       link.sent = undefined
       link.attempts = 0

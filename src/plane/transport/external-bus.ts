@@ -29,6 +29,8 @@ export interface ExternalBusOptions {
   log: Logger
   /** the link came back after a loss (subscriptions already renewed) */
   reconnected?(): void
+  /** the MQTT client id (default the username; several planes each need their own) */
+  clientId?: string
   /** the first connect gives up after this long (default 15 s) */
   connectTimeoutMs?: number
 }
@@ -72,7 +74,7 @@ export async function connectExternalBus(url: string, o: ExternalBusOptions): Pr
   const parsed = parseBrokerUrl(url)
   const options: IClientOptions = {
     protocolVersion: 4,
-    clientId: o.username ?? parsed.username ?? PLANE_USER,
+    clientId: o.clientId ?? o.username ?? parsed.username ?? PLANE_USER,
     username: o.username ?? parsed.username ?? PLANE_USER,
     password: o.password ?? parsed.password,
     clean: true,

@@ -20,6 +20,10 @@
 // - The mesh table (mesh-source.ts, mesh-sender.ts): Services, EndpointSlices and Nodes watched,
 //   each change built once and the same bytes sent to every connected node on its `mesh` leaf,
 //   numbered by store revision, answered `mesh-applied`; whole on hello behind, resync, resend.
+// - Several planes (leaderElect, an external broker): every plane runs the node channel, each
+//   serving the nodes `owns` gives it (plane/leader's rendezvous hashing over the live planes):
+//   only those are sent state and have their messages handled; stats and log answers are taken
+//   from every node by every plane; reown() moves nodes when the live planes change.
 // - Every payload from a node is checked; a malformed one is logged and dropped, never a crash.
 export type { Bus, BusHandler } from './bus.ts'
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from './broker.ts'
@@ -34,6 +38,7 @@ export {
   mosquittoConf,
   passwordLine,
   PLANE_USER,
+  planeUsers,
   withPassword,
   type MosquittoFiles,
 } from './mosquitto-config.ts'
@@ -49,6 +54,7 @@ export { LOG_ANSWER_MS, type LogOptions } from './log-requests.ts'
 export type { LogLines } from './log-stream.ts'
 export { RESEND, type ResendPolicy } from './desired-sender.ts'
 export { NODE_STATUS_EVERY_MS } from './node-objects.ts'
+export { SERVED_BY } from './node-leases.ts'
 export { decodeFromNode, encodeMessage } from './codec.ts'
 export type { Objects, ResolveImage, Where } from './ports.ts'
 export { startTransport, type Transport, type TransportOptions } from './transport.ts'

@@ -84,6 +84,16 @@ export class MeshSender {
   applied(node: string, revision: number, resync?: boolean): void {
     const link = this.#link(node)
     link.applied = Math.max(link.applied, revision)
+    if (revision > this.#revision && this.#revision > 0) {
+      // it holds a table another plane numbered past this one's (it served the node before):
+      // renumbered past it and sent the whole table, which it would otherwise take as stale
+      this.#o.log.info('a node holds a mesh table numbered past the plane; renumbering', {
+        ...{ node, held: revision, revision: this.#revision },
+      })
+      this.#revision = revision + 1
+      link.attempts = 0
+      return this.#want(node)
+    }
     if (resync) {
       link.attempts = 0
       this.#want(node)
@@ -99,9 +109,11 @@ export class MeshSender {
     link.sent = undefined // it may miss what is sent while away: the whole table at its hello
   }
 
-  /** the link to the broker came back: every node known is sent the whole table */
-  resendAll(): void {
+  /** the link to the broker came back: every node known (of those `only` keeps) is sent the
+   * whole table */
+  resendAll(only?: (node: string) => boolean): void {
     for (const node of new Set([...this.#links.keys(), ...this.#o.source.nodeNames()])) {
+      if (only && !only(node)) continue
       const link = this.#link(node)
       link.sent = undefined
       link.attempts = 0

@@ -1,7 +1,13 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { pbkdf2Sync } from 'node:crypto'
-import { mosquittoAcl, mosquittoConf, passwordLine, withPassword } from './mosquitto-config.ts'
+import {
+  mosquittoAcl,
+  mosquittoConf,
+  passwordLine,
+  planeUsers,
+  withPassword,
+} from './mosquitto-config.ts'
 
 test('the ACL gives the plane every node topic and each node only its own leaves, by direction', () => {
   assert.equal(mosquittoAcl().trim().split('\n'), [
@@ -17,6 +23,17 @@ test('the ACL gives the plane every node topic and each node only its own leaves
       (leaf) => `pattern write shoal/v1/nodes/%u/${leaf}`,
     ),
   ])
+})
+
+test('several planes: a login each (the username is the client id), the same rights', () => {
+  const acl = mosquittoAcl(3).split('\n')
+  for (const user of ['shoal-plane', 'shoal-plane-2', 'shoal-plane-3']) {
+    const i = acl.indexOf(`user ${user}`)
+    assert.ok(i >= 0, user)
+    assert.is(acl[i + 1], 'topic readwrite shoal/v1/nodes/#')
+  }
+  assert.equal(planeUsers(2), ['shoal-plane', 'shoal-plane-2'])
+  assert.throws(() => planeUsers(0), /--planes must be a whole number from 1 to 64, not 0/)
 })
 
 test("a password line is Mosquitto 2.0's $7$ PBKDF2-SHA512 of the token", () => {

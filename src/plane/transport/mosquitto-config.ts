@@ -2,7 +2,7 @@
 // own subtree, as files: mosquitto.conf, an ACL file and a password file (`shoal broker-config`
 // writes them). Nodes log in as on the embedded broker (username = node name, password = its
 // node token, client id = its name: `use_username_as_clientid`); the plane logs in as
-// PLANE_USER. The ACL gives the plane shoal/v1/nodes/# and each node, through `pattern … %u`,
+// PLANE_USER (several planes: PLANE_USER, PLANE_USER-2, …, each its own session). The ACL gives the plane shoal/v1/nodes/# and each node, through `pattern … %u`,
 // only its own leaves, each in its direction (what broker-rules.ts decides on aedes). Mosquitto
 // reads the password file at start and on SIGHUP.
 import { pbkdf2Sync, randomBytes } from 'node:crypto'
@@ -49,12 +49,21 @@ export function mosquittoConf(o: MosquittoFiles): string {
   return lines.join('\n') + '\n'
 }
 
-/** the ACL file: the plane everything under the nodes' root, each node only its own leaves */
-export function mosquittoAcl(): string {
+/** the usernames of `planes` planes: PLANE_USER, then PLANE_USER-2, -3, … (several planes on
+ * one etcd each log in with their own: Mosquitto takes the username as the client id) */
+export function planeUsers(planes = 1): string[] {
+  if (!Number.isInteger(planes) || planes < 1 || planes > 64)
+    throw new RangeError(
+      `broker-config: --planes must be a whole number from 1 to 64, not ${planes}`,
+    )
+  return Array.from({ length: planes }, (_, i) => (i === 0 ? PLANE_USER : `${PLANE_USER}-${i + 1}`))
+}
+
+/** the ACL file: the plane(s) everything under the nodes' root, each node only its own leaves */
+export function mosquittoAcl(planes = 1): string {
   const nodes = `${TOPIC_ROOT}/nodes`
   return [
-    `user ${PLANE_USER}`,
-    `topic readwrite ${nodes}/#`,
+    ...planeUsers(planes).flatMap((user) => [`user ${user}`, `topic readwrite ${nodes}/#`]),
     '',
     '# every other user is a node: %u is its name',
     ...TO_NODE.map((leaf) => `pattern read ${nodes}/%u/${leaf}`),

@@ -15,6 +15,15 @@
 //   once and sent to every connected node (mesh-sender.ts) in a lane of its own; hello carries
 //   the node's meshRevision, mesh-applied answers. A Last Will makes the Node Unknown at once, so
 //   every node's table shows it offline with that write.
+// - Several planes (`owns`, leaderElect): each node is served by one plane. A message from a
+//   node this plane does not serve is dropped before it is decoded (the topic names the node),
+//   except stats (every plane keeps the whole fleet's usage: the leader's autoscalers and
+//   `kubectl top` through any plane read it) and res (a log answer goes to the plane that asked,
+//   whichever serves the node; the others find no request of that id). Every plane notes when it
+//   last heard each node and its online flag (log requests go out from any plane). Desired
+//   states and mesh tables go only to the nodes served. reown() (the live planes changed): a node
+//   gained is sent its whole desired set and mesh table, as on a broker reconnect, and its Lease
+//   renewed as of when this plane last heard it; a node lost has its resends stopped.
 import { everyNode, OFFLINE, ONLINE, parseNodeTopic, type FromNode } from '../../api/index.ts'
 import { systemClock, type Clock, type Logger } from '../../core/index.ts'
 import type { Bus } from './bus.ts'
@@ -44,9 +53,30 @@ export interface NodeChannelOptions {
   logAnswerMs?: number
   /** a node's Lease is written at most this often (default LEASE_RENEW_EVERY_MS) */
   leaseRenewMs?: number
+  /** several planes: does this plane serve `node`? (absent: every node) */
+  owns?: (node: string) => boolean
+  /** several planes: this plane's name, shown on the node Leases it writes */
+  servedBy?: string
 }
 
+const __tr = process.env.SHOAL_TRACE
+  ? (n: string, st: string) =>
+      process.stderr.write(
+        `TRACE ${n} ${st} ${(performance.timeOrigin + performance.now()).toFixed(2)}\n`,
+      )
+  : undefined
 const utf8 = new TextDecoder()
+if (process.env.SHOAL_TRACE) {
+  let last = performance.now()
+  setInterval(() => {
+    const now = performance.now()
+    if (now - last > 15)
+      process.stderr.write(
+        `TRACE lag ${(now - last - 5).toFixed(1)} ${(performance.timeOrigin + now).toFixed(2)}\n`,
+      )
+    last = now
+  }, 5).unref()
+}
 
 /** the message type each leaf from a node carries */
 const LEAF_TYPE: Record<string, FromNode['type']> = {
@@ -79,11 +109,19 @@ export class NodeChannel {
   readonly #statuses: StatusWriter
   /** nodes with a desired-state send queued and not yet begun */
   readonly #sendQueued = new Set<string>()
+  readonly #owns?: (node: string) => boolean
+  readonly #clock: Clock
+  /** several planes: every node heard, served or not — when last and its online flag */
+  readonly #heard = new Map<string, { at: number; online: boolean }>()
+  /** several planes: the nodes served as of the last reown() */
+  readonly #served = new Set<string>()
   #closed = false
 
   private constructor(o: NodeChannelOptions) {
     this.#log = o.log
     const clock = o.clock ?? systemClock
+    this.#clock = clock
+    this.#owns = o.owns
     this.stats = new NodeStats({ clock })
     this.#queues = new NodeQueues(o.log)
     this.#desiredLane = new NodeQueues(o.log)
@@ -98,12 +136,15 @@ export class NodeChannel {
       schedule: (node, send) => this.#desiredLane.run(node, 'desired state resend', send),
     })
     this.#nodes = new NodeObjects(o.objects, { clock, log: o.log })
-    this.#leases = new NodeLeases(o.objects, { clock, log: o.log, renewEveryMs: o.leaseRenewMs })
+    this.#leases = new NodeLeases(o.objects, {
+      ...{ clock, log: o.log, renewEveryMs: o.leaseRenewMs },
+      servedBy: o.servedBy,
+    })
     this.#logs = new LogRequests({
       bus: o.bus,
       clock,
       log: o.log,
-      isOnline: (node) => this.#sender.isOnline(node),
+      isOnline: (node) => this.isOnline(node),
       answerMs: o.logAnswerMs,
     })
     this.#meshLane = new NodeQueues(o.log)
@@ -120,8 +161,10 @@ export class NodeChannel {
       log: o.log,
       on: {
         rebuild: (pods, rev) => this.#index.rebuild(pods, rev).forEach((n) => this.#changed(n)),
-        change: (key, pod, rev) =>
-          this.#index.apply(key, pod, rev).forEach((n) => this.#changed(n)),
+        change: (key, pod, rev) => {
+          __tr?.(key.split('/').pop()!, 'pw:' + (pod?.status?.phase ?? '-'))
+          return this.#index.apply(key, pod, rev).forEach((n) => this.#changed(n))
+        },
       },
     })
   }
@@ -135,6 +178,11 @@ export class NodeChannel {
       )
     await channel.#watch.start()
     await channel.#meshSource.start()
+    if (o.owns) {
+      // served from the start, as sent by the pod watch's first list: not a move
+      const known = new Set([...channel.#heard.keys(), ...channel.#index.nodes()])
+      for (const node of known) if (o.owns(node)) channel.#served.add(node)
+    }
     return channel
   }
 
@@ -144,14 +192,66 @@ export class NodeChannel {
   }
 
   isOnline(node: string): boolean {
+    if (this.#owns) return this.#heard.get(node)?.online ?? false
     return this.#sender.isOnline(node)
+  }
+
+  /** does this plane serve `node`? */
+  serves(node: string): boolean {
+    return !this.#owns || this.#owns(node)
   }
 
   /** the bus lost its link to the broker and has it again: every node is sent its whole set */
   resyncAll(): void {
     if (this.#closed) return
-    this.#sender.resendAll()
-    this.#mesh.resendAll()
+    const only = this.#owns
+    this.#sender.resendAll(only)
+    this.#mesh.resendAll(only)
+  }
+
+  /** several planes: the live planes changed. Each node now served and not before is sent its
+   * whole state (desired set, mesh table) as on a reconnect and its Lease renewed as of when
+   * this plane last heard it; each node no longer served has its resends stopped. */
+  reown(): void {
+    const owns = this.#owns
+    if (this.#closed || !owns) return
+    const known = new Set([...this.#heard.keys(), ...this.#index.nodes(), ...this.#served])
+    const gained: string[] = []
+    const lost: string[] = []
+    for (const node of known) {
+      const mine = owns(node)
+      if (mine === this.#served.has(node)) continue
+      if (mine) {
+        this.#served.add(node)
+        gained.push(node)
+        this.#gain(node)
+      } else {
+        this.#served.delete(node)
+        lost.push(node)
+        this.#sender.online(node, false)
+        this.#mesh.online(node, false)
+        this.#leases.forget(node)
+      }
+    }
+    if (gained.length || lost.length)
+      this.#log.info('nodes served changed', {
+        gained: gained.length,
+        lost: lost.length,
+        serving: this.#served.size,
+        ...(gained.length <= 20 ? { gainedNodes: gained } : {}),
+      })
+  }
+
+  #gain(node: string): void {
+    const heard = this.#heard.get(node)
+    const online = heard?.online ?? false
+    this.#sender.online(node, online)
+    this.#mesh.online(node, online)
+    this.#sender.resendAll((n) => n === node)
+    this.#mesh.resendAll((n) => n === node)
+    if (!online || !heard?.at) return
+    const at = heard.at
+    this.#queues.run(node, 'lease on takeover', () => this.#leases.heard(node, at))
   }
 
   /** resolves when every message received so far has been handled (tests) */
@@ -172,6 +272,7 @@ export class NodeChannel {
 
   #changed(node: string): void {
     if (this.#closed || this.#sendQueued.has(node)) return
+    if (this.#owns && !this.#owns(node)) return
     this.#sendQueued.add(node)
     this.#desiredLane.run(node, 'desired state', () => {
       this.#sendQueued.delete(node)
@@ -183,6 +284,7 @@ export class NodeChannel {
     const t = parseNodeTopic(topic)
     if (!t || this.#closed) return
     const { node, leaf } = t
+    if (this.#owns && !this.#sharded(node, leaf, payload)) return
     if (leaf === 'online') return this.#online(node, payload)
     const m = decodeFromNode(payload)
     if (!m.ok || m.value.type !== LEAF_TYPE[leaf]) {
@@ -193,6 +295,34 @@ export class NodeChannel {
     this.#sender.online(node, true) // whatever it sends, it is connected (a late Will aside)
     this.#mesh.online(node, true)
     this.#dispatch(node, m.value)
+  }
+
+  /** several planes: notes the node heard; true when this plane serves it (its message is
+   * handled in full), else handles what every plane handles (stats, log answers, the Will) */
+  #sharded(node: string, leaf: string, payload: Uint8Array): boolean {
+    const online = leaf === 'online' ? utf8.decode(payload) !== OFFLINE : true
+    // a retained online flag comes on every subscribe: it is not the node heard now
+    const at = leaf === 'online' ? (this.#heard.get(node)?.at ?? 0) : this.#clock.now()
+    this.#heard.set(node, { at, online })
+    if (this.#owns!(node)) {
+      if (!this.#served.has(node)) {
+        // heard before the live planes said so (its first message): served from now on
+        this.#served.add(node)
+      }
+      return true
+    }
+    if (leaf === 'online') {
+      if (online) return false
+      this.#logs.nodeLost(node)
+      this.stats.forget(node)
+      return false
+    }
+    if (leaf !== 'stats' && leaf !== 'res') return false
+    const m = decodeFromNode(payload)
+    if (!m.ok || m.value.type !== LEAF_TYPE[leaf]) return false
+    if (m.value.type === 'stats') this.stats.record(node, m.value)
+    else if (m.value.type === 'response') this.#logs.onResponse(node, m.value)
+    return false
   }
 
   #dispatch(node: string, m: FromNode): void {
@@ -219,6 +349,7 @@ export class NodeChannel {
       case 'stats':
         return this.stats.record(node, m)
       case 'status':
+        for (const u of m.pods) __tr?.(u.name, 'ps:' + (u.status.phase ?? ''))
         return this.#statuses.write(node, m)
     }
   }

@@ -5,6 +5,8 @@
 // controller's grace period is 5 s, so a node heartbeating every 2 s renews at each heartbeat;
 // a larger fleet with a longer grace sets it higher), with the plane's clock (an edge device's clock is not trusted). The
 // node-lifecycle controller reads these: a Lease not renewed for its duration means a silent node.
+// Several planes: the plane serving the node writes its Lease and names itself in the
+// annotation SERVED_BY (`kubectl get lease -n kube-node-lease -o yaml` shows who serves whom).
 import { resourceByKind, type Lease } from '../../api/index.ts'
 import { isShoalError, type Clock, type Logger } from '../../core/index.ts'
 import type { Objects } from './ports.ts'
@@ -14,6 +16,8 @@ export const NODE_LEASE_NAMESPACE = 'kube-node-lease'
 export const NODE_LEASE_DURATION_SECONDS = 40
 /** a node's Lease is written at most this often, by default */
 export const LEASE_RENEW_EVERY_MS = 1000
+/** several planes: the annotation naming the plane that serves the node (writes its Lease) */
+export const SERVED_BY = 'shoal.dev/served-by'
 
 /** RFC 3339 with microseconds, as Kubernetes writes a MicroTime */
 export const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z')
@@ -26,16 +30,23 @@ export class NodeLeases {
   /** node → when its Lease was last written (clock ms) */
   readonly #renewed = new Map<string, number>()
 
-  constructor(objects: Objects, o: { clock: Clock; log: Logger; renewEveryMs?: number }) {
+  readonly #servedBy: string | undefined
+
+  constructor(
+    objects: Objects,
+    o: { clock: Clock; log: Logger; renewEveryMs?: number; servedBy?: string },
+  ) {
     this.#objects = objects
+    this.#servedBy = o.servedBy
     this.#clock = o.clock
     this.#log = o.log
     this.#everyMs = o.renewEveryMs ?? LEASE_RENEW_EVERY_MS
   }
 
-  /** the node was heard from: its Lease is renewed unless it was within renewEveryMs */
-  async heard(node: string): Promise<void> {
-    const now = this.#clock.now()
+  /** the node was heard from (`at`, default now): its Lease is renewed unless it was within
+   * renewEveryMs */
+  async heard(node: string, at?: number): Promise<void> {
+    const now = at ?? this.#clock.now()
     if (now - (this.#renewed.get(node) ?? -Infinity) < this.#everyMs) return
     for (let attempt = 1; ; attempt++) {
       try {
@@ -63,19 +74,29 @@ export class NodeLeases {
       leaseDurationSeconds: NODE_LEASE_DURATION_SECONDS,
       renewTime: microTime(now),
     }
+    const annotations = this.#servedBy ? { [SERVED_BY]: this.#servedBy } : undefined
     if (!cur) {
       const lease: Lease = {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
-        metadata: { ...where, ...(await this.#owner(node)) },
+        metadata: { ...where, ...(await this.#owner(node)), ...(annotations && { annotations }) },
         spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
       }
       await this.#objects.create(LEASES, lease)
       return
     }
     const moved = cur.spec?.holderIdentity !== node
+    const servedBy = cur.metadata.annotations?.[SERVED_BY]
     const next: Lease = {
       ...cur,
+      ...(annotations && servedBy !== this.#servedBy
+        ? {
+            metadata: {
+              ...cur.metadata,
+              annotations: { ...cur.metadata.annotations, ...annotations },
+            },
+          }
+        : {}),
       spec: {
         ...cur.spec,
         ...spec,

@@ -22,6 +22,10 @@ export interface TransportOptions {
   clock?: Clock
   /** a node's Lease is written at most this often (default 1 s) */
   leaseRenewMs?: number
+  /** several planes: does this plane serve `node`? (absent: every node) */
+  owns?: (node: string) => boolean
+  /** several planes: this plane's name, on the node Leases it writes */
+  servedBy?: string
   /** an external broker instead of the embedded one (listen, tls and authenticateNode unused:
    * the broker authenticates and confines the nodes) */
   external?: {
@@ -31,6 +35,8 @@ export interface TransportOptions {
     ca?: string | string[]
     cert?: string
     key?: string
+    /** default the username */
+    clientId?: string
   }
 }
 
@@ -41,6 +47,8 @@ export interface Transport {
   isOnline(node: string): boolean
   /** the usage the nodes report */
   stats: NodeStats
+  /** several planes: the live planes changed (NodeChannel.reown) */
+  reown(): void
   /** stops the channel (no more writes), then the broker */
   close(): Promise<void>
 }
@@ -74,6 +82,7 @@ export async function startTransport(o: TransportOptions): Promise<Transport> {
     requestLogs: (node, opts) => ch.requestLogs(node, opts),
     isOnline: (node) => ch.isOnline(node),
     stats: ch.stats,
+    reown: () => ch.reown(),
     async close() {
       await ch.close()
       await broker.bus.close()
@@ -100,6 +109,8 @@ async function startOnExternal(
       log: o.log.child('nodes'),
       clock: o.clock ?? systemClock,
       leaseRenewMs: o.leaseRenewMs,
+      owns: o.owns,
+      servedBy: o.servedBy,
     })
   } catch (err) {
     await bus.close()
@@ -111,6 +122,7 @@ async function startOnExternal(
     requestLogs: (node, opts) => ch.requestLogs(node, opts),
     isOnline: (node) => ch.isOnline(node),
     stats: ch.stats,
+    reown: () => ch.reown(),
     async close() {
       await ch.close()
       await bus.close()
