@@ -3,6 +3,9 @@
 // and opened on the way out, so nothing above this line sees ciphertext and nothing below it
 // sees a secret value.
 import { Decoder, Encoder } from 'cbor-x'
+// the same decoder built without cbor-x's native string extraction (a module instance of its own:
+// cbor-extract, once loaded, is used by every importer of 'cbor-x')
+import { Decoder as PlainDecoder } from 'cbor-x/decode-no-eval'
 import { CorruptError } from '../../core/index.ts'
 import { MAX_NESTING, put, tooDeep, type KubeObject, type ResourceInfo } from '../../api/index.ts'
 import type { KeyValue } from '../store/index.ts'
@@ -37,6 +40,80 @@ export function decodeObject<T extends KubeObject = KubeObject>(kv: KeyValue): T
   }
   obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) }
   return obj
+}
+
+/**
+ * An object to be kept for long (a controller's informer cache, the node channel's pods), decoded
+ * so that it holds as little memory as it can: cbor-x's native decoder makes each string of
+ * 13 characters or more a slice of one string of the whole record, so keeping a uid keeps the
+ * record's text (≈ 1–2 KB a pod, for every copy kept); this decoder builds every string on its
+ * own, and the values objects repeat ("True", "Running", image and node names, label values…)
+ * are shared through an intern table instead of held once per object.
+ */
+export function decodeCompact<T extends KubeObject = KubeObject>(kv: KeyValue): T {
+  let obj: T
+  try {
+    obj = intern(plainCbor.decode(kv.value), 0) as T
+  } catch (err) {
+    throw new CorruptError(
+      `server: stored object ${kv.key} does not decode (${(err as Error).message})`,
+      { file: kv.key, offset: 0 },
+      { cause: err },
+    )
+  }
+  obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) }
+  return obj
+}
+
+const plainCbor = new PlainDecoder({ useRecords: false, mapsAsObjects: true })
+
+/** values unique to one object: interning them only churns the table */
+const UNIQUE = new Set([
+  'uid',
+  'resourceVersion',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'lastTransitionTime',
+  'lastHeartbeatTime',
+  'lastProbeTime',
+  'lastUpdateTime',
+  'startTime',
+  'startedAt',
+  'finishedAt',
+  'renewTime',
+  'acquireTime',
+])
+const INTERN_MAX_LENGTH = 64
+/** distinct strings kept; when full the table starts again (objects keep what they hold) */
+const INTERN_MAX_ENTRIES = 50_000
+let interned = new Map<string, string>()
+
+/** the table's copy of `s` (a short string), adding it when new */
+export function internString(s: string): string {
+  if (s.length > INTERN_MAX_LENGTH) return s
+  const hit = interned.get(s)
+  if (hit !== undefined) return hit
+  if (interned.size >= INTERN_MAX_ENTRIES) interned = new Map()
+  interned.set(s, s)
+  return s
+}
+
+function intern(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return internString(v)
+  if (v === null || typeof v !== 'object' || depth > MAX_NESTING) return v
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = intern(v[i], depth + 1)
+    return v
+  }
+  if (ArrayBuffer.isView(v) || v instanceof Date) return v
+  const o = v as Record<string, unknown>
+  for (const k in o) {
+    const x = o[k]
+    if (typeof x === 'string') {
+      if (!UNIQUE.has(k)) o[k] = internString(x)
+    } else if (x !== null && typeof x === 'object') o[k] = intern(x, depth + 1)
+  }
+  return o
 }
 
 export function encodeCbor(value: unknown): Uint8Array {

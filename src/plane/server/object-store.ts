@@ -18,6 +18,7 @@ import {
 import { prefixEnd, type Compare, type Store, type Txn, type TxnResult } from '../store/index.ts'
 import { ApiError } from './status.ts'
 import {
+  decodeCompact,
   decodeObject,
   encodeObject,
   identityTransform,
@@ -128,8 +129,13 @@ export class ObjectStore {
     return rfc3339(this.#clock.now())
   }
 
-  decode(info: ResourceInfo, kv: Parameters<typeof decodeObject>[0]): KubeObject {
-    return this.#transform.fromStorage(info, decodeObject(kv))
+  /** `kept`: the caller keeps the object for long (a cache): decoded to hold less memory */
+  decode(
+    info: ResourceInfo,
+    kv: Parameters<typeof decodeObject>[0],
+    o?: { kept?: boolean },
+  ): KubeObject {
+    return this.#transform.fromStorage(info, o?.kept ? decodeCompact(kv) : decodeObject(kv))
   }
 
   #encode(info: ResourceInfo, obj: KubeObject): Uint8Array {
@@ -172,6 +178,8 @@ export class ObjectStore {
       from?: string
       limit?: number
       filter?: (obj: KubeObject) => boolean
+      /** the objects are kept for long (decode's `kept`) */
+      kept?: boolean
     },
   ): Promise<ListPage> {
     const prefix = storePrefix(info, o.namespace)
@@ -190,7 +198,7 @@ export class ObjectStore {
       )
       revision ||= r.revision
       for (const kv of r.kvs) {
-        const obj = this.decode(info, kv)
+        const obj = this.decode(info, kv, { kept: o.kept })
         if (o.filter && !o.filter(obj)) continue
         if (o.limit && items.length === o.limit) return { items, revision, next: kv.key }
         items.push(obj)

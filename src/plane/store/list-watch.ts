@@ -12,10 +12,11 @@ const RETRY_MS = 1000
 /** what a list-watch needs of the object layer above the store */
 export interface ObjectSource {
   readonly store: Store
-  decode(info: ResourceInfo, kv: KeyValue): KubeObject
+  /** `kept`: for a consumer that keeps it (the store decodes it to hold less memory) */
+  decode(info: ResourceInfo, kv: KeyValue, o?: { kept?: boolean }): KubeObject
   list(
     info: ResourceInfo,
-    o: { revision?: number },
+    o: { revision?: number; kept?: boolean },
   ): Promise<{ items: KubeObject[]; revision: number }>
 }
 
@@ -49,7 +50,7 @@ export class ListWatch<T extends KubeObject> {
   }
 
   async start(): Promise<void> {
-    const list = await this.#objects.list(this.#o.info, {})
+    const list = await this.#objects.list(this.#o.info, { kept: true })
     if (this.#stopped) return
     const items = list.items.map((obj) => ({ key: this.#o.keyOf(obj), obj: obj as T }))
     this.#o.on.rebuild(items, list.revision)
@@ -72,7 +73,11 @@ export class ListWatch<T extends KubeObject> {
     const rev = ev.kv.modRevision
     if (ev.type === 'delete') return this.#o.on.change(ev.kv.key, undefined, rev)
     try {
-      this.#o.on.change(ev.kv.key, this.#objects.decode(this.#o.info, ev.kv) as T, rev)
+      this.#o.on.change(
+        ev.kv.key,
+        this.#objects.decode(this.#o.info, ev.kv, { kept: true }) as T,
+        rev,
+      )
     } catch (err) {
       const what = this.#o.info.singular
       this.#o.log.error(`${what} skipped: it does not decode`, { key: ev.kv.key, err: String(err) })

@@ -1,7 +1,7 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import type { Pod } from '../../api/index.ts'
-import { PodIndex } from './pod-index.ts'
+import { PodIndex, slimPod } from './pod-index.ts'
 
 const pod = (name: string, node?: string, extra: Partial<Pod['spec']> = {}): Pod => ({
   metadata: { name, namespace: 'default', uid: `uid-${name}` },
@@ -23,9 +23,17 @@ test('changes: bound, moved, status-only, deleted — which nodes changed, at wh
   assert.equal(i.apply(key('a'), pod('a'), 11), [], 'not bound: nobody')
   assert.equal(i.apply(key('a'), pod('a', 'n1'), 12), ['n1'])
   assert.equal(names(i, 'n1'), [12, ['a']])
-  const withStatus = { ...pod('a', 'n1'), status: { phase: 'Running' as const } }
+  const a = pod('a', 'n1')
+  const withStatus = {
+    ...a,
+    metadata: { ...a.metadata, resourceVersion: '13', labels: { x: 'y' } },
+    status: { phase: 'Running' as const },
+  }
   assert.equal(i.apply(key('a'), withStatus, 13), [], 'a status write: no change for the node')
-  assert.is(i.setOf('n1').pods[0].pod.status?.phase, 'Running', 'but the newest object is kept')
+  const kept = i.setOf('n1').pods[0].pod
+  assert.is(kept.metadata.resourceVersion, '13', 'but the newest resourceVersion is kept')
+  assert.equal(kept, { metadata: { ...a.metadata, resourceVersion: '13' }, spec: a.spec })
+  assert.is(kept.status, undefined, 'and not what the node is not sent (status, labels)')
   assert.equal(i.apply(key('a'), pod('a', 'n2'), 14), ['n1', 'n2'])
   assert.equal(
     [names(i, 'n1'), names(i, 'n2')],
@@ -65,6 +73,32 @@ test('rebuild: only the nodes whose sets differ change, to the list revision', (
       [9, []],
     ],
   )
+})
+
+test('slimPod keeps what a desired pod is made of: identity, resourceVersion, deletion, spec', () => {
+  const p = pod('d', 'n1')
+  const deleting = {
+    ...p,
+    metadata: {
+      ...p.metadata,
+      resourceVersion: '9',
+      deletionTimestamp: '2026-12-06T04:00:00Z',
+      deletionGracePeriodSeconds: 0,
+      labels: { app: 'web' },
+      annotations: { a: 'b' },
+    },
+  }
+  assert.equal(slimPod(deleting), {
+    metadata: {
+      name: 'd',
+      namespace: 'default',
+      uid: 'uid-d',
+      resourceVersion: '9',
+      deletionTimestamp: '2026-12-06T04:00:00Z',
+      deletionGracePeriodSeconds: 0,
+    },
+    spec: p.spec,
+  })
 })
 
 test.run()

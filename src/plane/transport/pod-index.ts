@@ -2,14 +2,19 @@
 // store. Each change says which nodes' sets changed and at which store revision; a change the
 // node cannot see (status, labels, a new resourceVersion from a status write) changes nothing,
 // so a node's own status reports do not echo back to it as new desired states.
+// Each entry keeps only what a node's desired state is made of (desired-state.ts): the pod's
+// identity, resourceVersion, deletion and spec — not its status, labels or owners — and its view
+// as a digest: at 10,000 pods the whole objects and their views as JSON were tens of MB.
+import { createHash } from 'node:crypto'
 import type { Pod } from '../../api/index.ts'
 
 export interface PodEntry {
   /** store key */
   key: string
   node: string
+  /** the pod as the node's desired state needs it (slimPod) */
   pod: Pod
-  /** what of the pod the node sees, as text: equal texts, same desired pod */
+  /** a digest of what of the pod the node sees: equal views, same desired pod */
   view: string
 }
 
@@ -20,12 +25,38 @@ interface NodeSet {
 }
 
 const viewOf = (p: Pod) =>
-  JSON.stringify([
-    p.metadata.uid,
-    p.spec,
-    p.metadata.deletionTimestamp,
-    p.metadata.deletionGracePeriodSeconds,
-  ])
+  createHash('sha1')
+    .update(
+      JSON.stringify([
+        p.metadata.uid,
+        p.spec,
+        p.metadata.deletionTimestamp,
+        p.metadata.deletionGracePeriodSeconds,
+      ]),
+    )
+    .digest('base64')
+
+/** what desiredPod reads of a pod, and nothing else */
+export function slimPod(p: Pod): Pod {
+  const m = p.metadata
+  const metadata: Pod['metadata'] = {
+    name: m.name,
+    namespace: m.namespace,
+    uid: m.uid,
+    resourceVersion: m.resourceVersion,
+  }
+  if (m.deletionTimestamp) metadata.deletionTimestamp = m.deletionTimestamp
+  if (m.deletionGracePeriodSeconds !== undefined)
+    metadata.deletionGracePeriodSeconds = m.deletionGracePeriodSeconds
+  return { metadata, spec: p.spec }
+}
+
+const entryOf = (key: string, node: string, pod: Pod): PodEntry => ({
+  key,
+  node,
+  pod: slimPod(pod),
+  view: viewOf(pod),
+})
 
 export class PodIndex {
   #byKey = new Map<string, PodEntry>()
@@ -55,7 +86,7 @@ export class PodIndex {
   apply(key: string, pod: Pod | undefined, revision: number): string[] {
     const old = this.#byKey.get(key)
     const node = pod?.spec?.nodeName || undefined
-    const entry = pod && node ? { key, node, pod, view: viewOf(pod) } : undefined
+    const entry = pod && node ? entryOf(key, node, pod) : undefined
     if (entry) this.#byKey.set(key, entry)
     else this.#byKey.delete(key)
     if (old && entry && old.node === entry.node && old.view === entry.view) {
@@ -88,7 +119,7 @@ export class PodIndex {
     for (const { key, pod } of pods) {
       const node = pod.spec?.nodeName
       if (!node) continue
-      const entry = { key, node, pod, view: viewOf(pod) }
+      const entry = entryOf(key, node, pod)
       byKey.set(key, entry)
       let set = fresh.get(node)
       if (!set) fresh.set(node, (set = { pods: new Map(), revision }))

@@ -59,10 +59,11 @@ export type ControllerStore = Source & Writer
 /** the plane's ObjectStore, as far as controllers use it */
 export interface Objects extends Omit<Writer, 'remove' | 'read'> {
   readonly store: Store
-  decode(info: ResourceInfo, kv: KeyValue): KubeObject
+  /** `kept`: for a cache (the store decodes it to hold less memory) */
+  decode(info: ResourceInfo, kv: KeyValue, o?: { kept?: boolean }): KubeObject
   list(
     info: ResourceInfo,
-    o: { namespace?: string },
+    o: { namespace?: string; kept?: boolean },
   ): Promise<{ items: KubeObject[]; revision: number }>
   get(
     info: ResourceInfo,
@@ -90,7 +91,8 @@ export function splitKey(key: string): { namespace?: string; name: string } {
 
 export function objectsSource(objects: Objects): ControllerStore {
   return {
-    list: (info, o) => objects.list(info, { namespace: o?.namespace }),
+    // what an informer lists and watches it keeps in its cache
+    list: (info, o) => objects.list(info, { namespace: o?.namespace, kept: true }),
     watch(info, fromRevision, sink) {
       const w = objects.store.watch(
         { prefix: storePrefix(info) },
@@ -122,7 +124,7 @@ function change(
   const revision = ev.kv.modRevision
   if (ev.type === 'delete') return [{ key, revision }]
   try {
-    return [{ key, obj: objects.decode(info, ev.kv), revision }]
+    return [{ key, obj: objects.decode(info, ev.kv, { kept: true }), revision }]
   } catch {
     return [] // an object that does not decode is no one's to act on; the API reports it on read
   }
