@@ -78,14 +78,16 @@ const planeFlags = `${dataDir}  --listen HOST:PORT    API address (default 127.0
                         PEM: the client certificate and its key the plane logs in to etcd with
                         (etcd's --client-cert-auth)
   --leader-elect, --no-leader-elect
-                        several planes on one etcd: every plane serves the API, only the
-                        elected leader runs the scheduler, controllers and node channel
+                        several planes on one etcd: every plane serves the API and the
+                        nodes that hash to it (each its own broker login: broker-config
+                        --planes), only the elected leader runs the scheduler and controllers
                         (default on with --store etcd and --mqtt; needs both)
   --leader-elect-lease-duration DURATION
                         the leader's lease: another plane takes over this long after the
                         leader dies (default 15s; renewed every third of it)
   --leader-elect-identity NAME
-                        this plane's name as leader, unique among the planes
+                        this plane's name as leader and among the planes sharing the
+                        nodes, unique among them
                         (default HOSTNAME_DATA-DIR)
   --insecure-http       plain HTTP, no authentication and no broker (loopback tests only)
   --node-monitor-grace-period DURATION
