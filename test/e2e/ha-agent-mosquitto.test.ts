@@ -1,8 +1,9 @@
 // Several planes with a real agent (issue 17): two `shoal plane` processes on a real etcd and
 // a real Mosquitto (the files `shoal broker-config` writes; it re-reads its password file when
 // a plane adds a joining node, as `systemctl reload` would), the second with a copy of the
-// first one's identity. A real agent joins through the plane that does not lead (its token
-// reaches the leader through etcd, its login Mosquitto's passwd) and runs a pod; the leader is
+// first one's identity and a broker login of its own (broker-config --planes 2). A real agent
+// joins through the plane that does not lead (its token reaches the other plane through etcd,
+// its login Mosquitto's passwd) and runs a pod; the leader is
 // killed with SIGKILL; the pod keeps running (its instance still answers), the other plane
 // takes over, and a pod created after the takeover runs on the agent.
 import { test } from 'uvu'
