@@ -4,8 +4,8 @@
 // planes: plane/leader's ownerOf). Shown by each node's Lease (annotation shoal.dev/served-by,
 // written by the plane that handles its heartbeats). Then one serving follower is killed with
 // SIGKILL while pods are being created: its node's Lease is renewed by another plane, the pods
-// on it keep running and the new ones run, and its pods' logs come through the other follower
-// (API and stock kubectl), which does not serve that node.
+// on it keep running and the new ones run, and its pods' logs (API and stock kubectl) and its
+// usage come through the other follower, which does not serve that node.
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -244,6 +244,12 @@ test('nodes served by different planes; a serving plane killed: another takes it
     'crasher: started',
   )
   assert.match(kubectl(other, 'logs', 'x-0').out, 'crasher: started')
+
+  // x's usage (kubectl top) through `other` too: every plane keeps every node's stats
+  await until(
+    'x usage via a follower that does not serve it',
+    async () => (await getJson(other, `/apis/metrics.k8s.io/v1beta1/nodes/${xNode}`))?.usage,
+  )
 
   // under load: pods are being created on both nodes while the plane serving x dies
   const lastRenew = (await leaseOf(leader, xNode)).spec.renewTime as string
