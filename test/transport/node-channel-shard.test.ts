@@ -120,4 +120,45 @@ test('several planes: only the nodes served are sent state and handled; stats an
   }
 })
 
+test('several planes: a node gained holding a mesh table another plane numbered past this one is renumbered past it and sent the whole table', async () => {
+  const served = new Set<string>()
+  const f = await openChannelFixture('nc-shard-mesh', {
+    owns: (n) => served.has(n),
+    servedBy: 'plane-a',
+  })
+  try {
+    f.bus.deliver('pi-1', 'online', '1')
+    f.bus.deliver('pi-1', 'heartbeat', {
+      type: 'heartbeat',
+      time: 1,
+      conditions: [{ type: 'Ready', status: 'True' }],
+    })
+    // a Service: the mesh table has a number
+    await f.objects.create(resourceByKind('Service')!, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+    } as never)
+    await f.settle()
+    assert.equal(f.bus.take('pi-1'), [])
+    served.add('pi-1')
+    f.channel.reown()
+    await f.settle()
+    const first = f.bus.take('pi-1', 'mesh')
+    assert.is(first.length, 1, 'the whole table on takeover')
+    assert.is(first[0].msg.type, 'mesh')
+    // it holds a table numbered far past: it would ignore this one as stale and say so
+    const held = first[0].msg.revision + 100
+    f.bus.deliver('pi-1', 'mesh-applied', { type: 'mesh-applied', revision: held })
+    await f.settle()
+    const again = f.bus.take('pi-1', 'mesh')
+    assert.is(again.length, 1)
+    assert.is(again[0].msg.type, 'mesh')
+    assert.ok(again[0].msg.revision > held, `${again[0].msg.revision} > ${held}`)
+  } finally {
+    await f.close()
+  }
+})
+
 test.run()
