@@ -11,11 +11,33 @@ const EVENTS = resourceByKind('Event')!
 const REMEMBERED = 4096
 export const COMPONENT = 'default-scheduler'
 
+/** what is remembered of an Event written: its identity and count (the rest is made again) */
+interface Written {
+  metadata: Event['metadata']
+  count: number
+  firstTimestamp: string
+}
+
+function written(e: Event): Written {
+  const m = e.metadata
+  return {
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      creationTimestamp: m.creationTimestamp,
+      resourceVersion: m.resourceVersion,
+    },
+    count: e.count ?? 1,
+    firstTimestamp: e.firstTimestamp ?? '',
+  }
+}
+
 export class EventRecorder {
   readonly #objects: Objects
   readonly #clock: Clock
   readonly #log: Logger
-  readonly #recent = new Map<string, Event>()
+  readonly #recent = new Map<string, Written>()
   #seq = 0
 
   constructor(objects: Objects, o: { clock: Clock; log: Logger }) {
@@ -30,9 +52,9 @@ export class EventRecorder {
     const now = this.#objects.now()
     try {
       const prev = this.#recent.get(key)
-      const next = prev ? await this.#repeat(prev, now) : await this.#create(pod, e, now)
+      const next = prev ? await this.#repeat(pod, e, prev, now) : await this.#create(pod, e, now)
       this.#recent.delete(key)
-      this.#recent.set(key, next)
+      this.#recent.set(key, written(next))
       if (this.#recent.size > REMEMBERED) this.#recent.delete(this.#recent.keys().next().value!)
     } catch (err) {
       this.#recent.delete(key)
@@ -45,14 +67,26 @@ export class EventRecorder {
   }
 
   /** count + 1; an event gone or changed meanwhile is written anew */
-  async #repeat(prev: Event, now: string): Promise<Event> {
-    const next = { ...prev, count: (prev.count ?? 1) + 1, lastTimestamp: now }
+  async #repeat(
+    pod: Pod,
+    e: { type: string; reason: string; message: string },
+    prev: Written,
+    now: string,
+  ): Promise<Event> {
+    const { resourceVersion: _rv, ...kept } = prev.metadata
+    const next: Event = {
+      ...this.#event(pod, e, now),
+      metadata: kept,
+      count: prev.count + 1,
+      firstTimestamp: prev.firstTimestamp,
+    }
+    const stored = { apiVersion: 'v1', kind: 'Event', metadata: prev.metadata } as Event
     try {
-      return (await this.#objects.replace(EVENTS, prev, next)) as Event
+      return (await this.#objects.replace(EVENTS, stored, next)) as Event
     } catch (err) {
       if (!isShoalError(err, 'Conflict') && !isShoalError(err, 'NotFound')) throw err
-      const { resourceVersion: _rv, uid: _uid, ...meta } = prev.metadata
-      const name = this.#name(prev.involvedObject.name!)
+      const { resourceVersion: _r, uid: _uid, ...meta } = prev.metadata
+      const name = this.#name(pod.metadata.name!)
       return (await this.#objects.create(EVENTS, {
         ...next,
         metadata: { ...meta, name },
@@ -61,8 +95,12 @@ export class EventRecorder {
   }
 
   #create(pod: Pod, e: { type: string; reason: string; message: string }, now: string) {
+    return this.#objects.create(EVENTS, this.#event(pod, e, now)) as Promise<Event>
+  }
+
+  #event(pod: Pod, e: { type: string; reason: string; message: string }, now: string): Event {
     const m = pod.metadata
-    const event: Event = {
+    return {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: this.#name(m.name!), namespace: m.namespace },
@@ -82,7 +120,6 @@ export class EventRecorder {
       source: { component: COMPONENT },
       reportingComponent: COMPONENT,
     }
-    return this.#objects.create(EVENTS, event) as Promise<Event>
   }
 
   /** "<pod>.<hex>", as Kubernetes names events (its hex is the time in ns; a counter keeps ours unique) */

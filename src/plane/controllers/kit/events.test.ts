@@ -35,6 +35,21 @@ test('a repeated Event raises its count and lastTimestamp; another message is an
   assert.is(backOff.count, 3)
   assert.is(backOff.firstTimestamp, '2026-01-01T00:00:00Z')
   assert.is(backOff.lastTimestamp, '2026-01-01T00:00:20Z')
+  // only the Event's identity and count are remembered between writes: the rest is made again
+  assert.ok(backOff.metadata.uid && backOff.metadata.creationTimestamp, 'uid and creation kept')
+  assert.match(backOff.metadata.name!, /^web-1\.[0-9a-f]{16}$/)
+  assert.equal(backOff.involvedObject, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    name: 'web-1',
+    namespace: 'default',
+    uid: 'uid-web-1',
+    resourceVersion: undefined,
+  })
+  assert.equal(
+    [backOff.type, backOff.reason, backOff.source],
+    ['Warning', 'BackOff', { component: 'test' }],
+  )
   assert.equal(
     fake
       .take()
