@@ -31,17 +31,9 @@ export interface PlaneRecord {
   mqttUser?: string
 }
 
-const weightCache = new Map<string, bigint>()
-
+/** the plane's random weight for the node: the first 64 bits of SHA-256(plane NUL node) */
 function weight(plane: string, node: string): bigint {
-  const k = `${plane}\u0000${node}`
-  let w = weightCache.get(k)
-  if (w === undefined) {
-    w = createHash('sha256').update(k).digest().readBigUInt64BE(0)
-    if (weightCache.size > 100_000) weightCache.clear()
-    weightCache.set(k, w)
-  }
-  return w
+  return createHash('sha256').update(`${plane}\u0000${node}`).digest().readBigUInt64BE(0)
 }
 
 /** the plane (of `planes`) that serves `node`: rendezvous hashing; undefined when none is live */
@@ -83,6 +75,8 @@ export class PlaneMembers {
   #fence: Timer | undefined
   #watcher: Watcher | undefined
   #sorted: string[] = []
+  /** node → its plane in the current live set ('' none), filled as nodes are asked about */
+  readonly #owners = new Map<string, string>()
 
   private constructor(o: MembersOptions) {
     this.#o = { ...o, ttlSeconds: o.ttlSeconds ?? DEFAULT_MEMBER_TTL_SECONDS }
@@ -117,14 +111,21 @@ export class PlaneMembers {
     return this.#sorted
   }
 
-  /** does this plane serve `node` now? */
+  /** does this plane serve `node` now? (asked for every message from a node: one map lookup) */
   owns(node: string): boolean {
-    return !this.#fenced && ownerOf(node, this.#sorted) === this.#o.identity
+    if (this.#fenced) return false
+    if (this.#sorted.length === 1) return this.#sorted[0] === this.#o.identity
+    return this.ownerOf(node) === this.#o.identity
   }
 
   /** the plane serving `node` in this plane's view */
   ownerOf(node: string): string | undefined {
-    return ownerOf(node, this.#sorted)
+    let owner = this.#owners.get(node)
+    if (owner === undefined) {
+      owner = ownerOf(node, this.#sorted) ?? ''
+      this.#owners.set(node, owner)
+    }
+    return owner || undefined
   }
 
   async stop(): Promise<void> {
@@ -200,6 +201,7 @@ export class PlaneMembers {
     if (next.join('\n') === this.#sorted.join('\n')) return
     this.#o.log.info('live planes', { planes: next })
     this.#sorted = next
+    this.#owners.clear()
     this.#o.changed?.()
   }
 
