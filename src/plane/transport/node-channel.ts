@@ -301,9 +301,11 @@ export class NodeChannel {
    * handled in full), else handles what every plane handles (stats, log answers, the Will) */
   #sharded(node: string, leaf: string, payload: Uint8Array): boolean {
     const online = leaf === 'online' ? utf8.decode(payload) !== OFFLINE : true
+    let heard = this.#heard.get(node)
+    if (!heard) this.#heard.set(node, (heard = { at: 0, online }))
+    heard.online = online
     // a retained online flag comes on every subscribe: it is not the node heard now
-    const at = leaf === 'online' ? (this.#heard.get(node)?.at ?? 0) : this.#clock.now()
-    this.#heard.set(node, { at, online })
+    if (leaf !== 'online') heard.at = this.#clock.now()
     if (this.#owns!(node)) {
       if (!this.#served.has(node)) {
         // heard before the live planes said so (its first message): served from now on
