@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rm, stat, utimes } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic, type Clock, type Logger } from '../core/index.ts'
+import { readBigFile, writeFileAtomic, type Clock, type Logger } from '../core/index.ts'
 import { decodePrepared, kindOfExports, type WorkloadKind } from '../wasm-runtime/index.ts'
 import { Backoff, type BackoffOptions } from './backoff.ts'
 import { diskProblem, victims, type DiskFree, type GcPolicy, type HeldImage } from './image-gc.ts'
@@ -174,7 +174,7 @@ export class ImageCache {
   /** reads and checks a prepared file: its sha256, and the component it was made from */
   async #check(digest: string, prepared: string): Promise<Ready> {
     const path = this.#preparedPath(prepared)
-    const bytes = new Uint8Array(await readFile(path))
+    const bytes = await readBigFile(path)
     const actual = sha256(bytes)
     if (actual !== prepared)
       throw new Error(`prepared image ${prepared} hashes to ${actual}: it is damaged`)

@@ -1,8 +1,8 @@
 // Adapter: reads an image from disk and proves it is the component the spec names.
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { createHash } from 'node:crypto'
 import { basename } from 'node:path'
-import { InvalidError } from '../core/index.ts'
+import { InvalidError, readBigFile } from '../core/index.ts'
 import { checkComponent, checkDigest, checkDigestFormat } from './image-check.ts'
 
 export function sha256Of(bytes: Uint8Array): string {
@@ -14,7 +14,7 @@ export async function loadImage(path: string, digest: string): Promise<Uint8Arra
   checkDigestFormat(digest)
   let bytes: Uint8Array
   try {
-    bytes = new Uint8Array(await readFile(path))
+    bytes = await readBigFile(path)
   } catch (error) {
     throw new InvalidError(`runtime: cannot read image ${path}: ${(error as Error).message}`, [], {
       cause: error,

@@ -4,9 +4,8 @@
 // transpiled. A bare component (the local path) is verified (digest, component preamble) and
 // transpiled once per digest and jco version (disk cache), unless the runtime may not transpile.
 // An unchanged file (same size, mtime, inode) already verified under this digest is not re-hashed.
-import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { InvalidError } from '../core/index.ts'
+import { InvalidError, readBigFile } from '../core/index.ts'
 import { checkDigest, checkDigestFormat } from './image-check.ts'
 import { imageStamp, loadImage, sha256Of } from './image-loader.ts'
 import { preparedModules, type PreparedModules } from './module-cache.ts'
@@ -27,7 +26,7 @@ async function unpacked(spec: InstanceSpec, prepared: string, cacheDir: string) 
   checkDigestFormat(prepared)
   let bytes: Uint8Array
   try {
-    bytes = new Uint8Array(await readFile(path))
+    bytes = await readBigFile(path)
   } catch (error) {
     throw new InvalidError(
       `runtime: cannot read prepared image ${path}: ${(error as Error).message}`,

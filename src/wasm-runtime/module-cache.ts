@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { InvalidError } from '../core/index.ts'
+import { InvalidError, readBigFile } from '../core/index.ts'
 import { offload } from './thread-spawn.ts'
 import { instrumentModule } from './instrument/index.ts'
 import type { Transpiled } from './transpile-cache.ts'
@@ -84,7 +84,7 @@ async function prepare(
   const fuelExports = new Set<string>()
   const dir = await instrumented(t, pages)
   for (const file of t.coreFiles) {
-    const bytes = new Uint8Array(await readFile(join(dir, file)))
+    const bytes = await readBigFile(join(dir, file))
     const fuelExport = await readFile(join(dir, `${file}.fuel`), 'utf8')
     if (fuelExport) fuelExports.add(fuelExport)
     try {

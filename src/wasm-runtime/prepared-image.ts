@@ -40,6 +40,8 @@ export function encodePrepared(p: PreparedImage): Uint8Array {
   return cbor.encode({ ...p, files })
 }
 
+const cborNull = Uint8Array.of(0xf6)
+
 function refuse(label: string, what: string): InvalidError {
   return new InvalidError(`runtime: prepared image ${label} ${what}`)
 }
@@ -51,6 +53,10 @@ export function decodePrepared(bytes: Uint8Array, label: string): PreparedImage 
     v = decoder.decode(bytes) as Partial<PreparedImage>
   } catch (cause) {
     throw new InvalidError(`runtime: prepared image ${label} is not CBOR`, [], { cause })
+  } finally {
+    // cbor-x keeps a DataView of the last input it decoded in a module variable: decoding one
+    // more byte lets an image of megabytes go once its caller is done with it
+    decoder.decode(cborNull)
   }
   if (!v || typeof v !== 'object' || v.format !== PREPARED_FORMAT)
     throw refuse(label, `is not a ${PREPARED_FORMAT} image (format ${JSON.stringify(v?.format)})`)
