@@ -1,7 +1,7 @@
 // The plane as one object: store + API server + the MQTT transport to its nodes (embedded
 // broker and node channel), the scheduler and the controllers. createPlane() is
 // what `shoal plane` runs and what another program embeds.
-import { createHash } from 'node:crypto'
+import { createHash, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -188,7 +188,9 @@ function mqttListenOf(o: PlaneOptions, api: { host: string; port: number }) {
 /** the external broker: its URL and the plane's login there */
 function externalBroker(
   o: PlaneOptions,
-): (ExternalBroker & { login?: BrokerLogin; brokerCa?: string; nodesUrl: string }) | undefined {
+):
+  | (ExternalBroker & { login?: BrokerLogin; brokerCa?: string; nodesUrl: string; user: string })
+  | undefined {
   if (!o.mqtt) {
     if (o.mqttCa || o.mqttCert || o.mqttKey || o.mqttNodes)
       throw new BadRequestError(
@@ -214,6 +216,7 @@ function externalBroker(
     nodesUrl: o.mqttNodes === undefined ? url : parseBrokerUrl(o.mqttNodes, '--mqtt-nodes').url,
     cert,
     key: o.mqttKey && readPem(o.mqttKey, '--mqtt-key', 'PRIVATE KEY'),
+    user: brokerUser(username, cert, login?.username),
   }
 }
 
@@ -288,6 +291,20 @@ function startNodeTransport(
       servedBy: o.members.identity,
     }),
   })
+}
+
+/** who the plane is at the external broker (several planes must differ): the URL's username,
+ * else its client certificate's CN (use_identity_as_username), else broker.json's, else
+ * PLANE_USER */
+function brokerUser(inUrl?: string, cert?: string, inLogin?: string): string {
+  if (inUrl) return inUrl
+  let cn: string | undefined
+  try {
+    cn = cert && /(?:^|\n)CN=([^\n]+)/.exec(new X509Certificate(cert).subject)?.[1]
+  } catch {
+    // not one X.509 certificate Node reads: the broker will say so when the plane logs in
+  }
+  return cn || inLogin || PLANE_USER
 }
 
 /** a short stable suffix of a plane's identity for its MQTT client id */
@@ -398,7 +415,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
         ca: external.brokerCa ? [security!.caCert, external.brokerCa] : security!.caCert,
         // several planes each hold a session of their own
         ...(members && {
-          clientId: `${external.username ?? PLANE_USER}-${clientSuffix(members.identity)}`,
+          clientId: `${external.user}-${clientSuffix(members.identity)}`,
         }),
       },
       objects,
@@ -418,7 +435,7 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
     const members = await PlaneMembers.start({
       store,
       identity,
-      mqttUser: external?.username ?? PLANE_USER,
+      mqttUser: external?.user ?? PLANE_USER,
       ttlSeconds: elect.memberSeconds,
       clock: systemClock,
       log: log.child('planes'),
