@@ -24,12 +24,6 @@ export interface ResendPolicy {
   attempts: number
 }
 
-const __tr = process.env.SHOAL_TRACE
-  ? (n: string, st: string) =>
-      process.stderr.write(
-        `TRACE ${n} ${st} ${(performance.timeOrigin + performance.now()).toFixed(2)}\n`,
-      )
-  : undefined
 export const RESEND: ResendPolicy = { firstMs: 5_000, maxMs: 60_000, attempts: 8 }
 
 interface Link {
@@ -101,9 +95,7 @@ export class DesiredSender {
       ...{ set: pods, removed },
     }
     link.sent = undefined
-    for (const x of pods) __tr?.(x.name, 'pd0')
     await this.#o.bus.publish(nodeTopic(node, 'desired'), encodeMessage(change))
-    for (const x of pods) __tr?.(x.name, 'pd1')
     link.sent = { revision: set.revision, views }
     this.#arm(node)
   }

@@ -59,24 +59,7 @@ export interface NodeChannelOptions {
   servedBy?: string
 }
 
-const __tr = process.env.SHOAL_TRACE
-  ? (n: string, st: string) =>
-      process.stderr.write(
-        `TRACE ${n} ${st} ${(performance.timeOrigin + performance.now()).toFixed(2)}\n`,
-      )
-  : undefined
 const utf8 = new TextDecoder()
-if (process.env.SHOAL_TRACE) {
-  let last = performance.now()
-  setInterval(() => {
-    const now = performance.now()
-    if (now - last > 15)
-      process.stderr.write(
-        `TRACE lag ${(now - last - 5).toFixed(1)} ${(performance.timeOrigin + now).toFixed(2)}\n`,
-      )
-    last = now
-  }, 5).unref()
-}
 
 /** the message type each leaf from a node carries */
 const LEAF_TYPE: Record<string, FromNode['type']> = {
@@ -161,10 +144,8 @@ export class NodeChannel {
       log: o.log,
       on: {
         rebuild: (pods, rev) => this.#index.rebuild(pods, rev).forEach((n) => this.#changed(n)),
-        change: (key, pod, rev) => {
-          __tr?.(key.split('/').pop()!, 'pw:' + (pod?.status?.phase ?? '-'))
-          return this.#index.apply(key, pod, rev).forEach((n) => this.#changed(n))
-        },
+        change: (key, pod, rev) =>
+          this.#index.apply(key, pod, rev).forEach((n) => this.#changed(n)),
       },
     })
   }
@@ -351,7 +332,6 @@ export class NodeChannel {
       case 'stats':
         return this.stats.record(node, m)
       case 'status':
-        for (const u of m.pods) __tr?.(u.name, 'ps:' + (u.status.phase ?? ''))
         return this.#statuses.write(node, m)
     }
   }
