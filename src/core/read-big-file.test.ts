@@ -23,7 +23,10 @@ test('small, big and empty files come back byte for byte', async () => {
 })
 
 test('a missing file rejects with ENOENT naming it', async () => {
-  const err = await readBigFile(join(dir, 'none')).catch((e: NodeJS.ErrnoException) => e)
+  const err = (await readBigFile(join(dir, 'none')).then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as NodeJS.ErrnoException
   assert.is(err.code, 'ENOENT')
   assert.match(err.message, /none/)
 })

@@ -13,7 +13,9 @@
 // changes). So a wait delays its neighbours by at most stallMs plus a start, once per thread;
 // requests that had already reached the stuck thread wait with it. Solo workers are bounded
 // (soloWorkers, by default one per 128 MiB of RAM, 2 to 16); past the bound and every thread
-// full, instances share the least-loaded unsealed solo worker. A watchdog pings each worker; one
+// full, instances share the least-loaded unsealed solo worker. A solo or service thread left
+// with no instance ends after idleLingerMs (an agent whose small pods went keeps no idle thread
+// for them: ≈ 12 MB). A watchdog pings each worker; one
 // that stops answering while not inside a call that may legitimately go on (a call within its
 // deadline, or a command without one) is terminated, its instances are reported, and later
 // starts get a fresh worker. Time a thread spends waiting in a host call (the call slot says so)
@@ -31,7 +33,9 @@ export type StatsReply = Extract<FromWorker, { t: 'stats' }>
 const watchdogEveryMs = 100
 const serviceSlack = 1
 const startupMs = 15_000
-const soloLingerMs = 2000
+/** an idle solo or service thread is ended after this long without an instance (a thread costs
+ *  ≈ 12 MB idle; starting one again takes tens of ms) */
+const idleLingerMs = 2000
 /** default: 10 JS pods (the agent bench) in one thread */
 export const defaultWaitersPerThread = 10
 export const defaultStallMs = 1000
@@ -247,12 +251,18 @@ export class WorkerPool {
     this.#timer.unref()
   }
 
-  /** Start the service workers now rather than at the first instance (a thread costs ≈ 20 MiB,
-   *  so a runtime with nothing to run starts none; one that is about to, warms them up). */
+  /** Start the service workers now rather than at the first instance (a thread costs ≈ 12 MB,
+   *  so a runtime with nothing to run starts none; one that is about to, warms them up). A pool
+   *  that hosts instances already is warm: its next instance starts any thread it needs. A
+   *  warmed thread no instance comes to ends after idleLingerMs, as an emptied one does. */
   warm(): void {
+    if (this.#all().some((w) => w.instances.size > 0)) return
     for (let i = 0; i < this.#services.length; i++)
-      if (!this.#services[i]?.alive)
-        this.#services[i] = new PoolWorker('service', this.#events, this.#io, this.#serviceProxy)
+      if (!this.#services[i]?.alive) {
+        const worker = new PoolWorker('service', this.#events, this.#io, this.#serviceProxy)
+        this.#services[i] = worker
+        this.#endIfIdle(worker)
+      }
   }
 
   #all(): PoolWorker[] {
@@ -294,20 +304,27 @@ export class WorkerPool {
     return least(open.length > 0 ? open : solos)
   }
 
-  /** An instance left `worker`; idle job workers beyond one are ended, and a solo worker once it
-   *  has been idle for soloLingerMs (its last answer may still be on its way out of its thread). */
+  /** An instance left `worker`; idle job workers beyond one are ended, and a solo or service
+   *  worker once it has been idle for idleLingerMs (its last answer may still be on its way out
+   *  of its thread). */
   release(worker: PoolWorker, n: number): void {
     worker.unhost(n)
     if (!worker.alive) this.#own.delete(worker)
     const idle = [...this.#own].filter((w) => w.instances.size === 0)
     for (const w of idle.filter((w) => w.role === 'job').slice(1)) this.#end(w)
-    if (worker.role === 'solo' && worker.instances.size === 0)
-      setTimeout(() => worker.instances.size === 0 && this.#end(worker), soloLingerMs).unref()
+    if (worker.role !== 'job' && worker.instances.size === 0) this.#endIfIdle(worker)
+  }
+
+  #endIfIdle(worker: PoolWorker): void {
+    setTimeout(() => worker.instances.size === 0 && this.#end(worker), idleLingerMs).unref()
   }
 
   #end(worker: PoolWorker): void {
     this.#own.delete(worker)
+    const slot = this.#services.indexOf(worker)
+    if (slot >= 0) this.#services[slot] = undefined
     worker.die(`runtime: idle ${worker.role} worker ended`, undefined, true)
+    if (this.#all().length === 0) this.#io.close() // the next host thread starts it again
   }
 
   close(): void {
