@@ -9,6 +9,10 @@
 // Env: PODS=100 · INFLIGHT=10 creates in flight · WARM_N=20 runtime warm starts · BENCH_TMP=<dir>
 //      SHOAL=bundle (default: node dist/shoal.mjs, built first — what a Pi runs) | tsx (the sources
 //      under tsx, whose TypeScript loader alone adds ≈ 100 MB to every process)
+//      While developing: STARTUP_ONLY=1 (the burst only: no memory phases) · SHOAL_BIN=<a shoal.mjs>
+//      (another build, e.g. a worktree of an older commit, for interleaved pairs; not rebuilt) ·
+//      CPU_PROF=<dir> (plane and agents under --cpu-prof, every thread; the burst's window printed
+//      in monotonic µs, the processes stopped after the burst so the profiles are written)
 // Progress goes to stderr; stdout gets the table, the goals and, last, one JSON line.
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -29,6 +33,10 @@ const build = join(root, 'firmware-images/.build')
 const PODS = Number(process.env.PODS ?? 100)
 const INFLIGHT = Number(process.env.INFLIGHT ?? 10)
 const WARM_N = Number(process.env.WARM_N ?? 20)
+/** while developing: only the startup burst (no memory phases, no runtime warm start) */
+const STARTUP_ONLY = process.env.STARTUP_ONLY === '1'
+/** a directory: plane and agents run with --cpu-prof into it, stopped with SIGTERM after the burst */
+const CPU_PROF = process.env.CPU_PROF
 const tmp = mkdtempSync(join(process.env.BENCH_TMP ?? os.tmpdir(), 'shoal-bench-agent-'))
 const { freePort, meshTestArgs } = await import('../test/e2e/plane-process.ts')
 const { percentile } = await import('./lib/measure.mjs')
@@ -36,11 +44,19 @@ const progress = (m) => process.stderr.write(`# ${m}\n`)
 const children = []
 
 const useBundle = (process.env.SHOAL ?? 'bundle') === 'bundle'
-if (useBundle) spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
-const shoal = useBundle ? [join(root, 'dist/shoal.mjs')] : ['--import', 'tsx', main]
+/** another build's shoal.mjs (e.g. a worktree of an older commit, for interleaved pairs): not rebuilt */
+const SHOAL_BIN = process.env.SHOAL_BIN
+if (useBundle && !SHOAL_BIN)
+  spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' })
+const shoal = SHOAL_BIN
+  ? [SHOAL_BIN]
+  : useBundle
+    ? [join(root, 'dist/shoal.mjs')]
+    : ['--import', 'tsx', main]
 
 function spawnShoal(args, name) {
-  const child = spawn(process.execPath, [...shoal, ...args], {
+  const prof = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', join(CPU_PROF, name)] : []
+  const child = spawn(process.execPath, [...prof, ...shoal, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -288,6 +304,9 @@ async function bench() {
   })
   progress(`creating ${PODS} pods, ${INFLIGHT} in flight`)
   const cpuBefore = [plane, ...agents].map((x) => cpuMs(x.child.pid))
+  const benchCpuBefore = cpuMs(process.pid)
+  const burstStart = performance.now()
+  const hrStart = process.hrtime.bigint() / 1000n
   let next = 0
   await Promise.all(
     Array.from({ length: INFLIGHT }, async () => {
@@ -307,7 +326,34 @@ async function bench() {
   )
   stop()
   const cpuBurst = [plane, ...agents].map((x, i) => cpuMs(x.child.pid) - cpuBefore[i])
+  const benchCpu = cpuMs(process.pid) - benchCpuBefore
+  const burstMs = performance.now() - burstStart
+  if (CPU_PROF)
+    progress(`burst window (µs, monotonic): ${hrStart} ${process.hrtime.bigint() / 1000n}`)
   const startup = [...answered].map(([n, t]) => ready.get(n) - t).sort((a, b) => a - b)
+  if (STARTUP_ONLY || CPU_PROF) {
+    if (CPU_PROF) {
+      for (const x of [...agents, plane]) x.child.kill('SIGTERM')
+      await Promise.all(
+        [...agents, plane].map(
+          (x) => x.child.exitCode ?? new Promise((r) => x.child.once('exit', r)),
+        ),
+      )
+    }
+    return {
+      startup,
+      cpuBurst,
+      benchCpu,
+      burstMs,
+      warm: [NaN],
+      idle,
+      loaded: idle,
+      hundred: NaN,
+      js: NaN,
+      bare: rssMb(bare.pid),
+      planeRss: NaN,
+    }
+  }
   await new Promise((r) => setTimeout(r, 2000))
   const loaded = agents.map((a) => rssMb(a.child.pid))
   const bareLoaded = rssMb(bare.pid)
@@ -336,6 +382,8 @@ async function bench() {
   return {
     startup,
     cpuBurst,
+    benchCpu,
+    burstMs,
     warm,
     idle,
     loaded,
@@ -368,6 +416,9 @@ const out = {
   // each agent's per pod of its own (PODS / 3)
   plane_cpu_per_pod_ms: +f(r.cpuBurst[0] / PODS),
   agent_cpu_per_pod_ms: r.cpuBurst.slice(1).map((x) => +f(x / (PODS / 3))),
+  // this process (creates over HTTPS, the watch) per pod, and the burst's length
+  bench_cpu_per_pod_ms: +f(r.benchCpu / PODS),
+  burst_ms: Math.round(r.burstMs),
   runtime_warm_p50_ms: +f(p(r.warm, 0.5)),
   runtime_warm_p99_ms: +f(p(r.warm, 0.99)),
   agent_idle_rss_mb: r.idle.map((x) => +f(x)),
@@ -384,7 +435,7 @@ console.log(
   `pod startup (create answered → Running+ready in a watch): p50 ${out.startup_p50_ms} ms · p99 ${out.startup_p99_ms} ms`,
 )
 console.log(
-  `CPU per pod over the burst: plane ${out.plane_cpu_per_pod_ms} ms · agents ${out.agent_cpu_per_pod_ms.join(' / ')} ms`,
+  `CPU per pod over the burst (${out.burst_ms} ms): plane ${out.plane_cpu_per_pod_ms} ms · agents ${out.agent_cpu_per_pod_ms.join(' / ')} ms · this bench ${out.bench_cpu_per_pod_ms} ms`,
 )
 console.log(
   `runtime warm start of the same image, in process:        p50 ${out.runtime_warm_p50_ms} ms · p99 ${out.runtime_warm_p99_ms} ms`,

@@ -11,6 +11,8 @@
 // SHOAL=bundle (default): the runtime as esbuild bundles it, its thread files beside it (what a
 // Pi runs); SHOAL=tsx: the sources, every thread registering tsx first (much slower to start).
 // Run: node bench/cold-start.mjs   (re-executes itself under tsx)   Env: ROUNDS=5 · BENCH_TMP=<dir>
+// · APPS=hello-wat (only those images, while developing). A bundle trial runs without tsx, as an
+// agent does (threads inherit --import: tsx in each of them slowed every thread start).
 // Progress goes to stderr; stdout gets the table, the goal and, last, one JSON line.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -20,14 +22,21 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const self = fileURLToPath(import.meta.url)
-if (!process.execArgv.join(' ').includes('tsx')) {
+// a bundle trial runs without tsx, as an agent does: a thread inherits its process's --import,
+// and tsx registered in every thread the runtime starts costs ≈ 100–250 ms of each thread's start
+const bundleTrial = process.argv[2] === '--trial' && process.argv[7]?.endsWith('.mjs')
+if (!process.execArgv.join(' ').includes('tsx') && !bundleTrial) {
   const args = ['--import', 'tsx', ...process.execArgv, self, ...process.argv.slice(2)]
   process.exit(spawnSync(process.execPath, args, { stdio: 'inherit' }).status ?? 1)
 }
 
 const root = join(self, '../..')
 const build = join(root, 'firmware-images/.build')
-const apps = { 'hello-wat': 'handler', 'hello-http': 'http' }
+const allApps = { 'hello-wat': 'handler', 'hello-http': 'http' }
+/** APPS=hello-wat: only those images (while developing) */
+const apps = process.env.APPS
+  ? Object.fromEntries(process.env.APPS.split(',').map((a) => [a, allApps[a]]))
+  : allApps
 
 function request(url, body) {
   return new Promise((resolve, reject) => {
@@ -97,7 +106,8 @@ async function bundleRuntime() {
 
 function trial(peer, app, image, preparedDigest) {
   const cache = mkdtempSync(join(tmp, 'cache-'))
-  const args = ['--import', 'tsx', self, '--trial', peer, app, image, cache, runtimeModule]
+  const args = [...(useBundle ? [] : ['--import', 'tsx']), self, '--trial', peer, app, image]
+  args.push(cache, runtimeModule)
   if (preparedDigest) args.push(JSON.stringify(preparedDigest))
   const out = spawnSync(process.execPath, args, { encoding: 'utf8' })
   rmSync(cache, { recursive: true, force: true })
