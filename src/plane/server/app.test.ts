@@ -486,6 +486,9 @@ test('metrics in Prometheus text format', async () => {
   assert.match(text, /shoal_store_value_bytes\{state="cached"\} \d+/)
   assert.match(text, /shoal_store_disk_bytes\{state="retained"\} [1-9]\d*/)
   assert.match(text, /shoal_store_disk_bytes\{state="dead"\} \d+/)
+  for (const g of ['process_resident_memory_bytes', 'nodejs_heap_size_used_bytes'])
+    assert.match(text, new RegExp(`\\n${g} [1-9]\\d*\\n`), g)
+  assert.match(text, /\nnodejs_external_memory_bytes \d+\n/)
 })
 
 test.run()

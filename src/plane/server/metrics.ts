@@ -1,5 +1,7 @@
 // Prometheus text exposition: requests by verb, resource and code, request latency histogram,
-// store revision, fdatasync latency, retained versions and value bytes in memory, open watches. Counters live here; the app records them.
+// store revision, fdatasync latency, retained versions and value bytes in memory, open watches,
+// the process's memory (resident, V8 heap, external). Counters live here; the app records them.
+import { getHeapStatistics } from 'node:v8'
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
@@ -102,6 +104,7 @@ export class Metrics {
         `shoal_store_disk_bytes{state="dead"} ${store.disk.deadBytes}`,
       )
     }
+    processMemory(out)
     out.push(
       '# HELP shoal_apiserver_watches Open watch streams.',
       '# TYPE shoal_apiserver_watches gauge',
@@ -109,6 +112,32 @@ export class Metrics {
     )
     return out.join('\n') + '\n'
   }
+}
+
+/** the process's memory, as prom-client's default metrics name it */
+function processMemory(out: string[]): void {
+  const m = process.memoryUsage()
+  const h = getHeapStatistics()
+  out.push(
+    '# HELP process_resident_memory_bytes Resident memory size in bytes.',
+    '# TYPE process_resident_memory_bytes gauge',
+    `process_resident_memory_bytes ${m.rss}`,
+    '# HELP nodejs_heap_size_total_bytes Process heap size from Node.js in bytes.',
+    '# TYPE nodejs_heap_size_total_bytes gauge',
+    `nodejs_heap_size_total_bytes ${m.heapTotal}`,
+    '# HELP nodejs_heap_size_used_bytes Process heap size used from Node.js in bytes.',
+    '# TYPE nodejs_heap_size_used_bytes gauge',
+    `nodejs_heap_size_used_bytes ${m.heapUsed}`,
+    '# HELP nodejs_external_memory_bytes Node.js external memory size in bytes (array buffers included).',
+    '# TYPE nodejs_external_memory_bytes gauge',
+    `nodejs_external_memory_bytes ${m.external}`,
+    '# HELP nodejs_array_buffers_bytes Memory of ArrayBuffers and Buffers in bytes.',
+    '# TYPE nodejs_array_buffers_bytes gauge',
+    `nodejs_array_buffers_bytes ${m.arrayBuffers}`,
+    '# HELP nodejs_heap_malloced_bytes Memory V8 allocated with malloc, in bytes.',
+    '# TYPE nodejs_heap_malloced_bytes gauge',
+    `nodejs_heap_malloced_bytes ${h.malloced_memory}`,
+  )
 }
 
 function histogram(out: string[], name: string, labels: string, s: Series, bounds: number[]): void {
