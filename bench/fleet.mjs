@@ -163,6 +163,18 @@ function startPlane(ctx, { prof = false, init = false } = {}) {
   return { child, spawnedAt, serving }
 }
 
+/** the plane's own account of its memory (/metrics), MB: V8 heap committed and used, external */
+async function memoryGauges(ctx) {
+  const r = await api(ctx, 'GET', '/metrics')
+  const text = r.text.toString()
+  const g = (name) => Number(new RegExp(`\\n${name} (\\d+)`).exec(text)?.[1] ?? NaN) / 2 ** 20
+  return {
+    heapTotal: g('nodejs_heap_size_total_bytes'),
+    heapUsed: g('nodejs_heap_size_used_bytes'),
+    external: g('nodejs_external_memory_bytes'),
+  }
+}
+
 // HEAPSNAP=<dir> (with PLANE_NODE_ARGS='--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=<dir>'):
 // the settled plane writes a heap snapshot there; waits until the file stops growing
 async function heapSnapshot(pid, dir) {
@@ -415,6 +427,7 @@ async function oneRun(variant, run) {
     await sleep(5000)
     r.planeRss = rssMb(pid)
     if (mosquitto) r.mosqRss = rssMb(mosquitto.pid)
+    Object.assign(r, await memoryGauges(ctx))
     if (process.env.HEAPSNAP) await heapSnapshot(pid, process.env.HEAPSNAP)
     r.cpuFleetPods = await cpuRate(pid, HB)
     r.hbCpuMsPerBeatPods = (r.cpuFleetPods - r.cpuIdle) / beatsPerS
@@ -515,6 +528,9 @@ const rows = [
   ['  with the fleet joined (MB)', 'planeRssJoined', 0],
   ['  peak while the pods came (MB)', 'planeRssPeak', 0],
   ['  with the fleet and the pods, settled (MB)', 'planeRss', 0],
+  ['  of it V8 heap committed (MB)', 'heapTotal', 0],
+  ['    used (MB)', 'heapUsed', 0],
+  ['    external (MB)', 'external', 0],
   ['Mosquitto RSS with the fleet and the pods (MB)', 'mosqRss', 1],
   ['restart: plane serving (s)', 'restartServingS', 1],
   ['  every Lease renewed and Node Ready (s)', 'restartSettledS', 1],
