@@ -5,7 +5,7 @@
 //              (made once here, untimed, with the registry's prepareComponent), a runtime that
 //              does not transpile: verify, unpack, instrument, compile, instantiate, answer;
 //   transpile — the old path: the bare component, transpiled with jco on the node first;
-//   threads-up — prepared, on a node already running pods (its host thread started 2 s before).
+//   threads-up — prepared, on a node already running pods (its host thread started 1 s before).
 // For the small image (hello-wat, a handler) and the JS image (hello-http, StarlingMonkey). The
 // timer starts where the agent's work does: warm() (threads started) and start() at once.
 // SHOAL=bundle (default): the runtime as esbuild bundles it, its thread files beside it (what a
@@ -58,7 +58,9 @@ if (process.argv[2] === '--trial') {
   const rt = createRuntime({ cacheDir, logDir: join(cacheDir, 'logs'), transpile: !prepared })
   if (peer === 'threads-up') {
     rt.warm() // a node already running pods: its host thread is up before the pod comes
-    await new Promise((r) => setTimeout(r, 2000))
+    // 1 s: well after the threads are up, and before a warmed thread no instance came to ends
+    // (worker-pool.ts: idleLingerMs, 2 s — a 2 s wait here measured a fresh thread's start)
+    await new Promise((r) => setTimeout(r, 1000))
   }
   const t0 = performance.now()
   rt.warm() // as the agent does when a desired set with pods arrives: its threads start meanwhile
