@@ -1,6 +1,6 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { PassThrough } from 'node:stream'
+import { PassThrough, Writable } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import { limitPackets } from './packet-limit.ts'
 
@@ -38,6 +38,24 @@ test('a header announcing more than the limit ends the stream', async () => {
     1000,
   ) // 16,384 bytes
   assert.match(r.err?.message ?? '', /16384 bytes is over the limit/)
+})
+
+test('what aedes writes goes to the writable given; its error ends the connection', async () => {
+  const socket = new PassThrough()
+  const written: number[] = []
+  const writable = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      written.push(...chunk)
+      done(written.length > 3 ? new Error('transport: cut') : null)
+    },
+  })
+  const conn = limitPackets(socket as unknown as TLSSocket, 100, writable)
+  const ended = new Promise<Error>((resolve) => conn.on('error', resolve))
+  conn.write(Buffer.from([0xd0, 0x00]))
+  conn.write(Buffer.from([0xd0, 0x00]))
+  assert.match((await ended).message, /transport: cut/)
+  assert.equal(written, [0xd0, 0x00, 0xd0, 0x00])
+  assert.ok(socket.destroyed, 'the socket ends with it')
 })
 
 test.run()

@@ -3,10 +3,11 @@
 // connection is cut as soon as a fixed header announces more than the limit. The stream reads
 // only the frames' fixed headers (type byte, remaining length as 1–4 varint bytes) and passes
 // every byte on unchanged.
-import { Duplex, Transform, type TransformCallback, type Writable } from 'node:stream'
+import { Duplex, type Writable } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 
-class PacketLimit extends Transform {
+/** the fixed headers in a byte stream: the size each packet announces */
+class PacketSizes {
   readonly #max: number
   /** bytes of the current packet's body still to pass */
   #body = 0
@@ -15,11 +16,11 @@ class PacketLimit extends Transform {
   #lengthBytes = -1
 
   constructor(max: number) {
-    super()
     this.#max = max
   }
 
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+  /** the error that should end the connection, if `chunk` announces a packet over the limit */
+  check(chunk: Buffer): Error | undefined {
     for (let i = 0; i < chunk.length;) {
       if (this.#body > 0) {
         const n = Math.min(this.#body, chunk.length - i)
@@ -36,23 +37,60 @@ class PacketLimit extends Transform {
       this.#length += (byte & 0x7f) * 128 ** this.#lengthBytes++
       if (byte & 0x80 && this.#lengthBytes < 4) continue
       if (this.#length > this.#max)
-        return done(
-          new Error(`transport: an MQTT packet of ${this.#length} bytes is over the limit`),
-        )
+        return new Error(`transport: an MQTT packet of ${this.#length} bytes is over the limit`)
       this.#body = this.#length
       this.#lengthBytes = -1
     }
-    done(null, chunk)
+    return undefined
+  }
+}
+
+/** One stream object a connection, the socket's reads checked on their way in and its writes
+ *  passed on: the broker holds a thousand of these (a Transform piped into Duplex.from made
+ *  three stream objects and their listeners, ≈ 6 KB of heap a node). */
+class LimitedConn extends Duplex {
+  readonly #socket: TLSSocket
+  readonly #writable: Writable
+
+  constructor(socket: TLSSocket, max: number, writable: Writable) {
+    super()
+    this.#socket = socket
+    this.#writable = writable
+    const sizes = new PacketSizes(max)
+    socket.on('data', (chunk: Buffer) => {
+      const err = sizes.check(chunk)
+      if (err) this.destroy(err)
+      else if (!this.push(chunk)) socket.pause()
+    })
+    socket.once('end', () => this.push(null))
+    socket.on('error', (err) => this.destroy(err))
+    socket.once('close', () => this.destroy())
+    if (writable !== socket) {
+      writable.on('error', (err) => this.destroy(err))
+      writable.once('close', () => this.destroy())
+    }
+  }
+
+  override _read(): void {
+    this.#socket.resume()
+  }
+
+  override _write(chunk: Buffer, enc: BufferEncoding, done: (err?: Error | null) => void): void {
+    this.#writable.write(chunk, enc, done)
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.#writable.end(done)
+  }
+
+  override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+    this.#socket.destroy()
+    done(err)
   }
 }
 
 /** the socket as aedes should read it: packets over `max` bytes end the connection; what
  * aedes writes goes to `writable` (the socket itself unless given) */
 export function limitPackets(socket: TLSSocket, max: number, writable: Writable = socket): Duplex {
-  const limited = new PacketLimit(max)
-  socket.pipe(limited)
-  const conn = Duplex.from({ readable: limited, writable })
-  limited.on('error', (err) => conn.destroy(err))
-  conn.on('close', () => socket.destroy())
-  return conn
+  return new LimitedConn(socket, max, writable)
 }
