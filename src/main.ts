@@ -290,6 +290,7 @@ async function runPlane(args: string[]): Promise<number> {
     strict: true,
   })
   if (values.help) return help('plane')
+  await boundPlaneHeap()
   const toleration = values['default-toleration-seconds']!.trim()
   if (!/^\d{1,9}$/.test(toleration))
     throw new BadRequestError(
@@ -697,11 +698,18 @@ function help(command: string): number {
   return 0
 }
 
+/** a plane's process keeps its heap near what it holds (src/plane/heap-growth.ts) */
+async function boundPlaneHeap(): Promise<void> {
+  const { boundHeapGrowth } = await import('./plane/heap-growth.ts')
+  boundHeapGrowth()
+}
+
 /** `shoal up` (and its alias `shoal start`): the plane here, the agents as children */
 async function runUp(cmd: string, args: string[]): Promise<number> {
   const { parseUpFlags, runUp: up } = await upModule()
   const o = parseUpFlags(args)
   if (o.help) return help(cmd)
+  await boundPlaneHeap()
   return up(o, version())
 }
 
