@@ -102,6 +102,7 @@ async function meshWithComponents() {
     nodeName: 'n1',
     local: { port: 0 },
     dispatchLocal: dispatcher.dispatch,
+    servesLocal: dispatcher.serves,
   })
   const { local } = await mesh.start()
   await mesh.setTable({
@@ -126,6 +127,7 @@ async function meshWithComponents() {
 /** child: one mesh; its config (JSON) in argv[3]; prints its ports, then takes tables on stdin */
 async function meshChild() {
   const cfg = JSON.parse(process.argv[3])
+  if (process.env.MESH_FAST === '0') cfg.fastPath = false // the node:http path for every request
   const { createMesh } = await import(process.argv[4] ?? '../src/mesh/index.ts')
   const mesh = createMesh(cfg)
   process.once('SIGTERM', () => process.exit(0)) // an exit: --cpu-prof writes its profile

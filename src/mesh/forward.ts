@@ -28,6 +28,7 @@ export interface ForwardContext {
   table: RoutingTable
   upstreams: Upstreams
   dispatchLocal: MeshOptions['dispatchLocal']
+  servesLocal: MeshOptions['servesLocal']
   log: (line: string) => void
 }
 

@@ -14,7 +14,7 @@ export const TABLE_REVISION_HEADER = 'x-shoal-table-revision'
 export const POD_HEADER = 'x-shoal-pod'
 export const NODE_HEADER = 'x-shoal-node'
 
-const HOP = new Set([
+export const HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-connection',

@@ -6,6 +6,7 @@ import type { Server as TlsServer, TLSSocket } from 'node:tls'
 import type { MeshTable } from '../api/index.ts'
 import { handleEntry, handleHop, HostResolver, type EntryContext, type EntryKind } from './entry.ts'
 import { IngressCertificates } from './ingress-tls.ts'
+import { FastPath } from './fast-path.ts'
 import { endpointStats, metricsText } from './metrics.ts'
 import { closeServer, NodePorts } from './node-ports.ts'
 import { RoutingTable } from './routing-table.ts'
@@ -34,12 +35,14 @@ export function createMesh(options: MeshOptions): Mesh {
     table,
     upstreams,
     dispatchLocal: options.dispatchLocal,
+    servesLocal: options.servesLocal,
     log: options.log ?? (() => {}),
   }
   const resolver = new HostResolver(ctx)
   const nodePorts = new NodePorts(ctx, options.nodePortHost ?? '0.0.0.0')
   const certificates = new IngressCertificates(ctx.log)
   const servers: Server[] = []
+  let fast: FastPath | undefined
   let mtls: TlsServer | undefined
   let syncing: Promise<void> = Promise.resolve()
 
@@ -49,13 +52,21 @@ export function createMesh(options: MeshOptions): Mesh {
   return {
     async start() {
       const ports: MeshPorts = {}
-      if (options.local)
-        ports.local = await listen(
-          servers,
-          createServer({ keepAlive: true }, entry('local')),
-          options.local,
-          '127.0.0.1',
-        )
+      if (options.local) {
+        const server = createServer({ keepAlive: true }, entry('local'))
+        if (options.fastPath === false)
+          ports.local = await listen(servers, server, options.local, '127.0.0.1')
+        else {
+          // plain HTTP/1.1 at the socket level; node:http takes the connections it hands over
+          fast = new FastPath(ctx, resolver, server)
+          ports.local = await listen(
+            [],
+            fast.server as unknown as Server,
+            options.local,
+            '127.0.0.1',
+          )
+        }
+      }
       if (options.public)
         ports.public = await listen(
           servers,
@@ -84,7 +95,7 @@ export function createMesh(options: MeshOptions): Mesh {
       return ports
     },
     async stop() {
-      await Promise.all([...servers.splice(0).map(closeServer), nodePorts.close()])
+      await Promise.all([...servers.splice(0).map(closeServer), nodePorts.close(), fast?.close()])
       await upstreams.close()
     },
     setTable(t: MeshTable) {
@@ -94,6 +105,7 @@ export function createMesh(options: MeshOptions): Mesh {
       for (const e of table.services.values())
         for (const p of e.localPorts.keys()) localPorts.add(p)
       upstreams.prune(table.nodes, localPorts)
+      fast?.prune(localPorts)
       if (t.services.some((s) => s.endpoints.length > 0)) void upstreams.load()
       return (syncing = syncing.then(() => nodePorts.sync(t)))
     },

@@ -78,8 +78,19 @@ export interface MeshOptions {
     /** the body: already read (a Buffer), still to be read from `req`, or none (null) */
     body: Buffer | IncomingMessage | null,
   ) => boolean
+  /**
+   * whether dispatchLocal would take a request for this target (cheap, no side effect); the fast
+   * path (fastPath) leaves such requests to node:http. Without it, while dispatchLocal is set,
+   * every request for a local endpoint goes through node:http
+   */
+  servesLocal?: (target: LocalTarget) => boolean
   /** a line of log (default: none) */
   log?: (line: string) => void
+  /**
+   * the local listener proxies plain HTTP/1.1 at the socket level (fast-path.ts), handing what it
+   * does not take to node:http (default true; false: node:http for every request)
+   */
+  fastPath?: boolean
 }
 
 export interface MeshPorts {

@@ -78,6 +78,7 @@ export async function startAgentMesh(o: AgentMeshOptions, s: StartMeshOptions): 
   const mesh = createMesh({
     nodeName: s.node,
     dispatchLocal: local && ((target, req, res, body) => local.dispatch(target, req, res, body)),
+    servesLocal: local && ((target) => local.serves(target)),
     local: o.local === false ? undefined : (o.local ?? MESH_DEFAULTS.local),
     public: o.public === false ? undefined : (o.public ?? MESH_DEFAULTS.public),
     tls: node && {

@@ -18,6 +18,8 @@ export interface LocalDispatcher {
     res: ServerResponse,
     body: Buffer | IncomingMessage | null,
   ): boolean
+  /** whether dispatch takes a request for this target (a live handler instance's port) */
+  serves(target: LocalTarget): boolean
   /** requests handed over in process so far */
   readonly handed: number
   stop(): void
@@ -35,6 +37,10 @@ export function localDispatcher(runtime: Runtime): LocalDispatcher {
   for (const s of runtime.list()) note(s.id, s.url)
   const d = {
     handed: 0,
+    serves(target: LocalTarget): boolean {
+      const id = byPort.get(target.port)
+      return id !== undefined && runtime.handler?.(id) !== undefined
+    },
     dispatch(
       target: LocalTarget,
       req: IncomingMessage,
