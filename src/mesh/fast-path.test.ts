@@ -187,4 +187,15 @@ test('an unknown Host: 404 naming it, the connection kept', async () => {
   assert.match(r.got, /^HTTP\/1\.1 404 Not Found\r\n[^]*mesh: no service default\/nope\n/)
 })
 
+test('a client that sends on while its answer is slow is read no further than one request', async () => {
+  answer = (line) =>
+    line.startsWith('GET /slow')
+      ? ['HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n', 'slow']
+      : 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'
+  const many = 'GET /next HTTP/1.1\r\nHost: web\r\n\r\n'.repeat(4000) // ≈ 140 kB
+  const r = await talk(`GET /slow HTTP/1.1\r\nHost: web\r\n\r\n${many}`, (g) => g.endsWith('slow'))
+  r.socket.destroy()
+  assert.match(r.got, /^HTTP\/1\.1 200 OK\r\n[^]*slow$/)
+})
+
 test.run()

@@ -76,7 +76,8 @@ export class FastPath {
     sock.off('timeout', onClientTimeout)
     sock.off('drain', onClientDrain)
     sock[CONN] = undefined
-    this.#clients.delete(sock)
+    // still closed by stop(): a server that never listens does not track its connections
+    sock.once('close', () => this.#clients.delete(sock))
     sock.setTimeout(0)
     sock.pause()
     if (unread) sock.unshift(unread)
@@ -198,8 +199,10 @@ class Conn {
   }
 
   data(chunk: Buffer): void {
-    this.#buf = this.#buf ? Buffer.concat([this.#buf, chunk]) : chunk
+    const buf = (this.#buf = this.#buf ? Buffer.concat([this.#buf, chunk]) : chunk)
     if (!this.exchange) this.next()
+    // pipelined bytes wait for the answer in flight: no more read than one request may hold
+    else if (buf.length > MAX_HEAD_BYTES + this.fast.ctx.retryBodyBytes) this.sock.pause()
   }
 
   ended(): void {
@@ -216,6 +219,7 @@ class Conn {
   done(close: boolean): void {
     this.exchange = undefined
     if (close || this.#ended) return void this.sock.end()
+    if (this.sock.isPaused()) this.sock.resume()
     if (this.#buf) this.next()
   }
 
@@ -229,6 +233,7 @@ class Conn {
     if (close) {
       this.#buf = undefined
       this.sock[CONN] = undefined
+      this.fast.forget(this.sock)
       this.sock.end()
       this.sock.destroySoon()
     }
