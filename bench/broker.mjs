@@ -261,7 +261,8 @@ async function brokerShare(tokens) {
   const { port, base } = await next((m) => m.ready)
   await sleep(1000)
   child.send({ cmd: 'rss' })
-  const idle = (await next((m) => m.rss !== undefined)).rss
+  const idleAt = await next((m) => m.rss !== undefined)
+  const idle = idleAt.rss
   const kids = startChildren()
   const all = next((m) => m.connected === N)
   await Promise.all(
@@ -276,7 +277,9 @@ async function brokerShare(tokens) {
   await all
   await sleep(3000) // their subscriptions and hellos
   child.send({ cmd: 'rss' })
-  const loaded = (await next((m) => m.rss !== undefined)).rss
+  const loadedAt = await next((m) => m.rss !== undefined)
+  const loaded = loadedAt.rss
+  const youngGrowth = loadedAt.young - idleAt.young
   await Promise.all(kids.map((k) => ask(k, { cmd: 'close' })))
   for (const k of kids) k.child.kill()
   child.kill()
@@ -290,6 +293,8 @@ async function brokerShare(tokens) {
     brokerRss: loaded,
     shareMb: share,
     perAgentKb: ((loaded - idle) * 1024) / N,
+    youngGrowthMb: youngGrowth,
+    perAgentHeldKb: ((loaded - idle - youngGrowth) * 1024) / N,
   }
 }
 
@@ -403,6 +408,8 @@ const rows = [
   ['  with the agents connected (MB)', 'brokerRss', 1],
   ['broker share with the agents: with them − before it starts (MB)', 'shareMb', 1],
   ['  per agent: (with them − idle) ÷ N (KB)', 'perAgentKb', 1],
+  ["  of which V8's young generation grown, once (MB)", 'youngGrowthMb', 1],
+  ['  per agent held: (with them − idle − young growth) ÷ N (KB)', 'perAgentHeldKb', 1],
   ['QoS 1 round trips/s (status → ack)', 'rtPerS', 0],
   ['  QoS 1 messages/s (2 a round trip)', 'msgsPerS', 0],
   ['  p50 (ms)', 'rtP50', 1],
