@@ -8,7 +8,7 @@
 // effect without a restart.
 // Role join (kubeadm's bootstrap token): user system:bootstrap:<id>, group
 // system:bootstrappers; it may only POST /shoal/v1/join, which issues a node token.
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { CorruptError, InvalidError } from '../../../core/index.ts'
@@ -78,7 +78,8 @@ class FileTokenStore implements TokenStore {
   #stamp: string
   #entries: Entry[] = []
   #revoked: string[] = []
-  #hashes: Buffer[] = []
+  /** the entries by their SHA-256 (hex) */
+  #byHash = new Map<string, Entry>()
   #checkedAt = 0
 
   constructor(file: string, now: () => Date) {
@@ -107,7 +108,7 @@ class FileTokenStore implements TokenStore {
     // token, so a token issued by another process works immediately and a revoked one within 1 s
     const stale = this.#now().getTime() - this.#checkedAt >= REFRESH_MS
     if (stale) this.#refresh()
-    const hash = sha256(match[1]!)
+    const hash = sha256(match[1]!).toString('hex')
     let found = this.#find(hash)
     if (!found && !stale) {
       this.#refresh()
@@ -122,11 +123,11 @@ class FileTokenStore implements TokenStore {
     }
   }
 
-  #find(hash: Buffer): Entry | undefined {
-    let found: Entry | undefined
-    for (let i = 0; i < this.#hashes.length; i++)
-      if (timingSafeEqual(this.#hashes[i]!, hash)) found = this.#entries[i] // no early exit
-    return found
+  /** One lookup by the token's SHA-256: what its timing could tell is about the digest, which
+   * gives no token away (a constant-time compare against every entry made a fleet of 1,000 nodes
+   * reconnecting 1,000 × 1,000 compares). */
+  #find(hash: string): Entry | undefined {
+    return this.#byHash.get(hash)
   }
 
   revoke(user: string): number {
@@ -149,7 +150,7 @@ class FileTokenStore implements TokenStore {
   #use({ tokens: entries, revoked }: TokenFile): void {
     this.#entries = entries
     this.#revoked = revoked
-    this.#hashes = entries.map((e) => Buffer.from(e.sha256, 'hex'))
+    this.#byHash = new Map(entries.map((e) => [e.sha256.toLowerCase(), e]))
   }
 
   #save(next: Entry[], revoked: string[]): void {
