@@ -78,10 +78,11 @@ export const resolveImage = (image: string) =>
     image === 'hello:1' ? { digest: DIGEST } : { error: `image ${image} is not in the registry` },
   )
 
-/** `shard`: several planes — the channel serves the nodes `owns` gives it, named `servedBy` */
+/** `shard`: several planes — the channel serves the nodes `owns` gives it, named `servedBy`;
+ * `embedded`: the channel as on the embedded broker (desired states only to nodes heard) */
 export async function openChannelFixture(
   name: string,
-  shard?: { owns: (node: string) => boolean; servedBy: string },
+  shard?: { owns?: (node: string) => boolean; servedBy?: string; embedded?: boolean },
 ) {
   const dir = mkdtempSync(join(tmpdir(), `shoal-${name}-`))
   const store: LogStore = await openLogStore({ dir: join(dir, 'store'), logger: memoryLogger() })

@@ -10,6 +10,11 @@
 // kept until the node applies that revision, so the sends of a plane's start and the hellos that
 // follow (a fleet reconnecting) and every resend reuse them. A set with an image that could not be
 // resolved is not kept — the next send tries the registry again.
+// `onlyConnected` (the embedded broker: the plane is the broker, and a node's session is clean):
+// a node not heard since this plane started, or whose Will came, is sent nothing — nothing could
+// reach it, and its hello on connecting asks for the set. Without it (an external broker, where
+// nodes stay connected across a plane's restart and say no hello), a change to a node not heard
+// is sent as the whole set.
 import { nodeTopic } from '../../api/index.ts'
 import type { Clock, Logger, Timer } from '../../core/index.ts'
 import type { Bus } from './bus.ts'
@@ -48,6 +53,8 @@ export interface SenderOptions {
   resend?: ResendPolicy
   /** runs a send in the node's queue (resends go in line with the node's messages) */
   schedule(node: string, send: () => Promise<void>): void
+  /** send nothing to a node not connected (the embedded broker): its hello asks for the set */
+  onlyConnected?: boolean
 }
 
 export class DesiredSender {
@@ -82,6 +89,7 @@ export class DesiredSender {
     const link = this.#link(node)
     link.attempts = 0
     const prev = link.sent
+    if (!link.online && this.#o.onlyConnected) return // its hello will ask
     if (!link.online || !prev) return this.send(node)
     const set = this.#o.index.setOf(node)
     if (set.revision <= prev.revision) return // sent already

@@ -57,6 +57,9 @@ export interface NodeChannelOptions {
   owns?: (node: string) => boolean
   /** several planes: this plane's name, shown on the node Leases it writes */
   servedBy?: string
+  /** the broker is embedded (in this process): desired states go only to nodes connected — a
+   * node's hello asks for its set (DesiredSender onlyConnected) */
+  embedded?: boolean
 }
 
 const utf8 = new TextDecoder()
@@ -117,6 +120,7 @@ export class NodeChannel {
       log: o.log,
       resend: o.resend,
       schedule: (node, send) => this.#desiredLane.run(node, 'desired state resend', send),
+      onlyConnected: o.embedded,
     })
     this.#nodes = new NodeObjects(o.objects, { clock, log: o.log })
     this.#leases = new NodeLeases(o.objects, {

@@ -69,6 +69,7 @@ export async function startTransport(o: TransportOptions): Promise<Transport> {
         log: o.log.child('nodes'),
         clock: o.clock ?? systemClock,
         leaseRenewMs: o.leaseRenewMs,
+        embedded: true,
       })
     },
   })
