@@ -36,6 +36,13 @@ interface Resolved {
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'])
+
+/** on a connection the fast path (fast-path.ts) handed over: the endpoint it picked for the
+ *  request it could not take, used for that request (a second pick would advance round robin) */
+export const PRE_PICKED = Symbol('mesh.prePicked')
+export interface PrePicked {
+  [PRE_PICKED]?: { route: PortRoute; state: EndpointState }
+}
 const HOST_CACHE_MAX = 4096
 
 /** Host header → Service and port; cached until the next table (cleared by the mesh) */
@@ -121,12 +128,18 @@ export function balance(
   proto: 'http' | 'https',
 ) {
   const client = req.socket.remoteAddress
-  const first = pickEndpoint(r.entry, r.route, {
-    now: Date.now(),
-    client,
-    exclude: undefined,
-    overloadOutstanding: ctx.overloadOutstanding,
-  })
+  const socket = req.socket as PrePicked
+  const pre = socket[PRE_PICKED]
+  if (pre) socket[PRE_PICKED] = undefined
+  const first =
+    pre && pre.route === r.route && !pre.state.draining
+      ? pre.state
+      : pickEndpoint(r.entry, r.route, {
+          now: Date.now(),
+          client,
+          exclude: undefined,
+          overloadOutstanding: ctx.overloadOutstanding,
+        })
   if (!first) {
     r.entry.counters.requests++
     r.entry.counters.errors++

@@ -15,7 +15,7 @@
 import { createConnection, createServer, type Server as NetServer, type Socket } from 'node:net'
 import { STATUS_CODES, type Server as HttpServer } from 'node:http'
 import { pickEndpoint } from './balancer.ts'
-import type { EntryContext, HostResolver } from './entry.ts'
+import { PRE_PICKED, type EntryContext, type HostResolver, type PrePicked } from './entry.ts'
 import type { EndpointState } from './endpoint-state.ts'
 import { HOP, NODE_HEADER, POD_HEADER } from './headers.ts'
 import {
@@ -39,7 +39,7 @@ const UPSTREAM_IDLE_MS = 4_000
 // state rides on the sockets: listeners are shared, no closure per request or connection
 const CONN = Symbol('mesh.fast.conn')
 const OWNER = Symbol('mesh.fast.owner')
-type ClientSocket = Socket & { [CONN]?: Conn }
+type ClientSocket = Socket & { [CONN]?: Conn } & PrePicked
 type UpstreamSocket = Socket & { [OWNER]?: FastExchange; reused?: boolean; port?: number }
 
 export class FastPath {
@@ -278,8 +278,11 @@ class Conn {
       if (
         first &&
         (!first.local || (ctx.dispatchLocal && this.#inProcess(r.entry, r.route, first)))
-      )
+      ) {
+        // node:http's path serves it with this pick
+        this.sock[PRE_PICKED] = { route: r.route, state: first }
         return this.#handOver()
+      }
     }
     this.#head = undefined
     this.#buf = buf.length > total ? buf.subarray(total) : undefined
