@@ -178,6 +178,31 @@ test('HTTP/1.0 and a chunked request body go to node:http on the same connection
   assert.match(seen[2]!, /hi/)
 })
 
+test('Expect: 100-continue: the mesh says go on, the body reaches the endpoint without Expect', async () => {
+  const socket = connect(port, '127.0.0.1')
+  let got = ''
+  await new Promise<void>((resolve) => {
+    socket.on('data', (c) => {
+      got += c.toString('latin1')
+      if (got === 'HTTP/1.1 100 Continue\r\n\r\n') socket.write('hi')
+      if (got.endsWith('ok')) resolve()
+    })
+    socket.write(
+      'PUT /e HTTP/1.1\r\nHost: web\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n',
+    )
+  })
+  socket.destroy()
+  assert.match(got, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/)
+  assert.match(seen[0]!, /^PUT \/e HTTP\/1\.1\r\n[^]*\r\n\r\nhi$/)
+  assert.not.match(seen[0]!, /expect/i)
+  const bad = await talk('PUT / HTTP/1.1\r\nHost: web\r\nExpect: teapot\r\n\r\n')
+  assert.ok(bad.closed)
+  assert.match(
+    bad.got,
+    /^HTTP\/1\.1 417 Expectation Failed\r\n[^]*unsupported expectation "teapot"\n$/,
+  )
+})
+
 test('an unknown Host: 404 naming it, the connection kept', async () => {
   const r = await talk(
     'GET / HTTP/1.1\r\nHost: nope\r\n\r\nGET / HTTP/1.1\r\nHost: web\r\n\r\n',

@@ -9,9 +9,10 @@
 // Service's timeout (idle, as undici's headers / body timeouts) ends in 504, the counters and
 // latency histograms, draining and ClientIP affinity (the balancer's). Anything else is handed
 // with its connection to the node:http server, for the rest of that connection: HTTP/1.0,
-// Upgrade, Expect, a chunked or larger than retryBodyBytes request body, an endpoint on another
+// Upgrade, a chunked or larger than retryBodyBytes request body, an endpoint on another
 // node (mutual TLS hop) or one dispatchLocal may take in process. A malformed head gets 400 (431
-// if too large) and the connection closed; a malformed answer 502.
+// if too large, 417 for an expectation other than 100-continue) and the connection closed; a
+// malformed answer 502.
 import { createConnection, createServer, type Server as NetServer, type Socket } from 'node:net'
 import { STATUS_CODES, type Server as HttpServer } from 'node:http'
 import { pickEndpoint } from './balancer.ts'
@@ -261,6 +262,9 @@ class Conn {
       if (head.fallback || head.contentLength > this.fast.ctx.retryBodyBytes)
         return this.#handOver()
       this.#head = head
+      // the body is sent to the endpoint with the head: the mesh says go on itself
+      if (head.expectContinue && buf.length < head.headBytes + head.contentLength)
+        this.sock.write('HTTP/1.1 100 Continue\r\n\r\n')
     }
     const total = head.headBytes + head.contentLength
     if (buf.length < total) return // the body has not all come
@@ -588,7 +592,7 @@ export function upstreamHead(req: RequestHead, client: string | undefined, via: 
   let host = false
   for (let i = 0; i < h.length; i += 2) {
     const name = h[i]!.toLowerCase()
-    if (HOP.has(name) || (named && named.has(name))) continue
+    if (HOP.has(name) || (named && named.has(name)) || name === 'expect') continue
     const value = h[i + 1]!
     if (name === 'x-forwarded-for') xff = xff ? `${xff}, ${value}` : value
     else if (name === 'via') upVia = upVia ? `${upVia}, ${value}` : value

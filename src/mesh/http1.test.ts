@@ -50,7 +50,8 @@ test('a plain request head', () => {
 test('requests the fast path leaves to node:http', () => {
   assert.is(req('GET / HTTP/1.0\r\nHost: a\r\n\r\n').fallback, 'HTTP/1.0')
   assert.is(req('GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n').fallback, 'Upgrade')
-  assert.is(req('PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\n\r\n').fallback, 'Expect')
+  const e = req('PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\n\r\n')
+  assert.equal([e.fallback, e.expectContinue], [undefined, true])
   assert.is(
     req('POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n').fallback,
     'Transfer-Encoding',
@@ -72,6 +73,7 @@ test('malformed request heads: 400 naming what is wrong', () => {
     /conflicting Content-Length/,
   )
   fails(() => req('GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'), 400, /more than one Host/)
+  fails(() => req('PUT / HTTP/1.1\r\nExpect: x\r\n\r\n'), 417, /unsupported expectation "x"/)
 })
 
 test('the upstream head: hop-by-hop and Connection-named headers dropped, forwarding added', () => {

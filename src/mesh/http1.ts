@@ -25,6 +25,8 @@ export interface RequestHead {
   close: boolean
   /** header names (lowercase) the Connection header names, beside keep-alive / close */
   connectionTokens: Set<string> | undefined
+  /** Expect: 100-continue (the client waits for a 100 before it sends the body) */
+  expectContinue: boolean
   /** why the fast path leaves this request to node:http (it is valid, but not plain) */
   fallback: string | undefined
   /** bytes of the head including its blank line */
@@ -69,6 +71,7 @@ export function parseRequestHead(buf: Buffer, end: number): RequestHead {
   let contentLength: number | undefined
   let close = false
   let connectionTokens: Set<string> | undefined
+  let expectContinue = false
   for (let i = 1; i < lines.length; i++) {
     const l = lines[i]!
     const colon = l.indexOf(':')
@@ -86,7 +89,11 @@ export function parseRequestHead(buf: Buffer, end: number): RequestHead {
         }
         break
       case 6:
-        if (name.toLowerCase() === 'expect') fallback ??= 'Expect'
+        if (name.toLowerCase() === 'expect') {
+          if (value.toLowerCase() !== '100-continue')
+            throw new HttpError(417, `unsupported expectation "${clip(value)}"`)
+          expectContinue = true
+        }
         break
       case 7:
         if (name.toLowerCase() === 'upgrade') fallback ??= 'Upgrade'
@@ -125,6 +132,7 @@ export function parseRequestHead(buf: Buffer, end: number): RequestHead {
     close,
     connectionTokens,
     fallback,
+    expectContinue,
     headBytes: end,
   }
 }
