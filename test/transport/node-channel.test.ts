@@ -4,6 +4,7 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { DIGEST, hello, NODES, openChannelFixture, PODS, type Sent } from './channel-fixture.ts'
 import { resourceByKind, type Lease, type Pod } from '../../src/api/index.ts'
+import { DESIRED_WINDOW } from '../../src/plane/transport/desired-sender.ts'
 
 type Fixture = Awaited<ReturnType<typeof openChannelFixture>>
 
@@ -161,6 +162,54 @@ test('a node online is sent each change as the difference from what it was last 
       [gone.type, gone.base, gone.set, gone.removed],
       ['desired-change', rev1, [], [api.metadata.uid]],
     )
+  }))
+
+test('changes do not wait for the one before to finish publishing, up to a window; a failed one makes the next send a whole set', () =>
+  withFixture('nc-window', async (f) => {
+    const web = await f.pod('web', 'pi-1')
+    await f.settle()
+    f.bus.deliver('pi-1', 'hello', hello(Number(web.metadata.resourceVersion)))
+    await f.settle()
+    f.bus.take()
+    f.bus.holdLeaves.add('desired') // published, never finished until release()
+    const changes = () => desiredOf(f.bus.sent.filter((s) => s.topic.endsWith('/desired')))
+    const until = async (what: string, ok: () => boolean) => {
+      for (let i = 0; i < 400 && !ok(); i++) await new Promise((r) => setTimeout(r, 5))
+      assert.ok(ok(), what)
+    }
+    const revisions: number[] = [Number(web.metadata.resourceVersion)]
+    for (let i = 1; i <= DESIRED_WINDOW; i++) {
+      const p = await f.pod(`p${i}`, 'pi-1')
+      revisions.push(Number(p.metadata.resourceVersion))
+      await until(`change ${i} sent while ${i - 1} publish`, () => changes().length === i)
+    }
+    assert.equal(
+      changes().map((m) => [m.type, m.base, m.revision]),
+      revisions.slice(1).map((r, i) => ['desired-change', revisions[i], r]),
+      'each a change on the one before, none finished',
+    )
+    await f.pod('late', 'pi-1') // the window is full: it waits for a publish to finish
+    await new Promise((r) => setTimeout(r, 50))
+    assert.is(changes().length, DESIRED_WINDOW)
+    f.bus.release()
+    await f.settle()
+    const last = changes().at(-1)!
+    assert.equal([last.type, podNames({ pods: last.set })], ['desired-change', ['late']])
+
+    // a publish that fails: the next send is the whole set
+    f.bus.take()
+    const publish = f.bus.publish.bind(f.bus)
+    f.bus.publish = () => Promise.reject(new Error('broker gone'))
+    await f.pod('lost', 'pi-1')
+    await until('the failed change tried', () =>
+      f.log.lines.some((l) => /not published/.test(l.msg)),
+    )
+    f.bus.publish = publish
+    await f.pod('after', 'pi-1')
+    await f.settle()
+    const [whole] = desiredOf(f.bus.take('pi-1', 'desired'))
+    assert.is(whole.type, 'desired')
+    assert.ok(podNames(whole).includes('lost') && podNames(whole).includes('after'))
   }))
 
 test('resync and a node that went away: the whole set again, then changes', () =>

@@ -5,7 +5,12 @@
 // 100 pods for each one created. Until the node answers `applied` with that revision (or a later
 // one) the whole set is sent again while the node is online, after RESEND.firstMs, doubling to
 // RESEND.maxMs, RESEND.attempts times — then again at its next hello. Every send runs in the
-// node's lane (`schedule`), one at a time.
+// node's lane (`schedule`), one at a time. A change does not wait for the change before it to
+// finish publishing (the embedded broker finishes a publish a turn or two of a busy event loop
+// after its bytes are written; an external one, after its PUBACK): up to DESIRED_WINDOW of a
+// node's changes may be unfinished, published in order on one link, each made on the one before
+// it. A publish that fails makes the node's next send a whole set (a change already made on it
+// does not fit what the node holds: the node asks for the whole set, `applied` with resync).
 // A whole set is built (every image resolved) and CBOR-encoded once per revision: the bytes are
 // kept until the node applies that revision, so the sends of a plane's start and the hellos that
 // follow (a fleet reconnecting) and every resend reuse them. A set with an image that could not be
@@ -31,6 +36,9 @@ export interface ResendPolicy {
 
 export const RESEND: ResendPolicy = { firstMs: 5_000, maxMs: 60_000, attempts: 8 }
 
+/** a node's desired-state changes that may be publishing at once */
+export const DESIRED_WINDOW = 4
+
 interface Link {
   online: boolean
   /** the revision the node last said it applied */
@@ -39,6 +47,8 @@ interface Link {
   timer?: Timer
   /** what was last sent (a change is made from it): revision, and store key → uid and view */
   sent?: { revision: number; views: Map<string, { uid: string; view: string }> }
+  /** changes published and not finished */
+  publishing: Set<Promise<void>>
 }
 
 const viewsOf = (pods: PodEntry[]) =>
@@ -102,10 +112,27 @@ export class DesiredSender {
       ...{ type: 'desired-change' as const, revision: set.revision, base: prev.revision },
       ...{ set: pods, removed },
     }
-    link.sent = undefined
-    await this.#o.bus.publish(nodeTopic(node, 'desired'), encodeMessage(change))
-    link.sent = { revision: set.revision, views }
+    const sent = { revision: set.revision, views }
+    const publish = this.#o.bus.publish(nodeTopic(node, 'desired'), encodeMessage(change))
+    link.sent = sent // the next change is made on this one, while it publishes
     this.#arm(node)
+    const done: Promise<void> = publish.then(
+      () => undefined,
+      (err: Error) => {
+        if (link.sent === sent) link.sent = undefined // the next send: the whole set
+        this.#o.log.error('desired state change not published', {
+          ...{ node, revision: set.revision, err: err.message },
+        })
+      },
+    )
+    link.publishing.add(done)
+    void done.then(() => link.publishing.delete(done))
+    while (link.publishing.size >= DESIRED_WINDOW) await Promise.race(link.publishing)
+  }
+
+  /** resolves once every change published so far has finished (or failed) */
+  async idle(): Promise<void> {
+    for (const link of this.#links.values()) await Promise.all(link.publishing)
   }
 
   /** the node asked for its whole set: a change did not fit what it holds */
@@ -178,7 +205,11 @@ export class DesiredSender {
 
   #link(node: string): Link {
     let link = this.#links.get(node)
-    if (!link) this.#links.set(node, (link = { online: false, applied: 0, attempts: 0 }))
+    if (!link)
+      this.#links.set(
+        node,
+        (link = { online: false, applied: 0, attempts: 0, publishing: new Set() }),
+      )
     return link
   }
 

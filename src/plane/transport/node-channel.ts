@@ -241,7 +241,7 @@ export class NodeChannel {
 
   /** resolves when every message received so far has been handled (tests) */
   async idle(): Promise<void> {
-    const lanes = [this.#queues, this.#desiredLane, this.#meshLane, this.#statuses]
+    const lanes = [this.#queues, this.#desiredLane, this.#sender, this.#meshLane, this.#statuses]
     await Promise.all(lanes.map((lane) => lane.idle()))
   }
 
