@@ -4,7 +4,7 @@
 // wire, not real agents) with PODS pods each. Per broker:
 // - restart: the plane killed -9 and started again → every agent has its whole desired state
 //   (PODS pods), timed from the new plane's spawn (aedes: agents reconnect every 1 s ± 20 %;
-//   Mosquitto: agents stay connected, the plane sends on start);
+//   Mosquitto: agents stay connected, the plane sends on start), and the new plane's CPU by then;
 // - broker share of RSS: the embedded broker alone as the plane starts it (bench/lib/broker-
 //   alone.mjs), its RSS after a full GC with the N agents connected minus idle (the plane's own
 //   RSS, printed too, moves by ±100 MB with its collector at 100k pods); Mosquitto's RSS beside;
@@ -78,6 +78,11 @@ const rssMb = (pid) => {
   return m ? Number(m[1]) / 1024 : NaN
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+/** CPU seconds (user + system) a process has used so far */
+const cpuS = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(f[11]) + Number(f[12])) / 100 // utime, stime in clock ticks (USER_HZ 100)
+}
 
 function https(method, path, body) {
   return new Promise((resolve, reject) => {
@@ -354,8 +359,9 @@ async function measure(mode, tokens) {
   await stop(plane.child, 'SIGKILL')
   plane = startPlane(mode, { prof: true })
   r.restartS = ((await allHave(kids, 'desired states after the restart')) - plane.spawnedAt) / 1000
+  r.restartCpuS = cpuS(plane.child.pid)
   progress(
-    `${mode}: after a plane restart, every agent has its state in ${r.restartS.toFixed(2)} s`,
+    `${mode}: after a plane restart, every agent has its state in ${r.restartS.toFixed(2)} s (plane CPU ${r.restartCpuS.toFixed(1)} s)`,
   )
   await Promise.all(kids.map((k) => ask(k, { cmd: 'close' })))
   for (const k of kids) k.child.kill()
@@ -400,6 +406,7 @@ const fig = (mode, k, d = 1) => {
 }
 const rows = [
   ['after a plane restart: every agent has its state (s)', 'restartS', 2],
+  ["  the restarted plane's CPU by then (s)", 'restartCpuS', 1],
   ['first connect → every agent has its state (s)', 'firstConnectS', 2],
   ['plane RSS just started (MB)', 'planeRssIdle', 0],
   ['plane RSS with the agents (MB)', 'planeRss', 0],
