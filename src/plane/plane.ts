@@ -19,6 +19,7 @@ import { ensurePrivateDataDir } from './data-dir.ts'
 import { createRegistry, type Registry } from './registry/index.ts'
 import { addNodeLogin, readBrokerLogin, type BrokerLogin } from './broker-config.ts'
 import {
+  leaseRenewEveryMs,
   parseBrokerUrl,
   PLANE_USER,
   startTransport,
@@ -30,6 +31,7 @@ import { imageDigests } from './image-digests.ts'
 import { Scheduler } from './scheduler/index.ts'
 import { runAlways, runWhileLeading, type LeaderWork, type WorkParts } from './leader-work.ts'
 import {
+  DEFAULT_NODE_GRACE_MS,
   metricsSources,
   requestMetrics,
   startControllers,
@@ -106,7 +108,7 @@ export interface PlaneOptions extends PlaneStoreOptions {
   controllersClock?: Clock
   /** when a silent node is Unknown and tainted (gracePeriodMs, default 5 s) and how long its
    * pods stay (defaultTolerationSeconds, default 5); leaseRenewMs: a node's Lease is written at
-   * most this often (default 1 s; keep it well under the grace period) */
+   * most this often (default a quarter of the grace period, 1–10 s; keep it well under it) */
   nodeLifecycle?: NodeLifecycleOptions & { leaseRenewMs?: number }
   /** the HorizontalPodAutoscaler: syncPeriodMs (default 15 s), tolerance, windows */
   hpa?: HpaOptions
@@ -421,7 +423,9 @@ export async function createPlane(o: PlaneOptions): Promise<Plane> {
       objects,
       registry,
       log,
-      leaseRenewMs: o.nodeLifecycle?.leaseRenewMs,
+      leaseRenewMs:
+        o.nodeLifecycle?.leaseRenewMs ??
+        leaseRenewEveryMs(o.nodeLifecycle?.gracePeriodMs ?? DEFAULT_NODE_GRACE_MS),
       members,
     })
   const elect = typeof o.leaderElect === 'object' ? o.leaderElect : {}

@@ -36,6 +36,7 @@ export type * from './kit/index.ts'
 export { Controller, Informer, Informers, objectsSource } from './kit/index.ts'
 
 export type { NodeLifecycleOptions } from './node-lifecycle.ts'
+export { DEFAULT_NODE_GRACE_MS } from './node-lifecycle.ts'
 export type { EndpointSliceOptions } from './endpointslice.ts'
 export type { HpaOptions } from './hpa.ts'
 export {
