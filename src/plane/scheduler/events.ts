@@ -80,7 +80,7 @@ export class EventRecorder {
       count: prev.count + 1,
       firstTimestamp: prev.firstTimestamp,
     }
-    const stored = { apiVersion: 'v1', kind: 'Event', metadata: prev.metadata } as Event
+    const stored: Event = { ...next, metadata: prev.metadata } // as last written, rv included
     try {
       return (await this.#objects.replace(EVENTS, stored, next)) as Event
     } catch (err) {
