@@ -28,9 +28,14 @@ export function encodeObject(obj: KubeObject): Uint8Array {
 }
 
 export function decodeObject<T extends KubeObject = KubeObject>(kv: KeyValue): T {
+  return decodeWith<T>(kv, (b) => cbor.decode(b))
+}
+
+/** the stored bytes as an object with its resourceVersion; bytes that do not decode: Corrupt */
+function decodeWith<T extends KubeObject>(kv: KeyValue, decode: (b: Uint8Array) => unknown): T {
   let obj: T
   try {
-    obj = cbor.decode(kv.value) as T
+    obj = decode(kv.value) as T
   } catch (err) {
     throw new CorruptError(
       `server: stored object ${kv.key} does not decode (${(err as Error).message})`,
@@ -51,18 +56,7 @@ export function decodeObject<T extends KubeObject = KubeObject>(kv: KeyValue): T
  * are shared through an intern table instead of held once per object.
  */
 export function decodeCompact<T extends KubeObject = KubeObject>(kv: KeyValue): T {
-  let obj: T
-  try {
-    obj = intern(plainCbor.decode(kv.value), 0) as T
-  } catch (err) {
-    throw new CorruptError(
-      `server: stored object ${kv.key} does not decode (${(err as Error).message})`,
-      { file: kv.key, offset: 0 },
-      { cause: err },
-    )
-  }
-  obj.metadata = { ...obj.metadata, resourceVersion: String(kv.modRevision) }
-  return obj
+  return decodeWith<T>(kv, (b) => intern(plainCbor.decode(b), 0))
 }
 
 const plainCbor = new PlainDecoder({ useRecords: false, mapsAsObjects: true })
