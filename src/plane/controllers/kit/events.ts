@@ -37,7 +37,7 @@ const REMEMBERED = 4096
  * What is remembered of an Event written: its identity and count — the rest is made again from
  * the object and the reason (4,096 whole Events were ≈ 4 MB of a 10,000-pod plane's heap)
  */
-export interface Written {
+interface Written {
   metadata: Pick<
     Event['metadata'],
     'name' | 'namespace' | 'uid' | 'creationTimestamp' | 'resourceVersion'
@@ -46,7 +46,7 @@ export interface Written {
   firstTimestamp: string
 }
 
-export function written(e: Event): Written {
+function written(e: Event): Written {
   const m = e.metadata
   return {
     metadata: {
@@ -60,10 +60,6 @@ export function written(e: Event): Written {
     firstTimestamp: e.firstTimestamp ?? '',
   }
 }
-
-/** the Event as stored (apiVersion, kind, metadata): what a replace compares */
-export const storedRef = (w: Written): Event =>
-  ({ apiVersion: 'v1', kind: 'Event', metadata: { ...w.metadata } }) as Event
 
 export function eventRecorder(
   writer: Writer,
@@ -95,7 +91,13 @@ export function eventRecorder(
                 firstTimestamp: last.firstTimestamp,
               }
               try {
-                return written((await writer.replace(EVENTS, storedRef(last), next)) as Event)
+                return written(
+                  (await writer.replace(
+                    EVENTS,
+                    { ...next, metadata: last.metadata },
+                    next,
+                  )) as Event,
+                )
               } catch (err) {
                 o.log.debug('event count not raised; writing it anew', {
                   reason: e.reason,
